@@ -1,0 +1,479 @@
+//! Finding the inputs in a tree and parsing them in parallel.
+//!
+//! Files are found with walkdir (never following symlinks, so no loop), classified by name and
+//! content, then read and parsed on rayon's pool. Each parse lowers its syntax tree into the
+//! compact forms of [`crate::syntax`] at once. A file that cannot be read or parsed becomes a
+//! [`Diagnostic`]; it never stops the scan.
+
+use crate::diagnostics::Diagnostic;
+use crate::source::{FileId, SourceFile, Sources};
+use crate::syntax::{hcl, yaml};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Files larger than this are reported and skipped unless `--max-file-size` says otherwise.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+
+/// Directories never descended into.
+const SKIPPED_DIRS: &[&str] = &[
+    ".git",
+    ".terraform",
+    "node_modules",
+    ".vouch",
+    "target",
+    ".aws-sam",
+    "cdk.out",
+];
+
+/// What a file is, as far as vouch is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileKind {
+    Terraform,
+    TerraformVars,
+    CloudFormation,
+    Markdown,
+    Plan,
+}
+
+/// A parsed input file.
+#[derive(Debug)]
+pub enum Parsed {
+    Hcl(hcl::Body),
+    Yaml(yaml::Node),
+    Json(serde_json::Value),
+    Markdown,
+}
+
+#[derive(Debug)]
+pub struct InputFile {
+    pub id: FileId,
+    pub kind: FileKind,
+    /// Directory of the file relative to the scan root (`.` for the root), `/`-separated.
+    pub dir: String,
+    pub parsed: Parsed,
+}
+
+/// Options that decide which files are read.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    pub excludes: Vec<String>,
+    pub max_file_size: Option<u64>,
+    /// Terraform plan JSON files given with `--plan`.
+    pub plans: Vec<PathBuf>,
+    /// Extra files to read whatever their place (`--var-file`).
+    pub extra_vars: Vec<PathBuf>,
+}
+
+/// Everything read from the tree.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub root: PathBuf,
+    pub sources: Sources,
+    pub files: Vec<InputFile>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Files seen but not used, with why (`binary`, `not an IaC file`, …).
+    pub skipped: Vec<(String, String)>,
+}
+
+impl Loaded {
+    pub fn file(&self, id: FileId) -> &SourceFile {
+        self.sources.get(id)
+    }
+}
+
+/// A file found by the walk, before reading.
+struct Candidate {
+    disk: PathBuf,
+    rel: String,
+    kind: Candidacy,
+}
+
+#[derive(Clone, Copy)]
+enum Candidacy {
+    Known(FileKind),
+    /// YAML or JSON that may be a CloudFormation template: decided by content.
+    MaybeTemplate,
+}
+
+/// Relative, `/`-separated form of a path under `root`.
+pub fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let s = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/");
+    if s.is_empty() {
+        ".".to_string()
+    } else {
+        s
+    }
+}
+
+fn classify(name: &str) -> Option<Candidacy> {
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".tf") {
+        Some(Candidacy::Known(FileKind::Terraform))
+    } else if lower.ends_with(".tfvars") {
+        Some(Candidacy::Known(FileKind::TerraformVars))
+    } else if lower.ends_with(".md") || lower.ends_with(".markdown") {
+        Some(Candidacy::Known(FileKind::Markdown))
+    } else if [".yaml", ".yml", ".json", ".template", ".cfn"]
+        .iter()
+        .any(|e| lower.ends_with(e))
+    {
+        if lower.ends_with(".tf.json") || lower.ends_with(".tfvars.json") {
+            // JSON syntax for Terraform is not evaluated yet; listed as skipped.
+            None
+        } else {
+            Some(Candidacy::MaybeTemplate)
+        }
+    } else {
+        None
+    }
+}
+
+fn build_excludes(patterns: &[String]) -> Result<GlobSet, Diagnostic> {
+    let mut b = GlobSetBuilder::new();
+    for p in patterns {
+        let glob = Glob::new(p).map_err(|e| {
+            Diagnostic::error(
+                "<arguments>",
+                "bad-exclude",
+                format!("--exclude {p:?}: {e}"),
+            )
+            .hint("use a glob such as 'examples/**' or '**/*.test.tf'")
+        })?;
+        b.add(glob);
+        // `dir` also excludes everything below it.
+        if let Ok(g) = Glob::new(&format!("{}/**", p.trim_end_matches('/'))) {
+            b.add(g);
+        }
+    }
+    b.build()
+        .map_err(|e| Diagnostic::error("<arguments>", "bad-exclude", e.to_string()))
+}
+
+/// Walks `root` and reads every input in parallel.
+pub fn load(root: &Path, options: &LoadOptions) -> Loaded {
+    let mut loaded = Loaded {
+        root: root.to_path_buf(),
+        ..Loaded::default()
+    };
+    let excludes = match build_excludes(&options.excludes) {
+        Ok(g) => g,
+        Err(d) => {
+            loaded.diagnostics.push(d);
+            GlobSet::empty()
+        }
+    };
+    let max_size = options.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
+
+    let mut candidates = Vec::new();
+    if root.is_file() {
+        let name = root
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        if let Some(kind) = classify(&name) {
+            candidates.push(Candidate {
+                disk: root.to_path_buf(),
+                rel: name,
+                kind,
+            });
+        }
+        loaded.root = root.parent().map(Path::to_path_buf).unwrap_or_default();
+    } else if !root.exists() {
+        loaded.diagnostics.push(
+            Diagnostic::error(
+                &root.display().to_string(),
+                "no-such-path",
+                "the path to scan does not exist",
+            )
+            .hint("give a directory or a file holding Terraform or CloudFormation"),
+        );
+        return loaded;
+    } else {
+        let walker = walkdir::WalkDir::new(root)
+            .follow_links(false)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| {
+                if e.depth() == 0 {
+                    return true;
+                }
+                let name = e.file_name().to_string_lossy();
+                if e.file_type().is_dir() && SKIPPED_DIRS.contains(&name.as_ref()) {
+                    return false;
+                }
+                !excludes.is_match(relative(root, e.path()))
+            });
+        for entry in walker {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(err) => {
+                    let path = err
+                        .path()
+                        .map(|p| relative(root, p))
+                        .unwrap_or_else(|| ".".into());
+                    loaded.diagnostics.push(
+                        Diagnostic::error(&path, "unreadable", format!("cannot read: {err}"))
+                            .hint("check the permissions of this path"),
+                    );
+                    continue;
+                }
+            };
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let name = entry.file_name().to_string_lossy();
+            if let Some(kind) = classify(&name) {
+                candidates.push(Candidate {
+                    disk: entry.path().to_path_buf(),
+                    rel: relative(root, entry.path()),
+                    kind,
+                });
+            }
+        }
+    }
+    for plan in &options.plans {
+        candidates.push(Candidate {
+            disk: plan.clone(),
+            rel: display_path(root, plan),
+            kind: Candidacy::Known(FileKind::Plan),
+        });
+    }
+    for vf in &options.extra_vars {
+        if !candidates.iter().any(|c| same_file(&c.disk, vf)) {
+            candidates.push(Candidate {
+                disk: vf.clone(),
+                rel: display_path(root, vf),
+                kind: Candidacy::Known(FileKind::TerraformVars),
+            });
+        }
+    }
+
+    let results: Vec<ReadResult> = candidates
+        .par_iter()
+        .map(|c| read_and_parse(c, max_size))
+        .collect();
+
+    for (c, result) in candidates.into_iter().zip(results) {
+        match result {
+            ReadResult::Parsed(text, kind, parsed) => {
+                let id = loaded
+                    .sources
+                    .add(SourceFile::new(c.rel.clone(), c.disk.clone(), text));
+                let dir = match c.rel.rfind('/') {
+                    Some(i) => c.rel[..i].to_string(),
+                    None => ".".to_string(),
+                };
+                loaded.files.push(InputFile {
+                    id,
+                    kind,
+                    dir,
+                    parsed,
+                });
+            }
+            ReadResult::Failed(text, diag) => {
+                if let Some(text) = text {
+                    loaded
+                        .sources
+                        .add(SourceFile::new(c.rel.clone(), c.disk.clone(), text));
+                }
+                loaded.diagnostics.push(*diag);
+            }
+            ReadResult::Skipped(why) => loaded.skipped.push((c.rel, why)),
+        }
+    }
+    loaded.diagnostics.sort();
+    loaded.skipped.sort();
+    loaded
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+fn display_path(root: &Path, p: &Path) -> String {
+    match (root.canonicalize(), p.canonicalize()) {
+        (Ok(r), Ok(q)) if q.starts_with(&r) => relative(&r, &q),
+        _ => p.display().to_string(),
+    }
+}
+
+enum ReadResult {
+    Parsed(Arc<str>, FileKind, Parsed),
+    Failed(Option<Arc<str>>, Box<Diagnostic>),
+    Skipped(String),
+}
+
+fn read_and_parse(c: &Candidate, max_size: u64) -> ReadResult {
+    let fail = |code, msg: String, hint: &str| {
+        ReadResult::Failed(
+            None,
+            Box::new(Diagnostic::error(&c.rel, code, msg).hint(hint)),
+        )
+    };
+    let size = match std::fs::metadata(&c.disk) {
+        Ok(m) => m.len(),
+        Err(e) => {
+            return fail(
+                "unreadable",
+                format!("cannot read: {e}"),
+                "check the permissions of this file",
+            )
+        }
+    };
+    if size > max_size {
+        return match c.kind {
+            Candidacy::MaybeTemplate => {
+                ReadResult::Skipped(format!("larger than {max_size} bytes"))
+            }
+            Candidacy::Known(_) => fail(
+                "file-too-large",
+                format!("{size} bytes is over the size limit of {max_size} bytes"),
+                "raise the limit with --max-file-size, or exclude the file",
+            ),
+        };
+    }
+    let bytes = match std::fs::read(&c.disk) {
+        Ok(b) => b,
+        Err(e) => {
+            return fail(
+                "unreadable",
+                format!("cannot read: {e}"),
+                "check the permissions of this file",
+            )
+        }
+    };
+    if bytes.iter().take(8192).any(|&b| b == 0) {
+        return match c.kind {
+            Candidacy::MaybeTemplate | Candidacy::Known(FileKind::Markdown) => {
+                ReadResult::Skipped("binary".into())
+            }
+            Candidacy::Known(_) => fail(
+                "binary-file",
+                "the file is binary, not text".into(),
+                "exclude it with --exclude",
+            ),
+        };
+    }
+    let text: Arc<str> = match String::from_utf8(bytes) {
+        Ok(s) => Arc::from(s.strip_prefix('\u{feff}').unwrap_or(&s)),
+        Err(e) => {
+            let offset = e.utf8_error().valid_up_to();
+            let text: Arc<str> = Arc::from(String::from_utf8_lossy(e.as_bytes()).as_ref());
+            let before = &text[..offset.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            return match c.kind {
+                Candidacy::MaybeTemplate => ReadResult::Skipped("not UTF-8".into()),
+                _ => ReadResult::Failed(
+                    Some(text),
+                    Box::new(
+                        Diagnostic::error(&c.rel, "invalid-utf8", "the file is not valid UTF-8")
+                            .at(line, column, offset)
+                            .hint("save the file as UTF-8"),
+                    ),
+                ),
+            };
+        }
+    };
+    match c.kind {
+        Candidacy::Known(FileKind::Terraform) | Candidacy::Known(FileKind::TerraformVars) => {
+            let kind = match c.kind {
+                Candidacy::Known(k) => k,
+                Candidacy::MaybeTemplate => FileKind::Terraform,
+            };
+            match hcl::parse_body(&text) {
+                Ok(body) => ReadResult::Parsed(text, kind, Parsed::Hcl(body)),
+                Err(e) => ReadResult::Failed(
+                    Some(text),
+                    Box::new(
+                        Diagnostic::error(
+                            &c.rel,
+                            "parse-error",
+                            format!("HCL syntax error: {}", e.message),
+                        )
+                        .at(e.line, e.column, e.offset)
+                        .hint("fix the syntax here; `terraform validate` shows the same place"),
+                    ),
+                ),
+            }
+        }
+        Candidacy::Known(FileKind::Markdown) => {
+            ReadResult::Parsed(text, FileKind::Markdown, Parsed::Markdown)
+        }
+        Candidacy::Known(FileKind::Plan) => {
+            match serde_json::from_str::<serde_json::Value>(&text) {
+                Ok(v) => ReadResult::Parsed(text, FileKind::Plan, Parsed::Json(v)),
+                Err(e) => {
+                    let offset =
+                        crate::source::SourceFile::new(String::new(), PathBuf::new(), text.clone())
+                            .offset_of(e.line() as u32, e.column() as u32)
+                            as usize;
+                    ReadResult::Failed(
+                        Some(text),
+                        Box::new(
+                            Diagnostic::error(
+                                &c.rel,
+                                "parse-error",
+                                format!("plan JSON syntax error: {e}"),
+                            )
+                            .at(e.line(), e.column(), offset)
+                            .hint("give the output of `terraform show -json PLANFILE`"),
+                        ),
+                    )
+                }
+            }
+        }
+        Candidacy::Known(FileKind::CloudFormation) | Candidacy::MaybeTemplate => {
+            let looks_like_template =
+                text.contains("AWSTemplateFormatVersion") || text.contains("AWS::");
+            match yaml::parse(&text) {
+                Ok(node) if is_cloudformation(&node) => {
+                    ReadResult::Parsed(text, FileKind::CloudFormation, Parsed::Yaml(node))
+                }
+                Ok(_) => ReadResult::Skipped("not an infrastructure file".into()),
+                Err(e) if looks_like_template => ReadResult::Failed(
+                    Some(text),
+                    Box::new(
+                        Diagnostic::error(
+                            &c.rel,
+                            "parse-error",
+                            format!("YAML syntax error: {}", e.message),
+                        )
+                        .at(e.line, e.column, e.offset)
+                        .hint("fix the syntax here; `cfn-lint` shows the same place"),
+                    ),
+                ),
+                Err(_) => ReadResult::Skipped("not YAML or JSON".into()),
+            }
+        }
+    }
+}
+
+/// A CloudFormation template: `AWSTemplateFormatVersion`, or a `Resources` map of typed resources.
+pub fn is_cloudformation(doc: &yaml::Node) -> bool {
+    if doc.get("AWSTemplateFormatVersion").is_some() {
+        return true;
+    }
+    let Some(resources) = doc.get("Resources") else {
+        return false;
+    };
+    let entries = resources.entries();
+    !entries.is_empty()
+        && entries.iter().any(|(_, r)| {
+            r.get("Type")
+                .and_then(|t| t.as_str())
+                .is_some_and(|t| t.starts_with("AWS::") || t.starts_with("Custom::"))
+        })
+}

@@ -1,0 +1,156 @@
+//! The `vouch` command line: parses arguments, runs the library, prints, sets the exit status.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use vouch::diagnostics::Severity;
+use vouch::report;
+
+#[derive(Parser)]
+#[command(
+    name = "vouch",
+    version,
+    about = "Decides the assumptions of a threat model from the Terraform and CloudFormation that implement it."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Scan a tree: read its infrastructure code and report what it establishes.
+    Scan(ScanArgs),
+    /// List what vouch sees: resources, references, unresolved values, unreadable files.
+    Inventory(InventoryArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Args)]
+struct InputArgs {
+    /// Directory (or single file) to read.
+    #[arg(default_value = ".")]
+    path: PathBuf,
+    /// Glob of paths to leave out, relative to PATH (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Terraform variable file to apply to every root (repeatable, applied in order).
+    #[arg(long = "var-file", value_name = "FILE")]
+    var_file: Vec<PathBuf>,
+    /// Terraform variable value, NAME=VALUE (repeatable; wins over files).
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_pair)]
+    var: Vec<(String, String)>,
+    /// CloudFormation parameter value, NAME=VALUE (repeatable).
+    #[arg(long = "parameter", value_name = "NAME=VALUE", value_parser = parse_pair)]
+    parameter: Vec<(String, String)>,
+    /// Terraform plan JSON (`terraform show -json PLAN`) to read (repeatable).
+    #[arg(long, value_name = "FILE")]
+    plan: Vec<PathBuf>,
+    /// Files larger than this many bytes are reported and skipped.
+    #[arg(long, value_name = "BYTES", default_value_t = vouch::load::DEFAULT_MAX_FILE_SIZE)]
+    max_file_size: u64,
+}
+
+#[derive(Args)]
+struct InventoryArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Include every resource's evaluated attributes in the JSON.
+    #[arg(long)]
+    values: bool,
+}
+
+#[derive(Args)]
+struct ScanArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+fn parse_pair(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+        _ => Err(format!("expected NAME=VALUE, got {s:?}")),
+    }
+}
+
+fn options(input: &InputArgs) -> vouch::ScanOptions {
+    vouch::ScanOptions {
+        load: vouch::load::LoadOptions {
+            excludes: input.exclude.clone(),
+            max_file_size: Some(input.max_file_size),
+            plans: input.plan.clone(),
+            extra_vars: input.var_file.clone(),
+        },
+        vars: vouch::terraform::VarOptions {
+            var_files: input.var_file.clone(),
+            vars: input.var.clone(),
+        },
+        params: vouch::cloudformation::ParamOptions {
+            parameters: input.parameter.clone(),
+        },
+    }
+}
+
+/// Writes to stdout; a closed pipe (`vouch … | head`) is not an error.
+fn emit(text: &str) -> bool {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => true,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => false,
+        Err(_) => false,
+    }
+}
+
+fn print_diagnostics(scan: &vouch::Scan) {
+    let color = std::io::stderr().is_terminal();
+    let mut err = std::io::stderr().lock();
+    for d in &scan.diagnostics {
+        let text = report::diagnostics::render(d, &scan.loaded.sources, color);
+        if err.write_all(text.as_bytes()).is_err() {
+            return;
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // Evaluation recurses through expressions and modules: give rayon's workers room.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(32 * 1024 * 1024)
+        .build_global();
+    let (scan, format) = match &cli.command {
+        Command::Inventory(a) => (vouch::scan(&a.input.path, &options(&a.input)), a.format),
+        Command::Scan(a) => (vouch::scan(&a.input.path, &options(&a.input)), a.format),
+    };
+    match (&cli.command, format) {
+        (Command::Inventory(a), Format::Json) => {
+            emit(&report::inventory::to_json(&scan, a.values));
+        }
+        (Command::Scan(_), Format::Json) => {
+            emit(&report::inventory::to_json(&scan, false));
+        }
+        (_, Format::Text) => {
+            print_diagnostics(&scan);
+            emit(&report::inventory::to_text(&scan));
+        }
+    }
+    if scan
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == Severity::Error)
+    {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

@@ -1,0 +1,291 @@
+//! One vocabulary of AWS resources for Terraform and CloudFormation.
+//!
+//! The loaders lower each language into [`Resource`]s: a stable address, the source type, the
+//! normalized kind from `rules/resource-types.tsv`, evaluated attributes ([`Value`]s) and a span
+//! for the resource and for each attribute. [`Model::link`] then turns every [`Ref`] inside the
+//! attributes into an [`Edge`], and folds configuration resources (facets) into their parents.
+
+pub mod kinds;
+pub mod value;
+
+use crate::source::Span;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+pub use value::{Part, Reason, Ref, Symbol, Unknown, Value};
+
+/// The language a resource was written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Language {
+    Terraform,
+    CloudFormation,
+    /// Terraform plan JSON (`terraform show -json`).
+    Plan,
+}
+
+/// A deployment unit: a Terraform root or a CloudFormation template (with its nested stacks).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Unit {
+    /// The root directory or template path, relative to the scanned root (`.` for the root).
+    pub id: String,
+    pub language: Language,
+}
+
+/// A CloudFormation condition guarding a resource.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Condition {
+    pub name: String,
+    /// The condition's value when it could be evaluated.
+    pub value: Option<bool>,
+}
+
+/// A resource, or one instance of a counted / `for_each` resource.
+#[derive(Debug, Clone, Serialize)]
+pub struct Resource {
+    /// The deployment unit.
+    pub unit: String,
+    /// Stable address within the unit: `module.api.aws_lambda_function.this["a"]`, or the
+    /// CloudFormation logical id prefixed with its nested stack path (`Network/Vpc`).
+    pub address: String,
+    /// `aws_s3_bucket`, `AWS::S3::Bucket`.
+    #[serde(rename = "type")]
+    pub source_type: String,
+    pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub facet: Option<&'static str>,
+    pub language: Language,
+    #[serde(skip)]
+    pub span: Span,
+    pub attributes: BTreeMap<String, Value>,
+    /// Span of each attribute and nested block, by path (`vpc_config[0].subnet_ids`).
+    #[serde(skip)]
+    pub attribute_spans: BTreeMap<String, Span>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub condition: Option<Condition>,
+    /// For resources a SAM transform or similar expansion generated: the resource that made it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generated_by: Option<String>,
+}
+
+impl Resource {
+    pub fn new(
+        unit: impl Into<String>,
+        address: impl Into<String>,
+        source_type: impl Into<String>,
+        language: Language,
+        span: Span,
+    ) -> Resource {
+        let source_type = source_type.into();
+        let info = kinds::type_info(&source_type);
+        Resource {
+            unit: unit.into(),
+            address: address.into(),
+            kind: info.kind,
+            facet: info.facet,
+            source_type,
+            language,
+            span,
+            attributes: BTreeMap::new(),
+            attribute_spans: BTreeMap::new(),
+            condition: None,
+            generated_by: None,
+        }
+    }
+
+    /// The span of an attribute path, or of the nearest enclosing path, or of the resource.
+    pub fn span_of(&self, path: &str) -> Span {
+        let mut p = path;
+        loop {
+            if let Some(s) = self.attribute_spans.get(p) {
+                return *s;
+            }
+            match p.rfind(['.', '[']) {
+                Some(i) => p = &p[..i],
+                None => return self.span,
+            }
+        }
+    }
+
+    pub fn attr(&self, name: &str) -> Option<&Value> {
+        self.attributes.get(name)
+    }
+}
+
+/// The label of the edge from a configuration resource to the resource it configures.
+pub const FACET_OF: &str = "facet-of";
+
+/// A reference from one resource's attribute to another resource.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Edge {
+    /// Index of the referring resource in [`Model::resources`].
+    pub from: usize,
+    /// Index of the referenced resource.
+    pub to: usize,
+    /// What the reference means (`runs-as`, `encrypted-by`), from `rules/edges.tsv`.
+    pub label: String,
+    /// The referring attribute path.
+    pub attribute: String,
+    /// The attribute of the target that is referenced (`arn`).
+    pub target_attribute: String,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// A value the tree cannot settle, where it appears.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct UnresolvedValue {
+    pub unit: String,
+    pub resource: String,
+    pub attribute: String,
+    pub unknown: Unknown,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// A Terraform module that is not in the scanned tree.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExternalModule {
+    pub unit: String,
+    pub address: String,
+    pub source: String,
+    pub inputs: BTreeMap<String, Value>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// A data source block: existing infrastructure read at plan time.
+#[derive(Debug, Clone, Serialize)]
+pub struct DataSource {
+    pub unit: String,
+    pub address: String,
+    #[serde(rename = "type")]
+    pub source_type: String,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// Everything vouch knows about the scanned tree's infrastructure.
+#[derive(Debug, Default)]
+pub struct Model {
+    pub units: Vec<Unit>,
+    pub resources: Vec<Resource>,
+    pub edges: Vec<Edge>,
+    pub data_sources: Vec<DataSource>,
+    pub external_modules: Vec<ExternalModule>,
+    /// For each facet resource, the index of its parent (when the link resolves).
+    pub parents: BTreeMap<usize, usize>,
+}
+
+impl Model {
+    /// Sorts everything into a stable order and derives edges and facet parents from the refs
+    /// inside attribute values. Resolution uses a map from (unit, address), never a scan.
+    pub fn link(&mut self) {
+        self.units.sort();
+        self.units.dedup();
+        self.resources.sort_by(|a, b| {
+            (a.unit.as_str(), a.address.as_str()).cmp(&(b.unit.as_str(), b.address.as_str()))
+        });
+        self.resources
+            .dedup_by(|a, b| a.unit == b.unit && a.address == b.address);
+        self.data_sources
+            .sort_by(|a, b| (&a.unit, &a.address).cmp(&(&b.unit, &b.address)));
+        self.external_modules
+            .sort_by(|a, b| (&a.unit, &a.address).cmp(&(&b.unit, &b.address)));
+
+        let index: HashMap<(&str, &str), usize> = self
+            .resources
+            .iter()
+            .enumerate()
+            .map(|(i, r)| ((r.unit.as_str(), r.address.as_str()), i))
+            .collect();
+        let mut edges = Vec::new();
+        let mut parents = BTreeMap::new();
+        for (from, r) in self.resources.iter().enumerate() {
+            let link_attr = kinds::type_info(&r.source_type).link;
+            for (name, value) in &r.attributes {
+                let mut path = name.clone();
+                value.visit_refs(&mut path, &mut |path, target| {
+                    let Some(to) = resolve(&index, &r.unit, &target.resource) else {
+                        return;
+                    };
+                    if to == from {
+                        return;
+                    }
+                    let top = path.split(['.', '[']).next().unwrap_or("");
+                    let is_link = link_attr == Some(top);
+                    if is_link {
+                        parents.entry(from).or_insert(to);
+                    }
+                    edges.push(Edge {
+                        from,
+                        to,
+                        label: if is_link {
+                            FACET_OF.to_string()
+                        } else {
+                            kinds::edge_label(&r.source_type, path)
+                        },
+                        attribute: path.to_string(),
+                        target_attribute: target.attribute.clone(),
+                        span: r.span_of(path),
+                    });
+                });
+            }
+        }
+        edges.sort();
+        edges.dedup();
+        self.edges = edges;
+        self.parents = parents;
+    }
+
+    pub fn find(&self, unit: &str, address: &str) -> Option<&Resource> {
+        self.resources
+            .binary_search_by(|r| (r.unit.as_str(), r.address.as_str()).cmp(&(unit, address)))
+            .ok()
+            .map(|i| &self.resources[i])
+    }
+
+    /// The resource a facet belongs to, or the resource itself.
+    pub fn owner(&self, index: usize) -> usize {
+        self.parents.get(&index).copied().unwrap_or(index)
+    }
+
+    /// Every unknown value inside resource attributes, with where it sits.
+    pub fn unresolved(&self) -> Vec<UnresolvedValue> {
+        let mut out = Vec::new();
+        for r in &self.resources {
+            for (name, value) in &r.attributes {
+                let mut path = name.clone();
+                value.visit_unknowns(&mut path, &mut |path, u| {
+                    out.push(UnresolvedValue {
+                        unit: r.unit.clone(),
+                        resource: r.address.clone(),
+                        attribute: path.to_string(),
+                        unknown: u.clone(),
+                        span: r.span_of(path),
+                    })
+                });
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
+/// Resolves a ref's target address: exactly, else without its instance key (a reference to
+/// `aws_x.y` while the resource is counted), else the first instance.
+fn resolve(index: &HashMap<(&str, &str), usize>, unit: &str, address: &str) -> Option<usize> {
+    if let Some(i) = index.get(&(unit, address)) {
+        return Some(*i);
+    }
+    if let Some(stripped) = address
+        .strip_suffix(']')
+        .and_then(|a| a.rfind('[').map(|i| &address[..i]))
+    {
+        if let Some(i) = index.get(&(unit, stripped)) {
+            return Some(*i);
+        }
+    }
+    let first = format!("{address}[0]");
+    index.get(&(unit, first.as_str())).copied()
+}

@@ -1,0 +1,4 @@
+//! Everything vouch prints is formatted here.
+
+pub mod diagnostics;
+pub mod inventory;

@@ -1,0 +1,170 @@
+//! The file store: every file vouch read, with its text and line starts.
+//!
+//! Every span in the model is a [`Span`]: a file id plus a byte range. Line and column are
+//! computed here, once, so the terminal diagnostic, the JSON report and (later) SARIF can never
+//! disagree about where something is.
+
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Index of a file in [`Sources`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct FileId(pub u32);
+
+/// A byte range in one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Span {
+    pub file: FileId,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(file: FileId, range: std::ops::Range<usize>) -> Span {
+        Span {
+            file,
+            start: clamp_u32(range.start),
+            end: clamp_u32(range.end.max(range.start)),
+        }
+    }
+
+    /// A span covering the whole file start (used when a value has no finer location).
+    pub fn file_start(file: FileId) -> Span {
+        Span {
+            file,
+            start: 0,
+            end: 0,
+        }
+    }
+}
+
+fn clamp_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// One file: its path relative to the scanned root, its text and where each line starts.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// Path relative to the scan root, with `/` separators (what reports show).
+    pub path: String,
+    /// Path on disk.
+    pub disk_path: PathBuf,
+    pub text: Arc<str>,
+    line_starts: Vec<u32>,
+}
+
+impl SourceFile {
+    pub fn new(path: String, disk_path: PathBuf, text: Arc<str>) -> SourceFile {
+        let mut line_starts = vec![0u32];
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'\n' {
+                line_starts.push(clamp_u32(i + 1));
+            }
+        }
+        SourceFile {
+            path,
+            disk_path,
+            text,
+            line_starts,
+        }
+    }
+
+    /// One-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: u32) -> (u32, u32) {
+        let offset = offset.min(clamp_u32(self.text.len()));
+        let line = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.line_starts[line] as usize;
+        let mut end = offset as usize;
+        while end > start && !self.text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let col = self.text[start..end].chars().count() as u32 + 1;
+        (line as u32 + 1, col)
+    }
+
+    /// Byte offset of a one-based line and column (columns in characters).
+    pub fn offset_of(&self, line: u32, col: u32) -> u32 {
+        let Some(&start) = self.line_starts.get(line.saturating_sub(1) as usize) else {
+            return clamp_u32(self.text.len());
+        };
+        let rest = &self.text[start as usize..];
+        let skip: usize = rest
+            .chars()
+            .take(col.saturating_sub(1) as usize)
+            .map(char::len_utf8)
+            .sum();
+        start + clamp_u32(skip)
+    }
+}
+
+/// A resolved location: what reports print.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Location {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+}
+
+/// All files read during one scan, indexed by [`FileId`].
+#[derive(Debug, Default)]
+pub struct Sources {
+    files: Vec<SourceFile>,
+}
+
+impl Sources {
+    pub fn add(&mut self, file: SourceFile) -> FileId {
+        self.files.push(file);
+        FileId((self.files.len() - 1) as u32)
+    }
+
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FileId(i as u32), f))
+    }
+
+    pub fn find(&self, disk_path: &Path) -> Option<FileId> {
+        self.iter()
+            .find(|(_, f)| f.disk_path == disk_path)
+            .map(|(id, _)| id)
+    }
+
+    pub fn locate(&self, span: Span) -> Location {
+        let f = self.get(span.file);
+        let (line, column) = f.line_col(span.start);
+        let (end_line, _) = f.line_col(span.end.saturating_sub(1).max(span.start));
+        Location {
+            file: f.path.clone(),
+            line,
+            column,
+            end_line,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_of_offsets() {
+        let f = SourceFile::new("a.tf".into(), "a.tf".into(), "ab\ncdé\n\nx".into());
+        assert_eq!(f.line_col(0), (1, 1));
+        assert_eq!(f.line_col(3), (2, 1));
+        assert_eq!(f.line_col(5), (2, 3));
+        assert_eq!(f.line_col(8), (3, 1));
+        assert_eq!(f.line_col(9), (4, 1));
+        assert_eq!(f.line_col(1000), (4, 2));
+        assert_eq!(f.offset_of(2, 3), 5);
+    }
+}

@@ -1,0 +1,1440 @@
+//! Evaluation of a Terraform module instance: variables, locals, resources with `count` and
+//! `for_each`, nested and `dynamic` blocks, data sources and module calls.
+//!
+//! References to resources become [`Value::Ref`]s (edges), never guesses. Everything the tree
+//! cannot settle becomes [`Value::Unknown`] with its reason and subject. Locals, outputs and
+//! module instances are memoized; a reference cycle yields an unknown, never a hang.
+
+use super::config::{join_relative, Located, ModuleConfig};
+use super::functions;
+use super::policy_document;
+use crate::diagnostics::Diagnostic;
+use crate::model::{
+    DataSource, ExternalModule, Language, Part, Reason, Ref, Resource, Symbol, Unknown, Value,
+};
+use crate::source::{FileId, Span};
+use crate::syntax::hcl::{
+    BinaryOp, Block, Body, Expr, ObjectKeyExpr, Operator, TemplatePart, UnaryOp,
+};
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+/// Instances per counted resource or module beyond which vouch stops expanding.
+pub const MAX_INSTANCES: usize = 10_000;
+/// Nested evaluations (locals through locals, modules through modules) beyond which vouch stops.
+pub const MAX_DEPTH: usize = 256;
+/// Module nesting beyond which vouch stops (a module that calls itself).
+pub const MAX_MODULE_DEPTH: usize = 32;
+/// Elements a single for expression, `range` or similar may produce.
+pub const MAX_COLLECTION: usize = 200_000;
+/// Expression evaluations one root may spend; past it every value is `Unknown(limit)`, so no
+/// input can make a scan run for long.
+pub const MAX_STEPS: u64 = 5_000_000;
+
+/// Everything the evaluation of one root produces.
+#[derive(Debug, Default)]
+pub struct Output {
+    pub resources: Vec<Resource>,
+    pub data_sources: Vec<DataSource>,
+    pub external_modules: Vec<ExternalModule>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// What every instance of one root shares.
+pub struct Project<'a> {
+    pub configs: &'a HashMap<String, ModuleConfig<'a>>,
+    /// The scan root on disk: `file()` never reads outside it.
+    pub scan_root: PathBuf,
+    pub unit: String,
+    pub out: RefCell<Output>,
+    pub path_of: &'a dyn Fn(FileId) -> String,
+    depth: Cell<usize>,
+    steps: Cell<u64>,
+}
+
+impl<'a> Project<'a> {
+    pub fn new(
+        configs: &'a HashMap<String, ModuleConfig<'a>>,
+        scan_root: PathBuf,
+        unit: String,
+        path_of: &'a dyn Fn(FileId) -> String,
+    ) -> Self {
+        Project {
+            configs,
+            scan_root,
+            unit,
+            out: RefCell::new(Output::default()),
+            path_of,
+            depth: Cell::new(0),
+            steps: Cell::new(0),
+        }
+    }
+}
+
+enum Memo {
+    InProgress,
+    Done(Value),
+}
+
+/// How many instances a resource, data source or module call has.
+#[derive(Clone)]
+enum Shape {
+    Single,
+    Count(usize),
+    /// Keys with their `each.value`.
+    ForEach(BTreeMap<String, Value>),
+    Unknown(Unknown),
+}
+
+/// The instances of one module call.
+enum ModuleCall<'a> {
+    InProgress,
+    Local(Shape, Vec<(InstanceKey, Rc<Instance<'a>>)>),
+    External(String),
+    Missing(String),
+}
+
+#[derive(Clone)]
+enum InstanceKey {
+    None,
+    Index(usize),
+    Key(String),
+}
+
+impl InstanceKey {
+    fn suffix(&self) -> String {
+        match self {
+            InstanceKey::None => String::new(),
+            InstanceKey::Index(i) => format!("[{i}]"),
+            InstanceKey::Key(k) => format!("[{}]", quote(k)),
+        }
+    }
+}
+
+fn quote(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| format!("\"{s}\""))
+}
+
+/// Bindings local to one evaluation: `count.index`, `each`, for-expression and iterator names.
+#[derive(Clone, Default)]
+pub struct Scope {
+    count_index: Option<usize>,
+    each: Option<(Value, Value)>,
+    names: Vec<(String, Value)>,
+}
+
+impl Scope {
+    fn with_name(&self, name: &str, value: Value) -> Scope {
+        let mut s = self.clone();
+        s.names.push((name.to_string(), value));
+        s
+    }
+
+    fn lookup(&self, name: &str) -> Option<&Value> {
+        self.names
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
+    }
+}
+
+/// One instance of a module (the root module is an instance too).
+pub struct Instance<'a> {
+    project: &'a Project<'a>,
+    config: &'a ModuleConfig<'a>,
+    /// `""` for the root, `module.api.` for a child, `module.api["a"].module.x.` deeper.
+    prefix: String,
+    vars: HashMap<String, Value>,
+    /// Directory of this module relative to the root module's directory (`path.module`).
+    path_module: String,
+    module_depth: usize,
+    locals: RefCell<HashMap<String, Memo>>,
+    outputs: RefCell<HashMap<String, Memo>>,
+    shapes: RefCell<HashMap<(bool, String, String), Shape>>,
+    calls: RefCell<HashMap<String, Rc<ModuleCall<'a>>>>,
+}
+
+impl<'a> Instance<'a> {
+    /// The root module instance of a unit, with its variable values already decided.
+    pub fn root(
+        project: &'a Project<'a>,
+        config: &'a ModuleConfig<'a>,
+        vars: HashMap<String, Value>,
+    ) -> Self {
+        Instance {
+            project,
+            config,
+            prefix: String::new(),
+            vars,
+            path_module: ".".into(),
+            module_depth: 0,
+            locals: Default::default(),
+            outputs: Default::default(),
+            shapes: Default::default(),
+            calls: Default::default(),
+        }
+    }
+
+    fn span(&self, file: FileId, range: (u32, u32)) -> Span {
+        Span {
+            file,
+            start: range.0,
+            end: range.1,
+        }
+    }
+
+    fn warn(&self, file: FileId, code: &'static str, message: String) {
+        let path = (self.project.path_of)(file);
+        self.project
+            .out
+            .borrow_mut()
+            .diagnostics
+            .push(Diagnostic::warning(&path, code, message));
+    }
+
+    /// Evaluates a constant expression (a variable default, a tfvars value): no references.
+    pub fn eval_constant(expr: &Expr) -> Value {
+        let configs = HashMap::new();
+        let path_of = |_: FileId| String::new();
+        let project = Project::new(&configs, PathBuf::new(), String::new(), &path_of);
+        let config = ModuleConfig::default();
+        let inst = Instance::root(&project, &config, HashMap::new());
+        inst.eval(expr, &Scope::default())
+    }
+
+    /// Materializes every resource, data source and module call of this instance, recursively.
+    pub fn instantiate(&self) {
+        for block in &self.config.resources {
+            self.materialize(*block);
+        }
+        for block in &self.config.data {
+            let b = block.item;
+            let (ty, name) = (&b.labels[0], &b.labels[1]);
+            self.project.out.borrow_mut().data_sources.push(DataSource {
+                unit: self.project.unit.clone(),
+                address: format!("{}data.{ty}.{name}", self.prefix),
+                source_type: ty.clone(),
+                span: self.span(block.file, b.span),
+            });
+        }
+        for name in self.config.module_index.keys() {
+            let call = self.module_call(name);
+            if let ModuleCall::Local(_, instances) = &*call {
+                for (_, child) in instances {
+                    child.instantiate();
+                }
+            }
+        }
+        // Outputs are evaluated so that cycles and unknowns in them surface too.
+        for name in self.config.outputs.keys() {
+            let _ = self.output(name);
+        }
+    }
+
+    // ---- instances and shapes ----------------------------------------------------------
+
+    fn shape(&self, data: bool, ty: &str, name: &str, block: &Block) -> Shape {
+        let key = (data, ty.to_string(), name.to_string());
+        if let Some(s) = self.shapes.borrow().get(&key) {
+            return s.clone();
+        }
+        let shape = self.compute_shape(&block.body);
+        self.shapes.borrow_mut().insert(key, shape.clone());
+        shape
+    }
+
+    fn compute_shape(&self, body: &Body) -> Shape {
+        let scope = Scope::default();
+        if let Some(count) = body.attribute("count") {
+            return match self.eval(&count.expr, &scope) {
+                Value::Number(n) if n >= 0.0 && (n as usize) <= MAX_INSTANCES => {
+                    Shape::Count(n as usize)
+                }
+                Value::Number(_) => Shape::Unknown(Unknown {
+                    reason: Reason::Limit,
+                    detail: format!("count over {MAX_INSTANCES}"),
+                }),
+                Value::Bool(b) => Shape::Count(b as usize),
+                v => Shape::Unknown(unknown_of(&v, "count")),
+            };
+        }
+        if let Some(fe) = body.attribute("for_each") {
+            return match self.eval(&fe.expr, &scope) {
+                Value::Map(m) if m.len() <= MAX_INSTANCES => Shape::ForEach(m),
+                Value::List(l) if l.len() <= MAX_INSTANCES => {
+                    let mut m = BTreeMap::new();
+                    for v in l {
+                        match key_string(&v) {
+                            Some(k) => {
+                                m.insert(k, v);
+                            }
+                            None => return Shape::Unknown(unknown_of(&v, "for_each key")),
+                        }
+                    }
+                    Shape::ForEach(m)
+                }
+                Value::Map(_) | Value::List(_) => Shape::Unknown(Unknown {
+                    reason: Reason::Limit,
+                    detail: format!("for_each over {MAX_INSTANCES} elements"),
+                }),
+                v => Shape::Unknown(unknown_of(&v, "for_each")),
+            };
+        }
+        Shape::Single
+    }
+
+    fn keys_of(shape: &Shape) -> Vec<(InstanceKey, Scope)> {
+        match shape {
+            Shape::Single | Shape::Unknown(_) => vec![(InstanceKey::None, Scope::default())],
+            Shape::Count(n) => (0..*n)
+                .map(|i| {
+                    (
+                        InstanceKey::Index(i),
+                        Scope {
+                            count_index: Some(i),
+                            ..Scope::default()
+                        },
+                    )
+                })
+                .collect(),
+            Shape::ForEach(m) => m
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        InstanceKey::Key(k.clone()),
+                        Scope {
+                            each: Some((Value::String(k.clone()), v.clone())),
+                            ..Scope::default()
+                        },
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    fn materialize(&self, block: Located<'a, Block>) {
+        let b = block.item;
+        let (ty, name) = (&b.labels[0], &b.labels[1]);
+        let shape = self.shape(false, ty, name, b);
+        let base = format!("{}{ty}.{name}", self.prefix);
+        for (key, scope) in Self::keys_of(&shape) {
+            let mut r = Resource::new(
+                self.project.unit.clone(),
+                format!("{base}{}", key.suffix()),
+                ty.clone(),
+                Language::Terraform,
+                self.span(block.file, b.span),
+            );
+            let mut spans = BTreeMap::new();
+            let attrs = self.eval_body(&b.body, &scope, "", block.file, &mut spans, true);
+            r.attributes = attrs;
+            r.attribute_spans = spans;
+            if let Shape::Unknown(u) = &shape {
+                let meta = if b.body.attribute("count").is_some() {
+                    "count"
+                } else {
+                    "for_each"
+                };
+                r.attributes.insert(meta.into(), Value::Unknown(u.clone()));
+                if let Some(a) = b.body.attribute(meta) {
+                    r.attribute_spans
+                        .insert(meta.into(), self.span(block.file, a.span));
+                }
+            }
+            self.project.out.borrow_mut().resources.push(r);
+        }
+    }
+
+    /// Evaluates a body into attributes (nested blocks become lists of objects), recording spans.
+    fn eval_body(
+        &self,
+        body: &Body,
+        scope: &Scope,
+        prefix: &str,
+        file: FileId,
+        spans: &mut BTreeMap<String, Span>,
+        top: bool,
+    ) -> BTreeMap<String, Value> {
+        let mut out = BTreeMap::new();
+        for attr in &body.attributes {
+            if top
+                && matches!(
+                    attr.name.as_str(),
+                    "count" | "for_each" | "depends_on" | "provider"
+                )
+            {
+                continue;
+            }
+            let path = join_path(prefix, &attr.name);
+            spans.insert(path, self.span(file, attr.span));
+            out.insert(attr.name.clone(), self.eval(&attr.expr, scope));
+        }
+        let mut lists: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+        for block in &body.blocks {
+            let ident = block.ident.as_str();
+            if top && matches!(ident, "lifecycle" | "provisioner" | "connection") {
+                continue;
+            }
+            if ident == "dynamic" {
+                let Some(name) = block.labels.first() else {
+                    continue;
+                };
+                let list = lists.entry(name.clone()).or_default();
+                let iterator = match block.body.attribute("iterator").map(|a| &a.expr) {
+                    Some(Expr::Variable(v)) => v.clone(),
+                    _ => name.clone(),
+                };
+                let Some(content) = block.body.blocks("content").next() else {
+                    continue;
+                };
+                let items = match block.body.attribute("for_each") {
+                    Some(fe) => self.eval(&fe.expr, scope),
+                    None => Value::List(vec![]),
+                };
+                let pairs: Vec<(Value, Value)> = match items {
+                    Value::List(l) => l
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, v)| (Value::Number(i as f64), v))
+                        .collect(),
+                    Value::Map(m) => m.into_iter().map(|(k, v)| (Value::String(k), v)).collect(),
+                    Value::Null => vec![],
+                    other => {
+                        let path = join_path(prefix, name);
+                        spans.insert(path, self.span(file, block.span));
+                        list.push(Value::Unknown(unknown_of(
+                            &other,
+                            &format!("dynamic \"{name}\" for_each"),
+                        )));
+                        continue;
+                    }
+                };
+                for (k, v) in pairs {
+                    let mut it = BTreeMap::new();
+                    it.insert("key".to_string(), k);
+                    it.insert("value".to_string(), v);
+                    let inner = scope.with_name(&iterator, Value::Map(it));
+                    let path = format!("{}[{}]", join_path(prefix, name), list.len());
+                    spans.insert(path.clone(), self.span(file, content.span));
+                    let value = self.eval_body(&content.body, &inner, &path, file, spans, false);
+                    list.push(Value::Map(value));
+                }
+                continue;
+            }
+            let list = lists.entry(ident.to_string()).or_default();
+            let path = format!("{}[{}]", join_path(prefix, ident), list.len());
+            spans.insert(path.clone(), self.span(file, block.span));
+            let mut value = self.eval_body(&block.body, scope, &path, file, spans, false);
+            if !block.labels.is_empty() {
+                value.insert(
+                    "__labels".into(),
+                    Value::List(block.labels.iter().cloned().map(Value::String).collect()),
+                );
+            }
+            list.push(Value::Map(value));
+        }
+        for (k, v) in lists {
+            out.insert(k, Value::List(v));
+        }
+        out
+    }
+
+    // ---- named values ------------------------------------------------------------------
+
+    fn enter(&self) -> bool {
+        let d = self.project.depth.get();
+        if d >= MAX_DEPTH {
+            return false;
+        }
+        self.project.depth.set(d + 1);
+        true
+    }
+
+    fn leave(&self) {
+        self.project
+            .depth
+            .set(self.project.depth.get().saturating_sub(1));
+    }
+
+    fn local(&self, name: &str) -> Value {
+        match self.locals.borrow().get(name) {
+            Some(Memo::Done(v)) => return v.clone(),
+            Some(Memo::InProgress) => {
+                return Value::unknown(Reason::Cycle, format!("{}local.{name}", self.prefix))
+            }
+            None => {}
+        }
+        let Some(attr) = self.config.locals.get(name) else {
+            return Value::unknown(
+                Reason::InvalidExpression,
+                format!("undeclared local.{name}"),
+            );
+        };
+        if !self.enter() {
+            return Value::unknown(Reason::Limit, format!("local.{name} nested too deeply"));
+        }
+        self.locals
+            .borrow_mut()
+            .insert(name.to_string(), Memo::InProgress);
+        let v = cap(
+            self.eval(&attr.item.expr, &Scope::default()),
+            &format!("local.{name}"),
+        );
+        if let Value::Unknown(u) = &v {
+            if u.reason == Reason::Cycle {
+                self.warn(
+                    attr.file,
+                    "reference-cycle",
+                    format!("local.{name} is part of a reference cycle"),
+                );
+            }
+        }
+        self.locals
+            .borrow_mut()
+            .insert(name.to_string(), Memo::Done(v.clone()));
+        self.leave();
+        v
+    }
+
+    fn var(&self, name: &str) -> Value {
+        match self.vars.get(name) {
+            Some(v) => v.clone(),
+            None if self.config.variables.contains_key(name) || self.config.dir.is_empty() => {
+                Value::unknown(
+                    Reason::VariableWithoutDefault,
+                    format!("{}var.{name}", self.prefix),
+                )
+            }
+            None => Value::unknown(Reason::InvalidExpression, format!("undeclared var.{name}")),
+        }
+    }
+
+    fn output(&self, name: &str) -> Value {
+        match self.outputs.borrow().get(name) {
+            Some(Memo::Done(v)) => return v.clone(),
+            Some(Memo::InProgress) => {
+                return Value::unknown(Reason::Cycle, format!("{}output.{name}", self.prefix))
+            }
+            None => {}
+        }
+        let Some(block) = self.config.outputs.get(name) else {
+            return Value::unknown(
+                Reason::InvalidExpression,
+                format!(
+                    "{}{name}: no such output",
+                    self.prefix.trim_end_matches('.')
+                ),
+            );
+        };
+        if !self.enter() {
+            return Value::unknown(Reason::Limit, format!("output {name} nested too deeply"));
+        }
+        self.outputs
+            .borrow_mut()
+            .insert(name.to_string(), Memo::InProgress);
+        let v = match block.item.body.attribute("value") {
+            Some(a) => cap(self.eval(&a.expr, &Scope::default()), name),
+            None => Value::Null,
+        };
+        self.outputs
+            .borrow_mut()
+            .insert(name.to_string(), Memo::Done(v.clone()));
+        self.leave();
+        v
+    }
+
+    fn module_call(&self, name: &str) -> Rc<ModuleCall<'a>> {
+        if let Some(c) = self.calls.borrow().get(name) {
+            return c.clone();
+        }
+        let Some(&idx) = self.config.module_index.get(name) else {
+            return Rc::new(ModuleCall::Missing(format!("undeclared module.{name}")));
+        };
+        self.calls
+            .borrow_mut()
+            .insert(name.to_string(), Rc::new(ModuleCall::InProgress));
+        let located = self.config.modules[idx];
+        let call = Rc::new(self.make_call(name, located));
+        self.calls
+            .borrow_mut()
+            .insert(name.to_string(), call.clone());
+        call
+    }
+
+    fn make_call(&self, name: &str, located: Located<'a, Block>) -> ModuleCall<'a> {
+        let block = located.item;
+        let source = match block.body.attribute("source").map(|a| &a.expr) {
+            Some(Expr::String(s)) => s.clone(),
+            _ => String::new(),
+        };
+        let address = format!("{}module.{name}", self.prefix);
+        let shape = self.compute_shape(&block.body);
+        let child_dir = self.config.local_module_dir(block);
+        let config = child_dir.as_ref().and_then(|d| self.project.configs.get(d));
+        let Some(config) = config else {
+            let mut inputs = BTreeMap::new();
+            for attr in &block.body.attributes {
+                if !matches!(
+                    attr.name.as_str(),
+                    "source" | "version" | "count" | "for_each" | "providers" | "depends_on"
+                ) {
+                    inputs.insert(attr.name.clone(), self.eval(&attr.expr, &Scope::default()));
+                }
+            }
+            self.project
+                .out
+                .borrow_mut()
+                .external_modules
+                .push(ExternalModule {
+                    unit: self.project.unit.clone(),
+                    address: address.clone(),
+                    source: source.clone(),
+                    inputs,
+                    span: self.span(located.file, block.span),
+                });
+            return ModuleCall::External(format!("{address} (source {source})"));
+        };
+        if self.module_depth + 1 > MAX_MODULE_DEPTH {
+            self.warn(
+                located.file,
+                "module-depth",
+                format!("{address}: modules nested deeper than {MAX_MODULE_DEPTH} levels (a module that calls itself?)"),
+            );
+            return ModuleCall::Missing(format!("{address} nested too deeply"));
+        }
+        let path_module = join_relative(
+            &self.path_module,
+            &relative_dir(&self.config.dir, &config.dir),
+        );
+        let mut instances = Vec::new();
+        for (key, scope) in Self::keys_of(&shape) {
+            let mut vars = HashMap::new();
+            for attr in &block.body.attributes {
+                if matches!(
+                    attr.name.as_str(),
+                    "source" | "version" | "count" | "for_each" | "providers" | "depends_on"
+                ) {
+                    continue;
+                }
+                vars.insert(attr.name.clone(), self.eval(&attr.expr, &scope));
+            }
+            for (vname, vblock) in &config.variables {
+                if !vars.contains_key(vname) {
+                    if let Some(d) = vblock.item.body.attribute("default") {
+                        vars.insert(vname.clone(), self.child_default(&d.expr));
+                    }
+                }
+            }
+            let child = Instance {
+                project: self.project,
+                config,
+                prefix: format!("{address}{}.", key.suffix()),
+                vars,
+                path_module: path_module.clone(),
+                module_depth: self.module_depth + 1,
+                locals: Default::default(),
+                outputs: Default::default(),
+                shapes: Default::default(),
+                calls: Default::default(),
+            };
+            instances.push((key, Rc::new(child)));
+        }
+        ModuleCall::Local(shape, instances)
+    }
+
+    fn child_default(&self, expr: &Expr) -> Value {
+        Instance::eval_constant(expr)
+    }
+
+    fn module_object(&self, name: &str) -> Value {
+        let call = self.module_call(name);
+        match &*call {
+            ModuleCall::InProgress => {
+                Value::unknown(Reason::Cycle, format!("{}module.{name}", self.prefix))
+            }
+            ModuleCall::External(detail) => Value::unknown(Reason::ExternalModule, detail.clone()),
+            ModuleCall::Missing(detail) => {
+                Value::unknown(Reason::InvalidExpression, detail.clone())
+            }
+            ModuleCall::Local(shape, instances) => {
+                let outputs = |inst: &Instance<'a>| -> Value {
+                    Value::Map(
+                        inst.config
+                            .outputs
+                            .keys()
+                            .map(|k| (k.clone(), inst.output(k)))
+                            .collect(),
+                    )
+                };
+                match shape {
+                    Shape::Single => outputs(&instances[0].1),
+                    Shape::Unknown(u) => Value::Unknown(u.clone()),
+                    Shape::Count(_) => {
+                        Value::List(instances.iter().map(|(_, i)| outputs(i)).collect())
+                    }
+                    Shape::ForEach(_) => Value::Map(
+                        instances
+                            .iter()
+                            .map(|(k, i)| {
+                                let key = match k {
+                                    InstanceKey::Key(k) => k.clone(),
+                                    _ => String::new(),
+                                };
+                                (key, outputs(i))
+                            })
+                            .collect(),
+                    ),
+                }
+            }
+        }
+    }
+
+    /// A resource as a value: a ref to it, or a list / map of refs to its instances.
+    fn resource_object(&self, ty: &str, name: &str) -> Value {
+        let Some(&idx) = self
+            .config
+            .resource_index
+            .get(&(ty.to_string(), name.to_string()))
+        else {
+            return Value::unknown(
+                Reason::InvalidExpression,
+                format!("reference to undeclared resource {ty}.{name}"),
+            );
+        };
+        let block = self.config.resources[idx].item;
+        let base = format!("{}{ty}.{name}", self.prefix);
+        let r = |addr: String| {
+            Value::Ref(Ref {
+                resource: addr,
+                attribute: String::new(),
+            })
+        };
+        match self.shape(false, ty, name, block) {
+            Shape::Single | Shape::Unknown(_) => r(base),
+            Shape::Count(n) => Value::List((0..n).map(|i| r(format!("{base}[{i}]"))).collect()),
+            Shape::ForEach(m) => Value::Map(
+                m.keys()
+                    .map(|k| (k.clone(), r(format!("{base}[{}]", quote(k)))))
+                    .collect(),
+            ),
+        }
+    }
+
+    fn data_object(&self, ty: &str, name: &str) -> Value {
+        let Some(&idx) = self
+            .config
+            .data_index
+            .get(&(ty.to_string(), name.to_string()))
+        else {
+            return Value::unknown(
+                Reason::InvalidExpression,
+                format!("reference to undeclared data source data.{ty}.{name}"),
+            );
+        };
+        let located = self.config.data[idx];
+        let address = format!("{}data.{ty}.{name}", self.prefix);
+        let shape = self.shape(true, ty, name, located.item);
+        let one = |scope: &Scope| -> Value { self.data_value(ty, &address, located, scope) };
+        match shape {
+            Shape::Single | Shape::Unknown(_) => one(&Scope::default()),
+            Shape::Count(_) | Shape::ForEach(_) => {
+                let items = Self::keys_of(&shape);
+                if matches!(shape, Shape::Count(_)) {
+                    Value::List(items.iter().map(|(_, s)| one(s)).collect())
+                } else {
+                    Value::Map(
+                        items
+                            .iter()
+                            .map(|(k, s)| {
+                                let key = match k {
+                                    InstanceKey::Key(k) => k.clone(),
+                                    _ => String::new(),
+                                };
+                                (key, one(s))
+                            })
+                            .collect(),
+                    )
+                }
+            }
+        }
+    }
+
+    fn data_value(
+        &self,
+        ty: &str,
+        address: &str,
+        located: Located<'a, Block>,
+        scope: &Scope,
+    ) -> Value {
+        let map = |pairs: &[(&str, Value)]| {
+            Value::Map(
+                pairs
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.clone()))
+                    .collect(),
+            )
+        };
+        match ty {
+            "aws_caller_identity" => map(&[
+                ("account_id", Value::Symbol(Symbol::AccountId)),
+                ("id", Value::Symbol(Symbol::AccountId)),
+                (
+                    "arn",
+                    Value::unknown(Reason::DataSource, format!("{address}.arn")),
+                ),
+                (
+                    "user_id",
+                    Value::unknown(Reason::DataSource, format!("{address}.user_id")),
+                ),
+            ]),
+            "aws_region" => map(&[
+                ("name", Value::Symbol(Symbol::Region)),
+                ("id", Value::Symbol(Symbol::Region)),
+                ("region", Value::Symbol(Symbol::Region)),
+            ]),
+            "aws_partition" => map(&[
+                ("partition", Value::Symbol(Symbol::Partition)),
+                ("id", Value::Symbol(Symbol::Partition)),
+                ("dns_suffix", Value::Symbol(Symbol::UrlSuffix)),
+            ]),
+            "aws_iam_policy_document" => {
+                if !self.enter() {
+                    return Value::unknown(Reason::Limit, address.to_string());
+                }
+                let mut spans = BTreeMap::new();
+                let attrs = self.eval_body(
+                    &located.item.body,
+                    scope,
+                    "",
+                    located.file,
+                    &mut spans,
+                    true,
+                );
+                self.leave();
+                let policy = policy_document::render(&attrs);
+                let json = policy_document::to_json_value(&policy);
+                map(&[
+                    ("json", json.clone()),
+                    ("minified_json", json),
+                    (
+                        "id",
+                        Value::unknown(Reason::Computed, format!("{address}.id")),
+                    ),
+                ])
+            }
+            _ => Value::unknown(Reason::DataSource, address.to_string()),
+        }
+    }
+
+    // ---- expressions -------------------------------------------------------------------
+
+    pub fn eval(&self, expr: &Expr, scope: &Scope) -> Value {
+        let steps = self.project.steps.get() + 1;
+        self.project.steps.set(steps);
+        if steps > MAX_STEPS {
+            return Value::unknown(
+                Reason::Limit,
+                format!("evaluation budget of {MAX_STEPS} steps spent"),
+            );
+        }
+        match expr {
+            Expr::Null => Value::Null,
+            Expr::Bool(b) => Value::Bool(*b),
+            Expr::Number(n) => Value::Number(*n),
+            Expr::String(s) => Value::String(s.clone()),
+            Expr::Template(parts) => {
+                let mut out = Vec::new();
+                self.render_template(parts, scope, &mut out);
+                template_value(out)
+            }
+            Expr::Array(items) => Value::List(items.iter().map(|e| self.eval(e, scope)).collect()),
+            Expr::Object(items) => {
+                let mut m = BTreeMap::new();
+                for (k, v) in items {
+                    let key = match k {
+                        ObjectKeyExpr::Ident(i) => i.clone(),
+                        ObjectKeyExpr::Expr(e) => match self.eval(e, scope) {
+                            v @ (Value::String(_) | Value::Number(_) | Value::Bool(_)) => {
+                                key_string(&v).unwrap_or_default()
+                            }
+                            other => {
+                                return Value::Unknown(unknown_of(&other, "object key"));
+                            }
+                        },
+                    };
+                    m.insert(key, self.eval(v, scope));
+                }
+                Value::Map(m)
+            }
+            Expr::Variable(name) => self.variable(name, scope),
+            Expr::Traversal(base, ops) => self.traversal(base, ops, scope),
+            Expr::Call(call) => {
+                let args: Vec<Value> = if call.name == "try" || call.name == "can" {
+                    Vec::new()
+                } else {
+                    let mut args: Vec<Value> =
+                        call.args.iter().map(|a| self.eval(a, scope)).collect();
+                    if call.expand_final {
+                        if let Some(Value::List(last)) = args.pop() {
+                            args.extend(last);
+                        }
+                    }
+                    args
+                };
+                match call.name.as_str() {
+                    "try" => {
+                        for a in &call.args {
+                            let v = self.eval(a, scope);
+                            if !matches!(&v, Value::Unknown(u) if u.reason == Reason::InvalidExpression)
+                            {
+                                return v;
+                            }
+                        }
+                        Value::unknown(Reason::InvalidExpression, "try: no argument evaluated")
+                    }
+                    "can" => {
+                        let v = call
+                            .args
+                            .first()
+                            .map(|a| self.eval(a, scope))
+                            .unwrap_or(Value::Null);
+                        match v {
+                            Value::Unknown(u) if u.reason == Reason::InvalidExpression => {
+                                Value::Bool(false)
+                            }
+                            Value::Unknown(u) => Value::Unknown(u),
+                            _ => Value::Bool(true),
+                        }
+                    }
+                    "file" | "templatefile" | "fileexists" => self.file_function(&call.name, &args),
+                    _ => functions::call(&call.name, args),
+                }
+            }
+            Expr::Conditional(c) => {
+                let (cond, a, b) = &**c;
+                match self.eval(cond, scope) {
+                    Value::Bool(true) => self.eval(a, scope),
+                    Value::Bool(false) => self.eval(b, scope),
+                    other => {
+                        let (x, y) = (self.eval(a, scope), self.eval(b, scope));
+                        if x == y {
+                            x
+                        } else {
+                            Value::Unknown(unknown_of(&other, "condition"))
+                        }
+                    }
+                }
+            }
+            Expr::Unary(op, e) => {
+                let v = self.eval(e, scope);
+                match (op, &v) {
+                    (UnaryOp::Neg, Value::Number(n)) => Value::Number(-n),
+                    (UnaryOp::Not, _) if v.as_bool().is_some() => {
+                        Value::Bool(!v.as_bool().unwrap_or(false))
+                    }
+                    _ => Value::Unknown(unknown_of(&v, "operand")),
+                }
+            }
+            Expr::Binary(op, pair) => self.binary(*op, &pair.0, &pair.1, scope),
+            Expr::For(f) => self.for_expr(f, scope),
+        }
+    }
+
+    fn variable(&self, name: &str, scope: &Scope) -> Value {
+        if let Some(v) = scope.lookup(name) {
+            return v.clone();
+        }
+        // A bare root name (`var`, `local`, `aws_s3_bucket`) with no attribute is not a value.
+        Value::unknown(Reason::InvalidExpression, format!("bare reference {name}"))
+    }
+
+    fn traversal(&self, base: &Expr, ops: &[Operator], scope: &Scope) -> Value {
+        let (value, rest) = match base {
+            Expr::Variable(root) if scope.lookup(root).is_none() => {
+                match self.root_reference(root, ops, scope) {
+                    Some(found) => found,
+                    None => {
+                        return Value::unknown(
+                            Reason::InvalidExpression,
+                            format!("unknown reference {root}"),
+                        )
+                    }
+                }
+            }
+            _ => (self.eval(base, scope), ops),
+        };
+        self.apply_ops(value, rest, scope)
+    }
+
+    /// Resolves the named-value part of a traversal (`var.x`, `aws_s3_bucket.b`, `module.m`,
+    /// `data.t.n`), returning the value and the operators still to apply.
+    fn root_reference<'o>(
+        &self,
+        root: &str,
+        ops: &'o [Operator],
+        scope: &Scope,
+    ) -> Option<(Value, &'o [Operator])> {
+        let attr = |i: usize| match ops.get(i) {
+            Some(Operator::GetAttr(a)) => Some(a.as_str()),
+            _ => None,
+        };
+        Some(match root {
+            "var" => (self.var(attr(0)?), &ops[1..]),
+            "local" => (self.local(attr(0)?), &ops[1..]),
+            "count" => match (attr(0)?, scope.count_index) {
+                ("index", Some(i)) => (Value::Number(i as f64), &ops[1..]),
+                _ => (
+                    Value::unknown(
+                        Reason::InvalidExpression,
+                        "count.index outside a counted block",
+                    ),
+                    &ops[1..],
+                ),
+            },
+            "each" => match (attr(0)?, &scope.each) {
+                ("key", Some((k, _))) => (k.clone(), &ops[1..]),
+                ("value", Some((_, v))) => (v.clone(), &ops[1..]),
+                _ => (
+                    Value::unknown(Reason::InvalidExpression, "each outside a for_each block"),
+                    &ops[1..],
+                ),
+            },
+            "path" => match attr(0)? {
+                "module" => (Value::String(self.path_module.clone()), &ops[1..]),
+                "root" | "cwd" => (Value::String(".".into()), &ops[1..]),
+                other => (
+                    Value::unknown(Reason::InvalidExpression, format!("path.{other}")),
+                    &ops[1..],
+                ),
+            },
+            "terraform" => (Value::String("default".into()), &ops[1..]),
+            "self" => (Value::unknown(Reason::Computed, "self"), ops),
+            "module" => (self.module_object(attr(0)?), &ops[1..]),
+            "data" => (self.data_object(attr(0)?, attr(1)?), &ops[2..]),
+            ty => (self.resource_object(ty, attr(0)?), &ops[1..]),
+        })
+    }
+
+    fn apply_ops(&self, mut value: Value, ops: &[Operator], scope: &Scope) -> Value {
+        for (i, op) in ops.iter().enumerate() {
+            value = match op {
+                Operator::GetAttr(name) => get_attr(value, name),
+                Operator::Index(e) => {
+                    let key = self.eval(e, scope);
+                    index(value, &key)
+                }
+                Operator::AttrSplat | Operator::FullSplat => {
+                    let rest = &ops[i + 1..];
+                    let items = match value {
+                        Value::List(l) => l,
+                        Value::Null => vec![],
+                        Value::Unknown(u) => return Value::Unknown(u),
+                        other => vec![other],
+                    };
+                    return Value::List(
+                        items
+                            .into_iter()
+                            .map(|item| self.apply_ops(item, rest, scope))
+                            .collect(),
+                    );
+                }
+            };
+        }
+        value
+    }
+
+    fn binary(&self, op: BinaryOp, a: &Expr, b: &Expr, scope: &Scope) -> Value {
+        let x = self.eval(a, scope);
+        // Short-circuit where one known side decides.
+        if op == BinaryOp::And && x.as_bool() == Some(false) {
+            return Value::Bool(false);
+        }
+        if op == BinaryOp::Or && x.as_bool() == Some(true) {
+            return Value::Bool(true);
+        }
+        let y = self.eval(b, scope);
+        functions::binary(op, x, y)
+    }
+
+    fn for_expr(&self, f: &crate::syntax::hcl::ForExpr, scope: &Scope) -> Value {
+        let pairs: Vec<(Value, Value)> = match self.eval(&f.collection, scope) {
+            Value::List(l) => l
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| (Value::Number(i as f64), v))
+                .collect(),
+            Value::Map(m) => m.into_iter().map(|(k, v)| (Value::String(k), v)).collect(),
+            Value::Null => return Value::unknown(Reason::InvalidExpression, "for over null"),
+            other => return Value::Unknown(unknown_of(&other, "for collection")),
+        };
+        let mut list = Vec::new();
+        let mut map: BTreeMap<String, Value> = BTreeMap::new();
+        let mut size = 0usize;
+        for (k, v) in pairs {
+            let mut inner = scope.clone();
+            if let Some(kv) = &f.key_var {
+                inner.names.push((kv.clone(), k));
+            }
+            inner.names.push((f.value_var.clone(), v));
+            if let Some(c) = &f.cond {
+                match self.eval(c, &inner).as_bool() {
+                    Some(true) => {}
+                    Some(false) => continue,
+                    None => {
+                        return Value::unknown(
+                            Reason::InvalidExpression,
+                            "for condition is not known",
+                        )
+                    }
+                }
+            }
+            let value = self.eval(&f.value_expr, &inner);
+            if matches!(&value, Value::Unknown(u) if u.reason == Reason::Limit) {
+                return value;
+            }
+            size += value_size(&value);
+            if size > MAX_COLLECTION {
+                return Value::unknown(
+                    Reason::Limit,
+                    format!("for expression over {MAX_COLLECTION} elements"),
+                );
+            }
+            match &f.key_expr {
+                None => list.push(value),
+                Some(ke) => {
+                    let key = self.eval(ke, &inner);
+                    let Some(key) = key_string(&key) else {
+                        return Value::Unknown(unknown_of(&key, "for key"));
+                    };
+                    if f.grouping {
+                        if let Value::List(l) =
+                            map.entry(key).or_insert_with(|| Value::List(vec![]))
+                        {
+                            l.push(value)
+                        }
+                    } else {
+                        map.insert(key, value);
+                    }
+                }
+            }
+        }
+        if f.key_expr.is_some() {
+            Value::Map(map)
+        } else {
+            Value::List(list)
+        }
+    }
+
+    fn render_template(&self, parts: &[TemplatePart], scope: &Scope, out: &mut Vec<Part>) {
+        for part in parts {
+            match part {
+                TemplatePart::Literal(s) => push_text(out, s),
+                TemplatePart::Interpolation(e) => {
+                    let v = self.eval(e, scope);
+                    interpolate(out, v);
+                }
+                TemplatePart::If {
+                    cond,
+                    then,
+                    otherwise,
+                } => match self.eval(cond, scope).as_bool() {
+                    Some(true) => self.render_template(then, scope, out),
+                    Some(false) => self.render_template(otherwise, scope, out),
+                    None => out.push(Part::Unknown(Unknown {
+                        reason: Reason::InvalidExpression,
+                        detail: "template condition is not known".into(),
+                    })),
+                },
+                TemplatePart::For {
+                    key_var,
+                    value_var,
+                    collection,
+                    body,
+                } => {
+                    let pairs: Vec<(Value, Value)> = match self.eval(collection, scope) {
+                        Value::List(l) => l
+                            .into_iter()
+                            .enumerate()
+                            .map(|(i, v)| (Value::Number(i as f64), v))
+                            .collect(),
+                        Value::Map(m) => {
+                            m.into_iter().map(|(k, v)| (Value::String(k), v)).collect()
+                        }
+                        other => {
+                            out.push(Part::Unknown(unknown_of(&other, "template for")));
+                            continue;
+                        }
+                    };
+                    for (k, v) in pairs {
+                        let mut inner = scope.clone();
+                        if let Some(kv) = key_var {
+                            inner.names.push((kv.clone(), k));
+                        }
+                        inner.names.push((value_var.clone(), v));
+                        self.render_template(body, &inner, out);
+                    }
+                }
+            }
+        }
+    }
+
+    /// `file`, `fileexists` and `templatefile`: read relative to the root module's directory,
+    /// never outside the scanned tree.
+    fn file_function(&self, name: &str, args: &[Value]) -> Value {
+        let Some(Value::String(rel)) = args.first() else {
+            return Value::Unknown(unknown_of(args.first().unwrap_or(&Value::Null), name));
+        };
+        let root_dir = self.project.scan_root.join(&self.project.unit);
+        let path = if Path::new(rel).is_absolute() {
+            PathBuf::from(rel)
+        } else {
+            root_dir.join(rel)
+        };
+        let inside = match (path.canonicalize(), self.project.scan_root.canonicalize()) {
+            (Ok(p), Ok(root)) => p.starts_with(root),
+            _ => false,
+        };
+        if name == "fileexists" {
+            return Value::Bool(inside && path.is_file());
+        }
+        if !inside {
+            return Value::unknown(
+                Reason::OutsideTree,
+                format!("{name}(\"{rel}\"): not in the scanned tree"),
+            );
+        }
+        let text = match std::fs::metadata(&path) {
+            Ok(m) if m.len() <= 1024 * 1024 => std::fs::read_to_string(&path).ok(),
+            _ => None,
+        };
+        let Some(text) = text else {
+            return Value::unknown(
+                Reason::InvalidExpression,
+                format!("{name}(\"{rel}\"): cannot read"),
+            );
+        };
+        if name == "file" {
+            return Value::String(text);
+        }
+        let vars = match args.get(1) {
+            Some(Value::Map(m)) => m.clone(),
+            None => BTreeMap::new(),
+            Some(other) => return Value::Unknown(unknown_of(other, "templatefile vars")),
+        };
+        match crate::syntax::hcl::parse_template(&text) {
+            Ok(parts) => {
+                let mut scope = Scope::default();
+                for (k, v) in vars {
+                    scope.names.push((k, v));
+                }
+                let mut out = Vec::new();
+                self.render_template(&parts, &scope, &mut out);
+                template_value(out)
+            }
+            Err(e) => Value::unknown(
+                Reason::InvalidExpression,
+                format!("templatefile(\"{rel}\"): {} at line {}", e.message, e.line),
+            ),
+        }
+    }
+}
+
+fn relative_dir(from: &str, to: &str) -> String {
+    let f: Vec<&str> = if from == "." {
+        vec![]
+    } else {
+        from.split('/').collect()
+    };
+    let t: Vec<&str> = if to == "." {
+        vec![]
+    } else {
+        to.split('/').collect()
+    };
+    let common = f.iter().zip(&t).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<&str> = vec![".."; f.len() - common];
+    parts.extend(&t[common..]);
+    if parts.is_empty() {
+        ".".into()
+    } else {
+        parts.join("/")
+    }
+}
+
+fn join_path(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() {
+        name.to_string()
+    } else {
+        format!("{prefix}.{name}")
+    }
+}
+
+/// The unknown inside a value, or an invalid-expression unknown naming what was expected.
+pub fn unknown_of(v: &Value, what: &str) -> Unknown {
+    match v.first_unknown() {
+        Some(u) => u.clone(),
+        None => match v {
+            Value::Ref(r) => Unknown {
+                reason: Reason::Computed,
+                detail: format!("{r}"),
+            },
+            _ => Unknown {
+                reason: Reason::InvalidExpression,
+                detail: format!("{what} is {}", type_name(v)),
+            },
+        },
+    }
+}
+
+pub fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::List(_) => "list",
+        Value::Map(_) => "object",
+        Value::Ref(_) => "a resource attribute",
+        Value::Template(_) => "a string built from references",
+        Value::Symbol(_) => "a deployment value",
+        Value::Encoded(_) => "JSON text",
+        Value::Unknown(_) => "unknown",
+    }
+}
+
+/// The string form of a map key or set element.
+pub fn key_string(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(crate::model::value::format_number(*n)),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn get_attr(value: Value, name: &str) -> Value {
+    match value {
+        Value::Map(mut m) => m.remove(name).unwrap_or_else(|| {
+            Value::unknown(Reason::InvalidExpression, format!("no attribute {name:?}"))
+        }),
+        Value::Ref(r) => Value::Ref(Ref {
+            attribute: join_path(&r.attribute, name),
+            resource: r.resource,
+        }),
+        Value::Unknown(u) => Value::Unknown(u),
+        other => Value::unknown(
+            Reason::InvalidExpression,
+            format!("cannot read .{name} of {}", type_name(&other)),
+        ),
+    }
+}
+
+fn index(value: Value, key: &Value) -> Value {
+    match (value, key) {
+        (Value::Unknown(u), _) => Value::Unknown(u),
+        (_, Value::Unknown(u)) => Value::Unknown(u.clone()),
+        (Value::List(mut l), k) => match k.as_f64() {
+            Some(n) if n >= 0.0 && (n as usize) < l.len() => l.swap_remove(n as usize),
+            _ => Value::unknown(Reason::InvalidExpression, format!("index {k} out of range")),
+        },
+        (Value::Map(mut m), k) => match key_string(k) {
+            Some(s) => m.remove(&s).unwrap_or_else(|| {
+                Value::unknown(Reason::InvalidExpression, format!("no key {s:?}"))
+            }),
+            None => Value::unknown(Reason::InvalidExpression, "bad map key"),
+        },
+        (Value::Ref(r), k) => {
+            let key = match k {
+                Value::String(s) => quote(s),
+                other => key_string(other).unwrap_or_default(),
+            };
+            if r.attribute.is_empty() {
+                Value::Ref(Ref {
+                    resource: format!("{}[{key}]", r.resource),
+                    attribute: String::new(),
+                })
+            } else {
+                Value::Ref(Ref {
+                    resource: r.resource,
+                    attribute: format!("{}[{key}]", r.attribute),
+                })
+            }
+        }
+        (other, _) => Value::unknown(
+            Reason::InvalidExpression,
+            format!("cannot index {}", type_name(&other)),
+        ),
+    }
+}
+
+/// Appends text to template parts, merging with a preceding text part.
+pub fn push_text(out: &mut Vec<Part>, s: &str) {
+    if let Some(Part::Text(t)) = out.last_mut() {
+        t.push_str(s);
+    } else if !s.is_empty() {
+        out.push(Part::Text(s.to_string()));
+    }
+}
+
+/// Appends an interpolated value to template parts.
+pub fn interpolate(out: &mut Vec<Part>, v: Value) {
+    match v {
+        Value::String(s) => push_text(out, &s),
+        Value::Number(n) => push_text(out, &crate::model::value::format_number(n)),
+        Value::Bool(b) => push_text(out, &b.to_string()),
+        Value::Ref(r) => out.push(Part::Ref(r)),
+        Value::Symbol(s) => out.push(Part::Symbol(s)),
+        Value::Template(parts) => {
+            for p in parts {
+                match p {
+                    Part::Text(t) => push_text(out, &t),
+                    other => out.push(other),
+                }
+            }
+        }
+        Value::Unknown(u) => out.push(Part::Unknown(u)),
+        Value::Null => out.push(Part::Unknown(Unknown {
+            reason: Reason::InvalidExpression,
+            detail: "null in a string template".into(),
+        })),
+        other => out.push(Part::Unknown(unknown_of(&other, "template value"))),
+    }
+}
+
+/// Collapses template parts: all text is a string; one lone ref is the ref's string form.
+pub fn template_value(parts: Vec<Part>) -> Value {
+    match parts.as_slice() {
+        [] => Value::String(String::new()),
+        [Part::Text(t)] => Value::String(t.clone()),
+        _ => Value::Template(parts),
+    }
+}
+
+pub fn value_size(v: &Value) -> usize {
+    match v {
+        Value::List(l) => 1 + l.iter().map(value_size).sum::<usize>(),
+        Value::Map(m) => 1 + m.values().map(value_size).sum::<usize>(),
+        Value::Encoded(v) => value_size(v),
+        _ => 1,
+    }
+}
+
+/// Replaces a value larger than the collection limit with an unknown.
+fn cap(v: Value, what: &str) -> Value {
+    if value_size(&v) > MAX_COLLECTION * 4 {
+        Value::unknown(
+            Reason::Limit,
+            format!("{what} is larger than vouch evaluates"),
+        )
+    } else {
+        v
+    }
+}
+
+impl std::fmt::Debug for Instance<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Instance({})", self.prefix)
+    }
+}

@@ -1,0 +1,606 @@
+//! Terraform's built-in functions that infrastructure code uses for names and policies.
+//!
+//! Each works on [`Value`]s: an unknown argument gives an unknown result with the same reason,
+//! a ref inside a string function gives a template, and a function vouch does not evaluate gives
+//! `Unknown(unsupported function)`, never a crash.
+
+use super::eval::{interpolate, key_string, template_value, type_name, unknown_of, MAX_COLLECTION};
+use crate::model::value::format_number;
+use crate::model::{Part, Reason, Value};
+use crate::syntax::hcl::BinaryOp;
+use std::collections::BTreeMap;
+
+fn invalid(msg: impl Into<String>) -> Value {
+    Value::unknown(Reason::InvalidExpression, msg)
+}
+
+/// The first argument that is not fully known and not a plain ref/template, as an unknown.
+fn first_unknown(args: &[Value]) -> Option<Value> {
+    args.iter()
+        .find_map(|a| a.first_unknown().cloned())
+        .map(Value::Unknown)
+}
+
+fn string_arg(args: &[Value], i: usize, f: &str) -> Result<String, Value> {
+    match args.get(i) {
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(Value::Number(n)) => Ok(format_number(*n)),
+        Some(Value::Bool(b)) => Ok(b.to_string()),
+        Some(other) => Err(Value::Unknown(unknown_of(
+            other,
+            &format!("{f} argument {}", i + 1),
+        ))),
+        None => Err(invalid(format!("{f}: missing argument {}", i + 1))),
+    }
+}
+
+fn list_arg(args: &[Value], i: usize, f: &str) -> Result<Vec<Value>, Value> {
+    match args.get(i) {
+        Some(Value::List(l)) => Ok(l.clone()),
+        Some(other) => Err(Value::Unknown(unknown_of(
+            other,
+            &format!("{f} argument {}", i + 1),
+        ))),
+        None => Err(invalid(format!("{f}: missing argument {}", i + 1))),
+    }
+}
+
+fn number_arg(args: &[Value], i: usize, f: &str) -> Result<f64, Value> {
+    match args.get(i).and_then(Value::as_f64) {
+        Some(n) => Ok(n),
+        None => Err(args
+            .get(i)
+            .map(|v| Value::Unknown(unknown_of(v, f)))
+            .unwrap_or_else(|| invalid(format!("{f}: missing argument {}", i + 1)))),
+    }
+}
+
+/// Calls a function by name.
+pub fn call(name: &str, args: Vec<Value>) -> Value {
+    match eval_call(name, &args) {
+        Ok(v) => v,
+        Err(v) => v,
+    }
+}
+
+fn eval_call(name: &str, args: &[Value]) -> Result<Value, Value> {
+    let name = name.strip_prefix("provider::terraform::").unwrap_or(name);
+    Ok(match name {
+        "jsonencode" => {
+            let v = args.first().cloned().unwrap_or(Value::Null);
+            if let Some(u) = v.first_unknown() {
+                if !has_refs(&v) {
+                    return Ok(Value::Unknown(u.clone()));
+                }
+            }
+            match v.to_json() {
+                Some(j) => Value::String(serde_json::to_string(&j).unwrap_or_default()),
+                None => Value::Encoded(Box::new(v)),
+            }
+        }
+        "jsondecode" => match args.first() {
+            Some(Value::String(s)) => match serde_json::from_str::<serde_json::Value>(s) {
+                Ok(j) => Value::from_json(&j),
+                Err(e) => invalid(format!("jsondecode: {e}")),
+            },
+            Some(Value::Encoded(v)) => (**v).clone(),
+            Some(other) => Value::Unknown(unknown_of(other, "jsondecode argument")),
+            None => invalid("jsondecode: no argument"),
+        },
+        "format" => format(args)?,
+        "formatlist" => {
+            let fmt = args.first().cloned().unwrap_or(Value::Null);
+            let lists: Vec<&Value> = args[1..].iter().collect();
+            let n = lists
+                .iter()
+                .filter_map(|v| v.as_list().map(<[Value]>::len))
+                .max()
+                .unwrap_or(0);
+            let mut out = Vec::new();
+            for i in 0..n {
+                let mut a = vec![fmt.clone()];
+                for l in &lists {
+                    a.push(match l {
+                        Value::List(items) => items.get(i).cloned().unwrap_or(Value::Null),
+                        other => (*other).clone(),
+                    });
+                }
+                out.push(format(&a)?);
+            }
+            Value::List(out)
+        }
+        "join" => {
+            let sep = string_arg(args, 0, "join")?;
+            let mut parts = Vec::new();
+            let mut first = true;
+            for list in &args[1..] {
+                for item in list_arg(std::slice::from_ref(list), 0, "join")? {
+                    if !first {
+                        interpolate(&mut parts, Value::String(sep.clone()));
+                    }
+                    first = false;
+                    interpolate(&mut parts, item);
+                }
+            }
+            template_value(parts)
+        }
+        "split" => {
+            let sep = string_arg(args, 0, "split")?;
+            let s = string_arg(args, 1, "split")?;
+            if sep.is_empty() {
+                Value::List(s.chars().map(|c| Value::String(c.to_string())).collect())
+            } else {
+                Value::List(s.split(sep.as_str()).map(Value::str).collect())
+            }
+        }
+        "concat" => {
+            let mut out = Vec::new();
+            for (i, _) in args.iter().enumerate() {
+                out.extend(list_arg(args, i, "concat")?);
+            }
+            Value::List(out)
+        }
+        "merge" => {
+            let mut out = BTreeMap::new();
+            for a in args {
+                match a {
+                    Value::Map(m) => out.extend(m.clone()),
+                    Value::Null => {}
+                    other => return Err(Value::Unknown(unknown_of(other, "merge argument"))),
+                }
+            }
+            Value::Map(out)
+        }
+        "lookup" => {
+            let key = string_arg(args, 1, "lookup")?;
+            match args.first() {
+                Some(Value::Map(m)) => match m.get(&key) {
+                    Some(v) => v.clone(),
+                    None => args
+                        .get(2)
+                        .cloned()
+                        .unwrap_or_else(|| invalid(format!("lookup: no key {key:?}"))),
+                },
+                Some(other) => Value::Unknown(unknown_of(other, "lookup map")),
+                None => invalid("lookup: no map"),
+            }
+        }
+        "coalesce" => args
+            .iter()
+            .find(|a| !matches!(a, Value::Null) && a.as_str() != Some(""))
+            .cloned()
+            .unwrap_or_else(|| invalid("coalesce: no non-empty argument")),
+        "coalescelist" => args
+            .iter()
+            .find(|a| a.as_list().is_some_and(|l| !l.is_empty()))
+            .cloned()
+            .unwrap_or(Value::List(vec![])),
+        "tolist" => match args.first() {
+            Some(Value::List(l)) => Value::List(l.clone()),
+            Some(other) => Value::Unknown(unknown_of(other, "tolist argument")),
+            None => invalid("tolist: no argument"),
+        },
+        "toset" => match args.first() {
+            Some(Value::List(l)) => {
+                let mut items = l.clone();
+                if items.iter().all(|v| key_string(v).is_some()) {
+                    items.sort_by_key(|v| key_string(v).unwrap_or_default());
+                }
+                items.dedup();
+                Value::List(items)
+            }
+            Some(other) => Value::Unknown(unknown_of(other, "toset argument")),
+            None => invalid("toset: no argument"),
+        },
+        "tomap" => match args.first() {
+            Some(Value::Map(m)) => Value::Map(m.clone()),
+            Some(other) => Value::Unknown(unknown_of(other, "tomap argument")),
+            None => invalid("tomap: no argument"),
+        },
+        "tostring" => match args.first() {
+            Some(Value::Number(n)) => Value::String(format_number(*n)),
+            Some(Value::Bool(b)) => Value::String(b.to_string()),
+            Some(v) => v.clone(),
+            None => invalid("tostring: no argument"),
+        },
+        "tonumber" => match args.first() {
+            Some(v) => v
+                .as_f64()
+                .map(Value::Number)
+                .unwrap_or_else(|| Value::Unknown(unknown_of(v, "tonumber"))),
+            None => invalid("tonumber: no argument"),
+        },
+        "tobool" => match args.first() {
+            Some(v) => v
+                .as_bool()
+                .map(Value::Bool)
+                .unwrap_or_else(|| Value::Unknown(unknown_of(v, "tobool"))),
+            None => invalid("tobool: no argument"),
+        },
+        "flatten" => {
+            fn flat(v: &Value, out: &mut Vec<Value>) {
+                match v {
+                    Value::List(l) => l.iter().for_each(|x| flat(x, out)),
+                    other => out.push(other.clone()),
+                }
+            }
+            let mut out = Vec::new();
+            flat(&Value::List(list_arg(args, 0, "flatten")?), &mut out);
+            Value::List(out)
+        }
+        "distinct" => {
+            let mut out: Vec<Value> = Vec::new();
+            for v in list_arg(args, 0, "distinct")? {
+                if !out.contains(&v) {
+                    out.push(v);
+                }
+            }
+            Value::List(out)
+        }
+        "compact" => Value::List(
+            list_arg(args, 0, "compact")?
+                .into_iter()
+                .filter(|v| !matches!(v, Value::Null) && v.as_str() != Some(""))
+                .collect(),
+        ),
+        "length" => match args.first() {
+            Some(Value::List(l)) => Value::Number(l.len() as f64),
+            Some(Value::Map(m)) => Value::Number(m.len() as f64),
+            Some(Value::String(s)) => Value::Number(s.chars().count() as f64),
+            Some(other) => Value::Unknown(unknown_of(other, "length argument")),
+            None => invalid("length: no argument"),
+        },
+        "element" => {
+            let l = list_arg(args, 0, "element")?;
+            let i = number_arg(args, 1, "element")?;
+            if l.is_empty() || i < 0.0 {
+                invalid("element: empty list or negative index")
+            } else {
+                l[(i as usize) % l.len()].clone()
+            }
+        }
+        "index" => {
+            let l = list_arg(args, 0, "index")?;
+            let v = args.get(1).cloned().unwrap_or(Value::Null);
+            match l.iter().position(|x| *x == v) {
+                Some(i) => Value::Number(i as f64),
+                None => invalid("index: value not in list"),
+            }
+        }
+        "contains" => {
+            let l = list_arg(args, 0, "contains")?;
+            let v = args.get(1).cloned().unwrap_or(Value::Null);
+            if let Some(u) = first_unknown(&l) {
+                return Ok(u);
+            }
+            Value::Bool(l.contains(&v))
+        }
+        "keys" => match args.first() {
+            Some(Value::Map(m)) => Value::List(m.keys().cloned().map(Value::String).collect()),
+            Some(other) => Value::Unknown(unknown_of(other, "keys argument")),
+            None => invalid("keys: no argument"),
+        },
+        "values" => match args.first() {
+            Some(Value::Map(m)) => Value::List(m.values().cloned().collect()),
+            Some(other) => Value::Unknown(unknown_of(other, "values argument")),
+            None => invalid("values: no argument"),
+        },
+        "zipmap" => {
+            let k = list_arg(args, 0, "zipmap")?;
+            let v = list_arg(args, 1, "zipmap")?;
+            let mut m = BTreeMap::new();
+            for (k, v) in k.iter().zip(v) {
+                match key_string(k) {
+                    Some(k) => {
+                        m.insert(k, v);
+                    }
+                    None => return Err(Value::Unknown(unknown_of(k, "zipmap key"))),
+                }
+            }
+            Value::Map(m)
+        }
+        "slice" => {
+            let l = list_arg(args, 0, "slice")?;
+            let a = number_arg(args, 1, "slice")? as usize;
+            let b = number_arg(args, 2, "slice")? as usize;
+            if a <= b && b <= l.len() {
+                Value::List(l[a..b].to_vec())
+            } else {
+                invalid("slice: bad range")
+            }
+        }
+        "reverse" => {
+            let mut l = list_arg(args, 0, "reverse")?;
+            l.reverse();
+            Value::List(l)
+        }
+        "sort" => {
+            let l = list_arg(args, 0, "sort")?;
+            let mut s: Vec<String> = l
+                .iter()
+                .map(|v| key_string(v).ok_or_else(|| Value::Unknown(unknown_of(v, "sort element"))))
+                .collect::<Result<_, _>>()?;
+            s.sort();
+            Value::List(s.into_iter().map(Value::String).collect())
+        }
+        "setunion" => {
+            let mut out: Vec<Value> = Vec::new();
+            for (i, _) in args.iter().enumerate() {
+                for v in list_arg(args, i, "setunion")? {
+                    if !out.contains(&v) {
+                        out.push(v);
+                    }
+                }
+            }
+            Value::List(out)
+        }
+        "range" => {
+            let nums: Vec<f64> = (0..args.len())
+                .map(|i| number_arg(args, i, "range"))
+                .collect::<Result<_, _>>()?;
+            let (start, end, step) = match nums.as_slice() {
+                [e] => (0.0, *e, 1.0),
+                [s, e] => (*s, *e, if e >= s { 1.0 } else { -1.0 }),
+                [s, e, st] => (*s, *e, *st),
+                _ => return Err(invalid("range: one to three arguments")),
+            };
+            if step == 0.0 || ((end - start) / step) > MAX_COLLECTION as f64 {
+                return Err(Value::unknown(Reason::Limit, "range too large"));
+            }
+            let mut out = Vec::new();
+            let mut x = start;
+            while (step > 0.0 && x < end) || (step < 0.0 && x > end) {
+                out.push(Value::Number(x));
+                x += step;
+            }
+            Value::List(out)
+        }
+        "lower" | "upper" | "trimspace" | "title" | "chomp" => {
+            let s = match args.first() {
+                Some(Value::String(s)) => s.clone(),
+                Some(other) => return Err(Value::Unknown(unknown_of(other, name))),
+                None => return Err(invalid(format!("{name}: no argument"))),
+            };
+            Value::String(match name {
+                "lower" => s.to_lowercase(),
+                "upper" => s.to_uppercase(),
+                "trimspace" => s.trim().to_string(),
+                "chomp" => s.trim_end_matches(['\n', '\r']).to_string(),
+                _ => s
+                    .split(' ')
+                    .map(|w| {
+                        let mut c = w.chars();
+                        match c.next() {
+                            Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+                            None => String::new(),
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            })
+        }
+        "replace" => {
+            let s = string_arg(args, 0, "replace")?;
+            let from = string_arg(args, 1, "replace")?;
+            let to = string_arg(args, 2, "replace")?;
+            if from.len() > 1 && from.starts_with('/') && from.ends_with('/') {
+                Value::unknown(
+                    Reason::UnsupportedFunction,
+                    "replace with a regular expression",
+                )
+            } else {
+                Value::String(s.replace(&from, &to))
+            }
+        }
+        "trimprefix" => {
+            let s = string_arg(args, 0, name)?;
+            let p = string_arg(args, 1, name)?;
+            Value::String(s.strip_prefix(p.as_str()).unwrap_or(&s).to_string())
+        }
+        "trimsuffix" => {
+            let s = string_arg(args, 0, name)?;
+            let p = string_arg(args, 1, name)?;
+            Value::String(s.strip_suffix(p.as_str()).unwrap_or(&s).to_string())
+        }
+        "trim" => {
+            let s = string_arg(args, 0, name)?;
+            let cs = string_arg(args, 1, name)?;
+            Value::String(s.trim_matches(|c| cs.contains(c)).to_string())
+        }
+        "startswith" | "endswith" | "strcontains" => {
+            let s = string_arg(args, 0, name)?;
+            let p = string_arg(args, 1, name)?;
+            Value::Bool(match name {
+                "startswith" => s.starts_with(&p),
+                "endswith" => s.ends_with(&p),
+                _ => s.contains(&p),
+            })
+        }
+        "substr" => {
+            let s = string_arg(args, 0, name)?;
+            let off = number_arg(args, 1, name)?;
+            let len = number_arg(args, 2, name)?;
+            let chars: Vec<char> = s.chars().collect();
+            let start = if off < 0.0 {
+                chars.len().saturating_sub((-off) as usize)
+            } else {
+                (off as usize).min(chars.len())
+            };
+            let end = if len < 0.0 {
+                chars.len()
+            } else {
+                (start + len as usize).min(chars.len())
+            };
+            Value::String(chars[start..end].iter().collect())
+        }
+        "max" | "min" => {
+            let mut nums = Vec::new();
+            for (i, _) in args.iter().enumerate() {
+                nums.push(number_arg(args, i, name)?);
+            }
+            let r = if name == "max" {
+                nums.into_iter().fold(f64::NEG_INFINITY, f64::max)
+            } else {
+                nums.into_iter().fold(f64::INFINITY, f64::min)
+            };
+            Value::Number(r)
+        }
+        "abs" => Value::Number(number_arg(args, 0, name)?.abs()),
+        "ceil" => Value::Number(number_arg(args, 0, name)?.ceil()),
+        "floor" => Value::Number(number_arg(args, 0, name)?.floor()),
+        "one" => match list_arg(args, 0, name)?.as_slice() {
+            [] => Value::Null,
+            [x] => x.clone(),
+            _ => invalid("one: more than one element"),
+        },
+        "cidrsubnet" => cidrsubnet(args)?,
+        "timestamp" | "uuid" | "plantimestamp" | "bcrypt" => {
+            Value::unknown(Reason::Computed, format!("{name}()"))
+        }
+        other => Value::unknown(Reason::UnsupportedFunction, format!("{other}()")),
+    })
+}
+
+fn has_refs(v: &Value) -> bool {
+    let mut found = false;
+    v.visit_refs(&mut String::new(), &mut |_, _| found = true);
+    found
+        || matches!(v, Value::Template(_) | Value::Symbol(_))
+        || match v {
+            Value::List(l) => l.iter().any(has_refs),
+            Value::Map(m) => m.values().any(has_refs),
+            _ => false,
+        }
+}
+
+/// `format`: `%s`, `%d`, `%v`, `%q`, `%%`, with refs and symbols kept as template parts.
+fn format(args: &[Value]) -> Result<Value, Value> {
+    let spec = string_arg(args, 0, "format")?;
+    let mut parts: Vec<Part> = Vec::new();
+    let mut next = 1;
+    let mut chars = spec.chars().peekable();
+    let mut text = String::new();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            text.push(c);
+            continue;
+        }
+        // Skip flags and width.
+        let mut verb = None;
+        while let Some(&d) = chars.peek() {
+            chars.next();
+            if d.is_ascii_alphabetic() || d == '%' {
+                verb = Some(d);
+                break;
+            }
+        }
+        match verb {
+            Some('%') => text.push('%'),
+            Some(v) => {
+                super::eval::push_text(&mut parts, &text);
+                text.clear();
+                let arg = args
+                    .get(next)
+                    .cloned()
+                    .unwrap_or_else(|| invalid("format: too few arguments"));
+                next += 1;
+                match (v, arg) {
+                    ('q', Value::String(s)) => {
+                        super::eval::push_text(&mut parts, &format!("{s:?}"))
+                    }
+                    ('d', Value::Number(n)) => {
+                        super::eval::push_text(&mut parts, &format!("{}", n.trunc() as i64))
+                    }
+                    (_, a) => interpolate(&mut parts, a),
+                }
+            }
+            None => text.push('%'),
+        }
+    }
+    super::eval::push_text(&mut parts, &text);
+    Ok(template_value(parts))
+}
+
+fn cidrsubnet(args: &[Value]) -> Result<Value, Value> {
+    let prefix = string_arg(args, 0, "cidrsubnet")?;
+    let newbits = number_arg(args, 1, "cidrsubnet")? as u32;
+    let netnum = number_arg(args, 2, "cidrsubnet")? as u64;
+    let (addr, len) = prefix
+        .split_once('/')
+        .ok_or_else(|| invalid("cidrsubnet: not a CIDR"))?;
+    let len: u32 = len
+        .parse()
+        .map_err(|_| invalid("cidrsubnet: bad prefix length"))?;
+    let ip: std::net::Ipv4Addr = addr
+        .parse()
+        .map_err(|_| Value::unknown(Reason::UnsupportedFunction, "cidrsubnet on IPv6"))?;
+    let new_len = len + newbits;
+    if new_len > 32 || netnum >= (1u64 << newbits) {
+        return Err(invalid("cidrsubnet: out of range"));
+    }
+    let base = u32::from(ip) as u64 & (!0u64 << (32 - len)) & 0xffff_ffff;
+    let net = base | (netnum << (32 - new_len));
+    Ok(Value::String(format!(
+        "{}/{new_len}",
+        std::net::Ipv4Addr::from(net as u32)
+    )))
+}
+
+/// Binary operators over values.
+pub fn binary(op: BinaryOp, x: Value, y: Value) -> Value {
+    use BinaryOp::*;
+    match op {
+        Eq | NotEq => {
+            if !x.is_fully_known() || !y.is_fully_known() {
+                if let (Value::Ref(a), Value::Ref(b)) = (&x, &y) {
+                    if a == b {
+                        return Value::Bool(op == Eq);
+                    }
+                }
+                let u = if x.is_fully_known() {
+                    unknown_of(&y, "operand")
+                } else {
+                    unknown_of(&x, "operand")
+                };
+                return Value::Unknown(u);
+            }
+            let eq = match (&x, &y) {
+                (Value::Number(a), Value::Number(b)) => a == b,
+                _ => x == y,
+            };
+            Value::Bool(if op == Eq { eq } else { !eq })
+        }
+        And | Or => match (x.as_bool(), y.as_bool()) {
+            (Some(a), Some(b)) => Value::Bool(if op == And { a && b } else { a || b }),
+            (Some(false), None) if op == And => Value::Bool(false),
+            (Some(true), None) if op == Or => Value::Bool(true),
+            (None, Some(false)) if op == And => Value::Bool(false),
+            (None, Some(true)) if op == Or => Value::Bool(true),
+            _ => Value::Unknown(if x.as_bool().is_none() {
+                unknown_of(&x, "operand")
+            } else {
+                unknown_of(&y, "operand")
+            }),
+        },
+        _ => match (x.as_f64(), y.as_f64()) {
+            (Some(a), Some(b)) if !matches!(x, Value::Bool(_)) && !matches!(y, Value::Bool(_)) => {
+                match op {
+                    Plus => Value::Number(a + b),
+                    Minus => Value::Number(a - b),
+                    Mul => Value::Number(a * b),
+                    Div if b != 0.0 => Value::Number(a / b),
+                    Mod if b != 0.0 => Value::Number(a % b),
+                    Less => Value::Bool(a < b),
+                    LessEq => Value::Bool(a <= b),
+                    Greater => Value::Bool(a > b),
+                    GreaterEq => Value::Bool(a >= b),
+                    _ => invalid("division by zero"),
+                }
+            }
+            _ => {
+                let bad = if x.as_f64().is_none() { &x } else { &y };
+                Value::Unknown(unknown_of(bad, &format!("operand ({})", type_name(bad))))
+            }
+        },
+    }
+}

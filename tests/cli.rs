@@ -1,0 +1,172 @@
+//! The `vouch` binary on temporary trees: broken files are reported with a location and the
+//! scan goes on; exit statuses follow the spec.
+
+mod common;
+use common::vouch_bin;
+use std::fs;
+use std::process::Command;
+
+fn run(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(vouch_bin())
+        .args(args)
+        .arg(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run vouch");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn broken_hcl_is_reported_and_the_rest_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("good.tf"),
+        "resource \"aws_s3_bucket\" \"ok\" {\n  bucket = \"ok\"\n}\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("bad.tf"),
+        "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \n}\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run(dir.path(), &["inventory"]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(stdout.contains("aws_s3_bucket.ok"), "{stdout}");
+    assert!(stderr.contains("bad.tf:2:12"), "{stderr}");
+    assert!(stderr.contains("HCL syntax error"), "{stderr}");
+    // The snippet shows the offending line.
+    assert!(stderr.contains("bucket ="), "{stderr}");
+}
+
+#[test]
+fn hostile_files_never_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    fs::write(p.join("empty.tf"), "").unwrap();
+    fs::write(p.join("binary.tf"), [0u8, 159, 146, 150, 0, 1, 2]).unwrap();
+    fs::write(
+        p.join("latin1.tf"),
+        b"# caf\xe9\nresource \"aws_sqs_queue\" \"q\" {}\n",
+    )
+    .unwrap();
+    fs::write(
+        p.join("deep.tf"),
+        format!(
+            "locals {{\n  x = {}1{}\n}}\n",
+            "[".repeat(5000),
+            "]".repeat(5000)
+        ),
+    )
+    .unwrap();
+    fs::write(
+        p.join("cycle.tf"),
+        "locals {\n  a = local.b\n  b = local.a\n}\nresource \"aws_sqs_queue\" \"c\" {\n  name = local.a\n}\n",
+    )
+    .unwrap();
+    fs::write(
+        p.join("bomb.tf"),
+        "locals {\n  l0 = range(1000)\n  l1 = [for a in local.l0 : [for b in local.l0 : [for c in local.l0 : c]]]\n}\nresource \"aws_sqs_queue\" \"bomb\" {\n  name = length(local.l1)\n}\n",
+    )
+    .unwrap();
+    fs::write(
+        p.join("self.tf"),
+        "module \"me\" {\n  source = \"./\"\n}\nresource \"aws_sns_topic\" \"t\" {}\n",
+    )
+    .unwrap();
+    fs::write(
+        p.join("template.yaml"),
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources: [\n",
+    )
+    .unwrap();
+    fs::write(p.join("notes.yaml"), "just: [some, data\n").unwrap();
+    let (code, stdout, stderr) = run(p, &["inventory", "--format", "json"]);
+    assert_eq!(code, 2, "{stderr}");
+    let inv: serde_json::Value = serde_json::from_str(&stdout).expect("valid JSON");
+    let codes: Vec<(String, String)> = inv["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap().to_string(),
+                d["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        codes.contains(&("binary.tf".into(), "binary-file".into())),
+        "{codes:?}"
+    );
+    assert!(
+        codes.contains(&("latin1.tf".into(), "invalid-utf8".into())),
+        "{codes:?}"
+    );
+    assert!(
+        codes.contains(&("deep.tf".into(), "parse-error".into())),
+        "{codes:?}"
+    );
+    assert!(
+        codes.contains(&("template.yaml".into(), "parse-error".into())),
+        "{codes:?}"
+    );
+    // A YAML file that is not a template is not an error.
+    assert!(!codes.iter().any(|(p, _)| p == "notes.yaml"), "{codes:?}");
+    let unresolved = inv["unresolved"].as_array().unwrap();
+    let reason_of = |addr: &str| {
+        unresolved
+            .iter()
+            .find(|u| u["resource"] == addr)
+            .map(|u| u["reason"].as_str().unwrap().to_string())
+    };
+    assert_eq!(reason_of("aws_sqs_queue.c").as_deref(), Some("cycle"));
+    assert_eq!(reason_of("aws_sqs_queue.bomb").as_deref(), Some("limit"));
+}
+
+#[test]
+fn a_clean_tree_exits_zero_and_json_is_deterministic() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("main.tf"),
+        "resource \"aws_sqs_queue\" \"q\" {\n  name = \"q\"\n}\n",
+    )
+    .unwrap();
+    let (code, a, _) = run(dir.path(), &["inventory", "--format", "json"]);
+    assert_eq!(code, 0);
+    let (_, b, _) = run(dir.path(), &["inventory", "--format", "json"]);
+    assert_eq!(a, b);
+}
+
+#[test]
+fn excluded_paths_and_skipped_dirs_are_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    fs::create_dir_all(p.join("examples")).unwrap();
+    fs::create_dir_all(p.join(".terraform/modules/x")).unwrap();
+    fs::write(p.join("main.tf"), "resource \"aws_sqs_queue\" \"q\" {}\n").unwrap();
+    fs::write(
+        p.join("examples/ex.tf"),
+        "resource \"aws_sqs_queue\" \"ex\" {}\n",
+    )
+    .unwrap();
+    fs::write(
+        p.join(".terraform/modules/x/m.tf"),
+        "resource \"aws_sqs_queue\" \"hidden\" {}\n",
+    )
+    .unwrap();
+    let (code, out, _) = run(p, &["inventory", "--exclude", "examples"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("aws_sqs_queue.q"));
+    assert!(!out.contains("aws_sqs_queue.ex"), "{out}");
+    assert!(!out.contains("hidden"), "{out}");
+}
+
+#[test]
+fn a_missing_path_is_a_usage_error() {
+    let (code, _, stderr) = run(std::path::Path::new("/no/such/dir"), &["inventory"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("does not exist"), "{stderr}");
+}

@@ -1,0 +1,238 @@
+//! Terraform evaluation, pinned on `fixtures/terraform/evaluation`.
+
+mod common;
+use common::*;
+use serde_json::json;
+
+#[test]
+fn variables_tfvars_and_locals_resolve() {
+    let s = scan("terraform/evaluation");
+    // terraform.tfvars overrides the default "dev"; other.tfvars is not applied.
+    assert_eq!(
+        attr(&s, "aws_iam_role.app", "name"),
+        json!("acme-staging-app")
+    );
+    assert_eq!(
+        attr(&s, "aws_s3_bucket.reports[1]", "bucket"),
+        json!("acme-staging-reports-1")
+    );
+    assert_eq!(
+        attr(&s, "aws_s3_bucket.reports[0]", "tags"),
+        json!({"env": "staging", "team": "billing"})
+    );
+    let applied: Vec<_> = s
+        .var_files
+        .iter()
+        .map(|v| (v.path.as_str(), v.applied_to.as_deref()))
+        .collect();
+    assert_eq!(
+        applied,
+        vec![("other.tfvars", None), ("terraform.tfvars", Some("."))]
+    );
+}
+
+#[test]
+fn for_each_and_count_expand_into_instances() {
+    let s = scan("terraform/evaluation");
+    assert_eq!(
+        attr(&s, "aws_dynamodb_table.t[\"orders\"]", "hash_key"),
+        json!("order_id")
+    );
+    assert_eq!(
+        attr(&s, "aws_dynamodb_table.t[\"customers\"]", "name"),
+        json!("acme-staging-customers")
+    );
+    assert_eq!(
+        attr(&s, "aws_dynamodb_table.t[\"orders\"]", "attribute"),
+        json!([{"name": "order_id", "type": "S"}])
+    );
+    assert_eq!(line(&s, "aws_dynamodb_table.t[\"orders\"]"), 42);
+    assert_eq!(line(&s, "aws_s3_bucket.reports[0]"), 54);
+}
+
+#[test]
+fn policy_documents_render_with_sources_and_conditions() {
+    let s = scan("terraform/evaluation");
+    let trust = resource(&s, "aws_iam_role.app").attributes["assume_role_policy"].decoded();
+    assert_eq!(
+        serde_json::to_value(&trust).unwrap(),
+        json!({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Action": "sts:AssumeRole",
+            "Principal": {"Service": "lambda.amazonaws.com"}}]})
+    );
+    let app = resource(&s, "aws_iam_role_policy.app").attributes["policy"].decoded();
+    let app = serde_json::to_value(&app).unwrap();
+    let statements = app["Statement"].as_array().unwrap();
+    // The source document's statement comes first, then this document's own.
+    assert_eq!(statements[0]["Sid"], json!("Logs"));
+    assert_eq!(
+        statements[0]["Resource"],
+        json!({"$template": ["arn:", {"$symbol": "partition"}, ":logs:", {"$symbol": "region"},
+                             ":", {"$symbol": "account_id"}, ":*"]})
+    );
+    assert_eq!(statements[1]["Sid"], json!("Tables"));
+    assert_eq!(
+        statements[1]["Resource"],
+        json!([
+            {"$ref": {"resource": "aws_dynamodb_table.t[\"customers\"]", "attribute": "arn"}},
+            {"$ref": {"resource": "aws_dynamodb_table.t[\"orders\"]", "attribute": "arn"}}
+        ])
+    );
+    assert_eq!(
+        statements[1]["Condition"],
+        json!({"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": "${aws:PrincipalTag/tenant_id}"}})
+    );
+}
+
+#[test]
+fn jsonencode_keeps_references_and_file_reads_beside_the_code() {
+    let s = scan("terraform/evaluation");
+    let p = serde_json::to_value(
+        resource(&s, "aws_iam_role_policy.reports").attributes["policy"].decoded(),
+    )
+    .unwrap();
+    assert_eq!(
+        p["Statement"][0]["Resource"],
+        json!({"$template": [{"$ref": {"resource": "aws_s3_bucket.reports[0]", "attribute": "arn"}}, "/*"]})
+    );
+    let st = serde_json::to_value(
+        resource(&s, "aws_iam_role_policy.static").attributes["policy"].decoded(),
+    )
+    .unwrap();
+    assert_eq!(st["Statement"][0]["Action"], json!("s3:ListAllMyBuckets"));
+}
+
+#[test]
+fn dynamic_blocks_and_local_modules() {
+    let s = scan("terraform/evaluation");
+    assert_eq!(
+        attr(&s, "aws_security_group.app", "ingress"),
+        json!([{"from_port": 443, "to_port": 443, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]}])
+    );
+    // Module inputs flow in (local.retention = 30 days, in seconds) and outputs flow out as refs.
+    assert_eq!(
+        attr(
+            &s,
+            "module.queue.aws_sqs_queue.this",
+            "message_retention_seconds"
+        ),
+        json!(2592000)
+    );
+    assert_eq!(
+        attr(&s, "module.queue.aws_sqs_queue.this", "name"),
+        json!("acme-staging-jobs")
+    );
+    assert_eq!(
+        attr(&s, "aws_sns_topic_subscription.alerts", "topic_arn"),
+        json!({"$ref": {"resource": "module.queue.aws_sns_topic.this", "attribute": "arn"}})
+    );
+    assert_eq!(
+        attr(&s, "aws_lambda_function.worker", "environment")[0]["variables"]["NAMES"],
+        json!("CUSTOMERS,ORDERS")
+    );
+}
+
+#[test]
+fn unknowns_carry_their_reasons() {
+    let s = scan("terraform/evaluation");
+    assert_eq!(
+        attr(&s, "aws_sns_topic_subscription.alerts", "endpoint"),
+        json!({"$unknown": {"reason": "variable_without_default", "detail": "var.alert_email"}})
+    );
+    assert_eq!(
+        attr(&s, "aws_security_group.app", "vpc_id"),
+        json!({"$unknown": {"reason": "data_source", "detail": "data.aws_vpc.shared"}})
+    );
+    let subnets = &attr(&s, "aws_lambda_function.worker", "vpc_config")[0]["subnet_ids"];
+    assert_eq!(subnets["$unknown"]["reason"], json!("external_module"));
+    assert_eq!(s.model.external_modules.len(), 1);
+    assert_eq!(
+        s.model.external_modules[0].source,
+        "terraform-aws-modules/vpc/aws"
+    );
+    let reasons: Vec<_> = s
+        .model
+        .unresolved()
+        .iter()
+        .map(|u| (u.resource.clone(), u.attribute.clone(), u.unknown.reason))
+        .collect();
+    assert_eq!(reasons.len(), 3, "{reasons:?}");
+    assert_eq!(
+        attr_line(&s, "aws_sns_topic_subscription.alerts", "endpoint"),
+        142
+    );
+}
+
+#[test]
+fn references_become_edges() {
+    let s = scan("terraform/evaluation");
+    let edges: Vec<(String, String, String)> = s
+        .model
+        .edges
+        .iter()
+        .map(|e| {
+            (
+                s.model.resources[e.from].address.clone(),
+                e.label.clone(),
+                s.model.resources[e.to].address.clone(),
+            )
+        })
+        .collect();
+    for expected in [
+        ("aws_lambda_function.worker", "runs-as", "aws_iam_role.app"),
+        ("aws_iam_role_policy.app", "facet-of", "aws_iam_role.app"),
+        (
+            "aws_iam_role_policy.app",
+            "policy-grants",
+            "aws_dynamodb_table.t[\"orders\"]",
+        ),
+        (
+            "aws_iam_role_policy.reports",
+            "policy-grants",
+            "aws_s3_bucket.reports[0]",
+        ),
+        (
+            "aws_lambda_function.worker",
+            "security-group",
+            "aws_security_group.app",
+        ),
+        (
+            "aws_lambda_function.worker",
+            "environment",
+            "module.queue.aws_sqs_queue.this",
+        ),
+    ] {
+        let e = (
+            expected.0.to_string(),
+            expected.1.to_string(),
+            expected.2.to_string(),
+        );
+        assert!(edges.contains(&e), "missing edge {e:?} in {edges:#?}");
+    }
+}
+
+#[test]
+fn var_flags_override_files() {
+    let opts = vouch::ScanOptions {
+        vars: vouch::terraform::VarOptions {
+            var_files: vec![fixture("terraform/evaluation/other.tfvars")],
+            vars: vec![("alert_email".into(), "sec@example.com".into())],
+        },
+        ..Default::default()
+    };
+    let s = vouch::scan(&fixture("terraform/evaluation"), &opts);
+    assert_eq!(attr(&s, "aws_iam_role.app", "name"), json!("acme-prod-app"));
+    assert_eq!(
+        attr(&s, "aws_sns_topic_subscription.alerts", "endpoint"),
+        json!("sec@example.com")
+    );
+    // local.is_prod switches retention to 365 days.
+    assert_eq!(
+        attr(
+            &s,
+            "module.queue.aws_sqs_queue.this",
+            "message_retention_seconds"
+        ),
+        json!(365 * 86400)
+    );
+}
