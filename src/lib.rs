@@ -11,6 +11,7 @@
 //! - [`terraform`]: module directories, roots, variables, and evaluation of expressions, `count`,
 //!   `for_each`, `dynamic` blocks, local modules and `aws_iam_policy_document`.
 //! - [`cloudformation`]: templates, intrinsic functions, conditions, nested stacks, SAM.
+//! - [`plan`]: Terraform plan JSON, with spans taken from the HCL of the same root.
 //! - [`model`]: the one resource vocabulary for both languages; values are known, refs,
 //!   templates, symbols or unknowns with a reason.
 //! - [`report`]: the only place that formats output (text, JSON, diagnostics).
@@ -28,6 +29,7 @@ pub mod cloudformation;
 pub mod diagnostics;
 pub mod load;
 pub mod model;
+pub mod plan;
 pub mod report;
 pub mod source;
 pub mod syntax;
@@ -82,6 +84,7 @@ pub fn scan(root: &Path, options: &ScanOptions) -> Scan {
     let mut model = Model::default();
     let mut diagnostics = loaded.diagnostics.clone();
     let var_files = terraform::lower(&loaded, &options.vars, &mut model, &mut diagnostics);
+    plan::lower(&loaded, &mut model, &mut diagnostics);
     cloudformation::lower(&loaded, &options.params, &mut model, &mut diagnostics);
     model.link();
     diagnostics.sort();
