@@ -236,3 +236,38 @@ fn var_flags_override_files() {
         json!(365 * 86400)
     );
 }
+
+#[test]
+fn initialized_modules_are_read_through_the_module_index() {
+    let s = scan("terraform/initialized");
+    // One root: the module directories under .terraform are never roots.
+    assert_eq!(s.model.units.len(), 1);
+    assert_eq!(
+        attr(&s, "module.queue.aws_sqs_queue.this", "name"),
+        json!("orders")
+    );
+    assert_eq!(
+        attr(&s, "module.queue.module.dlq.aws_sqs_queue.this", "name"),
+        json!("orders-dlq")
+    );
+    assert_eq!(
+        s.loaded
+            .sources
+            .locate(resource(&s, "module.queue.aws_sqs_queue.this").span)
+            .file,
+        ".terraform/modules/queue/main.tf"
+    );
+    assert_eq!(
+        attr(
+            &s,
+            "aws_lambda_event_source_mapping.orders",
+            "event_source_arn"
+        ),
+        json!({"$ref": {"resource": "module.queue.aws_sqs_queue.this", "attribute": "arn"}})
+    );
+    // A module that init did not fetch stays outside the tree, and says so.
+    assert_eq!(
+        attr(&s, "aws_sns_topic_subscription.alerts", "topic_arn")["$unknown"]["reason"],
+        json!("external_module")
+    );
+}

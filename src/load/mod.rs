@@ -77,6 +77,70 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
     /// Files seen but not used, with why (`binary`, `not an IaC file`, …).
     pub skipped: Vec<(String, String)>,
+    /// `terraform init`'s module index of each root that has one.
+    pub module_indexes: Vec<ModuleIndex>,
+}
+
+/// `.terraform/modules/modules.json` of one root: where `terraform init` put each module call's
+/// code, by module key (`vpc`, `vpc.subnets`).
+#[derive(Debug, Clone, Default)]
+pub struct ModuleIndex {
+    /// The root directory, relative to the scan root.
+    pub root: String,
+    /// Module key → directory relative to the scan root.
+    pub dirs: std::collections::BTreeMap<String, String>,
+}
+
+/// Reads a root's module index and returns it with the `.tf` files of the modules it lists.
+fn read_module_index(
+    root: &Path,
+    dir: &Path,
+    index_path: &Path,
+) -> Option<(ModuleIndex, Vec<Candidate>)> {
+    let meta = std::fs::metadata(index_path).ok()?;
+    if meta.len() > DEFAULT_MAX_FILE_SIZE {
+        return None;
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(index_path).ok()?).ok()?;
+    let mut index = ModuleIndex {
+        root: relative(root, dir),
+        ..Default::default()
+    };
+    let mut files = Vec::new();
+    for m in json.get("Modules")?.as_array()? {
+        let (Some(key), Some(mdir)) = (
+            m.get("Key").and_then(|k| k.as_str()),
+            m.get("Dir").and_then(|d| d.as_str()),
+        ) else {
+            continue;
+        };
+        if key.is_empty() || !mdir.starts_with(".terraform/") || mdir.contains("..") {
+            continue;
+        }
+        let disk = dir.join(mdir);
+        let rel = relative(root, &disk);
+        index.dirs.insert(key.to_string(), rel.clone());
+        let Ok(entries) = std::fs::read_dir(&disk) else {
+            continue;
+        };
+        let mut names: Vec<_> = entries
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .collect();
+        names.sort_by_key(|e| e.file_name());
+        for e in names {
+            let name = e.file_name().to_string_lossy().to_string();
+            if name.ends_with(".tf") {
+                files.push(Candidate {
+                    disk: e.path(),
+                    rel: format!("{rel}/{name}"),
+                    kind: Candidacy::Known(FileKind::Terraform),
+                });
+            }
+        }
+    }
+    Some((index, files))
 }
 
 impl Loaded {
@@ -237,6 +301,22 @@ pub fn load(root: &Path, options: &LoadOptions) -> Loaded {
                     rel: relative(root, entry.path()),
                     kind,
                 });
+            }
+        }
+    }
+    // Modules that `terraform init` fetched: read through each root's index, never as roots.
+    let mut tf_dirs: Vec<PathBuf> = candidates
+        .iter()
+        .filter(|c| matches!(c.kind, Candidacy::Known(FileKind::Terraform)))
+        .filter_map(|c| c.disk.parent().map(Path::to_path_buf))
+        .collect();
+    tf_dirs.dedup();
+    for dir in tf_dirs {
+        let index_path = dir.join(".terraform/modules/modules.json");
+        if index_path.is_file() {
+            if let Some((index, files)) = read_module_index(&loaded.root, &dir, &index_path) {
+                loaded.module_indexes.push(index);
+                candidates.extend(files);
             }
         }
     }

@@ -52,6 +52,8 @@ pub struct Project<'a> {
     pub path_of: &'a dyn Fn(FileId) -> String,
     depth: Cell<usize>,
     steps: Cell<u64>,
+    /// `terraform init`'s index: module key (`vpc`, `vpc.subnets`) → directory.
+    pub module_index: BTreeMap<String, String>,
 }
 
 impl<'a> Project<'a> {
@@ -69,6 +71,7 @@ impl<'a> Project<'a> {
             path_of,
             depth: Cell::new(0),
             steps: Cell::new(0),
+            module_index: BTreeMap::new(),
         }
     }
 }
@@ -150,6 +153,8 @@ pub struct Instance<'a> {
     vars: HashMap<String, Value>,
     /// Directory of this module relative to the root module's directory (`path.module`).
     path_module: String,
+    /// Key of this instance in `terraform init`'s module index (`vpc.subnets`); empty for the root.
+    module_key: String,
     module_depth: usize,
     locals: RefCell<HashMap<String, Memo>>,
     outputs: RefCell<HashMap<String, Memo>>,
@@ -170,6 +175,7 @@ impl<'a> Instance<'a> {
             prefix: String::new(),
             vars,
             path_module: ".".into(),
+            module_key: String::new(),
             module_depth: 0,
             locals: Default::default(),
             outputs: Default::default(),
@@ -572,7 +578,15 @@ impl<'a> Instance<'a> {
         };
         let address = format!("{}module.{name}", self.prefix);
         let shape = self.compute_shape(&block.body);
-        let child_dir = self.config.local_module_dir(block);
+        let index_key = if self.module_key.is_empty() {
+            name.to_string()
+        } else {
+            format!("{}.{name}", self.module_key)
+        };
+        let child_dir = self
+            .config
+            .local_module_dir(block)
+            .or_else(|| self.project.module_index.get(&index_key).cloned());
         let config = child_dir.as_ref().and_then(|d| self.project.configs.get(d));
         let Some(config) = config else {
             let mut inputs = BTreeMap::new();
@@ -634,6 +648,7 @@ impl<'a> Instance<'a> {
                 prefix: format!("{address}{}.", key.suffix()),
                 vars,
                 path_module: path_module.clone(),
+                module_key: index_key.clone(),
                 module_depth: self.module_depth + 1,
                 locals: Default::default(),
                 outputs: Default::default(),

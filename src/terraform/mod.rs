@@ -88,6 +88,9 @@ pub fn lower(
             }
         }
     }
+    for index in &loaded.module_indexes {
+        module_dirs.extend(index.dirs.values().cloned());
+    }
     let mut roots: Vec<&String> = configs
         .keys()
         .filter(|d| !module_dirs.contains(*d))
@@ -186,7 +189,11 @@ pub fn lower(
                     vars.insert(name.clone(), cli_value(block.item, raw));
                 }
             }
-            let project = Project::new(&configs, loaded.root.clone(), (*root).clone(), &path_of);
+            let mut project =
+                Project::new(&configs, loaded.root.clone(), (*root).clone(), &path_of);
+            if let Some(index) = loaded.module_indexes.iter().find(|i| &i.root == *root) {
+                project.module_index = index.dirs.clone();
+            }
             let inst = Instance::root(&project, config, vars);
             inst.instantiate();
             drop(inst);
