@@ -271,3 +271,35 @@ fn initialized_modules_are_read_through_the_module_index() {
         json!("external_module")
     );
 }
+
+#[test]
+fn json_syntax_reads_like_hcl() {
+    let s = scan("terraform/json-syntax");
+    // terraform.tfvars.json applies, strings are templates, objects are blocks or maps.
+    assert_eq!(
+        attr(&s, "aws_lambda_function.worker", "function_name"),
+        json!("acme-prod-worker")
+    );
+    assert_eq!(
+        attr(&s, "aws_lambda_function.worker", "tags"),
+        json!({"team": "billing"})
+    );
+    assert_eq!(
+        attr(&s, "aws_lambda_function.worker", "vpc_config"),
+        json!([{"subnet_ids": ["subnet-0abc", "subnet-0def"], "security_group_ids": []}])
+    );
+    assert_eq!(
+        attr(&s, "aws_lambda_function.worker", "role"),
+        json!({"$ref": {"resource": "aws_iam_role.worker", "attribute": "arn"}})
+    );
+    assert_eq!(line(&s, "aws_lambda_function.worker"), 20);
+    assert_eq!(attr_line(&s, "aws_lambda_function.worker", "role"), 22);
+    let trust = serde_json::to_value(
+        resource(&s, "aws_iam_role.worker").attributes["assume_role_policy"].decoded(),
+    )
+    .unwrap();
+    assert_eq!(
+        trust["Statement"][0]["Principal"],
+        json!({"Service": "lambda.amazonaws.com"})
+    );
+}

@@ -161,6 +161,8 @@ enum Candidacy {
     Known(FileKind),
     /// YAML or JSON that may be a CloudFormation template: decided by content.
     MaybeTemplate,
+    /// Terraform in JSON syntax.
+    TerraformJson(FileKind),
 }
 
 /// Relative, `/`-separated form of a path under `root`.
@@ -190,9 +192,10 @@ fn classify(name: &str) -> Option<Candidacy> {
         .iter()
         .any(|e| lower.ends_with(e))
     {
-        if lower.ends_with(".tf.json") || lower.ends_with(".tfvars.json") {
-            // JSON syntax for Terraform is not evaluated yet; listed as skipped.
-            None
+        if lower.ends_with(".tf.json") {
+            Some(Candidacy::TerraformJson(FileKind::Terraform))
+        } else if lower.ends_with(".tfvars.json") {
+            Some(Candidacy::TerraformJson(FileKind::TerraformVars))
         } else {
             Some(Candidacy::MaybeTemplate)
         }
@@ -417,7 +420,7 @@ fn read_and_parse(c: &Candidate, max_size: u64) -> ReadResult {
             Candidacy::MaybeTemplate => {
                 ReadResult::Skipped(format!("larger than {max_size} bytes"))
             }
-            Candidacy::Known(_) => fail(
+            Candidacy::Known(_) | Candidacy::TerraformJson(_) => fail(
                 "file-too-large",
                 format!("{size} bytes is over the size limit of {max_size} bytes"),
                 "raise the limit with --max-file-size, or exclude the file",
@@ -439,7 +442,7 @@ fn read_and_parse(c: &Candidate, max_size: u64) -> ReadResult {
             Candidacy::MaybeTemplate | Candidacy::Known(FileKind::Markdown) => {
                 ReadResult::Skipped("binary".into())
             }
-            Candidacy::Known(_) => fail(
+            Candidacy::Known(_) | Candidacy::TerraformJson(_) => fail(
                 "binary-file",
                 "the file is binary, not text".into(),
                 "exclude it with --exclude",
@@ -468,10 +471,37 @@ fn read_and_parse(c: &Candidate, max_size: u64) -> ReadResult {
         }
     };
     match c.kind {
+        Candidacy::TerraformJson(kind) => {
+            let converted = yaml::parse(&text)
+                .map_err(|e| (e.message, e.line, e.column, e.offset))
+                .and_then(|doc| {
+                    let body = if kind == FileKind::Terraform {
+                        crate::syntax::hcl_json::to_body(&doc)
+                    } else {
+                        crate::syntax::hcl_json::vars_to_body(&doc)
+                    };
+                    body.map_err(|m| (m, 1, 1, 0))
+                });
+            match converted {
+                Ok(body) => ReadResult::Parsed(text, kind, Parsed::Hcl(body)),
+                Err((message, line, column, offset)) => ReadResult::Failed(
+                    Some(text),
+                    Box::new(
+                        Diagnostic::error(
+                            &c.rel,
+                            "parse-error",
+                            format!("Terraform JSON: {message}"),
+                        )
+                        .at(line, column, offset)
+                        .hint("fix the JSON here; `terraform validate` shows the same place"),
+                    ),
+                ),
+            }
+        }
         Candidacy::Known(FileKind::Terraform) | Candidacy::Known(FileKind::TerraformVars) => {
             let kind = match c.kind {
                 Candidacy::Known(k) => k,
-                Candidacy::MaybeTemplate => FileKind::Terraform,
+                _ => FileKind::Terraform,
             };
             match hcl::parse_body(&text) {
                 Ok(body) => ReadResult::Parsed(text, kind, Parsed::Hcl(body)),

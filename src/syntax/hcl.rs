@@ -292,6 +292,18 @@ fn lower_expr(e: &Expression) -> Expr {
     }
 }
 
+/// A string in template position (`.tf.json` values): parsed as a template, or kept as text when
+/// it does not parse.
+pub fn template_expr(text: &str) -> Expr {
+    if !text.contains("${") && !text.contains("%{") {
+        return Expr::String(text.to_string());
+    }
+    match hcl_edit::parser::parse_template(text) {
+        Ok(t) => simplify_template(lower_template(&t)),
+        Err(_) => Expr::String(text.to_string()),
+    }
+}
+
 /// A template that is one interpolation (`"${x}"`) is the expression itself, as in Terraform;
 /// a template of literals only is a string.
 fn simplify_template(parts: Vec<TemplatePart>) -> Expr {

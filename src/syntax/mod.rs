@@ -3,4 +3,5 @@
 //! gigabytes; the compact forms cost a fraction).
 
 pub mod hcl;
+pub mod hcl_json;
 pub mod yaml;

@@ -115,7 +115,9 @@ pub fn lower(
     };
     let auto = |path: &str| {
         let name = path.rsplit('/').next().unwrap_or(path);
-        name == "terraform.tfvars" || name.ends_with(".auto.tfvars")
+        matches!(name, "terraform.tfvars" | "terraform.tfvars.json")
+            || name.ends_with(".auto.tfvars")
+            || name.ends_with(".auto.tfvars.json")
     };
     let mut found = Vec::new();
     for (path, dir, _) in &var_files {
@@ -150,10 +152,8 @@ pub fn lower(
                 .filter(|(p, d, _)| d == *root && auto(p))
                 .collect();
             own.sort_by_key(|(p, _, _)| {
-                (
-                    !p.ends_with("/terraform.tfvars") && p != "terraform.tfvars",
-                    p.clone(),
-                )
+                let name = p.rsplit('/').next().unwrap_or(p).to_string();
+                (!name.starts_with("terraform.tfvars"), name)
             });
             let given: Vec<&(String, String, Located<hcl::Body>)> = options
                 .var_files
