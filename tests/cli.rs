@@ -170,3 +170,65 @@ fn a_missing_path_is_a_usage_error() {
     assert_eq!(code, 2);
     assert!(stderr.contains("does not exist"), "{stderr}");
 }
+
+#[test]
+fn oversized_files_are_reported_and_symlink_loops_are_not_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    fs::write(p.join("main.tf"), "resource \"aws_sqs_queue\" \"q\" {}\n").unwrap();
+    fs::write(
+        p.join("big.tf"),
+        format!("locals {{\n  x = \"{}\"\n}}\n", "a".repeat(4096)),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(p, p.join("loop")).unwrap();
+    let (code, stdout, _) = run(
+        p,
+        &["inventory", "--format", "json", "--max-file-size", "1000"],
+    );
+    assert_eq!(code, 2);
+    let inv: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let d = &inv["diagnostics"][0];
+    assert_eq!(
+        (d["path"].as_str(), d["code"].as_str()),
+        (Some("big.tf"), Some("file-too-large"))
+    );
+    assert_eq!(inv["summary"]["resources"], 1);
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..300 {
+        fs::write(
+            dir.path().join(format!("q{i}.tf")),
+            format!("resource \"aws_sqs_queue\" \"q{i}\" {{\n  name = \"q{i}\"\n}}\n"),
+        )
+        .unwrap();
+    }
+    let mut child = Command::new(vouch_bin())
+        .args(["inventory", "--format", "json"])
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read a few bytes, then close the pipe.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut buf = [0u8; 16];
+    let _ = stdout.read(&mut buf);
+    drop(stdout);
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(status.code(), Some(0));
+}
