@@ -238,10 +238,18 @@ impl Model {
     }
 
     pub fn find(&self, unit: &str, address: &str) -> Option<&Resource> {
-        self.resources
-            .binary_search_by(|r| (r.unit.as_str(), r.address.as_str()).cmp(&(unit, address)))
-            .ok()
-            .map(|i| &self.resources[i])
+        self.index_of(unit, address).map(|i| &self.resources[i])
+    }
+
+    /// Index of a resource by unit and address (the resources are sorted by both after
+    /// [`Model::link`]). A ref to a counted resource without its key finds the first instance.
+    pub fn index_of(&self, unit: &str, address: &str) -> Option<usize> {
+        let exact = |a: &str| {
+            self.resources
+                .binary_search_by(|r| (r.unit.as_str(), r.address.as_str()).cmp(&(unit, a)))
+                .ok()
+        };
+        exact(address).or_else(|| exact(&format!("{address}[0]")))
     }
 
     /// The resource a facet belongs to, or the resource itself.

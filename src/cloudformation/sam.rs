@@ -1,0 +1,681 @@
+//! The SAM transform (`Transform: AWS::Serverless-2016-10-31`), as the SAM translator expands
+//! it, so that a SAM template and its Terraform twin give the same model.
+//!
+//! - `Globals` merge into each serverless resource first: maps merge (the resource wins), lists
+//!   add up (globals first), anything else is the resource's own.
+//! - An `AWS::Serverless::Function` stays one resource of its type; what SAM turns into other
+//!   resources moves there: without a `Role`, the execution role `<Id>Role` (trust policy, the
+//!   managed policies SAM adds, `Policies` as managed ARNs, inline documents and expanded policy
+//!   templates named `<Id>RolePolicy<N>`), event sources as event source mappings, permissions,
+//!   rules and subscriptions, and `FunctionUrlConfig` as a function URL. Generated resources
+//!   name the function in `generated_by` and point at the lines they came from.
+//! - Other serverless resources (`Api`, `HttpApi`, `SimpleTable`, …) are kept as written after
+//!   the merge: the vocabulary maps them to the kinds of what SAM deploys.
+
+use super::intrinsics::{is_intrinsic, key_text, Scope};
+use super::policy_templates::{self, json_to_node, PolicyTemplate};
+use super::stack::Stack;
+use crate::model::{self, Language, Part, Reason, Resource, Symbol, Value};
+use crate::source::Span;
+use crate::syntax::yaml::{Node, NodeValue};
+use crate::terraform::eval::{interpolate, push_text};
+use std::collections::BTreeMap;
+
+/// Function properties that describe other resources (the role, event sources, the URL): they
+/// move to what SAM generates, so the function has no edges the deployed function lacks.
+const MOVED_PROPERTIES: &[&str] = &[
+    "Policies",
+    "Events",
+    "AssumeRolePolicyDocument",
+    "PermissionsBoundary",
+    "RolePath",
+    "FunctionUrlConfig",
+];
+
+/// Event types that SAM turns into an `AWS::Lambda::EventSourceMapping`, with the property
+/// naming the source and the managed policy SAM attaches for it.
+const PULL_EVENTS: &[(&str, &str, Option<&str>)] = &[
+    ("SQS", "Queue", Some("AWSLambdaSQSQueueExecutionRole")),
+    ("Kinesis", "Stream", Some("AWSLambdaKinesisExecutionRole")),
+    ("DynamoDB", "Stream", Some("AWSLambdaDynamoDBExecutionRole")),
+    ("MSK", "Stream", Some("AWSLambdaMSKExecutionRole")),
+    ("MQ", "Broker", None),
+    ("DocumentDB", "Cluster", None),
+    ("SelfManagedKafka", "", None),
+];
+
+fn pull_event(ty: &str) -> Option<&'static (&'static str, &'static str, Option<&'static str>)> {
+    PULL_EVENTS.iter().find(|(t, _, _)| *t == ty)
+}
+
+const RULE_EVENTS: &[&str] = &["Schedule", "CloudWatchEvent", "EventBridgeRule"];
+
+/// Logical ids the transform will generate for a resource, with their types, so that
+/// `!GetAtt MyFunctionRole.Arn` resolves like any other reference.
+pub fn generated_ids(id: &str, ty: &str, node: &Node) -> Vec<(String, &'static str)> {
+    let mut out = Vec::new();
+    if ty != "AWS::Serverless::Function" {
+        return out;
+    }
+    let props = node.get("Properties");
+    if props.and_then(|p| p.get("Role")).is_none() {
+        out.push((format!("{id}Role"), "AWS::IAM::Role"));
+    }
+    if props.and_then(|p| p.get("FunctionUrlConfig")).is_some() {
+        out.push((format!("{id}Url"), "AWS::Lambda::Url"));
+    }
+    for (k, ev) in props
+        .and_then(|p| p.get("Events"))
+        .map(Node::entries)
+        .unwrap_or_default()
+    {
+        let (Some(name), Some(t)) = (key_text(k), ev.get("Type").and_then(Node::as_str)) else {
+            continue;
+        };
+        if pull_event(t).is_some() {
+            out.push((format!("{id}{name}"), "AWS::Lambda::EventSourceMapping"));
+        } else {
+            out.push((format!("{id}{name}Permission"), "AWS::Lambda::Permission"));
+        }
+        if RULE_EVENTS.contains(&t) {
+            out.push((format!("{id}{name}"), "AWS::Events::Rule"));
+        }
+        if t == "SNS" {
+            out.push((format!("{id}{name}"), "AWS::SNS::Subscription"));
+        }
+        if t == "Api" {
+            out.push(("ServerlessRestApi".into(), "AWS::ApiGateway::RestApi"));
+        }
+        if t == "HttpApi" {
+            out.push(("ServerlessHttpApi".into(), "AWS::ApiGatewayV2::Api"));
+        }
+    }
+    out
+}
+
+/// Merges a `Globals` section into a resource's properties.
+fn merge(global: &Node, local: &Node) -> Node {
+    if local.value == NodeValue::Null {
+        return global.clone();
+    }
+    if is_intrinsic(global) || is_intrinsic(local) {
+        return local.clone();
+    }
+    let value = match (&global.value, &local.value) {
+        (NodeValue::Map(g), NodeValue::Map(l)) => {
+            let same = |a: &Node, b: &Node| key_text(a).is_some() && key_text(a) == key_text(b);
+            let mut entries = Vec::with_capacity(g.len() + l.len());
+            for (gk, gv) in g {
+                match l.iter().find(|(lk, _)| same(lk, gk)) {
+                    Some((lk, lv)) => entries.push((lk.clone(), merge(gv, lv))),
+                    None => entries.push((gk.clone(), gv.clone())),
+                }
+            }
+            for (lk, lv) in l {
+                if !g.iter().any(|(gk, _)| same(gk, lk)) {
+                    entries.push((lk.clone(), lv.clone()));
+                }
+            }
+            NodeValue::Map(entries)
+        }
+        (NodeValue::Seq(g), NodeValue::Seq(l)) => {
+            NodeValue::Seq(g.iter().chain(l.iter()).cloned().collect())
+        }
+        _ => return local.clone(),
+    };
+    Node {
+        value,
+        tag: None,
+        span: local.span,
+    }
+}
+
+/// `arn:${AWS::Partition}:iam::aws:policy/<path><name>`.
+fn managed_arn(name: &str) -> Value {
+    Value::Template(vec![
+        Part::Text("arn:".into()),
+        Part::Symbol(Symbol::Partition),
+        Part::Text(format!(
+            ":iam::aws:policy/{}{name}",
+            policy_templates::managed_policy_path(name)
+        )),
+    ])
+}
+
+fn text(s: &str) -> Value {
+    Value::String(s.to_string())
+}
+
+fn map(entries: Vec<(&str, Value)>) -> Value {
+    Value::Map(
+        entries
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+    )
+}
+
+/// The trust policy SAM gives a function's generated role.
+fn lambda_trust() -> Value {
+    map(vec![
+        ("Version", text("2012-10-17")),
+        (
+            "Statement",
+            Value::List(vec![map(vec![
+                ("Action", Value::List(vec![text("sts:AssumeRole")])),
+                ("Effect", text("Allow")),
+                (
+                    "Principal",
+                    map(vec![(
+                        "Service",
+                        Value::List(vec![text("lambda.amazonaws.com")]),
+                    )]),
+                ),
+            ])]),
+        ),
+    ])
+}
+
+/// What one serverless resource expands to.
+struct Expansion<'s, 'a> {
+    stack: &'s Stack<'a>,
+    id: &'s str,
+    address: String,
+    span: Span,
+    condition: Option<model::Condition>,
+    out: Vec<Resource>,
+}
+
+impl Expansion<'_, '_> {
+    fn generated(&self, logical_id: &str, ty: &str, span: Span) -> Resource {
+        let mut r = Resource::new(
+            self.stack.unit(),
+            self.stack.address(logical_id),
+            ty,
+            Language::CloudFormation,
+            span,
+        );
+        r.generated_by = Some(self.address.clone());
+        r.condition = self.condition.clone();
+        r
+    }
+
+    fn function_ref(&self, attribute: &str) -> Value {
+        self.stack.resource_ref(self.id, attribute)
+    }
+
+    /// Copies an event's or config's properties into a generated resource, renaming `rename`.
+    fn copy_properties(&self, props: Option<&Node>, rename: &[(&str, &str)], r: &mut Resource) {
+        for (k, v) in props.map(Node::entries).unwrap_or_default() {
+            let Some(name) = key_text(k) else { continue };
+            let name = rename
+                .iter()
+                .find(|(from, _)| *from == name)
+                .map(|(_, to)| to.to_string())
+                .unwrap_or(name);
+            let value = self.stack.eval(v, &Scope::new());
+            if value == Value::Symbol(Symbol::NoValue) {
+                continue;
+            }
+            r.attribute_spans
+                .insert(name.clone(), self.stack.entry_span(k, v));
+            self.stack.record_spans(&name, v, &mut r.attribute_spans);
+            r.attributes.insert(name, value);
+        }
+    }
+
+    fn permission(
+        &mut self,
+        logical_id: &str,
+        principal: &str,
+        source: Option<(&str, Value)>,
+        span: Span,
+    ) {
+        let mut p = self.generated(logical_id, "AWS::Lambda::Permission", span);
+        p.attributes
+            .insert("Action".into(), text("lambda:InvokeFunction"));
+        p.attributes
+            .insert("FunctionName".into(), self.function_ref(""));
+        p.attributes.insert("Principal".into(), text(principal));
+        if let Some((k, v)) = source {
+            p.attributes.insert(k.into(), v);
+        }
+        self.out.push(p);
+    }
+}
+
+/// Expands one serverless resource (after merging `Globals`).
+pub fn expand(
+    stack: &Stack,
+    id: &str,
+    ty: &str,
+    span: Span,
+    props: Option<&Node>,
+    condition: Option<model::Condition>,
+) -> Vec<Resource> {
+    let section = ty.trim_start_matches("AWS::Serverless::");
+    let globals = stack
+        .template
+        .doc
+        .get("Globals")
+        .and_then(|g| g.get(section));
+    let merged;
+    let props = match (globals, props) {
+        (Some(g), Some(p)) => {
+            merged = merge(g, p);
+            Some(&merged)
+        }
+        (Some(g), None) => Some(g),
+        (None, p) => p,
+    };
+    let mut x = Expansion {
+        stack,
+        id,
+        address: stack.address(id),
+        span,
+        condition,
+        out: Vec::new(),
+    };
+    if ty == "AWS::Serverless::Function" {
+        function(&mut x, props);
+    } else {
+        let mut r = Resource::new(
+            stack.unit(),
+            x.address.clone(),
+            ty,
+            Language::CloudFormation,
+            span,
+        );
+        r.condition = x.condition.clone();
+        if let Some(p) = props {
+            stack.eval_properties(p, &[], &mut r);
+        }
+        x.out.push(r);
+    }
+    x.out
+}
+
+fn function(x: &mut Expansion, props: Option<&Node>) {
+    let stack = x.stack;
+    let id = x.id;
+    let mut f = Resource::new(
+        stack.unit(),
+        x.address.clone(),
+        "AWS::Serverless::Function",
+        Language::CloudFormation,
+        x.span,
+    );
+    f.condition = x.condition.clone();
+    if let Some(p) = props {
+        stack.eval_properties(p, MOVED_PROPERTIES, &mut f);
+    }
+    let prop = |name: &str| props.and_then(|p| p.get(name));
+    let mut managed: Vec<(Value, Option<Span>)> =
+        vec![(managed_arn("AWSLambdaBasicExecutionRole"), None)];
+    if f.attributes.contains_key("Tracing") {
+        managed.push((managed_arn("AWSXrayWriteOnlyAccess"), None));
+    }
+    if f.attributes.contains_key("VpcConfig") {
+        managed.push((managed_arn("AWSLambdaVPCAccessExecutionRole"), None));
+    }
+    let role_id = format!("{id}Role");
+    let mut policies: Vec<Value> = Vec::new();
+    let mut policy_spans: BTreeMap<String, Span> = BTreeMap::new();
+    if let Some(list) = prop("Policies") {
+        let entries: Vec<&Node> = match &list.value {
+            NodeValue::Seq(items) if !is_intrinsic(list) => items.iter().collect(),
+            _ => vec![list],
+        };
+        for (index, entry) in entries.into_iter().enumerate() {
+            let espan = stack.span(entry.span);
+            let path = format!("Policies[{}]", policies.len());
+            let document = policy_entry(stack, entry, &mut managed);
+            let Some(document) = document else { continue };
+            policy_spans.insert(path.clone(), espan);
+            if !is_intrinsic(entry) && entry.get("Statement").is_some() {
+                stack.record_spans(&format!("{path}.PolicyDocument"), entry, &mut policy_spans);
+            }
+            policies.push(map(vec![
+                ("PolicyName", text(&format!("{role_id}Policy{index}"))),
+                ("PolicyDocument", document),
+            ]));
+        }
+    }
+
+    // Event sources.
+    let mut implicit_rest_api = false;
+    let mut implicit_http_api = false;
+    for (k, ev) in prop("Events").map(Node::entries).unwrap_or_default() {
+        let Some(name) = key_text(k) else { continue };
+        let espan = stack.entry_span(k, ev);
+        let Some(ty) = ev.get("Type").and_then(Node::as_str) else {
+            stack.warn(
+                ev,
+                "template-structure",
+                format!("event {name} of {id} has no Type"),
+            );
+            continue;
+        };
+        let ep = ev.get("Properties");
+        let ep_get = |n: &str| ep.and_then(|p| p.get(n));
+        let eval = |n: &Node| stack.eval(n, &Scope::new());
+        let event_id = format!("{id}{name}");
+        if let Some((_, source, policy)) = pull_event(ty) {
+            let mut m = x.generated(&event_id, "AWS::Lambda::EventSourceMapping", espan);
+            m.attributes
+                .insert("FunctionName".into(), x.function_ref(""));
+            x.copy_properties(ep, &[(source, "EventSourceArn")], &mut m);
+            x.out.push(m);
+            if let Some(p) = policy {
+                managed.push((managed_arn(p), Some(espan)));
+            }
+            continue;
+        }
+        let permission_id = format!("{event_id}Permission");
+        match ty {
+            "Api" | "HttpApi" => {
+                let (key, implicit) = if ty == "Api" {
+                    ("RestApiId", "ServerlessRestApi")
+                } else {
+                    ("ApiId", "ServerlessHttpApi")
+                };
+                let api = match ep_get(key) {
+                    Some(n) => eval(n),
+                    None => {
+                        if ty == "Api" {
+                            implicit_rest_api = true;
+                        } else {
+                            implicit_http_api = true;
+                        }
+                        stack.resource_ref(implicit, "")
+                    }
+                };
+                let method = ep_get("Method").map(eval);
+                let path = ep_get("Path").map(eval);
+                let mut parts = vec![Part::Text("arn:".into())];
+                parts.push(Part::Symbol(Symbol::Partition));
+                push_text(&mut parts, ":execute-api:");
+                parts.push(Part::Symbol(Symbol::Region));
+                push_text(&mut parts, ":");
+                parts.push(Part::Symbol(Symbol::AccountId));
+                push_text(&mut parts, ":");
+                interpolate(&mut parts, api);
+                push_text(&mut parts, "/*");
+                if let (Some(m), Some(p)) = (method, path) {
+                    let m = match m {
+                        Value::String(s) if s.eq_ignore_ascii_case("any") => text("*"),
+                        Value::String(s) => Value::String(s.to_ascii_uppercase()),
+                        other => other,
+                    };
+                    push_text(&mut parts, "/");
+                    interpolate(&mut parts, m);
+                    let p = match p {
+                        Value::String(s) if s.len() > 1 => {
+                            Value::String(s.trim_end_matches('/').to_string())
+                        }
+                        other => other,
+                    };
+                    interpolate(&mut parts, p);
+                }
+                x.permission(
+                    &permission_id,
+                    "apigateway.amazonaws.com",
+                    Some(("SourceArn", Value::Template(parts))),
+                    espan,
+                );
+            }
+            t if RULE_EVENTS.contains(&t) => {
+                let mut rule = x.generated(&event_id, "AWS::Events::Rule", espan);
+                x.copy_properties(
+                    ep,
+                    &[
+                        ("Schedule", "ScheduleExpression"),
+                        ("Pattern", "EventPattern"),
+                    ],
+                    &mut rule,
+                );
+                rule.attributes.insert(
+                    "Targets".into(),
+                    Value::List(vec![map(vec![
+                        ("Arn", x.function_ref("Arn")),
+                        ("Id", text(&format!("{event_id}LambdaTarget"))),
+                    ])]),
+                );
+                x.out.push(rule);
+                let source = stack.resource_ref(&event_id, "Arn");
+                x.permission(
+                    &permission_id,
+                    "events.amazonaws.com",
+                    Some(("SourceArn", source)),
+                    espan,
+                );
+            }
+            "S3" => x.permission(
+                &permission_id,
+                "s3.amazonaws.com",
+                Some(("SourceAccount", Value::Symbol(Symbol::AccountId))),
+                espan,
+            ),
+            "SNS" => {
+                let topic = ep_get("Topic").map(eval).unwrap_or(Value::Null);
+                let mut sub = x.generated(&event_id, "AWS::SNS::Subscription", espan);
+                x.copy_properties(ep, &[("Topic", "TopicArn")], &mut sub);
+                sub.attributes.insert("Protocol".into(), text("lambda"));
+                sub.attributes
+                    .insert("Endpoint".into(), x.function_ref("Arn"));
+                x.out.push(sub);
+                x.permission(
+                    &permission_id,
+                    "sns.amazonaws.com",
+                    Some(("SourceArn", topic)),
+                    espan,
+                );
+            }
+            "Cognito" => {
+                let pool = match ep_get("UserPool").map(eval) {
+                    Some(Value::Ref(r)) => Value::Ref(crate::model::Ref {
+                        resource: r.resource,
+                        attribute: "Arn".into(),
+                    }),
+                    Some(other) => other,
+                    None => Value::Null,
+                };
+                x.permission(
+                    &format!("{id}CognitoPermission"),
+                    "cognito-idp.amazonaws.com",
+                    Some(("SourceArn", pool)),
+                    espan,
+                );
+            }
+            _ => {}
+        }
+    }
+    if implicit_rest_api {
+        let api = x.generated("ServerlessRestApi", "AWS::ApiGateway::RestApi", x.span);
+        x.out.push(api);
+    }
+    if implicit_http_api {
+        let api = x.generated("ServerlessHttpApi", "AWS::ApiGatewayV2::Api", x.span);
+        x.out.push(api);
+    }
+
+    // Function URL.
+    if let Some(url) = prop("FunctionUrlConfig").filter(|u| matches!(u.value, NodeValue::Map(_))) {
+        let uspan = stack.span(url.span);
+        let mut u = x.generated(&format!("{id}Url"), "AWS::Lambda::Url", uspan);
+        u.attributes
+            .insert("TargetFunctionArn".into(), x.function_ref(""));
+        x.copy_properties(Some(url), &[], &mut u);
+        let public = u.attributes.get("AuthType").and_then(Value::as_str) == Some("NONE");
+        x.out.push(u);
+        if public {
+            let mut p = x.generated(
+                &format!("{id}UrlPublicPermissions"),
+                "AWS::Lambda::Permission",
+                uspan,
+            );
+            p.attributes
+                .insert("Action".into(), text("lambda:InvokeFunctionUrl"));
+            p.attributes
+                .insert("FunctionName".into(), x.function_ref(""));
+            p.attributes.insert("Principal".into(), text("*"));
+            p.attributes
+                .insert("FunctionUrlAuthType".into(), text("NONE"));
+            x.out.push(p);
+        }
+    }
+
+    // The execution role, unless the function names its own.
+    if f.attributes.contains_key("Role") || prop("Role").is_some() {
+        x.out.push(f);
+        return;
+    }
+    let mut role = x.generated(&role_id, "AWS::IAM::Role", x.span);
+    match props.and_then(|p| {
+        p.entries()
+            .iter()
+            .find(|(k, _)| k.as_str() == Some("AssumeRolePolicyDocument"))
+    }) {
+        Some((k, v)) => {
+            role.attributes.insert(
+                "AssumeRolePolicyDocument".into(),
+                stack.eval(v, &Scope::new()),
+            );
+            role.attribute_spans
+                .insert("AssumeRolePolicyDocument".into(), stack.entry_span(k, v));
+            stack.record_spans("AssumeRolePolicyDocument", v, &mut role.attribute_spans);
+        }
+        None => {
+            role.attributes
+                .insert("AssumeRolePolicyDocument".into(), lambda_trust());
+        }
+    }
+    let mut arns: Vec<Value> = Vec::new();
+    for (arn, span) in managed {
+        if arns.contains(&arn) {
+            continue;
+        }
+        if let Some(s) = span {
+            role.attribute_spans
+                .insert(format!("ManagedPolicyArns[{}]", arns.len()), s);
+        }
+        arns.push(arn);
+    }
+    role.attributes
+        .insert("ManagedPolicyArns".into(), Value::List(arns));
+    if !policies.is_empty() {
+        role.attributes
+            .insert("Policies".into(), Value::List(policies));
+        role.attribute_spans.extend(policy_spans);
+    }
+    for (from, to) in [
+        ("PermissionsBoundary", "PermissionsBoundary"),
+        ("RolePath", "Path"),
+    ] {
+        if let Some((k, v)) =
+            props.and_then(|p| p.entries().iter().find(|(k, _)| k.as_str() == Some(from)))
+        {
+            let value = stack.eval(v, &Scope::new());
+            if value != Value::Symbol(Symbol::NoValue) {
+                role.attributes.insert(to.into(), value);
+                role.attribute_spans
+                    .insert(to.into(), stack.entry_span(k, v));
+            }
+        }
+    }
+    f.attributes
+        .insert("Role".into(), stack.resource_ref(&role_id, "Arn"));
+    x.out.push(role);
+    x.out.push(f);
+}
+
+/// One entry of a function's `Policies`: a managed policy goes to `managed`; an inline
+/// document or an expanded policy template is returned.
+fn policy_entry(
+    stack: &Stack,
+    entry: &Node,
+    managed: &mut Vec<(Value, Option<Span>)>,
+) -> Option<Value> {
+    let espan = stack.span(entry.span);
+    if is_intrinsic(entry) {
+        return match stack.eval(entry, &Scope::new()) {
+            Value::Symbol(Symbol::NoValue) => None,
+            v if v.get("Statement").is_some() => Some(v),
+            v => {
+                managed.push((v, Some(espan)));
+                None
+            }
+        };
+    }
+    match &entry.value {
+        NodeValue::String(name) => {
+            let arn = if name.starts_with("arn:") {
+                Value::String(name.clone())
+            } else {
+                managed_arn(name)
+            };
+            managed.push((arn, Some(espan)));
+            None
+        }
+        NodeValue::Map(_) if entry.get("Statement").is_some() => {
+            Some(stack.eval(entry, &Scope::new()))
+        }
+        NodeValue::Map(entries) => {
+            let [(k, params)] = entries.as_slice() else {
+                stack.warn(
+                    entry,
+                    "template-structure",
+                    "a policy is neither a managed policy, a document with Statement nor a policy template".into(),
+                );
+                return None;
+            };
+            let name = key_text(k).unwrap_or_default();
+            match policy_templates::get(&name) {
+                Some(t) => Some(expand_template(stack, &name, t, params, entry)),
+                None => {
+                    stack.warn(
+                        k,
+                        "template-structure",
+                        format!("{name} is not a SAM policy template"),
+                    );
+                    None
+                }
+            }
+        }
+        _ => {
+            stack.warn(
+                entry,
+                "template-structure",
+                "a policy is neither a managed policy, a document with Statement nor a policy template".into(),
+            );
+            None
+        }
+    }
+}
+
+/// A policy template's document with its parameters bound to the values given.
+fn expand_template(
+    stack: &Stack,
+    name: &str,
+    t: &PolicyTemplate,
+    params: &Node,
+    at: &Node,
+) -> Value {
+    let mut scope = Scope::new();
+    for p in &t.parameters {
+        let value = match params.get(p) {
+            Some(v) => stack.eval(v, &Scope::new()),
+            None => {
+                stack.warn(
+                    at,
+                    "template-structure",
+                    format!("policy template {name} needs the parameter {p}"),
+                );
+                Value::unknown(Reason::InvalidExpression, format!("{name} parameter {p}"))
+            }
+        };
+        scope.insert(p.clone(), value);
+    }
+    let node = json_to_node(&t.definition, at.span);
+    stack.eval(&node, &scope)
+}

@@ -1,0 +1,646 @@
+//! One instantiated template: its parameter values, conditions, resources, outputs and nested
+//! stacks.
+//!
+//! A stack is evaluated once per place it is deployed: a top-level template once, a nested
+//! template once per `AWS::CloudFormation::Stack` that names it, with that stack's parameters
+//! and an address prefix. Conditions and nested stacks are memoized; a condition that refers to
+//! itself or a template that nests itself becomes an unknown, never a hang.
+
+use super::intrinsics::{key_text, Scope};
+use super::{resolve_local, sam, Shared, Template};
+use crate::model::{self, Language, Reason, Ref, Resource, Symbol, Unknown, Value};
+use crate::source::Span;
+use crate::syntax::yaml::{Node, NodeValue};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+/// Nested stacks inside nested stacks beyond which vouch stops.
+pub const MAX_STACK_DEPTH: usize = 16;
+
+/// The SAM transform's name.
+pub const SAM_TRANSFORM: &str = "AWS::Serverless-2016-10-31";
+
+enum Memo<T> {
+    InProgress,
+    Done(T),
+}
+
+/// The outputs of a nested stack, or why they are unknown.
+type Outputs = Result<Rc<HashMap<String, Value>>, Unknown>;
+
+pub struct Stack<'a> {
+    pub shared: &'a Shared<'a>,
+    pub template: Template<'a>,
+    /// `""` at the top, `Network/` inside the nested stack `Network`.
+    pub prefix: String,
+    pub params: HashMap<String, Value>,
+    /// Logical ids of the template's resources (and of those the SAM transform generates), with
+    /// their types.
+    pub logical: HashMap<String, String>,
+    /// Resource nodes by logical id: (key node, value node).
+    resources: HashMap<String, (&'a Node, &'a Node)>,
+    pub sam: bool,
+    /// Template paths from the unit's template down to this one (to refuse self-nesting).
+    chain: Vec<String>,
+    /// The condition of the `AWS::CloudFormation::Stack` resource that nests this template.
+    inherited_condition: Option<model::Condition>,
+    conditions: RefCell<HashMap<String, Memo<Value>>>,
+    nested: RefCell<HashMap<String, Memo<Outputs>>>,
+}
+
+impl<'a> Stack<'a> {
+    /// Prepares a stack: decides its parameter values from `given` (command-line strings for a
+    /// top-level template, the parent's evaluated `Parameters` for a nested one).
+    pub fn new(
+        shared: &'a Shared<'a>,
+        template: Template<'a>,
+        prefix: String,
+        given: HashMap<String, Value>,
+        top_level: bool,
+        chain: Vec<String>,
+        inherited_condition: Option<model::Condition>,
+    ) -> Stack<'a> {
+        let doc = template.doc;
+        let sam = match doc.get("Transform") {
+            Some(t) => {
+                t.as_str() == Some(SAM_TRANSFORM)
+                    || t.items().iter().any(|i| i.as_str() == Some(SAM_TRANSFORM))
+            }
+            None => false,
+        };
+        let mut stack = Stack {
+            shared,
+            template,
+            prefix,
+            params: HashMap::new(),
+            logical: HashMap::new(),
+            resources: HashMap::new(),
+            sam,
+            chain,
+            inherited_condition,
+            conditions: RefCell::new(HashMap::new()),
+            nested: RefCell::new(HashMap::new()),
+        };
+        if !matches!(doc.value, NodeValue::Map(_)) {
+            stack.warn(
+                doc,
+                "template-structure",
+                "the template is not a mapping of sections".into(),
+            );
+            return stack;
+        }
+        for section in [
+            "Parameters",
+            "Mappings",
+            "Conditions",
+            "Resources",
+            "Outputs",
+        ] {
+            if let Some(s) = doc.get(section) {
+                if !matches!(s.value, NodeValue::Map(_)) && s.value != NodeValue::Null {
+                    stack.warn(
+                        s,
+                        "template-structure",
+                        format!("{section} is not a mapping; it is ignored"),
+                    );
+                }
+            }
+        }
+        if let Some(resources) = doc.get("Resources") {
+            for (key, node) in resources.entries() {
+                let Some(id) = key_text(key) else {
+                    stack.warn(
+                        key,
+                        "template-structure",
+                        "a resource's logical id is not a string".into(),
+                    );
+                    continue;
+                };
+                let ty = node
+                    .get("Type")
+                    .and_then(Node::as_str)
+                    .unwrap_or_default()
+                    .to_string();
+                if stack.resources.contains_key(&id) {
+                    stack.warn(
+                        key,
+                        "template-structure",
+                        format!("resource {id} is declared twice; the first one is used"),
+                    );
+                    continue;
+                }
+                if stack.sam {
+                    for generated in sam::generated_ids(&id, &ty, node) {
+                        stack
+                            .logical
+                            .entry(generated.0)
+                            .or_insert(generated.1.to_string());
+                    }
+                }
+                stack.logical.insert(id.clone(), ty);
+                stack.resources.insert(id, (key, node));
+            }
+        }
+        stack.params = stack.parameter_values(given, top_level);
+        stack
+    }
+
+    pub fn file(&self) -> crate::source::FileId {
+        self.template.file
+    }
+
+    pub fn span(&self, range: (u32, u32)) -> Span {
+        Span {
+            file: self.template.file,
+            start: range.0,
+            end: range.1.max(range.0),
+        }
+    }
+
+    /// The span from a mapping key through its value (a resource or property "line").
+    pub fn entry_span(&self, key: &Node, value: &Node) -> Span {
+        self.span((key.span.0, value.span.1.max(key.span.1)))
+    }
+
+    pub fn warn(&self, at: &Node, code: &'static str, message: String) {
+        self.shared
+            .warn(self.template.file, at.span.0, code, message);
+    }
+
+    /// The model address of a logical id of this stack.
+    pub fn address(&self, logical_id: &str) -> String {
+        format!("{}{}", self.prefix, logical_id)
+    }
+
+    pub fn unit(&self) -> &str {
+        &self.shared.unit
+    }
+
+    /// Decides each declared parameter's value: given, else default, else unknown.
+    fn parameter_values(
+        &self,
+        mut given: HashMap<String, Value>,
+        top_level: bool,
+    ) -> HashMap<String, Value> {
+        let mut out = HashMap::new();
+        let declared = self.template.doc.get("Parameters");
+        for (key, decl) in declared.map(Node::entries).unwrap_or_default() {
+            let Some(name) = key_text(key) else { continue };
+            let ty = decl.get("Type").and_then(Node::as_str).unwrap_or("String");
+            let value = match given.remove(&name) {
+                Some(v) => v,
+                None => match decl.get("Default") {
+                    Some(d) => literal_param(d),
+                    None => {
+                        Value::unknown(Reason::ParameterWithoutDefault, format!("parameter {name}"))
+                    }
+                },
+            };
+            out.insert(name, coerce_param(ty, value));
+        }
+        if !top_level {
+            let mut extra: Vec<_> = given.keys().cloned().collect();
+            extra.sort();
+            for name in extra {
+                self.warn(
+                    self.template.doc,
+                    "template-structure",
+                    format!(
+                        "{} passes parameter {name}, which {} does not declare",
+                        self.prefix.trim_end_matches('/'),
+                        self.template.path
+                    ),
+                );
+            }
+        }
+        out
+    }
+
+    /// A condition's value: `Bool`, or `Unknown` with the reason.
+    pub fn condition(&self, name: &str, at: &Node) -> Value {
+        match self.conditions.borrow().get(name) {
+            Some(Memo::Done(v)) => return v.clone(),
+            Some(Memo::InProgress) => {
+                self.warn(
+                    at,
+                    "template-structure",
+                    format!("condition {name} refers to itself"),
+                );
+                return Value::unknown(Reason::Cycle, format!("condition {name}"));
+            }
+            None => {}
+        }
+        let Some(node) = self
+            .template
+            .doc
+            .get("Conditions")
+            .and_then(|c| c.get(name))
+        else {
+            self.warn(
+                at,
+                "undefined-reference",
+                format!("condition {name} is not declared in Conditions"),
+            );
+            return Value::unknown(Reason::InvalidExpression, format!("condition {name}"));
+        };
+        self.conditions
+            .borrow_mut()
+            .insert(name.to_string(), Memo::InProgress);
+        let v = match self.eval(node, &Scope::new()) {
+            Value::Bool(b) => Value::Bool(b),
+            Value::String(s) if s == "true" || s == "false" => Value::Bool(s == "true"),
+            Value::Unknown(u) => Value::Unknown(u),
+            other => {
+                self.warn(
+                    node,
+                    "template-structure",
+                    format!("condition {name} is not a boolean: {other}"),
+                );
+                Value::unknown(Reason::InvalidExpression, format!("condition {name}"))
+            }
+        };
+        self.conditions
+            .borrow_mut()
+            .insert(name.to_string(), Memo::Done(v.clone()));
+        v
+    }
+
+    /// Lowers every resource of the template (and its nested stacks) into the shared output.
+    pub fn lower(&self) {
+        let Some(resources) = self.template.doc.get("Resources") else {
+            if matches!(self.template.doc.value, NodeValue::Map(_)) {
+                self.warn(
+                    self.template.doc,
+                    "template-structure",
+                    "the template has no Resources section".into(),
+                );
+            }
+            return;
+        };
+        for (key, node) in resources.entries() {
+            let Some(id) = key_text(key) else { continue };
+            if self.resources.get(&id).map(|(k, _)| k.span) != Some(key.span) {
+                continue; // a duplicate, already reported
+            }
+            self.lower_resource(&id, key, node);
+        }
+    }
+
+    fn lower_resource(&self, id: &str, key: &'a Node, node: &'a Node) {
+        if !matches!(node.value, NodeValue::Map(_)) {
+            self.warn(
+                node,
+                "template-structure",
+                format!("resource {id} is not a mapping"),
+            );
+            return;
+        }
+        let Some(ty) = node.get("Type").and_then(Node::as_str) else {
+            self.warn(
+                node.get("Type").unwrap_or(key),
+                "template-structure",
+                format!("resource {id} has no Type string; it is skipped"),
+            );
+            return;
+        };
+        let condition = match node.get("Condition") {
+            Some(c) => match c.as_str() {
+                Some(name) => Some(model::Condition {
+                    name: name.to_string(),
+                    value: self.condition(name, c).as_bool(),
+                }),
+                None => {
+                    self.warn(
+                        c,
+                        "template-structure",
+                        format!("the Condition of resource {id} is not a name"),
+                    );
+                    None
+                }
+            },
+            None => self.inherited_condition.clone(),
+        };
+        let props = node.get("Properties");
+        if let Some(p) = props {
+            if !matches!(p.value, NodeValue::Map(_) | NodeValue::Null) {
+                self.warn(
+                    p,
+                    "template-structure",
+                    format!("the Properties of resource {id} are not a mapping; they are ignored"),
+                );
+            }
+        }
+        let span = self.entry_span(key, node);
+        if ty.starts_with("AWS::Serverless::") {
+            if self.sam {
+                let out = sam::expand(self, id, ty, span, props, condition);
+                self.shared.resources.borrow_mut().extend(out);
+                if ty == "AWS::Serverless::Application" {
+                    let _ = self.nested_outputs(id, key);
+                }
+                return;
+            }
+            self.warn(
+                node.get("Type").unwrap_or(key),
+                "template-structure",
+                format!("{ty} needs `Transform: {SAM_TRANSFORM}`; it is read as written"),
+            );
+        }
+        let mut r = Resource::new(
+            self.unit(),
+            self.address(id),
+            ty,
+            Language::CloudFormation,
+            span,
+        );
+        r.condition = condition;
+        if let Some(p) = props {
+            self.eval_properties(p, &[], &mut r);
+        }
+        self.shared.resources.borrow_mut().push(r);
+        if ty == "AWS::CloudFormation::Stack" {
+            let _ = self.nested_outputs(id, key);
+        }
+    }
+
+    /// Evaluates a Properties mapping into a resource's attributes and attribute spans,
+    /// leaving out `skip`.
+    pub fn eval_properties(&self, props: &Node, skip: &[&str], r: &mut Resource) {
+        for (k, v) in props.entries() {
+            let Some(name) = key_text(k) else {
+                self.warn(
+                    k,
+                    "template-structure",
+                    "a property name is not a string".into(),
+                );
+                continue;
+            };
+            if skip.contains(&name.as_str()) {
+                continue;
+            }
+            let value = self.eval(v, &Scope::new());
+            if value == Value::Symbol(Symbol::NoValue) {
+                continue;
+            }
+            r.attribute_spans
+                .insert(name.clone(), self.entry_span(k, v));
+            self.record_spans(&name, v, &mut r.attribute_spans);
+            r.attributes.insert(name, value);
+        }
+    }
+
+    /// The resource node of a logical id.
+    pub fn resource_node(&self, id: &str) -> Option<(&'a Node, &'a Node)> {
+        self.resources.get(id).copied()
+    }
+
+    /// `Fn::GetAtt Stack.Outputs.Name`: the output of a nested stack, evaluating the nested
+    /// template on first use.
+    pub fn nested_output(&self, id: &str, output: &str, at: &Node) -> Value {
+        match self.nested_outputs(id, at) {
+            Ok(outputs) => match outputs.get(output) {
+                Some(v) => v.clone(),
+                None => {
+                    self.warn(
+                        at,
+                        "undefined-reference",
+                        format!("nested stack {id} has no output {output}"),
+                    );
+                    Value::unknown(
+                        Reason::InvalidExpression,
+                        format!("{}.Outputs.{output}", self.address(id)),
+                    )
+                }
+            },
+            Err(u) => Value::Unknown(Unknown {
+                reason: u.reason,
+                detail: format!("{} ({})", u.detail, output),
+            }),
+        }
+    }
+
+    fn nested_outputs(&self, id: &str, at: &Node) -> Outputs {
+        match self.nested.borrow().get(id) {
+            Some(Memo::Done(o)) => return o.clone(),
+            Some(Memo::InProgress) => {
+                self.warn(
+                    at,
+                    "template-structure",
+                    format!("nested stack {id} depends on its own outputs"),
+                );
+                return Err(Unknown {
+                    reason: Reason::Cycle,
+                    detail: format!("nested stack {}", self.address(id)),
+                });
+            }
+            None => {}
+        }
+        self.nested
+            .borrow_mut()
+            .insert(id.to_string(), Memo::InProgress);
+        let result = self.instantiate_nested(id);
+        self.nested
+            .borrow_mut()
+            .insert(id.to_string(), Memo::Done(result.clone()));
+        result
+    }
+
+    fn instantiate_nested(&self, id: &str) -> Outputs {
+        let address = self.address(id);
+        let outside = |what: String| Unknown {
+            reason: Reason::OutsideTree,
+            detail: format!("nested stack {address}: {what}"),
+        };
+        let Some((key, node)) = self.resource_node(id) else {
+            return Err(outside("not a resource".into()));
+        };
+        let props = node.get("Properties");
+        let ty = node.get("Type").and_then(Node::as_str).unwrap_or_default();
+        let url_key = if ty == "AWS::Serverless::Application" {
+            "Location"
+        } else {
+            "TemplateURL"
+        };
+        let Some(url_node) = props.and_then(|p| p.get(url_key)) else {
+            self.warn(
+                key,
+                "template-structure",
+                format!("nested stack {id} has no {url_key}"),
+            );
+            return Err(outside(format!("no {url_key}")));
+        };
+        let url = match self.eval(url_node, &Scope::new()) {
+            Value::String(s) => s,
+            other => return Err(outside(format!("template {other}"))),
+        };
+        let Some(path) = resolve_local(self.template.dir, &url) else {
+            return Err(outside(format!("template {url}")));
+        };
+        let Some(child) = self.shared.templates.get(&path) else {
+            self.warn(
+                url_node,
+                "nested-template-missing",
+                format!("nested template {url} ({path}) is not in the scanned tree"),
+            );
+            return Err(outside(format!(
+                "template {url} is not in the scanned tree"
+            )));
+        };
+        if self.chain.contains(&path) {
+            self.warn(
+                url_node,
+                "template-structure",
+                format!("nested template {path} nests itself"),
+            );
+            return Err(Unknown {
+                reason: Reason::Cycle,
+                detail: format!("nested stack {address}"),
+            });
+        }
+        if self.chain.len() >= MAX_STACK_DEPTH {
+            self.warn(
+                url_node,
+                "template-structure",
+                format!("nested stacks deeper than {MAX_STACK_DEPTH} levels are not evaluated"),
+            );
+            return Err(Unknown {
+                reason: Reason::Limit,
+                detail: format!("nested stack {address}"),
+            });
+        }
+        let mut given = HashMap::new();
+        if let Some(params) = props.and_then(|p| p.get("Parameters")) {
+            for (k, v) in params.entries() {
+                if let Some(name) = key_text(k) {
+                    let value = self.eval(v, &Scope::new());
+                    if value != Value::Symbol(Symbol::NoValue) {
+                        given.insert(name, value);
+                    }
+                }
+            }
+        }
+        let condition = node
+            .get("Condition")
+            .and_then(Node::as_str)
+            .map(|name| model::Condition {
+                name: name.to_string(),
+                value: self.condition(name, key).as_bool(),
+            });
+        let mut chain = self.chain.clone();
+        chain.push(path);
+        let stack = Stack::new(
+            self.shared,
+            *child,
+            format!("{address}/"),
+            given,
+            false,
+            chain,
+            condition.or_else(|| self.inherited_condition.clone()),
+        );
+        stack.lower();
+        Ok(Rc::new(stack.outputs()))
+    }
+
+    /// The evaluated `Value` of each output.
+    fn outputs(&self) -> HashMap<String, Value> {
+        let mut out = HashMap::new();
+        for (k, o) in self
+            .template
+            .doc
+            .get("Outputs")
+            .map(Node::entries)
+            .unwrap_or_default()
+        {
+            let Some(name) = key_text(k) else { continue };
+            match o.get("Value") {
+                Some(v) => {
+                    out.insert(name, self.eval(v, &Scope::new()));
+                }
+                None => self.warn(
+                    k,
+                    "template-structure",
+                    format!("output {name} has no Value"),
+                ),
+            }
+        }
+        out
+    }
+
+    /// `Ref` of a logical id or parameter as the evaluator sees it.
+    pub fn resource_ref(&self, id: &str, attribute: &str) -> Value {
+        Value::Ref(Ref {
+            resource: self.address(id),
+            attribute: attribute.to_string(),
+        })
+    }
+}
+
+/// Local template paths a template nests (stacks and SAM applications with a local path).
+pub fn local_children(t: &Template) -> Vec<String> {
+    let mut out = Vec::new();
+    for (_, r) in t
+        .doc
+        .get("Resources")
+        .map(Node::entries)
+        .unwrap_or_default()
+    {
+        let url = match r.get("Type").and_then(Node::as_str) {
+            Some("AWS::CloudFormation::Stack") => {
+                r.get("Properties").and_then(|p| p.get("TemplateURL"))
+            }
+            Some("AWS::Serverless::Application") => {
+                r.get("Properties").and_then(|p| p.get("Location"))
+            }
+            _ => None,
+        };
+        if let Some(url) = url.filter(|u| u.tag.is_none()).and_then(Node::as_str) {
+            if let Some(p) = resolve_local(t.dir, url) {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// A parameter default as written: scalars keep their source text (a `Default: 012` or an
+/// account id stays a string until the type says otherwise).
+fn literal_param(node: &Node) -> Value {
+    match &node.value {
+        NodeValue::Number(_, text) => Value::String(text.clone()),
+        NodeValue::Bool(b) => Value::String(b.to_string()),
+        NodeValue::String(s) => Value::String(s.clone()),
+        NodeValue::Null => Value::String(String::new()),
+        NodeValue::Seq(items) => Value::List(items.iter().map(literal_param).collect()),
+        NodeValue::Map(_) => Value::unknown(
+            Reason::InvalidExpression,
+            "a parameter default that is a mapping",
+        ),
+    }
+}
+
+/// Gives a parameter value the shape its declared type has.
+pub fn coerce_param(ty: &str, v: Value) -> Value {
+    let ty = ty.trim();
+    if ty.starts_with("AWS::SSM::Parameter::Value<") {
+        let name = match &v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        return Value::unknown(Reason::DataSource, format!("SSM parameter {name}"));
+    }
+    let is_list = ty == "CommaDelimitedList" || ty.starts_with("List<");
+    match v {
+        Value::String(s) if is_list => Value::List(
+            s.split(',')
+                .map(|x| Value::String(x.trim().to_string()))
+                .collect(),
+        ),
+        Value::Template(parts) if is_list => super::intrinsics::split_parts(&parts, ","),
+        Value::String(s) if ty == "Number" => match s.trim().parse::<f64>() {
+            Ok(n) if !super::intrinsics::has_leading_zero(s.trim()) => Value::Number(n),
+            _ => Value::String(s),
+        },
+        other => other,
+    }
+}
