@@ -1956,7 +1956,7 @@ def generate(n_files, out, seed):
             topic = topics[i % len(topics)]
             if i >= len(topics):
                 topic = f"{topic}_{i // len(topics) + 1}"
-            target = int(rng.triangular(1500, 9000, 3200))
+            target = int(rng.triangular(2000, 9500, 4000))
             fname = f"{topic}_{kind}.tf"
             write(os.path.join(base, fname), resource_file(r, kind, topic, target))
     return written, total
