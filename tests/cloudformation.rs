@@ -29,7 +29,7 @@ fn edges(scan: &Scan, from: &str, to: &str) -> Vec<String> {
         .edges
         .iter()
         .filter(|e| m.resources[e.from].address == from && m.resources[e.to].address == to)
-        .map(|e| e.label.clone())
+        .map(|e| e.label.to_string())
         .collect();
     out.sort();
     out

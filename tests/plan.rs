@@ -86,7 +86,7 @@ fn plan_alone_points_at_the_plan_file() {
         .map(|e| {
             (
                 s.model.resources[e.from].address.clone(),
-                e.label.clone(),
+                e.label.to_string(),
                 s.model.resources[e.to].address.clone(),
             )
         })

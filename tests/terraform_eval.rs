@@ -173,7 +173,7 @@ fn references_become_edges() {
         .map(|e| {
             (
                 s.model.resources[e.from].address.clone(),
-                e.label.clone(),
+                e.label.to_string(),
                 s.model.resources[e.to].address.clone(),
             )
         })

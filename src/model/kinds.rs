@@ -93,13 +93,13 @@ pub fn path_without_indices(path: &str) -> String {
 /// Looks the path up, then each shorter prefix (so `vpc_config.subnet_ids` matches and a ref deep
 /// inside a policy document matches its `policy` attribute); otherwise names it after the first
 /// segment of the attribute.
-pub fn edge_label(source_type: &str, attribute: &str) -> String {
+pub fn edge_label(source_type: &str, attribute: &str) -> &'static str {
     let path = path_without_indices(attribute);
     let table = edge_labels();
     let mut candidate: &str = &path;
     loop {
         if let Some(label) = table.get(&(source_type, candidate)) {
-            return (*label).to_string();
+            return label;
         }
         match candidate.rfind('.') {
             Some(i) => candidate = &candidate[..i],
@@ -112,7 +112,22 @@ pub fn edge_label(source_type: &str, attribute: &str) -> String {
         .filter(char::is_ascii_alphanumeric)
         .map(|c| c.to_ascii_lowercase())
         .collect();
-    format!("ref:{norm}")
+    intern(format!("ref:{norm}"))
+}
+
+/// Interns a label: there are few distinct labels and hundreds of thousands of edges.
+fn intern(s: String) -> &'static str {
+    static SEEN: OnceLock<std::sync::Mutex<std::collections::HashSet<&'static str>>> = OnceLock::new();
+    let mut seen = SEEN
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some(s) = seen.get(s.as_str()) {
+        return s;
+    }
+    let leaked: &'static str = Box::leak(s.into_boxed_str());
+    seen.insert(leaked);
+    leaked
 }
 
 #[cfg(test)]

@@ -122,7 +122,7 @@ pub struct Edge {
     /// Index of the referenced resource.
     pub to: usize,
     /// What the reference means (`runs-as`, `encrypted-by`), from `rules/edges.tsv`.
-    pub label: String,
+    pub label: &'static str,
     /// The referring attribute path.
     pub attribute: String,
     /// The attribute of the target that is referenced (`arn`).
@@ -220,7 +220,7 @@ impl Model {
                         from,
                         to,
                         label: if is_link {
-                            FACET_OF.to_string()
+                            FACET_OF
                         } else {
                             kinds::edge_label(&r.source_type, path)
                         },

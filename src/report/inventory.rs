@@ -131,6 +131,10 @@ struct JsonSkipped<'a> {
 }
 
 pub fn summary(scan: &Scan) -> Summary {
+    summary_with(scan, scan.model.unresolved().len())
+}
+
+fn summary_with(scan: &Scan, unresolved: usize) -> Summary {
     let mut kinds = BTreeMap::new();
     for r in &scan.model.resources {
         if r.facet.is_none() {
@@ -147,7 +151,7 @@ pub fn summary(scan: &Scan) -> Summary {
         units: scan.model.units.len(),
         resources: scan.model.resources.len(),
         edges: scan.model.edges.len(),
-        unresolved: scan.model.unresolved().len(),
+        unresolved,
         errors,
         warnings: scan.diagnostics.len() - errors,
         kinds,
@@ -160,7 +164,15 @@ fn loc(scan: &Scan, span: Span) -> Location {
 
 /// The inventory as JSON (with evaluated attribute values when `values` is set).
 pub fn to_json(scan: &Scan, values: bool) -> String {
+    let mut out = Vec::new();
+    let _ = write_json(scan, values, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Streams the inventory JSON to a writer, so a large tree never needs the whole text in memory.
+pub fn write_json(scan: &Scan, values: bool, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let m = &scan.model;
+    let unresolved_values = m.unresolved();
     let resources = m
         .resources
         .iter()
@@ -198,7 +210,7 @@ pub fn to_json(scan: &Scan, values: bool) -> String {
                     unit: &b.unit,
                     address: &b.address,
                 },
-                label: &e.label,
+                label: e.label,
                 attribute: &e.attribute,
                 target_attribute: &e.target_attribute,
                 file: l.file,
@@ -206,8 +218,8 @@ pub fn to_json(scan: &Scan, values: bool) -> String {
             }
         })
         .collect();
-    let unresolved = m
-        .unresolved()
+    let unresolved_count = unresolved_values.len();
+    let unresolved = unresolved_values
         .into_iter()
         .map(|u| {
             let l = loc(scan, u.span);
@@ -264,7 +276,7 @@ pub fn to_json(scan: &Scan, values: bool) -> String {
     files.sort_by(|a, b| a.path.cmp(b.path));
     let json = Json {
         format_version: FORMAT_VERSION,
-        summary: summary(scan),
+        summary: summary_with(scan, unresolved_count),
         units: m
             .units
             .iter()
@@ -288,9 +300,8 @@ pub fn to_json(scan: &Scan, values: bool) -> String {
             .map(|(p, r)| JsonSkipped { path: p, reason: r })
             .collect(),
     };
-    let mut s = serde_json::to_string_pretty(&json).unwrap_or_default();
-    s.push('\n');
-    s
+    serde_json::to_writer_pretty(&mut *w, &json).map_err(std::io::Error::from)?;
+    w.write_all(b"\n")
 }
 
 /// The inventory for people: grouped by unit, aligned.
