@@ -65,6 +65,9 @@ struct InputArgs {
 struct InventoryArgs {
     #[command(flatten)]
     input: InputArgs,
+    /// Print how long each phase took to standard error.
+    #[arg(long, hide = true)]
+    timings: bool,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
     /// Include every resource's evaluated attributes in the JSON.
@@ -136,6 +139,7 @@ fn main() -> ExitCode {
         Command::Inventory(a) => (vouch::scan(&a.input.path, &options(&a.input)), a.format),
         Command::Scan(a) => (vouch::scan(&a.input.path, &options(&a.input)), a.format),
     };
+    let t_out = std::time::Instant::now();
     match (&cli.command, format) {
         (Command::Inventory(a), Format::Json) => {
             stream(|w| report::inventory::write_json(&scan, a.values, w));
@@ -148,7 +152,21 @@ fn main() -> ExitCode {
             emit(&report::inventory::to_text(&scan));
         }
     }
-    let code = if scan.diagnostics.iter().any(|d| d.severity == Severity::Error) {
+    if let Command::Inventory(InventoryArgs { timings: true, .. }) = &cli.command {
+        let t = scan.timings;
+        eprintln!(
+            "parse {:.3}s  evaluate {:.3}s  link {:.3}s  output {:.3}s",
+            t.parse.as_secs_f64(),
+            t.evaluate.as_secs_f64(),
+            t.link.as_secs_f64(),
+            t_out.elapsed().as_secs_f64()
+        );
+    }
+    let code = if scan
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == Severity::Error)
+    {
         2
     } else {
         0

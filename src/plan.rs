@@ -218,7 +218,7 @@ fn lower_plan(
         if let Some(src) = source {
             r.attribute_spans = src.attribute_spans.clone();
         }
-        let mut attrs = BTreeMap::new();
+        let mut attrs = crate::model::VecMap::new();
         if let Some(Json::Object(values)) = p.values {
             for (k, v) in values {
                 if !v.is_null() {

@@ -11,7 +11,7 @@ use crate::model::{Part, Reason, Symbol, Unknown, Value};
 use crate::source::Span;
 use crate::syntax::yaml::{Node, NodeValue};
 use crate::terraform::eval::{interpolate, push_text};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// Names bound while evaluating: the parameters of a SAM policy template.
 pub type Scope = HashMap<String, Value>;
@@ -193,7 +193,7 @@ impl<'a> Stack<'a> {
                     .collect(),
             ),
             NodeValue::Map(entries) => {
-                let mut map = BTreeMap::new();
+                let mut map = crate::model::VecMap::new();
                 for (k, v) in entries {
                     let Some(key) = key_text(k) else {
                         self.warn(k, "template-structure", "a key is not a string".into());
@@ -661,7 +661,7 @@ impl<'a> Stack<'a> {
 
     /// Records the span of every literal property path below `node` (intrinsic calls are
     /// leaves). Uses an explicit stack: nesting depth does not grow the call stack.
-    pub fn record_spans(&self, path: &str, node: &Node, out: &mut BTreeMap<String, Span>) {
+    pub fn record_spans(&self, path: &str, node: &Node, out: &mut crate::model::VecMap<Span>) {
         let mut todo: Vec<(String, &Node)> = vec![(path.to_string(), node)];
         while let Some((path, node)) = todo.pop() {
             if is_intrinsic(node) {

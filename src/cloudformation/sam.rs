@@ -19,7 +19,6 @@ use crate::model::{self, Language, Part, Reason, Resource, Symbol, Value};
 use crate::source::Span;
 use crate::syntax::yaml::{Node, NodeValue};
 use crate::terraform::eval::{interpolate, push_text};
-use std::collections::BTreeMap;
 
 /// Function properties that describe other resources (the role, event sources, the URL): they
 /// move to what SAM generates, so the function has no edges the deployed function lacks.
@@ -320,7 +319,7 @@ fn function(x: &mut Expansion, props: Option<&Node>) {
     }
     let role_id = format!("{id}Role");
     let mut policies: Vec<Value> = Vec::new();
-    let mut policy_spans: BTreeMap<String, Span> = BTreeMap::new();
+    let mut policy_spans: crate::model::VecMap<Span> = crate::model::VecMap::new();
     if let Some(list) = prop("Policies") {
         let entries: Vec<&Node> = match &list.value {
             NodeValue::Seq(items) if !is_intrinsic(list) => items.iter().collect(),

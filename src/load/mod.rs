@@ -46,6 +46,8 @@ pub enum Parsed {
     Yaml(yaml::Node),
     Json(serde_json::Value),
     Markdown,
+    /// Lowered into the model and released: syntax trees are not kept once evaluated.
+    Released,
 }
 
 #[derive(Debug)]

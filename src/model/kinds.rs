@@ -117,7 +117,8 @@ pub fn edge_label(source_type: &str, attribute: &str) -> &'static str {
 
 /// Interns a label: there are few distinct labels and hundreds of thousands of edges.
 fn intern(s: String) -> &'static str {
-    static SEEN: OnceLock<std::sync::Mutex<std::collections::HashSet<&'static str>>> = OnceLock::new();
+    static SEEN: OnceLock<std::sync::Mutex<std::collections::HashSet<&'static str>>> =
+        OnceLock::new();
     let mut seen = SEEN
         .get_or_init(Default::default)
         .lock()

@@ -6,12 +6,18 @@
 //! attributes into an [`Edge`], and folds configuration resources (facets) into their parents.
 
 pub mod kinds;
+pub mod map;
 pub mod value;
 
 use crate::source::Span;
+pub use map::VecMap;
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 pub use value::{Part, Reason, Ref, Symbol, Unknown, Value};
+
+/// An object value or a resource's attributes: keys in order.
+pub type Map = VecMap<Value>;
 
 /// The language a resource was written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -56,10 +62,10 @@ pub struct Resource {
     pub language: Language,
     #[serde(skip)]
     pub span: Span,
-    pub attributes: BTreeMap<String, Value>,
+    pub attributes: crate::model::Map,
     /// Span of each attribute and nested block, by path (`vpc_config[0].subnet_ids`).
     #[serde(skip)]
-    pub attribute_spans: BTreeMap<String, Span>,
+    pub attribute_spans: crate::model::VecMap<Span>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub condition: Option<Condition>,
     /// For resources a SAM transform or similar expansion generated: the resource that made it.
@@ -85,8 +91,8 @@ impl Resource {
             source_type,
             language,
             span,
-            attributes: BTreeMap::new(),
-            attribute_spans: BTreeMap::new(),
+            attributes: VecMap::new(),
+            attribute_spans: VecMap::new(),
             condition: None,
             generated_by: None,
         }
@@ -148,7 +154,7 @@ pub struct ExternalModule {
     pub unit: String,
     pub address: String,
     pub source: String,
-    pub inputs: BTreeMap<String, Value>,
+    pub inputs: crate::model::Map,
     #[serde(skip)]
     pub span: Span,
 }
@@ -198,40 +204,54 @@ impl Model {
             .enumerate()
             .map(|(i, r)| ((r.unit.as_str(), r.address.as_str()), i))
             .collect();
-        let mut edges = Vec::new();
-        let mut parents = BTreeMap::new();
-        for (from, r) in self.resources.iter().enumerate() {
-            let link_attr = kinds::type_info(&r.source_type).link;
-            for (name, value) in &r.attributes {
-                let mut path = name.clone();
-                value.visit_refs(&mut path, &mut |path, target| {
-                    let Some(to) = resolve(&index, &r.unit, &target.resource) else {
-                        return;
-                    };
-                    if to == from {
-                        return;
-                    }
-                    let top = path.split(['.', '[']).next().unwrap_or("");
-                    let is_link = link_attr == Some(top);
-                    if is_link {
-                        parents.entry(from).or_insert(to);
-                    }
-                    edges.push(Edge {
-                        from,
-                        to,
-                        label: if is_link {
-                            FACET_OF
-                        } else {
-                            kinds::edge_label(&r.source_type, path)
-                        },
-                        attribute: path.to_string(),
-                        target_attribute: target.attribute.clone(),
-                        span: r.span_of(path),
+        // Each resource's refs are independent: find them in parallel.
+        let found: Vec<(Vec<Edge>, Option<usize>)> = self
+            .resources
+            .par_iter()
+            .enumerate()
+            .map(|(from, r)| {
+                let mut edges = Vec::new();
+                let mut parent = None;
+                let link_attr = kinds::type_info(&r.source_type).link;
+                for (name, value) in &r.attributes {
+                    value.visit_refs(name, &mut |path, target| {
+                        let Some(to) = resolve(&index, &r.unit, &target.resource) else {
+                            return;
+                        };
+                        if to == from {
+                            return;
+                        }
+                        let top = path.split(['.', '[']).next().unwrap_or("");
+                        let is_link = link_attr == Some(top);
+                        if is_link && parent.is_none() {
+                            parent = Some(to);
+                        }
+                        edges.push(Edge {
+                            from,
+                            to,
+                            label: if is_link {
+                                FACET_OF
+                            } else {
+                                kinds::edge_label(&r.source_type, path)
+                            },
+                            attribute: path.to_string(),
+                            target_attribute: target.attribute.clone(),
+                            span: r.span_of(path),
+                        });
                     });
-                });
+                }
+                (edges, parent)
+            })
+            .collect();
+        let mut edges = Vec::with_capacity(found.iter().map(|(e, _)| e.len()).sum());
+        let mut parents = BTreeMap::new();
+        for (from, (e, parent)) in found.into_iter().enumerate() {
+            edges.extend(e);
+            if let Some(p) = parent {
+                parents.insert(from, p);
             }
         }
-        edges.sort();
+        edges.par_sort();
         edges.dedup();
         self.edges = edges;
         self.parents = parents;
@@ -259,22 +279,26 @@ impl Model {
 
     /// Every unknown value inside resource attributes, with where it sits.
     pub fn unresolved(&self) -> Vec<UnresolvedValue> {
-        let mut out = Vec::new();
-        for r in &self.resources {
-            for (name, value) in &r.attributes {
-                let mut path = name.clone();
-                value.visit_unknowns(&mut path, &mut |path, u| {
-                    out.push(UnresolvedValue {
-                        unit: r.unit.clone(),
-                        resource: r.address.clone(),
-                        attribute: path.to_string(),
-                        unknown: u.clone(),
-                        span: r.span_of(path),
-                    })
-                });
-            }
-        }
-        out.sort();
+        let mut out: Vec<UnresolvedValue> = self
+            .resources
+            .par_iter()
+            .flat_map_iter(|r| {
+                let mut out = Vec::new();
+                for (name, value) in &r.attributes {
+                    value.visit_unknowns(name, &mut |path, u| {
+                        out.push(UnresolvedValue {
+                            unit: r.unit.clone(),
+                            resource: r.address.clone(),
+                            attribute: path.to_string(),
+                            unknown: u.clone(),
+                            span: r.span_of(path),
+                        })
+                    });
+                }
+                out
+            })
+            .collect();
+        out.par_sort();
         out.dedup();
         out
     }

@@ -6,7 +6,6 @@
 //! settle it. Unknown is a value, never a guess: checks turn it into a question.
 
 use serde::Serialize;
-use std::collections::BTreeMap;
 use std::fmt;
 
 /// An evaluated value.
@@ -20,7 +19,7 @@ pub enum Value {
     Number(f64),
     String(String),
     List(Vec<Value>),
-    Map(BTreeMap<String, Value>),
+    Map(crate::model::Map),
     /// An attribute of a resource that exists only once deployed: an edge.
     Ref(Ref),
     /// Text mixed with references, symbols and unknowns: `"${aws_s3_bucket.b.arn}/*"`.
@@ -172,7 +171,7 @@ impl Value {
         }
     }
 
-    pub fn as_map(&self) -> Option<&BTreeMap<String, Value>> {
+    pub fn as_map(&self) -> Option<&crate::model::Map> {
         match self {
             Value::Map(m) => Some(m),
             _ => None,
@@ -212,73 +211,78 @@ impl Value {
         }
     }
 
-    /// Calls `f` for every ref inside the value, with the path below the value (`[0].Resource`).
-    pub fn visit_refs<'a>(&'a self, path: &mut String, f: &mut dyn FnMut(&str, &'a Ref)) {
-        match self {
-            Value::Ref(r) => f(path, r),
-            Value::Template(parts) => {
-                for p in parts {
-                    if let Part::Ref(r) = p {
-                        f(path, r)
+    /// Calls `f` for every ref inside the value, with the path below the value
+    /// (`name[0].Resource`), `path` holding the value's own path on entry.
+    ///
+    /// The path text is built only when a ref is found: most values hold none, and building
+    /// a path for every nested key was most of the cost of linking a large tree.
+    pub fn visit_refs<'a>(&'a self, path: &str, f: &mut dyn FnMut(&str, &'a Ref)) {
+        let mut segs = Vec::new();
+        self.walk(&mut segs, &mut |segs, v| {
+            let mut emit = |r: &'a Ref| {
+                let p = render_path(path, segs);
+                f(&p, r)
+            };
+            match v {
+                Value::Ref(r) => emit(r),
+                Value::Template(parts) => {
+                    for part in parts {
+                        if let Part::Ref(r) = part {
+                            emit(r)
+                        }
                     }
                 }
+                _ => {}
             }
-            Value::Encoded(v) => v.visit_refs(path, f),
-            Value::List(l) => {
-                for (i, v) in l.iter().enumerate() {
-                    let len = path.len();
-                    path.push_str(&format!("[{i}]"));
-                    v.visit_refs(path, f);
-                    path.truncate(len);
-                }
-            }
-            Value::Map(m) => {
-                for (k, v) in m {
-                    let len = path.len();
-                    if !path.is_empty() {
-                        path.push('.');
-                    }
-                    path.push_str(k);
-                    v.visit_refs(path, f);
-                    path.truncate(len);
-                }
-            }
-            _ => {}
-        }
+        });
     }
 
     /// Calls `f` for every unknown inside the value, with its path.
-    pub fn visit_unknowns<'a>(&'a self, path: &mut String, f: &mut dyn FnMut(&str, &'a Unknown)) {
-        match self {
-            Value::Unknown(u) => f(path, u),
-            Value::Template(parts) => {
-                for p in parts {
-                    if let Part::Unknown(u) = p {
-                        f(path, u)
+    pub fn visit_unknowns<'a>(&'a self, path: &str, f: &mut dyn FnMut(&str, &'a Unknown)) {
+        let mut segs = Vec::new();
+        self.walk(&mut segs, &mut |segs, v| {
+            let mut emit = |u: &'a Unknown| {
+                let p = render_path(path, segs);
+                f(&p, u)
+            };
+            match v {
+                Value::Unknown(u) => emit(u),
+                Value::Template(parts) => {
+                    for part in parts {
+                        if let Part::Unknown(u) = part {
+                            emit(u)
+                        }
                     }
                 }
+                _ => {}
             }
-            Value::Encoded(v) => v.visit_unknowns(path, f),
+        });
+    }
+
+    /// Depth-first walk over the leaves (anything but lists, maps and encoded values).
+    fn walk<'a>(&'a self, segs: &mut Vec<Seg<'a>>, f: &mut dyn FnMut(&[Seg<'a>], &'a Value)) {
+        match self {
             Value::List(l) => {
                 for (i, v) in l.iter().enumerate() {
-                    let len = path.len();
-                    path.push_str(&format!("[{i}]"));
-                    v.visit_unknowns(path, f);
-                    path.truncate(len);
+                    segs.push(Seg::Index(i));
+                    v.walk(segs, f);
+                    segs.pop();
                 }
             }
             Value::Map(m) => {
                 for (k, v) in m {
-                    let len = path.len();
-                    if !path.is_empty() {
-                        path.push('.');
-                    }
-                    path.push_str(k);
-                    v.visit_unknowns(path, f);
-                    path.truncate(len);
+                    segs.push(Seg::Key(k));
+                    v.walk(segs, f);
+                    segs.pop();
                 }
             }
-            _ => {}
+            Value::Encoded(v) => v.walk(segs, f),
+            Value::Null
+            | Value::Bool(_)
+            | Value::Number(_)
+            | Value::String(_)
+            | Value::Symbol(_) => {}
+            leaf => f(segs, leaf),
         }
     }
 
@@ -394,6 +398,33 @@ mod erased {
             self.0.to_json().serialize(s)
         }
     }
+}
+
+/// One step of a path below a value.
+#[derive(Clone, Copy)]
+enum Seg<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+fn render_path(base: &str, segs: &[Seg]) -> String {
+    let mut p = base.to_string();
+    for s in segs {
+        match s {
+            Seg::Key(k) => {
+                if !p.is_empty() {
+                    p.push('.');
+                }
+                p.push_str(k);
+            }
+            Seg::Index(i) => {
+                p.push('[');
+                p.push_str(&i.to_string());
+                p.push(']');
+            }
+        }
+    }
+    p
 }
 
 fn number_json(n: f64) -> serde_json::Value {

@@ -3,7 +3,7 @@
 //! The JSON is a contract: keys are stable, arrays are sorted, paths are relative to the scanned
 //! root with `/` separators, and the same tree gives the same bytes.
 
-use crate::model::{Language, Value};
+use crate::model::Language;
 use crate::source::{Location, Span};
 use crate::Scan;
 use serde::Serialize;
@@ -66,7 +66,7 @@ struct JsonResource<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     generated_by: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    attributes: Option<&'a BTreeMap<String, Value>>,
+    attributes: Option<&'a crate::model::Map>,
 }
 
 #[derive(Serialize)]
@@ -115,7 +115,7 @@ struct JsonModule<'a> {
     source: &'a str,
     file: String,
     line: u32,
-    inputs: &'a BTreeMap<String, Value>,
+    inputs: &'a crate::model::Map,
 }
 
 #[derive(Serialize)]

@@ -87,7 +87,7 @@ enum Shape {
     Single,
     Count(usize),
     /// Keys with their `each.value`.
-    ForEach(BTreeMap<String, Value>),
+    ForEach(crate::model::Map),
     Unknown(Unknown),
 }
 
@@ -271,7 +271,7 @@ impl<'a> Instance<'a> {
             return match self.eval(&fe.expr, &scope) {
                 Value::Map(m) if m.len() <= MAX_INSTANCES => Shape::ForEach(m),
                 Value::List(l) if l.len() <= MAX_INSTANCES => {
-                    let mut m = BTreeMap::new();
+                    let mut m = crate::model::VecMap::new();
                     for v in l {
                         match key_string(&v) {
                             Some(k) => {
@@ -334,7 +334,7 @@ impl<'a> Instance<'a> {
                 Language::Terraform,
                 self.span(block.file, b.span),
             );
-            let mut spans = BTreeMap::new();
+            let mut spans = crate::model::VecMap::new();
             let attrs = self.eval_body(&b.body, &scope, "", block.file, &mut spans, true);
             r.attributes = attrs;
             r.attribute_spans = spans;
@@ -361,10 +361,10 @@ impl<'a> Instance<'a> {
         scope: &Scope,
         prefix: &str,
         file: FileId,
-        spans: &mut BTreeMap<String, Span>,
+        spans: &mut crate::model::VecMap<Span>,
         top: bool,
-    ) -> BTreeMap<String, Value> {
-        let mut out = BTreeMap::new();
+    ) -> crate::model::Map {
+        let mut out = crate::model::VecMap::new();
         for attr in &body.attributes {
             if top
                 && matches!(
@@ -378,7 +378,7 @@ impl<'a> Instance<'a> {
             spans.insert(path, self.span(file, attr.span));
             out.insert(attr.name.clone(), self.eval(&attr.expr, scope));
         }
-        let mut lists: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+        let mut lists: crate::model::VecMap<Vec<Value>> = crate::model::VecMap::new();
         for block in &body.blocks {
             let ident = block.ident.as_str();
             if top && matches!(ident, "lifecycle" | "provisioner" | "connection") {
@@ -419,7 +419,7 @@ impl<'a> Instance<'a> {
                     }
                 };
                 for (k, v) in pairs {
-                    let mut it = BTreeMap::new();
+                    let mut it = crate::model::VecMap::new();
                     it.insert("key".to_string(), k);
                     it.insert("value".to_string(), v);
                     let inner = scope.with_name(&iterator, Value::Map(it));
@@ -589,7 +589,7 @@ impl<'a> Instance<'a> {
             .or_else(|| self.project.module_index.get(&index_key).cloned());
         let config = child_dir.as_ref().and_then(|d| self.project.configs.get(d));
         let Some(config) = config else {
-            let mut inputs = BTreeMap::new();
+            let mut inputs = crate::model::VecMap::new();
             for attr in &block.body.attributes {
                 if !matches!(
                     attr.name.as_str(),
@@ -819,7 +819,7 @@ impl<'a> Instance<'a> {
                 if !self.enter() {
                     return Value::unknown(Reason::Limit, address.to_string());
                 }
-                let mut spans = BTreeMap::new();
+                let mut spans = crate::model::VecMap::new();
                 let attrs = self.eval_body(
                     &located.item.body,
                     scope,
@@ -867,7 +867,7 @@ impl<'a> Instance<'a> {
             }
             Expr::Array(items) => Value::List(items.iter().map(|e| self.eval(e, scope)).collect()),
             Expr::Object(items) => {
-                let mut m = BTreeMap::new();
+                let mut m = crate::model::VecMap::new();
                 for (k, v) in items {
                     let key = match k {
                         ObjectKeyExpr::Ident(i) => i.clone(),
@@ -1086,7 +1086,7 @@ impl<'a> Instance<'a> {
             other => return Value::Unknown(unknown_of(&other, "for collection")),
         };
         let mut list = Vec::new();
-        let mut map: BTreeMap<String, Value> = BTreeMap::new();
+        let mut map: crate::model::Map = crate::model::VecMap::new();
         let mut size = 0usize;
         for (k, v) in pairs {
             let mut inner = scope.clone();
@@ -1236,7 +1236,7 @@ impl<'a> Instance<'a> {
         }
         let vars = match args.get(1) {
             Some(Value::Map(m)) => m.clone(),
-            None => BTreeMap::new(),
+            None => crate::model::VecMap::new(),
             Some(other) => return Value::Unknown(unknown_of(other, "templatefile vars")),
         };
         match crate::syntax::hcl::parse_template(&text) {

@@ -8,7 +8,6 @@ use super::eval::{interpolate, key_string, template_value, type_name, unknown_of
 use crate::model::value::format_number;
 use crate::model::{Part, Reason, Value};
 use crate::syntax::hcl::BinaryOp;
-use std::collections::BTreeMap;
 
 fn invalid(msg: impl Into<String>) -> Value {
     Value::unknown(Reason::InvalidExpression, msg)
@@ -141,7 +140,7 @@ fn eval_call(name: &str, args: &[Value]) -> Result<Value, Value> {
             Value::List(out)
         }
         "merge" => {
-            let mut out = BTreeMap::new();
+            let mut out = crate::model::VecMap::new();
             for a in args {
                 match a {
                     Value::Map(m) => out.extend(m.clone()),
@@ -288,7 +287,7 @@ fn eval_call(name: &str, args: &[Value]) -> Result<Value, Value> {
         "zipmap" => {
             let k = list_arg(args, 0, "zipmap")?;
             let v = list_arg(args, 1, "zipmap")?;
-            let mut m = BTreeMap::new();
+            let mut m = crate::model::VecMap::new();
             for (k, v) in k.iter().zip(v) {
                 match key_string(k) {
                     Some(k) => {
@@ -463,7 +462,7 @@ fn eval_call(name: &str, args: &[Value]) -> Result<Value, Value> {
 
 fn has_refs(v: &Value) -> bool {
     let mut found = false;
-    v.visit_refs(&mut String::new(), &mut |_, _| found = true);
+    v.visit_refs("", &mut |_, _| found = true);
     found
         || matches!(v, Value::Template(_) | Value::Symbol(_))
         || match v {

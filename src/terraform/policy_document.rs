@@ -5,7 +5,6 @@
 //! provider does.
 
 use crate::model::Value;
-use std::collections::BTreeMap;
 
 fn list(v: Option<&Value>) -> Vec<Value> {
     match v {
@@ -25,7 +24,7 @@ fn one_or_many(mut items: Vec<Value>) -> Value {
 }
 
 /// Renders the evaluated attributes of the data source into a policy document value.
-pub fn render(attrs: &BTreeMap<String, Value>) -> Value {
+pub fn render(attrs: &crate::model::Map) -> Value {
     let mut statements: Vec<Value> = Vec::new();
     for doc in list(attrs.get("source_policy_documents")) {
         for st in statements_of(&doc) {
@@ -42,7 +41,7 @@ pub fn render(attrs: &BTreeMap<String, Value>) -> Value {
             merge_statement(&mut statements, st);
         }
     }
-    let mut policy = BTreeMap::new();
+    let mut policy = crate::model::VecMap::new();
     policy.insert(
         "Version".to_string(),
         attrs
@@ -96,8 +95,8 @@ fn merge_statement(statements: &mut Vec<Value>, st: Value) {
     statements.push(st);
 }
 
-fn render_statement(m: &BTreeMap<String, Value>) -> Value {
-    let mut out = BTreeMap::new();
+fn render_statement(m: &crate::model::Map) -> Value {
+    let mut out = crate::model::VecMap::new();
     if let Some(sid) = m.get("sid") {
         if sid.as_str() != Some("") && !matches!(sid, Value::Null) {
             out.insert("Sid".to_string(), sid.clone());
@@ -129,7 +128,7 @@ fn render_statement(m: &BTreeMap<String, Value>) -> Value {
         if blocks.is_empty() {
             continue;
         }
-        let mut by_type: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+        let mut by_type: crate::model::VecMap<Vec<Value>> = crate::model::VecMap::new();
         let mut star = false;
         for b in blocks {
             let ty = b
@@ -158,7 +157,7 @@ fn render_statement(m: &BTreeMap<String, Value>) -> Value {
     }
     let conditions = list(m.get("condition"));
     if !conditions.is_empty() {
-        let mut by_test: BTreeMap<String, BTreeMap<String, Value>> = BTreeMap::new();
+        let mut by_test: crate::model::VecMap<crate::model::Map> = crate::model::VecMap::new();
         for c in conditions {
             let test = c
                 .get("test")

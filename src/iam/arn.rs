@@ -1,0 +1,90 @@
+//! ARNs of resources in the tree, built from their known inputs (`rules/arns.tsv`), and the
+//! matching of policy ARN patterns against them.
+//!
+//! The deployment's partition, region and account are symbols: a policy that names them
+//! literally is taken to mean this deployment, since one unit deploys to one account.
+
+use crate::model::{Model, Value};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// Stands for "this deployment" in a built ARN field.
+const DEPLOYMENT: &str = "\u{1}";
+
+fn table() -> &'static HashMap<&'static str, (Vec<&'static str>, &'static str)> {
+    static TABLE: OnceLock<HashMap<&'static str, (Vec<&'static str>, &'static str)>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        include_str!("../../rules/arns.tsv")
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .filter_map(|l| {
+                let cols: Vec<&'static str> = l.split('\t').collect();
+                match cols[..] {
+                    [kind, names, arn] => Some((kind, (names.split(',').collect(), arn))),
+                    _ => None,
+                }
+            })
+            .collect()
+    })
+}
+
+/// The ARN of a resource when its kind has a known form and its name is known.
+pub fn arn_of(model: &Model, index: usize) -> Option<String> {
+    let r = &model.resources[index];
+    let (names, form) = table().get(r.kind)?;
+    let name = names
+        .iter()
+        .find_map(|n| r.attributes.get(*n).and_then(Value::as_str))?;
+    let slashname = if name.starts_with('/') { name.to_string() } else { format!("/{name}") };
+    Some(
+        form.replace("{partition}", DEPLOYMENT)
+            .replace("{region}", DEPLOYMENT)
+            .replace("{account}", DEPLOYMENT)
+            .replace("{slashname}", &slashname)
+            .replace("{name}", name),
+    )
+}
+
+/// Does a policy ARN pattern (with `*` and `?`) cover the ARN, or something below it
+/// (`bucket/*` covers the bucket's objects)?
+pub fn pattern_covers(pattern: &str, arn: &str) -> bool {
+    if pattern == "*" {
+        return true;
+    }
+    let p: Vec<&str> = pattern.splitn(6, ':').collect();
+    let a: Vec<&str> = arn.splitn(6, ':').collect();
+    if p.len() != 6 || a.len() != 6 {
+        return false;
+    }
+    for i in 0..5 {
+        if a[i] == DEPLOYMENT {
+            continue;
+        }
+        if !super::policy::wildcard_match(p[i], a[i], false) {
+            return false;
+        }
+    }
+    let resource = a[5];
+    super::policy::wildcard_match(p[5], resource, false)
+        || super::policy::wildcard_match(p[5], &format!("{resource}/\u{2}"), false)
+        || super::policy::wildcard_match(p[5], &format!("{resource}:\u{2}"), false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_cover_resources_and_what_is_below_them() {
+        let arn = format!("arn:{DEPLOYMENT}:s3:::acme-reports");
+        assert!(pattern_covers("arn:aws:s3:::acme-reports", &arn));
+        assert!(pattern_covers("arn:aws:s3:::acme-reports/*", &arn));
+        assert!(pattern_covers("arn:aws:s3:::acme-*", &arn));
+        assert!(!pattern_covers("arn:aws:s3:::other/*", &arn));
+        let t = format!("arn:{DEPLOYMENT}:dynamodb:{DEPLOYMENT}:{DEPLOYMENT}:table/orders");
+        assert!(pattern_covers("arn:aws:dynamodb:eu-west-1:123456789012:table/orders", &t));
+        assert!(pattern_covers("arn:aws:dynamodb:*:*:table/orders/index/*", &t));
+        assert!(!pattern_covers("arn:aws:dynamodb:*:*:table/orders2", &t));
+        assert!(pattern_covers("*", &t));
+    }
+}

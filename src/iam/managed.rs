@@ -1,0 +1,184 @@
+//! AWS managed policies, with their documents, so that an attached managed policy is evaluated,
+//! not guessed from its name.
+//!
+//! Infrastructure code attaches AWS managed policies by ARN (`AdministratorAccess`,
+//! `service-role/AWSLambdaBasicExecutionRole`, ...). What such an attachment grants is the
+//! default version of the policy's document, which AWS owns. `rules/data/aws-managed-policies.json.gz`
+//! holds every AWS managed policy (name, path, ARN, default version's document), compiled by
+//! `tools/regenerate-managed-policies` from the snapshot the PyPI package moto ships (see
+//! `rules/data/README.md` for the version, date and licence). It is compiled into the binary and
+//! decompressed once, on first use.
+//!
+//! Managed policies live under paths (`/service-role/`, `/job-function/`, `/aws-service-role/`),
+//! and the path is part of the ARN: `arn:aws:iam::aws:policy/AWSLambdaBasicExecutionRole` names
+//! no policy. [`by_arn`] therefore matches the full ARN exactly (path and name, case as AWS
+//! spells them); only the partition may differ, since the same policies exist in every
+//! partition and templates write it as `${AWS::Partition}`.
+
+use flate2::read::GzDecoder;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::io::Read;
+use std::sync::OnceLock;
+
+/// The compressed policies, as written by `tools/regenerate-managed-policies`.
+static DATA: &[u8] = include_bytes!("../../rules/data/aws-managed-policies.json.gz");
+
+/// One AWS managed policy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ManagedPolicy {
+    /// The policy's name (`AWSLambdaBasicExecutionRole`).
+    pub name: String,
+    /// The full ARN in the `aws` partition, with the path
+    /// (`arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole`).
+    pub arn: String,
+    /// The path, `/` or `/service-role/` and the like.
+    pub path: String,
+    /// The default version's id (`v3`) in the snapshot.
+    #[serde(default)]
+    pub version: String,
+    /// When AWS last changed the policy, as of the snapshot (ISO 8601).
+    #[serde(default)]
+    pub updated: String,
+    /// The default version's policy document (`{"Version": ..., "Statement": [...]}`).
+    pub document: serde_json::Value,
+}
+
+struct Store {
+    source: String,
+    /// Sorted by name.
+    policies: Vec<ManagedPolicy>,
+    /// The ARN's resource part after `policy` (`/service-role/AWSLambdaBasicExecutionRole`).
+    by_path: HashMap<String, usize>,
+    by_name: HashMap<String, usize>,
+}
+
+#[derive(Deserialize)]
+struct RawStore {
+    source: String,
+    policies: Vec<ManagedPolicy>,
+}
+
+fn store() -> &'static Store {
+    static STORE: OnceLock<Store> = OnceLock::new();
+    STORE.get_or_init(|| {
+        let mut json = Vec::with_capacity(4 << 20);
+        GzDecoder::new(DATA)
+            .read_to_end(&mut json)
+            .expect("rules/data/aws-managed-policies.json.gz is compiled in and decompresses");
+        let raw: RawStore = serde_json::from_slice(&json)
+            .expect("rules/data/aws-managed-policies.json.gz holds the managed policy layout");
+        let mut policies = raw.policies;
+        policies.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut by_path = HashMap::with_capacity(policies.len());
+        let mut by_name = HashMap::with_capacity(policies.len());
+        for (i, p) in policies.iter().enumerate() {
+            by_path.insert(format!("{}{}", p.path, p.name), i);
+            by_name.insert(p.name.clone(), i);
+        }
+        Store {
+            source: raw.source,
+            policies,
+            by_path,
+            by_name,
+        }
+    })
+}
+
+/// Where the policies come from (package, version, file, licence), for reports.
+pub fn source() -> &'static str {
+    &store().source
+}
+
+/// Every AWS managed policy in the snapshot, sorted by name.
+pub fn all() -> &'static [ManagedPolicy] {
+    &store().policies
+}
+
+/// An AWS managed policy by its full ARN, path included.
+///
+/// The partition segment may be any AWS partition (`aws`, `aws-cn`, `aws-us-gov`, `aws-iso`,
+/// ...) or a placeholder that stands for one (`${AWS::Partition}`, `${partition}`, as templates
+/// render it); everything else must be exact: `iam`, an empty region, the account `aws`, and the
+/// policy's path and name in AWS's case.
+pub fn by_arn(arn: &str) -> Option<&'static ManagedPolicy> {
+    let path_and_name = policy_path(arn)?;
+    let s = store();
+    s.by_path.get(path_and_name).map(|&i| &s.policies[i])
+}
+
+/// An AWS managed policy by its name alone (`AdministratorAccess`), exact case. Names are unique
+/// across paths, so this is what SAM's `Policies: [AWSLambdaExecute]` and the like resolve.
+pub fn by_name(name: &str) -> Option<&'static ManagedPolicy> {
+    let s = store();
+    s.by_name.get(name).map(|&i| &s.policies[i])
+}
+
+/// True when the text has the shape of an AWS managed policy ARN (account `aws`), known or not.
+/// An ARN of this shape that [`by_arn`] does not find names a policy newer than the snapshot, or
+/// a mistake.
+pub fn is_aws_managed_arn(arn: &str) -> bool {
+    policy_path(arn).is_some()
+}
+
+/// The `/path/Name` part of an AWS managed policy ARN, after checking its other segments.
+fn policy_path(arn: &str) -> Option<&str> {
+    let rest = arn.strip_prefix("arn:")?;
+    let (partition, rest) = split_partition(rest)?;
+    if !is_partition(partition) {
+        return None;
+    }
+    let rest = rest.strip_prefix("iam::aws:policy")?;
+    (rest.starts_with('/') && rest.len() > 1 && !rest.ends_with('/')).then_some(rest)
+}
+
+/// Splits `PARTITION:rest`; a `${...}` placeholder may itself contain `:` (`${AWS::Partition}`).
+fn split_partition(text: &str) -> Option<(&str, &str)> {
+    if text.starts_with("${") {
+        let end = text.find('}')?;
+        let rest = text[end + 1..].strip_prefix(':')?;
+        Some((&text[..=end], rest))
+    } else {
+        text.split_once(':')
+    }
+}
+
+fn is_partition(segment: &str) -> bool {
+    if let Some(inner) = segment.strip_prefix("${").and_then(|s| s.strip_suffix('}')) {
+        return !inner.is_empty();
+    }
+    segment == "aws"
+        || segment.strip_prefix("aws-").is_some_and(|s| {
+            !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arn_shapes() {
+        let p = "/service-role/AWSLambdaBasicExecutionRole";
+        for arn in [
+            "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+            "arn:aws-cn:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+            "arn:aws-us-gov:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+            "arn:${partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+            "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+        ] {
+            assert_eq!(policy_path(arn), Some(p), "{arn}");
+        }
+        for arn in [
+            "arn:aws:iam::123456789012:policy/service-role/AWSLambdaBasicExecutionRole",
+            "arn:gcp:iam::aws:policy/AdministratorAccess",
+            "arn::iam::aws:policy/AdministratorAccess",
+            "arn:${}:iam::aws:policy/AdministratorAccess",
+            "arn:aws:iam::aws:policy/",
+            "arn:aws:iam::aws:role/AdministratorAccess",
+            "AdministratorAccess",
+        ] {
+            assert_eq!(policy_path(arn), None, "{arn}");
+        }
+    }
+}

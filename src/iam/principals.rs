@@ -1,0 +1,313 @@
+//! Who holds which policies: for every role, user and group in the model, its identity
+//! policies (inline, customer managed, AWS managed), its permissions boundary and its trust
+//! policy, each with where it is written. And which compute runs as which role.
+//!
+//! Works the same for both languages because it reads the model, not the source: configuration
+//! resources are facets of their principal, attachments are edges, and where each type keeps
+//! its documents is the data file `rules/policy-documents.tsv`.
+
+use super::managed;
+use super::policy::{self, Document};
+use crate::model::{Model, Part, Symbol, Value};
+use crate::source::Span;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
+
+/// What a policy document is to the principal that holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PolicyKind {
+    Inline,
+    /// A customer managed policy in the tree.
+    Managed,
+    /// An AWS managed policy, from vouch's copy of AWS's list.
+    AwsManaged,
+    Boundary,
+    Trust,
+    Resource,
+}
+
+/// A document and where it came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct HeldPolicy {
+    pub kind: PolicyKind,
+    /// The resource whose attribute holds the document (`None` for AWS managed policies).
+    pub resource: Option<usize>,
+    /// Attribute path of the document, or the AWS managed policy's ARN.
+    pub attribute: String,
+    /// A name for people: the resource address, or the managed policy name.
+    pub name: String,
+    #[serde(skip)]
+    pub span: Option<Span>,
+    #[serde(skip)]
+    pub document: Document,
+}
+
+/// An attached policy whose document cannot be had.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnresolvedPolicy {
+    pub kind: PolicyKind,
+    pub resource: usize,
+    pub attribute: String,
+    pub value: Value,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// The policies of one principal.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Principal {
+    pub resource: usize,
+    pub identity: Vec<HeldPolicy>,
+    pub boundaries: Vec<HeldPolicy>,
+    pub trust: Vec<HeldPolicy>,
+    pub unresolved: Vec<UnresolvedPolicy>,
+    /// Groups a user belongs to (their policies apply to the user).
+    pub groups: Vec<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Trust,
+    Inline,
+    Managed,
+    ManagedArn,
+    BoundaryArn,
+    Resource,
+}
+
+fn table() -> &'static HashMap<&'static str, Vec<(&'static str, Role)>> {
+    static TABLE: OnceLock<HashMap<&'static str, Vec<(&'static str, Role)>>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut map: HashMap<&'static str, Vec<(&'static str, Role)>> = HashMap::new();
+        for line in include_str!("../../rules/policy-documents.tsv").lines() {
+            if line.starts_with('#') || line.trim().is_empty() {
+                continue;
+            }
+            let cols: Vec<&'static str> = line.split('\t').collect();
+            let [ty, path, role] = cols[..] else { continue };
+            let role = match role {
+                "trust" => Role::Trust,
+                "inline" => Role::Inline,
+                "managed" => Role::Managed,
+                "managed-arn" => Role::ManagedArn,
+                "boundary-arn" => Role::BoundaryArn,
+                "resource" => Role::Resource,
+                _ => continue,
+            };
+            map.entry(ty).or_default().push((path, role));
+        }
+        map
+    })
+}
+
+/// Values at a table path (`Policies[].PolicyDocument`), with their concrete paths.
+pub fn values_at<'v>(attrs: &'v crate::model::Map, path: &str) -> Vec<(String, &'v Value)> {
+    let mut segments = path.split('.');
+    let Some(first) = segments.next() else { return vec![] };
+    let (name, each) = match first.strip_suffix("[]") {
+        Some(n) => (n, true),
+        None => (first, false),
+    };
+    let Some(v) = attrs.get(name) else { return vec![] };
+    let mut current: Vec<(String, &Value)> = if each {
+        match v {
+            Value::List(items) => items.iter().enumerate().map(|(i, x)| (format!("{name}[{i}]"), x)).collect(),
+            _ => vec![],
+        }
+    } else {
+        vec![(name.to_string(), v)]
+    };
+    for seg in segments {
+        let (name, each) = match seg.strip_suffix("[]") {
+            Some(n) => (n, true),
+            None => (seg, false),
+        };
+        let mut next = Vec::new();
+        for (p, v) in current {
+            let Some(child) = v.get(name) else { continue };
+            if each {
+                if let Value::List(items) = child {
+                    next.extend(items.iter().enumerate().map(|(i, x)| (format!("{p}.{name}[{i}]"), x)));
+                }
+            } else {
+                next.push((format!("{p}.{name}"), child));
+            }
+        }
+        current = next;
+    }
+    current
+}
+
+/// A policy ARN written as text or a template over the partition: the text with `aws` as partition.
+fn arn_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Template(parts) => {
+            let mut out = String::new();
+            for p in parts {
+                match p {
+                    Part::Text(t) => out.push_str(t),
+                    Part::Symbol(Symbol::Partition) => out.push_str("aws"),
+                    _ => return None,
+                }
+            }
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
+/// The principals of the model with their policies, keyed by resource index.
+pub fn principals(model: &Model) -> BTreeMap<usize, Principal> {
+    let mut facets: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (facet, parent) in &model.parents {
+        facets.entry(*parent).or_default().push(*facet);
+    }
+    let mut attached_to: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut member_of: HashMap<usize, Vec<usize>> = HashMap::new();
+    for e in &model.edges {
+        match e.label {
+            "attached-to" => attached_to.entry(e.to).or_default().push(e.from),
+            "member-of" => member_of.entry(model.owner(e.from)).or_default().push(e.to),
+            "member" => member_of.entry(e.to).or_default().push(model.owner(e.from)),
+            _ => {}
+        }
+    }
+    let mut out = BTreeMap::new();
+    for (i, r) in model.resources.iter().enumerate() {
+        if r.facet.is_some() || !matches!(r.kind, "iam.role" | "iam.user" | "iam.group") {
+            continue;
+        }
+        let mut p = Principal {
+            resource: i,
+            ..Default::default()
+        };
+        let mut sources = vec![i];
+        sources.extend(facets.get(&i).into_iter().flatten().copied());
+        sources.extend(attached_to.get(&i).into_iter().flatten().copied());
+        sources.sort_unstable();
+        sources.dedup();
+        for s in sources {
+            collect(model, s, s == i, &mut p);
+        }
+        let mut groups = member_of.get(&i).cloned().unwrap_or_default();
+        groups.sort_unstable();
+        groups.dedup();
+        p.groups = groups;
+        out.insert(i, p);
+    }
+    out
+}
+
+fn collect(model: &Model, source: usize, own: bool, p: &mut Principal) {
+    let r = &model.resources[source];
+    let Some(rows) = table().get(r.source_type.as_str()) else { return };
+    for (path, role) in rows {
+        for (concrete, value) in values_at(&r.attributes, path) {
+            let span = r.span_of(&concrete);
+            let held = |kind| HeldPolicy {
+                kind,
+                resource: Some(source),
+                attribute: concrete.clone(),
+                name: r.address.clone(),
+                span: Some(span),
+                document: policy::parse(value),
+            };
+            match role {
+                Role::Trust if own => p.trust.push(held(PolicyKind::Trust)),
+                Role::Inline => p.identity.push(held(PolicyKind::Inline)),
+                // A managed policy resource attached to the principal by its own Roles list.
+                Role::Managed if !own => p.identity.push(held(PolicyKind::Managed)),
+                Role::ManagedArn | Role::BoundaryArn => {
+                    let kind = if *role == Role::ManagedArn { PolicyKind::Managed } else { PolicyKind::Boundary };
+                    let items: Vec<&Value> = match value {
+                        Value::List(l) => l.iter().collect(),
+                        other => vec![other],
+                    };
+                    for (n, item) in items.into_iter().enumerate() {
+                        let attribute = if matches!(value, Value::List(_)) { format!("{concrete}[{n}]") } else { concrete.clone() };
+                        match resolve_policy_arn(model, source, item) {
+                            Some(mut held) => {
+                                if kind == PolicyKind::Boundary {
+                                    held.kind = PolicyKind::Boundary;
+                                }
+                                held.span = held.span.or(Some(span));
+                                if kind == PolicyKind::Boundary {
+                                    p.boundaries.push(held);
+                                } else {
+                                    p.identity.push(held);
+                                }
+                            }
+                            None => p.unresolved.push(UnresolvedPolicy {
+                                kind,
+                                resource: source,
+                                attribute,
+                                value: item.clone(),
+                                span,
+                            }),
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// A managed policy ARN: a customer managed policy in the tree (by ref) or an AWS managed one.
+fn resolve_policy_arn(model: &Model, from: usize, v: &Value) -> Option<HeldPolicy> {
+    if let Value::Ref(r) = v {
+        let unit = &model.resources[from].unit;
+        let idx = model.index_of(unit, &r.resource)?;
+        let target = &model.resources[idx];
+        let rows = table().get(target.source_type.as_str())?;
+        let (path, _) = rows.iter().find(|(_, role)| *role == Role::Managed)?;
+        let (concrete, value) = values_at(&target.attributes, path).into_iter().next()?;
+        return Some(HeldPolicy {
+            kind: PolicyKind::Managed,
+            resource: Some(idx),
+            attribute: concrete.clone(),
+            name: target.address.clone(),
+            span: Some(target.span_of(&concrete)),
+            document: policy::parse(value),
+        });
+    }
+    let arn = arn_text(v)?;
+    let m = managed::by_arn(&arn)?;
+    Some(HeldPolicy {
+        kind: PolicyKind::AwsManaged,
+        resource: None,
+        attribute: m.arn.clone(),
+        name: m.name.clone(),
+        span: None,
+        document: policy::parse(&Value::from_json(&m.document)),
+    })
+}
+
+/// Which compute runs as which role: function, task or instance → role index.
+pub fn compute_roles(model: &Model) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut profile_role: HashMap<usize, usize> = HashMap::new();
+    for e in &model.edges {
+        if model.resources[e.from].kind == "iam.instance-profile" && model.resources[e.to].kind == "iam.role" {
+            profile_role.insert(e.from, e.to);
+        }
+    }
+    for e in &model.edges {
+        let to_kind = model.resources[e.to].kind;
+        match e.label {
+            "runs-as" if to_kind == "iam.role" => out.push((e.from, e.to)),
+            "instance-profile" => {
+                if let Some(role) = profile_role.get(&e.to) {
+                    out.push((e.from, *role));
+                }
+            }
+            _ => {}
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
