@@ -200,6 +200,24 @@ fn expand_agrees_with_matches() {
         assert_eq!(names(&catalog::expand(pattern)), expected, "{pattern}");
         assert!(!expected.is_empty(), "{pattern}");
     }
+    // A `:` that a wildcard would have to swallow, and two literal colons, match nothing.
+    for pattern in [
+        "s3:*:*",
+        "*:*:*",
+        "s3*GetObject:",
+        "?3:*",
+        "s3*Object",
+        "*3:get*",
+    ] {
+        let expected: BTreeSet<String> = all
+            .iter()
+            .filter(|a| catalog::matches(pattern, &a.name))
+            .map(|a| a.name.clone())
+            .collect();
+        assert_eq!(names(&catalog::expand(pattern)), expected, "{pattern}");
+    }
+    assert!(catalog::expand("s3:*:*").is_empty());
+    assert!(names(&catalog::expand("s3*Object")).contains("s3:GetObject"));
 }
 
 #[test]

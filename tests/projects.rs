@@ -26,7 +26,13 @@ fn triples(s: &vouch::Scan) -> BTreeSet<(&'static str, String, &'static str)> {
         .filter(|e| e.label != FACET_OF)
         .filter_map(|e| {
             let (a, b) = (m.owner(e.from), m.owner(e.to));
-            (a != b).then(|| (m.resources[a].kind, e.label.to_string(), m.resources[b].kind))
+            (a != b).then(|| {
+                (
+                    m.resources[a].kind,
+                    e.label.to_string(),
+                    m.resources[b].kind,
+                )
+            })
         })
         .filter(|(a, _, b)| *a != "cloudformation.stack" && *b != "cloudformation.stack")
         .collect()

@@ -303,3 +303,21 @@ fn json_syntax_reads_like_hcl() {
         json!({"Service": "lambda.amazonaws.com"})
     );
 }
+
+#[test]
+fn a_module_the_text_scan_misses_is_still_a_module() {
+    // `module "m" { source = "./m" }` on one line: the quick textual guess of module
+    // directories misses it; the parsed code corrects the guess, and `m` is not a root.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::create_dir_all(p.join("m")).unwrap();
+    std::fs::write(p.join("main.tf"), "module \"m\" { source = \"./m\" }\n").unwrap();
+    std::fs::write(
+        p.join("m/main.tf"),
+        "variable \"n\" {\n  default = \"q\"\n}\nresource \"aws_sqs_queue\" \"q\" {\n  name = var.n\n}\n",
+    )
+    .unwrap();
+    let s = vouch::scan(p, &vouch::ScanOptions::default());
+    assert_eq!(s.model.units.len(), 1, "{:?}", s.model.units);
+    assert_eq!(attr(&s, "module.m.aws_sqs_queue.q", "name"), json!("q"));
+}

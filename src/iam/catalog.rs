@@ -11,7 +11,7 @@
 //!
 //! IAM compares action names without regard to case (`S3:getobject` is `s3:GetObject`), and
 //! `Action` accepts the wildcards `*` (any run of characters, even none) and `?` (one character)
-//! anywhere in the name. [`matches`] implements exactly that comparison; [`expand`] applies it to
+//! anywhere in the name. [`matches()`] implements exactly that comparison; [`expand`] applies it to
 //! the catalog, so a statement's `Action` or `NotAction` becomes the set of real actions it covers.
 //! An action the catalog does not know is not guessed at: [`action`] returns `None`.
 
@@ -442,7 +442,7 @@ pub fn arn_patterns(service_prefix: &str, resource_type_name: &str) -> Option<&'
 /// compared without regard to case, sorted by service and action name. A pattern without
 /// wildcards gives its one action, or nothing when the catalog does not know it.
 ///
-/// The result is exactly the actions for which [`matches`] holds. Since every action name has
+/// The result is exactly the actions for which [`matches()`] holds. Since every action name has
 /// one `:` and no prefix has one, a literal `:` in the pattern must meet the name's: the part
 /// before it is matched against the 450-odd prefixes first, and only the services that match
 /// have their actions compared (a literal prefix such as `s3` is a hash look-up). Names are

@@ -3,11 +3,11 @@
 //!
 //! Infrastructure code attaches AWS managed policies by ARN (`AdministratorAccess`,
 //! `service-role/AWSLambdaBasicExecutionRole`, ...). What such an attachment grants is the
-//! default version of the policy's document, which AWS owns. `rules/data/aws-managed-policies.json.gz`
-//! holds every AWS managed policy (name, path, ARN, default version's document), compiled by
-//! `tools/regenerate-managed-policies` from the snapshot the PyPI package moto ships (see
-//! `rules/data/README.md` for the version, date and licence). It is compiled into the binary and
-//! decompressed once, on first use.
+//! default version of the policy's document, which AWS owns.
+//! `rules/data/aws-managed-policies.json.gz` holds every AWS managed policy (name, path, ARN,
+//! default version's document), compiled by `tools/regenerate-managed-policies` from the snapshot
+//! the PyPI package moto ships (see `rules/data/README.md` for the version, date and licence). It
+//! is compiled into the binary and decompressed once, on first use.
 //!
 //! Managed policies live under paths (`/service-role/`, `/job-function/`, `/aws-service-role/`),
 //! and the path is part of the ARN: `arn:aws:iam::aws:policy/AWSLambdaBasicExecutionRole` names

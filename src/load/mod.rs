@@ -48,6 +48,9 @@ pub enum Parsed {
     Markdown,
     /// Lowered into the model and released: syntax trees are not kept once evaluated.
     Released,
+    /// A `.tf` file, read but parsed only when its directory is evaluated (so that a root's
+    /// syntax lives only while the root is evaluated).
+    Deferred,
 }
 
 #[derive(Debug)]
@@ -500,27 +503,14 @@ fn read_and_parse(c: &Candidate, max_size: u64) -> ReadResult {
                 ),
             }
         }
-        Candidacy::Known(FileKind::Terraform) | Candidacy::Known(FileKind::TerraformVars) => {
-            let kind = match c.kind {
-                Candidacy::Known(k) => k,
-                _ => FileKind::Terraform,
-            };
-            match hcl::parse_body(&text) {
-                Ok(body) => ReadResult::Parsed(text, kind, Parsed::Hcl(body)),
-                Err(e) => ReadResult::Failed(
-                    Some(text),
-                    Box::new(
-                        Diagnostic::error(
-                            &c.rel,
-                            "parse-error",
-                            format!("HCL syntax error: {}", e.message),
-                        )
-                        .at(e.line, e.column, e.offset)
-                        .hint("fix the syntax here; `terraform validate` shows the same place"),
-                    ),
-                ),
-            }
+        // `.tf` files are parsed when their directory is evaluated (see `terraform::lower`).
+        Candidacy::Known(FileKind::Terraform) => {
+            ReadResult::Parsed(text, FileKind::Terraform, Parsed::Deferred)
         }
+        Candidacy::Known(FileKind::TerraformVars) => match hcl::parse_body(&text) {
+            Ok(body) => ReadResult::Parsed(text, FileKind::TerraformVars, Parsed::Hcl(body)),
+            Err(e) => ReadResult::Failed(Some(text), Box::new(hcl_error(&c.rel, &e))),
+        },
         Candidacy::Known(FileKind::Markdown) => {
             ReadResult::Parsed(text, FileKind::Markdown, Parsed::Markdown)
         }
@@ -571,6 +561,17 @@ fn read_and_parse(c: &Candidate, max_size: u64) -> ReadResult {
             }
         }
     }
+}
+
+/// The diagnostic for an HCL syntax error.
+pub fn hcl_error(path: &str, e: &hcl::ParseError) -> Diagnostic {
+    Diagnostic::error(
+        path,
+        "parse-error",
+        format!("HCL syntax error: {}", e.message),
+    )
+    .at(e.line, e.column, e.offset)
+    .hint("fix the syntax here; `terraform validate` shows the same place")
 }
 
 /// A CloudFormation template: `AWSTemplateFormatVersion`, or a `Resources` map of typed resources.

@@ -11,13 +11,15 @@ pub mod functions;
 pub mod policy_document;
 
 use crate::diagnostics::Diagnostic;
-use crate::load::{FileKind, Loaded, Parsed};
+use crate::load::{FileKind, InputFile, Loaded, Parsed};
 use crate::model::{Language, Model, Reason, Unit, Value};
+use crate::source::FileId;
 use crate::syntax::hcl::{self, Expr};
 use config::{Located, ModuleConfig};
 use eval::{Instance, Project};
 use rayon::prelude::*;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 
@@ -38,64 +40,224 @@ pub struct VarFile {
     pub applied_to: Option<String>,
 }
 
+/// The `.tf` files of one directory.
+struct DirFiles<'l> {
+    disk: PathBuf,
+    files: Vec<&'l InputFile>,
+}
+
+/// A directory's parsed bodies.
+type Bodies<'l> = Vec<(FileId, Cow<'l, hcl::Body>)>;
+
+/// Parses a directory's files (those the loader left unparsed), reporting syntax errors.
+fn parse_dir<'l>(
+    loaded: &'l Loaded,
+    dir: &DirFiles<'l>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Bodies<'l> {
+    let mut out = Vec::with_capacity(dir.files.len());
+    for f in &dir.files {
+        match &f.parsed {
+            Parsed::Hcl(body) => out.push((f.id, Cow::Borrowed(body))),
+            Parsed::Deferred => {
+                let src = loaded.file(f.id);
+                match hcl::parse_body(&src.text) {
+                    Ok(body) => out.push((f.id, Cow::Owned(body))),
+                    Err(e) => diagnostics.push(crate::load::hcl_error(&src.path, &e)),
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Directories that `module` blocks of these bodies use as local sources (not themselves).
+fn local_sources(dir: &str, bodies: &Bodies) -> Vec<String> {
+    let probe = ModuleConfig::new(dir.to_string(), PathBuf::new());
+    let mut out = Vec::new();
+    for (_, body) in bodies {
+        for b in body.blocks.iter().filter(|b| b.ident == "module") {
+            if let Some(d) = probe.local_module_dir(b).filter(|d| d != dir) {
+                out.push(d);
+            }
+        }
+    }
+    out
+}
+
+/// Directories that look like local module sources, from the text alone (`source = "./x"`).
+/// A guess that lets root directories be parsed, evaluated and released one at a time; the
+/// parsed code is checked against it, and a wrong guess falls back to keeping everything.
+fn guess_module_dirs(loaded: &Loaded, dirs: &BTreeMap<String, DirFiles>) -> HashSet<String> {
+    let mut out = HashSet::new();
+    for (dir, files) in dirs {
+        for f in &files.files {
+            for line in loaded.file(f.id).text.lines() {
+                let Some(rest) = line.trim_start().strip_prefix("source") else {
+                    continue;
+                };
+                let Some(rest) = rest.trim_start().strip_prefix('=') else {
+                    continue;
+                };
+                let Some(rest) = rest.trim_start().strip_prefix('"') else {
+                    continue;
+                };
+                let Some(value) = rest.split('"').next() else {
+                    continue;
+                };
+                if value.starts_with("./") || value.starts_with("../") {
+                    let d = config::join_relative(dir, value);
+                    if &d != dir {
+                        out.insert(d);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Evaluates every Terraform root in the loaded tree into `model`.
+///
+/// Module directories are parsed once and kept; each root directory is parsed, evaluated and
+/// released on its own rayon task, so a large tree never holds all its syntax at once.
 pub fn lower(
     loaded: &Loaded,
     options: &VarOptions,
     model: &mut Model,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<VarFile> {
-    // Index module directories.
-    let mut configs: HashMap<String, ModuleConfig> = HashMap::new();
+    let mut dirs: BTreeMap<String, DirFiles> = BTreeMap::new();
     let mut var_files: Vec<(String, String, Located<hcl::Body>)> = Vec::new();
     for f in &loaded.files {
-        let Parsed::Hcl(body) = &f.parsed else {
-            continue;
-        };
         let src = loaded.file(f.id);
-        match f.kind {
-            FileKind::Terraform => {
-                let disk = src
-                    .disk_path
-                    .parent()
-                    .map(PathBuf::from)
-                    .unwrap_or_default();
-                configs
-                    .entry(f.dir.clone())
-                    .or_insert_with(|| ModuleConfig::new(f.dir.clone(), disk))
-                    .add_file(f.id, body);
+        match (f.kind, &f.parsed) {
+            (FileKind::Terraform, Parsed::Hcl(_) | Parsed::Deferred) => {
+                dirs.entry(f.dir.clone())
+                    .or_insert_with(|| DirFiles {
+                        disk: src
+                            .disk_path
+                            .parent()
+                            .map(PathBuf::from)
+                            .unwrap_or_default(),
+                        files: Vec::new(),
+                    })
+                    .files
+                    .push(f);
             }
-            FileKind::TerraformVars => {
-                var_files.push((
-                    src.path.clone(),
-                    f.dir.clone(),
-                    Located {
-                        item: body,
-                        file: f.id,
-                    },
-                ));
-            }
+            (FileKind::TerraformVars, Parsed::Hcl(body)) => var_files.push((
+                src.path.clone(),
+                f.dir.clone(),
+                Located {
+                    item: body,
+                    file: f.id,
+                },
+            )),
             _ => {}
         }
     }
-    // Directories used as local module sources are not roots.
-    let mut module_dirs = HashSet::new();
-    for c in configs.values() {
-        for call in &c.modules {
-            // A directory that calls itself is still a root (the call is cut off by depth).
-            if let Some(d) = c.local_module_dir(call.item).filter(|d| *d != c.dir) {
-                module_dirs.insert(d);
-            }
+    let mut guess = guess_module_dirs(loaded, &dirs);
+    for index in &loaded.module_indexes {
+        guess.extend(index.dirs.values().cloned());
+    }
+    match lower_roots(loaded, options, &dirs, &var_files, guess, false) {
+        Some(done) => done.apply(model, diagnostics),
+        None => {
+            // The guess missed a module directory: parse and keep every directory.
+            let all: HashSet<String> = dirs.keys().cloned().collect();
+            lower_roots(loaded, options, &dirs, &var_files, all, true)
+                .map(|done| done.apply(model, diagnostics))
+                .unwrap_or_default()
         }
+    }
+}
+
+/// What lowering the roots produced, applied to the model once it is known to be right.
+struct Lowered {
+    results: Vec<(String, eval::Output)>,
+    diagnostics: Vec<Diagnostic>,
+    var_files: Vec<VarFile>,
+}
+
+impl Lowered {
+    fn apply(self, model: &mut Model, diagnostics: &mut Vec<Diagnostic>) -> Vec<VarFile> {
+        diagnostics.extend(self.diagnostics);
+        for (root, out) in self.results {
+            model.units.push(Unit {
+                id: root,
+                language: Language::Terraform,
+            });
+            model.resources.extend(out.resources);
+            model.data_sources.extend(out.data_sources);
+            model.external_modules.extend(out.external_modules);
+            diagnostics.extend(out.diagnostics);
+        }
+        self.var_files
+    }
+}
+
+/// Lowers every root, with `kept` as the directories parsed up front and kept. With `eager`,
+/// `kept` holds every directory and roots are found from the parsed code; otherwise roots are
+/// the other directories, and `None` says that one of them turned out to be a module.
+fn lower_roots(
+    loaded: &Loaded,
+    options: &VarOptions,
+    dirs: &BTreeMap<String, DirFiles>,
+    var_files: &[(String, String, Located<hcl::Body>)],
+    kept: HashSet<String>,
+    eager: bool,
+) -> Option<Lowered> {
+    let mut diagnostics = Vec::new();
+    // Parse the kept directories, adding the local modules they call, until none is new.
+    let mut parsed: BTreeMap<String, Bodies> = BTreeMap::new();
+    let mut module_dirs: HashSet<String> = HashSet::new();
+    let mut todo: Vec<String> = kept
+        .iter()
+        .filter(|d| dirs.contains_key(*d))
+        .cloned()
+        .collect();
+    if !eager {
+        module_dirs.extend(todo.iter().cloned());
+    }
+    while !todo.is_empty() {
+        todo.sort();
+        let batch: Vec<(String, Bodies, Vec<Diagnostic>)> = todo
+            .par_iter()
+            .map(|d| {
+                let mut diags = Vec::new();
+                let bodies = parse_dir(loaded, &dirs[d], &mut diags);
+                (d.clone(), bodies, diags)
+            })
+            .collect();
+        todo = Vec::new();
+        for (d, bodies, diags) in batch {
+            diagnostics.extend(diags);
+            for m in local_sources(&d, &bodies) {
+                if dirs.contains_key(&m)
+                    && module_dirs.insert(m.clone())
+                    && !parsed.contains_key(&m)
+                    && m != d
+                {
+                    todo.push(m);
+                }
+            }
+            parsed.insert(d, bodies);
+        }
+        todo.retain(|d| !parsed.contains_key(d));
     }
     for index in &loaded.module_indexes {
         module_dirs.extend(index.dirs.values().cloned());
     }
-    let mut roots: Vec<&String> = configs
-        .keys()
-        .filter(|d| !module_dirs.contains(*d))
-        .collect();
-    roots.sort();
+    let mut configs: HashMap<String, ModuleConfig> = HashMap::new();
+    for (d, bodies) in &parsed {
+        let mut c = ModuleConfig::new(d.clone(), dirs[d].disk.clone());
+        for (id, body) in bodies {
+            c.add_file(*id, body);
+        }
+        configs.insert(d.clone(), c);
+    }
+    let roots: Vec<&String> = dirs.keys().filter(|d| !module_dirs.contains(*d)).collect();
 
     // Which var files apply where.
     let named: Vec<PathBuf> = options
@@ -120,7 +282,7 @@ pub fn lower(
             || name.ends_with(".auto.tfvars.json")
     };
     let mut found = Vec::new();
-    for (path, dir, _) in &var_files {
+    for (path, dir, _) in var_files {
         let applied_to = if roots.contains(&dir) && auto(path) {
             Some(dir.clone())
         } else if is_named(path) {
@@ -133,88 +295,119 @@ pub fn lower(
             applied_to,
         });
     }
+    found.sort();
 
-    let path_of = |id: crate::source::FileId| loaded.file(id).path.clone();
-    let results: Vec<(String, eval::Output)> = roots
+    let path_of = |id: FileId| loaded.file(id).path.clone();
+    let results: Option<Vec<(String, eval::Output)>> = roots
         .par_iter()
         .map(|root| {
-            let config = &configs[*root];
-            let mut vars = HashMap::new();
-            let mut warnings = Vec::new();
-            for (name, block) in &config.variables {
-                if let Some(d) = block.item.body.attribute("default") {
-                    vars.insert(name.clone(), Instance::eval_constant(&d.expr));
-                }
-            }
-            // terraform.tfvars first, then *.auto.tfvars in lexical order, then --var-file.
-            let mut own: Vec<&(String, String, Located<hcl::Body>)> = var_files
-                .iter()
-                .filter(|(p, d, _)| d == *root && auto(p))
-                .collect();
-            own.sort_by_key(|(p, _, _)| {
-                let name = p.rsplit('/').next().unwrap_or(p).to_string();
-                (!name.starts_with("terraform.tfvars"), name)
-            });
-            let given: Vec<&(String, String, Located<hcl::Body>)> = options
-                .var_files
-                .iter()
-                .filter_map(|vf| {
-                    let c = vf.canonicalize().ok();
-                    var_files.iter().find(|(p, _, _)| {
-                        let disk = loaded.root.join(p).canonicalize().ok();
-                        (c.is_some() && disk == c) || vf.to_string_lossy() == p.as_str()
-                    })
-                })
-                .collect();
-            for (path, _, body) in own.into_iter().chain(given) {
-                for attr in &body.item.attributes {
-                    if !config.variables.contains_key(&attr.name) {
-                        warnings.push(
-                            Diagnostic::warning(
-                                path,
-                                "undeclared-variable",
-                                format!(
-                                    "{path} sets {:?}, which {} does not declare",
-                                    attr.name, root
-                                ),
-                            )
-                            .hint("remove the value or declare the variable"),
-                        );
+            let mut parse_diags = Vec::new();
+            let own: Bodies;
+            let local_config;
+            let config: &ModuleConfig = match configs.get(*root) {
+                Some(c) => c,
+                None => {
+                    own = parse_dir(loaded, &dirs[*root], &mut parse_diags);
+                    let missed = local_sources(root, &own)
+                        .iter()
+                        .any(|d| dirs.contains_key(d) && !module_dirs.contains(d));
+                    if missed {
+                        return None;
                     }
-                    vars.insert(attr.name.clone(), Instance::eval_constant(&attr.expr));
+                    let mut c = ModuleConfig::new((*root).clone(), dirs[*root].disk.clone());
+                    for (id, body) in &own {
+                        c.add_file(*id, body);
+                    }
+                    local_config = c;
+                    &local_config
                 }
-            }
-            for (name, raw) in &options.vars {
-                if let Some(block) = config.variables.get(name) {
-                    vars.insert(name.clone(), cli_value(block.item, raw));
-                }
-            }
-            let mut project =
-                Project::new(&configs, loaded.root.clone(), (*root).clone(), &path_of);
-            if let Some(index) = loaded.module_indexes.iter().find(|i| &i.root == *root) {
-                project.module_index = index.dirs.clone();
-            }
-            let inst = Instance::root(&project, config, vars);
-            inst.instantiate();
-            drop(inst);
-            let mut out = project.out.into_inner();
-            out.diagnostics.extend(warnings);
-            ((*root).clone(), out)
+            };
+            let mut out =
+                evaluate_root(loaded, options, &configs, config, root, var_files, &path_of);
+            out.diagnostics.extend(parse_diags);
+            Some(((*root).clone(), out))
         })
         .collect();
+    Some(Lowered {
+        results: results?,
+        diagnostics,
+        var_files: found,
+    })
+}
 
-    for (root, out) in results {
-        model.units.push(Unit {
-            id: root,
-            language: Language::Terraform,
-        });
-        model.resources.extend(out.resources);
-        model.data_sources.extend(out.data_sources);
-        model.external_modules.extend(out.external_modules);
-        diagnostics.extend(out.diagnostics);
+/// Decides a root's variables and evaluates it.
+fn evaluate_root<'a>(
+    loaded: &'a Loaded,
+    options: &VarOptions,
+    configs: &'a HashMap<String, ModuleConfig<'a>>,
+    config: &'a ModuleConfig<'a>,
+    root: &str,
+    var_files: &[(String, String, Located<hcl::Body>)],
+    path_of: &'a dyn Fn(FileId) -> String,
+) -> eval::Output {
+    let auto = |path: &str| {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        matches!(name, "terraform.tfvars" | "terraform.tfvars.json")
+            || name.ends_with(".auto.tfvars")
+            || name.ends_with(".auto.tfvars.json")
+    };
+    let mut vars = HashMap::new();
+    let mut warnings = Vec::new();
+    for (name, block) in &config.variables {
+        if let Some(d) = block.item.body.attribute("default") {
+            vars.insert(name.clone(), Instance::eval_constant(&d.expr));
+        }
     }
-    found.sort();
-    found
+    // terraform.tfvars first, then *.auto.tfvars in lexical order, then --var-file.
+    let mut own: Vec<&(String, String, Located<hcl::Body>)> = var_files
+        .iter()
+        .filter(|(p, d, _)| d == root && auto(p))
+        .collect();
+    own.sort_by_key(|(p, _, _)| {
+        let name = p.rsplit('/').next().unwrap_or(p).to_string();
+        (!name.starts_with("terraform.tfvars"), name)
+    });
+    let given: Vec<&(String, String, Located<hcl::Body>)> = options
+        .var_files
+        .iter()
+        .filter_map(|vf| {
+            let c = vf.canonicalize().ok();
+            var_files.iter().find(|(p, _, _)| {
+                let disk = loaded.root.join(p).canonicalize().ok();
+                (c.is_some() && disk == c) || vf.to_string_lossy() == p.as_str()
+            })
+        })
+        .collect();
+    for (path, _, body) in own.into_iter().chain(given) {
+        for attr in &body.item.attributes {
+            if !config.variables.contains_key(&attr.name) {
+                warnings.push(
+                    Diagnostic::warning(
+                        path,
+                        "undeclared-variable",
+                        format!("{path} sets {:?}, which {root} does not declare", attr.name),
+                    )
+                    .hint("remove the value or declare the variable"),
+                );
+            }
+            vars.insert(attr.name.clone(), Instance::eval_constant(&attr.expr));
+        }
+    }
+    for (name, raw) in &options.vars {
+        if let Some(block) = config.variables.get(name) {
+            vars.insert(name.clone(), cli_value(block.item, raw));
+        }
+    }
+    let mut project = Project::new(configs, loaded.root.clone(), root.to_string(), path_of);
+    if let Some(index) = loaded.module_indexes.iter().find(|i| i.root == root) {
+        project.module_index = index.dirs.clone();
+    }
+    let inst = Instance::root(&project, config, vars);
+    inst.instantiate();
+    drop(inst);
+    let mut out = project.out.into_inner();
+    out.diagnostics.extend(warnings);
+    out
 }
 
 /// A `--var` value: a string for string (or untyped) variables, else parsed as an expression.
