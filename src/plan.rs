@@ -293,7 +293,7 @@ fn instance_key(address: &str) -> Option<String> {
 
 fn decided_later(address: &str, attr: &str, expr: Option<&Json>, ctx: &RefContext) -> Value {
     if let Some(r) = expr.and_then(|e| reference_of(e, ctx)) {
-        return Value::Ref(r);
+        return Value::Ref(Box::new(r));
     }
     Value::unknown(Reason::Computed, format!("{address}.{attr}"))
 }

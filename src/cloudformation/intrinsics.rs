@@ -851,10 +851,10 @@ mod tests {
     #[test]
     fn split_keeps_refs_whole() {
         let r = |n: &str| {
-            Part::Ref(Ref {
+            Part::Ref(Box::new(Ref {
                 resource: n.into(),
                 attribute: String::new(),
-            })
+            }))
         };
         let parts = vec![r("A"), Part::Text(",".into()), r("B")];
         let Value::List(l) = split_parts(&parts, ",") else {

@@ -472,10 +472,10 @@ fn function(x: &mut Expansion, props: Option<&Node>) {
             }
             "Cognito" => {
                 let pool = match ep_get("UserPool").map(eval) {
-                    Some(Value::Ref(r)) => Value::Ref(crate::model::Ref {
+                    Some(Value::Ref(r)) => Value::Ref(Box::new(crate::model::Ref {
                         resource: r.resource,
                         attribute: "Arn".into(),
-                    }),
+                    })),
                     Some(other) => other,
                     None => Value::Null,
                 };

@@ -569,10 +569,10 @@ impl<'a> Stack<'a> {
 
     /// `Ref` of a logical id or parameter as the evaluator sees it.
     pub fn resource_ref(&self, id: &str, attribute: &str) -> Value {
-        Value::Ref(Ref {
+        Value::Ref(Box::new(Ref {
             resource: self.address(id),
             attribute: attribute.to_string(),
-        })
+        }))
     }
 }
 

@@ -470,6 +470,44 @@ impl Access {
     }
 }
 
+impl Access {
+    /// The Allow statements that let `principal` perform `action` on some resource, unless an
+    /// unconditional Deny of the action on every resource (`*`) or a boundary rules it out.
+    /// This is the question privilege escalation asks: can this principal call this API at all?
+    pub fn allows_action(&self, principal: usize, action: &str) -> Vec<&Grant> {
+        let idx = index();
+        let Some(id) = idx.id(action) else {
+            return Vec::new();
+        };
+        let mut allows = Vec::new();
+        let mut denied = false;
+        let mut bounded = None::<bool>;
+        for g in self.grants_of(principal) {
+            if !g.actions.contains(id) {
+                if g.boundary {
+                    bounded.get_or_insert(false);
+                }
+                continue;
+            }
+            let everywhere = !g.not_resource && g.targets.iter().any(|t| matches!(t, Target::Any));
+            match (g.boundary, g.effect) {
+                (true, Effect::Allow) => bounded = Some(true),
+                (true, Effect::Deny) => {}
+                (false, Effect::Deny) => denied |= everywhere && g.conditions.is_empty(),
+                (false, Effect::Allow) => allows.push(g),
+            }
+        }
+        let has_boundary = self
+            .principals
+            .get(&principal)
+            .is_some_and(|p| !p.boundaries.is_empty());
+        if denied || (has_boundary && bounded != Some(true)) {
+            return Vec::new();
+        }
+        allows
+    }
+}
+
 /// Access levels present in a set of actions.
 pub fn levels(actions: &ActionSet) -> Vec<AccessLevel> {
     let idx = index();

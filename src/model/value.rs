@@ -20,8 +20,9 @@ pub enum Value {
     String(String),
     List(Vec<Value>),
     Map(crate::model::Map),
-    /// An attribute of a resource that exists only once deployed: an edge.
-    Ref(Ref),
+    /// An attribute of a resource that exists only once deployed: an edge. (Boxed: refs are
+    /// rarer than strings and maps, and an unboxed ref would make every value 16 bytes larger.)
+    Ref(Box<Ref>),
     /// Text mixed with references, symbols and unknowns: `"${aws_s3_bucket.b.arn}/*"`.
     Template(Vec<Part>),
     /// "This deployment's" account, region, partition, …
@@ -45,7 +46,7 @@ pub struct Ref {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Part {
     Text(String),
-    Ref(Ref),
+    Ref(Box<Ref>),
     Symbol(Symbol),
     Unknown(Unknown),
 }
@@ -362,7 +363,7 @@ impl Serialize for Value {
                 }
                 map.end()
             }
-            Value::Ref(r) => tagged(s, "$ref", r),
+            Value::Ref(r) => tagged(s, "$ref", &**r),
             Value::Template(parts) => tagged(s, "$template", parts),
             Value::Symbol(sym) => tagged(s, "$symbol", sym),
             Value::Encoded(v) => tagged(s, "$json", &**v),

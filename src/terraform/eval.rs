@@ -722,10 +722,10 @@ impl<'a> Instance<'a> {
         let block = self.config.resources[idx].item;
         let base = format!("{}{ty}.{name}", self.prefix);
         let r = |addr: String| {
-            Value::Ref(Ref {
+            Value::Ref(Box::new(Ref {
                 resource: addr,
                 attribute: String::new(),
-            })
+            }))
         };
         match self.shape(false, ty, name, block) {
             Shape::Single | Shape::Unknown(_) => r(base),
@@ -1334,10 +1334,10 @@ fn get_attr(value: Value, name: &str) -> Value {
         Value::Map(mut m) => m.remove(name).unwrap_or_else(|| {
             Value::unknown(Reason::InvalidExpression, format!("no attribute {name:?}"))
         }),
-        Value::Ref(r) => Value::Ref(Ref {
+        Value::Ref(r) => Value::Ref(Box::new(Ref {
             attribute: join_path(&r.attribute, name),
             resource: r.resource,
-        }),
+        })),
         Value::Unknown(u) => Value::Unknown(u),
         other => Value::unknown(
             Reason::InvalidExpression,
@@ -1366,15 +1366,15 @@ fn index(value: Value, key: &Value) -> Value {
                 other => key_string(other).unwrap_or_default(),
             };
             if r.attribute.is_empty() {
-                Value::Ref(Ref {
+                Value::Ref(Box::new(Ref {
                     resource: format!("{}[{key}]", r.resource),
                     attribute: String::new(),
-                })
+                }))
             } else {
-                Value::Ref(Ref {
+                Value::Ref(Box::new(Ref {
                     resource: r.resource,
                     attribute: format!("{}[{key}]", r.attribute),
-                })
+                }))
             }
         }
         (other, _) => Value::unknown(
