@@ -28,6 +28,25 @@ enum Command {
     Scan(ScanArgs),
     /// List what vouch sees: resources, references, unresolved values, unreadable files.
     Inventory(InventoryArgs),
+    /// Who can do what to which resource, and the policy line that grants it.
+    Access(AccessArgs),
+}
+
+#[derive(Args)]
+struct AccessArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Only principals whose address (or the address of compute running as them) contains this.
+    #[arg(long)]
+    principal: Option<String>,
+    /// Only resources whose address contains this.
+    #[arg(long)]
+    resource: Option<String>,
+    /// Only access that includes an action matching this pattern (`s3:Get*`, `kms:Decrypt`).
+    #[arg(long)]
+    action: Option<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -138,9 +157,26 @@ fn main() -> ExitCode {
     let (scan, format) = match &cli.command {
         Command::Inventory(a) => (vouch::scan(&a.input.path, &options(&a.input)), a.format),
         Command::Scan(a) => (vouch::scan(&a.input.path, &options(&a.input)), a.format),
+        Command::Access(a) => (vouch::scan(&a.input.path, &options(&a.input)), a.format),
     };
     let t_out = std::time::Instant::now();
     match (&cli.command, format) {
+        (Command::Access(a), format) => {
+            let access = vouch::iam::access::Access::compute(&scan.model);
+            let filter = report::access::Filter {
+                principal: a.principal.clone(),
+                resource: a.resource.clone(),
+                action: a.action.clone(),
+            };
+            let rows = report::access::rows(&scan, &access, &filter);
+            match format {
+                Format::Json => emit(&report::access::to_json(&rows)),
+                Format::Text => {
+                    print_diagnostics(&scan);
+                    emit(&report::access::to_text(&rows))
+                }
+            };
+        }
         (Command::Inventory(a), Format::Json) => {
             stream(|w| report::inventory::write_json(&scan, a.values, w));
         }

@@ -131,7 +131,9 @@ impl ActionSet {
     }
 
     pub fn contains(&self, i: u32) -> bool {
-        self.bits.get(i as usize / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+        self.bits
+            .get(i as usize / 64)
+            .is_some_and(|w| w & (1 << (i % 64)) != 0)
     }
 
     pub fn union_with(&mut self, other: &ActionSet) {
@@ -181,7 +183,9 @@ impl ActionSet {
 
     pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
         self.bits.iter().enumerate().flat_map(|(wi, w)| {
-            (0..64u32).filter(move |b| w & (1u64 << b) != 0).map(move |b| wi as u32 * 64 + b)
+            (0..64u32)
+                .filter(move |b| w & (1u64 << b) != 0)
+                .map(move |b| wi as u32 * 64 + b)
         })
     }
 }
@@ -266,7 +270,10 @@ fn target_of(model: &Model, unit: &str, v: &Value) -> Target {
         Value::String(s) if s == "*" => Target::Any,
         Value::String(s) => Target::Pattern { arn: s.clone() },
         Value::Ref(r) => match model.index_of(unit, &r.resource) {
-            Some(index) => Target::Resource { index, below: false },
+            Some(index) => Target::Resource {
+                index,
+                below: false,
+            },
             None => Target::Unknown { value: v.clone() },
         },
         Value::Template(parts) => {
@@ -295,7 +302,9 @@ fn target_of(model: &Model, unit: &str, v: &Value) -> Target {
                 None => Target::Pattern { arn: text },
             }
         }
-        other => Target::Unknown { value: other.clone() },
+        other => Target::Unknown {
+            value: other.clone(),
+        },
     }
 }
 
@@ -305,7 +314,9 @@ impl Target {
         match self {
             Target::Any => true,
             Target::Resource { index, .. } => *index == resource || model.owner(*index) == resource,
-            Target::Pattern { arn } => arn::arn_of(model, resource).is_some_and(|a| arn::pattern_covers(arn, &a)),
+            Target::Pattern { arn } => {
+                arn::arn_of(model, resource).is_some_and(|a| arn::pattern_covers(arn, &a))
+            }
             Target::Unknown { .. } => false,
         }
     }
@@ -323,7 +334,13 @@ impl Grant {
     }
 }
 
-fn grants_of(model: &Model, principal: usize, held: &HeldPolicy, boundary: bool, cache: &mut HashMap<String, ActionSet>) -> Vec<Grant> {
+fn grants_of(
+    model: &Model,
+    principal: usize,
+    held: &HeldPolicy,
+    boundary: bool,
+    cache: &mut HashMap<String, ActionSet>,
+) -> Vec<Grant> {
     let idx = index();
     let unit = held
         .resource
@@ -337,7 +354,9 @@ fn grants_of(model: &Model, principal: usize, held: &HeldPolicy, boundary: bool,
             let mut actions = ActionSet::empty(idx.len());
             let mut unknown_actions = Vec::new();
             for p in &spec.patterns {
-                let set = cache.entry(p.to_ascii_lowercase()).or_insert_with(|| idx.expand(p));
+                let set = cache
+                    .entry(p.to_ascii_lowercase())
+                    .or_insert_with(|| idx.expand(p));
                 if set.is_empty() {
                     unknown_actions.push(p.clone());
                 }
@@ -347,7 +366,10 @@ fn grants_of(model: &Model, principal: usize, held: &HeldPolicy, boundary: bool,
                 actions = actions.complement(idx.len());
             }
             let (targets, not_resource) = match &st.resource {
-                Some(r) => (r.items.iter().map(|v| target_of(model, unit, v)).collect(), r.negated),
+                Some(r) => (
+                    r.items.iter().map(|v| target_of(model, unit, v)).collect(),
+                    r.negated,
+                ),
                 None => (vec![Target::Any], false),
             };
             Some(Grant {
@@ -425,7 +447,13 @@ impl Access {
     }
 
     /// The actions `principal` is allowed on `resource`, restricted to `service` when given.
-    pub fn allowed(&self, model: &Model, principal: usize, resource: usize, service: Option<&str>) -> Allowed<'_> {
+    pub fn allowed(
+        &self,
+        model: &Model,
+        principal: usize,
+        resource: usize,
+        service: Option<&str>,
+    ) -> Allowed<'_> {
         let idx = index();
         let range = service.and_then(|s| idx.service(s));
         let mut allowed = ActionSet::empty(idx.len());
@@ -446,7 +474,9 @@ impl Access {
                 continue;
             }
             match (g.boundary, g.effect) {
-                (true, Effect::Allow) => boundary.get_or_insert_with(|| ActionSet::empty(idx.len())).union_with(&actions),
+                (true, Effect::Allow) => boundary
+                    .get_or_insert_with(|| ActionSet::empty(idx.len()))
+                    .union_with(&actions),
                 (_, Effect::Deny) if g.conditions.is_empty() => denied.union_with(&actions),
                 (_, Effect::Deny) => conditional_denies.push(g),
                 (false, Effect::Allow) => {
@@ -456,7 +486,10 @@ impl Access {
                 }
             }
         }
-        let has_boundary = self.principals.get(&principal).is_some_and(|p| !p.boundaries.is_empty());
+        let has_boundary = self
+            .principals
+            .get(&principal)
+            .is_some_and(|p| !p.boundaries.is_empty());
         if has_boundary {
             allowed.intersect_with(&boundary.unwrap_or_else(|| ActionSet::empty(idx.len())));
         }

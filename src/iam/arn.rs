@@ -12,7 +12,8 @@ use std::sync::OnceLock;
 const DEPLOYMENT: &str = "\u{1}";
 
 fn table() -> &'static HashMap<&'static str, (Vec<&'static str>, &'static str)> {
-    static TABLE: OnceLock<HashMap<&'static str, (Vec<&'static str>, &'static str)>> = OnceLock::new();
+    static TABLE: OnceLock<HashMap<&'static str, (Vec<&'static str>, &'static str)>> =
+        OnceLock::new();
     TABLE.get_or_init(|| {
         include_str!("../../rules/arns.tsv")
             .lines()
@@ -35,7 +36,11 @@ pub fn arn_of(model: &Model, index: usize) -> Option<String> {
     let name = names
         .iter()
         .find_map(|n| r.attributes.get(*n).and_then(Value::as_str))?;
-    let slashname = if name.starts_with('/') { name.to_string() } else { format!("/{name}") };
+    let slashname = if name.starts_with('/') {
+        name.to_string()
+    } else {
+        format!("/{name}")
+    };
     Some(
         form.replace("{partition}", DEPLOYMENT)
             .replace("{region}", DEPLOYMENT)
@@ -82,8 +87,14 @@ mod tests {
         assert!(pattern_covers("arn:aws:s3:::acme-*", &arn));
         assert!(!pattern_covers("arn:aws:s3:::other/*", &arn));
         let t = format!("arn:{DEPLOYMENT}:dynamodb:{DEPLOYMENT}:{DEPLOYMENT}:table/orders");
-        assert!(pattern_covers("arn:aws:dynamodb:eu-west-1:123456789012:table/orders", &t));
-        assert!(pattern_covers("arn:aws:dynamodb:*:*:table/orders/index/*", &t));
+        assert!(pattern_covers(
+            "arn:aws:dynamodb:eu-west-1:123456789012:table/orders",
+            &t
+        ));
+        assert!(pattern_covers(
+            "arn:aws:dynamodb:*:*:table/orders/index/*",
+            &t
+        ));
         assert!(!pattern_covers("arn:aws:dynamodb:*:*:table/orders2", &t));
         assert!(pattern_covers("*", &t));
     }

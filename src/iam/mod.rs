@@ -3,6 +3,15 @@
 //! - [`catalog`]: every AWS action with its service, access level, resource types and condition
 //!   keys (AWS's Service Authorization Reference), and IAM's wildcard matching of action names.
 //! - [`managed`]: the AWS managed policies with their documents, looked up by ARN or name.
+//! - [`policy`]: policy documents read from evaluated values into statements, nothing dropped.
+//! - [`principals`]: which roles, users and groups hold which policies, and which compute runs
+//!   as which role.
+//! - [`arn`]: ARNs of resources in the tree and the matching of policy ARN patterns.
+//! - [`access`]: effective access, following AWS's evaluation logic over the catalog.
 
+pub mod access;
+pub mod arn;
 pub mod catalog;
 pub mod managed;
+pub mod policy;
+pub mod principals;

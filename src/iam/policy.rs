@@ -305,8 +305,15 @@ mod tests {
         assert_eq!(deny.effect, Effect::Deny);
         assert!(deny.resource.as_ref().unwrap().negated);
         assert_eq!(deny.conditions.len(), 2);
-        let c = deny.conditions.iter().find(|c| c.key == "aws:TagKeys").unwrap();
-        assert_eq!((c.operator.as_str(), c.if_exists, c.set), ("StringEquals", true, Some(SetQualifier::ForAllValues)));
+        let c = deny
+            .conditions
+            .iter()
+            .find(|c| c.key == "aws:TagKeys")
+            .unwrap();
+        assert_eq!(
+            (c.operator.as_str(), c.if_exists, c.set),
+            ("StringEquals", true, Some(SetQualifier::ForAllValues))
+        );
         assert_eq!(c.values.len(), 2);
         let p = &d.statements[2].principal.as_ref().unwrap().principals;
         assert_eq!(p.len(), 3);
@@ -314,9 +321,14 @@ mod tests {
 
     #[test]
     fn json_text_and_unknown_documents() {
-        let d = parse(&Value::str(r#"{"Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}}"#));
+        let d = parse(&Value::str(
+            r#"{"Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}}"#,
+        ));
         assert_eq!(d.statements.len(), 1);
-        let u = parse(&Value::unknown(crate::model::Reason::VariableWithoutDefault, "var.policy"));
+        let u = parse(&Value::unknown(
+            crate::model::Reason::VariableWithoutDefault,
+            "var.policy",
+        ));
         assert!(u.unknown.is_some());
     }
 
@@ -326,7 +338,11 @@ mod tests {
         assert!(wildcard_match("S3:get*", "s3:GetObject", true));
         assert!(!wildcard_match("s3:Get*", "s3:PutObject", true));
         assert!(wildcard_match("iam:*Policy*", "iam:PutRolePolicy", true));
-        assert!(wildcard_match("arn:aws:s3:::b/*", "arn:aws:s3:::b/x/y", false));
+        assert!(wildcard_match(
+            "arn:aws:s3:::b/*",
+            "arn:aws:s3:::b/x/y",
+            false
+        ));
         assert!(wildcard_match("s3:Get?bject", "s3:GetObject", true));
         assert!(!wildcard_match("a*a*a*a*a*a*b", &"a".repeat(200), false));
     }

@@ -105,15 +105,23 @@ fn table() -> &'static HashMap<&'static str, Vec<(&'static str, Role)>> {
 /// Values at a table path (`Policies[].PolicyDocument`), with their concrete paths.
 pub fn values_at<'v>(attrs: &'v crate::model::Map, path: &str) -> Vec<(String, &'v Value)> {
     let mut segments = path.split('.');
-    let Some(first) = segments.next() else { return vec![] };
+    let Some(first) = segments.next() else {
+        return vec![];
+    };
     let (name, each) = match first.strip_suffix("[]") {
         Some(n) => (n, true),
         None => (first, false),
     };
-    let Some(v) = attrs.get(name) else { return vec![] };
+    let Some(v) = attrs.get(name) else {
+        return vec![];
+    };
     let mut current: Vec<(String, &Value)> = if each {
         match v {
-            Value::List(items) => items.iter().enumerate().map(|(i, x)| (format!("{name}[{i}]"), x)).collect(),
+            Value::List(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, x)| (format!("{name}[{i}]"), x))
+                .collect(),
             _ => vec![],
         }
     } else {
@@ -129,7 +137,12 @@ pub fn values_at<'v>(attrs: &'v crate::model::Map, path: &str) -> Vec<(String, &
             let Some(child) = v.get(name) else { continue };
             if each {
                 if let Value::List(items) = child {
-                    next.extend(items.iter().enumerate().map(|(i, x)| (format!("{p}.{name}[{i}]"), x)));
+                    next.extend(
+                        items
+                            .iter()
+                            .enumerate()
+                            .map(|(i, x)| (format!("{p}.{name}[{i}]"), x)),
+                    );
                 }
             } else {
                 next.push((format!("{p}.{name}"), child));
@@ -203,7 +216,9 @@ pub fn principals(model: &Model) -> BTreeMap<usize, Principal> {
 
 fn collect(model: &Model, source: usize, own: bool, p: &mut Principal) {
     let r = &model.resources[source];
-    let Some(rows) = table().get(r.source_type.as_str()) else { return };
+    let Some(rows) = table().get(r.source_type.as_str()) else {
+        return;
+    };
     for (path, role) in rows {
         for (concrete, value) in values_at(&r.attributes, path) {
             let span = r.span_of(&concrete);
@@ -221,13 +236,21 @@ fn collect(model: &Model, source: usize, own: bool, p: &mut Principal) {
                 // A managed policy resource attached to the principal by its own Roles list.
                 Role::Managed if !own => p.identity.push(held(PolicyKind::Managed)),
                 Role::ManagedArn | Role::BoundaryArn => {
-                    let kind = if *role == Role::ManagedArn { PolicyKind::Managed } else { PolicyKind::Boundary };
+                    let kind = if *role == Role::ManagedArn {
+                        PolicyKind::Managed
+                    } else {
+                        PolicyKind::Boundary
+                    };
                     let items: Vec<&Value> = match value {
                         Value::List(l) => l.iter().collect(),
                         other => vec![other],
                     };
                     for (n, item) in items.into_iter().enumerate() {
-                        let attribute = if matches!(value, Value::List(_)) { format!("{concrete}[{n}]") } else { concrete.clone() };
+                        let attribute = if matches!(value, Value::List(_)) {
+                            format!("{concrete}[{n}]")
+                        } else {
+                            concrete.clone()
+                        };
                         match resolve_policy_arn(model, source, item) {
                             Some(mut held) => {
                                 if kind == PolicyKind::Boundary {
@@ -291,7 +314,9 @@ pub fn compute_roles(model: &Model) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut profile_role: HashMap<usize, usize> = HashMap::new();
     for e in &model.edges {
-        if model.resources[e.from].kind == "iam.instance-profile" && model.resources[e.to].kind == "iam.role" {
+        if model.resources[e.from].kind == "iam.instance-profile"
+            && model.resources[e.to].kind == "iam.role"
+        {
             profile_role.insert(e.from, e.to);
         }
     }

@@ -1,4 +1,5 @@
 //! Everything vouch prints is formatted here.
 
+pub mod access;
 pub mod diagnostics;
 pub mod inventory;
