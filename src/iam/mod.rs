@@ -8,6 +8,7 @@
 //!   as which role.
 //! - [`arn`]: ARNs of resources in the tree and the matching of policy ARN patterns.
 //! - [`access`]: effective access, following AWS's evaluation logic over the catalog.
+//! - [`trust`]: who can assume each role, from where, under which conditions.
 
 pub mod access;
 pub mod arn;
@@ -15,3 +16,4 @@ pub mod catalog;
 pub mod managed;
 pub mod policy;
 pub mod principals;
+pub mod trust;

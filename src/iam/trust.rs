@@ -1,0 +1,170 @@
+//! Who can assume each role, from where: trust policies read into entries with the conditions
+//! that matter (`sts:ExternalId`, organization, source ARN / account, OIDC `sub` and `aud`).
+
+use super::policy::{Condition, Effect};
+use super::principals::Principal;
+use crate::model::{Model, Part, Symbol, Value};
+use crate::source::Span;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Who a trust statement lets in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Trustee {
+    /// `"*"` or `{"AWS": "*"}`: any principal of any account.
+    Anyone,
+    /// An AWS service (`lambda.amazonaws.com`).
+    Service,
+    /// The deploying account (its root or one of its principals).
+    SameAccount,
+    /// Another account, or an account the tree cannot tell from its own.
+    OtherAccount,
+    /// A web identity or SAML provider.
+    Federated,
+    /// A principal the tree cannot settle (a variable without default, …).
+    Unknown,
+}
+
+/// One principal a role trusts, with what restricts it.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrustEntry {
+    pub role: usize,
+    pub trustee: Trustee,
+    /// The principal as written (`arn:aws:iam::123456789012:root`, `lambda.amazonaws.com`).
+    pub principal: String,
+    pub actions: Vec<String>,
+    pub external_id: bool,
+    pub organization: bool,
+    pub source_restricted: bool,
+    /// For OIDC providers: the token's subject and audience are both constrained.
+    pub subject_and_audience: bool,
+    pub conditions: Vec<Condition>,
+    pub statement: usize,
+    #[serde(skip)]
+    pub span: Option<Span>,
+}
+
+impl TrustEntry {
+    /// Why this entry lets in more than it should, per `iam.trust.scoped`; `None` when it is scoped.
+    pub fn problem(&self) -> Option<&'static str> {
+        match self.trustee {
+            Trustee::Anyone if !self.organization && !self.source_restricted => {
+                Some("any AWS principal may assume the role")
+            }
+            Trustee::OtherAccount if !self.external_id && !self.organization => {
+                Some("another account may assume the role without sts:ExternalId or an organization condition")
+            }
+            Trustee::Federated if self.principal.contains("token.actions.githubusercontent.com") || self.principal.contains("oidc") => {
+                (!self.subject_and_audience).then_some("an OIDC provider's tokens are accepted without conditions on both sub and aud")
+            }
+            Trustee::Federated if self.principal.contains("cognito-identity") => {
+                (!self.subject_and_audience).then_some("Cognito identity pool tokens are accepted without conditions on aud and amr")
+            }
+            Trustee::Unknown => Some("the trusted principal cannot be settled from the code"),
+            _ => None,
+        }
+    }
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Template(parts) => parts
+            .iter()
+            .map(|p| match p {
+                Part::Text(t) => t.clone(),
+                Part::Symbol(Symbol::AccountId) => "${account}".into(),
+                Part::Symbol(s) => format!("${{{}}}", s.name()),
+                Part::Ref(r) => format!("${{{r}}}"),
+                Part::Unknown(u) => format!("${{{}}}", u.detail),
+            })
+            .collect(),
+        Value::Ref(r) => format!("${{{r}}}"),
+        other => other.to_string(),
+    }
+}
+
+/// Is an `AWS` principal this deployment's own account?
+fn aws_trustee(v: &Value) -> Trustee {
+    match v {
+        Value::String(s) if s == "*" => Trustee::Anyone,
+        Value::String(_) => Trustee::OtherAccount,
+        Value::Template(parts) => {
+            if parts
+                .iter()
+                .any(|p| matches!(p, Part::Symbol(Symbol::AccountId)))
+            {
+                Trustee::SameAccount
+            } else if parts.iter().any(|p| matches!(p, Part::Unknown(_))) {
+                Trustee::Unknown
+            } else if parts.iter().any(|p| matches!(p, Part::Ref(_))) {
+                // A role or user of the tree (deployed to this account).
+                Trustee::SameAccount
+            } else {
+                Trustee::OtherAccount
+            }
+        }
+        Value::Ref(_) => Trustee::SameAccount,
+        Value::Symbol(Symbol::AccountId) => Trustee::SameAccount,
+        _ => Trustee::Unknown,
+    }
+}
+
+/// The trust entries of every role.
+pub fn trust(model: &Model, principals: &BTreeMap<usize, Principal>) -> Vec<TrustEntry> {
+    let mut out = Vec::new();
+    for (&role, p) in principals {
+        if model.resources[role].kind != "iam.role" {
+            continue;
+        }
+        for held in &p.trust {
+            for st in &held.document.statements {
+                if st.effect != Effect::Allow {
+                    continue;
+                }
+                let Some(spec) = &st.principal else { continue };
+                let keys: Vec<String> = st.conditions.iter().map(|c| c.key_lower()).collect();
+                let has = |k: &str| keys.iter().any(|x| x == k);
+                let ends = |k: &str| keys.iter().any(|x| x.ends_with(k));
+                for pr in &spec.principals {
+                    let trustee = match pr.kind.as_str() {
+                        "*" => Trustee::Anyone,
+                        "AWS" => aws_trustee(&pr.id),
+                        "Service" => Trustee::Service,
+                        "Federated" => Trustee::Federated,
+                        _ => Trustee::Unknown,
+                    };
+                    let trustee = if spec.negated {
+                        Trustee::Anyone
+                    } else {
+                        trustee
+                    };
+                    out.push(TrustEntry {
+                        role,
+                        trustee,
+                        principal: text(&pr.id),
+                        actions: st
+                            .action
+                            .as_ref()
+                            .map(|a| a.patterns.clone())
+                            .unwrap_or_default(),
+                        external_id: has("sts:externalid"),
+                        organization: has("aws:principalorgid") || has("aws:principalorgpaths"),
+                        source_restricted: has("aws:sourcearn")
+                            || has("aws:sourceaccount")
+                            || has("aws:principalaccount")
+                            || has("aws:principalarn"),
+                        subject_and_audience: (ends(":sub") && ends(":aud"))
+                            || (has("cognito-identity.amazonaws.com:aud")
+                                && has("cognito-identity.amazonaws.com:amr")),
+                        conditions: st.conditions.clone(),
+                        statement: st.index,
+                        span: held.span,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
