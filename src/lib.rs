@@ -28,8 +28,10 @@
 pub mod cloudformation;
 pub mod diagnostics;
 pub mod iam;
+pub mod kms;
 pub mod load;
 pub mod model;
+pub mod network;
 pub mod plan;
 pub mod report;
 pub mod source;

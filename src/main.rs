@@ -159,6 +159,7 @@ fn main() -> ExitCode {
         Command::Scan(a) => (vouch::scan(&a.input.path, &options(&a.input)), a.format),
         Command::Access(a) => (vouch::scan(&a.input.path, &options(&a.input)), a.format),
     };
+    let peak_before_output = peak_rss_mb();
     let t_out = std::time::Instant::now();
     match (&cli.command, format) {
         (Command::Access(a), format) => {
@@ -191,11 +192,13 @@ fn main() -> ExitCode {
     if let Command::Inventory(InventoryArgs { timings: true, .. }) = &cli.command {
         let t = scan.timings;
         eprintln!(
-            "parse {:.3}s  evaluate {:.3}s  link {:.3}s  output {:.3}s",
+            "parse {:.3}s  evaluate {:.3}s  link {:.3}s  output {:.3}s  peak RSS before output {} MB, after {} MB",
             t.parse.as_secs_f64(),
             t.evaluate.as_secs_f64(),
             t.link.as_secs_f64(),
-            t_out.elapsed().as_secs_f64()
+            t_out.elapsed().as_secs_f64(),
+            peak_before_output,
+            peak_rss_mb()
         );
     }
     let code = if scan
@@ -210,6 +213,19 @@ fn main() -> ExitCode {
     // Freeing a large model one allocation at a time takes longer than the OS takes to reclaim it.
     std::mem::forget(scan);
     ExitCode::from(code)
+}
+
+/// The process's peak resident set size in MB, where the OS tells it (Linux).
+fn peak_rss_mb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb / 1024)
 }
 
 /// Streams output through a buffer; a closed pipe ends the output quietly.

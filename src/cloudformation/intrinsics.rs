@@ -69,7 +69,7 @@ pub fn is_intrinsic(node: &Node) -> bool {
 /// Text of a value inside a message.
 fn render(v: &Value) -> String {
     match v {
-        Value::String(s) => s.clone(),
+        Value::String(s) => s.to_string(),
         other => other.to_string(),
     }
 }
@@ -78,15 +78,15 @@ fn render(v: &Value) -> String {
 pub fn collapse(parts: Vec<Part>) -> Value {
     if parts.len() == 1 {
         return match parts.into_iter().next() {
-            Some(Part::Text(t)) => Value::String(t),
+            Some(Part::Text(t)) => Value::String(t.into()),
             Some(Part::Ref(r)) => Value::Ref(r),
             Some(Part::Symbol(s)) => Value::Symbol(s),
             Some(Part::Unknown(u)) => Value::Unknown(u),
-            None => Value::String(String::new()),
+            None => Value::String(String::new().into()),
         };
     }
     if parts.is_empty() {
-        return Value::String(String::new());
+        return Value::String(String::new().into());
     }
     Value::Template(parts)
 }
@@ -139,7 +139,7 @@ fn is_no_value(v: &Value) -> bool {
 /// A YAML number as a value; a number with a leading zero stays text.
 fn number_value(n: f64, text: &str) -> Value {
     if has_leading_zero(text) {
-        Value::String(text.to_string())
+        Value::String(text.to_string().into())
     } else {
         Value::Number(n)
     }
@@ -148,7 +148,7 @@ fn number_value(n: f64, text: &str) -> Value {
 /// Comparable text of a known scalar, as CloudFormation compares strings.
 fn scalar_text(v: &Value) -> Option<String> {
     match v {
-        Value::String(s) => Some(s.clone()),
+        Value::String(s) => Some(s.to_string()),
         Value::Number(n) => Some(crate::model::value::format_number(*n)),
         Value::Bool(b) => Some(b.to_string()),
         _ => None,
@@ -184,7 +184,7 @@ impl<'a> Stack<'a> {
             NodeValue::Null => Value::Null,
             NodeValue::Bool(b) => Value::Bool(*b),
             NodeValue::Number(n, text) => number_value(*n, text),
-            NodeValue::String(s) => Value::String(s.clone()),
+            NodeValue::String(s) => Value::String(s.clone().into()),
             NodeValue::Seq(items) => Value::List(
                 items
                     .iter()
@@ -270,12 +270,12 @@ impl<'a> Stack<'a> {
             "Fn::ToJsonString" => {
                 let v = self.eval_node(arg, scope, tagged);
                 match v.to_json() {
-                    Some(j) => Value::String(j.to_string()),
+                    Some(j) => Value::String(j.to_string().into()),
                     None => Value::Encoded(Box::new(v)),
                 }
             }
             "Fn::Base64" => match self.eval_node(arg, scope, tagged) {
-                Value::String(s) => Value::String(base64(s.as_bytes())),
+                Value::String(s) => Value::String(base64(s.as_bytes()).into()),
                 Value::Unknown(u) => Value::Unknown(u),
                 other => Value::unknown(
                     Reason::Computed,
@@ -654,7 +654,7 @@ impl<'a> Stack<'a> {
             (Err(e), _) | (_, Err(e)) => return e,
         };
         match cidr_subnets(&block, count as usize, bits as u32) {
-            Some(list) => Value::List(list.into_iter().map(Value::String).collect()),
+            Some(list) => Value::List(list.into_iter().map(|s| Value::String(s.into())).collect()),
             None => self.bad(arg, "Fn::Cidr cannot split this block that way"),
         }
     }

@@ -178,7 +178,7 @@ fn lower_unit(
     let given: HashMap<String, Value> = options
         .parameters
         .iter()
-        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .map(|(k, v)| (k.clone(), Value::String(v.clone().into())))
         .collect();
     let stack = Stack::new(
         &shared,

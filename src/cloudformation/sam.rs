@@ -142,7 +142,7 @@ fn managed_arn(name: &str) -> Value {
 }
 
 fn text(s: &str) -> Value {
-    Value::String(s.to_string())
+    Value::String(s.to_string().into())
 }
 
 fn map(entries: Vec<(&str, Value)>) -> Value {
@@ -231,13 +231,11 @@ impl Expansion<'_, '_> {
         span: Span,
     ) {
         let mut p = self.generated(logical_id, "AWS::Lambda::Permission", span);
-        p.attributes
-            .insert("Action".into(), text("lambda:InvokeFunction"));
-        p.attributes
-            .insert("FunctionName".into(), self.function_ref(""));
-        p.attributes.insert("Principal".into(), text(principal));
+        p.attributes.insert("Action", text("lambda:InvokeFunction"));
+        p.attributes.insert("FunctionName", self.function_ref(""));
+        p.attributes.insert("Principal", text(principal));
         if let Some((k, v)) = source {
-            p.attributes.insert(k.into(), v);
+            p.attributes.insert(k, v);
         }
         self.out.push(p);
     }
@@ -361,8 +359,7 @@ fn function(x: &mut Expansion, props: Option<&Node>) {
         let event_id = format!("{id}{name}");
         if let Some((_, source, policy)) = pull_event(ty) {
             let mut m = x.generated(&event_id, "AWS::Lambda::EventSourceMapping", espan);
-            m.attributes
-                .insert("FunctionName".into(), x.function_ref(""));
+            m.attributes.insert("FunctionName", x.function_ref(""));
             x.copy_properties(ep, &[(source, "EventSourceArn")], &mut m);
             x.out.push(m);
             if let Some(p) = policy {
@@ -410,7 +407,7 @@ fn function(x: &mut Expansion, props: Option<&Node>) {
                     interpolate(&mut parts, m);
                     let p = match p {
                         Value::String(s) if s.len() > 1 => {
-                            Value::String(s.trim_end_matches('/').to_string())
+                            Value::String(s.trim_end_matches('/').to_string().into())
                         }
                         other => other,
                     };
@@ -434,7 +431,7 @@ fn function(x: &mut Expansion, props: Option<&Node>) {
                     &mut rule,
                 );
                 rule.attributes.insert(
-                    "Targets".into(),
+                    "Targets",
                     Value::List(vec![map(vec![
                         ("Arn", x.function_ref("Arn")),
                         ("Id", text(&format!("{event_id}LambdaTarget"))),
@@ -459,9 +456,8 @@ fn function(x: &mut Expansion, props: Option<&Node>) {
                 let topic = ep_get("Topic").map(eval).unwrap_or(Value::Null);
                 let mut sub = x.generated(&event_id, "AWS::SNS::Subscription", espan);
                 x.copy_properties(ep, &[("Topic", "TopicArn")], &mut sub);
-                sub.attributes.insert("Protocol".into(), text("lambda"));
-                sub.attributes
-                    .insert("Endpoint".into(), x.function_ref("Arn"));
+                sub.attributes.insert("Protocol", text("lambda"));
+                sub.attributes.insert("Endpoint", x.function_ref("Arn"));
                 x.out.push(sub);
                 x.permission(
                     &permission_id,
@@ -502,8 +498,7 @@ fn function(x: &mut Expansion, props: Option<&Node>) {
     if let Some(url) = prop("FunctionUrlConfig").filter(|u| matches!(u.value, NodeValue::Map(_))) {
         let uspan = stack.span(url.span);
         let mut u = x.generated(&format!("{id}Url"), "AWS::Lambda::Url", uspan);
-        u.attributes
-            .insert("TargetFunctionArn".into(), x.function_ref(""));
+        u.attributes.insert("TargetFunctionArn", x.function_ref(""));
         x.copy_properties(Some(url), &[], &mut u);
         let public = u.attributes.get("AuthType").and_then(Value::as_str) == Some("NONE");
         x.out.push(u);
@@ -514,12 +509,10 @@ fn function(x: &mut Expansion, props: Option<&Node>) {
                 uspan,
             );
             p.attributes
-                .insert("Action".into(), text("lambda:InvokeFunctionUrl"));
-            p.attributes
-                .insert("FunctionName".into(), x.function_ref(""));
-            p.attributes.insert("Principal".into(), text("*"));
-            p.attributes
-                .insert("FunctionUrlAuthType".into(), text("NONE"));
+                .insert("Action", text("lambda:InvokeFunctionUrl"));
+            p.attributes.insert("FunctionName", x.function_ref(""));
+            p.attributes.insert("Principal", text("*"));
+            p.attributes.insert("FunctionUrlAuthType", text("NONE"));
             x.out.push(p);
         }
     }
@@ -536,17 +529,15 @@ fn function(x: &mut Expansion, props: Option<&Node>) {
             .find(|(k, _)| k.as_str() == Some("AssumeRolePolicyDocument"))
     }) {
         Some((k, v)) => {
-            role.attributes.insert(
-                "AssumeRolePolicyDocument".into(),
-                stack.eval(v, &Scope::new()),
-            );
+            role.attributes
+                .insert("AssumeRolePolicyDocument", stack.eval(v, &Scope::new()));
             role.attribute_spans
-                .insert("AssumeRolePolicyDocument".into(), stack.entry_span(k, v));
+                .insert("AssumeRolePolicyDocument", stack.entry_span(k, v));
             stack.record_spans("AssumeRolePolicyDocument", v, &mut role.attribute_spans);
         }
         None => {
             role.attributes
-                .insert("AssumeRolePolicyDocument".into(), lambda_trust());
+                .insert("AssumeRolePolicyDocument", lambda_trust());
         }
     }
     let mut arns: Vec<Value> = Vec::new();
@@ -561,10 +552,9 @@ fn function(x: &mut Expansion, props: Option<&Node>) {
         arns.push(arn);
     }
     role.attributes
-        .insert("ManagedPolicyArns".into(), Value::List(arns));
+        .insert("ManagedPolicyArns", Value::List(arns));
     if !policies.is_empty() {
-        role.attributes
-            .insert("Policies".into(), Value::List(policies));
+        role.attributes.insert("Policies", Value::List(policies));
         role.attribute_spans.extend(policy_spans);
     }
     for (from, to) in [
@@ -576,14 +566,13 @@ fn function(x: &mut Expansion, props: Option<&Node>) {
         {
             let value = stack.eval(v, &Scope::new());
             if value != Value::Symbol(Symbol::NoValue) {
-                role.attributes.insert(to.into(), value);
-                role.attribute_spans
-                    .insert(to.into(), stack.entry_span(k, v));
+                role.attributes.insert(to, value);
+                role.attribute_spans.insert(to, stack.entry_span(k, v));
             }
         }
     }
     f.attributes
-        .insert("Role".into(), stack.resource_ref(&role_id, "Arn"));
+        .insert("Role", stack.resource_ref(&role_id, "Arn"));
     x.out.push(role);
     x.out.push(f);
 }
@@ -609,7 +598,7 @@ fn policy_entry(
     match &entry.value {
         NodeValue::String(name) => {
             let arn = if name.starts_with("arn:") {
-                Value::String(name.clone())
+                Value::String(name.clone().into())
             } else {
                 managed_arn(name)
             };

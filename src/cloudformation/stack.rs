@@ -607,10 +607,10 @@ pub fn local_children(t: &Template) -> Vec<String> {
 /// account id stays a string until the type says otherwise).
 fn literal_param(node: &Node) -> Value {
     match &node.value {
-        NodeValue::Number(_, text) => Value::String(text.clone()),
-        NodeValue::Bool(b) => Value::String(b.to_string()),
-        NodeValue::String(s) => Value::String(s.clone()),
-        NodeValue::Null => Value::String(String::new()),
+        NodeValue::Number(_, text) => Value::String(text.clone().into()),
+        NodeValue::Bool(b) => Value::String(b.to_string().into()),
+        NodeValue::String(s) => Value::String(s.clone().into()),
+        NodeValue::Null => Value::String(String::new().into()),
         NodeValue::Seq(items) => Value::List(items.iter().map(literal_param).collect()),
         NodeValue::Map(_) => Value::unknown(
             Reason::InvalidExpression,
@@ -625,7 +625,7 @@ pub fn coerce_param(ty: &str, v: Value) -> Value {
     if ty.starts_with("AWS::SSM::Parameter::Value<") {
         let name = match &v {
             Value::String(s) => s.clone(),
-            other => other.to_string(),
+            other => other.to_string().into(),
         };
         return Value::unknown(Reason::DataSource, format!("SSM parameter {name}"));
     }
@@ -633,7 +633,7 @@ pub fn coerce_param(ty: &str, v: Value) -> Value {
     match v {
         Value::String(s) if is_list => Value::List(
             s.split(',')
-                .map(|x| Value::String(x.trim().to_string()))
+                .map(|x| Value::String(x.trim().to_string().into()))
                 .collect(),
         ),
         Value::Template(parts) if is_list => super::intrinsics::split_parts(&parts, ","),

@@ -268,7 +268,7 @@ pub fn service_of(kind: &str) -> Option<&'static str> {
 fn target_of(model: &Model, unit: &str, v: &Value) -> Target {
     match v {
         Value::String(s) if s == "*" => Target::Any,
-        Value::String(s) => Target::Pattern { arn: s.clone() },
+        Value::String(s) => Target::Pattern { arn: s.to_string() },
         Value::Ref(r) => match model.index_of(unit, &r.resource) {
             Some(index) => Target::Resource {
                 index,

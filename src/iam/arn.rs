@@ -70,7 +70,9 @@ pub fn pattern_covers(pattern: &str, arn: &str) -> bool {
         }
     }
     let resource = a[5];
-    super::policy::wildcard_match(p[5], resource, false)
+    // A pattern naming something below the resource (`table/orders/index/*`) reaches its data.
+    p[5].starts_with(&format!("{resource}/"))
+        || super::policy::wildcard_match(p[5], resource, false)
         || super::policy::wildcard_match(p[5], &format!("{resource}/\u{2}"), false)
         || super::policy::wildcard_match(p[5], &format!("{resource}:\u{2}"), false)
 }

@@ -13,6 +13,7 @@
 pub mod access;
 pub mod arn;
 pub mod catalog;
+pub mod escalation;
 pub mod managed;
 pub mod policy;
 pub mod principals;

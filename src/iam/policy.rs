@@ -155,7 +155,7 @@ fn parse_statement(index: usize, s: &Value) -> Option<Statement> {
                 let mut unresolved = Vec::new();
                 for item in strings_or_values(v) {
                     match item {
-                        Value::String(s) => patterns.push(s),
+                        Value::String(s) => patterns.push(s.to_string()),
                         other => unresolved.push(other),
                     }
                 }
@@ -200,7 +200,7 @@ fn parse_statement(index: usize, s: &Value) -> Option<Statement> {
                         operator: operator.clone(),
                         if_exists,
                         set,
-                        key: key.clone(),
+                        key: key.to_string(),
                         values: strings_or_values(values),
                     });
                 }
@@ -229,7 +229,7 @@ fn parse_principals(v: &Value) -> Vec<Principal> {
             .iter()
             .flat_map(|(kind, ids)| {
                 strings_or_values(ids).into_iter().map(move |id| Principal {
-                    kind: kind.clone(),
+                    kind: kind.to_string(),
                     id,
                 })
             })

@@ -156,7 +156,7 @@ pub fn values_at<'v>(attrs: &'v crate::model::Map, path: &str) -> Vec<(String, &
 /// A policy ARN written as text or a template over the partition: the text with `aws` as partition.
 fn arn_text(v: &Value) -> Option<String> {
     match v {
-        Value::String(s) => Some(s.clone()),
+        Value::String(s) => Some(s.to_string()),
         Value::Template(parts) => {
             let mut out = String::new();
             for p in parts {

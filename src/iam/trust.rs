@@ -69,7 +69,7 @@ impl TrustEntry {
 
 fn text(v: &Value) -> String {
     match v {
-        Value::String(s) => s.clone(),
+        Value::String(s) => s.to_string(),
         Value::Template(parts) => parts
             .iter()
             .map(|p| match p {

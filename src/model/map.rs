@@ -10,9 +10,13 @@ use serde::ser::SerializeMap;
 use serde::Serialize;
 use std::borrow::Borrow;
 
+/// A map key: keys are mostly short attribute names, which a `CompactString` holds inline
+/// (up to 24 bytes) without a heap allocation each.
+pub type Key = compact_str::CompactString;
+
 #[derive(Clone, PartialEq)]
 pub struct VecMap<V> {
-    entries: Vec<(String, V)>,
+    entries: Vec<(Key, V)>,
 }
 
 impl<V> Default for VecMap<V> {
@@ -58,7 +62,8 @@ impl<V> VecMap<V> {
         self.find(key).is_ok()
     }
 
-    pub fn insert(&mut self, key: String, value: V) -> Option<V> {
+    pub fn insert(&mut self, key: impl Into<Key>, value: V) -> Option<V> {
+        let key: Key = key.into();
         // Keys mostly arrive in order: appending is the common case.
         if self
             .entries
@@ -92,15 +97,15 @@ impl<V> VecMap<V> {
         self.entries.is_empty()
     }
 
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&String, &V)> + ExactSizeIterator {
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&Key, &V)> + ExactSizeIterator {
         self.entries.iter().map(|(k, v)| (k, v))
     }
 
-    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&String, &mut V)> {
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&Key, &mut V)> {
         self.entries.iter_mut().map(|(k, v)| (&*k, v))
     }
 
-    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &String> + ExactSizeIterator {
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &Key> + ExactSizeIterator {
         self.entries.iter().map(|(k, _)| k)
     }
 
@@ -112,15 +117,18 @@ impl<V> VecMap<V> {
         self.entries.iter_mut().map(|(_, v)| v)
     }
 
-    pub fn entry(&mut self, key: String) -> Entry<'_, V> {
-        Entry { map: self, key }
+    pub fn entry(&mut self, key: impl Into<Key>) -> Entry<'_, V> {
+        Entry {
+            map: self,
+            key: key.into(),
+        }
     }
 
-    pub fn first_key_value(&self) -> Option<(&String, &V)> {
+    pub fn first_key_value(&self) -> Option<(&Key, &V)> {
         self.entries.first().map(|(k, v)| (k, v))
     }
 
-    pub fn retain(&mut self, mut f: impl FnMut(&String, &mut V) -> bool) {
+    pub fn retain(&mut self, mut f: impl FnMut(&Key, &mut V) -> bool) {
         self.entries.retain_mut(|(k, v)| f(k, v));
     }
 
@@ -132,7 +140,7 @@ impl<V> VecMap<V> {
 /// A place in a [`VecMap`] for one key, as `BTreeMap::entry` gives.
 pub struct Entry<'a, V> {
     map: &'a mut VecMap<V>,
-    key: String,
+    key: Key,
 }
 
 impl<'a, V> Entry<'a, V> {
@@ -159,12 +167,12 @@ impl<'a, V> Entry<'a, V> {
     }
 }
 
-impl<V> FromIterator<(String, V)> for VecMap<V> {
-    fn from_iter<I: IntoIterator<Item = (String, V)>>(iter: I) -> Self {
-        let mut entries: Vec<(String, V)> = iter.into_iter().collect();
+impl<K: Into<Key>, V> FromIterator<(K, V)> for VecMap<V> {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        let mut entries: Vec<(Key, V)> = iter.into_iter().map(|(k, v)| (k.into(), v)).collect();
         // Stable sort, then keep the last of equal keys (what repeated inserts would keep).
         entries.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut out: Vec<(String, V)> = Vec::with_capacity(entries.len());
+        let mut out: Vec<(Key, V)> = Vec::with_capacity(entries.len());
         for (k, v) in entries {
             match out.last_mut() {
                 Some(last) if last.0 == k => last.1 = v,
@@ -175,8 +183,8 @@ impl<V> FromIterator<(String, V)> for VecMap<V> {
     }
 }
 
-impl<V> Extend<(String, V)> for VecMap<V> {
-    fn extend<I: IntoIterator<Item = (String, V)>>(&mut self, iter: I) {
+impl<K: Into<Key>, V> Extend<(K, V)> for VecMap<V> {
+    fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, iter: I) {
         for (k, v) in iter {
             self.insert(k, v);
         }
@@ -184,26 +192,25 @@ impl<V> Extend<(String, V)> for VecMap<V> {
 }
 
 impl<V> IntoIterator for VecMap<V> {
-    type Item = (String, V);
-    type IntoIter = std::vec::IntoIter<(String, V)>;
+    type Item = (Key, V);
+    type IntoIter = std::vec::IntoIter<(Key, V)>;
     fn into_iter(self) -> Self::IntoIter {
         self.entries.into_iter()
     }
 }
 
+type Pair<'a, V> = (&'a Key, &'a V);
+
 impl<'a, V> IntoIterator for &'a VecMap<V> {
-    type Item = (&'a String, &'a V);
-    type IntoIter = std::iter::Map<
-        std::slice::Iter<'a, (String, V)>,
-        fn(&'a (String, V)) -> (&'a String, &'a V),
-    >;
+    type Item = Pair<'a, V>;
+    type IntoIter = std::iter::Map<std::slice::Iter<'a, (Key, V)>, fn(&'a (Key, V)) -> Pair<'a, V>>;
     fn into_iter(self) -> Self::IntoIter {
-        fn pair<V>((k, v): &(String, V)) -> (&String, &V) {
+        fn pair<V>((k, v): &(Key, V)) -> Pair<'_, V> {
             (k, v)
         }
         self.entries
             .iter()
-            .map(pair as fn(&'a (String, V)) -> (&'a String, &'a V))
+            .map(pair as fn(&'a (Key, V)) -> Pair<'a, V>)
     }
 }
 
@@ -211,7 +218,7 @@ impl<V: Serialize> Serialize for VecMap<V> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(Some(self.entries.len()))?;
         for (k, v) in &self.entries {
-            m.serialize_entry(k, v)?;
+            m.serialize_entry(k.as_str(), v)?;
         }
         m.end()
     }

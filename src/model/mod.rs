@@ -129,10 +129,10 @@ pub struct Edge {
     pub to: usize,
     /// What the reference means (`runs-as`, `encrypted-by`), from `rules/edges.tsv`.
     pub label: &'static str,
-    /// The referring attribute path.
-    pub attribute: String,
+    /// The referring attribute path (short paths are held inline).
+    pub attribute: map::Key,
     /// The attribute of the target that is referenced (`arn`).
-    pub target_attribute: String,
+    pub target_attribute: map::Key,
     #[serde(skip)]
     pub span: Span,
 }
@@ -188,7 +188,8 @@ impl Model {
     pub fn link(&mut self) {
         self.units.sort();
         self.units.dedup();
-        self.resources.sort_by(|a, b| {
+        // Unit and address are unique (dedup below keeps the first): an unstable sort needs no buffer.
+        self.resources.sort_unstable_by(|a, b| {
             (a.unit.as_str(), a.address.as_str()).cmp(&(b.unit.as_str(), b.address.as_str()))
         });
         self.resources
@@ -204,14 +205,13 @@ impl Model {
             .enumerate()
             .map(|(i, r)| ((r.unit.as_str(), r.address.as_str()), i))
             .collect();
-        // Each resource's refs are independent: find them in parallel.
-        let found: Vec<(Vec<Edge>, Option<usize>)> = self
+        // Each resource's refs are independent: find them in parallel, straight into one list.
+        let mut edges: Vec<Edge> = self
             .resources
             .par_iter()
             .enumerate()
-            .map(|(from, r)| {
+            .flat_map_iter(|(from, r)| {
                 let mut edges = Vec::new();
-                let mut parent = None;
                 let link_attr = kinds::type_info(&r.source_type).link;
                 for (name, value) in &r.attributes {
                     value.visit_refs(name, &mut |path, target| {
@@ -223,9 +223,6 @@ impl Model {
                         }
                         let top = path.split(['.', '[']).next().unwrap_or("");
                         let is_link = link_attr == Some(top);
-                        if is_link && parent.is_none() {
-                            parent = Some(to);
-                        }
                         edges.push(Edge {
                             from,
                             to,
@@ -234,21 +231,20 @@ impl Model {
                             } else {
                                 kinds::edge_label(&r.source_type, path)
                             },
-                            attribute: path.to_string(),
-                            target_attribute: target.attribute.clone(),
+                            attribute: path.into(),
+                            target_attribute: target.attribute.as_str().into(),
                             span: r.span_of(path),
                         });
                     });
                 }
-                (edges, parent)
+                edges
             })
             .collect();
-        let mut edges = Vec::with_capacity(found.iter().map(|(e, _)| e.len()).sum());
+        // A configuration resource belongs to the first resource its link attribute names.
         let mut parents = BTreeMap::new();
-        for (from, (e, parent)) in found.into_iter().enumerate() {
-            edges.extend(e);
-            if let Some(p) = parent {
-                parents.insert(from, p);
+        for e in &edges {
+            if e.label == FACET_OF {
+                parents.entry(e.from).or_insert(e.to);
             }
         }
         edges.par_sort();

@@ -17,7 +17,7 @@ pub enum Value {
     Null,
     Bool(bool),
     Number(f64),
-    String(String),
+    String(crate::model::map::Key),
     List(Vec<Value>),
     Map(crate::model::Map),
     /// An attribute of a resource that exists only once deployed: an edge. (Boxed: refs are
@@ -138,7 +138,7 @@ impl Value {
     }
 
     pub fn str(s: impl Into<String>) -> Value {
-        Value::String(s.into())
+        Value::String(s.into().into())
     }
 
     pub fn as_str(&self) -> Option<&str> {
@@ -293,7 +293,7 @@ impl Value {
             serde_json::Value::Null => Value::Null,
             serde_json::Value::Bool(b) => Value::Bool(*b),
             serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap_or(0.0)),
-            serde_json::Value::String(s) => Value::String(s.clone()),
+            serde_json::Value::String(s) => Value::String(s.clone().into()),
             serde_json::Value::Array(a) => Value::List(a.iter().map(Value::from_json).collect()),
             serde_json::Value::Object(o) => Value::Map(
                 o.iter()
@@ -309,13 +309,13 @@ impl Value {
             Value::Null => serde_json::Value::Null,
             Value::Bool(b) => serde_json::Value::Bool(*b),
             Value::Number(n) => number_json(*n),
-            Value::String(s) => serde_json::Value::String(s.clone()),
+            Value::String(s) => serde_json::Value::String(s.to_string()),
             Value::List(l) => {
                 serde_json::Value::Array(l.iter().map(Value::to_json).collect::<Option<_>>()?)
             }
             Value::Map(m) => serde_json::Value::Object(
                 m.iter()
-                    .map(|(k, v)| Some((k.clone(), v.to_json()?)))
+                    .map(|(k, v)| Some((k.to_string(), v.to_json()?)))
                     .collect::<Option<_>>()?,
             ),
             _ => return None,

@@ -18,8 +18,8 @@ struct Json<'a> {
     format_version: u32,
     summary: Summary,
     units: Vec<JsonUnit<'a>>,
-    resources: Vec<JsonResource<'a>>,
-    edges: Vec<JsonEdge<'a>>,
+    resources: Rows<'a, JsonResource<'a>>,
+    edges: Rows<'a, JsonEdge<'a>>,
     unresolved: Vec<JsonUnresolved>,
     data_sources: Vec<JsonData<'a>>,
     external_modules: Vec<JsonModule<'a>>,
@@ -27,6 +27,19 @@ struct Json<'a> {
     files: Vec<JsonFile<'a>>,
     diagnostics: &'a [crate::diagnostics::Diagnostic],
     skipped: Vec<JsonSkipped<'a>>,
+}
+
+/// Makes the rows of a lazily written array.
+type Rows<'a, T> = Lazy<Box<dyn Fn() -> Box<dyn Iterator<Item = T> + 'a> + 'a>>;
+
+/// A JSON array whose elements are made one at a time while it is written, so the largest
+/// arrays (resources, edges) never exist in memory as a whole.
+struct Lazy<F>(F);
+
+impl<'a, T: Serialize + 'a, F: Fn() -> Box<dyn Iterator<Item = T> + 'a>> Serialize for Lazy<F> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq((self.0)())
+    }
 }
 
 #[derive(Serialize)]
@@ -173,11 +186,8 @@ pub fn to_json(scan: &Scan, values: bool) -> String {
 pub fn write_json(scan: &Scan, values: bool, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let m = &scan.model;
     let unresolved_values = m.unresolved();
-    let resources = m
-        .resources
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
+    let resources = move || -> Box<dyn Iterator<Item = JsonResource<'_>> + '_> {
+        Box::new(m.resources.iter().enumerate().map(move |(i, r)| {
             let l = loc(scan, r.span);
             JsonResource {
                 unit: &r.unit,
@@ -193,12 +203,10 @@ pub fn write_json(scan: &Scan, values: bool, w: &mut dyn std::io::Write) -> std:
                 generated_by: r.generated_by.as_deref(),
                 attributes: values.then_some(&r.attributes),
             }
-        })
-        .collect();
-    let edges = m
-        .edges
-        .iter()
-        .map(|e| {
+        }))
+    };
+    let edges = move || -> Box<dyn Iterator<Item = JsonEdge<'_>> + '_> {
+        Box::new(m.edges.iter().map(move |e| {
             let (a, b) = (&m.resources[e.from], &m.resources[e.to]);
             let l = loc(scan, e.span);
             JsonEdge {
@@ -216,8 +224,8 @@ pub fn write_json(scan: &Scan, values: bool, w: &mut dyn std::io::Write) -> std:
                 file: l.file,
                 line: l.line,
             }
-        })
-        .collect();
+        }))
+    };
     let unresolved_count = unresolved_values.len();
     let unresolved = unresolved_values
         .into_iter()
@@ -285,8 +293,8 @@ pub fn write_json(scan: &Scan, values: bool, w: &mut dyn std::io::Write) -> std:
                 language: u.language,
             })
             .collect(),
-        resources,
-        edges,
+        resources: Lazy(Box::new(resources)),
+        edges: Lazy(Box::new(edges)),
         unresolved,
         data_sources,
         external_modules,

@@ -310,9 +310,9 @@ impl<'a> Instance<'a> {
                 .iter()
                 .map(|(k, v)| {
                     (
-                        InstanceKey::Key(k.clone()),
+                        InstanceKey::Key(k.to_string()),
                         Scope {
-                            each: Some((Value::String(k.clone()), v.clone())),
+                            each: Some((Value::String(k.to_string().into()), v.clone())),
                             ..Scope::default()
                         },
                     )
@@ -344,10 +344,10 @@ impl<'a> Instance<'a> {
                 } else {
                     "for_each"
                 };
-                r.attributes.insert(meta.into(), Value::Unknown(u.clone()));
+                r.attributes.insert(meta, Value::Unknown(u.clone()));
                 if let Some(a) = b.body.attribute(meta) {
                     r.attribute_spans
-                        .insert(meta.into(), self.span(block.file, a.span));
+                        .insert(meta, self.span(block.file, a.span));
                 }
             }
             self.project.out.borrow_mut().resources.push(r);
@@ -436,8 +436,15 @@ impl<'a> Instance<'a> {
             let mut value = self.eval_body(&block.body, scope, &path, file, spans, false);
             if !block.labels.is_empty() {
                 value.insert(
-                    "__labels".into(),
-                    Value::List(block.labels.iter().cloned().map(Value::String).collect()),
+                    "__labels",
+                    Value::List(
+                        block
+                            .labels
+                            .iter()
+                            .cloned()
+                            .map(|s| Value::String(s.into()))
+                            .collect(),
+                    ),
                 );
             }
             list.push(Value::Map(value));
@@ -859,7 +866,7 @@ impl<'a> Instance<'a> {
             Expr::Null => Value::Null,
             Expr::Bool(b) => Value::Bool(*b),
             Expr::Number(n) => Value::Number(*n),
-            Expr::String(s) => Value::String(s.clone()),
+            Expr::String(s) => Value::String(s.clone().into()),
             Expr::Template(parts) => {
                 let mut out = Vec::new();
                 self.render_template(parts, scope, &mut out);
@@ -1018,7 +1025,7 @@ impl<'a> Instance<'a> {
                 ),
             },
             "path" => match attr(0)? {
-                "module" => (Value::String(self.path_module.clone()), &ops[1..]),
+                "module" => (Value::String(self.path_module.clone().into()), &ops[1..]),
                 "root" | "cwd" => (Value::String(".".into()), &ops[1..]),
                 other => (
                     Value::unknown(Reason::InvalidExpression, format!("path.{other}")),
@@ -1232,7 +1239,7 @@ impl<'a> Instance<'a> {
             );
         };
         if name == "file" {
-            return Value::String(text);
+            return Value::String(text.into());
         }
         let vars = match args.get(1) {
             Some(Value::Map(m)) => m.clone(),
@@ -1243,7 +1250,7 @@ impl<'a> Instance<'a> {
             Ok(parts) => {
                 let mut scope = Scope::default();
                 for (k, v) in vars {
-                    scope.names.push((k, v));
+                    scope.names.push((k.into(), v));
                 }
                 let mut out = Vec::new();
                 self.render_template(&parts, &scope, &mut out);
@@ -1322,7 +1329,7 @@ pub fn type_name(v: &Value) -> &'static str {
 /// The string form of a map key or set element.
 pub fn key_string(v: &Value) -> Option<String> {
     match v {
-        Value::String(s) => Some(s.clone()),
+        Value::String(s) => Some(s.to_string()),
         Value::Number(n) => Some(crate::model::value::format_number(*n)),
         Value::Bool(b) => Some(b.to_string()),
         _ => None,
@@ -1421,8 +1428,8 @@ pub fn interpolate(out: &mut Vec<Part>, v: Value) {
 /// Collapses template parts: all text is a string; one lone ref is the ref's string form.
 pub fn template_value(parts: Vec<Part>) -> Value {
     match parts.as_slice() {
-        [] => Value::String(String::new()),
-        [Part::Text(t)] => Value::String(t.clone()),
+        [] => Value::String(String::new().into()),
+        [Part::Text(t)] => Value::String(t.clone().into()),
         _ => Value::Template(parts),
     }
 }

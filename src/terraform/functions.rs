@@ -22,7 +22,7 @@ fn first_unknown(args: &[Value]) -> Option<Value> {
 
 fn string_arg(args: &[Value], i: usize, f: &str) -> Result<String, Value> {
     match args.get(i) {
-        Some(Value::String(s)) => Ok(s.clone()),
+        Some(Value::String(s)) => Ok(s.to_string()),
         Some(Value::Number(n)) => Ok(format_number(*n)),
         Some(Value::Bool(b)) => Ok(b.to_string()),
         Some(other) => Err(Value::Unknown(unknown_of(
@@ -73,7 +73,7 @@ fn eval_call(name: &str, args: &[Value]) -> Result<Value, Value> {
                 }
             }
             match v.to_json() {
-                Some(j) => Value::String(serde_json::to_string(&j).unwrap_or_default()),
+                Some(j) => Value::String(serde_json::to_string(&j).unwrap_or_default().into()),
                 None => Value::Encoded(Box::new(v)),
             }
         }
@@ -115,7 +115,7 @@ fn eval_call(name: &str, args: &[Value]) -> Result<Value, Value> {
             for list in &args[1..] {
                 for item in list_arg(std::slice::from_ref(list), 0, "join")? {
                     if !first {
-                        interpolate(&mut parts, Value::String(sep.clone()));
+                        interpolate(&mut parts, Value::String(sep.clone().into()));
                     }
                     first = false;
                     interpolate(&mut parts, item);
@@ -127,7 +127,11 @@ fn eval_call(name: &str, args: &[Value]) -> Result<Value, Value> {
             let sep = string_arg(args, 0, "split")?;
             let s = string_arg(args, 1, "split")?;
             if sep.is_empty() {
-                Value::List(s.chars().map(|c| Value::String(c.to_string())).collect())
+                Value::List(
+                    s.chars()
+                        .map(|c| Value::String(c.to_string().into()))
+                        .collect(),
+                )
             } else {
                 Value::List(s.split(sep.as_str()).map(Value::str).collect())
             }
@@ -197,8 +201,8 @@ fn eval_call(name: &str, args: &[Value]) -> Result<Value, Value> {
             None => invalid("tomap: no argument"),
         },
         "tostring" => match args.first() {
-            Some(Value::Number(n)) => Value::String(format_number(*n)),
-            Some(Value::Bool(b)) => Value::String(b.to_string()),
+            Some(Value::Number(n)) => Value::String(format_number(*n).into()),
+            Some(Value::Bool(b)) => Value::String(b.to_string().into()),
             Some(v) => v.clone(),
             None => invalid("tostring: no argument"),
         },
@@ -275,7 +279,11 @@ fn eval_call(name: &str, args: &[Value]) -> Result<Value, Value> {
             Value::Bool(l.contains(&v))
         }
         "keys" => match args.first() {
-            Some(Value::Map(m)) => Value::List(m.keys().cloned().map(Value::String).collect()),
+            Some(Value::Map(m)) => Value::List(
+                m.keys()
+                    .map(|k| Value::String(k.to_string().into()))
+                    .collect(),
+            ),
             Some(other) => Value::Unknown(unknown_of(other, "keys argument")),
             None => invalid("keys: no argument"),
         },
@@ -320,7 +328,7 @@ fn eval_call(name: &str, args: &[Value]) -> Result<Value, Value> {
                 .map(|v| key_string(v).ok_or_else(|| Value::Unknown(unknown_of(v, "sort element"))))
                 .collect::<Result<_, _>>()?;
             s.sort();
-            Value::List(s.into_iter().map(Value::String).collect())
+            Value::List(s.into_iter().map(|s| Value::String(s.into())).collect())
         }
         "setunion" => {
             let mut out: Vec<Value> = Vec::new();
@@ -355,12 +363,12 @@ fn eval_call(name: &str, args: &[Value]) -> Result<Value, Value> {
             Value::List(out)
         }
         "lower" | "upper" | "trimspace" | "title" | "chomp" => {
-            let s = match args.first() {
-                Some(Value::String(s)) => s.clone(),
+            let s: String = match args.first() {
+                Some(Value::String(s)) => s.to_string(),
                 Some(other) => return Err(Value::Unknown(unknown_of(other, name))),
                 None => return Err(invalid(format!("{name}: no argument"))),
             };
-            Value::String(match name {
+            Value::str(match name {
                 "lower" => s.to_lowercase(),
                 "upper" => s.to_uppercase(),
                 "trimspace" => s.trim().to_string(),
@@ -388,23 +396,23 @@ fn eval_call(name: &str, args: &[Value]) -> Result<Value, Value> {
                     "replace with a regular expression",
                 )
             } else {
-                Value::String(s.replace(&from, &to))
+                Value::String(s.replace(&from, &to).into())
             }
         }
         "trimprefix" => {
             let s = string_arg(args, 0, name)?;
             let p = string_arg(args, 1, name)?;
-            Value::String(s.strip_prefix(p.as_str()).unwrap_or(&s).to_string())
+            Value::String(s.strip_prefix(p.as_str()).unwrap_or(&s).to_string().into())
         }
         "trimsuffix" => {
             let s = string_arg(args, 0, name)?;
             let p = string_arg(args, 1, name)?;
-            Value::String(s.strip_suffix(p.as_str()).unwrap_or(&s).to_string())
+            Value::String(s.strip_suffix(p.as_str()).unwrap_or(&s).to_string().into())
         }
         "trim" => {
             let s = string_arg(args, 0, name)?;
             let cs = string_arg(args, 1, name)?;
-            Value::String(s.trim_matches(|c| cs.contains(c)).to_string())
+            Value::String(s.trim_matches(|c| cs.contains(c)).to_string().into())
         }
         "startswith" | "endswith" | "strcontains" => {
             let s = string_arg(args, 0, name)?;
@@ -539,10 +547,9 @@ fn cidrsubnet(args: &[Value]) -> Result<Value, Value> {
     }
     let base = u32::from(ip) as u64 & (!0u64 << (32 - len)) & 0xffff_ffff;
     let net = base | (netnum << (32 - new_len));
-    Ok(Value::String(format!(
-        "{}/{new_len}",
-        std::net::Ipv4Addr::from(net as u32)
-    )))
+    Ok(Value::String(
+        format!("{}/{new_len}", std::net::Ipv4Addr::from(net as u32)).into(),
+    ))
 }
 
 /// Binary operators over values.

@@ -183,6 +183,9 @@ struct Lowered {
 impl Lowered {
     fn apply(self, model: &mut Model, diagnostics: &mut Vec<Diagnostic>) -> Vec<VarFile> {
         diagnostics.extend(self.diagnostics);
+        model
+            .resources
+            .reserve(self.results.iter().map(|(_, o)| o.resources.len()).sum());
         for (root, out) in self.results {
             model.units.push(Unit {
                 id: root,
@@ -418,7 +421,7 @@ fn cli_value(block: &hcl::Block, raw: &str) -> Value {
         _ => false,
     };
     if is_string {
-        return Value::String(raw.to_string());
+        return Value::String(raw.to_string().into());
     }
     match hcl::parse_body(&format!("v = {raw}\n")) {
         Ok(body) => body

@@ -59,7 +59,7 @@ pub fn render(attrs: &crate::model::Map) -> Value {
 /// Terraform's `.json`: the JSON text when every part is known, else the encoded document.
 pub fn to_json_value(policy: &Value) -> Value {
     match policy.to_json() {
-        Some(j) => Value::String(serde_json::to_string_pretty(&j).unwrap_or_default()),
+        Some(j) => Value::String(serde_json::to_string_pretty(&j).unwrap_or_default().into()),
         None => Value::Encoded(Box::new(policy.clone())),
     }
 }

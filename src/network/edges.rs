@@ -1,0 +1,1007 @@
+//! The public edge: CloudFront distributions, load balancers, API Gateway REST and HTTP APIs,
+//! Lambda function URLs, with their TLS policy, HTTP handling, HSTS, WAF and authentication.
+
+use super::ingress::is_internet_facing_lb;
+use super::util::{self, Evidence};
+use crate::model::{Model, Resource, Unknown, Value};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EdgeKind {
+    CloudFront,
+    LoadBalancer,
+    RestApi,
+    HttpApi,
+    WebSocketApi,
+    FunctionUrl,
+}
+
+/// What the edge does with plain HTTP.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Http {
+    /// HTTP is not served at all.
+    HttpsOnly,
+    /// HTTP is answered with a redirect to HTTPS.
+    Redirects,
+    /// Some path serves content over plain HTTP.
+    AllowsHttp,
+    Unknown {
+        value: Value,
+    },
+}
+
+/// The TLS an edge accepts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Tls {
+    /// True when a client can negotiate TLS older than 1.2; `None` when it cannot be read or
+    /// the edge offers no TLS listener (the detail says which).
+    pub below_1_2: Option<bool>,
+    /// The policy in force (`TLSv1.2_2021`, `ELBSecurityPolicy-2016-08`, `TLS_1_0`).
+    pub policy: String,
+    pub detail: String,
+    pub unknown: Option<Unknown>,
+    pub evidence: Vec<Evidence>,
+}
+
+/// One method, route, listener or URL of an edge, with its authentication and validation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EdgeRoute {
+    pub resource: usize,
+    /// `GET /health`, `POST /items`, `$default`, `HTTPS:443`, `function URL`.
+    pub name: String,
+    /// As written (`NONE`, `COGNITO_USER_POOLS`, `AWS_IAM`, `authenticate-oidc`), with the
+    /// default applied when unset; `None` when unknown.
+    pub authorization: Option<String>,
+    /// False for `NONE`: anyone on the internet can call it.
+    pub authenticated: Option<bool>,
+    /// A request validator that validates the body (REST APIs); HTTP APIs cannot.
+    pub validates_body: Option<bool>,
+    pub validates_parameters: Option<bool>,
+    pub evidence: Evidence,
+}
+
+/// One internet-facing (or possibly internet-facing) entry point.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PublicEdge {
+    pub resource: usize,
+    pub kind: EdgeKind,
+    pub internet_facing: Option<bool>,
+    pub tls: Tls,
+    pub http: Http,
+    /// The edge adds `Strict-Transport-Security` on every path (`Some(false)`: the edge does
+    /// not; only the backend could).
+    pub hsts: Option<bool>,
+    /// A WAF web ACL is attached.
+    pub waf: Option<bool>,
+    pub routes: Vec<EdgeRoute>,
+    /// Provider defaults applied and limits of what was read.
+    pub notes: Vec<String>,
+    pub evidence: Vec<Evidence>,
+}
+
+/// AWS's managed `SecurityHeadersPolicy` response headers policy (sends HSTS).
+const MANAGED_SECURITY_HEADERS: &str = "67f7725c-6f97-4210-82d7-5512b31e9d03";
+
+/// Every public edge in the tree, sorted by resource.
+pub fn public_edges(model: &Model) -> Vec<PublicEdge> {
+    let mut out = Vec::new();
+    let waf = waf_targets(model);
+    for (i, r) in model.resources.iter().enumerate() {
+        if r.facet.is_some() || !util::deployed(r) {
+            continue;
+        }
+        let e = match r.kind {
+            "cloudfront.distribution" => cloudfront(model, i),
+            "elb.load-balancer" => load_balancer(model, i, &waf),
+            "apigateway.rest-api" => rest_api(model, i, &waf),
+            "apigatewayv2.api" => http_api(model, i, &waf),
+            "lambda.function-url" => function_url(model, i),
+            _ => continue,
+        };
+        out.push(e);
+    }
+    for e in &mut out {
+        e.evidence.sort();
+        e.evidence.dedup();
+        e.routes
+            .sort_by(|a, b| (&a.name, a.resource).cmp(&(&b.name, b.resource)));
+    }
+    out
+}
+
+fn tls(below: Option<bool>, policy: impl Into<String>, detail: impl Into<String>) -> Tls {
+    Tls {
+        below_1_2: below,
+        policy: policy.into(),
+        detail: detail.into(),
+        unknown: None,
+        evidence: vec![],
+    }
+}
+
+fn combine_http(items: Vec<Http>) -> Http {
+    if items.contains(&Http::AllowsHttp) {
+        return Http::AllowsHttp;
+    }
+    if let Some(u) = items.iter().find(|h| matches!(h, Http::Unknown { .. })) {
+        return u.clone();
+    }
+    if items.contains(&Http::Redirects) {
+        return Http::Redirects;
+    }
+    Http::HttpsOnly
+}
+
+/// Resources a WAFv2 association protects, with the association.
+fn waf_targets(model: &Model) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    for (i, r) in model.resources.iter().enumerate() {
+        if r.kind != "wafv2.web-acl-association" {
+            continue;
+        }
+        if let Some((_, v)) = util::first_at(r, &["resource_arn", "ResourceArn"]) {
+            for t in util::targets(model, &r.unit, v).into_iter().flatten() {
+                out.push((model.owner(t), i));
+            }
+        }
+    }
+    out
+}
+
+fn cloudfront(model: &Model, i: usize) -> PublicEdge {
+    let r = &model.resources[i];
+    let mut notes = Vec::new();
+    let mut evidence = vec![Evidence::at(model, i, "")];
+    // TLS.
+    let cert = util::first_at(
+        r,
+        &["viewer_certificate", "DistributionConfig.ViewerCertificate"],
+    );
+    let (default_cert, dpath) = util::flag_at(
+        r,
+        &[
+            "viewer_certificate.cloudfront_default_certificate",
+            "DistributionConfig.ViewerCertificate.CloudFrontDefaultCertificate",
+        ],
+    );
+    let min = util::first_at(
+        r,
+        &[
+            "viewer_certificate.minimum_protocol_version",
+            "DistributionConfig.ViewerCertificate.MinimumProtocolVersion",
+        ],
+    );
+    let mut t = match (cert.is_some(), default_cert) {
+        (false, _) | (true, Ok(Some(true))) => {
+            let mut t = tls(
+                Some(true),
+                "TLSv1",
+                "the default *.cloudfront.net certificate accepts TLSv1 whatever minimum_protocol_version says",
+            );
+            t.evidence
+                .push(Evidence::at(model, i, dpath.as_deref().unwrap_or("")));
+            t
+        }
+        (true, Err(u)) => {
+            let mut t = tls(
+                None,
+                "unknown",
+                "whether the default certificate is used cannot be read",
+            );
+            t.unknown = Some(util::reason_of(&u));
+            t
+        }
+        (true, Ok(_)) => match min {
+            None => {
+                notes.push("minimum_protocol_version unset: CloudFront's default is TLSv1".into());
+                tls(
+                    Some(true),
+                    "TLSv1",
+                    "minimum protocol version unset (default TLSv1)",
+                )
+            }
+            Some((p, v)) => {
+                let mut t = match util::text(Some(v)) {
+                    Ok(Some(s)) => {
+                        let ok = s.starts_with("TLSv1.2") || s.starts_with("TLSv1.3");
+                        tls(
+                            Some(!ok),
+                            s.clone(),
+                            format!("minimum protocol version {s}"),
+                        )
+                    }
+                    Ok(None) => tls(Some(true), "TLSv1", "minimum protocol version unset"),
+                    Err(u) => {
+                        let mut t = tls(None, "unknown", "minimum protocol version cannot be read");
+                        t.unknown = Some(util::reason_of(&u));
+                        t
+                    }
+                };
+                t.evidence.push(Evidence::at(model, i, &p));
+                t
+            }
+        },
+    };
+    t.evidence.sort();
+    // Cache behaviors: viewer protocol policy and response headers.
+    let mut behaviors: Vec<String> = Vec::new();
+    for base in [
+        "default_cache_behavior",
+        "DistributionConfig.DefaultCacheBehavior",
+    ] {
+        if let Some((p, v)) = util::at(r, base) {
+            match v {
+                Value::List(l) => behaviors.extend((0..l.len()).map(|k| format!("{p}[{k}]"))),
+                _ => behaviors.push(p),
+            }
+        }
+    }
+    for base in [
+        "ordered_cache_behavior",
+        "DistributionConfig.CacheBehaviors",
+    ] {
+        if let Some((p, Value::List(l))) = util::at(r, base) {
+            behaviors.extend((0..l.len()).map(|k| format!("{p}[{k}]")));
+        }
+    }
+    let mut https = Vec::new();
+    let mut hsts: Option<bool> = if behaviors.is_empty() {
+        None
+    } else {
+        Some(true)
+    };
+    for b in &behaviors {
+        let vpp = util::first_at(
+            r,
+            &[
+                &format!("{b}.viewer_protocol_policy"),
+                &format!("{b}.ViewerProtocolPolicy"),
+            ],
+        );
+        https.push(match vpp {
+            Some((p, v)) => {
+                evidence.push(Evidence::at(model, i, &p));
+                match v.as_str() {
+                    Some("allow-all") => Http::AllowsHttp,
+                    Some("redirect-to-https") => Http::Redirects,
+                    Some("https-only") => Http::HttpsOnly,
+                    _ => Http::Unknown {
+                        value: util::unknown_of(v),
+                    },
+                }
+            }
+            None => Http::AllowsHttp,
+        });
+        let rhp = util::first_at(
+            r,
+            &[
+                &format!("{b}.response_headers_policy_id"),
+                &format!("{b}.ResponseHeadersPolicyId"),
+            ],
+        );
+        let this = match rhp {
+            None => Some(false),
+            Some((p, v)) => {
+                evidence.push(Evidence::at(model, i, &p));
+                match util::target(model, &r.unit, v) {
+                    Some(policy) => {
+                        let pr = &model.resources[policy];
+                        let sts = util::first_at(
+                            pr,
+                            &[
+                                "security_headers_config.strict_transport_security",
+                                "ResponseHeadersPolicyConfig.SecurityHeadersConfig.StrictTransportSecurity",
+                            ],
+                        );
+                        if let Some((sp, _)) = &sts {
+                            evidence.push(Evidence::at(model, policy, sp));
+                        }
+                        Some(sts.is_some())
+                    }
+                    None => match v.as_str() {
+                        Some(MANAGED_SECURITY_HEADERS) => Some(true),
+                        _ => None,
+                    },
+                }
+            }
+        };
+        hsts = match (hsts, this) {
+            (Some(false), _) | (_, Some(false)) => Some(false),
+            (Some(true), Some(true)) => Some(true),
+            _ => None,
+        };
+    }
+    let http = if https.is_empty() {
+        Http::Unknown {
+            value: Value::unknown(crate::model::Reason::InvalidExpression, "no cache behavior"),
+        }
+    } else {
+        combine_http(https)
+    };
+    let waf = match util::first_at(r, &["web_acl_id", "DistributionConfig.WebACLId"]) {
+        Some((p, v)) => {
+            evidence.push(Evidence::at(model, i, &p));
+            match v {
+                Value::Unknown(_) => None,
+                _ => Some(true),
+            }
+        }
+        None => Some(false),
+    };
+    PublicEdge {
+        resource: i,
+        kind: EdgeKind::CloudFront,
+        internet_facing: Some(true),
+        tls: t,
+        http,
+        hsts,
+        waf,
+        routes: vec![],
+        notes,
+        evidence,
+    }
+}
+
+/// ELB security policies that accept only TLS 1.2 or newer: names carrying `-1-2` or `-1-3`
+/// as their own tokens (`ELBSecurityPolicy-TLS13-1-2-2021-06`, `…-FS-1-2-Res-2020-10`).
+pub fn elb_policy_min_1_2(name: &str) -> bool {
+    let tokens: Vec<&str> = name.split('-').collect();
+    tokens
+        .windows(2)
+        .any(|w| w[0] == "1" && (w[1] == "2" || w[1] == "3"))
+}
+
+/// The default policy of an HTTPS / TLS listener created through the API.
+const ELB_DEFAULT_POLICY: &str = "ELBSecurityPolicy-2016-08";
+
+fn has_waf(
+    waf: &[(usize, usize)],
+    targets: &[usize],
+    evidence: &mut Vec<Evidence>,
+    model: &Model,
+) -> Option<bool> {
+    let mut found = false;
+    for (t, assoc) in waf {
+        if targets.contains(t) {
+            found = true;
+            evidence.push(Evidence::at(model, *assoc, ""));
+        }
+    }
+    Some(found)
+}
+
+fn load_balancer(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge {
+    let r = &model.resources[i];
+    let mut notes = Vec::new();
+    let mut evidence = vec![Evidence::at(model, i, "")];
+    let internet_facing = Some(is_internet_facing_lb(model, i));
+    if util::first_at(r, &["internal", "Scheme"]).is_none() {
+        notes.push("scheme unset: internet-facing (default)".into());
+    }
+    // Listeners: resources pointing at the load balancer, or a classic ELB's inline ones.
+    struct L {
+        resource: usize,
+        prefix: String,
+        protocol: Result<String, Value>,
+        port: String,
+    }
+    let mut listeners: Vec<L> = Vec::new();
+    for l in util::referrers(model, i, "listens-for") {
+        let lr = &model.resources[l];
+        let protocol =
+            match util::text(util::first_at(lr, &["protocol", "Protocol"]).map(|(_, v)| v)) {
+                Ok(Some(p)) => Ok(p.to_ascii_uppercase()),
+                Ok(None) => {
+                    let has_cert =
+                        util::first_at(lr, &["certificate_arn", "Certificates"]).is_some();
+                    Ok(if has_cert { "HTTPS" } else { "HTTP" }.to_string())
+                }
+                Err(u) => Err(u),
+            };
+        let port = util::text(util::first_at(lr, &["port", "Port"]).map(|(_, v)| v))
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| "?".into());
+        listeners.push(L {
+            resource: l,
+            prefix: String::new(),
+            protocol,
+            port,
+        });
+    }
+    for key in ["listener", "Listeners"] {
+        if let Some(Value::List(list)) = r.attributes.get(key) {
+            for k in 0..list.len() {
+                let prefix = format!("{key}[{k}]");
+                let protocol = util::text(
+                    util::first_at(
+                        r,
+                        &[
+                            &format!("{prefix}.lb_protocol"),
+                            &format!("{prefix}.Protocol"),
+                        ],
+                    )
+                    .map(|(_, v)| v),
+                )
+                .map(|p| p.unwrap_or_default().to_ascii_uppercase());
+                let port = util::text(
+                    util::first_at(
+                        r,
+                        &[
+                            &format!("{prefix}.lb_port"),
+                            &format!("{prefix}.LoadBalancerPort"),
+                        ],
+                    )
+                    .map(|(_, v)| v),
+                )
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| "?".into());
+                listeners.push(L {
+                    resource: i,
+                    prefix,
+                    protocol,
+                    port,
+                });
+            }
+        }
+    }
+    let mut https = Vec::new();
+    let mut below: Option<bool> = None;
+    let mut policies = Vec::new();
+    let mut tls_ev = Vec::new();
+    let mut unknown = None;
+    let mut hsts: Option<bool> = None;
+    let mut routes = Vec::new();
+    for l in &listeners {
+        let lr = &model.resources[l.resource];
+        let path = |a: &str| {
+            if l.prefix.is_empty() {
+                a.to_string()
+            } else {
+                format!("{}.{a}", l.prefix)
+            }
+        };
+        evidence.push(Evidence::at(model, l.resource, &l.prefix));
+        let protocol = match &l.protocol {
+            Ok(p) => p.clone(),
+            Err(u) => {
+                https.push(Http::Unknown { value: u.clone() });
+                continue;
+            }
+        };
+        // Default actions (ALB / NLB listeners).
+        let mut actions: Vec<(String, String, Option<String>)> = Vec::new();
+        for key in ["default_action", "DefaultActions"] {
+            if let Some(Value::List(list)) = lr.attributes.get(key) {
+                for k in 0..list.len() {
+                    let p = format!("{key}[{k}]");
+                    let ty = util::first_at(lr, &[&format!("{p}.type"), &format!("{p}.Type")])
+                        .and_then(|(_, v)| v.as_str().map(str::to_string))
+                        .unwrap_or_default();
+                    let redirect_proto = util::first_at(
+                        lr,
+                        &[
+                            &format!("{p}.redirect.protocol"),
+                            &format!("{p}.RedirectConfig.Protocol"),
+                        ],
+                    )
+                    .and_then(|(_, v)| v.as_str().map(str::to_string));
+                    actions.push((p, ty, redirect_proto));
+                }
+            }
+        }
+        let name = format!("{protocol}:{}", l.port);
+        match protocol.as_str() {
+            "HTTP" => {
+                let redirects = !actions.is_empty()
+                    && actions
+                        .iter()
+                        .all(|(_, t, p)| t == "redirect" && p.as_deref() == Some("HTTPS"));
+                https.push(if redirects {
+                    Http::Redirects
+                } else {
+                    Http::AllowsHttp
+                });
+            }
+            "HTTPS" | "TLS" | "SSL" => {
+                let pol = util::first_at(lr, &[&path("ssl_policy"), &path("SslPolicy")]);
+                let name = match pol {
+                    Some((p, v)) => {
+                        tls_ev.push(Evidence::at(model, l.resource, &p));
+                        match util::text(Some(v)) {
+                            Ok(Some(s)) => Some(s),
+                            Ok(None) => None,
+                            Err(u) => {
+                                unknown.get_or_insert(util::reason_of(&u));
+                                below = super::placement::or3(below.or(Some(false)), None);
+                                continue;
+                            }
+                        }
+                    }
+                    None => None,
+                };
+                let name = match name {
+                    Some(n) => n,
+                    None if l.prefix.is_empty() => {
+                        notes.push(format!(
+                            "{} listener {}: no ssl_policy, the API default {ELB_DEFAULT_POLICY} applies",
+                            protocol, l.port
+                        ));
+                        ELB_DEFAULT_POLICY.to_string()
+                    }
+                    None => {
+                        notes.push(
+                            "classic load balancer: TLS policy not read (predefined default ELBSecurityPolicy-2016-08)"
+                                .into(),
+                        );
+                        ELB_DEFAULT_POLICY.to_string()
+                    }
+                };
+                let old = !elb_policy_min_1_2(&name);
+                below = Some(below.unwrap_or(false) || old);
+                policies.push(name);
+                // HSTS header added by the listener (ALB response header modification).
+                let sts = util::first_at(
+                    lr,
+                    &["routing_http_response_strict_transport_security_header_value"],
+                )
+                .is_some()
+                    || matches!(lr.attributes.get("ListenerAttributes"), Some(Value::List(a)) if a.iter().any(|x| {
+                        x.get("Key").and_then(Value::as_str)
+                            == Some("routing.http.response.strict_transport_security.header_value")
+                    }));
+                hsts = Some(hsts.unwrap_or(true) && sts);
+                if protocol == "HTTPS" {
+                    https.push(Http::HttpsOnly);
+                }
+            }
+            _ => {}
+        }
+        let auth = actions
+            .iter()
+            .find(|(_, t, _)| t.starts_with("authenticate"))
+            .map(|(_, t, _)| t.clone());
+        routes.push(EdgeRoute {
+            resource: l.resource,
+            name,
+            authenticated: Some(auth.is_some()),
+            authorization: Some(auth.unwrap_or_else(|| "none".into())),
+            validates_body: None,
+            validates_parameters: None,
+            evidence: Evidence::at(model, l.resource, &l.prefix),
+        });
+    }
+    policies.sort();
+    policies.dedup();
+    let mut t = Tls {
+        below_1_2: below,
+        policy: if policies.is_empty() {
+            "none".into()
+        } else {
+            policies.join(",")
+        },
+        detail: if listeners
+            .iter()
+            .all(|l| !matches!(l.protocol.as_deref(), Ok("HTTPS") | Ok("TLS") | Ok("SSL")))
+        {
+            "no TLS listener".into()
+        } else {
+            "listener security policies".into()
+        },
+        unknown,
+        evidence: tls_ev,
+    };
+    t.evidence.sort();
+    let http = if https.is_empty() {
+        Http::HttpsOnly
+    } else {
+        combine_http(https)
+    };
+    let waf = has_waf(waf, &[i], &mut evidence, model);
+    notes.push(
+        "listener rules are not read: redirects and authentication on default actions only".into(),
+    );
+    PublicEdge {
+        resource: i,
+        kind: EdgeKind::LoadBalancer,
+        internet_facing,
+        tls: t,
+        http,
+        hsts: if listeners.is_empty() {
+            None
+        } else {
+            Some(hsts.unwrap_or(false))
+        },
+        waf,
+        routes,
+        notes,
+        evidence,
+    }
+}
+
+fn api_of(model: &Model, i: usize, api: usize) -> bool {
+    model
+        .edges
+        .iter()
+        .any(|e| e.from == i && e.to == api && e.label == "in-api")
+}
+
+/// The path of an API Gateway resource, following `parent` edges up to the API's root.
+fn resource_path(model: &Model, res: usize) -> String {
+    let mut parts = Vec::new();
+    let mut cur = res;
+    for _ in 0..64 {
+        let r = &model.resources[cur];
+        if r.kind != "apigateway.resource" {
+            break;
+        }
+        let part = util::first_at(r, &["path_part", "PathPart"])
+            .map(|(_, v)| match v {
+                Value::String(s) => s.to_string(),
+                other => format!("{{{other}}}"),
+            })
+            .unwrap_or_else(|| "?".into());
+        parts.push(part);
+        match model
+            .edges
+            .iter()
+            .find(|e| e.from == cur && e.label == "parent")
+        {
+            Some(e) => cur = e.to,
+            None => break,
+        }
+    }
+    parts.reverse();
+    format!("/{}", parts.join("/"))
+}
+
+fn authenticated(auth: &Option<String>) -> Option<bool> {
+    auth.as_deref().map(|a| !a.eq_ignore_ascii_case("NONE"))
+}
+
+fn rest_api(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge {
+    let r = &model.resources[i];
+    let mut notes = Vec::new();
+    let mut evidence = vec![Evidence::at(model, i, "")];
+    // Private APIs are reached only through interface endpoints.
+    let types = util::first_at(
+        r,
+        &[
+            "endpoint_configuration.types",
+            "EndpointConfiguration.Types",
+        ],
+    );
+    let internet_facing = match types {
+        None => Some(true),
+        Some((p, v)) => {
+            evidence.push(Evidence::at(model, i, &p));
+            let list = util::items(v);
+            if list.iter().any(|x| x.as_str() == Some("PRIVATE")) {
+                Some(false)
+            } else if list.iter().all(|x| x.as_str().is_some()) {
+                Some(true)
+            } else {
+                None
+            }
+        }
+    };
+    // TLS: the API's own security policy, else the default endpoint, else the domains.
+    let disabled = util::flag_at(
+        r,
+        &["disable_execute_api_endpoint", "DisableExecuteApiEndpoint"],
+    );
+    let own = util::first_at(r, &["security_policy", "SecurityPolicy"]);
+    let t = match (own, disabled) {
+        (Some((p, v)), _) if util::text(Some(v)).ok().flatten().is_some() => {
+            let s = util::text(Some(v)).ok().flatten().unwrap_or_default();
+            let ok = s.contains("1_2") || s.contains("1_3") || s.contains("12") || s.contains("13");
+            let mut t = tls(Some(!ok), s.clone(), format!("API security policy {s}"));
+            t.evidence.push(Evidence::at(model, i, &p));
+            t
+        }
+        (_, (Ok(Some(true)), Some(p))) => {
+            let mut t = domains_tls(model, i);
+            t.evidence.push(Evidence::at(model, i, &p));
+            t
+        }
+        (_, (Err(u), _)) => {
+            let mut t = tls(None, "unknown", "whether the execute-api endpoint is disabled cannot be read");
+            t.unknown = Some(util::reason_of(&u));
+            t
+        }
+        _ => tls(
+            Some(true),
+            "TLS_1_0",
+            "the default execute-api endpoint accepts TLS 1.0 (no TLS 1.2 security policy, endpoint not disabled)",
+        ),
+    };
+    // Methods.
+    let mut routes = Vec::new();
+    for (m, mr) in model.resources.iter().enumerate() {
+        if mr.kind != "apigateway.method" || mr.facet.is_some() || !api_of(model, m, i) {
+            continue;
+        }
+        let verb = util::first_at(mr, &["http_method", "HttpMethod"])
+            .and_then(|(_, v)| v.as_str().map(str::to_string))
+            .unwrap_or_else(|| "?".into());
+        let path = model
+            .edges
+            .iter()
+            .find(|e| e.from == m && e.label == "on-resource")
+            .map(|e| {
+                if model.resources[e.to].kind == "apigateway.resource" {
+                    resource_path(model, e.to)
+                } else {
+                    "/".to_string()
+                }
+            })
+            .unwrap_or_else(|| "?".into());
+        let auth_at = util::first_at(mr, &["authorization", "AuthorizationType"]);
+        let (authorization, auth_path) = match auth_at {
+            Some((p, v)) => (util::text(Some(v)).ok().flatten(), p),
+            // CloudFormation's AuthorizationType defaults to NONE.
+            None => (Some("NONE".to_string()), String::new()),
+        };
+        let validator = model
+            .edges
+            .iter()
+            .find(|e| e.from == m && e.label == "validator")
+            .map(|e| e.to);
+        let (body, params) = match validator {
+            Some(v) => {
+                let vr = &model.resources[v];
+                let b = util::flag_at(vr, &["validate_request_body", "ValidateRequestBody"]).0;
+                let p = util::flag_at(
+                    vr,
+                    &["validate_request_parameters", "ValidateRequestParameters"],
+                )
+                .0;
+                (
+                    b.map(|x| x.unwrap_or(false)).ok(),
+                    p.map(|x| x.unwrap_or(false)).ok(),
+                )
+            }
+            None => match util::first_at(mr, &["request_validator_id", "RequestValidatorId"]) {
+                Some(_) => (None, None),
+                None => (Some(false), Some(false)),
+            },
+        };
+        routes.push(EdgeRoute {
+            resource: m,
+            name: format!("{verb} {path}"),
+            authenticated: authenticated(&authorization),
+            authorization,
+            validates_body: body,
+            validates_parameters: params,
+            evidence: Evidence::at(model, m, &auth_path),
+        });
+    }
+    if util::first_at(
+        r,
+        &[
+            "body",
+            "Body",
+            "BodyS3Location",
+            "DefinitionBody",
+            "DefinitionUri",
+        ],
+    )
+    .is_some()
+    {
+        notes.push("methods defined in the OpenAPI body are not read".into());
+    }
+    let stages: Vec<usize> = model
+        .resources
+        .iter()
+        .enumerate()
+        .filter(|(s, sr)| sr.kind == "apigateway.stage" && api_of(model, *s, i))
+        .map(|(s, _)| s)
+        .chain(std::iter::once(i))
+        .collect();
+    let waf = has_waf(waf, &stages, &mut evidence, model);
+    PublicEdge {
+        resource: i,
+        kind: EdgeKind::RestApi,
+        internet_facing,
+        tls: t,
+        http: Http::HttpsOnly,
+        hsts: Some(false),
+        waf,
+        routes,
+        notes,
+        evidence,
+    }
+}
+
+/// TLS of a REST API whose execute-api endpoint is disabled: its custom domains' policies.
+fn domains_tls(model: &Model, api: usize) -> Tls {
+    let mut below = Some(false);
+    let mut ev = Vec::new();
+    let mut policies = Vec::new();
+    let mut any = false;
+    for (m, mr) in model.resources.iter().enumerate() {
+        if mr.kind != "apigateway.base-path-mapping" {
+            continue;
+        }
+        let Some((_, a)) = util::first_at(mr, &["api_id", "RestApiId", "ApiId"]) else {
+            continue;
+        };
+        if util::target(model, &mr.unit, a) != Some(api) {
+            continue;
+        }
+        let Some((_, d)) = util::first_at(mr, &["domain_name", "DomainName"]) else {
+            continue;
+        };
+        any = true;
+        ev.push(Evidence::at(model, m, ""));
+        let Some(dom) = util::target(model, &mr.unit, d) else {
+            below = super::placement::or3(below, None);
+            continue;
+        };
+        let dr: &Resource = &model.resources[dom];
+        match util::first_at(dr, &["security_policy", "SecurityPolicy"]) {
+            Some((p, v)) => {
+                ev.push(Evidence::at(model, dom, &p));
+                match util::text(Some(v)) {
+                    Ok(Some(s)) => {
+                        below = super::placement::or3(below, Some(s == "TLS_1_0"));
+                        policies.push(s);
+                    }
+                    _ => below = super::placement::or3(below, None),
+                }
+            }
+            None => {
+                below = Some(true);
+                policies.push("TLS_1_0 (unset)".into());
+            }
+        }
+    }
+    let mut t = tls(
+        below,
+        if policies.is_empty() {
+            "none".to_string()
+        } else {
+            policies.join(",")
+        },
+        if any {
+            "execute-api endpoint disabled: custom domains' security policies"
+        } else {
+            "execute-api endpoint disabled and no custom domain in the tree"
+        },
+    );
+    t.evidence = ev;
+    t
+}
+
+fn http_api(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge {
+    let r = &model.resources[i];
+    let mut notes = Vec::new();
+    let evidence = vec![Evidence::at(model, i, "")];
+    let protocol = util::first_at(r, &["protocol_type", "ProtocolType"])
+        .and_then(|(_, v)| v.as_str().map(str::to_string))
+        .unwrap_or_else(|| "HTTP".into());
+    let websocket = protocol.eq_ignore_ascii_case("WEBSOCKET");
+    let t = if websocket {
+        tls(None, "unknown", "WebSocket APIs: TLS is not decided here")
+    } else {
+        tls(
+            Some(false),
+            "TLS_1_2",
+            "HTTP APIs accept TLS 1.2 and newer only",
+        )
+    };
+    let mut routes = Vec::new();
+    for (m, mr) in model.resources.iter().enumerate() {
+        if mr.kind != "apigatewayv2.route" || !api_of(model, m, i) {
+            continue;
+        }
+        let key = util::first_at(mr, &["route_key", "RouteKey"])
+            .map(|(_, v)| {
+                v.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| v.to_string())
+            })
+            .unwrap_or_else(|| "?".into());
+        let (authorization, p) =
+            match util::first_at(mr, &["authorization_type", "AuthorizationType"]) {
+                Some((p, v)) => (util::text(Some(v)).ok().flatten(), p),
+                None => (Some("NONE".to_string()), String::new()),
+            };
+        routes.push(EdgeRoute {
+            resource: m,
+            name: key,
+            authenticated: authenticated(&authorization),
+            authorization,
+            validates_body: if websocket { None } else { Some(false) },
+            validates_parameters: if websocket { None } else { Some(false) },
+            evidence: Evidence::at(model, m, &p),
+        });
+    }
+    // Quick create: a target on the API makes a `$default` route with no authorization.
+    if let Some((p, _)) = util::first_at(r, &["target", "Target"]) {
+        let key = util::first_at(r, &["route_key", "RouteKey"])
+            .and_then(|(_, v)| v.as_str().map(str::to_string))
+            .unwrap_or_else(|| "$default".into());
+        routes.push(EdgeRoute {
+            resource: i,
+            name: key,
+            authorization: Some("NONE".into()),
+            authenticated: Some(false),
+            validates_body: Some(false),
+            validates_parameters: Some(false),
+            evidence: Evidence::at(model, i, &p),
+        });
+    }
+    if !websocket {
+        notes.push(
+            "HTTP APIs cannot validate request bodies: validation rests on the backend".into(),
+        );
+    }
+    if r.source_type == "AWS::Serverless::HttpApi" {
+        notes.push(
+            "routes of a SAM HTTP API come from its functions' events and are not read here".into(),
+        );
+    }
+    let stages: Vec<usize> = vec![i];
+    let mut evidence = evidence;
+    let waf = has_waf(waf, &stages, &mut evidence, model);
+    PublicEdge {
+        resource: i,
+        kind: if websocket {
+            EdgeKind::WebSocketApi
+        } else {
+            EdgeKind::HttpApi
+        },
+        internet_facing: Some(true),
+        tls: t,
+        http: Http::HttpsOnly,
+        hsts: Some(false),
+        waf,
+        routes,
+        notes,
+        evidence,
+    }
+}
+
+fn function_url(model: &Model, i: usize) -> PublicEdge {
+    let r = &model.resources[i];
+    let (authorization, p) = match util::first_at(r, &["authorization_type", "AuthType"]) {
+        Some((p, v)) => (util::text(Some(v)).ok().flatten(), p),
+        None => (None, String::new()),
+    };
+    let mut evidence = vec![Evidence::at(model, i, "")];
+    evidence.extend(
+        model
+            .edges
+            .iter()
+            .filter(|e| e.from == i && e.label == "url-of")
+            .map(|e| Evidence::at(model, e.to, "")),
+    );
+    PublicEdge {
+        resource: i,
+        kind: EdgeKind::FunctionUrl,
+        internet_facing: Some(true),
+        tls: tls(
+            None,
+            "AWS managed",
+            "function URLs' TLS policy is AWS's and cannot be set in code",
+        ),
+        http: Http::HttpsOnly,
+        hsts: Some(false),
+        waf: Some(false),
+        routes: vec![EdgeRoute {
+            resource: i,
+            name: "function URL".into(),
+            authenticated: authenticated(&authorization),
+            authorization,
+            validates_body: Some(false),
+            validates_parameters: Some(false),
+            evidence: Evidence::at(model, i, &p),
+        }],
+        notes: vec![],
+        evidence,
+    }
+}

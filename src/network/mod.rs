@@ -1,0 +1,34 @@
+//! Network: where compute runs, which AWS services it reaches and through which endpoints,
+//! what is open to the internet, which data stores the internet reaches, and every public
+//! edge with its TLS, HTTP handling, HSTS, WAF and authentication.
+//!
+//! Both languages are read through the same paths: Terraform attribute names (nested blocks
+//! are lists of maps, `vpc_config[0].subnet_ids`) and CloudFormation property names
+//! (`VpcConfig.SubnetIds`). Configuration written as separate resources (security group
+//! rules, routes, associations, public access blocks, bucket policies) is found through the
+//! model's facets. Provider defaults are applied where the setting is absent, and every
+//! result says so; a value the tree cannot settle stays unknown with its reason, never read
+//! as the good case.
+//!
+//! - [`placement`]: Lambda functions, ECS services (and task definitions no service runs),
+//!   EC2 instances: no VPC, or which subnets, routing to an internet gateway or NAT, public IP.
+//! - [`endpoints`]: for compute in a VPC, the services its role's grants and environment
+//!   point at, and whether the VPC has an endpoint for each.
+//! - [`open_ingress`]: declared security group rules and network ACL entries open to
+//!   `0.0.0.0/0` or `::/0`.
+//! - [`public_datastores`]: RDS, S3, OpenSearch and Redshift exposure.
+//! - [`public_edges`]: CloudFront, load balancers, REST / HTTP APIs, function URLs.
+
+mod datastores;
+mod edges;
+mod endpoints;
+mod ingress;
+mod placement;
+pub mod util;
+
+pub use datastores::{open_statements, public_datastores, Exposure, ExposureFinding};
+pub use edges::{elb_policy_min_1_2, public_edges, EdgeKind, EdgeRoute, Http, PublicEdge, Tls};
+pub use endpoints::{endpoint_service_prefix, endpoints, EndpointState, ReachReason, ServiceReach};
+pub use ingress::{open_ingress, Layer, OpenRule, Ports};
+pub use placement::{placement, Network, Placement, Routing, SubnetPlacement, Where};
+pub use util::Evidence;

@@ -1,0 +1,621 @@
+//! Where compute runs: outside any VPC, or in which subnets, and whether those subnets route
+//! to an internet gateway or a NAT gateway.
+
+use super::util::{self, Evidence};
+use crate::model::{Model, Reason, Unknown, Value};
+use serde::Serialize;
+use std::collections::{BTreeSet, HashMap};
+
+/// Where one function, service, task or instance runs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Where {
+    /// No VPC configuration: AWS runs it on its own network, with internet access.
+    NoVpc,
+    /// In these subnets of the VPC (when the subnets name it).
+    Vpc {
+        vpc: Option<usize>,
+        subnets: Vec<usize>,
+        /// Some subnet's route table routes to an internet gateway (`None`: a route, a route
+        /// table or an association could not be read; see [`Placement::unknowns`]).
+        public: Option<bool>,
+        /// Some subnet's route table routes to a NAT gateway.
+        nat: Option<bool>,
+    },
+    /// The subnets cannot be read (a variable, a module outside the tree, a literal id of a
+    /// subnet that is not in the tree): never assumed private.
+    Unknown { value: Value },
+}
+
+/// The placement of one compute resource.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Placement {
+    pub compute: usize,
+    #[serde(rename = "where")]
+    pub where_: Where,
+    /// Whether its network interfaces get public IPs. Lambda's interfaces never do.
+    pub public_ip: Option<bool>,
+    /// What was assumed from a provider default, in words.
+    pub defaults: Vec<String>,
+    /// What could not be read and why.
+    pub unknowns: Vec<Unknown>,
+    pub evidence: Vec<Evidence>,
+}
+
+/// What a subnet's route table sends out of the VPC.
+#[derive(Debug, Clone, Default)]
+pub struct Routing {
+    pub igw: Option<bool>,
+    pub nat: Option<bool>,
+    pub unknowns: Vec<Unknown>,
+    pub evidence: Vec<Evidence>,
+    /// The route tables that apply to the subnet.
+    pub route_tables: Vec<usize>,
+}
+
+/// A route's target (or why it cannot be read) and where it is written.
+type Route = (Result<Target, Value>, Evidence);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Igw,
+    Nat,
+    Other,
+}
+
+/// Subnets, route tables and routes, indexed once per model.
+pub struct Network<'m> {
+    model: &'m Model,
+    /// subnet → (route table, association resource)
+    associated: HashMap<usize, Vec<(usize, usize)>>,
+    /// route table (or VPC, for routes on its main table) → routes
+    routes: HashMap<usize, Vec<Route>>,
+    /// VPC → its main route table when the tree declares one.
+    main_table: HashMap<usize, usize>,
+    /// Associations whose subnet or table cannot be read.
+    unreadable_associations: Vec<(Value, Evidence)>,
+}
+
+fn is_kind(model: &Model, i: usize, kind: &str) -> bool {
+    model.resources[i].kind == kind
+}
+
+impl<'m> Network<'m> {
+    pub fn new(model: &'m Model) -> Network<'m> {
+        let mut net = Network {
+            model,
+            associated: HashMap::new(),
+            routes: HashMap::new(),
+            main_table: HashMap::new(),
+            unreadable_associations: Vec::new(),
+        };
+        for (i, r) in model.resources.iter().enumerate() {
+            if !util::deployed(r) {
+                continue;
+            }
+            let st = r.source_type.as_str();
+            // Associations of subnets with route tables.
+            if r.kind == "ec2.route-table" && r.facet == Some("association") {
+                let table = model.parents.get(&i).copied();
+                let Some((path, v)) = util::first_at(r, &["subnet_id", "SubnetId"]) else {
+                    continue; // a gateway association
+                };
+                match (table, util::target(model, &r.unit, v)) {
+                    (Some(t), Some(s)) => net.associated.entry(s).or_default().push((t, i)),
+                    _ => net
+                        .unreadable_associations
+                        .push((util::unknown_of(v), Evidence::at(model, i, &path))),
+                }
+                continue;
+            }
+            // Routes written as their own resources.
+            if r.kind == "ec2.route-table" && r.facet == Some("route") {
+                if let Some(t) = model.parents.get(&i) {
+                    let route = net.route_target(i, "");
+                    net.routes.entry(*t).or_default().push(route);
+                }
+                continue;
+            }
+            // Inline routes (Terraform's route blocks, also on aws_default_route_table).
+            if (r.kind == "ec2.route-table" && r.facet.is_none()) || st == "aws_default_route_table"
+            {
+                if let Some(Value::List(routes)) = r.attributes.get("route") {
+                    for k in 0..routes.len() {
+                        let route = net.route_target(i, &format!("route[{k}]"));
+                        net.routes.entry(i).or_default().push(route);
+                    }
+                }
+            }
+            if st == "aws_default_route_table" {
+                if let Some(vpc) = r
+                    .attributes
+                    .get("default_route_table_id")
+                    .and_then(|v| util::target(model, &r.unit, v))
+                {
+                    net.main_table.insert(vpc, i);
+                }
+            }
+            if st == "aws_main_route_table_association" {
+                let vpc = r
+                    .attributes
+                    .get("vpc_id")
+                    .and_then(|v| util::target(model, &r.unit, v));
+                let table = r
+                    .attributes
+                    .get("route_table_id")
+                    .and_then(|v| util::target(model, &r.unit, v));
+                if let (Some(v), Some(t)) = (vpc, table) {
+                    net.main_table.insert(v, t);
+                }
+            }
+        }
+        // Routes on a VPC's main table (`route_table_id = aws_vpc.x.main_route_table_id`) have
+        // the VPC as parent: they belong to the main table.
+        net
+    }
+
+    /// The target of one route: an attribute prefix (`route[0]`) or the resource itself.
+    fn route_target(&self, i: usize, prefix: &str) -> Route {
+        let r = &self.model.resources[i];
+        let path = |a: &str| {
+            if prefix.is_empty() {
+                a.to_string()
+            } else {
+                format!("{prefix}.{a}")
+            }
+        };
+        let get = |a: &str| util::at(r, &path(a));
+        let ev = |p: &str| Evidence::at(self.model, i, p);
+        for attr in ["nat_gateway_id", "NatGatewayId"] {
+            if let Some((p, v)) = get(attr) {
+                return match v {
+                    Value::Unknown(_) => (Err(v.clone()), ev(&p)),
+                    _ => (Ok(Target::Nat), ev(&p)),
+                };
+            }
+        }
+        for attr in ["gateway_id", "GatewayId"] {
+            if let Some((p, v)) = get(attr) {
+                let t = match util::target(self.model, &r.unit, v) {
+                    Some(g) if is_kind(self.model, g, "ec2.internet-gateway") => Ok(Target::Igw),
+                    Some(g) if is_kind(self.model, g, "ec2.nat-gateway") => Ok(Target::Nat),
+                    Some(_) => Ok(Target::Other),
+                    None => match v {
+                        Value::String(s) if s.starts_with("igw-") => Ok(Target::Igw),
+                        Value::String(_) => Ok(Target::Other),
+                        _ => Err(util::unknown_of(v)),
+                    },
+                };
+                return (t, ev(&p));
+            }
+        }
+        let base = if prefix.is_empty() {
+            ev("")
+        } else {
+            ev(prefix)
+        };
+        (Ok(Target::Other), base)
+    }
+
+    /// The VPC a subnet (or security group, endpoint, route table) is in.
+    pub fn vpc_of(&self, i: usize) -> Option<usize> {
+        let r = &self.model.resources[i];
+        r.attributes
+            .get("vpc_id")
+            .or_else(|| r.attributes.get("VpcId"))
+            .and_then(|v| util::target(self.model, &r.unit, v))
+    }
+
+    /// Routing of one subnet: its associated tables, else its VPC's main table.
+    pub fn routing(&self, subnet: usize) -> Routing {
+        let mut out = Routing::default();
+        let mut tables: Vec<usize> = Vec::new();
+        match self.associated.get(&subnet) {
+            Some(list) => {
+                for (t, assoc) in list {
+                    tables.push(*t);
+                    out.evidence.push(Evidence::at(self.model, *assoc, ""));
+                }
+            }
+            None => {
+                // An association that cannot be read may be this subnet's.
+                for (v, e) in &self.unreadable_associations {
+                    if self.model.resources[e.resource].unit == self.model.resources[subnet].unit {
+                        out.unknowns.push(util::reason_of(v));
+                        out.evidence.push(e.clone());
+                    }
+                }
+                match self.vpc_of(subnet) {
+                    Some(vpc) => {
+                        if let Some(t) = self.main_table.get(&vpc) {
+                            tables.push(*t);
+                        }
+                        // Routes added to the main table through the VPC's attribute.
+                        tables.push(vpc);
+                    }
+                    None => {
+                        let r = &self.model.resources[subnet];
+                        let why = match r.attributes.get("vpc_id").or(r.attributes.get("VpcId")) {
+                            Some(v) => util::reason_of(v),
+                            None => Unknown {
+                                reason: Reason::OutsideTree,
+                                detail: format!("VPC of {}", r.address),
+                            },
+                        };
+                        out.unknowns.push(why);
+                    }
+                }
+            }
+        }
+        let (mut igw, mut nat, mut unknown) = (false, false, false);
+        for t in &tables {
+            for (target, ev) in self.routes.get(t).into_iter().flatten() {
+                match target {
+                    Ok(Target::Igw) => {
+                        igw = true;
+                        out.evidence.push(ev.clone());
+                    }
+                    Ok(Target::Nat) => {
+                        nat = true;
+                        out.evidence.push(ev.clone());
+                    }
+                    Ok(Target::Other) => {}
+                    Err(v) => {
+                        unknown = true;
+                        out.unknowns.push(util::reason_of(v));
+                        out.evidence.push(ev.clone());
+                    }
+                }
+            }
+        }
+        let unsettled = unknown || !out.unknowns.is_empty();
+        out.igw = if igw {
+            Some(true)
+        } else if unsettled {
+            None
+        } else {
+            Some(false)
+        };
+        out.nat = if nat {
+            Some(true)
+        } else if unsettled {
+            None
+        } else {
+            Some(false)
+        };
+        tables.retain(|t| !is_kind(self.model, *t, "ec2.vpc"));
+        out.route_tables = tables;
+        out
+    }
+
+    /// Where a list of subnet references puts a resource.
+    pub fn in_subnets(&self, unit: &str, v: &Value) -> SubnetPlacement {
+        let mut p = SubnetPlacement::default();
+        for t in util::targets(self.model, unit, v) {
+            match t {
+                Ok(s) if is_kind(self.model, s, "ec2.subnet") => p.subnets.push(s),
+                Ok(s) => p.unresolved.push(Value::unknown(
+                    Reason::OutsideTree,
+                    format!(
+                        "{} is not a subnet in the scanned tree",
+                        self.model.resources[s].address
+                    ),
+                )),
+                Err(u) => p.unresolved.push(u),
+            }
+        }
+        p.subnets.sort_unstable();
+        p.subnets.dedup();
+        let mut vpcs = BTreeSet::new();
+        let (mut igw, mut nat) = (Some(false), Some(false));
+        for s in &p.subnets {
+            let r = self.routing(*s);
+            igw = or3(igw, r.igw);
+            nat = or3(nat, r.nat);
+            p.unknowns.extend(r.unknowns);
+            p.evidence.push(Evidence::at(self.model, *s, ""));
+            p.evidence.extend(r.evidence);
+            if let Some(v) = self.vpc_of(*s) {
+                vpcs.insert(v);
+            }
+            p.route_tables.extend(r.route_tables);
+        }
+        p.route_tables.sort_unstable();
+        p.route_tables.dedup();
+        p.public = igw;
+        p.nat = nat;
+        p.vpc = if vpcs.len() == 1 {
+            vpcs.into_iter().next()
+        } else {
+            None
+        };
+        p
+    }
+}
+
+/// Three-valued or: true wins, then unknown.
+pub fn or3(a: Option<bool>, b: Option<bool>) -> Option<bool> {
+    match (a, b) {
+        (Some(true), _) | (_, Some(true)) => Some(true),
+        (Some(false), Some(false)) => Some(false),
+        _ => None,
+    }
+}
+
+/// Subnets read from a list of references, with their routing.
+#[derive(Debug, Clone, Default)]
+pub struct SubnetPlacement {
+    pub subnets: Vec<usize>,
+    pub unresolved: Vec<Value>,
+    pub vpc: Option<usize>,
+    pub public: Option<bool>,
+    pub nat: Option<bool>,
+    pub route_tables: Vec<usize>,
+    pub unknowns: Vec<Unknown>,
+    pub evidence: Vec<Evidence>,
+}
+
+impl SubnetPlacement {
+    /// The placement as [`Where`]: an unreadable subnet makes it unknown unless a readable one
+    /// already routes to an internet gateway.
+    fn into_where(self, unknowns: &mut Vec<Unknown>, evidence: &mut Vec<Evidence>) -> Where {
+        unknowns.extend(self.unknowns);
+        evidence.extend(self.evidence);
+        match self.unresolved.first() {
+            Some(u) if self.public != Some(true) => Where::Unknown { value: u.clone() },
+            _ => {
+                for u in &self.unresolved {
+                    unknowns.push(util::reason_of(u));
+                }
+                let some_unresolved = !self.unresolved.is_empty();
+                Where::Vpc {
+                    vpc: self.vpc,
+                    subnets: self.subnets,
+                    public: self.public,
+                    nat: if some_unresolved && self.nat != Some(true) {
+                        None
+                    } else {
+                        self.nat
+                    },
+                }
+            }
+        }
+    }
+}
+
+/// Where every Lambda function, ECS service (and task definition no service runs) and EC2
+/// instance runs, in model order.
+pub fn placement(model: &Model) -> Vec<Placement> {
+    let net = Network::new(model);
+    let run_by_service: BTreeSet<usize> = model
+        .edges
+        .iter()
+        .filter(|e| e.label == "runs" && model.resources[e.from].kind == "ecs.service")
+        .map(|e| e.to)
+        .collect();
+    let mut out = Vec::new();
+    for (i, r) in model.resources.iter().enumerate() {
+        if r.facet.is_some() || !util::deployed(r) {
+            continue;
+        }
+        let p = match r.kind {
+            "lambda.function" => lambda(&net, i),
+            "ecs.service" => ecs_service(&net, i),
+            "ecs.task-definition" if !run_by_service.contains(&i) => Placement {
+                compute: i,
+                where_: Where::Unknown {
+                    value: Value::unknown(
+                        Reason::OutsideTree,
+                        format!(
+                            "no ECS service in the tree runs {}: its network is chosen where the task is run",
+                            r.address
+                        ),
+                    ),
+                },
+                public_ip: None,
+                defaults: vec![],
+                unknowns: vec![],
+                evidence: vec![Evidence::at(model, i, "")],
+            },
+            "ec2.instance" => instance(&net, i),
+            _ => continue,
+        };
+        out.push(p);
+    }
+    out
+}
+
+fn lambda(net: &Network, i: usize) -> Placement {
+    let model = net.model;
+    let r = &model.resources[i];
+    let mut p = Placement {
+        compute: i,
+        where_: Where::NoVpc,
+        // Lambda's hyperplane interfaces never get public IPs, whatever the subnet says.
+        public_ip: Some(false),
+        defaults: vec![],
+        unknowns: vec![],
+        evidence: vec![],
+    };
+    let config = util::first_at(r, &["vpc_config", "VpcConfig"]);
+    match config {
+        None => {
+            p.evidence.push(Evidence::at(model, i, ""));
+        }
+        Some((path, Value::List(l))) if l.is_empty() => {
+            p.evidence.push(Evidence::at(model, i, &path));
+        }
+        Some((path, v)) if !matches!(v, Value::List(_) | Value::Map(_)) => {
+            p.evidence.push(Evidence::at(model, i, &path));
+            p.where_ = Where::Unknown {
+                value: util::unknown_of(v),
+            };
+        }
+        Some(_) => match util::first_at(r, &["vpc_config.subnet_ids", "VpcConfig.SubnetIds"]) {
+            None => {
+                // A VPC block without subnets (or `SubnetIds: []`) detaches the function.
+                p.evidence.push(Evidence::at(model, i, ""));
+            }
+            Some((path, v)) => {
+                p.evidence.push(Evidence::at(model, i, &path));
+                if matches!(v, Value::List(l) if l.is_empty()) {
+                    return p;
+                }
+                let sp = net.in_subnets(&r.unit, v);
+                p.where_ = sp.into_where(&mut p.unknowns, &mut p.evidence);
+            }
+        },
+    }
+    finish(p)
+}
+
+fn ecs_service(net: &Network, i: usize) -> Placement {
+    let model = net.model;
+    let r = &model.resources[i];
+    let mut p = Placement {
+        compute: i,
+        where_: Where::NoVpc,
+        public_ip: None,
+        defaults: vec![],
+        unknowns: vec![],
+        evidence: vec![],
+    };
+    let subnets = util::first_at(
+        r,
+        &[
+            "network_configuration.subnets",
+            "NetworkConfiguration.AwsvpcConfiguration.Subnets",
+        ],
+    );
+    match subnets {
+        None => {
+            p.evidence.push(Evidence::at(model, i, ""));
+            p.where_ = Where::Unknown {
+                value: Value::unknown(
+                    Reason::OutsideTree,
+                    format!(
+                        "{} has no awsvpc network configuration: its tasks use the network of the cluster's instances",
+                        r.address
+                    ),
+                ),
+            };
+            return p;
+        }
+        Some((path, v)) => {
+            p.evidence.push(Evidence::at(model, i, &path));
+            let sp = net.in_subnets(&r.unit, v);
+            p.where_ = sp.into_where(&mut p.unknowns, &mut p.evidence);
+        }
+    }
+    let assign = util::first_at(
+        r,
+        &[
+            "network_configuration.assign_public_ip",
+            "NetworkConfiguration.AwsvpcConfiguration.AssignPublicIp",
+        ],
+    );
+    p.public_ip = match assign {
+        None => {
+            p.defaults
+                .push("assign_public_ip / AssignPublicIp unset: no public IP (AWS default)".into());
+            Some(false)
+        }
+        Some((path, v)) => {
+            p.evidence.push(Evidence::at(model, i, &path));
+            match v {
+                Value::String(s) if s.eq_ignore_ascii_case("ENABLED") => Some(true),
+                Value::String(s) if s.eq_ignore_ascii_case("DISABLED") => Some(false),
+                other => match util::flag(Some(other)) {
+                    Ok(b) => b,
+                    Err(u) => {
+                        p.unknowns.push(util::reason_of(&u));
+                        None
+                    }
+                },
+            }
+        }
+    };
+    finish(p)
+}
+
+fn instance(net: &Network, i: usize) -> Placement {
+    let model = net.model;
+    let r = &model.resources[i];
+    let mut p = Placement {
+        compute: i,
+        where_: Where::NoVpc,
+        public_ip: None,
+        defaults: vec![],
+        unknowns: vec![],
+        evidence: vec![],
+    };
+    let subnet = util::first_at(r, &["subnet_id", "SubnetId", "NetworkInterfaces.SubnetId"]);
+    let Some((path, v)) = subnet else {
+        p.evidence.push(Evidence::at(model, i, ""));
+        p.where_ = Where::Unknown {
+            value: Value::unknown(
+                Reason::OutsideTree,
+                format!(
+                    "{} names no subnet: it launches in the account's default VPC, whose subnets are public by default",
+                    r.address
+                ),
+            ),
+        };
+        return p;
+    };
+    p.evidence.push(Evidence::at(model, i, &path));
+    let sp = net.in_subnets(&r.unit, v);
+    let subnet_ids = sp.subnets.clone();
+    p.where_ = sp.into_where(&mut p.unknowns, &mut p.evidence);
+    let explicit = util::first_at(
+        r,
+        &[
+            "associate_public_ip_address",
+            "NetworkInterfaces.AssociatePublicIpAddress",
+        ],
+    );
+    p.public_ip = match explicit {
+        Some((path, v)) => {
+            p.evidence.push(Evidence::at(model, i, &path));
+            match util::flag(Some(v)) {
+                Ok(b) => b,
+                Err(u) => {
+                    p.unknowns.push(util::reason_of(&u));
+                    None
+                }
+            }
+        }
+        None => match subnet_ids.as_slice() {
+            [s] => {
+                let sr = &model.resources[*s];
+                match util::flag_at(sr, &["map_public_ip_on_launch", "MapPublicIpOnLaunch"]) {
+                    (Ok(Some(b)), Some(path)) => {
+                        p.evidence.push(Evidence::at(model, *s, &path));
+                        Some(b)
+                    }
+                    (Ok(_), _) => {
+                        p.defaults.push(
+                            "the subnet does not map public IPs on launch (AWS default for a non-default subnet)"
+                                .into(),
+                        );
+                        Some(false)
+                    }
+                    (Err(u), _) => {
+                        p.unknowns.push(util::reason_of(&u));
+                        None
+                    }
+                }
+            }
+            _ => None,
+        },
+    };
+    finish(p)
+}
+
+fn finish(mut p: Placement) -> Placement {
+    p.unknowns.sort();
+    p.unknowns.dedup();
+    p.evidence.sort();
+    p.evidence.dedup();
+    p
+}

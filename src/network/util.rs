@@ -1,0 +1,268 @@
+//! Small readers shared by the network checks: attribute paths over both languages' shapes,
+//! tri-state flags, references resolved to resources, and evidence.
+
+use crate::model::{Model, Part, Reason, Resource, Symbol, Unknown, Value};
+use crate::source::Span;
+use serde::Serialize;
+
+/// Where a fact was read: a resource, an attribute path inside it (empty for the resource
+/// itself) and the span of that attribute.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Evidence {
+    pub resource: usize,
+    pub attribute: String,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+impl Evidence {
+    pub fn at(model: &Model, resource: usize, attribute: &str) -> Evidence {
+        let r = &model.resources[resource];
+        Evidence {
+            resource,
+            attribute: attribute.to_string(),
+            span: if attribute.is_empty() {
+                r.span
+            } else {
+                r.span_of(attribute)
+            },
+        }
+    }
+}
+
+/// True for values that mean "not set": null, CloudFormation's `AWS::NoValue`.
+pub fn is_absent(v: &Value) -> bool {
+    matches!(v, Value::Null | Value::Symbol(Symbol::NoValue))
+}
+
+/// Walks a dotted path through maps. A list on the way is a Terraform nested block: its first
+/// element is taken (`vpc_config.subnet_ids` reads `vpc_config[0].subnet_ids`); an empty list
+/// means the block is absent. Returns the concrete path and the value.
+pub fn at<'a>(r: &'a Resource, path: &str) -> Option<(String, &'a Value)> {
+    let mut cur: Option<&Value> = None;
+    let mut p = String::new();
+    for seg in path.split('.') {
+        // `name[2]` selects an element; a bare name below a block list takes its first one.
+        let (name, indices) = match seg.find('[') {
+            Some(k) => (&seg[..k], &seg[k..]),
+            None => (seg, ""),
+        };
+        let next = match cur {
+            None => r.attributes.get(name)?,
+            Some(v) => {
+                let (np, v) = descend(&p, v)?;
+                p = np;
+                v.get(name)?
+            }
+        };
+        if !p.is_empty() {
+            p.push('.');
+        }
+        p.push_str(name);
+        let mut v = next;
+        for ix in indices.split(']').filter(|x| !x.is_empty()) {
+            let n: usize = ix.trim_start_matches('[').parse().ok()?;
+            v = v.as_list()?.get(n)?;
+            p.push_str(&format!("[{n}]"));
+        }
+        cur = Some(v);
+    }
+    let cur = cur?;
+    if is_absent(cur) {
+        return None;
+    }
+    Some((p, cur))
+}
+
+/// A block value: a map, or the first map of a Terraform block list.
+fn descend<'a>(p: &str, v: &'a Value) -> Option<(String, &'a Value)> {
+    match v {
+        Value::List(l) => {
+            let first = l.first()?;
+            Some((format!("{p}[0]"), first))
+        }
+        Value::Map(_) => Some((p.to_string(), v)),
+        _ => None,
+    }
+}
+
+/// The first attribute of `paths` that is set.
+pub fn first_at<'a>(r: &'a Resource, paths: &[&str]) -> Option<(String, &'a Value)> {
+    paths.iter().find_map(|p| at(r, p))
+}
+
+/// The value as an unknown: unknowns keep their reason; refs, templates and other values that
+/// cannot be read as the expected data become "computed at apply time" with their text.
+pub fn unknown_of(v: &Value) -> Value {
+    match v {
+        Value::Unknown(_) => v.clone(),
+        _ => match v.first_unknown() {
+            Some(u) => Value::Unknown(u.clone()),
+            None => Value::unknown(Reason::Computed, v.to_string()),
+        },
+    }
+}
+
+/// The reason inside an unknown value made by [`unknown_of`].
+pub fn reason_of(v: &Value) -> Unknown {
+    match unknown_of(v) {
+        Value::Unknown(u) => u,
+        _ => Unknown {
+            reason: Reason::Computed,
+            detail: v.to_string(),
+        },
+    }
+}
+
+/// A flag: `Ok(None)` when not set, `Ok(Some(b))` when known, `Err(unknown)` otherwise.
+pub fn flag(v: Option<&Value>) -> Result<Option<bool>, Value> {
+    match v {
+        None => Ok(None),
+        Some(v) if is_absent(v) => Ok(None),
+        Some(v) => match v.as_bool() {
+            Some(b) => Ok(Some(b)),
+            None => Err(unknown_of(v)),
+        },
+    }
+}
+
+/// A flag attribute read from the first set path.
+pub fn flag_at(r: &Resource, paths: &[&str]) -> (Result<Option<bool>, Value>, Option<String>) {
+    match first_at(r, paths) {
+        Some((p, v)) => (flag(Some(v)), Some(p)),
+        None => (Ok(None), None),
+    }
+}
+
+/// Text: `Ok(None)` when not set, `Ok(Some(s))` when known, `Err(unknown)` otherwise.
+/// Numbers read as their text.
+pub fn text(v: Option<&Value>) -> Result<Option<String>, Value> {
+    match v {
+        None => Ok(None),
+        Some(v) if is_absent(v) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.to_string())),
+        Some(Value::Number(n)) => Ok(Some(crate::model::value::format_number(*n))),
+        Some(Value::Bool(b)) => Ok(Some(b.to_string())),
+        Some(v) => Err(unknown_of(v)),
+    }
+}
+
+/// A template or string rendered with symbols as `*` (`com.amazonaws.*.s3`); `None` when a
+/// ref or unknown sits inside.
+pub fn text_with_symbols(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.to_string()),
+        Value::Template(parts) => {
+            let mut out = String::new();
+            for p in parts {
+                match p {
+                    Part::Text(t) => out.push_str(t),
+                    Part::Symbol(_) => out.push('*'),
+                    _ => return None,
+                }
+            }
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
+/// The resources a value references (a ref, a template around one ref, a list of those), in
+/// order. Entries that name nothing in the tree are `Err` with an unknown value saying why:
+/// literal ids (`subnet-0abc`) are outside the scanned tree.
+pub fn targets(model: &Model, unit: &str, v: &Value) -> Vec<Result<usize, Value>> {
+    let mut out = Vec::new();
+    collect_targets(model, unit, v, &mut out);
+    out
+}
+
+fn collect_targets(model: &Model, unit: &str, v: &Value, out: &mut Vec<Result<usize, Value>>) {
+    match v {
+        Value::Null | Value::Symbol(Symbol::NoValue) => {}
+        Value::List(l) => {
+            for x in l {
+                collect_targets(model, unit, x, out);
+            }
+        }
+        Value::Encoded(x) => collect_targets(model, unit, x, out),
+        Value::Ref(r) => out.push(model.index_of(unit, &r.resource).ok_or_else(|| {
+            Value::unknown(
+                Reason::OutsideTree,
+                format!("{} is not a resource in the scanned tree", r.resource),
+            )
+        })),
+        Value::Template(parts) => {
+            let refs: Vec<_> = parts
+                .iter()
+                .filter_map(|p| match p {
+                    Part::Ref(r) => Some(r),
+                    _ => None,
+                })
+                .collect();
+            let unknown = parts.iter().find_map(|p| match p {
+                Part::Unknown(u) => Some(u),
+                _ => None,
+            });
+            match (refs.as_slice(), unknown) {
+                (_, Some(u)) => out.push(Err(Value::Unknown(u.clone()))),
+                ([r], None) => out.push(model.index_of(unit, &r.resource).ok_or_else(|| {
+                    Value::unknown(
+                        Reason::OutsideTree,
+                        format!("{} is not a resource in the scanned tree", r.resource),
+                    )
+                })),
+                _ => out.push(Err(unknown_of(v))),
+            }
+        }
+        Value::String(s) => out.push(Err(Value::unknown(
+            Reason::OutsideTree,
+            format!("{s} is not a resource in the scanned tree"),
+        ))),
+        other => out.push(Err(unknown_of(other))),
+    }
+}
+
+/// The one resource a value references, when it does.
+pub fn target(model: &Model, unit: &str, v: &Value) -> Option<usize> {
+    match targets(model, unit, v).as_slice() {
+        [Ok(i)] => Some(*i),
+        _ => None,
+    }
+}
+
+/// The resources that reference `to` with an edge labelled `label`, owners folded.
+pub fn referrers(model: &Model, to: usize, label: &str) -> Vec<usize> {
+    let mut out: Vec<usize> = model
+        .edges
+        .iter()
+        .filter(|e| e.to == to && e.label == label)
+        .map(|e| model.owner(e.from))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Facets of each resource (`facets[parent]`), in index order.
+pub fn facets(model: &Model) -> std::collections::HashMap<usize, Vec<usize>> {
+    let mut out: std::collections::HashMap<usize, Vec<usize>> = Default::default();
+    for (f, p) in &model.parents {
+        out.entry(*p).or_default().push(*f);
+    }
+    out
+}
+
+/// The items of a list value (a lone value is a list of one).
+pub fn items(v: &Value) -> Vec<&Value> {
+    match v {
+        Value::List(l) => l.iter().collect(),
+        Value::Null | Value::Symbol(Symbol::NoValue) => Vec::new(),
+        other => vec![other],
+    }
+}
+
+/// False for a CloudFormation resource under a condition known to be false: it is not
+/// deployed, so it neither exposes nor protects anything.
+pub fn deployed(r: &Resource) -> bool {
+    !matches!(&r.condition, Some(c) if c.value == Some(false))
+}
