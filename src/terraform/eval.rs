@@ -336,6 +336,7 @@ impl<'a> Instance<'a> {
             );
             let mut spans = crate::model::VecMap::new();
             let attrs = self.eval_body(&b.body, &scope, "", block.file, &mut spans, true);
+            spans.shrink_to_fit();
             r.attributes = attrs;
             r.attribute_spans = spans;
             if let Shape::Unknown(u) = &shape {
@@ -449,9 +450,12 @@ impl<'a> Instance<'a> {
             }
             list.push(Value::Map(value));
         }
-        for (k, v) in lists {
+        for (k, mut v) in lists {
+            v.shrink_to_fit();
             out.insert(k, Value::List(v));
         }
+        // Maps are built by pushing: give back the slack (there are hundreds of thousands).
+        out.shrink_to_fit();
         out
     }
 
@@ -974,6 +978,13 @@ impl<'a> Instance<'a> {
     }
 
     fn traversal(&self, base: &Expr, ops: &[Operator], scope: &Scope) -> Value {
+        if let Expr::Variable(root) = base {
+            if ops.len() >= 2 && scope.lookup(root).is_none() {
+                if let Some(v) = self.navigate_named(root, ops, scope) {
+                    return v;
+                }
+            }
+        }
         let (value, rest) = match base {
             Expr::Variable(root) if scope.lookup(root).is_none() => {
                 match self.root_reference(root, ops, scope) {
@@ -989,6 +1000,67 @@ impl<'a> Instance<'a> {
             _ => (self.eval(base, scope), ops),
         };
         self.apply_ops(value, rest, scope)
+    }
+
+    /// `local.x.y[k]` and `var.x.y`: walks into the stored value by reference and copies only
+    /// the part reached. Copying a large local map at every reference was a large share of the
+    /// evaluation of big trees.
+    fn navigate_named(&self, root: &str, ops: &[Operator], scope: &Scope) -> Option<Value> {
+        let Operator::GetAttr(name) = &ops[0] else {
+            return None;
+        };
+        let rest = &ops[1..];
+        let mut keys: Vec<Option<Value>> = Vec::new();
+        for op in rest {
+            match op {
+                Operator::GetAttr(_) => keys.push(None),
+                Operator::Index(e) => keys.push(Some(self.eval(e, scope))),
+                _ => break,
+            }
+        }
+        if keys.is_empty() {
+            return None;
+        }
+        let walk = |v: &Value| -> (Value, usize) {
+            let mut cur = v;
+            let mut used = 0;
+            for (op, key) in rest.iter().zip(&keys) {
+                let next = match (op, key, cur) {
+                    (Operator::GetAttr(a), _, Value::Map(m)) => m.get(a.as_str()),
+                    (Operator::Index(_), Some(k), Value::List(l)) => k
+                        .as_f64()
+                        .filter(|f| *f >= 0.0)
+                        .and_then(|f| l.get(f as usize)),
+                    (Operator::Index(_), Some(k), Value::Map(m)) => {
+                        key_string(k).and_then(|s| m.get(s.as_str()))
+                    }
+                    _ => None,
+                };
+                match next {
+                    Some(x) => {
+                        cur = x;
+                        used += 1;
+                    }
+                    None => break,
+                }
+            }
+            (cur.clone(), used)
+        };
+        let (value, used) = match root {
+            "local" => {
+                if !matches!(self.locals.borrow().get(name.as_str()), Some(Memo::Done(_))) {
+                    let _ = self.local(name);
+                }
+                let memo = self.locals.borrow();
+                match memo.get(name.as_str()) {
+                    Some(Memo::Done(v)) => walk(v),
+                    _ => return None,
+                }
+            }
+            "var" => walk(self.vars.get(name.as_str())?),
+            _ => return None,
+        };
+        Some(self.apply_ops(value, &rest[used..], scope))
     }
 
     /// Resolves the named-value part of a traversal (`var.x`, `aws_s3_bucket.b`, `module.m`,
