@@ -30,6 +30,16 @@ enum Command {
     Inventory(InventoryArgs),
     /// Who can do what to which resource, and the policy line that grants it.
     Access(AccessArgs),
+    /// Privilege-escalation paths and exposure paths, each step with file and line.
+    Paths(PathsArgs),
+}
+
+#[derive(Args)]
+struct PathsArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
 }
 
 #[derive(Args)]
@@ -158,10 +168,22 @@ fn main() -> ExitCode {
         Command::Inventory(a) => (vouch::scan(&a.input.path, &options(&a.input)), a.format),
         Command::Scan(a) => (vouch::scan(&a.input.path, &options(&a.input)), a.format),
         Command::Access(a) => (vouch::scan(&a.input.path, &options(&a.input)), a.format),
+        Command::Paths(a) => (vouch::scan(&a.input.path, &options(&a.input)), a.format),
     };
     let peak_before_output = peak_rss_mb();
     let t_out = std::time::Instant::now();
     match (&cli.command, format) {
+        (Command::Paths(_), format) => {
+            let access = vouch::iam::access::Access::compute(&scan.model);
+            let paths = report::paths::paths(&scan, &access);
+            match format {
+                Format::Json => emit(&report::paths::to_json(&paths)),
+                Format::Text => {
+                    print_diagnostics(&scan);
+                    emit(&report::paths::to_text(&paths))
+                }
+            };
+        }
         (Command::Access(a), format) => {
             let access = vouch::iam::access::Access::compute(&scan.model);
             let filter = report::access::Filter {

@@ -247,7 +247,7 @@ impl Model {
                 parents.entry(e.from).or_insert(e.to);
             }
         }
-        edges.par_sort();
+        edges.par_sort_unstable();
         edges.dedup();
         self.edges = edges;
         self.parents = parents;
@@ -294,7 +294,7 @@ impl Model {
                 out
             })
             .collect();
-        out.par_sort();
+        out.par_sort_unstable();
         out.dedup();
         out
     }

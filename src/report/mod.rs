@@ -3,3 +3,4 @@
 pub mod access;
 pub mod diagnostics;
 pub mod inventory;
+pub mod paths;

@@ -60,44 +60,78 @@ pub fn paths(scan: &Scan, access: &Access) -> Vec<Path> {
     let m = &scan.model;
     let mut out = Vec::new();
     let used_by = |role: usize| -> Vec<usize> {
-        access.compute.iter().filter(|(_, r)| *r == role).map(|(c, _)| *c).collect()
+        access
+            .compute
+            .iter()
+            .filter(|(_, r)| *r == role)
+            .map(|(c, _)| *c)
+            .collect()
     };
 
     for e in escalation::find(m, access) {
         let p = &m.resources[e.principal];
         let mut steps = Vec::new();
         for c in used_by(e.principal) {
-            steps.push(step(scan, format!("{} runs as {}", m.resources[c].address, p.address), Some(c), None));
+            steps.push(step(
+                scan,
+                format!("{} runs as {}", m.resources[c].address, p.address),
+                Some(c),
+                None,
+            ));
         }
         for s in &e.steps {
             let cond = if s.conditional { " (conditional)" } else { "" };
             steps.push(step(
                 scan,
-                format!("{} allowed by {} statement {}{cond}", s.action, s.source.policy, s.source.statement),
+                format!(
+                    "{} allowed by {} statement {}{cond}",
+                    s.action, s.source.policy, s.source.statement
+                ),
                 None,
                 s.source.span,
             ));
         }
-        steps.push(step(scan, format!("then: {}", e.method.description), None, None));
+        steps.push(step(
+            scan,
+            format!("then: {}", e.method.description),
+            None,
+            None,
+        ));
         out.push(Path {
             id: stable_id(&["privilege-escalation", &p.unit, &p.address, &e.method.id]),
             kind: "privilege-escalation",
             unit: p.unit.clone(),
-            title: format!("{} can escalate its privileges: {}", p.address, e.method.name),
+            title: format!(
+                "{} can escalate its privileges: {}",
+                p.address, e.method.name
+            ),
             steps,
         });
     }
 
     for edge in network::public_edges(m) {
         let r = &m.resources[edge.resource];
-        for route in edge.routes.iter().filter(|rt| rt.authenticated == Some(false)) {
+        for route in edge
+            .routes
+            .iter()
+            .filter(|rt| rt.authenticated == Some(false))
+        {
             let mut steps = vec![
-                step(scan, format!("the internet reaches {} ({:?})", r.address, edge.kind), Some(edge.resource), None),
                 step(
                     scan,
-                    format!("{} requires no authentication ({})", route.name, route.authorization.as_deref().unwrap_or("NONE")),
+                    format!("the internet reaches {} ({:?})", r.address, edge.kind),
+                    Some(edge.resource),
+                    None,
+                ),
+                step(
+                    scan,
+                    format!(
+                        "{} requires no authentication ({})",
+                        route.name,
+                        route.authorization.as_deref().unwrap_or("NONE")
+                    ),
                     Some(route.resource),
-                    route.evidence.first().map(|e| e.span),
+                    Some(route.evidence.span),
                 ),
             ];
             // Where the route leads: integrations of the route (or of its facets).
@@ -110,10 +144,20 @@ pub fn paths(scan: &Scan, access: &Access) -> Vec<Path> {
             targets.sort_unstable();
             targets.dedup();
             for t in targets {
-                steps.push(step(scan, format!("which invokes {}", m.resources[t].address), Some(t), None));
+                steps.push(step(
+                    scan,
+                    format!("which invokes {}", m.resources[t].address),
+                    Some(t),
+                    None,
+                ));
                 for (c, role) in &access.compute {
                     if *c == t {
-                        steps.push(step(scan, format!("running as {}", m.resources[*role].address), Some(*role), None));
+                        steps.push(step(
+                            scan,
+                            format!("running as {}", m.resources[*role].address),
+                            Some(*role),
+                            None,
+                        ));
                     }
                 }
             }
@@ -121,7 +165,10 @@ pub fn paths(scan: &Scan, access: &Access) -> Vec<Path> {
                 id: stable_id(&["unauthenticated-route", &r.unit, &r.address, &route.name]),
                 kind: "unauthenticated-route",
                 unit: r.unit.clone(),
-                title: format!("{} on {} accepts unauthenticated callers", route.name, r.address),
+                title: format!(
+                    "{} on {} accepts unauthenticated callers",
+                    route.name, r.address
+                ),
                 steps,
             });
         }
@@ -151,13 +198,29 @@ pub fn paths(scan: &Scan, access: &Access) -> Vec<Path> {
             Some(rule.evidence.span),
         )];
         if rule.attached_to.is_empty() {
-            steps.push(step(scan, format!("{} is attached to nothing in the tree", target.address), Some(rule.target), None));
+            steps.push(step(
+                scan,
+                format!("{} is attached to nothing in the tree", target.address),
+                Some(rule.target),
+                None,
+            ));
         }
         for a in &rule.attached_to {
-            steps.push(step(scan, format!("through {} to {}", target.address, m.resources[*a].address), Some(*a), None));
+            steps.push(step(
+                scan,
+                format!("through {} to {}", target.address, m.resources[*a].address),
+                Some(*a),
+                None,
+            ));
         }
         out.push(Path {
-            id: stable_id(&["open-ingress", &target.unit, &target.address, &rule.attribute, &ports]),
+            id: stable_id(&[
+                "open-ingress",
+                &target.unit,
+                &target.address,
+                &rule.attribute,
+                &ports,
+            ]),
             kind: "open-ingress",
             unit: target.unit.clone(),
             title: format!("{} is open to the internet on {ports}", target.address),
@@ -174,7 +237,14 @@ pub fn paths(scan: &Scan, access: &Access) -> Vec<Path> {
             .findings
             .iter()
             .filter(|f| f.public == Some(true))
-            .map(|f| step(scan, f.detail.clone(), Some(f.evidence.resource), Some(f.evidence.span)))
+            .map(|f| {
+                step(
+                    scan,
+                    f.detail.clone(),
+                    Some(f.evidence.resource),
+                    Some(f.evidence.span),
+                )
+            })
             .collect();
         out.push(Path {
             id: stable_id(&["public-datastore", &r.unit, &r.address]),
@@ -188,9 +258,19 @@ pub fn paths(scan: &Scan, access: &Access) -> Vec<Path> {
     for t in trust::trust(m, &access.principals) {
         let Some(problem) = t.problem() else { continue };
         let role = &m.resources[t.role];
-        let mut steps = vec![step(scan, format!("{} may assume {}: {problem}", t.principal, role.address), Some(t.role), t.span)];
+        let mut steps = vec![step(
+            scan,
+            format!("{} may assume {}: {problem}", t.principal, role.address),
+            Some(t.role),
+            t.span,
+        )];
         for c in used_by(t.role) {
-            steps.push(step(scan, format!("the role is what {} runs as", m.resources[c].address), Some(c), None));
+            steps.push(step(
+                scan,
+                format!("the role is what {} runs as", m.resources[c].address),
+                Some(c),
+                None,
+            ));
         }
         out.push(Path {
             id: stable_id(&["assumable-role", &role.unit, &role.address, &t.principal]),
@@ -207,8 +287,9 @@ pub fn paths(scan: &Scan, access: &Access) -> Vec<Path> {
 }
 
 pub fn to_json(paths: &[Path]) -> String {
-    let mut s = serde_json::to_string_pretty(&serde_json::json!({ "format_version": 1, "paths": paths }))
-        .unwrap_or_default();
+    let mut s =
+        serde_json::to_string_pretty(&serde_json::json!({ "format_version": 1, "paths": paths }))
+            .unwrap_or_default();
     s.push('\n');
     s
 }
