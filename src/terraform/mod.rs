@@ -278,12 +278,7 @@ fn lower_roots(
                 .iter()
                 .any(|p| p.to_string_lossy() == path)
     };
-    let auto = |path: &str| {
-        let name = path.rsplit('/').next().unwrap_or(path);
-        matches!(name, "terraform.tfvars" | "terraform.tfvars.json")
-            || name.ends_with(".auto.tfvars")
-            || name.ends_with(".auto.tfvars.json")
-    };
+    let auto = is_auto_var_file;
     let mut found = Vec::new();
     for (path, dir, _) in var_files {
         let applied_to = if roots.contains(&dir) && auto(path) {
@@ -348,12 +343,7 @@ fn evaluate_root<'a>(
     var_files: &[(String, String, Located<hcl::Body>)],
     path_of: &'a dyn Fn(FileId) -> String,
 ) -> eval::Output {
-    let auto = |path: &str| {
-        let name = path.rsplit('/').next().unwrap_or(path);
-        matches!(name, "terraform.tfvars" | "terraform.tfvars.json")
-            || name.ends_with(".auto.tfvars")
-            || name.ends_with(".auto.tfvars.json")
-    };
+    let auto = is_auto_var_file;
     let mut vars = HashMap::new();
     let mut warnings = Vec::new();
     for (name, block) in &config.variables {
@@ -411,6 +401,14 @@ fn evaluate_root<'a>(
     let mut out = project.out.into_inner();
     out.diagnostics.extend(warnings);
     out
+}
+
+/// Variable files Terraform applies by itself to the root they sit in.
+fn is_auto_var_file(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    matches!(name, "terraform.tfvars" | "terraform.tfvars.json")
+        || name.ends_with(".auto.tfvars")
+        || name.ends_with(".auto.tfvars.json")
 }
 
 /// A `--var` value: a string for string (or untyped) variables, else parsed as an expression.
