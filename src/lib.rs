@@ -101,6 +101,19 @@ pub fn scan(root: &Path, options: &ScanOptions) -> Scan {
         .map(|f| std::mem::replace(&mut f.parsed, load::Parsed::Released))
         .collect();
     rayon::spawn(move || drop(trees));
+    // The text of lowered files is not needed any more, but for diagnostics' snippets and the
+    // architecture documents that later stages read.
+    let keep: std::collections::HashSet<String> =
+        diagnostics.iter().map(|d| d.path.clone()).collect();
+    let markdown: std::collections::HashSet<source::FileId> = loaded
+        .files
+        .iter()
+        .filter(|f| f.kind == load::FileKind::Markdown)
+        .map(|f| f.id)
+        .collect();
+    loaded
+        .sources
+        .release_texts(|id, f| !markdown.contains(&id) && !keep.contains(&f.path));
     let evaluate = t1.elapsed();
     let t2 = std::time::Instant::now();
     model.link();

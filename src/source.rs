@@ -52,6 +52,10 @@ pub struct SourceFile {
     pub disk_path: PathBuf,
     pub text: Arc<str>,
     line_starts: Vec<u32>,
+    /// Length of the text, kept when the text itself is released.
+    len: u32,
+    /// The text was ASCII and has been released: columns are byte offsets.
+    released: bool,
 }
 
 impl SourceFile {
@@ -62,21 +66,42 @@ impl SourceFile {
                 line_starts.push(clamp_u32(i + 1));
             }
         }
+        let len = clamp_u32(text.len());
         SourceFile {
             path,
             disk_path,
             text,
             line_starts,
+            len,
+            released: false,
         }
+    }
+
+    /// Frees the text of an ASCII file once it has been lowered: lines and columns stay exact
+    /// (in ASCII a column is a byte offset), and on large trees the text is a tenth of the
+    /// memory. Files with other characters keep their text.
+    pub fn release_text(&mut self) {
+        if !self.released && self.text.is_ascii() {
+            self.text = Arc::from("");
+            self.released = true;
+        }
+    }
+
+    /// Whether the text is still held (a snippet can be shown).
+    pub fn has_text(&self) -> bool {
+        !self.released
     }
 
     /// One-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: u32) -> (u32, u32) {
-        let offset = offset.min(clamp_u32(self.text.len()));
+        let offset = offset.min(self.len);
         let line = match self.line_starts.binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i - 1,
         };
+        if self.released {
+            return (line as u32 + 1, offset - self.line_starts[line] + 1);
+        }
         let start = self.line_starts[line] as usize;
         let mut end = offset as usize;
         while end > start && !self.text.is_char_boundary(end) {
@@ -126,6 +151,15 @@ impl Sources {
         &self.files[id.0 as usize]
     }
 
+    /// Releases the text of every file for which `release` says so (see [`SourceFile::release_text`]).
+    pub fn release_texts(&mut self, release: impl Fn(FileId, &SourceFile) -> bool) {
+        for (i, f) in self.files.iter_mut().enumerate() {
+            if release(FileId(i as u32), f) {
+                f.release_text();
+            }
+        }
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
         self.files
             .iter()
@@ -166,5 +200,18 @@ mod tests {
         assert_eq!(f.line_col(9), (4, 1));
         assert_eq!(f.line_col(1000), (4, 2));
         assert_eq!(f.offset_of(2, 3), 5);
+    }
+
+    #[test]
+    fn released_ascii_text_keeps_lines_and_columns() {
+        let mut f = SourceFile::new("a.tf".into(), "a.tf".into(), "ab\ncd\n".into());
+        let before: Vec<_> = (0..7).map(|o| f.line_col(o)).collect();
+        f.release_text();
+        assert!(!f.has_text());
+        let after: Vec<_> = (0..7).map(|o| f.line_col(o)).collect();
+        assert_eq!(before, after);
+        let mut g = SourceFile::new("b.tf".into(), "b.tf".into(), "é\n".into());
+        g.release_text();
+        assert!(g.has_text());
     }
 }
