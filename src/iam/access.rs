@@ -1,17 +1,26 @@
 //! Effective access: for every principal, which actions it is allowed on which resources, by
 //! which statements, under which conditions.
 //!
-//! AWS's evaluation logic, for identities in the same account: an explicit Deny wins; otherwise
-//! an Allow is needed; a permissions boundary, when set, must allow too. Actions are expanded
-//! against AWS's catalog into bit sets, so `s3:Get*` is exactly the actions it matches and set
-//! operations are cheap. Statements keep their conditions: a conditional Allow is still a grant
-//! (marked conditional), a conditional Deny is not assumed to apply.
+//! AWS's evaluation logic, for a principal and a resource in the same account: an explicit Deny
+//! in any policy wins; otherwise an Allow is needed, from an identity-based policy or from the
+//! resource's own policy; a permissions boundary, when set, must allow what identity policies
+//! grant. Actions are expanded against AWS's catalog into bit sets, so `s3:Get*` is exactly the
+//! actions it matches and set operations are cheap. Statements keep their conditions: a
+//! conditional Allow is still a grant (marked conditional), a conditional Deny is not assumed to
+//! apply.
+//!
+//! - [`Access::allowed`] answers from identity-based policies and boundaries alone;
+//! - [`Access::effective`] adds resource-based policies (bucket, queue, topic, secret, key and
+//!   REST API policies, Lambda permissions), with KMS's rule that the key policy must allow;
+//! - [`Access::anyone`] is what a resource policy gives to every principal (`*`);
+//! - [`Access::outside_grants`] lists what resource policies give to principals that are not
+//!   in the tree: services, other accounts, principals the code does not settle.
 
 use super::arn;
 use super::catalog::{self, AccessLevel};
-use super::policy::{Condition, Effect, Statement};
+use super::policy::{self, Condition, Document, Effect, Statement};
 use super::principals::{self, HeldPolicy, PolicyKind, Principal};
-use crate::model::{Model, Part, Value};
+use crate::model::{Map, Model, Part, Symbol, Value};
 use crate::source::Span;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -217,9 +226,11 @@ pub struct Source {
     pub span: Option<Span>,
 }
 
-/// One statement of one policy held by one principal.
+/// One statement of one policy held by one principal, or of one resource policy.
 #[derive(Debug, Clone)]
 pub struct Grant {
+    /// The principal holding the policy; for a resource-policy statement ([`PolicyKind::Resource`]),
+    /// the resource whose attribute holds the document.
     pub principal: usize,
     pub effect: Effect,
     pub actions: ActionSet,
@@ -237,10 +248,16 @@ pub struct Grant {
 /// Effective access of every principal in the model.
 pub struct Access {
     pub principals: BTreeMap<usize, Principal>,
+    /// Statements of identity policies and boundaries, by principal.
     pub grants: Vec<Grant>,
     by_principal: HashMap<usize, Vec<usize>>,
     /// Compute resources and the role they run as.
     pub compute: Vec<(usize, usize)>,
+    /// Every resource policy of the tree (and every Lambda permission, read as the one-statement
+    /// policy AWS adds to the function), in model order.
+    pub resource_policies: Vec<ResourcePolicy>,
+    /// Resource → the resource policies that govern it.
+    by_resource: HashMap<usize, Vec<usize>>,
 }
 
 /// The service whose actions act on a kind of resource.
@@ -394,16 +411,508 @@ fn grants_of(
         .collect()
 }
 
+/// Whom a resource-policy statement names in `Principal` (or `NotPrincipal`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Grantee {
+    /// A role or user of the tree: by reference, or by an ARN that matches its ARN.
+    Principal { index: usize },
+    /// `*` or `{"AWS": "*"}`: every principal of every account.
+    Anyone,
+    /// The root of this deployment's account (an ARN or id built from the account symbol). In
+    /// an Allow it grants nothing by itself: it hands the decision to IAM (identity policies).
+    /// In a Deny it denies every principal of the account.
+    AccountRoot,
+    /// An AWS service (`cloudtrail.amazonaws.com`).
+    Service { name: String },
+    /// A principal outside the tree: another account, a federated provider, an ARN in this
+    /// account that names nothing in the tree.
+    External { principal: String },
+    /// A principal the code does not settle (a variable without default, …).
+    Unknown { value: Value },
+}
+
+impl Grantee {
+    /// The principal as people read it.
+    pub fn describe(&self, model: &Model) -> String {
+        match self {
+            Grantee::Principal { index } => model.resources[*index].address.clone(),
+            Grantee::Anyone => "*".into(),
+            Grantee::AccountRoot => "account root".into(),
+            Grantee::Service { name } => format!("service {name}"),
+            Grantee::External { principal } => format!("external {principal}"),
+            Grantee::Unknown { value } => format!("unknown {}", written(value)),
+        }
+    }
+}
+
+/// One statement of a resource policy.
+#[derive(Debug, Clone)]
+pub struct ResourceStatement {
+    /// Effect, actions, resources and conditions, with `source.kind` [`PolicyKind::Resource`].
+    pub grant: Grant,
+    pub grantees: Vec<Grantee>,
+    /// `NotPrincipal`: the statement applies to everyone but its grantees.
+    pub not_principal: bool,
+    /// An Allow to everyone (`*`, or `NotPrincipal`) with no condition restricting who may use
+    /// it (the same test `vouch paths` uses for public data stores).
+    pub public: bool,
+}
+
+/// A resource policy: the document and the resources it governs.
+#[derive(Debug, Clone)]
+pub struct ResourcePolicy {
+    /// The resource whose attribute holds the document (the bucket, or its policy resource).
+    pub holder: usize,
+    pub attribute: String,
+    /// The resources the policy is attached to: the holder itself, the parent of a policy facet
+    /// (`aws_s3_bucket_policy`), the queues or topics an `AWS::SQS::QueuePolicy` lists, the
+    /// function of a Lambda permission.
+    pub governs: Vec<usize>,
+    /// The document as a whole cannot be read.
+    pub unknown: Option<Value>,
+    pub statements: Vec<ResourceStatement>,
+}
+
+/// An Allow in a resource policy to a principal outside the tree (see [`Access::outside_grants`]).
+#[derive(Debug, Clone)]
+pub struct OutsideGrant<'a> {
+    pub resource: usize,
+    pub grantee: &'a Grantee,
+    pub statement: &'a ResourceStatement,
+}
+
+/// The types, attribute paths and roles of `rules/policy-documents.tsv` with role `resource`.
+fn resource_rows() -> &'static HashMap<&'static str, Vec<&'static str>> {
+    static ROWS: OnceLock<HashMap<&'static str, Vec<&'static str>>> = OnceLock::new();
+    ROWS.get_or_init(|| {
+        let mut map: HashMap<&'static str, Vec<&'static str>> = HashMap::new();
+        for line in include_str!("../../rules/policy-documents.tsv").lines() {
+            if line.starts_with('#') {
+                continue;
+            }
+            if let [ty, path, "resource"] = line.split('\t').collect::<Vec<_>>()[..] {
+                map.entry(ty).or_default().push(path);
+            }
+        }
+        map
+    })
+}
+
+/// A value as written, symbols as `${account}`.
+fn written(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.to_string(),
+        Value::Template(parts) => parts
+            .iter()
+            .map(|p| match p {
+                Part::Text(t) => t.clone(),
+                Part::Symbol(s) => format!("${{{}}}", s.name()),
+                Part::Ref(r) => format!("${{{r}}}"),
+                Part::Unknown(u) => format!("${{{}}}", u.detail),
+            })
+            .collect(),
+        Value::Ref(r) => format!("${{{r}}}"),
+        Value::Symbol(s) => format!("${{{}}}", s.name()),
+        Value::Unknown(u) => u.detail.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Roles and users of each unit with the ARN built from their name.
+struct PrincipalArns {
+    by_unit: HashMap<String, Vec<(usize, String)>>,
+}
+
+impl PrincipalArns {
+    fn new(model: &Model) -> PrincipalArns {
+        let mut by_unit: HashMap<String, Vec<(usize, String)>> = HashMap::new();
+        for (i, r) in model.resources.iter().enumerate() {
+            if r.facet.is_none() && matches!(r.kind, "iam.role" | "iam.user") {
+                if let Some(a) = arn::arn_of(model, i) {
+                    by_unit.entry(r.unit.clone()).or_default().push((i, a));
+                }
+            }
+        }
+        PrincipalArns { by_unit }
+    }
+
+    /// The role or user whose ARN the text is (symbols written as `*`).
+    fn find(&self, unit: &str, text: &str) -> Option<usize> {
+        self.by_unit
+            .get(unit)?
+            .iter()
+            .find(|(_, a)| arn::pattern_covers(text, a))
+            .map(|(i, _)| *i)
+    }
+}
+
+fn tree_principal(model: &Model, unit: &str, address: &str) -> Option<usize> {
+    let i = model.owner(model.index_of(unit, address)?);
+    matches!(model.resources[i].kind, "iam.role" | "iam.user").then_some(i)
+}
+
+/// Classifies one `Principal` entry of a statement written in `unit`.
+fn grantee(model: &Model, arns: &PrincipalArns, unit: &str, kind: &str, id: &Value) -> Grantee {
+    let external = || Grantee::External {
+        principal: match kind {
+            "AWS" => written(id),
+            k => format!("{k}:{}", written(id)),
+        },
+    };
+    match kind {
+        "*" => return Grantee::Anyone,
+        "Service" => {
+            return match id {
+                Value::Unknown(_) => Grantee::Unknown { value: id.clone() },
+                _ => Grantee::Service { name: written(id) },
+            }
+        }
+        "AWS" => {}
+        _ => return external(),
+    }
+    match id {
+        Value::String(s) if s == "*" => Grantee::Anyone,
+        Value::String(s) => match arns.find(unit, s) {
+            // A literal account in a role's ARN is taken to be this deployment's (see `arn`);
+            // a literal account root or id cannot be told from another account's.
+            Some(index) if !s.ends_with(":root") => Grantee::Principal { index },
+            _ => external(),
+        },
+        Value::Ref(r) => match tree_principal(model, unit, &r.resource) {
+            Some(index) => Grantee::Principal { index },
+            None => external(),
+        },
+        Value::Symbol(Symbol::AccountId) => Grantee::AccountRoot,
+        Value::Template(parts) => {
+            if let Some(index) = parts.iter().find_map(|p| match p {
+                Part::Ref(r) => tree_principal(model, unit, &r.resource),
+                _ => None,
+            }) {
+                return Grantee::Principal { index };
+            }
+            if parts.iter().any(|p| matches!(p, Part::Unknown(_))) {
+                return Grantee::Unknown { value: id.clone() };
+            }
+            let own_account = parts
+                .iter()
+                .any(|p| matches!(p, Part::Symbol(Symbol::AccountId)));
+            let text: String = parts
+                .iter()
+                .map(|p| match p {
+                    Part::Text(t) => t.as_str(),
+                    _ => "*",
+                })
+                .collect();
+            if own_account && (text == "*" || text.ends_with(":root")) {
+                return Grantee::AccountRoot;
+            }
+            match arns.find(unit, &text) {
+                Some(index) if !parts.iter().any(|p| matches!(p, Part::Ref(_))) => {
+                    Grantee::Principal { index }
+                }
+                _ => external(),
+            }
+        }
+        Value::Unknown(_) | Value::Encoded(_) => Grantee::Unknown { value: id.clone() },
+        _ => external(),
+    }
+}
+
+/// A Lambda permission read as the statement AWS adds to the function's policy: its principal,
+/// action, and `source_arn` / `source_account` / `principal_org_id` as the conditions AWS writes
+/// for them.
+fn lambda_permission_document(r: &crate::model::Resource) -> Option<(String, Value)> {
+    let get = |names: &[&str]| names.iter().find_map(|n| r.attr(n).cloned());
+    let principal = get(&["principal", "Principal"])?;
+    let action = get(&["action", "Action"]).unwrap_or_else(|| Value::str("lambda:InvokeFunction"));
+    let attribute = if r.attr("principal").is_some() {
+        "principal"
+    } else {
+        "Principal"
+    };
+    let mut p = Map::new();
+    let principal = match &principal {
+        Value::String(s) if s == "*" => Value::str("*"),
+        Value::String(s) if s.ends_with(".amazonaws.com") || s.ends_with(".amazonaws.com.cn") => {
+            p.insert("Service", principal.clone());
+            Value::Map(p)
+        }
+        other => {
+            p.insert("AWS", other.clone());
+            Value::Map(p)
+        }
+    };
+    let mut conditions = Map::new();
+    for (names, op, key) in [
+        (&["source_arn", "SourceArn"][..], "ArnLike", "aws:SourceArn"),
+        (
+            &["source_account", "SourceAccount"][..],
+            "StringEquals",
+            "aws:SourceAccount",
+        ),
+        (
+            &["principal_org_id", "PrincipalOrgID"][..],
+            "StringEquals",
+            "aws:PrincipalOrgID",
+        ),
+    ] {
+        if let Some(v) = get(names) {
+            let mut m = match conditions.remove(op) {
+                Some(Value::Map(m)) => m,
+                _ => Map::new(),
+            };
+            m.insert(key, v);
+            conditions.insert(op, Value::Map(m));
+        }
+    }
+    let mut st = Map::new();
+    st.insert("Effect", Value::str("Allow"));
+    st.insert("Principal", principal);
+    st.insert("Action", action);
+    st.insert("Resource", Value::str("*"));
+    if !conditions.is_empty() {
+        st.insert("Condition", Value::Map(conditions));
+    }
+    if let Some(sid) = get(&["statement_id"]) {
+        st.insert("Sid", sid);
+    }
+    let mut doc = Map::new();
+    doc.insert("Statement", Value::List(vec![Value::Map(st)]));
+    Some((attribute.to_string(), Value::Map(doc)))
+}
+
+/// Every resource policy of the model, with the resources each governs.
+fn resource_policies(model: &Model, cache: &mut HashMap<String, ActionSet>) -> Vec<ResourcePolicy> {
+    let arns = PrincipalArns::new(model);
+    let mut edges_from: HashMap<usize, Vec<(usize, &str, &str)>> = HashMap::new();
+    for e in &model.edges {
+        edges_from
+            .entry(e.from)
+            .or_default()
+            .push((e.to, e.label, e.attribute.as_str()));
+    }
+    let mut out = Vec::new();
+    for (holder, r) in model.resources.iter().enumerate() {
+        let documents: Vec<(String, Value)> = if r.kind == "lambda.permission" {
+            lambda_permission_document(r).into_iter().collect()
+        } else {
+            let Some(paths) = resource_rows().get(r.source_type.as_str()) else {
+                continue;
+            };
+            paths
+                .iter()
+                .flat_map(|p| principals::values_at(&r.attributes, p))
+                .map(|(a, v)| (a, v.clone()))
+                .collect()
+        };
+        for (attribute, value) in documents {
+            let mut governs: Vec<usize> = if r.kind == "lambda.permission" {
+                edges_from
+                    .get(&holder)
+                    .into_iter()
+                    .flatten()
+                    .filter(|(_, label, _)| *label == "permits-invoke")
+                    .map(|(to, _, _)| model.owner(*to))
+                    .collect()
+            } else if model.parents.contains_key(&holder) {
+                vec![model.owner(holder)]
+            } else if service_of(r.kind).is_some() {
+                vec![holder]
+            } else {
+                // A policy resource of its own (`AWS::SQS::QueuePolicy`): what it references
+                // outside the document.
+                edges_from
+                    .get(&holder)
+                    .into_iter()
+                    .flatten()
+                    .filter(|(_, _, a)| !a.starts_with(attribute.as_str()))
+                    .map(|(to, _, _)| model.owner(*to))
+                    .filter(|to| service_of(model.resources[*to].kind).is_some())
+                    .collect()
+            };
+            governs.sort_unstable();
+            governs.dedup();
+            let held = HeldPolicy {
+                kind: PolicyKind::Resource,
+                resource: Some(holder),
+                attribute: attribute.clone(),
+                name: r.address.clone(),
+                span: Some(r.span_of(&attribute)),
+                document: policy::parse(&value),
+            };
+            let public: Vec<usize> = crate::network::open_statements(&value).unwrap_or_default();
+            let grants = grants_of(model, holder, &held, false, cache);
+            let statements = held
+                .document
+                .statements
+                .iter()
+                .filter(|st| st.action.is_some())
+                .zip(grants)
+                .map(|(st, grant)| {
+                    let (grantees, not_principal) = match &st.principal {
+                        Some(spec) => (
+                            spec.principals
+                                .iter()
+                                .map(|p| grantee(model, &arns, &r.unit, &p.kind, &p.id))
+                                .collect(),
+                            spec.negated,
+                        ),
+                        None => (Vec::new(), false),
+                    };
+                    ResourceStatement {
+                        public: public.contains(&st.index)
+                            || (not_principal && st.effect == Effect::Allow),
+                        grant,
+                        grantees,
+                        not_principal,
+                    }
+                })
+                .collect();
+            let Document { unknown, .. } = held.document;
+            out.push(ResourcePolicy {
+                holder,
+                attribute,
+                governs,
+                unknown,
+                statements,
+            });
+        }
+    }
+    out
+}
+
+/// How a resource-policy statement applies to one principal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Applies {
+    No,
+    /// It names a principal the code does not settle: it may.
+    Maybe,
+    /// Through the account root: delegated to IAM (Allow), or to every principal (Deny).
+    Root,
+    /// Through `*` or `NotPrincipal`.
+    Anyone,
+    /// It names the principal.
+    Named,
+}
+
+/// Who a question is about: a principal of the tree, or "anyone" (`*`).
+#[derive(Debug, Clone, Copy)]
+enum Who {
+    Principal { index: usize, bounded: bool },
+    Anyone,
+}
+
+impl ResourceStatement {
+    fn applies(&self, who: Who) -> Applies {
+        let names = |g: &Grantee| match (who, g) {
+            (Who::Principal { index, .. }, Grantee::Principal { index: i }) => *i == index,
+            (_, Grantee::AccountRoot) => matches!(who, Who::Principal { .. }),
+            (_, Grantee::Anyone) => true,
+            _ => false,
+        };
+        if self.not_principal {
+            // AWS: a Deny with NotPrincipal always denies a principal that has a permissions
+            // boundary, whatever NotPrincipal lists.
+            if let Who::Principal { bounded: true, .. } = who {
+                if self.grant.effect == Effect::Deny {
+                    return Applies::Anyone;
+                }
+            }
+            return if self.grantees.iter().any(names) {
+                Applies::No
+            } else if self
+                .grantees
+                .iter()
+                .any(|g| matches!(g, Grantee::Unknown { .. }))
+            {
+                Applies::Maybe
+            } else {
+                Applies::Anyone
+            };
+        }
+        self.grantees
+            .iter()
+            .map(|g| match (who, g) {
+                (_, Grantee::Anyone) => Applies::Anyone,
+                (Who::Principal { index, .. }, Grantee::Principal { index: i }) if *i == index => {
+                    Applies::Named
+                }
+                (Who::Principal { .. }, Grantee::AccountRoot) => Applies::Root,
+                (_, Grantee::Unknown { .. }) => Applies::Maybe,
+                _ => Applies::No,
+            })
+            .max()
+            .unwrap_or(Applies::No)
+    }
+}
+
 /// What one principal may do to one resource.
 #[derive(Debug, Clone)]
 pub struct Allowed<'a> {
     pub actions: ActionSet,
-    /// The Allow statements that grant some of those actions.
+    /// The Allow statements that grant some of those actions. Each says where it comes from in
+    /// `source.kind`: identity based (inline, managed, AWS managed) or [`PolicyKind::Resource`].
+    /// For a KMS key reached through IAM, the key policy statements that delegate to the account
+    /// root are listed too.
     pub via: Vec<&'a Grant>,
-    /// True when every granting statement carries conditions.
+    /// True when no action is granted without conditions.
     pub conditional: bool,
-    /// Deny statements with conditions that may remove some actions.
+    /// Deny statements with conditions that may remove some actions, and resource-policy Denies
+    /// naming a principal the code does not settle.
     pub conditional_denies: Vec<&'a Grant>,
+    /// Some action is granted by a public statement (everyone, no restricting condition).
+    pub public: bool,
+    /// Resource policies of the resource whose document cannot be read: they may deny, or
+    /// (for a KMS key) decide whether IAM is trusted at all.
+    pub unread_policies: Vec<&'a ResourcePolicy>,
+}
+
+/// An outside principal, what it is granted, and by which statements.
+type ByGrantee<'a> = (&'a Grantee, Granted, Vec<(&'a Grant, ActionSet)>);
+
+/// Actions granted, and those among them granted without conditions.
+#[derive(Clone)]
+struct Granted {
+    all: ActionSet,
+    unconditional: ActionSet,
+}
+
+impl Granted {
+    fn empty() -> Granted {
+        let n = index().len();
+        Granted {
+            all: ActionSet::empty(n),
+            unconditional: ActionSet::empty(n),
+        }
+    }
+
+    fn add(&mut self, actions: &ActionSet, conditional: bool) {
+        self.all.union_with(actions);
+        if !conditional {
+            self.unconditional.union_with(actions);
+        }
+    }
+
+    fn union_with(&mut self, other: &Granted) {
+        self.all.union_with(&other.all);
+        self.unconditional.union_with(&other.unconditional);
+    }
+
+    fn intersect_with(&mut self, set: &ActionSet) {
+        self.all.intersect_with(set);
+        self.unconditional.intersect_with(set);
+    }
+
+    fn intersect_granted(&mut self, other: &Granted) {
+        self.all.intersect_with(&other.all);
+        self.unconditional.intersect_with(&other.unconditional);
+    }
+
+    fn subtract(&mut self, set: &ActionSet) {
+        self.all.subtract(set);
+        self.unconditional.subtract(set);
+    }
 }
 
 impl Access {
@@ -430,14 +939,24 @@ impl Access {
         for (gi, g) in grants.iter().enumerate() {
             by_principal.entry(g.principal).or_default().push(gi);
         }
+        let resource_policies = resource_policies(model, &mut cache);
+        let mut by_resource: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (pi, p) in resource_policies.iter().enumerate() {
+            for r in &p.governs {
+                by_resource.entry(*r).or_default().push(pi);
+            }
+        }
         Access {
             principals,
             grants,
             by_principal,
             compute: principals::compute_roles(model),
+            resource_policies,
+            by_resource,
         }
     }
 
+    /// The identity-policy and boundary statements of a principal.
     pub fn grants_of(&self, principal: usize) -> impl Iterator<Item = &Grant> {
         self.by_principal
             .get(&principal)
@@ -446,7 +965,19 @@ impl Access {
             .map(|i| &self.grants[*i])
     }
 
-    /// The actions `principal` is allowed on `resource`, restricted to `service` when given.
+    /// The resource policies that govern a resource.
+    pub fn policies_of(&self, resource: usize) -> impl Iterator<Item = &ResourcePolicy> {
+        self.by_resource
+            .get(&resource)
+            .into_iter()
+            .flatten()
+            .map(|i| &self.resource_policies[*i])
+    }
+
+    /// The actions `principal`'s identity-based policies allow on `resource` (restricted to
+    /// `service` when given), within its permissions boundary and after explicit Denies in those
+    /// policies. Resource policies are not consulted: this is the IAM half of the decision, the
+    /// half a KMS key policy delegates to. [`Access::effective`] gives the whole decision.
     pub fn allowed(
         &self,
         model: &Model,
@@ -454,52 +985,381 @@ impl Access {
         resource: usize,
         service: Option<&str>,
     ) -> Allowed<'_> {
+        self.evaluate(model, principal, resource, service, false, true)
+    }
+
+    /// What `principal` may do to `resource` (restricted to `service` when given), following
+    /// AWS's logic for a principal and a resource of the same account:
+    ///
+    /// - an unconditional Deny naming the principal in any policy removes the action: its
+    ///   identity policies, its boundary, or the resource's policy (a resource Deny to `*`, to
+    ///   the account root or to the principal's own ARN all name it);
+    /// - otherwise an Allow is needed, from either side: an identity-based policy (within the
+    ///   permissions boundary), or the resource's policy naming the principal or `*`. In one
+    ///   account either is enough: S3, SQS, SNS, Secrets Manager, Lambda and the others need no
+    ///   identity grant for what their resource policy gives a principal by ARN;
+    /// - a resource policy naming the account root grants nothing by itself: it trusts IAM, so
+    ///   the identity policy must allow;
+    /// - AWS documents that a boundary does not limit what a resource policy grants to an IAM
+    ///   user's ARN, but does limit what it grants to a role's ARN (the role's sessions act
+    ///   within the boundary). Grants to `*` are not read as limited (the worse case);
+    /// - KMS is the exception: the key policy must allow. It does so by naming the principal
+    ///   (or `*`), or by giving the account root the action, after which the identity policy
+    ///   must allow it too. A key with no policy in the tree has AWS's default policy, which
+    ///   gives the root `kms:*`. A key policy that names neither the principal nor the root
+    ///   denies it, whatever its identity policies say;
+    /// - a conditional Allow is a grant marked conditional; a conditional Deny is listed, not
+    ///   applied.
+    pub fn effective(
+        &self,
+        model: &Model,
+        principal: usize,
+        resource: usize,
+        service: Option<&str>,
+    ) -> Allowed<'_> {
+        self.evaluate(model, principal, resource, service, true, true)
+    }
+
+    /// Like [`Access::effective`], leaving out what the principal gets only because a resource
+    /// policy grants it to everyone (see [`Access::anyone`]).
+    pub fn effective_named(
+        &self,
+        model: &Model,
+        principal: usize,
+        resource: usize,
+        service: Option<&str>,
+    ) -> Allowed<'_> {
+        self.evaluate(model, principal, resource, service, true, false)
+    }
+
+    /// What the resource's policies give to every principal (`*`, or `NotPrincipal`), after
+    /// Denies to everyone. `public` says whether some of it carries no restricting condition.
+    pub fn anyone(&self, model: &Model, resource: usize, service: Option<&str>) -> Allowed<'_> {
         let idx = index();
         let range = service.and_then(|s| idx.service(s));
-        let mut allowed = ActionSet::empty(idx.len());
+        let mut granted = Granted::empty();
         let mut denied = ActionSet::empty(idx.len());
-        let mut boundary: Option<ActionSet> = None;
         let mut via = Vec::new();
         let mut conditional_denies = Vec::new();
-        let mut unconditional = false;
-        for g in self.grants_of(principal) {
-            if !g.covers(model, resource) {
-                continue;
+        let mut public = ActionSet::empty(idx.len());
+        let mut unread_policies = Vec::new();
+        for p in self.policies_of(resource) {
+            if p.unknown.is_some() {
+                unread_policies.push(p);
             }
-            let actions = match range {
-                Some(r) => g.actions.restrict(r),
-                None => g.actions.clone(),
-            };
-            if actions.is_empty() {
-                continue;
-            }
-            match (g.boundary, g.effect) {
-                (true, Effect::Allow) => boundary
-                    .get_or_insert_with(|| ActionSet::empty(idx.len()))
-                    .union_with(&actions),
-                (_, Effect::Deny) if g.conditions.is_empty() => denied.union_with(&actions),
-                (_, Effect::Deny) => conditional_denies.push(g),
-                (false, Effect::Allow) => {
-                    allowed.union_with(&actions);
-                    unconditional |= g.conditions.is_empty();
-                    via.push(g);
+            for st in &p.statements {
+                let Some(actions) = restricted(model, &st.grant, resource, range) else {
+                    continue;
+                };
+                match (st.grant.effect, st.applies(Who::Anyone)) {
+                    (_, Applies::No | Applies::Root | Applies::Named) => {}
+                    (Effect::Allow, Applies::Maybe) => {}
+                    (Effect::Allow, _) => {
+                        granted.add(&actions, !st.grant.conditions.is_empty());
+                        if st.public {
+                            public.union_with(&actions);
+                        }
+                        via.push((&st.grant, actions));
+                    }
+                    (Effect::Deny, Applies::Anyone) if st.grant.conditions.is_empty() => {
+                        denied.union_with(&actions)
+                    }
+                    (Effect::Deny, _) => conditional_denies.push(&st.grant),
                 }
             }
         }
-        let has_boundary = self
+        granted.subtract(&denied);
+        public.intersect_with(&granted.all);
+        finish(
+            granted,
+            via,
+            conditional_denies,
+            !public.is_empty(),
+            unread_policies,
+        )
+    }
+
+    /// Allows in resource policies to principals outside the tree (services, other accounts,
+    /// unsettled principals), with the resource each applies to. Lambda permissions are here:
+    /// `apigateway.amazonaws.com` may `lambda:InvokeFunction` the function, on the condition of
+    /// its `source_arn`.
+    pub fn outside_grants(&self) -> Vec<OutsideGrant<'_>> {
+        let mut out = Vec::new();
+        for p in &self.resource_policies {
+            for st in &p.statements {
+                if st.grant.effect != Effect::Allow || st.not_principal {
+                    continue;
+                }
+                for g in &st.grantees {
+                    if matches!(
+                        g,
+                        Grantee::Service { .. }
+                            | Grantee::External { .. }
+                            | Grantee::Unknown { .. }
+                    ) {
+                        for r in &p.governs {
+                            out.push(OutsideGrant {
+                                resource: *r,
+                                grantee: g,
+                                statement: st,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// For each principal outside the tree that a resource policy of `resource` allows
+    /// something (see [`Access::outside_grants`]), what it is allowed there, after the
+    /// unconditional Denies to everyone.
+    pub fn outside(
+        &self,
+        model: &Model,
+        resource: usize,
+        service: Option<&str>,
+    ) -> Vec<(&Grantee, Allowed<'_>)> {
+        let idx = index();
+        let range = service.and_then(|s| idx.service(s));
+        let mut denied = ActionSet::empty(idx.len());
+        let mut conditional_denies = Vec::new();
+        let mut unread_policies = Vec::new();
+        let mut by_grantee: Vec<ByGrantee> = Vec::new();
+        for p in self.policies_of(resource) {
+            if p.unknown.is_some() {
+                unread_policies.push(p);
+            }
+            for st in &p.statements {
+                let Some(actions) = restricted(model, &st.grant, resource, range) else {
+                    continue;
+                };
+                match st.grant.effect {
+                    Effect::Deny => match st.applies(Who::Anyone) {
+                        Applies::Anyone if st.grant.conditions.is_empty() => {
+                            denied.union_with(&actions)
+                        }
+                        Applies::No => {}
+                        _ => conditional_denies.push(&st.grant),
+                    },
+                    Effect::Allow if !st.not_principal => {
+                        for g in &st.grantees {
+                            if !matches!(
+                                g,
+                                Grantee::Service { .. }
+                                    | Grantee::External { .. }
+                                    | Grantee::Unknown { .. }
+                            ) {
+                                continue;
+                            }
+                            let at = match by_grantee.iter().position(|(x, _, _)| *x == g) {
+                                Some(i) => i,
+                                None => {
+                                    by_grantee.push((g, Granted::empty(), Vec::new()));
+                                    by_grantee.len() - 1
+                                }
+                            };
+                            let (_, granted, via) = &mut by_grantee[at];
+                            granted.add(&actions, !st.grant.conditions.is_empty());
+                            via.push((&st.grant, actions.clone()));
+                        }
+                    }
+                    Effect::Allow => {}
+                }
+            }
+        }
+        by_grantee
+            .into_iter()
+            .filter_map(|(g, mut granted, via)| {
+                granted.subtract(&denied);
+                let allowed = finish(
+                    granted,
+                    via,
+                    conditional_denies.clone(),
+                    false,
+                    unread_policies.clone(),
+                );
+                let allowed = Allowed {
+                    via: allowed
+                        .via
+                        .iter()
+                        .copied()
+                        .filter(|v| v.actions.iter().any(|i| allowed.actions.contains(i)))
+                        .collect(),
+                    ..allowed
+                };
+                (!allowed.actions.is_empty()).then_some((g, allowed))
+            })
+            .collect()
+    }
+
+    fn evaluate(
+        &self,
+        model: &Model,
+        principal: usize,
+        resource: usize,
+        service: Option<&str>,
+        with_resource_policies: bool,
+        with_anyone: bool,
+    ) -> Allowed<'_> {
+        let idx = index();
+        let range = service.and_then(|s| idx.service(s));
+        let bounded = self
             .principals
             .get(&principal)
             .is_some_and(|p| !p.boundaries.is_empty());
-        if has_boundary {
-            allowed.intersect_with(&boundary.unwrap_or_else(|| ActionSet::empty(idx.len())));
+        let mut identity = Granted::empty();
+        let mut denied = ActionSet::empty(idx.len());
+        let mut boundary = ActionSet::empty(idx.len());
+        let mut via: Vec<(&Grant, ActionSet)> = Vec::new();
+        let mut conditional_denies = Vec::new();
+        for g in self.grants_of(principal) {
+            let Some(actions) = restricted(model, g, resource, range) else {
+                continue;
+            };
+            match (g.boundary, g.effect) {
+                (true, Effect::Allow) => boundary.union_with(&actions),
+                (_, Effect::Deny) if g.conditions.is_empty() => denied.union_with(&actions),
+                (_, Effect::Deny) => conditional_denies.push(g),
+                (false, Effect::Allow) => {
+                    identity.add(&actions, !g.conditions.is_empty());
+                    via.push((g, actions));
+                }
+            }
         }
-        allowed.subtract(&denied);
-        Allowed {
-            conditional: !via.is_empty() && !unconditional,
-            actions: allowed,
+        if bounded {
+            identity.intersect_with(&boundary);
+        }
+        let mut public = ActionSet::empty(idx.len());
+        let mut unread_policies = Vec::new();
+        let mut total = identity.clone();
+        if with_resource_policies {
+            let who = Who::Principal {
+                index: principal,
+                bounded,
+            };
+            let is_key = model.resources[model.owner(resource)].kind == "kms.key";
+            let mut named = Granted::empty();
+            let mut anyone = Granted::empty();
+            let mut delegated = Granted::empty();
+            let mut delegating: Vec<(&Grant, ActionSet)> = Vec::new();
+            let mut key_policies = 0;
+            for p in self.policies_of(resource) {
+                key_policies += 1;
+                if p.unknown.is_some() {
+                    unread_policies.push(p);
+                }
+                for st in &p.statements {
+                    let Some(actions) = restricted(model, &st.grant, resource, range) else {
+                        continue;
+                    };
+                    let conditional = !st.grant.conditions.is_empty();
+                    match (st.grant.effect, st.applies(who)) {
+                        (_, Applies::No) => {}
+                        (Effect::Allow, Applies::Maybe) => {}
+                        (Effect::Allow, Applies::Named) => {
+                            named.add(&actions, conditional);
+                            via.push((&st.grant, actions));
+                        }
+                        (Effect::Allow, Applies::Anyone) => {
+                            if with_anyone {
+                                anyone.add(&actions, conditional);
+                                if st.public {
+                                    public.union_with(&actions);
+                                }
+                                via.push((&st.grant, actions));
+                            }
+                        }
+                        (Effect::Allow, Applies::Root) => {
+                            delegated.add(&actions, conditional);
+                            delegating.push((&st.grant, actions));
+                        }
+                        (Effect::Deny, Applies::Maybe) => conditional_denies.push(&st.grant),
+                        (Effect::Deny, _) if conditional => conditional_denies.push(&st.grant),
+                        (Effect::Deny, _) => denied.union_with(&actions),
+                    }
+                }
+            }
+            if is_key {
+                if key_policies == 0 {
+                    // AWS's default key policy: the account root may do kms:*.
+                    let kms = idx
+                        .service("kms")
+                        .map(|r| ActionSet::full(idx.len()).restrict(r))
+                        .unwrap_or_else(|| ActionSet::empty(idx.len()));
+                    delegated.add(&kms, false);
+                } else if !unread_policies.is_empty() {
+                    // A key policy that cannot be read may or may not trust IAM.
+                    delegated.add(&ActionSet::full(idx.len()), true);
+                }
+                total.intersect_granted(&delegated);
+                if !total.all.is_empty() {
+                    via.extend(
+                        delegating
+                            .into_iter()
+                            .filter(|(_, a)| a.iter().any(|i| total.all.contains(i))),
+                    );
+                }
+            }
+            let role = model.resources[principal].kind == "iam.role";
+            if bounded && role {
+                named.intersect_with(&boundary);
+            }
+            total.union_with(&named);
+            total.union_with(&anyone);
+        }
+        total.subtract(&denied);
+        public.intersect_with(&total.all);
+        // Keep the statements that grant some action still allowed (for KMS, the identity
+        // statements when the key policy delegates those actions).
+        let via = via
+            .into_iter()
+            .filter(|(_, a)| a.iter().any(|i| total.all.contains(i)))
+            .collect();
+        finish(
+            total,
             via,
             conditional_denies,
-        }
+            !public.is_empty(),
+            unread_policies,
+        )
+    }
+}
+
+/// The actions of a statement on a resource (within a service's range), or `None` when it does
+/// not cover the resource or names none of those actions.
+fn restricted(
+    model: &Model,
+    g: &Grant,
+    resource: usize,
+    range: Option<(u32, u32)>,
+) -> Option<ActionSet> {
+    if !g.covers(model, resource) {
+        return None;
+    }
+    let actions = match range {
+        Some(r) => g.actions.restrict(r),
+        None => g.actions.clone(),
+    };
+    (!actions.is_empty()).then_some(actions)
+}
+
+fn finish<'a>(
+    granted: Granted,
+    via: Vec<(&'a Grant, ActionSet)>,
+    conditional_denies: Vec<&'a Grant>,
+    public: bool,
+    unread_policies: Vec<&'a ResourcePolicy>,
+) -> Allowed<'a> {
+    let mut unconditional = granted.unconditional;
+    unconditional.intersect_with(&granted.all);
+    Allowed {
+        conditional: !granted.all.is_empty() && unconditional.is_empty(),
+        actions: granted.all,
+        via: via.into_iter().map(|(g, _)| g).collect(),
+        conditional_denies,
+        public,
+        unread_policies,
     }
 }
 

@@ -1,6 +1,12 @@
 //! `vouch access`: who can do what to which resource, and which policy line says so.
+//!
+//! Rows come from [`Access::effective`]: identity-based and resource-based policies combined
+//! as AWS combines them in one account. Besides the roles and users of the tree, a row's
+//! principal may be `*` (what a resource policy gives everyone: shown once, not under every
+//! principal), or a principal outside the tree that a resource policy names (`service
+//! apigateway.amazonaws.com`, another account, a principal the code does not settle).
 
-use crate::iam::access::{self, Access, ActionSet};
+use crate::iam::access::{self, Access, ActionSet, Allowed, Grant, Grantee};
 use crate::iam::catalog::AccessLevel;
 use crate::Scan;
 use serde::Serialize;
@@ -17,23 +23,45 @@ pub struct Filter {
     pub action: Option<String>,
 }
 
+/// One statement behind a row.
 #[derive(Debug, Clone, Serialize)]
 pub struct Via {
     pub policy: String,
+    /// `inline`, `managed`, `aws_managed` (identity based), `boundary`, or `resource`.
     pub kind: crate::iam::principals::PolicyKind,
     pub attribute: String,
     pub statement: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,
     pub conditional: bool,
+    /// The condition keys of the statement (`aws:SourceArn`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<String>,
     pub file: Option<String>,
     pub line: Option<u32>,
+}
+
+/// What a row's principal is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PrincipalType {
+    /// A role or user of the tree.
+    Tree,
+    /// `*`: every principal, through a resource policy.
+    Anyone,
+    /// An AWS service named by a resource policy or Lambda permission.
+    Service,
+    /// Another account, a federated provider, an ARN naming nothing in the tree.
+    External,
+    /// A principal the code does not settle.
+    Unknown,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Row {
     pub unit: String,
     pub principal: String,
+    pub principal_type: PrincipalType,
     /// Compute resources that run as the principal.
     pub used_by: Vec<String>,
     pub resource: String,
@@ -44,7 +72,92 @@ pub struct Row {
     pub actions: usize,
     /// Every granting statement has conditions.
     pub conditional: bool,
+    /// Some action is granted to everyone with no restricting condition.
+    pub public: bool,
     pub via: Vec<Via>,
+    /// Deny statements that may remove some of the actions (their conditions are not assumed).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conditional_denies: Vec<Via>,
+    /// Resource policies that cannot be read (`policy = var.policy`): they may deny more.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unread_policies: Vec<String>,
+}
+
+fn via_of(scan: &Scan, grants: &[&Grant]) -> Vec<Via> {
+    let mut via: Vec<Via> = grants
+        .iter()
+        .map(|g| {
+            let loc = g.source.span.map(|s| scan.loaded.sources.locate(s));
+            let mut conditions: Vec<String> = g.conditions.iter().map(|c| c.key.clone()).collect();
+            conditions.sort();
+            conditions.dedup();
+            Via {
+                policy: g.source.policy.clone(),
+                kind: g.source.kind,
+                attribute: g.source.attribute.clone(),
+                statement: g.source.statement,
+                sid: g.source.sid.clone(),
+                conditional: !g.conditions.is_empty(),
+                conditions,
+                file: loc.as_ref().map(|l| l.file.clone()),
+                line: loc.map(|l| l.line),
+            }
+        })
+        .collect();
+    via.sort_by(|a, b| {
+        (&a.policy, &a.attribute, a.statement).cmp(&(&b.policy, &b.attribute, b.statement))
+    });
+    via.dedup_by(|a, b| {
+        a.policy == b.policy && a.attribute == b.attribute && a.statement == b.statement
+    });
+    via
+}
+
+/// A row, or `None` when nothing is allowed or the action filter leaves nothing.
+fn row(
+    scan: &Scan,
+    allowed: &Allowed,
+    resource: usize,
+    action_filter: Option<&ActionSet>,
+) -> Option<Row> {
+    let idx = access::index();
+    if allowed.actions.is_empty() {
+        return None;
+    }
+    if let Some(af) = action_filter {
+        let mut x = allowed.actions.clone();
+        x.intersect_with(af);
+        if x.is_empty() {
+            return None;
+        }
+    }
+    let r = &scan.model.resources[resource];
+    let delete = allowed.actions.iter().any(|i| {
+        idx.names[i as usize]
+            .split(':')
+            .nth(1)
+            .is_some_and(|n| n.starts_with("Delete"))
+    });
+    Some(Row {
+        unit: r.unit.clone(),
+        principal: String::new(),
+        principal_type: PrincipalType::Tree,
+        used_by: Vec::new(),
+        resource: r.address.clone(),
+        kind: r.kind,
+        levels: access::levels(&allowed.actions),
+        delete,
+        actions: allowed.actions.len(),
+        conditional: allowed.conditional,
+        public: allowed.public,
+        via: via_of(scan, &allowed.via),
+        conditional_denies: via_of(scan, &allowed.conditional_denies),
+        unread_policies: allowed
+            .unread_policies
+            .iter()
+            .map(|p| scan.model.resources[p.holder].address.clone())
+            .collect(),
+    })
 }
 
 /// The access table of a scan.
@@ -52,6 +165,20 @@ pub fn rows(scan: &Scan, access: &Access, filter: &Filter) -> Vec<Row> {
     let m = &scan.model;
     let idx = access::index();
     let action_filter: Option<ActionSet> = filter.action.as_deref().map(|p| idx.expand(p));
+    let af = action_filter.as_ref();
+    let resources: Vec<(usize, &'static str)> = m
+        .resources
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.facet.is_none() && !r.kind.starts_with("iam."))
+        .filter(|(_, r)| {
+            filter
+                .resource
+                .as_deref()
+                .is_none_or(|f| r.address.contains(f))
+        })
+        .filter_map(|(i, r)| access::service_of(r.kind).map(|s| (i, s)))
+        .collect();
     let mut out = Vec::new();
     for &p in access.principals.keys() {
         let principal = &m.resources[p];
@@ -68,73 +195,45 @@ pub fn rows(scan: &Scan, access: &Access, filter: &Filter) -> Vec<Row> {
                 continue;
             }
         }
-        for (ri, r) in m.resources.iter().enumerate() {
-            if r.facet.is_some() || r.unit != principal.unit {
+        for &(ri, service) in &resources {
+            if m.resources[ri].unit != principal.unit {
                 continue;
             }
-            let Some(service) = access::service_of(r.kind) else {
+            let allowed = access.effective_named(m, p, ri, Some(service));
+            if let Some(mut row) = row(scan, &allowed, ri, af) {
+                row.principal = principal.address.clone();
+                row.used_by = used_by.clone();
+                out.push(row);
+            }
+        }
+    }
+    // What resource policies give everyone, and principals outside the tree.
+    let keep = |name: &str| filter.principal.as_deref().is_none_or(|f| name.contains(f));
+    for &(ri, service) in &resources {
+        if access.policies_of(ri).next().is_none() {
+            continue;
+        }
+        if keep("*") {
+            if let Some(mut row) = row(scan, &access.anyone(m, ri, Some(service)), ri, af) {
+                row.principal = "*".into();
+                row.principal_type = PrincipalType::Anyone;
+                out.push(row);
+            }
+        }
+        for (g, allowed) in access.outside(m, ri, Some(service)) {
+            let name = g.describe(m);
+            if !keep(&name) {
                 continue;
-            };
-            if r.kind.starts_with("iam.") {
-                continue;
             }
-            if let Some(f) = &filter.resource {
-                if !r.address.contains(f.as_str()) {
-                    continue;
-                }
+            if let Some(mut row) = row(scan, &allowed, ri, af) {
+                row.principal = name;
+                row.principal_type = match g {
+                    Grantee::Service { .. } => PrincipalType::Service,
+                    Grantee::Unknown { .. } => PrincipalType::Unknown,
+                    _ => PrincipalType::External,
+                };
+                out.push(row);
             }
-            let allowed = access.allowed(m, p, ri, Some(service));
-            if allowed.actions.is_empty() {
-                continue;
-            }
-            if let Some(af) = &action_filter {
-                let mut x = allowed.actions.clone();
-                x.intersect_with(af);
-                if x.is_empty() {
-                    continue;
-                }
-            }
-            let delete = allowed.actions.iter().any(|i| {
-                idx.names[i as usize]
-                    .split(':')
-                    .nth(1)
-                    .is_some_and(|n| n.starts_with("Delete"))
-            });
-            let mut via: Vec<Via> = allowed
-                .via
-                .iter()
-                .map(|g| {
-                    let loc = g.source.span.map(|s| scan.loaded.sources.locate(s));
-                    Via {
-                        policy: g.source.policy.clone(),
-                        kind: g.source.kind,
-                        attribute: g.source.attribute.clone(),
-                        statement: g.source.statement,
-                        sid: g.source.sid.clone(),
-                        conditional: !g.conditions.is_empty(),
-                        file: loc.as_ref().map(|l| l.file.clone()),
-                        line: loc.map(|l| l.line),
-                    }
-                })
-                .collect();
-            via.sort_by(|a, b| {
-                (&a.policy, &a.attribute, a.statement).cmp(&(&b.policy, &b.attribute, b.statement))
-            });
-            via.dedup_by(|a, b| {
-                a.policy == b.policy && a.attribute == b.attribute && a.statement == b.statement
-            });
-            out.push(Row {
-                unit: principal.unit.clone(),
-                principal: principal.address.clone(),
-                used_by: used_by.clone(),
-                resource: r.address.clone(),
-                kind: r.kind,
-                levels: access::levels(&allowed.actions),
-                delete,
-                actions: allowed.actions.len(),
-                conditional: allowed.conditional,
-                via,
-            });
         }
     }
     out.sort_by(|a, b| {
@@ -149,6 +248,19 @@ pub fn to_json(rows: &[Row]) -> String {
             .unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// Where a statement is, with `(resource policy)` for resource-based statements.
+fn via_text(v: &Via) -> String {
+    let at = match (&v.file, v.line) {
+        (Some(f), Some(l)) => format!("{f}:{l}"),
+        _ => v.policy.clone(),
+    };
+    if v.kind == crate::iam::principals::PolicyKind::Resource {
+        format!("{at} (resource policy)")
+    } else {
+        at
+    }
 }
 
 fn level_word(l: AccessLevel) -> &'static str {
@@ -186,24 +298,58 @@ pub fn to_text(rows: &[Row]) -> String {
         if r.delete {
             levels.push("delete");
         }
-        let cond = if r.conditional { ", conditional" } else { "" };
-        let via: Vec<String> = r
-            .via
-            .iter()
-            .map(|v| match (&v.file, v.line) {
-                (Some(f), Some(l)) => format!("{f}:{l}"),
-                _ => v.policy.clone(),
-            })
-            .collect();
+        let mut cond = String::new();
+        if r.public {
+            cond.push_str(", public");
+        }
+        if r.conditional {
+            let mut keys: Vec<&str> = r
+                .via
+                .iter()
+                .flat_map(|v| v.conditions.iter().map(String::as_str))
+                .collect();
+            keys.sort();
+            keys.dedup();
+            cond.push_str(", conditional");
+            if r.principal_type != PrincipalType::Tree && !keys.is_empty() {
+                let _ = write!(cond, " on {}", keys.join(", "));
+            }
+        }
+        let mut via: Vec<String> = Vec::new();
+        for v in r.via.iter().map(via_text) {
+            if !via.contains(&v) {
+                via.push(v);
+            }
+        }
+        let mut tail = String::new();
+        if !r.conditional_denies.is_empty() {
+            let denies: Vec<String> = r
+                .conditional_denies
+                .iter()
+                .map(|v| {
+                    let keys = if v.conditions.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" if {}", v.conditions.join(", "))
+                    };
+                    format!("{}{keys}", via_text(v))
+                })
+                .collect();
+            let _ = write!(tail, "; conditional deny at {}", denies.join(", "));
+        }
+        if !r.unread_policies.is_empty() {
+            let _ = write!(tail, "; unread policy {}", r.unread_policies.join(", "));
+        }
         let _ = writeln!(
             out,
-            "  {:40} {:24} {}{} ({} actions) via {}",
+            "  {:40} {:24} {}{} ({} actions) via {}{}",
             r.resource,
             r.kind,
             levels.join("+"),
             cond,
             r.actions,
-            via.join(", ")
+            via.join(", "),
+            tail
         );
     }
     out
