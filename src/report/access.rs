@@ -279,6 +279,9 @@ pub fn to_text(rows: &[Row]) -> String {
         out.push_str("No principal in the tree is granted access to a resource in the tree.\n");
         return out;
     }
+    // Columns as wide as their widest entry, so the table lines up.
+    let w_resource = rows.iter().map(|r| r.resource.len()).max().unwrap_or(0);
+    let w_kind = rows.iter().map(|r| r.kind.len()).max().unwrap_or(0);
     let mut current = String::new();
     for r in rows {
         let who = format!(
@@ -342,7 +345,7 @@ pub fn to_text(rows: &[Row]) -> String {
         }
         let _ = writeln!(
             out,
-            "  {:40} {:24} {}{} ({} actions) via {}{}",
+            "  {:w_resource$}  {:w_kind$}  {}{} ({} actions) via {}{}",
             r.resource,
             r.kind,
             levels.join("+"),
