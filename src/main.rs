@@ -193,10 +193,10 @@ fn main() -> ExitCode {
             };
             let rows = report::access::rows(&scan, &access, &filter);
             match format {
-                Format::Json => emit(&report::access::to_json(&rows)),
+                Format::Json => stream(|w| report::access::write_json(&rows, w)),
                 Format::Text => {
                     print_diagnostics(&scan);
-                    emit(&report::access::to_text(&rows))
+                    emit(&report::access::to_text(&rows));
                 }
             };
         }

@@ -169,15 +169,24 @@ impl ActionSet {
         full
     }
 
-    /// Keeps only the actions in `lo..hi`.
+    /// Keeps only the actions in `lo..hi`, a word at a time.
     pub fn restrict(&self, (lo, hi): (u32, u32)) -> ActionSet {
         let mut out = ActionSet {
             bits: vec![0; self.bits.len()],
         };
-        for i in lo..hi {
-            if self.contains(i) {
-                out.insert(i);
+        if lo >= hi || self.bits.is_empty() {
+            return out;
+        }
+        let (first, last) = (lo as usize / 64, (hi as usize - 1) / 64);
+        for w in first..=last.min(self.bits.len() - 1) {
+            let mut mask = u64::MAX;
+            if w == first {
+                mask &= u64::MAX << (lo % 64);
             }
+            if w == last && hi % 64 != 0 {
+                mask &= (1u64 << (hi % 64)) - 1;
+            }
+            out.bits[w] = self.bits[w] & mask;
         }
         out
     }
@@ -190,12 +199,24 @@ impl ActionSet {
         self.bits.iter().map(|w| w.count_ones() as usize).sum()
     }
 
+    /// The members in order; empty words are skipped whole and set bits found with
+    /// `trailing_zeros`, so a sparse set costs little to walk.
     pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
-        self.bits.iter().enumerate().flat_map(|(wi, w)| {
-            (0..64u32)
-                .filter(move |b| w & (1u64 << b) != 0)
-                .map(move |b| wi as u32 * 64 + b)
-        })
+        self.bits
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| **w != 0)
+            .flat_map(|(wi, &w)| {
+                let mut rest = w;
+                std::iter::from_fn(move || {
+                    if rest == 0 {
+                        return None;
+                    }
+                    let b = rest.trailing_zeros();
+                    rest &= rest - 1;
+                    Some(wi as u32 * 64 + b)
+                })
+            })
     }
 }
 
@@ -1334,14 +1355,15 @@ fn restricted(
     resource: usize,
     range: Option<(u32, u32)>,
 ) -> Option<ActionSet> {
-    if !g.covers(model, resource) {
-        return None;
-    }
+    // The cheap test first: most statements are about other services.
     let actions = match range {
         Some(r) => g.actions.restrict(r),
         None => g.actions.clone(),
     };
-    (!actions.is_empty()).then_some(actions)
+    if actions.is_empty() || !g.covers(model, resource) {
+        return None;
+    }
+    Some(actions)
 }
 
 fn finish<'a>(

@@ -242,25 +242,47 @@ fn parse_principals(v: &Value) -> Vec<Principal> {
 }
 
 /// IAM's wildcard match (`*` any run, `?` one character), case-insensitive when asked.
+///
+/// Works on bytes without allocating (it runs for every statement against every resource);
+/// text that is not ASCII falls back to characters.
 pub fn wildcard_match(pattern: &str, text: &str, case_insensitive: bool) -> bool {
-    let p: Vec<char> = if case_insensitive {
-        pattern.to_lowercase().chars().collect()
-    } else {
-        pattern.chars().collect()
+    if pattern.is_ascii() && text.is_ascii() {
+        let eq = |a: u8, b: u8| {
+            if case_insensitive {
+                a.eq_ignore_ascii_case(&b)
+            } else {
+                a == b
+            }
+        };
+        return match_units(pattern.as_bytes(), text.as_bytes(), b'*', b'?', eq);
+    }
+    let lower = |s: &str| {
+        if case_insensitive {
+            s.to_lowercase()
+        } else {
+            s.to_string()
+        }
     };
-    let t: Vec<char> = if case_insensitive {
-        text.to_lowercase().chars().collect()
-    } else {
-        text.chars().collect()
-    };
-    // Iterative matcher with backtracking to the last star: linear in practice, never exponential.
+    let p: Vec<char> = lower(pattern).chars().collect();
+    let t: Vec<char> = lower(text).chars().collect();
+    match_units(&p, &t, '*', '?', |a, b| a == b)
+}
+
+/// Iterative matcher with backtracking to the last star: linear in practice, never exponential.
+fn match_units<T: Copy + PartialEq>(
+    p: &[T],
+    t: &[T],
+    star_unit: T,
+    one: T,
+    eq: impl Fn(T, T) -> bool,
+) -> bool {
     let (mut pi, mut ti) = (0usize, 0usize);
     let (mut star, mut mark) = (None::<usize>, 0usize);
     while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+        if pi < p.len() && p[pi] != star_unit && (p[pi] == one || eq(p[pi], t[ti])) {
             pi += 1;
             ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
+        } else if pi < p.len() && p[pi] == star_unit {
             star = Some(pi);
             mark = ti;
             pi += 1;
@@ -272,7 +294,7 @@ pub fn wildcard_match(pattern: &str, text: &str, case_insensitive: bool) -> bool
             return false;
         }
     }
-    while pi < p.len() && p[pi] == '*' {
+    while pi < p.len() && p[pi] == star_unit {
         pi += 1;
     }
     pi == p.len()

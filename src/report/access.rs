@@ -6,7 +6,7 @@
 //! principal), or a principal outside the tree that a resource policy names (`service
 //! apigateway.amazonaws.com`, another account, a principal the code does not settle).
 
-use crate::iam::access::{self, Access, ActionSet, Allowed, Grant, Grantee};
+use crate::iam::access::{self, Access, ActionSet, Allowed, Grant, Grantee, Target};
 use crate::iam::catalog::AccessLevel;
 use crate::Scan;
 use serde::Serialize;
@@ -179,6 +179,66 @@ pub fn rows(scan: &Scan, access: &Access, filter: &Filter) -> Vec<Row> {
         })
         .filter_map(|(i, r)| access::service_of(r.kind).map(|s| (i, s)))
         .collect();
+    // Resources by service, their ARNs, and those governed by a resource policy: a principal is
+    // evaluated only against the resources one of its statements (or a resource policy) can
+    // reach, not against every resource of the tree.
+    let mut by_service: std::collections::HashMap<&'static str, Vec<usize>> = Default::default();
+    for &(ri, service) in &resources {
+        by_service.entry(service).or_default().push(ri);
+    }
+    let arns: std::collections::HashMap<usize, String> = resources
+        .iter()
+        .filter_map(|&(ri, _)| crate::iam::arn::arn_of(m, ri).map(|a| (ri, a)))
+        .collect();
+    let with_policies: Vec<usize> = resources
+        .iter()
+        .map(|&(ri, _)| ri)
+        .filter(|ri| access.policies_of(*ri).next().is_some())
+        .collect();
+    let services: Vec<(&'static str, (u32, u32))> = by_service
+        .keys()
+        .filter_map(|s| idx.service(s).map(|r| (*s, r)))
+        .collect();
+    let candidates = |p: usize| -> Vec<(usize, &'static str)> {
+        let mut set: std::collections::BTreeSet<usize> = with_policies.iter().copied().collect();
+        for g in access.grants_of(p) {
+            if g.boundary {
+                continue;
+            }
+            let touched: Vec<&'static str> = services
+                .iter()
+                .filter(|(_, r)| !g.actions.restrict(*r).is_empty())
+                .map(|(s, _)| *s)
+                .collect();
+            if touched.is_empty() {
+                continue;
+            }
+            let everywhere = g.not_resource || g.targets.iter().any(|t| matches!(t, Target::Any));
+            for s in &touched {
+                for &ri in by_service.get(s).into_iter().flatten() {
+                    if everywhere {
+                        set.insert(ri);
+                        continue;
+                    }
+                    let reached = g.targets.iter().any(|t| match t {
+                        Target::Resource { index, .. } => *index == ri || m.owner(*index) == ri,
+                        Target::Pattern { arn } => arns
+                            .get(&ri)
+                            .is_some_and(|a| crate::iam::arn::pattern_covers(arn, a)),
+                        _ => false,
+                    });
+                    if reached {
+                        set.insert(ri);
+                    }
+                }
+            }
+        }
+        resources
+            .iter()
+            .filter(|(ri, _)| set.contains(ri))
+            .copied()
+            .collect()
+    };
     let mut out = Vec::new();
     for &p in access.principals.keys() {
         let principal = &m.resources[p];
@@ -195,7 +255,7 @@ pub fn rows(scan: &Scan, access: &Access, filter: &Filter) -> Vec<Row> {
                 continue;
             }
         }
-        for &(ri, service) in &resources {
+        for (ri, service) in candidates(p) {
             if m.resources[ri].unit != principal.unit {
                 continue;
             }
@@ -242,12 +302,26 @@ pub fn rows(scan: &Scan, access: &Access, filter: &Filter) -> Vec<Row> {
     out
 }
 
+#[derive(Serialize)]
+struct Document<'a> {
+    format_version: u32,
+    access: &'a [Row],
+}
+
 pub fn to_json(rows: &[Row]) -> String {
-    let mut s =
-        serde_json::to_string_pretty(&serde_json::json!({ "format_version": 1, "access": rows }))
-            .unwrap_or_default();
-    s.push('\n');
-    s
+    let mut out = Vec::new();
+    let _ = write_json(rows, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Streams the table as JSON: a large table is never held as text.
+pub fn write_json(rows: &[Row], w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let doc = Document {
+        format_version: 1,
+        access: rows,
+    };
+    serde_json::to_writer_pretty(&mut *w, &doc).map_err(std::io::Error::from)?;
+    w.write_all(b"\n")
 }
 
 /// Where a statement is, with `(resource policy)` for resource-based statements.
