@@ -9,7 +9,9 @@
 use crate::iam::access::{self, Access, ActionSet, Allowed, Grant, Grantee, Target};
 use crate::iam::catalog::AccessLevel;
 use crate::Scan;
+use rayon::prelude::*;
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// Filters from the command line; empty means everything.
@@ -66,6 +68,10 @@ pub struct Row {
     pub used_by: Vec<String>,
     pub resource: String,
     pub kind: &'static str,
+    /// How many resources the row stands for: more than one when a grant on `*` gives the
+    /// same access to every resource of the kind that no statement names (`every logs.log-group`).
+    #[serde(skip_serializing_if = "is_one")]
+    pub resources: usize,
     pub levels: Vec<AccessLevel>,
     /// Some allowed action deletes (`Delete*`).
     pub delete: bool,
@@ -81,6 +87,10 @@ pub struct Row {
     /// Resource policies that cannot be read (`policy = var.policy`): they may deny more.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unread_policies: Vec<String>,
+}
+
+fn is_one(n: &usize) -> bool {
+    *n == 1
 }
 
 fn via_of(scan: &Scan, grants: &[&Grant]) -> Vec<Via> {
@@ -145,6 +155,7 @@ fn row(
         used_by: Vec::new(),
         resource: r.address.clone(),
         kind: r.kind,
+        resources: 1,
         levels: access::levels(&allowed.actions),
         delete,
         actions: allowed.actions.len(),
@@ -199,8 +210,11 @@ pub fn rows(scan: &Scan, access: &Access, filter: &Filter) -> Vec<Row> {
         .keys()
         .filter_map(|s| idx.service(s).map(|r| (*s, r)))
         .collect();
-    let candidates = |p: usize| -> Vec<(usize, &'static str)> {
+    // (resources some statement names, resources reached only through grants on `*`).
+    type Reached = (Vec<(usize, &'static str)>, Vec<(usize, &'static str)>);
+    let candidates = |p: usize| -> Reached {
         let mut set: std::collections::BTreeSet<usize> = with_policies.iter().copied().collect();
+        let mut anywhere: std::collections::BTreeSet<usize> = Default::default();
         for g in access.grants_of(p) {
             if g.boundary {
                 continue;
@@ -214,8 +228,14 @@ pub fn rows(scan: &Scan, access: &Access, filter: &Filter) -> Vec<Row> {
                 continue;
             }
             let everywhere = g.not_resource || g.targets.iter().any(|t| matches!(t, Target::Any));
+            let only_everywhere =
+                !g.not_resource && g.targets.iter().all(|t| matches!(t, Target::Any));
             for s in &touched {
                 for &ri in by_service.get(s).into_iter().flatten() {
+                    if only_everywhere {
+                        anywhere.insert(ri);
+                        continue;
+                    }
                     if everywhere {
                         set.insert(ri);
                         continue;
@@ -233,40 +253,85 @@ pub fn rows(scan: &Scan, access: &Access, filter: &Filter) -> Vec<Row> {
                 }
             }
         }
-        resources
+        let named = resources
             .iter()
             .filter(|(ri, _)| set.contains(ri))
             .copied()
-            .collect()
-    };
-    let mut out = Vec::new();
-    for &p in access.principals.keys() {
-        let principal = &m.resources[p];
-        let used_by: Vec<String> = access
-            .compute
-            .iter()
-            .filter(|(_, role)| *role == p)
-            .map(|(c, _)| m.resources[*c].address.clone())
             .collect();
-        if let Some(f) = &filter.principal {
-            if !principal.address.contains(f.as_str())
-                && !used_by.iter().any(|u| u.contains(f.as_str()))
-            {
-                continue;
+        let unnamed = resources
+            .iter()
+            .filter(|(ri, _)| anywhere.contains(ri) && !set.contains(ri))
+            .copied()
+            .collect();
+        (named, unnamed)
+    };
+    // Principals are independent: evaluate them on rayon's pool.
+    let principals: Vec<usize> = access.principals.keys().copied().collect();
+    let per_principal: Vec<Vec<Row>> = principals
+        .par_iter()
+        .map(|&p| {
+            let mut out = Vec::new();
+            let principal = &m.resources[p];
+            let used_by: Vec<String> = access
+                .compute
+                .iter()
+                .filter(|(_, role)| *role == p)
+                .map(|(c, _)| m.resources[*c].address.clone())
+                .collect();
+            if let Some(f) = &filter.principal {
+                if !principal.address.contains(f.as_str())
+                    && !used_by.iter().any(|u| u.contains(f.as_str()))
+                {
+                    return out;
+                }
             }
-        }
-        for (ri, service) in candidates(p) {
-            if m.resources[ri].unit != principal.unit {
-                continue;
+            let (named, unnamed) = candidates(p);
+            let same_unit = |ri: &usize| m.resources[*ri].unit == principal.unit;
+            for (ri, service) in named.into_iter().filter(|(ri, _)| same_unit(ri)) {
+                let allowed = access.effective_named(m, p, ri, Some(service));
+                if let Some(mut row) = row(scan, &allowed, ri, af) {
+                    row.principal = principal.address.clone();
+                    row.used_by = used_by.clone();
+                    out.push(row);
+                }
             }
-            let allowed = access.effective_named(m, p, ri, Some(service));
-            if let Some(mut row) = row(scan, &allowed, ri, af) {
-                row.principal = principal.address.clone();
-                row.used_by = used_by.clone();
-                out.push(row);
+            // Resources reached only through grants on `*` all get the same access: one row per
+            // kind (unless a boundary, which may name resources, is involved).
+            let bounded = access
+                .principals
+                .get(&p)
+                .is_some_and(|x| !x.boundaries.is_empty());
+            let mut by_kind: BTreeMap<&'static str, Vec<(usize, &'static str)>> = BTreeMap::new();
+            for (ri, service) in unnamed.into_iter().filter(|(ri, _)| same_unit(ri)) {
+                by_kind
+                    .entry(m.resources[ri].kind)
+                    .or_default()
+                    .push((ri, service));
             }
-        }
-    }
+            for (kind, members) in by_kind {
+                let group = !bounded && members.len() > 1;
+                let each: Vec<(usize, &'static str)> = if group {
+                    members[..1].to_vec()
+                } else {
+                    members.clone()
+                };
+                for (ri, service) in each {
+                    let allowed = access.effective_named(m, p, ri, Some(service));
+                    if let Some(mut row) = row(scan, &allowed, ri, af) {
+                        row.principal = principal.address.clone();
+                        row.used_by = used_by.clone();
+                        if group {
+                            row.resource = format!("every {kind}");
+                            row.resources = members.len();
+                        }
+                        out.push(row);
+                    }
+                }
+            }
+            out
+        })
+        .collect();
+    let mut out: Vec<Row> = per_principal.into_iter().flatten().collect();
     // What resource policies give everyone, and principals outside the tree.
     let keep = |name: &str| filter.principal.as_deref().is_none_or(|f| name.contains(f));
     for &(ri, service) in &resources {
@@ -354,7 +419,14 @@ pub fn to_text(rows: &[Row]) -> String {
         return out;
     }
     // Columns as wide as their widest entry, so the table lines up.
-    let w_resource = rows.iter().map(|r| r.resource.len()).max().unwrap_or(0);
+    let shown = |r: &Row| {
+        if r.resources > 1 {
+            format!("{} ({})", r.resource, r.resources)
+        } else {
+            r.resource.clone()
+        }
+    };
+    let w_resource = rows.iter().map(|r| shown(r).len()).max().unwrap_or(0);
     let w_kind = rows.iter().map(|r| r.kind.len()).max().unwrap_or(0);
     let mut current = String::new();
     for r in rows {
@@ -420,7 +492,7 @@ pub fn to_text(rows: &[Row]) -> String {
         let _ = writeln!(
             out,
             "  {:w_resource$}  {:w_kind$}  {}{} ({} actions) via {}{}",
-            r.resource,
+            shown(r),
             r.kind,
             levels.join("+"),
             cond,
