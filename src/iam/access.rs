@@ -111,20 +111,36 @@ impl ActionIndex {
 }
 
 /// A set of actions, as a bit set over [`ActionIndex`].
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+///
+/// The words held are only those from `offset` on that the set needs: a set restricted to one
+/// service is a few words, not the whole catalog's 320, and an empty set holds none. Operations
+/// between sets of different extents line the words up by their place in the catalog.
+#[derive(Debug, Clone, Default)]
 pub struct ActionSet {
+    /// Index in the catalog's words of `bits[0]`.
+    offset: usize,
     bits: Vec<u64>,
 }
 
+impl PartialEq for ActionSet {
+    fn eq(&self, other: &Self) -> bool {
+        let hi = (self.offset + self.bits.len()).max(other.offset + other.bits.len());
+        let lo = self.offset.min(other.offset);
+        (lo..hi).all(|w| self.word(w) == other.word(w))
+    }
+}
+
+impl Eq for ActionSet {}
+
 impl ActionSet {
-    pub fn empty(n: usize) -> Self {
-        ActionSet {
-            bits: vec![0; n.div_ceil(64)],
-        }
+    /// The empty set (`n`, the catalog's size, is not needed: an empty set holds no words).
+    pub fn empty(_n: usize) -> Self {
+        ActionSet::default()
     }
 
     pub fn full(n: usize) -> Self {
         let mut s = ActionSet {
+            offset: 0,
             bits: vec![u64::MAX; n.div_ceil(64)],
         };
         if n % 64 != 0 {
@@ -135,31 +151,61 @@ impl ActionSet {
         s
     }
 
+    /// The word at a place in the catalog's words (zero outside the set's extent).
+    fn word(&self, w: usize) -> u64 {
+        if w >= self.offset {
+            self.bits.get(w - self.offset).copied().unwrap_or(0)
+        } else {
+            0
+        }
+    }
+
+    /// Grows the extent so that word `w` is held.
+    fn cover(&mut self, w: usize) {
+        if self.bits.is_empty() {
+            self.offset = w;
+            self.bits.push(0);
+        } else if w < self.offset {
+            let mut grown = vec![0; self.offset - w];
+            grown.extend_from_slice(&self.bits);
+            self.bits = grown;
+            self.offset = w;
+        } else if w >= self.offset + self.bits.len() {
+            self.bits.resize(w - self.offset + 1, 0);
+        }
+    }
+
     pub fn insert(&mut self, i: u32) {
-        self.bits[i as usize / 64] |= 1 << (i % 64);
+        let w = i as usize / 64;
+        self.cover(w);
+        self.bits[w - self.offset] |= 1 << (i % 64);
     }
 
     pub fn contains(&self, i: u32) -> bool {
-        self.bits
-            .get(i as usize / 64)
-            .is_some_and(|w| w & (1 << (i % 64)) != 0)
+        self.word(i as usize / 64) & (1 << (i % 64)) != 0
     }
 
     pub fn union_with(&mut self, other: &ActionSet) {
-        for (a, b) in self.bits.iter_mut().zip(&other.bits) {
-            *a |= b;
+        let Some(first) = other.bits.iter().position(|w| *w != 0) else {
+            return;
+        };
+        let last = other.bits.iter().rposition(|w| *w != 0).unwrap_or(first);
+        self.cover(other.offset + first);
+        self.cover(other.offset + last);
+        for k in first..=last {
+            self.bits[other.offset + k - self.offset] |= other.bits[k];
         }
     }
 
     pub fn subtract(&mut self, other: &ActionSet) {
-        for (a, b) in self.bits.iter_mut().zip(&other.bits) {
-            *a &= !b;
+        for (k, w) in self.bits.iter_mut().enumerate() {
+            *w &= !other.word(self.offset + k);
         }
     }
 
     pub fn intersect_with(&mut self, other: &ActionSet) {
-        for (a, b) in self.bits.iter_mut().zip(&other.bits) {
-            *a &= b;
+        for (k, w) in self.bits.iter_mut().enumerate() {
+            *w &= other.word(self.offset + k);
         }
     }
 
@@ -169,16 +215,14 @@ impl ActionSet {
         full
     }
 
-    /// Keeps only the actions in `lo..hi`, a word at a time.
+    /// Keeps only the actions in `lo..hi`: a set of just the words of that range.
     pub fn restrict(&self, (lo, hi): (u32, u32)) -> ActionSet {
-        let mut out = ActionSet {
-            bits: vec![0; self.bits.len()],
-        };
-        if lo >= hi || self.bits.is_empty() {
-            return out;
+        if lo >= hi {
+            return ActionSet::default();
         }
         let (first, last) = (lo as usize / 64, (hi as usize - 1) / 64);
-        for w in first..=last.min(self.bits.len() - 1) {
+        let mut bits = Vec::with_capacity(last - first + 1);
+        for w in first..=last {
             let mut mask = u64::MAX;
             if w == first {
                 mask &= u64::MAX << (lo % 64);
@@ -186,9 +230,12 @@ impl ActionSet {
             if w == last && hi % 64 != 0 {
                 mask &= (1u64 << (hi % 64)) - 1;
             }
-            out.bits[w] = self.bits[w] & mask;
+            bits.push(self.word(w) & mask);
         }
-        out
+        ActionSet {
+            offset: first,
+            bits,
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -202,11 +249,13 @@ impl ActionSet {
     /// The members in order; empty words are skipped whole and set bits found with
     /// `trailing_zeros`, so a sparse set costs little to walk.
     pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        let offset = self.offset;
         self.bits
             .iter()
             .enumerate()
             .filter(|(_, w)| **w != 0)
-            .flat_map(|(wi, &w)| {
+            .flat_map(move |(k, &w)| {
+                let base = ((offset + k) * 64) as u32;
                 let mut rest = w;
                 std::iter::from_fn(move || {
                     if rest == 0 {
@@ -214,7 +263,7 @@ impl ActionSet {
                     }
                     let b = rest.trailing_zeros();
                     rest &= rest - 1;
-                    Some(wi as u32 * 64 + b)
+                    Some(base + b)
                 })
             })
     }
