@@ -61,3 +61,21 @@ fn terraform_and_cloudformation_give_the_same_access() {
         .keys()
         .any(|(c, k, _)| c == "admin" && *k == "dynamodb.table"));
 }
+
+#[test]
+fn terraform_and_cloudformation_give_the_same_paths() {
+    let shape = |dir: &str| {
+        let s = scan(dir);
+        let access = Access::compute(&s.model);
+        let mut out: Vec<(&'static str, usize)> = vouch::report::paths::paths(&s, &access)
+            .into_iter()
+            .map(|p| (p.kind, p.steps.len()))
+            .collect();
+        out.sort();
+        out
+    };
+    let tf = shape("projects/saas-serverless/terraform");
+    assert_eq!(tf, shape("projects/saas-serverless/cloudformation"));
+    assert!(tf.iter().any(|(k, _)| *k == "open-ingress"));
+    assert!(tf.iter().any(|(k, _)| *k == "unauthenticated-route"));
+}
