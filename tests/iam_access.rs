@@ -5,14 +5,6 @@ use common::*;
 use vouch::iam::access::{self, Access};
 use vouch::iam::catalog::AccessLevel;
 
-fn idx(s: &vouch::Scan, address: &str) -> usize {
-    s.model
-        .resources
-        .iter()
-        .position(|r| r.address == address)
-        .unwrap_or_else(|| panic!("{address}"))
-}
-
 fn allowed(s: &vouch::Scan, a: &Access, principal: &str, resource: &str, action: &str) -> bool {
     let set = a.allowed(&s.model, idx(s, principal), idx(s, resource), None);
     let id = access::index()

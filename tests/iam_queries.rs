@@ -5,14 +5,6 @@ use common::*;
 use vouch::iam::access::Access;
 use vouch::iam::queries::{admin_equivalent, shared_roles, tenant_binding, TenantBinding};
 
-fn idx(s: &vouch::Scan, address: &str) -> usize {
-    s.model
-        .resources
-        .iter()
-        .position(|r| r.address == address)
-        .unwrap_or_else(|| panic!("{address}"))
-}
-
 #[test]
 fn administrators_in_all_but_name() {
     let s = scan("iam/semantics");

@@ -7,14 +7,6 @@ use vouch::iam::access::Access;
 use vouch::kms::{self, defaults, AtRest, KeyKind, Rotation, TenantBinding, TenantKeying, UseVia};
 use vouch::model::{Reason, Value};
 
-fn idx(s: &vouch::Scan, address: &str) -> usize {
-    s.model
-        .resources
-        .iter()
-        .position(|r| r.address == address)
-        .unwrap_or_else(|| panic!("no resource {address}"))
-}
-
 fn store<'a>(
     s: &vouch::Scan,
     all: &'a [kms::StoreEncryption],

@@ -60,3 +60,12 @@ pub fn attr_line(scan: &Scan, address: &str, path: &str) -> u32 {
 pub fn vouch_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_vouch"))
 }
+
+/// Index of a resource in the model, by address.
+pub fn idx(scan: &Scan, address: &str) -> usize {
+    scan.model
+        .resources
+        .iter()
+        .position(|r| r.address == address)
+        .unwrap_or_else(|| panic!("no resource {address}"))
+}
