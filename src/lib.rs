@@ -14,6 +14,10 @@
 //! - [`plan`]: Terraform plan JSON, with spans taken from the HCL of the same root.
 //! - [`model`]: the one resource vocabulary for both languages; values are known, refs,
 //!   templates, symbols or unknowns with a reason.
+//! - [`assumptions`]: the assumption catalog, one data file per assumption under
+//!   `rules/assumptions/`, embedded and validated at load.
+//! - [`checks`]: the evaluators rule files name; each gives every resource in its scope pass,
+//!   fail or unknown with the cause.
 //! - [`report`]: the only place that formats output (text, JSON, diagnostics).
 //!
 //! # Invariants
@@ -25,6 +29,9 @@
 //!   with its reason until an answer or the document settles it.
 //! - Output is deterministic: resources, edges and diagnostics are sorted, ids are stable.
 
+pub mod assumptions;
+pub mod checks;
+pub mod claims;
 pub mod cloudformation;
 pub mod diagnostics;
 pub mod iam;

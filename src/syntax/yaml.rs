@@ -66,6 +66,51 @@ impl Node {
     }
 }
 
+impl Node {
+    /// The node as JSON data, for reading vouch's own YAML files (rules) through serde. Tags are
+    /// dropped; mapping keys must be scalars. Depth is bounded by [`MAX_DEPTH`] at parse time.
+    pub fn to_json(&self) -> Result<serde_json::Value, String> {
+        use serde_json::Value as J;
+        Ok(match &self.value {
+            NodeValue::Null => J::Null,
+            NodeValue::Bool(b) => J::Bool(*b),
+            NodeValue::Number(n, text) => serde_json::Number::from_f64(*n)
+                .map(|num| {
+                    if n.fract() == 0.0 && n.abs() < 9.0e15 {
+                        J::Number((*n as i64).into())
+                    } else {
+                        J::Number(num)
+                    }
+                })
+                .unwrap_or_else(|| J::String(text.clone())),
+            NodeValue::String(s) => J::String(s.clone()),
+            NodeValue::Seq(items) => J::Array(
+                items
+                    .iter()
+                    .map(Node::to_json)
+                    .collect::<Result<Vec<_>, _>>()?,
+            ),
+            NodeValue::Map(entries) => {
+                let mut map = serde_json::Map::new();
+                for (k, v) in entries {
+                    let key = k
+                        .as_str()
+                        .map(str::to_string)
+                        .or_else(|| match &k.value {
+                            NodeValue::Bool(b) => Some(b.to_string()),
+                            _ => None,
+                        })
+                        .ok_or_else(|| "a mapping key must be a scalar".to_string())?;
+                    if map.insert(key.clone(), v.to_json()?).is_some() {
+                        return Err(format!("the key `{key}` appears twice"));
+                    }
+                }
+                J::Object(map)
+            }
+        })
+    }
+}
+
 /// A YAML error with its position.
 #[derive(Debug, Clone)]
 pub struct ParseError {

@@ -1,0 +1,7 @@
+//! data checks.
+
+use super::Check;
+
+pub(super) fn checks() -> Vec<Check> {
+    Vec::new()
+}

@@ -1,0 +1,7 @@
+//! iam checks.
+
+use super::Check;
+
+pub(super) fn checks() -> Vec<Check> {
+    Vec::new()
+}

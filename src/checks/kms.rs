@@ -1,0 +1,7 @@
+//! kms checks.
+
+use super::Check;
+
+pub(super) fn checks() -> Vec<Check> {
+    Vec::new()
+}

@@ -1,0 +1,7 @@
+//! network checks.
+
+use super::Check;
+
+pub(super) fn checks() -> Vec<Check> {
+    Vec::new()
+}

@@ -1,0 +1,7 @@
+//! tls checks.
+
+use super::Check;
+
+pub(super) fn checks() -> Vec<Check> {
+    Vec::new()
+}
