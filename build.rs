@@ -17,7 +17,9 @@ fn main() {
         })
         .unwrap_or_default();
     names.sort();
-    let mut out = String::from("/// Every rule file: (file name, text).\npub static FILES: &[(&str, &str)] = &[\n");
+    let mut out = String::from(
+        "/// Every rule file: (file name, text).\npub static FILES: &[(&str, &str)] = &[\n",
+    );
     for name in &names {
         println!("cargo:rerun-if-changed=rules/assumptions/{name}");
         let _ = writeln!(

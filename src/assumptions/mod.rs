@@ -228,8 +228,12 @@ pub fn parse(file: &str, text: &str) -> Result<Rule, RuleError> {
         file: file.to_string(),
         message,
     };
-    let node = crate::syntax::yaml::parse(text)
-        .map_err(|e| err(format!("line {}, column {}: {}", e.line, e.column, e.message)))?;
+    let node = crate::syntax::yaml::parse(text).map_err(|e| {
+        err(format!(
+            "line {}, column {}: {}",
+            e.line, e.column, e.message
+        ))
+    })?;
     let json = node.to_json().map_err(err)?;
     let rule: Rule = serde_json::from_value(json).map_err(|e| err(e.to_string()))?;
     validate(&rule).map_err(err)?;

@@ -99,9 +99,7 @@ impl Cause {
     pub fn from_reason(r: Reason) -> Cause {
         match r {
             Reason::VariableWithoutDefault | Reason::ParameterWithoutDefault => Cause::Variable,
-            Reason::DataSource | Reason::ExternalModule | Reason::OutsideTree => {
-                Cause::OutsideTree
-            }
+            Reason::DataSource | Reason::ExternalModule | Reason::OutsideTree => Cause::OutsideTree,
             Reason::Computed
             | Reason::UnsupportedFunction
             | Reason::InvalidExpression

@@ -1,0 +1,306 @@
+//! One assumption's status, from its checks' findings, the document's claims and the answers,
+//! in the order `spec/assumptions.md` gives ("How a status is decided").
+
+use crate::assumptions::{Rule, Scope, Status};
+use crate::checks::{Finding, Outcome};
+use crate::claims::Polarity;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What an assumption is about: a resource, or (for an account-scoped rule with nothing
+/// declared) a whole deployment unit.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Subject {
+    Resource(usize),
+    Unit(String),
+}
+
+/// A claim of the document, with the subjects it covers resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScopedClaim {
+    /// Index into the report's claims for this rule.
+    pub index: usize,
+    pub polarity: Polarity,
+    /// `None`: about the system as a whole; otherwise the resources its named components match.
+    pub covers: Option<BTreeSet<usize>>,
+}
+
+/// An answer that applies to this rule: to every subject, or to the subject with one
+/// question id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScopedAnswer {
+    /// Index into the answers file's entries.
+    pub index: usize,
+    pub holds: bool,
+    /// `None`: answers the assumption as a whole.
+    pub question: Option<String>,
+}
+
+/// The combined outcome for one subject.
+#[derive(Debug, Clone)]
+pub struct SubjectOutcome {
+    pub subject: Subject,
+    pub question_id: String,
+    pub outcome: Outcome,
+    pub findings: Vec<Finding>,
+    /// The claim polarity that covers it (named components beat the system as a whole), if
+    /// the document is consistent about it.
+    pub claim: Option<Polarity>,
+    /// The answer that covers it, if any.
+    pub answer: Option<usize>,
+}
+
+/// How the answers file met this rule.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AnswerUse {
+    /// Answers that settled an open subject.
+    pub applied: BTreeSet<usize>,
+    /// Answers the code disagrees with: the code wins.
+    pub conflicting: BTreeSet<usize>,
+    /// Answers for subjects the code now settles the same way.
+    pub stale: BTreeSet<usize>,
+    /// Question answers that name one of this rule's subjects (the others belong to other
+    /// rules, or to no current question).
+    pub matched: BTreeSet<usize>,
+}
+
+/// The decision for one rule.
+#[derive(Debug, Clone)]
+pub struct Decision {
+    pub status: Status,
+    /// For `doc_only` and `answered`: whether what settled it says the assumption holds.
+    pub holds: Option<bool>,
+    pub subjects: Vec<SubjectOutcome>,
+    /// Subjects that become questions (indices into `subjects`).
+    pub open: Vec<usize>,
+    pub answers: AnswerUse,
+    /// Pairs of claim indices that disagree about the same subjects.
+    pub inconsistent: Vec<(usize, usize)>,
+}
+
+/// Decides one rule. `question_id` gives each subject's stable question id.
+pub fn decide(
+    rule: &Rule,
+    findings: Vec<Finding>,
+    units: &[String],
+    claims: &[ScopedClaim],
+    answers: &[ScopedAnswer],
+    question_id: &dyn Fn(&Subject) -> String,
+) -> Decision {
+    let mut by_subject: BTreeMap<Subject, Vec<Finding>> = BTreeMap::new();
+    for f in findings {
+        by_subject
+            .entry(Subject::Resource(f.subject))
+            .or_default()
+            .push(f);
+    }
+    if by_subject.is_empty() && rule.scope == Scope::Account {
+        for u in units {
+            by_subject.insert(Subject::Unit(u.clone()), Vec::new());
+        }
+    }
+
+    let (claim_of, inconsistent) = claim_polarities(claims, by_subject.keys());
+
+    let mut subjects: Vec<SubjectOutcome> = by_subject
+        .into_iter()
+        .map(|(subject, mut findings)| {
+            findings.sort_by(|a, b| {
+                (b.outcome.name() == "fail", &a.detail)
+                    .cmp(&(a.outcome.name() == "fail", &b.detail))
+            });
+            findings.dedup();
+            let outcome = if findings.is_empty() {
+                Outcome::unknown(
+                    crate::checks::Cause::AccountLevel,
+                    "nothing in this deployment declares it",
+                )
+            } else {
+                findings
+                    .iter()
+                    .map(|f| f.outcome.clone())
+                    .reduce(Outcome::worst)
+                    .unwrap_or(Outcome::Pass)
+            };
+            SubjectOutcome {
+                question_id: question_id(&subject),
+                claim: claim_of.get(&subject).copied(),
+                subject,
+                outcome,
+                findings,
+                answer: None,
+            }
+        })
+        .collect();
+
+    // Answers: a question answer beats an assumption-wide one; the later entry in the file wins.
+    let mut use_ = AnswerUse::default();
+    let question_ids: BTreeMap<&str, usize> = subjects
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.question_id.as_str(), i))
+        .collect();
+    let mut per_subject: BTreeMap<usize, &ScopedAnswer> = BTreeMap::new();
+    let mut whole: Option<&ScopedAnswer> = None;
+    for a in answers {
+        match &a.question {
+            Some(q) => {
+                if let Some(&i) = question_ids.get(q.as_str()) {
+                    use_.matched.insert(a.index);
+                    if let Some(prev) = per_subject.insert(i, a) {
+                        use_.stale.insert(prev.index);
+                    }
+                }
+            }
+            None => {
+                if let Some(prev) = whole.replace(a) {
+                    use_.stale.insert(prev.index);
+                }
+            }
+        }
+    }
+    let mut whole_used = None::<bool>;
+    for (i, s) in subjects.iter_mut().enumerate() {
+        let Some(a) = per_subject.get(&i).copied().or(whole) else {
+            continue;
+        };
+        let per_question = per_subject.contains_key(&i);
+        match &s.outcome {
+            Outcome::Unknown { .. } => {
+                s.answer = Some(a.index);
+                use_.applied.insert(a.index);
+                if !per_question {
+                    whole_used = Some(true);
+                }
+            }
+            settled => {
+                let code_holds = matches!(settled, Outcome::Pass);
+                if code_holds != a.holds {
+                    use_.conflicting.insert(a.index);
+                    if !per_question {
+                        whole_used = Some(true);
+                    }
+                } else if per_question {
+                    use_.stale.insert(a.index);
+                } else if whole_used.is_none() {
+                    whole_used = Some(false);
+                }
+            }
+        }
+    }
+    if let (Some(a), Some(false) | None) = (whole, whole_used) {
+        // An assumption-wide answer that neither settled nor conflicted with anything: the
+        // code settles every subject the same way, or there is nothing to answer.
+        if !use_.applied.contains(&a.index) && !use_.conflicting.contains(&a.index) {
+            use_.stale.insert(a.index);
+        }
+    }
+    for idx in use_.applied.clone() {
+        use_.stale.remove(&idx);
+    }
+
+    let answer_holds = |idx: usize| answers.iter().find(|a| a.index == idx).map(|a| a.holds);
+
+    let any_fail = subjects.iter().any(|s| s.outcome == Outcome::Fail);
+    let unknown: Vec<usize> = subjects
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| matches!(s.outcome, Outcome::Unknown { .. }))
+        .map(|(i, _)| i)
+        .collect();
+
+    let mut open = Vec::new();
+    let mut holds = None;
+    let status = if subjects.is_empty() {
+        Status::NotApplicable
+    } else if any_fail {
+        let doc_says_holds = subjects
+            .iter()
+            .any(|s| s.outcome == Outcome::Fail && s.claim == Some(Polarity::Holds));
+        if doc_says_holds {
+            Status::Contradicted
+        } else {
+            Status::Invalid
+        }
+    } else if unknown.is_empty() {
+        if subjects.iter().any(|s| s.claim == Some(Polarity::Fails)) {
+            Status::Contradicted
+        } else {
+            Status::Verified
+        }
+    } else if unknown.iter().all(|&i| subjects[i].answer.is_some()) {
+        holds = Some(
+            unknown
+                .iter()
+                .all(|&i| subjects[i].answer.and_then(answer_holds) == Some(true)),
+        );
+        Status::Answered
+    } else if unknown
+        .iter()
+        .all(|&i| subjects[i].answer.is_some() || subjects[i].claim.is_some())
+    {
+        let answered_false = unknown
+            .iter()
+            .any(|&i| subjects[i].answer.and_then(answer_holds) == Some(false));
+        let claims_fail = unknown
+            .iter()
+            .any(|&i| subjects[i].answer.is_none() && subjects[i].claim == Some(Polarity::Fails));
+        holds = Some(!(answered_false || claims_fail));
+        Status::DocOnly
+    } else {
+        open = unknown
+            .iter()
+            .copied()
+            .filter(|&i| subjects[i].answer.is_none() && subjects[i].claim.is_none())
+            .collect();
+        Status::NeedsClarification
+    };
+
+    Decision {
+        status,
+        holds,
+        subjects,
+        open,
+        answers: use_,
+        inconsistent,
+    }
+}
+
+/// For each subject, the polarity of the claims covering it: claims naming its component beat
+/// claims about the whole system; two claims of opposite polarity at the same level cancel out
+/// and are reported as an inconsistency of the document.
+fn claim_polarities<'s>(
+    claims: &[ScopedClaim],
+    subjects: impl Iterator<Item = &'s Subject>,
+) -> (BTreeMap<Subject, Polarity>, Vec<(usize, usize)>) {
+    let mut out = BTreeMap::new();
+    let mut inconsistent = BTreeSet::new();
+    for subject in subjects {
+        let named: Vec<&ScopedClaim> = claims
+            .iter()
+            .filter(|c| match (&c.covers, subject) {
+                (Some(set), Subject::Resource(r)) => set.contains(r),
+                _ => false,
+            })
+            .collect();
+        let level: Vec<&ScopedClaim> = if named.is_empty() {
+            claims.iter().filter(|c| c.covers.is_none()).collect()
+        } else {
+            named
+        };
+        let first_holds = level.iter().find(|c| c.polarity == Polarity::Holds);
+        let first_fails = level.iter().find(|c| c.polarity == Polarity::Fails);
+        match (first_holds, first_fails) {
+            (Some(h), Some(f)) => {
+                inconsistent.insert((h.index.min(f.index), h.index.max(f.index)));
+            }
+            (Some(_), None) => {
+                out.insert(subject.clone(), Polarity::Holds);
+            }
+            (None, Some(_)) => {
+                out.insert(subject.clone(), Polarity::Fails);
+            }
+            (None, None) => {}
+        }
+    }
+    (out, inconsistent.into_iter().collect())
+}

@@ -1,0 +1,182 @@
+//! The table-driven test of the assumption catalog: every case under
+//! `fixtures/assumptions/<assumption>/<status>[-what]/` holds the same situation written in
+//! Terraform (`terraform/`) and CloudFormation (`cloudformation/`), with an optional
+//! architecture document (`doc.md`) and answers file (`answers.yaml`). Each language must give
+//! the status the case's directory names, and every rule must reach exactly the statuses its
+//! file declares.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use vouch::assumptions::{catalog, Status};
+
+struct Case {
+    rule: String,
+    name: String,
+    expect: Status,
+    dir: PathBuf,
+}
+
+fn cases() -> Vec<Case> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/assumptions");
+    let mut out = Vec::new();
+    let Ok(rules) = std::fs::read_dir(&root) else {
+        return out;
+    };
+    for rule in rules.flatten() {
+        for case in std::fs::read_dir(rule.path()).unwrap().flatten() {
+            if !case.path().is_dir() {
+                continue;
+            }
+            let name = case.file_name().to_string_lossy().into_owned();
+            let status = name.split('-').next().unwrap();
+            let expect = Status::parse(status)
+                .unwrap_or_else(|| panic!("{}: `{status}` is not a status", case.path().display()));
+            out.push(Case {
+                rule: rule.file_name().to_string_lossy().into_owned(),
+                name,
+                expect,
+                dir: case.path(),
+            });
+        }
+    }
+    out.sort_by(|a, b| (&a.rule, &a.name).cmp(&(&b.rule, &b.name)));
+    out
+}
+
+fn status_of(case: &Case, language: &str) -> (Status, String) {
+    let tree = case.dir.join(language);
+    let scan = vouch::scan(&tree, &Default::default());
+    let doc = case.dir.join("doc.md");
+    let answers = case.dir.join("answers.yaml");
+    let options = vouch::AssessOptions {
+        docs: if doc.exists() { vec![doc] } else { Vec::new() },
+        answers: answers.exists().then_some(answers),
+        only: vec![case.rule.clone()],
+    };
+    let (report, diags) = vouch::assess(&scan, &tree, &options);
+    assert!(
+        scan.diagnostics.is_empty() && diags.is_empty(),
+        "{}/{}/{language}: {:?} {:?}",
+        case.rule,
+        case.name,
+        scan.diagnostics,
+        diags
+    );
+    let a = &report.assumptions[0];
+    (a.status, serde_json::to_string_pretty(a).unwrap())
+}
+
+#[test]
+fn every_case_reaches_its_status_in_both_languages() {
+    let filter = std::env::var("VOUCH_CASE").unwrap_or_default();
+    let mut failures = Vec::new();
+    let mut ran = 0;
+    for case in cases() {
+        if !format!("{}/{}", case.rule, case.name).contains(&filter) {
+            continue;
+        }
+        for language in ["terraform", "cloudformation"] {
+            if !case.dir.join(language).is_dir() {
+                failures.push(format!(
+                    "{}/{}: no {language}/ version",
+                    case.rule, case.name
+                ));
+                continue;
+            }
+            ran += 1;
+            let (got, detail) = status_of(&case, language);
+            if got != case.expect {
+                failures.push(format!(
+                    "{}/{}/{language}: expected {}, got {}\n{detail}",
+                    case.rule,
+                    case.name,
+                    case.expect.name(),
+                    got.name()
+                ));
+            }
+        }
+    }
+    assert!(ran > 0 || !filter.is_empty(), "no cases found");
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn every_rule_reaches_exactly_its_declared_statuses() {
+    let mut reached: BTreeMap<String, BTreeSet<Status>> = BTreeMap::new();
+    for case in cases() {
+        reached
+            .entry(case.rule.clone())
+            .or_default()
+            .insert(case.expect);
+    }
+    let mut problems = Vec::new();
+    for rule in catalog() {
+        let declared: BTreeSet<Status> = rule.reaches.iter().copied().collect();
+        let got = reached.remove(&rule.id).unwrap_or_default();
+        if got != declared {
+            problems.push(format!(
+                "{}: declares {:?}, fixtures reach {:?}",
+                rule.id,
+                declared.iter().map(|s| s.name()).collect::<Vec<_>>(),
+                got.iter().map(|s| s.name()).collect::<Vec<_>>()
+            ));
+        }
+        for must in [
+            Status::Verified,
+            Status::Invalid,
+            Status::NeedsClarification,
+        ] {
+            if !declared.contains(&must) && !rule.docs.what_it_checks.contains(must.name()) {
+                problems.push(format!(
+                    "{}: cannot reach {}; its documentation must say why",
+                    rule.id,
+                    must.name()
+                ));
+            }
+        }
+    }
+    for rule in reached.keys() {
+        problems.push(format!("fixtures/assumptions/{rule}: no such rule"));
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn the_catalog_loads_and_names_only_known_checks() {
+    let rules = vouch::assumptions::load().unwrap_or_else(|e| {
+        panic!(
+            "{}",
+            e.iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    });
+    assert!(!rules.is_empty());
+    for check in vouch::checks::registry() {
+        assert!(
+            rules
+                .iter()
+                .any(|r| r.checks.iter().any(|c| c.check == check.name)),
+            "check `{}` is used by no rule",
+            check.name
+        );
+    }
+}
+
+#[test]
+fn a_rule_file_with_an_unknown_field_is_rejected() {
+    let (name, text) = (
+        "auth.mfa-required.yaml",
+        include_str!("../rules/assumptions/auth.mfa-required.yaml"),
+    );
+    assert!(vouch::assumptions::parse(name, text).is_ok());
+    let bad = format!("{text}\nseverity: high\n");
+    let err = vouch::assumptions::parse(name, &bad).unwrap_err();
+    assert!(err.message.contains("unknown field"), "{err}");
+    let renamed = text.replace("check: cognito.mfa-required", "check: cognito.mfa-requird");
+    let err = vouch::assumptions::parse(name, &renamed).unwrap_err();
+    assert!(err.message.contains("unknown check"), "{err}");
+    let err = vouch::assumptions::parse("other.yaml", text).unwrap_err();
+    assert!(err.message.contains("named"), "{err}");
+}
