@@ -24,8 +24,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Scan a tree: read its infrastructure code and report what it establishes.
+    /// Decide every assumption of the threat model from the code, the answers and the document.
     Scan(ScanArgs),
+    /// Print the questions the code cannot settle; `--write` adds them to the answers file.
+    Questions(QuestionsArgs),
+    /// Ask the open questions one by one and record the answers.
+    Clarify(ClarifyArgs),
+    /// Print what an assumption checks, why it matters and an example (no ID: list them).
+    Explain(ExplainArgs),
     /// List what vouch sees: resources, references, unresolved values, unreadable files.
     Inventory(InventoryArgs),
     /// Who can do what to which resource, and the policy line that grants it.
@@ -108,8 +114,93 @@ struct InventoryArgs {
 struct ScanArgs {
     #[command(flatten)]
     input: InputArgs,
+    #[command(flatten)]
+    assess: AssessArgs,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// Fail (exit 1) when an invalid or contradicted assumption has a threat at or above this.
+    #[arg(long, value_enum, default_value_t = FailOn::High)]
+    fail_on: FailOn,
+    /// Also fail (exit 1) while any question is open.
+    #[arg(long)]
+    fail_on_open: bool,
+}
+
+#[derive(Args)]
+struct AssessArgs {
+    /// Architecture document to reconcile with the code (repeatable). Default: ARCHITECTURE.md or
+    /// DESIGN.md at PATH or under docs/, docs/**/architecture*.md, docs/adr/*.md, else the README.
+    #[arg(long, value_name = "FILE")]
+    doc: Vec<PathBuf>,
+    /// The answers file. Default: PATH/.vouch/answers.yaml.
+    #[arg(long, value_name = "FILE")]
+    answers: Option<PathBuf>,
+    /// Decide only this assumption (repeatable).
+    #[arg(long, value_name = "ID")]
+    only: Vec<String>,
+}
+
+#[derive(Args)]
+struct QuestionsArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    assess: AssessArgs,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Add the open questions, unanswered, to the answers file (created if missing; nothing in it
+    /// is lost; written atomically).
+    #[arg(long)]
+    write: bool,
+}
+
+#[derive(Args)]
+struct ClarifyArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    assess: AssessArgs,
+    /// Who is answering (recorded as `by:`).
+    #[arg(long)]
+    by: Option<String>,
+}
+
+#[derive(Args)]
+struct ExplainArgs {
+    /// An assumption id, such as `iam.compute.least-privilege`.
+    id: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+enum FailOn {
+    None,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl FailOn {
+    fn threshold(self) -> Option<vouch::assumptions::Severity> {
+        use vouch::assumptions::Severity;
+        match self {
+            FailOn::None => None,
+            FailOn::Low => Some(Severity::Low),
+            FailOn::Medium => Some(Severity::Medium),
+            FailOn::High => Some(Severity::High),
+            FailOn::Critical => Some(Severity::Critical),
+        }
+    }
+}
+
+fn assess_options(a: &AssessArgs) -> vouch::AssessOptions {
+    vouch::AssessOptions {
+        docs: a.doc.clone(),
+        answers: a.answers.clone(),
+        only: a.only.clone(),
+    }
 }
 
 fn parse_pair(s: &str) -> Result<(String, String), String> {
@@ -147,10 +238,10 @@ fn emit(text: &str) -> bool {
     }
 }
 
-fn print_diagnostics(scan: &vouch::Scan) {
+fn print_diagnostics(diagnostics: &[vouch::diagnostics::Diagnostic], scan: &vouch::Scan) {
     let color = std::io::stderr().is_terminal();
     let mut err = std::io::stderr().lock();
-    for d in &scan.diagnostics {
+    for d in diagnostics {
         let text = report::diagnostics::render(d, &scan.loaded.sources, color);
         if err.write_all(text.as_bytes()).is_err() {
             return;
@@ -164,27 +255,32 @@ fn main() -> ExitCode {
     let _ = rayon::ThreadPoolBuilder::new()
         .stack_size(32 * 1024 * 1024)
         .build_global();
-    let (scan, format) = match &cli.command {
-        Command::Inventory(a) => (vouch::scan(&a.input.path, &options(&a.input)), a.format),
-        Command::Scan(a) => (vouch::scan(&a.input.path, &options(&a.input)), a.format),
-        Command::Access(a) => (vouch::scan(&a.input.path, &options(&a.input)), a.format),
-        Command::Paths(a) => (vouch::scan(&a.input.path, &options(&a.input)), a.format),
+    let input = match &cli.command {
+        Command::Inventory(a) => &a.input,
+        Command::Scan(a) => &a.input,
+        Command::Access(a) => &a.input,
+        Command::Paths(a) => &a.input,
+        Command::Questions(a) => &a.input,
+        Command::Clarify(a) => &a.input,
+        Command::Explain(a) => return explain(a),
     };
+    let scan = vouch::scan(&input.path, &options(input));
     let peak_before_output = peak_rss_mb();
     let t_out = std::time::Instant::now();
-    match (&cli.command, format) {
-        (Command::Paths(_), format) => {
+    let mut code = if scan.has_errors() { 2 } else { 0 };
+    match &cli.command {
+        Command::Paths(a) => {
             let access = vouch::iam::access::Access::compute(&scan.model);
             let paths = report::paths::paths(&scan, &access);
-            match format {
+            match a.format {
                 Format::Json => emit(&report::paths::to_json(&paths)),
                 Format::Text => {
-                    print_diagnostics(&scan);
+                    print_diagnostics(&scan.diagnostics, &scan);
                     emit(&report::paths::to_text(&paths))
                 }
             };
         }
-        (Command::Access(a), format) => {
+        Command::Access(a) => {
             let access = vouch::iam::access::Access::compute(&scan.model);
             let filter = report::access::Filter {
                 principal: a.principal.clone(),
@@ -192,24 +288,46 @@ fn main() -> ExitCode {
                 action: a.action.clone(),
             };
             let rows = report::access::rows(&scan, &access, &filter);
-            match format {
+            match a.format {
                 Format::Json => stream(|w| report::access::write_json(&rows, w)),
                 Format::Text => {
-                    print_diagnostics(&scan);
+                    print_diagnostics(&scan.diagnostics, &scan);
                     emit(&report::access::to_text(&rows));
                 }
             };
         }
-        (Command::Inventory(a), Format::Json) => {
-            stream(|w| report::inventory::write_json(&scan, a.values, w));
+        Command::Inventory(a) => match a.format {
+            Format::Json => stream(|w| report::inventory::write_json(&scan, a.values, w)),
+            Format::Text => {
+                print_diagnostics(&scan.diagnostics, &scan);
+                emit(&report::inventory::to_text(&scan));
+            }
+        },
+        Command::Scan(a) => {
+            let (rep, diags) = vouch::assess(&scan, &a.input.path, &assess_options(&a.assess));
+            print_diagnostics(&scan.diagnostics, &scan);
+            print_diagnostics(&diags, &scan);
+            if diags.iter().any(|d| d.severity == Severity::Error) {
+                code = 2;
+            }
+            match a.format {
+                Format::Json => emit(&report::scan::to_json(&rep)),
+                Format::Text => emit(&report::scan::to_text(
+                    &rep,
+                    &a.input.path.display().to_string(),
+                )),
+            };
+            if code == 0 && gate_fails(&rep, a.fail_on, a.fail_on_open) {
+                code = 1;
+            }
         }
-        (Command::Scan(_), Format::Json) => {
-            stream(|w| report::inventory::write_json(&scan, false, w));
+        Command::Questions(a) => {
+            code = code.max(questions(&scan, a));
         }
-        (_, Format::Text) => {
-            print_diagnostics(&scan);
-            emit(&report::inventory::to_text(&scan));
+        Command::Clarify(a) => {
+            code = code.max(clarify(&scan, a));
         }
+        Command::Explain(_) => unreachable!("explain returns before scanning"),
     }
     if let Command::Inventory(InventoryArgs { timings: true, .. }) = &cli.command {
         let t = scan.timings;
@@ -223,18 +341,61 @@ fn main() -> ExitCode {
             peak_rss_mb()
         );
     }
-    let code = if scan
-        .diagnostics
-        .iter()
-        .any(|d| d.severity == Severity::Error)
-    {
-        2
-    } else {
-        0
-    };
     // Freeing a large model one allocation at a time takes longer than the OS takes to reclaim it.
     std::mem::forget(scan);
     ExitCode::from(code)
+}
+
+/// The gate (spec/model.md): an invalid or contradicted assumption whose threat is at or above
+/// `--fail-on`, or, with `--fail-on-open`, any open question.
+fn gate_fails(rep: &vouch::reconcile::Report, fail_on: FailOn, fail_on_open: bool) -> bool {
+    use vouch::assumptions::Status;
+    let threshold = fail_on.threshold();
+    let failing = rep.assumptions.iter().any(|a| {
+        matches!(a.status, Status::Invalid | Status::Contradicted)
+            && match (threshold, vouch::assumptions::rule(&a.id)) {
+                (Some(t), Some(rule)) => rule.threat.severity.invalid >= t,
+                _ => false,
+            }
+    });
+    failing || (fail_on_open && !rep.questions.is_empty())
+}
+
+fn explain(a: &ExplainArgs) -> ExitCode {
+    let catalog = vouch::assumptions::catalog();
+    match &a.id {
+        None => {
+            let text = match a.format {
+                Format::Json => serde_json::to_string_pretty(catalog).unwrap_or_default() + "\n",
+                Format::Text => report::explain::list(catalog),
+            };
+            emit(&text);
+            ExitCode::SUCCESS
+        }
+        Some(id) => match vouch::assumptions::rule(id) {
+            Some(rule) => {
+                let text = match a.format {
+                    Format::Json => serde_json::to_string_pretty(rule).unwrap_or_default() + "\n",
+                    Format::Text => report::explain::rule(rule),
+                };
+                emit(&text);
+                ExitCode::SUCCESS
+            }
+            None => {
+                let near: Vec<&str> = catalog
+                    .iter()
+                    .map(|r| r.id.as_str())
+                    .filter(|r| r.split('.').next() == id.split('.').next())
+                    .collect();
+                eprintln!("error: no assumption `{id}`");
+                if !near.is_empty() {
+                    eprintln!("  similar: {}", near.join(", "));
+                }
+                eprintln!("  `vouch explain` lists them all");
+                ExitCode::from(2)
+            }
+        },
+    }
 }
 
 /// The process's peak resident set size in MB, where the OS tells it (Linux).
@@ -256,4 +417,12 @@ fn stream(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) {
     let mut w = std::io::BufWriter::with_capacity(1 << 16, stdout);
     // An error here is a closed pipe or stdout: nothing more to say.
     let _ = write(&mut w).and_then(|_| w.flush());
+}
+
+fn questions(_scan: &vouch::Scan, _a: &QuestionsArgs) -> u8 {
+    0
+}
+
+fn clarify(_scan: &vouch::Scan, _a: &ClarifyArgs) -> u8 {
+    0
 }

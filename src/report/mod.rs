@@ -2,5 +2,7 @@
 
 pub mod access;
 pub mod diagnostics;
+pub mod explain;
 pub mod inventory;
 pub mod paths;
+pub mod scan;

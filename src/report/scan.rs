@@ -1,0 +1,246 @@
+//! The scan report: the terminal rendering (risk, confidence, threats by severity,
+//! contradictions, every assumption with its evidence, open questions, doc suggestions, answers)
+//! and the JSON contract.
+
+use crate::assumptions::Status;
+use crate::claims::Polarity;
+use crate::reconcile::{AnswerRef, AssumptionReport, Report};
+use std::fmt::Write as _;
+
+/// The JSON report, pretty-printed, with a final newline.
+pub fn to_json(report: &Report) -> String {
+    let mut s = serde_json::to_string_pretty(report).unwrap_or_else(|_| "{}".into());
+    s.push('\n');
+    s
+}
+
+fn mark(s: Status) -> &'static str {
+    match s {
+        Status::Verified => "ok",
+        Status::Invalid => "FAIL",
+        Status::Contradicted => "CONTRA",
+        Status::DocOnly => "doc",
+        Status::Answered => "answer",
+        Status::NeedsClarification => "open",
+        Status::NotApplicable => "n/a",
+    }
+}
+
+/// The terminal report.
+pub fn to_text(report: &Report, root: &str) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "vouch scan {root}");
+    if report.documents.is_empty() {
+        let _ = writeln!(
+            o,
+            "architecture document: none found (give one with --doc FILE; claims then count)"
+        );
+    } else {
+        let _ = writeln!(o, "architecture document: {}", report.documents.join(", "));
+    }
+    if let Some(f) = &report.answers.file {
+        let _ = writeln!(o, "answers: {f}");
+    }
+    let _ = writeln!(o);
+    let _ = writeln!(
+        o,
+        "risk: {}   (if every open assumption turned out bad: {})",
+        report.risk, report.risk_if_open
+    );
+    let _ = writeln!(
+        o,
+        "confidence: {:.2}   ({} of {} severity-weighted points rest on code or answers)",
+        report.confidence, report.confidence_weights.settled, report.confidence_weights.applicable
+    );
+    let counts: Vec<String> = Status::ALL
+        .iter()
+        .filter_map(|s| {
+            report
+                .statuses
+                .get(s.name())
+                .map(|n| format!("{n} {}", s.name()))
+        })
+        .collect();
+    let _ = writeln!(o, "assumptions: {}", counts.join(", "));
+
+    if !report.threats.is_empty() {
+        let _ = writeln!(o, "\nThreats");
+        for t in &report.threats {
+            let _ = writeln!(
+                o,
+                "  {:<8} {:<9} {}  [{}; rests on {}; {}]",
+                t.severity.name().to_uppercase(),
+                t.basis,
+                t.title,
+                t.assumptions.join(", "),
+                t.rests_on,
+                t.stride
+            );
+        }
+    }
+
+    let contradicted: Vec<&AssumptionReport> = report
+        .assumptions
+        .iter()
+        .filter(|a| a.status == Status::Contradicted)
+        .collect();
+    if !contradicted.is_empty() {
+        let _ = writeln!(
+            o,
+            "\nContradictions: the document says one thing, the code another"
+        );
+        for a in contradicted {
+            let _ = writeln!(o, "  {}  {}", a.id, a.title);
+            let code_fails = a.evidence.iter().any(|e| e.outcome == "fail");
+            for d in &a.doc {
+                if (d.polarity == Polarity::Holds) == code_fails {
+                    let _ = writeln!(o, "    doc   {}:{}  \"{}\"", d.file, d.line, d.text);
+                }
+            }
+            for e in a
+                .evidence
+                .iter()
+                .filter(|e| e.outcome == if code_fails { "fail" } else { "pass" })
+            {
+                let _ = writeln!(
+                    o,
+                    "    code  {}:{}  {}: {}",
+                    e.file, e.line, e.resource, e.detail
+                );
+            }
+        }
+    }
+
+    let _ = writeln!(o, "\nAssumptions");
+    for a in &report.assumptions {
+        let holds = match (a.status, a.holds) {
+            (Status::Answered | Status::DocOnly, Some(true)) => " (holds)",
+            (Status::Answered | Status::DocOnly, Some(false)) => " (does not hold)",
+            _ => "",
+        };
+        let _ = writeln!(
+            o,
+            "  {:<6} {:<34} {}{holds}",
+            mark(a.status),
+            a.id,
+            a.status.name()
+        );
+        let shown = a.evidence.iter().filter(|e| match a.status {
+            Status::Invalid | Status::Contradicted => e.outcome != "pass",
+            Status::Verified => true,
+            _ => e.outcome != "pass",
+        });
+        let mut n = 0;
+        let total = a.evidence.len();
+        for e in shown {
+            n += 1;
+            if n > 8 {
+                let _ = writeln!(o, "           … {} more in the JSON report", total - 8);
+                break;
+            }
+            let place = if e.line > 0 {
+                format!("{}:{}", e.file, e.line)
+            } else {
+                format!("deployment {}", e.unit)
+            };
+            let name = if e.resource.is_empty() {
+                String::new()
+            } else {
+                format!("{}: ", e.resource)
+            };
+            let _ = writeln!(o, "         {:<7} {place}  {name}{}", e.outcome, e.detail);
+        }
+        if matches!(a.status, Status::DocOnly) {
+            for d in &a.doc {
+                let _ = writeln!(o, "         doc     {}:{}  \"{}\"", d.file, d.line, d.text);
+            }
+        }
+    }
+
+    if !report.questions.is_empty() {
+        let _ = writeln!(o, "\nOpen questions ({})", report.questions.len());
+        for q in &report.questions {
+            let _ = writeln!(o, "  {}  [{}]", q.id, q.assumption);
+            let _ = writeln!(o, "      {}", q.text);
+            let _ = writeln!(o, "      why open: {}", q.reason);
+            for r in &q.resources {
+                let _ = writeln!(o, "      at {}:{}  {}", r.file, r.line, r.resource);
+            }
+        }
+        let _ = writeln!(
+            o,
+            "  Answer them in the answers file (`vouch questions --write` adds them) or with `vouch clarify`."
+        );
+    }
+
+    if !report.doc_suggestions.is_empty() {
+        let _ = writeln!(o, "\nFor the architecture document");
+        for s in &report.doc_suggestions {
+            match s.kind {
+                "correct" => {
+                    for r in &s.replaces {
+                        let _ = writeln!(o, "  ~ {}:{}  replace \"{}\"", r.file, r.line, r.text);
+                    }
+                    let _ = writeln!(o, "      with: {}", s.text);
+                }
+                _ => {
+                    let _ = writeln!(o, "  + {}", s.text);
+                }
+            }
+        }
+    }
+
+    if !report.doc_inconsistencies.is_empty() {
+        let _ = writeln!(o, "\nThe document disagrees with itself");
+        for i in &report.doc_inconsistencies {
+            let _ = writeln!(o, "  {}:", i.assumption);
+            for c in &i.claims {
+                let _ = writeln!(o, "    {}:{}  \"{}\"", c.file, c.line, c.text);
+            }
+        }
+    }
+
+    let a = &report.answers;
+    if !(a.applied.is_empty() && a.stale.is_empty() && a.conflicting.is_empty()) {
+        let _ = writeln!(
+            o,
+            "\nAnswers: {} applied, {} stale, {} overruled by the code",
+            a.applied.len(),
+            a.stale.len(),
+            a.conflicting.len()
+        );
+        let file = a.file.as_deref().unwrap_or("answers");
+        let line = |r: &AnswerRef| {
+            format!(
+                "{file}:{}  {}",
+                r.line,
+                r.question
+                    .as_deref()
+                    .or(r.assumption.as_deref())
+                    .unwrap_or("")
+            )
+        };
+        for r in &a.conflicting {
+            let _ = writeln!(
+                o,
+                "  overruled  {}  (the code settles it the other way)",
+                line(r)
+            );
+        }
+        for r in &a.stale {
+            let _ = writeln!(
+                o,
+                "  stale      {}  (kept; no current question or assumption needs it)",
+                line(r)
+            );
+        }
+    }
+
+    if !report.unreadable.is_empty() {
+        let _ = writeln!(o, "\nNot taken into account (could not be read)");
+        for u in &report.unreadable {
+            let _ = writeln!(o, "  {}:{}  {}", u.path, u.line, u.message);
+        }
+    }
+    o
+}
