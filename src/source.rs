@@ -186,9 +186,57 @@ impl Sources {
     }
 }
 
+/// How reports show a path given on the command line: relative to the scanned root (with `../`
+/// when it lies outside it) and with `/` separators, so that the same tree gives the same report
+/// from any working directory. A path that cannot be resolved is shown as given.
+pub fn shown_path(root: &Path, path: &Path) -> String {
+    let as_given = || path.to_string_lossy().replace('\\', "/");
+    let base = if root.is_file() {
+        root.parent().unwrap_or(root)
+    } else {
+        root
+    };
+    let (Ok(base), Ok(target)) = (base.canonicalize(), path.canonicalize()) else {
+        return as_given();
+    };
+    let b: Vec<_> = base.components().collect();
+    let t: Vec<_> = target.components().collect();
+    let common = b.iter().zip(&t).take_while(|(x, y)| x == y).count();
+    if common == 0 {
+        return as_given();
+    }
+    let mut parts: Vec<String> = std::iter::repeat_n("..".to_string(), b.len() - common).collect();
+    parts.extend(
+        t[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    if parts.is_empty() {
+        ".".into()
+    } else {
+        parts.join("/")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shown_paths_are_relative_to_the_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("infra");
+        std::fs::create_dir_all(root.join("docs")).unwrap();
+        std::fs::create_dir_all(dir.path().join("docs")).unwrap();
+        std::fs::write(root.join("docs/a.md"), "").unwrap();
+        std::fs::write(dir.path().join("docs/b.md"), "").unwrap();
+        assert_eq!(shown_path(&root, &root.join("docs/a.md")), "docs/a.md");
+        assert_eq!(
+            shown_path(&root, &dir.path().join("docs/b.md")),
+            "../docs/b.md"
+        );
+        assert_eq!(shown_path(&root, Path::new("/no/such/file.md")), "/no/such/file.md");
+    }
 
     #[test]
     fn line_and_column_of_offsets() {
