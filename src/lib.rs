@@ -15,6 +15,9 @@
 //! - [`model`]: the one resource vocabulary for both languages; values are known, refs,
 //!   templates, symbols or unknowns with a reason.
 //! - [`report`]: the only place that formats output (text, JSON, diagnostics).
+//! - [`answers`]: the team's answers file (`.vouch/answers.yaml`): read with diagnostics, edited as
+//!   text that keeps what the user wrote (open questions appended, answers recorded), and the
+//!   `vouch clarify` loop.
 //!
 //! # Invariants
 //!
@@ -25,6 +28,7 @@
 //!   with its reason until an answer or the document settles it.
 //! - Output is deterministic: resources, edges and diagnostics are sorted, ids are stable.
 
+pub mod answers;
 pub mod cloudformation;
 pub mod diagnostics;
 pub mod iam;
