@@ -1,7 +1,7 @@
 //! Edits of the answers file as text: nothing the user wrote is rewritten, and every result is read
 //! back and compared with what the edit meant before it is renamed into place.
 
-use super::{line_col, load, locate, parse, valid_date, Analysis, Answer, Located};
+use super::{entry_start, line_col, load, locate, parse, valid_date, Analysis, Answer, Located};
 use super::{Pending, Problem, Target, MAX_SIZE};
 use crate::syntax::yaml::{Node, NodeValue};
 use std::fs;
@@ -317,8 +317,8 @@ fn quoted(s: &str) -> String {
 /// Where and how to insert new entries.
 #[derive(Debug)]
 struct Plan {
-    /// A range to remove first (`[]`, `~`), before `at`.
-    delete: Option<(usize, usize)>,
+    /// A range to replace first, before `at`: `[]` or `~` by nothing, or nothing by a comma.
+    replace: Option<(usize, usize, &'static str)>,
     at: usize,
     /// Written before the entries (`answers:` when the key is absent).
     lead: String,
@@ -329,8 +329,9 @@ struct Plan {
 enum Style {
     /// Block entries: `-` at `dash`, keys at `key`.
     Block { dash: usize, key: usize },
-    /// Flow mappings inside a flow sequence, on lines indented by `indent`.
-    Flow { indent: usize },
+    /// Flow mappings inside a flow sequence, on lines indented by `indent`; `own_lines`: inserted
+    /// at a line start (else right after the last item, on its line).
+    Flow { indent: usize, own_lines: bool },
 }
 
 /// The ways to insert into this file, best first (the next is tried when one does not read back
@@ -350,7 +351,7 @@ fn plans(text: &str, root: &Node) -> Result<Vec<Plan>, String> {
     let plans = match located {
         Located::Absent => match root.entries().first() {
             None => vec![Plan {
-                delete: None,
+                replace: None,
                 at: text.len(),
                 lead: "answers:\n".into(),
                 style: block(0),
@@ -360,13 +361,13 @@ fn plans(text: &str, root: &Node) -> Result<Vec<Plan>, String> {
                 let lead = format!("{}answers:\n", " ".repeat(col));
                 vec![
                     Plan {
-                        delete: None,
+                        replace: None,
                         at: after_line(text, content_end(text, root)),
                         lead: lead.clone(),
                         style: block(col),
                     },
                     Plan {
-                        delete: None,
+                        replace: None,
                         at: text.len(),
                         lead,
                         style: block(col),
@@ -376,11 +377,21 @@ fn plans(text: &str, root: &Node) -> Result<Vec<Plan>, String> {
         },
         Located::Null(key, value) => {
             let col = indent(text, key.span.0 as usize, false)?;
-            let delete = (value.span.0 < value.span.1)
-                .then(|| widen(text, value.span.0 as usize, value.span.1 as usize));
+            let replace = (value.span.0 < value.span.1).then(|| {
+                let (a, b) = widen(text, value.span.0 as usize, value.span.1 as usize);
+                (a, b, "")
+            });
             vec![Plan {
-                delete,
-                at: after_line(text, key.span.1.max(value.span.1) as usize),
+                replace,
+                // An empty value's span may sit at the next token: go by the key's line.
+                at: after_line(
+                    text,
+                    if value.span.0 < value.span.1 {
+                        value.span.1 as usize
+                    } else {
+                        key.span.1 as usize
+                    },
+                ),
                 lead: String::new(),
                 style: block(col),
             }]
@@ -391,20 +402,59 @@ fn plans(text: &str, root: &Node) -> Result<Vec<Plan>, String> {
             if is_flow(text, seq) {
                 match items.last() {
                     None => vec![Plan {
-                        delete: Some(widen(text, seq.span.0 as usize, seq.span.1 as usize)),
-                        at: after_line(text, seq.span.1 as usize),
+                        replace: {
+                            let (a, b) = widen(text, seq.span.0 as usize, flow_end(text, seq));
+                            Some((a, b, ""))
+                        },
+                        at: after_line(text, flow_end(text, seq)),
                         lead: String::new(),
                         style: block(col),
                     }],
-                    Some(last) => vec![Plan {
-                        delete: None,
-                        at: last.span.1 as usize,
-                        lead: String::new(),
-                        style: Style::Flow { indent: col + 2 },
-                    }],
+                    Some(last) => {
+                        let end = flow_end(text, last);
+                        let line = text[end..].split('\n').next().unwrap_or("");
+                        let rest = line.trim_start();
+                        let comma = rest.starts_with(',');
+                        let rest = rest.trim_start_matches(',').trim();
+                        let own_line = (rest.is_empty() || rest.starts_with('#'))
+                            && end + line.len() < text.len();
+                        let same_line = Plan {
+                            replace: None,
+                            at: end,
+                            lead: String::new(),
+                            style: Style::Flow {
+                                indent: col + 2,
+                                own_lines: false,
+                            },
+                        };
+                        if own_line {
+                            // After the last item's line, which may end with a comment.
+                            vec![
+                                Plan {
+                                    replace: (!comma).then_some((end, end, ",")),
+                                    at: end + line.len() + 1,
+                                    lead: String::new(),
+                                    style: Style::Flow {
+                                        indent: col + 2,
+                                        own_lines: true,
+                                    },
+                                },
+                                same_line,
+                            ]
+                        } else {
+                            vec![same_line]
+                        }
+                    }
                 }
             } else {
-                let dash = indent(text, seq.span.0 as usize, false)?;
+                // The sequence's span starts at its first item's content in the compact
+                // layout (`answers:` then `- ...` at the same column): find the dash.
+                let first_dash = items
+                    .first()
+                    .map(|i| entry_start(text, i))
+                    .filter(|&d| text.as_bytes().get(d) == Some(&b'-'))
+                    .unwrap_or(seq.span.0 as usize);
+                let dash = indent(text, first_dash, false)?;
                 let key_col = match items.first() {
                     Some(first)
                         if matches!(first.value, NodeValue::Map(_)) && !is_flow(text, first) =>
@@ -422,13 +472,13 @@ fn plans(text: &str, root: &Node) -> Result<Vec<Plan>, String> {
                 };
                 vec![
                     Plan {
-                        delete: None,
+                        replace: None,
                         at: after_line(text, content_end(text, seq)),
                         lead: String::new(),
                         style,
                     },
                     Plan {
-                        delete: None,
+                        replace: None,
                         at: robust,
                         lead: String::new(),
                         style,
@@ -454,25 +504,31 @@ fn apply(text: &str, plan: &Plan, entries: &[(Vec<String>, NewEntry)]) -> String
                 body.push_str(&entry.block(comments, dash, key));
             }
         }
-        Style::Flow { indent } => {
+        Style::Flow { indent, own_lines } => {
             let pad = " ".repeat(indent);
             for (comments, entry) in entries {
-                body.push_str(",\n");
+                if !own_lines {
+                    body.push_str(",\n");
+                }
                 for c in comments {
                     body.push_str(&format!("{pad}{c}\n"));
                 }
                 body.push_str(&pad);
                 body.push_str(&entry.flow());
+                if own_lines {
+                    body.push_str(",\n");
+                }
             }
         }
     }
     if nl != "\n" {
         body = body.replace('\n', nl);
     }
-    let (d0, d1) = plan.delete.unwrap_or((plan.at, plan.at));
-    let mut out = String::with_capacity(text.len() + body.len());
-    out.push_str(&text[..d0]);
-    out.push_str(&text[d1..plan.at]);
+    let (r0, r1, with) = plan.replace.unwrap_or((plan.at, plan.at, ""));
+    let mut out = String::with_capacity(text.len() + body.len() + 1);
+    out.push_str(&text[..r0]);
+    out.push_str(with);
+    out.push_str(&text[r1..plan.at]);
     out.push_str(&body);
     out.push_str(&text[plan.at..]);
     out
@@ -482,7 +538,7 @@ fn apply(text: &str, plan: &Plan, entries: &[(Vec<String>, NewEntry)]) -> String
 fn replace(text: &str, item: &Node, entry: &NewEntry) -> Result<String, String> {
     let start = item.span.0 as usize;
     let (end, replacement) = if is_flow(text, item) {
-        (item.span.1 as usize, entry.flow())
+        (flow_end(text, item), entry.flow())
     } else {
         let key = indent(text, start, true)?;
         let nl = if text.contains("\r\n") { "\r\n" } else { "\n" };
@@ -524,10 +580,44 @@ fn find_entry<'n>(root: &'n Node, question: &str) -> Option<&'n Node> {
 }
 
 fn is_flow(text: &str, node: &Node) -> bool {
-    let s = text
-        .get(node.span.0 as usize..node.span.1 as usize)
-        .unwrap_or("");
-    (s.starts_with('[') && s.ends_with(']')) || (s.starts_with('{') && s.ends_with('}'))
+    matches!(node.value, NodeValue::Seq(_) | NodeValue::Map(_))
+        && matches!(text.as_bytes().get(node.span.0 as usize), Some(b'[' | b'{'))
+}
+
+/// The end of a flow collection's closing bracket (its span may run on over a comment after it);
+/// the span's end for other nodes, or when the bracket is not where it should be.
+fn flow_end(text: &str, node: &Node) -> usize {
+    if !is_flow(text, node) {
+        return node.span.1 as usize;
+    }
+    let from = match &node.value {
+        NodeValue::Seq(items) => items.last().map(|i| flow_end(text, i)),
+        NodeValue::Map(entries) => entries
+            .last()
+            .map(|(k, v)| flow_end(text, k).max(flow_end(text, v))),
+        _ => None,
+    }
+    .unwrap_or(node.span.0 as usize + 1);
+    let close = if text.as_bytes()[node.span.0 as usize] == b'[' {
+        b']'
+    } else {
+        b'}'
+    };
+    let bytes = text.as_bytes();
+    let mut i = from;
+    while i < bytes.len() {
+        match bytes[i] {
+            b' ' | b'\t' | b'\r' | b'\n' | b',' | b':' => i += 1,
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            c if c == close => return i + 1,
+            _ => break,
+        }
+    }
+    node.span.1 as usize
 }
 
 /// The end of the last character that belongs to a node: block collections' spans run on to the
@@ -536,9 +626,24 @@ fn content_end(text: &str, node: &Node) -> usize {
     let children: Vec<&Node> = match &node.value {
         NodeValue::Seq(items) if !is_flow(text, node) => items.iter().collect(),
         NodeValue::Map(entries) if !is_flow(text, node) => {
-            entries.iter().flat_map(|(k, v)| [k, v]).collect()
+            // An empty value has an empty span at the end of its key: the `:` comes after.
+            return entries
+                .iter()
+                .map(|(k, v)| {
+                    let key_end = content_end(text, k);
+                    let value_end = if v.span.0 == v.span.1 {
+                        let rest = &text[key_end..];
+                        let spaces = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+                        key_end + spaces + usize::from(rest[spaces..].starts_with(':'))
+                    } else {
+                        content_end(text, v)
+                    };
+                    key_end.max(value_end)
+                })
+                .max()
+                .unwrap_or(node.span.1 as usize);
         }
-        _ => return node.span.1 as usize,
+        _ => return flow_end(text, node),
     };
     children
         .into_iter()
@@ -770,6 +875,31 @@ mod tests {
             assert_eq!(doc.get("k").unwrap().as_str(), Some(s), "{text}");
             assert_eq!(doc.get("q").unwrap().as_str(), Some(s), "{text}");
         }
+    }
+
+    #[test]
+    fn a_file_changed_meanwhile_is_not_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("answers.yaml");
+        fs::write(&path, "answers:\n").unwrap();
+        // Read as "answers: []", but it now says something else: someone else wrote it.
+        let e = write_atomic(&path, "new", Some("answers: []\n")).unwrap_err();
+        assert!(e.to_string().contains("changed while vouch was editing it"));
+        let e = write_atomic(&path, "new", None).unwrap_err();
+        assert!(e.to_string().contains("changed"));
+        assert_eq!(fs::read_to_string(&path).unwrap(), "answers:\n");
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(
+            names,
+            vec![std::ffi::OsString::from("answers.yaml")],
+            "no temporary file is left"
+        );
+        write_atomic(&path, "new", Some("answers:\n")).unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "new");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]

@@ -198,7 +198,9 @@ pub(crate) fn parse(text: &str, shown_as: &str) -> Result<(Node, Analysis), Box<
     let analysis = Checker {
         text,
         shown_as,
+        lines: Lines::new(text),
         diagnostics: Vec::new(),
+        errors: 0,
     }
     .check(&root);
     Ok((root, analysis))
@@ -211,7 +213,9 @@ const ENTRY_HINT: &str =
 struct Checker<'a> {
     text: &'a str,
     shown_as: &'a str,
+    lines: Lines<'a>,
     diagnostics: Vec<Diagnostic>,
+    errors: usize,
 }
 
 /// The answers file's sequence of entries, found in a parsed root.
@@ -248,8 +252,17 @@ pub(crate) fn locate(root: &Node) -> Result<Located<'_>, (&Node, String)> {
 
 impl Checker<'_> {
     fn at(&self, node: &Node, severity: Severity, message: String, hint: &str) -> Diagnostic {
-        let offset = node.span.0 as usize;
-        let (line, column) = line_col(self.text, offset);
+        self.at_offset(node.span.0 as usize, severity, message, hint)
+    }
+
+    fn at_offset(
+        &self,
+        offset: usize,
+        severity: Severity,
+        message: String,
+        hint: &str,
+    ) -> Diagnostic {
+        let (line, column) = self.lines.line_col(offset);
         Diagnostic {
             severity,
             ..Diagnostic::error(self.shown_as, CODE, message)
@@ -261,6 +274,7 @@ impl Checker<'_> {
     fn error(&mut self, node: &Node, message: impl Into<String>, hint: &str) {
         let d = self.at(node, Severity::Error, message.into(), hint);
         self.diagnostics.push(d);
+        self.errors += 1;
     }
 
     fn warning(&mut self, node: &Node, message: impl Into<String>, hint: &str) {
@@ -271,8 +285,8 @@ impl Checker<'_> {
     fn check(mut self, root: &Node) -> Analysis {
         let mut analysis = Analysis::default();
         let seq = match locate(root) {
-            Ok(Located::Seq(_, seq)) => seq,
-            Ok(_) => return analysis,
+            Ok(Located::Seq(_, seq)) => Some(seq),
+            Ok(_) => None,
             Err((node, message)) => {
                 self.error(node, message, ENTRY_HINT);
                 analysis.diagnostics = self.diagnostics;
@@ -301,12 +315,12 @@ impl Checker<'_> {
             }
         }
         let mut found = Vec::new();
-        for item in seq.items() {
+        for item in seq.map_or(&[][..], Node::items) {
             let (answer, question) = self.entry(item);
             if let Some(q) = question {
                 analysis.questions.insert(q);
             }
-            found.extend(answer);
+            found.extend(answer.map(|a| (a, entry_start(self.text, item))));
         }
         analysis.entries = self.settle_duplicates(found);
         analysis.diagnostics = self.diagnostics;
@@ -323,7 +337,7 @@ impl Checker<'_> {
             );
             return (None, None);
         };
-        let errors_before = self.errors();
+        let errors_before = self.errors;
         let mut seen: HashSet<&str> = HashSet::new();
         let mut assumption = None;
         let mut question = None;
@@ -427,7 +441,7 @@ impl Checker<'_> {
                 None
             }
         };
-        if self.errors() > errors_before {
+        if self.errors > errors_before {
             return (None, question);
         }
         let answer = target.map(|target| Answer {
@@ -437,16 +451,16 @@ impl Checker<'_> {
             detail,
             by,
             date,
-            line: line_col(self.text, entry_start(self.text, item)).0 as u32,
+            line: self.lines.line_col(entry_start(self.text, item)).0 as u32,
         });
         (answer, question)
     }
 
     /// Two entries for one target: if they disagree, neither is used; if not, the first answered
-    /// one is kept and the others are warned about.
-    fn settle_duplicates(&mut self, found: Vec<Answer>) -> Vec<Answer> {
+    /// one is kept and the others are warned about. Each entry comes with its offset.
+    fn settle_duplicates(&mut self, found: Vec<(Answer, usize)>) -> Vec<Answer> {
         let mut groups: BTreeMap<(bool, &str), Vec<usize>> = BTreeMap::new();
-        for (i, a) in found.iter().enumerate() {
+        for (i, (a, _)) in found.iter().enumerate() {
             let key = match &a.target {
                 Target::Assumption(s) => (false, s.as_str()),
                 Target::Question(s) => (true, s.as_str()),
@@ -459,16 +473,16 @@ impl Checker<'_> {
             let answered: Vec<usize> = group
                 .iter()
                 .copied()
-                .filter(|&i| found[i].holds.is_some())
+                .filter(|&i| found[i].0.holds.is_some())
                 .collect();
             let conflict = answered
                 .iter()
-                .find(|&&i| found[i].holds != found[answered[0]].holds);
+                .find(|&&i| found[i].0.holds != found[answered[0]].0.holds);
             if let Some(&i) = conflict {
-                let first = &found[answered[0]];
+                let first = &found[answered[0]].0;
                 notes.push((
                     Severity::Error,
-                    found[i].line,
+                    found[i].1,
                     format!(
                         "this answer to {} contradicts the one at line {}; neither is used",
                         describe(&first.target),
@@ -486,45 +500,27 @@ impl Checker<'_> {
                 drop[j] = true;
                 notes.push((
                     Severity::Warning,
-                    found[j].line,
+                    found[j].1,
                     format!(
                         "{} is answered again at line {} (this entry is not used)",
-                        describe(&found[j].target),
-                        found[keep].line
+                        describe(&found[j].0.target),
+                        found[keep].0.line
                     ),
                     "remove one of the two entries",
                 ));
             }
         }
-        for (severity, line, message, hint) in notes {
-            let offset = line_offset(self.text, line as usize);
-            let column = self.text[offset..]
-                .chars()
-                .take_while(|c| *c == ' ')
-                .count();
-            self.diagnostics.push(
-                Diagnostic {
-                    severity,
-                    ..Diagnostic::error(self.shown_as, CODE, message)
-                }
-                .at(line as usize, column + 1, offset + column)
-                .hint(hint),
-            );
+        for (severity, offset, message, hint) in notes {
+            let d = self.at_offset(offset, severity, message, hint);
+            self.diagnostics.push(d);
         }
         self.diagnostics.sort();
         found
             .into_iter()
             .zip(drop)
             .filter(|(_, d)| !d)
-            .map(|(a, _)| a)
+            .map(|((a, _), _)| a)
             .collect()
-    }
-
-    fn errors(&self) -> usize {
-        self.diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .count()
     }
 
     /// The text of a node as written, shortened for a message.
@@ -644,14 +640,29 @@ pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, before[start..].chars().count() + 1)
 }
 
-/// The byte offset of the start of a 1-based line.
-fn line_offset(text: &str, line: usize) -> usize {
-    if line <= 1 {
-        return 0;
+/// Line starts of a text, for many positions.
+struct Lines<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Lines { text, starts }
     }
-    text.match_indices('\n')
-        .nth(line - 2)
-        .map_or(text.len(), |(i, _)| i + 1)
+
+    /// 1-based line and column (in characters) of a byte offset.
+    fn line_col(&self, offset: usize) -> (usize, usize) {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.starts.partition_point(|&s| s <= offset);
+        let start = self.starts[line - 1];
+        (line, self.text[start..offset].chars().count() + 1)
+    }
 }
 
 #[cfg(test)]
@@ -682,7 +693,9 @@ mod tests {
         assert_eq!(line_col(t, 0), (1, 1));
         assert_eq!(line_col(t, 2), (2, 1));
         assert_eq!(line_col(t, 5), (2, 3));
-        assert_eq!(line_offset(t, 2), 2);
-        assert_eq!(line_offset(t, 9), t.len());
+        let lines = Lines::new(t);
+        for o in 0..=t.len() + 2 {
+            assert_eq!(lines.line_col(o), line_col(t, o), "{o}");
+        }
     }
 }
