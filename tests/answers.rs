@@ -1170,3 +1170,35 @@ fn clarify_answers_are_recorded() {
         2
     );
 }
+
+#[test]
+fn document_markers_and_byte_order_marks() {
+    for original in [
+        "\u{feff}answers:\n  - assumption: a\n    holds: true\n",
+        "\u{feff}# comment\nanswers: []\n",
+        "---\nanswers:\n  - assumption: a\n    holds: true\n...\n",
+        "%YAML 1.2\n---\nanswers: [] # none\n...\n# after the document\n",
+        "answers: &list\n  - assumption: a\n    holds: true\n",
+        "answers: !!seq\n  - assumption: a\n    holds: true\n",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(&dir, original);
+        let before = read_clean(&path);
+        assert_eq!(
+            answers::append_pending(&path, &[pending(1)]).unwrap(),
+            1,
+            "{original:?}"
+        );
+        let mut wanted = unlined(&before);
+        wanted.push(open_entry(&pending(1)));
+        assert_eq!(unlined(&read_clean(&path)), wanted, "{original:?}");
+        answers::record(&path, &pending(1), true, "x", None, "2026-01-01").unwrap();
+        let after = read_clean(&path);
+        assert_eq!(after.last().unwrap().holds, Some(true), "{original:?}");
+        let text = fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            text.starts_with('\u{feff}'),
+            original.starts_with('\u{feff}')
+        );
+    }
+}
