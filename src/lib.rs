@@ -19,6 +19,9 @@
 //! - [`checks`]: the evaluators rule files name; each gives every resource in its scope pass,
 //!   fail or unknown with the cause.
 //! - [`report`]: the only place that formats output (text, JSON, diagnostics).
+//! - [`answers`]: the team's answers file (`.vouch/answers.yaml`): read with diagnostics, edited as
+//!   text that keeps what the user wrote (open questions appended, answers recorded), and the
+//!   `vouch clarify` loop.
 //!
 //! # Invariants
 //!
@@ -29,6 +32,7 @@
 //!   with its reason until an answer or the document settles it.
 //! - Output is deterministic: resources, edges and diagnostics are sorted, ids are stable.
 
+pub mod answers;
 pub mod assumptions;
 pub mod checks;
 pub mod claims;
