@@ -156,12 +156,25 @@ pub struct AssessOptions {
     pub only: Vec<String>,
 }
 
+/// The answers file a scan reads: `--answers`, else `.vouch/answers.yaml` in the scanned
+/// directory (or beside a scanned file).
+pub fn answers_path(root: &Path, options: &AssessOptions) -> std::path::PathBuf {
+    options.answers.clone().unwrap_or_else(|| {
+        let base = if root.is_file() {
+            root.parent().unwrap_or(Path::new("."))
+        } else {
+            root
+        };
+        base.join(answers::DEFAULT_PATH)
+    })
+}
+
 /// Decides the assumptions for a scanned tree: reads the architecture documents and the answers
 /// file, runs the checks, and reconciles. Diagnostics about the documents and the answers file
 /// come back beside the report.
 pub fn assess(
     scan: &Scan,
-    _root: &Path,
+    root: &Path,
     options: &AssessOptions,
 ) -> (reconcile::Report, Vec<Diagnostic>) {
     let rules: Vec<&'static assumptions::Rule> = assumptions::catalog()
@@ -174,11 +187,48 @@ pub fn assess(
                     .any(|o| o == &r.id || r.aliases.contains(o))
         })
         .collect();
+    let mut diagnostics = Vec::new();
+    for o in &options.only {
+        if assumptions::rule(o).is_none() {
+            diagnostics.push(
+                Diagnostic::error(
+                    "--only",
+                    "unknown-assumption",
+                    format!("no assumption `{o}`"),
+                )
+                .hint("`vouch explain` lists the assumptions"),
+            );
+        }
+    }
+
+    let answers_file = answers_path(root, options);
+    let answers_shown = source::shown_path(root, &answers_file);
+    let (answers, answer_diags) = answers::read(&answers_file, &answers_shown);
+    diagnostics.extend(answer_diags);
+    let entries: Vec<reconcile::AnswerEntry> = answers
+        .entries
+        .iter()
+        .map(|a| {
+            let (assumption, question) = match &a.target {
+                answers::Target::Assumption(id) => (Some(id.clone()), None),
+                answers::Target::Question(q) => (a.assumption.clone(), Some(q.clone())),
+            };
+            reconcile::AnswerEntry {
+                assumption,
+                question,
+                holds: a.holds,
+                detail: a.detail.clone(),
+                line: a.line,
+            }
+        })
+        .collect();
+
     let no_claims = |_: &assumptions::Rule| Vec::new();
     let no_components = |_: &str| Vec::new();
     let unreadable = scan
         .diagnostics
         .iter()
+        .chain(&diagnostics)
         .filter(|d| d.severity == Severity::Error)
         .map(|d| reconcile::Unreadable {
             path: d.path.clone(),
@@ -192,10 +242,10 @@ pub fn assess(
         rules,
         claims: &no_claims,
         resolve: &no_components,
-        answers: &[],
-        answers_path: None,
+        answers: &entries,
+        answers_path: (options.answers.is_some() || answers_file.exists()).then_some(answers_shown),
         documents: Vec::new(),
         unreadable,
     };
-    (reconcile::reconcile(&inputs), Vec::new())
+    (reconcile::reconcile(&inputs), diagnostics)
 }

@@ -304,12 +304,8 @@ fn main() -> ExitCode {
             }
         },
         Command::Scan(a) => {
-            let (rep, diags) = vouch::assess(&scan, &a.input.path, &assess_options(&a.assess));
-            print_diagnostics(&scan.diagnostics, &scan);
-            print_diagnostics(&diags, &scan);
-            if diags.iter().any(|d| d.severity == Severity::Error) {
-                code = 2;
-            }
+            let (rep, c, _) = assess_and_report(&scan, &a.input, &a.assess);
+            code = code.max(c);
             match a.format {
                 Format::Json => emit(&report::scan::to_json(&rep)),
                 Format::Text => emit(&report::scan::to_text(
@@ -419,10 +415,129 @@ fn stream(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) {
     let _ = write(&mut w).and_then(|_| w.flush());
 }
 
-fn questions(_scan: &vouch::Scan, _a: &QuestionsArgs) -> u8 {
-    0
+/// The open questions of a report, as the answers file writes them.
+fn pending(rep: &vouch::reconcile::Report) -> Vec<vouch::answers::Pending> {
+    rep.questions
+        .iter()
+        .map(|q| vouch::answers::Pending {
+            question: q.id.clone(),
+            assumption: q.assumption.clone(),
+            text: q.text.clone(),
+            resources: q
+                .resources
+                .iter()
+                .map(|r| format!("{}:{} {}", r.file, r.line, r.resource))
+                .collect(),
+            reason: q.reason.clone(),
+        })
+        .collect()
 }
 
-fn clarify(_scan: &vouch::Scan, _a: &ClarifyArgs) -> u8 {
+/// Prints diagnostics about the answers file and documents, with their own text for snippets.
+fn print_assess_diagnostics(diags: &[vouch::diagnostics::Diagnostic], files: &[PathBuf]) {
+    let color = std::io::stderr().is_terminal();
+    let mut err = std::io::stderr().lock();
+    for d in diags {
+        let text = files
+            .iter()
+            .find(|f| f.to_string_lossy().replace('\\', "/").ends_with(&d.path))
+            .and_then(|f| std::fs::read_to_string(f).ok());
+        let out = report::diagnostics::render_with(d, text.as_deref(), color);
+        if err.write_all(out.as_bytes()).is_err() {
+            return;
+        }
+    }
+}
+
+fn assess_and_report(
+    scan: &vouch::Scan,
+    input: &InputArgs,
+    assess: &AssessArgs,
+) -> (vouch::reconcile::Report, u8, PathBuf) {
+    let options = assess_options(assess);
+    let (rep, diags) = vouch::assess(scan, &input.path, &options);
+    let answers = vouch::answers_path(&input.path, &options);
+    let mut files = vec![answers.clone()];
+    files.extend(assess.doc.iter().cloned());
+    print_diagnostics(&scan.diagnostics, scan);
+    print_assess_diagnostics(&diags, &files);
+    let code = if diags.iter().any(|d| d.severity == Severity::Error) {
+        2
+    } else {
+        0
+    };
+    (rep, code, answers)
+}
+
+fn questions(scan: &vouch::Scan, a: &QuestionsArgs) -> u8 {
+    let (rep, code, answers) = assess_and_report(scan, &a.input, &a.assess);
+    if a.write {
+        if code == 2 {
+            eprintln!("error: the answers file could not be read cleanly; it was left as it is");
+            return 2;
+        }
+        match vouch::answers::append_pending(&answers, &pending(&rep)) {
+            Ok(n) => eprintln!(
+                "{n} question(s) added to {} ({} open in all)",
+                answers.display(),
+                rep.questions.len()
+            ),
+            Err(e) => {
+                eprintln!("error: could not update {}: {e}", answers.display());
+                return 2;
+            }
+        }
+    }
+    match a.format {
+        Format::Json => {
+            emit(&(serde_json::to_string_pretty(&rep.questions).unwrap_or_default() + "\n"))
+        }
+        Format::Text => emit(&report::scan::questions_text(&rep)),
+    };
+    code
+}
+
+fn clarify(scan: &vouch::Scan, a: &ClarifyArgs) -> u8 {
+    let (rep, code, answers) = assess_and_report(scan, &a.input, &a.assess);
+    if code == 2 {
+        eprintln!("error: the answers file could not be read cleanly; fix it before answering");
+        return 2;
+    }
+    let pending = pending(&rep);
+    if pending.is_empty() {
+        eprintln!("No open questions: the code, the answers and the document settle everything.");
+        return 0;
+    }
+    let stdin = std::io::stdin();
+    let given = match vouch::answers::clarify(&pending, stdin.lock(), std::io::stderr()) {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    let today = vouch::answers::today();
+    for g in &given {
+        if let Err(e) = vouch::answers::record(
+            &answers,
+            &g.pending,
+            g.holds,
+            &g.detail,
+            a.by.as_deref(),
+            &today,
+        ) {
+            eprintln!(
+                "error: could not record the answer to {}: {e}",
+                g.pending.question
+            );
+            return 2;
+        }
+    }
+    eprintln!(
+        "{} answer(s) recorded in {}; {} question(s) left open.",
+        given.len(),
+        answers.display(),
+        pending.len() - given.len()
+    );
     0
 }

@@ -235,7 +235,10 @@ mod tests {
             shown_path(&root, &dir.path().join("docs/b.md")),
             "../docs/b.md"
         );
-        assert_eq!(shown_path(&root, Path::new("/no/such/file.md")), "/no/such/file.md");
+        assert_eq!(
+            shown_path(&root, Path::new("/no/such/file.md")),
+            "/no/such/file.md"
+        );
     }
 
     #[test]

@@ -241,15 +241,6 @@ pub fn reconcile(inputs: &Inputs) -> Report {
             };
             let (cause, reason) = unknown_parts(&s.outcome);
             let mut resources = Vec::new();
-            if let Subject::Resource(_) = s.subject {
-                let (file, line) = span.map(loc).unwrap_or_default();
-                resources.push(QuestionResource {
-                    resource: resource.clone(),
-                    unit: unit.clone(),
-                    file,
-                    line,
-                });
-            }
             for f in &s.findings {
                 if let Outcome::Unknown { .. } = f.outcome {
                     for sp in &f.evidence {
@@ -264,6 +255,17 @@ pub fn reconcile(inputs: &Inputs) -> Report {
                             resources.push(r);
                         }
                     }
+                }
+            }
+            if resources.is_empty() {
+                if let Some(span) = span {
+                    let (file, line) = loc(span);
+                    resources.push(QuestionResource {
+                        resource: resource.clone(),
+                        unit: unit.clone(),
+                        file,
+                        line,
+                    });
                 }
             }
             question_ids.push(s.question_id.clone());

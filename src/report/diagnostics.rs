@@ -6,6 +6,16 @@ use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnost
 
 /// Renders one diagnostic for a terminal (`color` decides the theme).
 pub fn render(d: &Diagnostic, sources: &Sources, color: bool) -> String {
+    let source = sources
+        .iter()
+        .find(|(_, f)| f.path == d.path)
+        .map(|(_, f)| f.text.clone());
+    render_with(d, source.as_deref(), color)
+}
+
+/// Renders a diagnostic about a file that is not among the scanned sources (the answers file, an
+/// architecture document given with `--doc`), with that file's text for the snippet.
+pub fn render_with(d: &Diagnostic, source: Option<&str>, color: bool) -> String {
     let severity = match d.severity {
         Severity::Error => miette::Severity::Error,
         Severity::Warning => miette::Severity::Warning,
@@ -21,10 +31,6 @@ pub fn render(d: &Diagnostic, sources: &Sources, color: bool) -> String {
     if !d.hint.is_empty() {
         diag = diag.with_help(d.hint.clone());
     }
-    let source = sources
-        .iter()
-        .find(|(_, f)| f.path == d.path)
-        .map(|(_, f)| f.text.clone());
     let theme = if color {
         GraphicalTheme::unicode()
     } else {

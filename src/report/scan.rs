@@ -244,3 +244,24 @@ pub fn to_text(report: &Report, root: &str) -> String {
     }
     o
 }
+
+/// `vouch questions`: the open questions alone.
+pub fn questions_text(report: &Report) -> String {
+    let mut o = String::new();
+    if report.questions.is_empty() {
+        o.push_str(
+            "No open questions: the code, the answers and the document settle every assumption.\n",
+        );
+        return o;
+    }
+    for q in &report.questions {
+        let _ = writeln!(o, "{}  [{}]", q.id, q.assumption);
+        let _ = writeln!(o, "    {}", q.text);
+        let _ = writeln!(o, "    why open: {}", q.reason);
+        for r in &q.resources {
+            let _ = writeln!(o, "    at {}:{}  {}", r.file, r.line, r.resource);
+        }
+        let _ = writeln!(o, "    threatens: {}", q.threats.join(", "));
+    }
+    o
+}
