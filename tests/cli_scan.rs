@@ -1,0 +1,293 @@
+//! The threat-model commands as a user runs them: `scan` (report and gate), `questions
+//! [--write]`, `clarify`, `explain`, on temporary copies of fixtures.
+
+mod common;
+
+use common::{fixture, vouch_bin};
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn run(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+    let mut child = Command::new(vouch_bin())
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        let mut input = child.stdin.take().unwrap();
+        if let Some(s) = stdin {
+            input.write_all(s.as_bytes()).unwrap();
+        }
+    }
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A temporary copy of one language of an assumption fixture case.
+fn copy_case(case: &str, language: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let src = fixture(&format!("assumptions/{case}/{language}"));
+    for e in std::fs::read_dir(src).unwrap().flatten() {
+        std::fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
+    }
+    dir
+}
+
+fn p(d: &tempfile::TempDir) -> &str {
+    d.path().to_str().unwrap()
+}
+
+#[test]
+fn the_gate_fails_on_an_invalid_assumption_at_or_above_the_threshold() {
+    let d = copy_case("auth.mfa-required/invalid-optional", "terraform");
+    let (code, out, _) = run(&["scan", p(&d), "--only", "auth.mfa-required"], None);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("invalid"), "{out}");
+    assert!(
+        out.contains("main.tf:4"),
+        "the evidence names the line: {out}"
+    );
+    // The threat is high: a critical threshold lets it pass, `none` never fails.
+    let (code, _, _) = run(
+        &[
+            "scan",
+            p(&d),
+            "--only",
+            "auth.mfa-required",
+            "--fail-on",
+            "critical",
+        ],
+        None,
+    );
+    assert_eq!(code, 0);
+    let (code, _, _) = run(
+        &[
+            "scan",
+            p(&d),
+            "--only",
+            "auth.mfa-required",
+            "--fail-on",
+            "none",
+        ],
+        None,
+    );
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn open_questions_fail_the_gate_only_when_asked() {
+    let d = copy_case(
+        "auth.mfa-required/needs_clarification-variable",
+        "terraform",
+    );
+    let (code, out, _) = run(&["scan", p(&d), "--only", "auth.mfa-required"], None);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Open questions (1)"), "{out}");
+    let (code, _, _) = run(
+        &[
+            "scan",
+            p(&d),
+            "--only",
+            "auth.mfa-required",
+            "--fail-on-open",
+        ],
+        None,
+    );
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn a_broken_answers_file_is_reported_and_exits_2_and_is_left_alone() {
+    let d = copy_case(
+        "auth.mfa-required/needs_clarification-variable",
+        "terraform",
+    );
+    std::fs::create_dir_all(d.path().join(".vouch")).unwrap();
+    let broken = "answers:\n  - assumption: auth.mfa-required\n    holds: maybe\n";
+    std::fs::write(d.path().join(".vouch/answers.yaml"), broken).unwrap();
+    let (code, out, err) = run(&["scan", p(&d), "--only", "auth.mfa-required"], None);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains(".vouch/answers.yaml:3"), "{err}");
+    assert!(out.contains("Not taken into account"), "{out}");
+    let (code, _, _) = run(&["questions", "--write", p(&d)], None);
+    assert_eq!(code, 2);
+    assert_eq!(
+        std::fs::read_to_string(d.path().join(".vouch/answers.yaml")).unwrap(),
+        broken
+    );
+}
+
+#[test]
+fn questions_write_then_answer_then_scan_again() {
+    let d = copy_case(
+        "auth.mfa-required/needs_clarification-variable",
+        "cloudformation",
+    );
+    let (code, out, _) = run(&["questions", p(&d), "--only", "auth.mfa-required"], None);
+    assert_eq!(code, 0);
+    let id = out.split_whitespace().next().unwrap().to_string();
+    assert!(id.starts_with("q-"), "{out}");
+    assert!(
+        out.contains("parameter Mfa"),
+        "the question says why: {out}"
+    );
+
+    // --write creates the file; a second --write adds nothing.
+    let (code, _, err) = run(
+        &["questions", "--write", p(&d), "--only", "auth.mfa-required"],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    let file = d.path().join(".vouch/answers.yaml");
+    let first = std::fs::read_to_string(&file).unwrap();
+    assert!(first.contains(&format!("question: {id}")), "{first}");
+    run(
+        &["questions", "--write", p(&d), "--only", "auth.mfa-required"],
+        None,
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), first);
+
+    // The user answers in the file, keeping a comment of their own.
+    let answered = first.replace(
+        "holds:            # true or false",
+        "holds: true  # checked in the console",
+    ) + "# reviewed by the platform team\n";
+    std::fs::write(&file, &answered).unwrap();
+    let (code, out, _) = run(
+        &[
+            "scan",
+            p(&d),
+            "--only",
+            "auth.mfa-required",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(code, 0);
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["assumptions"][0]["status"], "answered");
+    assert_eq!(report["assumptions"][0]["holds"], true);
+    assert_eq!(report["questions"].as_array().unwrap().len(), 0);
+    assert_eq!(report["answers"]["applied"].as_array().unwrap().len(), 1);
+    // Writing again keeps every byte the user wrote.
+    run(&["questions", "--write", p(&d)], None);
+    assert!(std::fs::read_to_string(&file)
+        .unwrap()
+        .starts_with(&answered));
+}
+
+#[test]
+fn an_answer_the_code_now_settles_is_reported_and_kept() {
+    let d = copy_case("auth.mfa-required/invalid-optional", "terraform");
+    std::fs::create_dir_all(d.path().join(".vouch")).unwrap();
+    let text = "answers:\n  - assumption: auth.mfa-required\n    holds: true\n    detail: \"MFA is on\"\n  - question: q-000000000000\n    holds: true\n";
+    std::fs::write(d.path().join(".vouch/answers.yaml"), text).unwrap();
+    let (code, out, _) = run(
+        &[
+            "scan",
+            p(&d),
+            "--only",
+            "auth.mfa-required",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(code, 1, "the code wins over the answer");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["assumptions"][0]["status"], "invalid");
+    assert_eq!(report["answers"]["conflicting"][0]["line"], 2);
+    assert_eq!(report["answers"]["stale"][0]["question"], "q-000000000000");
+    assert_eq!(
+        std::fs::read_to_string(d.path().join(".vouch/answers.yaml")).unwrap(),
+        text
+    );
+}
+
+#[test]
+fn clarify_records_answers_from_the_terminal() {
+    let d = copy_case(
+        "auth.mfa-required/needs_clarification-variable",
+        "terraform",
+    );
+    let (code, _, err) = run(
+        &[
+            "clarify",
+            p(&d),
+            "--only",
+            "auth.mfa-required",
+            "--by",
+            "sec team",
+        ],
+        Some("y\nON in every workspace (checked in tfvars)\n"),
+    );
+    assert_eq!(code, 0, "{err}");
+    let file = std::fs::read_to_string(d.path().join(".vouch/answers.yaml")).unwrap();
+    assert!(file.contains("holds: true"), "{file}");
+    assert!(file.contains("ON in every workspace"), "{file}");
+    assert!(file.contains("sec team"), "{file}");
+    let (_, out, _) = run(
+        &[
+            "scan",
+            p(&d),
+            "--only",
+            "auth.mfa-required",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["assumptions"][0]["status"], "answered");
+}
+
+#[test]
+fn the_json_report_is_deterministic_and_relative() {
+    let root = fixture("projects/saas-serverless/terraform");
+    let root = root.to_str().unwrap();
+    let (_, a, _) = run(&["scan", root, "--format", "json"], None);
+    let (_, b, _) = run(&["scan", root, "--format", "json"], None);
+    assert_eq!(a, b);
+    assert!(
+        !a.contains(env!("CARGO_MANIFEST_DIR")),
+        "paths are relative to the root"
+    );
+}
+
+#[test]
+fn explain_prints_a_rule_and_refuses_an_unknown_id() {
+    let (code, out, _) = run(&["explain", "auth.mfa-required"], None);
+    assert_eq!(code, 0);
+    for section in [
+        "## What it checks",
+        "## Why it matters",
+        "## Example",
+        "## Threat",
+    ] {
+        assert!(out.contains(section), "{out}");
+    }
+    let (code, out, _) = run(&["explain"], None);
+    assert_eq!(code, 0);
+    assert_eq!(out.lines().count(), vouch::assumptions::catalog().len());
+    let (code, _, err) = run(&["explain", "auth.mfa"], None);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("auth.mfa-required"),
+        "suggests the near ids: {err}"
+    );
+}
+
+#[test]
+fn an_unknown_only_id_is_a_usage_error() {
+    let d = copy_case("auth.mfa-required/verified", "terraform");
+    let (code, _, err) = run(&["scan", p(&d), "--only", "auth.nope"], None);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("auth.nope"), "{err}");
+}
