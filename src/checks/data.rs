@@ -278,7 +278,10 @@ fn backup_retention(facts: &Facts, params: &Params) -> Vec<Finding> {
             };
             let suffix = from_default.map(|d| note(Some(d))).unwrap_or_default();
             let finding = if days == 0 {
-                Finding::fail(i, format!("automated backups are disabled (retention 0){suffix}"))
+                Finding::fail(
+                    i,
+                    format!("automated backups are disabled (retention 0){suffix}"),
+                )
             } else if days < min {
                 Finding::fail(
                     i,
@@ -300,7 +303,11 @@ fn backup_retention(facts: &Facts, params: &Params) -> Vec<Finding> {
 fn retention_default(
     r: &Resource,
     attr: &str,
-) -> (u64, crate::source::Span, Option<&'static defaults::DefaultRow>) {
+) -> (
+    u64,
+    crate::source::Span,
+    Option<&'static defaults::DefaultRow>,
+) {
     let row = default_of(r, attr);
     let days = row.and_then(|d| d.default.parse().ok()).unwrap_or(1);
     (days, r.span, row)
@@ -364,10 +371,9 @@ fn s3_versioning(facts: &Facts, _: &Params) -> Vec<Finding> {
                     Ok(true) => Finding::pass(
                         i,
                         match facet {
-                            Some(f) => format!(
-                                "versioning is enabled ({})",
-                                model.resources[f].address
-                            ),
+                            Some(f) => {
+                                format!("versioning is enabled ({})", model.resources[f].address)
+                            }
                             None => "versioning is enabled".into(),
                         },
                     )
@@ -419,16 +425,21 @@ fn read_trail(i: usize, r: &Resource) -> Trail {
         )
     };
     let mut missing: Vec<String> = Vec::new();
-    let mut unknown: Option<(Value, crate::source::Span)> = None;
+    let mut unknown: Option<(Value, crate::source::Span, &str)> = None;
     let mut fail_spans = Vec::new();
     let mut pass_spans = Vec::new();
-    for (attr, off) in [
-        (multi, "it records only its own region"),
+    for (attr, off, open) in [
+        (
+            multi,
+            "it records only its own region",
+            "whether it records every region",
+        ),
         (
             validation,
             "log file validation is off, so edited or deleted log files go unnoticed",
+            "whether it validates its log files",
         ),
-        (logging, "logging is stopped"),
+        (logging, "logging is stopped", "whether it is logging"),
     ] {
         match flag(r, &[attr]) {
             Flag::Set(true, p) => pass_spans.push(r.span_of(&p)),
@@ -445,7 +456,7 @@ fn read_trail(i: usize, r: &Resource) -> Trail {
                 }
             }
             Flag::Unknown(v, p) => {
-                unknown.get_or_insert((v, r.span_of(&p)));
+                unknown.get_or_insert((v, r.span_of(&p), open));
             }
         }
     }
@@ -468,7 +479,7 @@ fn read_trail(i: usize, r: &Resource) -> Trail {
         }
         if n > 0 && excluded == n {
             missing.push("its event selectors leave out management events".into());
-            fail_spans.push(r.span_of(&p));
+            fail_spans.push(r.span_of(&format!("{p}[0]")));
         }
     }
     let name = &r.address;
@@ -479,20 +490,18 @@ fn read_trail(i: usize, r: &Resource) -> Trail {
             detail: format!("trail {name}: {}", missing.join("; ")),
             evidence: fail_spans,
         }
-    } else if let Some((v, span)) = unknown {
+    } else if let Some((v, span, open)) = unknown {
         Trail {
             index: i,
             outcome: unknown_of(&v),
-            detail: format!("trail {name}: its region coverage, validation or logging is not settled"),
+            detail: format!("trail {name}: {open} is not settled by the code"),
             evidence: vec![span],
         }
     } else {
         Trail {
             index: i,
             outcome: Outcome::Pass,
-            detail: format!(
-                "trail {name} records every region with log file validation"
-            ),
+            detail: format!("trail {name} records every region with log file validation"),
             evidence: pass_spans,
         }
     }
@@ -508,9 +517,9 @@ fn audit_trail(facts: &Facts, _: &Params) -> Vec<Finding> {
         let unit = &model.resources[t.index].unit;
         // One trail that covers the account is enough: the unit's other trails (data-event or
         // single-region trails) do not weaken it.
-        let cover = trails.iter().find(|c| {
-            c.outcome == Outcome::Pass && &model.resources[c.index].unit == unit
-        });
+        let cover = trails
+            .iter()
+            .find(|c| c.outcome == Outcome::Pass && &model.resources[c.index].unit == unit);
         let finding = match cover {
             Some(c) if c.index != t.index => Finding::pass(
                 t.index,

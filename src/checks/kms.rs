@@ -102,7 +102,10 @@ fn external_key(value: &Value) -> Outcome {
     }
     Outcome::unknown(
         Cause::OutsideTree,
-        format!("the key {} is not declared in the scanned tree", show(value)),
+        format!(
+            "the key {} is not declared in the scanned tree",
+            show(value)
+        ),
     )
 }
 
@@ -120,6 +123,8 @@ fn show(v: &Value) -> String {
             })
             .collect(),
         Value::Unknown(u) => u.detail.clone(),
+        Value::Symbol(Symbol::Region) => "the deployment's own region".into(),
+        Value::Symbol(s) => format!("${{{}}}", s.name()),
         other => other.to_string(),
     }
 }
@@ -372,10 +377,9 @@ fn key_rotation(facts: &Facts, _: &Params) -> Vec<Finding> {
                     None => "automatic rotation is enabled".into(),
                 },
             ),
-            Rotation::Disabled => Finding::fail(
-                k.key,
-                with_default("automatic rotation is off".into(), &ev),
-            ),
+            Rotation::Disabled => {
+                Finding::fail(k.key, with_default("automatic rotation is off".into(), &ev))
+            }
             Rotation::Unknown { reason } => Finding::new(
                 k.key,
                 unknown_from_evidence(model, &ev, reason),
@@ -729,10 +733,21 @@ fn replica_finding(
             let detail = match outcome {
                 Outcome::Pass => format!("{what}: replicas are encrypted with {words}"),
                 Outcome::Fail => {
-                    format!("{what}: replicas are encrypted with {words}, not a customer-managed key")
+                    format!(
+                        "{what}: replicas are encrypted with {words}, not a customer-managed key"
+                    )
+                }
+                Outcome::Unknown { .. } if v.first_unknown().is_some() => {
+                    format!(
+                        "{what}: the replica key {} is not settled by the code",
+                        show(v)
+                    )
                 }
                 Outcome::Unknown { .. } => {
-                    format!("{what}: the replica key {} is not declared in the tree", show(v))
+                    format!(
+                        "{what}: the replica key {} is not declared in the tree",
+                        show(v)
+                    )
                 }
             };
             Finding::new(subject, outcome, detail).at(span)
@@ -760,7 +775,13 @@ fn replication_encrypted(facts: &Facts, _: &Params) -> Vec<Finding> {
                     .into_iter()
                     .flatten()
                     .filter(|&&f| model.resources[f].facet == Some("replication"))
-                    .map(|&f| (f, "rule", "destination.encryption_configuration.replica_kms_key_id"))
+                    .map(|&f| {
+                        (
+                            f,
+                            "rule",
+                            "destination.encryption_configuration.replica_kms_key_id",
+                        )
+                    })
                     .collect();
                 if util::at(r, "ReplicationConfiguration").is_some() {
                     holders.push((
@@ -776,8 +797,11 @@ fn replication_encrypted(facts: &Facts, _: &Params) -> Vec<Finding> {
                     };
                     for (n, rule) in util::items(rules).into_iter().enumerate() {
                         let base = format!("{rules_at}[{n}]");
-                        let status = util::first_at(h, &[&format!("{base}.status"), &format!("{base}.Status")])
-                            .and_then(|(_, v)| v.as_str().map(str::to_string));
+                        let status = util::first_at(
+                            h,
+                            &[&format!("{base}.status"), &format!("{base}.Status")],
+                        )
+                        .and_then(|(_, v)| v.as_str().map(str::to_string));
                         if status.is_some_and(|s| s.eq_ignore_ascii_case("Disabled")) {
                             continue;
                         }
@@ -802,7 +826,19 @@ fn replication_encrypted(facts: &Facts, _: &Params) -> Vec<Finding> {
                             "no replica KMS key, so replicas stay under S3-managed keys (SSE-S3) and objects under SSE-KMS are not replicated",
                         );
                         if f.evidence.first() == Some(&h.span) {
-                            f.evidence = vec![h.span_of(&base)];
+                            let dest = util::first_at(
+                                h,
+                                &[
+                                    &format!("{base}.destination"),
+                                    &format!("{base}.Destination"),
+                                ],
+                            )
+                            .map(|(p, v)| match v {
+                                Value::List(_) => format!("{p}[0]"),
+                                _ => p,
+                            })
+                            .unwrap_or(base);
+                            f.evidence = vec![h.span_of(&dest)];
                         }
                         out.push(f);
                     }
