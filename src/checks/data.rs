@@ -537,3 +537,24 @@ fn audit_trail(facts: &Facts, _: &Params) -> Vec<Finding> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retention_params_are_validated() {
+        assert!(validate_retention(&serde_json::json!({ "min_retention_days": 7 })).is_ok());
+        for bad in [
+            serde_json::json!({}),
+            serde_json::json!({ "min_retention_days": 0 }),
+            serde_json::json!({ "min_retention_days": 36 }),
+            serde_json::json!({ "min_retention_days": "7" }),
+            serde_json::json!({ "min_retention_days": 7.5 }),
+            serde_json::json!({ "min_retention_days": 7, "max": 9 }),
+            serde_json::json!([7]),
+        ] {
+            assert!(validate_retention(&bad).is_err(), "{bad}");
+        }
+    }
+}

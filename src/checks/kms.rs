@@ -58,12 +58,15 @@ pub(super) fn checks() -> Vec<Check> {
 
 // --- shared readers -----------------------------------------------------------------------
 
-/// The stores of the model that are deployed.
+/// The stores of the model that are deployed. Aurora cluster members are left out: their
+/// storage is the cluster's, which is a store of its own.
 fn stores<'f>(facts: &'f Facts) -> impl Iterator<Item = &'f StoreEncryption> {
-    facts
-        .protection()
-        .iter()
-        .filter(|s| util::deployed(&facts.model.resources[s.store]))
+    facts.protection().iter().filter(|s| {
+        let r = &facts.model.resources[s.store];
+        util::deployed(r)
+            && !(r.kind == "rds.instance"
+                && util::first_at(r, &["DBClusterIdentifier", "cluster_identifier"]).is_some())
+    })
 }
 
 fn address(model: &Model, i: usize) -> &str {
@@ -150,8 +153,9 @@ fn key_words(model: &Model, key: &KeyKind, kind: &str) -> String {
         KeyKind::AwsManaged { alias } => format!("the AWS-managed key {alias}"),
         KeyKind::AwsOwned => "an AWS-owned key".into(),
         KeyKind::ServiceManaged => match kind {
-            "s3.bucket" => "S3-managed keys (SSE-S3)".into(),
+            "s3.bucket" | "cloudtrail.trail" => "S3-managed keys (SSE-S3)".into(),
             "sqs.queue" => "SQS-managed keys (SSE-SQS)".into(),
+            "logs.log-group" => "CloudWatch Logs' own keys".into(),
             _ => "keys the service manages itself".into(),
         },
         KeyKind::External { value } => format!("the key {}", show(value)),
@@ -213,6 +217,22 @@ fn store_customer_key(facts: &Facts, _: &Params) -> Vec<Finding> {
                 (AtRest::Unencrypted, _) | (_, KeyKind::None) => (
                     Outcome::Fail,
                     with_default("not encrypted at rest, so no key at all".into(), &s.evidence),
+                ),
+                // Whether it is encrypted at all is open: a customer-managed key counts only if
+                // it is; a store that names no such key fails either way.
+                (
+                    AtRest::Unknown { reason },
+                    KeyKind::CustomerManaged { .. } | KeyKind::Alias { .. },
+                ) => (
+                    unknown_from_evidence(model, &s.evidence, reason),
+                    format!("names {words}, but whether encryption is on is not settled"),
+                ),
+                (
+                    AtRest::Unknown { .. },
+                    KeyKind::AwsManaged { .. } | KeyKind::AwsOwned | KeyKind::ServiceManaged,
+                ) => (
+                    Outcome::Fail,
+                    format!("either unencrypted or encrypted with {words}: not a customer-managed key either way"),
                 ),
                 (_, KeyKind::CustomerManaged { .. }) => {
                     (Outcome::Pass, format!("encrypted with {words}"))
@@ -790,6 +810,14 @@ fn replication_encrypted(facts: &Facts, _: &Params) -> Vec<Finding> {
                         "Destination.EncryptionConfiguration.ReplicaKmsKeyID",
                     ));
                 }
+                // The AWS provider's legacy inline block.
+                if util::at(r, "replication_configuration").is_some() {
+                    holders.push((
+                        i,
+                        "replication_configuration.rules",
+                        "destination.replica_kms_key_id",
+                    ));
+                }
                 for (holder, rules_path, key_path) in holders {
                     let h = &model.resources[holder];
                     let Some((rules_at, rules)) = util::at(h, rules_path) else {
@@ -912,4 +940,143 @@ fn replication_encrypted(facts: &Facts, _: &Params) -> Vec<Finding> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(check: fn(&Facts, &Params) -> Vec<Finding>, tf: &str) -> Vec<(String, Outcome)> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("main.tf"), tf).unwrap();
+        let scan = crate::scan(dir.path(), &Default::default());
+        assert!(scan.diagnostics.is_empty(), "{:?}", scan.diagnostics);
+        let facts = Facts::new(&scan.model);
+        let mut out: Vec<(String, Outcome)> = check(&facts, &serde_json::json!({}))
+            .into_iter()
+            .map(|f| (scan.model.resources[f.subject].address.clone(), f.outcome))
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
+    }
+
+    const TENANTS: &str = r#"
+locals {
+  tenants = toset(["acme", "globex"])
+}
+
+resource "aws_kms_key" "tenant" {
+  for_each            = local.tenants
+  description         = "tenant ${each.key}"
+  enable_key_rotation = true
+}
+
+resource "aws_dynamodb_table" "tenant" {
+  for_each     = local.tenants
+  name         = "orders-${each.key}"
+  billing_mode = "PAY_PER_REQUEST"
+  hash_key     = "order_id"
+
+  attribute {
+    name = "order_id"
+    type = "S"
+  }
+
+  server_side_encryption {
+    enabled     = true
+    kms_key_arn = KEY
+  }
+}
+"#;
+
+    #[test]
+    fn per_tenant_tables_with_their_own_keys_pass() {
+        let tf = TENANTS.replace("KEY", "aws_kms_key.tenant[each.key].arn");
+        let got = run(tenant_context, &tf);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(got.iter().all(|(_, o)| *o == Outcome::Pass), "{got:?}");
+    }
+
+    #[test]
+    fn per_tenant_tables_sharing_one_key_leave_it_to_the_application() {
+        let tf = TENANTS.replace("KEY", "aws_kms_key.tenant[\"acme\"].arn");
+        let got = run(tenant_context, &tf);
+        assert_eq!(got.len(), 2, "{got:?}");
+        for (_, o) in &got {
+            assert!(
+                matches!(
+                    o,
+                    Outcome::Unknown {
+                        cause: Cause::ApplicationCode,
+                        ..
+                    }
+                ),
+                "{got:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_store_whose_encryption_is_open_but_names_an_aws_managed_key_fails() {
+        let got = run(
+            store_customer_key,
+            r#"
+variable "encrypt" { type = bool }
+resource "aws_kms_key" "db" {}
+resource "aws_db_instance" "managed" {
+  storage_encrypted = var.encrypt
+  kms_key_id        = "alias/aws/rds"
+}
+resource "aws_db_instance" "own" {
+  storage_encrypted = var.encrypt
+  kms_key_id        = aws_kms_key.db.arn
+}
+"#,
+        );
+        assert_eq!(got[0].1, Outcome::Fail, "{got:?}");
+        assert!(
+            matches!(
+                got[1].1,
+                Outcome::Unknown {
+                    cause: Cause::Variable,
+                    ..
+                }
+            ),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn a_scoped_delegation_and_a_bound_service_pass() {
+        let got = run(
+            key_policy_scoped,
+            r#"
+data "aws_caller_identity" "current" {}
+resource "aws_kms_key" "logs" {
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "OnlyTheAuditors"
+        Effect    = "Allow"
+        Principal = { AWS = "arn:aws:iam::${data.aws_caller_identity.current.account_id}:root" }
+        Action    = "kms:*"
+        Resource  = "*"
+        Condition = { ArnLike = { "aws:PrincipalArn" = "arn:aws:iam::${data.aws_caller_identity.current.account_id}:role/auditor-*" } }
+      },
+      {
+        Sid       = "Logs"
+        Effect    = "Allow"
+        Principal = { Service = "logs.eu-west-1.amazonaws.com" }
+        Action    = ["kms:Encrypt*", "kms:Decrypt*", "kms:GenerateDataKey*"]
+        Resource  = "*"
+        Condition = { ArnLike = { "kms:EncryptionContext:aws:logs:arn" = "arn:aws:logs:eu-west-1:${data.aws_caller_identity.current.account_id}:log-group:*" } }
+      },
+    ]
+  })
+}
+"#,
+        );
+        assert_eq!(got, vec![("aws_kms_key.logs".to_string(), Outcome::Pass)]);
+    }
 }
