@@ -360,7 +360,7 @@ fn tenant_keying_and_context() {
     assert_eq!(sessions.keying, TenantKeying::NoCustomerKey);
 }
 
-/// Rows other checks read (network exposure, backups, key specs): parsed and looked up, not
+/// Rows other checks read (network exposure, backups, key specs, audit trails): parsed and looked up, not
 /// produced as evidence here.
 const READ_ELSEWHERE: &[&str] = &[
     "public_access_block",
@@ -373,6 +373,16 @@ const READ_ELSEWHERE: &[&str] = &[
     "PubliclyAccessible",
     "customer_master_key_spec",
     "KeySpec",
+    "point_in_time_recovery",
+    "PointInTimeRecoverySpecification",
+    "Replicas.PointInTimeRecoverySpecification",
+    "versioning",
+    "VersioningConfiguration",
+    "is_multi_region_trail",
+    "IsMultiRegionTrail",
+    "enable_log_file_validation",
+    "EnableLogFileValidation",
+    "enable_logging",
 ];
 
 #[test]

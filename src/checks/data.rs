@@ -1,7 +1,560 @@
-//! data checks.
+//! Detection and recovery checks: backups of data stores (DynamoDB point-in-time recovery, RDS
+//! backup retention, S3 versioning) and the account's audit trail (CloudTrail).
+//!
+//! Settings the code leaves out take the provider default from `rules/defaults.tsv`, and a
+//! detail that rests on one says "provider default".
 
-use super::Check;
+use super::{auth::unknown_of, no_params, Check, Facts, Finding, Outcome, Params};
+use crate::kms::defaults;
+use crate::model::{Model, Resource, Value};
+use crate::network::util;
 
 pub(super) fn checks() -> Vec<Check> {
-    Vec::new()
+    vec![
+        Check {
+            name: "dynamodb.point-in-time-recovery",
+            about: "each DynamoDB table (every replica of a global table) has point-in-time recovery enabled",
+            run: point_in_time_recovery,
+            validate: no_params,
+        },
+        Check {
+            name: "rds.backup-retention",
+            about: "each RDS instance and cluster keeps automated backups for at least `min_retention_days` days (cluster members and read replicas follow their cluster or source)",
+            run: backup_retention,
+            validate: validate_retention,
+        },
+        Check {
+            name: "s3.versioning",
+            about: "each S3 bucket has versioning enabled (on the bucket, or in a separate versioning resource)",
+            run: s3_versioning,
+            validate: no_params,
+        },
+        Check {
+            name: "cloudtrail.audit-trail",
+            about: "a CloudTrail trail that is logging records every region with log file validation; each trail passes when one trail of its deployment unit does",
+            run: audit_trail,
+            validate: no_params,
+        },
+    ]
+}
+
+/// Resources of a kind that are deployed and are not configuration facets.
+fn subjects<'m>(model: &'m Model, kind: &'m str) -> impl Iterator<Item = (usize, &'m Resource)> {
+    model
+        .resources
+        .iter()
+        .enumerate()
+        .filter(move |(_, r)| r.kind == kind && r.facet.is_none() && util::deployed(r))
+}
+
+/// The provider default of an unset attribute, as a note for the detail.
+fn default_of(r: &Resource, path: &str) -> Option<&'static defaults::DefaultRow> {
+    defaults::lookup(r, path)
+}
+
+fn note(row: Option<&'static defaults::DefaultRow>) -> String {
+    match row {
+        Some(d) => format!(" ({})", d.note()),
+        None => String::new(),
+    }
+}
+
+/// A flag read from the first of `paths`: its value or unknown, with the span it sits at.
+enum Flag {
+    Unset,
+    Set(bool, String),
+    Unknown(Value, String),
+}
+
+fn flag(r: &Resource, paths: &[&str]) -> Flag {
+    match util::flag_at(r, paths) {
+        (Ok(None), _) => Flag::Unset,
+        (Ok(Some(b)), Some(p)) => Flag::Set(b, p),
+        (Err(v), Some(p)) => Flag::Unknown(v, p),
+        (Ok(Some(b)), None) => Flag::Set(b, String::new()),
+        (Err(v), None) => Flag::Unknown(v, String::new()),
+    }
+}
+
+// --- data.backups: DynamoDB ----------------------------------------------------------------
+
+fn point_in_time_recovery(facts: &Facts, _: &Params) -> Vec<Finding> {
+    let model = facts.model;
+    let mut out = Vec::new();
+    for (i, r) in subjects(model, "dynamodb.table") {
+        let finding = match r.source_type.as_str() {
+            "AWS::Serverless::SimpleTable" => Finding::fail(
+                i,
+                "AWS::Serverless::SimpleTable cannot enable point-in-time recovery: the table has no continuous backups",
+            )
+            .at(r.span),
+            "AWS::DynamoDB::GlobalTable" => global_table_pitr(i, r),
+            _ => {
+                let (paths, attr) = if r.source_type.starts_with("AWS::") {
+                    (
+                        ["PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled"],
+                        "PointInTimeRecoverySpecification",
+                    )
+                } else {
+                    (["point_in_time_recovery.enabled"], "point_in_time_recovery")
+                };
+                match flag(r, &paths) {
+                    Flag::Set(true, p) => {
+                        Finding::pass(i, "point-in-time recovery is enabled").at(r.span_of(&p))
+                    }
+                    Flag::Set(false, p) => {
+                        Finding::fail(i, "point-in-time recovery is disabled").at(r.span_of(&p))
+                    }
+                    Flag::Unset => Finding::fail(
+                        i,
+                        format!(
+                            "point-in-time recovery is not enabled{}",
+                            note(default_of(r, attr))
+                        ),
+                    )
+                    .at(r.span),
+                    Flag::Unknown(v, p) => Finding::new(
+                        i,
+                        unknown_of(&v),
+                        "whether point-in-time recovery is enabled is not settled",
+                    )
+                    .at(r.span_of(&p)),
+                }
+            }
+        };
+        out.push(finding);
+    }
+    out
+}
+
+/// A global table: point-in-time recovery is a per-replica setting; every replica needs it.
+fn global_table_pitr(i: usize, r: &Resource) -> Finding {
+    let Some((path, reps)) = util::at(r, "Replicas") else {
+        return Finding::fail(i, "the global table declares no replicas").at(r.span);
+    };
+    let row = default_of(r, "Replicas.PointInTimeRecoverySpecification");
+    let mut missing = Vec::new();
+    let mut unknown = None;
+    let mut spans = Vec::new();
+    for (n, rep) in util::items(reps).into_iter().enumerate() {
+        let base = format!("{path}[{n}]");
+        let region = rep
+            .get("Region")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("replica {}", n + 1));
+        match flag(
+            r,
+            &[&format!(
+                "{base}.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled"
+            )],
+        ) {
+            Flag::Set(true, _) => {}
+            Flag::Set(false, p) => {
+                missing.push(region);
+                spans.push(r.span_of(&p));
+            }
+            Flag::Unset => {
+                missing.push(region);
+                spans.push(r.span_of(&base));
+            }
+            Flag::Unknown(v, p) => {
+                unknown.get_or_insert((v, r.span_of(&p)));
+            }
+        }
+    }
+    if !missing.is_empty() {
+        Finding::fail(
+            i,
+            format!(
+                "point-in-time recovery is not enabled for the replica in {}{}",
+                missing.join(", "),
+                note(row)
+            ),
+        )
+        .at_all(spans)
+    } else if let Some((v, span)) = unknown {
+        Finding::new(
+            i,
+            unknown_of(&v),
+            "whether point-in-time recovery is enabled is not settled",
+        )
+        .at(span)
+    } else {
+        Finding::pass(i, "point-in-time recovery is enabled for every replica").at(r.span_of(&path))
+    }
+}
+
+// --- data.backups: RDS ---------------------------------------------------------------------
+
+const MIN_RETENTION: &str = "min_retention_days";
+
+/// RDS keeps automated backups for at most 35 days.
+const MAX_RDS_RETENTION: u64 = 35;
+
+fn validate_retention(p: &Params) -> Result<(), String> {
+    let Some(m) = p.as_object() else {
+        return Err("params must be an object".into());
+    };
+    if let Some(k) = m.keys().find(|k| *k != MIN_RETENTION) {
+        return Err(format!(
+            "unknown parameter `{k}` (the only one is `{MIN_RETENTION}`)"
+        ));
+    }
+    match m.get(MIN_RETENTION) {
+        None => Err(format!("`{MIN_RETENTION}` is required")),
+        Some(v) => match v.as_u64() {
+            Some(n) if (1..=MAX_RDS_RETENTION).contains(&n) => Ok(()),
+            _ => Err(format!(
+                "`{MIN_RETENTION}` must be a whole number of days from 1 to {MAX_RDS_RETENTION} (RDS's maximum)"
+            )),
+        },
+    }
+}
+
+fn min_retention(p: &Params) -> u64 {
+    p.get(MIN_RETENTION).and_then(|v| v.as_u64()).unwrap_or(7)
+}
+
+fn backup_retention(facts: &Facts, params: &Params) -> Vec<Finding> {
+    let model = facts.model;
+    let min = min_retention(params);
+    let mut out = Vec::new();
+    for kind in ["rds.instance", "rds.cluster"] {
+        for (i, r) in subjects(model, kind) {
+            // Aurora members back up with their cluster; read replicas with their source.
+            if kind == "rds.instance"
+                && util::first_at(
+                    r,
+                    &[
+                        "cluster_identifier",
+                        "DBClusterIdentifier",
+                        "replicate_source_db",
+                        "SourceDBInstanceIdentifier",
+                    ],
+                )
+                .is_some()
+            {
+                continue;
+            }
+            let attr = if r.source_type.starts_with("AWS::") {
+                "BackupRetentionPeriod"
+            } else {
+                "backup_retention_period"
+            };
+            let (days, span, from_default) = match util::at(r, attr) {
+                Some((p, v)) => match util::text(Some(v)) {
+                    Ok(Some(t)) => match t.parse::<u64>() {
+                        Ok(n) => (n, r.span_of(&p), None),
+                        Err(_) => {
+                            out.push(
+                                Finding::new(
+                                    i,
+                                    Outcome::unknown(
+                                        super::Cause::NotExpressible,
+                                        format!("{attr} is not a number of days: {t:?}"),
+                                    ),
+                                    "the backup retention cannot be read",
+                                )
+                                .at(r.span_of(&p)),
+                            );
+                            continue;
+                        }
+                    },
+                    Ok(None) => retention_default(r, attr),
+                    Err(v) => {
+                        out.push(
+                            Finding::new(
+                                i,
+                                unknown_of(&v),
+                                "the backup retention period is not settled",
+                            )
+                            .at(r.span_of(&p)),
+                        );
+                        continue;
+                    }
+                },
+                None => retention_default(r, attr),
+            };
+            let suffix = from_default.map(|d| note(Some(d))).unwrap_or_default();
+            let finding = if days == 0 {
+                Finding::fail(
+                    i,
+                    format!("automated backups are disabled (retention 0){suffix}"),
+                )
+            } else if days < min {
+                Finding::fail(
+                    i,
+                    format!(
+                        "automated backups are kept {days} day{}, less than the {min} days required{suffix}",
+                        if days == 1 { "" } else { "s" }
+                    ),
+                )
+            } else {
+                Finding::pass(i, format!("automated backups are kept {days} days{suffix}"))
+            };
+            out.push(finding.at(span));
+        }
+    }
+    out
+}
+
+/// The default retention when the attribute is unset (1 day, `rules/defaults.tsv`).
+fn retention_default(
+    r: &Resource,
+    attr: &str,
+) -> (
+    u64,
+    crate::source::Span,
+    Option<&'static defaults::DefaultRow>,
+) {
+    let row = default_of(r, attr);
+    let days = row.and_then(|d| d.default.parse().ok()).unwrap_or(1);
+    (days, r.span, row)
+}
+
+// --- data.backups: S3 ----------------------------------------------------------------------
+
+fn s3_versioning(facts: &Facts, _: &Params) -> Vec<Finding> {
+    let model = facts.model;
+    let facets = util::facets(model);
+    let mut out = Vec::new();
+    for (i, r) in subjects(model, "s3.bucket") {
+        // Terraform's aws_s3_bucket_versioning; the legacy inline block; CloudFormation's
+        // VersioningConfiguration.
+        let facet = facets.get(&i).and_then(|fs| {
+            fs.iter()
+                .copied()
+                .filter(|&f| model.resources[f].facet == Some("versioning"))
+                .filter(|&f| util::deployed(&model.resources[f]))
+                .min()
+        });
+        let (holder, found) = match facet {
+            Some(f) => (
+                f,
+                util::at(&model.resources[f], "versioning_configuration.status"),
+            ),
+            None => (
+                i,
+                util::first_at(r, &["VersioningConfiguration.Status", "versioning.enabled"]),
+            ),
+        };
+        let h = &model.resources[holder];
+        let finding = match found {
+            None => {
+                let attr = if r.source_type.starts_with("AWS::") {
+                    "VersioningConfiguration"
+                } else {
+                    "versioning"
+                };
+                let what = match facet {
+                    Some(_) => "the versioning resource sets no status",
+                    None => "versioning is not enabled",
+                };
+                Finding::fail(
+                    i,
+                    format!(
+                        "{what}: overwritten or deleted objects cannot be restored{}",
+                        note(default_of(r, attr))
+                    ),
+                )
+                .at(h.span)
+            }
+            Some((p, v)) => {
+                let span = h.span_of(&p);
+                let state = match v {
+                    Value::Bool(b) => Ok(*b),
+                    Value::String(s) => Ok(s.eq_ignore_ascii_case("Enabled")),
+                    other => Err(other.clone()),
+                };
+                match state {
+                    Ok(true) => Finding::pass(
+                        i,
+                        match facet {
+                            Some(f) => {
+                                format!("versioning is enabled ({})", model.resources[f].address)
+                            }
+                            None => "versioning is enabled".into(),
+                        },
+                    )
+                    .at(span),
+                    Ok(false) => Finding::fail(
+                        i,
+                        format!(
+                            "versioning is {}: overwritten or deleted objects cannot be restored",
+                            match v.as_str() {
+                                Some(s) => s.to_string(),
+                                None => "off".into(),
+                            }
+                        ),
+                    )
+                    .at(span),
+                    Err(v) => Finding::new(
+                        i,
+                        unknown_of(&v),
+                        "whether versioning is enabled is not settled",
+                    )
+                    .at(span),
+                }
+            }
+        };
+        out.push(finding);
+    }
+    out
+}
+
+// --- log.audit-trail -----------------------------------------------------------------------
+
+/// What one trail records.
+struct Trail {
+    index: usize,
+    outcome: Outcome,
+    detail: String,
+    evidence: Vec<crate::source::Span>,
+}
+
+fn read_trail(i: usize, r: &Resource) -> Trail {
+    let cfn = r.source_type.starts_with("AWS::");
+    let (multi, validation, logging) = if cfn {
+        ("IsMultiRegionTrail", "EnableLogFileValidation", "IsLogging")
+    } else {
+        (
+            "is_multi_region_trail",
+            "enable_log_file_validation",
+            "enable_logging",
+        )
+    };
+    let mut missing: Vec<String> = Vec::new();
+    let mut unknown: Option<(Value, crate::source::Span, &str)> = None;
+    let mut fail_spans = Vec::new();
+    let mut pass_spans = Vec::new();
+    for (attr, off, open) in [
+        (
+            multi,
+            "it records only its own region",
+            "whether it records every region",
+        ),
+        (
+            validation,
+            "log file validation is off, so edited or deleted log files go unnoticed",
+            "whether it validates its log files",
+        ),
+        (logging, "logging is stopped", "whether it is logging"),
+    ] {
+        match flag(r, &[attr]) {
+            Flag::Set(true, p) => pass_spans.push(r.span_of(&p)),
+            Flag::Set(false, p) => {
+                missing.push(off.to_string());
+                fail_spans.push(r.span_of(&p));
+            }
+            Flag::Unset => {
+                // CloudFormation requires IsLogging: no row, nothing to add.
+                let row = default_of(r, attr);
+                if row.is_some_and(|d| d.default == "false") {
+                    missing.push(format!("{off}{}", note(row)));
+                    fail_spans.push(r.span);
+                }
+            }
+            Flag::Unknown(v, p) => {
+                unknown.get_or_insert((v, r.span_of(&p), open));
+            }
+        }
+    }
+    // Event selectors that all leave out management events record no API activity.
+    let selectors = util::first_at(r, &["event_selector", "EventSelectors"])
+        .map(|(p, v)| (p, util::items(v).len()));
+    if let Some((p, n)) = selectors {
+        let mut excluded = 0;
+        for k in 0..n {
+            let f = flag(
+                r,
+                &[
+                    &format!("{p}[{k}].include_management_events"),
+                    &format!("{p}[{k}].IncludeManagementEvents"),
+                ],
+            );
+            if let Flag::Set(false, _) = f {
+                excluded += 1;
+            }
+        }
+        if n > 0 && excluded == n {
+            missing.push("its event selectors leave out management events".into());
+            fail_spans.push(r.span_of(&format!("{p}[0]")));
+        }
+    }
+    let name = &r.address;
+    if !missing.is_empty() {
+        Trail {
+            index: i,
+            outcome: Outcome::Fail,
+            detail: format!("trail {name}: {}", missing.join("; ")),
+            evidence: fail_spans,
+        }
+    } else if let Some((v, span, open)) = unknown {
+        Trail {
+            index: i,
+            outcome: unknown_of(&v),
+            detail: format!("trail {name}: {open} is not settled by the code"),
+            evidence: vec![span],
+        }
+    } else {
+        Trail {
+            index: i,
+            outcome: Outcome::Pass,
+            detail: format!("trail {name} records every region with log file validation"),
+            evidence: pass_spans,
+        }
+    }
+}
+
+fn audit_trail(facts: &Facts, _: &Params) -> Vec<Finding> {
+    let model = facts.model;
+    let trails: Vec<Trail> = subjects(model, "cloudtrail.trail")
+        .map(|(i, r)| read_trail(i, r))
+        .collect();
+    let mut out = Vec::new();
+    for t in &trails {
+        let unit = &model.resources[t.index].unit;
+        // One trail that covers the account is enough: the unit's other trails (data-event or
+        // single-region trails) do not weaken it.
+        let cover = trails
+            .iter()
+            .find(|c| c.outcome == Outcome::Pass && &model.resources[c.index].unit == unit);
+        let finding = match cover {
+            Some(c) if c.index != t.index => Finding::pass(
+                t.index,
+                format!(
+                    "{}; the account's API activity is recorded by {}",
+                    t.detail, model.resources[c.index].address
+                ),
+            )
+            .at(model.resources[c.index].span)
+            .at_all(t.evidence.iter().copied()),
+            _ => Finding::new(t.index, t.outcome.clone(), t.detail.clone())
+                .at_all(t.evidence.iter().copied()),
+        };
+        out.push(finding);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retention_params_are_validated() {
+        assert!(validate_retention(&serde_json::json!({ "min_retention_days": 7 })).is_ok());
+        for bad in [
+            serde_json::json!({}),
+            serde_json::json!({ "min_retention_days": 0 }),
+            serde_json::json!({ "min_retention_days": 36 }),
+            serde_json::json!({ "min_retention_days": "7" }),
+            serde_json::json!({ "min_retention_days": 7.5 }),
+            serde_json::json!({ "min_retention_days": 7, "max": 9 }),
+            serde_json::json!([7]),
+        ] {
+            assert!(validate_retention(&bad).is_err(), "{bad}");
+        }
+    }
 }
