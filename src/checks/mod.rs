@@ -247,13 +247,16 @@ impl<'a> Facts<'a> {
             .get_or_init(|| crate::iam::principals::principals(self.model))
     }
 
-    /// Resources of a kind, deployed (not switched off by a false condition).
+    /// Resources of a kind, deployed (not switched off by a false condition), without the
+    /// configuration resources that are facets of one (`aws_s3_bucket_versioning`).
     pub fn of_kind<'s>(&'s self, kind: &'s str) -> impl Iterator<Item = usize> + 's {
         self.model
             .resources
             .iter()
             .enumerate()
-            .filter(move |(_, r)| r.kind == kind && crate::network::util::deployed(r))
+            .filter(move |(_, r)| {
+                r.kind == kind && r.facet.is_none() && crate::network::util::deployed(r)
+            })
             .map(|(i, _)| i)
     }
 }
