@@ -14,6 +14,8 @@
 //! - [`plan`]: Terraform plan JSON, with spans taken from the HCL of the same root.
 //! - [`model`]: the one resource vocabulary for both languages; values are known, refs,
 //!   templates, symbols or unknowns with a reason.
+//! - [`claims`]: architecture documents (Markdown, pulldown-cmark) into sentences, and sentences
+//!   into claims that an assumption holds or fails; named components resolved to resources.
 //! - [`report`]: the only place that formats output (text, JSON, diagnostics).
 //!
 //! # Invariants
@@ -25,6 +27,7 @@
 //!   with its reason until an answer or the document settles it.
 //! - Output is deterministic: resources, edges and diagnostics are sorted, ids are stable.
 
+pub mod claims;
 pub mod cloudformation;
 pub mod diagnostics;
 pub mod iam;
