@@ -97,6 +97,15 @@ const NOUN_NEGATION_REACH: usize = 2;
 /// Subjects that negate their whole clause: "**none** of the functions run in a VPC", "**no**
 /// service role holds administrative access".
 const SUBJECT_NEGATIONS: &[&str] = &["none", "nothing", "nobody", "neither", "no"];
+/// Verbs of refusal: a negation after one of them in the same clause (at most
+/// [`REFUSAL_REACH`] words before it) is a double negation, and cancels out: "the bucket policy
+/// refuses any request that does not use TLS" says TLS is used.
+const REFUSALS: &[&str] = &[
+    "refuse", "refuses", "refused", "reject", "rejects", "rejected", "deny", "denies", "denied",
+    "block", "blocks", "blocked", "drop", "drops", "dropped", "forbid", "forbids", "prevent",
+    "prevents",
+];
+const REFUSAL_REACH: usize = 6;
 /// Words after `not` that make it no negation: "not only", "not just".
 const NOT_NEGATING: &[&str] = &["only", "just", "merely", "solely"];
 
@@ -112,7 +121,11 @@ fn negation(tokens: &[Token], start: usize) -> Option<&str> {
         let w = t.word.as_str();
         let next = tokens.get(k + 1).map(|t| t.word.as_str());
         if VERB_NEGATIONS.contains(&w) && !next.is_some_and(|n| NOT_NEGATING.contains(&n)) {
-            return Some(w);
+            // "refuses any request that does not use TLS": a refusal cancels the negation.
+            let refused = tokens[k.saturating_sub(REFUSAL_REACH)..k]
+                .iter()
+                .any(|t| t.clause == clause && REFUSALS.contains(&t.word.as_str()));
+            return (!refused).then_some(w);
         }
         if w == "no" && next == Some("longer") {
             return Some("no longer");
@@ -255,7 +268,20 @@ pub(crate) fn hedge(text: &str, tokens: &[Token]) -> Option<String> {
 
 /// Pronoun subjects that continue the previous sentence's subject ("The admin function is invoked
 /// from the support console. **It** is not reachable through the tenant API.").
-const PRONOUN_SUBJECTS: &[&str] = &["it", "its", "they", "their", "this", "these"];
+const PRONOUN_SUBJECTS: &[&str] = &["it", "its", "they", "their"];
+/// Demonstratives are pronouns only before a verb ("This is not exposed"); before a noun they
+/// start a new subject ("This table is encrypted").
+const DEMONSTRATIVES: &[&str] = &["this", "these", "that", "those"];
+const AFTER_DEMONSTRATIVE: &[&str] = &[
+    "is", "are", "was", "were", "has", "have", "does", "do", "can", "runs", "run", "uses", "use",
+];
+
+/// Whether the sentence's subject is a pronoun.
+fn pronoun_subject(tokens: &[Token]) -> bool {
+    let word = |i: usize| tokens.get(i).map_or("", |t| t.word.as_str());
+    PRONOUN_SUBJECTS.contains(&word(0))
+        || (DEMONSTRATIVES.contains(&word(0)) && AFTER_DEMONSTRATIVE.contains(&word(1)))
+}
 
 /// Only the first this many words of a sentence are read: no prose sentence is longer, and it
 /// bounds the work on hostile input.
@@ -270,25 +296,16 @@ pub(crate) fn detect(doc: &Document, patterns: &ClaimPatterns) -> Vec<Claim> {
     // The subject components of the previous sentence, for pronoun subjects.
     let mut previous: Option<(&str, Vec<String>)> = None;
     for sentence in &doc.sentences {
-        let mut tokens = tokenize(&sentence.text);
+        let mut tokens = tokenize(prefix(&sentence.text, MAX_SENTENCE_WORDS * 16));
         tokens.truncate(MAX_SENTENCE_WORDS);
         if tokens.is_empty() {
             continue;
         }
         let named = components.named(&tokens);
-        let pronoun = tokens
-            .first()
-            .is_some_and(|t| PRONOUN_SUBJECTS.contains(&t.word.as_str()));
+        let pronoun = pronoun_subject(&tokens);
         let subject: Vec<String> = match &previous {
             Some((section, subject)) if pronoun && *section == sentence.section => subject.clone(),
-            _ => {
-                let first_clause = tokens.first().map(|t| t.clause);
-                named
-                    .iter()
-                    .filter(|(_, at)| Some(tokens[*at].clause) == first_clause)
-                    .map(|(c, _)| c.clone())
-                    .collect()
-            }
+            _ => components.subject(&tokens),
         };
         previous = Some((sentence.section.as_str(), subject.clone()));
 
@@ -298,38 +315,45 @@ pub(crate) fn detect(doc: &Document, patterns: &ClaimPatterns) -> Vec<Claim> {
         else {
             continue;
         };
-        let mut decided: Option<(Polarity, String)> = None;
-        let mut first_holds: Option<String> = None;
+        // Every holds/fails match: (polarity after negation, negated, position, explanation).
+        let mut matches: Vec<(Polarity, bool, usize, String)> = Vec::new();
         for (phrases, polarity, label) in [
-            (&fails, Polarity::Fails, "fails"),
             (&holds, Polarity::Holds, "holds"),
+            (&fails, Polarity::Fails, "fails"),
         ] {
             for phrase in phrases.iter() {
                 for at in phrase.find(&tokens) {
-                    let (effective, why) = match negation(&tokens, at) {
+                    matches.push(match negation(&tokens, at) {
                         Some(neg) => (
                             flip(polarity),
+                            true,
+                            at,
                             format!("{label} `{}` negated by `{neg}`", phrase.source),
                         ),
-                        None => (polarity, format!("{label} `{}`", phrase.source)),
-                    };
-                    match effective {
-                        Polarity::Fails if decided.is_none() => {
-                            decided = Some((Polarity::Fails, why));
-                        }
-                        Polarity::Holds if first_holds.is_none() => first_holds = Some(why),
-                        _ => {}
-                    }
+                        None => (polarity, false, at, format!("{label} `{}`", phrase.source)),
+                    });
                 }
             }
         }
-        let Some((polarity, why)) = decided.or(first_holds.map(|w| (Polarity::Holds, w))) else {
+        let polarity = if matches.iter().any(|m| m.0 == Polarity::Fails) {
+            Polarity::Fails
+        } else if matches.is_empty() {
+            continue;
+        } else {
+            Polarity::Holds
+        };
+        // The explanation: a plain match before a negated one, then the first in the sentence.
+        let Some((_, _, _, why)) = matches
+            .into_iter()
+            .filter(|m| m.0 == polarity)
+            .min_by_key(|m| (m.1, m.2))
+        else {
             continue;
         };
         if hedge(&sentence.text, &tokens).is_some() {
             continue;
         }
-        let mut names: Vec<String> = named.into_iter().map(|(c, _)| c).collect();
+        let mut names = named;
         names.extend(subject);
         names.sort();
         names.dedup();
@@ -343,6 +367,18 @@ pub(crate) fn detect(doc: &Document, patterns: &ClaimPatterns) -> Vec<Claim> {
         });
     }
     claims
+}
+
+/// The text up to `max` bytes, cut at a character boundary.
+fn prefix(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut cut = max;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    &text[..cut]
 }
 
 fn flip(p: Polarity) -> Polarity {
@@ -378,28 +414,55 @@ impl ComponentIndex {
         ComponentIndex { by_first }
     }
 
-    /// The components a sentence names, with the token where each first appears. Read left to
-    /// right, the longest name wins: where "tenant data table" matches, "tenant data" does not.
-    fn named(&self, tokens: &[Token]) -> Vec<(String, usize)> {
+    /// The component at token `i`, longest first, and its length in words.
+    fn at(&self, folded: &[&str], i: usize) -> Option<(&String, usize)> {
+        let list = self.by_first.get(*folded.get(i)?)?;
+        list.iter()
+            .find(|(_, words)| {
+                folded.len() >= i + words.len()
+                    && folded[i..i + words.len()]
+                        .iter()
+                        .zip(words)
+                        .all(|(a, b)| a == b)
+            })
+            .map(|(name, words)| (name, words.len()))
+    }
+
+    /// The components the sentence starts with, its subject: "The request handler and the report
+    /// worker run …" → both; "The request handler writes to the jobs table" → the handler only.
+    fn subject(&self, tokens: &[Token]) -> Vec<String> {
+        const LEAD: &[&str] = &[
+            "the", "a", "an", "our", "each", "every", "both", "all", "its", "their", "and", "or",
+        ];
         let folded: Vec<&str> = tokens.iter().map(|t| fold(&t.word)).collect();
-        let mut out: Vec<(String, usize)> = Vec::new();
+        let mut out = Vec::new();
         let mut i = 0;
         while i < folded.len() {
-            let hit = self.by_first.get(folded[i]).and_then(|list| {
-                list.iter().find(|(_, words)| {
-                    folded.len() >= i + words.len()
-                        && folded[i..i + words.len()]
-                            .iter()
-                            .zip(words)
-                            .all(|(a, b)| a == b)
-                })
-            });
-            match hit {
-                Some((name, words)) => {
-                    if !out.iter().any(|(n, _)| n == name) {
-                        out.push((name.clone(), i));
+            if let Some((name, len)) = self.at(&folded, i) {
+                out.push(name.clone());
+                i += len;
+            } else if LEAD.contains(&folded[i]) {
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        out
+    }
+
+    /// The components a sentence names. Read left to
+    /// right, the longest name wins: where "tenant data table" matches, "tenant data" does not.
+    fn named(&self, tokens: &[Token]) -> Vec<String> {
+        let folded: Vec<&str> = tokens.iter().map(|t| fold(&t.word)).collect();
+        let mut out: Vec<String> = Vec::new();
+        let mut i = 0;
+        while i < folded.len() {
+            match self.at(&folded, i) {
+                Some((name, len)) => {
+                    if !out.contains(name) {
+                        out.push(name.clone());
                     }
-                    i += words.len();
+                    i += len;
                 }
                 None => i += 1,
             }

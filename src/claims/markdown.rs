@@ -12,7 +12,7 @@ use std::ops::Range;
 
 /// Documents are read up to this many bytes (cut at a line end): an architecture document is a
 /// few dozen kilobytes, and this keeps the work on hostile input bounded.
-pub const MAX_DOCUMENT_BYTES: usize = 4 * 1024 * 1024;
+pub const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
 /// At most this many components are collected from one document.
 pub const MAX_COMPONENTS: usize = 500;
 /// Component names longer than this (in bytes) are not names.
@@ -515,7 +515,9 @@ impl Reader<'_> {
 
     fn add_component(&mut self, name: &str) {
         let name = collapse(&name.to_lowercase());
-        let name = name.trim_matches(|c: char| !c.is_alphanumeric());
+        let name = name
+            .trim_start_matches(|c: char| !c.is_alphanumeric())
+            .trim_end_matches(|c: char| !(c.is_alphanumeric() || c == '}'));
         if name.is_empty()
             || name.len() > MAX_COMPONENT_LEN
             || self.components.len() >= MAX_COMPONENTS * 4
@@ -526,8 +528,9 @@ impl Reader<'_> {
     }
 
     /// Components named in running text: "the <name words> <noun>", one to three name words
-    /// ([`NAME_NOUNS`], [`NOT_NAME_WORDS`], [`GENERIC_WORDS`]).
+    /// ([`NAME_NOUNS`], [`NOT_NAME_WORDS`], [`GENERIC_WORDS`]), and API routes ("POST /invoices").
     fn name_phrases(&mut self, text: &str) {
+        self.routes(text);
         let tokens = tokenize(text);
         for (i, noun) in tokens.iter().enumerate() {
             if !NAME_NOUNS.contains(&noun.word.as_str()) {
@@ -570,6 +573,30 @@ impl Reader<'_> {
         }
     }
 }
+
+impl Reader<'_> {
+    /// API routes: an HTTP method in capitals followed by a path, `POST /invoices` → component
+    /// "post /invoices".
+    fn routes(&mut self, text: &str) {
+        let mut chunks = text.split_whitespace().peekable();
+        while let Some(chunk) = chunks.next() {
+            let method = chunk.trim_matches(|c: char| !c.is_ascii_alphabetic());
+            if !HTTP_METHODS.contains(&method) {
+                continue;
+            }
+            let Some(path) = chunks.peek() else { break };
+            let path = path
+                .trim_end_matches(|c: char| !(c.is_alphanumeric() || matches!(c, '/' | '}' | '*')));
+            if path.starts_with('/') && path.len() > 1 {
+                self.add_component(&format!("{method} {path}"));
+            }
+        }
+    }
+}
+
+const HTTP_METHODS: &[&str] = &[
+    "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY",
+];
 
 fn collapse(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
