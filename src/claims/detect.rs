@@ -211,6 +211,15 @@ const HEDGE_PHRASES: &[&[&str]] = &[
     &["best", "effort"],
     &["not", "yet", "decided"],
 ];
+/// Words that carve exceptions out of a claim ("all functions except the admin function run in
+/// private subnets"): what the claim covers is then a set the sentence does not name, so it is
+/// not read as a claim at all.
+const EXCEPTION_WORDS: &[&str] = &["except", "excluding", "besides"];
+const EXCEPTION_PHRASES: &[&[&str]] = &[
+    &["apart", "from"],
+    &["other", "than"],
+    &["with", "the", "exception"],
+];
 /// First words that make a sentence a conditional or a supposition: "If a tenant asks, MFA is
 /// enabled" says nothing about tenants who do not.
 const CONDITIONAL_STARTS: &[&str] = &[
@@ -243,6 +252,9 @@ pub(crate) fn hedge(text: &str, tokens: &[Token]) -> Option<String> {
         if HEDGE_WORDS.contains(&w) || HEDGE_PREFIXES.iter().any(|p| w.starts_with(p)) {
             return Some(format!("hedge `{w}`"));
         }
+        if EXCEPTION_WORDS.contains(&w) {
+            return Some(format!("exception `{w}`"));
+        }
         if w == "may" {
             let permission = tokens[i + 1..]
                 .iter()
@@ -252,7 +264,7 @@ pub(crate) fn hedge(text: &str, tokens: &[Token]) -> Option<String> {
                 return Some("hedge `may`".to_string());
             }
         }
-        for phrase in HEDGE_PHRASES {
+        for phrase in HEDGE_PHRASES.iter().chain(EXCEPTION_PHRASES) {
             let hit = tokens.len() >= i + phrase.len()
                 && phrase
                     .iter()
@@ -468,5 +480,63 @@ impl ComponentIndex {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cue(text: &str) -> Option<String> {
+        hedge(text, &tokenize(text))
+    }
+
+    #[test]
+    fn claims_hedge_cues() {
+        assert_eq!(cue("Is MFA on? "), Some("question".into()));
+        assert_eq!(cue("Is MFA on (really?)"), Some("question".into()));
+        assert_eq!(
+            cue("If we enable it, MFA is on."),
+            Some("conditional `if`".into())
+        );
+        assert_eq!(
+            cue("We plan to enforce MFA."),
+            Some("hedge `we plan`".into())
+        );
+        assert_eq!(
+            cue("The plan is to enforce MFA."),
+            Some("hedge `plan is`".into())
+        );
+        assert_eq!(cue("MFA won't be optional."), Some("hedge `will`".into()));
+        assert_eq!(
+            cue("A later release may add keys."),
+            Some("hedge `later`".into())
+        );
+        assert_eq!(cue("A release may add keys."), Some("hedge `may`".into()));
+        assert_eq!(
+            cue("Keys are reconsidered yearly."),
+            None,
+            "a prefix of a word only"
+        );
+        assert_eq!(cue("We considered it."), Some("hedge `considered`".into()));
+        assert_eq!(cue("The function may only read the table."), None);
+        assert_eq!(
+            cue("All but one, except admins."),
+            Some("exception `except`".into())
+        );
+        assert_eq!(cue("MFA is mandatory."), None);
+    }
+
+    #[test]
+    fn claims_negation_reach() {
+        let t = tokenize("functions with no internet access run in private subnets");
+        assert_eq!(negation(&t, 7), None, "`no` reaches two words");
+        assert_eq!(negation(&t, 3), Some("no"));
+        let t = tokenize("none of the functions run in a vpc");
+        assert_eq!(negation(&t, 5), Some("none"));
+        let t = tokenize("it is not, as of today, required");
+        assert_eq!(negation(&t, 6), None, "a comma ends the clause");
+        let t = tokenize("the policy refuses requests that do not use tls");
+        assert_eq!(negation(&t, 7), None, "refusal cancels");
     }
 }

@@ -61,13 +61,13 @@ pub fn find_documents(root: &Path, explicit: &[PathBuf]) -> Vec<Found> {
         .filter(|(name, file)| *file && is_main(name))
         .map(|(name, _)| root.join(name))
         .collect();
-    first.sort();
+    sort_paths(&mut first);
     let mut docs_dirs: Vec<PathBuf> = root_files
         .iter()
         .filter(|(name, file)| !*file && name.eq_ignore_ascii_case("docs"))
         .map(|(name, _)| root.join(name))
         .collect();
-    docs_dirs.sort();
+    sort_paths(&mut docs_dirs);
 
     let mut under_docs: Vec<PathBuf> = Vec::new();
     let mut architecture: Vec<PathBuf> = Vec::new();
@@ -111,9 +111,9 @@ pub fn find_documents(root: &Path, explicit: &[PathBuf]) -> Vec<Found> {
             }
         }
     }
-    under_docs.sort();
-    architecture.sort();
-    adr.sort();
+    sort_paths(&mut under_docs);
+    sort_paths(&mut architecture);
+    sort_paths(&mut adr);
     let mut out: Vec<Found> = Vec::new();
     for path in first
         .into_iter()
@@ -134,7 +134,7 @@ pub fn find_documents(root: &Path, explicit: &[PathBuf]) -> Vec<Found> {
             .filter(|(name, file)| *file && name.eq_ignore_ascii_case("readme.md"))
             .map(|(name, _)| root.join(name))
             .collect();
-        readmes.sort();
+        sort_paths(&mut readmes);
         out.extend(
             readmes
                 .into_iter()
@@ -143,6 +143,15 @@ pub fn find_documents(root: &Path, explicit: &[PathBuf]) -> Vec<Found> {
         );
     }
     out
+}
+
+/// Sorts paths by their lowercase text (names match case-insensitively, so `architecture.md`
+/// comes before `DESIGN.md`), then by their text.
+fn sort_paths(paths: &mut [PathBuf]) {
+    paths.sort_by_cached_key(|p| {
+        let text = p.to_string_lossy().into_owned();
+        (text.to_lowercase(), text)
+    });
 }
 
 /// The entries of a directory that are regular files (`true`) or directories (`false`), by name;

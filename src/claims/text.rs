@@ -32,7 +32,6 @@ const CLAUSE_WORDS: &[&str] = &[
     "though",
     "whereas",
     "while",
-    "except",
     "because",
     "since",
     "so",
