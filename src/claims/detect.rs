@@ -149,33 +149,11 @@ fn negation(tokens: &[Token], start: usize) -> Option<&str> {
 /// (`ideally`, `hopefully`, `goal`), open items (`todo`, `tbd`, `fixme`) and deliberation
 /// (`consider`, `proposed`). "A later release may give enterprise tenants their own KMS key" and
 /// "we plan to enforce MFA" say what is not (yet) true.
+#[rustfmt::skip]
 const HEDGE_WORDS: &[&str] = &[
-    "might",
-    "could",
-    "should",
-    "would",
-    "will",
-    "shall",
-    "planned",
-    "planning",
-    "later",
-    "eventually",
-    "ideally",
-    "hopefully",
-    "goal",
-    "goals",
-    "todo",
-    "tbd",
-    "fixme",
-    "roadmap",
-    "someday",
-    "soon",
-    "proposed",
-    "proposal",
-    "propose",
-    "intend",
-    "intends",
-    "tentatively",
+    "might", "could", "should", "would", "will", "shall", "planned", "planning", "later",
+    "eventually", "ideally", "hopefully", "goal", "goals", "todo", "tbd", "fixme", "roadmap",
+    "someday", "soon", "proposed", "proposal", "propose", "intend", "intends", "tentatively",
 ];
 /// Prefixes of hedge words: `consider`, `considered`, `considering`.
 const HEDGE_PREFIXES: &[&str] = &["consider"];
@@ -222,14 +200,9 @@ const EXCEPTION_PHRASES: &[&[&str]] = &[
 ];
 /// First words that make a sentence a conditional or a supposition: "If a tenant asks, MFA is
 /// enabled" says nothing about tenants who do not.
+#[rustfmt::skip]
 const CONDITIONAL_STARTS: &[&str] = &[
-    "if",
-    "unless",
-    "assuming",
-    "suppose",
-    "supposing",
-    "provided",
-    "whether",
+    "if", "unless", "assuming", "suppose", "supposing", "provided", "whether",
 ];
 /// After `may`, words that make it a permission (a statement of what is allowed, a fact about
 /// access) rather than a possibility: "the function may invoke exactly one model", "may not".

@@ -25,19 +25,10 @@ pub(crate) struct Token {
 /// is offered but not required", "no NAT gateway is needed because functions run in private
 /// subnets"). The conjunction itself stays with the clause before it, so a pattern can end in it
 /// ("offered but").
+#[rustfmt::skip]
 const CLAUSE_WORDS: &[&str] = &[
-    "but",
-    "however",
-    "although",
-    "though",
-    "whereas",
-    "while",
-    "because",
-    "since",
-    "so",
-    "therefore",
-    "thus",
-    "hence",
+    "but", "however", "although", "though", "whereas", "while", "because", "since", "so",
+    "therefore", "thus", "hence",
 ];
 
 fn is_apostrophe(c: char) -> bool {
