@@ -1000,3 +1000,65 @@ fn proposed_patterns_on_the_fixture_document() {
         .iter()
         .all(|(_, line, _)| ![40, 118, 122, 134, 136].contains(line)));
 }
+
+/// Sentences beyond the fixture document, for the proposed patterns: `id | sentence | holds,
+/// fails or -` (not a claim).
+const PROBES: &str = "
+tls.edge-min-1-2 | CloudFront accepts only TLS 1.2 or later. | holds
+tls.edge-min-1-2 | The legacy endpoint still accepts TLS 1.0. | fails
+tls.edge-min-1-2 | Plain HTTP requests are redirected to HTTPS. | -
+auth.mfa-required | MFA is optional for end users. | fails
+auth.mfa-required | MFA cannot be turned off. | holds
+auth.api-authorizer | Every API route requires a valid token. | holds
+auth.api-authorizer | All endpoints accept anonymous requests. | fails
+auth.api-authorizer | API Gateway checks the token with the Cognito authorizer. | -
+kms.key-rotation | Keys are not rotated. | fails
+kms.customer-managed-keys | Tables are encrypted with the AWS-managed key. | fails
+kms.customer-managed-keys | Buckets use SSE-S3 encryption. | fails
+kms.encryption-at-rest | The jobs table is not encrypted. | fails
+net.compute.in-vpc | The functions are not deployed in a VPC. | fails
+net.compute.in-vpc | The workload VPC has two private subnets. | -
+net.datastores-private | The bucket is not publicly accessible. | holds
+net.datastores-private | The assets bucket is publicly readable. | fails
+net.no-open-ingress | The bastion is reachable from the internet on port 22. | fails
+iam.compute.role-per-function | All functions share the same execution role. | fails
+iam.compute.role-per-function | Execution roles are never shared. | holds
+iam.no-admin-service-roles | No service role holds administrative access. | holds
+iam.no-admin-service-roles | The deploy role has AdministratorAccess. | fails
+iam.no-privilege-escalation | No function can escalate its own privileges. | holds
+iam.admin-no-data-access | The admin function cannot read tenant data. | holds
+iam.admin-no-data-access | Support engineers can read tenant data through the admin function. | fails
+tenant.data-isolation | A tenant can read another tenant's invoices. | fails
+tenant.data-isolation | Every tenant has per-tenant tables. | holds
+tls.datastores-in-transit | The bucket policy denies requests without TLS. | holds
+tls.datastores-in-transit | The bucket policy does not deny requests without TLS. | fails
+tls.hsts | CloudFront sends HSTS on every response. | holds
+log.access-logs | CloudFront access logging is disabled. | fails
+data.backups | The jobs table has no backups. | fails
+net.private-service-endpoints | Functions reach S3 over the internet through the NAT gateway. | fails
+kms.tenant-encryption-context | Each tenant has its own KMS key. | holds
+kms.tenant-encryption-context | One key for all tenants protects the table. | fails
+";
+
+#[test]
+fn proposed_patterns_on_other_sentences() {
+    let yaml =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("claims-patterns.yaml"))
+            .unwrap();
+    let rules = load_patterns(&yaml).unwrap();
+    for line in PROBES.lines().filter(|l| !l.trim().is_empty()) {
+        let [id, text, expected] = line.split(" | ").collect::<Vec<_>>()[..] else {
+            panic!("bad probe {line}");
+        };
+        let p = &rules.iter().find(|(r, _)| r == id).unwrap().1;
+        let got: Vec<&str> = detect(&doc(text), p)
+            .iter()
+            .map(|c| match c.polarity {
+                Polarity::Holds => "holds",
+                Polarity::Fails => "fails",
+            })
+            .collect();
+        let expected: Vec<&str> = [expected].into_iter().filter(|e| *e != "-").collect();
+        assert_eq!(got, expected, "{id}: {text}");
+    }
+}

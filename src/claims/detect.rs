@@ -97,9 +97,12 @@ const NOUN_NEGATION_REACH: usize = 2;
 /// Subjects that negate their whole clause: "**none** of the functions run in a VPC", "**no**
 /// service role holds administrative access".
 const SUBJECT_NEGATIONS: &[&str] = &["none", "nothing", "nobody", "neither", "no"];
-/// Verbs of refusal: a negation after one of them in the same clause (at most
+/// Verbs of refusal. A negation after one of them in the same clause (at most
 /// [`REFUSAL_REACH`] words before it) is a double negation, and cancels out: "the bucket policy
-/// refuses any request that does not use TLS" says TLS is used.
+/// refuses any request that does not use TLS" says TLS is used. Before a `fails` phrase, a
+/// refusal reads as a negation: "the policy denies requests without TLS" holds (but "does not
+/// deny requests without TLS" fails). Before a `holds` phrase alone it changes nothing ("an SCP
+/// denies disabling encryption").
 const REFUSALS: &[&str] = &[
     "refuse", "refuses", "refused", "reject", "rejects", "rejected", "deny", "denies", "denied",
     "block", "blocks", "blocked", "drop", "drops", "dropped", "forbid", "forbids", "prevent",
@@ -144,14 +147,15 @@ fn negation(tokens: &[Token], start: usize) -> Option<&str> {
 }
 
 /// Words that make a sentence a hedge, a plan or a wish rather than a statement of fact: modal
-/// verbs of possibility or future (`might`, `could`, `should`, `would`, `will`, `shall`),
+/// verbs of possibility or future (`might`, `could`, `should`, `would`, `will`; not `must` or
+/// `shall`, which state a rule),
 /// plans and time to come (`planned`, `later`, `eventually`, `roadmap`, `soon`), wishes
 /// (`ideally`, `hopefully`, `goal`), open items (`todo`, `tbd`, `fixme`) and deliberation
 /// (`consider`, `proposed`). "A later release may give enterprise tenants their own KMS key" and
 /// "we plan to enforce MFA" say what is not (yet) true.
 #[rustfmt::skip]
 const HEDGE_WORDS: &[&str] = &[
-    "might", "could", "should", "would", "will", "shall", "planned", "planning", "later",
+    "might", "could", "should", "would", "will", "planned", "planning", "later",
     "eventually", "ideally", "hopefully", "goal", "goals", "todo", "tbd", "fixme", "roadmap",
     "someday", "soon", "proposed", "proposal", "propose", "intend", "intends", "tentatively",
 ];
@@ -222,7 +226,8 @@ pub(crate) fn hedge(text: &str, tokens: &[Token]) -> Option<String> {
     }
     for (i, t) in tokens.iter().enumerate() {
         let w = t.word.as_str();
-        if HEDGE_WORDS.contains(&w) || HEDGE_PREFIXES.iter().any(|p| w.starts_with(p)) {
+        let hedged = HEDGE_WORDS.contains(&w) || HEDGE_PREFIXES.iter().any(|p| w.starts_with(p));
+        if hedged && !not_a_hedge(tokens, i) {
             return Some(format!("hedge `{w}`"));
         }
         if EXCEPTION_WORDS.contains(&w) {
@@ -249,6 +254,32 @@ pub(crate) fn hedge(text: &str, tokens: &[Token]) -> Option<String> {
         }
     }
     None
+}
+
+/// The refusal verb governing a match that starts at `start` (at most [`REFUSAL_REACH`] words
+/// before it, in the same clause), if any.
+fn refusal(tokens: &[Token], start: usize) -> Option<&str> {
+    let clause = tokens[start].clause;
+    tokens[start.saturating_sub(REFUSAL_REACH)..start]
+        .iter()
+        .rev()
+        .take_while(|t| t.clause == clause)
+        .find(|t| REFUSALS.contains(&t.word.as_str()))
+        .map(|t| t.word.as_str())
+}
+
+/// Hedge words that are no hedge where they stand: "TLS 1.2 **or later**" is a range of versions,
+/// "**eventually** consistent" a consistency model.
+fn not_a_hedge(tokens: &[Token], i: usize) -> bool {
+    let word = |k: Option<usize>| {
+        k.and_then(|k| tokens.get(k))
+            .map_or("", |t| t.word.as_str())
+    };
+    match tokens[i].word.as_str() {
+        "later" => matches!(word(i.checked_sub(1)), "or" | "and"),
+        "eventually" => word(Some(i + 1)) == "consistent",
+        _ => false,
+    }
 }
 
 /// Pronoun subjects that continue the previous sentence's subject ("The admin function is invoked
@@ -308,14 +339,27 @@ pub(crate) fn detect(doc: &Document, patterns: &ClaimPatterns) -> Vec<Claim> {
         ] {
             for phrase in phrases.iter() {
                 for at in phrase.find(&tokens) {
-                    matches.push(match negation(&tokens, at) {
-                        Some(neg) => (
+                    let negated = negation(&tokens, at);
+                    // Refusing what fails is what holds: "denies requests without TLS".
+                    let refused = match polarity {
+                        Polarity::Fails => refusal(&tokens, at),
+                        Polarity::Holds => None,
+                    };
+                    let source = phrase.source;
+                    matches.push(match (negated, refused) {
+                        (Some(neg), None) => (
                             flip(polarity),
                             true,
                             at,
-                            format!("{label} `{}` negated by `{neg}`", phrase.source),
+                            format!("{label} `{source}` negated by `{neg}`"),
                         ),
-                        None => (polarity, false, at, format!("{label} `{}`", phrase.source)),
+                        (None, Some(verb)) => (
+                            flip(polarity),
+                            true,
+                            at,
+                            format!("{label} `{source}` refused by `{verb}`"),
+                        ),
+                        _ => (polarity, false, at, format!("{label} `{source}`")),
                     });
                 }
             }
@@ -498,6 +542,9 @@ mod tests {
             Some("exception `except`".into())
         );
         assert_eq!(cue("MFA is mandatory."), None);
+        assert_eq!(cue("CloudFront accepts TLS 1.2 or later."), None);
+        assert_eq!(cue("Reads are eventually consistent."), None);
+        assert_eq!(cue("Keys shall be rotated yearly."), None);
     }
 
     #[test]

@@ -249,8 +249,10 @@ pub struct Claim {
 /// when a negation governs it: `not`, `never`, `nor` (and `n't`, `cannot`) up to five words
 /// before it in the same clause; `no`, `without` only right before it ("no customer-managed
 /// key", but "no internet gateway" does not negate "private subnets" further on); `none`,
-/// `nothing`, `nobody` as the clause's subject. Then any `fails` → `Fails`, else `Holds`. So "MFA
-/// is not optional" holds, and "MFA is offered but not required" fails.
+/// `nothing`, `nobody`, `no` as the clause's subject; a verb of refusal before a `fails` phrase
+/// ("denies requests without TLS"), or before a negation (double negation, "refuses any request
+/// that does not use TLS"). Then any `fails` → `Fails`, else `Holds`. So "MFA is not optional"
+/// holds, and "MFA is offered but not required" fails.
 ///
 /// Not claims: questions; hedges, plans and wishes (`may` as a possibility, `might`, `could`,
 /// `should`, `would`, `will`, `planned`, `later`, `eventually`, `consider…`, `todo`, `tbd`,
