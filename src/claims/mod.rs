@@ -182,8 +182,10 @@ pub struct Document {
     pub path: String,
     pub sentences: Vec<Sentence>,
     /// The components the document names, lowercase, sorted and deduplicated: the first column of a
-    /// table whose first header cell is "component", and "the <name> function|role|table|bucket|
-    /// queue|key|api|trigger|handler|worker" in prose.
+    /// table whose first header cell is "component" (cells split on `/` and `,`), "the <name>
+    /// function|role|table|bucket|queue|key|api|trigger|handler|worker" in prose (one to three
+    /// name words, not "the same data key" nor "the KMS key"), and API routes ("post /invoices").
+    /// Of names that differ only by service words ("report-jobs SQS queue"), the shortest.
     pub components: Vec<String>,
 }
 
@@ -257,13 +259,14 @@ pub struct Claim {
 /// Not claims: questions; hedges, plans and wishes (`may` as a possibility, `might`, `could`,
 /// `should`, `would`, `will`, `planned`, `later`, `eventually`, `consider…`, `todo`, `tbd`,
 /// "we plan to", "if we", "we want", `ideally`, `goal`, "where possible"); conditionals (a
-/// sentence that starts with `if`, `unless`, `assuming`, …). `may` followed by `only`,
+/// sentence that starts with `if`, `unless`, `assuming`, …); exceptions (`except`, "other
+/// than": the claim covers a set the sentence does not name). `may` followed by `only`,
 /// `exactly`, `not` is a permission, a statement of fact ("may invoke exactly one model").
 ///
 /// Components: the document's components the sentence names (longest first), plus, when the
-/// sentence's subject is a pronoun ("It is not reachable…"), those named in the first clause of
-/// the sentence before it in the same section. None named: the claim is about the system as a
-/// whole ("each Lambda function", "all functions").
+/// sentence's subject is a pronoun ("It is not reachable…"), the subject of the sentence before
+/// it in the same section (the components it starts with). None named: the claim is about the
+/// system as a whole ("each Lambda function", "all functions").
 pub fn detect(doc: &Document, patterns: &ClaimPatterns) -> Vec<Claim> {
     detect::detect(doc, patterns)
 }
