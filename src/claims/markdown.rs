@@ -448,7 +448,7 @@ impl Reader<'_> {
         self.components.push(name.to_string());
     }
 
-    /// Components named in running text: "the <name words> <noun>", one to three name words
+    /// Components named in running text: "the `<name words>` `<noun>`", one to three name words
     /// ([`NAME_NOUNS`], [`NOT_NAME_WORDS`], [`GENERIC_WORDS`]), and API routes ("POST /invoices").
     fn name_phrases(&mut self, text: &str) {
         self.routes(text);

@@ -182,7 +182,7 @@ pub struct Document {
     pub path: String,
     pub sentences: Vec<Sentence>,
     /// The components the document names, lowercase, sorted and deduplicated: the first column of a
-    /// table whose first header cell is "component" (cells split on `/` and `,`), "the <name>
+    /// table whose first header cell is "component" (cells split on `/` and `,`), "the `<name>`
     /// function|role|table|bucket|queue|key|api|trigger|handler|worker" in prose (one to three
     /// name words, not "the same data key" nor "the KMS key"), and API routes ("post /invoices").
     /// Of names that differ only by service words ("report-jobs SQS queue"), the shortest.
