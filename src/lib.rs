@@ -18,6 +18,8 @@
 //!   `rules/assumptions/`, embedded and validated at load.
 //! - [`checks`]: the evaluators rule files name; each gives every resource in its scope pass,
 //!   fail or unknown with the cause.
+//! - [`claims`]: architecture documents (Markdown, pulldown-cmark) into sentences, and sentences
+//!   into claims that an assumption holds or fails; named components resolved to resources.
 //! - [`report`]: the only place that formats output (text, JSON, diagnostics).
 //! - [`answers`]: the team's answers file (`.vouch/answers.yaml`): read with diagnostics, edited as
 //!   text that keeps what the user wrote (open questions appended, answers recorded), and the

@@ -1,7 +1,219 @@
-//! Claims of the architecture document (placeholder for the patterns type; the reader lands
-//! from the `claims` branch).
+//! Architecture documents into claims about assumptions.
+//!
+//! - [`find_documents`]: which Markdown files are the architecture documents.
+//! - [`read_document`]: a document into sentences, each with its line and section, and the
+//!   components the document names (a "component" table, "the report worker" in prose).
+//! - [`detect`]: the sentences that claim an assumption holds or fails, from the assumption's
+//!   patterns ([`ClaimPatterns`]); negations flip a claim, hedges, plans, questions and
+//!   conditionals are not claims.
+//! - [`resolve_component`]: a named component to the resources of the model it refers to.
+//!
+//! Everything is deterministic and explainable: lowercase word tokens and phrase patterns, no
+//! statistics. Every claim says which patterns made it ([`Claim::matched`]).
 
-/// The claim patterns of one assumption, as written in its rule file.
+mod detect;
+mod markdown;
+mod resolve;
+mod text;
+
+pub use markdown::MAX_DOCUMENT_BYTES;
+
+use std::path::{Path, PathBuf};
+
+/// A document to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub path: PathBuf,
+    /// A README read for want of an architecture document: only its architecture sections count.
+    pub readme: bool,
+}
+
+/// Directories never searched for documents.
+const SKIPPED_DIRS: &[&str] = &[".git", "node_modules", ".terraform"];
+/// How deep under `docs/` documents are looked for.
+const MAX_DOCS_DEPTH: usize = 8;
+/// How many directory entries under `docs/` are looked at, at most.
+const MAX_DOCS_ENTRIES: usize = 50_000;
+
+/// Which files are the architecture documents. `explicit` (from repeated `--doc FILE`) wins when
+/// non-empty: exactly those, in the given order. Otherwise, matching names case-insensitively,
+/// under `root`: `ARCHITECTURE.md` or `DESIGN.md` at the root or directly under `docs/`, then
+/// `docs/**/architecture*.md`, then `docs/adr/*.md` (sorted, deduplicated); if none is found,
+/// `README.md` at the root, read with `readme: true` (only its architecture sections).
+/// Skips `.git`, `node_modules`, `.terraform`; never follows symlinks; bounded depth.
+pub fn find_documents(root: &Path, explicit: &[PathBuf]) -> Vec<Found> {
+    if !explicit.is_empty() {
+        return explicit
+            .iter()
+            .map(|p| Found {
+                path: p.clone(),
+                readme: false,
+            })
+            .collect();
+    }
+    let is_main = |name: &str| {
+        let n = name.to_ascii_lowercase();
+        n == "architecture.md" || n == "design.md"
+    };
+    let root_files = plain_entries(root);
+    let mut first: Vec<PathBuf> = root_files
+        .iter()
+        .filter(|(name, file)| *file && is_main(name))
+        .map(|(name, _)| root.join(name))
+        .collect();
+    sort_paths(&mut first);
+    let mut docs_dirs: Vec<PathBuf> = root_files
+        .iter()
+        .filter(|(name, file)| !*file && name.eq_ignore_ascii_case("docs"))
+        .map(|(name, _)| root.join(name))
+        .collect();
+    sort_paths(&mut docs_dirs);
+
+    let mut under_docs: Vec<PathBuf> = Vec::new();
+    let mut architecture: Vec<PathBuf> = Vec::new();
+    let mut adr: Vec<PathBuf> = Vec::new();
+    for docs in &docs_dirs {
+        let walk = walkdir::WalkDir::new(docs)
+            .follow_links(false)
+            .max_depth(MAX_DOCS_DEPTH)
+            .into_iter()
+            .filter_entry(|e| {
+                e.depth() == 0
+                    || !(e.file_type().is_dir()
+                        && SKIPPED_DIRS.contains(&e.file_name().to_string_lossy().as_ref()))
+            })
+            .filter_map(Result::ok)
+            .take(MAX_DOCS_ENTRIES);
+        for entry in walk {
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let name = entry.file_name().to_string_lossy().to_ascii_lowercase();
+            if !name.ends_with(".md") {
+                continue;
+            }
+            let path = entry.path().to_path_buf();
+            let parent_is = |dir: &str| {
+                entry
+                    .path()
+                    .parent()
+                    .and_then(Path::file_name)
+                    .is_some_and(|p| p.to_string_lossy().eq_ignore_ascii_case(dir))
+            };
+            if entry.depth() == 1 && is_main(&name) {
+                under_docs.push(path.clone());
+            }
+            if name.starts_with("architecture") {
+                architecture.push(path.clone());
+            }
+            if entry.depth() == 2 && parent_is("adr") {
+                adr.push(path);
+            }
+        }
+    }
+    sort_paths(&mut under_docs);
+    sort_paths(&mut architecture);
+    sort_paths(&mut adr);
+    let mut out: Vec<Found> = Vec::new();
+    for path in first
+        .into_iter()
+        .chain(under_docs)
+        .chain(architecture)
+        .chain(adr)
+    {
+        if !out.iter().any(|f| f.path == path) {
+            out.push(Found {
+                path,
+                readme: false,
+            });
+        }
+    }
+    if out.is_empty() {
+        let mut readmes: Vec<PathBuf> = root_files
+            .iter()
+            .filter(|(name, file)| *file && name.eq_ignore_ascii_case("readme.md"))
+            .map(|(name, _)| root.join(name))
+            .collect();
+        sort_paths(&mut readmes);
+        out.extend(
+            readmes
+                .into_iter()
+                .take(1)
+                .map(|path| Found { path, readme: true }),
+        );
+    }
+    out
+}
+
+/// Sorts paths by their lowercase text (names match case-insensitively, so `architecture.md`
+/// comes before `DESIGN.md`), then by their text.
+fn sort_paths(paths: &mut [PathBuf]) {
+    paths.sort_by_cached_key(|p| {
+        let text = p.to_string_lossy().into_owned();
+        (text.to_lowercase(), text)
+    });
+}
+
+/// The entries of a directory that are regular files (`true`) or directories (`false`), by name;
+/// symlinks and anything else are left out.
+fn plain_entries(dir: &Path) -> Vec<(String, bool)> {
+    let Ok(read) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    read.filter_map(Result::ok)
+        .take(MAX_DOCS_ENTRIES)
+        .filter_map(|e| {
+            let ty = e.file_type().ok()?;
+            let name = e.file_name().into_string().ok()?;
+            if ty.is_file() {
+                Some((name, true))
+            } else if ty.is_dir() && !SKIPPED_DIRS.contains(&name.as_str()) {
+                Some((name, false))
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+/// A document split into sentences.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub path: String,
+    pub sentences: Vec<Sentence>,
+    /// The components the document names, lowercase, sorted and deduplicated: the first column of a
+    /// table whose first header cell is "component" (cells split on `/` and `,`), "the `<name>`
+    /// function|role|table|bucket|queue|key|api|trigger|handler|worker" in prose (one to three
+    /// name words, not "the same data key" nor "the KMS key"), and API routes ("post /invoices").
+    /// Of names that differ only by service words ("report-jobs SQS queue"), the shortest.
+    pub components: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sentence {
+    /// 1-based line where the sentence starts, in the file.
+    pub line: u32,
+    /// The sentence as prose: inline code kept as its text, emphasis markers and links removed, whitespace collapsed.
+    pub text: String,
+    /// The heading path above it ("Identity and access").
+    pub section: String,
+}
+
+/// `path` is what reports show. With `readme`, only sections whose heading mentions architecture,
+/// design, security, infrastructure, network, data protection, identity/access, tenancy (and their subsections) are kept.
+///
+/// The section of a sentence is the path of headings above it, joined by ` > `, without the
+/// document's title (a first-level heading that is the first heading of the document). Text
+/// beyond [`MAX_DOCUMENT_BYTES`] is not read.
+pub fn read_document(path: &str, text: &str, readme: bool) -> Document {
+    markdown::read(path, text, readme)
+}
+
+/// The claim patterns of one assumption, as written in its rule file (YAML → serde). Reject unknown fields.
+///
+/// Each entry is a lowercase phrase of words, matched on contiguous words of one clause. A word
+/// may end in `*` (prefix: `encrypt*`); a lone `*` matches any one word. Hyphens and underscores
+/// separate words on both sides, and `n't` reads as `not` (`isn't` = `is not`).
 #[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ClaimPatterns {
@@ -25,6 +237,56 @@ pub struct Claim {
     pub path: String,
     pub line: u32,
     pub text: String,
+    /// The named components the sentence is about ("admin function"), lowercase; empty when the
+    /// sentence is about the system as a whole ("each Lambda function", "all functions", no subject named).
     pub components: Vec<String>,
+    /// The pattern that matched, for explainability ("topic `mfa`, holds `mandatory`").
     pub matched: String,
+}
+
+/// The sentences of `doc` that claim the assumption of `patterns` holds or fails.
+///
+/// A sentence is a claim when it matches a topic phrase and a `holds` or `fails` phrase, and is
+/// stated as a fact. Polarity: each `holds`/`fails` match counts with its own polarity, flipped
+/// when a negation governs it: `not`, `never`, `nor` (and `n't`, `cannot`) up to five words
+/// before it in the same clause; `no`, `without` only right before it ("no customer-managed
+/// key", but "no internet gateway" does not negate "private subnets" further on); `none`,
+/// `nothing`, `nobody`, `no` as the clause's subject; a verb of refusal before a `fails` phrase
+/// ("denies requests without TLS"), or before a negation (double negation, "refuses any request
+/// that does not use TLS"). Then any `fails` → `Fails`, else `Holds`. So "MFA is not optional"
+/// holds, and "MFA is offered but not required" fails.
+///
+/// Not claims: questions; hedges, plans and wishes (`may` as a possibility, `might`, `could`,
+/// `should`, `would`, `will`, `planned`, `later`, `eventually`, `consider…`, `todo`, `tbd`,
+/// "we plan to", "if we", "we want", `ideally`, `goal`, "where possible"); conditionals (a
+/// sentence that starts with `if`, `unless`, `assuming`, …); exceptions (`except`, "other
+/// than": the claim covers a set the sentence does not name). `may` followed by `only`,
+/// `exactly`, `not` is a permission, a statement of fact ("may invoke exactly one model").
+///
+/// Components: the document's components the sentence names (longest first), plus, when the
+/// sentence's subject is a pronoun ("It is not reachable…"), the subject of the sentence before
+/// it in the same section (the components it starts with). None named: the claim is about the
+/// system as a whole ("each Lambda function", "all functions").
+pub fn detect(doc: &Document, patterns: &ClaimPatterns) -> Vec<Claim> {
+    detect::detect(doc, patterns)
+}
+
+/// The resources (indices into model.resources) a named component refers to, among resources whose
+/// `kind` is in `kinds` (empty = any kind). Matching: tokenize the component (drop kind nouns such as
+/// function, lambda, role, table, bucket, queue, topic, key, api, pool, trigger — handler/worker are
+/// real name parts) and each resource's address (split on `_ - . [ ] "` and CamelCase,
+/// lowercase, singular/plural folded); a resource matches when all the component's distinctive words appear
+/// in its address tokens. Deterministic (sorted output).
+///
+/// Details: kind nouns are dropped from the end of the name (the head noun: "data key" →
+/// `data`); when `kinds` is empty, the head noun stands for its kinds ("data key" → `kms.key`,
+/// so not the `tenant_data` table); a name that is only kind nouns ("lambda function") matches
+/// nothing. Configuration resources folded into a parent (facets such as a bucket policy) are
+/// not matched: the parent is.
+pub fn resolve_component(
+    model: &crate::model::Model,
+    component: &str,
+    kinds: &[&str],
+) -> Vec<usize> {
+    resolve::resolve(model, component, kinds)
 }

@@ -1,0 +1,562 @@
+//! Which sentences claim that an assumption holds or fails.
+//!
+//! A sentence is a claim about an assumption when it matches one of its topic phrases and one of
+//! its `holds` or `fails` phrases, and it is stated as a fact. Each match of a `holds` or `fails`
+//! phrase counts with its own polarity, flipped when a negation governs it ("MFA is **not**
+//! required", "roles are **never** shared"); then any `fails` → [`Polarity::Fails`], else
+//! [`Polarity::Holds`].
+//!
+//! Everything works on lowercase word tokens ([`super::text::tokenize`]); a pattern is a phrase of
+//! such words, matched on contiguous tokens of one clause.
+
+use super::text::{fold, tokenize, Token};
+use super::{Claim, ClaimPatterns, Document, Polarity};
+use std::collections::HashMap;
+
+/// A word of a pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum PatternWord {
+    /// The word itself.
+    Exact(String),
+    /// `encrypt*`: any word that starts with this.
+    Prefix(String),
+    /// A lone `*`: any one word.
+    Any,
+}
+
+impl PatternWord {
+    fn matches(&self, word: &str) -> bool {
+        match self {
+            PatternWord::Exact(w) => w == word,
+            PatternWord::Prefix(p) => word.starts_with(p.as_str()),
+            PatternWord::Any => true,
+        }
+    }
+}
+
+/// A phrase as written in a rule file, and its words.
+#[derive(Debug, Clone)]
+struct Phrase<'a> {
+    source: &'a str,
+    words: Vec<PatternWord>,
+}
+
+impl<'a> Phrase<'a> {
+    /// Reads a phrase with the same tokenizer as sentences (so `customer-managed` is two words
+    /// and `isn't` is `is not` on both sides). A word may end in `*` (prefix match); a lone `*`
+    /// matches any one word.
+    fn parse(source: &'a str) -> Phrase<'a> {
+        let mut words = Vec::new();
+        for chunk in source.split_whitespace() {
+            if chunk.chars().all(|c| c == '*') {
+                words.push(PatternWord::Any);
+                continue;
+            }
+            let prefix = chunk.ends_with('*');
+            let tokens = tokenize(chunk.trim_end_matches('*'));
+            let n = tokens.len();
+            for (k, t) in tokens.into_iter().enumerate() {
+                words.push(if prefix && k + 1 == n {
+                    PatternWord::Prefix(t.word)
+                } else {
+                    PatternWord::Exact(t.word)
+                });
+            }
+        }
+        Phrase { source, words }
+    }
+
+    /// Start positions where the phrase matches contiguous tokens of one clause.
+    fn find(&self, tokens: &[Token]) -> Vec<usize> {
+        let n = self.words.len();
+        if n == 0 || tokens.len() < n {
+            return Vec::new();
+        }
+        (0..=tokens.len() - n)
+            .filter(|&i| {
+                let clause = tokens[i].clause;
+                self.words
+                    .iter()
+                    .zip(&tokens[i..i + n])
+                    .all(|(w, t)| t.clause == clause && w.matches(&t.word))
+            })
+            .collect()
+    }
+}
+
+/// Words that negate the verb phrase after them: "is **not** required", "**never** shares",
+/// "**cannot** be disabled" (read as `can not`). They reach a phrase that starts at most this many
+/// words later in the same clause.
+const VERB_NEGATIONS: &[&str] = &["not", "never", "nor"];
+const VERB_NEGATION_REACH: usize = 5;
+/// Words that negate the noun phrase right after them: "**no** customer-managed key", "**without**
+/// encryption". They reach only a phrase that starts within two words, so "no internet gateway"
+/// does not negate "private subnets" later in the sentence.
+const NOUN_NEGATIONS: &[&str] = &["no", "without"];
+const NOUN_NEGATION_REACH: usize = 2;
+/// Subjects that negate their whole clause: "**none** of the functions run in a VPC", "**no**
+/// service role holds administrative access".
+const SUBJECT_NEGATIONS: &[&str] = &["none", "nothing", "nobody", "neither", "no"];
+/// Verbs of refusal. A negation after one of them in the same clause (at most
+/// [`REFUSAL_REACH`] words before it) is a double negation, and cancels out: "the bucket policy
+/// refuses any request that does not use TLS" says TLS is used. Before a `fails` phrase, a
+/// refusal reads as a negation: "the policy denies requests without TLS" holds (but "does not
+/// deny requests without TLS" fails). Before a `holds` phrase alone it changes nothing ("an SCP
+/// denies disabling encryption").
+const REFUSALS: &[&str] = &[
+    "refuse", "refuses", "refused", "reject", "rejects", "rejected", "deny", "denies", "denied",
+    "block", "blocks", "blocked", "drop", "drops", "dropped", "forbid", "forbids", "prevent",
+    "prevents",
+];
+const REFUSAL_REACH: usize = 6;
+/// Words after `not` that make it no negation: "not only", "not just".
+const NOT_NEGATING: &[&str] = &["only", "just", "merely", "solely"];
+
+/// The negation word governing a match that starts at `start`, if any.
+fn negation(tokens: &[Token], start: usize) -> Option<&str> {
+    let clause = tokens[start].clause;
+    let first = start.saturating_sub(VERB_NEGATION_REACH);
+    for k in (first..start).rev() {
+        let t = &tokens[k];
+        if t.clause != clause {
+            break;
+        }
+        let w = t.word.as_str();
+        let next = tokens.get(k + 1).map(|t| t.word.as_str());
+        if VERB_NEGATIONS.contains(&w) && !next.is_some_and(|n| NOT_NEGATING.contains(&n)) {
+            // "refuses any request that does not use TLS": a refusal cancels the negation.
+            let refused = tokens[k.saturating_sub(REFUSAL_REACH)..k]
+                .iter()
+                .any(|t| t.clause == clause && REFUSALS.contains(&t.word.as_str()));
+            return (!refused).then_some(w);
+        }
+        if w == "no" && next == Some("longer") {
+            return Some("no longer");
+        }
+        if NOUN_NEGATIONS.contains(&w) && start - k <= NOUN_NEGATION_REACH {
+            return Some(w);
+        }
+    }
+    // The subject of the clause: its first word.
+    let head = tokens[..start]
+        .iter()
+        .rposition(|t| t.clause != clause)
+        .map_or(0, |k| k + 1);
+    let w = tokens[head].word.as_str();
+    (head < start && SUBJECT_NEGATIONS.contains(&w)).then_some(w)
+}
+
+/// Words that make a sentence a hedge, a plan or a wish rather than a statement of fact: modal
+/// verbs of possibility or future (`might`, `could`, `should`, `would`, `will`; not `must` or
+/// `shall`, which state a rule),
+/// plans and time to come (`planned`, `later`, `eventually`, `roadmap`, `soon`), wishes
+/// (`ideally`, `hopefully`, `goal`), open items (`todo`, `tbd`, `fixme`) and deliberation
+/// (`consider`, `proposed`). "A later release may give enterprise tenants their own KMS key" and
+/// "we plan to enforce MFA" say what is not (yet) true.
+#[rustfmt::skip]
+const HEDGE_WORDS: &[&str] = &[
+    "might", "could", "should", "would", "will", "planned", "planning", "later",
+    "eventually", "ideally", "hopefully", "goal", "goals", "todo", "tbd", "fixme", "roadmap",
+    "someday", "soon", "proposed", "proposal", "propose", "intend", "intends", "tentatively",
+];
+/// Prefixes of hedge words: `consider`, `considered`, `considering`.
+const HEDGE_PREFIXES: &[&str] = &["consider"];
+/// Phrases that make a sentence a hedge: plans and wishes of the team ("we plan to", "if we",
+/// "we want"), future ("in the future", "not yet decided") and hedged scope ("where possible":
+/// "encrypted where possible" does not say which stores are).
+const HEDGE_PHRASES: &[&[&str]] = &[
+    &["plan", "to"],
+    &["plans", "to"],
+    &["plan", "is"],
+    &["we", "plan"],
+    &["if", "we"],
+    &["if", "you"],
+    &["we", "want"],
+    &["we'd", "like"],
+    &["would", "like"],
+    &["aim", "to"],
+    &["aims", "to"],
+    &["in", "the", "future"],
+    &["next", "release"],
+    &["next", "quarter"],
+    &["where", "possible"],
+    &["when", "possible"],
+    &["if", "possible"],
+    &["where", "feasible"],
+    &["if", "needed"],
+    &["if", "necessary"],
+    &["if", "desired"],
+    &["if", "required"],
+    &["if", "enabled"],
+    &["if", "configured"],
+    &["as", "needed"],
+    &["best", "effort"],
+    &["not", "yet", "decided"],
+];
+/// Words that carve exceptions out of a claim ("all functions except the admin function run in
+/// private subnets"): what the claim covers is then a set the sentence does not name, so it is
+/// not read as a claim at all.
+const EXCEPTION_WORDS: &[&str] = &["except", "excluding", "besides"];
+const EXCEPTION_PHRASES: &[&[&str]] = &[
+    &["apart", "from"],
+    &["other", "than"],
+    &["with", "the", "exception"],
+];
+/// First words that make a sentence a conditional or a supposition: "If a tenant asks, MFA is
+/// enabled" says nothing about tenants who do not.
+#[rustfmt::skip]
+const CONDITIONAL_STARTS: &[&str] = &[
+    "if", "unless", "assuming", "suppose", "supposing", "provided", "whether",
+];
+/// After `may`, words that make it a permission (a statement of what is allowed, a fact about
+/// access) rather than a possibility: "the function may invoke exactly one model", "may not".
+const MAY_PERMISSION: &[&str] = &["only", "exactly", "not", "never", "solely"];
+
+/// Why a sentence is not a statement of fact, if it is not: the cue, for explanations and tests.
+pub(crate) fn hedge(text: &str, tokens: &[Token]) -> Option<String> {
+    let trimmed = text.trim_end_matches(|c: char| {
+        matches!(c, ')' | '"' | '\'' | '*' | '_' | '”' | '’') || c.is_whitespace()
+    });
+    if trimmed.ends_with('?') {
+        return Some("question".to_string());
+    }
+    let first = tokens.first().map(|t| t.word.as_str());
+    if let Some(w) = first.filter(|w| CONDITIONAL_STARTS.contains(w)) {
+        return Some(format!("conditional `{w}`"));
+    }
+    for (i, t) in tokens.iter().enumerate() {
+        let w = t.word.as_str();
+        let hedged = HEDGE_WORDS.contains(&w) || HEDGE_PREFIXES.iter().any(|p| w.starts_with(p));
+        if hedged && !not_a_hedge(tokens, i) {
+            return Some(format!("hedge `{w}`"));
+        }
+        if EXCEPTION_WORDS.contains(&w) {
+            return Some(format!("exception `{w}`"));
+        }
+        if w == "may" {
+            let permission = tokens[i + 1..]
+                .iter()
+                .take(4)
+                .any(|t| MAY_PERMISSION.contains(&t.word.as_str()));
+            if !permission {
+                return Some("hedge `may`".to_string());
+            }
+        }
+        for phrase in HEDGE_PHRASES.iter().chain(EXCEPTION_PHRASES) {
+            let hit = tokens.len() >= i + phrase.len()
+                && phrase
+                    .iter()
+                    .zip(&tokens[i..])
+                    .all(|(p, t)| *p == t.word.as_str());
+            if hit {
+                return Some(format!("hedge `{}`", phrase.join(" ")));
+            }
+        }
+    }
+    None
+}
+
+/// The refusal verb governing a match that starts at `start` (at most [`REFUSAL_REACH`] words
+/// before it, in the same clause), if any.
+fn refusal(tokens: &[Token], start: usize) -> Option<&str> {
+    let clause = tokens[start].clause;
+    tokens[start.saturating_sub(REFUSAL_REACH)..start]
+        .iter()
+        .rev()
+        .take_while(|t| t.clause == clause)
+        .find(|t| REFUSALS.contains(&t.word.as_str()))
+        .map(|t| t.word.as_str())
+}
+
+/// Hedge words that are no hedge where they stand: "TLS 1.2 **or later**" is a range of versions,
+/// "**eventually** consistent" a consistency model.
+fn not_a_hedge(tokens: &[Token], i: usize) -> bool {
+    let word = |k: Option<usize>| {
+        k.and_then(|k| tokens.get(k))
+            .map_or("", |t| t.word.as_str())
+    };
+    match tokens[i].word.as_str() {
+        "later" => matches!(word(i.checked_sub(1)), "or" | "and"),
+        "eventually" => word(Some(i + 1)) == "consistent",
+        _ => false,
+    }
+}
+
+/// Pronoun subjects that continue the previous sentence's subject ("The admin function is invoked
+/// from the support console. **It** is not reachable through the tenant API.").
+const PRONOUN_SUBJECTS: &[&str] = &["it", "its", "they", "their"];
+/// Demonstratives are pronouns only before a verb ("This is not exposed"); before a noun they
+/// start a new subject ("This table is encrypted").
+const DEMONSTRATIVES: &[&str] = &["this", "these", "that", "those"];
+const AFTER_DEMONSTRATIVE: &[&str] = &[
+    "is", "are", "was", "were", "has", "have", "does", "do", "can", "runs", "run", "uses", "use",
+];
+
+/// Whether the sentence's subject is a pronoun.
+fn pronoun_subject(tokens: &[Token]) -> bool {
+    let word = |i: usize| tokens.get(i).map_or("", |t| t.word.as_str());
+    PRONOUN_SUBJECTS.contains(&word(0))
+        || (DEMONSTRATIVES.contains(&word(0)) && AFTER_DEMONSTRATIVE.contains(&word(1)))
+}
+
+/// Only the first this many words of a sentence are read: no prose sentence is longer, and it
+/// bounds the work on hostile input.
+pub const MAX_SENTENCE_WORDS: usize = 1000;
+
+pub(crate) fn detect(doc: &Document, patterns: &ClaimPatterns) -> Vec<Claim> {
+    let topics: Vec<Phrase> = patterns.topics.iter().map(|p| Phrase::parse(p)).collect();
+    let holds: Vec<Phrase> = patterns.holds.iter().map(|p| Phrase::parse(p)).collect();
+    let fails: Vec<Phrase> = patterns.fails.iter().map(|p| Phrase::parse(p)).collect();
+    let components = ComponentIndex::new(&doc.components);
+    let mut claims = Vec::new();
+    // The subject components of the previous sentence, for pronoun subjects.
+    let mut previous: Option<(&str, Vec<String>)> = None;
+    for sentence in &doc.sentences {
+        let mut tokens = tokenize(prefix(&sentence.text, MAX_SENTENCE_WORDS * 16));
+        tokens.truncate(MAX_SENTENCE_WORDS);
+        if tokens.is_empty() {
+            continue;
+        }
+        let named = components.named(&tokens);
+        let pronoun = pronoun_subject(&tokens);
+        let subject: Vec<String> = match &previous {
+            Some((section, subject)) if pronoun && *section == sentence.section => subject.clone(),
+            _ => components.subject(&tokens),
+        };
+        previous = Some((sentence.section.as_str(), subject.clone()));
+
+        let Some((topic, _)) = topics
+            .iter()
+            .find_map(|p| p.find(&tokens).first().map(|&at| (p, at)))
+        else {
+            continue;
+        };
+        // Every holds/fails match: (polarity after negation, negated, position, explanation).
+        let mut matches: Vec<(Polarity, bool, usize, String)> = Vec::new();
+        for (phrases, polarity, label) in [
+            (&holds, Polarity::Holds, "holds"),
+            (&fails, Polarity::Fails, "fails"),
+        ] {
+            for phrase in phrases.iter() {
+                for at in phrase.find(&tokens) {
+                    let negated = negation(&tokens, at);
+                    // Refusing what fails is what holds: "denies requests without TLS".
+                    let refused = match polarity {
+                        Polarity::Fails => refusal(&tokens, at),
+                        Polarity::Holds => None,
+                    };
+                    let source = phrase.source;
+                    matches.push(match (negated, refused) {
+                        (Some(neg), None) => (
+                            flip(polarity),
+                            true,
+                            at,
+                            format!("{label} `{source}` negated by `{neg}`"),
+                        ),
+                        (None, Some(verb)) => (
+                            flip(polarity),
+                            true,
+                            at,
+                            format!("{label} `{source}` refused by `{verb}`"),
+                        ),
+                        _ => (polarity, false, at, format!("{label} `{source}`")),
+                    });
+                }
+            }
+        }
+        let polarity = if matches.iter().any(|m| m.0 == Polarity::Fails) {
+            Polarity::Fails
+        } else if matches.is_empty() {
+            continue;
+        } else {
+            Polarity::Holds
+        };
+        // The explanation: a plain match before a negated one, then the first in the sentence.
+        let Some((_, _, _, why)) = matches
+            .into_iter()
+            .filter(|m| m.0 == polarity)
+            .min_by_key(|m| (m.1, m.2))
+        else {
+            continue;
+        };
+        if hedge(&sentence.text, &tokens).is_some() {
+            continue;
+        }
+        let mut names = named;
+        names.extend(subject);
+        names.sort();
+        names.dedup();
+        claims.push(Claim {
+            polarity,
+            path: doc.path.clone(),
+            line: sentence.line,
+            text: sentence.text.clone(),
+            components: names,
+            matched: format!("topic `{}`, {why}", topic.source),
+        });
+    }
+    claims
+}
+
+/// The text up to `max` bytes, cut at a character boundary.
+fn prefix(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut cut = max;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    &text[..cut]
+}
+
+fn flip(p: Polarity) -> Polarity {
+    match p {
+        Polarity::Holds => Polarity::Fails,
+        Polarity::Fails => Polarity::Holds,
+    }
+}
+
+/// The document's components as folded words, by first word, longest first.
+struct ComponentIndex {
+    by_first: HashMap<String, Vec<(String, Vec<String>)>>,
+}
+
+impl ComponentIndex {
+    fn new(components: &[String]) -> Self {
+        let mut by_first: HashMap<String, Vec<(String, Vec<String>)>> = HashMap::new();
+        for c in components {
+            let words: Vec<String> = tokenize(c)
+                .into_iter()
+                .map(|t| fold(&t.word).to_string())
+                .collect();
+            if let Some(first) = words.first() {
+                by_first
+                    .entry(first.clone())
+                    .or_default()
+                    .push((c.clone(), words));
+            }
+        }
+        for list in by_first.values_mut() {
+            list.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(&b.0)));
+        }
+        ComponentIndex { by_first }
+    }
+
+    /// The component at token `i`, longest first, and its length in words.
+    fn at(&self, folded: &[&str], i: usize) -> Option<(&String, usize)> {
+        let list = self.by_first.get(*folded.get(i)?)?;
+        list.iter()
+            .find(|(_, words)| {
+                folded.len() >= i + words.len()
+                    && folded[i..i + words.len()]
+                        .iter()
+                        .zip(words)
+                        .all(|(a, b)| a == b)
+            })
+            .map(|(name, words)| (name, words.len()))
+    }
+
+    /// The components the sentence starts with, its subject: "The request handler and the report
+    /// worker run …" → both; "The request handler writes to the jobs table" → the handler only.
+    fn subject(&self, tokens: &[Token]) -> Vec<String> {
+        const LEAD: &[&str] = &[
+            "the", "a", "an", "our", "each", "every", "both", "all", "its", "their", "and", "or",
+        ];
+        let folded: Vec<&str> = tokens.iter().map(|t| fold(&t.word)).collect();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < folded.len() {
+            if let Some((name, len)) = self.at(&folded, i) {
+                out.push(name.clone());
+                i += len;
+            } else if LEAD.contains(&folded[i]) {
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        out
+    }
+
+    /// The components a sentence names. Read left to
+    /// right, the longest name wins: where "tenant data table" matches, "tenant data" does not.
+    fn named(&self, tokens: &[Token]) -> Vec<String> {
+        let folded: Vec<&str> = tokens.iter().map(|t| fold(&t.word)).collect();
+        let mut out: Vec<String> = Vec::new();
+        let mut i = 0;
+        while i < folded.len() {
+            match self.at(&folded, i) {
+                Some((name, len)) => {
+                    if !out.contains(name) {
+                        out.push(name.clone());
+                    }
+                    i += len;
+                }
+                None => i += 1,
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cue(text: &str) -> Option<String> {
+        hedge(text, &tokenize(text))
+    }
+
+    #[test]
+    fn claims_hedge_cues() {
+        assert_eq!(cue("Is MFA on? "), Some("question".into()));
+        assert_eq!(cue("Is MFA on (really?)"), Some("question".into()));
+        assert_eq!(
+            cue("If we enable it, MFA is on."),
+            Some("conditional `if`".into())
+        );
+        assert_eq!(
+            cue("We plan to enforce MFA."),
+            Some("hedge `we plan`".into())
+        );
+        assert_eq!(
+            cue("The plan is to enforce MFA."),
+            Some("hedge `plan is`".into())
+        );
+        assert_eq!(cue("MFA won't be optional."), Some("hedge `will`".into()));
+        assert_eq!(
+            cue("A later release may add keys."),
+            Some("hedge `later`".into())
+        );
+        assert_eq!(cue("A release may add keys."), Some("hedge `may`".into()));
+        assert_eq!(
+            cue("Keys are reconsidered yearly."),
+            None,
+            "a prefix of a word only"
+        );
+        assert_eq!(cue("We considered it."), Some("hedge `considered`".into()));
+        assert_eq!(cue("The function may only read the table."), None);
+        assert_eq!(
+            cue("All but one, except admins."),
+            Some("exception `except`".into())
+        );
+        assert_eq!(cue("MFA is mandatory."), None);
+        assert_eq!(cue("CloudFront accepts TLS 1.2 or later."), None);
+        assert_eq!(cue("Reads are eventually consistent."), None);
+        assert_eq!(cue("Keys shall be rotated yearly."), None);
+    }
+
+    #[test]
+    fn claims_negation_reach() {
+        let t = tokenize("functions with no internet access run in private subnets");
+        assert_eq!(negation(&t, 7), None, "`no` reaches two words");
+        assert_eq!(negation(&t, 3), Some("no"));
+        let t = tokenize("none of the functions run in a vpc");
+        assert_eq!(negation(&t, 5), Some("none"));
+        let t = tokenize("it is not, as of today, required");
+        assert_eq!(negation(&t, 6), None, "a comma ends the clause");
+        let t = tokenize("the policy refuses requests that do not use tls");
+        assert_eq!(negation(&t, 7), None, "refusal cancels");
+    }
+}

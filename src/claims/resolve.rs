@@ -1,0 +1,65 @@
+//! From a component named in a document ("report worker") to the resources it refers to.
+//!
+//! Both sides become lowercase words with plurals folded ([`super::text::name_words`]): the
+//! component's name and each resource's address (`module.report_worker.aws_lambda_function.this`,
+//! `ReportWorker`). The trailing kind nouns of the name ("function", "table", "key", …) say what
+//! kind of thing it is, not which one, so they are dropped; what is left are the distinctive
+//! words, and a resource matches when all of them are among its address's words.
+
+use super::text::name_words;
+use crate::model::Model;
+
+/// Nouns that say what kind of resource a name is about, and the kinds they stand for. They are
+/// dropped from the end of a name: "admin function" is the resource named `admin`. "handler" and
+/// "worker" are not among them: they are part of names ("request handler", `RequestHandler`).
+const KIND_NOUNS: &[(&str, &[&str])] = &[
+    ("function", &["lambda.function"]),
+    ("lambda", &["lambda.function"]),
+    ("trigger", &["lambda.function"]),
+    ("role", &["iam.role"]),
+    ("table", &["dynamodb.table"]),
+    ("bucket", &["s3.bucket"]),
+    ("queue", &["sqs.queue"]),
+    ("topic", &["sns.topic"]),
+    ("key", &["kms.key"]),
+    ("api", &["apigateway.rest-api", "apigatewayv2.api"]),
+    ("pool", &["cognito.user-pool", "cognito.identity-pool"]),
+];
+
+/// Words that name no resource in particular.
+const FILLER: &[&str] = &["the", "a", "an", "our", "aws", "amazon"];
+
+/// See [`super::resolve_component`].
+pub(crate) fn resolve(model: &Model, component: &str, kinds: &[&str]) -> Vec<usize> {
+    let mut words = name_words(component);
+    words.retain(|w| !FILLER.contains(&w.as_str()));
+    // The head noun decides the kind when the caller does not.
+    let implied: &[&str] = words
+        .last()
+        .and_then(|w| KIND_NOUNS.iter().find(|(n, _)| n == w))
+        .map_or(&[], |(_, k)| k);
+    while words
+        .last()
+        .is_some_and(|w| KIND_NOUNS.iter().any(|(n, _)| n == w))
+    {
+        words.pop();
+    }
+    if words.is_empty() {
+        return Vec::new();
+    }
+    let kinds = if kinds.is_empty() { implied } else { kinds };
+    let mut out: Vec<usize> = model
+        .resources
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.facet.is_none())
+        .filter(|(_, r)| kinds.is_empty() || kinds.contains(&r.kind))
+        .filter(|(_, r)| {
+            let address = name_words(&r.address);
+            words.iter().all(|w| address.contains(w))
+        })
+        .map(|(i, _)| i)
+        .collect();
+    out.sort_unstable();
+    out
+}

@@ -1,0 +1,1064 @@
+//! The claims module: documents found, read into sentences, sentences into claims, components
+//! resolved to resources.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use vouch::claims::{
+    detect, find_documents, read_document, resolve_component, Claim, ClaimPatterns, Document,
+    Found, Polarity,
+};
+
+const FIXTURE_DOC: &str = "fixtures/projects/saas-serverless/docs/ARCHITECTURE.md";
+
+fn patterns(topics: &[&str], holds: &[&str], fails: &[&str]) -> ClaimPatterns {
+    let v = |s: &[&str]| s.iter().map(|p| p.to_string()).collect();
+    ClaimPatterns {
+        topics: v(topics),
+        holds: v(holds),
+        fails: v(fails),
+    }
+}
+
+fn mfa() -> ClaimPatterns {
+    patterns(
+        &["mfa", "multi-factor"],
+        &["mandatory", "required", "enforced"],
+        &["optional", "not required", "disabled"],
+    )
+}
+
+fn in_vpc() -> ClaimPatterns {
+    patterns(
+        &["function*", "lambda*"],
+        &[
+            "in a vpc",
+            "in the vpc",
+            "in private subnet*",
+            "private subnet*",
+        ],
+        &["outside the vpc", "public subnet*"],
+    )
+}
+
+fn doc(text: &str) -> Document {
+    read_document("doc.md", text, false)
+}
+
+/// The polarity of each claim in a one-paragraph document.
+fn polarities(text: &str, p: &ClaimPatterns) -> Vec<Polarity> {
+    detect(&doc(text), p)
+        .into_iter()
+        .map(|c| c.polarity)
+        .collect()
+}
+
+fn fixture_doc() -> Document {
+    let text = std::fs::read_to_string(common::fixture(
+        "projects/saas-serverless/docs/ARCHITECTURE.md",
+    ))
+    .unwrap();
+    read_document(FIXTURE_DOC, &text, false)
+}
+
+// --- Negations --------------------------------------------------------------------------------
+
+#[test]
+fn negation_flips_a_holds_match() {
+    use Polarity::*;
+    let p = mfa();
+    assert_eq!(polarities("MFA is mandatory for all users.", &p), [Holds]);
+    assert_eq!(polarities("MFA is offered but not required.", &p), [Fails]);
+    assert_eq!(polarities("MFA is not enforced for admins.", &p), [Fails]);
+    assert_eq!(polarities("MFA is never enforced.", &p), [Fails]);
+    // A negated fails phrase reads as holds.
+    assert_eq!(polarities("MFA is not optional.", &p), [Holds]);
+    assert_eq!(polarities("MFA cannot be disabled.", &p), [Holds]);
+    // "not only" is no negation.
+    assert_eq!(
+        polarities("MFA is not only offered but enforced.", &p),
+        [Holds]
+    );
+    // Any fails wins over a holds in the same sentence.
+    assert_eq!(
+        polarities(
+            "MFA is required for admins, optional for everyone else.",
+            &p
+        ),
+        [Fails]
+    );
+}
+
+#[test]
+fn contractions_negate() {
+    use Polarity::*;
+    let p = mfa();
+    for text in [
+        "MFA isn't required.",
+        "MFA isn’t required.",
+        "MFA is not mandatory.",
+        "Users don't have MFA enforced.",
+        "MFA can't be enforced on the legacy pool.",
+        "The pool doesn't make MFA mandatory.",
+        "MFA wasn't enforced.",
+    ] {
+        assert_eq!(polarities(text, &p), [Fails], "{text}");
+    }
+    assert_eq!(
+        polarities("Functions aren't deployed in a VPC.", &in_vpc()),
+        [Fails]
+    );
+}
+
+#[test]
+fn negation_stays_in_its_clause_and_near_its_phrase() {
+    use Polarity::*;
+    let p = in_vpc();
+    assert_eq!(
+        polarities("The functions are not deployed in a VPC.", &p),
+        [Fails]
+    );
+    assert_eq!(
+        polarities("None of the functions run in a VPC.", &p),
+        [Fails]
+    );
+    // "no internet gateway" negates the gateway, not the subnets.
+    assert_eq!(
+        polarities(
+            "There is no internet gateway, and all functions run in private subnets.",
+            &p
+        ),
+        [Holds]
+    );
+    assert_eq!(
+        polarities(
+            "Functions with no internet access run in private subnets.",
+            &p
+        ),
+        [Holds]
+    );
+    assert_eq!(
+        polarities(
+            "No NAT gateway is needed because the functions run in private subnets.",
+            &p
+        ),
+        [Holds]
+    );
+    assert_eq!(
+        polarities(
+            "All Lambda functions run in private subnets, so none of them can reach the internet.",
+            &p
+        ),
+        [Holds]
+    );
+    // A refusal cancels the negation after it.
+    let tls = patterns(&["bucket*"], &["use tls"], &[]);
+    assert_eq!(
+        polarities(
+            "The bucket policy refuses any request that does not use TLS.",
+            &tls
+        ),
+        [Holds]
+    );
+    assert_eq!(polarities("The bucket does not use TLS.", &tls), [Fails]);
+}
+
+#[test]
+fn matched_explains_the_decision() {
+    let claims = detect(&doc("MFA is offered but not required."), &mfa());
+    assert_eq!(claims[0].matched, "topic `mfa`, fails `not required`");
+    let claims = detect(&doc("MFA is not enforced."), &mfa());
+    assert_eq!(
+        claims[0].matched,
+        "topic `mfa`, holds `enforced` negated by `not`"
+    );
+    let claims = detect(&doc("MFA is mandatory."), &mfa());
+    assert_eq!(claims[0].matched, "topic `mfa`, holds `mandatory`");
+}
+
+#[test]
+fn patterns_match_whole_words_prefixes_and_wildcards() {
+    let p = patterns(&["encrypt*"], &["with the * key"], &["aws-owned"]);
+    assert_eq!(
+        polarities("Tables are encrypted with the data key.", &p),
+        [Polarity::Holds]
+    );
+    assert_eq!(
+        polarities("Tables use encryption with an AWS-owned key.", &p),
+        [Polarity::Fails]
+    );
+    // A prefix is a prefix of a word, a word is a whole word.
+    assert!(polarities("Tables are unencrypted with the data key.", &p).is_empty());
+    let p = patterns(&["key"], &["rotate"], &[]);
+    assert!(
+        polarities("Keys rotate.", &p).is_empty(),
+        "`key` is not `keys`"
+    );
+    // Topic and holds are both needed.
+    assert!(polarities("MFA is a factor.", &mfa()).is_empty());
+    assert!(polarities("Everything is mandatory.", &mfa()).is_empty());
+}
+
+// --- Sentences that only look like claims ----------------------------------------------------
+
+#[test]
+fn hedges_questions_plans_and_conditionals_are_not_claims() {
+    let p = mfa();
+    for text in [
+        "Is MFA mandatory for all users?",
+        "We plan to enforce MFA.",
+        "MFA will be mandatory next quarter.",
+        "MFA should be mandatory.",
+        "MFA might be required for admins.",
+        "MFA may be required later.",
+        "Eventually MFA is enforced for everyone.",
+        "If we enable MFA, it is mandatory for all users.",
+        "If a tenant asks, MFA is enforced for its users.",
+        "Ideally MFA is mandatory.",
+        "We want MFA to be mandatory.",
+        "Our goal: MFA is mandatory.",
+        "TODO: MFA is mandatory.",
+        "MFA is mandatory (TBD).",
+        "We are considering making MFA mandatory.",
+        "MFA is enforced where possible.",
+        "MFA is enforced for all users except the support staff.",
+        "MFA is mandatory for users other than admins.",
+    ] {
+        assert!(detect(&doc(text), &p).is_empty(), "not a claim: {text}");
+    }
+    let per_tenant = patterns(&["own kms key", "per-tenant key*"], &["own kms key"], &[]);
+    assert!(detect(
+        &doc("A later release may give enterprise tenants their own KMS key."),
+        &per_tenant
+    )
+    .is_empty());
+    // `may` as a permission is a statement of fact.
+    let lp = patterns(&["may invoke"], &["exactly one"], &[]);
+    assert_eq!(
+        polarities(
+            "The analysis function may invoke exactly one Bedrock model.",
+            &lp
+        ),
+        [Polarity::Holds]
+    );
+}
+
+#[test]
+fn code_html_todo_items_and_struck_text_are_not_prose() {
+    let text = "\
+# Design
+
+```
+MFA is mandatory for all users.
+```
+
+    MFA is mandatory (indented code).
+
+<div>
+MFA is mandatory in HTML.
+</div>
+
+- [ ] MFA is mandatory for admins.
+- [x] MFA is enforced for support staff.
+
+~~MFA is optional.~~ MFA is required.
+
+![MFA is mandatory](diagram.png)
+";
+    let claims = detect(&doc(text), &mfa());
+    let texts: Vec<&str> = claims.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        ["MFA is enforced for support staff.", "MFA is required."]
+    );
+    assert!(claims.iter().all(|c| c.polarity == Polarity::Holds));
+}
+
+// --- Sentences, lines and sections -----------------------------------------------------------
+
+/// The 1-based line of the first occurrence of `marker` in `text`.
+fn line_of(text: &str, marker: &str) -> u32 {
+    let at = text.find(marker).unwrap_or_else(|| panic!("no {marker}"));
+    text[..at].matches('\n').count() as u32 + 1
+}
+
+#[test]
+fn sentences_carry_the_line_they_start_on() {
+    let text = "\
+---
+title: front matter is not prose
+---
+# Title
+
+Alpha starts here and goes on
+over a second line. Bravo starts on the second line.
+Charlie is on the third line of the paragraph, e.g. after an abbreviation, and TLS 1.2
+stays in one sentence.
+
+## Section one
+
+- Delta is a list item.
+- Echo is a list item
+  over two lines. Foxtrot follows it.
+  1. Golf is nested.
+
+> Hotel is quoted.
+
+| component | what | notes |
+| --- | --- | --- |
+| india worker | Lambda | runs `a.b` jobs |
+| juliet table | DynamoDB | |
+
+### Deeper
+
+Kilo is `in code. Not split` here. Lima [links](https://example.com) keep *their* **text**.
+";
+    let d = doc(text);
+    let find = |marker: &str| {
+        d.sentences
+            .iter()
+            .find(|s| s.text.contains(marker))
+            .unwrap_or_else(|| panic!("no sentence with {marker}: {:#?}", d.sentences))
+    };
+    for marker in [
+        "Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot", "Golf", "Hotel", "india",
+        "juliet", "Kilo", "Lima",
+    ] {
+        assert_eq!(find(marker).line, line_of(text, marker), "{marker}");
+    }
+    assert_eq!(
+        find("Alpha").text,
+        "Alpha starts here and goes on over a second line."
+    );
+    assert!(find("Charlie")
+        .text
+        .ends_with("TLS 1.2 stays in one sentence."));
+    assert_eq!(find("Kilo").text, "Kilo is in code. Not split here.");
+    assert_eq!(find("Lima").text, "Lima links keep their text.");
+    assert_eq!(find("india").text, "india worker | Lambda | runs a.b jobs");
+    assert_eq!(find("Alpha").section, "");
+    assert_eq!(find("Delta").section, "Section one");
+    assert_eq!(find("Kilo").section, "Section one > Deeper");
+    assert!(d.sentences.iter().all(|s| !s.text.contains("front matter")));
+    assert!(d
+        .sentences
+        .iter()
+        .all(|s| s.text != "component | what | notes"));
+    assert_eq!(d.components, ["india worker", "juliet table"]);
+}
+
+#[test]
+fn fixture_lines_and_sections() {
+    let d = fixture_doc();
+    let at = |prefix: &str| {
+        d.sentences
+            .iter()
+            .find(|s| s.text.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no sentence {prefix}"))
+    };
+    assert_eq!(at("MFA is mandatory for all users").line, 62);
+    assert_eq!(
+        at("MFA is mandatory for all users").section,
+        "Identity and access"
+    );
+    assert_eq!(at("On every token issue").line, 41);
+    assert_eq!(at("It writes to a dedicated bucket").line, 107);
+    assert_eq!(at("The tenant data table is encrypted at rest").line, 81);
+    assert_eq!(at("admin function |").line, 29);
+    assert_eq!(at("All KMS keys rotate").line, 90);
+    assert_eq!(at("All KMS keys rotate").section, "Data protection");
+    assert_eq!(at("Plain HTTP requests are redirected").line, 40);
+}
+
+#[test]
+fn readme_keeps_only_architecture_sections() {
+    let text = "\
+# Widget
+
+MFA is optional in the demo.
+
+## Installation
+
+Run the installer; MFA is disabled in dev.
+
+## Security
+
+MFA is mandatory for all users.
+
+### Network details
+
+MFA is enforced on the VPN.
+
+## Contributing
+
+MFA is optional for contributors.
+
+## Data protection
+
+The reports bucket is private.
+";
+    let d = read_document("README.md", text, true);
+    let texts: Vec<&str> = d.sentences.iter().map(|s| s.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "MFA is mandatory for all users.",
+            "MFA is enforced on the VPN.",
+            "The reports bucket is private."
+        ]
+    );
+    assert_eq!(d.sentences[1].section, "Security > Network details");
+    assert_eq!(d.components, ["reports bucket"]);
+    // The whole file when it is the architecture document.
+    assert_eq!(read_document("README.md", text, false).sentences.len(), 6);
+}
+
+// --- Components -------------------------------------------------------------------------------
+
+#[test]
+fn fixture_components() {
+    let d = fixture_doc();
+    assert_eq!(
+        d.components,
+        [
+            "admin function",
+            "data key",
+            "dead-letter queue",
+            "jobs table",
+            "llm analysis function",
+            "logs key",
+            "post /insights",
+            "post /invoices",
+            "pre-token trigger",
+            "private route table",
+            "report worker",
+            "report-jobs queue",
+            "reports bucket",
+            "request handler",
+            "tenant api",
+            "tenant data table",
+            "user pool",
+            "web app",
+        ]
+    );
+}
+
+fn claim_at(claims: &[Claim], line: u32) -> &Claim {
+    claims
+        .iter()
+        .find(|c| c.line == line)
+        .unwrap_or_else(|| panic!("no claim on line {line}: {claims:#?}"))
+}
+
+#[test]
+fn claims_name_their_components() {
+    let d = fixture_doc();
+    let ingress = patterns(
+        &["reachable", "exposed"],
+        &["not reachable", "not exposed"],
+        &[],
+    );
+    let claims = detect(&d, &ingress);
+    // "The admin function is invoked from the support console … It is not reachable through the
+    // tenant API": the pronoun continues the previous sentence's subject.
+    let c = claim_at(&claims, 77);
+    assert_eq!(c.text, "It is not reachable through the tenant API.");
+    assert!(
+        c.components.contains(&"admin function".to_string()),
+        "{c:?}"
+    );
+    assert_eq!(claim_at(&claims, 29).components, ["admin function"]);
+
+    let enc = patterns(&["encrypt*"], &["encrypted"], &[]);
+    let claims = detect(&d, &enc);
+    assert_eq!(
+        claim_at(&claims, 81).components,
+        ["data key", "tenant data table"]
+    );
+    assert_eq!(claim_at(&claims, 89).components, ["data key"]);
+
+    // Each / all and no named component: the system as a whole.
+    let role = patterns(&["execution role"], &["own execution role"], &[]);
+    let claims = detect(&d, &role);
+    assert_eq!(claims.len(), 1);
+    assert!(claims[0].components.is_empty());
+    let vpc = detect(&d, &in_vpc());
+    assert_eq!(vpc.len(), 1);
+    assert_eq!(vpc[0].line, 99);
+    assert!(vpc[0].components.is_empty());
+}
+
+#[test]
+fn pronouns_continue_the_previous_subject() {
+    let text = "\
+The request handler writes to the jobs table. It is encrypted. This table is encrypted.
+The report worker and the jobs table are in it. This is encrypted too.
+
+## Other section
+
+It is encrypted.
+";
+    let claims = detect(&doc(text), &patterns(&["encrypt*"], &["encrypted"], &[]));
+    let components: Vec<Vec<String>> = claims.iter().map(|c| c.components.clone()).collect();
+    assert_eq!(
+        components,
+        [
+            vec!["request handler".to_string()],
+            vec![],
+            vec!["jobs table".to_string(), "report worker".to_string()],
+            vec![],
+        ]
+    );
+}
+
+#[test]
+fn longest_component_name_wins() {
+    let text = "\
+| component | what |
+| --- | --- |
+| table | a table |
+| tenant data table | DynamoDB |
+| data | nothing |
+
+The tenant data table is encrypted. The table is encrypted.
+";
+    let claims = detect(&doc(text), &patterns(&["encrypt*"], &["encrypted"], &[]));
+    let at = |prefix: &str| {
+        claims
+            .iter()
+            .find(|c| c.text.starts_with(prefix))
+            .unwrap()
+            .components
+            .clone()
+    };
+    assert_eq!(at("The tenant data table"), ["tenant data table"]);
+    assert_eq!(at("The table"), ["table"]);
+}
+
+#[test]
+fn components_from_prose() {
+    let d = doc(
+        "The report worker reads the jobs table. The same data key and the default AWS-owned key, \
+         the Lambda function, the KMS key and the request handler's role. The report-jobs SQS \
+         queue feeds it; the report-jobs queue too. Call GET /reports/{id}.",
+    );
+    assert_eq!(
+        d.components,
+        [
+            "get /reports/{id}",
+            "jobs table",
+            "report worker",
+            "report-jobs queue",
+            "request handler"
+        ]
+    );
+}
+
+// --- Resolving components to resources --------------------------------------------------------
+
+fn addresses(scan: &vouch::Scan, component: &str, kinds: &[&str]) -> Vec<String> {
+    resolve_component(&scan.model, component, kinds)
+        .into_iter()
+        .map(|i| scan.model.resources[i].address.clone())
+        .collect()
+}
+
+#[test]
+fn resolve_components_in_terraform() {
+    let tf = common::scan("projects/saas-serverless/terraform");
+    let f = ["lambda.function"];
+    assert_eq!(
+        addresses(&tf, "admin function", &f),
+        ["aws_lambda_function.function[\"admin\"]"]
+    );
+    assert_eq!(
+        addresses(&tf, "request handler", &f),
+        ["aws_lambda_function.function[\"request_handler\"]"]
+    );
+    assert_eq!(
+        addresses(&tf, "report worker", &f),
+        ["module.report_worker.aws_lambda_function.this"]
+    );
+    assert_eq!(
+        addresses(&tf, "LLM analysis function", &f),
+        ["module.llm_analysis.aws_lambda_function.this"]
+    );
+    assert_eq!(
+        addresses(&tf, "pre-token trigger", &f),
+        ["module.pre_token.aws_lambda_function.this"]
+    );
+    assert_eq!(
+        addresses(&tf, "admin function", &["iam.role"]),
+        ["aws_iam_role.function[\"admin\"]"]
+    );
+    assert_eq!(
+        addresses(&tf, "tenant data table", &["dynamodb.table"]),
+        ["aws_dynamodb_table.tenant_data"]
+    );
+    assert_eq!(
+        addresses(&tf, "reports bucket", &["s3.bucket"]),
+        ["aws_s3_bucket.reports"]
+    );
+    assert_eq!(
+        addresses(&tf, "data key", &["kms.key"]),
+        ["aws_kms_key.data"]
+    );
+    assert_eq!(
+        addresses(&tf, "post /invoices", &["apigateway.method"]),
+        ["aws_api_gateway_method.invoices_post"]
+    );
+    // No kinds: the head noun stands for its kind, so the data key is not the tenant_data table
+    // nor the key's alias, and a bucket's configuration resources are not the bucket.
+    assert_eq!(addresses(&tf, "data key", &[]), ["aws_kms_key.data"]);
+    assert_eq!(
+        addresses(&tf, "reports bucket", &[]),
+        ["aws_s3_bucket.reports"]
+    );
+    assert_eq!(
+        addresses(&tf, "tenant data table", &[]),
+        ["aws_dynamodb_table.tenant_data"]
+    );
+    // Handler and worker are parts of names: with no kind, every resource of the component.
+    assert_eq!(
+        addresses(&tf, "report worker", &[]),
+        [
+            "module.report_worker.aws_cloudwatch_log_group.this",
+            "module.report_worker.aws_iam_role.this",
+            "module.report_worker.aws_lambda_function.this",
+        ]
+    );
+    // Names that are only kind nouns, or name nothing, match nothing.
+    assert!(addresses(&tf, "lambda function", &[]).is_empty());
+    assert!(addresses(&tf, "tenant API", &[]).is_empty());
+    assert!(addresses(&tf, "billing worker", &f).is_empty());
+}
+
+#[test]
+fn resolve_components_in_cloudformation() {
+    let cf = common::scan("projects/saas-serverless/cloudformation");
+    let f = ["lambda.function"];
+    assert_eq!(addresses(&cf, "admin function", &f), ["Admin"]);
+    assert_eq!(addresses(&cf, "request handler", &f), ["RequestHandler"]);
+    assert_eq!(addresses(&cf, "report worker", &f), ["ReportWorker"]);
+    assert_eq!(addresses(&cf, "LLM analysis function", &f), ["LlmAnalysis"]);
+    assert_eq!(addresses(&cf, "pre-token trigger", &f), ["PreToken"]);
+    assert_eq!(
+        addresses(&cf, "admin function", &["iam.role"]),
+        ["AdminRole"]
+    );
+    assert_eq!(
+        addresses(&cf, "tenant data table", &["dynamodb.table"]),
+        ["TenantDataTable"]
+    );
+    assert_eq!(
+        addresses(&cf, "reports bucket", &["s3.bucket"]),
+        ["ReportsBucket"]
+    );
+    assert_eq!(addresses(&cf, "data key", &["kms.key"]), ["DataKey"]);
+    assert_eq!(
+        addresses(&cf, "post /invoices", &["apigateway.method"]),
+        ["InvoicesPostMethod"]
+    );
+    assert_eq!(addresses(&cf, "data key", &[]), ["DataKey"]);
+    assert_eq!(addresses(&cf, "reports bucket", &[]), ["ReportsBucket"]);
+    assert_eq!(
+        addresses(&cf, "report worker", &[]),
+        [
+            "ReportWorker",
+            "ReportWorkerLogGroup",
+            "ReportWorkerReportJobs",
+            "ReportWorkerRole"
+        ]
+    );
+}
+
+// --- Finding documents ------------------------------------------------------------------------
+
+fn touch(root: &Path, rel: &str) {
+    let p = root.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, "# doc\n").unwrap();
+}
+
+fn rel(root: &Path, found: &[Found]) -> Vec<(String, bool)> {
+    found
+        .iter()
+        .map(|f| {
+            let p = f.path.strip_prefix(root).unwrap();
+            (p.to_string_lossy().replace('\\', "/"), f.readme)
+        })
+        .collect()
+}
+
+#[test]
+fn find_documents_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for f in [
+        "README.md",
+        "Design.md",
+        "ARCHITECTURE.md",
+        "docs/architecture.md",
+        "docs/DESIGN.md",
+        "docs/design/Architecture-network.md",
+        "docs/design/notes.md",
+        "docs/adr/0002-keys.md",
+        "docs/adr/0001-tenancy.md",
+        "docs/adr/sub/0003-deeper.md",
+        "docs/adr/notes.txt",
+        "docs/node_modules/architecture.md",
+        "docs/.git/architecture.md",
+        "node_modules/ARCHITECTURE.md",
+        "other/ARCHITECTURE.md",
+    ] {
+        touch(root, f);
+    }
+    let found = find_documents(root, &[]);
+    assert_eq!(
+        rel(root, &found),
+        [
+            ("ARCHITECTURE.md".to_string(), false),
+            ("Design.md".to_string(), false),
+            ("docs/architecture.md".to_string(), false),
+            ("docs/DESIGN.md".to_string(), false),
+            ("docs/design/Architecture-network.md".to_string(), false),
+            ("docs/adr/0001-tenancy.md".to_string(), false),
+            ("docs/adr/0002-keys.md".to_string(), false),
+        ]
+    );
+}
+
+#[test]
+fn find_documents_explicit_wins_and_readme_is_the_fallback() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    touch(root, "Readme.md");
+    touch(root, "docs/guide.md");
+    touch(root, "docs/adr/README.txt");
+    assert_eq!(
+        rel(root, &find_documents(root, &[])),
+        [("Readme.md".to_string(), true)]
+    );
+
+    touch(root, "docs/adr/0001-first.md");
+    assert_eq!(
+        rel(root, &find_documents(root, &[])),
+        [("docs/adr/0001-first.md".to_string(), false)]
+    );
+
+    let explicit = [
+        PathBuf::from("b.md"),
+        PathBuf::from("README.md"),
+        PathBuf::from("a.md"),
+    ];
+    assert_eq!(
+        find_documents(root, &explicit),
+        explicit
+            .iter()
+            .map(|p| Found {
+                path: p.clone(),
+                readme: false
+            })
+            .collect::<Vec<_>>()
+    );
+
+    let empty = tempfile::tempdir().unwrap();
+    assert!(find_documents(empty.path(), &[]).is_empty());
+    assert!(find_documents(&empty.path().join("missing"), &[]).is_empty());
+}
+
+#[cfg(unix)]
+#[test]
+fn find_documents_does_not_follow_symlinks() {
+    let outside = tempfile::tempdir().unwrap();
+    touch(outside.path(), "ARCHITECTURE.md");
+    touch(outside.path(), "docs/architecture-x.md");
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::os::unix::fs::symlink(
+        outside.path().join("ARCHITECTURE.md"),
+        root.join("ARCHITECTURE.md"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(outside.path().join("docs"), root.join("docs")).unwrap();
+    touch(root, "README.md");
+    assert_eq!(
+        rel(root, &find_documents(root, &[])),
+        [("README.md".to_string(), true)]
+    );
+}
+
+// --- Hostile input ----------------------------------------------------------------------------
+
+#[test]
+fn hostile_documents_are_bounded() {
+    let p = mfa();
+    let cases: Vec<String> = vec![
+        "*".repeat(10 << 20),
+        "_a".repeat(1 << 20),
+        ">".repeat(200_000),
+        "[".repeat(500_000),
+        "`".repeat(500_000),
+        "- ".repeat(100_000),
+        "MFA is required and ".repeat(100_000),
+        "a. ".repeat(500_000),
+        (0..50_000)
+            .map(|i| format!("the c{i} function is required. "))
+            .collect(),
+        format!(
+            "| component | a |\n|---|---|\n{}",
+            (0..50_000)
+                .map(|i| format!("| c{i} | MFA required |\n"))
+                .collect::<String>()
+        ),
+        "*a **b ".repeat(300_000),
+        "é’”".repeat(300_000),
+    ];
+    let start = std::time::Instant::now();
+    for text in &cases {
+        let d = read_document("x.md", text, false);
+        assert!(d.components.len() <= 500);
+        let claims = detect(&d, &p);
+        assert!(claims.len() <= d.sentences.len());
+        assert!(claims
+            .iter()
+            .all(|c| c.text.len() <= vouch::claims::MAX_DOCUMENT_BYTES));
+    }
+    // Generous: the point is that nothing is quadratic (this takes about a second).
+    assert!(start.elapsed().as_secs() < 60, "{:?}", start.elapsed());
+}
+
+// --- The proposed patterns of the core catalog, on the fixture document ----------------------
+
+fn to_json(n: &vouch::syntax::yaml::Node) -> serde_json::Value {
+    use vouch::syntax::yaml::NodeValue;
+    match &n.value {
+        NodeValue::Null => serde_json::Value::Null,
+        NodeValue::Bool(b) => (*b).into(),
+        NodeValue::Number(_, s) | NodeValue::String(s) => s.clone().into(),
+        NodeValue::Seq(items) => items.iter().map(to_json).collect(),
+        NodeValue::Map(entries) => entries
+            .iter()
+            .map(|(k, v)| (k.as_str().unwrap_or_default().to_string(), to_json(v)))
+            .collect::<serde_json::Map<_, _>>()
+            .into(),
+    }
+}
+
+fn load_patterns(yaml: &str) -> Result<Vec<(String, ClaimPatterns)>, String> {
+    let root = vouch::syntax::yaml::parse(yaml).map_err(|e| e.message)?;
+    root.entries()
+        .iter()
+        .map(|(k, v)| {
+            let id = k.as_str().ok_or("key")?.to_string();
+            let p = serde_json::from_value(to_json(v)).map_err(|e| format!("{id}: {e}"))?;
+            Ok((id, p))
+        })
+        .collect()
+}
+
+/// Every id of the core catalog in `spec/assumptions.md` (29 of them).
+const CATALOG: [&str; 29] = [
+    "iam.compute.least-privilege",
+    "iam.compute.role-per-function",
+    "iam.no-admin-service-roles",
+    "iam.no-privilege-escalation",
+    "iam.trust.scoped",
+    "iam.admin-no-data-access",
+    "iam.secrets.scoped",
+    "kms.encryption-at-rest",
+    "kms.customer-managed-keys",
+    "kms.tenant-encryption-context",
+    "kms.key-rotation",
+    "kms.key-policy.scoped",
+    "kms.replication-encrypted",
+    "net.compute.in-vpc",
+    "net.private-service-endpoints",
+    "net.no-open-ingress",
+    "net.datastores-private",
+    "net.service-auth",
+    "net.gateway-validates-input",
+    "tls.edge-min-1-2",
+    "tls.hsts",
+    "tls.datastores-in-transit",
+    "auth.mfa-required",
+    "auth.api-authorizer",
+    "auth.tenant-claims",
+    "tenant.data-isolation",
+    "log.audit-trail",
+    "log.access-logs",
+    "data.backups",
+];
+
+#[test]
+fn claim_patterns_reject_unknown_fields() {
+    assert!(load_patterns("a: {topics: [x], hold: [y]}").is_err());
+    assert!(
+        load_patterns("a: {holds: [y]}").is_err(),
+        "topics is required"
+    );
+    let ok = load_patterns("a: {topics: [x]}").unwrap();
+    assert_eq!(ok[0].1, patterns(&["x"], &[], &[]));
+}
+
+#[test]
+fn proposed_patterns_on_the_fixture_document() {
+    use Polarity::*;
+    let yaml =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("claims-patterns.yaml"))
+            .unwrap();
+    let rules = load_patterns(&yaml).unwrap();
+    let mut ids: Vec<&str> = rules.iter().map(|(id, _)| id.as_str()).collect();
+    ids.sort();
+    let mut catalog = CATALOG.to_vec();
+    catalog.sort();
+    assert_eq!(ids, catalog, "one entry per assumption of the core catalog");
+
+    let d = fixture_doc();
+    let mut got: Vec<(&str, u32, Polarity)> = Vec::new();
+    for (id, p) in &rules {
+        assert!(!p.topics.is_empty(), "{id}");
+        got.extend(
+            detect(&d, p)
+                .into_iter()
+                .map(|c| (id.as_str(), c.line, c.polarity)),
+        );
+    }
+    got.sort();
+    // Reviewed by hand, sentence by sentence (see the header of claims-patterns.yaml for the
+    // choices: half of a conjunction is not a claim that the whole holds; layout is not
+    // enforcement; hedged open items are not claims).
+    let mut expected: Vec<(&str, u32, Polarity)> = vec![
+        // "MFA is mandatory for all users"
+        ("auth.mfa-required", 62, Holds),
+        // "Every API route requires an authenticated caller"
+        ("auth.api-authorizer", 66, Holds),
+        // pre-token trigger row; "adds a custom:tenant_id claim to the ID token"; "The tenant of a
+        // request comes from the custom:tenant_id claim … users cannot edit it"
+        ("auth.tenant-claims", 24, Holds),
+        ("auth.tenant-claims", 41, Holds),
+        ("auth.tenant-claims", 121, Holds),
+        // "only allows DynamoDB item operations whose leading key equals that tag … cannot read
+        // or write another tenant's items"; "Report downloads are scoped the same way"
+        ("tenant.data-isolation", 124, Holds),
+        ("tenant.data-isolation", 127, Holds),
+        // "may invoke exactly one Bedrock foundation model"; "IAM policy only allows …"
+        ("iam.compute.least-privilege", 72, Holds),
+        ("iam.compute.least-privilege", 124, Holds),
+        // "Each Lambda function has its own execution role; none shares another's."
+        ("iam.compute.role-per-function", 70, Holds),
+        // keys row (customer-managed only); tenant data table, reports bucket, API key secret,
+        // environment variables, trail bucket, log groups
+        ("kms.customer-managed-keys", 34, Holds),
+        ("kms.customer-managed-keys", 81, Holds),
+        ("kms.customer-managed-keys", 85, Holds),
+        ("kms.customer-managed-keys", 87, Holds),
+        ("kms.customer-managed-keys", 89, Holds),
+        ("kms.customer-managed-keys", 107, Holds),
+        ("kms.customer-managed-keys", 109, Holds),
+        ("kms.encryption-at-rest", 81, Holds),
+        ("kms.encryption-at-rest", 85, Holds),
+        ("kms.encryption-at-rest", 87, Holds),
+        ("kms.encryption-at-rest", 89, Holds),
+        ("kms.encryption-at-rest", 107, Holds),
+        ("kms.encryption-at-rest", 109, Holds),
+        // "All KMS keys rotate automatically every year."
+        ("kms.key-rotation", 90, Holds),
+        // "All Lambda functions run in private subnets"
+        ("net.compute.in-vpc", 99, Holds),
+        // "DynamoDB and S3 are reached through gateway endpoints; …"
+        ("net.private-service-endpoints", 96, Holds),
+        // admin function row "not exposed through the API"; "It is not reachable through the
+        // tenant API."
+        ("net.no-open-ingress", 29, Holds),
+        ("net.no-open-ingress", 77, Holds),
+        // web app row "the bucket is private"; reports bucket "blocks all public access"
+        ("net.datastores-private", 22, Holds),
+        ("net.datastores-private", 85, Holds),
+        // tenant API row "request validation on POST /invoices"; "POST /invoices bodies are
+        // checked against the CreateInvoice model"
+        ("net.gateway-validates-input", 25, Holds),
+        ("net.gateway-validates-input", 68, Holds),
+        // "still uses the default *.cloudfront.net certificate": CloudFront then accepts TLSv1
+        ("tls.edge-min-1-2", 137, Fails),
+        // "its bucket policy refuses any request that does not use TLS"
+        ("tls.datastores-in-transit", 85, Holds),
+        // "one multi-region trail with log file validation enabled"
+        ("log.audit-trail", 106, Holds),
+        // "API Gateway writes access logs"
+        ("log.access-logs", 111, Holds),
+        // "point-in-time recovery enabled"; "keeps object versions"
+        ("data.backups", 83, Holds),
+        ("data.backups", 85, Holds),
+    ];
+    expected.sort();
+    assert_eq!(got, expected);
+
+    // Not claims: the data-flow redirect (half of tls.edge-min-1-2), the hedged open item about
+    // per-tenant keys, the layout of tenant data.
+    assert!(got
+        .iter()
+        .all(|(_, line, _)| ![40, 118, 122, 134, 136].contains(line)));
+}
+
+/// Sentences beyond the fixture document, for the proposed patterns: `id | sentence | holds,
+/// fails or -` (not a claim).
+const PROBES: &str = "
+tls.edge-min-1-2 | CloudFront accepts only TLS 1.2 or later. | holds
+tls.edge-min-1-2 | The legacy endpoint still accepts TLS 1.0. | fails
+tls.edge-min-1-2 | Plain HTTP requests are redirected to HTTPS. | -
+auth.mfa-required | MFA is optional for end users. | fails
+auth.mfa-required | MFA cannot be turned off. | holds
+auth.api-authorizer | Every API route requires a valid token. | holds
+auth.api-authorizer | All endpoints accept anonymous requests. | fails
+auth.api-authorizer | API Gateway checks the token with the Cognito authorizer. | -
+kms.key-rotation | Keys are not rotated. | fails
+kms.customer-managed-keys | Tables are encrypted with the AWS-managed key. | fails
+kms.customer-managed-keys | Buckets use SSE-S3 encryption. | fails
+kms.encryption-at-rest | The jobs table is not encrypted. | fails
+net.compute.in-vpc | The functions are not deployed in a VPC. | fails
+net.compute.in-vpc | The workload VPC has two private subnets. | -
+net.datastores-private | The bucket is not publicly accessible. | holds
+net.datastores-private | The assets bucket is publicly readable. | fails
+net.no-open-ingress | The bastion is reachable from the internet on port 22. | fails
+iam.compute.role-per-function | All functions share the same execution role. | fails
+iam.compute.role-per-function | Execution roles are never shared. | holds
+iam.no-admin-service-roles | No service role holds administrative access. | holds
+iam.no-admin-service-roles | The deploy role has AdministratorAccess. | fails
+iam.no-privilege-escalation | No function can escalate its own privileges. | holds
+iam.admin-no-data-access | The admin function cannot read tenant data. | holds
+iam.admin-no-data-access | Support engineers can read tenant data through the admin function. | fails
+tenant.data-isolation | A tenant can read another tenant's invoices. | fails
+tenant.data-isolation | Every tenant has per-tenant tables. | holds
+tls.datastores-in-transit | The bucket policy denies requests without TLS. | holds
+tls.datastores-in-transit | The bucket policy does not deny requests without TLS. | fails
+tls.hsts | CloudFront sends HSTS on every response. | holds
+log.access-logs | CloudFront access logging is disabled. | fails
+data.backups | The jobs table has no backups. | fails
+net.private-service-endpoints | Functions reach S3 over the internet through the NAT gateway. | fails
+kms.tenant-encryption-context | Each tenant has its own KMS key. | holds
+kms.tenant-encryption-context | One key for all tenants protects the table. | fails
+";
+
+#[test]
+fn proposed_patterns_on_other_sentences() {
+    let yaml =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("claims-patterns.yaml"))
+            .unwrap();
+    let rules = load_patterns(&yaml).unwrap();
+    for line in PROBES.lines().filter(|l| !l.trim().is_empty()) {
+        let [id, text, expected] = line.split(" | ").collect::<Vec<_>>()[..] else {
+            panic!("bad probe {line}");
+        };
+        let p = &rules.iter().find(|(r, _)| r == id).unwrap().1;
+        let got: Vec<&str> = detect(&doc(text), p)
+            .iter()
+            .map(|c| match c.polarity {
+                Polarity::Holds => "holds",
+                Polarity::Fails => "fails",
+            })
+            .collect();
+        let expected: Vec<&str> = [expected].into_iter().filter(|e| *e != "-").collect();
+        assert_eq!(got, expected, "{id}: {text}");
+    }
+}
