@@ -225,8 +225,18 @@ pub fn assess(
         })
         .collect();
 
-    let no_claims = |_: &assumptions::Rule| Vec::new();
-    let no_components = |_: &str| Vec::new();
+    let (documents, doc_diags) = read_documents(root, &options.docs);
+    diagnostics.extend(doc_diags);
+    let claims_of = |rule: &assumptions::Rule| {
+        let mut all: Vec<claims::Claim> = documents
+            .iter()
+            .flat_map(|d| claims::detect(d, &rule.claims))
+            .collect();
+        all.sort_by(|a, b| (&a.path, a.line, &a.text).cmp(&(&b.path, b.line, &b.text)));
+        all.dedup();
+        all
+    };
+    let resolve = |name: &str| claims::resolve_component(&scan.model, name, &[]);
     let unreadable = scan
         .diagnostics
         .iter()
@@ -242,12 +252,56 @@ pub fn assess(
         model: &scan.model,
         sources: &scan.loaded.sources,
         rules,
-        claims: &no_claims,
-        resolve: &no_components,
+        claims: &claims_of,
+        resolve: &resolve,
         answers: &entries,
         answers_path: (options.answers.is_some() || answers_file.exists()).then_some(answers_shown),
-        documents: Vec::new(),
+        documents: documents.iter().map(|d| d.path.clone()).collect(),
         unreadable,
     };
     (reconcile::reconcile(&inputs), diagnostics)
+}
+
+/// Finds and reads the architecture documents. A `--doc` file that cannot be read is an error;
+/// a document over the size limit is read up to it, with a warning.
+fn read_documents(root: &Path, explicit: &[std::path::PathBuf]) -> (Vec<claims::Document>, Vec<Diagnostic>) {
+    let mut docs = Vec::new();
+    let mut diags = Vec::new();
+    let base = if root.is_file() {
+        root.parent().unwrap_or(Path::new("."))
+    } else {
+        root
+    };
+    for found in claims::find_documents(base, explicit) {
+        let shown = source::shown_path(root, &found.path);
+        let bytes = match std::fs::metadata(&found.path) {
+            Ok(m) if m.is_file() => std::fs::File::open(&found.path).and_then(|f| {
+                use std::io::Read;
+                let mut buf = Vec::new();
+                f.take(claims::MAX_DOCUMENT_BYTES as u64 + 1)
+                    .read_to_end(&mut buf)
+                    .map(|_| buf)
+            }),
+            Ok(_) => Err(std::io::Error::other("not a regular file")),
+            Err(e) => Err(e),
+        };
+        match bytes {
+            Ok(mut b) => {
+                if b.len() > claims::MAX_DOCUMENT_BYTES {
+                    b.truncate(claims::MAX_DOCUMENT_BYTES);
+                    diags.push(
+                        Diagnostic::warning(&shown, "document-too-large", "only the first MiB of this document is read")
+                            .hint("split the document, or point --doc at the architecture part"),
+                    );
+                }
+                let text = String::from_utf8_lossy(&b);
+                docs.push(claims::read_document(&shown, &text, found.readme));
+            }
+            Err(e) => diags.push(
+                Diagnostic::error(&shown, "document-unreadable", format!("the architecture document cannot be read: {e}"))
+                    .hint("check the path given with --doc"),
+            ),
+        }
+    }
+    (docs, diags)
 }
