@@ -201,7 +201,7 @@ fn compute_in_vpc(facts: &Facts, _: &Params) -> Vec<Finding> {
                         c,
                         with_defaults(
                             format!(
-                                "in {}, which do not route to an internet gateway, without a public IP",
+                                "in {} (no route to an internet gateway), without a public IP",
                                 names(model, subnets)
                             ),
                             &p.defaults,
