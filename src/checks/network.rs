@@ -276,6 +276,8 @@ fn service_endpoints(facts: &Facts, _: &Params) -> Vec<Finding> {
         spans.truncate(1);
         spans.extend(reason_spans(&reach.because));
         // The endpoint and whether it is usable.
+        // An interface endpoint without private DNS is used only by code that names it.
+        let mut code_decides = false;
         let usable: Result<(usize, &str), String> = match &reach.endpoint {
             EndpointState::Present {
                 endpoint,
@@ -305,14 +307,13 @@ fn service_endpoints(facts: &Facts, _: &Params) -> Vec<Finding> {
                 ..
             } => {
                 let r = &model.resources[*endpoint];
-                spans.push(
-                    util::first_at(r, &["private_dns_enabled", "PrivateDnsEnabled"])
-                        .map(|(path, _)| r.span_of(&path))
-                        .unwrap_or(r.span),
-                );
+                let set = util::first_at(r, &["private_dns_enabled", "PrivateDnsEnabled"]);
+                spans.push(set.as_ref().map(|(path, _)| r.span_of(path)).unwrap_or(r.span));
+                code_decides = true;
                 Err(format!(
-                    "the interface endpoint {} has private DNS off (the provider default when unset), so the SDK's default host name resolves to the public endpoint",
-                    address(model, *endpoint)
+                    "the interface endpoint {} has private DNS off{}, so the SDK's default host name resolves to the public endpoint",
+                    address(model, *endpoint),
+                    if set.is_none() { " (provider default)" } else { "" }
                 ))
             }
             EndpointState::Present { endpoint, .. } => {
@@ -376,12 +377,21 @@ fn service_endpoints(facts: &Facts, _: &Params) -> Vec<Finding> {
                 Where::Vpc { subnets, .. } => {
                     let e = egress(&net, subnets);
                     extra.extend(e.evidence.iter().chain(e.elsewhere.iter()).map(|x| x.span));
-                    if e.igw == Some(true) || e.nat == Some(true) {
-                        let via = if e.nat == Some(true) {
-                            "a NAT gateway"
-                        } else {
-                            "an internet gateway"
-                        };
+                    let via = if e.nat == Some(true) {
+                        "a NAT gateway"
+                    } else {
+                        "an internet gateway"
+                    };
+                    if (e.igw == Some(true) || e.nat == Some(true)) && code_decides {
+                        Finding::new(
+                            c,
+                            Outcome::unknown(
+                                Cause::ApplicationCode,
+                                format!("calls use the endpoint only if the code sets the endpoint's own host name; otherwise they go through {via} to the public endpoint"),
+                            ),
+                            format!("{s}: {missing} ({why})"),
+                        )
+                    } else if e.igw == Some(true) || e.nat == Some(true) {
                         Finding::fail(
                             c,
                             format!("{s}: {missing}; calls go through {via} to the public endpoint ({why})"),
