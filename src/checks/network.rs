@@ -557,9 +557,16 @@ fn datastores_private(facts: &Facts, _: &Params) -> Vec<Finding> {
             .iter()
             .find(|f| f.public == Some(true))
             .or_else(|| e.findings.iter().find(|f| f.public.is_none()));
-        let text = |f: &network::ExposureFinding| match f.default {
-            Some(d) => format!("{} (provider default: {d})", f.detail),
-            None => f.detail.clone(),
+        let text = |f: &network::ExposureFinding| {
+            let label = match f.what {
+                "s3.public-access-block" => "public access block: ",
+                "s3.policy" => "bucket policy: ",
+                _ => "",
+            };
+            match f.default {
+                Some(d) => format!("{label}{} (provider default: {d})", f.detail),
+                None => format!("{label}{}", f.detail),
+            }
         };
         let finding = match (e.public, decisive) {
             (Some(true), Some(f)) => Finding::fail(e.store, text(f)),
