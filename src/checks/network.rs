@@ -618,7 +618,7 @@ fn routes_elsewhere(edge: &network::PublicEdge) -> Option<&str> {
 
 fn route_auth(model: &Model, kind: EdgeKind, route: &EdgeRoute) -> Finding {
     let what = match kind {
-        EdgeKind::FunctionUrl => "the function URL".to_string(),
+        EdgeKind::FunctionUrl => "function URL".to_string(),
         _ => route.name.clone(),
     };
     let auth = route.authorization.as_deref().unwrap_or("?");
@@ -626,7 +626,7 @@ fn route_auth(model: &Model, kind: EdgeKind, route: &EdgeRoute) -> Finding {
         Some(true) => Finding::pass(route.resource, format!("{what}: authorization {auth}")),
         Some(false) => Finding::fail(
             route.resource,
-            format!("{what}: authorization {auth}: any caller that reaches it is served"),
+            format!("{what}: authorization {auth}, so any caller that reaches it is served"),
         ),
         None => Finding::new(
             route.resource,
