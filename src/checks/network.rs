@@ -622,6 +622,16 @@ fn route_auth(model: &Model, kind: EdgeKind, route: &EdgeRoute) -> Finding {
         _ => route.name.clone(),
     };
     let auth = route.authorization.as_deref().unwrap_or("?");
+    if kind == EdgeKind::RestApi
+        && route.authenticated == Some(false)
+        && integration_type(model, route.resource).as_deref() == Some("MOCK")
+    {
+        return Finding::pass(
+            route.resource,
+            format!("{what}: authorization {auth}, but answered by the gateway itself (MOCK integration): no service behind it"),
+        )
+        .at(route.evidence.span);
+    }
     let f = match route.authenticated {
         Some(true) => Finding::pass(route.resource, format!("{what}: authorization {auth}")),
         Some(false) => Finding::fail(
