@@ -308,7 +308,11 @@ fn service_endpoints(facts: &Facts, _: &Params) -> Vec<Finding> {
             } => {
                 let r = &model.resources[*endpoint];
                 let set = util::first_at(r, &["private_dns_enabled", "PrivateDnsEnabled"]);
-                spans.push(set.as_ref().map(|(path, _)| r.span_of(path)).unwrap_or(r.span));
+                spans.push(
+                    set.as_ref()
+                        .map(|(path, _)| r.span_of(path))
+                        .unwrap_or(r.span),
+                );
                 code_decides = true;
                 Err(format!(
                     "the interface endpoint {} has private DNS off{}, so the SDK's default host name resolves to the public endpoint",
@@ -678,13 +682,7 @@ fn action_types(r: &crate::model::Resource, keys: &[&str]) -> Result<Vec<String>
 fn internal_lb(model: &Model, lb: usize, out: &mut Vec<Finding>) {
     let r = &model.resources[lb];
     let scheme = util::first_at(r, &["internal", "Scheme"]);
-    let scheme_unknown = match scheme {
-        Some((_, v)) => match util::text(Some(v)) {
-            Err(u) => Some(u),
-            Ok(_) => None,
-        },
-        None => None,
-    };
+    let scheme_unknown = scheme.as_ref().and_then(|(_, v)| util::text(Some(v)).err());
     if scheme_unknown.is_none() && network::is_internet_facing_lb(model, lb) {
         return;
     }
@@ -854,8 +852,16 @@ fn permission(model: &Model, i: usize) -> Finding {
         (None, Some(Ok(Some(p)))) if p == "*" => Finding::fail(
             subj,
             format!(
-                "{}: principal `*` with no source_arn or organization: anyone may invoke it",
-                r.address
+                "{}: principal `*` with no source_arn or organization: {} may invoke it",
+                r.address,
+                match util::first_at(r, &["function_url_auth_type", "FunctionUrlAuthType"])
+                    .and_then(|(_, v)| v.as_str())
+                {
+                    Some(t) if t.eq_ignore_ascii_case("AWS_IAM") => {
+                        "any IAM principal of any AWS account"
+                    }
+                    _ => "anyone",
+                }
             ),
         ),
         (None, Some(Ok(Some(p)))) if is_service_principal(p) => {
