@@ -1,7 +1,1115 @@
-//! network checks.
+//! Network checks: where compute runs, how it reaches AWS services, what the internet reaches
+//! (security groups, network ACLs, data stores), how services authenticate their callers, and
+//! what the API gateway validates.
+//!
+//! Each check reads the facts of [`crate::network`] and turns them into one finding per subject:
+//! a function rather than its subnets, a security group rather than its rules, a method rather
+//! than its API.
 
-use super::Check;
+use super::{no_params, Cause, Check, Facts, Finding, Outcome, Params};
+use crate::model::{Model, Unknown, Value};
+use crate::network::{
+    self, util, EdgeKind, EdgeRoute, EndpointState, Evidence, Layer, Network, OpenRule, Ports,
+    ReachReason, Where,
+};
+use crate::source::Span;
+use std::collections::BTreeMap;
 
 pub(super) fn checks() -> Vec<Check> {
-    Vec::new()
+    vec![
+        Check {
+            name: "network.compute-in-vpc",
+            about: "each Lambda function runs in VPC subnets; each ECS service and EC2 instance runs in subnets with no route to an internet gateway and without a public IP",
+            run: compute_in_vpc,
+            validate: no_params,
+        },
+        Check {
+            name: "network.service-endpoints",
+            about: "each AWS service a compute resource calls is reached through a usable VPC endpoint, or cannot be reached over a public endpoint at all",
+            run: service_endpoints,
+            validate: no_params,
+        },
+        Check {
+            name: "network.open-ingress",
+            about: "no declared security group rule or network ACL entry accepts 0.0.0.0/0 or ::/0, except TCP 80/443 of internet-facing load balancers",
+            run: open_ingress,
+            validate: no_params,
+        },
+        Check {
+            name: "network.datastores-private",
+            about: "no RDS database, S3 bucket, OpenSearch domain or Redshift cluster is reachable from the internet",
+            run: datastores_private,
+            validate: no_params,
+        },
+        Check {
+            name: "network.service-auth",
+            about: "API methods and routes, function URLs and internal load balancers authenticate their callers; Lambda permissions for services name the calling resource",
+            run: service_auth,
+            validate: no_params,
+        },
+        Check {
+            name: "apigateway.request-validation",
+            about: "each REST API method has a request validator covering its body (with a model) or its parameters; HTTP API routes cannot validate",
+            run: gateway_validation,
+            validate: no_params,
+        },
+    ]
+}
+
+// --- shared helpers ---------------------------------------------------------------------------
+
+fn address(model: &Model, i: usize) -> &str {
+    &model.resources[i].address
+}
+
+fn names(model: &Model, list: &[usize]) -> String {
+    let v: Vec<&str> = list.iter().map(|&i| address(model, i)).collect();
+    v.join(", ")
+}
+
+/// The outcome for a value the tree cannot settle.
+fn unknown_value(v: &Value) -> Outcome {
+    super::auth::unknown_of(v)
+}
+
+/// The outcome for the first of some unknowns, or a fallback.
+fn unknown_from(us: &[Unknown], cause: Cause, fallback: &str) -> Outcome {
+    match us.first() {
+        Some(u) => Outcome::from_unknown(u),
+        None => Outcome::unknown(cause, fallback),
+    }
+}
+
+/// Evidence with the subject's own settings first (the decisive one), then the others.
+fn ordered(subject: usize, evidence: &[Evidence]) -> Vec<Span> {
+    let own = evidence.iter().filter(|e| e.resource == subject);
+    let rest = evidence.iter().filter(|e| e.resource != subject);
+    own.chain(rest).map(|e| e.span).collect()
+}
+
+fn with_defaults(detail: String, defaults: &[String]) -> String {
+    if defaults.is_empty() {
+        detail
+    } else {
+        format!("{detail} (provider default: {})", defaults.join("; "))
+    }
+}
+
+/// What the subnets of a placement send out of the VPC.
+struct Egress {
+    /// Some subnet routes to an internet gateway / NAT gateway (`None`: cannot be read).
+    igw: Option<bool>,
+    nat: Option<bool>,
+    /// Default routes to other targets (transit gateway, peering, VPN, interface).
+    elsewhere: Vec<Evidence>,
+    /// Subnets that route to an internet gateway.
+    public_subnets: Vec<usize>,
+    evidence: Vec<Evidence>,
+    unknowns: Vec<Unknown>,
+}
+
+/// Three-valued or: true wins, then unknown.
+fn or3(a: Option<bool>, b: Option<bool>) -> Option<bool> {
+    match (a, b) {
+        (Some(true), _) | (_, Some(true)) => Some(true),
+        (Some(false), Some(false)) => Some(false),
+        _ => None,
+    }
+}
+
+fn egress(net: &Network, subnets: &[usize]) -> Egress {
+    let mut e = Egress {
+        igw: Some(false),
+        nat: Some(false),
+        elsewhere: Vec::new(),
+        public_subnets: Vec::new(),
+        evidence: Vec::new(),
+        unknowns: Vec::new(),
+    };
+    for &s in subnets {
+        let r = net.routing(s);
+        if r.igw == Some(true) {
+            e.public_subnets.push(s);
+        }
+        e.igw = or3(e.igw, r.igw);
+        e.nat = or3(e.nat, r.nat);
+        e.elsewhere.extend(r.elsewhere);
+        e.evidence.extend(r.evidence);
+        e.unknowns.extend(r.unknowns);
+    }
+    e
+}
+
+// --- net.compute.in-vpc -----------------------------------------------------------------------
+
+/// Lambda: a `vpc_config` with subnets is enough (its interfaces never get public IPs). ECS
+/// services and EC2 instances: subnets with no route to an internet gateway and no public IP.
+fn compute_in_vpc(facts: &Facts, _: &Params) -> Vec<Finding> {
+    let model = facts.model;
+    let net = Network::new(model);
+    let mut out = Vec::new();
+    for p in facts.placement() {
+        let c = p.compute;
+        let lambda = model.resources[c].kind == "lambda.function";
+        let spans = ordered(c, &p.evidence);
+        let finding = match &p.where_ {
+            Where::NoVpc => Finding::fail(
+                c,
+                "no VPC configuration: it runs on AWS's shared network, outside any VPC, with direct internet access",
+            ),
+            Where::Unknown { value } => Finding::new(
+                c,
+                unknown_value(value),
+                "where it runs cannot be read from the tree",
+            ),
+            Where::Vpc {
+                subnets, public, ..
+            } if lambda => {
+                let routed = if *public == Some(true) {
+                    "; a subnet routes to an internet gateway, but Lambda's network interfaces never get public IPs"
+                } else {
+                    ""
+                };
+                Finding::pass(
+                    c,
+                    format!("its VPC configuration places it in {}{routed}", names(model, subnets)),
+                )
+            }
+            Where::Vpc {
+                subnets, public, ..
+            } => {
+                let e = egress(&net, subnets);
+                match (public, p.public_ip) {
+                    (Some(true), _) => Finding::fail(
+                        c,
+                        format!(
+                            "{} routes to an internet gateway: a public subnet",
+                            names(model, &e.public_subnets)
+                        ),
+                    ),
+                    (_, Some(true)) => Finding::fail(
+                        c,
+                        with_defaults(
+                            format!(
+                                "it gets a public IP in {}",
+                                names(model, subnets)
+                            ),
+                            &p.defaults,
+                        ),
+                    ),
+                    (Some(false), Some(false)) => Finding::pass(
+                        c,
+                        with_defaults(
+                            format!(
+                                "in {} (no route to an internet gateway), without a public IP",
+                                names(model, subnets)
+                            ),
+                            &p.defaults,
+                        ),
+                    ),
+                    _ => Finding::new(
+                        c,
+                        unknown_from(
+                            &p.unknowns,
+                            Cause::NotExpressible,
+                            "the subnets' routes or the public IP setting cannot be read",
+                        ),
+                        format!(
+                            "in {}, but whether it is reachable from the internet cannot be read",
+                            names(model, subnets)
+                        ),
+                    ),
+                }
+            }
+        };
+        out.push(finding.at_all(spans));
+    }
+    out
+}
+
+// --- net.private-service-endpoints ------------------------------------------------------------
+
+fn reason_spans(because: &[ReachReason]) -> Vec<Span> {
+    because
+        .iter()
+        .filter_map(|b| match b {
+            ReachReason::Grant { span, .. } => *span,
+            ReachReason::Reference { evidence, .. } => Some(evidence.span),
+        })
+        .collect()
+}
+
+fn reason_text(model: &Model, because: &[ReachReason]) -> String {
+    match because.first() {
+        Some(ReachReason::Grant { policy, sid, .. }) => match sid {
+            Some(s) => format!("its role is granted it by {policy} ({s})"),
+            None => format!("its role is granted it by {policy}"),
+        },
+        Some(ReachReason::Reference { resource, .. }) => {
+            format!("its environment references {}", address(model, *resource))
+        }
+        None => "it calls it".into(),
+    }
+}
+
+/// A service the compute calls through a usable endpoint passes. Without one (no endpoint, a
+/// gateway endpoint off the subnets' route tables, an interface endpoint without private DNS)
+/// the subnets' routes decide: a route to an internet or NAT gateway reaches the public
+/// endpoint (fail); a default route elsewhere leads outside the tree (unknown); no route out
+/// means the public endpoint cannot be reached at all (pass). Compute outside any VPC calls
+/// the public endpoints.
+fn service_endpoints(facts: &Facts, _: &Params) -> Vec<Finding> {
+    let model = facts.model;
+    let net = Network::new(model);
+    let placements: BTreeMap<usize, &network::Placement> =
+        facts.placement().iter().map(|p| (p.compute, p)).collect();
+    let outside = network::reach_outside_vpc(model, facts.access(), facts.placement());
+    let mut out = Vec::new();
+    for reach in facts.endpoints().iter().chain(outside.iter()) {
+        let c = reach.compute;
+        let Some(p) = placements.get(&c) else {
+            continue;
+        };
+        let s = &reach.service;
+        let why = reason_text(model, &reach.because);
+        let mut spans = ordered(c, &p.evidence);
+        spans.truncate(1);
+        spans.extend(reason_spans(&reach.because));
+        // The endpoint and whether it is usable.
+        // An interface endpoint without private DNS is used only by code that names it.
+        let mut code_decides = false;
+        let usable: Result<(usize, &str), String> = match &reach.endpoint {
+            EndpointState::Present {
+                endpoint,
+                gateway: true,
+                routed: Some(true),
+                ..
+            } => Ok((*endpoint, "gateway endpoint on the subnets' route tables")),
+            EndpointState::Present {
+                endpoint,
+                gateway: true,
+                ..
+            } => {
+                spans.push(model.resources[*endpoint].span);
+                Err(format!(
+                    "the gateway endpoint {} is not on every route table of its subnets",
+                    address(model, *endpoint)
+                ))
+            }
+            EndpointState::Present {
+                endpoint,
+                private_dns: Some(true),
+                ..
+            } => Ok((*endpoint, "interface endpoint with private DNS")),
+            EndpointState::Present {
+                endpoint,
+                private_dns: Some(false),
+                ..
+            } => {
+                let r = &model.resources[*endpoint];
+                let set = util::first_at(r, &["private_dns_enabled", "PrivateDnsEnabled"]);
+                spans.push(
+                    set.as_ref()
+                        .map(|(path, _)| r.span_of(path))
+                        .unwrap_or(r.span),
+                );
+                code_decides = true;
+                Err(format!(
+                    "the interface endpoint {} has private DNS off{}, so the SDK's default host name resolves to the public endpoint",
+                    address(model, *endpoint),
+                    if set.is_none() { " (provider default)" } else { "" }
+                ))
+            }
+            EndpointState::Present { endpoint, .. } => {
+                let r = &model.resources[*endpoint];
+                let (flag, path) = util::flag_at(r, &["private_dns_enabled", "PrivateDnsEnabled"]);
+                let outcome = match flag {
+                    Err(v) => unknown_value(&v),
+                    Ok(_) => Outcome::unknown(
+                        Cause::NotExpressible,
+                        "whether the endpoint is usable cannot be read",
+                    ),
+                };
+                spans.insert(0, r.span_of(path.as_deref().unwrap_or("")));
+                out.push(
+                    Finding::new(
+                        c,
+                        outcome,
+                        format!(
+                            "{s}: whether {} resolves the service's host name cannot be read",
+                            address(model, *endpoint)
+                        ),
+                    )
+                    .at_all(spans),
+                );
+                continue;
+            }
+            EndpointState::Absent => Err(format!("no {s} endpoint in the VPC")),
+            EndpointState::Unknown { value } => {
+                out.push(
+                    Finding::new(
+                        c,
+                        unknown_value(value),
+                        format!("{s}: whether an endpoint serves it cannot be read ({why})"),
+                    )
+                    .at_all(spans),
+                );
+                continue;
+            }
+        };
+        let mut extra: Vec<Span> = Vec::new();
+        let finding = match usable {
+            Ok((endpoint, how)) => {
+                extra.push(model.resources[endpoint].span);
+                Finding::pass(
+                    c,
+                    format!("{s}: through {} ({how})", address(model, endpoint)),
+                )
+            }
+            Err(missing) => match &p.where_ {
+                Where::NoVpc => Finding::fail(
+                    c,
+                    format!(
+                        "{s}: it runs outside any VPC, so it calls the public endpoint ({why})"
+                    ),
+                ),
+                Where::Unknown { value } => Finding::new(
+                    c,
+                    unknown_value(value),
+                    format!("{s}: where it runs cannot be read ({why})"),
+                ),
+                Where::Vpc { subnets, .. } => {
+                    let e = egress(&net, subnets);
+                    extra.extend(e.evidence.iter().chain(e.elsewhere.iter()).map(|x| x.span));
+                    let via = if e.nat == Some(true) {
+                        "a NAT gateway"
+                    } else {
+                        "an internet gateway"
+                    };
+                    if (e.igw == Some(true) || e.nat == Some(true)) && code_decides {
+                        Finding::new(
+                            c,
+                            Outcome::unknown(
+                                Cause::ApplicationCode,
+                                format!("calls use the endpoint only if the code sets the endpoint's own host name; otherwise they go through {via} to the public endpoint"),
+                            ),
+                            format!("{s}: {missing} ({why})"),
+                        )
+                    } else if e.igw == Some(true) || e.nat == Some(true) {
+                        Finding::fail(
+                            c,
+                            format!("{s}: {missing}; calls go through {via} to the public endpoint ({why})"),
+                        )
+                    } else if let Some(first) = e.elsewhere.first() {
+                        Finding::new(
+                            c,
+                            Outcome::unknown(
+                                Cause::OutsideTree,
+                                format!(
+                                    "a default route in {} leads out of the VPC to a target whose onward path is not in the tree",
+                                    address(model, first.resource)
+                                ),
+                            ),
+                            format!("{s}: {missing}; whether calls reach the public endpoint depends on where the subnets' default route leads"),
+                        )
+                    } else if e.igw.is_none() || e.nat.is_none() {
+                        Finding::new(
+                            c,
+                            unknown_from(
+                                &e.unknowns,
+                                Cause::NotExpressible,
+                                "the subnets' routes cannot be read",
+                            ),
+                            format!("{s}: {missing}; whether the subnets route out of the VPC cannot be read"),
+                        )
+                    } else {
+                        extra.clear();
+                        Finding::pass(
+                            c,
+                            format!("{s}: {missing}, but its subnets have no route out of the VPC, so no public endpoint is reachable (such calls would fail)"),
+                        )
+                    }
+                }
+            },
+        };
+        out.push(finding.at_all(spans).at_all(extra));
+    }
+    out
+}
+
+// --- net.no-open-ingress ----------------------------------------------------------------------
+
+fn is_group(r: &crate::model::Resource) -> bool {
+    (r.kind == "ec2.security-group" && r.facet.is_none())
+        || r.source_type == "aws_default_security_group"
+}
+
+fn is_acl(r: &crate::model::Resource) -> bool {
+    (r.kind == "ec2.network-acl" && r.facet.is_none()) || r.source_type == "aws_default_network_acl"
+}
+
+fn ports_text(rule: &OpenRule) -> String {
+    let proto = rule.protocol.as_deref().unwrap_or("an unknown protocol");
+    match &rule.ports {
+        Ports::All => "every port".into(),
+        Ports::Range { from, to } if from == to => format!("{proto} port {from}"),
+        Ports::Range { from, to } => format!("{proto} ports {from}-{to}"),
+        Ports::NotApplicable => proto.to_string(),
+        Ports::Unknown { .. } => format!("{proto} on ports that cannot be read"),
+    }
+}
+
+/// Whether the group or ACL of a rule fronts an internet-facing load balancer: a group attached
+/// only to such load balancers, an ACL on a subnet that holds one.
+fn fronts_edge(model: &Model, rule: &OpenRule) -> bool {
+    match rule.layer {
+        Layer::SecurityGroup => {
+            !rule.attached_to.is_empty()
+                && rule
+                    .attached_to
+                    .iter()
+                    .all(|&a| network::is_internet_facing_lb(model, a))
+        }
+        Layer::NetworkAcl => model.edges.iter().any(|e| {
+            e.label == "in-subnet"
+                && rule.attached_to.contains(&e.to)
+                && network::is_internet_facing_lb(model, e.from)
+        }),
+    }
+}
+
+/// Every declared security group and network ACL is a subject: each declared ingress rule open
+/// to `0.0.0.0/0` or `::/0` fails it, attached or not, except TCP 80/443 of a group (or ACL)
+/// in front of internet-facing load balancers only. Undeclared defaults are not read.
+fn open_ingress(facts: &Facts, _: &Params) -> Vec<Finding> {
+    let model = facts.model;
+    let mut by_target: BTreeMap<usize, Vec<&OpenRule>> = BTreeMap::new();
+    for r in facts.open_ingress() {
+        by_target.entry(r.target).or_default().push(r);
+    }
+    let mut out = Vec::new();
+    for (i, r) in model.resources.iter().enumerate() {
+        if !util::deployed(r) || !(is_group(r) || is_acl(r)) || by_target.contains_key(&i) {
+            continue;
+        }
+        let what = if is_acl(r) {
+            "no declared entry allows 0.0.0.0/0 or ::/0 in"
+        } else {
+            "no ingress rule is open to 0.0.0.0/0 or ::/0"
+        };
+        out.push(Finding::pass(i, what).at(r.span));
+    }
+    for (target, rules) in by_target {
+        for rule in rules {
+            let attached = if rule.attached_to.is_empty() {
+                "attached to nothing in the tree".to_string()
+            } else if rule.layer == Layer::NetworkAcl {
+                format!("on {}", names(model, &rule.attached_to))
+            } else {
+                format!("attached to {}", names(model, &rule.attached_to))
+            };
+            let source = rule.cidr.as_deref().unwrap_or("an unreadable source");
+            let rule_name = if rule.rule == target {
+                rule.attribute.clone()
+            } else {
+                address(model, rule.rule).to_string()
+            };
+            let detail = format!(
+                "{rule_name} accepts {} from {source}; {attached}",
+                ports_text(rule)
+            );
+            let outcome = if rule.edge_web {
+                Outcome::Pass
+            } else if rule.cidr.is_none() {
+                unknown_from(
+                    &rule.unknown,
+                    Cause::NotExpressible,
+                    "the rule's source cannot be read",
+                )
+            } else if fronts_edge(model, rule)
+                && (rule.protocol.is_none() || matches!(rule.ports, Ports::Unknown { .. }))
+            {
+                unknown_from(
+                    &rule.unknown,
+                    Cause::NotExpressible,
+                    "the rule's protocol or ports cannot be read",
+                )
+            } else {
+                Outcome::Fail
+            };
+            let detail = if rule.edge_web {
+                format!("{detail}: the public web ports of an internet-facing load balancer")
+            } else {
+                detail
+            };
+            let mut f = Finding::new(target, outcome, detail).at(rule.evidence.span);
+            f = f.at(model.resources[target].span);
+            f = f.at_all(rule.attached_to.iter().map(|&a| model.resources[a].span));
+            out.push(f);
+        }
+    }
+    out
+}
+
+// --- net.datastores-private -------------------------------------------------------------------
+
+fn datastores_private(facts: &Facts, _: &Params) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for e in facts.public_datastores() {
+        let decisive = e
+            .findings
+            .iter()
+            .find(|f| f.public == Some(true))
+            .or_else(|| e.findings.iter().find(|f| f.public.is_none()));
+        let text = |f: &network::ExposureFinding| {
+            let label = match f.what {
+                "s3.public-access-block" => "public access block: ",
+                "s3.policy" => "bucket policy: ",
+                _ => "",
+            };
+            match f.default {
+                Some(d) => format!("{label}{} (provider default: {d})", f.detail),
+                None => format!("{label}{}", f.detail),
+            }
+        };
+        let finding = match (e.public, decisive) {
+            (Some(true), Some(f)) => Finding::fail(e.store, text(f)),
+            (None, Some(f)) => {
+                let outcome = match &f.unknown {
+                    Some(u) => Outcome::from_unknown(u),
+                    None => Outcome::unknown(Cause::NotExpressible, f.detail.clone()),
+                };
+                Finding::new(e.store, outcome, text(f))
+            }
+            _ => Finding::pass(
+                e.store,
+                e.findings.iter().map(text).collect::<Vec<_>>().join("; "),
+            ),
+        };
+        let mut spans: Vec<Span> = decisive.iter().map(|f| f.evidence.span).collect();
+        spans.extend(e.findings.iter().map(|f| f.evidence.span));
+        out.push(finding.at_all(spans));
+    }
+    out
+}
+
+// --- net.service-auth -------------------------------------------------------------------------
+
+/// The value an edge route's authorization was read from, for a route whose authorization
+/// could not be read.
+fn route_auth_unknown(model: &Model, route: &EdgeRoute) -> Outcome {
+    let r = &model.resources[route.resource];
+    match util::at(r, &route.evidence.attribute) {
+        Some((_, v)) => unknown_value(v),
+        None => Outcome::unknown(
+            Cause::NotExpressible,
+            "the authorization setting cannot be read",
+        ),
+    }
+}
+
+/// An API with no method or route resources whose routes live elsewhere (an OpenAPI body, SAM
+/// events): the routes cannot be judged.
+fn routes_elsewhere(edge: &network::PublicEdge) -> Option<&str> {
+    if !edge.routes.is_empty() {
+        return None;
+    }
+    edge.notes
+        .iter()
+        .find(|n| n.contains("OpenAPI body") || n.contains("SAM HTTP API"))
+        .map(String::as_str)
+}
+
+fn route_auth(model: &Model, kind: EdgeKind, route: &EdgeRoute) -> Finding {
+    let what = match kind {
+        EdgeKind::FunctionUrl => "function URL".to_string(),
+        _ => route.name.clone(),
+    };
+    let auth = route.authorization.as_deref().unwrap_or("?");
+    if kind == EdgeKind::RestApi
+        && route.authenticated == Some(false)
+        && integration_type(model, route.resource).as_deref() == Some("MOCK")
+    {
+        return Finding::pass(
+            route.resource,
+            format!("{what}: authorization {auth}, but answered by the gateway itself (MOCK integration): no service behind it"),
+        )
+        .at(route.evidence.span);
+    }
+    let f = match route.authenticated {
+        Some(true) => Finding::pass(route.resource, format!("{what}: authorization {auth}")),
+        Some(false) => Finding::fail(
+            route.resource,
+            format!("{what}: authorization {auth}, so any caller that reaches it is served"),
+        ),
+        None => Finding::new(
+            route.resource,
+            route_auth_unknown(model, route),
+            format!("{what}: the authorization type cannot be read"),
+        ),
+    };
+    f.at(route.evidence.span)
+}
+
+/// The action types of a listener's default actions or a listener rule's actions.
+fn action_types(r: &crate::model::Resource, keys: &[&str]) -> Result<Vec<String>, Value> {
+    let mut out = Vec::new();
+    for key in keys {
+        let Some(v) = r.attributes.get(*key) else {
+            continue;
+        };
+        let Value::List(list) = v else {
+            return Err(util::unknown_of(v));
+        };
+        for k in 0..list.len() {
+            let t = util::first_at(
+                r,
+                &[&format!("{key}[{k}].type"), &format!("{key}[{k}].Type")],
+            );
+            match t.map(|(_, v)| util::text(Some(v))) {
+                Some(Ok(Some(s))) => out.push(s.to_ascii_lowercase()),
+                Some(Err(u)) => return Err(u),
+                _ => out.push(String::new()),
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Internal load balancers: each listener (and listener rule) that forwards to targets must
+/// authenticate (an `authenticate-*` action, or mutual TLS in `verify` mode); classic load
+/// balancers cannot.
+fn internal_lb(model: &Model, lb: usize, out: &mut Vec<Finding>) {
+    let r = &model.resources[lb];
+    let scheme = util::first_at(r, &["internal", "Scheme"]);
+    let scheme_unknown = scheme.as_ref().and_then(|(_, v)| util::text(Some(v)).err());
+    if scheme_unknown.is_none() && network::is_internet_facing_lb(model, lb) {
+        return;
+    }
+    let scheme_span = scheme.map(|(p, _)| r.span_of(&p)).unwrap_or(r.span);
+    // Judges one forwarding place; `None` types: unreadable.
+    let mut judge = |place: String, at: Span, types: Result<Vec<String>, Value>, mtls: bool| {
+        let types = match types {
+            Ok(t) => t,
+            Err(u) => {
+                out.push(
+                    Finding::new(
+                        lb,
+                        unknown_value(&u),
+                        format!("{place}: the actions cannot be read"),
+                    )
+                    .at(at)
+                    .at(scheme_span),
+                );
+                return;
+            }
+        };
+        let forwards = types.is_empty()
+            || types.iter().any(|t| {
+                t != "redirect" && t != "fixed-response" && !t.starts_with("authenticate")
+            });
+        let authenticates = mtls || types.iter().any(|t| t.starts_with("authenticate"));
+        let f = if authenticates {
+            Finding::pass(
+                lb,
+                format!(
+                    "{place}: authenticates callers ({})",
+                    if mtls {
+                        "mutual TLS"
+                    } else {
+                        "authenticate action"
+                    }
+                ),
+            )
+        } else if !forwards {
+            Finding::pass(lb, format!("{place}: only redirects or answers itself"))
+        } else if let Some(u) = &scheme_unknown {
+            Finding::new(
+                lb,
+                unknown_value(u),
+                format!("{place}: forwards without authentication, and whether the load balancer is internal cannot be read"),
+            )
+        } else {
+            Finding::fail(
+                lb,
+                format!("{place}: an internal load balancer forwarding without authentication: its targets serve any caller inside the network"),
+            )
+        };
+        out.push(f.at(at).at(scheme_span));
+    };
+    for l in util::referrers(model, lb, "listens-for") {
+        let lr = &model.resources[l];
+        let proto = util::first_at(lr, &["protocol", "Protocol"])
+            .and_then(|(_, v)| util::text(Some(v)).ok().flatten())
+            .unwrap_or_else(|| "listener".into());
+        let port = util::first_at(lr, &["port", "Port"])
+            .and_then(|(_, v)| util::text(Some(v)).ok().flatten())
+            .unwrap_or_else(|| "?".into());
+        let mtls = util::first_at(
+            lr,
+            &["mutual_authentication.mode", "MutualAuthentication.Mode"],
+        )
+        .and_then(|(_, v)| v.as_str().map(|s| s.eq_ignore_ascii_case("verify")))
+        .unwrap_or(false);
+        let at = util::first_at(lr, &["default_action", "DefaultActions"])
+            .map(|(p, _)| lr.span_of(&p))
+            .unwrap_or(lr.span);
+        judge(
+            format!("{} ({proto}:{port})", lr.address),
+            at,
+            action_types(lr, &["default_action", "DefaultActions"]),
+            mtls,
+        );
+        for rule in util::referrers(model, l, "ref:listenerarn") {
+            let rr = &model.resources[rule];
+            if rr.kind != "elb.listener-rule" || !util::deployed(rr) {
+                continue;
+            }
+            judge(
+                format!("{} (rule of {})", rr.address, lr.address),
+                rr.span,
+                action_types(rr, &["action", "Actions"]),
+                mtls,
+            );
+        }
+    }
+    for key in ["listener", "Listeners"] {
+        if let Some(Value::List(list)) = r.attributes.get(key) {
+            for k in 0..list.len() {
+                let path = format!("{key}[{k}]");
+                let f = match &scheme_unknown {
+                    Some(u) => Finding::new(
+                        lb,
+                        unknown_value(u),
+                        format!("{path}: a classic load balancer cannot authenticate callers, and whether it is internal cannot be read"),
+                    ),
+                    None => Finding::fail(
+                        lb,
+                        format!("{path}: an internal classic load balancer cannot authenticate callers: its targets serve any caller inside the network"),
+                    ),
+                };
+                out.push(f.at(r.span_of(&path)).at(scheme_span));
+            }
+        }
+    }
+}
+
+fn is_service_principal(p: &str) -> bool {
+    p.ends_with(".amazonaws.com") || p.ends_with(".amazonaws.com.cn")
+}
+
+/// A Lambda permission: a service principal must name the calling resource (`source_arn`);
+/// `*` must name a source or an organization; an account or role is an authenticated caller.
+/// The subject is the function when it is in the tree.
+fn permission(model: &Model, i: usize) -> Finding {
+    let r = &model.resources[i];
+    let function = model
+        .edges
+        .iter()
+        .find(|e| e.from == i && e.label == "permits-invoke")
+        .map(|e| model.owner(e.to))
+        .filter(|&f| model.resources[f].kind == "lambda.function");
+    let subj = function.unwrap_or(i);
+    let source = util::first_at(r, &["source_arn", "SourceArn"]);
+    let org = util::first_at(r, &["principal_org_id", "PrincipalOrgID"]);
+    let principal = util::first_at(r, &["principal", "Principal"]);
+    let span_of = |p: &Option<(String, &Value)>| p.as_ref().map(|(p, _)| r.span_of(p));
+    let principal_text = principal.as_ref().map(|(_, v)| util::text(Some(v)));
+    let who = match &principal_text {
+        Some(Ok(Some(p))) => p.clone(),
+        _ => "its principal".into(),
+    };
+    let f = match (&source, &principal_text) {
+        (Some((_, Value::Unknown(u))), _) => Finding::new(
+            subj,
+            Outcome::from_unknown(u),
+            format!(
+                "{}: lets {who} invoke it from a source ARN that cannot be read",
+                r.address
+            ),
+        ),
+        (Some((_, v)), _) if util::text_with_symbols(v).as_deref() == Some("*") => Finding::fail(
+            subj,
+            format!(
+                "{}: source_arn is `*`: {who} may invoke it from any resource",
+                r.address
+            ),
+        ),
+        (Some(_), _) => Finding::pass(
+            subj,
+            format!(
+                "{}: {who} may invoke it only from the named source ARN",
+                r.address
+            ),
+        ),
+        (None, Some(Ok(Some(p)))) if p == "*" && org.is_some() => Finding::pass(
+            subj,
+            format!(
+                "{}: any principal of the named organization may invoke it",
+                r.address
+            ),
+        ),
+        (None, Some(Ok(Some(p)))) if p == "*" => Finding::fail(
+            subj,
+            format!(
+                "{}: principal `*` with no source_arn or organization: {} may invoke it",
+                r.address,
+                match util::first_at(r, &["function_url_auth_type", "FunctionUrlAuthType"])
+                    .and_then(|(_, v)| v.as_str())
+                {
+                    Some(t) if t.eq_ignore_ascii_case("AWS_IAM") => {
+                        "any IAM principal of any AWS account"
+                    }
+                    _ => "anyone",
+                }
+            ),
+        ),
+        (None, Some(Ok(Some(p)))) if is_service_principal(p) => {
+            let account = util::first_at(r, &["source_account", "SourceAccount"]).is_some();
+            Finding::fail(
+                subj,
+                format!(
+                    "{}: {p} may invoke it with no source_arn: on behalf of any {} resource{}",
+                    r.address,
+                    p.split('.').next().unwrap_or(p),
+                    if account {
+                        " of the source account"
+                    } else {
+                        ", in any account"
+                    }
+                ),
+            )
+        }
+        (None, Some(Ok(Some(p)))) => Finding::pass(
+            subj,
+            format!(
+                "{}: only {p}, an IAM-authenticated principal, may invoke it",
+                r.address
+            ),
+        ),
+        (None, Some(Err(v))) => Finding::new(
+            subj,
+            unknown_value(v),
+            format!("{}: who may invoke it cannot be read", r.address),
+        ),
+        (None, _) => Finding::new(
+            subj,
+            Outcome::unknown(Cause::NotExpressible, "the permission names no principal"),
+            format!("{}: names no principal", r.address),
+        ),
+    };
+    let mut spans: Vec<Span> = span_of(&source).into_iter().collect();
+    spans.extend(span_of(&principal));
+    spans.push(r.span);
+    f.at_all(spans)
+}
+
+fn service_auth(facts: &Facts, _: &Params) -> Vec<Finding> {
+    let model = facts.model;
+    let mut out = Vec::new();
+    for edge in facts.public_edges() {
+        match edge.kind {
+            EdgeKind::RestApi | EdgeKind::HttpApi | EdgeKind::FunctionUrl => {
+                if let Some(note) = routes_elsewhere(edge) {
+                    out.push(
+                        Finding::new(
+                            edge.resource,
+                            Outcome::unknown(Cause::NotExpressible, note.to_string()),
+                            "its routes and their authorization are not declared as resources",
+                        )
+                        .at(model.resources[edge.resource].span),
+                    );
+                }
+                for route in &edge.routes {
+                    out.push(route_auth(model, edge.kind, route));
+                }
+            }
+            // Only `$connect` of a WebSocket API can authorize; the other routes ride on it.
+            EdgeKind::WebSocketApi => {
+                for route in edge.routes.iter().filter(|r| r.name == "$connect") {
+                    out.push(route_auth(model, edge.kind, route));
+                }
+            }
+            EdgeKind::LoadBalancer => internal_lb(model, edge.resource, &mut out),
+            EdgeKind::CloudFront => {}
+        }
+    }
+    for i in facts.of_kind("lambda.permission").collect::<Vec<_>>() {
+        out.push(permission(model, i));
+    }
+    out
+}
+
+// --- net.gateway-validates-input --------------------------------------------------------------
+
+/// The integration type of a REST API method (`MOCK`, `AWS_PROXY`, …) when it can be read.
+fn integration_type(model: &Model, method: usize) -> Option<String> {
+    let r = &model.resources[method];
+    if let Some((_, v)) = util::at(r, "Integration.Type") {
+        return v.as_str().map(str::to_ascii_uppercase);
+    }
+    model
+        .parents
+        .iter()
+        .filter(|(_, &p)| p == method)
+        .map(|(&f, _)| &model.resources[f])
+        .find(|f| f.facet == Some("integration"))
+        .and_then(|f| util::first_at(f, &["type"]))
+        .and_then(|(_, v)| v.as_str().map(str::to_ascii_uppercase))
+}
+
+/// Whether a method declares a request model (`request_models` / `RequestModels`).
+fn has_model(r: &crate::model::Resource) -> Result<bool, Value> {
+    match util::first_at(r, &["request_models", "RequestModels"]) {
+        None => Ok(false),
+        Some((_, Value::Map(m))) => Ok(!m.is_empty()),
+        Some((_, v)) => Err(util::unknown_of(v)),
+    }
+}
+
+fn rest_method(model: &Model, route: &EdgeRoute) -> Finding {
+    let m = route.resource;
+    let r = &model.resources[m];
+    let name = &route.name;
+    let verb = name.split(' ').next().unwrap_or("").to_ascii_uppercase();
+    if integration_type(model, m).as_deref() == Some("MOCK") {
+        return Finding::pass(
+            m,
+            format!("{name}: answered by the gateway itself (MOCK integration); no backend sees the request"),
+        )
+        .at(r.span);
+    }
+    let vattr = util::first_at(r, &["request_validator_id", "RequestValidatorId"]);
+    let vspan = vattr.as_ref().map(|(p, _)| r.span_of(p)).unwrap_or(r.span);
+    let validator = model
+        .edges
+        .iter()
+        .find(|e| e.from == m && e.label == "validator")
+        .map(|e| model.owner(e.to));
+    let v = match (validator, &vattr) {
+        (None, None) => {
+            return Finding::fail(
+                m,
+                format!("{name}: no request validator: the backend gets the request unchecked"),
+            )
+            .at(vspan);
+        }
+        (None, Some((_, value))) => {
+            return Finding::new(
+                m,
+                unknown_value(&util::unknown_of(value)),
+                format!("{name}: its request validator is not in the tree"),
+            )
+            .at(vspan);
+        }
+        (Some(v), _) => v,
+    };
+    let vr = &model.resources[v];
+    let (body, bpath) = util::flag_at(vr, &["validate_request_body", "ValidateRequestBody"]);
+    let (params, ppath) = util::flag_at(
+        vr,
+        &["validate_request_parameters", "ValidateRequestParameters"],
+    );
+    let bspan = vr.span_of(bpath.as_deref().unwrap_or(""));
+    let pspan = vr.span_of(ppath.as_deref().unwrap_or(""));
+    let carries_body = !matches!(verb.as_str(), "GET" | "HEAD" | "DELETE" | "OPTIONS");
+    if carries_body {
+        let model_decl = has_model(r);
+        let mspan = util::first_at(r, &["request_models", "RequestModels"])
+            .map(|(p, _)| r.span_of(&p))
+            .unwrap_or(r.span);
+        match (body, model_decl) {
+            (Err(u), _) | (_, Err(u)) => Finding::new(
+                m,
+                unknown_value(&u),
+                format!("{name}: what its validator {} checks cannot be read", vr.address),
+            )
+            .at(bspan)
+            .at(mspan)
+            .at(vspan),
+            (Ok(Some(true)), Ok(true)) => Finding::pass(
+                m,
+                format!("{name}: {} validates the body against its request model", vr.address),
+            )
+            .at(bspan)
+            .at(mspan)
+            .at(vspan),
+            (Ok(Some(true)), Ok(false)) => Finding::fail(
+                m,
+                format!("{name}: {} validates bodies, but the method declares no request model to validate against", vr.address),
+            )
+            .at(mspan)
+            .at(bspan)
+            .at(vspan),
+            (Ok(_), _) => Finding::fail(
+                m,
+                format!("{name}: {} does not validate the body (validate_request_body is false or unset)", vr.address),
+            )
+            .at(bspan)
+            .at(vspan),
+        }
+    } else {
+        match params {
+            Err(u) => Finding::new(
+                m,
+                unknown_value(&u),
+                format!("{name}: what its validator {} checks cannot be read", vr.address),
+            ),
+            Ok(Some(true)) => Finding::pass(
+                m,
+                format!("{name}: {} validates the request parameters", vr.address),
+            ),
+            Ok(_) => Finding::fail(
+                m,
+                format!("{name}: {} does not validate parameters (validate_request_parameters is false or unset)", vr.address),
+            ),
+        }
+        .at(pspan)
+        .at(vspan)
+    }
+}
+
+fn gateway_validation(facts: &Facts, _: &Params) -> Vec<Finding> {
+    let model = facts.model;
+    let mut out = Vec::new();
+    for edge in facts.public_edges() {
+        if !matches!(edge.kind, EdgeKind::RestApi | EdgeKind::HttpApi) {
+            continue;
+        }
+        if let Some(note) = routes_elsewhere(edge) {
+            let outcome = if edge.kind == EdgeKind::HttpApi {
+                Outcome::Fail
+            } else {
+                Outcome::unknown(Cause::NotExpressible, note.to_string())
+            };
+            out.push(
+                Finding::new(
+                    edge.resource,
+                    outcome,
+                    if edge.kind == EdgeKind::HttpApi {
+                        "an HTTP API cannot validate requests: every route's body and parameters reach the backend unchecked"
+                    } else {
+                        "its methods and validators are not declared as resources"
+                    },
+                )
+                .at(model.resources[edge.resource].span),
+            );
+        }
+        for route in &edge.routes {
+            let f = match edge.kind {
+                EdgeKind::HttpApi => Finding::fail(
+                    route.resource,
+                    format!(
+                        "{}: HTTP APIs cannot validate request bodies or parameters; the backend gets the request unchecked",
+                        route.name
+                    ),
+                )
+                .at(route.evidence.span)
+                .at(model.resources[edge.resource].span),
+                _ => rest_method(model, route),
+            };
+            out.push(f);
+        }
+    }
+    out
 }

@@ -170,6 +170,110 @@ fn is_lambda_service_policy(name: &str) -> bool {
     name.starts_with("AWSLambda") && name.ends_with("ExecutionRole")
 }
 
+/// The roles each compute resource runs as, and the task definitions each service runs.
+struct Runners {
+    roles: HashMap<usize, Vec<usize>>,
+    runs: HashMap<usize, Vec<usize>>,
+}
+
+impl Runners {
+    fn new(model: &Model, access: &Access) -> Runners {
+        let mut roles: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (c, r) in &access.compute {
+            roles.entry(*c).or_default().push(*r);
+        }
+        // A service's tasks run as their task definition's role.
+        let mut runs: HashMap<usize, Vec<usize>> = HashMap::new();
+        for e in &model.edges {
+            if e.label == "runs" {
+                runs.entry(e.from).or_default().push(e.to);
+            }
+        }
+        Runners { roles, runs }
+    }
+}
+
+/// The AWS services one compute resource likely reaches: its role's grants (not the Lambda
+/// service's own managed policies, not grants spanning many services) and the resources its
+/// environment or container definitions reference.
+fn reached(
+    model: &Model,
+    access: &Access,
+    runners: &Runners,
+    compute: usize,
+) -> BTreeMap<String, BTreeSet<ReachReason>> {
+    let idx = access::index();
+    let is_lambda = model.resources[compute].kind == "lambda.function";
+    let mut all = vec![compute];
+    all.extend(runners.runs.get(&compute).into_iter().flatten());
+    let mut reached: BTreeMap<String, BTreeSet<ReachReason>> = BTreeMap::new();
+    for c in &all {
+        for role in runners.roles.get(c).into_iter().flatten() {
+            for g in access.grants_of(*role) {
+                if g.boundary || g.effect != crate::iam::policy::Effect::Allow {
+                    continue;
+                }
+                if is_lambda
+                    && g.source.kind == PolicyKind::AwsManaged
+                    && is_lambda_service_policy(&g.source.policy)
+                {
+                    continue;
+                }
+                let services: BTreeSet<String> = g
+                    .actions
+                    .iter()
+                    .filter_map(|a| {
+                        idx.names[a as usize]
+                            .split(':')
+                            .next()
+                            .map(|s| s.to_ascii_lowercase())
+                    })
+                    .collect();
+                if services.len() > BROAD_GRANT {
+                    continue;
+                }
+                for s in services {
+                    reached.entry(s).or_default().insert(ReachReason::Grant {
+                        policy: g.source.policy.clone(),
+                        statement: g.source.statement,
+                        sid: g.source.sid.clone(),
+                        span: g.source.span,
+                    });
+                }
+            }
+        }
+        for e in model.edges.iter().filter(|e| e.from == *c) {
+            let a = e.attribute.to_ascii_lowercase();
+            if !(a.starts_with("environment")
+                || a.starts_with("containerdefinitions")
+                || a.starts_with("container_definitions"))
+            {
+                continue;
+            }
+            let target = model.owner(e.to);
+            // A role ARN handed to the code is a role it assumes: STS, not IAM.
+            let service = match model.resources[target].kind {
+                "iam.role" => Some("sts"),
+                k => access::service_of(k).filter(|s| *s != "iam"),
+            };
+            if let Some(s) = service {
+                reached
+                    .entry(s.to_string())
+                    .or_default()
+                    .insert(ReachReason::Reference {
+                        evidence: Evidence {
+                            resource: e.from,
+                            attribute: e.attribute.to_string(),
+                            span: e.span,
+                        },
+                        resource: target,
+                    });
+            }
+        }
+    }
+    reached
+}
+
 /// For each compute resource placed in a VPC, the AWS services it likely reaches (from its
 /// role's grants and the resources its environment references) and whether its VPC has an
 /// endpoint for each. Sorted by compute, then service.
@@ -177,19 +281,8 @@ pub fn endpoints(model: &Model) -> Vec<ServiceReach> {
     let net = Network::new(model);
     let placements = placement::placement(model);
     let access = Access::compute(model);
-    let idx = access::index();
     let infos = endpoint_infos(model, &net);
-    let mut roles: HashMap<usize, Vec<usize>> = HashMap::new();
-    for (c, r) in &access.compute {
-        roles.entry(*c).or_default().push(*r);
-    }
-    // A service's tasks run as their task definition's role.
-    let mut runs: HashMap<usize, Vec<usize>> = HashMap::new();
-    for e in &model.edges {
-        if e.label == "runs" {
-            runs.entry(e.from).or_default().push(e.to);
-        }
-    }
+    let runners = Runners::new(model, &access);
     let mut out = Vec::new();
     for p in &placements {
         let Where::Vpc {
@@ -198,75 +291,6 @@ pub fn endpoints(model: &Model) -> Vec<ServiceReach> {
         else {
             continue;
         };
-        let compute = p.compute;
-        let is_lambda = model.resources[compute].kind == "lambda.function";
-        let mut runners = vec![compute];
-        runners.extend(runs.get(&compute).into_iter().flatten());
-        let mut reached: BTreeMap<String, BTreeSet<ReachReason>> = BTreeMap::new();
-        for c in &runners {
-            for role in roles.get(c).into_iter().flatten() {
-                for g in access.grants_of(*role) {
-                    if g.boundary || g.effect != crate::iam::policy::Effect::Allow {
-                        continue;
-                    }
-                    if is_lambda
-                        && g.source.kind == PolicyKind::AwsManaged
-                        && is_lambda_service_policy(&g.source.policy)
-                    {
-                        continue;
-                    }
-                    let services: BTreeSet<String> = g
-                        .actions
-                        .iter()
-                        .filter_map(|a| {
-                            idx.names[a as usize]
-                                .split(':')
-                                .next()
-                                .map(|s| s.to_ascii_lowercase())
-                        })
-                        .collect();
-                    if services.len() > BROAD_GRANT {
-                        continue;
-                    }
-                    for s in services {
-                        reached.entry(s).or_default().insert(ReachReason::Grant {
-                            policy: g.source.policy.clone(),
-                            statement: g.source.statement,
-                            sid: g.source.sid.clone(),
-                            span: g.source.span,
-                        });
-                    }
-                }
-            }
-            for e in model.edges.iter().filter(|e| e.from == *c) {
-                let a = e.attribute.to_ascii_lowercase();
-                if !(a.starts_with("environment")
-                    || a.starts_with("containerdefinitions")
-                    || a.starts_with("container_definitions"))
-                {
-                    continue;
-                }
-                let target = model.owner(e.to);
-                // A role ARN handed to the code is a role it assumes: STS, not IAM.
-                let service = match model.resources[target].kind {
-                    "iam.role" => Some("sts"),
-                    k => access::service_of(k).filter(|s| *s != "iam"),
-                };
-                if let Some(s) = service {
-                    reached
-                        .entry(s.to_string())
-                        .or_default()
-                        .insert(ReachReason::Reference {
-                            evidence: Evidence {
-                                resource: e.from,
-                                attribute: e.attribute.to_string(),
-                                span: e.span,
-                            },
-                            resource: target,
-                        });
-                }
-            }
-        }
         let tables: Vec<usize> = {
             let mut t: Vec<usize> = subnets
                 .iter()
@@ -276,12 +300,45 @@ pub fn endpoints(model: &Model) -> Vec<ServiceReach> {
             t.dedup();
             t
         };
-        for (service, because) in reached {
+        for (service, because) in reached(model, &access, &runners, p.compute) {
             let endpoint = endpoint_state(&infos, vpc, &service, &tables, p);
             out.push(ServiceReach {
-                compute,
+                compute: p.compute,
                 service,
                 endpoint,
+                because: because.into_iter().collect(),
+            });
+        }
+    }
+    out.sort_by(|a, b| (a.compute, &a.service).cmp(&(b.compute, &b.service)));
+    out
+}
+
+/// The complement of [`endpoints`]: for each compute resource *not* placed in a VPC the tree
+/// shows, the AWS services it likely reaches. Outside any VPC there is no endpoint to use
+/// ([`EndpointState::Absent`]: every call goes to the public endpoint); where the placement
+/// cannot be read, neither can the endpoint ([`EndpointState::Unknown`]). Sorted by compute,
+/// then service.
+pub fn reach_outside_vpc(
+    model: &Model,
+    access: &Access,
+    placements: &[placement::Placement],
+) -> Vec<ServiceReach> {
+    let runners = Runners::new(model, access);
+    let mut out = Vec::new();
+    for p in placements {
+        let endpoint = match &p.where_ {
+            Where::Vpc { .. } => continue,
+            Where::NoVpc => EndpointState::Absent,
+            Where::Unknown { value } => EndpointState::Unknown {
+                value: value.clone(),
+            },
+        };
+        for (service, because) in reached(model, access, &runners, p.compute) {
+            out.push(ServiceReach {
+                compute: p.compute,
+                service,
+                endpoint: endpoint.clone(),
                 because: because.into_iter().collect(),
             });
         }

@@ -11,9 +11,11 @@
 //! as the good case.
 //!
 //! - [`placement`]: Lambda functions, ECS services (and task definitions no service runs),
-//!   EC2 instances: no VPC, or which subnets, routing to an internet gateway or NAT, public IP.
+//!   EC2 instances: no VPC, or which subnets, routing to an internet gateway or NAT (or a
+//!   default route elsewhere: a transit gateway, a peering connection), public IP.
 //! - [`endpoints`]: for compute in a VPC, the services its role's grants and environment
-//!   point at, and whether the VPC has an endpoint for each.
+//!   point at, and whether the VPC has an endpoint for each; [`reach_outside_vpc`]: the same
+//!   services for compute outside any VPC (or whose placement cannot be read).
 //! - [`open_ingress`]: declared security group rules and network ACL entries open to
 //!   `0.0.0.0/0` or `::/0`.
 //! - [`public_datastores`]: RDS, S3, OpenSearch and Redshift exposure.
@@ -28,7 +30,9 @@ pub mod util;
 
 pub use datastores::{open_statements, public_datastores, Exposure, ExposureFinding};
 pub use edges::{elb_policy_min_1_2, public_edges, EdgeKind, EdgeRoute, Http, PublicEdge, Tls};
-pub use endpoints::{endpoint_service_prefix, endpoints, EndpointState, ReachReason, ServiceReach};
-pub use ingress::{open_ingress, Layer, OpenRule, Ports};
+pub use endpoints::{
+    endpoint_service_prefix, endpoints, reach_outside_vpc, EndpointState, ReachReason, ServiceReach,
+};
+pub use ingress::{is_internet_facing_lb, open_ingress, Layer, OpenRule, Ports};
 pub use placement::{placement, Network, Placement, Routing, SubnetPlacement, Where};
 pub use util::Evidence;

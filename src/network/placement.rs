@@ -51,6 +51,11 @@ pub struct Routing {
     pub evidence: Vec<Evidence>,
     /// The route tables that apply to the subnet.
     pub route_tables: Vec<usize>,
+    /// Default routes (`0.0.0.0/0`, `::/0`, a prefix list, or a destination that cannot be
+    /// read) to anything but an internet or NAT gateway: a transit gateway, a peering
+    /// connection, a VPN gateway, a network interface, an egress-only gateway. Where they lead
+    /// is outside what the tree shows.
+    pub elsewhere: Vec<Evidence>,
 }
 
 /// A route's target (or why it cannot be read) and where it is written.
@@ -60,6 +65,8 @@ type Route = (Result<Target, Value>, Evidence);
 enum Target {
     Igw,
     Nat,
+    /// A default route to some other target (see [`Routing::elsewhere`]).
+    Elsewhere,
     Other,
 }
 
@@ -179,10 +186,11 @@ impl<'m> Network<'m> {
                 let t = match util::target(self.model, &r.unit, v) {
                     Some(g) if is_kind(self.model, g, "ec2.internet-gateway") => Ok(Target::Igw),
                     Some(g) if is_kind(self.model, g, "ec2.nat-gateway") => Ok(Target::Nat),
-                    Some(_) => Ok(Target::Other),
+                    Some(_) => Ok(self.other_target(i, prefix)),
                     None => match v {
                         Value::String(s) if s.starts_with("igw-") => Ok(Target::Igw),
-                        Value::String(_) => Ok(Target::Other),
+                        Value::String(s) if s.eq_ignore_ascii_case("local") => Ok(Target::Other),
+                        Value::String(_) => Ok(self.other_target(i, prefix)),
                         _ => Err(util::unknown_of(v)),
                     },
                 };
@@ -194,7 +202,46 @@ impl<'m> Network<'m> {
         } else {
             ev(prefix)
         };
-        (Ok(Target::Other), base)
+        (Ok(self.other_target(i, prefix)), base)
+    }
+
+    /// A route to neither an internet nor a NAT gateway: [`Target::Elsewhere`] when its
+    /// destination is a default route (or a prefix list, or cannot be read), else `Other`.
+    fn other_target(&self, i: usize, prefix: &str) -> Target {
+        let r = &self.model.resources[i];
+        let path = |a: &str| {
+            if prefix.is_empty() {
+                a.to_string()
+            } else {
+                format!("{prefix}.{a}")
+            }
+        };
+        let dest = [
+            "destination_cidr_block",
+            "cidr_block",
+            "DestinationCidrBlock",
+            "destination_ipv6_cidr_block",
+            "ipv6_cidr_block",
+            "DestinationIpv6CidrBlock",
+            "destination_prefix_list_id",
+            "DestinationPrefixListId",
+        ]
+        .iter()
+        .find_map(|a| util::at(r, &path(a)));
+        let default = match dest {
+            None => false,
+            Some((p, _)) if p.ends_with("prefix_list_id") || p.ends_with("PrefixListId") => true,
+            Some((_, v)) => match util::text(Some(v)) {
+                Ok(Some(c)) => c == "0.0.0.0/0" || c == "::/0",
+                Ok(None) => false,
+                Err(_) => true,
+            },
+        };
+        if default {
+            Target::Elsewhere
+        } else {
+            Target::Other
+        }
     }
 
     /// The VPC a subnet (or security group, endpoint, route table) is in.
@@ -258,6 +305,9 @@ impl<'m> Network<'m> {
                     Ok(Target::Nat) => {
                         nat = true;
                         out.evidence.push(ev.clone());
+                    }
+                    Ok(Target::Elsewhere) => {
+                        out.elsewhere.push(ev.clone());
                     }
                     Ok(Target::Other) => {}
                     Err(v) => {
