@@ -1128,6 +1128,8 @@ fn secret_readers(facts: &Facts, _: &Params) -> Vec<Finding> {
                 .map(|a| idx.names[*a as usize])
                 .collect();
             if granted.is_empty() {
+                // A policy the tree cannot read may grant it.
+                unknowns.extend(unsettled_policies(model, access, p));
                 // A grant whose resource the tree cannot settle may name this secret.
                 for g in identity_allows(access, p) {
                     if reads_of(g).is_empty() {
