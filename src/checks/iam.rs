@@ -313,8 +313,11 @@ fn least_privilege(facts: &Facts, params: &Params) -> Vec<Finding> {
         let role = match &c.role {
             RoleOf::NoRole => {
                 out.push(
-                    Finding::pass(c.compute, "runs without a role: it holds no AWS permissions")
-                        .at(at),
+                    Finding::pass(
+                        c.compute,
+                        "runs without a role: it holds no AWS permissions",
+                    )
+                    .at(at),
                 );
                 continue;
             }
@@ -556,7 +559,9 @@ fn service_role_not_admin(facts: &Facts, _: &Params) -> Vec<Finding> {
             None => out.push(
                 Finding::pass(
                     role,
-                    format!("holds no administrative policy, `*` or `iam:*` on every resource{used_by}"),
+                    format!(
+                        "holds no administrative policy, `*` or `iam:*` on every resource{used_by}"
+                    ),
                 )
                 .at(model.resources[role].span),
             ),
@@ -751,12 +756,11 @@ fn trust_scoped(facts: &Facts, _: &Params) -> Vec<Finding> {
         } else {
             trusted.sort();
             trusted.dedup();
-            Finding::pass(role, format!("trusts only {}", trusted.join(", "))).at(
-                p.trust
-                    .first()
-                    .and_then(|h| h.span)
-                    .unwrap_or(r.span),
-            )
+            Finding::pass(role, format!("trusts only {}", trusted.join(", "))).at(p
+                .trust
+                .first()
+                .and_then(|h| h.span)
+                .unwrap_or(r.span))
         };
         out.push(finding);
     }
@@ -861,7 +865,9 @@ fn marker_in(name: &str, markers: &[String]) -> Option<String> {
         .iter()
         .find(|m| {
             let mw: Vec<&str> = m.split('-').filter(|x| !x.is_empty()).collect();
-            !mw.is_empty() && w.windows(mw.len()).any(|win| win.iter().zip(&mw).all(|(a, b)| a == b))
+            !mw.is_empty()
+                && w.windows(mw.len())
+                    .any(|win| win.iter().zip(&mw).all(|(a, b)| a == b))
         })
         .cloned()
 }
@@ -945,9 +951,7 @@ fn admin_data_access(facts: &Facts, params: &Params) -> Vec<Finding> {
         let marked = format!("marked `{marker}`");
         let role = match &c.role {
             RoleOf::NoRole => {
-                out.push(
-                    Finding::pass(c.compute, format!("{marked}; runs without a role")).at(at),
-                );
+                out.push(Finding::pass(c.compute, format!("{marked}; runs without a role")).at(at));
                 continue;
             }
             RoleOf::Unsettled { unknown } => {
@@ -1001,11 +1005,16 @@ fn admin_data_access(facts: &Facts, params: &Params) -> Vec<Finding> {
         if reads_any {
             continue;
         }
-        let all_reads: Vec<u32> = ["dynamodb.table", "s3.bucket", "rds.cluster", "secretsmanager.secret"]
-            .iter()
-            .flat_map(|k| content_reads(k))
-            .filter_map(|a| idx.id(a))
-            .collect();
+        let all_reads: Vec<u32> = [
+            "dynamodb.table",
+            "s3.bucket",
+            "rds.cluster",
+            "secretsmanager.secret",
+        ]
+        .iter()
+        .flat_map(|k| content_reads(k))
+        .filter_map(|a| idx.id(a))
+        .collect();
         let mut unknowns: Vec<(Outcome, Span)> = identity_allows(access, role)
             .filter(|g| all_reads.iter().any(|a| g.actions.contains(*a)))
             .flat_map(|g| {
@@ -1207,7 +1216,10 @@ fn secret_readers(facts: &Facts, _: &Params) -> Vec<Finding> {
         } else {
             Finding::pass(
                 s,
-                format!("read only through grants that name it, by {}", readers.join(", ")),
+                format!(
+                    "read only through grants that name it, by {}",
+                    readers.join(", ")
+                ),
             )
             .at(r.span)
         };
@@ -1283,7 +1295,11 @@ fn tenant_binding(facts: &Facts, _: &Params) -> Vec<Finding> {
     let mut out = Vec::new();
     for &s in &stores {
         let r = &model.resources[s];
-        let service = if r.kind == "s3.bucket" { "s3" } else { "dynamodb" };
+        let service = if r.kind == "s3.bucket" {
+            "s3"
+        } else {
+            "dynamodb"
+        };
         let siblings = base_address(&r.address)
             .and_then(|b| groups.get(&(r.unit.as_str(), b)))
             .filter(|g| g.len() > 1);
@@ -1326,8 +1342,9 @@ fn tenant_binding(facts: &Facts, _: &Params) -> Vec<Finding> {
                 } => Finding::fail(
                     s,
                     format!(
-                        "{who} is bound to a tenant only in part: {} reach every tenant's data ({reason})",
-                        action_list(&actions.iter().map(String::as_str).collect::<Vec<_>>())
+                        "{who} is bound to a tenant only in part: {} {} every tenant's data ({reason})",
+                        action_list(&actions.iter().map(String::as_str).collect::<Vec<_>>()),
+                        if actions.len() == 1 { "reaches" } else { "reach" }
                     ),
                 ),
                 TenantBinding::Unbound { actions, .. } if end_users.contains(&p) => {
@@ -1398,8 +1415,14 @@ mod tests {
             .iter()
             .map(|s| s.to_string())
             .collect();
-        assert_eq!(marker_in("BackOffice", &markers).as_deref(), Some("back-office"));
-        assert_eq!(marker_in("ledgerly-ops-console", &markers).as_deref(), Some("ops"));
+        assert_eq!(
+            marker_in("BackOffice", &markers).as_deref(),
+            Some("back-office")
+        );
+        assert_eq!(
+            marker_in("ledgerly-ops-console", &markers).as_deref(),
+            Some("ops")
+        );
         assert_eq!(marker_in("workshops", &markers), None);
         assert_eq!(marker_in("administrator", &markers), None);
     }
@@ -1428,7 +1451,10 @@ mod tests {
         ] {
             assert!(validate_markers(&bad).is_err(), "{bad}");
         }
-        assert!(validate_data_services(&serde_json::json!({"data_services": ["s3", "dynamodb"]})).is_ok());
+        assert!(
+            validate_data_services(&serde_json::json!({"data_services": ["s3", "dynamodb"]}))
+                .is_ok()
+        );
         assert!(validate_data_services(&serde_json::json!({"data_services": ["s4"]})).is_err());
     }
 }

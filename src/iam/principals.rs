@@ -430,9 +430,10 @@ pub fn compute_role_refs(model: &Model) -> Vec<ComputeRole> {
             (None, None) => RoleOf::NoRole,
             (None, Some((_, v))) if r.kind == "ec2.instance" => {
                 // A profile of the tree whose role is not settled, or a profile from elsewhere.
-                let profile = model.edges.iter().find_map(|e| {
-                    (e.from == i && e.label == "instance-profile").then_some(e.to)
-                });
+                let profile = model
+                    .edges
+                    .iter()
+                    .find_map(|e| (e.from == i && e.label == "instance-profile").then_some(e.to));
                 match profile {
                     Some(p) => {
                         let pr = &model.resources[p];
@@ -444,10 +445,12 @@ pub fn compute_role_refs(model: &Model) -> Vec<ComputeRole> {
                     None => unsettled(v, "the instance profile"),
                 }
             }
-            (None, Some((_, v))) => match symbol_text(v).and_then(|t| role_by_arn(model, &r.unit, &t)) {
-                Some(index) => RoleOf::Role { index },
-                None => unsettled(v, "the role"),
-            },
+            (None, Some((_, v))) => {
+                match symbol_text(v).and_then(|t| role_by_arn(model, &r.unit, &t)) {
+                    Some(index) => RoleOf::Role { index },
+                    None => unsettled(v, "the role"),
+                }
+            }
         };
         out.push(ComputeRole {
             compute: i,

@@ -112,7 +112,10 @@ fn tenant_variable_in(text: &str) -> Option<(usize, String)> {
         .filter_map(|v| lower.find(&v.to_ascii_lowercase()))
         .min()
         .map(|at| {
-            let end = text[at..].find('}').map(|e| at + e + 1).unwrap_or(text.len());
+            let end = text[at..]
+                .find('}')
+                .map(|e| at + e + 1)
+                .unwrap_or(text.len());
             (at, text[at..end].to_string())
         })
 }
@@ -224,7 +227,12 @@ pub fn tenant_binding(
     }
 }
 
-fn finish(unbound: Vec<String>, reasons: Vec<String>, variable: Option<String>, attempted: bool) -> TenantBinding {
+fn finish(
+    unbound: Vec<String>,
+    reasons: Vec<String>,
+    variable: Option<String>,
+    attempted: bool,
+) -> TenantBinding {
     match (unbound.is_empty(), variable) {
         (true, Some(variable)) => TenantBinding::Bound { variable },
         _ => {
@@ -240,7 +248,12 @@ fn finish(unbound: Vec<String>, reasons: Vec<String>, variable: Option<String>, 
     }
 }
 
-fn dynamodb_binding(model: &Model, access: &Access, principal: usize, table: usize) -> TenantBinding {
+fn dynamodb_binding(
+    model: &Model,
+    access: &Access,
+    principal: usize,
+    table: usize,
+) -> TenantBinding {
     let allowed = access.allowed(model, principal, table, Some("dynamodb"));
     let idx = index();
     let data: Vec<u32> = allowed
@@ -300,9 +313,7 @@ fn dynamodb_binding(model: &Model, access: &Access, principal: usize, table: usi
                     if variable.is_none() {
                         variable = c.values.iter().find_map(tenant_variable);
                     }
-                    let holds = carries
-                        || null_required
-                        || (c.set.is_none() && !c.if_exists);
+                    let holds = carries || null_required || (c.set.is_none() && !c.if_exists);
                     if !holds {
                         reasons.push(format!(
                             "{name} carries no partition key, and a ForAllValues (or IfExists) condition on dynamodb:LeadingKeys holds when the key is absent unless a Null condition requires it"
@@ -379,6 +390,7 @@ fn s3_binding(model: &Model, access: &Access, principal: usize, bucket: usize) -
     let mut reasons = Vec::new();
     let mut variable = None;
     let mut attempted = false;
+    let mut prefix_used = false;
     for a in data {
         let name = idx.names[a as usize];
         let listing = S3_LIST_OBJECTS.iter().any(|l| l.eq_ignore_ascii_case(name));
@@ -396,7 +408,10 @@ fn s3_binding(model: &Model, access: &Access, principal: usize, bucket: usize) -
                 .map(|r| r.items.as_slice())
                 .unwrap_or(&[]);
             for v in items {
-                if literal_text(v).and_then(|t| tenant_variable_in(&t)).is_some() {
+                if literal_text(v)
+                    .and_then(|t| tenant_variable_in(&t))
+                    .is_some()
+                {
                     attempted = true;
                 }
             }
@@ -405,6 +420,7 @@ fn s3_binding(model: &Model, access: &Access, principal: usize, bucket: usize) -
                 .any(|c| c.values.iter().any(|v| tenant_variable(v).is_some()))
             {
                 attempted = true;
+                prefix_used = true;
             }
             if listing {
                 granted = true;
@@ -454,11 +470,9 @@ fn s3_binding(model: &Model, access: &Access, principal: usize, bucket: usize) -
                             }
                             None => {
                                 bound = false;
-                                reasons.push(if prefixes.is_empty() {
-                                    format!("{name} is allowed on object keys that do not start with the caller's tenant")
-                                } else {
-                                    format!("{name} is allowed on object keys that do not start with the caller's tenant (s3:prefix constrains only listing)")
-                                });
+                                reasons.push(format!(
+                                    "{name} is allowed on object keys that do not start with the caller's tenant"
+                                ));
                             }
                         }
                     }
@@ -478,6 +492,14 @@ fn s3_binding(model: &Model, access: &Access, principal: usize, bucket: usize) -
     }
     if unbound.is_empty() && variable.is_none() {
         return TenantBinding::NoAccess;
+    }
+    if prefix_used
+        && unbound
+            .iter()
+            .any(|a| !S3_LIST_OBJECTS.iter().any(|l| l.eq_ignore_ascii_case(a)))
+    {
+        reasons
+            .push("s3:prefix constrains only the list actions, not object reads and writes".into());
     }
     finish(unbound, reasons, variable, attempted)
 }
