@@ -185,11 +185,16 @@ fn broad_pattern(arn: &str) -> bool {
     if all_wild(arn) {
         return true;
     }
-    let Some(resource) = arn.splitn(6, ':').nth(5) else {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let [_, _, service, _, _, resource] = parts[..] else {
         return false;
     };
     if all_wild(resource) {
         return true;
+    }
+    // S3 ARNs start with the bucket name, not a type: `bucket/*` is one bucket's objects.
+    if service == "s3" {
+        return all_wild(resource.split('/').next().unwrap_or(""));
     }
     match resource.find(['/', ':']) {
         Some(i) if !resource[..i].contains(['*', '?']) => all_wild(&resource[i + 1..]),
@@ -1435,6 +1440,9 @@ mod tests {
         assert!(broad_pattern("arn:aws:secretsmanager:*:*:secret:*"));
         assert!(!broad_pattern("arn:aws:secretsmanager:*:*:secret:app-*"));
         assert!(!broad_pattern("arn:aws:s3:::reports/*"));
+        assert!(broad_pattern("arn:aws:s3:::*/*"));
+        assert!(broad_pattern("arn:aws:lambda:*:*:function:*"));
+        assert!(!broad_pattern("arn:aws:sqs:*:*:jobs-*"));
     }
 
     #[test]
