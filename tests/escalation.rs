@@ -164,3 +164,45 @@ fn steps_point_at_the_granting_statement() {
         assert_eq!(s.source.statement, 0);
     }
 }
+
+#[test]
+fn a_role_passed_only_to_another_service_does_not_escalate() {
+    let dir = tempfile::tempdir().unwrap();
+    let tf = |passed_to: &str| {
+        format!(
+            r#"
+resource "aws_iam_role" "attacker" {{
+  name = "attacker"
+  assume_role_policy = jsonencode({{
+    Version = "2012-10-17"
+    Statement = [{{ Effect = "Allow", Principal = {{ Service = "lambda.amazonaws.com" }}, Action = "sts:AssumeRole" }}]
+  }})
+}}
+resource "aws_iam_role_policy" "attacker" {{
+  role = aws_iam_role.attacker.id
+  policy = jsonencode({{
+    Version = "2012-10-17"
+    Statement = [
+      {{ Effect = "Allow", Action = ["lambda:CreateFunction", "lambda:InvokeFunction"], Resource = "*" }},
+      {{ Effect = "Allow", Action = "iam:PassRole", Resource = "*",
+         Condition = {{ StringLike = {{ "iam:PassedToService" = "{passed_to}" }} }} }},
+    ]
+  }})
+}}
+"#
+        )
+    };
+    let methods = |text: String| {
+        std::fs::write(dir.path().join("main.tf"), text).unwrap();
+        let scan = vouch::scan(dir.path(), &ScanOptions::default());
+        let access = Access::compute(&scan.model);
+        escalation::find(&scan.model, &access)
+            .into_iter()
+            .map(|e| e.method.id.clone())
+            .collect::<BTreeSet<_>>()
+    };
+    assert!(!methods(tf("application-autoscaling.amazonaws.com"))
+        .contains("iam.passrole-lambda-invoke"));
+    assert!(methods(tf("lambda.amazonaws.com")).contains("iam.passrole-lambda-invoke"));
+    assert!(methods(tf("*.amazonaws.com")).contains("iam.passrole-lambda-invoke"));
+}

@@ -61,3 +61,137 @@ fn tenant_binding_on_the_example_project_in_both_languages() {
         }
     }
 }
+
+#[test]
+fn tenant_binding_of_buckets_and_of_actions_without_a_key() {
+    for (dir, handler, worker, bucket) in [
+        (
+            "projects/saas-serverless/terraform",
+            "aws_iam_role.function[\"request_handler\"]",
+            "module.report_worker.aws_iam_role.this",
+            "aws_s3_bucket.reports",
+        ),
+        (
+            "projects/saas-serverless/cloudformation",
+            "RequestHandlerRole",
+            "ReportWorkerRole",
+            "ReportsBucket",
+        ),
+    ] {
+        let s = scan(dir);
+        let a = Access::compute(&s.model);
+        let b = idx(&s, bucket);
+        match tenant_binding(&s.model, &a, idx(&s, handler), b) {
+            TenantBinding::Bound { variable } => {
+                assert_eq!(variable, "${aws:PrincipalTag/tenant_id}", "{dir}")
+            }
+            other => panic!("{dir}: downloads are keyed by the tenant prefix: {other:?}"),
+        }
+        match tenant_binding(&s.model, &a, idx(&s, worker), b) {
+            TenantBinding::Unbound {
+                actions, attempted, ..
+            } => {
+                assert_eq!(actions, vec!["s3:PutObject".to_string()], "{dir}");
+                assert!(!attempted, "{dir}: the worker's policy names no tenant");
+            }
+            other => panic!("{dir}: the worker writes every tenant's reports: {other:?}"),
+        }
+    }
+    for (case, store, unbound) in [
+        (
+            "invalid-scan-escapes",
+            "aws_dynamodb_table.tenant_data",
+            vec!["dynamodb:Scan"],
+        ),
+        (
+            "invalid-s3-prefix-only",
+            "aws_s3_bucket.documents",
+            vec!["s3:GetObject", "s3:PutObject"],
+        ),
+    ] {
+        let s = scan(&format!(
+            "assumptions/tenant.data-isolation/{case}/terraform"
+        ));
+        let a = Access::compute(&s.model);
+        match tenant_binding(
+            &s.model,
+            &a,
+            idx(&s, "aws_iam_role.handler"),
+            idx(&s, store),
+        ) {
+            TenantBinding::Unbound {
+                actions, attempted, ..
+            } => {
+                assert_eq!(actions, unbound, "{case}");
+                assert!(attempted, "{case}: the policy means to bind the tenant");
+            }
+            other => panic!("{case}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn the_role_of_each_compute_resource() {
+    use vouch::iam::principals::{compute_role_refs, RoleOf};
+    use vouch::model::Reason;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        r#"
+variable "role_arn" {
+  type = string
+}
+resource "aws_iam_role" "named" {
+  name               = "named-role"
+  assume_role_policy = "{}"
+}
+resource "aws_lambda_function" "by_ref" {
+  function_name = "by-ref"
+  role          = aws_iam_role.named.arn
+}
+resource "aws_lambda_function" "by_literal" {
+  function_name = "by-literal"
+  role          = "arn:aws:iam::123456789012:role/named-role"
+}
+resource "aws_lambda_function" "outside" {
+  function_name = "outside"
+  role          = "arn:aws:iam::123456789012:role/elsewhere"
+}
+resource "aws_lambda_function" "variable" {
+  function_name = "variable"
+  role          = var.role_arn
+}
+resource "aws_ecs_task_definition" "no_role" {
+  family                = "no-role"
+  container_definitions = "[]"
+}
+"#,
+    )
+    .unwrap();
+    let s = vouch::scan(dir.path(), &Default::default());
+    let named = idx(&s, "aws_iam_role.named");
+    let refs = compute_role_refs(&s.model);
+    let role_of = |address: &str| {
+        let i = idx(&s, address);
+        refs.iter().find(|c| c.compute == i).unwrap().role.clone()
+    };
+    assert_eq!(
+        role_of("aws_lambda_function.by_ref"),
+        RoleOf::Role { index: named }
+    );
+    assert_eq!(
+        role_of("aws_lambda_function.by_literal"),
+        RoleOf::Role { index: named }
+    );
+    assert_eq!(role_of("aws_ecs_task_definition.no_role"), RoleOf::NoRole);
+    match role_of("aws_lambda_function.outside") {
+        RoleOf::Unsettled { unknown } => assert_eq!(unknown.reason, Reason::OutsideTree),
+        other => panic!("{other:?}"),
+    }
+    match role_of("aws_lambda_function.variable") {
+        RoleOf::Unsettled { unknown } => {
+            assert_eq!(unknown.reason, Reason::VariableWithoutDefault)
+        }
+        other => panic!("{other:?}"),
+    }
+}

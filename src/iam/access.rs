@@ -1035,6 +1035,24 @@ impl Access {
             .map(|i| &self.grants[*i])
     }
 
+    /// The statement of an identity policy or boundary that a grant was read from (its
+    /// `Resource` entries in the order of [`Grant::targets`], its action patterns as written).
+    pub fn statement_of(&self, g: &Grant) -> Option<&Statement> {
+        let p = self.principals.get(&g.principal)?;
+        let groups = p
+            .groups
+            .iter()
+            .filter_map(|i| self.principals.get(i))
+            .flat_map(|gp| gp.identity.iter());
+        p.identity
+            .iter()
+            .chain(p.boundaries.iter())
+            .chain(groups)
+            .filter(|h| h.name == g.source.policy && h.attribute == g.source.attribute)
+            .flat_map(|h| h.document.statements.iter())
+            .find(|s| s.index == g.source.statement)
+    }
+
     /// The resource policies that govern a resource.
     pub fn policies_of(&self, resource: usize) -> impl Iterator<Item = &ResourcePolicy> {
         self.by_resource

@@ -311,6 +311,17 @@ impl<'a> Context<'a> {
     }
 
     fn escalation(&mut self, m: &'static Method) -> Option<Escalation> {
+        // A role can only be passed to the services an `iam:PassedToService` condition names.
+        if m.actions.iter().any(|a| a == "iam:PassRole") {
+            let services = passed_to(m);
+            if !self
+                .allows("iam:PassRole")
+                .iter()
+                .any(|g| may_pass_to(g, &services))
+            {
+                return None;
+            }
+        }
         let mut steps = Vec::new();
         for a in &m.actions {
             steps.push(self.step(a)?);
@@ -399,6 +410,51 @@ impl<'a> Context<'a> {
                 && g.covers(model, resource)
         })
     }
+}
+
+/// The service principals a PassRole method hands its role to: the service of its other
+/// actions (`lambda:CreateFunction` → `lambda.amazonaws.com`), with the few whose principal is
+/// named otherwise.
+fn passed_to(m: &Method) -> Vec<String> {
+    let mut out: Vec<String> = m
+        .all_actions()
+        .filter_map(|a| a.split_once(':').map(|(p, _)| p))
+        .filter(|p| *p != "iam")
+        .flat_map(|p| match p {
+            "ecs" => vec!["ecs-tasks.amazonaws.com".to_string()],
+            "autoscaling" => vec![
+                "ec2.amazonaws.com".to_string(),
+                "autoscaling.amazonaws.com".to_string(),
+            ],
+            "datapipeline" => vec![
+                "datapipeline.amazonaws.com".to_string(),
+                "elasticmapreduce.amazonaws.com".to_string(),
+            ],
+            other => vec![format!("{other}.amazonaws.com")],
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Whether a PassRole grant may pass a role to one of the services: false only when a
+/// positive `iam:PassedToService` condition lists none of them.
+fn may_pass_to(g: &Grant, services: &[String]) -> bool {
+    g.conditions.iter().all(|c| {
+        if !c.key.eq_ignore_ascii_case("iam:PassedToService")
+            || !(c.operator.eq_ignore_ascii_case("StringEquals")
+                || c.operator.eq_ignore_ascii_case("StringLike"))
+        {
+            return true;
+        }
+        c.values.iter().any(|v| match v.as_str() {
+            Some(p) => services
+                .iter()
+                .any(|s| super::policy::wildcard_match(p, s, true)),
+            None => true,
+        })
+    })
 }
 
 /// Does an Allow reach the resource? An entry the tree cannot settle may.

@@ -336,3 +336,127 @@ pub fn compute_roles(model: &Model) -> Vec<(usize, usize)> {
     out.dedup();
     out
 }
+
+/// The kinds of compute that run as a role: functions, task definitions, instances.
+pub const COMPUTE_KINDS: &[&str] = &["lambda.function", "ecs.task-definition", "ec2.instance"];
+
+/// How a compute resource's role is settled.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum RoleOf {
+    /// A role of the tree.
+    Role { index: usize },
+    /// No role is set (a task definition without a task role, an instance without a profile).
+    NoRole,
+    /// The role (or instance profile) is named by a value the tree cannot settle: a variable
+    /// without default, a data source, a literal ARN or name of something not declared here.
+    Unsettled { unknown: crate::model::Unknown },
+}
+
+/// One compute resource and the role it runs as.
+#[derive(Debug, Clone, Serialize)]
+pub struct ComputeRole {
+    pub compute: usize,
+    pub role: RoleOf,
+    /// The attribute naming the role or instance profile, when set.
+    pub attribute: Option<String>,
+}
+
+/// Text of a value with the deployment's symbols as `*`; `None` when it holds a ref or unknown.
+fn symbol_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.to_string()),
+        Value::Template(parts) => parts
+            .iter()
+            .map(|p| match p {
+                Part::Text(t) => Some(t.clone()),
+                Part::Symbol(_) => Some("*".into()),
+                _ => None,
+            })
+            .collect(),
+        _ => None,
+    }
+}
+
+/// The role of the unit whose ARN a text names (a literal ARN, or one built from the account).
+fn role_by_arn(model: &Model, unit: &str, text: &str) -> Option<usize> {
+    model.resources.iter().enumerate().find_map(|(i, r)| {
+        (r.unit == unit && r.kind == "iam.role" && r.facet.is_none())
+            .then(|| super::arn::arn_of(model, i))
+            .flatten()
+            .filter(|arn| super::arn::pattern_covers(text, arn))
+            .map(|_| i)
+    })
+}
+
+fn unsettled(v: &Value, what: &str) -> RoleOf {
+    let unknown = match v.first_unknown() {
+        Some(u) => u.clone(),
+        None => crate::model::Unknown {
+            reason: crate::model::Reason::OutsideTree,
+            detail: match symbol_text(v) {
+                Some(t) => format!("{what} {t} is not declared in the scanned tree"),
+                None => format!("{what} {v} is not declared in the scanned tree"),
+            },
+        },
+    };
+    RoleOf::Unsettled { unknown }
+}
+
+/// Every function, task definition and instance with the role it runs as: a role of the tree,
+/// none, or a value the tree cannot settle (with why). Roles are found through the `runs-as`
+/// and instance-profile edges, then through literal ARNs that name a role of the tree.
+pub fn compute_role_refs(model: &Model) -> Vec<ComputeRole> {
+    let by_edge: HashMap<usize, usize> = compute_roles(model).into_iter().collect();
+    let mut out = Vec::new();
+    for (i, r) in model.resources.iter().enumerate() {
+        if r.facet.is_some() || !COMPUTE_KINDS.contains(&r.kind) {
+            continue;
+        }
+        let paths: &[&str] = match r.kind {
+            "lambda.function" => &["role", "Role"],
+            "ecs.task-definition" => &["task_role_arn", "TaskRoleArn"],
+            _ => &["iam_instance_profile", "IamInstanceProfile"],
+        };
+        let set = paths.iter().find_map(|p| {
+            r.attributes
+                .get(p)
+                .filter(|v| !matches!(v, Value::Null | Value::Symbol(Symbol::NoValue)))
+                .map(|v| (p.to_string(), v))
+        });
+        let attribute = set.as_ref().map(|(p, _)| p.clone());
+        let role = match (by_edge.get(&i), set) {
+            (Some(&index), _) => RoleOf::Role { index },
+            (None, None) => RoleOf::NoRole,
+            (None, Some((_, v))) if r.kind == "ec2.instance" => {
+                // A profile of the tree whose role is not settled, or a profile from elsewhere.
+                let profile = model
+                    .edges
+                    .iter()
+                    .find_map(|e| (e.from == i && e.label == "instance-profile").then_some(e.to));
+                match profile {
+                    Some(p) => {
+                        let pr = &model.resources[p];
+                        match ["role", "Roles"].iter().find_map(|a| pr.attributes.get(a)) {
+                            Some(rv) => unsettled(rv, "the instance profile's role"),
+                            None => RoleOf::NoRole,
+                        }
+                    }
+                    None => unsettled(v, "the instance profile"),
+                }
+            }
+            (None, Some((_, v))) => {
+                match symbol_text(v).and_then(|t| role_by_arn(model, &r.unit, &t)) {
+                    Some(index) => RoleOf::Role { index },
+                    None => unsettled(v, "the role"),
+                }
+            }
+        };
+        out.push(ComputeRole {
+            compute: i,
+            role,
+            attribute,
+        });
+    }
+    out
+}

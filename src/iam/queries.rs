@@ -1,10 +1,10 @@
 //! Questions the assumption catalog asks of the IAM model: which principals are
 //! administrators in all but name, which roles several compute resources share, and whether a
-//! principal's access to a table is bound to a tenant.
+//! principal's access to a table or bucket is bound to a tenant.
 
 use super::access::{index, Access, Target};
 use super::catalog;
-use super::policy::Effect;
+use super::policy::{Condition, Effect, SetQualifier};
 use super::principals::PolicyKind;
 use crate::model::{Model, Part, Value};
 use serde::Serialize;
@@ -74,102 +74,432 @@ pub fn shared_roles(access: &Access) -> BTreeMap<usize, Vec<usize>> {
     by_role
 }
 
-/// How a principal's access to a DynamoDB table is bound to a tenant.
+/// How a principal's access to a pooled data store (a DynamoDB table, an S3 bucket) is bound
+/// to a tenant.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "binding", rename_all = "snake_case")]
 pub enum TenantBinding {
-    /// Every allowed action carries `dynamodb:LeadingKeys` and every granting statement
-    /// requires it to equal a per-principal variable.
+    /// Every allowed data action is confined to the items (or objects) of one tenant, named by
+    /// a per-principal variable.
     Bound { variable: String },
-    /// Some allowed actions reach every tenant's items.
+    /// Some allowed data actions reach every tenant's items.
     Unbound {
         actions: Vec<String>,
         reason: String,
+        /// Some statement granting data actions on the store names a tenant variable (a
+        /// `dynamodb:LeadingKeys` or `s3:prefix` condition, an object ARN): the policy means to
+        /// bind the principal to a tenant and does not manage to.
+        attempted: bool,
     },
-    /// The principal has no access to the table.
+    /// The principal has no data access to the store.
     NoAccess,
 }
 
-fn tenant_variable(v: &Value) -> Option<String> {
-    let text = match v {
-        Value::String(s) => s.to_string(),
-        Value::Template(parts) => parts
-            .iter()
-            .filter_map(|p| match p {
-                Part::Text(t) => Some(t.clone()),
-                _ => None,
-            })
-            .collect(),
-        _ => return None,
-    };
-    [
-        "${aws:PrincipalTag/",
-        "${aws:userid}",
-        "${aws:username}",
-        "${cognito-identity.amazonaws.com:sub}",
-        "${aws:PrincipalAccount}",
-    ]
-    .iter()
-    .any(|p| text.contains(p))
-    .then_some(text)
+/// Variables that name the calling principal (or its session), hence its tenant.
+const TENANT_VARIABLES: &[&str] = &[
+    "${aws:PrincipalTag/",
+    "${aws:userid}",
+    "${aws:username}",
+    "${cognito-identity.amazonaws.com:sub}",
+    "${aws:PrincipalAccount}",
+];
+
+/// The first tenant variable in a text: its position and the variable.
+fn tenant_variable_in(text: &str) -> Option<(usize, String)> {
+    let lower = text.to_ascii_lowercase();
+    TENANT_VARIABLES
+        .iter()
+        .filter_map(|v| lower.find(&v.to_ascii_lowercase()))
+        .min()
+        .map(|at| {
+            let end = text[at..]
+                .find('}')
+                .map(|e| at + e + 1)
+                .unwrap_or(text.len());
+            (at, text[at..end].to_string())
+        })
 }
 
-/// Whether `principal`'s access to `table` is bound to a tenant. `dynamodb:LeadingKeys` binds
-/// only the actions that carry that key (not `Scan`), so isolation holds only when every allowed
-/// action carries it and every statement that grants one requires it.
+/// The literal text of a value (refs and symbols left out), for finding variables in it.
+fn literal_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.to_string()),
+        Value::Template(parts) => Some(
+            parts
+                .iter()
+                .filter_map(|p| match p {
+                    Part::Text(t) => Some(t.as_str()),
+                    _ => None,
+                })
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
+fn tenant_variable(v: &Value) -> Option<String> {
+    tenant_variable_in(&literal_text(v)?).map(|(_, var)| var)
+}
+
+/// A value that confines a key to one tenant: it holds a tenant variable and no wildcard
+/// before it (`${aws:PrincipalTag/tenant_id}/*`, not `*/${aws:PrincipalTag/tenant_id}`).
+fn tenant_prefix(text: &str) -> Option<String> {
+    let (at, var) = tenant_variable_in(text)?;
+    (!text[..at].contains(['*', '?'])).then_some(var)
+}
+
+/// `StringEquals`, `StringLike`, `StringEqualsIgnoreCase`: operators that allow only the values
+/// listed.
+fn positive(c: &Condition) -> bool {
+    ["StringEquals", "StringLike", "StringEqualsIgnoreCase"]
+        .iter()
+        .any(|o| c.operator.eq_ignore_ascii_case(o))
+}
+
+/// DynamoDB actions that read or write items without a partition key in the request.
+const DYNAMODB_KEYLESS_DATA: &[&str] = &[
+    "dynamodb:Scan",
+    "dynamodb:ExportTableToPointInTime",
+    "dynamodb:GetRecords",
+];
+
+fn carries_leading_keys(name: &str) -> bool {
+    catalog::action(name).is_some_and(|info| {
+        info.condition_keys
+            .iter()
+            .any(|k| k.eq_ignore_ascii_case("dynamodb:LeadingKeys"))
+            || info.resource_types.iter().any(|r| {
+                r.condition_keys
+                    .iter()
+                    .any(|k| k.eq_ignore_ascii_case("dynamodb:LeadingKeys"))
+            })
+    })
+}
+
+/// S3 actions on the objects of a bucket, or that list them.
+fn s3_object_action(name: &str) -> bool {
+    catalog::action(name).is_some_and(|info| info.resource_type("object").is_some())
+}
+
+const S3_LIST_OBJECTS: &[&str] = &[
+    "s3:ListBucket",
+    "s3:ListBucketVersions",
+    "s3:ListBucketMultipartUploads",
+];
+
+/// The data actions a principal may perform on a store (items of a table, objects of a bucket).
+/// Configuration actions (`DescribeTable`, `GetBucketPolicy`) are left out.
+pub fn data_actions(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    if lower.starts_with("dynamodb:") {
+        carries_leading_keys(name)
+            || DYNAMODB_KEYLESS_DATA
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(name))
+    } else if lower.starts_with("s3:") {
+        s3_object_action(name) || S3_LIST_OBJECTS.iter().any(|a| a.eq_ignore_ascii_case(name))
+    } else {
+        false
+    }
+}
+
+/// Whether `principal`'s access to `store` (a DynamoDB table or an S3 bucket) is bound to a
+/// tenant, from its identity-based policies.
+///
+/// - DynamoDB: `dynamodb:LeadingKeys` binds only the actions that carry that key (not `Scan`).
+///   A `ForAllValues:` condition is true when the key is absent, so an action without the key
+///   stays unbound unless a `Null` condition requires the key (or the condition has no set
+///   qualifier, which fails when the key is absent). `ForAnyValue:` binds nothing: one matching
+///   key lets the others through.
+/// - S3: `s3:prefix` constrains only the list actions. Object access is bound only when every
+///   `Resource` entry of every statement granting an object action carries the tenant variable
+///   in the object key, before any wildcard.
 pub fn tenant_binding(
+    model: &Model,
+    access: &Access,
+    principal: usize,
+    store: usize,
+) -> TenantBinding {
+    match model.resources[store].kind {
+        "dynamodb.table" => dynamodb_binding(model, access, principal, store),
+        "s3.bucket" => s3_binding(model, access, principal, store),
+        _ => TenantBinding::NoAccess,
+    }
+}
+
+fn finish(
+    unbound: Vec<String>,
+    reasons: Vec<String>,
+    variable: Option<String>,
+    attempted: bool,
+) -> TenantBinding {
+    match (unbound.is_empty(), variable) {
+        (true, Some(variable)) => TenantBinding::Bound { variable },
+        _ => {
+            let mut reasons = reasons;
+            reasons.sort();
+            reasons.dedup();
+            TenantBinding::Unbound {
+                actions: unbound,
+                reason: reasons.join("; "),
+                attempted,
+            }
+        }
+    }
+}
+
+fn dynamodb_binding(
     model: &Model,
     access: &Access,
     principal: usize,
     table: usize,
 ) -> TenantBinding {
     let allowed = access.allowed(model, principal, table, Some("dynamodb"));
-    if allowed.actions.is_empty() {
+    let idx = index();
+    let data: Vec<u32> = allowed
+        .actions
+        .iter()
+        .filter(|a| data_actions(idx.names[*a as usize]))
+        .collect();
+    if data.is_empty() {
         return TenantBinding::NoAccess;
     }
-    let idx = index();
     let mut unbound = Vec::new();
+    let mut reasons = Vec::new();
     let mut variable = None;
-    for a in allowed.actions.iter() {
+    let mut attempted = false;
+    for a in data {
         let name = idx.names[a as usize];
-        let carries_key = catalog::action(name).is_some_and(|info| {
-            info.condition_keys
-                .iter()
-                .any(|k| k.eq_ignore_ascii_case("dynamodb:LeadingKeys"))
-                || info.resource_types.iter().any(|r| {
-                    r.condition_keys
-                        .iter()
-                        .any(|k| k.eq_ignore_ascii_case("dynamodb:LeadingKeys"))
-                })
-        });
+        let carries = carries_leading_keys(name);
         let granting: Vec<_> = allowed
             .via
             .iter()
             .filter(|g| g.actions.contains(a))
             .collect();
-        let all_bound = !granting.is_empty()
-            && granting.iter().all(|g| {
-                g.conditions.iter().any(|c| {
-                    c.key.eq_ignore_ascii_case("dynamodb:LeadingKeys")
-                        && c.values.iter().any(|v| {
-                            let t = tenant_variable(v);
-                            if t.is_some() && variable.is_none() {
-                                variable = t.clone();
-                            }
-                            t.is_some()
-                        })
-                })
+        let mut bound = !granting.is_empty();
+        for g in granting {
+            let keys: Vec<&Condition> = g
+                .conditions
+                .iter()
+                .filter(|c| c.key.eq_ignore_ascii_case("dynamodb:LeadingKeys"))
+                .collect();
+            if keys
+                .iter()
+                .any(|c| c.values.iter().any(|v| tenant_variable(v).is_some()))
+            {
+                attempted = true;
+            }
+            let null_required = keys.iter().any(|c| {
+                c.operator.eq_ignore_ascii_case("Null")
+                    && !c.values.is_empty()
+                    && c.values.iter().all(|v| v.as_bool() == Some(false))
             });
-        if !(carries_key && all_bound) {
+            let binding = keys.iter().find(|c| {
+                positive(c)
+                    && c.set != Some(SetQualifier::ForAnyValue)
+                    && !c.values.is_empty()
+                    && c.values.iter().all(|v| tenant_variable(v).is_some())
+            });
+            let this = match binding {
+                None => {
+                    reasons.push(if keys.iter().any(|c| c.set == Some(SetQualifier::ForAnyValue)) {
+                        "ForAnyValue on dynamodb:LeadingKeys lets a request through when any one of its keys matches".to_string()
+                    } else {
+                        "these actions are allowed without a dynamodb:LeadingKeys condition bound to the caller".to_string()
+                    });
+                    false
+                }
+                Some(c) => {
+                    if variable.is_none() {
+                        variable = c.values.iter().find_map(tenant_variable);
+                    }
+                    let holds = carries || null_required || (c.set.is_none() && !c.if_exists);
+                    if !holds {
+                        reasons.push(format!(
+                            "{name} carries no partition key, and a ForAllValues (or IfExists) condition on dynamodb:LeadingKeys holds when the key is absent unless a Null condition requires it"
+                        ));
+                    }
+                    holds
+                }
+            };
+            bound &= this;
+        }
+        if !bound {
             unbound.push(name.to_string());
         }
     }
-    match (unbound.is_empty(), variable) {
-        (true, Some(variable)) => TenantBinding::Bound { variable },
-        _ => TenantBinding::Unbound {
-            reason: "these actions are allowed without a dynamodb:LeadingKeys condition they carry"
-                .into(),
-            actions: unbound,
-        },
+    finish(unbound, reasons, variable, attempted)
+}
+
+/// The object key an S3 `Resource` entry names (`tenant/*` in `arn:aws:s3:::bucket/tenant/*`, or
+/// the text after the bucket reference), or `None` for a bucket-level entry. The second value
+/// is true when a bucket-level entry's bucket name holds a wildcard (`arn:aws:s3:::*`), which
+/// matches objects too.
+fn object_key(v: &Value) -> (Option<String>, bool) {
+    match v {
+        Value::String(s) if s.as_str() == "*" => (Some("*".into()), false),
+        Value::Template(parts) if parts.iter().any(|p| matches!(p, Part::Ref(_))) => {
+            let mut after = String::new();
+            let mut seen = false;
+            for p in parts {
+                match p {
+                    Part::Ref(_) if !seen => seen = true,
+                    Part::Text(t) if seen => after.push_str(t),
+                    _ if seen => after.push('*'),
+                    _ => {}
+                }
+            }
+            match after.strip_prefix('/') {
+                Some(key) => (Some(key.to_string()), false),
+                None => (None, false),
+            }
+        }
+        _ => {
+            let text = match v {
+                Value::String(s) => s.to_string(),
+                Value::Template(parts) => parts
+                    .iter()
+                    .map(|p| match p {
+                        Part::Text(t) => t.as_str(),
+                        _ => "*",
+                    })
+                    .collect(),
+                _ => return (None, false),
+            };
+            let resource = text.splitn(6, ':').nth(5).unwrap_or("");
+            match resource.split_once('/') {
+                Some((_, key)) => (Some(key.to_string()), false),
+                None => (None, resource.contains(['*', '?'])),
+            }
+        }
     }
+}
+
+fn s3_binding(model: &Model, access: &Access, principal: usize, bucket: usize) -> TenantBinding {
+    let allowed = access.allowed(model, principal, bucket, Some("s3"));
+    let idx = index();
+    let data: Vec<u32> = allowed
+        .actions
+        .iter()
+        .filter(|a| data_actions(idx.names[*a as usize]))
+        .collect();
+    if data.is_empty() {
+        return TenantBinding::NoAccess;
+    }
+    let mut unbound = Vec::new();
+    let mut reasons = Vec::new();
+    let mut variable = None;
+    let mut attempted = false;
+    let mut prefix_used = false;
+    for a in data {
+        let name = idx.names[a as usize];
+        let listing = S3_LIST_OBJECTS.iter().any(|l| l.eq_ignore_ascii_case(name));
+        let mut bound = true;
+        let mut granted = false;
+        for g in allowed.via.iter().filter(|g| g.actions.contains(a)) {
+            let prefixes: Vec<&Condition> = g
+                .conditions
+                .iter()
+                .filter(|c| c.key.eq_ignore_ascii_case("s3:prefix"))
+                .collect();
+            let items = access
+                .statement_of(g)
+                .and_then(|st| st.resource.as_ref())
+                .map(|r| r.items.as_slice())
+                .unwrap_or(&[]);
+            for v in items {
+                if literal_text(v)
+                    .and_then(|t| tenant_variable_in(&t))
+                    .is_some()
+                {
+                    attempted = true;
+                }
+            }
+            if prefixes
+                .iter()
+                .any(|c| c.values.iter().any(|v| tenant_variable(v).is_some()))
+            {
+                attempted = true;
+                prefix_used = true;
+            }
+            if listing {
+                granted = true;
+                let binding = prefixes.iter().find(|c| {
+                    positive(c)
+                        && !c.if_exists
+                        && c.set != Some(SetQualifier::ForAnyValue)
+                        && !c.values.is_empty()
+                        && c.values
+                            .iter()
+                            .all(|v| literal_text(v).and_then(|t| tenant_prefix(&t)).is_some())
+                });
+                match binding {
+                    Some(c) => {
+                        if variable.is_none() {
+                            variable = c.values.iter().find_map(tenant_variable);
+                        }
+                    }
+                    None => {
+                        bound = false;
+                        reasons.push(format!(
+                            "{name} is allowed without an s3:prefix condition that starts with the caller's tenant"
+                        ));
+                    }
+                }
+                continue;
+            }
+            // Object actions: each entry that covers the bucket's objects must name the tenant.
+            if g.not_resource || items.len() != g.targets.len() {
+                granted = true;
+                bound = false;
+                reasons.push(format!("{name} is allowed on every object of the bucket"));
+                continue;
+            }
+            for (t, v) in g.targets.iter().zip(items) {
+                if !t.covers(model, bucket) {
+                    continue;
+                }
+                match object_key(v) {
+                    (Some(key), _) => {
+                        granted = true;
+                        match tenant_prefix(&key) {
+                            Some(var) => {
+                                if variable.is_none() {
+                                    variable = Some(var);
+                                }
+                            }
+                            None => {
+                                bound = false;
+                                reasons.push(format!(
+                                    "{name} is allowed on object keys that do not start with the caller's tenant"
+                                ));
+                            }
+                        }
+                    }
+                    (None, true) => {
+                        granted = true;
+                        bound = false;
+                        reasons.push(format!("{name} is allowed on every object of the bucket"));
+                    }
+                    // A bucket-level entry grants no object action.
+                    (None, false) => {}
+                }
+            }
+        }
+        if granted && !bound {
+            unbound.push(name.to_string());
+        }
+    }
+    if unbound.is_empty() && variable.is_none() {
+        return TenantBinding::NoAccess;
+    }
+    if prefix_used
+        && unbound
+            .iter()
+            .any(|a| !S3_LIST_OBJECTS.iter().any(|l| l.eq_ignore_ascii_case(a)))
+    {
+        reasons
+            .push("s3:prefix constrains only the list actions, not object reads and writes".into());
+    }
+    finish(unbound, reasons, variable, attempted)
 }
