@@ -382,7 +382,20 @@ pub(crate) fn detect(doc: &Document, patterns: &ClaimPatterns) -> Vec<Claim> {
         if hedge(&sentence.text, &tokens).is_some() {
             continue;
         }
-        let mut names = named;
+        // "Every API route requires …": a sentence whose subject is a universal quantifier over
+        // a kind is about the whole system, even when it mentions a component later on.
+        let first = sentence
+            .text
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let universal = matches!(first.as_str(), "every" | "all" | "each" | "no" | "none");
+        let mut names = if universal && subject.is_empty() {
+            Vec::new()
+        } else {
+            named
+        };
         names.extend(subject);
         names.sort();
         names.dedup();

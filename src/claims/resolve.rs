@@ -38,6 +38,7 @@ pub(crate) fn resolve(model: &Model, component: &str, kinds: &[&str]) -> Vec<usi
         .last()
         .and_then(|w| KIND_NOUNS.iter().find(|(n, _)| n == w))
         .map_or(&[], |(_, k)| k);
+    let full = words.clone();
     while words
         .last()
         .is_some_and(|w| KIND_NOUNS.iter().any(|(n, _)| n == w))
@@ -47,7 +48,21 @@ pub(crate) fn resolve(model: &Model, component: &str, kinds: &[&str]) -> Vec<usi
     if words.is_empty() {
         return Vec::new();
     }
-    let kinds = if kinds.is_empty() { implied } else { kinds };
+    let given = !kinds.is_empty();
+    let kinds = if given { kinds } else { implied };
+    let out = matching(model, &words, kinds);
+    // "The orders API runs as …" where `orders_api` is a function: when the head noun's kinds
+    // match nothing, the head noun may be part of the name.
+    if out.is_empty() && !given && full.len() > words.len() {
+        return matching(model, &full, &[]);
+    }
+    out
+}
+
+/// Resources of `kinds` (any when empty) whose address holds every word, or spells them as one
+/// word ("back-office function" is `backoffice`).
+fn matching(model: &Model, words: &[String], kinds: &[&str]) -> Vec<usize> {
+    let joined = words.concat();
     let mut out: Vec<usize> = model
         .resources
         .iter()
@@ -57,9 +72,27 @@ pub(crate) fn resolve(model: &Model, component: &str, kinds: &[&str]) -> Vec<usi
         .filter(|(_, r)| {
             let address = name_words(&r.address);
             words.iter().all(|w| address.contains(w))
+                || (words.len() > 1 && spells(&address, &joined))
         })
         .map(|(i, _)| i)
         .collect();
     out.sort_unstable();
     out
+}
+
+/// True when a run of consecutive address words, written together, is `joined`.
+fn spells(address: &[String], joined: &str) -> bool {
+    (0..address.len()).any(|start| {
+        let mut run = String::new();
+        for w in &address[start..] {
+            run.push_str(w);
+            if run == joined {
+                return true;
+            }
+            if run.len() >= joined.len() {
+                break;
+            }
+        }
+        false
+    })
 }
