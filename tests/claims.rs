@@ -904,10 +904,7 @@ fn claim_patterns_reject_unknown_fields() {
 #[test]
 fn proposed_patterns_on_the_fixture_document() {
     use Polarity::*;
-    let yaml =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("claims-patterns.yaml"))
-            .unwrap();
-    let rules = load_patterns(&yaml).unwrap();
+    let rules = catalog_rules();
     let mut ids: Vec<&str> = rules.iter().map(|(id, _)| id.as_str()).collect();
     ids.sort();
     let mut catalog = CATALOG.to_vec();
@@ -925,7 +922,7 @@ fn proposed_patterns_on_the_fixture_document() {
         );
     }
     got.sort();
-    // Reviewed by hand, sentence by sentence (see the header of claims-patterns.yaml for the
+    // Reviewed by hand, sentence by sentence (see the header of the rule files for the
     // choices: half of a conjunction is not a claim that the whole holds; layout is not
     // enforcement; hedged open items are not claims).
     let mut expected: Vec<(&str, u32, Polarity)> = vec![
@@ -1042,10 +1039,7 @@ kms.tenant-encryption-context | One key for all tenants protects the table. | fa
 
 #[test]
 fn proposed_patterns_on_other_sentences() {
-    let yaml =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("claims-patterns.yaml"))
-            .unwrap();
-    let rules = load_patterns(&yaml).unwrap();
+    let rules = catalog_rules();
     for line in PROBES.lines().filter(|l| !l.trim().is_empty()) {
         let [id, text, expected] = line.split(" | ").collect::<Vec<_>>()[..] else {
             panic!("bad probe {line}");
@@ -1061,4 +1055,12 @@ fn proposed_patterns_on_other_sentences() {
         let expected: Vec<&str> = [expected].into_iter().filter(|e| *e != "-").collect();
         assert_eq!(got, expected, "{id}: {text}");
     }
+}
+
+/// Every rule's claim patterns, from the assumption catalog (the rule files).
+fn catalog_rules() -> Vec<(String, ClaimPatterns)> {
+    vouch::assumptions::catalog()
+        .iter()
+        .map(|r| (r.id.clone(), r.claims.clone()))
+        .collect()
 }
