@@ -360,7 +360,7 @@ fn tenant_keying_and_context() {
     assert_eq!(sessions.keying, TenantKeying::NoCustomerKey);
 }
 
-/// Rows other checks read (network exposure, backups, key specs): parsed and looked up, not
+/// Rows other checks read (network exposure, backups, key specs, transport, access logs): parsed and looked up, not
 /// produced as evidence here.
 const READ_ELSEWHERE: &[&str] = &[
     "public_access_block",
@@ -373,6 +373,17 @@ const READ_ELSEWHERE: &[&str] = &[
     "PubliclyAccessible",
     "customer_master_key_spec",
     "KeySpec",
+    "engine_version",
+    "EngineVersion",
+    "parameter.rds.force_ssl",
+    "Parameters.rds.force_ssl",
+    "parameter.require_secure_transport",
+    "Parameters.require_secure_transport",
+    "transit_encryption_enabled",
+    "TransitEncryptionEnabled",
+    "transit_encryption_mode",
+    "TransitEncryptionMode",
+    "access_logs.enabled",
 ];
 
 #[test]
