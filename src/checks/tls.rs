@@ -316,6 +316,7 @@ fn cloudfront_hsts(model: &Model, e: &PublicEdge) -> Finding {
                     i,
                     "no response headers policy adds Strict-Transport-Security on every cache behavior, and S3 origins cannot send it",
                 )
+                .at_all(behaviors_without_hsts(model, i))
             } else {
                 Finding::new(
                     i,
@@ -366,6 +367,52 @@ fn cloudfront_hsts(model: &Model, e: &PublicEdge) -> Finding {
             .at(span)
         }
     }
+}
+
+/// The cache behaviors of a distribution whose response headers policy is missing or (in
+/// the tree) sends no Strict-Transport-Security.
+fn behaviors_without_hsts(model: &Model, i: usize) -> Vec<Span> {
+    let r = &model.resources[i];
+    let mut paths = Vec::new();
+    for key in [
+        "default_cache_behavior",
+        "ordered_cache_behavior",
+        "DistributionConfig.DefaultCacheBehavior",
+        "DistributionConfig.CacheBehaviors",
+    ] {
+        match util::at(r, key) {
+            Some((p, Value::List(l))) => paths.extend((0..l.len()).map(|k| format!("{p}[{k}]"))),
+            Some((p, _)) => paths.push(p),
+            None => {}
+        }
+    }
+    paths
+        .iter()
+        .filter(|b| {
+            let policy = util::first_at(
+                r,
+                &[
+                    &format!("{b}.response_headers_policy_id"),
+                    &format!("{b}.ResponseHeadersPolicyId"),
+                ],
+            );
+            match policy
+                .as_ref()
+                .and_then(|(_, v)| util::target(model, &r.unit, v))
+            {
+                Some(pr) => util::first_at(
+                    &model.resources[pr],
+                    &[
+                        "security_headers_config.strict_transport_security",
+                        "ResponseHeadersPolicyConfig.SecurityHeadersConfig.StrictTransportSecurity",
+                    ],
+                )
+                .is_none(),
+                None => policy.is_none(),
+            }
+        })
+        .map(|b| r.span_of(b))
+        .collect()
 }
 
 /// The origins of a distribution that are not S3 buckets (an S3 origin cannot add headers).
