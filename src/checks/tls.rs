@@ -627,12 +627,13 @@ fn cover(v: &Value) -> Option<Cover> {
 
 /// The outcome of one bucket policy: a statement denying every S3 action to everyone when
 /// `aws:SecureTransport` is false, over the bucket and all its objects.
-fn secure_transport(doc: &Value) -> Result<Option<(usize, bool)>, Outcome> {
+/// `Ok(Some((statement, what it leaves out)))`; an empty gap is the full deny.
+fn secure_transport(doc: &Value) -> Result<Option<(usize, String)>, Outcome> {
     let d = policy::parse(doc);
     if let Some(u) = &d.unknown {
         return Err(unknown_of(u));
     }
-    let mut best: Option<(usize, bool)> = None;
+    let mut best: Option<(usize, String)> = None;
     let mut unknown: Option<Outcome> = None;
     for st in &d.statements {
         if st.effect != Effect::Deny {
@@ -674,11 +675,23 @@ fn secure_transport(doc: &Value) -> Result<Option<(usize, bool)>, Outcome> {
                 }
             }
         }
-        let full = everyone && all_actions && bucket && objects;
-        if full {
-            return Ok(Some((st.index, true)));
+        let mut missing = Vec::new();
+        if !everyone {
+            missing.push("not every principal");
         }
-        best.get_or_insert((st.index, false));
+        if !all_actions {
+            missing.push("not every S3 action");
+        }
+        if !bucket {
+            missing.push("not the bucket itself");
+        }
+        if !objects {
+            missing.push("not every object");
+        }
+        if missing.is_empty() {
+            return Ok(Some((st.index, String::new())));
+        }
+        best.get_or_insert((st.index, missing.join(", ")));
     }
     match (best, unknown) {
         (_, Some(u)) => Err(u),
@@ -715,15 +728,15 @@ fn s3_tls(model: &Model, i: usize, facets: &[usize]) -> Finding {
             continue;
         };
         match secure_transport(v) {
-            Ok(Some((k, true))) => {
+            Ok(Some((k, gap))) if gap.is_empty() => {
                 return Finding::pass(
                     i,
                     format!("the bucket policy's Statement[{k}] denies every request made without TLS (aws:SecureTransport = false)"),
                 )
                 .at(hr.span_of(path))
             }
-            Ok(Some((k, false))) => {
-                partial.get_or_insert((hr.span_of(path), k));
+            Ok(Some((k, gap))) => {
+                partial.get_or_insert((hr.span_of(path), k, gap));
             }
             Ok(None) => {}
             Err(o) => {
@@ -740,9 +753,9 @@ fn s3_tls(model: &Model, i: usize, facets: &[usize]) -> Finding {
         .at(span);
     }
     match partial {
-        Some((span, k)) => Finding::fail(
+        Some((span, k, gap)) => Finding::fail(
             i,
-            format!("the bucket policy's Statement[{k}] denies requests without TLS only for some principals, actions or objects"),
+            format!("the bucket policy's Statement[{k}] denies requests without TLS only in part ({gap})"),
         )
         .at(span),
         None => Finding::fail(
@@ -894,14 +907,18 @@ fn rds_tls(model: &Model, i: usize, cluster: bool) -> Finding {
                             .at(vspan)
                         }
                     },
-                    None => (family, gr.span, format!("parameter group {}", gr.address)),
+                    None => (
+                        family,
+                        gr.span,
+                        format!("parameter group {} does not set {param}", gr.address),
+                    ),
                 }
             }
             None => match util::text(Some(v)) {
                 Ok(Some(name)) if name.starts_with("default.") => (
                     name.trim_start_matches("default.").to_string(),
                     r.span_of(&p),
-                    format!("AWS's default parameter group {name}"),
+                    format!("AWS's default parameter group {name} applies"),
                 ),
                 _ => {
                     let o = match v.first_unknown() {
@@ -925,7 +942,7 @@ fn rds_tls(model: &Model, i: usize, cluster: bool) -> Finding {
                 Ok(ver) => (
                     family_of(&engine, &ver),
                     r.span,
-                    "the engine's default parameter group".to_string(),
+                    "no parameter group is set, so the engine's defaults apply".to_string(),
                 ),
                 Err(o) => return Finding::new(
                     i,
@@ -957,7 +974,7 @@ fn rds_tls(model: &Model, i: usize, cluster: bool) -> Finding {
     let note = row
         .map(|d| d.note())
         .unwrap_or_else(|| format!("no known default for {param}"));
-    let detail = format!("{default_note} leaves {param} unset ({note})");
+    let detail = format!("{default_note} ({note})");
     match on {
         Some(true) => Finding::pass(i, detail).at(span),
         Some(false) => {
