@@ -339,7 +339,6 @@ fn tenant_claim(facts: &Facts, _: &Params) -> Vec<Finding> {
                 )
             })
             .collect();
-        let enforcement = "whether every backend takes the tenant from the token and enforces it";
         let f = if !writable.is_empty() && trigger.is_none() {
             let (details, spans): (Vec<String>, Vec<_>) = writable.into_iter().unzip();
             Finding::fail(
@@ -351,9 +350,7 @@ fn tenant_claim(facts: &Facts, _: &Params) -> Vec<Finding> {
             )
             .at_all(spans)
         } else if let Some((p, _)) = &trigger {
-            let mut reason = format!(
-                "the pre token generation trigger decides what the tokens carry: what it adds, and {enforcement}"
-            );
+            let mut reason = "what the pre token generation trigger adds to the tokens, and whether every backend takes the tenant from them and enforces it".to_string();
             if !writable.is_empty() {
                 reason.push_str(&format!(
                     " (the trigger must override the user-writable {})",
@@ -376,7 +373,7 @@ fn tenant_claim(facts: &Facts, _: &Params) -> Vec<Finding> {
                 Outcome::unknown(
                     Cause::ApplicationCode,
                     format!(
-                        "tokens carry custom:{}, which users cannot write; {enforcement}",
+                        "whether every backend takes the tenant from custom:{} (which users cannot write) and enforces it",
                         name.trim_start_matches("custom:")
                     ),
                 ),
@@ -388,7 +385,7 @@ fn tenant_claim(facts: &Facts, _: &Params) -> Vec<Finding> {
                 pool,
                 Outcome::unknown(
                     Cause::ApplicationCode,
-                    format!("tokens carry only the user's groups (cognito:groups); whether a group names the tenant and {enforcement}"),
+                    "whether one of the user's groups (cognito:groups, the only tenant-like claim) names the tenant, and whether every backend enforces it",
                 ),
                 "no tenant attribute or trigger; the pool has groups",
             )
