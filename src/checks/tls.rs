@@ -1120,10 +1120,19 @@ fn referrers_of(model: &Model, to: usize, label: &str, types: &[&str]) -> Vec<us
         .collect()
 }
 
+/// The span of a setting; a Terraform block (a list) points at its first instance.
+fn block_span(r: &Resource, path: &str, v: &Value) -> Span {
+    match v {
+        Value::List(_) => r.span_of(&format!("{path}[0]")),
+        _ => r.span_of(path),
+    }
+}
+
 fn cloudfront_logs(model: &Model, i: usize) -> Finding {
     let r = &model.resources[i];
-    if let Some((p, _)) = util::first_at(r, &["logging_config", "DistributionConfig.Logging"]) {
-        return Finding::pass(i, "standard logging writes every request to S3").at(r.span_of(&p));
+    if let Some((p, v)) = util::first_at(r, &["logging_config", "DistributionConfig.Logging"]) {
+        return Finding::pass(i, "standard logging writes every request to S3")
+            .at(block_span(r, &p, v));
     }
     // Standard logging v2: a CloudWatch Logs delivery source for the distribution's access
     // logs, with a delivery to a destination.
@@ -1324,9 +1333,12 @@ fn lb_logs(model: &Model, i: usize) -> Finding {
         .at(r.span_of("LoadBalancerAttributes"));
     }
     match util::first_at(r, &["access_logs"]) {
-        Some((p, _)) => {
+        Some((p, v)) => {
             let (flag, fp) = util::flag_at(r, &["access_logs.enabled"]);
-            let span = fp.as_deref().map(|x| r.span_of(x)).unwrap_or(r.span_of(&p));
+            let span = fp
+                .as_deref()
+                .map(|x| r.span_of(x))
+                .unwrap_or(block_span(r, &p, v));
             match flag {
                 Ok(Some(true)) => Finding::pass(i, "access logging is enabled"),
                 Ok(Some(false)) => Finding::fail(i, "the access_logs block sets enabled = false"),
@@ -1360,7 +1372,11 @@ fn lb_logs(model: &Model, i: usize) -> Finding {
 /// Where a bucket's server access logs go: (setting holder, path, target value).
 fn s3_logging(model: &Model, i: usize, facets: &[usize]) -> Option<(usize, String)> {
     let r = &model.resources[i];
-    if let Some((p, _)) = util::first_at(r, &["logging", "LoggingConfiguration"]) {
+    if let Some((p, v)) = util::first_at(r, &["logging", "LoggingConfiguration"]) {
+        let p = match v {
+            Value::List(_) => format!("{p}[0]"),
+            _ => p,
+        };
         return Some((i, p));
     }
     facets
