@@ -244,10 +244,9 @@ fn names_tenant(name: &str) -> bool {
     let mut cur = String::new();
     let mut prev_lower = false;
     for c in name.chars() {
-        if !c.is_ascii_alphanumeric() || (c.is_ascii_uppercase() && prev_lower) {
-            if !cur.is_empty() {
-                words.push(std::mem::take(&mut cur));
-            }
+        if (!c.is_ascii_alphanumeric() || (c.is_ascii_uppercase() && prev_lower)) && !cur.is_empty()
+        {
+            words.push(std::mem::take(&mut cur));
         }
         if c.is_ascii_alphanumeric() {
             cur.push(c.to_ascii_lowercase());
@@ -349,7 +348,11 @@ fn tenant_claim(facts: &Facts, _: &Params) -> Vec<Finding> {
                 ),
             )
             .at_all(spans)
-        } else if let Some((p, _)) = &trigger {
+        } else if let Some((p, v)) = &trigger {
+            // The question is about the trigger function when it is in the tree: what it puts
+            // into the tokens is its code.
+            let function = util::target(model, &r.unit, v)
+                .filter(|&f| model.resources[f].kind == "lambda.function");
             let mut reason = "what the pre token generation trigger adds to the tokens, and whether every backend takes the tenant from them and enforces it".to_string();
             if !writable.is_empty() {
                 reason.push_str(&format!(
@@ -362,11 +365,15 @@ fn tenant_claim(facts: &Facts, _: &Params) -> Vec<Finding> {
                 ));
             }
             Finding::new(
-                pool,
+                function.unwrap_or(pool),
                 Outcome::unknown(Cause::ApplicationCode, reason),
-                "a pre token generation trigger shapes the tokens",
+                format!(
+                    "the pre token generation trigger of {} shapes its tokens",
+                    r.address
+                ),
             )
             .at(r.span_of(p))
+            .at_all(function.map(|f| model.resources[f].span))
         } else if let Some((name, path, _)) = attrs.first() {
             Finding::new(
                 pool,
