@@ -360,7 +360,8 @@ fn tenant_keying_and_context() {
     assert_eq!(sessions.keying, TenantKeying::NoCustomerKey);
 }
 
-/// Rows other checks read (network exposure, backups, key specs, audit trails): parsed and looked up, not
+/// Rows other checks read (network exposure, backups, key specs, audit trails, transport, access
+/// logs): parsed and looked up, not
 /// produced as evidence here.
 const READ_ELSEWHERE: &[&str] = &[
     "public_access_block",
@@ -383,6 +384,17 @@ const READ_ELSEWHERE: &[&str] = &[
     "enable_log_file_validation",
     "EnableLogFileValidation",
     "enable_logging",
+    "engine_version",
+    "EngineVersion",
+    "parameter.rds.force_ssl",
+    "Parameters.rds.force_ssl",
+    "parameter.require_secure_transport",
+    "Parameters.require_secure_transport",
+    "transit_encryption_enabled",
+    "TransitEncryptionEnabled",
+    "transit_encryption_mode",
+    "TransitEncryptionMode",
+    "access_logs.enabled",
 ];
 
 #[test]

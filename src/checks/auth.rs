@@ -2,15 +2,30 @@
 //! claims in tokens.
 
 use super::{no_params, Cause, Check, Facts, Finding, Outcome, Params};
-use crate::network::util;
+use crate::model::Value;
+use crate::network::{util, EdgeKind, EdgeRoute};
 
 pub(super) fn checks() -> Vec<Check> {
-    vec![Check {
-        name: "cognito.mfa-required",
-        about: "each Cognito user pool requires MFA (`mfa_configuration = ON`); users of federated identity providers are left to the provider",
-        run: mfa_required,
-        validate: no_params,
-    }]
+    vec![
+        Check {
+            name: "cognito.mfa-required",
+            about: "each Cognito user pool requires MFA (`mfa_configuration = ON`); users of federated identity providers are left to the provider",
+            run: mfa_required,
+            validate: no_params,
+        },
+        Check {
+            name: "api.routes-authenticated",
+            about: "every method of a REST API, every route of an HTTP API, the `$connect` route of a WebSocket API and every function URL requires an authenticated caller",
+            run: routes_authenticated,
+            validate: no_params,
+        },
+        Check {
+            name: "cognito.tenant-claim",
+            about: "each Cognito user pool's tokens can carry a tenant the user cannot set (a custom tenant attribute or a pre token generation trigger); enforcing it is application code",
+            run: tenant_claim,
+            validate: no_params,
+        },
+    ]
 }
 
 /// `OFF` (the default) and `OPTIONAL` fail; `ON` passes unless the pool federates sign-in to
@@ -69,4 +84,326 @@ pub(super) fn unknown_of(v: &crate::model::Value) -> Outcome {
             format!("the value `{v}` cannot be evaluated"),
         ),
     }
+}
+
+// --- auth.api-authorizer ----------------------------------------------------------------
+
+/// An `OPTIONS` method answered by a mock integration: a CORS preflight that never reaches a
+/// backend (browsers send preflights without credentials).
+fn mock_preflight(model: &crate::model::Model, route: &EdgeRoute) -> bool {
+    if !route.name.starts_with("OPTIONS ") {
+        return false;
+    }
+    let m = route.resource;
+    let mr = &model.resources[m];
+    let is_mock = |r: &crate::model::Resource, path: &str| {
+        util::at(r, path)
+            .and_then(|(_, v)| v.as_str())
+            .is_some_and(|t| t.eq_ignore_ascii_case("MOCK"))
+    };
+    if is_mock(mr, "Integration.Type") {
+        return true;
+    }
+    // Terraform: the integration is its own resource, linked by `http_method` or sitting on
+    // the same API resource with the literal method.
+    let on = |r: usize, attr: &str| {
+        let rr = &model.resources[r];
+        util::first_at(rr, &[attr]).and_then(|(_, v)| util::target(model, &rr.unit, v))
+    };
+    let method_on = on(m, "resource_id");
+    model.resources.iter().enumerate().any(|(k, r)| {
+        r.source_type == "aws_api_gateway_integration"
+            && is_mock(r, "type")
+            && (model.parents.get(&k) == Some(&m)
+                || (method_on.is_some()
+                    && on(k, "resource_id") == method_on
+                    && util::at(r, "http_method").and_then(|(_, v)| v.as_str()) == Some("OPTIONS")))
+    })
+}
+
+fn routes_authenticated(facts: &Facts, _: &Params) -> Vec<Finding> {
+    let model = facts.model;
+    let mut out = Vec::new();
+    for e in facts.public_edges() {
+        if !matches!(
+            e.kind,
+            EdgeKind::RestApi | EdgeKind::HttpApi | EdgeKind::WebSocketApi | EdgeKind::FunctionUrl
+        ) {
+            continue;
+        }
+        let r = &model.resources[e.resource];
+        let websocket = e.kind == EdgeKind::WebSocketApi;
+        let routes: Vec<&EdgeRoute> = e
+            .routes
+            .iter()
+            .filter(|x| !websocket || x.name == "$connect")
+            .filter(|x| !mock_preflight(model, x))
+            .collect();
+        // Routes this reading cannot see: an OpenAPI body, SAM function events.
+        let unread = e
+            .notes
+            .iter()
+            .find(|n| n.contains("not read"))
+            .cloned()
+            .or_else(|| {
+                (e.routes.is_empty()
+                    && (r.source_type == "AWS::Serverless::Api" || r.generated_by.is_some()))
+                .then(|| {
+                    "the routes of a SAM API come from its functions' events, which are not read"
+                        .to_string()
+                })
+            });
+        if let Some(note) = unread {
+            if routes.is_empty() || e.notes.iter().any(|n| n.contains("OpenAPI")) {
+                out.push(
+                    Finding::new(
+                        e.resource,
+                        Outcome::unknown(Cause::NotExpressible, note),
+                        "some routes of this API are defined where vouch does not read them",
+                    )
+                    .at(r.span),
+                );
+            }
+        }
+        if websocket && routes.is_empty() && !e.routes.is_empty() {
+            out.push(
+                Finding::fail(
+                    e.resource,
+                    "no `$connect` route: clients connect without any authorizer",
+                )
+                .at(r.span),
+            );
+        }
+        for route in routes {
+            let what = route.authorization.as_deref().unwrap_or("?");
+            let f = match route.authenticated {
+                Some(true) => {
+                    let lambda = matches!(
+                        what.to_ascii_uppercase().as_str(),
+                        "CUSTOM" | "TOKEN" | "REQUEST"
+                    );
+                    Finding::pass(
+                        e.resource,
+                        format!(
+                            "{} requires {what}{}",
+                            route.name,
+                            if lambda {
+                                " (a Lambda authorizer decides; its logic is application code)"
+                            } else {
+                                ""
+                            }
+                        ),
+                    )
+                }
+                Some(false) => Finding::fail(
+                    e.resource,
+                    format!(
+                        "{} has authorization {what}: anyone can call it",
+                        route.name
+                    ),
+                ),
+                None => {
+                    let rr = &model.resources[route.resource];
+                    let outcome = match util::at(rr, &route.evidence.attribute) {
+                        Some((_, v)) => unknown_of(v),
+                        None => Outcome::unknown(
+                            Cause::NotExpressible,
+                            "the authorization type is not set",
+                        ),
+                    };
+                    Finding::new(
+                        e.resource,
+                        outcome,
+                        format!("the authorization of {} cannot be read", route.name),
+                    )
+                }
+            };
+            out.push(f.at(route.evidence.span).at(r.span));
+        }
+    }
+    out
+}
+
+// --- auth.tenant-claims -----------------------------------------------------------------
+
+/// Words that name a tenant in an attribute name (`tenant_id`, `orgId`, `custom:workspace`).
+const TENANT_WORDS: &[&str] = &[
+    "tenant",
+    "tenants",
+    "org",
+    "orgs",
+    "organization",
+    "organisation",
+    "company",
+    "workspace",
+];
+
+fn names_tenant(name: &str) -> bool {
+    let name = name.trim_start_matches("custom:");
+    let mut words: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if (!c.is_ascii_alphanumeric() || (c.is_ascii_uppercase() && prev_lower)) && !cur.is_empty()
+        {
+            words.push(std::mem::take(&mut cur));
+        }
+        if c.is_ascii_alphanumeric() {
+            cur.push(c.to_ascii_lowercase());
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    words
+        .iter()
+        .any(|w| TENANT_WORDS.contains(&w.as_str()) || w.starts_with("tenant"))
+}
+
+fn tenant_claim(facts: &Facts, _: &Params) -> Vec<Finding> {
+    let model = facts.model;
+    let mut out = Vec::new();
+    for pool in facts.of_kind("cognito.user-pool") {
+        let r = &model.resources[pool];
+        let trigger = util::first_at(
+            r,
+            &[
+                "lambda_config.pre_token_generation_config.lambda_arn",
+                "lambda_config.pre_token_generation",
+                "LambdaConfig.PreTokenGenerationConfig.LambdaArn",
+                "LambdaConfig.PreTokenGeneration",
+            ],
+        );
+        // Custom attributes that name a tenant, with their `mutable` flag.
+        let mut attrs: Vec<(String, String, Option<bool>)> = Vec::new();
+        for key in ["schema", "Schema"] {
+            let Some(Value::List(list)) = r.attributes.get(key) else {
+                continue;
+            };
+            for (k, a) in list.iter().enumerate() {
+                let Some(name) = a
+                    .get("name")
+                    .or_else(|| a.get("Name"))
+                    .and_then(Value::as_str)
+                else {
+                    continue;
+                };
+                if names_tenant(name) {
+                    let mutable = a
+                        .get("mutable")
+                        .or_else(|| a.get("Mutable"))
+                        .and_then(Value::as_bool);
+                    attrs.push((name.to_string(), format!("{key}[{k}]"), mutable));
+                }
+            }
+        }
+        let self_sign_up = !matches!(
+            util::flag_at(
+                r,
+                &[
+                    "admin_create_user_config.allow_admin_create_user_only",
+                    "AdminCreateUserConfig.AllowAdminCreateUserOnly",
+                ],
+            )
+            .0,
+            Ok(Some(true))
+        );
+        // App clients that let users write a tenant attribute themselves.
+        let mut writable: Vec<(String, crate::source::Span)> = Vec::new();
+        for c in util::referrers(model, pool, "in-user-pool") {
+            let cr = &model.resources[c];
+            let Some((p, v)) = util::first_at(cr, &["write_attributes", "WriteAttributes"]) else {
+                continue;
+            };
+            for (name, _, mutable) in &attrs {
+                let full = format!("custom:{}", name.trim_start_matches("custom:"));
+                let listed = util::items(v)
+                    .iter()
+                    .any(|x| x.as_str() == Some(full.as_str()));
+                if listed && (*mutable != Some(false) || self_sign_up) {
+                    writable.push((
+                        format!("{} lets users write {full}", cr.address),
+                        cr.span_of(&p),
+                    ));
+                }
+            }
+        }
+        let groups: Vec<usize> = util::referrers(model, pool, "ref:userpoolid")
+            .into_iter()
+            .filter(|&g| {
+                matches!(
+                    model.resources[g].source_type.as_str(),
+                    "aws_cognito_user_group" | "AWS::Cognito::UserPoolGroup"
+                )
+            })
+            .collect();
+        let f = if !writable.is_empty() && trigger.is_none() {
+            let (details, spans): (Vec<String>, Vec<_>) = writable.into_iter().unzip();
+            Finding::fail(
+                pool,
+                format!(
+                    "{}: a user can choose the tenant their token names",
+                    details.join("; ")
+                ),
+            )
+            .at_all(spans)
+        } else if let Some((p, v)) = &trigger {
+            // The question is about the trigger function when it is in the tree: what it puts
+            // into the tokens is its code.
+            let function = util::target(model, &r.unit, v)
+                .filter(|&f| model.resources[f].kind == "lambda.function");
+            let mut reason = "what the pre token generation trigger adds to the tokens, and whether every backend takes the tenant from them and enforces it".to_string();
+            if !writable.is_empty() {
+                reason.push_str(&format!(
+                    " (the trigger must override the user-writable {})",
+                    attrs
+                        .iter()
+                        .map(|a| a.0.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            Finding::new(
+                function.unwrap_or(pool),
+                Outcome::unknown(Cause::ApplicationCode, reason),
+                format!(
+                    "the pre token generation trigger of {} shapes its tokens",
+                    r.address
+                ),
+            )
+            .at(r.span_of(p))
+            .at_all(function.map(|f| model.resources[f].span))
+        } else if let Some((name, path, _)) = attrs.first() {
+            Finding::new(
+                pool,
+                Outcome::unknown(
+                    Cause::ApplicationCode,
+                    format!(
+                        "whether every backend takes the tenant from custom:{} (which users cannot write) and enforces it",
+                        name.trim_start_matches("custom:")
+                    ),
+                ),
+                format!("custom attribute {name} names the tenant"),
+            )
+            .at(r.span_of(path))
+        } else if !groups.is_empty() {
+            Finding::new(
+                pool,
+                Outcome::unknown(
+                    Cause::ApplicationCode,
+                    "whether one of the user's groups (cognito:groups, the only tenant-like claim) names the tenant, and whether every backend enforces it",
+                ),
+                "no tenant attribute or trigger; the pool has groups",
+            )
+            .at_all(groups.iter().map(|&g| model.resources[g].span))
+        } else {
+            Finding::fail(
+                pool,
+                "tokens carry no tenant: no custom tenant attribute, no pre token generation trigger and no groups",
+            )
+        };
+        out.push(f.at(r.span));
+    }
+    out
 }
