@@ -264,7 +264,10 @@ pub fn assess(
 
 /// Finds and reads the architecture documents. A `--doc` file that cannot be read is an error;
 /// a document over the size limit is read up to it, with a warning.
-fn read_documents(root: &Path, explicit: &[std::path::PathBuf]) -> (Vec<claims::Document>, Vec<Diagnostic>) {
+fn read_documents(
+    root: &Path,
+    explicit: &[std::path::PathBuf],
+) -> (Vec<claims::Document>, Vec<Diagnostic>) {
     let mut docs = Vec::new();
     let mut diags = Vec::new();
     let base = if root.is_file() {
@@ -290,16 +293,24 @@ fn read_documents(root: &Path, explicit: &[std::path::PathBuf]) -> (Vec<claims::
                 if b.len() > claims::MAX_DOCUMENT_BYTES {
                     b.truncate(claims::MAX_DOCUMENT_BYTES);
                     diags.push(
-                        Diagnostic::warning(&shown, "document-too-large", "only the first MiB of this document is read")
-                            .hint("split the document, or point --doc at the architecture part"),
+                        Diagnostic::warning(
+                            &shown,
+                            "document-too-large",
+                            "only the first MiB of this document is read",
+                        )
+                        .hint("split the document, or point --doc at the architecture part"),
                     );
                 }
                 let text = String::from_utf8_lossy(&b);
                 docs.push(claims::read_document(&shown, &text, found.readme));
             }
             Err(e) => diags.push(
-                Diagnostic::error(&shown, "document-unreadable", format!("the architecture document cannot be read: {e}"))
-                    .hint("check the path given with --doc"),
+                Diagnostic::error(
+                    &shown,
+                    "document-unreadable",
+                    format!("the architecture document cannot be read: {e}"),
+                )
+                .hint("check the path given with --doc"),
             ),
         }
     }

@@ -477,15 +477,19 @@ fn claims_name_their_components() {
     );
     assert_eq!(claim_at(&claims, 89).components, ["data key"]);
 
-    // Each / all and no named component: the system as a whole.
+    // Each / all over a kind of resource: every resource of that kind.
     let role = patterns(&["execution role"], &["own execution role"], &[]);
     let claims = detect(&d, &role);
     assert_eq!(claims.len(), 1);
-    assert!(claims[0].components.is_empty());
+    assert_eq!(claims[0].components, ["every function"]);
     let vpc = detect(&d, &in_vpc());
     assert_eq!(vpc.len(), 1);
     assert_eq!(vpc[0].line, 99);
-    assert!(vpc[0].components.is_empty());
+    assert_eq!(vpc[0].components, ["every function"]);
+    // Each / all over something that is no kind of resource: the system as a whole.
+    let auth = patterns(&["authenticated"], &["requires"], &[]);
+    let claims = detect(&d, &auth);
+    assert_eq!(claim_at(&claims, 66).components, Vec::<String>::new());
 }
 
 #[test]
@@ -1063,4 +1067,42 @@ fn catalog_rules() -> Vec<(String, ClaimPatterns)> {
         .iter()
         .map(|r| (r.id.clone(), r.claims.clone()))
         .collect()
+}
+
+#[test]
+fn a_service_as_active_subject_is_about_that_services_resources() {
+    let logs = patterns(&["access log*"], &["writes"], &[]);
+    let c = detect(
+        &doc("API Gateway writes access logs to a log group."),
+        &logs,
+    );
+    assert_eq!(c[0].components, ["every api gateway"]);
+    // Passive, or several services: about whoever reaches them, so the system as a whole.
+    let reach = patterns(&["gateway endpoint*"], &["reached through"], &[]);
+    let c = detect(
+        &doc("DynamoDB is reached through a gateway endpoint."),
+        &reach,
+    );
+    assert!(c[0].components.is_empty(), "{c:?}");
+    let c = detect(
+        &doc("DynamoDB and S3 are reached through gateway endpoints."),
+        &reach,
+    );
+    assert!(c[0].components.is_empty(), "{c:?}");
+
+    let scan = vouch::scan(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/projects/saas-serverless/terraform"),
+        &Default::default(),
+    );
+    let apis = vouch::claims::resolve_component(&scan.model, "every api gateway", &[]);
+    assert!(!apis.is_empty());
+    assert!(apis
+        .iter()
+        .all(|&i| scan.model.resources[i].kind.starts_with("apigateway")));
+    let keys = vouch::claims::resolve_component(&scan.model, "every key", &[]);
+    let names: Vec<&str> = keys
+        .iter()
+        .map(|&i| scan.model.resources[i].address.as_str())
+        .collect();
+    assert_eq!(names, ["aws_kms_key.data", "aws_kms_key.logs"]);
 }

@@ -392,7 +392,15 @@ pub(crate) fn detect(doc: &Document, patterns: &ClaimPatterns) -> Vec<Claim> {
             .to_ascii_lowercase();
         let universal = matches!(first.as_str(), "every" | "all" | "each" | "no" | "none");
         let mut names = if universal && subject.is_empty() {
-            Vec::new()
+            // "All KMS keys rotate …" is about every key, not about the system as a whole.
+            super::resolve::quantified_kind(&sentence.text)
+                .map(|noun| vec![format!("every {noun}")])
+                .unwrap_or_default()
+        } else if named.is_empty() && subject.is_empty() {
+            // "API Gateway writes access logs …" is about that service's resources.
+            super::resolve::leading_service(&sentence.text)
+                .map(|service| vec![format!("every {service}")])
+                .unwrap_or_default()
         } else {
             named
         };

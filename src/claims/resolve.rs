@@ -29,8 +29,111 @@ const KIND_NOUNS: &[(&str, &[&str])] = &[
 /// Words that name no resource in particular.
 const FILLER: &[&str] = &["the", "a", "an", "our", "aws", "amazon"];
 
+/// Nouns a quantified subject may hold that name no kind of resource: "every API route",
+/// "all service-to-service calls" are about the system as a whole.
+const NOT_KINDS: &[&str] = &[
+    "route",
+    "endpoint",
+    "call",
+    "request",
+    "user",
+    "data",
+    "store",
+    "service",
+    "resource",
+    "item",
+    "object",
+    "tenant",
+    "component",
+    "log",
+    "traffic",
+];
+
+/// The kind noun a sentence that opens with a quantifier is about ("All KMS keys rotate …" →
+/// `key`), when the first words after the quantifier hold one and no noun that names no kind.
+pub(crate) fn quantified_kind(sentence: &str) -> Option<&'static str> {
+    let words: Vec<String> = sentence
+        .split_whitespace()
+        .skip(1)
+        .take(3)
+        .map(|w| {
+            let w = w
+                .trim_matches(|c: char| !c.is_alphanumeric())
+                .to_ascii_lowercase();
+            w.strip_suffix('s').map(str::to_string).unwrap_or(w)
+        })
+        .collect();
+    if words.iter().any(|w| NOT_KINDS.contains(&w.as_str())) {
+        return None;
+    }
+    words
+        .iter()
+        .rev()
+        .find_map(|w| KIND_NOUNS.iter().find(|(n, _)| n == w).map(|(n, _)| *n))
+}
+
+/// AWS services a sentence may have as its subject, and the prefix of the kinds they run.
+const SERVICES: &[(&str, &str)] = &[
+    ("api gateway", "apigateway"),
+    ("cloudfront", "cloudfront."),
+    ("cloudtrail", "cloudtrail."),
+    ("cognito", "cognito."),
+    ("dynamodb", "dynamodb."),
+    ("rds", "rds."),
+    ("s3", "s3."),
+    ("secrets manager", "secretsmanager."),
+    ("sns", "sns."),
+    ("sqs", "sqs."),
+];
+
+/// The service a sentence is about when it opens with one as its only, active subject ("API
+/// Gateway writes access logs …"; not "DynamoDB and S3 are …", not "DynamoDB is reached …").
+pub(crate) fn leading_service(sentence: &str) -> Option<&'static str> {
+    let lower = sentence.to_ascii_lowercase();
+    let lower = lower.strip_prefix("the ").unwrap_or(&lower);
+    SERVICES.iter().find_map(|(name, _)| {
+        let rest = lower.strip_prefix(name)?.strip_prefix(' ')?;
+        let next = rest.split_whitespace().next().unwrap_or("");
+        // A passive sentence ("DynamoDB is reached through …") is about who reaches it.
+        (!matches!(
+            next,
+            "and" | "or" | "," | "&" | "is" | "are" | "was" | "were"
+        ))
+        .then_some(*name)
+    })
+}
+
 /// See [`super::resolve_component`].
 pub(crate) fn resolve(model: &Model, component: &str, kinds: &[&str]) -> Vec<usize> {
+    if let Some(service) = component.strip_prefix("every ") {
+        if let Some((_, prefix)) = SERVICES.iter().find(|(n, _)| *n == service) {
+            return model
+                .resources
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.facet.is_none() && r.kind.starts_with(prefix))
+                .filter(|(_, r)| kinds.is_empty() || kinds.contains(&r.kind))
+                .map(|(i, _)| i)
+                .collect();
+        }
+    }
+    if let Some(noun) = component.strip_prefix("every ") {
+        let implied: &[&str] = KIND_NOUNS
+            .iter()
+            .find(|(n, _)| *n == noun)
+            .map_or(&[], |(_, k)| k);
+        let kinds = if kinds.is_empty() { implied } else { kinds };
+        if kinds.is_empty() {
+            return Vec::new();
+        }
+        return model
+            .resources
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.facet.is_none() && kinds.contains(&r.kind))
+            .map(|(i, _)| i)
+            .collect();
+    }
     let mut words = name_words(component);
     words.retain(|w| !FILLER.contains(&w.as_str()));
     // The head noun decides the kind when the caller does not.

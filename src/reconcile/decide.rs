@@ -45,6 +45,8 @@ pub struct SubjectOutcome {
     /// The claim polarity that covers it (named components beat the system as a whole), if
     /// the document is consistent about it.
     pub claim: Option<Polarity>,
+    /// The claims that give it that polarity.
+    pub claims: Vec<usize>,
     /// The answer that covers it, if any.
     pub answer: Option<usize>,
 }
@@ -121,9 +123,14 @@ pub fn decide(
                     .reduce(Outcome::worst)
                     .unwrap_or(Outcome::Pass)
             };
+            let (claim, claims) = match claim_of.get(&subject) {
+                Some((p, c)) => (Some(*p), c.clone()),
+                None => (None, Vec::new()),
+            };
             SubjectOutcome {
                 question_id: question_id(&subject),
-                claim: claim_of.get(&subject).copied(),
+                claim,
+                claims,
                 subject,
                 outcome,
                 findings,
@@ -271,7 +278,10 @@ pub fn decide(
 fn claim_polarities<'s>(
     claims: &[ScopedClaim],
     subjects: impl Iterator<Item = &'s Subject>,
-) -> (BTreeMap<Subject, Polarity>, Vec<(usize, usize)>) {
+) -> (
+    BTreeMap<Subject, (Polarity, Vec<usize>)>,
+    Vec<(usize, usize)>,
+) {
     let mut out = BTreeMap::new();
     let mut inconsistent = BTreeSet::new();
     for subject in subjects {
@@ -293,11 +303,12 @@ fn claim_polarities<'s>(
             (Some(h), Some(f)) => {
                 inconsistent.insert((h.index.min(f.index), h.index.max(f.index)));
             }
-            (Some(_), None) => {
-                out.insert(subject.clone(), Polarity::Holds);
-            }
-            (None, Some(_)) => {
-                out.insert(subject.clone(), Polarity::Fails);
+            (Some(_), None) | (None, Some(_)) => {
+                let p = level[0].polarity;
+                out.insert(
+                    subject.clone(),
+                    (p, level.iter().map(|c| c.index).collect()),
+                );
             }
             (None, None) => {}
         }

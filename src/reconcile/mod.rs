@@ -160,9 +160,27 @@ pub fn reconcile(inputs: &Inputs) -> Report {
         stale.extend(&d.answers.stale);
         matched.extend(&d.answers.matched);
 
+        // The claims that the code contradicts: those covering a failing subject while saying
+        // the assumption holds, or (when every subject passes) saying it fails.
+        let mut contradicting = BTreeSet::new();
+        if d.status == Status::Contradicted {
+            let any_fail = d.subjects.iter().any(|s| s.outcome == Outcome::Fail);
+            for s in &d.subjects {
+                let applies = if any_fail {
+                    s.outcome == Outcome::Fail && s.claim == Some(Polarity::Holds)
+                } else {
+                    s.claim == Some(Polarity::Fails)
+                };
+                if applies {
+                    contradicting.extend(s.claims.iter().copied());
+                }
+            }
+        }
         let doc: Vec<DocRef> = claims
             .iter()
-            .map(|c| DocRef {
+            .enumerate()
+            .map(|(i, c)| DocRef {
+                contradicted: contradicting.contains(&i),
                 file: c.path.clone(),
                 line: c.line,
                 text: c.text.clone(),
@@ -389,11 +407,7 @@ pub fn reconcile(inputs: &Inputs) -> Report {
         }
         if d.status == Status::Contradicted {
             let code_holds = !d.subjects.iter().any(|s| s.outcome == Outcome::Fail);
-            let wrong: Vec<DocRef> = doc
-                .iter()
-                .filter(|c| (c.polarity == Polarity::Holds) != code_holds)
-                .cloned()
-                .collect();
+            let wrong: Vec<DocRef> = doc.iter().filter(|c| c.contradicted).cloned().collect();
             let (text, cites) = if code_holds {
                 (rule.suggestion.holds.clone(), cite("pass"))
             } else {

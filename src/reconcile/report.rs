@@ -80,6 +80,9 @@ pub struct DocRef {
     pub components: Vec<String>,
     /// The patterns that made it a claim.
     pub matched: String,
+    /// The code proves this sentence wrong.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub contradicted: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -3,7 +3,6 @@
 //! and the JSON contract.
 
 use crate::assumptions::Status;
-use crate::claims::Polarity;
 use crate::reconcile::{AnswerRef, AssumptionReport, Report};
 use std::fmt::Write as _;
 
@@ -93,7 +92,7 @@ pub fn to_text(report: &Report, root: &str) -> String {
             let _ = writeln!(o, "  {}  {}", a.id, a.title);
             let code_fails = a.evidence.iter().any(|e| e.outcome == "fail");
             for d in &a.doc {
-                if (d.polarity == Polarity::Holds) == code_fails {
+                if d.contradicted {
                     let _ = writeln!(o, "    doc   {}:{}  \"{}\"", d.file, d.line, d.text);
                 }
             }
