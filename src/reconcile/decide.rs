@@ -272,16 +272,16 @@ pub fn decide(
     }
 }
 
+/// Each subject's claim polarity and the claims that give it.
+type ClaimsBySubject = BTreeMap<Subject, (Polarity, Vec<usize>)>;
+
 /// For each subject, the polarity of the claims covering it: claims naming its component beat
 /// claims about the whole system; two claims of opposite polarity at the same level cancel out
 /// and are reported as an inconsistency of the document.
 fn claim_polarities<'s>(
     claims: &[ScopedClaim],
     subjects: impl Iterator<Item = &'s Subject>,
-) -> (
-    BTreeMap<Subject, (Polarity, Vec<usize>)>,
-    Vec<(usize, usize)>,
-) {
+) -> (ClaimsBySubject, Vec<(usize, usize)>) {
     let mut out = BTreeMap::new();
     let mut inconsistent = BTreeSet::new();
     for subject in subjects {
