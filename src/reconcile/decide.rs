@@ -315,3 +315,169 @@ fn claim_polarities<'s>(
     }
     (out, inconsistent.into_iter().collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::Cause;
+
+    fn rule(id: &str) -> &'static Rule {
+        crate::assumptions::rule(id).unwrap()
+    }
+
+    fn pass(s: usize) -> Finding {
+        Finding::pass(s, "ok")
+    }
+    fn fail(s: usize) -> Finding {
+        Finding::fail(s, "bad")
+    }
+    fn open(s: usize) -> Finding {
+        Finding::new(s, Outcome::unknown(Cause::Variable, "var.x"), "?")
+    }
+
+    fn claim(index: usize, polarity: Polarity, covers: Option<&[usize]>) -> ScopedClaim {
+        ScopedClaim {
+            index,
+            polarity,
+            covers: covers.map(|c| c.iter().copied().collect()),
+        }
+    }
+
+    fn qid(s: &Subject) -> String {
+        format!("q-{s:?}")
+    }
+
+    fn run(findings: Vec<Finding>, claims: &[ScopedClaim], answers: &[ScopedAnswer]) -> Decision {
+        decide(
+            rule("auth.mfa-required"),
+            findings,
+            &[],
+            claims,
+            answers,
+            &qid,
+        )
+    }
+
+    use Polarity::{Fails, Holds};
+
+    #[test]
+    fn a_failure_is_invalid_or_contradicted_when_the_doc_claims_it_holds() {
+        assert_eq!(
+            run(vec![pass(0), fail(1)], &[], &[]).status,
+            Status::Invalid
+        );
+        let d = run(
+            vec![pass(0), fail(1), open(2)],
+            &[claim(0, Holds, None)],
+            &[],
+        );
+        assert_eq!(d.status, Status::Contradicted);
+        // A claim about another component does not contradict the failing one.
+        let d = run(vec![pass(0), fail(1)], &[claim(0, Holds, Some(&[0]))], &[]);
+        assert_eq!(d.status, Status::Invalid);
+    }
+
+    #[test]
+    fn all_passing_is_verified_or_contradicted_by_a_negative_claim() {
+        assert_eq!(
+            run(vec![pass(0), pass(1)], &[], &[]).status,
+            Status::Verified
+        );
+        let d = run(vec![pass(0)], &[claim(0, Fails, None)], &[]);
+        assert_eq!(d.status, Status::Contradicted);
+    }
+
+    #[test]
+    fn open_subjects_are_answered_then_doc_only_then_questions() {
+        let yes = ScopedAnswer {
+            index: 0,
+            holds: true,
+            question: None,
+        };
+        let d = run(vec![pass(0), open(1)], &[], std::slice::from_ref(&yes));
+        assert_eq!((d.status, d.holds), (Status::Answered, Some(true)));
+        assert!(d.answers.applied.contains(&0));
+
+        let d = run(vec![open(1)], &[claim(0, Fails, None)], &[]);
+        assert_eq!((d.status, d.holds), (Status::DocOnly, Some(false)));
+
+        // One open subject answered by its question, the other covered by a named claim.
+        let by_question = ScopedAnswer {
+            index: 3,
+            holds: true,
+            question: Some("q-Resource(1)".into()),
+        };
+        let d = run(
+            vec![open(1), open(2)],
+            &[claim(0, Holds, Some(&[2]))],
+            &[by_question],
+        );
+        assert_eq!((d.status, d.holds), (Status::DocOnly, Some(true)));
+
+        // Nothing covers subject 2: one question, for it alone.
+        let d = run(vec![open(1), open(2)], &[claim(0, Holds, Some(&[1]))], &[]);
+        assert_eq!(d.status, Status::NeedsClarification);
+        assert_eq!(d.open.len(), 1);
+        assert_eq!(d.subjects[d.open[0]].subject, Subject::Resource(2));
+    }
+
+    #[test]
+    fn named_claims_beat_system_wide_ones_and_disagreement_cancels() {
+        let d = run(
+            vec![open(1), open(2)],
+            &[claim(0, Holds, None), claim(1, Fails, Some(&[2]))],
+            &[],
+        );
+        assert_eq!(d.subjects[0].claim, Some(Holds));
+        assert_eq!(d.subjects[1].claim, Some(Fails));
+        assert!(d.inconsistent.is_empty());
+
+        let d = run(
+            vec![open(1)],
+            &[claim(0, Holds, None), claim(1, Fails, None)],
+            &[],
+        );
+        assert_eq!(d.subjects[0].claim, None);
+        assert_eq!(d.inconsistent, vec![(0, 1)]);
+        assert_eq!(d.status, Status::NeedsClarification);
+    }
+
+    #[test]
+    fn the_code_wins_over_an_answer_and_says_so() {
+        let yes = ScopedAnswer {
+            index: 0,
+            holds: true,
+            question: None,
+        };
+        let d = run(vec![fail(1)], &[], &[yes]);
+        assert_eq!(d.status, Status::Invalid);
+        assert!(d.answers.conflicting.contains(&0));
+        // An answer for a question of another rule is not this rule's business.
+        let other = ScopedAnswer {
+            index: 1,
+            holds: false,
+            question: Some("q-elsewhere".into()),
+        };
+        let d = run(vec![open(1)], &[], &[other]);
+        assert_eq!(d.status, Status::NeedsClarification);
+        assert!(d.answers.matched.is_empty() && d.answers.stale.is_empty());
+    }
+
+    #[test]
+    fn nothing_in_scope_depends_on_the_rule_scope() {
+        assert_eq!(run(vec![], &[], &[]).status, Status::NotApplicable);
+        let units = vec!["prod".to_string(), "staging".to_string()];
+        let d = decide(rule("log.audit-trail"), vec![], &units, &[], &[], &qid);
+        assert_eq!(d.status, Status::NeedsClarification);
+        assert_eq!(
+            d.open
+                .iter()
+                .map(|&i| d.subjects[i].subject.clone())
+                .collect::<Vec<_>>(),
+            vec![
+                Subject::Unit("prod".into()),
+                Subject::Unit("staging".into())
+            ]
+        );
+    }
+}

@@ -422,7 +422,24 @@ pub fn reconcile(inputs: &Inputs) -> Report {
             });
         }
 
+        let used: Vec<AnswerRef> = d
+            .answers
+            .applied
+            .iter()
+            .chain(&d.answers.conflicting)
+            .map(|&i| {
+                let a = &inputs.answers[i];
+                AnswerRef {
+                    line: a.line,
+                    assumption: a.assumption.clone(),
+                    question: a.question.clone(),
+                    holds: a.holds,
+                    detail: a.detail.clone(),
+                }
+            })
+            .collect();
         assumptions.push(AssumptionReport {
+            answers: used,
             id: rule.id.clone(),
             title: rule.title.clone(),
             stride: rule.stride.name(),
@@ -462,6 +479,7 @@ pub fn reconcile(inputs: &Inputs) -> Report {
             assumption: a.assumption.clone(),
             question: a.question.clone(),
             holds: a.holds,
+            detail: a.detail.clone(),
         }
     };
 
@@ -565,5 +583,39 @@ fn subject_names(model: &Model, s: &Subject) -> (String, String, Option<crate::s
             (r.address.clone(), r.unit.clone(), Some(r.span))
         }
         Subject::Unit(u) => (String::new(), u.clone(), None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn question_ids_depend_on_the_assumption_and_the_address_only() {
+        let mut model = Model::default();
+        let span = crate::source::Span::file_start(crate::source::FileId(0));
+        model.resources.push(crate::model::Resource::new(
+            ".",
+            "aws_kms_key.data",
+            "aws_kms_key",
+            crate::model::Language::Terraform,
+            span,
+        ));
+        let id = question_id("kms.key-policy.scoped", &model, &Subject::Resource(0));
+        // Pinned: answers files name questions by these ids, so the hash must never change.
+        assert_eq!(id, "q-351344913759");
+        assert_ne!(
+            id,
+            question_id("kms.key-rotation", &model, &Subject::Resource(0))
+        );
+        model.resources[0].span.start = 4000;
+        assert_eq!(
+            id,
+            question_id("kms.key-policy.scoped", &model, &Subject::Resource(0))
+        );
+        assert_ne!(
+            question_id("log.audit-trail", &model, &Subject::Unit(".".into())),
+            question_id("log.audit-trail", &model, &Subject::Unit("prod".into()))
+        );
     }
 }

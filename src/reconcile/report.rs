@@ -49,6 +49,9 @@ pub struct AssumptionReport {
     pub basis: &'static str,
     pub evidence: Vec<Evidence>,
     pub doc: Vec<DocRef>,
+    /// The answers that settled it or that the code overrules.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub answers: Vec<AnswerRef>,
     /// Ids of the questions it asks.
     pub questions: Vec<String>,
 }
@@ -149,7 +152,7 @@ pub struct AnswersReport {
     pub conflicting: Vec<AnswerRef>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AnswerRef {
     pub line: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -158,6 +161,8 @@ pub struct AnswerRef {
     pub question: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub holds: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -149,6 +149,24 @@ pub fn to_text(report: &Report, root: &str) -> String {
             };
             let _ = writeln!(o, "         {:<7} {place}  {name}{}", e.outcome, e.detail);
         }
+        let file = report.answers.file.as_deref().unwrap_or("answers");
+        for r in &a.answers {
+            let said = match r.holds {
+                Some(true) => "holds",
+                Some(false) => "does not hold",
+                None => "unanswered",
+            };
+            let _ = writeln!(
+                o,
+                "         answer  {file}:{}  {said}{}",
+                r.line,
+                r.detail
+                    .as_deref()
+                    .filter(|d| !d.is_empty())
+                    .map(|d| format!(": {d}"))
+                    .unwrap_or_default()
+            );
+        }
         if matches!(a.status, Status::DocOnly) {
             for d in &a.doc {
                 let _ = writeln!(o, "         doc     {}:{}  \"{}\"", d.file, d.line, d.text);
