@@ -20,6 +20,10 @@
 //!   fail or unknown with the cause.
 //! - [`claims`]: architecture documents (Markdown, pulldown-cmark) into sentences, and sentences
 //!   into claims that an assumption holds or fails; named components resolved to resources.
+//! - [`iam`], [`kms`], [`network`]: the reasoning library: effective access, trust, escalation,
+//!   keys and what they protect, placement, exposure and public edges.
+//! - [`reconcile`]: code × answers × document → a status per assumption, with evidence,
+//!   questions with stable ids, threats, risk, confidence and sentences for the document.
 //! - [`report`]: the only place that formats output (text, JSON, diagnostics).
 //! - [`answers`]: the team's answers file (`.vouch/answers.yaml`): read with diagnostics, edited as
 //!   text that keeps what the user wrote (open questions appended, answers recorded), and the
@@ -33,6 +37,10 @@
 //! - An unknown value is never silently read as the good case: it stays [`model::Value::Unknown`]
 //!   with its reason until an answer or the document settles it.
 //! - Output is deterministic: resources, edges and diagnostics are sorted, ids are stable.
+//! - An unknown never becomes a finding or a pass: it becomes a question, or rests on a document
+//!   claim or an answer, and the report says which.
+//! - A file the user wrote (the answers file) is edited as text and renamed into place; nothing
+//!   in it is lost.
 
 pub mod answers;
 pub mod assumptions;
