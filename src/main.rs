@@ -124,6 +124,9 @@ struct ScanArgs {
     /// Also fail (exit 1) while any question is open.
     #[arg(long)]
     fail_on_open: bool,
+    /// Print how long each assumption's checks took to standard error.
+    #[arg(long, hide = true)]
+    timings: bool,
 }
 
 #[derive(Args)]
@@ -313,6 +316,13 @@ fn main() -> ExitCode {
                     &a.input.path.display().to_string(),
                 )),
             };
+            if a.timings {
+                let mut t = rep.timings.clone();
+                t.sort_by(|x, y| y.1.cmp(&x.1));
+                for (id, d) in t {
+                    eprintln!("{:>9.3}s  {id}", d.as_secs_f64());
+                }
+            }
             if code == 0 && gate_fails(&rep, a.fail_on, a.fail_on_open) {
                 code = 1;
             }

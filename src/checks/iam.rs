@@ -1289,14 +1289,25 @@ fn tenant_binding(facts: &Facts, _: &Params) -> Vec<Finding> {
         }
     }
     let mut bindings: BTreeMap<(usize, usize), TenantBinding> = BTreeMap::new();
-    for &s in &stores {
-        for &p in &principals {
+    let store_set: BTreeSet<usize> = stores.iter().copied().collect();
+    for &p in &principals {
+        for s in facts.reachable_among(p, &store_set) {
             let b = queries::tenant_binding(model, access, p, s);
             if b != TenantBinding::NoAccess {
                 bindings.insert((s, p), b);
             }
         }
     }
+    // Principals with a policy the code cannot read, once each (not once per store).
+    let unsettled: BTreeMap<usize, (Outcome, Span)> = principals
+        .iter()
+        .filter_map(|&p| {
+            unsettled_policies(model, access, p)
+                .into_iter()
+                .next()
+                .map(|u| (p, u))
+        })
+        .collect();
     let mut out = Vec::new();
     for &s in &stores {
         let r = &model.resources[s];
@@ -1382,11 +1393,12 @@ fn tenant_binding(facts: &Facts, _: &Params) -> Vec<Finding> {
             continue;
         }
         // A principal whose policies cannot be read may reach this store too.
-        for &p in &principals {
+        for (&p, (o, span)) in &unsettled {
             if bindings.contains_key(&(s, p)) {
                 continue;
             }
-            if let Some((o, span)) = unsettled_policies(model, access, p).into_iter().next() {
+            {
+                let (o, span) = (o.clone(), *span);
                 out.push(
                     Finding::new(
                         s,

@@ -183,6 +183,7 @@ pub struct Facts<'a> {
     datastores: OnceLock<Vec<crate::network::Exposure>>,
     endpoints: OnceLock<Vec<crate::network::ServiceReach>>,
     principals: OnceLock<std::collections::BTreeMap<usize, crate::iam::principals::Principal>>,
+    reach: OnceLock<crate::iam::reach::Reach>,
 }
 
 impl<'a> Facts<'a> {
@@ -198,11 +199,29 @@ impl<'a> Facts<'a> {
             datastores: OnceLock::new(),
             endpoints: OnceLock::new(),
             principals: OnceLock::new(),
+            reach: OnceLock::new(),
         }
     }
 
     pub fn access(&self) -> &Access {
         self.access.get_or_init(|| Access::compute(self.model))
+    }
+
+    /// Which resources each principal can reach at all: evaluate access only for those pairs.
+    pub fn reach(&self) -> &crate::iam::reach::Reach {
+        self.reach
+            .get_or_init(|| crate::iam::reach::Reach::new(self.model, self.access(), |_| true))
+    }
+
+    /// The resources among `among` that `principal` can reach at all (named by a statement,
+    /// through `*`, or through a resource policy).
+    pub fn reachable_among(
+        &self,
+        principal: usize,
+        among: &std::collections::BTreeSet<usize>,
+    ) -> Vec<usize> {
+        self.reach()
+            .reachable_among(self.model, self.access(), principal, among)
     }
 
     pub fn protection(&self) -> &[crate::kms::StoreEncryption] {

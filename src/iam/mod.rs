@@ -9,6 +9,7 @@
 //! - [`arn`]: ARNs of resources in the tree and the matching of policy ARN patterns.
 //! - [`access`]: effective access, following AWS's evaluation logic over the catalog.
 //! - [`trust`]: who can assume each role, from where, under which conditions.
+//! - [`reach`]: which resources each principal's statements can reach at all.
 //! - [`queries`]: administrator-equivalent principals, shared roles, tenant binding of tables.
 
 pub mod access;
@@ -19,4 +20,5 @@ pub mod managed;
 pub mod policy;
 pub mod principals;
 pub mod queries;
+pub mod reach;
 pub mod trust;

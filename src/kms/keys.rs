@@ -7,7 +7,7 @@ use crate::iam::access::{self, Access, ActionSet, Grant, Target};
 use crate::iam::policy::{self, wildcard_match, Condition, Effect, SetQualifier, Statement};
 use crate::model::{Model, Part, Symbol, Value};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The uses of a key that expose the data it protects.
 pub const USE_ACTIONS: &[&str] = &[
@@ -691,6 +691,38 @@ pub(crate) fn keys_with(
     }
     let ids = use_ids();
     let mut out = Vec::new();
+    // The roles and users whose identity policies reach each key (by reference, by `*`, or by
+    // an ARN pattern naming every key), so that delegation is evaluated for those pairs only.
+    let key_set: BTreeSet<usize> = model
+        .resources
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.facet.is_none() && r.kind == "kms.key")
+        .map(|(i, _)| i)
+        .collect();
+    let reach = crate::iam::reach::Reach::new(model, access, |r| r.kind == "kms.key");
+    let mut users_of: HashMap<usize, Vec<usize>> = HashMap::new();
+    for &p in access.principals.keys() {
+        if !matches!(model.resources[p].kind, "iam.role" | "iam.user") {
+            continue;
+        }
+        let every_key = access.grants_of(p).any(|g| {
+            !g.boundary
+                && g.effect == Effect::Allow
+                && !g.not_resource
+                && g.targets
+                    .iter()
+                    .any(|t| matches!(t, Target::Pattern { arn } if pattern_names_every_key(arn)))
+        });
+        let reached: Vec<usize> = if every_key {
+            key_set.iter().copied().collect()
+        } else {
+            reach.identity_reachable_among(model, access, p, &key_set)
+        };
+        for k in reached {
+            users_of.entry(k).or_default().push(p);
+        }
+    }
     for (key, r) in model.resources.iter().enumerate() {
         if r.kind != "kms.key" || r.facet.is_some() {
             continue;
@@ -796,10 +828,7 @@ pub(crate) fn keys_with(
         }
         // Through IAM, when the key policy delegates.
         if !delegated.is_empty() {
-            for &p in access.principals.keys() {
-                if !matches!(model.resources[p].kind, "iam.role" | "iam.user") {
-                    continue;
-                }
+            for &p in users_of.get(&key).into_iter().flatten() {
                 let allowed = access.allowed(model, p, key, Some("kms"));
                 let mut via: Vec<&Grant> = allowed.via.clone();
                 let mut actions = allowed.actions.clone();

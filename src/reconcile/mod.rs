@@ -108,8 +108,11 @@ pub fn reconcile(inputs: &Inputs) -> Report {
         (l.file, l.line)
     };
 
+    let mut timings = Vec::new();
     for rule in &inputs.rules {
+        let t0 = std::time::Instant::now();
         let found = findings(&facts, rule);
+        timings.push((rule.id.clone(), t0.elapsed()));
         let claims = (inputs.claims)(rule);
         let scoped: Vec<ScopedClaim> = claims
             .iter()
@@ -529,6 +532,7 @@ pub fn reconcile(inputs: &Inputs) -> Report {
             conflicting: conflicting.iter().map(answer_ref).collect(),
         },
         unreadable: inputs.unreadable.clone(),
+        timings,
     }
 }
 

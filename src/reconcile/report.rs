@@ -28,6 +28,9 @@ pub struct Report {
     pub answers: AnswersReport,
     /// Inputs that could not be read: what the report could not take into account.
     pub unreadable: Vec<Unreadable>,
+    /// How long each rule's checks took (for `--timings`; not part of the JSON).
+    #[serde(skip)]
+    pub timings: Vec<(String, std::time::Duration)>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize)]

@@ -6,7 +6,7 @@
 //! principal), or a principal outside the tree that a resource policy names (`service
 //! apigateway.amazonaws.com`, another account, a principal the code does not settle).
 
-use crate::iam::access::{self, Access, ActionSet, Allowed, Grant, Grantee, Target};
+use crate::iam::access::{self, Access, ActionSet, Allowed, Grant, Grantee};
 use crate::iam::catalog::AccessLevel;
 use crate::Scan;
 use rayon::prelude::*;
@@ -177,94 +177,15 @@ pub fn rows(scan: &Scan, access: &Access, filter: &Filter) -> Vec<Row> {
     let idx = access::index();
     let action_filter: Option<ActionSet> = filter.action.as_deref().map(|p| idx.expand(p));
     let af = action_filter.as_ref();
-    let resources: Vec<(usize, &'static str)> = m
-        .resources
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.facet.is_none() && !r.kind.starts_with("iam."))
-        .filter(|(_, r)| {
-            filter
-                .resource
-                .as_deref()
-                .is_none_or(|f| r.address.contains(f))
-        })
-        .filter_map(|(i, r)| access::service_of(r.kind).map(|s| (i, s)))
-        .collect();
-    // Resources by service, their ARNs, and those governed by a resource policy: a principal is
-    // evaluated only against the resources one of its statements (or a resource policy) can
-    // reach, not against every resource of the tree.
-    let mut by_service: std::collections::HashMap<&'static str, Vec<usize>> = Default::default();
-    for &(ri, service) in &resources {
-        by_service.entry(service).or_default().push(ri);
-    }
-    let arns: std::collections::HashMap<usize, String> = resources
-        .iter()
-        .filter_map(|&(ri, _)| crate::iam::arn::arn_of(m, ri).map(|a| (ri, a)))
-        .collect();
-    let with_policies: Vec<usize> = resources
-        .iter()
-        .map(|&(ri, _)| ri)
-        .filter(|ri| access.policies_of(*ri).next().is_some())
-        .collect();
-    let services: Vec<(&'static str, (u32, u32))> = by_service
-        .keys()
-        .filter_map(|s| idx.service(s).map(|r| (*s, r)))
-        .collect();
-    // (resources some statement names, resources reached only through grants on `*`).
-    type Reached = (Vec<(usize, &'static str)>, Vec<(usize, &'static str)>);
-    let candidates = |p: usize| -> Reached {
-        let mut set: std::collections::BTreeSet<usize> = with_policies.iter().copied().collect();
-        let mut anywhere: std::collections::BTreeSet<usize> = Default::default();
-        for g in access.grants_of(p) {
-            if g.boundary {
-                continue;
-            }
-            let touched: Vec<&'static str> = services
-                .iter()
-                .filter(|(_, r)| !g.actions.restrict(*r).is_empty())
-                .map(|(s, _)| *s)
-                .collect();
-            if touched.is_empty() {
-                continue;
-            }
-            let everywhere = g.not_resource || g.targets.iter().any(|t| matches!(t, Target::Any));
-            let only_everywhere =
-                !g.not_resource && g.targets.iter().all(|t| matches!(t, Target::Any));
-            for s in &touched {
-                for &ri in by_service.get(s).into_iter().flatten() {
-                    if only_everywhere {
-                        anywhere.insert(ri);
-                        continue;
-                    }
-                    if everywhere {
-                        set.insert(ri);
-                        continue;
-                    }
-                    let reached = g.targets.iter().any(|t| match t {
-                        Target::Resource { index, .. } => *index == ri || m.owner(*index) == ri,
-                        Target::Pattern { arn } => arns
-                            .get(&ri)
-                            .is_some_and(|a| crate::iam::arn::pattern_covers(arn, a)),
-                        _ => false,
-                    });
-                    if reached {
-                        set.insert(ri);
-                    }
-                }
-            }
-        }
-        let named = resources
-            .iter()
-            .filter(|(ri, _)| set.contains(ri))
-            .copied()
-            .collect();
-        let unnamed = resources
-            .iter()
-            .filter(|(ri, _)| anywhere.contains(ri) && !set.contains(ri))
-            .copied()
-            .collect();
-        (named, unnamed)
-    };
+    // A principal is evaluated only against the resources one of its statements (or a
+    // resource policy) can reach, not against every resource of the tree.
+    let reach = crate::iam::reach::Reach::new(m, access, |r| {
+        filter
+            .resource
+            .as_deref()
+            .is_none_or(|f| r.address.contains(f))
+    });
+    let candidates = |p: usize| reach.candidates(m, access, p);
     // Principals are independent: evaluate them on rayon's pool.
     let principals: Vec<usize> = access.principals.keys().copied().collect();
     let per_principal: Vec<Vec<Row>> = principals
@@ -334,7 +255,7 @@ pub fn rows(scan: &Scan, access: &Access, filter: &Filter) -> Vec<Row> {
     let mut out: Vec<Row> = per_principal.into_iter().flatten().collect();
     // What resource policies give everyone, and principals outside the tree.
     let keep = |name: &str| filter.principal.as_deref().is_none_or(|f| name.contains(f));
-    for &(ri, service) in &resources {
+    for &(ri, service) in reach.resources() {
         if access.policies_of(ri).next().is_none() {
             continue;
         }
