@@ -318,7 +318,7 @@ fn main() -> ExitCode {
             };
             if a.timings {
                 let mut t = rep.timings.clone();
-                t.sort_by(|x, y| y.1.cmp(&x.1));
+                t.sort_by_key(|x| std::cmp::Reverse(x.1));
                 for (id, d) in t {
                     eprintln!("{:>9.3}s  {id}", d.as_secs_f64());
                 }

@@ -1125,16 +1125,62 @@ fn secret_readers(facts: &Facts, _: &Params) -> Vec<Finding> {
             }
         }
     }
-    // Each secret of the tree: who reads it, and through what.
-    for (s, r) in model.resources.iter().enumerate() {
-        if r.facet.is_some() || !is_secret(r) || !util::deployed(r) {
-            continue;
+    // Each secret of the tree: who reads it, and through what. A principal is evaluated only
+    // against the secrets it can reach; what it may reach through policies or resources the
+    // code cannot settle is worked out once per principal.
+    let secrets: BTreeSet<usize> = model
+        .resources
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.facet.is_none() && is_secret(r) && util::deployed(r))
+        .map(|(i, _)| i)
+        .collect();
+    let mut reachers: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
+    for &p in &principals {
+        for sec in facts.reachable_among(p, &secrets) {
+            reachers.entry(sec).or_default().insert(p);
         }
+    }
+    // (principal, unknowns for every secret, unknowns for secrets whose name is not settled)
+    type Unsure = (usize, Vec<(Outcome, Span)>, Vec<(Outcome, Span)>);
+    let unsure: Vec<Unsure> = principals
+        .iter()
+        .filter_map(|&p| {
+            let mut always = unsettled_policies(model, access, p);
+            let mut unnamed = Vec::new();
+            for g in identity_allows(access, p) {
+                if reads_of(g).is_empty() {
+                    continue;
+                }
+                let span = grant_span(model, g);
+                always.extend(unknown_targets(g).into_iter().map(|o| (o, span)));
+                if let Some(Target::Pattern { arn }) = g.targets.iter().find(|t| {
+                    matches!(t, Target::Pattern { arn } if arn.contains("secret") || arn.contains(":parameter"))
+                }) {
+                    unnamed.push((
+                        Outcome::unknown(
+                            Cause::NotExpressible,
+                            format!(
+                                "the secret's name is not settled, so whether `{arn}` names it is not known"
+                            ),
+                        ),
+                        span,
+                    ));
+                }
+            }
+            (!always.is_empty() || !unnamed.is_empty()).then_some((p, always, unnamed))
+        })
+        .collect();
+    let no_readers = BTreeSet::new();
+    for &s in &secrets {
+        let r = &model.resources[s];
         let has_arn = crate::iam::arn::arn_of(model, s).is_some();
         let mut fails: Vec<(String, Span)> = Vec::new();
         let mut unknowns: Vec<(Outcome, Span)> = Vec::new();
         let mut readers = Vec::new();
-        for &p in &principals {
+        let reaching = reachers.get(&s).unwrap_or(&no_readers);
+        let mut not_reading: BTreeSet<usize> = BTreeSet::new();
+        for &p in reaching {
             let allowed = access.effective(model, p, s, None);
             let granted: Vec<&str> = reads
                 .iter()
@@ -1142,33 +1188,7 @@ fn secret_readers(facts: &Facts, _: &Params) -> Vec<Finding> {
                 .map(|a| idx.names[*a as usize])
                 .collect();
             if granted.is_empty() {
-                // A policy the tree cannot read may grant it.
-                unknowns.extend(unsettled_policies(model, access, p));
-                // A grant whose resource the tree cannot settle may name this secret.
-                for g in identity_allows(access, p) {
-                    if reads_of(g).is_empty() {
-                        continue;
-                    }
-                    let span = grant_span(model, g);
-                    unknowns.extend(unknown_targets(g).into_iter().map(|o| (o, span)));
-                    if !has_arn {
-                        if let Some(Target::Pattern { arn }) = g
-                            .targets
-                            .iter()
-                            .find(|t| matches!(t, Target::Pattern { arn } if arn.contains("secret") || arn.contains(":parameter")))
-                        {
-                            unknowns.push((
-                                Outcome::unknown(
-                                    Cause::NotExpressible,
-                                    format!(
-                                        "the secret's name is not settled, so whether `{arn}` names it is not known"
-                                    ),
-                                ),
-                                span,
-                            ));
-                        }
-                    }
-                }
+                not_reading.insert(p);
                 continue;
             }
             let who = who(model, access, p);
@@ -1183,6 +1203,16 @@ fn secret_readers(facts: &Facts, _: &Params) -> Vec<Finding> {
                         grant_span(model, g),
                     ));
                 }
+            }
+        }
+        // A principal that does not read it may still, through what the tree cannot settle.
+        for (p, always, unnamed) in &unsure {
+            if reaching.contains(p) && !not_reading.contains(p) {
+                continue;
+            }
+            unknowns.extend(always.iter().cloned());
+            if !has_arn {
+                unknowns.extend(unnamed.iter().cloned());
             }
         }
         let anyone = access.anyone(model, s, None);

@@ -2,7 +2,7 @@
 //! administrators in all but name, which roles several compute resources share, and whether a
 //! principal's access to a table or bucket is bound to a tenant.
 
-use super::access::{index, Access, Target};
+use super::access::{index, Access, Grant, Target};
 use super::catalog;
 use super::policy::{Condition, Effect, SetQualifier};
 use super::principals::PolicyKind;
@@ -187,6 +187,15 @@ const S3_LIST_OBJECTS: &[&str] = &[
     "s3:ListBucketMultipartUploads",
 ];
 
+/// [`data_actions`] by action id, computed once over the catalog.
+fn is_data_action(id: u32) -> bool {
+    static DATA: std::sync::OnceLock<Vec<bool>> = std::sync::OnceLock::new();
+    DATA.get_or_init(|| index().names.iter().map(|n| data_actions(n)).collect())
+        .get(id as usize)
+        .copied()
+        .unwrap_or(false)
+}
+
 /// The data actions a principal may perform on a store (items of a table, objects of a bucket).
 /// Configuration actions (`DescribeTable`, `GetBucketPolicy`) are left out.
 pub fn data_actions(name: &str) -> bool {
@@ -259,7 +268,7 @@ fn dynamodb_binding(
     let data: Vec<u32> = allowed
         .actions
         .iter()
-        .filter(|a| data_actions(idx.names[*a as usize]))
+        .filter(|a| is_data_action(*a))
         .collect();
     if data.is_empty() {
         return TenantBinding::NoAccess;
@@ -375,68 +384,141 @@ fn object_key(v: &Value) -> (Option<String>, bool) {
     }
 }
 
+/// What one granting statement says about tenant binding, worked out once per statement rather
+/// than once per action it allows.
+#[derive(Default)]
+struct S3GrantVerdict {
+    /// A `Resource` entry or an `s3:prefix` value names a tenant variable.
+    attempted: bool,
+    prefix_used: bool,
+    /// For the list actions: the tenant variable an `s3:prefix` condition binds, or `None`.
+    list_variable: Option<String>,
+    /// For object actions: whether an entry covering the bucket's objects grants them, the
+    /// tenant variable that keys them, and why an entry does not.
+    object_granted: bool,
+    object_variable: Option<String>,
+    object_reasons: Vec<&'static str>,
+}
+
+const EVERY_OBJECT: &str = "is allowed on every object of the bucket";
+const UNKEYED_OBJECTS: &str =
+    "is allowed on object keys that do not start with the caller's tenant";
+
+fn s3_grant_verdict(model: &Model, access: &Access, g: &Grant, bucket: usize) -> S3GrantVerdict {
+    let mut v = S3GrantVerdict::default();
+    let prefixes: Vec<&Condition> = g
+        .conditions
+        .iter()
+        .filter(|c| c.key.eq_ignore_ascii_case("s3:prefix"))
+        .collect();
+    let items = access
+        .statement_of(g)
+        .and_then(|st| st.resource.as_ref())
+        .map(|r| r.items.as_slice())
+        .unwrap_or(&[]);
+    v.attempted = items.iter().any(|i| {
+        literal_text(i)
+            .and_then(|t| tenant_variable_in(&t))
+            .is_some()
+    });
+    if prefixes
+        .iter()
+        .any(|c| c.values.iter().any(|x| tenant_variable(x).is_some()))
+    {
+        v.attempted = true;
+        v.prefix_used = true;
+    }
+    v.list_variable = prefixes
+        .iter()
+        .find(|c| {
+            positive(c)
+                && !c.if_exists
+                && c.set != Some(SetQualifier::ForAnyValue)
+                && !c.values.is_empty()
+                && c.values
+                    .iter()
+                    .all(|x| literal_text(x).and_then(|t| tenant_prefix(&t)).is_some())
+        })
+        .and_then(|c| c.values.iter().find_map(tenant_variable));
+    // Object actions: each entry that covers the bucket's objects must name the tenant.
+    if g.not_resource || items.len() != g.targets.len() {
+        v.object_granted = true;
+        v.object_reasons.push(EVERY_OBJECT);
+        return v;
+    }
+    for (t, item) in g.targets.iter().zip(items) {
+        if !t.covers(model, bucket) {
+            continue;
+        }
+        match object_key(item) {
+            (Some(key), _) => {
+                v.object_granted = true;
+                match tenant_prefix(&key) {
+                    Some(var) => {
+                        if v.object_variable.is_none() {
+                            v.object_variable = Some(var);
+                        }
+                    }
+                    None => v.object_reasons.push(UNKEYED_OBJECTS),
+                }
+            }
+            (None, true) => {
+                v.object_granted = true;
+                v.object_reasons.push(EVERY_OBJECT);
+            }
+            // A bucket-level entry grants no object action.
+            (None, false) => {}
+        }
+    }
+    v
+}
+
 fn s3_binding(model: &Model, access: &Access, principal: usize, bucket: usize) -> TenantBinding {
     let allowed = access.allowed(model, principal, bucket, Some("s3"));
     let idx = index();
     let data: Vec<u32> = allowed
         .actions
         .iter()
-        .filter(|a| data_actions(idx.names[*a as usize]))
+        .filter(|a| is_data_action(*a))
         .collect();
     if data.is_empty() {
         return TenantBinding::NoAccess;
     }
+    let verdicts: Vec<S3GrantVerdict> = allowed
+        .via
+        .iter()
+        .map(|g| s3_grant_verdict(model, access, g, bucket))
+        .collect();
+    // Only statements that allow some data action count as attempts at binding.
+    let relevant = |g: &Grant| data.iter().any(|a| g.actions.contains(*a));
+    let attempted = allowed
+        .via
+        .iter()
+        .zip(&verdicts)
+        .any(|(g, v)| v.attempted && relevant(g));
+    let prefix_used = allowed
+        .via
+        .iter()
+        .zip(&verdicts)
+        .any(|(g, v)| v.prefix_used && relevant(g));
     let mut unbound = Vec::new();
     let mut reasons = Vec::new();
     let mut variable = None;
-    let mut attempted = false;
-    let mut prefix_used = false;
-    for a in data {
+    for &a in &data {
         let name = idx.names[a as usize];
         let listing = S3_LIST_OBJECTS.iter().any(|l| l.eq_ignore_ascii_case(name));
         let mut bound = true;
         let mut granted = false;
-        for g in allowed.via.iter().filter(|g| g.actions.contains(a)) {
-            let prefixes: Vec<&Condition> = g
-                .conditions
-                .iter()
-                .filter(|c| c.key.eq_ignore_ascii_case("s3:prefix"))
-                .collect();
-            let items = access
-                .statement_of(g)
-                .and_then(|st| st.resource.as_ref())
-                .map(|r| r.items.as_slice())
-                .unwrap_or(&[]);
-            for v in items {
-                if literal_text(v)
-                    .and_then(|t| tenant_variable_in(&t))
-                    .is_some()
-                {
-                    attempted = true;
-                }
-            }
-            if prefixes
-                .iter()
-                .any(|c| c.values.iter().any(|v| tenant_variable(v).is_some()))
-            {
-                attempted = true;
-                prefix_used = true;
+        for (g, v) in allowed.via.iter().zip(&verdicts) {
+            if !g.actions.contains(a) {
+                continue;
             }
             if listing {
                 granted = true;
-                let binding = prefixes.iter().find(|c| {
-                    positive(c)
-                        && !c.if_exists
-                        && c.set != Some(SetQualifier::ForAnyValue)
-                        && !c.values.is_empty()
-                        && c.values
-                            .iter()
-                            .all(|v| literal_text(v).and_then(|t| tenant_prefix(&t)).is_some())
-                });
-                match binding {
-                    Some(c) => {
+                match &v.list_variable {
+                    Some(var) => {
                         if variable.is_none() {
-                            variable = c.values.iter().find_map(tenant_variable);
+                            variable = Some(var.clone());
                         }
                     }
                     None => {
@@ -448,42 +530,17 @@ fn s3_binding(model: &Model, access: &Access, principal: usize, bucket: usize) -
                 }
                 continue;
             }
-            // Object actions: each entry that covers the bucket's objects must name the tenant.
-            if g.not_resource || items.len() != g.targets.len() {
+            if v.object_granted {
                 granted = true;
-                bound = false;
-                reasons.push(format!("{name} is allowed on every object of the bucket"));
-                continue;
             }
-            for (t, v) in g.targets.iter().zip(items) {
-                if !t.covers(model, bucket) {
-                    continue;
+            if let Some(var) = &v.object_variable {
+                if variable.is_none() {
+                    variable = Some(var.clone());
                 }
-                match object_key(v) {
-                    (Some(key), _) => {
-                        granted = true;
-                        match tenant_prefix(&key) {
-                            Some(var) => {
-                                if variable.is_none() {
-                                    variable = Some(var);
-                                }
-                            }
-                            None => {
-                                bound = false;
-                                reasons.push(format!(
-                                    "{name} is allowed on object keys that do not start with the caller's tenant"
-                                ));
-                            }
-                        }
-                    }
-                    (None, true) => {
-                        granted = true;
-                        bound = false;
-                        reasons.push(format!("{name} is allowed on every object of the bucket"));
-                    }
-                    // A bucket-level entry grants no object action.
-                    (None, false) => {}
-                }
+            }
+            for r in &v.object_reasons {
+                bound = false;
+                reasons.push(format!("{name} {r}"));
             }
         }
         if granted && !bound {
