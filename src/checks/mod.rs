@@ -255,8 +255,9 @@ impl<'a> Facts<'a> {
     }
 
     pub fn endpoints(&self) -> &[crate::network::ServiceReach] {
-        self.endpoints
-            .get_or_init(|| crate::network::endpoints(self.model))
+        self.endpoints.get_or_init(|| {
+            crate::network::endpoints_with(self.model, self.access(), self.placement())
+        })
     }
 
     pub fn principals(

@@ -108,6 +108,23 @@ impl ActionIndex {
     pub fn service(&self, prefix: &str) -> Option<(u32, u32)> {
         self.services.get(&prefix.to_ascii_lowercase()).copied()
     }
+
+    /// The services (lowercase prefixes) that have an action in `actions`, sorted; `None` once
+    /// there are more than `at_most` (a grant spanning many services). Walks the services'
+    /// ranges, never the actions one by one.
+    pub fn services_in(&self, actions: &ActionSet, at_most: usize) -> Option<Vec<&str>> {
+        let mut out = Vec::new();
+        for (name, range) in &self.services {
+            if !actions.restrict(*range).is_empty() {
+                out.push(name.as_str());
+                if out.len() > at_most {
+                    return None;
+                }
+            }
+        }
+        out.sort_unstable();
+        Some(out)
+    }
 }
 
 /// A set of actions, as a bit set over [`ActionIndex`].

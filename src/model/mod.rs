@@ -253,6 +253,13 @@ impl Model {
         self.parents = parents;
     }
 
+    /// The edges from one resource: a slice of the sorted edges, found by binary search.
+    pub fn edges_from(&self, from: usize) -> &[Edge] {
+        let start = self.edges.partition_point(|e| e.from < from);
+        let end = start + self.edges[start..].partition_point(|e| e.from == from);
+        &self.edges[start..end]
+    }
+
     pub fn find(&self, unit: &str, address: &str) -> Option<&Resource> {
         self.index_of(unit, address).map(|i| &self.resources[i])
     }

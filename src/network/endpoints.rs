@@ -219,30 +219,23 @@ fn reached(
                 {
                     continue;
                 }
-                let services: BTreeSet<String> = g
-                    .actions
-                    .iter()
-                    .filter_map(|a| {
-                        idx.names[a as usize]
-                            .split(':')
-                            .next()
-                            .map(|s| s.to_ascii_lowercase())
-                    })
-                    .collect();
-                if services.len() > BROAD_GRANT {
+                let Some(services) = idx.services_in(&g.actions, BROAD_GRANT) else {
                     continue;
-                }
+                };
                 for s in services {
-                    reached.entry(s).or_default().insert(ReachReason::Grant {
-                        policy: g.source.policy.clone(),
-                        statement: g.source.statement,
-                        sid: g.source.sid.clone(),
-                        span: g.source.span,
-                    });
+                    reached
+                        .entry(s.to_string())
+                        .or_default()
+                        .insert(ReachReason::Grant {
+                            policy: g.source.policy.clone(),
+                            statement: g.source.statement,
+                            sid: g.source.sid.clone(),
+                            span: g.source.span,
+                        });
                 }
             }
         }
-        for e in model.edges.iter().filter(|e| e.from == *c) {
+        for e in model.edges_from(*c) {
             let a = e.attribute.to_ascii_lowercase();
             if !(a.starts_with("environment")
                 || a.starts_with("containerdefinitions")
@@ -278,13 +271,22 @@ fn reached(
 /// role's grants and the resources its environment references) and whether its VPC has an
 /// endpoint for each. Sorted by compute, then service.
 pub fn endpoints(model: &Model) -> Vec<ServiceReach> {
-    let net = Network::new(model);
     let placements = placement::placement(model);
     let access = Access::compute(model);
+    endpoints_with(model, &access, &placements)
+}
+
+/// [`endpoints`] with effective access and placements already computed.
+pub fn endpoints_with(
+    model: &Model,
+    access: &Access,
+    placements: &[placement::Placement],
+) -> Vec<ServiceReach> {
+    let net = Network::new(model);
     let infos = endpoint_infos(model, &net);
-    let runners = Runners::new(model, &access);
+    let runners = Runners::new(model, access);
     let mut out = Vec::new();
-    for p in &placements {
+    for p in placements {
         let Where::Vpc {
             vpc, ref subnets, ..
         } = p.where_
@@ -300,7 +302,7 @@ pub fn endpoints(model: &Model) -> Vec<ServiceReach> {
             t.dedup();
             t
         };
-        for (service, because) in reached(model, &access, &runners, p.compute) {
+        for (service, because) in reached(model, access, &runners, p.compute) {
             let endpoint = endpoint_state(&infos, vpc, &service, &tables, p);
             out.push(ServiceReach {
                 compute: p.compute,

@@ -31,7 +31,8 @@ pub mod util;
 pub use datastores::{open_statements, public_datastores, Exposure, ExposureFinding};
 pub use edges::{elb_policy_min_1_2, public_edges, EdgeKind, EdgeRoute, Http, PublicEdge, Tls};
 pub use endpoints::{
-    endpoint_service_prefix, endpoints, reach_outside_vpc, EndpointState, ReachReason, ServiceReach,
+    endpoint_service_prefix, endpoints, endpoints_with, reach_outside_vpc, EndpointState,
+    ReachReason, ServiceReach,
 };
 pub use ingress::{is_internet_facing_lb, open_ingress, Layer, OpenRule, Ports};
 pub use placement::{placement, Network, Placement, Routing, SubnetPlacement, Where};
