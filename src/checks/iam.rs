@@ -1136,8 +1136,9 @@ fn secret_readers(facts: &Facts, _: &Params) -> Vec<Finding> {
         .map(|(i, _)| i)
         .collect();
     let mut reachers: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
+    let among = facts.reach().prepare(&secrets);
     for &p in &principals {
-        for sec in facts.reachable_among(p, &secrets) {
+        for sec in facts.reach().reachable_in(model, access, p, &among) {
             reachers.entry(sec).or_default().insert(p);
         }
     }
@@ -1320,8 +1321,9 @@ fn tenant_binding(facts: &Facts, _: &Params) -> Vec<Finding> {
     }
     let mut bindings: BTreeMap<(usize, usize), TenantBinding> = BTreeMap::new();
     let store_set: BTreeSet<usize> = stores.iter().copied().collect();
+    let among = facts.reach().prepare(&store_set);
     for &p in &principals {
-        for s in facts.reachable_among(p, &store_set) {
+        for s in facts.reach().reachable_in(model, access, p, &among) {
             let b = queries::tenant_binding(model, access, p, s);
             if b != TenantBinding::NoAccess {
                 bindings.insert((s, p), b);
@@ -1350,10 +1352,8 @@ fn tenant_binding(facts: &Facts, _: &Params) -> Vec<Finding> {
             .and_then(|b| groups.get(&(r.unit.as_str(), b)))
             .filter(|g| g.len() > 1);
         let mut any = false;
-        for &p in &principals {
-            let Some(b) = bindings.get(&(s, p)) else {
-                continue;
-            };
+        // The principals bound or not to this store: a range of the map, in principal order.
+        for (&(_, p), b) in bindings.range((s, 0)..=(s, usize::MAX)) {
             any = true;
             let who = who(model, access, p);
             let spans: Vec<Span> = access

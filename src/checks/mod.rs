@@ -213,17 +213,6 @@ impl<'a> Facts<'a> {
             .get_or_init(|| crate::iam::reach::Reach::new(self.model, self.access(), |_| true))
     }
 
-    /// The resources among `among` that `principal` can reach at all (named by a statement,
-    /// through `*`, or through a resource policy).
-    pub fn reachable_among(
-        &self,
-        principal: usize,
-        among: &std::collections::BTreeSet<usize>,
-    ) -> Vec<usize> {
-        self.reach()
-            .reachable_among(self.model, self.access(), principal, among)
-    }
-
     pub fn protection(&self) -> &[crate::kms::StoreEncryption] {
         self.protection
             .get_or_init(|| crate::kms::protection(self.model))

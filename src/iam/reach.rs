@@ -39,6 +39,17 @@ pub struct ReachSet {
     pub named: BTreeSet<usize>,
     pub services: BTreeSet<&'static str>,
     pub anywhere: BTreeSet<&'static str>,
+    /// Plus every resource whose policy is open to everyone (kept apart: it is the same for
+    /// every principal).
+    pub open: bool,
+}
+
+/// A set of resources prepared for [`Reach::reachable_in`]: its members by service, and those
+/// open to everyone.
+pub struct Among<'a> {
+    set: &'a BTreeSet<usize>,
+    open: Vec<usize>,
+    by_service: HashMap<&'static str, Vec<usize>>,
 }
 
 /// The resources a principal reaches: those some statement names (or a resource policy
@@ -244,6 +255,9 @@ impl Reach {
     pub fn candidates(&self, model: &Model, access: &Access, principal: usize) -> Reached {
         let set = self.reach_of(model, access, principal);
         let mut named: BTreeSet<usize> = set.named.clone();
+        if set.open {
+            named.extend(self.open_to_all.iter().copied());
+        }
         for s in &set.services {
             named.extend(self.by_service.get(s).into_iter().flatten().copied());
         }
@@ -265,42 +279,64 @@ impl Reach {
         )
     }
 
-    /// The resources among `among` (sorted, deduplicated) that `principal` reaches.
-    pub fn reachable_among(
-        &self,
-        model: &Model,
-        access: &Access,
-        principal: usize,
-        among: &BTreeSet<usize>,
-    ) -> Vec<usize> {
-        self.among(self.reach_of(model, access, principal), among)
-    }
-
-    /// The resources among `among` that `principal`'s identity-based statements reach.
-    pub fn identity_reachable_among(
-        &self,
-        model: &Model,
-        access: &Access,
-        principal: usize,
-        among: &BTreeSet<usize>,
-    ) -> Vec<usize> {
-        self.among(self.identity_reach_of(model, access, principal), among)
-    }
-
-    fn among(&self, set: ReachSet, among: &BTreeSet<usize>) -> Vec<usize> {
-        let whole: BTreeSet<&str> = set.services.union(&set.anywhere).copied().collect();
-        let mut out: BTreeSet<usize> = set.named.intersection(among).copied().collect();
-        for s in whole {
-            out.extend(
-                self.by_service
-                    .get(s)
-                    .into_iter()
-                    .flatten()
-                    .filter(|ri| among.contains(ri))
-                    .copied(),
-            );
+    /// Prepares a set of resources to intersect many principals' reach with.
+    pub fn prepare<'a>(&self, set: &'a BTreeSet<usize>) -> Among<'a> {
+        let mut by_service: HashMap<&'static str, Vec<usize>> = HashMap::new();
+        for &ri in set {
+            if let Some(s) = self.service.get(&ri) {
+                by_service.entry(s).or_default().push(ri);
+            }
         }
-        out.into_iter().collect()
+        Among {
+            set,
+            open: self
+                .open_to_all
+                .iter()
+                .copied()
+                .filter(|ri| set.contains(ri))
+                .collect(),
+            by_service,
+        }
+    }
+
+    /// The resources of `among` that `principal` reaches, sorted.
+    pub fn reachable_in(
+        &self,
+        model: &Model,
+        access: &Access,
+        principal: usize,
+        among: &Among,
+    ) -> Vec<usize> {
+        self.within(self.reach_of(model, access, principal), among)
+    }
+
+    /// The resources of `among` that `principal`'s identity-based statements reach, sorted.
+    pub fn identity_reachable_in(
+        &self,
+        model: &Model,
+        access: &Access,
+        principal: usize,
+        among: &Among,
+    ) -> Vec<usize> {
+        self.within(self.identity_reach_of(model, access, principal), among)
+    }
+
+    fn within(&self, set: ReachSet, among: &Among) -> Vec<usize> {
+        let mut out: Vec<usize> = set
+            .named
+            .iter()
+            .copied()
+            .filter(|ri| among.set.contains(ri))
+            .collect();
+        if set.open {
+            out.extend(&among.open);
+        }
+        for s in set.services.union(&set.anywhere) {
+            out.extend(among.by_service.get(s).into_iter().flatten());
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
     /// Every resource `principal` reaches, named or through `*`.

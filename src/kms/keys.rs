@@ -701,6 +701,7 @@ pub(crate) fn keys_with(
         .map(|(i, _)| i)
         .collect();
     let reach = crate::iam::reach::Reach::new(model, access, |r| r.kind == "kms.key");
+    let among = reach.prepare(&key_set);
     let mut users_of: HashMap<usize, Vec<usize>> = HashMap::new();
     for &p in access.principals.keys() {
         if !matches!(model.resources[p].kind, "iam.role" | "iam.user") {
@@ -717,7 +718,7 @@ pub(crate) fn keys_with(
         let reached: Vec<usize> = if every_key {
             key_set.iter().copied().collect()
         } else {
-            reach.identity_reachable_among(model, access, p, &key_set)
+            reach.identity_reachable_in(model, access, p, &among)
         };
         for k in reached {
             users_of.entry(k).or_default().push(p);

@@ -123,6 +123,7 @@ pub fn decide(
                     .reduce(Outcome::worst)
                     .unwrap_or(Outcome::Pass)
             };
+            let findings = bounded(findings);
             let (claim, claims) = match claim_of.get(&subject) {
                 Some((p, c)) => (Some(*p), c.clone()),
                 None => (None, Vec::new()),
@@ -270,6 +271,36 @@ pub fn decide(
         answers: use_,
         inconsistent,
     }
+}
+
+/// Findings of one outcome kept per subject; the rest are counted in one summary finding, so
+/// that a store reached by thousands of principals gives a readable report (the access table,
+/// `vouch access`, lists every pair).
+pub const MAX_FINDINGS_PER_OUTCOME: usize = 12;
+
+fn bounded(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut kept = Vec::new();
+    let mut seen: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let mut omitted: BTreeMap<&'static str, (usize, Finding)> = BTreeMap::new();
+    for f in findings {
+        let n = seen.entry(f.outcome.name()).or_default();
+        *n += 1;
+        if *n <= MAX_FINDINGS_PER_OUTCOME {
+            kept.push(f);
+        } else {
+            omitted.entry(f.outcome.name()).or_insert((0, f)).0 += 1;
+        }
+    }
+    for (name, (n, first)) in omitted {
+        let mut summary = Finding::new(
+            first.subject,
+            first.outcome.clone(),
+            format!("and {n} more {name} findings about this resource like those above (`vouch access` lists every principal)"),
+        );
+        summary.evidence = first.evidence.into_iter().take(1).collect();
+        kept.push(summary);
+    }
+    kept
 }
 
 /// Each subject's claim polarity and the claims that give it.
@@ -461,6 +492,22 @@ mod tests {
         let d = run(vec![open(1)], &[], &[other]);
         assert_eq!(d.status, Status::NeedsClarification);
         assert!(d.answers.matched.is_empty() && d.answers.stale.is_empty());
+    }
+
+    #[test]
+    fn a_subject_keeps_a_bounded_number_of_findings_per_outcome() {
+        let many: Vec<Finding> = (0..40)
+            .map(|i| Finding::fail(1, format!("principal {i:02} reads it")))
+            .chain((0..3).map(|i| Finding::pass(1, format!("ok {i}"))))
+            .collect();
+        let d = run(many, &[], &[]);
+        let f = &d.subjects[0].findings;
+        assert_eq!(d.status, Status::Invalid);
+        assert_eq!(f.iter().filter(|f| f.outcome == Outcome::Fail).count(), 13);
+        assert_eq!(f.iter().filter(|f| f.outcome == Outcome::Pass).count(), 3);
+        assert!(f
+            .iter()
+            .any(|f| f.detail.starts_with("and 28 more fail findings")));
     }
 
     #[test]
