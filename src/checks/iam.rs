@@ -950,6 +950,8 @@ fn admin_data_access(facts: &Facts, params: &Params) -> Vec<Finding> {
         })
         .map(|(i, _)| i)
         .collect();
+    let store_set: BTreeSet<usize> = stores.iter().copied().collect();
+    let among = facts.reach().prepare(&store_set);
     let mut out = Vec::new();
     for (c, marker) in admin {
         let at = role_setting(model, &c);
@@ -973,7 +975,7 @@ fn admin_data_access(facts: &Facts, params: &Params) -> Vec<Finding> {
             RoleOf::Role { index } => *index,
         };
         let mut reads_any = false;
-        for &s in &stores {
+        for s in facts.reach().reachable_in(model, access, role, &among) {
             let kind = model.resources[s].kind;
             let wanted: Vec<u32> = content_reads(kind)
                 .iter()

@@ -430,16 +430,7 @@ pub fn reconcile(inputs: &Inputs) -> Report {
             .applied
             .iter()
             .chain(&d.answers.conflicting)
-            .map(|&i| {
-                let a = &inputs.answers[i];
-                AnswerRef {
-                    line: a.line,
-                    assumption: a.assumption.clone(),
-                    question: a.question.clone(),
-                    holds: a.holds,
-                    detail: a.detail.clone(),
-                }
-            })
+            .map(|&i| answer_ref(&inputs.answers[i]))
             .collect();
         assumptions.push(AssumptionReport {
             answers: used,
@@ -475,16 +466,7 @@ pub fn reconcile(inputs: &Inputs) -> Report {
     for i in applied.iter().chain(&conflicting) {
         stale.remove(i);
     }
-    let answer_ref = |i: &usize| {
-        let a = &inputs.answers[*i];
-        AnswerRef {
-            line: a.line,
-            assumption: a.assumption.clone(),
-            question: a.question.clone(),
-            holds: a.holds,
-            detail: a.detail.clone(),
-        }
-    };
+    let answer_ref = |i: &usize| answer_ref(&inputs.answers[*i]);
 
     threats.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.id.cmp(&b.id)));
     questions.sort_by(|a, b| (&a.assumption, &a.id).cmp(&(&b.assumption, &b.id)));
@@ -533,6 +515,16 @@ pub fn reconcile(inputs: &Inputs) -> Report {
         },
         unreadable: inputs.unreadable.clone(),
         timings,
+    }
+}
+
+fn answer_ref(a: &AnswerEntry) -> AnswerRef {
+    AnswerRef {
+        line: a.line,
+        assumption: a.assumption.clone(),
+        question: a.question.clone(),
+        holds: a.holds,
+        detail: a.detail.clone(),
     }
 }
 
