@@ -180,6 +180,8 @@ pub struct Model {
     pub external_modules: Vec<ExternalModule>,
     /// For each facet resource, the index of its parent (when the link resolves).
     pub parents: BTreeMap<usize, usize>,
+    /// Indices into `edges`, sorted by target: the edges into a resource by binary search.
+    incoming: Vec<u32>,
 }
 
 impl Model {
@@ -249,15 +251,42 @@ impl Model {
         }
         edges.par_sort_unstable();
         edges.dedup();
+        let mut incoming: Vec<u32> = (0..edges.len() as u32).collect();
+        incoming.sort_by_key(|&i| (edges[i as usize].to, i));
         self.edges = edges;
+        self.incoming = incoming;
         self.parents = parents;
     }
 
-    /// The edges from one resource: a slice of the sorted edges, found by binary search.
-    pub fn edges_from(&self, from: usize) -> &[Edge] {
+    /// The edges into one resource, in edge order, found by binary search.
+    /// (A model whose edges were changed after [`Model::link`] is scanned in full.)
+    pub fn edges_to(&self, to: usize) -> Box<dyn Iterator<Item = &Edge> + '_> {
+        if self.incoming.len() != self.edges.len() {
+            return Box::new(self.edges.iter().filter(move |e| e.to == to));
+        }
+        let start = self
+            .incoming
+            .partition_point(|&i| self.edges[i as usize].to < to);
+        Box::new(
+            self.incoming[start..]
+                .iter()
+                .map(|&i| &self.edges[i as usize])
+                .take_while(move |e| e.to == to),
+        )
+    }
+
+    /// The edges from one resource: a run of the sorted edges, found by binary search. (A
+    /// model whose edges were changed after [`Model::link`] is scanned in full.)
+    pub fn edges_from(&self, from: usize) -> Box<dyn Iterator<Item = &Edge> + '_> {
+        if self.incoming.len() != self.edges.len() {
+            return Box::new(self.edges.iter().filter(move |e| e.from == from));
+        }
         let start = self.edges.partition_point(|e| e.from < from);
-        let end = start + self.edges[start..].partition_point(|e| e.from == from);
-        &self.edges[start..end]
+        Box::new(
+            self.edges[start..]
+                .iter()
+                .take_while(move |e| e.from == from),
+        )
     }
 
     pub fn find(&self, unit: &str, address: &str) -> Option<&Resource> {

@@ -233,9 +233,8 @@ pub fn target(model: &Model, unit: &str, v: &Value) -> Option<usize> {
 /// The resources that reference `to` with an edge labelled `label`, owners folded.
 pub fn referrers(model: &Model, to: usize, label: &str) -> Vec<usize> {
     let mut out: Vec<usize> = model
-        .edges
-        .iter()
-        .filter(|e| e.to == to && e.label == label)
+        .edges_to(to)
+        .filter(|e| e.label == label)
         .map(|e| model.owner(e.from))
         .collect();
     out.sort_unstable();
