@@ -294,3 +294,50 @@ fn an_unknown_only_id_is_a_usage_error() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("auth.nope"), "{err}");
 }
+
+#[test]
+fn a_missing_document_is_an_input_error_and_the_report_still_comes() {
+    let d = copy_case("auth.mfa-required/invalid-optional", "terraform");
+    let (code, out, err) = run(
+        &[
+            "scan",
+            p(&d),
+            "--doc",
+            "/no/such/ARCHITECTURE.md",
+            "--only",
+            "auth.mfa-required",
+        ],
+        None,
+    );
+    assert_eq!(code, 2, "an unreadable input wins over the gate: {err}");
+    assert!(err.contains("ARCHITECTURE.md"), "{err}");
+    assert!(out.contains("auth.mfa-required"), "{out}");
+    assert!(out.contains("Not taken into account"), "{out}");
+}
+
+#[test]
+fn the_document_is_found_under_docs_without_doc() {
+    let d = copy_case("auth.mfa-required/invalid-optional", "terraform");
+    std::fs::create_dir_all(d.path().join("docs")).unwrap();
+    std::fs::write(
+        d.path().join("docs/Architecture.md"),
+        "# Sign-in\n\nMFA is mandatory for every user.\n",
+    )
+    .unwrap();
+    let (code, out, _) = run(
+        &[
+            "scan",
+            p(&d),
+            "--only",
+            "auth.mfa-required",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(code, 1);
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["documents"][0], "docs/Architecture.md");
+    assert_eq!(report["assumptions"][0]["status"], "contradicted");
+    assert_eq!(report["assumptions"][0]["doc"][0]["line"], 3);
+}
