@@ -244,7 +244,26 @@ pub fn assess(
         all.dedup();
         all
     };
-    let resolve = |name: &str| claims::resolve_component(&scan.model, name, &[]);
+    // A claim about a function covers the role it runs as, and a claim about a role the compute
+    // that runs as it: the document names whichever it thinks of, the checks judge either.
+    let resolve = |name: &str| {
+        let model = &scan.model;
+        let mut found = claims::resolve_component(model, name, &[]);
+        let mut linked = Vec::new();
+        for &r in &found {
+            linked.extend(
+                model
+                    .edges_from(r)
+                    .filter(|e| e.label == "runs-as")
+                    .map(|e| model.owner(e.to)),
+            );
+            linked.extend(network::util::referrers(model, r, "runs-as"));
+        }
+        found.extend(linked);
+        found.sort_unstable();
+        found.dedup();
+        found
+    };
     let unreadable = scan
         .diagnostics
         .iter()

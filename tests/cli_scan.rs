@@ -341,3 +341,69 @@ fn the_document_is_found_under_docs_without_doc() {
     assert_eq!(report["assumptions"][0]["status"], "contradicted");
     assert_eq!(report["assumptions"][0]["doc"][0]["line"], 3);
 }
+
+#[test]
+fn a_claim_about_a_role_covers_the_function_that_runs_as_it() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("main.tf"),
+        r#"
+resource "aws_dynamodb_table" "tenants" {
+  name         = "tenants"
+  hash_key     = "tenant_id"
+  billing_mode = "PAY_PER_REQUEST"
+  attribute {
+    name = "tenant_id"
+    type = "S"
+  }
+}
+
+resource "aws_iam_role" "reader" {
+  name = "reader"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = { Service = "lambda.amazonaws.com" }, Action = "sts:AssumeRole" }]
+  })
+}
+
+resource "aws_iam_role_policy" "reader" {
+  role = aws_iam_role.reader.id
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = ["dynamodb:GetItem", "dynamodb:Query"], Resource = aws_dynamodb_table.tenants.arn }]
+  })
+}
+
+resource "aws_lambda_function" "support_console" {
+  function_name = "support-console"
+  role          = aws_iam_role.reader.arn
+  handler       = "app.handler"
+  runtime       = "python3.12"
+  filename      = "console.zip"
+}
+"#,
+    )
+    .unwrap();
+    let doc = d.path().join("ARCHITECTURE.md");
+    std::fs::write(
+        &doc,
+        "# Support\n\nThe reader role, used by the support console, cannot read tenant data.\n",
+    )
+    .unwrap();
+    let (_, out, err) = run(
+        &[
+            "scan",
+            p(&d),
+            "--only",
+            "iam.admin-no-data-access",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}{err}"));
+    let a = &report["assumptions"][0];
+    assert_eq!(a["status"], "contradicted", "{a:#}");
+    assert_eq!(a["doc"][0]["components"][0], "reader role");
+}
