@@ -43,3 +43,35 @@ fn saas_serverless_terraform_access_and_paths() {
 fn saas_serverless_cloudformation_access_and_paths() {
     insta::assert_snapshot!(access_and_paths("projects/saas-serverless/cloudformation"));
 }
+
+/// The reconciliation report on the example project, with its document: the JSON contract
+/// (docs/report-json.md) and the terminal rendering, both languages.
+fn scan_report(dir: &str) -> (String, String) {
+    let root = common::fixture(dir);
+    let doc = common::fixture("projects/saas-serverless/docs/ARCHITECTURE.md");
+    let s = vouch::scan(&root, &Default::default());
+    let options = vouch::AssessOptions {
+        docs: vec![doc],
+        ..Default::default()
+    };
+    let (report, diags) = vouch::assess(&s, &root, &options);
+    assert!(diags.is_empty(), "{diags:?}");
+    (
+        vouch::report::scan::to_json(&report),
+        vouch::report::scan::to_text(&report, dir),
+    )
+}
+
+#[test]
+fn saas_serverless_terraform_scan_report() {
+    let (json, text) = scan_report("projects/saas-serverless/terraform");
+    insta::assert_snapshot!("saas_serverless_terraform_scan_json", json);
+    insta::assert_snapshot!("saas_serverless_terraform_scan_text", text);
+}
+
+#[test]
+fn saas_serverless_cloudformation_scan_report() {
+    let (json, text) = scan_report("projects/saas-serverless/cloudformation");
+    insta::assert_snapshot!("saas_serverless_cloudformation_scan_json", json);
+    insta::assert_snapshot!("saas_serverless_cloudformation_scan_text", text);
+}
