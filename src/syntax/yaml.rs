@@ -166,7 +166,157 @@ enum Frame {
 }
 
 /// Parses the first document of a YAML or JSON text.
+///
+/// YAML 1.2 wants the lines of a flow collection or a multi-line quoted scalar indented more
+/// than the block they belong to; PyYAML, and so CloudFormation's own reader, do not check it,
+/// and real templates rely on that (`PolicyDocument: !Sub '{` … `}'` closing at the key's
+/// column). When the strict parse fails on indentation, those continuation lines are indented
+/// just enough (whitespace there is not content) and the text is parsed again; spans are mapped
+/// back to the original text. Anything else fails as before, with the original error.
 pub fn parse(text: &str) -> Result<Node, ParseError> {
+    match parse_strict(text) {
+        Err(e) if e.message.contains("indentation") => {
+            let Some((relaxed, inserted)) = relax_indentation(text) else {
+                return Err(e);
+            };
+            match parse_strict(&relaxed) {
+                Ok(mut node) => {
+                    remap_spans(&mut node, &inserted);
+                    Ok(node)
+                }
+                Err(_) => Err(e),
+            }
+        }
+        other => other,
+    }
+}
+
+/// Spaces inserted at line starts: (offset in the relaxed text where they were inserted, how
+/// many, how many were inserted before).
+type Insertions = Vec<(u32, u32, u32)>;
+
+/// Indents the continuation lines of flow collections and quoted scalars one column past the
+/// block they belong to, when they are not already. `None` when nothing needed it.
+fn relax_indentation(text: &str) -> Option<(String, Insertions)> {
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut inserted: Insertions = Vec::new();
+    let mut total = 0u32;
+    let (mut single, mut double, mut flow) = (false, false, 0usize);
+    let mut base = 0usize;
+    let mut block_scalar: Option<usize> = None;
+    for line in text.split_inclusive('\n') {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let content = line[indent..].trim_end_matches(['\n', '\r']);
+        if content.is_empty() {
+            out.push_str(line);
+            continue;
+        }
+        if let Some(parent) = block_scalar {
+            if indent > parent {
+                out.push_str(line);
+                continue;
+            }
+            block_scalar = None;
+        }
+        let continuing = single || double || flow > 0;
+        if continuing && indent <= base {
+            let add = (base + 1 - indent) as u32;
+            inserted.push((out.len() as u32, add, total));
+            total += add;
+            out.extend(std::iter::repeat_n(' ', add as usize));
+        } else if !continuing {
+            // The column of the block this line opens: past any `- ` sequence indicators.
+            let mut col = indent;
+            let mut rest = content;
+            while let Some(r) = rest
+                .strip_prefix('-')
+                .filter(|r| r.is_empty() || r.starts_with(' '))
+            {
+                let spaces = r.len() - r.trim_start_matches(' ').len();
+                col += 1 + spaces;
+                rest = &r[spaces..];
+            }
+            base = col;
+        }
+        out.push_str(line);
+        // Track quotes and flow brackets through the line.
+        let bytes = content.as_bytes();
+        let mut i = 0;
+        let mut prev = b' ';
+        while i < bytes.len() {
+            let c = bytes[i];
+            if single {
+                if c == b'\'' {
+                    if bytes.get(i + 1) == Some(&b'\'') {
+                        i += 1;
+                    } else {
+                        single = false;
+                    }
+                }
+            } else if double {
+                if c == b'\\' {
+                    i += 1;
+                } else if c == b'"' {
+                    double = false;
+                }
+            } else {
+                let token_start = matches!(prev, b' ' | b'\t' | b'[' | b'{' | b',');
+                match c {
+                    b'#' if matches!(prev, b' ' | b'\t') => break,
+                    b'\'' if token_start => single = true,
+                    b'"' if token_start => double = true,
+                    b'[' | b'{' if flow > 0 || token_start => flow += 1,
+                    b']' | b'}' if flow > 0 => flow -= 1,
+                    _ => {}
+                }
+            }
+            prev = c;
+            i += 1;
+        }
+        if !single && !double && flow == 0 {
+            let code = content.split(" #").next().unwrap_or("").trim_end();
+            let tail = code.trim_end_matches(|c: char| c == '+' || c == '-' || c.is_ascii_digit());
+            if (tail.ends_with('|') || tail.ends_with('>'))
+                && (tail.len() == 1 || tail[..tail.len() - 1].ends_with([' ', ':']))
+            {
+                block_scalar = Some(base);
+            }
+        }
+    }
+    (!inserted.is_empty()).then_some((out, inserted))
+}
+
+/// Maps every span of a tree parsed from the relaxed text back to the original text.
+fn remap_spans(root: &mut Node, inserted: &Insertions) {
+    let map = |o: u32| -> u32 {
+        let k = inserted.partition_point(|(at, _, _)| *at <= o);
+        if k == 0 {
+            return o;
+        }
+        let (at, n, before) = inserted[k - 1];
+        if o < at + n {
+            at - before
+        } else {
+            o - before - n
+        }
+    };
+    let mut stack: Vec<&mut Node> = vec![root];
+    while let Some(node) = stack.pop() {
+        node.span = (map(node.span.0), map(node.span.1));
+        match &mut node.value {
+            NodeValue::Seq(items) => stack.extend(items.iter_mut()),
+            NodeValue::Map(entries) => {
+                for (k, v) in entries.iter_mut() {
+                    stack.push(k);
+                    stack.push(v);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn parse_strict(text: &str) -> Result<Node, ParseError> {
     let index = LineIndex::new(text);
     let mut parser = Parser::new_from_str(text);
     let mut stack: Vec<Frame> = Vec::new();
@@ -360,6 +510,50 @@ fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&saphyr_parser::Ta
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn continuation_lines_at_the_blocks_column_are_read_as_pyyaml_and_cloudformation_do() {
+        let text = "Resources:\n  Role:\n    Properties:\n      Policies:\n        - PolicyName: a\n          PolicyDocument: !Sub '{\n              \"Version\": \"2012-10-17\"\n          }'\n      Statements: [{\n          \"Effect\": \"Allow\"\n      }]\n  After:\n    Type: X\n";
+        assert!(parse_strict(text).is_err(), "strict YAML 1.2 refuses it");
+        let root = parse(text).unwrap();
+        let props = root
+            .get("Resources")
+            .unwrap()
+            .get("Role")
+            .unwrap()
+            .get("Properties")
+            .unwrap();
+        let doc = props.get("Policies").unwrap().items()[0]
+            .get("PolicyDocument")
+            .unwrap();
+        assert_eq!(doc.tag.as_deref(), Some("Sub"));
+        assert_eq!(doc.as_str(), Some("{ \"Version\": \"2012-10-17\" }"));
+        let statements = props.get("Statements").unwrap();
+        assert_eq!(
+            statements.items()[0].get("Effect").unwrap().as_str(),
+            Some("Allow")
+        );
+        // Spans point into the original text, after the relaxed lines too.
+        let after = root.get("Resources").unwrap().get("After").unwrap();
+        let at = after.span.0 as usize;
+        assert_eq!(&text[at..at + 5], "Type:");
+        let ty = after.get("Type").unwrap();
+        assert_eq!(&text[ty.span.0 as usize..ty.span.1 as usize], "X");
+    }
+
+    #[test]
+    fn other_errors_are_not_relaxed_away() {
+        let e = parse("a: [1, 2\nb: 3\n").unwrap_err();
+        assert!(e.line >= 1);
+        let e = parse("a: 'x' y\n").unwrap_err();
+        assert!(!e.message.is_empty());
+        // Block scalars keep their text untouched.
+        let root = parse("a: |\n  line one\n  'quoted' [x\nb: 2\n").unwrap();
+        assert_eq!(
+            root.get("a").unwrap().as_str(),
+            Some("line one\n'quoted' [x\n")
+        );
+    }
+
     use super::*;
 
     #[test]
