@@ -513,3 +513,55 @@ fn project_edges() {
         )
     );
 }
+
+#[test]
+fn a_load_balancer_whose_scheme_is_a_variable_is_neither_public_nor_internal() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("main.tf"),
+        r#"
+variable "internal" {
+  type = bool
+}
+
+resource "aws_lb" "app" {
+  name     = "app"
+  internal = var.internal
+}
+
+resource "aws_lb" "public" {
+  name = "public"
+}
+
+resource "aws_lb" "private" {
+  name     = "private"
+  internal = true
+}
+"#,
+    )
+    .unwrap();
+    let s = vouch::scan(d.path(), &Default::default());
+    let m = &s.model;
+    let idx = |a: &str| m.resources.iter().position(|r| r.address == a).unwrap();
+    assert_eq!(
+        vouch::network::internet_facing_lb(m, idx("aws_lb.app")),
+        None
+    );
+    assert_eq!(
+        vouch::network::internet_facing_lb(m, idx("aws_lb.public")),
+        Some(true)
+    );
+    assert_eq!(
+        vouch::network::internet_facing_lb(m, idx("aws_lb.private")),
+        Some(false)
+    );
+    let edges = vouch::network::public_edges(m);
+    let app = edges
+        .iter()
+        .find(|e| e.resource == idx("aws_lb.app"))
+        .expect("every load balancer is an edge candidate");
+    assert_eq!(
+        app.internet_facing, None,
+        "asked about, not assumed internal"
+    );
+}

@@ -1,7 +1,7 @@
 //! The public edge: CloudFront distributions, load balancers, API Gateway REST and HTTP APIs,
 //! Lambda function URLs, with their TLS policy, HTTP handling, HSTS, WAF and authentication.
 
-use super::ingress::is_internet_facing_lb;
+use super::ingress::internet_facing_lb;
 use super::util::{self, Evidence};
 use crate::model::{Model, Resource, Unknown, Value};
 use serde::Serialize;
@@ -376,7 +376,7 @@ fn load_balancer(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge 
     let r = &model.resources[i];
     let mut notes = Vec::new();
     let mut evidence = vec![Evidence::at(model, i, "")];
-    let internet_facing = Some(is_internet_facing_lb(model, i));
+    let internet_facing = internet_facing_lb(model, i);
     if util::first_at(r, &["internal", "Scheme"]).is_none() {
         notes.push("scheme unset: internet-facing (default)".into());
     }

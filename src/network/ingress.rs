@@ -222,19 +222,28 @@ const NACL_CIDRS: &[&str] = &[
 ];
 
 pub fn is_internet_facing_lb(model: &Model, i: usize) -> bool {
+    internet_facing_lb(model, i) == Some(true)
+}
+
+/// Whether a load balancer faces the internet: `None` when its scheme comes from a value the
+/// tree cannot settle (`internal = var.internal`). Terraform's `internal` and CloudFormation's
+/// `Scheme` default to internet-facing.
+pub fn internet_facing_lb(model: &Model, i: usize) -> Option<bool> {
     let r = &model.resources[i];
     if r.kind != "elb.load-balancer" {
-        return false;
+        return Some(false);
     }
-    if let Ok(Some(internal)) = util::flag(r.attributes.get("internal")) {
-        return !internal;
+    if let Some(v) = r.attributes.get("internal").filter(|v| !util::is_absent(v)) {
+        return match util::flag(Some(v)) {
+            Ok(Some(internal)) => Some(!internal),
+            Ok(None) => Some(true),
+            Err(_) => None,
+        };
     }
-    match r.attributes.get("Scheme").and_then(Value::as_str) {
-        Some(s) => s == "internet-facing",
-        None => {
-            // Terraform's `internal` and CloudFormation's `Scheme` default to internet-facing.
-            !matches!(r.attributes.get("internal").or(r.attributes.get("Scheme")), Some(v) if !util::is_absent(v))
-        }
+    match util::text(r.attributes.get("Scheme")) {
+        Ok(Some(s)) => Some(s == "internet-facing"),
+        Ok(None) => Some(true),
+        Err(_) => None,
     }
 }
 

@@ -34,6 +34,8 @@ pub use endpoints::{
     endpoint_service_prefix, endpoints, endpoints_with, reach_outside_vpc, EndpointState,
     ReachReason, ServiceReach,
 };
-pub use ingress::{is_internet_facing_lb, open_ingress, Layer, OpenRule, Ports};
+pub use ingress::{
+    internet_facing_lb, is_internet_facing_lb, open_ingress, Layer, OpenRule, Ports,
+};
 pub use placement::{placement, Network, Placement, Routing, SubnetPlacement, Where};
 pub use util::Evidence;
