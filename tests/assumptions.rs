@@ -1,9 +1,10 @@
 //! The table-driven test of the assumption catalog: every case under
 //! `fixtures/assumptions/<assumption>/<status>[-what]/` holds the same situation written in
 //! Terraform (`terraform/`) and CloudFormation (`cloudformation/`), with an optional
-//! architecture document (`doc.md`) and answers file (`answers.yaml`). Each language must give
-//! the status the case's directory names, and every rule must reach exactly the statuses its
-//! file declares.
+//! architecture document (`doc.md`) and answers file (`answers.yaml`). A case whose code is a
+//! sibling's (a `contradicted` case is an `invalid` tree plus a document) holds a file `tree`
+//! naming that sibling instead of a copy. Each language must give the status the case's
+//! directory names, and every rule must reach exactly the statuses its file declares.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -43,8 +44,24 @@ fn cases() -> Vec<Case> {
     out
 }
 
+/// Where a case's code is: its own directories, or those of the sibling its `tree` file names.
+fn code_dir(case: &Case) -> PathBuf {
+    match std::fs::read_to_string(case.dir.join("tree")) {
+        Ok(sibling) => {
+            let dir = case.dir.parent().unwrap().join(sibling.trim());
+            assert!(
+                dir.is_dir() && !dir.join("tree").exists(),
+                "{}: `tree` must name a sibling case with its own code",
+                case.dir.display()
+            );
+            dir
+        }
+        Err(_) => case.dir.clone(),
+    }
+}
+
 fn status_of(case: &Case, language: &str) -> (Status, String) {
-    let tree = case.dir.join(language);
+    let tree = code_dir(case).join(language);
     let scan = vouch::scan(&tree, &Default::default());
     let doc = case.dir.join("doc.md");
     let answers = case.dir.join("answers.yaml");
@@ -76,7 +93,7 @@ fn every_case_reaches_its_status_in_both_languages() {
             continue;
         }
         for language in ["terraform", "cloudformation"] {
-            if !case.dir.join(language).is_dir() {
+            if !code_dir(&case).join(language).is_dir() {
                 failures.push(format!(
                     "{}/{}: no {language}/ version",
                     case.rule, case.name
