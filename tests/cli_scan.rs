@@ -407,3 +407,16 @@ resource "aws_lambda_function" "support_console" {
     assert_eq!(a["status"], "contradicted", "{a:#}");
     assert_eq!(a["doc"][0]["components"][0], "reader role");
 }
+
+#[test]
+fn a_tree_without_infrastructure_code_says_so() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("notes.txt"), "nothing here").unwrap();
+    let (code, out, _) = run(&["scan", p(&d)], None);
+    assert_eq!(code, 0);
+    assert!(out.contains("nothing to decide"), "{out}");
+    let (_, out, _) = run(&["scan", p(&d), "--format", "json"], None);
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["units"].as_array().unwrap().len(), 0);
+    assert_eq!(report["statuses"]["not_applicable"], 29);
+}

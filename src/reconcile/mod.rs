@@ -501,6 +501,7 @@ pub fn reconcile(inputs: &Inputs) -> Report {
             applicable: total_weight,
         },
         statuses,
+        units: units.clone(),
         documents: inputs.documents.clone(),
         assumptions,
         questions,

@@ -19,6 +19,8 @@ pub struct Report {
     pub confidence_weights: Weights,
     /// How many assumptions have each status.
     pub statuses: BTreeMap<&'static str, usize>,
+    /// The deployment units read: Terraform roots and CloudFormation templates.
+    pub units: Vec<String>,
     pub documents: Vec<String>,
     pub assumptions: Vec<AssumptionReport>,
     pub questions: Vec<Question>,

@@ -29,6 +29,12 @@ fn mark(s: Status) -> &'static str {
 pub fn to_text(report: &Report, root: &str) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "vouch scan {root}");
+    if report.units.is_empty() {
+        let _ = writeln!(
+            o,
+            "no Terraform, plan or CloudFormation found under {root}: nothing to decide"
+        );
+    }
     if report.documents.is_empty() {
         let _ = writeln!(
             o,
