@@ -418,5 +418,8 @@ fn a_tree_without_infrastructure_code_says_so() {
     let (_, out, _) = run(&["scan", p(&d), "--format", "json"], None);
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(report["units"].as_array().unwrap().len(), 0);
-    assert_eq!(report["statuses"]["not_applicable"], 29);
+    assert_eq!(
+        report["statuses"]["not_applicable"],
+        vouch::assumptions::catalog().len()
+    );
 }
