@@ -519,30 +519,32 @@ fn clarify(scan: &vouch::Scan, a: &ClarifyArgs) -> u8 {
         return 0;
     }
     let stdin = std::io::stdin();
-    let given = match vouch::answers::clarify(&pending, stdin.lock(), std::io::stderr()) {
-        Ok(g) => g,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return 2;
-        }
-    };
     let today = vouch::answers::today();
-    for g in &given {
-        if let Err(e) = vouch::answers::record(
+    // Each answer is written as soon as it is given: an interrupted session keeps them.
+    let record = |g: &vouch::answers::Given| {
+        vouch::answers::record(
             &answers,
             &g.pending,
             g.holds,
             &g.detail,
             a.by.as_deref(),
             &today,
-        ) {
-            eprintln!(
-                "error: could not record the answer to {}: {e}",
-                g.pending.question
-            );
-            return 2;
-        }
-    }
+        )
+        .map_err(|e| {
+            std::io::Error::new(
+                e.kind(),
+                format!("could not record the answer to {}: {e}", g.pending.question),
+            )
+        })
+    };
+    let given =
+        match vouch::answers::clarify_with(&pending, stdin.lock(), std::io::stderr(), record) {
+            Ok(g) => g,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return 2;
+            }
+        };
     eprintln!(
         "{} answer(s) recorded in {}; {} question(s) left open.",
         given.len(),

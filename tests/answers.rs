@@ -1202,3 +1202,38 @@ fn document_markers_and_byte_order_marks() {
         );
     }
 }
+
+#[test]
+fn clarify_with_hands_over_each_answer_as_it_is_given() {
+    let pending: Vec<vouch::answers::Pending> = ["q-000000000001", "q-000000000002"]
+        .iter()
+        .map(|q| vouch::answers::Pending {
+            question: q.to_string(),
+            assumption: "auth.mfa-required".into(),
+            text: "Is MFA on?".into(),
+            resources: vec![],
+            reason: "a variable".into(),
+        })
+        .collect();
+    let mut seen = Vec::new();
+    // The first answer is recorded before the second question is even read.
+    let given = vouch::answers::clarify_with(
+        &pending,
+        std::io::Cursor::new("y\nchecked\nq\n"),
+        Vec::new(),
+        |g| {
+            seen.push(g.pending.question.clone());
+            Ok(())
+        },
+    )
+    .unwrap();
+    assert_eq!(seen, ["q-000000000001"]);
+    assert_eq!(given.len(), 1);
+    // A failing recorder stops the session with its error.
+    let err =
+        vouch::answers::clarify_with(&pending, std::io::Cursor::new("n\n\n"), Vec::new(), |_| {
+            Err(std::io::Error::other("disk full"))
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("disk full"));
+}

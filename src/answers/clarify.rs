@@ -24,8 +24,19 @@ const MAX_TRIES: usize = 3;
 /// answers given, in order.
 pub fn clarify<R: BufRead, W: Write>(
     pending: &[Pending],
+    input: R,
+    output: W,
+) -> io::Result<Vec<Given>> {
+    clarify_with(pending, input, output, |_| Ok(()))
+}
+
+/// [`clarify`], handing each answer to `record` as soon as it is given, so that an interrupted
+/// session keeps what was answered before the interruption.
+pub fn clarify_with<R: BufRead, W: Write>(
+    pending: &[Pending],
     mut input: R,
     mut output: W,
+    mut record: impl FnMut(&Given) -> io::Result<()>,
 ) -> io::Result<Vec<Given>> {
     let mut given = Vec::new();
     'questions: for (i, p) in pending.iter().enumerate() {
@@ -58,11 +69,13 @@ pub fn clarify<R: BufRead, W: Write>(
         output.flush()?;
         let detail = read_line(&mut input)?;
         let end = detail.is_none();
-        given.push(Given {
+        let answer = Given {
             pending: p.clone(),
             holds,
             detail: one_line(detail.as_deref().unwrap_or("")),
-        });
+        };
+        record(&answer)?;
+        given.push(answer);
         if end {
             writeln!(output)?;
             break;

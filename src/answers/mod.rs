@@ -22,7 +22,7 @@
 mod clarify;
 mod edit;
 
-pub use clarify::{clarify, today, Given};
+pub use clarify::{clarify, clarify_with, today, Given};
 pub use edit::{append_pending, record};
 
 use crate::diagnostics::{Diagnostic, Severity};
