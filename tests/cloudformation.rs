@@ -428,3 +428,153 @@ fn saas_template_reads_without_diagnostics() {
         reference("RequestHandlerRole", "Arn")
     );
 }
+
+/// Scans one SAM template written to a temporary directory, and assesses `auth.api-authorizer`.
+fn sam_api(text: &str) -> (Scan, vouch::assumptions::Status, String) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("template.yaml"), text).unwrap();
+    let s = vouch::scan(dir.path(), &ScanOptions::default());
+    assert!(s.diagnostics.is_empty(), "{:?}", s.diagnostics);
+    let options = vouch::AssessOptions {
+        only: vec!["auth.api-authorizer".into()],
+        ..Default::default()
+    };
+    let (report, diags) = vouch::assess(&s, dir.path(), &options);
+    assert!(diags.is_empty(), "{diags:?}");
+    let a = &report.assumptions[0];
+    let detail = serde_json::to_string_pretty(a).unwrap();
+    (s, a.status, detail)
+}
+
+const SAM_REST: &str = r#"AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Api:
+    Auth:
+      DefaultAuthorizer: Users
+      Authorizers:
+        Users:
+          UserPoolArn: arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_abc
+Resources:
+  Handler:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      Events:
+        Health:
+          Type: Api
+          Properties:
+            Path: /health
+            Method: get
+            Auth:
+              Authorizer: NONE
+        Items:
+          Type: Api
+          Properties:
+            Path: /items/{id}
+            Method: any
+"#;
+
+#[test]
+fn sam_api_events_become_methods_of_the_implicit_api() {
+    let (s, status, detail) = sam_api(SAM_REST);
+    let health = resource(&s, "HandlerHealth");
+    assert_eq!(
+        (health.kind, health.generated_by.as_deref()),
+        ("apigateway.method", Some("Handler"))
+    );
+    assert_eq!(line(&s, "HandlerHealth"), 17);
+    assert_eq!(line(&s, "HandlerItems"), 24);
+    assert_eq!(
+        attr(&s, "HandlerHealth", "AuthorizationType"),
+        json!("NONE")
+    );
+    assert_eq!(attr_line(&s, "HandlerHealth", "AuthorizationType"), 23);
+    assert_eq!(
+        attr(&s, "HandlerItems", "AuthorizationType"),
+        json!("COGNITO_USER_POOLS")
+    );
+    assert_eq!(attr(&s, "HandlerItems", "HttpMethod"), json!("ANY"));
+    assert_eq!(edges(&s, "HandlerHealth", "ServerlessRestApi"), ["in-api"]);
+    assert_eq!(edges(&s, "HandlerHealth", "Handler"), ["integrates"]);
+    assert_eq!(
+        resource(&s, "ServerlessRestApiProdStage").kind,
+        "apigateway.stage"
+    );
+    assert_eq!(
+        s.model
+            .resources
+            .iter()
+            .filter(|r| r.kind == "apigateway.rest-api")
+            .count(),
+        1
+    );
+    assert_eq!(status, vouch::assumptions::Status::Invalid, "{detail}");
+    assert!(detail.contains("GET /health"), "{detail}");
+
+    let (_, status, detail) = sam_api(&SAM_REST.replace("Authorizer: NONE", "Authorizer: Users"));
+    assert_eq!(status, vouch::assumptions::Status::Verified, "{detail}");
+}
+
+const SAM_HTTP: &str = r#"AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  HttpApi:
+    Auth:
+      DefaultAuthorizer: Jwt
+      Authorizers:
+        Jwt:
+          IdentitySource: $request.header.Authorization
+          JwtConfiguration:
+            issuer: https://issuer.example.com
+            audience: [api]
+Resources:
+  Handler:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      Events:
+        Health:
+          Type: HttpApi
+          Properties:
+            Path: /health
+            Method: get
+            Auth:
+              Authorizer: NONE
+        Items:
+          Type: HttpApi
+          Properties:
+            Path: /items
+            Method: post
+"#;
+
+#[test]
+fn sam_http_api_events_become_routes_of_the_implicit_api() {
+    let (s, status, detail) = sam_api(SAM_HTTP);
+    let health = resource(&s, "HandlerHealth");
+    assert_eq!(health.kind, "apigatewayv2.route");
+    assert_eq!(line(&s, "HandlerHealth"), 20);
+    assert_eq!(attr(&s, "HandlerHealth", "RouteKey"), json!("GET /health"));
+    assert_eq!(
+        attr(&s, "HandlerHealth", "AuthorizationType"),
+        json!("NONE")
+    );
+    assert_eq!(attr(&s, "HandlerItems", "AuthorizationType"), json!("JWT"));
+    assert_eq!(attr(&s, "ServerlessHttpApi", "ProtocolType"), json!("HTTP"));
+    assert_eq!(edges(&s, "HandlerItems", "ServerlessHttpApi"), ["in-api"]);
+    assert_eq!(
+        edges(&s, "HandlerItems", "HandlerItemsIntegration"),
+        ["integrates"]
+    );
+    assert_eq!(
+        edges(&s, "HandlerItemsIntegration", "Handler"),
+        ["integrates"]
+    );
+    assert_eq!(status, vouch::assumptions::Status::Invalid, "{detail}");
+    assert!(detail.contains("GET /health"), "{detail}");
+
+    let (_, status, detail) = sam_api(&SAM_HTTP.replace("Authorizer: NONE", "Authorizer: Jwt"));
+    assert_eq!(status, vouch::assumptions::Status::Verified, "{detail}");
+}

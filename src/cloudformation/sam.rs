@@ -83,9 +83,15 @@ pub fn generated_ids(id: &str, ty: &str, node: &Node) -> Vec<(String, &'static s
             out.push((format!("{id}{name}"), "AWS::SNS::Subscription"));
         }
         if t == "Api" {
+            out.push((format!("{id}{name}"), "AWS::ApiGateway::Method"));
             out.push(("ServerlessRestApi".into(), "AWS::ApiGateway::RestApi"));
+            out.push((
+                "ServerlessRestApiProdStage".into(),
+                "AWS::ApiGateway::Stage",
+            ));
         }
         if t == "HttpApi" {
+            out.push((format!("{id}{name}"), "AWS::ApiGatewayV2::Route"));
             out.push(("ServerlessHttpApi".into(), "AWS::ApiGatewayV2::Api"));
         }
     }
@@ -386,6 +392,7 @@ fn function(x: &mut Expansion, props: Option<&Node>) {
                         stack.resource_ref(implicit, "")
                     }
                 };
+                let api_value = api.clone();
                 let method = ep_get("Method").map(eval);
                 let path = ep_get("Path").map(eval);
                 let mut parts = vec![Part::Text("arn:".into())];
@@ -419,6 +426,37 @@ fn function(x: &mut Expansion, props: Option<&Node>) {
                     Some(("SourceArn", Value::Template(parts))),
                     espan,
                 );
+                // The route itself, on a SAM API of this template or the implicit one; an API
+                // declared as plain resources declares its methods itself.
+                let sam_type = if ty == "Api" {
+                    "AWS::Serverless::Api"
+                } else {
+                    "AWS::Serverless::HttpApi"
+                };
+                let target = match ep_get(key) {
+                    None => Some(None),
+                    Some(_) => logical_of(stack, &api_value)
+                        .filter(|l| {
+                            stack
+                                .resource_node(l)
+                                .and_then(|(_, n)| n.get("Type"))
+                                .and_then(Node::as_str)
+                                == Some(sam_type)
+                        })
+                        .map(Some),
+                };
+                if let Some(target) = target {
+                    if stack.resource_node(&event_id).is_none() {
+                        let section = if ty == "Api" { "Api" } else { "HttpApi" };
+                        let api_props = api_properties(stack, target.as_deref(), section);
+                        let api_auth = api_props.as_ref().and_then(|p| p.get("Auth"));
+                        if ty == "Api" {
+                            rest_route(x, &event_id, api_value, api_auth, ep, espan);
+                        } else {
+                            http_route(x, &event_id, api_value, api_auth, ep, espan);
+                        }
+                    }
+                }
             }
             t if RULE_EVENTS.contains(&t) => {
                 let mut rule = x.generated(&event_id, "AWS::Events::Rule", espan);
@@ -485,12 +523,24 @@ fn function(x: &mut Expansion, props: Option<&Node>) {
             _ => {}
         }
     }
-    if implicit_rest_api {
+    // The implicit APIs, once per template: with the first function that uses them.
+    if implicit_rest_api && first_on_implicit(stack, id, "Api") {
         let api = x.generated("ServerlessRestApi", "AWS::ApiGateway::RestApi", x.span);
         x.out.push(api);
+        let mut stage = x.generated(
+            "ServerlessRestApiProdStage",
+            "AWS::ApiGateway::Stage",
+            x.span,
+        );
+        stage
+            .attributes
+            .insert("RestApiId", stack.resource_ref("ServerlessRestApi", ""));
+        stage.attributes.insert("StageName", text("Prod"));
+        x.out.push(stage);
     }
-    if implicit_http_api {
-        let api = x.generated("ServerlessHttpApi", "AWS::ApiGatewayV2::Api", x.span);
+    if implicit_http_api && first_on_implicit(stack, id, "HttpApi") {
+        let mut api = x.generated("ServerlessHttpApi", "AWS::ApiGatewayV2::Api", x.span);
+        api.attributes.insert("ProtocolType", text("HTTP"));
         x.out.push(api);
     }
 
@@ -575,6 +625,274 @@ fn function(x: &mut Expansion, props: Option<&Node>) {
         .insert("Role", stack.resource_ref(&role_id, "Arn"));
     x.out.push(role);
     x.out.push(f);
+}
+
+/// The logical id of this template's resource a value refers to.
+fn logical_of(stack: &Stack, v: &Value) -> Option<String> {
+    match v {
+        Value::Ref(r) => r
+            .resource
+            .strip_prefix(stack.prefix.as_str())
+            .map(str::to_string),
+        _ => None,
+    }
+}
+
+/// The properties of the SAM API `id` (or of the implicit API: `None`) with `Globals` merged.
+fn api_properties(stack: &Stack, id: Option<&str>, section: &str) -> Option<Node> {
+    let globals = stack
+        .template
+        .doc
+        .get("Globals")
+        .and_then(|g| g.get(section));
+    let own = id
+        .and_then(|id| stack.resource_node(id))
+        .and_then(|(_, n)| n.get("Properties"));
+    match (globals, own) {
+        (Some(g), Some(p)) => Some(merge(g, p)),
+        (Some(g), None) => Some(g.clone()),
+        (None, Some(p)) => Some(p.clone()),
+        (None, None) => None,
+    }
+}
+
+/// Whether `id` is the first function of the template with an event of type `ty` on the
+/// implicit API: the implicit API is generated once, with it.
+fn first_on_implicit(stack: &Stack, id: &str, ty: &str) -> bool {
+    let key = if ty == "Api" { "RestApiId" } else { "ApiId" };
+    for (k, r) in stack
+        .template
+        .doc
+        .get("Resources")
+        .map(Node::entries)
+        .unwrap_or_default()
+    {
+        if r.get("Type").and_then(Node::as_str) != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        let events = r.get("Properties").and_then(|p| p.get("Events"));
+        let uses = events
+            .map(Node::entries)
+            .unwrap_or_default()
+            .iter()
+            .any(|(_, ev)| {
+                ev.get("Type").and_then(Node::as_str) == Some(ty)
+                    && ev.get("Properties").and_then(|p| p.get(key)).is_none()
+            });
+        if uses {
+            return key_text(k).as_deref() == Some(id);
+        }
+    }
+    false
+}
+
+/// The authorization type SAM gives a route: the event's `Auth.Authorizer`, else the API's
+/// `Auth.DefaultAuthorizer`, else `NONE`; a named authorizer by its entry in the API's
+/// `Auth.Authorizers`. With the span of the setting it came from.
+fn authorization(
+    stack: &Stack,
+    event_auth: Option<&Node>,
+    api_auth: Option<&Node>,
+    http: bool,
+) -> (Value, Option<Span>) {
+    let Some(name) = event_auth
+        .and_then(|a| a.get("Authorizer"))
+        .or_else(|| api_auth.and_then(|a| a.get("DefaultAuthorizer")))
+    else {
+        return (text("NONE"), None);
+    };
+    let at = Some(stack.span(name.span));
+    let Some(name) = name.as_str().filter(|_| !is_intrinsic(name)) else {
+        return (
+            Value::unknown(
+                Reason::InvalidExpression,
+                "an authorizer named by an expression",
+            ),
+            at,
+        );
+    };
+    let value = match name {
+        "NONE" => text("NONE"),
+        "AWS_IAM" => text("AWS_IAM"),
+        _ => {
+            let entry = api_auth
+                .and_then(|a| a.get("Authorizers"))
+                .and_then(|a| a.get(name));
+            match entry {
+                Some(e) if !http && e.get("UserPoolArn").is_some() => text("COGNITO_USER_POOLS"),
+                Some(e) if http && e.get("JwtConfiguration").is_some() => text("JWT"),
+                Some(e) if e.get("FunctionArn").is_some() => text("CUSTOM"),
+                _ => Value::unknown(
+                    Reason::InvalidExpression,
+                    format!("authorizer {name}, which the API's Auth.Authorizers does not define"),
+                ),
+            }
+        }
+    };
+    (value, at)
+}
+
+/// `Type: Api`: the method SAM writes into the API, with a resource for its path and a request
+/// validator when the event's `RequestModel` asks for one.
+fn rest_route(
+    x: &mut Expansion,
+    id: &str,
+    api: Value,
+    api_auth: Option<&Node>,
+    ep: Option<&Node>,
+    span: Span,
+) {
+    let stack = x.stack;
+    let get = |n: &str| ep.and_then(|p| p.get(n));
+    let eval = |n: &Node| stack.eval(n, &Scope::new());
+    let mut m = x.generated(id, "AWS::ApiGateway::Method", span);
+    m.attributes.insert("RestApiId", api.clone());
+    let verb = match get("Method").map(eval) {
+        Some(Value::String(s)) => Value::String(s.to_ascii_uppercase()),
+        Some(other) => other,
+        None => Value::unknown(Reason::InvalidExpression, "an Api event with no Method"),
+    };
+    m.attributes.insert("HttpMethod", verb);
+    let root = match &api {
+        Value::Ref(r) => Value::Ref(Box::new(crate::model::Ref {
+            resource: r.resource.clone(),
+            attribute: "RootResourceId".into(),
+        })),
+        other => other.clone(),
+    };
+    match get("Path").map(eval) {
+        Some(Value::String(p)) if p.trim_matches('/').is_empty() => {
+            m.attributes.insert("ResourceId", root);
+        }
+        Some(p) => {
+            let part = match p {
+                Value::String(s) => Value::String(s.trim_matches('/').to_string().into()),
+                other => other,
+            };
+            let rid = format!("{id}Resource");
+            let mut r = x.generated(&rid, "AWS::ApiGateway::Resource", span);
+            r.attributes.insert("RestApiId", api.clone());
+            r.attributes.insert("ParentId", root);
+            r.attributes.insert("PathPart", part);
+            x.out.push(r);
+            m.attributes
+                .insert("ResourceId", stack.resource_ref(&rid, ""));
+        }
+        None => {}
+    }
+    let auth = get("Auth");
+    let (value, at) = authorization(stack, auth, api_auth, false);
+    m.attributes.insert("AuthorizationType", value);
+    if let Some(at) = at {
+        m.attribute_spans.insert("AuthorizationType", at);
+    }
+    if let Some(k) = auth
+        .and_then(|a| a.get("ApiKeyRequired"))
+        .or_else(|| api_auth.and_then(|a| a.get("ApiKeyRequired")))
+    {
+        m.attributes.insert("ApiKeyRequired", eval(k));
+        m.attribute_spans
+            .insert("ApiKeyRequired", stack.span(k.span));
+    }
+    if let Some(rm) = get("RequestModel") {
+        if let Some(model) = rm.get("Model") {
+            m.attributes.insert(
+                "RequestModels",
+                map(vec![("application/json", eval(model))]),
+            );
+        }
+        // As the translator: a validator only when ValidateBody or ValidateParameters is set.
+        let body = rm.get("ValidateBody").map(eval);
+        let params = rm.get("ValidateParameters").map(eval);
+        if body.is_some() || params.is_some() {
+            let vid = format!("{id}Validator");
+            let mut v = x.generated(
+                &vid,
+                "AWS::ApiGateway::RequestValidator",
+                stack.span(rm.span),
+            );
+            v.attributes.insert("RestApiId", api);
+            v.attributes
+                .insert("ValidateRequestBody", body.unwrap_or(Value::Bool(false)));
+            v.attributes.insert(
+                "ValidateRequestParameters",
+                params.unwrap_or(Value::Bool(false)),
+            );
+            x.out.push(v);
+            m.attributes
+                .insert("RequestValidatorId", stack.resource_ref(&vid, ""));
+            m.attribute_spans
+                .insert("RequestValidatorId", stack.span(rm.span));
+        }
+    }
+    let mut uri = vec![Part::Text("arn:".into()), Part::Symbol(Symbol::Partition)];
+    push_text(&mut uri, ":apigateway:");
+    uri.push(Part::Symbol(Symbol::Region));
+    push_text(&mut uri, ":lambda:path/2015-03-31/functions/");
+    interpolate(&mut uri, x.function_ref("Arn"));
+    push_text(&mut uri, "/invocations");
+    m.attributes.insert(
+        "Integration",
+        map(vec![
+            ("Type", text("AWS_PROXY")),
+            ("IntegrationHttpMethod", text("POST")),
+            ("Uri", Value::Template(uri)),
+        ]),
+    );
+    x.out.push(m);
+}
+
+/// `Type: HttpApi`: the route SAM writes into the API, with its Lambda proxy integration.
+fn http_route(
+    x: &mut Expansion,
+    id: &str,
+    api: Value,
+    api_auth: Option<&Node>,
+    ep: Option<&Node>,
+    span: Span,
+) {
+    let stack = x.stack;
+    let get = |n: &str| ep.and_then(|p| p.get(n));
+    let eval = |n: &Node| stack.eval(n, &Scope::new());
+    let key = match (get("Method").map(eval), get("Path").map(eval)) {
+        (None, None) => text("$default"),
+        (Some(Value::String(m)), Some(Value::String(p))) => {
+            text(&format!("{} {}", m.to_ascii_uppercase(), &*p))
+        }
+        (Some(m), Some(p)) => {
+            let mut parts = Vec::new();
+            interpolate(&mut parts, m);
+            push_text(&mut parts, " ");
+            interpolate(&mut parts, p);
+            Value::Template(parts)
+        }
+        _ => Value::unknown(
+            Reason::InvalidExpression,
+            "an HttpApi event with only one of Path and Method",
+        ),
+    };
+    let iid = format!("{id}Integration");
+    let mut i = x.generated(&iid, "AWS::ApiGatewayV2::Integration", span);
+    i.attributes.insert("ApiId", api.clone());
+    i.attributes.insert("IntegrationType", text("AWS_PROXY"));
+    i.attributes.insert("IntegrationUri", x.function_ref("Arn"));
+    let payload = get("PayloadFormatVersion")
+        .map(eval)
+        .unwrap_or_else(|| text("2.0"));
+    i.attributes.insert("PayloadFormatVersion", payload);
+    x.out.push(i);
+    let mut r = x.generated(id, "AWS::ApiGatewayV2::Route", span);
+    r.attributes.insert("ApiId", api);
+    r.attributes.insert("RouteKey", key);
+    let mut target = vec![Part::Text("integrations/".into())];
+    interpolate(&mut target, stack.resource_ref(&iid, ""));
+    r.attributes.insert("Target", Value::Template(target));
+    let (value, at) = authorization(stack, get("Auth"), api_auth, true);
+    r.attributes.insert("AuthorizationType", value);
+    if let Some(at) = at {
+        r.attribute_spans.insert("AuthorizationType", at);
+    }
+    x.out.push(r);
 }
 
 /// One entry of a function's `Policies`: a managed policy goes to `managed`; an inline

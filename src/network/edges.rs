@@ -940,7 +940,7 @@ fn http_api(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge {
             "HTTP APIs cannot validate request bodies: validation rests on the backend".into(),
         );
     }
-    if r.source_type == "AWS::Serverless::HttpApi" {
+    if r.source_type == "AWS::Serverless::HttpApi" && routes.is_empty() {
         notes.push(
             "routes of a SAM HTTP API come from its functions' events and are not read here".into(),
         );
