@@ -578,3 +578,81 @@ fn sam_http_api_events_become_routes_of_the_implicit_api() {
     let (_, status, detail) = sam_api(&SAM_HTTP.replace("Authorizer: NONE", "Authorizer: Jwt"));
     assert_eq!(status, vouch::assumptions::Status::Verified, "{detail}");
 }
+
+#[test]
+fn sam_api_events_on_a_named_api_carry_authorizers_and_validators() {
+    let text = r#"AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  MyApi:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      Auth:
+        DefaultAuthorizer: Lambda
+        ApiKeyRequired: true
+        Authorizers:
+          Lambda:
+            FunctionArn: arn:aws:lambda:eu-west-1:123456789012:function:auth
+      Models:
+        Item:
+          type: object
+  Plain:
+    Type: AWS::ApiGateway::RestApi
+  Handler:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      Events:
+        Create:
+          Type: Api
+          Properties:
+            RestApiId: !Ref MyApi
+            Path: /
+            Method: post
+            RequestModel:
+              Model: Item
+              ValidateBody: true
+        Elsewhere:
+          Type: Api
+          Properties:
+            RestApiId: !Ref Plain
+            Path: /x
+            Method: get
+"#;
+    let (s, status, detail) = sam_api(text);
+    assert_eq!(
+        attr(&s, "HandlerCreate", "AuthorizationType"),
+        json!("CUSTOM")
+    );
+    assert_eq!(attr(&s, "HandlerCreate", "ApiKeyRequired"), json!(true));
+    assert_eq!(
+        attr(&s, "HandlerCreate", "RequestModels"),
+        json!({"application/json": "Item"})
+    );
+    assert_eq!(
+        edges(&s, "HandlerCreate", "MyApi"),
+        ["in-api", "on-resource"]
+    );
+    assert_eq!(
+        edges(&s, "HandlerCreate", "HandlerCreateValidator"),
+        ["validator"]
+    );
+    assert_eq!(
+        attr(&s, "HandlerCreateValidator", "ValidateRequestBody"),
+        json!(true)
+    );
+    // An API declared as plain resources declares its methods itself.
+    assert!(s
+        .model
+        .resources
+        .iter()
+        .all(|r| r.address != "HandlerElsewhere"));
+    assert!(s
+        .model
+        .resources
+        .iter()
+        .all(|r| r.address != "ServerlessRestApi"));
+    assert_eq!(status, vouch::assumptions::Status::Verified, "{detail}");
+}
