@@ -9,6 +9,15 @@
 //!   templates named `<Id>RolePolicy<N>`), event sources as event source mappings, permissions,
 //!   rules and subscriptions, and `FunctionUrlConfig` as a function URL. Generated resources
 //!   name the function in `generated_by` and point at the lines they came from.
+//! - `Api` and `HttpApi` events become what the translator writes into the API: a REST method
+//!   (`<Id><Event>`, on a resource `<Id><Event>Resource` for its path, with a request validator
+//!   when `RequestModel` sets `ValidateBody`/`ValidateParameters`) or an HTTP API route with its
+//!   Lambda integration, on the named SAM API or on the implicit `ServerlessRestApi` (with its
+//!   `Prod` stage) / `ServerlessHttpApi`, generated once per template. The authorization is the
+//!   event's `Auth.Authorizer`, else the API's `Auth.DefaultAuthorizer` (`Globals` merged), else
+//!   `NONE`; a named authorizer is Cognito, JWT or a Lambda authorizer by its `Authorizers`
+//!   entry. An event on an API declared as plain resources gets none: that API declares its
+//!   methods itself.
 //! - Other serverless resources (`Api`, `HttpApi`, `SimpleTable`, …) are kept as written after
 //!   the merge: the vocabulary maps them to the kinds of what SAM deploys.
 
