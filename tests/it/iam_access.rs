@@ -1,6 +1,6 @@
 //! Effective access: AWS's evaluation semantics, pinned on small policies.
 
-mod common;
+use crate::common;
 use common::*;
 use vouch::iam::access::{self, Access};
 use vouch::iam::catalog::AccessLevel;

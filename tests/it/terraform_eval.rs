@@ -1,6 +1,6 @@
 //! Terraform evaluation, pinned on `fixtures/terraform/evaluation`.
 
-mod common;
+use crate::common;
 use common::*;
 use serde_json::json;
 

@@ -1,7 +1,7 @@
 //! CloudFormation and SAM templates into the model: intrinsics, conditions, mappings, nested
 //! stacks, the SAM transform, JSON templates and hostile input.
 
-mod common;
+use crate::common;
 
 use common::{attr, attr_line, fixture, line, resource, scan};
 use serde_json::json;

@@ -1,7 +1,7 @@
 //! The example project, written twice: its Terraform and its CloudFormation/SAM must describe
 //! the same system to vouch.
 
-mod common;
+use crate::common;
 use common::*;
 use std::collections::{BTreeMap, BTreeSet};
 use vouch::model::FACET_OF;

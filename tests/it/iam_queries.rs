@@ -1,6 +1,6 @@
 //! Administrator-equivalent principals, shared roles and tenant binding.
 
-mod common;
+use crate::common;
 use common::*;
 use vouch::iam::access::Access;
 use vouch::iam::queries::{admin_equivalent, shared_roles, tenant_binding, TenantBinding};

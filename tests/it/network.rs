@@ -2,7 +2,7 @@
 //! fixtures in both languages and on the example project; both languages must give the same
 //! answers.
 
-mod common;
+use crate::common;
 use common::*;
 use vouch::model::Model;
 use vouch::network::{self, EndpointState, Http, Layer, Ports, Where};

@@ -8,7 +8,7 @@
 //!    code and answers;
 //! 4. the questions keep their ids when the code around them moves.
 
-mod common;
+use crate::common;
 
 use common::{fixture, vouch_bin};
 use serde_json::Value as Json;

@@ -1,7 +1,7 @@
 //! Resource policies combined with identity policies, as AWS combines them in one account: the
 //! same fixture written in Terraform and in CloudFormation gives the same answers.
 
-mod common;
+use crate::common;
 use common::*;
 use vouch::iam::access::{self, Access};
 use vouch::iam::principals::PolicyKind;

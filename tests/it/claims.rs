@@ -1,7 +1,7 @@
 //! The claims module: documents found, read into sentences, sentences into claims, components
 //! resolved to resources.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use vouch::claims::{

@@ -1,7 +1,7 @@
 //! `vouch access` gives the same answers for the example project's two languages: for each
 //! compute resource, the same kinds of resources at the same access levels.
 
-mod common;
+use crate::common;
 use common::*;
 use std::collections::BTreeMap;
 use vouch::iam::access::Access;

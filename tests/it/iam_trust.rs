@@ -1,6 +1,6 @@
 //! Trust policies: who can assume each role, and which entries are not scoped.
 
-mod common;
+use crate::common;
 use common::*;
 use vouch::iam::trust::{trust, Trustee};
 

@@ -1,6 +1,6 @@
 //! Terraform plan JSON: values from the plan, spans from the HCL beside it, never counted twice.
 
-mod common;
+use crate::common;
 use common::*;
 use serde_json::json;
 use vouch::model::Language;

@@ -1,7 +1,7 @@
 //! The threat-model commands as a user runs them: `scan` (report and gate), `questions
 //! [--write]`, `clarify`, `explain`, on temporary copies of fixtures.
 
-mod common;
+use crate::common;
 
 use common::{fixture, vouch_bin};
 use std::io::Write;

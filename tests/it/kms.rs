@@ -1,6 +1,6 @@
 //! KMS: which key protects each store, what each key allows, tenant keying; both languages.
 
-mod common;
+use crate::common;
 use common::*;
 use std::collections::BTreeSet;
 use vouch::iam::access::Access;

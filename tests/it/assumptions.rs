@@ -185,7 +185,7 @@ fn the_catalog_loads_and_names_only_known_checks() {
 fn a_rule_file_with_an_unknown_field_is_rejected() {
     let (name, text) = (
         "auth.mfa-required.yaml",
-        include_str!("../rules/assumptions/auth.mfa-required.yaml"),
+        include_str!("../../rules/assumptions/auth.mfa-required.yaml"),
     );
     assert!(vouch::assumptions::parse(name, text).is_ok());
     let bad = format!("{text}\nseverity: high\n");

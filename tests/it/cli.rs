@@ -1,7 +1,7 @@
 //! The `vouch` binary on temporary trees: broken files are reported with a location and the
 //! scan goes on; exit statuses follow the spec.
 
-mod common;
+use crate::common;
 use common::vouch_bin;
 use std::fs;
 use std::process::Command;

@@ -1,7 +1,7 @@
 //! Snapshots of what vouch sees in the example project: every resource, reference, unresolved
 //! value and line. A change to the model shows here as a reviewable diff.
 
-mod common;
+use crate::common;
 use common::*;
 
 #[test]

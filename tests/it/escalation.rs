@@ -2,7 +2,7 @@
 //! that escalates and one that does not, in Terraform and in CloudFormation; the first reports
 //! exactly that method for the principal `attacker`, the second does not report it.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use vouch::iam::access::Access;

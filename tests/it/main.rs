@@ -1,0 +1,23 @@
+//! The integration tests, built as one binary: one link instead of one per file.
+
+mod access_languages;
+mod answers;
+mod assumptions;
+mod claims;
+mod cli;
+mod cli_scan;
+mod cloudformation;
+mod common;
+mod escalation;
+mod iam_access;
+mod iam_catalog;
+mod iam_queries;
+mod iam_resource_policies;
+mod iam_trust;
+mod kms;
+mod network;
+mod plan;
+mod projects;
+mod snapshots;
+mod story;
+mod terraform_eval;
