@@ -1,10 +1,30 @@
-//! Embeds the assumption catalog (`rules/assumptions/*.yaml`) in the binary, so that vouch needs
-//! no files at run time and a rule is still one data file in the repository.
+//! Build-time code from the data under `rules/`:
+//!
+//! - the assumption catalog (`rules/assumptions/*.yaml`), embedded so that vouch needs no files at
+//!   run time while a rule stays one data file in the repository;
+//! - the [`Kind`] enum, one variant per normalized kind of `rules/resource-types.tsv`;
+//! - the edge [`Label`] enum, one variant per label of `rules/edges.tsv`;
+//! - the [`Prop`] enum and its table, one variant per row of `rules/properties/*.tsv`.
+//!
+//! The tables are checked here, so a typo in a data file is a build error with the file and line
+//! instead of a property that silently reads nothing.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::Path;
 
 fn main() {
+    let out_dir = std::env::var("OUT_DIR").expect("OUT_DIR");
+    let out_dir = Path::new(&out_dir);
+    std::fs::write(out_dir.join("assumption_files.rs"), assumption_files())
+        .expect("write assumption_files.rs");
+    let kinds = kinds();
+    std::fs::write(out_dir.join("kinds.rs"), kind_enum(&kinds)).expect("write kinds.rs");
+    std::fs::write(out_dir.join("labels.rs"), label_enum()).expect("write labels.rs");
+    std::fs::write(out_dir.join("props.rs"), prop_table(&kinds)).expect("write props.rs");
+}
+
+fn assumption_files() -> String {
     let dir = Path::new("rules/assumptions");
     println!("cargo:rerun-if-changed=rules/assumptions");
     let mut names: Vec<String> = std::fs::read_dir(dir)
@@ -28,6 +48,224 @@ fn main() {
         );
     }
     out.push_str("];\n");
-    let dest = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("assumption_files.rs");
-    std::fs::write(dest, out).expect("write assumption_files.rs");
+    out
+}
+
+/// Data rows of a tab-separated table: (line number, cells). `#` starts a comment line.
+fn rows(path: &str) -> Vec<(usize, Vec<String>)> {
+    println!("cargo:rerun-if-changed={path}");
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|(i, l)| (i + 1, l.split('\t').map(|c| c.trim().to_string()).collect()))
+        .collect()
+}
+
+/// `rds.db-instance` → `RdsDbInstance`, `ServerSideEncryption` stays.
+fn camel(s: &str) -> String {
+    let mut out = String::new();
+    let mut up = true;
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            if up {
+                out.push(c.to_ascii_uppercase());
+            } else {
+                out.push(c);
+            }
+            up = false;
+        } else {
+            up = true;
+        }
+    }
+    out
+}
+
+fn kinds() -> BTreeSet<String> {
+    rows("rules/resource-types.tsv")
+        .into_iter()
+        .map(|(_, r)| r[0].clone())
+        .collect()
+}
+
+fn kind_enum(kinds: &BTreeSet<String>) -> String {
+    let mut out = String::from(
+        "/// A normalized resource kind: one AWS thing, whatever language declared it\n\
+         /// (generated from `rules/resource-types.tsv`).\n\
+         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]\n\
+         pub enum Kind {\n",
+    );
+    let mut seen = BTreeMap::new();
+    for k in kinds {
+        let v = camel(k);
+        if let Some(other) = seen.insert(v.clone(), k.clone()) {
+            panic!("rules/resource-types.tsv: kinds `{other}` and `{k}` both make `{v}`");
+        }
+        let _ = writeln!(out, "    /// `{k}`\n    {v},");
+    }
+    out.push_str("    /// A type outside the vocabulary.\n    Other,\n}\n\n");
+    out.push_str(
+        "impl Kind {\n    /// Every kind, `Other` last.\n    pub const ALL: &'static [Kind] = &[\n",
+    );
+    for k in kinds {
+        let _ = writeln!(out, "        Kind::{},", camel(k));
+    }
+    out.push_str("        Kind::Other,\n    ];\n\n");
+    out.push_str("    /// The kind's name in the vocabulary (`s3.bucket`).\n    pub const fn as_str(self) -> &'static str {\n        match self {\n");
+    for k in kinds {
+        let _ = writeln!(out, "            Kind::{} => {k:?},", camel(k));
+    }
+    out.push_str("            Kind::Other => \"other\",\n        }\n    }\n\n");
+    out.push_str("    /// The kind of a vocabulary name (`None` for a name not in the table).\n    pub fn parse(s: &str) -> Option<Kind> {\n        Some(match s {\n");
+    for k in kinds {
+        let _ = writeln!(out, "            {k:?} => Kind::{},", camel(k));
+    }
+    out.push_str("            \"other\" => Kind::Other,\n            _ => return None,\n        })\n    }\n}\n");
+    out
+}
+
+fn label_enum() -> String {
+    let mut labels: BTreeSet<String> = rows("rules/edges.tsv")
+        .into_iter()
+        .filter_map(|(_, r)| r.get(2).cloned())
+        .collect();
+    labels.insert("facet-of".into());
+    let mut out = String::from(
+        "/// What a reference between two resources means (generated from `rules/edges.tsv`;\n\
+         /// `FacetOf` links a configuration resource to the resource it configures).\n\
+         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]\n\
+         pub enum Label {\n",
+    );
+    for l in &labels {
+        let _ = writeln!(out, "    /// `{l}`\n    {},", camel(l));
+    }
+    out.push_str("    /// A reference the table does not name: `ref:` and the attribute, lower-cased without\n    /// separators (`ref:kmskeyid`).\n    Ref(&'static str),\n}\n\n");
+    out.push_str("impl Label {\n    /// The label's name (`runs-as`).\n    pub fn as_str(self) -> &'static str {\n        match self {\n");
+    for l in &labels {
+        let _ = writeln!(out, "            Label::{} => {l:?},", camel(l));
+    }
+    out.push_str("            Label::Ref(s) => s,\n        }\n    }\n\n");
+    out.push_str("    /// The label of a name in the table (`None` for any other name).\n    pub fn parse(s: &str) -> Option<Label> {\n        Some(match s {\n");
+    for l in &labels {
+        let _ = writeln!(out, "            {l:?} => Label::{},", camel(l));
+    }
+    out.push_str("            _ => return None,\n        })\n    }\n}\n");
+    out
+}
+
+/// One row of the property table, as the generated code holds it.
+struct PropRow {
+    file: String,
+    line: usize,
+    kind: String,
+    name: String,
+    canonical: String,
+    terraform: String,
+    cloudformation: String,
+    default: String,
+    source: String,
+}
+
+fn prop_table(kinds: &BTreeSet<String>) -> String {
+    let dir = Path::new("rules/properties");
+    println!("cargo:rerun-if-changed=rules/properties");
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".tsv"))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    let mut props: Vec<PropRow> = Vec::new();
+    for f in &files {
+        let path = format!("rules/properties/{f}");
+        for (line, r) in rows(&path) {
+            let [kind, name, canonical, terraform, cloudformation, default, source] = &r[..] else {
+                panic!(
+                    "{path}:{line}: expected 7 tab-separated cells (kind, name, property, terraform, cloudformation, default, source), found {}",
+                    r.len()
+                );
+            };
+            if !kinds.contains(kind) {
+                panic!("{path}:{line}: `{kind}` is not a kind of rules/resource-types.tsv");
+            }
+            if name.is_empty()
+                || !name.chars().all(|c| c.is_ascii_alphanumeric())
+                || !name.starts_with(|c: char| c.is_ascii_uppercase())
+            {
+                panic!("{path}:{line}: the name `{name}` must be CamelCase letters and digits");
+            }
+            if default != "-" && source == "-" {
+                panic!(
+                    "{path}:{line}: a default needs its source (the documentation that states it)"
+                );
+            }
+            props.push(PropRow {
+                file: path.clone(),
+                line,
+                kind: kind.clone(),
+                name: name.clone(),
+                canonical: canonical.clone(),
+                terraform: terraform.clone(),
+                cloudformation: if cloudformation == "=" {
+                    canonical.clone()
+                } else {
+                    cloudformation.clone()
+                },
+                default: default.clone(),
+                source: source.clone(),
+            });
+        }
+    }
+    let mut seen: BTreeMap<String, (String, usize)> = BTreeMap::new();
+    for p in &props {
+        let v = format!("{}{}", camel(&p.kind), p.name);
+        if let Some((f, l)) = seen.insert(v.clone(), (p.file.clone(), p.line)) {
+            panic!("{}:{}: `{v}` is also defined at {f}:{l}", p.file, p.line);
+        }
+    }
+    let mut out = String::from(
+        "/// A canonical property of a kind (generated from `rules/properties/*.tsv`): the\n\
+         /// variant is the kind and the row's name (`Prop::RdsInstanceStorageEncrypted`).\n\
+         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]\n\
+         pub enum Prop {\n",
+    );
+    for p in &props {
+        let _ = writeln!(
+            out,
+            "    /// `{}` of `{}` ({}:{})\n    {}{},",
+            p.canonical,
+            p.kind,
+            p.file,
+            p.line,
+            camel(&p.kind),
+            p.name
+        );
+    }
+    out.push_str("}\n\n/// Every row, in the order of [`Prop`]'s variants.\npub static ROWS: &[PropRow] = &[\n");
+    for p in &props {
+        let _ = writeln!(
+            out,
+            "    PropRow {{ prop: Prop::{}{}, kind: Kind::{}, name: {:?}, canonical: {:?}, terraform: {:?}, cloudformation: {:?}, default: {}, source: {:?}, origin: {:?} }},",
+            camel(&p.kind),
+            p.name,
+            camel(&p.kind),
+            p.name,
+            p.canonical,
+            p.terraform,
+            p.cloudformation,
+            if p.default == "-" {
+                "None".to_string()
+            } else {
+                format!("Some({:?})", p.default)
+            },
+            p.source,
+            format!("{}:{}", p.file, p.line),
+        );
+    }
+    out.push_str("];\n");
+    out
 }

@@ -60,6 +60,7 @@ pub mod source;
 pub mod syntax;
 pub mod terraform;
 
+use crate::model::Label;
 use diagnostics::{Diagnostic, Severity};
 use load::{LoadOptions, Loaded};
 use model::Model;
@@ -254,10 +255,10 @@ pub fn assess(
             linked.extend(
                 model
                     .edges_from(r)
-                    .filter(|e| e.label == "runs-as")
+                    .filter(|e| e.label == Label::RunsAs)
                     .map(|e| model.owner(e.to)),
             );
-            linked.extend(network::util::referrers(model, r, "runs-as"));
+            linked.extend(network::util::referrers(model, r, Label::RunsAs));
         }
         found.extend(linked);
         found.sort_unstable();

@@ -2,6 +2,8 @@
 //! claims in tokens.
 
 use super::{no_params, Cause, Check, Facts, Finding, Outcome, Params};
+use crate::model::Kind;
+use crate::model::Label;
 use crate::model::Value;
 use crate::network::{util, EdgeKind, EdgeRoute};
 
@@ -33,7 +35,7 @@ pub(super) fn checks() -> Vec<Check> {
 fn mfa_required(facts: &Facts, _: &Params) -> Vec<Finding> {
     let model = facts.model;
     let mut out = Vec::new();
-    for pool in facts.of_kind("cognito.user-pool") {
+    for pool in facts.of_kind(Kind::CognitoUserPool) {
         let r = &model.resources[pool];
         let (setting, span) = match util::first_at(r, &["mfa_configuration", "MfaConfiguration"]) {
             Some((path, v)) => (util::text(Some(v)), r.span_of(&path)),
@@ -43,9 +45,9 @@ fn mfa_required(facts: &Facts, _: &Params) -> Vec<Finding> {
             Err(v) => Finding::new(pool, unknown_of(&v), "the MFA setting cannot be read"),
             Ok(None) => Finding::fail(pool, "no MFA setting: Cognito's default is OFF"),
             Ok(Some(s)) if s.eq_ignore_ascii_case("ON") => {
-                let providers = util::referrers(model, pool, "ref:userpoolid")
+                let providers = util::referrers(model, pool, Label::Ref("ref:userpoolid"))
                     .into_iter()
-                    .filter(|&i| model.resources[i].kind == "cognito.identity-provider")
+                    .filter(|&i| model.resources[i].kind == Kind::CognitoIdentityProvider)
                     .collect::<Vec<_>>();
                 if providers.is_empty() {
                     Finding::pass(pool, "MFA is ON for every user")
@@ -264,7 +266,7 @@ fn names_tenant(name: &str) -> bool {
 fn tenant_claim(facts: &Facts, _: &Params) -> Vec<Finding> {
     let model = facts.model;
     let mut out = Vec::new();
-    for pool in facts.of_kind("cognito.user-pool") {
+    for pool in facts.of_kind(Kind::CognitoUserPool) {
         let r = &model.resources[pool];
         let trigger = util::first_at(
             r,
@@ -311,7 +313,7 @@ fn tenant_claim(facts: &Facts, _: &Params) -> Vec<Finding> {
         );
         // App clients that let users write a tenant attribute themselves.
         let mut writable: Vec<(String, crate::source::Span)> = Vec::new();
-        for c in util::referrers(model, pool, "in-user-pool") {
+        for c in util::referrers(model, pool, Label::InUserPool) {
             let cr = &model.resources[c];
             let Some((p, v)) = util::first_at(cr, &["write_attributes", "WriteAttributes"]) else {
                 continue;
@@ -329,7 +331,7 @@ fn tenant_claim(facts: &Facts, _: &Params) -> Vec<Finding> {
                 }
             }
         }
-        let groups: Vec<usize> = util::referrers(model, pool, "ref:userpoolid")
+        let groups: Vec<usize> = util::referrers(model, pool, Label::Ref("ref:userpoolid"))
             .into_iter()
             .filter(|&g| {
                 matches!(
@@ -352,7 +354,7 @@ fn tenant_claim(facts: &Facts, _: &Params) -> Vec<Finding> {
             // The question is about the trigger function when it is in the tree: what it puts
             // into the tokens is its code.
             let function = util::target(model, &r.unit, v)
-                .filter(|&f| model.resources[f].kind == "lambda.function");
+                .filter(|&f| model.resources[f].kind == Kind::LambdaFunction);
             let mut reason = "what the pre token generation trigger adds to the tokens, and whether every backend takes the tenant from them and enforces it".to_string();
             if !writable.is_empty() {
                 reason.push_str(&format!(

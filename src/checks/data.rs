@@ -6,6 +6,7 @@
 
 use super::{auth::unknown_of, no_params, Check, Facts, Finding, Outcome, Params};
 use crate::kms::defaults;
+use crate::model::Kind;
 use crate::model::{Model, Resource, Value};
 use crate::network::util;
 
@@ -39,7 +40,7 @@ pub(super) fn checks() -> Vec<Check> {
 }
 
 /// Resources of a kind that are deployed and are not configuration facets.
-fn subjects<'m>(model: &'m Model, kind: &'m str) -> impl Iterator<Item = (usize, &'m Resource)> {
+fn subjects<'m>(model: &'m Model, kind: Kind) -> impl Iterator<Item = (usize, &'m Resource)> {
     model
         .resources
         .iter()
@@ -81,7 +82,7 @@ fn flag(r: &Resource, paths: &[&str]) -> Flag {
 fn point_in_time_recovery(facts: &Facts, _: &Params) -> Vec<Finding> {
     let model = facts.model;
     let mut out = Vec::new();
-    for (i, r) in subjects(model, "dynamodb.table") {
+    for (i, r) in subjects(model, Kind::DynamodbTable) {
         let finding = match r.source_type.as_str() {
             "AWS::Serverless::SimpleTable" => Finding::fail(
                 i,
@@ -220,10 +221,10 @@ fn backup_retention(facts: &Facts, params: &Params) -> Vec<Finding> {
     let model = facts.model;
     let min = min_retention(params);
     let mut out = Vec::new();
-    for kind in ["rds.instance", "rds.cluster"] {
+    for kind in [Kind::RdsInstance, Kind::RdsCluster] {
         for (i, r) in subjects(model, kind) {
             // Aurora members back up with their cluster; read replicas with their source.
-            if kind == "rds.instance"
+            if kind == Kind::RdsInstance
                 && util::first_at(
                     r,
                     &[
@@ -319,7 +320,7 @@ fn s3_versioning(facts: &Facts, _: &Params) -> Vec<Finding> {
     let model = facts.model;
     let facets = util::facets(model);
     let mut out = Vec::new();
-    for (i, r) in subjects(model, "s3.bucket") {
+    for (i, r) in subjects(model, Kind::S3Bucket) {
         // Terraform's aws_s3_bucket_versioning; the legacy inline block; CloudFormation's
         // VersioningConfiguration.
         let facet = facets.get(&i).and_then(|fs| {
@@ -509,7 +510,7 @@ fn read_trail(i: usize, r: &Resource) -> Trail {
 
 fn audit_trail(facts: &Facts, _: &Params) -> Vec<Finding> {
     let model = facts.model;
-    let trails: Vec<Trail> = subjects(model, "cloudtrail.trail")
+    let trails: Vec<Trail> = subjects(model, Kind::CloudtrailTrail)
         .map(|(i, r)| read_trail(i, r))
         .collect();
     let mut out = Vec::new();

@@ -13,6 +13,7 @@ use crate::iam::policy::Effect;
 use crate::iam::principals::{compute_role_refs, ComputeRole, PolicyKind, RoleOf};
 use crate::iam::queries::{self, TenantBinding};
 use crate::iam::trust::{self, Trustee};
+use crate::model::Kind;
 use crate::model::{Model, Value};
 use crate::network::util;
 use crate::source::Span;
@@ -615,7 +616,7 @@ fn no_escalation(facts: &Facts, _: &Params) -> Vec<Finding> {
     let mut out = Vec::new();
     for &p in access.principals.keys() {
         let r = &model.resources[p];
-        if !matches!(r.kind, "iam.role" | "iam.user") || !util::deployed(r) {
+        if !matches!(r.kind, Kind::IamRole | Kind::IamUser) || !util::deployed(r) {
             continue;
         }
         let who = who(model, access, p);
@@ -719,7 +720,7 @@ fn trust_scoped(facts: &Facts, _: &Params) -> Vec<Finding> {
     let mut out = Vec::new();
     for (&role, p) in &access.principals {
         let r = &model.resources[role];
-        if r.kind != "iam.role" || !util::deployed(r) || p.trust.is_empty() {
+        if r.kind != Kind::IamRole || !util::deployed(r) || p.trust.is_empty() {
             continue;
         }
         let mut fails = Vec::new();
@@ -780,9 +781,9 @@ fn trust_scoped(facts: &Facts, _: &Params) -> Vec<Finding> {
             .governs
             .iter()
             .copied()
-            .filter(|&g| model.resources[g].kind != "kms.key")
+            .filter(|&g| model.resources[g].kind != Kind::KmsKey)
             .collect();
-        if governs.is_empty() || holder.kind == "kms.key" {
+        if governs.is_empty() || holder.kind == Kind::KmsKey {
             continue;
         }
         for st in &rp.statements {
@@ -878,9 +879,9 @@ fn marker_in(name: &str, markers: &[String]) -> Option<String> {
 }
 
 /// Actions that read a data store's contents.
-fn content_reads(kind: &str) -> &'static [&'static str] {
+fn content_reads(kind: Kind) -> &'static [&'static str] {
     match kind {
-        "dynamodb.table" => &[
+        Kind::DynamodbTable => &[
             "dynamodb:GetItem",
             "dynamodb:BatchGetItem",
             "dynamodb:Query",
@@ -889,13 +890,13 @@ fn content_reads(kind: &str) -> &'static [&'static str] {
             "dynamodb:ExportTableToPointInTime",
             "dynamodb:GetRecords",
         ],
-        "s3.bucket" => &["s3:GetObject", "s3:GetObjectVersion"],
-        "rds.instance" | "rds.cluster" => &[
+        Kind::S3Bucket => &["s3:GetObject", "s3:GetObjectVersion"],
+        Kind::RdsInstance | Kind::RdsCluster => &[
             "rds-data:ExecuteStatement",
             "rds-data:BatchExecuteStatement",
             "rds-db:connect",
         ],
-        "secretsmanager.secret" => &[
+        Kind::SecretsmanagerSecret => &[
             "secretsmanager:GetSecretValue",
             "secretsmanager:BatchGetSecretValue",
         ],
@@ -1013,13 +1014,13 @@ fn admin_data_access(facts: &Facts, params: &Params) -> Vec<Finding> {
             continue;
         }
         let all_reads: Vec<u32> = [
-            "dynamodb.table",
-            "s3.bucket",
-            "rds.cluster",
-            "secretsmanager.secret",
+            Kind::DynamodbTable,
+            Kind::S3Bucket,
+            Kind::RdsCluster,
+            Kind::SecretsmanagerSecret,
         ]
         .iter()
-        .flat_map(|k| content_reads(k))
+        .flat_map(|k| content_reads(*k))
         .filter_map(|a| idx.id(a))
         .collect();
         let mut unknowns: Vec<(Outcome, Span)> = identity_allows(access, role)
@@ -1063,8 +1064,8 @@ const SECRET_READS: &[&str] = &[
 /// Secrets Manager secrets, and SSM parameters of type `SecureString`.
 fn is_secret(r: &crate::model::Resource) -> bool {
     match r.kind {
-        "secretsmanager.secret" => true,
-        "ssm.parameter" => ["type", "Type"]
+        Kind::SecretsmanagerSecret => true,
+        Kind::SsmParameter => ["type", "Type"]
             .iter()
             .any(|a| r.attr(a).and_then(Value::as_str) == Some("SecureString")),
         _ => false,
@@ -1087,7 +1088,7 @@ fn secret_readers(facts: &Facts, _: &Params) -> Vec<Finding> {
         .principals
         .keys()
         .copied()
-        .filter(|&p| matches!(model.resources[p].kind, "iam.role" | "iam.user"))
+        .filter(|&p| matches!(model.resources[p].kind, Kind::IamRole | Kind::IamUser))
         .collect();
     let mut out = Vec::new();
     // Principals that read every secret.
@@ -1294,7 +1295,7 @@ fn tenant_binding(facts: &Facts, _: &Params) -> Vec<Finding> {
         .enumerate()
         .filter(|(_, r)| {
             r.facet.is_none()
-                && matches!(r.kind, "dynamodb.table" | "s3.bucket")
+                && matches!(r.kind, Kind::DynamodbTable | Kind::S3Bucket)
                 && util::deployed(r)
         })
         .map(|(i, _)| i)
@@ -1309,7 +1310,7 @@ fn tenant_binding(facts: &Facts, _: &Params) -> Vec<Finding> {
         .keys()
         .copied()
         .filter(|&p| {
-            matches!(model.resources[p].kind, "iam.role" | "iam.user")
+            matches!(model.resources[p].kind, Kind::IamRole | Kind::IamUser)
                 && util::deployed(&model.resources[p])
         })
         .collect();
@@ -1345,7 +1346,7 @@ fn tenant_binding(facts: &Facts, _: &Params) -> Vec<Finding> {
     let mut out = Vec::new();
     for &s in &stores {
         let r = &model.resources[s];
-        let service = if r.kind == "s3.bucket" {
+        let service = if r.kind == Kind::S3Bucket {
             "s3"
         } else {
             "dynamodb"

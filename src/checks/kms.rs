@@ -11,6 +11,7 @@ use crate::kms::{
     self, AtRest, Evidence, KeyFacts, KeyKind, KeyPolicy, PrincipalRef, Rotation, StoreEncryption,
     TenantBinding, TenantKeying, UseVia,
 };
+use crate::model::Kind;
 use crate::model::{Model, Part, Symbol, Value};
 use crate::network::util;
 use crate::source::Span;
@@ -64,7 +65,7 @@ fn stores<'f>(facts: &'f Facts) -> impl Iterator<Item = &'f StoreEncryption> {
     facts.protection().iter().filter(|s| {
         let r = &facts.model.resources[s.store];
         util::deployed(r)
-            && !(r.kind == "rds.instance"
+            && !(r.kind == Kind::RdsInstance
                 && util::first_at(r, &["DBClusterIdentifier", "cluster_identifier"]).is_some())
     })
 }
@@ -133,7 +134,7 @@ fn show(v: &Value) -> String {
 }
 
 /// The key a store uses, in words.
-fn key_words(model: &Model, key: &KeyKind, kind: &str) -> String {
+fn key_words(model: &Model, key: &KeyKind, kind: Kind) -> String {
     match key {
         KeyKind::CustomerManaged { key } => {
             format!("the customer-managed key {}", address(model, *key))
@@ -153,9 +154,9 @@ fn key_words(model: &Model, key: &KeyKind, kind: &str) -> String {
         KeyKind::AwsManaged { alias } => format!("the AWS-managed key {alias}"),
         KeyKind::AwsOwned => "an AWS-owned key".into(),
         KeyKind::ServiceManaged => match kind {
-            "s3.bucket" | "cloudtrail.trail" => "S3-managed keys (SSE-S3)".into(),
-            "sqs.queue" => "SQS-managed keys (SSE-SQS)".into(),
-            "logs.log-group" => "CloudWatch Logs' own keys".into(),
+            Kind::S3Bucket | Kind::CloudtrailTrail => "S3-managed keys (SSE-S3)".into(),
+            Kind::SqsQueue => "SQS-managed keys (SSE-SQS)".into(),
+            Kind::LogsLogGroup => "CloudWatch Logs' own keys".into(),
             _ => "keys the service manages itself".into(),
         },
         KeyKind::External { value } => format!("the key {}", show(value)),
@@ -743,7 +744,7 @@ fn replica_finding(
         Some((path, v)) => {
             let span = r.span_of(&path);
             let kind = kms::resolve_key(model, holder, v);
-            let words = key_words(model, &kind, "");
+            let words = key_words(model, &kind, Kind::Other);
             let outcome = match &kind {
                 KeyKind::CustomerManaged { .. } | KeyKind::Alias { .. } => Outcome::Pass,
                 KeyKind::External { value } => external_key(value),
@@ -788,7 +789,7 @@ fn replication_encrypted(facts: &Facts, _: &Params) -> Vec<Finding> {
             continue;
         }
         match r.kind {
-            "s3.bucket" => {
+            Kind::S3Bucket => {
                 // Terraform: the replication configuration resource; CloudFormation: inline.
                 let mut holders: Vec<(usize, &str, &str)> = facets
                     .get(&i)
@@ -872,7 +873,7 @@ fn replication_encrypted(facts: &Facts, _: &Params) -> Vec<Finding> {
                     }
                 }
             }
-            "dynamodb.table" => {
+            Kind::DynamodbTable => {
                 // Terraform: `replica` blocks on the table and aws_dynamodb_table_replica
                 // resources; CloudFormation: the global table's Replicas (every region,
                 // this one included), when there is more than one.

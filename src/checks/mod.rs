@@ -18,6 +18,7 @@ mod network;
 mod tls;
 
 use crate::iam::access::Access;
+use crate::model::Kind;
 use crate::model::{Model, Reason, Unknown};
 use crate::source::Span;
 use serde::Serialize;
@@ -258,7 +259,7 @@ impl<'a> Facts<'a> {
 
     /// Resources of a kind, deployed (not switched off by a false condition), without the
     /// configuration resources that are facets of one (`aws_s3_bucket_versioning`).
-    pub fn of_kind<'s>(&'s self, kind: &'s str) -> impl Iterator<Item = usize> + 's {
+    pub fn of_kind<'s>(&'s self, kind: Kind) -> impl Iterator<Item = usize> + 's {
         self.model
             .resources
             .iter()

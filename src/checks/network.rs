@@ -7,6 +7,8 @@
 //! than its API.
 
 use super::{no_params, Cause, Check, Facts, Finding, Outcome, Params};
+use crate::model::Kind;
+use crate::model::Label;
 use crate::model::{Model, Unknown, Value};
 use crate::network::{
     self, util, EdgeKind, EdgeRoute, EndpointState, Evidence, Layer, Network, OpenRule, Ports,
@@ -150,7 +152,7 @@ fn compute_in_vpc(facts: &Facts, _: &Params) -> Vec<Finding> {
     let mut out = Vec::new();
     for p in facts.placement() {
         let c = p.compute;
-        let lambda = model.resources[c].kind == "lambda.function";
+        let lambda = model.resources[c].kind == Kind::LambdaFunction;
         let spans = ordered(c, &p.evidence);
         let finding = match &p.where_ {
             Where::NoVpc => Finding::fail(
@@ -440,12 +442,13 @@ fn service_endpoints(facts: &Facts, _: &Params) -> Vec<Finding> {
 // --- net.no-open-ingress ----------------------------------------------------------------------
 
 fn is_group(r: &crate::model::Resource) -> bool {
-    (r.kind == "ec2.security-group" && r.facet.is_none())
+    (r.kind == Kind::Ec2SecurityGroup && r.facet.is_none())
         || r.source_type == "aws_default_security_group"
 }
 
 fn is_acl(r: &crate::model::Resource) -> bool {
-    (r.kind == "ec2.network-acl" && r.facet.is_none()) || r.source_type == "aws_default_network_acl"
+    (r.kind == Kind::Ec2NetworkAcl && r.facet.is_none())
+        || r.source_type == "aws_default_network_acl"
 }
 
 fn ports_text(rule: &OpenRule) -> String {
@@ -471,7 +474,7 @@ fn fronts_edge(model: &Model, rule: &OpenRule) -> bool {
                     .all(|&a| network::is_internet_facing_lb(model, a))
         }
         Layer::NetworkAcl => model.edges.iter().any(|e| {
-            e.label == "in-subnet"
+            e.label == Label::InSubnet
                 && rule.attached_to.contains(&e.to)
                 && network::is_internet_facing_lb(model, e.from)
         }),
@@ -737,7 +740,7 @@ fn internal_lb(model: &Model, lb: usize, out: &mut Vec<Finding>) {
         };
         out.push(f.at(at).at(scheme_span));
     };
-    for l in util::referrers(model, lb, "listens-for") {
+    for l in util::referrers(model, lb, Label::ListensFor) {
         let lr = &model.resources[l];
         let proto = util::first_at(lr, &["protocol", "Protocol"])
             .and_then(|(_, v)| util::text(Some(v)).ok().flatten())
@@ -760,9 +763,9 @@ fn internal_lb(model: &Model, lb: usize, out: &mut Vec<Finding>) {
             action_types(lr, &["default_action", "DefaultActions"]),
             mtls,
         );
-        for rule in util::referrers(model, l, "ref:listenerarn") {
+        for rule in util::referrers(model, l, Label::Ref("ref:listenerarn")) {
             let rr = &model.resources[rule];
-            if rr.kind != "elb.listener-rule" || !util::deployed(rr) {
+            if rr.kind != Kind::ElbListenerRule || !util::deployed(rr) {
                 continue;
             }
             judge(
@@ -806,9 +809,9 @@ fn permission(model: &Model, i: usize) -> Finding {
     let function = model
         .edges
         .iter()
-        .find(|e| e.from == i && e.label == "permits-invoke")
+        .find(|e| e.from == i && e.label == Label::PermitsInvoke)
         .map(|e| model.owner(e.to))
-        .filter(|&f| model.resources[f].kind == "lambda.function");
+        .filter(|&f| model.resources[f].kind == Kind::LambdaFunction);
     let subj = function.unwrap_or(i);
     let source = util::first_at(r, &["source_arn", "SourceArn"]);
     let org = util::first_at(r, &["principal_org_id", "PrincipalOrgID"]);
@@ -934,7 +937,7 @@ fn service_auth(facts: &Facts, _: &Params) -> Vec<Finding> {
             EdgeKind::CloudFront => {}
         }
     }
-    for i in facts.of_kind("lambda.permission").collect::<Vec<_>>() {
+    for i in facts.of_kind(Kind::LambdaPermission).collect::<Vec<_>>() {
         out.push(permission(model, i));
     }
     out
@@ -984,7 +987,7 @@ fn rest_method(model: &Model, route: &EdgeRoute) -> Finding {
     let validator = model
         .edges
         .iter()
-        .find(|e| e.from == m && e.label == "validator")
+        .find(|e| e.from == m && e.label == Label::Validator)
         .map(|e| model.owner(e.to));
     let v = match (validator, &vattr) {
         (None, None) => {

@@ -6,6 +6,8 @@ use super::auth::unknown_of;
 use super::{no_params, Cause, Check, Facts, Finding, Outcome, Params};
 use crate::iam::policy::{self, Effect};
 use crate::kms::defaults;
+use crate::model::Kind;
+use crate::model::Label;
 use crate::model::{Language, Model, Part, Resource, Value};
 use crate::network::{util, EdgeKind, Http, PublicEdge};
 use crate::source::Span;
@@ -262,7 +264,7 @@ fn cloudfront_hsts(model: &Model, e: &PublicEdge) -> Finding {
             for edge in model
                 .edges
                 .iter()
-                .filter(|x| x.from == i && x.label == "response-headers")
+                .filter(|x| x.from == i && x.label == Label::ResponseHeaders)
             {
                 let pr = &model.resources[edge.to];
                 if let Some((p, v)) = util::first_at(
@@ -431,7 +433,7 @@ fn custom_origins(model: &Model, i: usize) -> Vec<String> {
             let s3_domain = domain.is_some_and(|d| {
                 util::targets(model, &r.unit, d)
                     .iter()
-                    .any(|t| matches!(t, Ok(b) if model.resources[*b].kind == "s3.bucket"))
+                    .any(|t| matches!(t, Ok(b) if model.resources[*b].kind == Kind::S3Bucket))
                     || d.as_str()
                         .is_some_and(|s| s.contains(".s3.") || s.contains(".s3-"))
             });
@@ -548,20 +550,21 @@ fn datastores_tls(facts: &Facts, _: &Params) -> Vec<Finding> {
             continue;
         }
         let f = match r.kind {
-            "s3.bucket" => s3_tls(model, i, facets.get(&i).map(Vec::as_slice).unwrap_or(&[])),
-            "rds.instance" => {
+            Kind::S3Bucket => s3_tls(model, i, facets.get(&i).map(Vec::as_slice).unwrap_or(&[])),
+            Kind::RdsInstance => {
                 // Aurora instances take TLS settings from their cluster.
                 if util::first_at(r, &["DBClusterIdentifier", "cluster_identifier"]).is_some() {
                     continue;
                 }
                 rds_tls(model, i, false)
             }
-            "rds.cluster" => rds_tls(model, i, true),
-            "elasticache.replication-group" => elasticache_tls(model, i),
-            "elasticache.cluster" => {
+            Kind::RdsCluster => rds_tls(model, i, true),
+            Kind::ElasticacheReplicationGroup => elasticache_tls(model, i),
+            Kind::ElasticacheCluster => {
                 let member = util::first_at(r, &["replication_group_id"]).is_some()
                     || model.edges.iter().any(|x| {
-                        x.to == i && model.resources[x.from].kind == "elasticache.replication-group"
+                        x.to == i
+                            && model.resources[x.from].kind == Kind::ElasticacheReplicationGroup
                     });
                 if member {
                     continue;
@@ -1110,7 +1113,7 @@ fn access_logs(facts: &Facts, _: &Params) -> Vec<Finding> {
 }
 
 /// Resources of these source types that reference `to` through `label`.
-fn referrers_of(model: &Model, to: usize, label: &str, types: &[&str]) -> Vec<usize> {
+fn referrers_of(model: &Model, to: usize, label: Label, types: &[&str]) -> Vec<usize> {
     util::referrers(model, to, label)
         .into_iter()
         .filter(|&x| {
@@ -1139,7 +1142,7 @@ fn cloudfront_logs(model: &Model, i: usize) -> Finding {
     let sources: Vec<usize> = referrers_of(
         model,
         i,
-        "ref:resourcearn",
+        Label::Ref("ref:resourcearn"),
         &[
             "aws_cloudwatch_log_delivery_source",
             "AWS::Logs::DeliverySource",
@@ -1156,7 +1159,7 @@ fn cloudfront_logs(model: &Model, i: usize) -> Finding {
         let deliveries = referrers_of(
             model,
             s,
-            "ref:deliverysourcename",
+            Label::Ref("ref:deliverysourcename"),
             &["aws_cloudwatch_log_delivery", "AWS::Logs::Delivery"],
         );
         if let Some(&d) = deliveries.first() {
@@ -1229,10 +1232,10 @@ fn api_logs(model: &Model, i: usize, rest: bool) -> Finding {
             .iter()
             .filter(|x| {
                 x.to == i
-                    && x.label == "in-api"
+                    && x.label == Label::InApi
                     && matches!(
                         model.resources[x.from].kind,
-                        "apigateway.stage" | "apigateway.deployment"
+                        Kind::ApigatewayStage | Kind::ApigatewayDeployment
                     )
             })
             .map(|x| x.from)
@@ -1241,7 +1244,7 @@ fn api_logs(model: &Model, i: usize, rest: bool) -> Finding {
         referrers_of(
             model,
             i,
-            "ref:apiid",
+            Label::Ref("ref:apiid"),
             &["aws_apigatewayv2_stage", "AWS::ApiGatewayV2::Stage"],
         )
     };
@@ -1252,7 +1255,7 @@ fn api_logs(model: &Model, i: usize, rest: bool) -> Finding {
         if !util::deployed(sr) {
             continue;
         }
-        if sr.kind == "apigateway.deployment"
+        if sr.kind == Kind::ApigatewayDeployment
             && util::first_at(sr, &["stage_name", "StageName"]).is_none()
         {
             continue;
@@ -1390,7 +1393,7 @@ fn s3_logging(model: &Model, i: usize, facets: &[usize]) -> Option<(usize, Strin
 fn log_targets(model: &Model) -> Vec<usize> {
     let mut out = Vec::new();
     for r in &model.resources {
-        if r.kind != "s3.bucket" {
+        if r.kind != Kind::S3Bucket {
             continue;
         }
         for path in [
@@ -1413,7 +1416,7 @@ fn log_targets(model: &Model) -> Vec<usize> {
 fn data_event_trails(model: &Model) -> Vec<(usize, Option<Vec<usize>>)> {
     let mut out = Vec::new();
     for (t, r) in model.resources.iter().enumerate() {
-        if r.kind != "cloudtrail.trail" || !util::deployed(r) {
+        if r.kind != Kind::CloudtrailTrail || !util::deployed(r) {
             continue;
         }
         let mut all = false;
@@ -1460,7 +1463,7 @@ fn s3_logs(model: &Model) -> Vec<Finding> {
     let trails = data_event_trails(model);
     let mut out = Vec::new();
     for (i, r) in model.resources.iter().enumerate() {
-        if r.kind != "s3.bucket" || r.facet.is_some() || !util::deployed(r) {
+        if r.kind != Kind::S3Bucket || r.facet.is_some() || !util::deployed(r) {
             continue;
         }
         if targets.contains(&i) {

@@ -18,6 +18,7 @@ mod text;
 
 pub use markdown::MAX_DOCUMENT_BYTES;
 
+use crate::model::Kind;
 use std::path::{Path, PathBuf};
 
 /// A document to read.
@@ -286,7 +287,7 @@ pub fn detect(doc: &Document, patterns: &ClaimPatterns) -> Vec<Claim> {
 pub fn resolve_component(
     model: &crate::model::Model,
     component: &str,
-    kinds: &[&str],
+    kinds: &[Kind],
 ) -> Vec<usize> {
     resolve::resolve(model, component, kinds)
 }

@@ -7,23 +7,24 @@
 //! words, and a resource matches when all of them are among its address's words.
 
 use super::text::name_words;
+use crate::model::Kind;
 use crate::model::Model;
 
 /// Nouns that say what kind of resource a name is about, and the kinds they stand for. They are
 /// dropped from the end of a name: "admin function" is the resource named `admin`. "handler" and
 /// "worker" are not among them: they are part of names ("request handler", `RequestHandler`).
-const KIND_NOUNS: &[(&str, &[&str])] = &[
-    ("function", &["lambda.function"]),
-    ("lambda", &["lambda.function"]),
-    ("trigger", &["lambda.function"]),
-    ("role", &["iam.role"]),
-    ("table", &["dynamodb.table"]),
-    ("bucket", &["s3.bucket"]),
-    ("queue", &["sqs.queue"]),
-    ("topic", &["sns.topic"]),
-    ("key", &["kms.key"]),
-    ("api", &["apigateway.rest-api", "apigatewayv2.api"]),
-    ("pool", &["cognito.user-pool", "cognito.identity-pool"]),
+const KIND_NOUNS: &[(&str, &[Kind])] = &[
+    ("function", &[Kind::LambdaFunction]),
+    ("lambda", &[Kind::LambdaFunction]),
+    ("trigger", &[Kind::LambdaFunction]),
+    ("role", &[Kind::IamRole]),
+    ("table", &[Kind::DynamodbTable]),
+    ("bucket", &[Kind::S3Bucket]),
+    ("queue", &[Kind::SqsQueue]),
+    ("topic", &[Kind::SnsTopic]),
+    ("key", &[Kind::KmsKey]),
+    ("api", &[Kind::ApigatewayRestApi, Kind::Apigatewayv2Api]),
+    ("pool", &[Kind::CognitoUserPool, Kind::CognitoIdentityPool]),
 ];
 
 /// Words that name no resource in particular.
@@ -104,21 +105,21 @@ pub(crate) fn leading_service(sentence: &str) -> Option<&'static str> {
 }
 
 /// See [`super::resolve_component`].
-pub(crate) fn resolve(model: &Model, component: &str, kinds: &[&str]) -> Vec<usize> {
+pub(crate) fn resolve(model: &Model, component: &str, kinds: &[Kind]) -> Vec<usize> {
     if let Some(service) = component.strip_prefix("every ") {
         if let Some((_, prefix)) = SERVICES.iter().find(|(n, _)| *n == service) {
             return model
                 .resources
                 .iter()
                 .enumerate()
-                .filter(|(_, r)| r.facet.is_none() && r.kind.starts_with(prefix))
+                .filter(|(_, r)| r.facet.is_none() && r.kind.as_str().starts_with(prefix))
                 .filter(|(_, r)| kinds.is_empty() || kinds.contains(&r.kind))
                 .map(|(i, _)| i)
                 .collect();
         }
     }
     if let Some(noun) = component.strip_prefix("every ") {
-        let implied: &[&str] = KIND_NOUNS
+        let implied: &[Kind] = KIND_NOUNS
             .iter()
             .find(|(n, _)| *n == noun)
             .map_or(&[], |(_, k)| k);
@@ -137,7 +138,7 @@ pub(crate) fn resolve(model: &Model, component: &str, kinds: &[&str]) -> Vec<usi
     let mut words = name_words(component);
     words.retain(|w| !FILLER.contains(&w.as_str()));
     // The head noun decides the kind when the caller does not.
-    let implied: &[&str] = words
+    let implied: &[Kind] = words
         .last()
         .and_then(|w| KIND_NOUNS.iter().find(|(n, _)| n == w))
         .map_or(&[], |(_, k)| k);
@@ -164,7 +165,7 @@ pub(crate) fn resolve(model: &Model, component: &str, kinds: &[&str]) -> Vec<usi
 
 /// Resources of `kinds` (any when empty) whose address holds every word, or spells them as one
 /// word ("back-office function" is `backoffice`).
-fn matching(model: &Model, words: &[String], kinds: &[&str]) -> Vec<usize> {
+fn matching(model: &Model, words: &[String], kinds: &[Kind]) -> Vec<usize> {
     let joined = words.concat();
     let mut out: Vec<usize> = model
         .resources

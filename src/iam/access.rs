@@ -20,6 +20,8 @@ use super::arn;
 use super::catalog::{self, AccessLevel};
 use super::policy::{self, Condition, Document, Effect, Statement};
 use super::principals::{self, HeldPolicy, PolicyKind, Principal};
+use crate::model::Kind;
+use crate::model::Label;
 use crate::model::{Map, Model, Part, Symbol, Value};
 use crate::source::Span;
 use serde::Serialize;
@@ -348,23 +350,23 @@ pub struct Access {
 }
 
 /// The service whose actions act on a kind of resource.
-pub fn service_of(kind: &str) -> Option<&'static str> {
+pub fn service_of(kind: Kind) -> Option<&'static str> {
     Some(match kind {
-        "s3.bucket" => "s3",
-        "dynamodb.table" => "dynamodb",
-        "kms.key" | "kms.alias" => "kms",
-        "secretsmanager.secret" => "secretsmanager",
-        "ssm.parameter" => "ssm",
-        "sqs.queue" => "sqs",
-        "sns.topic" => "sns",
-        "kinesis.stream" => "kinesis",
-        "lambda.function" => "lambda",
-        "iam.role" | "iam.user" | "iam.group" | "iam.policy" => "iam",
-        "logs.log-group" => "logs",
-        "rds.instance" | "rds.cluster" => "rds",
-        "efs.file-system" => "elasticfilesystem",
-        "ecr.repository" => "ecr",
-        "sfn.state-machine" => "states",
+        Kind::S3Bucket => "s3",
+        Kind::DynamodbTable => "dynamodb",
+        Kind::KmsKey | Kind::KmsAlias => "kms",
+        Kind::SecretsmanagerSecret => "secretsmanager",
+        Kind::SsmParameter => "ssm",
+        Kind::SqsQueue => "sqs",
+        Kind::SnsTopic => "sns",
+        Kind::KinesisStream => "kinesis",
+        Kind::LambdaFunction => "lambda",
+        Kind::IamRole | Kind::IamUser | Kind::IamGroup | Kind::IamPolicy => "iam",
+        Kind::LogsLogGroup => "logs",
+        Kind::RdsInstance | Kind::RdsCluster => "rds",
+        Kind::EfsFileSystem => "elasticfilesystem",
+        Kind::EcrRepository => "ecr",
+        Kind::SfnStateMachine => "states",
         _ => return None,
     })
 }
@@ -615,7 +617,7 @@ impl PrincipalArns {
     fn new(model: &Model) -> PrincipalArns {
         let mut by_unit: HashMap<String, Vec<(usize, String)>> = HashMap::new();
         for (i, r) in model.resources.iter().enumerate() {
-            if r.facet.is_none() && matches!(r.kind, "iam.role" | "iam.user") {
+            if r.facet.is_none() && matches!(r.kind, Kind::IamRole | Kind::IamUser) {
                 if let Some(a) = arn::arn_of(model, i) {
                     by_unit.entry(r.unit.clone()).or_default().push((i, a));
                 }
@@ -636,7 +638,7 @@ impl PrincipalArns {
 
 fn tree_principal(model: &Model, unit: &str, address: &str) -> Option<usize> {
     let i = model.owner(model.index_of(unit, address)?);
-    matches!(model.resources[i].kind, "iam.role" | "iam.user").then_some(i)
+    matches!(model.resources[i].kind, Kind::IamRole | Kind::IamUser).then_some(i)
 }
 
 /// Classifies one `Principal` entry of a statement written in `unit`.
@@ -772,7 +774,7 @@ fn lambda_permission_document(r: &crate::model::Resource) -> Option<(String, Val
 /// Every resource policy of the model, with the resources each governs.
 fn resource_policies(model: &Model, cache: &mut HashMap<String, ActionSet>) -> Vec<ResourcePolicy> {
     let arns = PrincipalArns::new(model);
-    let mut edges_from: HashMap<usize, Vec<(usize, &str, &str)>> = HashMap::new();
+    let mut edges_from: HashMap<usize, Vec<(usize, Label, &str)>> = HashMap::new();
     for e in &model.edges {
         edges_from
             .entry(e.from)
@@ -781,7 +783,7 @@ fn resource_policies(model: &Model, cache: &mut HashMap<String, ActionSet>) -> V
     }
     let mut out = Vec::new();
     for (holder, r) in model.resources.iter().enumerate() {
-        let documents: Vec<(String, Value)> = if r.kind == "lambda.permission" {
+        let documents: Vec<(String, Value)> = if r.kind == Kind::LambdaPermission {
             lambda_permission_document(r).into_iter().collect()
         } else {
             let Some(paths) = resource_rows().get(r.source_type.as_str()) else {
@@ -794,12 +796,12 @@ fn resource_policies(model: &Model, cache: &mut HashMap<String, ActionSet>) -> V
                 .collect()
         };
         for (attribute, value) in documents {
-            let mut governs: Vec<usize> = if r.kind == "lambda.permission" {
+            let mut governs: Vec<usize> = if r.kind == Kind::LambdaPermission {
                 edges_from
                     .get(&holder)
                     .into_iter()
                     .flatten()
-                    .filter(|(_, label, _)| *label == "permits-invoke")
+                    .filter(|(_, label, _)| *label == Label::PermitsInvoke)
                     .map(|(to, _, _)| model.owner(*to))
                     .collect()
             } else if model.parents.contains_key(&holder) {
@@ -1343,7 +1345,7 @@ impl Access {
                 index: principal,
                 bounded,
             };
-            let is_key = model.resources[model.owner(resource)].kind == "kms.key";
+            let is_key = model.resources[model.owner(resource)].kind == Kind::KmsKey;
             let mut named = Granted::empty();
             let mut anyone = Granted::empty();
             let mut delegated = Granted::empty();
@@ -1406,7 +1408,7 @@ impl Access {
                     );
                 }
             }
-            let role = model.resources[principal].kind == "iam.role";
+            let role = model.resources[principal].kind == Kind::IamRole;
             if bounded && role {
                 named.intersect_with(&boundary);
             }

@@ -4,16 +4,15 @@
 //! The deployment's partition, region and account are symbols: a policy that names them
 //! literally is taken to mean this deployment, since one unit deploys to one account.
 
-use crate::model::{Model, Value};
+use crate::model::{Kind, Model, Value};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// Stands for "this deployment" in a built ARN field.
 const DEPLOYMENT: &str = "\u{1}";
 
-fn table() -> &'static HashMap<&'static str, (Vec<&'static str>, &'static str)> {
-    static TABLE: OnceLock<HashMap<&'static str, (Vec<&'static str>, &'static str)>> =
-        OnceLock::new();
+fn table() -> &'static HashMap<Kind, (Vec<&'static str>, &'static str)> {
+    static TABLE: OnceLock<HashMap<Kind, (Vec<&'static str>, &'static str)>> = OnceLock::new();
     TABLE.get_or_init(|| {
         include_str!("../../rules/arns.tsv")
             .lines()
@@ -21,7 +20,9 @@ fn table() -> &'static HashMap<&'static str, (Vec<&'static str>, &'static str)> 
             .filter_map(|l| {
                 let cols: Vec<&'static str> = l.split('\t').collect();
                 match cols[..] {
-                    [kind, names, arn] => Some((kind, (names.split(',').collect(), arn))),
+                    [kind, names, arn] => {
+                        Some((Kind::parse(kind)?, (names.split(',').collect(), arn)))
+                    }
                     _ => None,
                 }
             })
@@ -32,7 +33,7 @@ fn table() -> &'static HashMap<&'static str, (Vec<&'static str>, &'static str)> 
 /// The ARN of a resource when its kind has a known form and its name is known.
 pub fn arn_of(model: &Model, index: usize) -> Option<String> {
     let r = &model.resources[index];
-    let (names, form) = table().get(r.kind)?;
+    let (names, form) = table().get(&r.kind)?;
     let name = names
         .iter()
         .find_map(|n| r.attributes.get(*n).and_then(Value::as_str))?;

@@ -18,6 +18,7 @@ use super::access::{self, Access, Grant, Source, Target};
 use super::arn;
 use super::catalog;
 use super::policy::Effect;
+use crate::model::Kind;
 use crate::model::Model;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
@@ -165,7 +166,7 @@ pub fn parse(text: &str) -> Result<Vec<Method>, Vec<String>> {
             }
         }
         for k in &m.principal_kinds {
-            if !matches!(k.as_str(), "iam.role" | "iam.user") {
+            if !matches!(Kind::parse(k), Some(Kind::IamRole | Kind::IamUser)) {
                 errors.push(format!(
                     "{id}: principal kind {k} is neither iam.role nor iam.user"
                 ));
@@ -254,7 +255,7 @@ pub fn find(model: &Model, access: &Access) -> Vec<Escalation> {
     let mut out = Vec::new();
     for &p in access.principals.keys() {
         let kind = model.resources[p].kind;
-        if !matches!(kind, "iam.role" | "iam.user") {
+        if !matches!(kind, Kind::IamRole | Kind::IamUser) {
             continue;
         }
         let mut ctx = Context {
@@ -264,7 +265,9 @@ pub fn find(model: &Model, access: &Access) -> Vec<Escalation> {
             allows: HashMap::new(),
         };
         for m in methods {
-            if !m.principal_kinds.is_empty() && !m.principal_kinds.iter().any(|k| k == kind) {
+            if !m.principal_kinds.is_empty()
+                && !m.principal_kinds.iter().any(|k| k == kind.as_str())
+            {
                 continue;
             }
             if let Some(e) = ctx.escalation(m) {
@@ -361,7 +364,7 @@ impl<'a> Context<'a> {
             if r.facet.is_some() {
                 continue;
             }
-            if !need.kinds.iter().any(|k| k == r.kind)
+            if !need.kinds.iter().any(|k| k == r.kind.as_str())
                 && !need.types.iter().any(|t| t == r.source_type.as_str())
             {
                 continue;
@@ -482,7 +485,8 @@ fn may_cover(model: &Model, g: &Grant, resource: usize) -> bool {
 fn runs_as_role(model: &Model, access: &Access, resource: usize) -> bool {
     access.compute.iter().any(|(c, _)| *c == resource)
         || model.edges.iter().any(|e| {
-            model.owner(e.from) == resource && model.resources[model.owner(e.to)].kind == "iam.role"
+            model.owner(e.from) == resource
+                && model.resources[model.owner(e.to)].kind == Kind::IamRole
         })
 }
 

@@ -8,6 +8,8 @@
 
 use super::managed;
 use super::policy::{self, Document};
+use crate::model::Kind;
+use crate::model::Label;
 use crate::model::{Model, Part, Symbol, Value};
 use crate::source::Span;
 use serde::Serialize;
@@ -182,15 +184,15 @@ pub fn principals(model: &Model) -> BTreeMap<usize, Principal> {
     let mut member_of: HashMap<usize, Vec<usize>> = HashMap::new();
     for e in &model.edges {
         match e.label {
-            "attached-to" => attached_to.entry(e.to).or_default().push(e.from),
-            "member-of" => member_of.entry(model.owner(e.from)).or_default().push(e.to),
-            "member" => member_of.entry(e.to).or_default().push(model.owner(e.from)),
+            Label::AttachedTo => attached_to.entry(e.to).or_default().push(e.from),
+            Label::MemberOf => member_of.entry(model.owner(e.from)).or_default().push(e.to),
+            Label::Member => member_of.entry(e.to).or_default().push(model.owner(e.from)),
             _ => {}
         }
     }
     let mut out = BTreeMap::new();
     for (i, r) in model.resources.iter().enumerate() {
-        if r.facet.is_some() || !matches!(r.kind, "iam.role" | "iam.user" | "iam.group") {
+        if r.facet.is_some() || !matches!(r.kind, Kind::IamRole | Kind::IamUser | Kind::IamGroup) {
             continue;
         }
         let mut p = Principal {
@@ -314,8 +316,8 @@ pub fn compute_roles(model: &Model) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut profile_role: HashMap<usize, usize> = HashMap::new();
     for e in &model.edges {
-        if model.resources[e.from].kind == "iam.instance-profile"
-            && model.resources[e.to].kind == "iam.role"
+        if model.resources[e.from].kind == Kind::IamInstanceProfile
+            && model.resources[e.to].kind == Kind::IamRole
         {
             profile_role.insert(e.from, e.to);
         }
@@ -323,8 +325,8 @@ pub fn compute_roles(model: &Model) -> Vec<(usize, usize)> {
     for e in &model.edges {
         let to_kind = model.resources[e.to].kind;
         match e.label {
-            "runs-as" if to_kind == "iam.role" => out.push((e.from, e.to)),
-            "instance-profile" => {
+            Label::RunsAs if to_kind == Kind::IamRole => out.push((e.from, e.to)),
+            Label::InstanceProfile => {
                 if let Some(role) = profile_role.get(&e.to) {
                     out.push((e.from, *role));
                 }
@@ -338,7 +340,11 @@ pub fn compute_roles(model: &Model) -> Vec<(usize, usize)> {
 }
 
 /// The kinds of compute that run as a role: functions, task definitions, instances.
-pub const COMPUTE_KINDS: &[&str] = &["lambda.function", "ecs.task-definition", "ec2.instance"];
+pub const COMPUTE_KINDS: &[Kind] = &[
+    Kind::LambdaFunction,
+    Kind::EcsTaskDefinition,
+    Kind::Ec2Instance,
+];
 
 /// How a compute resource's role is settled.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -381,7 +387,7 @@ fn symbol_text(v: &Value) -> Option<String> {
 /// The role of the unit whose ARN a text names (a literal ARN, or one built from the account).
 fn role_by_arn(model: &Model, unit: &str, text: &str) -> Option<usize> {
     model.resources.iter().enumerate().find_map(|(i, r)| {
-        (r.unit == unit && r.kind == "iam.role" && r.facet.is_none())
+        (r.unit == unit && r.kind == Kind::IamRole && r.facet.is_none())
             .then(|| super::arn::arn_of(model, i))
             .flatten()
             .filter(|arn| super::arn::pattern_covers(text, arn))
@@ -414,8 +420,8 @@ pub fn compute_role_refs(model: &Model) -> Vec<ComputeRole> {
             continue;
         }
         let paths: &[&str] = match r.kind {
-            "lambda.function" => &["role", "Role"],
-            "ecs.task-definition" => &["task_role_arn", "TaskRoleArn"],
+            Kind::LambdaFunction => &["role", "Role"],
+            Kind::EcsTaskDefinition => &["task_role_arn", "TaskRoleArn"],
             _ => &["iam_instance_profile", "IamInstanceProfile"],
         };
         let set = paths.iter().find_map(|p| {
@@ -428,12 +434,11 @@ pub fn compute_role_refs(model: &Model) -> Vec<ComputeRole> {
         let role = match (by_edge.get(&i), set) {
             (Some(&index), _) => RoleOf::Role { index },
             (None, None) => RoleOf::NoRole,
-            (None, Some((_, v))) if r.kind == "ec2.instance" => {
+            (None, Some((_, v))) if r.kind == Kind::Ec2Instance => {
                 // A profile of the tree whose role is not settled, or a profile from elsewhere.
-                let profile = model
-                    .edges
-                    .iter()
-                    .find_map(|e| (e.from == i && e.label == "instance-profile").then_some(e.to));
+                let profile = model.edges.iter().find_map(|e| {
+                    (e.from == i && e.label == Label::InstanceProfile).then_some(e.to)
+                });
                 match profile {
                     Some(p) => {
                         let pr = &model.resources[p];

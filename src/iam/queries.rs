@@ -6,6 +6,7 @@ use super::access::{index, Access, Grant, Target};
 use super::catalog;
 use super::policy::{Condition, Effect, SetQualifier};
 use super::principals::PolicyKind;
+use crate::model::Kind;
 use crate::model::{Model, Part, Value};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -230,8 +231,8 @@ pub fn tenant_binding(
     store: usize,
 ) -> TenantBinding {
     match model.resources[store].kind {
-        "dynamodb.table" => dynamodb_binding(model, access, principal, store),
-        "s3.bucket" => s3_binding(model, access, principal, store),
+        Kind::DynamodbTable => dynamodb_binding(model, access, principal, store),
+        Kind::S3Bucket => s3_binding(model, access, principal, store),
         _ => TenantBinding::NoAccess,
     }
 }

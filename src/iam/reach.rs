@@ -65,7 +65,7 @@ impl Reach {
             .resources
             .iter()
             .enumerate()
-            .filter(|(_, r)| r.facet.is_none() && !r.kind.starts_with("iam.") && keep(r))
+            .filter(|(_, r)| r.facet.is_none() && !r.kind.as_str().starts_with("iam.") && keep(r))
             .filter_map(|(i, r)| service_of(r.kind).map(|s| (i, s)))
             .collect();
         let mut by_service: HashMap<&'static str, Vec<usize>> = HashMap::new();

@@ -3,6 +3,7 @@
 
 use super::policy::{Condition, Effect};
 use super::principals::Principal;
+use crate::model::Kind;
 use crate::model::{Model, Part, Symbol, Value};
 use crate::source::Span;
 use serde::Serialize;
@@ -115,7 +116,7 @@ fn aws_trustee(v: &Value) -> Trustee {
 pub fn trust(model: &Model, principals: &BTreeMap<usize, Principal>) -> Vec<TrustEntry> {
     let mut out = Vec::new();
     for (&role, p) in principals {
-        if model.resources[role].kind != "iam.role" {
+        if model.resources[role].kind != Kind::IamRole {
             continue;
         }
         for held in &p.trust {

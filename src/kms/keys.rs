@@ -5,6 +5,7 @@ use super::stores::{alias_target, at, unsettled};
 use super::{Evidence, StoreEncryption};
 use crate::iam::access::{self, Access, ActionSet, Grant, Target};
 use crate::iam::policy::{self, wildcard_match, Condition, Effect, SetQualifier, Statement};
+use crate::model::Kind;
 use crate::model::{Model, Part, Symbol, Value};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -262,7 +263,7 @@ impl<'m> Names<'m> {
     fn new(model: &'m Model) -> Names<'m> {
         let mut by_name = HashMap::new();
         for (i, r) in model.resources.iter().enumerate() {
-            if r.facet.is_some() || !matches!(r.kind, "iam.role" | "iam.user") {
+            if r.facet.is_some() || !matches!(r.kind, Kind::IamRole | Kind::IamUser) {
                 continue;
             }
             for a in ["name", "RoleName", "UserName"] {
@@ -278,7 +279,7 @@ impl<'m> Names<'m> {
 fn principal_index(model: &Model, unit: &str, target: &str) -> Option<usize> {
     let i = model.index_of(unit, target)?;
     let i = model.owner(i);
-    matches!(model.resources[i].kind, "iam.role" | "iam.user").then_some(i)
+    matches!(model.resources[i].kind, Kind::IamRole | Kind::IamUser).then_some(i)
 }
 
 fn classify(model: &Model, names: &Names, unit: &str, kind: &str, id: &Value) -> KeyPrincipal {
@@ -606,7 +607,7 @@ fn read_grants(model: &Model, names: &Names, key: usize) -> Vec<KeyGrant> {
     let key_res = &model.resources[key];
     let mut out = Vec::new();
     for (i, r) in model.resources.iter().enumerate() {
-        if r.kind != "kms.grant" || r.unit != key_res.unit {
+        if r.kind != Kind::KmsGrant || r.unit != key_res.unit {
             continue;
         }
         let target = match r.attr("key_id") {
@@ -618,7 +619,7 @@ fn read_grants(model: &Model, names: &Names, key: usize) -> Vec<KeyGrant> {
             _ => None,
         };
         let target = target.map(|t| match model.resources[t].kind {
-            "kms.alias" => alias_target(model, t).unwrap_or(t),
+            Kind::KmsAlias => alias_target(model, t).unwrap_or(t),
             _ => t,
         });
         if target != Some(key) {
@@ -675,7 +676,7 @@ pub(crate) fn keys_with(
     let names = Names::new(model);
     let mut policy_facets: HashMap<usize, Vec<usize>> = HashMap::new();
     for (&facet, &parent) in &model.parents {
-        if model.resources[facet].kind == "kms.key"
+        if model.resources[facet].kind == Kind::KmsKey
             && model.resources[facet].facet == Some("policy")
         {
             policy_facets.entry(parent).or_default().push(facet);
@@ -683,7 +684,7 @@ pub(crate) fn keys_with(
     }
     let mut aliases: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (i, r) in model.resources.iter().enumerate() {
-        if r.kind == "kms.alias" {
+        if r.kind == Kind::KmsAlias {
             if let Some(k) = alias_target(model, i) {
                 aliases.entry(k).or_default().push(i);
             }
@@ -697,14 +698,14 @@ pub(crate) fn keys_with(
         .resources
         .iter()
         .enumerate()
-        .filter(|(_, r)| r.facet.is_none() && r.kind == "kms.key")
+        .filter(|(_, r)| r.facet.is_none() && r.kind == Kind::KmsKey)
         .map(|(i, _)| i)
         .collect();
-    let reach = crate::iam::reach::Reach::new(model, access, |r| r.kind == "kms.key");
+    let reach = crate::iam::reach::Reach::new(model, access, |r| r.kind == Kind::KmsKey);
     let among = reach.prepare(&key_set);
     let mut users_of: HashMap<usize, Vec<usize>> = HashMap::new();
     for &p in access.principals.keys() {
-        if !matches!(model.resources[p].kind, "iam.role" | "iam.user") {
+        if !matches!(model.resources[p].kind, Kind::IamRole | Kind::IamUser) {
             continue;
         }
         let every_key = access.grants_of(p).any(|g| {
@@ -725,7 +726,7 @@ pub(crate) fn keys_with(
         }
     }
     for (key, r) in model.resources.iter().enumerate() {
-        if r.kind != "kms.key" || r.facet.is_some() {
+        if r.kind != Kind::KmsKey || r.facet.is_some() {
             continue;
         }
         let (spec, rotation, rotation_evidence) = read_rotation(model, key);

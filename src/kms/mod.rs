@@ -18,6 +18,7 @@ mod keys;
 mod stores;
 mod tenant;
 
+use crate::model::Kind;
 use crate::model::{Model, Value};
 use crate::source::Span;
 use serde::Serialize;
@@ -130,7 +131,7 @@ impl KeyKind {
 pub struct StoreEncryption {
     /// Index of the store in [`Model::resources`].
     pub store: usize,
-    pub kind: &'static str,
+    pub kind: Kind,
     pub at_rest: AtRest,
     pub key: KeyKind,
     /// The settings that decide it, or the resource with the provider default that applies.

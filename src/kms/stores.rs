@@ -2,26 +2,27 @@
 
 use super::defaults::{self, DefaultRow, Outcome};
 use super::{AtRest, Evidence, KeyKind, StoreEncryption};
+use crate::model::Kind;
 use crate::model::{Map, Model, Part, Symbol, Value};
 use std::collections::HashMap;
 
 /// The kinds [`protection`] reports on.
-pub const DATA_STORE_KINDS: &[&str] = &[
-    "cloudtrail.trail",
-    "dynamodb.table",
-    "ec2.volume",
-    "efs.file-system",
-    "elasticache.replication-group",
-    "kinesis.stream",
-    "logs.log-group",
-    "opensearch.domain",
-    "rds.cluster",
-    "rds.instance",
-    "s3.bucket",
-    "secretsmanager.secret",
-    "sns.topic",
-    "sqs.queue",
-    "ssm.parameter",
+pub const DATA_STORE_KINDS: &[Kind] = &[
+    Kind::CloudtrailTrail,
+    Kind::DynamodbTable,
+    Kind::Ec2Volume,
+    Kind::EfsFileSystem,
+    Kind::ElasticacheReplicationGroup,
+    Kind::KinesisStream,
+    Kind::LogsLogGroup,
+    Kind::OpensearchDomain,
+    Kind::RdsCluster,
+    Kind::RdsInstance,
+    Kind::S3Bucket,
+    Kind::SecretsmanagerSecret,
+    Kind::SnsTopic,
+    Kind::SqsQueue,
+    Kind::SsmParameter,
 ];
 
 /// How a switch that turns encryption on reads.
@@ -261,7 +262,7 @@ impl<'m> Aliases<'m> {
     pub(crate) fn new(model: &'m Model) -> Aliases<'m> {
         let mut by_name = HashMap::new();
         for (i, r) in model.resources.iter().enumerate() {
-            if r.kind != "kms.alias" || r.facet.is_some() {
+            if r.kind != Kind::KmsAlias || r.facet.is_some() {
                 continue;
             }
             if let Some(name) = ["name", "AliasName"]
@@ -293,8 +294,8 @@ pub(crate) fn alias_target(model: &Model, alias: usize) -> Option<usize> {
     is_key_kind(model.resources[i].kind).then_some(i)
 }
 
-fn is_key_kind(kind: &str) -> bool {
-    matches!(kind, "kms.key" | "kms.replica-key")
+fn is_key_kind(kind: Kind) -> bool {
+    matches!(kind, Kind::KmsKey | Kind::KmsReplicaKey)
 }
 
 /// What a key reference written on a resource names: a key or alias in the tree, an AWS-managed
@@ -306,7 +307,7 @@ pub fn resolve_key(model: &Model, from: usize, value: &Value) -> KeyKind {
 fn resolve_ref(model: &Model, unit: &str, target: &str, value: &Value) -> KeyKind {
     match model.index_of(unit, target) {
         Some(i) if is_key_kind(model.resources[i].kind) => KeyKind::CustomerManaged { key: i },
-        Some(i) if model.resources[i].kind == "kms.alias" => KeyKind::Alias {
+        Some(i) if model.resources[i].kind == Kind::KmsAlias => KeyKind::Alias {
             alias: i,
             key: alias_target(model, i),
         },
@@ -629,7 +630,7 @@ impl Reader<'_, '_> {
 
 /// Is this resource an SSM parameter that is not a SecureString (then it is not a store here)?
 fn plain_parameter(r: &crate::model::Resource) -> bool {
-    if r.kind != "ssm.parameter" {
+    if r.kind != Kind::SsmParameter {
         return false;
     }
     match ["type", "Type"].iter().find_map(|a| r.attr(a)) {
@@ -666,7 +667,7 @@ pub fn protection(model: &Model) -> Vec<StoreEncryption> {
         let (at_rest, key) = match spec(&model.resources[source].source_type) {
             Some(s) => {
                 let mut found = reader.read(source, &s);
-                if r.kind == "ssm.parameter" {
+                if r.kind == Kind::SsmParameter {
                     if let Some(t) = ["type", "Type"].iter().find_map(|a| r.attr(a)) {
                         if !matches!(t, Value::String(_)) {
                             let reason = unsettled("type", t);

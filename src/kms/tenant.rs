@@ -8,6 +8,7 @@
 
 use super::keys::KeyFacts;
 use super::{KeyKind, StoreEncryption};
+use crate::model::Kind;
 use crate::model::Model;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -76,7 +77,7 @@ pub fn tenant_context(
 ) -> Vec<TenantContext> {
     let tables: Vec<&StoreEncryption> = stores
         .iter()
-        .filter(|s| s.kind == "dynamodb.table")
+        .filter(|s| s.kind == Kind::DynamodbTable)
         .collect();
     // Instances of the same resource block.
     let mut groups: BTreeMap<(&str, &str), Vec<&StoreEncryption>> = BTreeMap::new();

@@ -3,14 +3,42 @@
 //! Both tables are data compiled into the binary: adding a type or an edge name is a line in a
 //! file, not code.
 
+use serde::{Serialize, Serializer};
 use std::collections::HashMap;
 use std::sync::OnceLock;
+
+include!(concat!(env!("OUT_DIR"), "/kinds.rs"));
+include!(concat!(env!("OUT_DIR"), "/labels.rs"));
+
+impl Serialize for Kind {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl Serialize for Label {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for Label {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
 
 /// Where a source type sits in the vocabulary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TypeInfo {
-    /// Normalized kind (`s3.bucket`); `other` for types not in the table.
-    pub kind: &'static str,
+    /// Normalized kind (`s3.bucket`); [`Kind::Other`] for types not in the table.
+    pub kind: Kind,
     /// For configuration resources: the facet of the parent they configure.
     pub facet: Option<&'static str>,
     /// For configuration resources: the attribute that references the parent.
@@ -18,7 +46,7 @@ pub struct TypeInfo {
 }
 
 const OTHER: TypeInfo = TypeInfo {
-    kind: "other",
+    kind: Kind::Other,
     facet: None,
     link: None,
 };
@@ -45,7 +73,7 @@ fn types() -> &'static HashMap<&'static str, TypeInfo> {
                 map.insert(
                     ty.trim(),
                     TypeInfo {
-                        kind,
+                        kind: Kind::parse(kind).unwrap_or(Kind::Other),
                         facet: opt(facet),
                         link: opt(link),
                     },
@@ -61,12 +89,12 @@ pub fn type_info(source_type: &str) -> TypeInfo {
     types().get(source_type).copied().unwrap_or(OTHER)
 }
 
-fn edge_labels() -> &'static HashMap<(&'static str, &'static str), &'static str> {
-    static TABLE: OnceLock<HashMap<(&'static str, &'static str), &'static str>> = OnceLock::new();
+fn edge_labels() -> &'static HashMap<(&'static str, &'static str), Label> {
+    static TABLE: OnceLock<HashMap<(&'static str, &'static str), Label>> = OnceLock::new();
     TABLE.get_or_init(|| {
         data_rows(EDGES)
             .filter_map(|row| match row[..] {
-                [ty, attr, label] => Some(((ty, attr), label)),
+                [ty, attr, label] => Some(((ty, attr), Label::parse(label)?)),
                 _ => None,
             })
             .collect()
@@ -93,13 +121,13 @@ pub fn path_without_indices(path: &str) -> String {
 /// Looks the path up, then each shorter prefix (so `vpc_config.subnet_ids` matches and a ref deep
 /// inside a policy document matches its `policy` attribute); otherwise names it after the first
 /// segment of the attribute.
-pub fn edge_label(source_type: &str, attribute: &str) -> &'static str {
+pub fn edge_label(source_type: &str, attribute: &str) -> Label {
     let path = path_without_indices(attribute);
     let table = edge_labels();
     let mut candidate: &str = &path;
     loop {
         if let Some(label) = table.get(&(source_type, candidate)) {
-            return label;
+            return *label;
         }
         match candidate.rfind('.') {
             Some(i) => candidate = &candidate[..i],
@@ -112,7 +140,7 @@ pub fn edge_label(source_type: &str, attribute: &str) -> &'static str {
         .filter(char::is_ascii_alphanumeric)
         .map(|c| c.to_ascii_lowercase())
         .collect();
-    intern(format!("ref:{norm}"))
+    Label::Ref(intern(format!("ref:{norm}")))
 }
 
 /// Interns a label: there are few distinct labels and hundreds of thousands of edges.
@@ -137,37 +165,37 @@ mod tests {
 
     #[test]
     fn kinds_unify_languages() {
-        assert_eq!(type_info("aws_s3_bucket").kind, "s3.bucket");
-        assert_eq!(type_info("AWS::S3::Bucket").kind, "s3.bucket");
+        assert_eq!(type_info("aws_s3_bucket").kind, Kind::S3Bucket);
+        assert_eq!(type_info("AWS::S3::Bucket").kind, Kind::S3Bucket);
         let v = type_info("aws_s3_bucket_versioning");
         assert_eq!(
             (v.kind, v.facet, v.link),
-            ("s3.bucket", Some("versioning"), Some("bucket"))
+            (Kind::S3Bucket, Some("versioning"), Some("bucket"))
         );
         assert_eq!(
             type_info("AWS::Serverless::Function").kind,
-            "lambda.function"
+            Kind::LambdaFunction
         );
-        assert_eq!(type_info("aws_made_up").kind, "other");
+        assert_eq!(type_info("aws_made_up").kind, Kind::Other);
     }
 
     #[test]
     fn edge_labels_match_prefixes() {
-        assert_eq!(edge_label("aws_lambda_function", "role"), "runs-as");
+        assert_eq!(edge_label("aws_lambda_function", "role"), Label::RunsAs);
         assert_eq!(
             edge_label("aws_lambda_function", "vpc_config[0].subnet_ids[1]"),
-            "in-subnet"
+            Label::InSubnet
         );
         assert_eq!(
             edge_label(
                 "AWS::IAM::Role",
                 "Policies[0].PolicyDocument.Statement[0].Resource"
             ),
-            "policy-grants"
+            Label::PolicyGrants
         );
         assert_eq!(
             edge_label("aws_made_up", "some_thing_id"),
-            "ref:somethingid"
+            Label::Ref("ref:somethingid")
         );
     }
 }

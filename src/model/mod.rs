@@ -7,10 +7,13 @@
 
 pub mod kinds;
 pub mod map;
+pub mod props;
 pub mod value;
 
 use crate::source::Span;
+pub use kinds::{Kind, Label};
 pub use map::VecMap;
+pub use props::{Found, Item, Prop, PropOrigin};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -56,7 +59,7 @@ pub struct Resource {
     /// `aws_s3_bucket`, `AWS::S3::Bucket`.
     #[serde(rename = "type")]
     pub source_type: String,
-    pub kind: &'static str,
+    pub kind: Kind,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub facet: Option<&'static str>,
     pub language: Language,
@@ -118,7 +121,7 @@ impl Resource {
 }
 
 /// The label of the edge from a configuration resource to the resource it configures.
-pub const FACET_OF: &str = "facet-of";
+pub const FACET_OF: Label = Label::FacetOf;
 
 /// A reference from one resource's attribute to another resource.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -128,7 +131,7 @@ pub struct Edge {
     /// Index of the referenced resource.
     pub to: usize,
     /// What the reference means (`runs-as`, `encrypted-by`), from `rules/edges.tsv`.
-    pub label: &'static str,
+    pub label: Label,
     /// The referring attribute path (short paths are held inline).
     pub attribute: map::Key,
     /// The attribute of the target that is referenced (`arn`).
@@ -180,6 +183,8 @@ pub struct Model {
     pub external_modules: Vec<ExternalModule>,
     /// For each facet resource, the index of its parent (when the link resolves).
     pub parents: BTreeMap<usize, usize>,
+    /// (parent, facet) pairs sorted by parent: the facets of a resource by binary search.
+    children: Vec<(u32, u32)>,
     /// Indices into `edges`, sorted by target: the edges into a resource by binary search.
     incoming: Vec<u32>,
 }
@@ -255,6 +260,12 @@ impl Model {
         incoming.sort_by_key(|&i| (edges[i as usize].to, i));
         self.edges = edges;
         self.incoming = incoming;
+        let mut children: Vec<(u32, u32)> = parents
+            .iter()
+            .map(|(&f, &p)| (p as u32, f as u32))
+            .collect();
+        children.sort_unstable();
+        self.children = children;
         self.parents = parents;
     }
 

@@ -4,6 +4,7 @@
 use super::placement::Network;
 use super::util::{self, Evidence};
 use crate::iam::policy::{self, Effect};
+use crate::model::Kind;
 use crate::model::{Model, Resource, Unknown, Value};
 use serde::Serialize;
 
@@ -60,12 +61,12 @@ pub fn public_datastores(model: &Model) -> Vec<Exposure> {
             continue;
         }
         let findings = match (r.kind, r.source_type.as_str()) {
-            ("rds.instance", _) | ("rds.cluster", _) | (_, "aws_rds_cluster_instance") => {
+            (Kind::RdsInstance, _) | (Kind::RdsCluster, _) | (_, "aws_rds_cluster_instance") => {
                 rds(model, &net, i)
             }
-            ("s3.bucket", _) => s3(model, i, facets.get(&i).map(Vec::as_slice).unwrap_or(&[])),
-            ("opensearch.domain", _) => opensearch(model, i),
-            ("redshift.cluster", _) => redshift(model, i),
+            (Kind::S3Bucket, _) => s3(model, i, facets.get(&i).map(Vec::as_slice).unwrap_or(&[])),
+            (Kind::OpensearchDomain, _) => opensearch(model, i),
+            (Kind::RedshiftCluster, _) => redshift(model, i),
             _ => continue,
         };
         let public = if findings.iter().any(|f| f.public == Some(true)) {
@@ -347,7 +348,7 @@ fn s3(model: &Model, i: usize, facets: &[usize]) -> Vec<ExposureFinding> {
     // An account-level block in the same unit adds to the bucket's.
     let mut block = block;
     for (a, ar) in model.resources.iter().enumerate() {
-        if ar.kind == "s3.account-public-access-block" && ar.unit == r.unit {
+        if ar.kind == Kind::S3AccountPublicAccessBlock && ar.unit == r.unit {
             let ab = read_block(&model.resources[a], "", &mut unknowns);
             block.acls = blocks(block.acls, ab.acls);
             block.ignore_acls = blocks(block.ignore_acls, ab.ignore_acls);

@@ -3,6 +3,8 @@
 
 use super::ingress::internet_facing_lb;
 use super::util::{self, Evidence};
+use crate::model::Kind;
+use crate::model::Label;
 use crate::model::{Model, Resource, Unknown, Value};
 use serde::Serialize;
 
@@ -93,11 +95,11 @@ pub fn public_edges(model: &Model) -> Vec<PublicEdge> {
             continue;
         }
         let e = match r.kind {
-            "cloudfront.distribution" => cloudfront(model, i),
-            "elb.load-balancer" => load_balancer(model, i, &waf),
-            "apigateway.rest-api" => rest_api(model, i, &waf),
-            "apigatewayv2.api" => http_api(model, i, &waf),
-            "lambda.function-url" => function_url(model, i),
+            Kind::CloudfrontDistribution => cloudfront(model, i),
+            Kind::ElbLoadBalancer => load_balancer(model, i, &waf),
+            Kind::ApigatewayRestApi => rest_api(model, i, &waf),
+            Kind::Apigatewayv2Api => http_api(model, i, &waf),
+            Kind::LambdaFunctionUrl => function_url(model, i),
             _ => continue,
         };
         out.push(e);
@@ -138,7 +140,7 @@ fn combine_http(items: Vec<Http>) -> Http {
 fn waf_targets(model: &Model) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     for (i, r) in model.resources.iter().enumerate() {
-        if r.kind != "wafv2.web-acl-association" {
+        if r.kind != Kind::Wafv2WebAclAssociation {
             continue;
         }
         if let Some((_, v)) = util::first_at(r, &["resource_arn", "ResourceArn"]) {
@@ -388,7 +390,7 @@ fn load_balancer(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge 
         port: String,
     }
     let mut listeners: Vec<L> = Vec::new();
-    for l in util::referrers(model, i, "listens-for") {
+    for l in util::referrers(model, i, Label::ListensFor) {
         let lr = &model.resources[l];
         let protocol =
             match util::text(util::first_at(lr, &["protocol", "Protocol"]).map(|(_, v)| v)) {
@@ -626,7 +628,7 @@ fn api_of(model: &Model, i: usize, api: usize) -> bool {
     model
         .edges
         .iter()
-        .any(|e| e.from == i && e.to == api && e.label == "in-api")
+        .any(|e| e.from == i && e.to == api && e.label == Label::InApi)
 }
 
 /// The path of an API Gateway resource, following `parent` edges up to the API's root.
@@ -635,7 +637,7 @@ fn resource_path(model: &Model, res: usize) -> String {
     let mut cur = res;
     for _ in 0..64 {
         let r = &model.resources[cur];
-        if r.kind != "apigateway.resource" {
+        if r.kind != Kind::ApigatewayResource {
             break;
         }
         let part = util::first_at(r, &["path_part", "PathPart"])
@@ -648,7 +650,7 @@ fn resource_path(model: &Model, res: usize) -> String {
         match model
             .edges
             .iter()
-            .find(|e| e.from == cur && e.label == "parent")
+            .find(|e| e.from == cur && e.label == Label::Parent)
         {
             Some(e) => cur = e.to,
             None => break,
@@ -721,7 +723,7 @@ fn rest_api(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge {
     // Methods.
     let mut routes = Vec::new();
     for (m, mr) in model.resources.iter().enumerate() {
-        if mr.kind != "apigateway.method" || mr.facet.is_some() || !api_of(model, m, i) {
+        if mr.kind != Kind::ApigatewayMethod || mr.facet.is_some() || !api_of(model, m, i) {
             continue;
         }
         let verb = util::first_at(mr, &["http_method", "HttpMethod"])
@@ -730,9 +732,9 @@ fn rest_api(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge {
         let path = model
             .edges
             .iter()
-            .find(|e| e.from == m && e.label == "on-resource")
+            .find(|e| e.from == m && e.label == Label::OnResource)
             .map(|e| {
-                if model.resources[e.to].kind == "apigateway.resource" {
+                if model.resources[e.to].kind == Kind::ApigatewayResource {
                     resource_path(model, e.to)
                 } else {
                     "/".to_string()
@@ -748,7 +750,7 @@ fn rest_api(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge {
         let validator = model
             .edges
             .iter()
-            .find(|e| e.from == m && e.label == "validator")
+            .find(|e| e.from == m && e.label == Label::Validator)
             .map(|e| e.to);
         let (body, params) = match validator {
             Some(v) => {
@@ -797,7 +799,7 @@ fn rest_api(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge {
         .resources
         .iter()
         .enumerate()
-        .filter(|(s, sr)| sr.kind == "apigateway.stage" && api_of(model, *s, i))
+        .filter(|(s, sr)| sr.kind == Kind::ApigatewayStage && api_of(model, *s, i))
         .map(|(s, _)| s)
         .chain(std::iter::once(i))
         .collect();
@@ -823,7 +825,7 @@ fn domains_tls(model: &Model, api: usize) -> Tls {
     let mut policies = Vec::new();
     let mut any = false;
     for (m, mr) in model.resources.iter().enumerate() {
-        if mr.kind != "apigateway.base-path-mapping" {
+        if mr.kind != Kind::ApigatewayBasePathMapping {
             continue;
         }
         let Some((_, a)) = util::first_at(mr, &["api_id", "RestApiId", "ApiId"]) else {
@@ -895,7 +897,7 @@ fn http_api(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge {
     };
     let mut routes = Vec::new();
     for (m, mr) in model.resources.iter().enumerate() {
-        if mr.kind != "apigatewayv2.route" || !api_of(model, m, i) {
+        if mr.kind != Kind::Apigatewayv2Route || !api_of(model, m, i) {
             continue;
         }
         let key = util::first_at(mr, &["route_key", "RouteKey"])
@@ -977,7 +979,7 @@ fn function_url(model: &Model, i: usize) -> PublicEdge {
         model
             .edges
             .iter()
-            .filter(|e| e.from == i && e.label == "url-of")
+            .filter(|e| e.from == i && e.label == Label::UrlOf)
             .map(|e| Evidence::at(model, e.to, "")),
     );
     PublicEdge {

@@ -4,6 +4,8 @@ use super::placement::{self, Network, Where};
 use super::util::{self, Evidence};
 use crate::iam::access::{self, Access};
 use crate::iam::principals::PolicyKind;
+use crate::model::Kind;
+use crate::model::Label;
 use crate::model::{Model, Value};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -122,7 +124,7 @@ fn endpoint_infos(model: &Model, net: &Network) -> Vec<EndpointInfo> {
     }
     let mut out = Vec::new();
     for (i, r) in model.resources.iter().enumerate() {
-        if r.kind != "ec2.vpc-endpoint" || r.facet.is_some() || !util::deployed(r) {
+        if r.kind != Kind::Ec2VpcEndpoint || r.facet.is_some() || !util::deployed(r) {
             continue;
         }
         let vpc = match util::first_at(r, &["vpc_id", "VpcId"]) {
@@ -185,7 +187,7 @@ impl Runners {
         // A service's tasks run as their task definition's role.
         let mut runs: HashMap<usize, Vec<usize>> = HashMap::new();
         for e in &model.edges {
-            if e.label == "runs" {
+            if e.label == Label::Runs {
                 runs.entry(e.from).or_default().push(e.to);
             }
         }
@@ -203,7 +205,7 @@ fn reached(
     compute: usize,
 ) -> BTreeMap<String, BTreeSet<ReachReason>> {
     let idx = access::index();
-    let is_lambda = model.resources[compute].kind == "lambda.function";
+    let is_lambda = model.resources[compute].kind == Kind::LambdaFunction;
     let mut all = vec![compute];
     all.extend(runners.runs.get(&compute).into_iter().flatten());
     let mut reached: BTreeMap<String, BTreeSet<ReachReason>> = BTreeMap::new();
@@ -246,7 +248,7 @@ fn reached(
             let target = model.owner(e.to);
             // A role ARN handed to the code is a role it assumes: STS, not IAM.
             let service = match model.resources[target].kind {
-                "iam.role" => Some("sts"),
+                Kind::IamRole => Some("sts"),
                 k => access::service_of(k).filter(|s| *s != "iam"),
             };
             if let Some(s) = service {

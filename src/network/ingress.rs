@@ -1,6 +1,8 @@
 //! Declared security group rules and network ACL entries open to the whole internet.
 
 use super::util::{self, Evidence};
+use crate::model::Kind;
+use crate::model::Label;
 use crate::model::{Model, Resource, Unknown, Value};
 use serde::Serialize;
 
@@ -230,7 +232,7 @@ pub fn is_internet_facing_lb(model: &Model, i: usize) -> bool {
 /// `Scheme` default to internet-facing.
 pub fn internet_facing_lb(model: &Model, i: usize) -> Option<bool> {
     let r = &model.resources[i];
-    if r.kind != "elb.load-balancer" {
+    if r.kind != Kind::ElbLoadBalancer {
         return Some(false);
     }
     if let Some(v) = r.attributes.get("internal").filter(|v| !util::is_absent(v)) {
@@ -257,7 +259,7 @@ pub fn open_ingress(model: &Model) -> Vec<OpenRule> {
     let mut acl_subnets: std::collections::HashMap<usize, Vec<usize>> = Default::default();
     let mut lb_subnets = std::collections::BTreeSet::new();
     for (i, r) in model.resources.iter().enumerate() {
-        if r.kind == "ec2.network-acl" && r.facet == Some("association") {
+        if r.kind == Kind::Ec2NetworkAcl && r.facet == Some("association") {
             if let (Some(acl), Some((_, v))) = (
                 model.parents.get(&i),
                 util::first_at(r, &["subnet_id", "SubnetId"]),
@@ -268,7 +270,7 @@ pub fn open_ingress(model: &Model) -> Vec<OpenRule> {
                     .extend(util::targets(model, &r.unit, v).into_iter().flatten());
             }
         }
-        if (r.kind == "ec2.network-acl" && r.facet.is_none())
+        if (r.kind == Kind::Ec2NetworkAcl && r.facet.is_none())
             || r.source_type == "aws_default_network_acl"
         {
             if let Some((_, v)) = util::first_at(r, &["subnet_ids"]) {
@@ -282,7 +284,7 @@ pub fn open_ingress(model: &Model) -> Vec<OpenRule> {
             for e in model
                 .edges
                 .iter()
-                .filter(|e| e.from == i && e.label == "in-subnet")
+                .filter(|e| e.from == i && e.label == Label::InSubnet)
             {
                 lb_subnets.insert(e.to);
             }
@@ -292,7 +294,7 @@ pub fn open_ingress(model: &Model) -> Vec<OpenRule> {
         }
     }
     let sg_attached = |sg: usize| -> (Vec<usize>, bool) {
-        let attached = util::referrers(model, sg, "security-group");
+        let attached = util::referrers(model, sg, Label::SecurityGroup);
         let web = !attached.is_empty() && attached.iter().all(|a| is_internet_facing_lb(model, *a));
         (attached, web)
     };
@@ -301,10 +303,10 @@ pub fn open_ingress(model: &Model) -> Vec<OpenRule> {
             continue;
         }
         let st = r.source_type.as_str();
-        let is_sg = (r.kind == "ec2.security-group" && r.facet.is_none())
+        let is_sg = (r.kind == Kind::Ec2SecurityGroup && r.facet.is_none())
             || st == "aws_default_security_group";
         let is_acl =
-            (r.kind == "ec2.network-acl" && r.facet.is_none()) || st == "aws_default_network_acl";
+            (r.kind == Kind::Ec2NetworkAcl && r.facet.is_none()) || st == "aws_default_network_acl";
         if is_sg {
             let (attached, web) = sg_attached(i);
             for key in ["ingress", "SecurityGroupIngress"] {
@@ -326,7 +328,7 @@ pub fn open_ingress(model: &Model) -> Vec<OpenRule> {
                     }
                 }
             }
-        } else if r.kind == "ec2.security-group" && r.facet == Some("rule") {
+        } else if r.kind == Kind::Ec2SecurityGroup && r.facet == Some("rule") {
             let ingress = match st {
                 "aws_security_group_rule" => {
                     r.attributes.get("type").and_then(Value::as_str) == Some("ingress")
@@ -379,7 +381,7 @@ pub fn open_ingress(model: &Model) -> Vec<OpenRule> {
                     );
                 }
             }
-        } else if r.kind == "ec2.network-acl" && r.facet == Some("rule") {
+        } else if r.kind == Kind::Ec2NetworkAcl && r.facet == Some("rule") {
             let egress = util::flag(r.attributes.get("egress").or(r.attributes.get("Egress")));
             if matches!(egress, Ok(Some(true))) {
                 continue;

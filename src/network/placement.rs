@@ -2,6 +2,8 @@
 //! to an internet gateway or a NAT gateway.
 
 use super::util::{self, Evidence};
+use crate::model::Kind;
+use crate::model::Label;
 use crate::model::{Model, Reason, Unknown, Value};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
@@ -83,7 +85,7 @@ pub struct Network<'m> {
     unreadable_associations: Vec<(Value, Evidence)>,
 }
 
-fn is_kind(model: &Model, i: usize, kind: &str) -> bool {
+fn is_kind(model: &Model, i: usize, kind: Kind) -> bool {
     model.resources[i].kind == kind
 }
 
@@ -102,7 +104,7 @@ impl<'m> Network<'m> {
             }
             let st = r.source_type.as_str();
             // Associations of subnets with route tables.
-            if r.kind == "ec2.route-table" && r.facet == Some("association") {
+            if r.kind == Kind::Ec2RouteTable && r.facet == Some("association") {
                 let table = model.parents.get(&i).copied();
                 let Some((path, v)) = util::first_at(r, &["subnet_id", "SubnetId"]) else {
                     continue; // a gateway association
@@ -116,7 +118,7 @@ impl<'m> Network<'m> {
                 continue;
             }
             // Routes written as their own resources.
-            if r.kind == "ec2.route-table" && r.facet == Some("route") {
+            if r.kind == Kind::Ec2RouteTable && r.facet == Some("route") {
                 if let Some(t) = model.parents.get(&i) {
                     let route = net.route_target(i, "");
                     net.routes.entry(*t).or_default().push(route);
@@ -124,7 +126,8 @@ impl<'m> Network<'m> {
                 continue;
             }
             // Inline routes (Terraform's route blocks, also on aws_default_route_table).
-            if (r.kind == "ec2.route-table" && r.facet.is_none()) || st == "aws_default_route_table"
+            if (r.kind == Kind::Ec2RouteTable && r.facet.is_none())
+                || st == "aws_default_route_table"
             {
                 if let Some(Value::List(routes)) = r.attributes.get("route") {
                     for k in 0..routes.len() {
@@ -184,8 +187,8 @@ impl<'m> Network<'m> {
         for attr in ["gateway_id", "GatewayId"] {
             if let Some((p, v)) = get(attr) {
                 let t = match util::target(self.model, &r.unit, v) {
-                    Some(g) if is_kind(self.model, g, "ec2.internet-gateway") => Ok(Target::Igw),
-                    Some(g) if is_kind(self.model, g, "ec2.nat-gateway") => Ok(Target::Nat),
+                    Some(g) if is_kind(self.model, g, Kind::Ec2InternetGateway) => Ok(Target::Igw),
+                    Some(g) if is_kind(self.model, g, Kind::Ec2NatGateway) => Ok(Target::Nat),
                     Some(_) => Ok(self.other_target(i, prefix)),
                     None => match v {
                         Value::String(s) if s.starts_with("igw-") => Ok(Target::Igw),
@@ -333,7 +336,7 @@ impl<'m> Network<'m> {
         } else {
             Some(false)
         };
-        tables.retain(|t| !is_kind(self.model, *t, "ec2.vpc"));
+        tables.retain(|t| !is_kind(self.model, *t, Kind::Ec2Vpc));
         out.route_tables = tables;
         out
     }
@@ -343,7 +346,7 @@ impl<'m> Network<'m> {
         let mut p = SubnetPlacement::default();
         for t in util::targets(self.model, unit, v) {
             match t {
-                Ok(s) if is_kind(self.model, s, "ec2.subnet") => p.subnets.push(s),
+                Ok(s) if is_kind(self.model, s, Kind::Ec2Subnet) => p.subnets.push(s),
                 Ok(s) => p.unresolved.push(Value::unknown(
                     Reason::OutsideTree,
                     format!(
@@ -440,7 +443,7 @@ pub fn placement(model: &Model) -> Vec<Placement> {
     let run_by_service: BTreeSet<usize> = model
         .edges
         .iter()
-        .filter(|e| e.label == "runs" && model.resources[e.from].kind == "ecs.service")
+        .filter(|e| e.label == Label::Runs && model.resources[e.from].kind == Kind::EcsService)
         .map(|e| e.to)
         .collect();
     let mut out = Vec::new();
@@ -449,9 +452,9 @@ pub fn placement(model: &Model) -> Vec<Placement> {
             continue;
         }
         let p = match r.kind {
-            "lambda.function" => lambda(&net, i),
-            "ecs.service" => ecs_service(&net, i),
-            "ecs.task-definition" if !run_by_service.contains(&i) => Placement {
+            Kind::LambdaFunction => lambda(&net, i),
+            Kind::EcsService => ecs_service(&net, i),
+            Kind::EcsTaskDefinition if !run_by_service.contains(&i) => Placement {
                 compute: i,
                 where_: Where::Unknown {
                     value: Value::unknown(
@@ -467,7 +470,7 @@ pub fn placement(model: &Model) -> Vec<Placement> {
                 unknowns: vec![],
                 evidence: vec![Evidence::at(model, i, "")],
             },
-            "ec2.instance" => instance(&net, i),
+            Kind::Ec2Instance => instance(&net, i),
             _ => continue,
         };
         out.push(p);

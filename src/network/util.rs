@@ -1,7 +1,7 @@
 //! Small readers shared by the network checks: attribute paths over both languages' shapes,
 //! tri-state flags, references resolved to resources, and evidence.
 
-use crate::model::{Model, Part, Reason, Resource, Symbol, Unknown, Value};
+use crate::model::{Label, Model, Part, Reason, Resource, Symbol, Unknown, Value};
 use crate::source::Span;
 use serde::Serialize;
 
@@ -231,7 +231,7 @@ pub fn target(model: &Model, unit: &str, v: &Value) -> Option<usize> {
 }
 
 /// The resources that reference `to` with an edge labelled `label`, owners folded.
-pub fn referrers(model: &Model, to: usize, label: &str) -> Vec<usize> {
+pub fn referrers(model: &Model, to: usize, label: Label) -> Vec<usize> {
     let mut out: Vec<usize> = model
         .edges_to(to)
         .filter(|e| e.label == label)

@@ -8,6 +8,7 @@
 
 use crate::iam::access::{self, Access, ActionSet, Allowed, Grant, Grantee};
 use crate::iam::catalog::AccessLevel;
+use crate::model::Kind;
 use crate::Scan;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -67,7 +68,7 @@ pub struct Row {
     /// Compute resources that run as the principal.
     pub used_by: Vec<String>,
     pub resource: String,
-    pub kind: &'static str,
+    pub kind: Kind,
     /// How many resources the row stands for: more than one when a grant on `*` gives the
     /// same access to every resource of the kind that no statement names (`every logs.log-group`).
     #[serde(skip_serializing_if = "is_one")]
@@ -222,7 +223,7 @@ pub fn rows(scan: &Scan, access: &Access, filter: &Filter) -> Vec<Row> {
                 .principals
                 .get(&p)
                 .is_some_and(|x| !x.boundaries.is_empty());
-            let mut by_kind: BTreeMap<&'static str, Vec<(usize, &'static str)>> = BTreeMap::new();
+            let mut by_kind: BTreeMap<Kind, Vec<(usize, &'static str)>> = BTreeMap::new();
             for (ri, service) in unnamed.into_iter().filter(|(ri, _)| same_unit(ri)) {
                 by_kind
                     .entry(m.resources[ri].kind)
@@ -349,7 +350,11 @@ pub fn to_text(rows: &[Row]) -> String {
         }
     };
     let w_resource = rows.iter().map(|r| shown(r).len()).max().unwrap_or(0);
-    let w_kind = rows.iter().map(|r| r.kind.len()).max().unwrap_or(0);
+    let w_kind = rows
+        .iter()
+        .map(|r| r.kind.as_str().len())
+        .max()
+        .unwrap_or(0);
     let mut current = String::new();
     for r in rows {
         let who = format!(

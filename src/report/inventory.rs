@@ -3,6 +3,7 @@
 //! The JSON is a contract: keys are stable, arrays are sorted, paths are relative to the scanned
 //! root with `/` separators, and the same tree gives the same bytes.
 
+use crate::model::Kind;
 use crate::model::Language;
 use crate::source::{Location, Span};
 use crate::Scan;
@@ -66,7 +67,7 @@ struct JsonResource<'a> {
     address: &'a str,
     #[serde(rename = "type")]
     source_type: &'a str,
-    kind: &'static str,
+    kind: Kind,
     #[serde(skip_serializing_if = "Option::is_none")]
     facet: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -151,7 +152,7 @@ fn summary_with(scan: &Scan, unresolved: usize) -> Summary {
     let mut kinds = BTreeMap::new();
     for r in &scan.model.resources {
         if r.facet.is_none() {
-            *kinds.entry(r.kind).or_insert(0) += 1;
+            *kinds.entry(r.kind.as_str()).or_insert(0) += 1;
         }
     }
     let errors = scan
@@ -218,7 +219,7 @@ pub fn write_json(scan: &Scan, values: bool, w: &mut dyn std::io::Write) -> std:
                     unit: &b.unit,
                     address: &b.address,
                 },
-                label: e.label,
+                label: e.label.as_str(),
                 attribute: &e.attribute,
                 target_attribute: &e.target_attribute,
                 file: l.file,
@@ -332,7 +333,7 @@ pub fn to_text(scan: &Scan) -> String {
                 let l = loc(scan, r.span);
                 let kind = match r.facet {
                     Some(f) => format!("{} ({f})", r.kind),
-                    None if r.kind == "other" => format!("other ({})", r.source_type),
+                    None if r.kind == Kind::Other => format!("other ({})", r.source_type),
                     None => r.kind.to_string(),
                 };
                 (r.address.clone(), kind, format!("{}:{}", l.file, l.line))

@@ -2,6 +2,7 @@
 
 use crate::iam::access::Access;
 use crate::iam::{escalation, trust};
+use crate::model::Label;
 use crate::network;
 use crate::source::Span;
 use crate::Scan;
@@ -138,7 +139,7 @@ pub fn paths(scan: &Scan, access: &Access) -> Vec<Path> {
             let mut targets: Vec<usize> = m
                 .edges
                 .iter()
-                .filter(|e| e.label == "integrates" && m.owner(e.from) == route.resource)
+                .filter(|e| e.label == Label::Integrates && m.owner(e.from) == route.resource)
                 .map(|e| m.owner(e.to))
                 .collect();
             targets.sort_unstable();

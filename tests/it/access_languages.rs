@@ -38,7 +38,7 @@ fn answers(dir: &str) -> BTreeMap<(String, &'static str, String), usize> {
                 .join("+");
             *out.entry((
                 compute_name(c),
-                r.kind,
+                r.kind.as_str(),
                 format!("{levels}{}", if r.delete { "+delete" } else { "" }),
             ))
             .or_insert(0) += 1;

@@ -561,7 +561,11 @@ fn components_from_prose() {
 // --- Resolving components to resources --------------------------------------------------------
 
 fn addresses(scan: &vouch::Scan, component: &str, kinds: &[&str]) -> Vec<String> {
-    resolve_component(&scan.model, component, kinds)
+    let kinds: Vec<vouch::model::Kind> = kinds
+        .iter()
+        .map(|k| vouch::model::Kind::parse(k).expect("a kind of the vocabulary"))
+        .collect();
+    resolve_component(&scan.model, component, &kinds)
         .into_iter()
         .map(|i| scan.model.resources[i].address.clone())
         .collect()
@@ -1096,9 +1100,10 @@ fn a_service_as_active_subject_is_about_that_services_resources() {
     );
     let apis = vouch::claims::resolve_component(&scan.model, "every api gateway", &[]);
     assert!(!apis.is_empty());
-    assert!(apis
-        .iter()
-        .all(|&i| scan.model.resources[i].kind.starts_with("apigateway")));
+    assert!(apis.iter().all(|&i| scan.model.resources[i]
+        .kind
+        .as_str()
+        .starts_with("apigateway")));
     let keys = vouch::claims::resolve_component(&scan.model, "every key", &[]);
     let names: Vec<&str> = keys
         .iter()

@@ -210,7 +210,10 @@ fn nested_stacks_are_instantiated_in_the_parent_unit() {
         s.loaded.sources.locate(vpc.span).file,
         "stacks/network.yaml"
     );
-    assert_eq!(resource(&s, "Network").kind, "cloudformation.stack");
+    assert_eq!(
+        resource(&s, "Network").kind.as_str(),
+        "cloudformation.stack"
+    );
     // The parent's parameter reached the nested stack.
     assert_eq!(
         attr(&s, "Network/Vpc", "Tags")[0]["Value"],
@@ -238,7 +241,7 @@ fn sam_function_expands_like_the_transform() {
     assert!(s.diagnostics.is_empty(), "{:?}", s.diagnostics);
     let f = resource(&s, "Worker");
     assert_eq!(
-        (f.kind, f.source_type.as_str()),
+        (f.kind.as_str(), f.source_type.as_str()),
         ("lambda.function", "AWS::Serverless::Function")
     );
     assert_eq!(line(&s, "Worker"), 21);
@@ -254,7 +257,7 @@ fn sam_function_expands_like_the_transform() {
     assert_eq!(edges(&s, "Worker", "WorkerRole"), ["runs-as"]);
 
     let role = resource(&s, "WorkerRole");
-    assert_eq!(role.kind, "iam.role");
+    assert_eq!(role.kind.as_str(), "iam.role");
     assert_eq!(role.generated_by.as_deref(), Some("Worker"));
     let managed = |name: &str| {
         template(json!(["arn:", {"$symbol": "partition"}, format!(":iam::aws:policy/{name}")]))
@@ -304,7 +307,7 @@ fn sam_function_expands_like_the_transform() {
 
     // Event sources.
     assert_eq!(
-        resource(&s, "WorkerJobs").kind,
+        resource(&s, "WorkerJobs").kind.as_str(),
         "lambda.event-source-mapping"
     );
     assert_eq!(
@@ -334,12 +337,12 @@ fn sam_function_expands_like_the_transform() {
 
     // A function with its own role gets none.
     assert!(s.model.resources.iter().all(|r| r.address != "OwnRoleRole"));
-    assert_eq!(resource(&s, "Items").kind, "dynamodb.table");
+    assert_eq!(resource(&s, "Items").kind.as_str(), "dynamodb.table");
     assert_eq!(
         attr(&s, "Items", "SSESpecification"),
         json!({"SSEEnabled": true})
     );
-    assert_eq!(resource(&s, "HttpApi").kind, "apigatewayv2.api");
+    assert_eq!(resource(&s, "HttpApi").kind.as_str(), "apigatewayv2.api");
     assert_eq!(
         attr(&s, "HttpApi", "Auth"),
         json!({"DefaultAuthorizer": "OAuth2"})
@@ -481,7 +484,7 @@ fn sam_api_events_become_methods_of_the_implicit_api() {
     let (s, status, detail) = sam_api(SAM_REST);
     let health = resource(&s, "HandlerHealth");
     assert_eq!(
-        (health.kind, health.generated_by.as_deref()),
+        (health.kind.as_str(), health.generated_by.as_deref()),
         ("apigateway.method", Some("Handler"))
     );
     assert_eq!(line(&s, "HandlerHealth"), 17);
@@ -499,14 +502,14 @@ fn sam_api_events_become_methods_of_the_implicit_api() {
     assert_eq!(edges(&s, "HandlerHealth", "ServerlessRestApi"), ["in-api"]);
     assert_eq!(edges(&s, "HandlerHealth", "Handler"), ["integrates"]);
     assert_eq!(
-        resource(&s, "ServerlessRestApiProdStage").kind,
+        resource(&s, "ServerlessRestApiProdStage").kind.as_str(),
         "apigateway.stage"
     );
     assert_eq!(
         s.model
             .resources
             .iter()
-            .filter(|r| r.kind == "apigateway.rest-api")
+            .filter(|r| r.kind.as_str() == "apigateway.rest-api")
             .count(),
         1
     );
@@ -554,7 +557,7 @@ Resources:
 fn sam_http_api_events_become_routes_of_the_implicit_api() {
     let (s, status, detail) = sam_api(SAM_HTTP);
     let health = resource(&s, "HandlerHealth");
-    assert_eq!(health.kind, "apigatewayv2.route");
+    assert_eq!(health.kind.as_str(), "apigatewayv2.route");
     assert_eq!(line(&s, "HandlerHealth"), 20);
     assert_eq!(attr(&s, "HandlerHealth", "RouteKey"), json!("GET /health"));
     assert_eq!(

@@ -11,8 +11,8 @@ use vouch::model::FACET_OF;
 fn kinds(s: &vouch::Scan) -> BTreeMap<&'static str, usize> {
     let mut out = BTreeMap::new();
     for r in &s.model.resources {
-        if r.facet.is_none() && r.kind != "cloudformation.stack" {
-            *out.entry(r.kind).or_insert(0) += 1;
+        if r.facet.is_none() && r.kind.as_str() != "cloudformation.stack" {
+            *out.entry(r.kind.as_str()).or_insert(0) += 1;
         }
     }
     out
@@ -28,9 +28,9 @@ fn triples(s: &vouch::Scan) -> BTreeSet<(&'static str, String, &'static str)> {
             let (a, b) = (m.owner(e.from), m.owner(e.to));
             (a != b).then(|| {
                 (
-                    m.resources[a].kind,
+                    m.resources[a].kind.as_str(),
                     e.label.to_string(),
-                    m.resources[b].kind,
+                    m.resources[b].kind.as_str(),
                 )
             })
         })
@@ -64,7 +64,7 @@ fn terraform_and_cloudformation_inventory_to_the_same_system() {
         .model
         .edges
         .iter()
-        .filter(|e| e.label == "runs-as")
+        .filter(|e| e.label == vouch::model::Label::RunsAs)
         .map(|e| e.to)
         .collect();
     let distinct: BTreeSet<_> = runs_as.iter().collect();

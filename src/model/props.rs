@@ -1,0 +1,516 @@
+//! Canonical properties: one name for a setting, whatever language declared it.
+//!
+//! `rules/properties/*.tsv` maps every property the reasoning reads to its place in each
+//! language: CloudFormation's property path is canonical (it is also what AWS Cloud Control
+//! returns for a deployed resource), the Terraform path says where the provider keeps the same
+//! setting — on the resource or on a configuration resource (a facet such as
+//! `aws_s3_bucket_versioning`) — and the default says what AWS does when neither sets it, with the
+//! documentation that says so. The build turns each row into a [`Prop`] variant.
+//!
+//! [`Model::prop`] is the one way the checks and the IAM, KMS and network layers read a
+//! resource: it picks the language's path, walks Terraform block lists and CloudFormation lists,
+//! looks through facets, translates values whose spelling differs (`internal = true` is
+//! `Scheme: internal`) and, when nothing is set, gives the default marked as one. Every value
+//! comes back with its [`PropOrigin`], so evidence points at the exact attribute that decided it.
+//!
+//! Path syntax in a language cell: `-` when the language cannot express the property;
+//! alternatives separated by ` | `, tried in order; each alternative is an optional
+//! `source_type > ` prefix (only on a resource of that type, or on its facets of that type), a
+//! dotted path (a list on the way is walked element by element), and an optional value map
+//! `{true=internal,false=internet-facing}` from the language's spelling to the canonical one.
+
+use super::{Kind, Language, Model, Resource, Symbol, Value};
+use crate::source::Span;
+use serde::Serialize;
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+include!(concat!(env!("OUT_DIR"), "/props.rs"));
+
+/// One row of the property table, as compiled into the binary.
+#[derive(Debug)]
+pub struct PropRow {
+    pub prop: Prop,
+    pub kind: Kind,
+    /// The short name in the table (`StorageEncrypted`).
+    pub name: &'static str,
+    /// The canonical path: CloudFormation's spelling (`BucketEncryption.ServerSideEncryptionConfiguration…`).
+    pub canonical: &'static str,
+    pub terraform: &'static str,
+    pub cloudformation: &'static str,
+    /// What AWS does when the code leaves the property out (a JSON scalar or text).
+    pub default: Option<&'static str>,
+    /// The documentation that states the default.
+    pub source: &'static str,
+    /// `rules/properties/<file>.tsv:<line>`.
+    pub origin: &'static str,
+}
+
+impl Prop {
+    pub fn row(self) -> &'static PropRow {
+        &ROWS[self as usize]
+    }
+
+    pub fn kind(self) -> Kind {
+        self.row().kind
+    }
+
+    /// The canonical path (`StorageEncrypted`).
+    pub fn canonical(self) -> &'static str {
+        self.row().canonical
+    }
+
+    /// The property's default, with the documentation that states it.
+    pub fn default(self) -> Option<(Value, &'static str)> {
+        let row = self.row();
+        row.default.map(|d| (default_value(d), row.source))
+    }
+}
+
+fn default_value(text: &str) -> Value {
+    match text {
+        "true" => Value::Bool(true),
+        "false" => Value::Bool(false),
+        "null" => Value::Null,
+        _ => match text.parse::<f64>() {
+            Ok(n)
+                if text
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == '.' || c == '-') =>
+            {
+                Value::Number(n)
+            }
+            _ => Value::str(text.trim_matches('"')),
+        },
+    }
+}
+
+/// Where a property's value came from.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(tag = "origin", rename_all = "snake_case")]
+pub enum PropOrigin {
+    /// An attribute in the code: of the resource itself or of one of its facets.
+    Attribute {
+        /// Index in [`Model::resources`] of the resource that holds the attribute.
+        resource: usize,
+        /// The concrete path in that resource's own language (`ingress[2].from_port`).
+        path: String,
+        #[serde(skip)]
+        span: Span,
+    },
+    /// Nothing in the code sets it: AWS's documented default.
+    Default { source: &'static str },
+}
+
+/// A property's value and where it came from.
+#[derive(Debug, Clone)]
+pub struct Found<'m> {
+    pub value: Cow<'m, Value>,
+    pub origin: PropOrigin,
+}
+
+impl Found<'_> {
+    /// True when the value is the documented default, not something the code wrote.
+    pub fn is_default(&self) -> bool {
+        matches!(self.origin, PropOrigin::Default { .. })
+    }
+
+    /// The span of the attribute, or of the resource for a default.
+    pub fn span(&self, model: &Model, resource: usize) -> Span {
+        match &self.origin {
+            PropOrigin::Attribute { span, .. } => *span,
+            PropOrigin::Default { .. } => model.resources[resource].span,
+        }
+    }
+
+    /// The resource holding the value (a facet, or the resource read), and its path there.
+    pub fn attribute(&self) -> Option<(usize, &str)> {
+        match &self.origin {
+            PropOrigin::Attribute { resource, path, .. } => Some((*resource, path)),
+            PropOrigin::Default { .. } => None,
+        }
+    }
+}
+
+/// One alternative of a language cell, parsed once.
+#[derive(Debug)]
+struct Alt {
+    /// Only on a resource of this source type or its facets of this type.
+    source_type: Option<&'static str>,
+    segments: Vec<&'static str>,
+    /// (language spelling, canonical spelling).
+    map: Vec<(&'static str, &'static str)>,
+}
+
+#[derive(Debug, Default)]
+struct Spec {
+    terraform: Vec<Alt>,
+    cloudformation: Vec<Alt>,
+}
+
+fn parse_cell(cell: &'static str) -> Vec<Alt> {
+    if cell == "-" || cell.is_empty() {
+        return Vec::new();
+    }
+    cell.split(" | ")
+        .map(|alt| {
+            let alt = alt.trim();
+            let (source_type, rest) = match alt.split_once(" > ") {
+                Some((t, p)) => (Some(t.trim()), p.trim()),
+                None => (None, alt),
+            };
+            let (path, map) = match rest.find('{') {
+                Some(i) => (&rest[..i], rest[i + 1..].trim_end_matches('}')),
+                None => (rest, ""),
+            };
+            let map = map
+                .split(',')
+                .filter_map(|pair| pair.split_once('='))
+                .map(|(a, b)| (a.trim(), b.trim()))
+                .collect();
+            Alt {
+                source_type,
+                segments: path.split('.').filter(|s| !s.is_empty()).collect(),
+                map,
+            }
+        })
+        .collect()
+}
+
+fn specs() -> &'static [Spec] {
+    static SPECS: OnceLock<Vec<Spec>> = OnceLock::new();
+    SPECS.get_or_init(|| {
+        ROWS.iter()
+            .map(|row| Spec {
+                terraform: parse_cell(row.terraform),
+                cloudformation: parse_cell(row.cloudformation),
+            })
+            .collect()
+    })
+}
+
+fn alternatives(prop: Prop, language: Language) -> &'static [Alt] {
+    let spec = &specs()[prop as usize];
+    match language {
+        Language::Terraform | Language::Plan => &spec.terraform,
+        Language::CloudFormation => &spec.cloudformation,
+    }
+}
+
+/// True for values that mean "not set": null, CloudFormation's `AWS::NoValue`.
+fn absent(v: &Value) -> bool {
+    matches!(v, Value::Null | Value::Symbol(Symbol::NoValue))
+}
+
+/// Walks `segments` from `value` (at `path`), descending through every element of a list on
+/// the way, and calls `found` for each value reached (absent values are skipped).
+fn walk<'m>(
+    value: &'m Value,
+    path: &mut String,
+    segments: &[&str],
+    found: &mut dyn FnMut(&str, &'m Value) -> bool,
+) -> bool {
+    if let Value::List(items) = value {
+        if !segments.is_empty() {
+            for (i, item) in items.iter().enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                let stop = walk(item, path, segments, found);
+                path.truncate(len);
+                if stop {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+    let Some((first, rest)) = segments.split_first() else {
+        if absent(value) {
+            return false;
+        }
+        return found(path, value);
+    };
+    let Some(next) = value.get(first) else {
+        return false;
+    };
+    let len = path.len();
+    if !path.is_empty() {
+        path.push('.');
+    }
+    path.push_str(first);
+    let stop = walk(next, path, rest, found);
+    path.truncate(len);
+    stop
+}
+
+fn mapped<'m>(v: &'m Value, map: &[(&str, &'static str)]) -> Cow<'m, Value> {
+    if map.is_empty() {
+        return Cow::Borrowed(v);
+    }
+    let spelled = match v {
+        Value::Bool(b) => b.to_string(),
+        Value::String(s) => s.to_string(),
+        Value::Number(n) => super::value::format_number(*n),
+        _ => return Cow::Borrowed(v),
+    };
+    match map.iter().find(|(from, _)| *from == spelled) {
+        Some((_, to)) => Cow::Owned(default_value(to)),
+        None => Cow::Borrowed(v),
+    }
+}
+
+impl Model {
+    /// Every value of `prop` set on resource `index` (or its facets), in source order: several
+    /// when the path crosses a list (`SecurityGroupIngress.FromPort` of each rule). The
+    /// default is not included.
+    pub fn props(&self, index: usize, prop: Prop) -> Vec<Found<'_>> {
+        let mut out = Vec::new();
+        self.visit_prop(index, prop, &mut |f| {
+            out.push(f);
+            false
+        });
+        out
+    }
+
+    /// The first value of `prop` set on resource `index` or its facets; `None` when the code
+    /// does not set it.
+    pub fn prop_set(&self, index: usize, prop: Prop) -> Option<Found<'_>> {
+        let mut first = None;
+        self.visit_prop(index, prop, &mut |f| {
+            first = Some(f);
+            true
+        });
+        first
+    }
+
+    /// The value of `prop` for resource `index`: what the code sets, else the documented
+    /// default (marked as one), else `None`.
+    pub fn prop(&self, index: usize, prop: Prop) -> Option<Found<'_>> {
+        self.prop_set(index, prop).or_else(|| {
+            prop.default().map(|(value, source)| Found {
+                value: Cow::Owned(value),
+                origin: PropOrigin::Default { source },
+            })
+        })
+    }
+
+    /// The concrete path and span where `prop` would be written on this resource: the first
+    /// path of its language that exists, else the resource itself. For evidence about a
+    /// missing setting.
+    pub fn prop_span(&self, index: usize, prop: Prop) -> Span {
+        match self.prop_set(index, prop) {
+            Some(Found {
+                origin: PropOrigin::Attribute { span, .. },
+                ..
+            }) => span,
+            _ => self.resources[index].span,
+        }
+    }
+
+    fn visit_prop<'m>(&'m self, index: usize, prop: Prop, f: &mut dyn FnMut(Found<'m>) -> bool) {
+        let r = &self.resources[index];
+        if r.kind != prop.kind() {
+            return;
+        }
+        for alt in alternatives(prop, r.language) {
+            let holders: Vec<usize> = match alt.source_type {
+                None => vec![index],
+                Some(t) if t == r.source_type => vec![index],
+                Some(t) => self
+                    .facets_of(index)
+                    .filter(|&i| self.resources[i].source_type == t)
+                    .collect(),
+            };
+            for h in holders {
+                if read_alt(&self.resources[h], h, alt, f) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// The items of a list property (each rule of `SecurityGroupIngress`), each readable with
+    /// [`Item::prop`] for the properties below it.
+    pub fn items(&self, index: usize, list: Prop) -> Vec<Item<'_>> {
+        let mut out = Vec::new();
+        let r = &self.resources[index];
+        if r.kind != list.kind() {
+            return out;
+        }
+        for alt in alternatives(list, r.language) {
+            let holders: Vec<usize> = match alt.source_type {
+                None => vec![index],
+                Some(t) if t == r.source_type => vec![index],
+                Some(t) => self
+                    .facets_of(index)
+                    .filter(|&i| self.resources[i].source_type == t)
+                    .collect(),
+            };
+            for h in holders {
+                let hr = &self.resources[h];
+                let mut path = String::new();
+                let Some((first, rest)) = alt.segments.split_first() else {
+                    continue;
+                };
+                let Some(top) = hr.attributes.get(*first) else {
+                    continue;
+                };
+                path.push_str(first);
+                let mut parents: Vec<(String, &Value)> = Vec::new();
+                walk(top, &mut path, rest, &mut |p, v| {
+                    parents.push((p.to_string(), v));
+                    false
+                });
+                for (p, v) in parents {
+                    // Each element of a list is one item; a single block is one item.
+                    match v {
+                        Value::List(l) => {
+                            for (i, x) in l.iter().enumerate() {
+                                if !absent(x) {
+                                    out.push(Item {
+                                        model: self,
+                                        resource: h,
+                                        list,
+                                        alt_prefix: alt.segments.len(),
+                                        path: format!("{p}[{i}]"),
+                                        value: x,
+                                    });
+                                }
+                            }
+                        }
+                        _ => out.push(Item {
+                            model: self,
+                            resource: h,
+                            list,
+                            alt_prefix: alt.segments.len(),
+                            path: p,
+                            value: v,
+                        }),
+                    }
+                }
+            }
+            if !out.is_empty() {
+                break;
+            }
+        }
+        out
+    }
+
+    /// The facets of a resource (its configuration resources), in index order.
+    pub fn facets_of(&self, index: usize) -> impl Iterator<Item = usize> + '_ {
+        let start = self
+            .children
+            .partition_point(|&(p, _)| (p as usize) < index);
+        self.children[start..]
+            .iter()
+            .take_while(move |&&(p, _)| p as usize == index)
+            .map(|&(_, c)| c as usize)
+    }
+}
+
+fn read_alt<'m>(
+    r: &'m Resource,
+    holder: usize,
+    alt: &Alt,
+    f: &mut dyn FnMut(Found<'m>) -> bool,
+) -> bool {
+    let Some((first, rest)) = alt.segments.split_first() else {
+        return false;
+    };
+    let Some(top) = r.attributes.get(*first) else {
+        return false;
+    };
+    let mut path = (*first).to_string();
+    walk(top, &mut path, rest, &mut |p, v| {
+        f(Found {
+            value: mapped(v, &alt.map),
+            origin: PropOrigin::Attribute {
+                resource: holder,
+                path: p.to_string(),
+                span: r.span_of(p),
+            },
+        })
+    })
+}
+
+/// One element of a list property, read relative to itself.
+#[derive(Debug, Clone)]
+pub struct Item<'m> {
+    model: &'m Model,
+    /// The resource holding the list (the resource or a facet).
+    pub resource: usize,
+    list: Prop,
+    alt_prefix: usize,
+    /// The element's concrete path (`ingress[2]`).
+    pub path: String,
+    pub value: &'m Value,
+}
+
+impl<'m> Item<'m> {
+    /// The span of the element.
+    pub fn span(&self) -> Span {
+        self.model.resources[self.resource].span_of(&self.path)
+    }
+
+    /// Every value of `prop` (a property below the list) inside this element.
+    pub fn props(&self, prop: Prop) -> Vec<Found<'m>> {
+        let mut out = Vec::new();
+        self.visit(prop, &mut |f| {
+            out.push(f);
+            false
+        });
+        out
+    }
+
+    /// The first value of `prop` inside this element, else its default.
+    pub fn prop(&self, prop: Prop) -> Option<Found<'m>> {
+        self.prop_set(prop).or_else(|| {
+            prop.default().map(|(value, source)| Found {
+                value: Cow::Owned(value),
+                origin: PropOrigin::Default { source },
+            })
+        })
+    }
+
+    /// The first value of `prop` set inside this element.
+    pub fn prop_set(&self, prop: Prop) -> Option<Found<'m>> {
+        let mut first = None;
+        self.visit(prop, &mut |f| {
+            first = Some(f);
+            true
+        });
+        first
+    }
+
+    fn visit(&self, prop: Prop, f: &mut dyn FnMut(Found<'m>) -> bool) {
+        let r = &self.model.resources[self.resource];
+        let owner_language = r.language;
+        let list_alts = alternatives(self.list, owner_language);
+        for alt in alternatives(prop, owner_language) {
+            // The property's path must continue one of the list's paths.
+            let continues = list_alts.iter().any(|l| {
+                l.source_type == alt.source_type
+                    && alt.segments.len() > l.segments.len()
+                    && alt.segments[..l.segments.len()] == l.segments[..]
+            });
+            if !continues || alt.segments.len() <= self.alt_prefix {
+                continue;
+            }
+            let rest = &alt.segments[self.alt_prefix..];
+            let mut path = self.path.clone();
+            let stop = walk(self.value, &mut path, rest, &mut |p, v| {
+                f(Found {
+                    value: mapped(v, &alt.map),
+                    origin: PropOrigin::Attribute {
+                        resource: self.resource,
+                        path: p.to_string(),
+                        span: r.span_of(p),
+                    },
+                })
+            });
+            if stop {
+                return;
+            }
+        }
+    }
+}
