@@ -123,6 +123,22 @@ impl Found<'_> {
         }
     }
 
+    /// A flag: `Ok(Some(b))` when known, `Err(unknown)` when the value cannot be read as one
+    /// (a variable, a reference, an expression).
+    pub fn flag(&self) -> Result<Option<bool>, Value> {
+        crate::network::util::flag(Some(&self.value))
+    }
+
+    /// Text (numbers and booleans read as their text): `Err(unknown)` when not known.
+    pub fn text(&self) -> Result<Option<String>, Value> {
+        crate::network::util::text(Some(&self.value))
+    }
+
+    /// The text when the value is a known string.
+    pub fn as_str(&self) -> Option<&str> {
+        self.value.as_str()
+    }
+
     /// The resource holding the value (a facet, or the resource read), and its path there.
     pub fn attribute(&self) -> Option<(usize, &str)> {
         match &self.origin {

@@ -30,6 +30,25 @@ impl Evidence {
     }
 }
 
+impl Evidence {
+    /// Where a property was read: the attribute (of the resource or of the facet that holds
+    /// it), or the resource itself when the value is a default.
+    pub fn found(model: &Model, resource: usize, found: &crate::model::Found) -> Evidence {
+        match &found.origin {
+            crate::model::PropOrigin::Attribute {
+                resource: holder,
+                path,
+                span,
+            } => Evidence {
+                resource: *holder,
+                attribute: path.clone(),
+                span: *span,
+            },
+            crate::model::PropOrigin::Default { .. } => Evidence::at(model, resource, ""),
+        }
+    }
+}
+
 /// True for values that mean "not set": null, CloudFormation's `AWS::NoValue`.
 pub fn is_absent(v: &Value) -> bool {
     matches!(v, Value::Null | Value::Symbol(Symbol::NoValue))
