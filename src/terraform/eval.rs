@@ -247,8 +247,31 @@ impl<'a> Instance<'a> {
         if let Some(s) = self.shapes.borrow().get(&key) {
             return s.clone();
         }
+        // While a resource's `count` or `for_each` is being evaluated, a reference to the
+        // resource itself (`count = length(aws_iam_role.x) == 0 ? 1 : 0` inside
+        // `aws_iam_role.x`) is a cycle: Terraform refuses it, vouch makes the shape unknown
+        // instead of recursing until the stack overflows.
+        let cycle = Shape::Unknown(Unknown {
+            reason: Reason::Cycle,
+            detail: format!(
+                "the count or for_each of {}{}{ty}.{name} refers to itself",
+                self.prefix,
+                if data { "data." } else { "" }
+            ),
+        });
+        if !self.enter() {
+            return Shape::Unknown(Unknown {
+                reason: Reason::Limit,
+                detail: format!(
+                    "{}{ty}.{name}: count or for_each nested too deeply",
+                    self.prefix
+                ),
+            });
+        }
+        self.shapes.borrow_mut().insert(key.clone(), cycle);
         let shape = self.compute_shape(&block.body);
         self.shapes.borrow_mut().insert(key, shape.clone());
+        self.leave();
         shape
     }
 

@@ -321,3 +321,51 @@ fn a_module_the_text_scan_misses_is_still_a_module() {
     assert_eq!(s.model.units.len(), 1, "{:?}", s.model.units);
     assert_eq!(attr(&s, "module.m.aws_sqs_queue.q", "name"), json!("q"));
 }
+
+/// A resource whose `count` refers to the resource itself (a real 4-line pattern that used to
+/// overflow the stack and abort the whole scan): Terraform refuses the cycle; vouch reads the
+/// resource once, with its count unknown, and goes on with the rest of the tree.
+#[test]
+fn a_count_that_refers_to_its_own_resource_is_unknown_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        r#"resource "aws_iam_role" "x" {
+  count              = length(aws_iam_role.x) == 0 ? 1 : 0
+  name               = "x"
+  assume_role_policy = "{}"
+}
+
+resource "aws_s3_bucket" "b" {
+  for_each = toset([for r in aws_s3_bucket.b : r.id])
+  bucket   = "b"
+}
+
+resource "aws_sqs_queue" "q" {
+  name = "q"
+}
+"#,
+    )
+    .unwrap();
+    let s = vouch::scan(dir.path(), &Default::default());
+    let addresses: Vec<&str> = s
+        .model
+        .resources
+        .iter()
+        .map(|r| r.address.as_str())
+        .collect();
+    assert_eq!(
+        addresses,
+        ["aws_iam_role.x", "aws_s3_bucket.b", "aws_sqs_queue.q"]
+    );
+    let unresolved = s.model.unresolved();
+    for address in ["aws_iam_role.x", "aws_s3_bucket.b"] {
+        assert!(
+            unresolved
+                .iter()
+                .any(|u| u.resource == address
+                    && (u.attribute == "count" || u.attribute == "for_each")),
+            "{address}: {unresolved:?}"
+        );
+    }
+}

@@ -88,7 +88,10 @@ fn table_names(root: &Path) -> BTreeSet<String> {
     files.sort();
     for f in files {
         let text = std::fs::read_to_string(&f).unwrap();
-        for line in text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+        for line in text
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        {
             let cells: Vec<&str> = line.split('\t').collect();
             for cell in [cells[2], cells[3], cells[4]] {
                 for alt in cell.split(" | ") {
@@ -147,11 +150,16 @@ fn code_and_literals(text: &str) -> (Vec<(usize, String)>, Vec<(usize, String)>)
                 current.push('\'');
                 i += 1;
             }
-        } else if c == b'r' && matches!(bytes.get(i + 1), Some(b'#') | Some(b'"')) && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric()) {
+        } else if c == b'r'
+            && matches!(bytes.get(i + 1), Some(b'#') | Some(b'"'))
+            && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric())
+        {
             let hashes = bytes[i + 1..].iter().take_while(|&&b| b == b'#').count();
             let start = i + 1 + hashes + 1;
             let close = format!("\"{}", "#".repeat(hashes));
-            let end = text[start..].find(&close).map_or(bytes.len(), |k| start + k);
+            let end = text[start..]
+                .find(&close)
+                .map_or(bytes.len(), |k| start + k);
             let lit = &text[start..end];
             literals.push((line, lit.to_string()));
             line += lit.matches('\n').count();
@@ -191,7 +199,11 @@ fn only_the_frontends_know_the_languages() {
     files.sort();
     let mut found = Vec::new();
     for f in &files {
-        let rel = f.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+        let rel = f
+            .strip_prefix(root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
         if FRONTENDS.iter().any(|p| rel.starts_with(p)) {
             continue;
         }
@@ -231,6 +243,9 @@ fn the_check_sees_what_it_looks_for() {
     assert!(!code[0].1.contains(".attributes"));
     assert_eq!(
         literals,
-        vec![(1, "kms_key_id".to_string()), (2, "AWS::S3::Bucket".to_string())]
+        vec![
+            (1, "kms_key_id".to_string()),
+            (2, "AWS::S3::Bucket".to_string())
+        ]
     );
 }
