@@ -1323,8 +1323,9 @@ impl<'a> Instance<'a> {
                 format!("{name}(\"{rel}\"): not in the scanned tree"),
             );
         }
+        // Only regular files: a FIFO or a device would block the scan or never end.
         let text = match std::fs::metadata(&path) {
-            Ok(m) if m.len() <= 1024 * 1024 => std::fs::read_to_string(&path).ok(),
+            Ok(m) if m.is_file() && m.len() <= 1024 * 1024 => std::fs::read_to_string(&path).ok(),
             _ => None,
         };
         let Some(text) = text else {

@@ -369,3 +369,34 @@ resource "aws_sqs_queue" "q" {
         );
     }
 }
+
+/// `file()` on something that is not a regular file (a FIFO nobody writes to) would block the
+/// scan forever: it is an unreadable value instead.
+#[cfg(unix)]
+#[test]
+fn file_on_a_fifo_does_not_hang() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("policy.json");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    std::fs::write(
+        dir.path().join("main.tf"),
+        r#"resource "aws_iam_policy" "p" {
+  name   = "p"
+  policy = file("${path.module}/policy.json")
+}
+"#,
+    )
+    .unwrap();
+    let s = vouch::scan(dir.path(), &Default::default());
+    let unresolved = s.model.unresolved();
+    assert!(
+        unresolved
+            .iter()
+            .any(|u| u.resource == "aws_iam_policy.p" && u.attribute == "policy"),
+        "{unresolved:?}"
+    );
+}
