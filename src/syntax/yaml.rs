@@ -124,6 +124,9 @@ pub struct ParseError {
 pub const MAX_DEPTH: usize = 200;
 /// Nodes that alias expansion may create in one document.
 pub const MAX_ALIAS_NODES: usize = 100_000;
+/// Nodes that anchors may copy in one document (each anchor keeps a copy of its node for the
+/// aliases that follow): nested anchors would otherwise copy every level again.
+pub const MAX_ANCHOR_NODES: usize = 1_000_000;
 
 /// Maps saphyr's (line, character column) markers to byte offsets.
 ///
@@ -432,6 +435,7 @@ fn parse_strict(text: &str) -> Result<Node, ParseError> {
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: std::collections::HashMap<usize, Node> = Default::default();
     let mut alias_budget = MAX_ALIAS_NODES;
+    let mut anchor_budget = MAX_ANCHOR_NODES;
     let mut root: Option<Node> = None;
 
     let err_at = |msg: String, span: &YSpan| ParseError {
@@ -494,7 +498,8 @@ fn parse_strict(text: &str) -> Result<Node, ParseError> {
                         tag,
                         span: (start.0, index.span(&span).1),
                     };
-                    remember(&mut anchors, anchor, &node);
+                    remember(&mut anchors, anchor, &node, &mut anchor_budget)
+                        .map_err(|m| err_at(m, &span))?;
                     node
                 }
                 _ => return Err(err_at("unbalanced sequence".into(), &span)),
@@ -506,7 +511,8 @@ fn parse_strict(text: &str) -> Result<Node, ParseError> {
                         tag,
                         span: (start.0, index.span(&span).1),
                     };
-                    remember(&mut anchors, anchor, &node);
+                    remember(&mut anchors, anchor, &node, &mut anchor_budget)
+                        .map_err(|m| err_at(m, &span))?;
                     node
                 }
                 _ => return Err(err_at("unbalanced mapping".into(), &span)),
@@ -517,7 +523,8 @@ fn parse_strict(text: &str) -> Result<Node, ParseError> {
                     tag: tag_name(tag.as_deref()),
                     span: index.span(&span),
                 };
-                remember(&mut anchors, anchor, &node);
+                remember(&mut anchors, anchor, &node, &mut anchor_budget)
+                    .map_err(|m| err_at(m, &span))?;
                 node
             }
             Event::Alias(id) => {
@@ -553,10 +560,25 @@ fn parse_strict(text: &str) -> Result<Node, ParseError> {
     }))
 }
 
-fn remember(anchors: &mut std::collections::HashMap<usize, Node>, anchor: usize, node: &Node) {
+/// Keeps a copy of an anchored node for the aliases that name it, charging the copy to the
+/// document's budget.
+fn remember(
+    anchors: &mut std::collections::HashMap<usize, Node>,
+    anchor: usize,
+    node: &Node,
+    budget: &mut usize,
+) -> Result<(), String> {
     if anchor > 0 {
+        let size = count_nodes(node);
+        if size > *budget {
+            return Err(format!(
+                "anchors copy more than {MAX_ANCHOR_NODES} nodes (nested anchors)"
+            ));
+        }
+        *budget -= size;
         anchors.insert(anchor, node.clone());
     }
+    Ok(())
 }
 
 fn count_nodes(node: &Node) -> usize {
@@ -724,6 +746,24 @@ mod tests {
         assert_eq!(a.items()[0].value, NodeValue::Number(1.0, "1".into()));
         assert_eq!(a.items()[2].value, NodeValue::Bool(true));
         assert_eq!(doc.get("id").unwrap().as_str(), Some("012"));
+    }
+
+    #[test]
+    fn nested_anchors_are_bounded() {
+        // Every level anchored over a wide leaf: each anchor would keep its own copy of
+        // everything below it (150 levels x 20,000 scalars).
+        let depth = 150;
+        let mut text = String::new();
+        for i in 0..depth {
+            text.push_str(&format!("&a{i} ["));
+        }
+        text.push_str(&vec!["x"; 20_000].join(","));
+        text.push_str(&"]".repeat(depth));
+        let err = parse(&text).unwrap_err();
+        assert!(err.message.contains("anchors"), "{}", err.message);
+        // A few anchors over small nodes are fine.
+        let ok = parse("a: &x {k: v}\nb: *x\nc: &y [1, 2]\nd: *y\n").unwrap();
+        assert_eq!(ok.get("b").unwrap().get("k").unwrap().as_str(), Some("v"));
     }
 
     #[test]
