@@ -400,3 +400,41 @@ fn file_on_a_fifo_does_not_hang() {
         "{unresolved:?}"
     );
 }
+
+/// Text doubled through locals asks for 2^40 bytes; a template repeating a large local a
+/// thousand times asks for a gigabyte. Both become unknown values at the text limit, and the
+/// rest of the resource is still read.
+#[test]
+fn text_that_grows_without_bound_becomes_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut tf = String::from("locals {\n  t0 = \"xxxxxxxxxxxxxxxx\"\n");
+    for i in 1..=40 {
+        tf.push_str(&format!(
+            "  t{i} = \"${{local.t{p}}}${{local.t{p}}}\"\n",
+            p = i - 1
+        ));
+    }
+    tf.push_str("  big = join(\"\", [for i in range(100) : local.t15])\n}\n");
+    let repeated = "${local.big}".repeat(1000);
+    tf.push_str(&format!(
+        "resource \"aws_sqs_queue\" \"q\" {{\n  name = \"q\"\n  tags = {{\n    doubled = local.t40\n    repeated = \"{repeated}\"\n  }}\n}}\n"
+    ));
+    std::fs::write(dir.path().join("main.tf"), tf).unwrap();
+    let s = vouch::scan(dir.path(), &Default::default());
+    let q = s
+        .model
+        .resources
+        .iter()
+        .find(|r| r.address == "aws_sqs_queue.q")
+        .unwrap();
+    let tags = q.attr("tags").unwrap();
+    for tag in ["doubled", "repeated"] {
+        let v = tags.get(tag).unwrap();
+        assert!(
+            v.first_unknown()
+                .is_some_and(|u| u.reason == vouch::model::Reason::Limit),
+            "{tag}: {v:?}"
+        );
+    }
+    assert_eq!(q.attr("name").unwrap().as_str(), Some("q"));
+}
