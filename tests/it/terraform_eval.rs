@@ -438,3 +438,65 @@ fn text_that_grows_without_bound_becomes_unknown() {
     }
     assert_eq!(q.attr("name").unwrap().as_str(), Some("q"));
 }
+
+/// A resource declared twice in one module: Terraform refuses the configuration, so vouch
+/// reports an error at the second declaration (with where the first is) and reads the first.
+#[test]
+fn a_resource_declared_twice_is_an_error_at_the_second() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a.tf"),
+        "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"first\"\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("b.tf"),
+        "locals {\n  x = 1\n}\n\nresource \"aws_s3_bucket\" \"b\" {\n  bucket = \"second\"\n}\n",
+    )
+    .unwrap();
+    let s = vouch::scan(dir.path(), &Default::default());
+    let d: Vec<_> = s
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "duplicate-declaration")
+        .collect();
+    assert_eq!(d.len(), 1, "{:?}", s.diagnostics);
+    assert_eq!((d[0].path.as_str(), d[0].line, d[0].column), ("b.tf", 5, 1));
+    assert!(d[0].message.contains("a.tf:1"), "{}", d[0].message);
+    assert_eq!(d[0].severity, vouch::diagnostics::Severity::Error);
+    let b: Vec<_> = s
+        .model
+        .resources
+        .iter()
+        .filter(|r| r.address == "aws_s3_bucket.b")
+        .collect();
+    assert_eq!(b.len(), 1);
+    assert_eq!(b[0].attr("bucket").unwrap().as_str(), Some("first"));
+}
+
+/// A `.tf` file that is a symlink to a regular file is read, as Terraform reads it; a link to
+/// a directory is not followed.
+#[cfg(unix)]
+#[test]
+fn a_symlinked_tf_file_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let shared = dir.path().join("shared");
+    let app = dir.path().join("app");
+    std::fs::create_dir_all(&shared).unwrap();
+    std::fs::create_dir_all(&app).unwrap();
+    std::fs::write(
+        shared.join("queue.tf.txt"),
+        "resource \"aws_sqs_queue\" \"q\" {\n  name = \"q\"\n}\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(shared.join("queue.tf.txt"), app.join("queue.tf")).unwrap();
+    std::os::unix::fs::symlink(&app, app.join("loop")).unwrap();
+    let s = vouch::scan(dir.path(), &Default::default());
+    let found: Vec<(&str, &str)> = s
+        .model
+        .resources
+        .iter()
+        .map(|r| (r.unit.as_str(), r.address.as_str()))
+        .collect();
+    assert_eq!(found, [("app", "aws_sqs_queue.q")]);
+}
