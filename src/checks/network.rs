@@ -442,13 +442,11 @@ fn service_endpoints(facts: &Facts, _: &Params) -> Vec<Finding> {
 // --- net.no-open-ingress ----------------------------------------------------------------------
 
 fn is_group(r: &crate::model::Resource) -> bool {
-    (r.kind == Kind::Ec2SecurityGroup && r.facet.is_none())
-        || r.source_type == "aws_default_security_group"
+    r.kind == Kind::Ec2SecurityGroup && r.facet.is_none()
 }
 
 fn is_acl(r: &crate::model::Resource) -> bool {
-    (r.kind == Kind::Ec2NetworkAcl && r.facet.is_none())
-        || r.source_type == "aws_default_network_acl"
+    r.kind == Kind::Ec2NetworkAcl && r.facet.is_none()
 }
 
 fn ports_text(rule: &OpenRule) -> String {
