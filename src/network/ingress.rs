@@ -100,28 +100,40 @@ struct RuleProps {
 }
 
 const SG_INLINE: RuleProps = RuleProps {
-    cidrs: [Prop::Ec2SecurityGroupIngressCidrIp, Prop::Ec2SecurityGroupIngressCidrIpv6],
+    cidrs: [
+        Prop::Ec2SecurityGroupIngressCidrIp,
+        Prop::Ec2SecurityGroupIngressCidrIpv6,
+    ],
     protocol: Prop::Ec2SecurityGroupIngressIpProtocol,
     from: Prop::Ec2SecurityGroupIngressFromPort,
     to: Prop::Ec2SecurityGroupIngressToPort,
 };
 
 const SG_RULE: RuleProps = RuleProps {
-    cidrs: [Prop::Ec2SecurityGroupRuleCidrIp, Prop::Ec2SecurityGroupRuleCidrIpv6],
+    cidrs: [
+        Prop::Ec2SecurityGroupRuleCidrIp,
+        Prop::Ec2SecurityGroupRuleCidrIpv6,
+    ],
     protocol: Prop::Ec2SecurityGroupRuleIpProtocol,
     from: Prop::Ec2SecurityGroupRuleFromPort,
     to: Prop::Ec2SecurityGroupRuleToPort,
 };
 
 const NACL_INLINE: RuleProps = RuleProps {
-    cidrs: [Prop::Ec2NetworkAclIngressCidrBlock, Prop::Ec2NetworkAclIngressIpv6CidrBlock],
+    cidrs: [
+        Prop::Ec2NetworkAclIngressCidrBlock,
+        Prop::Ec2NetworkAclIngressIpv6CidrBlock,
+    ],
     protocol: Prop::Ec2NetworkAclIngressProtocol,
     from: Prop::Ec2NetworkAclIngressFromPort,
     to: Prop::Ec2NetworkAclIngressToPort,
 };
 
 const NACL_ENTRY: RuleProps = RuleProps {
-    cidrs: [Prop::Ec2NetworkAclEntryCidrBlock, Prop::Ec2NetworkAclEntryIpv6CidrBlock],
+    cidrs: [
+        Prop::Ec2NetworkAclEntryCidrBlock,
+        Prop::Ec2NetworkAclEntryIpv6CidrBlock,
+    ],
     protocol: Prop::Ec2NetworkAclEntryProtocol,
     from: Prop::Ec2NetworkAclEntryFromPort,
     to: Prop::Ec2NetworkAclEntryToPort,
@@ -265,18 +277,20 @@ pub fn open_ingress(model: &Model) -> Vec<OpenRule> {
                 model.parents.get(&i),
                 model.prop_set(i, Prop::Ec2NetworkAclAssociationSubnetId),
             ) {
-                acl_subnets
-                    .entry(*acl)
-                    .or_default()
-                    .extend(util::targets(model, &r.unit, &f.value).into_iter().flatten());
+                acl_subnets.entry(*acl).or_default().extend(
+                    util::targets(model, &r.unit, &f.value)
+                        .into_iter()
+                        .flatten(),
+                );
             }
         }
         if r.kind == Kind::Ec2NetworkAcl && r.facet.is_none() {
             if let Some(f) = model.prop_set(i, Prop::Ec2NetworkAclSubnetIds) {
-                acl_subnets
-                    .entry(i)
-                    .or_default()
-                    .extend(util::targets(model, &r.unit, &f.value).into_iter().flatten());
+                acl_subnets.entry(i).or_default().extend(
+                    util::targets(model, &r.unit, &f.value)
+                        .into_iter()
+                        .flatten(),
+                );
             }
         }
         if is_internet_facing_lb(model, i) {
@@ -288,7 +302,11 @@ pub fn open_ingress(model: &Model) -> Vec<OpenRule> {
                 lb_subnets.insert(e.to);
             }
             for f in model.props(i, Prop::ElbLoadBalancerSubnetMappingsSubnetId) {
-                lb_subnets.extend(util::targets(model, &r.unit, &f.value).into_iter().flatten());
+                lb_subnets.extend(
+                    util::targets(model, &r.unit, &f.value)
+                        .into_iter()
+                        .flatten(),
+                );
             }
         }
     }
