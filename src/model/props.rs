@@ -17,7 +17,9 @@
 //! alternatives separated by ` | `, tried in order; each alternative is an optional
 //! `source_type > ` prefix (only on a resource of that type, or on its facets of that type), a
 //! dotted path (a list on the way is walked element by element), and an optional value map
-//! `{true=internal,false=internet-facing}` from the language's spelling to the canonical one.
+//! `{true=internal,false=internet-facing}` from the language's spelling to the canonical one
+//! (`*=x` maps any value that is set: for a property the source type itself decides, read from
+//! an attribute that type always has).
 
 use super::{Kind, Language, Model, Resource, Symbol, Value};
 use crate::source::Span;
@@ -263,13 +265,20 @@ fn mapped<'m>(v: &'m Value, map: &[(&str, &'static str)]) -> Cow<'m, Value> {
     if map.is_empty() {
         return Cow::Borrowed(v);
     }
+    // `*` maps any value that is set (a property the source type itself decides).
+    let any = map.iter().find(|(from, _)| *from == "*");
     let spelled = match v {
         Value::Bool(b) => b.to_string(),
         Value::String(s) => s.to_string(),
         Value::Number(n) => super::value::format_number(*n),
-        _ => return Cow::Borrowed(v),
+        _ => {
+            return match any {
+                Some((_, to)) => Cow::Owned(default_value(to)),
+                None => Cow::Borrowed(v),
+            }
+        }
     };
-    match map.iter().find(|(from, _)| *from == spelled) {
+    match map.iter().find(|(from, _)| *from == spelled).or(any) {
         Some((_, to)) => Cow::Owned(default_value(to)),
         None => Cow::Borrowed(v),
     }
