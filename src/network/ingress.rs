@@ -337,16 +337,12 @@ pub fn open_ingress(model: &Model) -> Vec<OpenRule> {
                     web,
                 );
             }
-        } else if r.kind == Kind::Ec2SecurityGroup
-            && matches!(r.facet, Some("rule") | Some("ingress-rule"))
-        {
-            // A rule of either direction says which with its type; an ingress rule resource
-            // is one by its type.
-            let ingress = r.facet == Some("ingress-rule")
-                || model
-                    .prop_set(i, Prop::Ec2SecurityGroupRuleType)
-                    .and_then(|f| f.as_str().map(|s| s == "ingress"))
-                    .unwrap_or(false);
+        } else if r.kind == Kind::Ec2SecurityGroup && r.facet == Some("rule") {
+            // The rule's direction: its type, or the type of resource it is.
+            let ingress = model
+                .prop_set(i, Prop::Ec2SecurityGroupRuleType)
+                .and_then(|f| f.as_str().map(|s| s == "ingress"))
+                .unwrap_or(false);
             if !ingress {
                 continue;
             }
