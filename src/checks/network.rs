@@ -804,7 +804,7 @@ fn permission(model: &Model, i: usize) -> Finding {
     let source = model.prop_set(i, Prop::LambdaPermissionSourceArn);
     let org = model.prop_set(i, Prop::LambdaPermissionPrincipalOrgID);
     let principal = model.prop_set(i, Prop::LambdaPermissionPrincipal);
-    let span_of = |f: &Option<crate::model::Found>| f.as_ref().map(|f| f.span(model, i));
+    let found_span = |f: &Option<crate::model::Found>| f.as_ref().map(|f| f.span(model, i));
     let principal_text = principal.as_ref().map(|f| f.text());
     let who = match &principal_text {
         Some(Ok(Some(p))) => p.clone(),
@@ -894,8 +894,8 @@ fn permission(model: &Model, i: usize) -> Finding {
             format!("{}: names no principal", r.address),
         ),
     };
-    let mut spans: Vec<Span> = span_of(&source).into_iter().collect();
-    spans.extend(span_of(&principal));
+    let mut spans: Vec<Span> = found_span(&source).into_iter().collect();
+    spans.extend(found_span(&principal));
     spans.push(r.span);
     f.at_all(spans)
 }

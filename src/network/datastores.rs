@@ -108,7 +108,17 @@ fn rds_props(kind: Kind) -> (Prop, Option<Prop>, Option<Prop>) {
 fn rds(model: &Model, net: &Network, i: usize) -> Vec<ExposureFinding> {
     let r = &model.resources[i];
     let (public_prop, group_prop, cluster_prop) = rds_props(r.kind);
-    let set = model.prop_set(i, public_prop);
+    // What the code sets, else what its language's tool writes (Terraform's provider sends
+    // false); `None` leaves AWS to decide from the subnets.
+    let set = model.prop(i, public_prop);
+    let language_default = set.as_ref().filter(|f| f.is_default()).map(|f| {
+        let source = match f.origin {
+            crate::model::PropOrigin::Default { source } => source,
+            _ => "",
+        };
+        (f.flag().ok().flatten().unwrap_or(false), source)
+    });
+    let set = set.filter(|f| !f.is_default());
     let flag = set.as_ref().map_or(Ok(None), |f| f.flag());
     let path = set
         .as_ref()
@@ -137,9 +147,10 @@ fn rds(model: &Model, net: &Network, i: usize) -> Vec<ExposureFinding> {
             f.unknown = Some(util::reason_of(&u));
             vec![f]
         }
-        Ok(None) if r.language != crate::model::Language::CloudFormation => {
-            let mut f = finding(model, i, "", what, Some(false), "publicly_accessible unset");
-            f.default = Some("Terraform's publicly_accessible defaults to false");
+        Ok(None) if language_default.is_some() => {
+            let (public, source) = language_default.unwrap_or_default();
+            let mut f = finding(model, i, "", what, Some(public), "publicly_accessible unset");
+            f.default = Some(source);
             vec![f]
         }
         Ok(None) => {
