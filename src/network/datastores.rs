@@ -149,7 +149,14 @@ fn rds(model: &Model, net: &Network, i: usize) -> Vec<ExposureFinding> {
         }
         Ok(None) if language_default.is_some() => {
             let (public, source) = language_default.unwrap_or_default();
-            let mut f = finding(model, i, "", what, Some(public), "publicly_accessible unset");
+            let mut f = finding(
+                model,
+                i,
+                "",
+                what,
+                Some(public),
+                "publicly_accessible unset",
+            );
             f.default = Some(source);
             vec![f]
         }
