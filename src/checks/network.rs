@@ -771,16 +771,16 @@ fn internal_lb(model: &Model, lb: usize, out: &mut Vec<Finding>) {
     for item in model.items(lb, Prop::ElbLoadBalancerListeners) {
         let path = item.path.clone();
         let f = match &scheme_unknown {
-                    Some(u) => Finding::new(
-                        lb,
-                        unknown_value(u),
-                        format!("{path}: a classic load balancer cannot authenticate callers, and whether it is internal cannot be read"),
-                    ),
-                    None => Finding::fail(
-                        lb,
-                        format!("{path}: an internal classic load balancer cannot authenticate callers: its targets serve any caller inside the network"),
-                    ),
-                };
+            Some(u) => Finding::new(
+                lb,
+                unknown_value(u),
+                format!("{path}: a classic load balancer cannot authenticate callers, and whether it is internal cannot be read"),
+            ),
+            None => Finding::fail(
+                lb,
+                format!("{path}: an internal classic load balancer cannot authenticate callers: its targets serve any caller inside the network"),
+            ),
+        };
         out.push(f.at(item.span()).at(scheme_span));
     }
 }
