@@ -116,9 +116,13 @@ fn table_names(root: &Path) -> BTreeSet<String> {
     names
 }
 
+/// A string literal: its line, its text, and whether the code reads a key with it
+/// (`.get("…")`, `.contains_key("…")`).
+type Literal = (usize, String, bool);
+
 /// The code of a file without comments and `#[cfg(test)]` modules, and its string literals
 /// with their line numbers.
-fn code_and_literals(text: &str) -> (Vec<(usize, String)>, Vec<(usize, String)>) {
+fn code_and_literals(text: &str) -> (Vec<(usize, String)>, Vec<Literal>) {
     let text = match text.find("#[cfg(test)]") {
         Some(i) => &text[..i],
         None => text,
@@ -161,7 +165,7 @@ fn code_and_literals(text: &str) -> (Vec<(usize, String)>, Vec<(usize, String)>)
                 .find(&close)
                 .map_or(bytes.len(), |k| start + k);
             let lit = &text[start..end];
-            literals.push((line, lit.to_string()));
+            literals.push((line, lit.to_string(), reads_key(&current)));
             line += lit.matches('\n').count();
             current.push_str("\"\"");
             i = end + close.len();
@@ -177,7 +181,7 @@ fn code_and_literals(text: &str) -> (Vec<(usize, String)>, Vec<(usize, String)>)
                 lit.push(bytes[j] as char);
                 j += 1;
             }
-            literals.push((line, lit.clone()));
+            literals.push((line, lit.clone(), reads_key(&current)));
             line += lit.matches('\n').count();
             current.push_str("\"\"");
             i = j + 1;
@@ -188,6 +192,19 @@ fn code_and_literals(text: &str) -> (Vec<(usize, String)>, Vec<(usize, String)>)
     }
     code.push((line, current));
     (code, literals)
+}
+
+/// Whether the code just before a literal reads a map key with it.
+fn reads_key(code_before: &str) -> bool {
+    let c = code_before.trim_end();
+    c.ends_with(".get(") || c.ends_with(".contains_key(") || c.ends_with(".get_mut(")
+}
+
+/// Whether a literal looks like an attribute name rather than a word: Terraform's names with
+/// `_`, CloudFormation's capitalized ones. A plain lowercase word ("type", "route") counts only
+/// where code reads a key with it.
+fn looks_like_a_name(lit: &str, reads_key: bool) -> bool {
+    reads_key || lit.contains('_') || lit.starts_with(|c: char| c.is_ascii_uppercase())
 }
 
 #[test]
@@ -216,10 +233,10 @@ fn only_the_frontends_know_the_languages() {
                 }
             }
         }
-        for (line, lit) in &literals {
+        for (line, lit, key) in &literals {
             if lit.starts_with("aws_") || lit.starts_with("AWS::") {
                 found.push(format!("{rel}:{line}: names a source type \"{lit}\""));
-            } else if names.contains(lit.as_str()) {
+            } else if names.contains(lit.as_str()) && looks_like_a_name(lit, *key) {
                 found.push(format!("{rel}:{line}: names an attribute \"{lit}\""));
             }
         }
@@ -237,15 +254,18 @@ fn only_the_frontends_know_the_languages() {
 fn the_check_sees_what_it_looks_for() {
     // The scanner itself: a raw read and a language name in code are found, comments are not.
     let (code, literals) = code_and_literals(
-        "let a = r.attr(\"kms_key_id\"); // r.attributes\nlet b = '\"'; let c = r#\"AWS::S3::Bucket\"#;\n",
+        "let a = r.attr(\"kms_key_id\"); // r.attributes\nlet b = '\"'; let c = r#\"AWS::S3::Bucket\"#;\nv.get(\"type\")",
     );
     assert!(code[0].1.contains(".attr("));
     assert!(!code[0].1.contains(".attributes"));
     assert_eq!(
         literals,
         vec![
-            (1, "kms_key_id".to_string()),
-            (2, "AWS::S3::Bucket".to_string())
+            (1, "kms_key_id".to_string(), false),
+            (2, "AWS::S3::Bucket".to_string(), false),
+            (3, "type".to_string(), true)
         ]
     );
+    assert!(looks_like_a_name("kms_key_id", false) && looks_like_a_name("KmsKeyId", false));
+    assert!(!looks_like_a_name("type", false) && looks_like_a_name("type", true));
 }
