@@ -67,6 +67,32 @@ impl Prop {
     }
 }
 
+impl Prop {
+    /// The property of `kind` whose row is named `name` (`Name`), for tables that name a
+    /// property per kind in data.
+    pub fn named(kind: Kind, name: &str) -> Option<Prop> {
+        ROWS.iter()
+            .find(|r| r.kind == kind && r.name == name)
+            .map(|r| r.prop)
+    }
+
+    /// Every property of `kind`, in table order.
+    pub fn of_kind(kind: Kind) -> impl Iterator<Item = Prop> {
+        ROWS.iter().filter(move |r| r.kind == kind).map(|r| r.prop)
+    }
+
+    /// The paths a resource of `source_type` in `language` writes this property at (without
+    /// list indices or value maps), in the order they are tried: for a note about the
+    /// property's absence, or a per-language table keyed by path.
+    pub fn paths(self, language: Language, source_type: &str) -> Vec<String> {
+        alternatives(self, language)
+            .iter()
+            .filter(|a| a.source_type.is_none_or(|t| t == source_type))
+            .map(|a| a.segments.join("."))
+            .collect()
+    }
+}
+
 fn default_value(text: &str) -> Value {
     match text {
         "true" => Value::Bool(true),
