@@ -4,27 +4,34 @@
 //! The deployment's partition, region and account are symbols: a policy that names them
 //! literally is taken to mean this deployment, since one unit deploys to one account.
 
-use crate::model::{Kind, Model, Value};
+use crate::model::{Kind, Model, Prop};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// Stands for "this deployment" in a built ARN field.
 const DEPLOYMENT: &str = "\u{1}";
 
-fn table() -> &'static HashMap<Kind, (Vec<&'static str>, &'static str)> {
-    static TABLE: OnceLock<HashMap<Kind, (Vec<&'static str>, &'static str)>> = OnceLock::new();
+fn table() -> &'static HashMap<Kind, (Prop, &'static str)> {
+    static TABLE: OnceLock<HashMap<Kind, (Prop, &'static str)>> = OnceLock::new();
     TABLE.get_or_init(|| {
         include_str!("../../rules/arns.tsv")
             .lines()
-            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-            .filter_map(|l| {
+            .enumerate()
+            .filter(|(_, l)| !l.starts_with('#') && !l.trim().is_empty())
+            .map(|(n, l)| {
                 let cols: Vec<&'static str> = l.split('\t').collect();
-                match cols[..] {
-                    [kind, names, arn] => {
-                        Some((Kind::parse(kind)?, (names.split(',').collect(), arn)))
-                    }
-                    _ => None,
-                }
+                let [kind, name, arn] = cols[..] else {
+                    panic!("rules/arns.tsv:{}: expected 3 cells", n + 1)
+                };
+                let prop = Kind::parse(kind)
+                    .and_then(|k| Prop::named(k, name))
+                    .unwrap_or_else(|| {
+                        panic!(
+                            "rules/arns.tsv:{}: {kind} has no property {name} in rules/properties/",
+                            n + 1
+                        )
+                    });
+                (prop.kind(), (prop, arn))
             })
             .collect()
     })
@@ -32,11 +39,9 @@ fn table() -> &'static HashMap<Kind, (Vec<&'static str>, &'static str)> {
 
 /// The ARN of a resource when its kind has a known form and its name is known.
 pub fn arn_of(model: &Model, index: usize) -> Option<String> {
-    let r = &model.resources[index];
-    let (names, form) = table().get(&r.kind)?;
-    let name = names
-        .iter()
-        .find_map(|n| r.attributes.get(*n).and_then(Value::as_str))?;
+    let (prop, form) = table().get(&model.resources[index].kind)?;
+    let found = model.prop_set(index, *prop)?;
+    let name = found.as_str()?;
     let slashname = if name.starts_with('/') {
         name.to_string()
     } else {

@@ -3,7 +3,8 @@
 use super::defaults::{self, DefaultRow, Outcome};
 use super::{AtRest, Evidence, KeyKind, StoreEncryption};
 use crate::model::Kind;
-use crate::model::{Map, Model, Part, Symbol, Value};
+use crate::model::{Model, Part, Prop, Value};
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// The kinds [`protection`] reports on.
@@ -30,7 +31,7 @@ pub const DATA_STORE_KINDS: &[Kind] = &[
 enum FlagKind {
     /// A boolean; when true, either a KMS key (`on_service` false) or the service's own keys.
     Bool { on_service: bool },
-    /// A text setting: values that mean a KMS key, the service's keys, or off.
+    /// A text setting (canonical values): values that mean a KMS key, the service's keys, or off.
     Text {
         kms: &'static [&'static str],
         service: &'static [&'static str],
@@ -40,205 +41,161 @@ enum FlagKind {
 
 #[derive(Clone, Copy)]
 struct Flag {
-    path: &'static str,
+    prop: Prop,
     kind: FlagKind,
     /// Switching it off means the provider default (DynamoDB: the AWS-owned key), not "none".
     off_is_default: bool,
 }
 
-/// Where a source type keeps its encryption settings.
+/// Which properties of a data-store kind carry its encryption at rest.
 #[derive(Clone, Copy)]
-struct Spec {
+struct Store {
+    kind: Kind,
     flag: Option<Flag>,
     /// The key reference, read when encryption is on.
-    key: &'static str,
+    key: Prop,
     /// The key is read first; the flag only when no key is set (SQS).
     key_first: bool,
 }
 
-const fn bool_flag(path: &'static str) -> Option<Flag> {
-    Some(Flag {
-        path,
-        kind: FlagKind::Bool { on_service: false },
-        off_is_default: false,
-    })
-}
-
-const S3_KMS: &[&str] = &["aws:kms", "aws:kms:dsse"];
-const S3_SERVICE: &[&str] = &["AES256"];
-
-fn spec(source_type: &str) -> Option<Spec> {
-    let key_only = |key| Spec {
+const fn key_only(kind: Kind, key: Prop) -> Store {
+    Store {
+        kind,
         flag: None,
         key,
         key_first: false,
-    };
-    let flagged = |flag, key| Spec {
-        flag,
+    }
+}
+
+const fn flagged(kind: Kind, flag: Flag, key: Prop) -> Store {
+    Store {
+        kind,
+        flag: Some(flag),
         key,
         key_first: false,
-    };
-    Some(match source_type {
-        "aws_dynamodb_table" => flagged(
-            Some(Flag {
-                path: "server_side_encryption.enabled",
-                kind: FlagKind::Bool { on_service: false },
-                off_is_default: true,
-            }),
-            "server_side_encryption.kms_key_arn",
-        ),
-        "AWS::DynamoDB::Table" | "AWS::Serverless::SimpleTable" => flagged(
-            Some(Flag {
-                path: "SSESpecification.SSEEnabled",
-                kind: FlagKind::Bool { on_service: false },
-                off_is_default: true,
-            }),
-            "SSESpecification.KMSMasterKeyId",
-        ),
-        "AWS::DynamoDB::GlobalTable" => flagged(
-            Some(Flag {
-                path: "SSESpecification.SSEEnabled",
-                kind: FlagKind::Bool { on_service: false },
-                off_is_default: true,
-            }),
-            "Replicas.SSESpecification.KMSMasterKeyId",
-        ),
-        "aws_s3_bucket_server_side_encryption_configuration" => flagged(
-            Some(Flag {
-                path: "rule.apply_server_side_encryption_by_default.sse_algorithm",
-                kind: FlagKind::Text {
-                    kms: S3_KMS,
-                    service: S3_SERVICE,
-                    off: &[],
-                },
-                off_is_default: false,
-            }),
-            "rule.apply_server_side_encryption_by_default.kms_master_key_id",
-        ),
-        "aws_s3_bucket" => flagged(
-            Some(Flag {
-                path: "server_side_encryption_configuration.rule.apply_server_side_encryption_by_default.sse_algorithm",
-                kind: FlagKind::Text {
-                    kms: S3_KMS,
-                    service: S3_SERVICE,
-                    off: &[],
-                },
-                off_is_default: false,
-            }),
-            "server_side_encryption_configuration.rule.apply_server_side_encryption_by_default.kms_master_key_id",
-        ),
-        "AWS::S3::Bucket" => flagged(
-            Some(Flag {
-                path: "BucketEncryption.ServerSideEncryptionConfiguration.ServerSideEncryptionByDefault.SSEAlgorithm",
-                kind: FlagKind::Text {
-                    kms: S3_KMS,
-                    service: S3_SERVICE,
-                    off: &[],
-                },
-                off_is_default: false,
-            }),
-            "BucketEncryption.ServerSideEncryptionConfiguration.ServerSideEncryptionByDefault.KMSMasterKeyID",
-        ),
-        "aws_sqs_queue" => Spec {
-            flag: Some(Flag {
-                path: "sqs_managed_sse_enabled",
-                kind: FlagKind::Bool { on_service: true },
-                off_is_default: false,
-            }),
-            key: "kms_master_key_id",
-            key_first: true,
+    }
+}
+
+/// A boolean that, when true, encrypts with a KMS key.
+const fn on(prop: Prop) -> Flag {
+    Flag {
+        prop,
+        kind: FlagKind::Bool { on_service: false },
+        off_is_default: false,
+    }
+}
+
+const S3_ALGORITHM: FlagKind = FlagKind::Text {
+    kms: &["aws:kms", "aws:kms:dsse"],
+    service: &["AES256"],
+    off: &[],
+};
+
+const KINESIS_TYPE: FlagKind = FlagKind::Text {
+    kms: &["KMS"],
+    service: &[],
+    off: &["NONE"],
+};
+
+/// Every data-store kind and the properties of its encryption at rest (`rules/properties/`);
+/// the defaults when they are unset are in `rules/defaults.tsv`.
+const STORES: &[Store] = &[
+    flagged(
+        Kind::DynamodbTable,
+        Flag {
+            prop: Prop::DynamodbTableSSEEnabled,
+            kind: FlagKind::Bool { on_service: false },
+            off_is_default: true,
         },
-        "AWS::SQS::Queue" => Spec {
-            flag: Some(Flag {
-                path: "SqsManagedSseEnabled",
-                kind: FlagKind::Bool { on_service: true },
-                off_is_default: false,
-            }),
-            key: "KmsMasterKeyId",
-            key_first: true,
+        Prop::DynamodbTableKMSMasterKeyId,
+    ),
+    flagged(
+        Kind::S3Bucket,
+        Flag {
+            prop: Prop::S3BucketSSEAlgorithm,
+            kind: S3_ALGORITHM,
+            off_is_default: false,
         },
-        "aws_sns_topic" => key_only("kms_master_key_id"),
-        "AWS::SNS::Topic" => key_only("KmsMasterKeyId"),
-        "aws_secretsmanager_secret" => key_only("kms_key_id"),
-        "AWS::SecretsManager::Secret" => key_only("KmsKeyId"),
-        "aws_ssm_parameter" => key_only("key_id"),
-        "AWS::SSM::Parameter" => key_only("KeyId"),
-        "aws_kinesis_stream" => flagged(
-            Some(Flag {
-                path: "encryption_type",
-                kind: FlagKind::Text {
-                    kms: &["KMS"],
-                    service: &[],
-                    off: &["NONE"],
-                },
-                off_is_default: false,
-            }),
-            "kms_key_id",
-        ),
-        "AWS::Kinesis::Stream" => flagged(
-            Some(Flag {
-                path: "StreamEncryption.EncryptionType",
-                kind: FlagKind::Text {
-                    kms: &["KMS"],
-                    service: &[],
-                    off: &["NONE"],
-                },
-                off_is_default: false,
-            }),
-            "StreamEncryption.KeyId",
-        ),
-        "aws_cloudwatch_log_group" | "aws_cloudtrail" => key_only("kms_key_id"),
-        "AWS::Logs::LogGroup" => key_only("KmsKeyId"),
-        "AWS::CloudTrail::Trail" => key_only("KMSKeyId"),
-        "aws_db_instance" | "aws_rds_cluster" => flagged(bool_flag("storage_encrypted"), "kms_key_id"),
-        "AWS::RDS::DBInstance" | "AWS::RDS::DBCluster" => {
-            flagged(bool_flag("StorageEncrypted"), "KmsKeyId")
-        }
-        "aws_efs_file_system" | "aws_ebs_volume" => flagged(bool_flag("encrypted"), "kms_key_id"),
-        "AWS::EFS::FileSystem" | "AWS::EC2::Volume" => flagged(bool_flag("Encrypted"), "KmsKeyId"),
-        "aws_elasticache_replication_group" => {
-            flagged(bool_flag("at_rest_encryption_enabled"), "kms_key_id")
-        }
-        "AWS::ElastiCache::ReplicationGroup" => {
-            flagged(bool_flag("AtRestEncryptionEnabled"), "KmsKeyId")
-        }
-        "aws_opensearch_domain" | "aws_elasticsearch_domain" => {
-            flagged(bool_flag("encrypt_at_rest.enabled"), "encrypt_at_rest.kms_key_id")
-        }
-        "AWS::OpenSearchService::Domain" | "AWS::Elasticsearch::Domain" => flagged(
-            bool_flag("EncryptionAtRestOptions.Enabled"),
-            "EncryptionAtRestOptions.KmsKeyId",
-        ),
-        _ => return None,
+        Prop::S3BucketKMSMasterKeyID,
+    ),
+    Store {
+        kind: Kind::SqsQueue,
+        flag: Some(Flag {
+            prop: Prop::SqsQueueSqsManagedSseEnabled,
+            kind: FlagKind::Bool { on_service: true },
+            off_is_default: false,
+        }),
+        key: Prop::SqsQueueKmsMasterKeyId,
+        key_first: true,
+    },
+    key_only(Kind::SnsTopic, Prop::SnsTopicKmsMasterKeyId),
+    key_only(Kind::SecretsmanagerSecret, Prop::SecretsmanagerSecretKmsKeyId),
+    key_only(Kind::SsmParameter, Prop::SsmParameterKeyId),
+    flagged(
+        Kind::KinesisStream,
+        Flag {
+            prop: Prop::KinesisStreamEncryptionType,
+            kind: KINESIS_TYPE,
+            off_is_default: false,
+        },
+        Prop::KinesisStreamKeyId,
+    ),
+    key_only(Kind::LogsLogGroup, Prop::LogsLogGroupKmsKeyId),
+    key_only(Kind::CloudtrailTrail, Prop::CloudtrailTrailKMSKeyId),
+    flagged(
+        Kind::RdsInstance,
+        on(Prop::RdsInstanceStorageEncrypted),
+        Prop::RdsInstanceKmsKeyId,
+    ),
+    flagged(
+        Kind::RdsCluster,
+        on(Prop::RdsClusterStorageEncrypted),
+        Prop::RdsClusterKmsKeyId,
+    ),
+    flagged(
+        Kind::EfsFileSystem,
+        on(Prop::EfsFileSystemEncrypted),
+        Prop::EfsFileSystemKmsKeyId,
+    ),
+    flagged(
+        Kind::Ec2Volume,
+        on(Prop::Ec2VolumeEncrypted),
+        Prop::Ec2VolumeKmsKeyId,
+    ),
+    flagged(
+        Kind::ElasticacheReplicationGroup,
+        on(Prop::ElasticacheReplicationGroupAtRestEncryptionEnabled),
+        Prop::ElasticacheReplicationGroupKmsKeyId,
+    ),
+    flagged(
+        Kind::OpensearchDomain,
+        on(Prop::OpensearchDomainEncryptionAtRestEnabled),
+        Prop::OpensearchDomainEncryptionAtRestKmsKeyId,
+    ),
+];
+
+fn store_of(kind: Kind) -> Option<&'static Store> {
+    STORES.iter().find(|s| s.kind == kind)
+}
+
+/// A property set on a resource: the resource holding it (itself or a facet), the concrete
+/// path there and the value.
+pub(crate) struct Setting<'m> {
+    pub(crate) holder: usize,
+    pub(crate) path: String,
+    pub(crate) value: Cow<'m, Value>,
+}
+
+/// The first value of `prop` the code sets on resource `index` (or its facets).
+pub(crate) fn setting(model: &Model, index: usize, prop: Prop) -> Option<Setting<'_>> {
+    let found = model.prop_set(index, prop)?;
+    let (holder, path) = found.attribute()?;
+    let (holder, path) = (holder, path.to_string());
+    Some(Setting {
+        holder,
+        path,
+        value: found.value,
     })
-}
-
-/// The value at a dotted path, descending into the first element of lists (Terraform blocks),
-/// with the concrete path (`server_side_encryption[0].enabled`).
-pub(crate) fn at<'a>(attrs: &'a Map, path: &str) -> Option<(String, &'a Value)> {
-    let mut segs = path.split('.');
-    let first = segs.next()?;
-    let mut cur = attrs.get(first)?;
-    let mut concrete = first.to_string();
-    for seg in segs {
-        while let Value::List(items) = cur {
-            cur = items.first()?;
-            concrete.push_str("[0]");
-        }
-        cur = cur.get(seg)?;
-        concrete.push('.');
-        concrete.push_str(seg);
-    }
-    present(cur).then_some((concrete, cur))
-}
-
-/// False for what means "not set": null, CloudFormation's `AWS::NoValue`, an empty block list.
-fn present(v: &Value) -> bool {
-    match v {
-        Value::Null | Value::Symbol(Symbol::NoValue) => false,
-        Value::List(l) => !l.is_empty(),
-        _ => true,
-    }
 }
 
 /// Why a value cannot be read as a constant.
@@ -265,9 +222,12 @@ impl<'m> Aliases<'m> {
             if r.kind != Kind::KmsAlias || r.facet.is_some() {
                 continue;
             }
-            if let Some(name) = ["name", "AliasName"]
-                .iter()
-                .find_map(|a| r.attr(a).and_then(Value::as_str))
+            if let Some(name) = model
+                .prop_set(i, Prop::KmsAliasName)
+                .and_then(|f| match f.value {
+                    Cow::Borrowed(v) => v.as_str(),
+                    Cow::Owned(_) => None,
+                })
             {
                 by_name.entry((r.unit.as_str(), name)).or_insert(i);
             }
@@ -279,10 +239,8 @@ impl<'m> Aliases<'m> {
 /// The key an alias in the tree points at, when that key is in the tree.
 pub(crate) fn alias_target(model: &Model, alias: usize) -> Option<usize> {
     let r = &model.resources[alias];
-    let v = ["target_key_id", "TargetKeyId", "target_key_arn"]
-        .iter()
-        .find_map(|a| r.attr(a))?;
-    let target = match v {
+    let found = model.prop_set(alias, Prop::KmsAliasTargetKeyId)?;
+    let target = match &*found.value {
         Value::Ref(t) => Some(t.resource.as_str()),
         Value::Template(parts) => parts.iter().find_map(|p| match p {
             Part::Ref(t) => Some(t.resource.as_str()),
@@ -424,56 +382,62 @@ struct Reader<'a, 'm> {
     evidence: Vec<Evidence>,
 }
 
+/// A flag's state, with the resource and path that set it.
 enum FlagState {
     Absent,
-    Off(String),
-    Kms(String),
-    Service(String),
-    Unknown(String, String),
+    Off(usize, String),
+    Kms(usize, String),
+    Service(usize, String),
+    Unknown(usize, String, String),
 }
 
 impl Reader<'_, '_> {
     fn flag(&self, source: usize, flag: &Flag) -> FlagState {
-        let r = &self.model.resources[source];
-        let Some((path, v)) = at(&r.attributes, flag.path) else {
+        let Some(Setting { holder, path, value }) = setting(self.model, source, flag.prop) else {
             return FlagState::Absent;
         };
+        let v = value.as_ref();
         match flag.kind {
             FlagKind::Bool { on_service } => match v.as_bool() {
-                Some(true) if on_service => FlagState::Service(path),
-                Some(true) => FlagState::Kms(path),
-                Some(false) => FlagState::Off(path),
+                Some(true) if on_service => FlagState::Service(holder, path),
+                Some(true) => FlagState::Kms(holder, path),
+                Some(false) => FlagState::Off(holder, path),
                 None => {
                     let reason = unsettled(&path, v);
-                    FlagState::Unknown(path, reason)
+                    FlagState::Unknown(holder, path, reason)
                 }
             },
             FlagKind::Text { kms, service, off } => match v.as_str() {
-                Some(s) if kms.iter().any(|k| k.eq_ignore_ascii_case(s)) => FlagState::Kms(path),
-                Some(s) if service.iter().any(|k| k.eq_ignore_ascii_case(s)) => {
-                    FlagState::Service(path)
+                Some(s) if kms.iter().any(|k| k.eq_ignore_ascii_case(s)) => {
+                    FlagState::Kms(holder, path)
                 }
-                Some(s) if off.iter().any(|k| k.eq_ignore_ascii_case(s)) => FlagState::Off(path),
+                Some(s) if service.iter().any(|k| k.eq_ignore_ascii_case(s)) => {
+                    FlagState::Service(holder, path)
+                }
+                Some(s) if off.iter().any(|k| k.eq_ignore_ascii_case(s)) => {
+                    FlagState::Off(holder, path)
+                }
                 Some(s) => {
                     let reason = format!("{path} has a value vouch does not know: {s:?}");
-                    FlagState::Unknown(path, reason)
+                    FlagState::Unknown(holder, path, reason)
                 }
                 None => {
                     let reason = unsettled(&path, v);
-                    FlagState::Unknown(path, reason)
+                    FlagState::Unknown(holder, path, reason)
                 }
             },
         }
     }
 
     /// Reads the key once encryption is on (or for stores that are always encrypted).
-    fn key(&mut self, source: usize, spec: &Spec) -> (AtRest, KeyKind) {
+    fn key(&mut self, source: usize, store: &Store) -> (AtRest, KeyKind) {
         let model = self.model;
-        let r = &model.resources[source];
-        match at(&r.attributes, spec.key) {
-            Some((path, v)) => {
+        let (key_path, row) = defaults::of_prop(model, source, store.key);
+        match setting(model, source, store.key) {
+            Some(Setting { holder, path, value }) => {
+                let v = value.as_ref();
                 let key = resolve_with(model, self.aliases, source, v);
-                let mut ev = Evidence::at(model, source, &path);
+                let mut ev = Evidence::at(model, holder, &path);
                 if let KeyKind::AwsManaged { alias } = &key {
                     if let Some(row) = defaults::aws_managed_alias(alias) {
                         ev = ev.noted(row.meaning);
@@ -482,8 +446,8 @@ impl Reader<'_, '_> {
                 self.evidence.push(ev);
                 // A wholly unknown key on a store that the default leaves unencrypted: whether
                 // it is encrypted at all is open.
-                let at_rest = match (v, defaults::lookup(r, spec.key).map(|d| &d.outcome)) {
-                    (Value::Unknown(_), Some(Outcome::Unencrypted)) if spec.flag.is_none() => {
+                let at_rest = match (v, row.map(|d| &d.outcome)) {
+                    (Value::Unknown(_), Some(Outcome::Unencrypted)) if store.flag.is_none() => {
                         AtRest::Unknown {
                             reason: unsettled(&path, v),
                         }
@@ -492,66 +456,66 @@ impl Reader<'_, '_> {
                 };
                 (at_rest, key)
             }
-            None => {
-                let row = defaults::lookup(r, spec.key);
-                from_default(model, source, row, spec.key, &mut self.evidence)
-            }
+            None => from_default(model, source, row, &key_path, &mut self.evidence),
         }
     }
 
-    fn read(&mut self, source: usize, spec: &Spec) -> (AtRest, KeyKind) {
+    fn read(&mut self, source: usize, store: &Store) -> (AtRest, KeyKind) {
         let model = self.model;
-        let r = &model.resources[source];
-        let Some(flag) = spec.flag else {
-            return self.key(source, spec);
+        let Some(flag) = store.flag else {
+            return self.key(source, store);
         };
-        if spec.key_first {
-            if let Some((path, v)) = at(&r.attributes, spec.key) {
-                self.evidence.push(Evidence::at(model, source, &path));
+        if store.key_first {
+            if let Some(Setting { holder, path, value }) = setting(model, source, store.key) {
+                self.evidence.push(Evidence::at(model, holder, &path));
                 return (
                     AtRest::Encrypted,
-                    resolve_with(model, self.aliases, source, v),
+                    resolve_with(model, self.aliases, source, &value),
                 );
             }
         }
         match self.flag(source, &flag) {
             FlagState::Absent => {
-                if let Some(found) = self.ebs_default(source) {
+                if let Some(found) = self.ebs_default(source, store) {
                     return found;
                 }
-                let row = defaults::lookup(r, flag.path);
+                let (flag_path, row) = defaults::of_prop(model, source, flag.prop);
                 if row.is_some_and(|d| d.outcome == Outcome::Encrypted) {
                     self.evidence.push(
                         Evidence::at(model, source, "")
                             .noted(row.map(|d| d.note()).unwrap_or_default()),
                     );
-                    return self.key(source, spec);
+                    return self.key(source, store);
                 }
-                from_default(model, source, row, flag.path, &mut self.evidence)
+                from_default(model, source, row, &flag_path, &mut self.evidence)
             }
-            FlagState::Off(path) if flag.off_is_default => {
-                self.evidence.push(Evidence::at(model, source, &path));
-                let row = defaults::lookup(r, flag.path);
-                from_default(model, source, row, flag.path, &mut self.evidence)
+            FlagState::Off(holder, path) if flag.off_is_default => {
+                self.evidence.push(Evidence::at(model, holder, &path));
+                let (flag_path, row) = defaults::of_prop(model, source, flag.prop);
+                from_default(model, source, row, &flag_path, &mut self.evidence)
             }
-            FlagState::Off(path) => {
-                self.evidence.push(Evidence::at(model, source, &path));
+            FlagState::Off(holder, path) => {
+                self.evidence.push(Evidence::at(model, holder, &path));
                 (AtRest::Unencrypted, KeyKind::None)
             }
-            FlagState::Service(path) => {
-                self.evidence.push(Evidence::at(model, source, &path));
+            FlagState::Service(holder, path) => {
+                self.evidence.push(Evidence::at(model, holder, &path));
                 (AtRest::Encrypted, KeyKind::ServiceManaged)
             }
-            FlagState::Kms(path) => {
-                self.evidence.push(Evidence::at(model, source, &path));
-                self.key(source, spec)
+            FlagState::Kms(holder, path) => {
+                self.evidence.push(Evidence::at(model, holder, &path));
+                self.key(source, store)
             }
-            FlagState::Unknown(path, reason) => {
-                self.evidence.push(Evidence::at(model, source, &path));
-                let key = match at(&r.attributes, spec.key) {
-                    Some((kpath, v)) => {
-                        self.evidence.push(Evidence::at(model, source, &kpath));
-                        resolve_with(model, self.aliases, source, v)
+            FlagState::Unknown(holder, path, reason) => {
+                self.evidence.push(Evidence::at(model, holder, &path));
+                let key = match setting(model, source, store.key) {
+                    Some(Setting {
+                        holder: kholder,
+                        path: kpath,
+                        value,
+                    }) => {
+                        self.evidence.push(Evidence::at(model, kholder, &kpath));
+                        resolve_with(model, self.aliases, source, &value)
                     }
                     None => KeyKind::Unknown {
                         reason: reason.clone(),
@@ -562,28 +526,27 @@ impl Reader<'_, '_> {
         }
     }
 
-    /// EBS volumes without `encrypted`: encrypted when the unit enables EBS encryption by default.
-    fn ebs_default(&mut self, source: usize) -> Option<(AtRest, KeyKind)> {
+    /// EBS volumes without an encryption flag: encrypted when the unit enables EBS encryption by
+    /// default.
+    fn ebs_default(&mut self, source: usize, store: &Store) -> Option<(AtRest, KeyKind)> {
         let model = self.model;
         let r = &model.resources[source];
-        if r.source_type != "aws_ebs_volume" {
+        if r.kind != Kind::Ec2Volume {
             return None;
         }
-        let (i, setting) =
-            model.resources.iter().enumerate().find(|(_, x)| {
-                x.unit == r.unit && x.source_type == "aws_ebs_encryption_by_default"
-            })?;
-        let row = defaults::lookup(setting, "enabled");
-        let enabled = at(&setting.attributes, "enabled");
-        let state = match enabled {
+        let (i, by_default) = model.resources.iter().enumerate().find(|(_, x)| {
+            x.unit == r.unit && x.kind == Kind::Ec2EbsEncryptionByDefault
+        })?;
+        let (_, row) = defaults::of_prop(model, i, Prop::Ec2EbsEncryptionByDefaultEnabled);
+        let enabled = setting(model, i, Prop::Ec2EbsEncryptionByDefaultEnabled);
+        let state = match &enabled {
             None => Some(true),
-            Some((_, v)) => v.as_bool(),
+            Some(e) => e.value.as_bool(),
         };
-        let mut ev = Evidence::at(
-            model,
-            i,
-            enabled.as_ref().map(|(p, _)| p.as_str()).unwrap_or(""),
-        );
+        let mut ev = match &enabled {
+            Some(e) => Evidence::at(model, e.holder, &e.path),
+            None => Evidence::at(model, i, ""),
+        };
         if enabled.is_none() {
             ev = ev.noted(row.map(|d| d.note()).unwrap_or_default());
         }
@@ -591,7 +554,8 @@ impl Reader<'_, '_> {
             Some(false) => None,
             None => {
                 self.evidence.push(ev);
-                let reason = unsettled("aws_ebs_encryption_by_default.enabled", enabled?.1);
+                let e = enabled?;
+                let reason = unsettled(&format!("{}.{}", by_default.source_type, e.path), &e.value);
                 Some((
                     AtRest::Unknown {
                         reason: reason.clone(),
@@ -601,24 +565,21 @@ impl Reader<'_, '_> {
             }
             Some(true) => {
                 self.evidence.push(ev);
-                let key =
-                    model.resources.iter().enumerate().find(|(_, x)| {
-                        x.unit == r.unit && x.source_type == "aws_ebs_default_kms_key"
-                    });
-                let kind = match key.and_then(|(k, x)| at(&x.attributes, "key_arn").map(|p| (k, p)))
-                {
-                    Some((k, (path, v))) => {
-                        self.evidence.push(Evidence::at(model, k, &path));
-                        resolve_with(model, self.aliases, k, v)
+                let key = model.resources.iter().enumerate().find_map(|(k, x)| {
+                    (x.unit == r.unit && x.kind == Kind::Ec2EbsDefaultKmsKey)
+                        .then(|| setting(model, k, Prop::Ec2EbsDefaultKmsKeyKeyArn))
+                        .flatten()
+                        .map(|s| (k, s))
+                });
+                let kind = match key {
+                    Some((k, s)) => {
+                        self.evidence.push(Evidence::at(model, s.holder, &s.path));
+                        resolve_with(model, self.aliases, k, &s.value)
                     }
                     None => {
-                        let (_, kind) = from_default(
-                            model,
-                            source,
-                            defaults::lookup(r, "kms_key_id"),
-                            "kms_key_id",
-                            &mut self.evidence,
-                        );
+                        let (key_path, row) = defaults::of_prop(model, source, store.key);
+                        let (_, kind) =
+                            from_default(model, source, row, &key_path, &mut self.evidence);
                         kind
                     }
                 };
@@ -629,11 +590,11 @@ impl Reader<'_, '_> {
 }
 
 /// Is this resource an SSM parameter that is not a SecureString (then it is not a store here)?
-fn plain_parameter(r: &crate::model::Resource) -> bool {
-    if r.kind != Kind::SsmParameter {
+fn plain_parameter(model: &Model, index: usize) -> bool {
+    if model.resources[index].kind != Kind::SsmParameter {
         return false;
     }
-    match ["type", "Type"].iter().find_map(|a| r.attr(a)) {
+    match model.prop_set(index, Prop::SsmParameterType).as_ref().map(|f| f.value.as_ref()) {
         Some(Value::String(t)) => t != "SecureString",
         Some(_) => false,
         None => true,
@@ -651,7 +612,7 @@ pub fn protection(model: &Model) -> Vec<StoreEncryption> {
     }
     let mut out = Vec::new();
     for (i, r) in model.resources.iter().enumerate() {
-        if r.facet.is_some() || !DATA_STORE_KINDS.contains(&r.kind) || plain_parameter(r) {
+        if r.facet.is_some() || !DATA_STORE_KINDS.contains(&r.kind) || plain_parameter(model, i) {
             continue;
         }
         // S3 in Terraform: the encryption facet, when there is one, holds the settings.
@@ -664,15 +625,13 @@ pub fn protection(model: &Model) -> Vec<StoreEncryption> {
             aliases: &aliases,
             evidence: Vec::new(),
         };
-        let (at_rest, key) = match spec(&model.resources[source].source_type) {
+        let (at_rest, key) = match store_of(r.kind) {
             Some(s) => {
-                let mut found = reader.read(source, &s);
-                if r.kind == Kind::SsmParameter {
-                    if let Some(t) = ["type", "Type"].iter().find_map(|a| r.attr(a)) {
-                        if !matches!(t, Value::String(_)) {
-                            let reason = unsettled("type", t);
-                            found.0 = AtRest::Unknown { reason };
-                        }
+                let mut found = reader.read(source, s);
+                if let Some(t) = setting(model, i, Prop::SsmParameterType) {
+                    if !matches!(*t.value, Value::String(_)) {
+                        let reason = unsettled(&t.path, &t.value);
+                        found.0 = AtRest::Unknown { reason };
                     }
                 }
                 found
@@ -680,7 +639,7 @@ pub fn protection(model: &Model) -> Vec<StoreEncryption> {
             None => {
                 let reason = format!(
                     "vouch does not know where {} keeps its encryption settings",
-                    r.source_type
+                    r.kind.as_str()
                 );
                 reader
                     .evidence
