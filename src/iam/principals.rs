@@ -141,7 +141,8 @@ pub(crate) fn policy_values(model: &Model, index: usize) -> Vec<PolicyValue<'_>>
             let Some((holder, path)) = found.attribute() else {
                 continue;
             };
-            if holder != index {
+            // Two rows reaching the same attribute read it once.
+            if holder != index || out.iter().any(|v: &PolicyValue| v.attribute == path) {
                 continue;
             }
             let attribute = path.to_string();
