@@ -97,8 +97,11 @@ const KINESIS_TYPE: FlagKind = FlagKind::Text {
     off: &["NONE"],
 };
 
-/// Every data-store kind and the properties of its encryption at rest (`rules/properties/`);
-/// the defaults when they are unset are in `rules/defaults.tsv`.
+/// Every data-store kind and the properties of its encryption at rest (`rules/properties/`).
+/// When the code leaves one out, the property's default applies (an AWS-managed key, a flag's
+/// value), else the row of `rules/defaults.tsv` for what a value cannot say (the AWS-owned key,
+/// service-managed keys, a default that depends on another setting). Adding a data store is a
+/// kind in `DATA_STORE_KINDS`, its property rows and one entry here.
 const STORES: &[Store] = &[
     flagged(
         Kind::DynamodbTable,
@@ -393,46 +396,36 @@ enum FlagState {
 
 impl Reader<'_, '_> {
     fn flag(&self, source: usize, flag: &Flag) -> FlagState {
-        let Some(Setting { holder, path, value }) = setting(self.model, source, flag.prop) else {
-            return FlagState::Absent;
-        };
-        let v = value.as_ref();
-        match flag.kind {
-            FlagKind::Bool { on_service } => match v.as_bool() {
-                Some(true) if on_service => FlagState::Service(holder, path),
-                Some(true) => FlagState::Kms(holder, path),
-                Some(false) => FlagState::Off(holder, path),
-                None => {
-                    let reason = unsettled(&path, v);
-                    FlagState::Unknown(holder, path, reason)
-                }
-            },
-            FlagKind::Text { kms, service, off } => match v.as_str() {
-                Some(s) if kms.iter().any(|k| k.eq_ignore_ascii_case(s)) => {
-                    FlagState::Kms(holder, path)
-                }
-                Some(s) if service.iter().any(|k| k.eq_ignore_ascii_case(s)) => {
-                    FlagState::Service(holder, path)
-                }
-                Some(s) if off.iter().any(|k| k.eq_ignore_ascii_case(s)) => {
-                    FlagState::Off(holder, path)
-                }
-                Some(s) => {
-                    let reason = format!("{path} has a value vouch does not know: {s:?}");
-                    FlagState::Unknown(holder, path, reason)
-                }
-                None => {
-                    let reason = unsettled(&path, v);
-                    FlagState::Unknown(holder, path, reason)
-                }
-            },
+        match setting(self.model, source, flag.prop) {
+            Some(Setting {
+                holder,
+                path,
+                value,
+            }) => classify(flag, holder, path, &value),
+            None => FlagState::Absent,
         }
+    }
+
+    /// The key when the code names none: the property's documented default (an AWS-managed
+    /// key), else the row of `rules/defaults.tsv` (service-managed, unencrypted, …).
+    fn key_default(&mut self, source: usize, store: &Store) -> (AtRest, KeyKind) {
+        let model = self.model;
+        if let Some((value, doc)) = store.key.default() {
+            self.evidence
+                .push(Evidence::at(model, source, "").noted(format!("provider default: {doc}")));
+            return (
+                AtRest::Encrypted,
+                resolve_with(model, self.aliases, source, &value),
+            );
+        }
+        let (key_path, row) = defaults::of_prop(model, source, store.key);
+        from_default(model, source, row, &key_path, &mut self.evidence)
     }
 
     /// Reads the key once encryption is on (or for stores that are always encrypted).
     fn key(&mut self, source: usize, store: &Store) -> (AtRest, KeyKind) {
         let model = self.model;
-        let (key_path, row) = defaults::of_prop(model, source, store.key);
+        let (_, row) = defaults::of_prop(model, source, store.key);
         match setting(model, source, store.key) {
             Some(Setting { holder, path, value }) => {
                 let v = value.as_ref();
@@ -456,7 +449,7 @@ impl Reader<'_, '_> {
                 };
                 (at_rest, key)
             }
-            None => from_default(model, source, row, &key_path, &mut self.evidence),
+            None => self.key_default(source, store),
         }
     }
 
@@ -478,6 +471,29 @@ impl Reader<'_, '_> {
             FlagState::Absent => {
                 if let Some(found) = self.ebs_default(source, store) {
                     return found;
+                }
+                // The property's documented default, read as the flag would be.
+                if let Some((value, doc)) = flag.prop.default() {
+                    self.evidence.push(
+                        Evidence::at(model, source, "").noted(format!("provider default: {doc}")),
+                    );
+                    return match classify(&flag, source, String::new(), &value) {
+                        FlagState::Kms(..) => self.key(source, store),
+                        FlagState::Service(..) => (AtRest::Encrypted, KeyKind::ServiceManaged),
+                        FlagState::Off(..) => (AtRest::Unencrypted, KeyKind::None),
+                        FlagState::Absent | FlagState::Unknown(..) => {
+                            let reason = format!(
+                                "the default of {} ({value}) is not a setting vouch reads",
+                                flag.prop.canonical()
+                            );
+                            (
+                                AtRest::Unknown {
+                                    reason: reason.clone(),
+                                },
+                                KeyKind::Unknown { reason },
+                            )
+                        }
+                    };
                 }
                 let (flag_path, row) = defaults::of_prop(model, source, flag.prop);
                 if row.is_some_and(|d| d.outcome == Outcome::Encrypted) {
@@ -576,16 +592,45 @@ impl Reader<'_, '_> {
                         self.evidence.push(Evidence::at(model, s.holder, &s.path));
                         resolve_with(model, self.aliases, k, &s.value)
                     }
-                    None => {
-                        let (key_path, row) = defaults::of_prop(model, source, store.key);
-                        let (_, kind) =
-                            from_default(model, source, row, &key_path, &mut self.evidence);
-                        kind
-                    }
+                    None => self.key_default(source, store).1,
                 };
                 Some((AtRest::Encrypted, kind))
             }
         }
+    }
+}
+
+/// What a flag's value says: a KMS key, the service's keys, off, or not known.
+fn classify(flag: &Flag, holder: usize, path: String, v: &Value) -> FlagState {
+    match flag.kind {
+        FlagKind::Bool { on_service } => match v.as_bool() {
+            Some(true) if on_service => FlagState::Service(holder, path),
+            Some(true) => FlagState::Kms(holder, path),
+            Some(false) => FlagState::Off(holder, path),
+            None => {
+                let reason = unsettled(&path, v);
+                FlagState::Unknown(holder, path, reason)
+            }
+        },
+        FlagKind::Text { kms, service, off } => match v.as_str() {
+            Some(s) if kms.iter().any(|k| k.eq_ignore_ascii_case(s)) => {
+                FlagState::Kms(holder, path)
+            }
+            Some(s) if service.iter().any(|k| k.eq_ignore_ascii_case(s)) => {
+                FlagState::Service(holder, path)
+            }
+            Some(s) if off.iter().any(|k| k.eq_ignore_ascii_case(s)) => {
+                FlagState::Off(holder, path)
+            }
+            Some(s) => {
+                let reason = format!("{path} has a value vouch does not know: {s:?}");
+                FlagState::Unknown(holder, path, reason)
+            }
+            None => {
+                let reason = unsettled(&path, v);
+                FlagState::Unknown(holder, path, reason)
+            }
+        },
     }
 }
 
