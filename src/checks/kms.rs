@@ -86,18 +86,11 @@ fn default_note(evidence: &[Evidence]) -> Option<&str> {
 
 /// The unknown behind an unsettled fact: the first evidence attribute whose value is not
 /// known gives the cause; `reason` is the library's own sentence.
-fn unknown_from_evidence(model: &Model, evidence: &[Evidence], reason: &str) -> Outcome {
-    for e in evidence {
-        if e.attribute.is_empty() {
-            continue;
-        }
-        if let Some((_, v)) = util::at(&model.resources[e.resource], &e.attribute) {
-            if let Some(u) = v.first_unknown() {
-                return Outcome::unknown(Cause::from_reason(u.reason), reason);
-            }
-        }
+fn unknown_from_evidence(evidence: &[Evidence], reason: &str) -> Outcome {
+    match evidence.iter().find_map(|e| e.unknown) {
+        Some(u) => Outcome::unknown(Cause::from_reason(u), reason),
+        None => Outcome::unknown(Cause::NotExpressible, reason),
     }
-    Outcome::unknown(Cause::NotExpressible, reason)
 }
 
 /// A key reference that names nothing in the tree: unknown with the value's own reason, or
@@ -200,7 +193,7 @@ fn store_encrypted(facts: &Facts, _: &Params) -> Vec<Finding> {
                     with_default("not encrypted at rest".into(), &s.evidence),
                 ),
                 AtRest::Unknown { reason } => (
-                    unknown_from_evidence(model, &s.evidence, reason),
+                    unknown_from_evidence(&s.evidence, reason),
                     "whether it is encrypted at rest is not settled".into(),
                 ),
             };
@@ -227,7 +220,7 @@ fn store_customer_key(facts: &Facts, _: &Params) -> Vec<Finding> {
                     AtRest::Unknown { reason },
                     KeyKind::CustomerManaged { .. } | KeyKind::Alias { .. },
                 ) => (
-                    unknown_from_evidence(model, &s.evidence, reason),
+                    unknown_from_evidence(&s.evidence, reason),
                     format!("names {words}, but whether encryption is on is not settled"),
                 ),
                 (
@@ -267,7 +260,7 @@ fn store_customer_key(facts: &Facts, _: &Params) -> Vec<Finding> {
                     },
                 ),
                 (_, KeyKind::Unknown { reason }) => (
-                    unknown_from_evidence(model, &s.evidence, reason),
+                    unknown_from_evidence(&s.evidence, reason),
                     "the key is not settled by the code".into(),
                 ),
             };
@@ -316,7 +309,7 @@ fn tenant_context(facts: &Facts, _: &Params) -> Vec<Finding> {
                     KeyKind::Alias { key: None, .. } => {
                         Outcome::unknown(Cause::OutsideTree, reason.clone())
                     }
-                    _ => unknown_from_evidence(model, &store.evidence, reason),
+                    _ => unknown_from_evidence(&store.evidence, reason),
                 };
                 Finding::new(
                     t.table,
@@ -405,7 +398,7 @@ fn key_rotation(facts: &Facts, _: &Params) -> Vec<Finding> {
             }
             Rotation::Unknown { reason } => Finding::new(
                 k.key,
-                unknown_from_evidence(model, &ev, reason),
+                unknown_from_evidence(&ev, reason),
                 "whether the key rotates is not settled",
             ),
         };
@@ -639,7 +632,6 @@ fn key_policy_scoped(facts: &Facts, _: &Params) -> Vec<Finding> {
                     Finding::new(
                         k.key,
                         unknown_from_evidence(
-                            model,
                             std::slice::from_ref(&k.policy_evidence),
                             &reason,
                         ),

@@ -451,6 +451,7 @@ fn grant_evidence(model: &Model, g: &Grant) -> Evidence {
             attribute: format!("{}.Statement[{}]", g.source.attribute, g.source.statement),
             span,
             note: None,
+            unknown: None,
         },
         None => Evidence::at(model, g.principal, ""),
     };
@@ -487,7 +488,7 @@ fn read_policy(model: &Model, names: &Names, key: usize) -> KeyPolicyRead {
     };
     let value = value.as_ref();
     let doc = policy::parse(value);
-    let evidence = Evidence::at(model, holder, &attribute);
+    let evidence = Evidence::at(model, holder, &attribute).valued(value);
     if let Some(u) = &doc.unknown {
         return KeyPolicyRead {
             policy: KeyPolicy::Unknown {
@@ -516,7 +517,7 @@ fn read_rotation(model: &Model, key: usize) -> (String, Rotation, Vec<Evidence>)
     let mut evidence = Vec::new();
     let spec = match setting(model, key, Prop::KmsKeyKeySpec) {
         Some(Setting { holder, path, value }) => {
-            evidence.push(Evidence::at(model, holder, &path));
+            evidence.push(Evidence::at(model, holder, &path).valued(&value));
             match value.as_ref() {
                 Value::String(s) => Ok(s.to_string()),
                 v => Err(unsettled(&path, v)),
@@ -542,12 +543,12 @@ fn read_rotation(model: &Model, key: usize) -> (String, Rotation, Vec<Evidence>)
     }
     let rotation = match setting(model, key, Prop::KmsKeyEnableKeyRotation) {
         Some(Setting { holder, path, value }) => {
-            evidence.push(Evidence::at(model, holder, &path));
+            evidence.push(Evidence::at(model, holder, &path).valued(&value));
             match value.as_bool() {
                 Some(true) => {
                     let period = match setting(model, key, Prop::KmsKeyRotationPeriodInDays) {
                         Some(p) => {
-                            evidence.push(Evidence::at(model, p.holder, &p.path));
+                            evidence.push(Evidence::at(model, p.holder, &p.path).valued(&p.value));
                             p.value.as_f64().map(|n| n as u32)
                         }
                         None => {

@@ -391,7 +391,8 @@ enum FlagState {
     Off(usize, String),
     Kms(usize, String),
     Service(usize, String),
-    Unknown(usize, String, String),
+    /// With why the value is not known, when the value has an unknown in it.
+    Unknown(usize, String, String, Option<crate::model::Reason>),
 }
 
 impl Reader<'_, '_> {
@@ -430,7 +431,7 @@ impl Reader<'_, '_> {
             Some(Setting { holder, path, value }) => {
                 let v = value.as_ref();
                 let key = resolve_with(model, self.aliases, source, v);
-                let mut ev = Evidence::at(model, holder, &path);
+                let mut ev = Evidence::at(model, holder, &path).valued(v);
                 if let KeyKind::AwsManaged { alias } = &key {
                     if let Some(row) = defaults::aws_managed_alias(alias) {
                         ev = ev.noted(row.meaning);
@@ -460,7 +461,8 @@ impl Reader<'_, '_> {
         };
         if store.key_first {
             if let Some(Setting { holder, path, value }) = setting(model, source, store.key) {
-                self.evidence.push(Evidence::at(model, holder, &path));
+                self.evidence
+                    .push(Evidence::at(model, holder, &path).valued(&value));
                 return (
                     AtRest::Encrypted,
                     resolve_with(model, self.aliases, source, &value),
@@ -522,15 +524,18 @@ impl Reader<'_, '_> {
                 self.evidence.push(Evidence::at(model, holder, &path));
                 self.key(source, store)
             }
-            FlagState::Unknown(holder, path, reason) => {
-                self.evidence.push(Evidence::at(model, holder, &path));
+            FlagState::Unknown(holder, path, reason, unknown) => {
+                let mut ev = Evidence::at(model, holder, &path);
+                ev.unknown = unknown;
+                self.evidence.push(ev);
                 let key = match setting(model, source, store.key) {
                     Some(Setting {
                         holder: kholder,
                         path: kpath,
                         value,
                     }) => {
-                        self.evidence.push(Evidence::at(model, kholder, &kpath));
+                        self.evidence
+                            .push(Evidence::at(model, kholder, &kpath).valued(&value));
                         resolve_with(model, self.aliases, source, &value)
                     }
                     None => KeyKind::Unknown {
@@ -560,7 +565,7 @@ impl Reader<'_, '_> {
             Some(e) => e.value.as_bool(),
         };
         let mut ev = match &enabled {
-            Some(e) => Evidence::at(model, e.holder, &e.path),
+            Some(e) => Evidence::at(model, e.holder, &e.path).valued(&e.value),
             None => Evidence::at(model, i, ""),
         };
         if enabled.is_none() {
@@ -589,7 +594,8 @@ impl Reader<'_, '_> {
                 });
                 let kind = match key {
                     Some((k, s)) => {
-                        self.evidence.push(Evidence::at(model, s.holder, &s.path));
+                        self.evidence
+                            .push(Evidence::at(model, s.holder, &s.path).valued(&s.value));
                         resolve_with(model, self.aliases, k, &s.value)
                     }
                     None => self.key_default(source, store).1,
@@ -598,6 +604,10 @@ impl Reader<'_, '_> {
             }
         }
     }
+}
+
+fn unknown_reason(v: &Value) -> Option<crate::model::Reason> {
+    v.first_unknown().map(|u| u.reason)
 }
 
 /// What a flag's value says: a KMS key, the service's keys, off, or not known.
@@ -609,7 +619,7 @@ fn classify(flag: &Flag, holder: usize, path: String, v: &Value) -> FlagState {
             Some(false) => FlagState::Off(holder, path),
             None => {
                 let reason = unsettled(&path, v);
-                FlagState::Unknown(holder, path, reason)
+                FlagState::Unknown(holder, path, reason, unknown_reason(v))
             }
         },
         FlagKind::Text { kms, service, off } => match v.as_str() {
@@ -624,11 +634,11 @@ fn classify(flag: &Flag, holder: usize, path: String, v: &Value) -> FlagState {
             }
             Some(s) => {
                 let reason = format!("{path} has a value vouch does not know: {s:?}");
-                FlagState::Unknown(holder, path, reason)
+                FlagState::Unknown(holder, path, reason, None)
             }
             None => {
                 let reason = unsettled(&path, v);
-                FlagState::Unknown(holder, path, reason)
+                FlagState::Unknown(holder, path, reason, unknown_reason(v))
             }
         },
     }
