@@ -351,24 +351,7 @@ pub struct Access {
 
 /// The service whose actions act on a kind of resource.
 pub fn service_of(kind: Kind) -> Option<&'static str> {
-    Some(match kind {
-        Kind::S3Bucket => "s3",
-        Kind::DynamodbTable => "dynamodb",
-        Kind::KmsKey | Kind::KmsAlias => "kms",
-        Kind::SecretsmanagerSecret => "secretsmanager",
-        Kind::SsmParameter => "ssm",
-        Kind::SqsQueue => "sqs",
-        Kind::SnsTopic => "sns",
-        Kind::KinesisStream => "kinesis",
-        Kind::LambdaFunction => "lambda",
-        Kind::IamRole | Kind::IamUser | Kind::IamGroup | Kind::IamPolicy => "iam",
-        Kind::LogsLogGroup => "logs",
-        Kind::RdsInstance | Kind::RdsCluster => "rds",
-        Kind::EfsFileSystem => "elasticfilesystem",
-        Kind::EcrRepository => "ecr",
-        Kind::SfnStateMachine => "states",
-        _ => return None,
-    })
+    arn::service_of(kind)
 }
 
 fn target_of(model: &Model, unit: &str, v: &Value) -> Target {

@@ -11,8 +11,8 @@ use std::sync::OnceLock;
 /// Stands for "this deployment" in a built ARN field.
 const DEPLOYMENT: &str = "\u{1}";
 
-fn table() -> &'static HashMap<Kind, (Prop, &'static str)> {
-    static TABLE: OnceLock<HashMap<Kind, (Prop, &'static str)>> = OnceLock::new();
+fn table() -> &'static HashMap<Kind, (Option<Prop>, &'static str)> {
+    static TABLE: OnceLock<HashMap<Kind, (Option<Prop>, &'static str)>> = OnceLock::new();
     TABLE.get_or_init(|| {
         include_str!("../../rules/arns.tsv")
             .lines()
@@ -23,15 +23,18 @@ fn table() -> &'static HashMap<Kind, (Prop, &'static str)> {
                 let [kind, name, arn] = cols[..] else {
                     panic!("rules/arns.tsv:{}: expected 3 cells", n + 1)
                 };
-                let prop = Kind::parse(kind)
-                    .and_then(|k| Prop::named(k, name))
-                    .unwrap_or_else(|| {
+                let k = Kind::parse(kind).unwrap_or_else(|| {
+                    panic!("rules/arns.tsv:{}: {kind} is not a kind", n + 1)
+                });
+                let prop = (name != "-").then(|| {
+                    Prop::named(k, name).unwrap_or_else(|| {
                         panic!(
                             "rules/arns.tsv:{}: {kind} has no property {name} in rules/properties/",
                             n + 1
                         )
-                    });
-                (prop.kind(), (prop, arn))
+                    })
+                });
+                (k, (prop, arn))
             })
             .collect()
     })
@@ -40,7 +43,7 @@ fn table() -> &'static HashMap<Kind, (Prop, &'static str)> {
 /// The ARN of a resource when its kind has a known form and its name is known.
 pub fn arn_of(model: &Model, index: usize) -> Option<String> {
     let (prop, form) = table().get(&model.resources[index].kind)?;
-    let found = model.prop_set(index, *prop)?;
+    let found = model.prop_set(index, (*prop)?)?;
     let name = found.as_str()?;
     let slashname = if name.starts_with('/') {
         name.to_string()
@@ -54,6 +57,14 @@ pub fn arn_of(model: &Model, index: usize) -> Option<String> {
             .replace("{slashname}", &slashname)
             .replace("{name}", name),
     )
+}
+
+/// The service of a kind's ARNs (`s3`, `elasticfilesystem`): the IAM service prefix whose
+/// actions reach resources of the kind.
+pub fn service_of(kind: Kind) -> Option<&'static str> {
+    table()
+        .get(&kind)
+        .and_then(|(_, form)| form.split(':').nth(2))
 }
 
 /// Does a policy ARN pattern (with `*` and `?`) cover the ARN, or something below it
@@ -105,5 +116,35 @@ mod tests {
         ));
         assert!(!pattern_covers("arn:aws:dynamodb:*:*:table/orders2", &t));
         assert!(pattern_covers("*", &t));
+    }
+
+    #[test]
+    fn every_kind_with_an_arn_form_has_its_service() {
+        use crate::model::Kind;
+        for (kind, service) in [
+            (Kind::S3Bucket, "s3"),
+            (Kind::DynamodbTable, "dynamodb"),
+            (Kind::KmsKey, "kms"),
+            (Kind::KmsAlias, "kms"),
+            (Kind::SecretsmanagerSecret, "secretsmanager"),
+            (Kind::SsmParameter, "ssm"),
+            (Kind::SqsQueue, "sqs"),
+            (Kind::SnsTopic, "sns"),
+            (Kind::KinesisStream, "kinesis"),
+            (Kind::LambdaFunction, "lambda"),
+            (Kind::IamRole, "iam"),
+            (Kind::IamUser, "iam"),
+            (Kind::IamGroup, "iam"),
+            (Kind::IamPolicy, "iam"),
+            (Kind::LogsLogGroup, "logs"),
+            (Kind::RdsInstance, "rds"),
+            (Kind::RdsCluster, "rds"),
+            (Kind::EfsFileSystem, "elasticfilesystem"),
+            (Kind::EcrRepository, "ecr"),
+            (Kind::SfnStateMachine, "states"),
+        ] {
+            assert_eq!(service_of(kind), Some(service), "{}", kind.as_str());
+        }
+        assert_eq!(service_of(Kind::Ec2Instance), None);
     }
 }

@@ -576,7 +576,7 @@ impl Reader<'_, '_> {
             None => {
                 self.evidence.push(ev);
                 let e = enabled?;
-                let reason = unsettled(&format!("{}.{}", by_default.source_type, e.path), &e.value);
+                let reason = unsettled(&format!("{}.{}", by_default.address, e.path), &e.value);
                 Some((
                     AtRest::Unknown {
                         reason: reason.clone(),
