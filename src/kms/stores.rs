@@ -7,25 +7,6 @@ use crate::model::{Model, Part, Prop, Value};
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-/// The kinds [`protection`] reports on.
-pub const DATA_STORE_KINDS: &[Kind] = &[
-    Kind::CloudtrailTrail,
-    Kind::DynamodbTable,
-    Kind::Ec2Volume,
-    Kind::EfsFileSystem,
-    Kind::ElasticacheReplicationGroup,
-    Kind::KinesisStream,
-    Kind::LogsLogGroup,
-    Kind::OpensearchDomain,
-    Kind::RdsCluster,
-    Kind::RdsInstance,
-    Kind::S3Bucket,
-    Kind::SecretsmanagerSecret,
-    Kind::SnsTopic,
-    Kind::SqsQueue,
-    Kind::SsmParameter,
-];
-
 /// How a switch that turns encryption on reads.
 #[derive(Clone, Copy)]
 enum FlagKind {
@@ -100,8 +81,8 @@ const KINESIS_TYPE: FlagKind = FlagKind::Text {
 /// Every data-store kind and the properties of its encryption at rest (`rules/properties/`).
 /// When the code leaves one out, the property's default applies (an AWS-managed key, a flag's
 /// value), else the row of `rules/defaults.tsv` for what a value cannot say (the AWS-owned key,
-/// service-managed keys, a default that depends on another setting). Adding a data store is a
-/// kind in `DATA_STORE_KINDS`, its property rows and one entry here.
+/// service-managed keys, a default that depends on another setting). Adding a data store is its
+/// property rows and one entry here.
 const STORES: &[Store] = &[
     flagged(
         Kind::DynamodbTable,
@@ -179,6 +160,11 @@ const STORES: &[Store] = &[
 
 fn store_of(kind: Kind) -> Option<&'static Store> {
     STORES.iter().find(|s| s.kind == kind)
+}
+
+/// Is this a kind [`protection`] reports on (a data store encrypted at rest)?
+pub fn is_data_store(kind: Kind) -> bool {
+    store_of(kind).is_some()
 }
 
 /// A property set on a resource: the resource holding it (itself or a facet), the concrete
@@ -558,19 +544,21 @@ impl Reader<'_, '_> {
         let (i, by_default) = model.resources.iter().enumerate().find(|(_, x)| {
             x.unit == r.unit && x.kind == Kind::Ec2EbsEncryptionByDefault
         })?;
-        let (_, row) = defaults::of_prop(model, i, Prop::Ec2EbsEncryptionByDefaultEnabled);
         let enabled = setting(model, i, Prop::Ec2EbsEncryptionByDefaultEnabled);
-        let state = match &enabled {
-            None => Some(true),
-            Some(e) => e.value.as_bool(),
-        };
         let mut ev = match &enabled {
             Some(e) => Evidence::at(model, e.holder, &e.path).valued(&e.value),
             None => Evidence::at(model, i, ""),
         };
-        if enabled.is_none() {
-            ev = ev.noted(row.map(|d| d.note()).unwrap_or_default());
-        }
+        let state = match &enabled {
+            Some(e) => e.value.as_bool(),
+            None => {
+                let found = model.prop(i, Prop::Ec2EbsEncryptionByDefaultEnabled);
+                if let Some(note) = found.as_ref().and_then(defaults::note_of) {
+                    ev = ev.noted(note);
+                }
+                Some(found.and_then(|f| f.value.as_bool()).unwrap_or(true))
+            }
+        };
         match state {
             Some(false) => None,
             None => {
@@ -667,7 +655,10 @@ pub fn protection(model: &Model) -> Vec<StoreEncryption> {
     }
     let mut out = Vec::new();
     for (i, r) in model.resources.iter().enumerate() {
-        if r.facet.is_some() || !DATA_STORE_KINDS.contains(&r.kind) || plain_parameter(model, i) {
+        let Some(store) = store_of(r.kind) else {
+            continue;
+        };
+        if r.facet.is_some() || plain_parameter(model, i) {
             continue;
         }
         // S3 in Terraform: the encryption facet, when there is one, holds the settings.
@@ -680,33 +671,14 @@ pub fn protection(model: &Model) -> Vec<StoreEncryption> {
             aliases: &aliases,
             evidence: Vec::new(),
         };
-        let (at_rest, key) = match store_of(r.kind) {
-            Some(s) => {
-                let mut found = reader.read(source, s);
-                if let Some(t) = setting(model, i, Prop::SsmParameterType) {
-                    if !matches!(*t.value, Value::String(_)) {
-                        let reason = unsettled(&t.path, &t.value);
-                        found.0 = AtRest::Unknown { reason };
-                    }
-                }
-                found
+        let mut found = reader.read(source, store);
+        if let Some(t) = setting(model, i, Prop::SsmParameterType) {
+            if !matches!(*t.value, Value::String(_)) {
+                let reason = unsettled(&t.path, &t.value);
+                found.0 = AtRest::Unknown { reason };
             }
-            None => {
-                let reason = format!(
-                    "vouch does not know where {} keeps its encryption settings",
-                    r.kind.as_str()
-                );
-                reader
-                    .evidence
-                    .push(Evidence::at(model, i, "").noted(reason.clone()));
-                (
-                    AtRest::Unknown {
-                        reason: reason.clone(),
-                    },
-                    KeyKind::Unknown { reason },
-                )
-            }
-        };
+        }
+        let (at_rest, key) = found;
         let mut evidence = reader.evidence;
         evidence.dedup();
         out.push(StoreEncryption {
