@@ -631,10 +631,7 @@ fn key_policy_scoped(facts: &Facts, _: &Params) -> Vec<Finding> {
                 problems.push(
                     Finding::new(
                         k.key,
-                        unknown_from_evidence(
-                            std::slice::from_ref(&k.policy_evidence),
-                            &reason,
-                        ),
+                        unknown_from_evidence(std::slice::from_ref(&k.policy_evidence), &reason),
                         "the key policy cannot be read from the code",
                     )
                     .at(k.policy_evidence.span),
@@ -804,7 +801,10 @@ fn replication_encrypted(facts: &Facts, _: &Params) -> Vec<Finding> {
                 {
                     let holder = rule.resource;
                     let h = &model.resources[holder];
-                    let text = |p: Prop| rule.prop_set(p).and_then(|f| f.as_str().map(str::to_string));
+                    let text = |p: Prop| {
+                        rule.prop_set(p)
+                            .and_then(|f| f.as_str().map(str::to_string))
+                    };
                     let status = text(Prop::S3BucketReplicationRuleStatus);
                     if status.is_some_and(|s| s.eq_ignore_ascii_case("Disabled")) {
                         continue;

@@ -23,9 +23,8 @@ fn table() -> &'static HashMap<Kind, (Option<Prop>, &'static str)> {
                 let [kind, name, arn] = cols[..] else {
                     panic!("rules/arns.tsv:{}: expected 3 cells", n + 1)
                 };
-                let k = Kind::parse(kind).unwrap_or_else(|| {
-                    panic!("rules/arns.tsv:{}: {kind} is not a kind", n + 1)
-                });
+                let k = Kind::parse(kind)
+                    .unwrap_or_else(|| panic!("rules/arns.tsv:{}: {kind} is not a kind", n + 1));
                 let prop = (name != "-").then(|| {
                     Prop::named(k, name).unwrap_or_else(|| {
                         panic!(

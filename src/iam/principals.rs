@@ -12,8 +12,8 @@ use crate::model::Kind;
 use crate::model::Label;
 use crate::model::{Model, Part, Prop, Symbol, Value};
 use crate::source::Span;
-use std::borrow::Cow;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
@@ -431,15 +431,13 @@ pub fn compute_role_refs(model: &Model) -> Vec<ComputeRole> {
             Kind::EcsTaskDefinition => Prop::EcsTaskDefinitionTaskRoleArn,
             _ => Prop::Ec2InstanceIamInstanceProfile,
         };
-        let set = model
-            .prop_set(i, prop)
-            .and_then(|f| {
-                let path = f.attribute()?.1.to_string();
-                match f.value {
-                    Cow::Borrowed(v) => Some((path, v)),
-                    Cow::Owned(_) => None,
-                }
-            });
+        let set = model.prop_set(i, prop).and_then(|f| {
+            let path = f.attribute()?.1.to_string();
+            match f.value {
+                Cow::Borrowed(v) => Some((path, v)),
+                Cow::Owned(_) => None,
+            }
+        });
         let attribute = set.as_ref().map(|(p, _)| p.clone());
         let role = match (by_edge.get(&i), set) {
             (Some(&index), _) => RoleOf::Role { index },
@@ -450,12 +448,10 @@ pub fn compute_role_refs(model: &Model) -> Vec<ComputeRole> {
                     (e.from == i && e.label == Label::InstanceProfile).then_some(e.to)
                 });
                 match profile {
-                    Some(p) => {
-                        match model.prop_set(p, Prop::IamInstanceProfileRoles) {
-                            Some(rv) => unsettled(&rv.value, "the instance profile's role"),
-                            None => RoleOf::NoRole,
-                        }
-                    }
+                    Some(p) => match model.prop_set(p, Prop::IamInstanceProfileRoles) {
+                        Some(rv) => unsettled(&rv.value, "the instance profile's role"),
+                        None => RoleOf::NoRole,
+                    },
                     None => unsettled(v, "the instance profile"),
                 }
             }

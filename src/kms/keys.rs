@@ -516,7 +516,11 @@ fn read_policy(model: &Model, names: &Names, key: usize) -> KeyPolicyRead {
 fn read_rotation(model: &Model, key: usize) -> (String, Rotation, Vec<Evidence>) {
     let mut evidence = Vec::new();
     let spec = match setting(model, key, Prop::KmsKeyKeySpec) {
-        Some(Setting { holder, path, value }) => {
+        Some(Setting {
+            holder,
+            path,
+            value,
+        }) => {
             evidence.push(Evidence::at(model, holder, &path).valued(&value));
             match value.as_ref() {
                 Value::String(s) => Ok(s.to_string()),
@@ -542,7 +546,11 @@ fn read_rotation(model: &Model, key: usize) -> (String, Rotation, Vec<Evidence>)
         }
     }
     let rotation = match setting(model, key, Prop::KmsKeyEnableKeyRotation) {
-        Some(Setting { holder, path, value }) => {
+        Some(Setting {
+            holder,
+            path,
+            value,
+        }) => {
             evidence.push(Evidence::at(model, holder, &path).valued(&value));
             match value.as_bool() {
                 Some(true) => {

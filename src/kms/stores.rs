@@ -113,7 +113,10 @@ const STORES: &[Store] = &[
         key_first: true,
     },
     key_only(Kind::SnsTopic, Prop::SnsTopicKmsMasterKeyId),
-    key_only(Kind::SecretsmanagerSecret, Prop::SecretsmanagerSecretKmsKeyId),
+    key_only(
+        Kind::SecretsmanagerSecret,
+        Prop::SecretsmanagerSecretKmsKeyId,
+    ),
     key_only(Kind::SsmParameter, Prop::SsmParameterKeyId),
     flagged(
         Kind::KinesisStream,
@@ -414,7 +417,11 @@ impl Reader<'_, '_> {
         let model = self.model;
         let (_, row) = defaults::of_prop(model, source, store.key);
         match setting(model, source, store.key) {
-            Some(Setting { holder, path, value }) => {
+            Some(Setting {
+                holder,
+                path,
+                value,
+            }) => {
                 let v = value.as_ref();
                 let key = resolve_with(model, self.aliases, source, v);
                 let mut ev = Evidence::at(model, holder, &path).valued(v);
@@ -446,7 +453,12 @@ impl Reader<'_, '_> {
             return self.key(source, store);
         };
         if store.key_first {
-            if let Some(Setting { holder, path, value }) = setting(model, source, store.key) {
+            if let Some(Setting {
+                holder,
+                path,
+                value,
+            }) = setting(model, source, store.key)
+            {
                 self.evidence
                     .push(Evidence::at(model, holder, &path).valued(&value));
                 return (
@@ -541,9 +553,11 @@ impl Reader<'_, '_> {
         if r.kind != Kind::Ec2Volume {
             return None;
         }
-        let (i, by_default) = model.resources.iter().enumerate().find(|(_, x)| {
-            x.unit == r.unit && x.kind == Kind::Ec2EbsEncryptionByDefault
-        })?;
+        let (i, by_default) = model
+            .resources
+            .iter()
+            .enumerate()
+            .find(|(_, x)| x.unit == r.unit && x.kind == Kind::Ec2EbsEncryptionByDefault)?;
         let enabled = setting(model, i, Prop::Ec2EbsEncryptionByDefaultEnabled);
         let mut ev = match &enabled {
             Some(e) => Evidence::at(model, e.holder, &e.path).valued(&e.value),
@@ -637,7 +651,11 @@ fn plain_parameter(model: &Model, index: usize) -> bool {
     if model.resources[index].kind != Kind::SsmParameter {
         return false;
     }
-    match model.prop_set(index, Prop::SsmParameterType).as_ref().map(|f| f.value.as_ref()) {
+    match model
+        .prop_set(index, Prop::SsmParameterType)
+        .as_ref()
+        .map(|f| f.value.as_ref())
+    {
         Some(Value::String(t)) => t != "SecureString",
         Some(_) => false,
         None => true,
