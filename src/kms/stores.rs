@@ -6,30 +6,37 @@ use crate::model::Kind;
 use crate::model::{Model, Part, Prop, Value};
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
-/// How a switch that turns encryption on reads.
-#[derive(Clone, Copy)]
-enum FlagKind {
-    /// A boolean; when true, either a KMS key (`on_service` false) or the service's own keys.
-    Bool { on_service: bool },
-    /// A text setting (canonical values): values that mean a KMS key, the service's keys, or off.
-    Text {
-        kms: &'static [&'static str],
-        service: &'static [&'static str],
-        off: &'static [&'static str],
-    },
+/// What a value of an encryption flag means.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Meaning {
+    /// Encrypted with a KMS key: the key property decides which.
+    Kms,
+    /// Encrypted with the service's own keys.
+    Service,
+    Off,
+    /// The provider default applies (DynamoDB: the AWS-owned key), not "none".
+    Default,
 }
 
-#[derive(Clone, Copy)]
 struct Flag {
     prop: Prop,
-    kind: FlagKind,
-    /// Switching it off means the provider default (DynamoDB: the AWS-owned key), not "none".
-    off_is_default: bool,
+    /// (value as written, canonical spelling; what it means).
+    values: Vec<(&'static str, Meaning)>,
 }
 
-/// Which properties of a data-store kind carry its encryption at rest.
-#[derive(Clone, Copy)]
+impl Flag {
+    /// A boolean flag reads `true`/`false`; any other reads text.
+    fn boolean(&self) -> bool {
+        self.values
+            .iter()
+            .any(|(v, _)| *v == "true" || *v == "false")
+    }
+}
+
+/// Which properties of a data-store kind carry its encryption at rest
+/// (`rules/encryption-at-rest.tsv`).
 struct Store {
     kind: Kind,
     flag: Option<Flag>,
@@ -39,130 +46,67 @@ struct Store {
     key_first: bool,
 }
 
-const fn key_only(kind: Kind, key: Prop) -> Store {
-    Store {
-        kind,
-        flag: None,
-        key,
-        key_first: false,
-    }
+/// Every data-store kind and the properties of its encryption at rest. When the code leaves
+/// one out, the property's default applies (an AWS-managed key, a flag's value), else the row
+/// of `rules/defaults.tsv` for what a value cannot say (the AWS-owned key, service-managed keys,
+/// a default that depends on another setting). Adding a data store is its property rows and
+/// one row of `rules/encryption-at-rest.tsv`.
+fn stores() -> &'static [Store] {
+    static STORES: OnceLock<Vec<Store>> = OnceLock::new();
+    STORES.get_or_init(|| {
+        let file = "rules/encryption-at-rest.tsv";
+        include_str!("../../rules/encryption-at-rest.tsv")
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.starts_with('#') && !l.trim().is_empty())
+            .map(|(n, l)| {
+                let line = n + 1;
+                let cols: Vec<&'static str> = l.split('\t').collect();
+                let [kind, flag, values, key, order] = cols[..] else {
+                    panic!("{file}:{line}: expected 5 cells");
+                };
+                let kind = Kind::parse(kind)
+                    .unwrap_or_else(|| panic!("{file}:{line}: {kind} is not a kind"));
+                let prop = |name: &str| {
+                    Prop::named(kind, name).unwrap_or_else(|| {
+                        panic!(
+                            "{file}:{line}: {} has no property {name} in rules/properties/",
+                            kind.as_str()
+                        )
+                    })
+                };
+                let flag = (flag != "-").then(|| Flag {
+                    prop: prop(flag),
+                    values: values
+                        .split_whitespace()
+                        .map(|pair| {
+                            let (v, m) = pair.rsplit_once('=').unwrap_or_else(|| {
+                                panic!("{file}:{line}: {pair} is not value=meaning")
+                            });
+                            let m = match m {
+                                "kms" => Meaning::Kms,
+                                "service" => Meaning::Service,
+                                "off" => Meaning::Off,
+                                "default" => Meaning::Default,
+                                _ => panic!("{file}:{line}: unknown meaning {m}"),
+                            };
+                            (v, m)
+                        })
+                        .collect(),
+                });
+                Store {
+                    kind,
+                    flag,
+                    key: prop(key),
+                    key_first: order == "key-first",
+                }
+            })
+            .collect()
+    })
 }
-
-const fn flagged(kind: Kind, flag: Flag, key: Prop) -> Store {
-    Store {
-        kind,
-        flag: Some(flag),
-        key,
-        key_first: false,
-    }
-}
-
-/// A boolean that, when true, encrypts with a KMS key.
-const fn on(prop: Prop) -> Flag {
-    Flag {
-        prop,
-        kind: FlagKind::Bool { on_service: false },
-        off_is_default: false,
-    }
-}
-
-const S3_ALGORITHM: FlagKind = FlagKind::Text {
-    kms: &["aws:kms", "aws:kms:dsse"],
-    service: &["AES256"],
-    off: &[],
-};
-
-const KINESIS_TYPE: FlagKind = FlagKind::Text {
-    kms: &["KMS"],
-    service: &[],
-    off: &["NONE"],
-};
-
-/// Every data-store kind and the properties of its encryption at rest (`rules/properties/`).
-/// When the code leaves one out, the property's default applies (an AWS-managed key, a flag's
-/// value), else the row of `rules/defaults.tsv` for what a value cannot say (the AWS-owned key,
-/// service-managed keys, a default that depends on another setting). Adding a data store is its
-/// property rows and one entry here.
-const STORES: &[Store] = &[
-    flagged(
-        Kind::DynamodbTable,
-        Flag {
-            prop: Prop::DynamodbTableSSEEnabled,
-            kind: FlagKind::Bool { on_service: false },
-            off_is_default: true,
-        },
-        Prop::DynamodbTableKMSMasterKeyId,
-    ),
-    flagged(
-        Kind::S3Bucket,
-        Flag {
-            prop: Prop::S3BucketSSEAlgorithm,
-            kind: S3_ALGORITHM,
-            off_is_default: false,
-        },
-        Prop::S3BucketKMSMasterKeyID,
-    ),
-    Store {
-        kind: Kind::SqsQueue,
-        flag: Some(Flag {
-            prop: Prop::SqsQueueSqsManagedSseEnabled,
-            kind: FlagKind::Bool { on_service: true },
-            off_is_default: false,
-        }),
-        key: Prop::SqsQueueKmsMasterKeyId,
-        key_first: true,
-    },
-    key_only(Kind::SnsTopic, Prop::SnsTopicKmsMasterKeyId),
-    key_only(
-        Kind::SecretsmanagerSecret,
-        Prop::SecretsmanagerSecretKmsKeyId,
-    ),
-    key_only(Kind::SsmParameter, Prop::SsmParameterKeyId),
-    flagged(
-        Kind::KinesisStream,
-        Flag {
-            prop: Prop::KinesisStreamEncryptionType,
-            kind: KINESIS_TYPE,
-            off_is_default: false,
-        },
-        Prop::KinesisStreamKeyId,
-    ),
-    key_only(Kind::LogsLogGroup, Prop::LogsLogGroupKmsKeyId),
-    key_only(Kind::CloudtrailTrail, Prop::CloudtrailTrailKMSKeyId),
-    flagged(
-        Kind::RdsInstance,
-        on(Prop::RdsInstanceStorageEncrypted),
-        Prop::RdsInstanceKmsKeyId,
-    ),
-    flagged(
-        Kind::RdsCluster,
-        on(Prop::RdsClusterStorageEncrypted),
-        Prop::RdsClusterKmsKeyId,
-    ),
-    flagged(
-        Kind::EfsFileSystem,
-        on(Prop::EfsFileSystemEncrypted),
-        Prop::EfsFileSystemKmsKeyId,
-    ),
-    flagged(
-        Kind::Ec2Volume,
-        on(Prop::Ec2VolumeEncrypted),
-        Prop::Ec2VolumeKmsKeyId,
-    ),
-    flagged(
-        Kind::ElasticacheReplicationGroup,
-        on(Prop::ElasticacheReplicationGroupAtRestEncryptionEnabled),
-        Prop::ElasticacheReplicationGroupKmsKeyId,
-    ),
-    flagged(
-        Kind::OpensearchDomain,
-        on(Prop::OpensearchDomainEncryptionAtRestEnabled),
-        Prop::OpensearchDomainEncryptionAtRestKmsKeyId,
-    ),
-];
 
 fn store_of(kind: Kind) -> Option<&'static Store> {
-    STORES.iter().find(|s| s.kind == kind)
+    stores().iter().find(|s| s.kind == kind)
 }
 
 /// Is this a kind [`protection`] reports on (a data store encrypted at rest)?
@@ -377,7 +321,8 @@ struct Reader<'a, 'm> {
 /// A flag's state, with the resource and path that set it.
 enum FlagState {
     Absent,
-    Off(usize, String),
+    /// Off; `true` when off means the provider default.
+    Off(usize, String, bool),
     Kms(usize, String),
     Service(usize, String),
     /// With why the value is not known, when the value has an unknown in it.
@@ -449,7 +394,7 @@ impl Reader<'_, '_> {
 
     fn read(&mut self, source: usize, store: &Store) -> (AtRest, KeyKind) {
         let model = self.model;
-        let Some(flag) = store.flag else {
+        let Some(flag) = &store.flag else {
             return self.key(source, store);
         };
         if store.key_first {
@@ -467,7 +412,7 @@ impl Reader<'_, '_> {
                 );
             }
         }
-        match self.flag(source, &flag) {
+        match self.flag(source, flag) {
             FlagState::Absent => {
                 if let Some(found) = self.ebs_default(source, store) {
                     return found;
@@ -477,7 +422,7 @@ impl Reader<'_, '_> {
                     self.evidence.push(
                         Evidence::at(model, source, "").noted(format!("provider default: {doc}")),
                     );
-                    return match classify(&flag, source, String::new(), &value) {
+                    return match classify(flag, source, String::new(), &value) {
                         FlagState::Kms(..) => self.key(source, store),
                         FlagState::Service(..) => (AtRest::Encrypted, KeyKind::ServiceManaged),
                         FlagState::Off(..) => (AtRest::Unencrypted, KeyKind::None),
@@ -505,12 +450,12 @@ impl Reader<'_, '_> {
                 }
                 from_default(model, source, row, &flag_path, &mut self.evidence)
             }
-            FlagState::Off(holder, path) if flag.off_is_default => {
+            FlagState::Off(holder, path, true) => {
                 self.evidence.push(Evidence::at(model, holder, &path));
                 let (flag_path, row) = defaults::of_prop(model, source, flag.prop);
                 from_default(model, source, row, &flag_path, &mut self.evidence)
             }
-            FlagState::Off(holder, path) => {
+            FlagState::Off(holder, path, false) => {
                 self.evidence.push(Evidence::at(model, holder, &path));
                 (AtRest::Unencrypted, KeyKind::None)
             }
@@ -612,37 +557,31 @@ fn unknown_reason(v: &Value) -> Option<crate::model::Reason> {
     v.first_unknown().map(|u| u.reason)
 }
 
-/// What a flag's value says: a KMS key, the service's keys, off, or not known.
+/// What a flag's value says: a KMS key, the service's keys, off, the default, or not known.
 fn classify(flag: &Flag, holder: usize, path: String, v: &Value) -> FlagState {
-    match flag.kind {
-        FlagKind::Bool { on_service } => match v.as_bool() {
-            Some(true) if on_service => FlagState::Service(holder, path),
-            Some(true) => FlagState::Kms(holder, path),
-            Some(false) => FlagState::Off(holder, path),
-            None => {
-                let reason = unsettled(&path, v);
-                FlagState::Unknown(holder, path, reason, unknown_reason(v))
-            }
-        },
-        FlagKind::Text { kms, service, off } => match v.as_str() {
-            Some(s) if kms.iter().any(|k| k.eq_ignore_ascii_case(s)) => {
-                FlagState::Kms(holder, path)
-            }
-            Some(s) if service.iter().any(|k| k.eq_ignore_ascii_case(s)) => {
-                FlagState::Service(holder, path)
-            }
-            Some(s) if off.iter().any(|k| k.eq_ignore_ascii_case(s)) => {
-                FlagState::Off(holder, path)
-            }
-            Some(s) => {
-                let reason = format!("{path} has a value vouch does not know: {s:?}");
-                FlagState::Unknown(holder, path, reason, None)
-            }
-            None => {
-                let reason = unsettled(&path, v);
-                FlagState::Unknown(holder, path, reason, unknown_reason(v))
-            }
-        },
+    let spelled = if flag.boolean() {
+        v.as_bool().map(|b| b.to_string())
+    } else {
+        v.as_str().map(str::to_string)
+    };
+    let Some(spelled) = spelled else {
+        let reason = unsettled(&path, v);
+        return FlagState::Unknown(holder, path, reason, unknown_reason(v));
+    };
+    match flag
+        .values
+        .iter()
+        .find(|(x, _)| x.eq_ignore_ascii_case(&spelled))
+        .map(|(_, m)| *m)
+    {
+        Some(Meaning::Kms) => FlagState::Kms(holder, path),
+        Some(Meaning::Service) => FlagState::Service(holder, path),
+        Some(Meaning::Off) => FlagState::Off(holder, path, false),
+        Some(Meaning::Default) => FlagState::Off(holder, path, true),
+        None => {
+            let reason = format!("{path} has a value vouch does not know: {spelled:?}");
+            FlagState::Unknown(holder, path, reason, None)
+        }
     }
 }
 
