@@ -470,3 +470,12 @@ pub fn compute_role_refs(model: &Model) -> Vec<ComputeRole> {
     }
     out
 }
+
+#[cfg(test)]
+mod table_tests {
+    #[test]
+    fn every_policy_document_row_names_a_property() {
+        let rows: usize = super::table().values().map(Vec::len).sum();
+        assert!(rows >= 20);
+    }
+}

@@ -648,3 +648,21 @@ pub fn protection(model: &Model) -> Vec<StoreEncryption> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_row_of_the_store_table_reads_properties_of_its_kind() {
+        let all = stores();
+        assert!(all.len() >= 15);
+        for s in all {
+            assert_eq!(s.key.kind(), s.kind, "{}", s.kind.as_str());
+            if let Some(f) = &s.flag {
+                assert_eq!(f.prop.kind(), s.kind, "{}", s.kind.as_str());
+                assert!(!f.values.is_empty(), "{}", s.kind.as_str());
+            }
+        }
+    }
+}
