@@ -438,6 +438,13 @@ impl Model {
         out
     }
 
+    /// The paths resource `index` would write `prop` at in its own language (see
+    /// [`Prop::paths`]): for a message or a table keyed by path.
+    pub fn prop_paths(&self, index: usize, prop: Prop) -> Vec<String> {
+        let r = &self.resources[index];
+        prop.paths(r.language, &r.source_type)
+    }
+
     /// The facets of a resource (its configuration resources), in index order.
     pub fn facets_of(&self, index: usize) -> impl Iterator<Item = usize> + '_ {
         let start = self
