@@ -775,8 +775,8 @@ fn replica_finding(
 /// The name a resource's language gives a property (the last segment of its path), for
 /// messages about a missing setting.
 fn written_name(model: &Model, i: usize, prop: Prop) -> String {
-    let r = &model.resources[i];
-    prop.paths(r.language, &r.source_type)
+    model
+        .prop_paths(i, prop)
         .first()
         .and_then(|p| p.rsplit('.').next().map(str::to_string))
         .unwrap_or_else(|| prop.canonical().to_string())

@@ -162,7 +162,7 @@ pub fn aws_managed_alias(name: &str) -> Option<&'static DefaultRow> {
 /// the property at. Returns that path too (the first one when no row applies), for a note.
 pub fn of_prop(model: &Model, index: usize, prop: Prop) -> (String, Option<&'static DefaultRow>) {
     let r = &model.resources[index];
-    let paths = prop.paths(r.language, &r.source_type);
+    let paths = model.prop_paths(index, prop);
     for p in &paths {
         if let Some(row) = lookup(r, p) {
             return (p.clone(), Some(row));
