@@ -76,11 +76,6 @@ impl Prop {
             .map(|r| r.prop)
     }
 
-    /// Every property of `kind`, in table order.
-    pub fn of_kind(kind: Kind) -> impl Iterator<Item = Prop> {
-        ROWS.iter().filter(move |r| r.kind == kind).map(|r| r.prop)
-    }
-
     /// The paths a resource of `source_type` in `language` writes this property at (without
     /// list indices or value maps), in the order they are tried: for a note about the
     /// property's absence, or a per-language table keyed by path.
