@@ -14,7 +14,7 @@ use crate::iam::principals::{compute_role_refs, ComputeRole, PolicyKind, RoleOf}
 use crate::iam::queries::{self, TenantBinding};
 use crate::iam::trust::{self, Trustee};
 use crate::model::Kind;
-use crate::model::{Model, Value};
+use crate::model::{Model, Prop, Value};
 use crate::network::util;
 use crate::source::Span;
 use std::collections::{BTreeMap, BTreeSet};
@@ -904,13 +904,11 @@ fn content_reads(kind: Kind) -> &'static [&'static str] {
     }
 }
 
-const NAME_ATTRIBUTES: &[&str] = &[
-    "function_name",
-    "FunctionName",
-    "family",
-    "Family",
-    "name",
-    "RoleName",
+/// The names a compute resource or its role goes by, beside its address.
+const NAME_PROPS: &[Prop] = &[
+    Prop::LambdaFunctionFunctionName,
+    Prop::EcsTaskDefinitionFamily,
+    Prop::IamRoleRoleName,
 ];
 
 fn admin_data_access(facts: &Facts, params: &Params) -> Vec<Finding> {
@@ -919,11 +917,11 @@ fn admin_data_access(facts: &Facts, params: &Params) -> Vec<Finding> {
     let names_of = |i: usize| -> Vec<String> {
         let r = &model.resources[i];
         let mut n = vec![r.address.clone()];
-        n.extend(
-            NAME_ATTRIBUTES
-                .iter()
-                .filter_map(|a| r.attr(a).and_then(Value::as_str).map(str::to_string)),
-        );
+        n.extend(NAME_PROPS.iter().filter_map(|&p| {
+            model
+                .prop_set(i, p)
+                .and_then(|f| f.as_str().map(str::to_string))
+        }));
         n
     };
     let admin: Vec<(ComputeRole, String)> = compute(facts)
@@ -1062,12 +1060,12 @@ const SECRET_READS: &[&str] = &[
 ];
 
 /// Secrets Manager secrets, and SSM parameters of type `SecureString`.
-fn is_secret(r: &crate::model::Resource) -> bool {
-    match r.kind {
+fn is_secret(model: &Model, i: usize) -> bool {
+    match model.resources[i].kind {
         Kind::SecretsmanagerSecret => true,
-        Kind::SsmParameter => ["type", "Type"]
-            .iter()
-            .any(|a| r.attr(a).and_then(Value::as_str) == Some("SecureString")),
+        Kind::SsmParameter => model
+            .prop_set(i, Prop::SsmParameterType)
+            .is_some_and(|f| f.as_str() == Some("SecureString")),
         _ => false,
     }
 }
@@ -1135,7 +1133,7 @@ fn secret_readers(facts: &Facts, _: &Params) -> Vec<Finding> {
         .resources
         .iter()
         .enumerate()
-        .filter(|(_, r)| r.facet.is_none() && is_secret(r) && util::deployed(r))
+        .filter(|(i, r)| r.facet.is_none() && is_secret(model, *i) && util::deployed(r))
         .map(|(i, _)| i)
         .collect();
     let mut reachers: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();

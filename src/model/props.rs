@@ -71,6 +71,27 @@ impl Prop {
     }
 }
 
+impl Prop {
+    /// The property of `kind` whose row is named `name` (`Name`), for tables that name a
+    /// property per kind in data.
+    pub fn named(kind: Kind, name: &str) -> Option<Prop> {
+        ROWS.iter()
+            .find(|r| r.kind == kind && r.name == name)
+            .map(|r| r.prop)
+    }
+
+    /// The paths a resource of `source_type` in `language` writes this property at (without
+    /// list indices or value maps), in the order they are tried: for a note about the
+    /// property's absence, or a per-language table keyed by path.
+    pub fn paths(self, language: Language, source_type: &str) -> Vec<String> {
+        alternatives(self, language)
+            .iter()
+            .filter(|a| a.source_type.is_none_or(|t| t == source_type))
+            .map(|a| a.segments.join("."))
+            .collect()
+    }
+}
+
 fn default_value(text: &str) -> Value {
     match text {
         "true" => Value::Bool(true),
@@ -371,6 +392,7 @@ impl Model {
         if r.kind != prop.kind() {
             return;
         }
+        let mut seen: Vec<(usize, String)> = Vec::new();
         for alt in alternatives(prop, r.language) {
             let holders: Vec<usize> = match alt.source_type {
                 None => vec![index],
@@ -381,7 +403,18 @@ impl Model {
                     .collect(),
             };
             for h in holders {
-                if read_alt(&self.resources[h], h, alt, f) {
+                // Two alternatives that reach the same attribute (a resource's own type named
+                // and unnamed) give it once.
+                let mut once = |found: Found<'m>| {
+                    if let PropOrigin::Attribute { resource, path, .. } = &found.origin {
+                        if seen.iter().any(|(r, p)| r == resource && p == path) {
+                            return false;
+                        }
+                        seen.push((*resource, path.clone()));
+                    }
+                    f(found)
+                };
+                if read_alt(&self.resources[h], h, alt, &mut once) {
                     return;
                 }
             }
@@ -453,6 +486,13 @@ impl Model {
             }
         }
         out
+    }
+
+    /// The paths resource `index` would write `prop` at in its own language (see
+    /// [`Prop::paths`]): for a message or a table keyed by path.
+    pub fn prop_paths(&self, index: usize, prop: Prop) -> Vec<String> {
+        let r = &self.resources[index];
+        prop.paths(r.language, &r.source_type)
     }
 
     /// The facets of a resource (its configuration resources), in index order.
