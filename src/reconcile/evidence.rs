@@ -8,23 +8,60 @@ use crate::assumptions::Rule;
 use crate::checks::{Cause, Outcome};
 use crate::model::{Language, Model};
 use crate::source::{Origin, Sources, Span};
+use std::collections::HashMap;
 
-/// Where a span is, for a finding about `resource`: a plan address when the resource was read
-/// from plan JSON and the span lies in the plan file, a source region otherwise.
-pub fn origin(model: &Model, sources: &Sources, resource: Option<usize>, span: Span) -> Origin {
-    let region = sources.region(span);
-    match resource.map(|i| &model.resources[i]) {
-        Some(r)
-            if r.language == Language::Plan
-                && !(region.file.ends_with(".tf") || region.file.ends_with(".tf.json")) =>
-        {
-            Origin::Plan {
-                address: r.address.clone(),
-                region,
+/// Turns spans into origins for one scan.
+pub struct Locator<'a> {
+    model: &'a Model,
+    sources: &'a Sources,
+    /// The span of every resource read from plan JSON, to its address.
+    plan: HashMap<Span, &'a str>,
+}
+
+impl<'a> Locator<'a> {
+    pub fn new(model: &'a Model, sources: &'a Sources) -> Locator<'a> {
+        let plan = model
+            .resources
+            .iter()
+            .filter(|r| r.language == Language::Plan)
+            .map(|r| (r.span, r.address.as_str()))
+            .collect();
+        Locator {
+            model,
+            sources,
+            plan,
+        }
+    }
+
+    /// Where a span is, for a finding about `resource`: a plan address when it is the span of a
+    /// resource read from plan JSON (that resource's address), or when the finding's resource
+    /// was read from plan JSON and the span lies in the plan file; a source region otherwise.
+    pub fn origin(&self, resource: Option<usize>, span: Span) -> Origin {
+        let region = self.sources.region(span);
+        if let Some(address) = self.plan.get(&span) {
+            if !is_terraform_source(&region.file) {
+                return Origin::Plan {
+                    address: address.to_string(),
+                    region,
+                };
             }
         }
-        _ => Origin::Source(region),
+        match resource.map(|i| &self.model.resources[i]) {
+            Some(r) if r.language == Language::Plan && !is_terraform_source(&region.file) => {
+                Origin::Plan {
+                    address: r.address.clone(),
+                    region,
+                }
+            }
+            _ => Origin::Source(region),
+        }
     }
+}
+
+/// A Terraform configuration file (where a plan's resources take their spans when the tree
+/// has the HCL), as opposed to the plan JSON.
+fn is_terraform_source(file: &str) -> bool {
+    file.ends_with(".tf") || file.ends_with(".tf.json")
 }
 
 /// (resource address, unit, resource index) of a subject.
@@ -50,11 +87,12 @@ pub fn unknown_parts(o: &Outcome) -> (Option<Cause>, Option<String>) {
 }
 
 /// The evidence of every subject, sorted and without duplicates.
-pub fn assemble(model: &Model, sources: &Sources, subjects: &[SubjectOutcome]) -> Vec<Evidence> {
+pub fn assemble(locator: &Locator, subjects: &[SubjectOutcome]) -> Vec<Evidence> {
+    let model = locator.model;
     let mut evidence = Vec::new();
     for s in subjects {
         let (resource, unit, index) = subject_names(model, &s.subject);
-        let at = |span: Span| origin(model, sources, index, span);
+        let at = |span: Span| locator.origin(index, span);
         if s.findings.is_empty() {
             let (cause, reason) = unknown_parts(&s.outcome);
             evidence.push(Evidence {
@@ -108,7 +146,8 @@ fn order_key(e: &Evidence) -> OrderKey<'_> {
 }
 
 /// The questions of a decision's open subjects, in subject order.
-pub fn questions(rule: &Rule, model: &Model, sources: &Sources, d: &Decision) -> Vec<Question> {
+pub fn questions(rule: &Rule, locator: &Locator, d: &Decision) -> Vec<Question> {
+    let model = locator.model;
     let mut out = Vec::new();
     for &i in &d.open {
         let s = &d.subjects[i];
@@ -121,7 +160,7 @@ pub fn questions(rule: &Rule, model: &Model, sources: &Sources, d: &Decision) ->
         let at = |span: Span| QuestionResource {
             resource: resource.clone(),
             unit: unit.clone(),
-            origin: origin(model, sources, index, span),
+            origin: locator.origin(index, span),
         };
         let mut resources: Vec<QuestionResource> = Vec::new();
         for f in &s.findings {
@@ -207,7 +246,10 @@ mod tests {
         let f = Finding::fail(0, "no encryption")
             .at(Span::new(FileId(0), 33..45))
             .at(Span::new(FileId(0), 0..47));
-        let ev = assemble(&model, &sources, &[subject(0, Outcome::Fail, vec![f])]);
+        let ev = assemble(
+            &Locator::new(&model, &sources),
+            &[subject(0, Outcome::Fail, vec![f])],
+        );
         assert_eq!(ev.len(), 1);
         let e = &ev[0];
         assert_eq!(e.outcome, Verdict::Fail);
@@ -231,7 +273,7 @@ mod tests {
                 Vec::new(),
             )
         });
-        let ev = assemble(&model, &sources, &subjects);
+        let ev = assemble(&Locator::new(&model, &sources), &subjects);
         assert_eq!(ev.len(), 2);
         // The unit subject sorts first: no resource, no place.
         assert_eq!(ev[0].place, Place(None));
@@ -243,6 +285,16 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+        // A finding located at another plan resource (a facet) names that resource.
+        let locator = Locator::new(&model, &sources);
+        match locator.origin(Some(0), model.resources[1].span) {
+            Origin::Plan { address, .. } => assert_eq!(address, "aws_s3_bucket.b"),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            locator.origin(Some(1), model.resources[0].span),
+            Origin::Source(_)
+        ));
     }
 
     #[test]
@@ -262,7 +314,7 @@ mod tests {
             answers: Default::default(),
             inconsistent: Vec::new(),
         };
-        let qs = questions(rule, &model, &sources, &d);
+        let qs = questions(rule, &Locator::new(&model, &sources), &d);
         assert_eq!(qs.len(), 2);
         assert_eq!(qs[0].cause, Cause::Variable);
         assert_eq!(qs[0].resources[0].origin.short(), "main.tf:2");

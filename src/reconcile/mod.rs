@@ -113,6 +113,7 @@ pub fn reconcile(inputs: &Inputs) -> Report {
     let mut ledger = answers::Ledger::default();
     let mut confidence = confidence::Confidence::default();
     let mut timings = Vec::new();
+    let locator = evidence::Locator::new(model, inputs.sources);
 
     for rule in &inputs.rules {
         let t0 = std::time::Instant::now();
@@ -127,8 +128,8 @@ pub fn reconcile(inputs: &Inputs) -> Report {
 
         let doc = suggestions::doc_refs(&claims, &d, inputs.claim_origin);
         inconsistencies.extend(suggestions::inconsistencies(rule, &d, &doc));
-        let evidence = evidence::assemble(model, inputs.sources, &d.subjects);
-        let asked = evidence::questions(rule, model, inputs.sources, &d);
+        let evidence = evidence::assemble(&locator, &d.subjects);
+        let asked = evidence::questions(rule, &locator, &d);
         let basis = threats::basis(d.status);
         confidence.add(basis, rule.threat.severity.open);
         threats.extend(threats::threat(rule, &d));
@@ -143,7 +144,7 @@ pub fn reconcile(inputs: &Inputs) -> Report {
             answers: answers::used(&d.answers, inputs.answers),
             id: rule.id.clone(),
             title: rule.title.clone(),
-            stride: rule.stride.name(),
+            stride: rule.stride,
             status: d.status,
             holds: d.holds,
             basis,

@@ -3,7 +3,7 @@
 //! other tools rely on (`vouch scan --format json`, docs/report-json.md). Every location is an
 //! [`Origin`]; every tag is an enum serialised to the string the contract names.
 
-use crate::assumptions::{Severity, Status};
+use crate::assumptions::{Severity, Status, Stride};
 use crate::checks::Cause;
 use crate::claims::Polarity;
 use crate::source::Origin;
@@ -54,7 +54,7 @@ pub struct Weights {
 pub struct AssumptionReport {
     pub id: String,
     pub title: String,
-    pub stride: &'static str,
+    pub stride: Stride,
     pub status: Status,
     /// For `doc_only` and `answered`: whether what settled it says it holds.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -241,7 +241,7 @@ pub struct ThreatReport {
     pub id: String,
     pub title: String,
     pub description: String,
-    pub stride: &'static str,
+    pub stride: Stride,
     pub severity: Severity,
     pub basis: ThreatBasis,
     pub rests_on: Basis,

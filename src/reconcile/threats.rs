@@ -62,7 +62,7 @@ pub fn threat(rule: &Rule, d: &Decision) -> Option<ThreatReport> {
         id,
         title,
         description: t.description.clone(),
-        stride: rule.stride.name(),
+        stride: rule.stride,
         severity,
         basis,
         rests_on: self::basis(d.status),

@@ -95,7 +95,7 @@ pub fn to_text(report: &Report, root: &str) -> String {
                 t.title,
                 t.assumptions.join(", "),
                 t.rests_on.name(),
-                t.stride
+                t.stride.name()
             );
         }
     }
