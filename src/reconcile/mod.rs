@@ -189,6 +189,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn claims_about_the_system_cover_everything_and_named_ones_what_they_name() {
+        let claim = |components: &[&str]| Claim {
+            polarity: crate::claims::Polarity::Holds,
+            path: "d.md".into(),
+            line: 1,
+            text: String::new(),
+            components: components.iter().map(|c| c.to_string()).collect(),
+            matched: String::new(),
+        };
+        let resolve = |name: &str| match name {
+            "api" => vec![3, 1],
+            "jobs" => vec![1, 7],
+            _ => Vec::new(),
+        };
+        let scoped = scope_claims(
+            &[claim(&[]), claim(&["api", "jobs"]), claim(&["x"])],
+            &resolve,
+        );
+        assert_eq!(scoped[0].covers, None);
+        assert_eq!(scoped[1].covers, Some([1, 3, 7].into_iter().collect()));
+        // A named component that matches nothing covers nothing (not everything).
+        assert_eq!(scoped[2].covers, Some(Default::default()));
+        assert_eq!(scoped[2].index, 2);
+    }
+
+    #[test]
     fn question_ids_depend_on_the_assumption_and_the_address_only() {
         let mut model = Model::default();
         let span = crate::source::Span::file_start(crate::source::FileId(0));
