@@ -217,26 +217,33 @@ pub fn assess(
     let answers_shown = source::shown_path(root, &answers_file);
     let (answers, answer_diags) = answers::read(&answers_file, &answers_shown);
     diagnostics.extend(answer_diags);
-    // The answers file's and the documents' locations cover the first line of an entry or a
-    // sentence: their readers keep only that line.
-    let answers_text = std::fs::read_to_string(&answers_file).unwrap_or_default();
-    let entries: Vec<reconcile::AnswerEntry> = answers
-        .entries
-        .iter()
-        .map(|a| {
-            let (assumption, question) = match &a.target {
-                answers::Target::Assumption(id) => (Some(id.clone()), None),
-                answers::Target::Question(q) => (a.assumption.clone(), Some(q.clone())),
-            };
-            reconcile::AnswerEntry {
-                assumption,
-                question,
-                holds: a.holds,
-                detail: a.detail.clone(),
-                origin: Origin::Source(Region::whole_line(&answers_shown, &answers_text, a.line)),
-            }
-        })
-        .collect();
+    // Where each answer entry is, by its first line.
+    let answers_text = if answers.entries.is_empty() {
+        String::new()
+    } else {
+        std::fs::read_to_string(&answers_file).unwrap_or_default()
+    };
+    let answer_regions = answers::entry_regions(&answers_text, &answers_shown);
+    let entries: Vec<reconcile::AnswerEntry> =
+        answers
+            .entries
+            .iter()
+            .map(|a| {
+                let (assumption, question) = match &a.target {
+                    answers::Target::Assumption(id) => (Some(id.clone()), None),
+                    answers::Target::Question(q) => (a.assumption.clone(), Some(q.clone())),
+                };
+                reconcile::AnswerEntry {
+                    assumption,
+                    question,
+                    holds: a.holds,
+                    detail: a.detail.clone(),
+                    origin: Origin::Source(answer_regions.get(&a.line).cloned().unwrap_or_else(
+                        || Region::whole_line(&answers_shown, &answers_text, a.line),
+                    )),
+                }
+            })
+            .collect();
 
     let (documents, texts, doc_diags) = read_documents(root, &options.docs);
     diagnostics.extend(doc_diags);
