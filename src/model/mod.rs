@@ -32,6 +32,17 @@ pub enum Language {
     Plan,
 }
 
+impl Language {
+    /// The language's name as reports show it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Language::Terraform => "Terraform",
+            Language::CloudFormation => "CloudFormation",
+            Language::Plan => "Terraform plan",
+        }
+    }
+}
+
 /// A deployment unit: a Terraform root or a CloudFormation template (with its nested stacks).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Unit {
@@ -113,6 +124,12 @@ impl Resource {
                 None => return self.span,
             }
         }
+    }
+
+    /// Whether the resource was read from Terraform plan JSON: where its evidence is, the plan
+    /// file and the resource's address say it (a plan has no HCL lines of its own).
+    pub fn from_plan(&self) -> bool {
+        self.language == Language::Plan
     }
 
     pub fn attr(&self, name: &str) -> Option<&Value> {

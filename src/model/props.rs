@@ -19,7 +19,8 @@
 //! dotted path (a list on the way is walked element by element), and an optional value map
 //! `{true=internal,false=internet-facing}` from the language's spelling to the canonical one
 //! (`*=x` maps any value that is set: for a property the source type itself decides, read from
-//! an attribute that type always has). An alternative `default:value` is what that language's
+//! an attribute that type always has). An alternative `default:value` (or `source_type >
+//! default:value`, for that type only) is what that language's
 //! tool writes when the code leaves the property out (a provider schema default that differs
 //! from AWS's), with the row's source.
 
@@ -199,18 +200,18 @@ fn parse_cell(cell: &'static str) -> Vec<Alt> {
     cell.split(" | ")
         .map(|alt| {
             let alt = alt.trim();
-            if let Some(c) = alt.strip_prefix("default:") {
+            let (source_type, rest) = match alt.split_once(" > ") {
+                Some((t, p)) => (Some(t.trim()), p.trim()),
+                None => (None, alt),
+            };
+            if let Some(c) = rest.strip_prefix("default:") {
                 return Alt {
-                    source_type: None,
+                    source_type,
                     segments: Vec::new(),
                     map: Vec::new(),
                     constant: Some(c.trim()),
                 };
             }
-            let (source_type, rest) = match alt.split_once(" > ") {
-                Some((t, p)) => (Some(t.trim()), p.trim()),
-                None => (None, alt),
-            };
             let (path, map) = match rest.find('{') {
                 Some(i) => (&rest[..i], rest[i + 1..].trim_end_matches('}')),
                 None => (rest, ""),
@@ -365,6 +366,7 @@ impl Model {
         }
         alternatives(prop, r.language)
             .iter()
+            .filter(|a| a.source_type.is_none_or(|t| t == r.source_type))
             .find_map(|a| a.constant)
             .map(|c| Found {
                 value: Cow::Owned(default_value(c)),

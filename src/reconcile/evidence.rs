@@ -6,7 +6,7 @@ use super::decide::{Decision, Subject, SubjectOutcome};
 use super::report::{Evidence, Place, Question, QuestionResource, Verdict};
 use crate::assumptions::Rule;
 use crate::checks::{Cause, Outcome};
-use crate::model::{Language, Model};
+use crate::model::Model;
 use crate::source::{Origin, Sources, Span};
 use std::collections::HashMap;
 
@@ -23,7 +23,7 @@ impl<'a> Locator<'a> {
         let plan = model
             .resources
             .iter()
-            .filter(|r| r.language == Language::Plan)
+            .filter(|r| r.from_plan())
             .map(|r| (r.span, r.address.as_str()))
             .collect();
         Locator {
@@ -47,12 +47,10 @@ impl<'a> Locator<'a> {
             }
         }
         match resource.map(|i| &self.model.resources[i]) {
-            Some(r) if r.language == Language::Plan && !is_terraform_source(&region.file) => {
-                Origin::Plan {
-                    address: r.address.clone(),
-                    region,
-                }
-            }
+            Some(r) if r.from_plan() && !is_terraform_source(&region.file) => Origin::Plan {
+                address: r.address.clone(),
+                region,
+            },
             _ => Origin::Source(region),
         }
     }
@@ -195,7 +193,7 @@ pub fn questions(rule: &Rule, locator: &Locator, d: &Decision) -> Vec<Question> 
 mod tests {
     use super::*;
     use crate::checks::Finding;
-    use crate::model::Resource;
+    use crate::model::{Language, Resource};
     use crate::source::{FileId, SourceFile};
 
     fn setup() -> (Model, Sources) {
