@@ -1270,11 +1270,6 @@ fn secret_readers(facts: &Facts, _: &Params) -> Vec<Finding> {
 // ---------------------------------------------------------------------------------------------
 
 /// The address without its instance key: `aws_dynamodb_table.t["a"]` → `aws_dynamodb_table.t`.
-fn base_address(address: &str) -> Option<&str> {
-    let stripped = address.strip_suffix(']')?;
-    let open = stripped.rfind('[')?;
-    Some(&address[..open])
-}
 
 /// Roles that end users assume directly, with tokens of a Cognito identity pool.
 fn end_user_roles(model: &Model, access: &Access) -> BTreeSet<usize> {
@@ -1316,7 +1311,7 @@ fn tenant_binding(facts: &Facts, _: &Params) -> Vec<Finding> {
     let mut groups: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
     for &s in &stores {
         let r = &model.resources[s];
-        if let Some(base) = base_address(&r.address) {
+        if let Some(base) = crate::model::without_instance_key(&r.address) {
             groups.entry((r.unit.as_str(), base)).or_default().push(s);
         }
     }
@@ -1349,7 +1344,7 @@ fn tenant_binding(facts: &Facts, _: &Params) -> Vec<Finding> {
         } else {
             "dynamodb"
         };
-        let siblings = base_address(&r.address)
+        let siblings = crate::model::without_instance_key(&r.address)
             .and_then(|b| groups.get(&(r.unit.as_str(), b)))
             .filter(|g| g.len() > 1);
         let mut any = false;
@@ -1379,7 +1374,7 @@ fn tenant_binding(facts: &Facts, _: &Params) -> Vec<Finding> {
                     format!(
                         "{who} reaches only this one of the {} instances of {}",
                         siblings.map_or(0, Vec::len),
-                        base_address(&r.address).unwrap_or_default()
+                        crate::model::without_instance_key(&r.address).unwrap_or_default()
                     ),
                 ),
                 TenantBinding::Unbound {

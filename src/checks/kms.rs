@@ -109,22 +109,19 @@ fn external_key(value: &Value) -> Outcome {
 }
 
 /// A value as a reader sees it: literal text bare, symbols as `${account_id}`.
+/// A key reference as a message shows it: the resource a template names, and the deployment's
+/// own region in words.
 fn show(v: &Value) -> String {
     match v {
-        Value::String(s) => s.to_string(),
+        Value::Symbol(Symbol::Region) => "the deployment's own region".into(),
         Value::Template(parts) => parts
             .iter()
             .map(|p| match p {
-                Part::Text(t) => t.clone(),
-                Part::Symbol(s) => format!("${{{}}}", s.name()),
-                Part::Ref(r) => format!("${{{r}}}", r = r.resource),
-                Part::Unknown(u) => format!("${{{}}}", u.detail),
+                Part::Ref(r) => format!("${{{}}}", r.resource),
+                other => Value::Template(vec![other.clone()]).written(),
             })
             .collect(),
-        Value::Unknown(u) => u.detail.clone(),
-        Value::Symbol(Symbol::Region) => "the deployment's own region".into(),
-        Value::Symbol(s) => format!("${{{}}}", s.name()),
-        other => other.to_string(),
+        other => other.written(),
     }
 }
 

@@ -513,7 +513,7 @@ impl Grantee {
             Grantee::AccountRoot => "account root".into(),
             Grantee::Service { name } => format!("service {name}"),
             Grantee::External { principal } => format!("external {principal}"),
-            Grantee::Unknown { value } => format!("unknown {}", written(value)),
+            Grantee::Unknown { value } => format!("unknown {}", value.written()),
         }
     }
 }
@@ -555,24 +555,6 @@ pub struct OutsideGrant<'a> {
 }
 
 /// A value as written, symbols as `${account}`.
-fn written(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.to_string(),
-        Value::Template(parts) => parts
-            .iter()
-            .map(|p| match p {
-                Part::Text(t) => t.clone(),
-                Part::Symbol(s) => format!("${{{}}}", s.name()),
-                Part::Ref(r) => format!("${{{r}}}"),
-                Part::Unknown(u) => format!("${{{}}}", u.detail),
-            })
-            .collect(),
-        Value::Ref(r) => format!("${{{r}}}"),
-        Value::Symbol(s) => format!("${{{}}}", s.name()),
-        Value::Unknown(u) => u.detail.clone(),
-        other => other.to_string(),
-    }
-}
 
 /// Roles and users of each unit with the ARN built from their name.
 struct PrincipalArns {
@@ -611,8 +593,8 @@ fn tree_principal(model: &Model, unit: &str, address: &str) -> Option<usize> {
 fn grantee(model: &Model, arns: &PrincipalArns, unit: &str, kind: &str, id: &Value) -> Grantee {
     let external = || Grantee::External {
         principal: match kind {
-            "AWS" => written(id),
-            k => format!("{k}:{}", written(id)),
+            "AWS" => id.written(),
+            k => format!("{k}:{}", id.written()),
         },
     };
     match kind {
@@ -620,7 +602,7 @@ fn grantee(model: &Model, arns: &PrincipalArns, unit: &str, kind: &str, id: &Val
         "Service" => {
             return match id {
                 Value::Unknown(_) => Grantee::Unknown { value: id.clone() },
-                _ => Grantee::Service { name: written(id) },
+                _ => Grantee::Service { name: id.written() },
             }
         }
         "AWS" => {}

@@ -235,25 +235,6 @@ fn context_keys(conds: &[Condition]) -> Vec<String> {
     out
 }
 
-fn text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.to_string(),
-        Value::Template(parts) => parts
-            .iter()
-            .map(|p| match p {
-                Part::Text(t) => t.clone(),
-                Part::Symbol(Symbol::AccountId) => "${account}".into(),
-                Part::Symbol(s) => format!("${{{}}}", s.name()),
-                Part::Ref(r) => format!("${{{r}}}"),
-                Part::Unknown(u) => format!("${{{}}}", u.detail),
-            })
-            .collect(),
-        Value::Ref(r) => format!("${{{r}}}"),
-        Value::Symbol(Symbol::AccountId) => "${account}".into(),
-        other => other.to_string(),
-    }
-}
-
 /// Roles and users of the tree by (unit, name), for ARNs written as text.
 struct Names<'m> {
     by_name: HashMap<(&'m str, &'m str), usize>,
@@ -291,7 +272,7 @@ fn principal_index(model: &Model, unit: &str, target: &str) -> Option<usize> {
 }
 
 fn classify(model: &Model, names: &Names, unit: &str, kind: &str, id: &Value) -> KeyPrincipal {
-    let written = text(id);
+    let written = id.written();
     let principal = match kind {
         "*" => PrincipalRef::Anyone,
         "Service" => PrincipalRef::Service {

@@ -364,16 +364,21 @@ impl Model {
     }
 }
 
+/// An instance's address without its last instance key (`aws_x.y["a"]` → `aws_x.y`); `None`
+/// for an address without one.
+pub fn without_instance_key(address: &str) -> Option<&str> {
+    let stripped = address.strip_suffix(']')?;
+    let open = stripped.rfind('[')?;
+    Some(&address[..open])
+}
+
 /// Resolves a ref's target address: exactly, else without its instance key (a reference to
 /// `aws_x.y` while the resource is counted), else the first instance.
 fn resolve(index: &HashMap<(&str, &str), usize>, unit: &str, address: &str) -> Option<usize> {
     if let Some(i) = index.get(&(unit, address)) {
         return Some(*i);
     }
-    if let Some(stripped) = address
-        .strip_suffix(']')
-        .and_then(|a| a.rfind('[').map(|i| &address[..i]))
-    {
+    if let Some(stripped) = without_instance_key(address) {
         if let Some(i) = index.get(&(unit, stripped)) {
             return Some(*i);
         }
