@@ -141,6 +141,19 @@ impl Value {
         Value::String(s.into().into())
     }
 
+    /// What makes the value unsettled: the first unknown inside it with its reason, or, for a
+    /// value that is known but cannot be read as the data expected (a reference, a template),
+    /// "computed at apply time" with its text.
+    pub fn as_unknown(&self) -> Unknown {
+        match self.first_unknown() {
+            Some(u) => u.clone(),
+            None => Unknown {
+                reason: Reason::Computed,
+                detail: self.to_string(),
+            },
+        }
+    }
+
     /// The value as the code wrote it, for messages: text as is, and `${…}` for what is not
     /// text yet (`${aws_kms_key.k.arn}`, `${account}`, `${region}`); an unknown by its detail.
     pub fn written(&self) -> String {

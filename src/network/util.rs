@@ -110,27 +110,14 @@ pub fn first_at<'a>(r: &'a Resource, paths: &[&str]) -> Option<(String, &'a Valu
     paths.iter().find_map(|p| at(r, p))
 }
 
-/// The value as an unknown: unknowns keep their reason; refs, templates and other values that
-/// cannot be read as the expected data become "computed at apply time" with their text.
+/// The value as an unknown value ([`Value::as_unknown`]).
 pub fn unknown_of(v: &Value) -> Value {
-    match v {
-        Value::Unknown(_) => v.clone(),
-        _ => match v.first_unknown() {
-            Some(u) => Value::Unknown(u.clone()),
-            None => Value::unknown(Reason::Computed, v.to_string()),
-        },
-    }
+    Value::Unknown(v.as_unknown())
 }
 
-/// The reason inside an unknown value made by [`unknown_of`].
+/// The reason a value is unsettled ([`Value::as_unknown`]).
 pub fn reason_of(v: &Value) -> Unknown {
-    match unknown_of(v) {
-        Value::Unknown(u) => u,
-        _ => Unknown {
-            reason: Reason::Computed,
-            detail: v.to_string(),
-        },
-    }
+    v.as_unknown()
 }
 
 /// A flag: `Ok(None)` when not set, `Ok(Some(b))` when known, `Err(unknown)` otherwise.
