@@ -348,6 +348,9 @@ impl Model {
     /// tool writes when it is left out (a `default:` alternative), else the documented AWS
     /// default (both marked as defaults), else `None`.
     pub fn prop(&self, index: usize, prop: Prop) -> Option<Found<'_>> {
+        if self.resources[index].kind != prop.kind() {
+            return None;
+        }
         self.prop_set(index, prop)
             .or_else(|| self.language_default(index, prop))
             .or_else(|| {

@@ -18,6 +18,7 @@ mod kms;
 mod network;
 mod plan;
 mod projects;
+mod properties;
 mod snapshots;
 mod story;
 mod terraform_eval;
