@@ -65,6 +65,16 @@ impl Prop {
         let row = self.row();
         row.default.map(|d| (default_value(d), row.source))
     }
+
+    /// The paths of this property in `language`, in order: (the source type an alternative is
+    /// limited to, the dotted path without indices). For tables still keyed by a language's
+    /// spelling, such as `rules/defaults.tsv`.
+    pub fn paths(self, language: Language) -> Vec<(Option<&'static str>, String)> {
+        alternatives(self, language)
+            .iter()
+            .map(|a| (a.source_type, a.segments.join(".")))
+            .collect()
+    }
 }
 
 fn default_value(text: &str) -> Value {
@@ -410,6 +420,39 @@ impl Model {
             }
         }
         out
+    }
+
+    /// The paths (without indices) `prop` takes on resource `index` itself, in its language:
+    /// the alternatives not limited to another source type. For tables still keyed by a
+    /// language's spelling, such as `rules/defaults.tsv`.
+    pub fn prop_paths(&self, index: usize, prop: Prop) -> Vec<String> {
+        let r = &self.resources[index];
+        if r.kind != prop.kind() {
+            return Vec::new();
+        }
+        alternatives(prop, r.language)
+            .iter()
+            .filter(|a| a.source_type.is_none_or(|t| t == r.source_type))
+            .map(|a| a.segments.join("."))
+            .collect()
+    }
+
+    /// True when resource `index` can express `prop` at all: its kind has the property and one
+    /// of its language's paths applies to its source type (directly or through a facet type).
+    /// A source type whose cell is `-`, or which no `type >` alternative names, cannot.
+    pub fn can_express(&self, index: usize, prop: Prop) -> bool {
+        let r = &self.resources[index];
+        r.kind == prop.kind()
+            && alternatives(prop, r.language)
+                .iter()
+                .any(|alt| match alt.source_type {
+                    None => true,
+                    Some(t) => {
+                        t == r.source_type
+                            || super::kinds::type_info(t).kind == r.kind
+                                && super::kinds::type_info(t).facet.is_some()
+                    }
+                })
     }
 
     /// The facets of a resource (its configuration resources), in index order.
