@@ -148,7 +148,11 @@ fn global_table_pitr(model: &Model, i: usize) -> Finding {
     let Some(list) = model.prop_set(i, Prop::DynamodbTableReplicas) else {
         return Finding::fail(i, "the global table declares no replicas").at(r.span);
     };
-    let row = default_of(model, i, Prop::DynamodbTableReplicasPointInTimeRecoveryEnabled);
+    let row = default_of(
+        model,
+        i,
+        Prop::DynamodbTableReplicasPointInTimeRecoveryEnabled,
+    );
     let mut missing = Vec::new();
     let mut unknown = None;
     let mut spans = Vec::new();
@@ -198,7 +202,8 @@ fn global_table_pitr(model: &Model, i: usize) -> Finding {
         )
         .at(span)
     } else {
-        Finding::pass(i, "point-in-time recovery is enabled for every replica").at(list.span(model, i))
+        Finding::pass(i, "point-in-time recovery is enabled for every replica")
+            .at(list.span(model, i))
     }
 }
 
@@ -253,7 +258,11 @@ fn backup_retention(facts: &Facts, params: &Params) -> Vec<Finding> {
                 Kind::RdsCluster => Prop::RdsClusterBackupRetentionPeriod,
                 _ => Prop::RdsInstanceBackupRetentionPeriod,
             };
-            let attr = model.prop_paths(i, prop).into_iter().next().unwrap_or_default();
+            let attr = model
+                .prop_paths(i, prop)
+                .into_iter()
+                .next()
+                .unwrap_or_default();
             let (days, span, from_default) = match model.prop_set(i, prop) {
                 Some(f) => match f.text() {
                     Ok(Some(t)) => match t.parse::<u64>() {
