@@ -40,7 +40,7 @@ pub(super) fn checks() -> Vec<Check> {
 }
 
 /// Resources of a kind that are deployed and are not configuration facets.
-fn subjects<'m>(model: &'m Model, kind: Kind) -> impl Iterator<Item = (usize, &'m Resource)> {
+fn subjects(model: &Model, kind: Kind) -> impl Iterator<Item = (usize, &Resource)> {
     model
         .resources
         .iter()
