@@ -573,3 +573,30 @@ impl<'m> Item<'m> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A `type >` prefix names a source type of the row's own kind (or one of its facets), so
+    /// that `Model::can_express` and the facet lookup can match it.
+    #[test]
+    fn source_type_prefixes_name_types_of_the_kind() {
+        for row in ROWS {
+            for language in [Language::Terraform, Language::CloudFormation] {
+                for (ty, path) in row.prop.paths(language) {
+                    assert!(!path.is_empty(), "{}: an empty path", row.origin);
+                    if let Some(ty) = ty {
+                        assert_eq!(
+                            super::super::kinds::type_info(ty).kind,
+                            row.kind,
+                            "{}: `{ty}` is not a type of {}",
+                            row.origin,
+                            row.kind
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
