@@ -124,6 +124,16 @@ fn mock_preflight(model: &Model, route: &EdgeRoute) -> bool {
         })
 }
 
+/// The property that holds a route's authorization, by the kind of the route's resource.
+fn authorization_of(kind: Kind) -> Option<Prop> {
+    match kind {
+        Kind::ApigatewayMethod => Some(Prop::ApigatewayMethodAuthorizationType),
+        Kind::Apigatewayv2Route => Some(Prop::Apigatewayv2RouteAuthorizationType),
+        Kind::LambdaFunctionUrl => Some(Prop::LambdaFunctionUrlAuthType),
+        _ => None,
+    }
+}
+
 fn routes_authenticated(facts: &Facts, _: &Params) -> Vec<Finding> {
     let model = facts.model;
     let mut out = Vec::new();
@@ -207,9 +217,10 @@ fn routes_authenticated(facts: &Facts, _: &Params) -> Vec<Finding> {
                     ),
                 ),
                 None => {
-                    let rr = &model.resources[route.resource];
-                    let outcome = match util::at(rr, &route.evidence.attribute) {
-                        Some((_, v)) => unknown_of(v),
+                    let set = authorization_of(model.resources[route.resource].kind)
+                        .and_then(|p| model.prop_set(route.resource, p));
+                    let outcome = match set {
+                        Some(f) => unknown_of(&f.value),
                         None => Outcome::unknown(
                             Cause::NotExpressible,
                             "the authorization type is not set",
