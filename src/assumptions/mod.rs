@@ -73,7 +73,7 @@ impl Severity {
     }
 }
 
-/// The status of an assumption (see `spec/assumptions.md`, "Statuses").
+/// The status of an assumption (see `docs/catalog.md`, "Statuses").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {

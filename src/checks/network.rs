@@ -9,7 +9,7 @@
 use super::{no_params, Cause, Check, Facts, Finding, Outcome, Params};
 use crate::model::Kind;
 use crate::model::Label;
-use crate::model::{Model, Unknown, Value};
+use crate::model::{Model, Prop, Unknown, Value};
 use crate::network::{
     self, util, EdgeKind, EdgeRoute, EndpointState, Evidence, Layer, Network, OpenRule, Ports,
     ReachReason, Where,
@@ -308,13 +308,8 @@ fn service_endpoints(facts: &Facts, _: &Params) -> Vec<Finding> {
                 private_dns: Some(false),
                 ..
             } => {
-                let r = &model.resources[*endpoint];
-                let set = util::first_at(r, &["private_dns_enabled", "PrivateDnsEnabled"]);
-                spans.push(
-                    set.as_ref()
-                        .map(|(path, _)| r.span_of(path))
-                        .unwrap_or(r.span),
-                );
+                let set = model.prop_set(*endpoint, Prop::Ec2VpcEndpointPrivateDnsEnabled);
+                spans.push(model.prop_span(*endpoint, Prop::Ec2VpcEndpointPrivateDnsEnabled));
                 code_decides = true;
                 Err(format!(
                     "the interface endpoint {} has private DNS off{}, so the SDK's default host name resolves to the public endpoint",
@@ -323,8 +318,9 @@ fn service_endpoints(facts: &Facts, _: &Params) -> Vec<Finding> {
                 ))
             }
             EndpointState::Present { endpoint, .. } => {
-                let r = &model.resources[*endpoint];
-                let (flag, path) = util::flag_at(r, &["private_dns_enabled", "PrivateDnsEnabled"]);
+                let flag = model
+                    .prop_set(*endpoint, Prop::Ec2VpcEndpointPrivateDnsEnabled)
+                    .map_or(Ok(None), |f| f.flag());
                 let outcome = match flag {
                     Err(v) => unknown_value(&v),
                     Ok(_) => Outcome::unknown(
@@ -332,7 +328,10 @@ fn service_endpoints(facts: &Facts, _: &Params) -> Vec<Finding> {
                         "whether the endpoint is usable cannot be read",
                     ),
                 };
-                spans.insert(0, r.span_of(path.as_deref().unwrap_or("")));
+                spans.insert(
+                    0,
+                    model.prop_span(*endpoint, Prop::Ec2VpcEndpointPrivateDnsEnabled),
+                );
                 out.push(
                     Finding::new(
                         c,
@@ -442,13 +441,11 @@ fn service_endpoints(facts: &Facts, _: &Params) -> Vec<Finding> {
 // --- net.no-open-ingress ----------------------------------------------------------------------
 
 fn is_group(r: &crate::model::Resource) -> bool {
-    (r.kind == Kind::Ec2SecurityGroup && r.facet.is_none())
-        || r.source_type == "aws_default_security_group"
+    r.kind == Kind::Ec2SecurityGroup && r.facet.is_none()
 }
 
 fn is_acl(r: &crate::model::Resource) -> bool {
-    (r.kind == Kind::Ec2NetworkAcl && r.facet.is_none())
-        || r.source_type == "aws_default_network_acl"
+    r.kind == Kind::Ec2NetworkAcl && r.facet.is_none()
 }
 
 fn ports_text(rule: &OpenRule) -> String {
@@ -600,10 +597,9 @@ fn datastores_private(facts: &Facts, _: &Params) -> Vec<Finding> {
 
 /// The value an edge route's authorization was read from, for a route whose authorization
 /// could not be read.
-fn route_auth_unknown(model: &Model, route: &EdgeRoute) -> Outcome {
-    let r = &model.resources[route.resource];
-    match util::at(r, &route.evidence.attribute) {
-        Some((_, v)) => unknown_value(v),
+fn route_auth_unknown(route: &EdgeRoute) -> Outcome {
+    match &route.authorization_value {
+        Some(v) => unknown_value(v),
         None => Outcome::unknown(
             Cause::NotExpressible,
             "the authorization setting cannot be read",
@@ -647,33 +643,27 @@ fn route_auth(model: &Model, kind: EdgeKind, route: &EdgeRoute) -> Finding {
         ),
         None => Finding::new(
             route.resource,
-            route_auth_unknown(model, route),
+            route_auth_unknown(route),
             format!("{what}: the authorization type cannot be read"),
         ),
     };
     f.at(route.evidence.span)
 }
 
-/// The action types of a listener's default actions or a listener rule's actions.
-fn action_types(r: &crate::model::Resource, keys: &[&str]) -> Result<Vec<String>, Value> {
+/// The action types of a listener's default actions or a listener rule's actions: the list
+/// property and its `Type` below it.
+fn action_types(model: &Model, i: usize, list: Prop, ty: Prop) -> Result<Vec<String>, Value> {
+    if let Some(f) = model.prop_set(i, list) {
+        if !matches!(&*f.value, Value::List(_)) {
+            return Err(util::unknown_of(&f.value));
+        }
+    }
     let mut out = Vec::new();
-    for key in keys {
-        let Some(v) = r.attributes.get(*key) else {
-            continue;
-        };
-        let Value::List(list) = v else {
-            return Err(util::unknown_of(v));
-        };
-        for k in 0..list.len() {
-            let t = util::first_at(
-                r,
-                &[&format!("{key}[{k}].type"), &format!("{key}[{k}].Type")],
-            );
-            match t.map(|(_, v)| util::text(Some(v))) {
-                Some(Ok(Some(s))) => out.push(s.to_ascii_lowercase()),
-                Some(Err(u)) => return Err(u),
-                _ => out.push(String::new()),
-            }
+    for item in model.items(i, list) {
+        match item.prop_set(ty).map(|f| f.text()) {
+            Some(Ok(Some(s))) => out.push(s.to_ascii_lowercase()),
+            Some(Err(u)) => return Err(u),
+            _ => out.push(String::new()),
         }
     }
     Ok(out)
@@ -683,13 +673,12 @@ fn action_types(r: &crate::model::Resource, keys: &[&str]) -> Result<Vec<String>
 /// authenticate (an `authenticate-*` action, or mutual TLS in `verify` mode); classic load
 /// balancers cannot.
 fn internal_lb(model: &Model, lb: usize, out: &mut Vec<Finding>) {
-    let r = &model.resources[lb];
-    let scheme = util::first_at(r, &["internal", "Scheme"]);
-    let scheme_unknown = scheme.as_ref().and_then(|(_, v)| util::text(Some(v)).err());
+    let scheme = model.prop_set(lb, Prop::ElbLoadBalancerScheme);
+    let scheme_unknown = scheme.as_ref().and_then(|f| f.text().err());
     if scheme_unknown.is_none() && network::is_internet_facing_lb(model, lb) {
         return;
     }
-    let scheme_span = scheme.map(|(p, _)| r.span_of(&p)).unwrap_or(r.span);
+    let scheme_span = model.prop_span(lb, Prop::ElbLoadBalancerScheme);
     // Judges one forwarding place; `None` types: unreadable.
     let mut judge = |place: String, at: Span, types: Result<Vec<String>, Value>, mtls: bool| {
         let types = match types {
@@ -742,28 +731,26 @@ fn internal_lb(model: &Model, lb: usize, out: &mut Vec<Finding>) {
     };
     for l in util::referrers(model, lb, Label::ListensFor) {
         let lr = &model.resources[l];
-        let proto = util::first_at(lr, &["protocol", "Protocol"])
-            .and_then(|(_, v)| util::text(Some(v)).ok().flatten())
-            .unwrap_or_else(|| "listener".into());
-        let port = util::first_at(lr, &["port", "Port"])
-            .and_then(|(_, v)| util::text(Some(v)).ok().flatten())
-            .unwrap_or_else(|| "?".into());
-        let mtls = util::first_at(
-            lr,
-            &["mutual_authentication.mode", "MutualAuthentication.Mode"],
-        )
-        .and_then(|(_, v)| v.as_str().map(|s| s.eq_ignore_ascii_case("verify")))
-        .unwrap_or(false);
-        let at = util::first_at(lr, &["default_action", "DefaultActions"])
-            .map(|(p, _)| lr.span_of(&p))
-            .unwrap_or(lr.span);
+        let text = |p: Prop| model.prop_set(l, p).and_then(|f| f.text().ok().flatten());
+        let proto = text(Prop::ElbListenerProtocol).unwrap_or_else(|| "listener".into());
+        let port = text(Prop::ElbListenerPort).unwrap_or_else(|| "?".into());
+        let mtls = model
+            .prop_set(l, Prop::ElbListenerMutualAuthenticationMode)
+            .and_then(|f| f.as_str().map(|s| s.eq_ignore_ascii_case("verify")))
+            .unwrap_or(false);
+        let at = model.prop_span(l, Prop::ElbListenerDefaultActions);
         judge(
             format!("{} ({proto}:{port})", lr.address),
             at,
-            action_types(lr, &["default_action", "DefaultActions"]),
+            action_types(
+                model,
+                l,
+                Prop::ElbListenerDefaultActions,
+                Prop::ElbListenerDefaultActionsType,
+            ),
             mtls,
         );
-        for rule in util::referrers(model, l, Label::Ref("ref:listenerarn")) {
+        for rule in util::referrers(model, l, Label::RuleOf) {
             let rr = &model.resources[rule];
             if rr.kind != Kind::ElbListenerRule || !util::deployed(rr) {
                 continue;
@@ -771,29 +758,30 @@ fn internal_lb(model: &Model, lb: usize, out: &mut Vec<Finding>) {
             judge(
                 format!("{} (rule of {})", rr.address, lr.address),
                 rr.span,
-                action_types(rr, &["action", "Actions"]),
+                action_types(
+                    model,
+                    rule,
+                    Prop::ElbListenerRuleActions,
+                    Prop::ElbListenerRuleActionsType,
+                ),
                 mtls,
             );
         }
     }
-    for key in ["listener", "Listeners"] {
-        if let Some(Value::List(list)) = r.attributes.get(key) {
-            for k in 0..list.len() {
-                let path = format!("{key}[{k}]");
-                let f = match &scheme_unknown {
-                    Some(u) => Finding::new(
-                        lb,
-                        unknown_value(u),
-                        format!("{path}: a classic load balancer cannot authenticate callers, and whether it is internal cannot be read"),
-                    ),
-                    None => Finding::fail(
-                        lb,
-                        format!("{path}: an internal classic load balancer cannot authenticate callers: its targets serve any caller inside the network"),
-                    ),
-                };
-                out.push(f.at(r.span_of(&path)).at(scheme_span));
-            }
-        }
+    for item in model.items(lb, Prop::ElbLoadBalancerListeners) {
+        let path = item.path.clone();
+        let f = match &scheme_unknown {
+            Some(u) => Finding::new(
+                lb,
+                unknown_value(u),
+                format!("{path}: a classic load balancer cannot authenticate callers, and whether it is internal cannot be read"),
+            ),
+            None => Finding::fail(
+                lb,
+                format!("{path}: an internal classic load balancer cannot authenticate callers: its targets serve any caller inside the network"),
+            ),
+        };
+        out.push(f.at(item.span()).at(scheme_span));
     }
 }
 
@@ -813,17 +801,18 @@ fn permission(model: &Model, i: usize) -> Finding {
         .map(|e| model.owner(e.to))
         .filter(|&f| model.resources[f].kind == Kind::LambdaFunction);
     let subj = function.unwrap_or(i);
-    let source = util::first_at(r, &["source_arn", "SourceArn"]);
-    let org = util::first_at(r, &["principal_org_id", "PrincipalOrgID"]);
-    let principal = util::first_at(r, &["principal", "Principal"]);
-    let span_of = |p: &Option<(String, &Value)>| p.as_ref().map(|(p, _)| r.span_of(p));
-    let principal_text = principal.as_ref().map(|(_, v)| util::text(Some(v)));
+    let source = model.prop_set(i, Prop::LambdaPermissionSourceArn);
+    let org = model.prop_set(i, Prop::LambdaPermissionPrincipalOrgID);
+    let principal = model.prop_set(i, Prop::LambdaPermissionPrincipal);
+    let found_span = |f: &Option<crate::model::Found>| f.as_ref().map(|f| f.span(model, i));
+    let principal_text = principal.as_ref().map(|f| f.text());
     let who = match &principal_text {
         Some(Ok(Some(p))) => p.clone(),
         _ => "its principal".into(),
     };
-    let f = match (&source, &principal_text) {
-        (Some((_, Value::Unknown(u))), _) => Finding::new(
+    let source_value = source.as_ref().map(|f| &*f.value);
+    let f = match (source_value, &principal_text) {
+        (Some(Value::Unknown(u)), _) => Finding::new(
             subj,
             Outcome::from_unknown(u),
             format!(
@@ -831,7 +820,7 @@ fn permission(model: &Model, i: usize) -> Finding {
                 r.address
             ),
         ),
-        (Some((_, v)), _) if util::text_with_symbols(v).as_deref() == Some("*") => Finding::fail(
+        (Some(v), _) if util::text_with_symbols(v).as_deref() == Some("*") => Finding::fail(
             subj,
             format!(
                 "{}: source_arn is `*`: {who} may invoke it from any resource",
@@ -857,8 +846,10 @@ fn permission(model: &Model, i: usize) -> Finding {
             format!(
                 "{}: principal `*` with no source_arn or organization: {} may invoke it",
                 r.address,
-                match util::first_at(r, &["function_url_auth_type", "FunctionUrlAuthType"])
-                    .and_then(|(_, v)| v.as_str())
+                match model
+                    .prop_set(i, Prop::LambdaPermissionFunctionUrlAuthType)
+                    .as_ref()
+                    .and_then(|f| f.as_str())
                 {
                     Some(t) if t.eq_ignore_ascii_case("AWS_IAM") => {
                         "any IAM principal of any AWS account"
@@ -868,7 +859,9 @@ fn permission(model: &Model, i: usize) -> Finding {
             ),
         ),
         (None, Some(Ok(Some(p)))) if is_service_principal(p) => {
-            let account = util::first_at(r, &["source_account", "SourceAccount"]).is_some();
+            let account = model
+                .prop_set(i, Prop::LambdaPermissionSourceAccount)
+                .is_some();
             Finding::fail(
                 subj,
                 format!(
@@ -901,8 +894,8 @@ fn permission(model: &Model, i: usize) -> Finding {
             format!("{}: names no principal", r.address),
         ),
     };
-    let mut spans: Vec<Span> = span_of(&source).into_iter().collect();
-    spans.extend(span_of(&principal));
+    let mut spans: Vec<Span> = found_span(&source).into_iter().collect();
+    spans.extend(found_span(&principal));
     spans.push(r.span);
     f.at_all(spans)
 }
@@ -947,26 +940,19 @@ fn service_auth(facts: &Facts, _: &Params) -> Vec<Finding> {
 
 /// The integration type of a REST API method (`MOCK`, `AWS_PROXY`, …) when it can be read.
 fn integration_type(model: &Model, method: usize) -> Option<String> {
-    let r = &model.resources[method];
-    if let Some((_, v)) = util::at(r, "Integration.Type") {
-        return v.as_str().map(str::to_ascii_uppercase);
-    }
     model
-        .parents
-        .iter()
-        .filter(|(_, &p)| p == method)
-        .map(|(&f, _)| &model.resources[f])
-        .find(|f| f.facet == Some("integration"))
-        .and_then(|f| util::first_at(f, &["type"]))
-        .and_then(|(_, v)| v.as_str().map(str::to_ascii_uppercase))
+        .prop_set(method, Prop::ApigatewayMethodIntegrationType)
+        .and_then(|f| f.as_str().map(str::to_ascii_uppercase))
 }
 
 /// Whether a method declares a request model (`request_models` / `RequestModels`).
-fn has_model(r: &crate::model::Resource) -> Result<bool, Value> {
-    match util::first_at(r, &["request_models", "RequestModels"]) {
+fn has_model(model: &Model, m: usize) -> Result<bool, Value> {
+    match model.prop_set(m, Prop::ApigatewayMethodRequestModels) {
         None => Ok(false),
-        Some((_, Value::Map(m))) => Ok(!m.is_empty()),
-        Some((_, v)) => Err(util::unknown_of(v)),
+        Some(f) => match &*f.value {
+            Value::Map(m) => Ok(!m.is_empty()),
+            v => Err(util::unknown_of(v)),
+        },
     }
 }
 
@@ -982,8 +968,8 @@ fn rest_method(model: &Model, route: &EdgeRoute) -> Finding {
         )
         .at(r.span);
     }
-    let vattr = util::first_at(r, &["request_validator_id", "RequestValidatorId"]);
-    let vspan = vattr.as_ref().map(|(p, _)| r.span_of(p)).unwrap_or(r.span);
+    let vattr = model.prop_set(m, Prop::ApigatewayMethodRequestValidatorId);
+    let vspan = model.prop_span(m, Prop::ApigatewayMethodRequestValidatorId);
     let validator = model
         .edges
         .iter()
@@ -997,10 +983,10 @@ fn rest_method(model: &Model, route: &EdgeRoute) -> Finding {
             )
             .at(vspan);
         }
-        (None, Some((_, value))) => {
+        (None, Some(found)) => {
             return Finding::new(
                 m,
-                unknown_value(&util::unknown_of(value)),
+                unknown_value(&util::unknown_of(&found.value)),
                 format!("{name}: its request validator is not in the tree"),
             )
             .at(vspan);
@@ -1008,19 +994,15 @@ fn rest_method(model: &Model, route: &EdgeRoute) -> Finding {
         (Some(v), _) => v,
     };
     let vr = &model.resources[v];
-    let (body, bpath) = util::flag_at(vr, &["validate_request_body", "ValidateRequestBody"]);
-    let (params, ppath) = util::flag_at(
-        vr,
-        &["validate_request_parameters", "ValidateRequestParameters"],
-    );
-    let bspan = vr.span_of(bpath.as_deref().unwrap_or(""));
-    let pspan = vr.span_of(ppath.as_deref().unwrap_or(""));
+    let flag = |p: Prop| model.prop_set(v, p).map_or(Ok(None), |f| f.flag());
+    let body = flag(Prop::ApigatewayRequestValidatorValidateRequestBody);
+    let params = flag(Prop::ApigatewayRequestValidatorValidateRequestParameters);
+    let bspan = model.prop_span(v, Prop::ApigatewayRequestValidatorValidateRequestBody);
+    let pspan = model.prop_span(v, Prop::ApigatewayRequestValidatorValidateRequestParameters);
     let carries_body = !matches!(verb.as_str(), "GET" | "HEAD" | "DELETE" | "OPTIONS");
     if carries_body {
-        let model_decl = has_model(r);
-        let mspan = util::first_at(r, &["request_models", "RequestModels"])
-            .map(|(p, _)| r.span_of(&p))
-            .unwrap_or(r.span);
+        let model_decl = has_model(model, m);
+        let mspan = model.prop_span(m, Prop::ApigatewayMethodRequestModels);
         match (body, model_decl) {
             (Err(u), _) | (_, Err(u)) => Finding::new(
                 m,

@@ -1,6 +1,7 @@
 //! Finding the inputs in a tree and parsing them in parallel.
 //!
-//! Files are found with walkdir (never following symlinks, so no loop), classified by name and
+//! Files are found with walkdir (symlinks to files are read, symlinks to directories are not
+//! followed, so no loop), classified by name and
 //! content, then read and parsed on rayon's pool. Each parse lowers its syntax tree into the
 //! compact forms of [`crate::syntax`] at once. A file that cannot be read or parsed becomes a
 //! [`Diagnostic`]; it never stops the scan.
@@ -299,7 +300,12 @@ pub fn load(root: &Path, options: &LoadOptions) -> Loaded {
                     continue;
                 }
             };
-            if !entry.file_type().is_file() {
+            // A symlink to a regular file is read like the file (Terraform loads a symlinked
+            // `.tf`); links to directories are not followed, so no walk can loop.
+            let is_file = entry.file_type().is_file()
+                || (entry.path_is_symlink()
+                    && std::fs::metadata(entry.path()).is_ok_and(|m| m.is_file()));
+            if !is_file {
                 continue;
             }
             let name = entry.file_name().to_string_lossy();

@@ -17,7 +17,11 @@
 //! alternatives separated by ` | `, tried in order; each alternative is an optional
 //! `source_type > ` prefix (only on a resource of that type, or on its facets of that type), a
 //! dotted path (a list on the way is walked element by element), and an optional value map
-//! `{true=internal,false=internet-facing}` from the language's spelling to the canonical one.
+//! `{true=internal,false=internet-facing}` from the language's spelling to the canonical one
+//! (`*=x` maps any value that is set: for a property the source type itself decides, read from
+//! an attribute that type always has). An alternative `default:value` is what that language's
+//! tool writes when the code leaves the property out (a provider schema default that differs
+//! from AWS's), with the row's source.
 
 use super::{Kind, Language, Model, Resource, Symbol, Value};
 use crate::source::Span;
@@ -166,6 +170,9 @@ struct Alt {
     segments: Vec<&'static str>,
     /// (language spelling, canonical spelling).
     map: Vec<(&'static str, &'static str)>,
+    /// `default:value`: what this language's tool writes when the code leaves the property
+    /// out (a provider schema default), read by [`Model::prop`] before the AWS default.
+    constant: Option<&'static str>,
 }
 
 #[derive(Debug, Default)]
@@ -181,6 +188,14 @@ fn parse_cell(cell: &'static str) -> Vec<Alt> {
     cell.split(" | ")
         .map(|alt| {
             let alt = alt.trim();
+            if let Some(c) = alt.strip_prefix("default:") {
+                return Alt {
+                    source_type: None,
+                    segments: Vec::new(),
+                    map: Vec::new(),
+                    constant: Some(c.trim()),
+                };
+            }
             let (source_type, rest) = match alt.split_once(" > ") {
                 Some((t, p)) => (Some(t.trim()), p.trim()),
                 None => (None, alt),
@@ -198,6 +213,7 @@ fn parse_cell(cell: &'static str) -> Vec<Alt> {
                 source_type,
                 segments: path.split('.').filter(|s| !s.is_empty()).collect(),
                 map,
+                constant: None,
             }
         })
         .collect()
@@ -273,13 +289,20 @@ fn mapped<'m>(v: &'m Value, map: &[(&str, &'static str)]) -> Cow<'m, Value> {
     if map.is_empty() {
         return Cow::Borrowed(v);
     }
+    // `*` maps any value that is set (a property the source type itself decides).
+    let any = map.iter().find(|(from, _)| *from == "*");
     let spelled = match v {
         Value::Bool(b) => b.to_string(),
         Value::String(s) => s.to_string(),
         Value::Number(n) => super::value::format_number(*n),
-        _ => return Cow::Borrowed(v),
+        _ => {
+            return match any {
+                Some((_, to)) => Cow::Owned(default_value(to)),
+                None => Cow::Borrowed(v),
+            }
+        }
     };
-    match map.iter().find(|(from, _)| *from == spelled) {
+    match map.iter().find(|(from, _)| *from == spelled).or(any) {
         Some((_, to)) => Cow::Owned(default_value(to)),
         None => Cow::Borrowed(v),
     }
@@ -309,15 +332,35 @@ impl Model {
         first
     }
 
-    /// The value of `prop` for resource `index`: what the code sets, else the documented
-    /// default (marked as one), else `None`.
+    /// The value of `prop` for resource `index`: what the code sets, else what the language's
+    /// tool writes when it is left out (a `default:` alternative), else the documented AWS
+    /// default (both marked as defaults), else `None`.
     pub fn prop(&self, index: usize, prop: Prop) -> Option<Found<'_>> {
-        self.prop_set(index, prop).or_else(|| {
-            prop.default().map(|(value, source)| Found {
-                value: Cow::Owned(value),
-                origin: PropOrigin::Default { source },
+        self.prop_set(index, prop)
+            .or_else(|| self.language_default(index, prop))
+            .or_else(|| {
+                prop.default().map(|(value, source)| Found {
+                    value: Cow::Owned(value),
+                    origin: PropOrigin::Default { source },
+                })
             })
-        })
+    }
+
+    /// The `default:` alternative of the resource's language, with the row's source.
+    fn language_default(&self, index: usize, prop: Prop) -> Option<Found<'_>> {
+        let r = &self.resources[index];
+        if r.kind != prop.kind() {
+            return None;
+        }
+        alternatives(prop, r.language)
+            .iter()
+            .find_map(|a| a.constant)
+            .map(|c| Found {
+                value: Cow::Owned(default_value(c)),
+                origin: PropOrigin::Default {
+                    source: prop.row().source,
+                },
+            })
     }
 
     /// The concrete path and span where `prop` would be written on this resource: the first

@@ -5,7 +5,7 @@ use super::placement::Network;
 use super::util::{self, Evidence};
 use crate::iam::policy::{self, Effect};
 use crate::model::Kind;
-use crate::model::{Model, Resource, Unknown, Value};
+use crate::model::{Found, Model, Prop, Unknown, Value};
 use serde::Serialize;
 
 /// One fact about a data store's exposure.
@@ -60,13 +60,11 @@ pub fn public_datastores(model: &Model) -> Vec<Exposure> {
         if r.facet.is_some() || !util::deployed(r) {
             continue;
         }
-        let findings = match (r.kind, r.source_type.as_str()) {
-            (Kind::RdsInstance, _) | (Kind::RdsCluster, _) | (_, "aws_rds_cluster_instance") => {
-                rds(model, &net, i)
-            }
-            (Kind::S3Bucket, _) => s3(model, i, facets.get(&i).map(Vec::as_slice).unwrap_or(&[])),
-            (Kind::OpensearchDomain, _) => opensearch(model, i),
-            (Kind::RedshiftCluster, _) => redshift(model, i),
+        let findings = match r.kind {
+            Kind::RdsInstance | Kind::RdsCluster | Kind::RdsClusterInstance => rds(model, &net, i),
+            Kind::S3Bucket => s3(model, i, facets.get(&i).map(Vec::as_slice).unwrap_or(&[])),
+            Kind::OpensearchDomain => opensearch(model, i),
+            Kind::RedshiftCluster => redshift(model, i),
             _ => continue,
         };
         let public = if findings.iter().any(|f| f.public == Some(true)) {
@@ -85,10 +83,48 @@ pub fn public_datastores(model: &Model) -> Vec<Exposure> {
     out
 }
 
+/// The RDS properties the exposure reads, by kind: publicly accessible, the DB subnet group
+/// and the cluster an instance belongs to.
+fn rds_props(kind: Kind) -> (Prop, Option<Prop>, Option<Prop>) {
+    match kind {
+        Kind::RdsCluster => (
+            Prop::RdsClusterPubliclyAccessible,
+            Some(Prop::RdsClusterDBSubnetGroupName),
+            None,
+        ),
+        Kind::RdsClusterInstance => (
+            Prop::RdsClusterInstancePubliclyAccessible,
+            Some(Prop::RdsClusterInstanceDBSubnetGroupName),
+            Some(Prop::RdsClusterInstanceDBClusterIdentifier),
+        ),
+        _ => (
+            Prop::RdsInstancePubliclyAccessible,
+            Some(Prop::RdsInstanceDBSubnetGroupName),
+            Some(Prop::RdsInstanceDBClusterIdentifier),
+        ),
+    }
+}
+
 fn rds(model: &Model, net: &Network, i: usize) -> Vec<ExposureFinding> {
     let r = &model.resources[i];
-    let (flag, path) = util::flag_at(r, &["publicly_accessible", "PubliclyAccessible"]);
-    let path = path.unwrap_or_default();
+    let (public_prop, group_prop, cluster_prop) = rds_props(r.kind);
+    // What the code sets, else what its language's tool writes (Terraform's provider sends
+    // false); `None` leaves AWS to decide from the subnets.
+    let set = model.prop(i, public_prop);
+    let language_default = set.as_ref().filter(|f| f.is_default()).map(|f| {
+        let source = match f.origin {
+            crate::model::PropOrigin::Default { source } => source,
+            _ => "",
+        };
+        (f.flag().ok().flatten().unwrap_or(false), source)
+    });
+    let set = set.filter(|f| !f.is_default());
+    let flag = set.as_ref().map_or(Ok(None), |f| f.flag());
+    let path = set
+        .as_ref()
+        .and_then(|f| f.attribute())
+        .map(|(_, p)| p.to_string())
+        .unwrap_or_default();
     let what = "rds.publicly-accessible";
     match flag {
         Ok(Some(b)) => vec![finding(
@@ -111,28 +147,40 @@ fn rds(model: &Model, net: &Network, i: usize) -> Vec<ExposureFinding> {
             f.unknown = Some(util::reason_of(&u));
             vec![f]
         }
-        Ok(None) if r.language != crate::model::Language::CloudFormation => {
-            let mut f = finding(model, i, "", what, Some(false), "publicly_accessible unset");
-            f.default = Some("Terraform's publicly_accessible defaults to false");
+        Ok(None) if language_default.is_some() => {
+            let (public, source) = language_default.unwrap_or_default();
+            let mut f = finding(
+                model,
+                i,
+                "",
+                what,
+                Some(public),
+                "publicly_accessible unset",
+            );
+            f.default = Some(source);
             vec![f]
         }
         Ok(None) => {
             // CloudFormation: unset is public when the DB subnet group's subnets route to an
             // internet gateway.
             let default = "CloudFormation's unset PubliclyAccessible is public when the subnets route to an internet gateway";
-            let mut group = util::first_at(r, &["DBSubnetGroupName"])
-                .and_then(|(_, v)| util::target(model, &r.unit, v));
+            let named = group_prop.and_then(|p| model.prop_set(i, p));
+            let mut group = named
+                .as_ref()
+                .and_then(|f| util::target(model, &r.unit, &f.value));
             if group.is_none() {
                 // An Aurora instance takes the cluster's subnet group.
-                if let Some(c) = util::first_at(r, &["DBClusterIdentifier"])
-                    .and_then(|(_, v)| util::target(model, &r.unit, v))
+                if let Some(c) = cluster_prop
+                    .and_then(|p| model.prop_set(i, p))
+                    .and_then(|f| util::target(model, &r.unit, &f.value))
                 {
                     let cr = &model.resources[c];
-                    group = util::first_at(cr, &["DBSubnetGroupName"])
-                        .and_then(|(_, v)| util::target(model, &cr.unit, v));
+                    group = rds_props(cr.kind)
+                        .1
+                        .and_then(|p| model.prop_set(c, p))
+                        .and_then(|f| util::target(model, &cr.unit, &f.value));
                 }
             }
-            let named = util::first_at(r, &["DBSubnetGroupName"]);
             let Some(g) = group else {
                 let detail = match named {
                     Some(_) => "the DB subnet group is not in the scanned tree",
@@ -140,8 +188,8 @@ fn rds(model: &Model, net: &Network, i: usize) -> Vec<ExposureFinding> {
                 };
                 let mut f = finding(model, i, "", what, None, detail);
                 f.default = Some(default);
-                f.unknown = Some(match named {
-                    Some((_, v)) => util::reason_of(v),
+                f.unknown = Some(match &named {
+                    Some(f) => util::reason_of(&f.value),
                     None => Unknown {
                         reason: crate::model::Reason::OutsideTree,
                         detail: "default VPC".into(),
@@ -150,7 +198,7 @@ fn rds(model: &Model, net: &Network, i: usize) -> Vec<ExposureFinding> {
                 return vec![f];
             };
             let gr = &model.resources[g];
-            let Some((_, subnets)) = util::first_at(gr, &["SubnetIds", "subnet_ids"]) else {
+            let Some(subnets) = model.prop_set(g, Prop::RdsSubnetGroupSubnetIds) else {
                 let mut f = finding(
                     model,
                     g,
@@ -162,7 +210,7 @@ fn rds(model: &Model, net: &Network, i: usize) -> Vec<ExposureFinding> {
                 f.default = Some(default);
                 return vec![f];
             };
-            let sp = net.in_subnets(&gr.unit, subnets);
+            let sp = net.in_subnets(&gr.unit, &subnets.value);
             let public = if sp.public == Some(true) {
                 Some(true)
             } else if sp.unresolved.is_empty() {
@@ -206,35 +254,34 @@ struct Block {
     restrict: Option<bool>,
 }
 
-fn read_block(r: &Resource, prefix: &str, unknowns: &mut Vec<Unknown>) -> Block {
-    let get = |names: &[&str], unknowns: &mut Vec<Unknown>| {
-        let paths: Vec<String> = names
-            .iter()
-            .map(|n| {
-                if prefix.is_empty() {
-                    n.to_string()
-                } else {
-                    format!("{prefix}.{n}")
-                }
-            })
-            .collect();
-        let refs: Vec<&str> = paths.iter().map(String::as_str).collect();
-        match util::flag_at(r, &refs).0 {
-            Ok(b) => Some(b.unwrap_or(false)),
-            Err(u) => {
-                unknowns.push(util::reason_of(&u));
-                None
-            }
+/// The four settings of a public access block, in the order of [`Block`]'s fields.
+const BUCKET_BLOCK: [Prop; 4] = [
+    Prop::S3BucketPublicAccessBlockConfigurationBlockPublicAcls,
+    Prop::S3BucketPublicAccessBlockConfigurationIgnorePublicAcls,
+    Prop::S3BucketPublicAccessBlockConfigurationBlockPublicPolicy,
+    Prop::S3BucketPublicAccessBlockConfigurationRestrictPublicBuckets,
+];
+
+const ACCOUNT_BLOCK: [Prop; 4] = [
+    Prop::S3AccountPublicAccessBlockBlockPublicAcls,
+    Prop::S3AccountPublicAccessBlockIgnorePublicAcls,
+    Prop::S3AccountPublicAccessBlockBlockPublicPolicy,
+    Prop::S3AccountPublicAccessBlockRestrictPublicBuckets,
+];
+
+fn read_block(model: &Model, i: usize, props: [Prop; 4], unknowns: &mut Vec<Unknown>) -> Block {
+    let mut get = |p: Prop| match model.prop_set(i, p).map_or(Ok(None), |f| f.flag()) {
+        Ok(b) => Some(b.unwrap_or(false)),
+        Err(u) => {
+            unknowns.push(util::reason_of(&u));
+            None
         }
     };
     Block {
-        acls: get(&["block_public_acls", "BlockPublicAcls"], unknowns),
-        ignore_acls: get(&["ignore_public_acls", "IgnorePublicAcls"], unknowns),
-        policy: get(&["block_public_policy", "BlockPublicPolicy"], unknowns),
-        restrict: get(
-            &["restrict_public_buckets", "RestrictPublicBuckets"],
-            unknowns,
-        ),
+        acls: get(props[0]),
+        ignore_acls: get(props[1]),
+        policy: get(props[2]),
+        restrict: get(props[3]),
     }
 }
 
@@ -315,17 +362,21 @@ fn s3(model: &Model, i: usize, facets: &[usize]) -> Vec<ExposureFinding> {
         .iter()
         .copied()
         .find(|f| model.resources[*f].facet == Some("public-access-block"));
-    let inline = util::at(r, "PublicAccessBlockConfiguration");
+    let inline = model.prop_set(i, Prop::S3BucketPublicAccessBlockConfiguration);
     let (block, mut f) = match (pab_facet, inline) {
         (Some(f), _) => {
-            let b = read_block(&model.resources[f], "", &mut unknowns);
+            let b = read_block(model, i, BUCKET_BLOCK, &mut unknowns);
             (
                 b,
                 finding(model, f, "", "s3.public-access-block", Some(false), ""),
             )
         }
-        (None, Some((path, _))) => {
-            let b = read_block(r, &path, &mut unknowns);
+        (None, Some(found)) => {
+            let path = found
+                .attribute()
+                .map(|(_, p)| p.to_string())
+                .unwrap_or_default();
+            let b = read_block(model, i, BUCKET_BLOCK, &mut unknowns);
             (
                 b,
                 finding(model, i, &path, "s3.public-access-block", Some(false), ""),
@@ -349,7 +400,7 @@ fn s3(model: &Model, i: usize, facets: &[usize]) -> Vec<ExposureFinding> {
     let mut block = block;
     for (a, ar) in model.resources.iter().enumerate() {
         if ar.kind == Kind::S3AccountPublicAccessBlock && ar.unit == r.unit {
-            let ab = read_block(&model.resources[a], "", &mut unknowns);
+            let ab = read_block(model, a, ACCOUNT_BLOCK, &mut unknowns);
             block.acls = blocks(block.acls, ab.acls);
             block.ignore_acls = blocks(block.ignore_acls, ab.ignore_acls);
             block.policy = blocks(block.policy, ab.policy);
@@ -375,23 +426,25 @@ fn s3(model: &Model, i: usize, facets: &[usize]) -> Vec<ExposureFinding> {
     // ACLs: the bucket's own (deprecated) attribute, CloudFormation's AccessControl, or an ACL
     // facet (canned or grants to AllUsers / AuthenticatedUsers).
     let mut acls: Vec<(usize, String, Value)> = Vec::new();
-    for (idx, res) in std::iter::once(i)
-        .chain(facets.iter().copied())
-        .map(|x| (x, &model.resources[x]))
-    {
-        if idx != i && res.facet != Some("acl") {
-            continue;
+    for f in model.props(i, Prop::S3BucketAccessControl) {
+        if let Some((idx, p)) = f.attribute() {
+            acls.push((idx, p.to_string(), f.value.clone().into_owned()));
         }
-        if let Some((p, v)) = util::first_at(res, &["acl", "AccessControl"]) {
-            acls.push((idx, p, v.clone()));
-        }
-        if let Some((p, v)) = util::first_at(res, &["access_control_policy"]) {
-            let text = serde_json::to_string(v).unwrap_or_default();
-            if text.contains("AllUsers") || text.contains("AuthenticatedUsers") {
-                acls.push((idx, p, Value::str("grant to AllUsers/AuthenticatedUsers")));
+    }
+    for f in model.props(i, Prop::S3BucketAccessControlPolicy) {
+        let text = serde_json::to_string(&*f.value).unwrap_or_default();
+        if text.contains("AllUsers") || text.contains("AuthenticatedUsers") {
+            if let Some((idx, p)) = f.attribute() {
+                acls.push((
+                    idx,
+                    p.to_string(),
+                    Value::str("grant to AllUsers/AuthenticatedUsers"),
+                ));
             }
         }
     }
+    // The bucket's own first, then each ACL facet's, as declared.
+    acls.sort_by_key(|(idx, _, _)| if *idx == i { 0 } else { *idx + 1 });
     for (idx, p, v) in acls {
         let (public_acl, unknown) = match &v {
             Value::String(s) => (
@@ -429,20 +482,17 @@ fn s3(model: &Model, i: usize, facets: &[usize]) -> Vec<ExposureFinding> {
         out.push(f);
     }
     // Policies: the bucket's own attribute or policy facets.
-    let mut policies: Vec<(usize, String, &Value)> = Vec::new();
-    if let Some((p, v)) = util::first_at(r, &["policy"]) {
-        policies.push((i, p, v));
-    }
-    for fi in facets {
-        let fr = &model.resources[*fi];
-        if fr.facet == Some("policy") {
-            if let Some((p, v)) = util::first_at(fr, &["policy", "PolicyDocument"]) {
-                policies.push((*fi, p, v));
-            }
-        }
-    }
+    let policies: Vec<(usize, String, Found)> = model
+        .props(i, Prop::S3BucketPolicyDocument)
+        .into_iter()
+        .filter_map(|f| {
+            let (idx, p) = f.attribute()?;
+            let p = p.to_string();
+            Some((idx, p, f))
+        })
+        .collect();
     for (idx, p, v) in policies {
-        let (public, detail, unknown) = match open_statements(v) {
+        let (public, detail, unknown) = match open_statements(&v.value) {
             Ok(open) if open.is_empty() => (
                 Some(false),
                 "no statement allows everyone".to_string(),
@@ -490,15 +540,14 @@ fn s3(model: &Model, i: usize, facets: &[usize]) -> Vec<ExposureFinding> {
 }
 
 fn opensearch(model: &Model, i: usize) -> Vec<ExposureFinding> {
-    let r = &model.resources[i];
-    let subnets = util::first_at(r, &["vpc_options.subnet_ids", "VPCOptions.SubnetIds"]);
-    let policy = util::first_at(r, &["access_policies", "AccessPolicies"]);
-    let open = policy.as_ref().map(|(_, v)| open_statements(v));
+    let subnets = model.prop_set(i, Prop::OpensearchDomainVPCOptionsSubnetIds);
+    let policy = model.prop_set(i, Prop::OpensearchDomainAccessPolicies);
+    let open = policy.as_ref().map(|f| open_statements(&f.value));
     match subnets {
-        Some((p, v)) if !matches!(v, Value::List(l) if l.is_empty()) => vec![finding(
+        Some(f) if !matches!(&*f.value, Value::List(l) if l.is_empty()) => vec![finding(
             model,
             i,
-            &p,
+            f.attribute().map(|(_, p)| p).unwrap_or_default(),
             "opensearch.endpoint",
             Some(false),
             "in a VPC",
@@ -523,8 +572,12 @@ fn opensearch(model: &Model, i: usize) -> Vec<ExposureFinding> {
 }
 
 fn redshift(model: &Model, i: usize) -> Vec<ExposureFinding> {
-    let r = &model.resources[i];
-    let (flag, path) = util::flag_at(r, &["publicly_accessible", "PubliclyAccessible"]);
+    let set = model.prop_set(i, Prop::RedshiftClusterPubliclyAccessible);
+    let flag = set.as_ref().map_or(Ok(None), |f| f.flag());
+    let path = set
+        .as_ref()
+        .and_then(|f| f.attribute())
+        .map(|(_, p)| p.to_string());
     let what = "redshift.publicly-accessible";
     match flag {
         Ok(Some(b)) => vec![finding(

@@ -5,7 +5,7 @@ use super::ingress::internet_facing_lb;
 use super::util::{self, Evidence};
 use crate::model::Kind;
 use crate::model::Label;
-use crate::model::{Model, Resource, Unknown, Value};
+use crate::model::{Item, Model, Prop, Unknown, Value};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -62,6 +62,9 @@ pub struct EdgeRoute {
     pub validates_body: Option<bool>,
     pub validates_parameters: Option<bool>,
     pub evidence: Evidence,
+    /// The value the authorization was read from, when it cannot be read as text.
+    #[serde(skip)]
+    pub authorization_value: Option<Value>,
 }
 
 /// One internet-facing (or possibly internet-facing) entry point.
@@ -143,8 +146,11 @@ fn waf_targets(model: &Model) -> Vec<(usize, usize)> {
         if r.kind != Kind::Wafv2WebAclAssociation {
             continue;
         }
-        if let Some((_, v)) = util::first_at(r, &["resource_arn", "ResourceArn"]) {
-            for t in util::targets(model, &r.unit, v).into_iter().flatten() {
+        if let Some(f) = model.prop_set(i, Prop::Wafv2WebAclAssociationResourceArn) {
+            for t in util::targets(model, &r.unit, &f.value)
+                .into_iter()
+                .flatten()
+            {
                 out.push((model.owner(t), i));
             }
         }
@@ -157,23 +163,15 @@ fn cloudfront(model: &Model, i: usize) -> PublicEdge {
     let mut notes = Vec::new();
     let mut evidence = vec![Evidence::at(model, i, "")];
     // TLS.
-    let cert = util::first_at(
-        r,
-        &["viewer_certificate", "DistributionConfig.ViewerCertificate"],
+    let cert = model.prop_set(i, Prop::CloudfrontDistributionViewerCertificate);
+    let default_cert_at = model.prop_set(
+        i,
+        Prop::CloudfrontDistributionViewerCertificateCloudFrontDefaultCertificate,
     );
-    let (default_cert, dpath) = util::flag_at(
-        r,
-        &[
-            "viewer_certificate.cloudfront_default_certificate",
-            "DistributionConfig.ViewerCertificate.CloudFrontDefaultCertificate",
-        ],
-    );
-    let min = util::first_at(
-        r,
-        &[
-            "viewer_certificate.minimum_protocol_version",
-            "DistributionConfig.ViewerCertificate.MinimumProtocolVersion",
-        ],
+    let default_cert = default_cert_at.as_ref().map_or(Ok(None), |f| f.flag());
+    let min = model.prop_set(
+        i,
+        Prop::CloudfrontDistributionViewerCertificateMinimumProtocolVersion,
     );
     let mut t = match (cert.is_some(), default_cert) {
         (false, _) | (true, Ok(Some(true))) => {
@@ -182,8 +180,10 @@ fn cloudfront(model: &Model, i: usize) -> PublicEdge {
                 "TLSv1",
                 "the default *.cloudfront.net certificate accepts TLSv1 whatever minimum_protocol_version says",
             );
-            t.evidence
-                .push(Evidence::at(model, i, dpath.as_deref().unwrap_or("")));
+            t.evidence.push(match &default_cert_at {
+                Some(f) => Evidence::found(model, i, f),
+                None => Evidence::at(model, i, ""),
+            });
             t
         }
         (true, Err(u)) => {
@@ -204,8 +204,8 @@ fn cloudfront(model: &Model, i: usize) -> PublicEdge {
                     "minimum protocol version unset (default TLSv1)",
                 )
             }
-            Some((p, v)) => {
-                let mut t = match util::text(Some(v)) {
+            Some(f) => {
+                let mut t = match f.text() {
                     Ok(Some(s)) => {
                         let ok = s.starts_with("TLSv1.2") || s.starts_with("TLSv1.3");
                         tls(
@@ -221,32 +221,28 @@ fn cloudfront(model: &Model, i: usize) -> PublicEdge {
                         t
                     }
                 };
-                t.evidence.push(Evidence::at(model, i, &p));
+                t.evidence.push(Evidence::found(model, i, &f));
                 t
             }
         },
     };
     t.evidence.sort();
     // Cache behaviors: viewer protocol policy and response headers.
-    let mut behaviors: Vec<String> = Vec::new();
-    for base in [
-        "default_cache_behavior",
-        "DistributionConfig.DefaultCacheBehavior",
-    ] {
-        if let Some((p, v)) = util::at(r, base) {
-            match v {
-                Value::List(l) => behaviors.extend((0..l.len()).map(|k| format!("{p}[{k}]"))),
-                _ => behaviors.push(p),
-            }
-        }
+    // Each behavior with its viewer protocol policy and response headers policy properties.
+    let mut behaviors: Vec<(Item, Prop, Prop)> = Vec::new();
+    for item in model.items(i, Prop::CloudfrontDistributionDefaultCacheBehavior) {
+        behaviors.push((
+            item,
+            Prop::CloudfrontDistributionDefaultCacheBehaviorViewerProtocolPolicy,
+            Prop::CloudfrontDistributionDefaultCacheBehaviorResponseHeadersPolicyId,
+        ));
     }
-    for base in [
-        "ordered_cache_behavior",
-        "DistributionConfig.CacheBehaviors",
-    ] {
-        if let Some((p, Value::List(l))) = util::at(r, base) {
-            behaviors.extend((0..l.len()).map(|k| format!("{p}[{k}]")));
-        }
+    for item in model.items(i, Prop::CloudfrontDistributionCacheBehaviors) {
+        behaviors.push((
+            item,
+            Prop::CloudfrontDistributionCacheBehaviorsViewerProtocolPolicy,
+            Prop::CloudfrontDistributionCacheBehaviorsResponseHeadersPolicyId,
+        ));
     }
     let mut https = Vec::new();
     let mut hsts: Option<bool> = if behaviors.is_empty() {
@@ -254,55 +250,39 @@ fn cloudfront(model: &Model, i: usize) -> PublicEdge {
     } else {
         Some(true)
     };
-    for b in &behaviors {
-        let vpp = util::first_at(
-            r,
-            &[
-                &format!("{b}.viewer_protocol_policy"),
-                &format!("{b}.ViewerProtocolPolicy"),
-            ],
-        );
+    for (b, vpp_prop, rhp_prop) in &behaviors {
+        let vpp = b.prop_set(*vpp_prop);
         https.push(match vpp {
-            Some((p, v)) => {
-                evidence.push(Evidence::at(model, i, &p));
-                match v.as_str() {
+            Some(f) => {
+                evidence.push(Evidence::found(model, i, &f));
+                match f.as_str() {
                     Some("allow-all") => Http::AllowsHttp,
                     Some("redirect-to-https") => Http::Redirects,
                     Some("https-only") => Http::HttpsOnly,
                     _ => Http::Unknown {
-                        value: util::unknown_of(v),
+                        value: util::unknown_of(&f.value),
                     },
                 }
             }
             None => Http::AllowsHttp,
         });
-        let rhp = util::first_at(
-            r,
-            &[
-                &format!("{b}.response_headers_policy_id"),
-                &format!("{b}.ResponseHeadersPolicyId"),
-            ],
-        );
+        let rhp = b.prop_set(*rhp_prop);
         let this = match rhp {
             None => Some(false),
-            Some((p, v)) => {
-                evidence.push(Evidence::at(model, i, &p));
-                match util::target(model, &r.unit, v) {
+            Some(f) => {
+                evidence.push(Evidence::found(model, i, &f));
+                match util::target(model, &r.unit, &f.value) {
                     Some(policy) => {
-                        let pr = &model.resources[policy];
-                        let sts = util::first_at(
-                            pr,
-                            &[
-                                "security_headers_config.strict_transport_security",
-                                "ResponseHeadersPolicyConfig.SecurityHeadersConfig.StrictTransportSecurity",
-                            ],
+                        let sts = model.prop_set(
+                            policy,
+                            Prop::CloudfrontResponseHeadersPolicyStrictTransportSecurity,
                         );
-                        if let Some((sp, _)) = &sts {
-                            evidence.push(Evidence::at(model, policy, sp));
+                        if let Some(sf) = &sts {
+                            evidence.push(Evidence::found(model, policy, sf));
                         }
                         Some(sts.is_some())
                     }
-                    None => match v.as_str() {
+                    None => match f.as_str() {
                         Some(MANAGED_SECURITY_HEADERS) => Some(true),
                         _ => None,
                     },
@@ -322,10 +302,10 @@ fn cloudfront(model: &Model, i: usize) -> PublicEdge {
     } else {
         combine_http(https)
     };
-    let waf = match util::first_at(r, &["web_acl_id", "DistributionConfig.WebACLId"]) {
-        Some((p, v)) => {
-            evidence.push(Evidence::at(model, i, &p));
-            match v {
+    let waf = match model.prop_set(i, Prop::CloudfrontDistributionWebACLId) {
+        Some(f) => {
+            evidence.push(Evidence::found(model, i, &f));
+            match &*f.value {
                 Value::Unknown(_) => None,
                 _ => Some(true),
             }
@@ -375,11 +355,10 @@ fn has_waf(
 }
 
 fn load_balancer(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge {
-    let r = &model.resources[i];
     let mut notes = Vec::new();
     let mut evidence = vec![Evidence::at(model, i, "")];
     let internet_facing = internet_facing_lb(model, i);
-    if util::first_at(r, &["internal", "Scheme"]).is_none() {
+    if model.prop_set(i, Prop::ElbLoadBalancerScheme).is_none() {
         notes.push("scheme unset: internet-facing (default)".into());
     }
     // Listeners: resources pointing at the load balancer, or a classic ELB's inline ones.
@@ -391,18 +370,20 @@ fn load_balancer(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge 
     }
     let mut listeners: Vec<L> = Vec::new();
     for l in util::referrers(model, i, Label::ListensFor) {
-        let lr = &model.resources[l];
-        let protocol =
-            match util::text(util::first_at(lr, &["protocol", "Protocol"]).map(|(_, v)| v)) {
-                Ok(Some(p)) => Ok(p.to_ascii_uppercase()),
-                Ok(None) => {
-                    let has_cert =
-                        util::first_at(lr, &["certificate_arn", "Certificates"]).is_some();
-                    Ok(if has_cert { "HTTPS" } else { "HTTP" }.to_string())
-                }
-                Err(u) => Err(u),
-            };
-        let port = util::text(util::first_at(lr, &["port", "Port"]).map(|(_, v)| v))
+        let protocol = match model
+            .prop_set(l, Prop::ElbListenerProtocol)
+            .map_or(Ok(None), |f| f.text())
+        {
+            Ok(Some(p)) => Ok(p.to_ascii_uppercase()),
+            Ok(None) => {
+                let has_cert = model.prop_set(l, Prop::ElbListenerCertificates).is_some();
+                Ok(if has_cert { "HTTPS" } else { "HTTP" }.to_string())
+            }
+            Err(u) => Err(u),
+        };
+        let port = model
+            .prop_set(l, Prop::ElbListenerPort)
+            .map_or(Ok(None), |f| f.text())
             .ok()
             .flatten()
             .unwrap_or_else(|| "?".into());
@@ -413,42 +394,24 @@ fn load_balancer(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge 
             port,
         });
     }
-    for key in ["listener", "Listeners"] {
-        if let Some(Value::List(list)) = r.attributes.get(key) {
-            for k in 0..list.len() {
-                let prefix = format!("{key}[{k}]");
-                let protocol = util::text(
-                    util::first_at(
-                        r,
-                        &[
-                            &format!("{prefix}.lb_protocol"),
-                            &format!("{prefix}.Protocol"),
-                        ],
-                    )
-                    .map(|(_, v)| v),
-                )
-                .map(|p| p.unwrap_or_default().to_ascii_uppercase());
-                let port = util::text(
-                    util::first_at(
-                        r,
-                        &[
-                            &format!("{prefix}.lb_port"),
-                            &format!("{prefix}.LoadBalancerPort"),
-                        ],
-                    )
-                    .map(|(_, v)| v),
-                )
-                .ok()
-                .flatten()
-                .unwrap_or_else(|| "?".into());
-                listeners.push(L {
-                    resource: i,
-                    prefix,
-                    protocol,
-                    port,
-                });
-            }
-        }
+    // A classic load balancer's inline listeners.
+    for item in model.items(i, Prop::ElbLoadBalancerListeners) {
+        let protocol = item
+            .prop_set(Prop::ElbLoadBalancerListenersProtocol)
+            .map_or(Ok(None), |f| f.text())
+            .map(|p| p.unwrap_or_default().to_ascii_uppercase());
+        let port = item
+            .prop_set(Prop::ElbLoadBalancerListenersLoadBalancerPort)
+            .map_or(Ok(None), |f| f.text())
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| "?".into());
+        listeners.push(L {
+            resource: item.resource,
+            prefix: item.path.clone(),
+            protocol,
+            port,
+        });
     }
     let mut https = Vec::new();
     let mut below: Option<bool> = None;
@@ -458,14 +421,6 @@ fn load_balancer(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge 
     let mut hsts: Option<bool> = None;
     let mut routes = Vec::new();
     for l in &listeners {
-        let lr = &model.resources[l.resource];
-        let path = |a: &str| {
-            if l.prefix.is_empty() {
-                a.to_string()
-            } else {
-                format!("{}.{a}", l.prefix)
-            }
-        };
         evidence.push(Evidence::at(model, l.resource, &l.prefix));
         let protocol = match &l.protocol {
             Ok(p) => p.clone(),
@@ -474,26 +429,17 @@ fn load_balancer(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge 
                 continue;
             }
         };
-        // Default actions (ALB / NLB listeners).
+        // Default actions (ALB / NLB listeners; a classic load balancer has none).
         let mut actions: Vec<(String, String, Option<String>)> = Vec::new();
-        for key in ["default_action", "DefaultActions"] {
-            if let Some(Value::List(list)) = lr.attributes.get(key) {
-                for k in 0..list.len() {
-                    let p = format!("{key}[{k}]");
-                    let ty = util::first_at(lr, &[&format!("{p}.type"), &format!("{p}.Type")])
-                        .and_then(|(_, v)| v.as_str().map(str::to_string))
-                        .unwrap_or_default();
-                    let redirect_proto = util::first_at(
-                        lr,
-                        &[
-                            &format!("{p}.redirect.protocol"),
-                            &format!("{p}.RedirectConfig.Protocol"),
-                        ],
-                    )
-                    .and_then(|(_, v)| v.as_str().map(str::to_string));
-                    actions.push((p, ty, redirect_proto));
-                }
-            }
+        for a in model.items(l.resource, Prop::ElbListenerDefaultActions) {
+            let ty = a
+                .prop_set(Prop::ElbListenerDefaultActionsType)
+                .and_then(|f| f.as_str().map(str::to_string))
+                .unwrap_or_default();
+            let redirect_proto = a
+                .prop_set(Prop::ElbListenerDefaultActionsRedirectConfigProtocol)
+                .and_then(|f| f.as_str().map(str::to_string));
+            actions.push((a.path.clone(), ty, redirect_proto));
         }
         let name = format!("{protocol}:{}", l.port);
         match protocol.as_str() {
@@ -509,11 +455,12 @@ fn load_balancer(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge 
                 });
             }
             "HTTPS" | "TLS" | "SSL" => {
-                let pol = util::first_at(lr, &[&path("ssl_policy"), &path("SslPolicy")]);
+                // A classic load balancer's listeners have no security policy property.
+                let pol = model.prop_set(l.resource, Prop::ElbListenerSslPolicy);
                 let name = match pol {
-                    Some((p, v)) => {
-                        tls_ev.push(Evidence::at(model, l.resource, &p));
-                        match util::text(Some(v)) {
+                    Some(f) => {
+                        tls_ev.push(Evidence::found(model, l.resource, &f));
+                        match f.text() {
                             Ok(Some(s)) => Some(s),
                             Ok(None) => None,
                             Err(u) => {
@@ -546,15 +493,21 @@ fn load_balancer(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge 
                 below = Some(below.unwrap_or(false) || old);
                 policies.push(name);
                 // HSTS header added by the listener (ALB response header modification).
-                let sts = util::first_at(
-                    lr,
-                    &["routing_http_response_strict_transport_security_header_value"],
-                )
-                .is_some()
-                    || matches!(lr.attributes.get("ListenerAttributes"), Some(Value::List(a)) if a.iter().any(|x| {
-                        x.get("Key").and_then(Value::as_str)
-                            == Some("routing.http.response.strict_transport_security.header_value")
-                    }));
+                let sts = model
+                    .prop_set(
+                        l.resource,
+                        Prop::ElbListenerRoutingHttpResponseStrictTransportSecurityHeaderValue,
+                    )
+                    .is_some()
+                    || model
+                        .props(l.resource, Prop::ElbListenerListenerAttributesKey)
+                        .iter()
+                        .any(|k| {
+                            k.as_str()
+                                == Some(
+                                    "routing.http.response.strict_transport_security.header_value",
+                                )
+                        });
                 hsts = Some(hsts.unwrap_or(true) && sts);
                 if protocol == "HTTPS" {
                     https.push(Http::HttpsOnly);
@@ -574,6 +527,7 @@ fn load_balancer(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge 
             validates_body: None,
             validates_parameters: None,
             evidence: Evidence::at(model, l.resource, &l.prefix),
+            authorization_value: None,
         });
     }
     policies.sort();
@@ -640,8 +594,9 @@ fn resource_path(model: &Model, res: usize) -> String {
         if r.kind != Kind::ApigatewayResource {
             break;
         }
-        let part = util::first_at(r, &["path_part", "PathPart"])
-            .map(|(_, v)| match v {
+        let part = model
+            .prop_set(cur, Prop::ApigatewayResourcePathPart)
+            .map(|f| match &*f.value {
                 Value::String(s) => s.to_string(),
                 other => format!("{{{other}}}"),
             })
@@ -660,27 +615,28 @@ fn resource_path(model: &Model, res: usize) -> String {
     format!("/{}", parts.join("/"))
 }
 
+/// The value of an authorization setting that cannot be read as text.
+fn unreadable(found: &Option<crate::model::Found>) -> Option<Value> {
+    found
+        .as_ref()
+        .filter(|f| f.text().ok().flatten().is_none())
+        .map(|f| f.value.clone().into_owned())
+}
+
 fn authenticated(auth: &Option<String>) -> Option<bool> {
     auth.as_deref().map(|a| !a.eq_ignore_ascii_case("NONE"))
 }
 
 fn rest_api(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge {
-    let r = &model.resources[i];
     let mut notes = Vec::new();
     let mut evidence = vec![Evidence::at(model, i, "")];
     // Private APIs are reached only through interface endpoints.
-    let types = util::first_at(
-        r,
-        &[
-            "endpoint_configuration.types",
-            "EndpointConfiguration.Types",
-        ],
-    );
+    let types = model.prop_set(i, Prop::ApigatewayRestApiEndpointConfigurationTypes);
     let internet_facing = match types {
         None => Some(true),
-        Some((p, v)) => {
-            evidence.push(Evidence::at(model, i, &p));
-            let list = util::items(v);
+        Some(f) => {
+            evidence.push(Evidence::found(model, i, &f));
+            let list = util::items(&f.value);
             if list.iter().any(|x| x.as_str() == Some("PRIVATE")) {
                 Some(false)
             } else if list.iter().all(|x| x.as_str().is_some()) {
@@ -691,25 +647,23 @@ fn rest_api(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge {
         }
     };
     // TLS: the API's own security policy, else the default endpoint, else the domains.
-    let disabled = util::flag_at(
-        r,
-        &["disable_execute_api_endpoint", "DisableExecuteApiEndpoint"],
-    );
-    let own = util::first_at(r, &["security_policy", "SecurityPolicy"]);
-    let t = match (own, disabled) {
-        (Some((p, v)), _) if util::text(Some(v)).ok().flatten().is_some() => {
-            let s = util::text(Some(v)).ok().flatten().unwrap_or_default();
+    let disabled_at = model.prop_set(i, Prop::ApigatewayRestApiDisableExecuteApiEndpoint);
+    let disabled = disabled_at.as_ref().map_or(Ok(None), |f| f.flag());
+    let own = model.prop_set(i, Prop::ApigatewayRestApiSecurityPolicy);
+    let t = match (own, disabled, &disabled_at) {
+        (Some(f), _, _) if f.text().ok().flatten().is_some() => {
+            let s = f.text().ok().flatten().unwrap_or_default();
             let ok = s.contains("1_2") || s.contains("1_3") || s.contains("12") || s.contains("13");
             let mut t = tls(Some(!ok), s.clone(), format!("API security policy {s}"));
-            t.evidence.push(Evidence::at(model, i, &p));
+            t.evidence.push(Evidence::found(model, i, &f));
             t
         }
-        (_, (Ok(Some(true)), Some(p))) => {
+        (_, Ok(Some(true)), Some(at)) => {
             let mut t = domains_tls(model, i);
-            t.evidence.push(Evidence::at(model, i, &p));
+            t.evidence.push(Evidence::found(model, i, at));
             t
         }
-        (_, (Err(u), _)) => {
+        (_, Err(u), _) => {
             let mut t = tls(None, "unknown", "whether the execute-api endpoint is disabled cannot be read");
             t.unknown = Some(util::reason_of(&u));
             t
@@ -726,8 +680,9 @@ fn rest_api(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge {
         if mr.kind != Kind::ApigatewayMethod || mr.facet.is_some() || !api_of(model, m, i) {
             continue;
         }
-        let verb = util::first_at(mr, &["http_method", "HttpMethod"])
-            .and_then(|(_, v)| v.as_str().map(str::to_string))
+        let verb = model
+            .prop_set(m, Prop::ApigatewayMethodHttpMethod)
+            .and_then(|f| f.as_str().map(str::to_string))
             .unwrap_or_else(|| "?".into());
         let path = model
             .edges
@@ -741,11 +696,12 @@ fn rest_api(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge {
                 }
             })
             .unwrap_or_else(|| "?".into());
-        let auth_at = util::first_at(mr, &["authorization", "AuthorizationType"]);
-        let (authorization, auth_path) = match auth_at {
-            Some((p, v)) => (util::text(Some(v)).ok().flatten(), p),
-            // CloudFormation's AuthorizationType defaults to NONE.
-            None => (Some("NONE".to_string()), String::new()),
+        // CloudFormation's AuthorizationType defaults to NONE.
+        let auth_at = model.prop(m, Prop::ApigatewayMethodAuthorizationType);
+        let authorization = auth_at.as_ref().and_then(|f| f.text().ok().flatten());
+        let auth_evidence = match &auth_at {
+            Some(f) => Evidence::found(model, m, f),
+            None => Evidence::at(model, m, ""),
         };
         let validator = model
             .edges
@@ -754,19 +710,15 @@ fn rest_api(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge {
             .map(|e| e.to);
         let (body, params) = match validator {
             Some(v) => {
-                let vr = &model.resources[v];
-                let b = util::flag_at(vr, &["validate_request_body", "ValidateRequestBody"]).0;
-                let p = util::flag_at(
-                    vr,
-                    &["validate_request_parameters", "ValidateRequestParameters"],
-                )
-                .0;
+                let read = |p: Prop| model.prop_set(v, p).map_or(Ok(None), |f| f.flag());
+                let b = read(Prop::ApigatewayRequestValidatorValidateRequestBody);
+                let p = read(Prop::ApigatewayRequestValidatorValidateRequestParameters);
                 (
                     b.map(|x| x.unwrap_or(false)).ok(),
                     p.map(|x| x.unwrap_or(false)).ok(),
                 )
             }
-            None => match util::first_at(mr, &["request_validator_id", "RequestValidatorId"]) {
+            None => match model.prop_set(m, Prop::ApigatewayMethodRequestValidatorId) {
                 Some(_) => (None, None),
                 None => (Some(false), Some(false)),
             },
@@ -778,21 +730,11 @@ fn rest_api(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge {
             authorization,
             validates_body: body,
             validates_parameters: params,
-            evidence: Evidence::at(model, m, &auth_path),
+            evidence: auth_evidence,
+            authorization_value: unreadable(&auth_at),
         });
     }
-    if util::first_at(
-        r,
-        &[
-            "body",
-            "Body",
-            "BodyS3Location",
-            "DefinitionBody",
-            "DefinitionUri",
-        ],
-    )
-    .is_some()
-    {
+    if model.prop_set(i, Prop::ApigatewayRestApiBody).is_some() {
         notes.push("methods defined in the OpenAPI body are not read".into());
     }
     let stages: Vec<usize> = model
@@ -828,26 +770,25 @@ fn domains_tls(model: &Model, api: usize) -> Tls {
         if mr.kind != Kind::ApigatewayBasePathMapping {
             continue;
         }
-        let Some((_, a)) = util::first_at(mr, &["api_id", "RestApiId", "ApiId"]) else {
+        let Some(a) = model.prop_set(m, Prop::ApigatewayBasePathMappingRestApiId) else {
             continue;
         };
-        if util::target(model, &mr.unit, a) != Some(api) {
+        if util::target(model, &mr.unit, &a.value) != Some(api) {
             continue;
         }
-        let Some((_, d)) = util::first_at(mr, &["domain_name", "DomainName"]) else {
+        let Some(d) = model.prop_set(m, Prop::ApigatewayBasePathMappingDomainName) else {
             continue;
         };
         any = true;
         ev.push(Evidence::at(model, m, ""));
-        let Some(dom) = util::target(model, &mr.unit, d) else {
+        let Some(dom) = util::target(model, &mr.unit, &d.value) else {
             below = super::placement::or3(below, None);
             continue;
         };
-        let dr: &Resource = &model.resources[dom];
-        match util::first_at(dr, &["security_policy", "SecurityPolicy"]) {
-            Some((p, v)) => {
-                ev.push(Evidence::at(model, dom, &p));
-                match util::text(Some(v)) {
+        match model.prop_set(dom, Prop::ApigatewayDomainNameSecurityPolicy) {
+            Some(f) => {
+                ev.push(Evidence::found(model, dom, &f));
+                match f.text() {
                     Ok(Some(s)) => {
                         below = super::placement::or3(below, Some(s == "TLS_1_0"));
                         policies.push(s);
@@ -882,8 +823,9 @@ fn http_api(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge {
     let r = &model.resources[i];
     let mut notes = Vec::new();
     let evidence = vec![Evidence::at(model, i, "")];
-    let protocol = util::first_at(r, &["protocol_type", "ProtocolType"])
-        .and_then(|(_, v)| v.as_str().map(str::to_string))
+    let protocol = model
+        .prop_set(i, Prop::Apigatewayv2ApiProtocolType)
+        .and_then(|f| f.as_str().map(str::to_string))
         .unwrap_or_else(|| "HTTP".into());
     let websocket = protocol.eq_ignore_ascii_case("WEBSOCKET");
     let t = if websocket {
@@ -900,18 +842,17 @@ fn http_api(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge {
         if mr.kind != Kind::Apigatewayv2Route || !api_of(model, m, i) {
             continue;
         }
-        let key = util::first_at(mr, &["route_key", "RouteKey"])
-            .map(|(_, v)| {
-                v.as_str()
+        let key = model
+            .prop_set(m, Prop::Apigatewayv2RouteRouteKey)
+            .map(|f| {
+                f.as_str()
                     .map(str::to_string)
-                    .unwrap_or_else(|| v.to_string())
+                    .unwrap_or_else(|| f.value.to_string())
             })
             .unwrap_or_else(|| "?".into());
-        let (authorization, p) =
-            match util::first_at(mr, &["authorization_type", "AuthorizationType"]) {
-                Some((p, v)) => (util::text(Some(v)).ok().flatten(), p),
-                None => (Some("NONE".to_string()), String::new()),
-            };
+        // Unset is NONE (the property's default).
+        let auth_at = model.prop(m, Prop::Apigatewayv2RouteAuthorizationType);
+        let authorization = auth_at.as_ref().and_then(|f| f.text().ok().flatten());
         routes.push(EdgeRoute {
             resource: m,
             name: key,
@@ -919,13 +860,18 @@ fn http_api(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge {
             authorization,
             validates_body: if websocket { None } else { Some(false) },
             validates_parameters: if websocket { None } else { Some(false) },
-            evidence: Evidence::at(model, m, &p),
+            evidence: match &auth_at {
+                Some(f) => Evidence::found(model, m, f),
+                None => Evidence::at(model, m, ""),
+            },
+            authorization_value: unreadable(&auth_at),
         });
     }
     // Quick create: a target on the API makes a `$default` route with no authorization.
-    if let Some((p, _)) = util::first_at(r, &["target", "Target"]) {
-        let key = util::first_at(r, &["route_key", "RouteKey"])
-            .and_then(|(_, v)| v.as_str().map(str::to_string))
+    if let Some(target) = model.prop_set(i, Prop::Apigatewayv2ApiTarget) {
+        let key = model
+            .prop_set(i, Prop::Apigatewayv2ApiRouteKey)
+            .and_then(|f| f.as_str().map(str::to_string))
             .unwrap_or_else(|| "$default".into());
         routes.push(EdgeRoute {
             resource: i,
@@ -934,7 +880,8 @@ fn http_api(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge {
             authenticated: Some(false),
             validates_body: Some(false),
             validates_parameters: Some(false),
-            evidence: Evidence::at(model, i, &p),
+            evidence: Evidence::found(model, i, &target),
+            authorization_value: None,
         });
     }
     if !websocket {
@@ -969,11 +916,8 @@ fn http_api(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge {
 }
 
 fn function_url(model: &Model, i: usize) -> PublicEdge {
-    let r = &model.resources[i];
-    let (authorization, p) = match util::first_at(r, &["authorization_type", "AuthType"]) {
-        Some((p, v)) => (util::text(Some(v)).ok().flatten(), p),
-        None => (None, String::new()),
-    };
+    let auth_at = model.prop_set(i, Prop::LambdaFunctionUrlAuthType);
+    let authorization = auth_at.as_ref().and_then(|f| f.text().ok().flatten());
     let mut evidence = vec![Evidence::at(model, i, "")];
     evidence.extend(
         model
@@ -1001,7 +945,11 @@ fn function_url(model: &Model, i: usize) -> PublicEdge {
             authorization,
             validates_body: Some(false),
             validates_parameters: Some(false),
-            evidence: Evidence::at(model, i, &p),
+            evidence: match &auth_at {
+                Some(f) => Evidence::found(model, i, f),
+                None => Evidence::at(model, i, ""),
+            },
+            authorization_value: unreadable(&auth_at),
         }],
         notes: vec![],
         evidence,

@@ -6,7 +6,7 @@ use crate::iam::access::{self, Access};
 use crate::iam::principals::PolicyKind;
 use crate::model::Kind;
 use crate::model::Label;
-use crate::model::{Model, Value};
+use crate::model::{Model, Prop, Value};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -107,16 +107,15 @@ struct EndpointInfo {
 fn endpoint_infos(model: &Model, net: &Network) -> Vec<EndpointInfo> {
     // Terraform's separate route table associations of gateway endpoints.
     let mut extra_tables: HashMap<usize, Vec<usize>> = HashMap::new();
-    for r in &model.resources {
-        if r.source_type == "aws_vpc_endpoint_route_table_association" {
-            let e = r
-                .attributes
-                .get("vpc_endpoint_id")
-                .and_then(|v| util::target(model, &r.unit, v));
-            let t = r
-                .attributes
-                .get("route_table_id")
-                .and_then(|v| util::target(model, &r.unit, v));
+    for (i, r) in model.resources.iter().enumerate() {
+        if r.kind == Kind::Ec2VpcEndpointRouteTableAssociation {
+            let read = |p: Prop| {
+                model
+                    .prop_set(i, p)
+                    .and_then(|f| util::target(model, &r.unit, &f.value))
+            };
+            let e = read(Prop::Ec2VpcEndpointRouteTableAssociationVpcEndpointId);
+            let t = read(Prop::Ec2VpcEndpointRouteTableAssociationRouteTableId);
             if let (Some(e), Some(t)) = (e, t) {
                 extra_tables.entry(e).or_default().push(t);
             }
@@ -127,21 +126,22 @@ fn endpoint_infos(model: &Model, net: &Network) -> Vec<EndpointInfo> {
         if r.kind != Kind::Ec2VpcEndpoint || r.facet.is_some() || !util::deployed(r) {
             continue;
         }
-        let vpc = match util::first_at(r, &["vpc_id", "VpcId"]) {
-            Some((_, v)) => net.vpc_of(i).ok_or_else(|| util::unknown_of(v)),
+        let vpc = match model.prop_set(i, Prop::Ec2VpcEndpointVpcId) {
+            Some(f) => net.vpc_of(i).ok_or_else(|| util::unknown_of(&f.value)),
             None => Err(util::unknown_of(&Value::Null)),
         };
-        let service = match util::first_at(r, &["service_name", "ServiceName"]) {
-            Some((_, v)) => endpoint_service(v),
+        let service = match model.prop_set(i, Prop::Ec2VpcEndpointServiceName) {
+            Some(f) => endpoint_service(&f.value),
             None => Ok(None),
         };
-        let ty = util::first_at(r, &["vpc_endpoint_type", "VpcEndpointType"])
-            .and_then(|(_, v)| v.as_str().map(str::to_string))
-            // AWS, Terraform and CloudFormation all default to Gateway.
-            .unwrap_or_else(|| "Gateway".to_string());
-        let mut route_tables: Vec<usize> = util::first_at(r, &["route_table_ids", "RouteTableIds"])
-            .map(|(_, v)| {
-                util::targets(model, &r.unit, v)
+        // AWS, Terraform and CloudFormation all default to Gateway (the property's default).
+        let gateway = model
+            .prop(i, Prop::Ec2VpcEndpointVpcEndpointType)
+            .is_none_or(|f| f.as_str().is_none_or(|t| t.eq_ignore_ascii_case("Gateway")));
+        let mut route_tables: Vec<usize> = model
+            .prop_set(i, Prop::Ec2VpcEndpointRouteTableIds)
+            .map(|f| {
+                util::targets(model, &r.unit, &f.value)
                     .into_iter()
                     .flatten()
                     .collect()
@@ -150,15 +150,19 @@ fn endpoint_infos(model: &Model, net: &Network) -> Vec<EndpointInfo> {
         route_tables.extend(extra_tables.get(&i).into_iter().flatten());
         route_tables.sort_unstable();
         route_tables.dedup();
-        let private_dns = match util::flag_at(r, &["private_dns_enabled", "PrivateDnsEnabled"]) {
-            (Ok(b), _) => Some(b.unwrap_or(false)),
-            (Err(_), _) => None,
+        let private_dns = match model
+            .prop_set(i, Prop::Ec2VpcEndpointPrivateDnsEnabled)
+            .map(|f| f.flag())
+        {
+            Some(Ok(b)) => Some(b.unwrap_or(false)),
+            None => Some(false),
+            Some(Err(_)) => None,
         };
         out.push(EndpointInfo {
             index: i,
             vpc,
             service,
-            gateway: ty.eq_ignore_ascii_case("Gateway"),
+            gateway,
             route_tables,
             private_dns,
         });
@@ -238,11 +242,7 @@ fn reached(
             }
         }
         for e in model.edges_from(*c) {
-            let a = e.attribute.to_ascii_lowercase();
-            if !(a.starts_with("environment")
-                || a.starts_with("containerdefinitions")
-                || a.starts_with("container_definitions"))
-            {
+            if !matches!(e.label, Label::Environment | Label::ContainerDefinitions) {
                 continue;
             }
             let target = model.owner(e.to);

@@ -3,7 +3,7 @@
 use super::util::{self, Evidence};
 use crate::model::Kind;
 use crate::model::Label;
-use crate::model::{Model, Resource, Unknown, Value};
+use crate::model::{Found, Item, Model, Prop, Unknown, Value};
 use serde::Serialize;
 
 /// Security group or network ACL.
@@ -83,12 +83,80 @@ fn port(v: Option<&Value>) -> Result<Option<i64>, Value> {
     }
 }
 
-/// Reads one rule from a map-like accessor.
+/// One rule's fields, read through its properties.
 struct RuleFields<'a> {
-    cidrs: Vec<&'a Value>,
-    protocol: Option<&'a Value>,
-    from: Option<&'a Value>,
-    to: Option<&'a Value>,
+    cidrs: Vec<Found<'a>>,
+    protocol: Option<Found<'a>>,
+    from: Option<Found<'a>>,
+    to: Option<Found<'a>>,
+}
+
+/// The properties of a rule: its CIDRs (IPv4 and IPv6), protocol, first and last port.
+struct RuleProps {
+    cidrs: [Prop; 2],
+    protocol: Prop,
+    from: Prop,
+    to: Prop,
+}
+
+const SG_INLINE: RuleProps = RuleProps {
+    cidrs: [
+        Prop::Ec2SecurityGroupIngressCidrIp,
+        Prop::Ec2SecurityGroupIngressCidrIpv6,
+    ],
+    protocol: Prop::Ec2SecurityGroupIngressIpProtocol,
+    from: Prop::Ec2SecurityGroupIngressFromPort,
+    to: Prop::Ec2SecurityGroupIngressToPort,
+};
+
+const SG_RULE: RuleProps = RuleProps {
+    cidrs: [
+        Prop::Ec2SecurityGroupRuleCidrIp,
+        Prop::Ec2SecurityGroupRuleCidrIpv6,
+    ],
+    protocol: Prop::Ec2SecurityGroupRuleIpProtocol,
+    from: Prop::Ec2SecurityGroupRuleFromPort,
+    to: Prop::Ec2SecurityGroupRuleToPort,
+};
+
+const NACL_INLINE: RuleProps = RuleProps {
+    cidrs: [
+        Prop::Ec2NetworkAclIngressCidrBlock,
+        Prop::Ec2NetworkAclIngressIpv6CidrBlock,
+    ],
+    protocol: Prop::Ec2NetworkAclIngressProtocol,
+    from: Prop::Ec2NetworkAclIngressFromPort,
+    to: Prop::Ec2NetworkAclIngressToPort,
+};
+
+const NACL_ENTRY: RuleProps = RuleProps {
+    cidrs: [
+        Prop::Ec2NetworkAclEntryCidrBlock,
+        Prop::Ec2NetworkAclEntryIpv6CidrBlock,
+    ],
+    protocol: Prop::Ec2NetworkAclEntryProtocol,
+    from: Prop::Ec2NetworkAclEntryFromPort,
+    to: Prop::Ec2NetworkAclEntryToPort,
+};
+
+/// The fields of an inline rule (an item of the group's or ACL's list).
+fn item_fields<'a>(item: &Item<'a>, p: &RuleProps) -> RuleFields<'a> {
+    RuleFields {
+        cidrs: p.cidrs.iter().flat_map(|c| item.props(*c)).collect(),
+        protocol: item.prop_set(p.protocol),
+        from: item.prop_set(p.from),
+        to: item.prop_set(p.to),
+    }
+}
+
+/// The fields of a rule written as its own resource.
+fn resource_fields<'a>(model: &'a Model, i: usize, p: &RuleProps) -> RuleFields<'a> {
+    RuleFields {
+        cidrs: p.cidrs.iter().flat_map(|c| model.props(i, *c)).collect(),
+        protocol: model.prop_set(i, p.protocol),
+        from: model.prop_set(i, p.from),
+        to: model.prop_set(i, p.to),
+    }
 }
 
 fn cidr_open(v: &Value) -> Result<Option<String>, Value> {
@@ -111,12 +179,12 @@ fn emit(
     attached: &[usize],
     web_ok: bool,
 ) {
-    let protocol = match f.protocol {
-        Some(v) => protocol_name(v),
+    let protocol = match &f.protocol {
+        Some(v) => protocol_name(&v.value),
         None => Ok("all".to_string()),
     };
-    for c in f.cidrs {
-        for item in util::items(c) {
+    for c in &f.cidrs {
+        for item in util::items(&c.value) {
             let mut unknown = Vec::new();
             let cidr = match cidr_open(item) {
                 Ok(Some(s)) => Some(s),
@@ -136,7 +204,10 @@ fn emit(
             let ports = match proto.as_deref() {
                 Some("all") => Ports::All,
                 Some("icmp") | Some("icmpv6") => Ports::NotApplicable,
-                _ => match (port(f.from), port(f.to)) {
+                _ => match (
+                    port(f.from.as_ref().map(|v| &*v.value)),
+                    port(f.to.as_ref().map(|v| &*v.value)),
+                ) {
                     (Ok(Some(a)), Ok(Some(b))) => Ports::Range { from: a, to: b },
                     (Ok(Some(a)), Ok(None)) | (Ok(None), Ok(Some(a))) => {
                         Ports::Range { from: a, to: a }
@@ -173,56 +244,6 @@ fn emit(
     }
 }
 
-fn get<'a>(r: &'a Resource, prefix: &str, names: &[&str]) -> Option<&'a Value> {
-    names.iter().find_map(|n| {
-        let p = if prefix.is_empty() {
-            n.to_string()
-        } else {
-            format!("{prefix}.{n}")
-        };
-        util::at(r, &p).map(|(_, v)| v)
-    })
-}
-
-fn fields<'a>(r: &'a Resource, prefix: &str, cidr_names: &[&str]) -> RuleFields<'a> {
-    RuleFields {
-        cidrs: cidr_names
-            .iter()
-            .filter_map(|n| get(r, prefix, &[n]))
-            .collect(),
-        protocol: get(
-            r,
-            prefix,
-            &["protocol", "ip_protocol", "IpProtocol", "Protocol"],
-        ),
-        from: get(
-            r,
-            prefix,
-            &["from_port", "FromPort", "PortRange.From", "port_range.from"],
-        ),
-        to: get(
-            r,
-            prefix,
-            &["to_port", "ToPort", "PortRange.To", "port_range.to"],
-        ),
-    }
-}
-
-const SG_CIDRS: &[&str] = &[
-    "cidr_blocks",
-    "ipv6_cidr_blocks",
-    "cidr_ipv4",
-    "cidr_ipv6",
-    "CidrIp",
-    "CidrIpv6",
-];
-const NACL_CIDRS: &[&str] = &[
-    "cidr_block",
-    "ipv6_cidr_block",
-    "CidrBlock",
-    "Ipv6CidrBlock",
-];
-
 pub fn is_internet_facing_lb(model: &Model, i: usize) -> bool {
     internet_facing_lb(model, i) == Some(true)
 }
@@ -231,21 +252,13 @@ pub fn is_internet_facing_lb(model: &Model, i: usize) -> bool {
 /// tree cannot settle (`internal = var.internal`). Terraform's `internal` and CloudFormation's
 /// `Scheme` default to internet-facing.
 pub fn internet_facing_lb(model: &Model, i: usize) -> Option<bool> {
-    let r = &model.resources[i];
-    if r.kind != Kind::ElbLoadBalancer {
+    if model.resources[i].kind != Kind::ElbLoadBalancer {
         return Some(false);
     }
-    if let Some(v) = r.attributes.get("internal").filter(|v| !util::is_absent(v)) {
-        return match util::flag(Some(v)) {
-            Ok(Some(internal)) => Some(!internal),
-            Ok(None) => Some(true),
-            Err(_) => None,
-        };
-    }
-    match util::text(r.attributes.get("Scheme")) {
-        Ok(Some(s)) => Some(s == "internet-facing"),
-        Ok(None) => Some(true),
-        Err(_) => None,
+    match model.prop(i, Prop::ElbLoadBalancerScheme).map(|f| f.text()) {
+        Some(Ok(Some(s))) => Some(s == "internet-facing"),
+        Some(Ok(None)) | None => Some(true),
+        Some(Err(_)) => None,
     }
 }
 
@@ -260,24 +273,24 @@ pub fn open_ingress(model: &Model) -> Vec<OpenRule> {
     let mut lb_subnets = std::collections::BTreeSet::new();
     for (i, r) in model.resources.iter().enumerate() {
         if r.kind == Kind::Ec2NetworkAcl && r.facet == Some("association") {
-            if let (Some(acl), Some((_, v))) = (
+            if let (Some(acl), Some(f)) = (
                 model.parents.get(&i),
-                util::first_at(r, &["subnet_id", "SubnetId"]),
+                model.prop_set(i, Prop::Ec2NetworkAclAssociationSubnetId),
             ) {
-                acl_subnets
-                    .entry(*acl)
-                    .or_default()
-                    .extend(util::targets(model, &r.unit, v).into_iter().flatten());
+                acl_subnets.entry(*acl).or_default().extend(
+                    util::targets(model, &r.unit, &f.value)
+                        .into_iter()
+                        .flatten(),
+                );
             }
         }
-        if (r.kind == Kind::Ec2NetworkAcl && r.facet.is_none())
-            || r.source_type == "aws_default_network_acl"
-        {
-            if let Some((_, v)) = util::first_at(r, &["subnet_ids"]) {
-                acl_subnets
-                    .entry(i)
-                    .or_default()
-                    .extend(util::targets(model, &r.unit, v).into_iter().flatten());
+        if r.kind == Kind::Ec2NetworkAcl && r.facet.is_none() {
+            if let Some(f) = model.prop_set(i, Prop::Ec2NetworkAclSubnetIds) {
+                acl_subnets.entry(i).or_default().extend(
+                    util::targets(model, &r.unit, &f.value)
+                        .into_iter()
+                        .flatten(),
+                );
             }
         }
         if is_internet_facing_lb(model, i) {
@@ -288,8 +301,12 @@ pub fn open_ingress(model: &Model) -> Vec<OpenRule> {
             {
                 lb_subnets.insert(e.to);
             }
-            if let Some((_, v)) = util::first_at(r, &["subnet_mapping.subnet_id"]) {
-                lb_subnets.extend(util::targets(model, &r.unit, v).into_iter().flatten());
+            for f in model.props(i, Prop::ElbLoadBalancerSubnetMappingsSubnetId) {
+                lb_subnets.extend(
+                    util::targets(model, &r.unit, &f.value)
+                        .into_iter()
+                        .flatten(),
+                );
             }
         }
     }
@@ -302,40 +319,30 @@ pub fn open_ingress(model: &Model) -> Vec<OpenRule> {
         if !util::deployed(r) {
             continue;
         }
-        let st = r.source_type.as_str();
-        let is_sg = (r.kind == Kind::Ec2SecurityGroup && r.facet.is_none())
-            || st == "aws_default_security_group";
-        let is_acl =
-            (r.kind == Kind::Ec2NetworkAcl && r.facet.is_none()) || st == "aws_default_network_acl";
+        let is_sg = r.kind == Kind::Ec2SecurityGroup && r.facet.is_none();
+        let is_acl = r.kind == Kind::Ec2NetworkAcl && r.facet.is_none();
         if is_sg {
             let (attached, web) = sg_attached(i);
-            for key in ["ingress", "SecurityGroupIngress"] {
-                if let Some(Value::List(rules)) = r.attributes.get(key) {
-                    for k in 0..rules.len() {
-                        let prefix = format!("{key}[{k}]");
-                        let f = fields(r, &prefix, SG_CIDRS);
-                        emit(
-                            model,
-                            &mut out,
-                            i,
-                            &prefix,
-                            i,
-                            Layer::SecurityGroup,
-                            f,
-                            &attached,
-                            web,
-                        );
-                    }
-                }
+            for item in model.items(i, Prop::Ec2SecurityGroupIngress) {
+                let f = item_fields(&item, &SG_INLINE);
+                emit(
+                    model,
+                    &mut out,
+                    item.resource,
+                    &item.path,
+                    i,
+                    Layer::SecurityGroup,
+                    f,
+                    &attached,
+                    web,
+                );
             }
         } else if r.kind == Kind::Ec2SecurityGroup && r.facet == Some("rule") {
-            let ingress = match st {
-                "aws_security_group_rule" => {
-                    r.attributes.get("type").and_then(Value::as_str) == Some("ingress")
-                }
-                "aws_vpc_security_group_ingress_rule" | "AWS::EC2::SecurityGroupIngress" => true,
-                _ => false,
-            };
+            // The rule's direction: its type, or the type of resource it is.
+            let ingress = model
+                .prop_set(i, Prop::Ec2SecurityGroupRuleType)
+                .and_then(|f| f.as_str().map(|s| s == "ingress"))
+                .unwrap_or(false);
             if !ingress {
                 continue;
             }
@@ -345,7 +352,7 @@ pub fn open_ingress(model: &Model) -> Vec<OpenRule> {
             } else {
                 sg_attached(sg)
             };
-            let f = fields(r, "", SG_CIDRS);
+            let f = resource_fields(model, i, &SG_RULE);
             emit(
                 model,
                 &mut out,
@@ -360,35 +367,35 @@ pub fn open_ingress(model: &Model) -> Vec<OpenRule> {
         } else if is_acl {
             let subnets = acl_subnets.get(&i).cloned().unwrap_or_default();
             let web = subnets.iter().any(|s| lb_subnets.contains(s));
-            if let Some(Value::List(rules)) = r.attributes.get("ingress") {
-                for k in 0..rules.len() {
-                    let prefix = format!("ingress[{k}]");
-                    let action = util::at(r, &format!("{prefix}.action")).map(|(_, v)| v);
-                    if action.and_then(Value::as_str) == Some("deny") {
-                        continue;
-                    }
-                    let f = fields(r, &prefix, NACL_CIDRS);
-                    emit(
-                        model,
-                        &mut out,
-                        i,
-                        &prefix,
-                        i,
-                        Layer::NetworkAcl,
-                        f,
-                        &subnets,
-                        web,
-                    );
+            for item in model.items(i, Prop::Ec2NetworkAclIngress) {
+                let action = item.prop_set(Prop::Ec2NetworkAclIngressRuleAction);
+                if action.as_ref().and_then(|a| a.as_str()) == Some("deny") {
+                    continue;
                 }
+                let f = item_fields(&item, &NACL_INLINE);
+                emit(
+                    model,
+                    &mut out,
+                    item.resource,
+                    &item.path,
+                    i,
+                    Layer::NetworkAcl,
+                    f,
+                    &subnets,
+                    web,
+                );
             }
         } else if r.kind == Kind::Ec2NetworkAcl && r.facet == Some("rule") {
-            let egress = util::flag(r.attributes.get("egress").or(r.attributes.get("Egress")));
-            if matches!(egress, Ok(Some(true))) {
+            let egress = model
+                .prop_set(i, Prop::Ec2NetworkAclEntryEgress)
+                .map(|f| f.flag());
+            if matches!(egress, Some(Ok(Some(true)))) {
                 continue;
             }
-            let action = util::first_at(r, &["rule_action", "RuleAction"]).map(|(_, v)| v);
+            let action = model.prop_set(i, Prop::Ec2NetworkAclEntryRuleAction);
             if action
-                .and_then(Value::as_str)
+                .as_ref()
+                .and_then(|a| a.as_str())
                 .map(str::to_ascii_lowercase)
                 .as_deref()
                 == Some("deny")
@@ -398,7 +405,7 @@ pub fn open_ingress(model: &Model) -> Vec<OpenRule> {
             let acl = model.parents.get(&i).copied().unwrap_or(i);
             let subnets = acl_subnets.get(&acl).cloned().unwrap_or_default();
             let web = subnets.iter().any(|s| lb_subnets.contains(s));
-            let f = fields(r, "", NACL_CIDRS);
+            let f = resource_fields(model, i, &NACL_ENTRY);
             emit(
                 model,
                 &mut out,

@@ -4,7 +4,7 @@
 use super::util::{self, Evidence};
 use crate::model::Kind;
 use crate::model::Label;
-use crate::model::{Model, Reason, Unknown, Value};
+use crate::model::{Found, Item, Model, Prop, Reason, Unknown, Value};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 
@@ -85,6 +85,33 @@ pub struct Network<'m> {
     unreadable_associations: Vec<(Value, Evidence)>,
 }
 
+/// Where a route is written: an inline route of a table, or a route resource.
+enum RouteAt<'m> {
+    Item(Item<'m>),
+    Resource(usize),
+}
+
+impl<'m> RouteAt<'m> {
+    fn get(&self, model: &'m Model, p: Prop) -> Option<Found<'m>> {
+        match self {
+            RouteAt::Item(item) => item.prop_set(p),
+            RouteAt::Resource(i) => model.prop_set(*i, p),
+        }
+    }
+}
+
+/// The VPC property of the kinds that sit in one.
+fn vpc_prop(model: &Model, i: usize) -> Option<Found<'_>> {
+    let p = match model.resources[i].kind {
+        Kind::Ec2Subnet => Prop::Ec2SubnetVpcId,
+        Kind::Ec2SecurityGroup => Prop::Ec2SecurityGroupVpcId,
+        Kind::Ec2VpcEndpoint => Prop::Ec2VpcEndpointVpcId,
+        Kind::Ec2RouteTable => Prop::Ec2RouteTableVpcId,
+        _ => return None,
+    };
+    model.prop_set(i, p)
+}
+
 fn is_kind(model: &Model, i: usize, kind: Kind) -> bool {
     model.resources[i].kind == kind
 }
@@ -102,58 +129,50 @@ impl<'m> Network<'m> {
             if !util::deployed(r) {
                 continue;
             }
-            let st = r.source_type.as_str();
             // Associations of subnets with route tables.
             if r.kind == Kind::Ec2RouteTable && r.facet == Some("association") {
                 let table = model.parents.get(&i).copied();
-                let Some((path, v)) = util::first_at(r, &["subnet_id", "SubnetId"]) else {
+                let Some(f) = model.prop_set(i, Prop::Ec2RouteTableAssociationSubnetId) else {
                     continue; // a gateway association
                 };
-                match (table, util::target(model, &r.unit, v)) {
+                match (table, util::target(model, &r.unit, &f.value)) {
                     (Some(t), Some(s)) => net.associated.entry(s).or_default().push((t, i)),
                     _ => net
                         .unreadable_associations
-                        .push((util::unknown_of(v), Evidence::at(model, i, &path))),
+                        .push((util::unknown_of(&f.value), Evidence::found(model, i, &f))),
                 }
                 continue;
             }
             // Routes written as their own resources.
             if r.kind == Kind::Ec2RouteTable && r.facet == Some("route") {
                 if let Some(t) = model.parents.get(&i) {
-                    let route = net.route_target(i, "");
+                    let route = net.route_target(i, &RouteAt::Resource(i));
                     net.routes.entry(*t).or_default().push(route);
                 }
                 continue;
             }
-            // Inline routes (Terraform's route blocks, also on aws_default_route_table).
-            if (r.kind == Kind::Ec2RouteTable && r.facet.is_none())
-                || st == "aws_default_route_table"
-            {
-                if let Some(Value::List(routes)) = r.attributes.get("route") {
-                    for k in 0..routes.len() {
-                        let route = net.route_target(i, &format!("route[{k}]"));
-                        net.routes.entry(i).or_default().push(route);
-                    }
+            // Inline routes (Terraform's route blocks, also on a default route table).
+            if r.kind == Kind::Ec2RouteTable && r.facet.is_none() {
+                for item in model.items(i, Prop::Ec2RouteTableRoutes) {
+                    let route = net.route_target(i, &RouteAt::Item(item));
+                    net.routes.entry(i).or_default().push(route);
                 }
-            }
-            if st == "aws_default_route_table" {
-                if let Some(vpc) = r
-                    .attributes
-                    .get("default_route_table_id")
-                    .and_then(|v| util::target(model, &r.unit, v))
+                // A VPC's default route table is its main table.
+                if let Some(vpc) = model
+                    .prop_set(i, Prop::Ec2RouteTableDefaultRouteTableId)
+                    .and_then(|f| util::target(model, &r.unit, &f.value))
                 {
                     net.main_table.insert(vpc, i);
                 }
             }
-            if st == "aws_main_route_table_association" {
-                let vpc = r
-                    .attributes
-                    .get("vpc_id")
-                    .and_then(|v| util::target(model, &r.unit, v));
-                let table = r
-                    .attributes
-                    .get("route_table_id")
-                    .and_then(|v| util::target(model, &r.unit, v));
+            if r.kind == Kind::Ec2MainRouteTableAssociation {
+                let read = |p: Prop| {
+                    model
+                        .prop_set(i, p)
+                        .and_then(|f| util::target(model, &r.unit, &f.value))
+                };
+                let vpc = read(Prop::Ec2MainRouteTableAssociationVpcId);
+                let table = read(Prop::Ec2MainRouteTableAssociationRouteTableId);
                 if let (Some(v), Some(t)) = (vpc, table) {
                     net.main_table.insert(v, t);
                 }
@@ -164,81 +183,57 @@ impl<'m> Network<'m> {
         net
     }
 
-    /// The target of one route: an attribute prefix (`route[0]`) or the resource itself.
-    fn route_target(&self, i: usize, prefix: &str) -> Route {
+    /// The target of one route: an inline route (an item of the table's routes) or a route
+    /// resource.
+    fn route_target(&self, i: usize, at: &RouteAt) -> Route {
         let r = &self.model.resources[i];
-        let path = |a: &str| {
-            if prefix.is_empty() {
-                a.to_string()
-            } else {
-                format!("{prefix}.{a}")
-            }
-        };
-        let get = |a: &str| util::at(r, &path(a));
-        let ev = |p: &str| Evidence::at(self.model, i, p);
-        for attr in ["nat_gateway_id", "NatGatewayId"] {
-            if let Some((p, v)) = get(attr) {
-                return match v {
-                    Value::Unknown(_) => (Err(v.clone()), ev(&p)),
-                    _ => (Ok(Target::Nat), ev(&p)),
-                };
-            }
+        let ev = |f: &Found| Evidence::found(self.model, i, f);
+        if let Some(f) = at.get(self.model, Prop::Ec2RouteTableRoutesNatGatewayId) {
+            return match &*f.value {
+                Value::Unknown(_) => (Err(f.value.clone().into_owned()), ev(&f)),
+                _ => (Ok(Target::Nat), ev(&f)),
+            };
         }
-        for attr in ["gateway_id", "GatewayId"] {
-            if let Some((p, v)) = get(attr) {
-                let t = match util::target(self.model, &r.unit, v) {
-                    Some(g) if is_kind(self.model, g, Kind::Ec2InternetGateway) => Ok(Target::Igw),
-                    Some(g) if is_kind(self.model, g, Kind::Ec2NatGateway) => Ok(Target::Nat),
-                    Some(_) => Ok(self.other_target(i, prefix)),
-                    None => match v {
-                        Value::String(s) if s.starts_with("igw-") => Ok(Target::Igw),
-                        Value::String(s) if s.eq_ignore_ascii_case("local") => Ok(Target::Other),
-                        Value::String(_) => Ok(self.other_target(i, prefix)),
-                        _ => Err(util::unknown_of(v)),
-                    },
-                };
-                return (t, ev(&p));
-            }
+        if let Some(f) = at.get(self.model, Prop::Ec2RouteTableRoutesGatewayId) {
+            let v = &*f.value;
+            let t = match util::target(self.model, &r.unit, v) {
+                Some(g) if is_kind(self.model, g, Kind::Ec2InternetGateway) => Ok(Target::Igw),
+                Some(g) if is_kind(self.model, g, Kind::Ec2NatGateway) => Ok(Target::Nat),
+                Some(_) => Ok(self.other_target(at)),
+                None => match v {
+                    Value::String(s) if s.starts_with("igw-") => Ok(Target::Igw),
+                    Value::String(s) if s.eq_ignore_ascii_case("local") => Ok(Target::Other),
+                    Value::String(_) => Ok(self.other_target(at)),
+                    _ => Err(util::unknown_of(v)),
+                },
+            };
+            return (t, ev(&f));
         }
-        let base = if prefix.is_empty() {
-            ev("")
-        } else {
-            ev(prefix)
+        let base = match at {
+            RouteAt::Item(item) => Evidence::at(self.model, item.resource, &item.path),
+            RouteAt::Resource(r) => Evidence::at(self.model, *r, ""),
         };
-        (Ok(self.other_target(i, prefix)), base)
+        (Ok(self.other_target(at)), base)
     }
 
     /// A route to neither an internet nor a NAT gateway: [`Target::Elsewhere`] when its
     /// destination is a default route (or a prefix list, or cannot be read), else `Other`.
-    fn other_target(&self, i: usize, prefix: &str) -> Target {
-        let r = &self.model.resources[i];
-        let path = |a: &str| {
-            if prefix.is_empty() {
-                a.to_string()
-            } else {
-                format!("{prefix}.{a}")
-            }
-        };
-        let dest = [
-            "destination_cidr_block",
-            "cidr_block",
-            "DestinationCidrBlock",
-            "destination_ipv6_cidr_block",
-            "ipv6_cidr_block",
-            "DestinationIpv6CidrBlock",
-            "destination_prefix_list_id",
-            "DestinationPrefixListId",
+    fn other_target(&self, at: &RouteAt) -> Target {
+        let cidr = [
+            Prop::Ec2RouteTableRoutesDestinationCidrBlock,
+            Prop::Ec2RouteTableRoutesDestinationIpv6CidrBlock,
         ]
-        .iter()
-        .find_map(|a| util::at(r, &path(a)));
-        let default = match dest {
-            None => false,
-            Some((p, _)) if p.ends_with("prefix_list_id") || p.ends_with("PrefixListId") => true,
-            Some((_, v)) => match util::text(Some(v)) {
+        .into_iter()
+        .find_map(|p| at.get(self.model, p));
+        let default = match cidr {
+            Some(f) => match f.text() {
                 Ok(Some(c)) => c == "0.0.0.0/0" || c == "::/0",
                 Ok(None) => false,
                 Err(_) => true,
             },
+            None => at
+                .get(self.model, Prop::Ec2RouteTableRoutesDestinationPrefixListId)
+                .is_some(),
         };
         if default {
             Target::Elsewhere
@@ -250,10 +245,7 @@ impl<'m> Network<'m> {
     /// The VPC a subnet (or security group, endpoint, route table) is in.
     pub fn vpc_of(&self, i: usize) -> Option<usize> {
         let r = &self.model.resources[i];
-        r.attributes
-            .get("vpc_id")
-            .or_else(|| r.attributes.get("VpcId"))
-            .and_then(|v| util::target(self.model, &r.unit, v))
+        vpc_prop(self.model, i).and_then(|f| util::target(self.model, &r.unit, &f.value))
     }
 
     /// Routing of one subnet: its associated tables, else its VPC's main table.
@@ -285,8 +277,8 @@ impl<'m> Network<'m> {
                     }
                     None => {
                         let r = &self.model.resources[subnet];
-                        let why = match r.attributes.get("vpc_id").or(r.attributes.get("VpcId")) {
-                            Some(v) => util::reason_of(v),
+                        let why = match vpc_prop(self.model, subnet) {
+                            Some(f) => util::reason_of(&f.value),
                             None => Unknown {
                                 reason: Reason::OutsideTree,
                                 detail: format!("VPC of {}", r.address),
@@ -490,31 +482,31 @@ fn lambda(net: &Network, i: usize) -> Placement {
         unknowns: vec![],
         evidence: vec![],
     };
-    let config = util::first_at(r, &["vpc_config", "VpcConfig"]);
+    let config = model.prop_set(i, Prop::LambdaFunctionVpcConfig);
     match config {
         None => {
             p.evidence.push(Evidence::at(model, i, ""));
         }
-        Some((path, Value::List(l))) if l.is_empty() => {
-            p.evidence.push(Evidence::at(model, i, &path));
+        Some(f) if matches!(&*f.value, Value::List(l) if l.is_empty()) => {
+            p.evidence.push(Evidence::found(model, i, &f));
         }
-        Some((path, v)) if !matches!(v, Value::List(_) | Value::Map(_)) => {
-            p.evidence.push(Evidence::at(model, i, &path));
+        Some(f) if !matches!(&*f.value, Value::List(_) | Value::Map(_)) => {
+            p.evidence.push(Evidence::found(model, i, &f));
             p.where_ = Where::Unknown {
-                value: util::unknown_of(v),
+                value: util::unknown_of(&f.value),
             };
         }
-        Some(_) => match util::first_at(r, &["vpc_config.subnet_ids", "VpcConfig.SubnetIds"]) {
+        Some(_) => match model.prop_set(i, Prop::LambdaFunctionVpcConfigSubnetIds) {
             None => {
                 // A VPC block without subnets (or `SubnetIds: []`) detaches the function.
                 p.evidence.push(Evidence::at(model, i, ""));
             }
-            Some((path, v)) => {
-                p.evidence.push(Evidence::at(model, i, &path));
-                if matches!(v, Value::List(l) if l.is_empty()) {
+            Some(f) => {
+                p.evidence.push(Evidence::found(model, i, &f));
+                if matches!(&*f.value, Value::List(l) if l.is_empty()) {
                     return p;
                 }
-                let sp = net.in_subnets(&r.unit, v);
+                let sp = net.in_subnets(&r.unit, &f.value);
                 p.where_ = sp.into_where(&mut p.unknowns, &mut p.evidence);
             }
         },
@@ -533,13 +525,7 @@ fn ecs_service(net: &Network, i: usize) -> Placement {
         unknowns: vec![],
         evidence: vec![],
     };
-    let subnets = util::first_at(
-        r,
-        &[
-            "network_configuration.subnets",
-            "NetworkConfiguration.AwsvpcConfiguration.Subnets",
-        ],
-    );
+    let subnets = model.prop_set(i, Prop::EcsServiceAwsvpcConfigurationSubnets);
     match subnets {
         None => {
             p.evidence.push(Evidence::at(model, i, ""));
@@ -554,28 +540,22 @@ fn ecs_service(net: &Network, i: usize) -> Placement {
             };
             return p;
         }
-        Some((path, v)) => {
-            p.evidence.push(Evidence::at(model, i, &path));
-            let sp = net.in_subnets(&r.unit, v);
+        Some(f) => {
+            p.evidence.push(Evidence::found(model, i, &f));
+            let sp = net.in_subnets(&r.unit, &f.value);
             p.where_ = sp.into_where(&mut p.unknowns, &mut p.evidence);
         }
     }
-    let assign = util::first_at(
-        r,
-        &[
-            "network_configuration.assign_public_ip",
-            "NetworkConfiguration.AwsvpcConfiguration.AssignPublicIp",
-        ],
-    );
+    let assign = model.prop_set(i, Prop::EcsServiceAwsvpcConfigurationAssignPublicIp);
     p.public_ip = match assign {
         None => {
             p.defaults
                 .push("assign_public_ip / AssignPublicIp unset: no public IP (AWS default)".into());
             Some(false)
         }
-        Some((path, v)) => {
-            p.evidence.push(Evidence::at(model, i, &path));
-            match v {
+        Some(f) => {
+            p.evidence.push(Evidence::found(model, i, &f));
+            match &*f.value {
                 Value::String(s) if s.eq_ignore_ascii_case("ENABLED") => Some(true),
                 Value::String(s) if s.eq_ignore_ascii_case("DISABLED") => Some(false),
                 other => match util::flag(Some(other)) {
@@ -602,8 +582,8 @@ fn instance(net: &Network, i: usize) -> Placement {
         unknowns: vec![],
         evidence: vec![],
     };
-    let subnet = util::first_at(r, &["subnet_id", "SubnetId", "NetworkInterfaces.SubnetId"]);
-    let Some((path, v)) = subnet else {
+    let subnet = model.prop_set(i, Prop::Ec2InstanceSubnetId);
+    let Some(subnet) = subnet else {
         p.evidence.push(Evidence::at(model, i, ""));
         p.where_ = Where::Unknown {
             value: Value::unknown(
@@ -616,21 +596,15 @@ fn instance(net: &Network, i: usize) -> Placement {
         };
         return p;
     };
-    p.evidence.push(Evidence::at(model, i, &path));
-    let sp = net.in_subnets(&r.unit, v);
+    p.evidence.push(Evidence::found(model, i, &subnet));
+    let sp = net.in_subnets(&r.unit, &subnet.value);
     let subnet_ids = sp.subnets.clone();
     p.where_ = sp.into_where(&mut p.unknowns, &mut p.evidence);
-    let explicit = util::first_at(
-        r,
-        &[
-            "associate_public_ip_address",
-            "NetworkInterfaces.AssociatePublicIpAddress",
-        ],
-    );
+    let explicit = model.prop_set(i, Prop::Ec2InstanceAssociatePublicIpAddress);
     p.public_ip = match explicit {
-        Some((path, v)) => {
-            p.evidence.push(Evidence::at(model, i, &path));
-            match util::flag(Some(v)) {
+        Some(f) => {
+            p.evidence.push(Evidence::found(model, i, &f));
+            match f.flag() {
                 Ok(b) => b,
                 Err(u) => {
                     p.unknowns.push(util::reason_of(&u));
@@ -640,20 +614,20 @@ fn instance(net: &Network, i: usize) -> Placement {
         }
         None => match subnet_ids.as_slice() {
             [s] => {
-                let sr = &model.resources[*s];
-                match util::flag_at(sr, &["map_public_ip_on_launch", "MapPublicIpOnLaunch"]) {
-                    (Ok(Some(b)), Some(path)) => {
-                        p.evidence.push(Evidence::at(model, *s, &path));
+                let set = model.prop_set(*s, Prop::Ec2SubnetMapPublicIpOnLaunch);
+                match set.as_ref().map(|f| (f.flag(), f)) {
+                    Some((Ok(Some(b)), f)) => {
+                        p.evidence.push(Evidence::found(model, *s, f));
                         Some(b)
                     }
-                    (Ok(_), _) => {
+                    Some((Ok(None), _)) | None => {
                         p.defaults.push(
                             "the subnet does not map public IPs on launch (AWS default for a non-default subnet)"
                                 .into(),
                         );
                         Some(false)
                     }
-                    (Err(u), _) => {
+                    Some((Err(u), _)) => {
                         p.unknowns.push(util::reason_of(&u));
                         None
                     }

@@ -124,27 +124,66 @@ pub struct ParseError {
 pub const MAX_DEPTH: usize = 200;
 /// Nodes that alias expansion may create in one document.
 pub const MAX_ALIAS_NODES: usize = 100_000;
+/// Nodes that anchors may copy in one document (each anchor keeps a copy of its node for the
+/// aliases that follow): nested anchors would otherwise copy every level again.
+pub const MAX_ANCHOR_NODES: usize = 1_000_000;
 
 /// Maps saphyr's (line, character column) markers to byte offsets.
+///
+/// On an ASCII line a column is a byte count. On other lines the last position found is kept,
+/// and the next one on the same line walks on from there: markers come in text order, so a
+/// long one-line JSON template costs one pass, not one pass per marker.
 struct LineIndex<'a> {
     text: &'a str,
     starts: Vec<usize>,
+    ascii: Vec<bool>,
+    /// (line, column, byte offset) of the last position found on a non-ASCII line.
+    cursor: std::cell::Cell<(usize, usize, usize)>,
 }
 
 impl<'a> LineIndex<'a> {
     fn new(text: &'a str) -> Self {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { text, starts }
+        let ascii = starts
+            .iter()
+            .enumerate()
+            .map(|(k, &a)| {
+                let b = starts.get(k + 1).copied().unwrap_or(text.len());
+                text.as_bytes()[a..b].is_ascii()
+            })
+            .collect();
+        LineIndex {
+            text,
+            starts,
+            ascii,
+            cursor: std::cell::Cell::new((usize::MAX, 0, 0)),
+        }
     }
 
     fn offset(&self, line: usize, col: usize) -> usize {
-        let Some(&start) = self.starts.get(line.saturating_sub(1)) else {
+        let k = line.saturating_sub(1);
+        let Some(&start) = self.starts.get(k) else {
             return self.text.len();
         };
-        let rest = &self.text[start..];
-        let skip: usize = rest.chars().take(col).map(char::len_utf8).sum();
-        start + skip
+        let end = self.starts.get(k + 1).copied().unwrap_or(self.text.len());
+        if self.ascii[k] {
+            return (start + col).min(end);
+        }
+        let (c_line, c_col, c_byte) = self.cursor.get();
+        let (from_col, from_byte) = if c_line == line && c_col <= col {
+            (c_col, c_byte)
+        } else {
+            (0, start)
+        };
+        let skip: usize = self.text[from_byte..]
+            .chars()
+            .take(col - from_col)
+            .map(char::len_utf8)
+            .sum();
+        let at = from_byte + skip;
+        self.cursor.set((line, col, at));
+        at
     }
 
     fn span(&self, s: &YSpan) -> ByteRange {
@@ -174,6 +213,81 @@ enum Frame {
 /// just enough (whitespace there is not content) and the text is parsed again; spans are mapped
 /// back to the original text. Anything else fails as before, with the original error.
 pub fn parse(text: &str) -> Result<Node, ParseError> {
+    match parse_relaxed(text) {
+        // JSON writes a character outside the Basic Multilingual Plane as a surrogate pair
+        // (`"\ud83d\ude00"`, what Python's json module writes for any emoji); YAML wants
+        // `\U0001F600`. Both mean the same character: decode the pairs and parse again.
+        Err(e) if e.message.contains("Unicode character escape") => {
+            let Some((decoded, edits)) = decode_surrogate_pairs(text) else {
+                return Err(e);
+            };
+            match parse_relaxed(&decoded) {
+                Ok(mut node) => {
+                    remap_spans(&mut node, |o| {
+                        let k = edits.partition_point(|(end, _)| *end <= o);
+                        if k == 0 {
+                            o
+                        } else {
+                            o + edits[k - 1].1
+                        }
+                    });
+                    Ok(node)
+                }
+                Err(_) => Err(e),
+            }
+        }
+        other => other,
+    }
+}
+
+/// Replaces each escaped UTF-16 surrogate pair (`\ud83d\ude00`, 12 bytes) with YAML's
+/// `\U0001f600` (10 bytes). Returns the text and, per replacement, (its end in the new text,
+/// bytes removed up to there), to map offsets back. `None` when there is none.
+fn decode_surrogate_pairs(text: &str) -> Option<(String, Vec<(u32, u32)>)> {
+    fn hex4(b: &[u8]) -> Option<u32> {
+        let s = std::str::from_utf8(b.get(..4)?).ok()?;
+        u32::from_str_radix(s, 16).ok()
+    }
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut edits = Vec::new();
+    let mut removed = 0u32;
+    let mut last = 0;
+    let mut i = 0;
+    while i + 12 <= bytes.len() {
+        if bytes[i] == b'\\'
+            && bytes[i + 1] == b'u'
+            && bytes[i + 6] == b'\\'
+            && bytes[i + 7] == b'u'
+        {
+            // The backslash must start an escape, not end one (`\\ud83d` is a backslash and text).
+            let preceding = bytes[..i].iter().rev().take_while(|&&b| b == b'\\').count();
+            if preceding % 2 == 0 {
+                if let (Some(hi), Some(lo)) = (hex4(&bytes[i + 2..]), hex4(&bytes[i + 8..])) {
+                    if (0xD800..0xDC00).contains(&hi) && (0xDC00..0xE000).contains(&lo) {
+                        let c = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+                        out.push_str(&text[last..i]);
+                        out.push_str(&format!("\\U{c:08x}"));
+                        removed += 2;
+                        edits.push((out.len() as u32, removed));
+                        i += 12;
+                        last = i;
+                        continue;
+                    }
+                }
+            }
+        }
+        i += 1;
+    }
+    if edits.is_empty() {
+        return None;
+    }
+    out.push_str(&text[last..]);
+    Some((out, edits))
+}
+
+/// [`parse_strict`], then, when it fails on indentation, again with continuation lines relaxed.
+fn parse_relaxed(text: &str) -> Result<Node, ParseError> {
     match parse_strict(text) {
         Err(e) if e.message.contains("indentation") => {
             let Some((relaxed, inserted)) = relax_indentation(text) else {
@@ -181,7 +295,18 @@ pub fn parse(text: &str) -> Result<Node, ParseError> {
             };
             match parse_strict(&relaxed) {
                 Ok(mut node) => {
-                    remap_spans(&mut node, &inserted);
+                    remap_spans(&mut node, |o| {
+                        let k = inserted.partition_point(|(at, _, _)| *at <= o);
+                        if k == 0 {
+                            return o;
+                        }
+                        let (at, n, before) = inserted[k - 1];
+                        if o < at + n {
+                            at - before
+                        } else {
+                            o - before - n
+                        }
+                    });
                     Ok(node)
                 }
                 Err(_) => Err(e),
@@ -286,20 +411,8 @@ fn relax_indentation(text: &str) -> Option<(String, Insertions)> {
     (!inserted.is_empty()).then_some((out, inserted))
 }
 
-/// Maps every span of a tree parsed from the relaxed text back to the original text.
-fn remap_spans(root: &mut Node, inserted: &Insertions) {
-    let map = |o: u32| -> u32 {
-        let k = inserted.partition_point(|(at, _, _)| *at <= o);
-        if k == 0 {
-            return o;
-        }
-        let (at, n, before) = inserted[k - 1];
-        if o < at + n {
-            at - before
-        } else {
-            o - before - n
-        }
-    };
+/// Maps every span of a tree parsed from a rewritten text back to the original text.
+fn remap_spans(root: &mut Node, map: impl Fn(u32) -> u32) {
     let mut stack: Vec<&mut Node> = vec![root];
     while let Some(node) = stack.pop() {
         node.span = (map(node.span.0), map(node.span.1));
@@ -322,6 +435,7 @@ fn parse_strict(text: &str) -> Result<Node, ParseError> {
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: std::collections::HashMap<usize, Node> = Default::default();
     let mut alias_budget = MAX_ALIAS_NODES;
+    let mut anchor_budget = MAX_ANCHOR_NODES;
     let mut root: Option<Node> = None;
 
     let err_at = |msg: String, span: &YSpan| ParseError {
@@ -384,7 +498,8 @@ fn parse_strict(text: &str) -> Result<Node, ParseError> {
                         tag,
                         span: (start.0, index.span(&span).1),
                     };
-                    remember(&mut anchors, anchor, &node);
+                    remember(&mut anchors, anchor, &node, &mut anchor_budget)
+                        .map_err(|m| err_at(m, &span))?;
                     node
                 }
                 _ => return Err(err_at("unbalanced sequence".into(), &span)),
@@ -396,7 +511,8 @@ fn parse_strict(text: &str) -> Result<Node, ParseError> {
                         tag,
                         span: (start.0, index.span(&span).1),
                     };
-                    remember(&mut anchors, anchor, &node);
+                    remember(&mut anchors, anchor, &node, &mut anchor_budget)
+                        .map_err(|m| err_at(m, &span))?;
                     node
                 }
                 _ => return Err(err_at("unbalanced mapping".into(), &span)),
@@ -407,7 +523,8 @@ fn parse_strict(text: &str) -> Result<Node, ParseError> {
                     tag: tag_name(tag.as_deref()),
                     span: index.span(&span),
                 };
-                remember(&mut anchors, anchor, &node);
+                remember(&mut anchors, anchor, &node, &mut anchor_budget)
+                    .map_err(|m| err_at(m, &span))?;
                 node
             }
             Event::Alias(id) => {
@@ -443,10 +560,25 @@ fn parse_strict(text: &str) -> Result<Node, ParseError> {
     }))
 }
 
-fn remember(anchors: &mut std::collections::HashMap<usize, Node>, anchor: usize, node: &Node) {
+/// Keeps a copy of an anchored node for the aliases that name it, charging the copy to the
+/// document's budget.
+fn remember(
+    anchors: &mut std::collections::HashMap<usize, Node>,
+    anchor: usize,
+    node: &Node,
+    budget: &mut usize,
+) -> Result<(), String> {
     if anchor > 0 {
+        let size = count_nodes(node);
+        if size > *budget {
+            return Err(format!(
+                "anchors copy more than {MAX_ANCHOR_NODES} nodes (nested anchors)"
+            ));
+        }
+        *budget -= size;
         anchors.insert(anchor, node.clone());
     }
+    Ok(())
 }
 
 fn count_nodes(node: &Node) -> usize {
@@ -575,6 +707,38 @@ mod tests {
     }
 
     #[test]
+    fn json_surrogate_pairs_are_characters_and_spans_stay_in_place() {
+        // What Python's json.dumps writes for "bucket 😀", followed by a key whose span must
+        // still point at the original text.
+        let text = "{\"d\": \"bucket \\ud83d\\ude00 and \\ud83c\\udf89\", \"k\": \"v\"}";
+        let doc = parse(text).unwrap();
+        assert_eq!(
+            doc.get("d").unwrap().as_str(),
+            Some("bucket \u{1F600} and \u{1F389}")
+        );
+        let v = doc.get("k").unwrap();
+        assert_eq!(&text[v.span.0 as usize..v.span.1 as usize], "\"v\"");
+        // An escaped backslash before `u` is text, and a lone surrogate stays an error.
+        assert_eq!(
+            parse("{\"a\": \"\\\\ud83d\\\\ude00\"}")
+                .unwrap()
+                .get("a")
+                .unwrap()
+                .as_str(),
+            Some("\\ud83d\\ude00")
+        );
+        assert!(parse("{\"a\": \"\\ud83d\"}").is_err());
+    }
+
+    #[test]
+    fn positions_on_long_non_ascii_lines() {
+        let text = format!("{{\"é\": \"{}\", \"k\": \"v\"}}", "ü".repeat(5000));
+        let doc = parse(&text).unwrap();
+        let v = doc.get("k").unwrap();
+        assert_eq!(&text[v.span.0 as usize..v.span.1 as usize], "\"v\"");
+    }
+
+    #[test]
     fn json_parses_with_positions() {
         let text = "{\n  \"a\": [1, \"x\", true, null],\n  \"id\": \"012\"\n}";
         let doc = parse(text).unwrap();
@@ -582,6 +746,24 @@ mod tests {
         assert_eq!(a.items()[0].value, NodeValue::Number(1.0, "1".into()));
         assert_eq!(a.items()[2].value, NodeValue::Bool(true));
         assert_eq!(doc.get("id").unwrap().as_str(), Some("012"));
+    }
+
+    #[test]
+    fn nested_anchors_are_bounded() {
+        // Every level anchored over a wide leaf: each anchor would keep its own copy of
+        // everything below it (150 levels x 20,000 scalars).
+        let depth = 150;
+        let mut text = String::new();
+        for i in 0..depth {
+            text.push_str(&format!("&a{i} ["));
+        }
+        text.push_str(&vec!["x"; 20_000].join(","));
+        text.push_str(&"]".repeat(depth));
+        let err = parse(&text).unwrap_err();
+        assert!(err.message.contains("anchors"), "{}", err.message);
+        // A few anchors over small nodes are fine.
+        let ok = parse("a: &x {k: v}\nb: *x\nc: &y [1, 2]\nd: *y\n").unwrap();
+        assert_eq!(ok.get("b").unwrap().get("k").unwrap().as_str(), Some("v"));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! calls and outputs, by name. Built once per directory; instances of the module share it.
 
 use crate::source::FileId;
-use crate::syntax::hcl::{Attribute, Block};
+use crate::syntax::hcl::{Attribute, Block, ByteRange};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
@@ -37,6 +37,20 @@ pub struct ModuleConfig<'a> {
     pub outputs: BTreeMap<String, Located<'a, Block>>,
     /// `.tfvars` files in this directory (applied only when it is a root).
     pub tfvars: Vec<(String, Located<'a, crate::syntax::hcl::Body>)>,
+    /// Declarations made twice in the module (Terraform refuses such a configuration): the
+    /// first one is kept, each later one is listed here to be reported.
+    pub duplicates: Vec<Duplicate>,
+}
+
+/// A second declaration of a name the module already declares.
+#[derive(Debug, Clone)]
+pub struct Duplicate {
+    /// What is declared twice: `resource "aws_s3_bucket" "b"`, `variable "env"`.
+    pub what: String,
+    pub file: FileId,
+    pub span: crate::syntax::hcl::ByteRange,
+    /// Where the first declaration is.
+    pub first: (FileId, crate::syntax::hcl::ByteRange),
 }
 
 impl<'a> ModuleConfig<'a> {
@@ -52,33 +66,88 @@ impl<'a> ModuleConfig<'a> {
     pub fn add_file(&mut self, file: FileId, body: &'a crate::syntax::hcl::Body) {
         for block in &body.blocks {
             let loc = Located { item: block, file };
+            let twice = |what: String, first: (FileId, ByteRange)| Duplicate {
+                what,
+                file,
+                span: block.span,
+                first,
+            };
             match (block.ident.as_str(), block.labels.as_slice()) {
-                ("variable", [name]) => {
-                    self.variables.insert(name.clone(), loc);
-                }
+                ("variable", [name]) => match self.variables.get(name) {
+                    Some(f) => self
+                        .duplicates
+                        .push(twice(format!("variable {name:?}"), (f.file, f.item.span))),
+                    None => {
+                        self.variables.insert(name.clone(), loc);
+                    }
+                },
                 ("locals", []) => {
                     for attr in &block.body.attributes {
-                        self.locals
-                            .insert(attr.name.clone(), Located { item: attr, file });
+                        match self.locals.get(&attr.name) {
+                            Some(f) => self.duplicates.push(Duplicate {
+                                what: format!("local.{}", attr.name),
+                                file,
+                                span: attr.span,
+                                first: (f.file, f.item.span),
+                            }),
+                            None => {
+                                self.locals
+                                    .insert(attr.name.clone(), Located { item: attr, file });
+                            }
+                        }
                     }
                 }
                 ("resource", [ty, name]) => {
-                    self.resource_index
-                        .insert((ty.clone(), name.clone()), self.resources.len());
-                    self.resources.push(loc);
+                    let key = (ty.clone(), name.clone());
+                    match self.resource_index.get(&key) {
+                        Some(&i) => {
+                            let f = self.resources[i];
+                            self.duplicates.push(twice(
+                                format!("resource {ty:?} {name:?}"),
+                                (f.file, f.item.span),
+                            ))
+                        }
+                        None => {
+                            self.resource_index.insert(key, self.resources.len());
+                            self.resources.push(loc);
+                        }
+                    }
                 }
                 ("data", [ty, name]) => {
-                    self.data_index
-                        .insert((ty.clone(), name.clone()), self.data.len());
-                    self.data.push(loc);
+                    let key = (ty.clone(), name.clone());
+                    match self.data_index.get(&key) {
+                        Some(&i) => {
+                            let f = self.data[i];
+                            self.duplicates.push(twice(
+                                format!("data {ty:?} {name:?}"),
+                                (f.file, f.item.span),
+                            ))
+                        }
+                        None => {
+                            self.data_index.insert(key, self.data.len());
+                            self.data.push(loc);
+                        }
+                    }
                 }
-                ("module", [name]) => {
-                    self.module_index.insert(name.clone(), self.modules.len());
-                    self.modules.push(loc);
-                }
-                ("output", [name]) => {
-                    self.outputs.insert(name.clone(), loc);
-                }
+                ("module", [name]) => match self.module_index.get(name) {
+                    Some(&i) => {
+                        let f = self.modules[i];
+                        self.duplicates
+                            .push(twice(format!("module {name:?}"), (f.file, f.item.span)))
+                    }
+                    None => {
+                        self.module_index.insert(name.clone(), self.modules.len());
+                        self.modules.push(loc);
+                    }
+                },
+                ("output", [name]) => match self.outputs.get(name) {
+                    Some(f) => self
+                        .duplicates
+                        .push(twice(format!("output {name:?}"), (f.file, f.item.span))),
+                    None => {
+                        self.outputs.insert(name.clone(), loc);
+                    }
+                },
                 _ => {}
             }
         }

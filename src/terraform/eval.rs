@@ -29,6 +29,13 @@ pub const MAX_DEPTH: usize = 256;
 pub const MAX_MODULE_DEPTH: usize = 32;
 /// Elements a single for expression, `range` or similar may produce.
 pub const MAX_COLLECTION: usize = 200_000;
+/// Text that one string may hold: longer strings (doubled through locals, repeated by a
+/// template) become unknown instead of taking the memory they ask for.
+pub const MAX_TEXT: usize = 1 << 20;
+/// Parts (text, references, unknowns) one template may hold.
+pub const MAX_TEMPLATE_PARTS: usize = 4096;
+/// Text that evaluating one deployment unit may produce in all, across every string.
+pub const MAX_TOTAL_TEXT: usize = 256 << 20;
 /// Expression evaluations one root may spend; past it every value is `Unknown(limit)`, so no
 /// input can make a scan run for long.
 pub const MAX_STEPS: u64 = 5_000_000;
@@ -52,6 +59,8 @@ pub struct Project<'a> {
     pub path_of: &'a dyn Fn(FileId) -> String,
     depth: Cell<usize>,
     steps: Cell<u64>,
+    /// Bytes of text evaluation may still produce ([`MAX_TOTAL_TEXT`] at the start).
+    text_budget: Cell<usize>,
     /// `terraform init`'s index: module key (`vpc`, `vpc.subnets`) → directory.
     pub module_index: BTreeMap<String, String>,
 }
@@ -71,6 +80,7 @@ impl<'a> Project<'a> {
             path_of,
             depth: Cell::new(0),
             steps: Cell::new(0),
+            text_budget: Cell::new(MAX_TOTAL_TEXT),
             module_index: BTreeMap::new(),
         }
     }
@@ -247,8 +257,31 @@ impl<'a> Instance<'a> {
         if let Some(s) = self.shapes.borrow().get(&key) {
             return s.clone();
         }
+        // While a resource's `count` or `for_each` is being evaluated, a reference to the
+        // resource itself (`count = length(aws_iam_role.x) == 0 ? 1 : 0` inside
+        // `aws_iam_role.x`) is a cycle: Terraform refuses it, vouch makes the shape unknown
+        // instead of recursing until the stack overflows.
+        let cycle = Shape::Unknown(Unknown {
+            reason: Reason::Cycle,
+            detail: format!(
+                "the count or for_each of {}{}{ty}.{name} refers to itself",
+                self.prefix,
+                if data { "data." } else { "" }
+            ),
+        });
+        if !self.enter() {
+            return Shape::Unknown(Unknown {
+                reason: Reason::Limit,
+                detail: format!(
+                    "{}{ty}.{name}: count or for_each nested too deeply",
+                    self.prefix
+                ),
+            });
+        }
+        self.shapes.borrow_mut().insert(key.clone(), cycle);
         let shape = self.compute_shape(&block.body);
         self.shapes.borrow_mut().insert(key, shape.clone());
+        self.leave();
         shape
     }
 
@@ -935,8 +968,10 @@ impl<'a> Instance<'a> {
                             _ => Value::Bool(true),
                         }
                     }
-                    "file" | "templatefile" | "fileexists" => self.file_function(&call.name, &args),
-                    _ => functions::call(&call.name, args),
+                    "file" | "templatefile" | "fileexists" => {
+                        self.bounded_text(self.file_function(&call.name, &args), &call.name)
+                    }
+                    _ => self.bounded_text(functions::call(&call.name, args), &call.name),
                 }
             }
             Expr::Conditional(c) => {
@@ -1222,12 +1257,79 @@ impl<'a> Instance<'a> {
         }
     }
 
+    /// Charges `n` bytes of new text to the unit's budget; false when it is spent.
+    fn charge_text(&self, n: usize) -> bool {
+        let left = self.project.text_budget.get();
+        if n > left {
+            self.project.text_budget.set(0);
+            return false;
+        }
+        self.project.text_budget.set(left - n);
+        true
+    }
+
+    /// A string or template longer than [`MAX_TEXT`], or past the unit's text budget, becomes
+    /// an unknown that says so.
+    fn bounded_text(&self, v: Value, what: &str) -> Value {
+        let n = text_len(&v);
+        if n == 0 {
+            return v;
+        }
+        if n > MAX_TEXT || !self.charge_text(n) {
+            return Value::unknown(
+                Reason::Limit,
+                format!("{what}: text longer than vouch evaluates ({n} bytes)"),
+            );
+        }
+        v
+    }
+
     fn render_template(&self, parts: &[TemplatePart], scope: &Scope, out: &mut Vec<Part>) {
         for part in parts {
+            // A template that keeps growing (a value repeated in it, a loop) stops at the limit,
+            // whether it grows in text or in parts (unknowns and references doubled through
+            // locals double the parts).
+            if out.len() > MAX_TEMPLATE_PARTS
+                || out
+                    .last()
+                    .is_some_and(|p| matches!(p, Part::Text(t) if t.len() > MAX_TEXT))
+            {
+                out.clear();
+                out.push(Part::Unknown(Unknown {
+                    reason: Reason::Limit,
+                    detail: format!("a template longer than {MAX_TEXT} bytes"),
+                }));
+                return;
+            }
             match part {
-                TemplatePart::Literal(s) => push_text(out, s),
+                TemplatePart::Literal(s) => {
+                    if self.charge_text(s.len()) {
+                        push_text(out, s)
+                    } else {
+                        out.push(Part::Unknown(Unknown {
+                            reason: Reason::Limit,
+                            detail: "the text evaluation may produce is spent".into(),
+                        }));
+                        return;
+                    }
+                }
                 TemplatePart::Interpolation(e) => {
                     let v = self.eval(e, scope);
+                    let n = text_len(&v);
+                    let parts = match &v {
+                        Value::Template(p) => p.len(),
+                        _ => 1,
+                    };
+                    if n > MAX_TEXT
+                        || out.len() + parts > MAX_TEMPLATE_PARTS
+                        || !self.charge_text(n)
+                    {
+                        out.push(Part::Unknown(Unknown {
+                            reason: Reason::Limit,
+                            detail: format!("an interpolated text of {n} bytes"),
+                        }));
+                        return;
+                    }
                     interpolate(out, v);
                 }
                 TemplatePart::If {
@@ -1300,8 +1402,9 @@ impl<'a> Instance<'a> {
                 format!("{name}(\"{rel}\"): not in the scanned tree"),
             );
         }
+        // Only regular files: a FIFO or a device would block the scan or never end.
         let text = match std::fs::metadata(&path) {
-            Ok(m) if m.len() <= 1024 * 1024 => std::fs::read_to_string(&path).ok(),
+            Ok(m) if m.is_file() && m.len() <= 1024 * 1024 => std::fs::read_to_string(&path).ok(),
             _ => None,
         };
         let Some(text) = text else {
@@ -1512,6 +1615,21 @@ pub fn value_size(v: &Value) -> usize {
         Value::Map(m) => 1 + m.values().map(value_size).sum::<usize>(),
         Value::Encoded(v) => value_size(v),
         _ => 1,
+    }
+}
+
+/// Bytes of text in a string or template value (0 for anything else).
+fn text_len(v: &Value) -> usize {
+    match v {
+        Value::String(s) => s.len(),
+        Value::Template(parts) => parts
+            .iter()
+            .map(|p| match p {
+                Part::Text(t) => t.len(),
+                _ => 0,
+            })
+            .sum(),
+        _ => 0,
     }
 }
 

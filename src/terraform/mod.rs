@@ -258,6 +258,7 @@ fn lower_roots(
         for (id, body) in bodies {
             c.add_file(*id, body);
         }
+        diagnostics.extend(duplicate_diagnostics(loaded, &c));
         configs.insert(d.clone(), c);
     }
     let roots: Vec<&String> = dirs.keys().filter(|d| !module_dirs.contains(*d)).collect();
@@ -316,6 +317,7 @@ fn lower_roots(
                     for (id, body) in &own {
                         c.add_file(*id, body);
                     }
+                    parse_diags.extend(duplicate_diagnostics(loaded, &c));
                     local_config = c;
                     &local_config
                 }
@@ -331,6 +333,31 @@ fn lower_roots(
         diagnostics,
         var_files: found,
     })
+}
+
+/// A declaration made twice in one module is an error, as in Terraform ("Duplicate resource
+/// configuration"): the scan reads the first one and reports the second where it is.
+fn duplicate_diagnostics(loaded: &Loaded, config: &ModuleConfig) -> Vec<Diagnostic> {
+    config
+        .duplicates
+        .iter()
+        .map(|d| {
+            let file = loaded.sources.get(d.file);
+            let (line, column) = file.line_col(d.span.0);
+            let first = loaded.sources.get(d.first.0);
+            let (first_line, _) = first.line_col(d.first.1 .0);
+            Diagnostic::error(
+                &file.path,
+                "duplicate-declaration",
+                format!(
+                    "{} is declared twice in {}: first at {}:{first_line}",
+                    d.what, config.dir, first.path
+                ),
+            )
+            .at(line as usize, column as usize, d.span.0 as usize)
+            .hint("Terraform refuses a module that declares the same name twice; remove or rename one (vouch reads the first)")
+        })
+        .collect()
 }
 
 /// Decides a root's variables and evaluates it.

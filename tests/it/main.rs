@@ -21,3 +21,4 @@ mod projects;
 mod snapshots;
 mod story;
 mod terraform_eval;
+mod vocabulary;

@@ -321,3 +321,182 @@ fn a_module_the_text_scan_misses_is_still_a_module() {
     assert_eq!(s.model.units.len(), 1, "{:?}", s.model.units);
     assert_eq!(attr(&s, "module.m.aws_sqs_queue.q", "name"), json!("q"));
 }
+
+/// A resource whose `count` refers to the resource itself (a real 4-line pattern that used to
+/// overflow the stack and abort the whole scan): Terraform refuses the cycle; vouch reads the
+/// resource once, with its count unknown, and goes on with the rest of the tree.
+#[test]
+fn a_count_that_refers_to_its_own_resource_is_unknown_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        r#"resource "aws_iam_role" "x" {
+  count              = length(aws_iam_role.x) == 0 ? 1 : 0
+  name               = "x"
+  assume_role_policy = "{}"
+}
+
+resource "aws_s3_bucket" "b" {
+  for_each = toset([for r in aws_s3_bucket.b : r.id])
+  bucket   = "b"
+}
+
+resource "aws_sqs_queue" "q" {
+  name = "q"
+}
+"#,
+    )
+    .unwrap();
+    let s = vouch::scan(dir.path(), &Default::default());
+    let addresses: Vec<&str> = s
+        .model
+        .resources
+        .iter()
+        .map(|r| r.address.as_str())
+        .collect();
+    assert_eq!(
+        addresses,
+        ["aws_iam_role.x", "aws_s3_bucket.b", "aws_sqs_queue.q"]
+    );
+    let unresolved = s.model.unresolved();
+    for address in ["aws_iam_role.x", "aws_s3_bucket.b"] {
+        assert!(
+            unresolved
+                .iter()
+                .any(|u| u.resource == address
+                    && (u.attribute == "count" || u.attribute == "for_each")),
+            "{address}: {unresolved:?}"
+        );
+    }
+}
+
+/// `file()` on something that is not a regular file (a FIFO nobody writes to) would block the
+/// scan forever: it is an unreadable value instead.
+#[cfg(unix)]
+#[test]
+fn file_on_a_fifo_does_not_hang() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("policy.json");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    std::fs::write(
+        dir.path().join("main.tf"),
+        r#"resource "aws_iam_policy" "p" {
+  name   = "p"
+  policy = file("${path.module}/policy.json")
+}
+"#,
+    )
+    .unwrap();
+    let s = vouch::scan(dir.path(), &Default::default());
+    let unresolved = s.model.unresolved();
+    assert!(
+        unresolved
+            .iter()
+            .any(|u| u.resource == "aws_iam_policy.p" && u.attribute == "policy"),
+        "{unresolved:?}"
+    );
+}
+
+/// Text doubled through locals asks for 2^40 bytes; a template repeating a large local a
+/// thousand times asks for a gigabyte. Both become unknown values at the text limit, and the
+/// rest of the resource is still read.
+#[test]
+fn text_that_grows_without_bound_becomes_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut tf = String::from("locals {\n  t0 = \"xxxxxxxxxxxxxxxx\"\n");
+    for i in 1..=40 {
+        tf.push_str(&format!(
+            "  t{i} = \"${{local.t{p}}}${{local.t{p}}}\"\n",
+            p = i - 1
+        ));
+    }
+    tf.push_str("  big = join(\"\", [for i in range(100) : local.t15])\n}\n");
+    let repeated = "${local.big}".repeat(1000);
+    tf.push_str(&format!(
+        "resource \"aws_sqs_queue\" \"q\" {{\n  name = \"q\"\n  tags = {{\n    doubled = local.t40\n    repeated = \"{repeated}\"\n  }}\n}}\n"
+    ));
+    std::fs::write(dir.path().join("main.tf"), tf).unwrap();
+    let s = vouch::scan(dir.path(), &Default::default());
+    let q = s
+        .model
+        .resources
+        .iter()
+        .find(|r| r.address == "aws_sqs_queue.q")
+        .unwrap();
+    let tags = q.attr("tags").unwrap();
+    for tag in ["doubled", "repeated"] {
+        let v = tags.get(tag).unwrap();
+        assert!(
+            v.first_unknown()
+                .is_some_and(|u| u.reason == vouch::model::Reason::Limit),
+            "{tag}: {v:?}"
+        );
+    }
+    assert_eq!(q.attr("name").unwrap().as_str(), Some("q"));
+}
+
+/// A resource declared twice in one module: Terraform refuses the configuration, so vouch
+/// reports an error at the second declaration (with where the first is) and reads the first.
+#[test]
+fn a_resource_declared_twice_is_an_error_at_the_second() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a.tf"),
+        "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"first\"\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("b.tf"),
+        "locals {\n  x = 1\n}\n\nresource \"aws_s3_bucket\" \"b\" {\n  bucket = \"second\"\n}\n",
+    )
+    .unwrap();
+    let s = vouch::scan(dir.path(), &Default::default());
+    let d: Vec<_> = s
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "duplicate-declaration")
+        .collect();
+    assert_eq!(d.len(), 1, "{:?}", s.diagnostics);
+    assert_eq!((d[0].path.as_str(), d[0].line, d[0].column), ("b.tf", 5, 1));
+    assert!(d[0].message.contains("a.tf:1"), "{}", d[0].message);
+    assert_eq!(d[0].severity, vouch::diagnostics::Severity::Error);
+    let b: Vec<_> = s
+        .model
+        .resources
+        .iter()
+        .filter(|r| r.address == "aws_s3_bucket.b")
+        .collect();
+    assert_eq!(b.len(), 1);
+    assert_eq!(b[0].attr("bucket").unwrap().as_str(), Some("first"));
+}
+
+/// A `.tf` file that is a symlink to a regular file is read, as Terraform reads it; a link to
+/// a directory is not followed.
+#[cfg(unix)]
+#[test]
+fn a_symlinked_tf_file_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let shared = dir.path().join("shared");
+    let app = dir.path().join("app");
+    std::fs::create_dir_all(&shared).unwrap();
+    std::fs::create_dir_all(&app).unwrap();
+    std::fs::write(
+        shared.join("queue.tf.txt"),
+        "resource \"aws_sqs_queue\" \"q\" {\n  name = \"q\"\n}\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(shared.join("queue.tf.txt"), app.join("queue.tf")).unwrap();
+    std::os::unix::fs::symlink(&app, app.join("loop")).unwrap();
+    let s = vouch::scan(dir.path(), &Default::default());
+    let found: Vec<(&str, &str)> = s
+        .model
+        .resources
+        .iter()
+        .map(|r| (r.unit.as_str(), r.address.as_str()))
+        .collect();
+    assert_eq!(found, [("app", "aws_sqs_queue.q")]);
+}
