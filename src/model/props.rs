@@ -554,6 +554,20 @@ impl<'m> Item<'m> {
         self.model.resources[self.resource].span_of(&self.path)
     }
 
+    /// The entries of the element when it is a map keyed by data rather than by property
+    /// names (CloudFormation's `Parameters` of a parameter group): each key, its value and its
+    /// span, in order. Empty when the element is not a map.
+    pub fn entries(&self) -> Vec<(&'m str, &'m Value, Span)> {
+        let r = &self.model.resources[self.resource];
+        match self.value {
+            Value::Map(m) => m
+                .iter()
+                .map(|(k, v)| (k.as_str(), v, r.span_of(&format!("{}.{k}", self.path))))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// Every value of `prop` (a property below the list) inside this element.
     pub fn props(&self, prop: Prop) -> Vec<Found<'m>> {
         let mut out = Vec::new();
