@@ -377,7 +377,7 @@ fn s3_versioning(facts: &Facts, _: &Params) -> Vec<Finding> {
                 let v: &Value = &f.value;
                 let state = match v {
                     Value::Bool(b) => Ok(*b),
-                    Value::String(s) => Ok(s.eq_ignore_ascii_case("Enabled")),
+                    Value::String(s) => Ok(s.eq_ignore_ascii_case("enabled")),
                     other => Err(other.clone()),
                 };
                 match state {

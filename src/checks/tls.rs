@@ -7,7 +7,7 @@ use super::data::default_of;
 use super::{no_params, Cause, Check, Facts, Finding, Outcome, Params};
 use crate::iam::policy::{self, Effect};
 use crate::kms::defaults;
-use crate::model::{Found, Kind, Label, Model, Part, Prop, Resource, Value};
+use crate::model::{Found, Kind, Label, Model, Part, Prop, Value};
 use crate::network::{util, EdgeKind, Http, PublicEdge};
 use crate::source::Span;
 
@@ -952,26 +952,18 @@ fn rds_tls(model: &Model, i: usize, cluster: bool) -> Finding {
             },
         };
     // Unset in the group in force: the family's default.
-    // A stand-in for the default group: a group of the type this resource names, in its
-    // language, with the family, so that `rules/defaults.tsv` answers for it.
-    let group_paths = props.group_parameters.paths(r.language);
+    // The default group of this type, in this resource's language, for the family: what
+    // `rules/defaults.tsv` says about the parameter there.
     let row = match (
-        group_paths.first(),
+        props.group_parameters.paths(r.language).first(),
         Prop::RdsParameterGroupFamily.paths(r.language).first(),
     ) {
-        (Some((Some(group_type), group_path)), Some((_, family_key))) => {
-            let mut probe = Resource::new(
-                r.unit.clone(),
-                format!("{}#parameters", r.address),
-                *group_type,
-                r.language,
-                span,
-            );
-            probe
-                .attributes
-                .insert(family_key.clone(), Value::str(family.clone()));
-            defaults::lookup(&probe, &format!("{group_path}.{param}"))
-        }
+        (Some((Some(group_type), group_path)), Some((_, family_key))) => default_parameter(
+            group_type,
+            &format!("{group_path}.{param}"),
+            family_key,
+            &family,
+        ),
         _ => None,
     };
     let on = row.and_then(|d| switch(&Value::str(d.default)));
@@ -996,6 +988,28 @@ fn rds_tls(model: &Model, i: usize, cluster: bool) -> Finding {
     }
 }
 
+/// The row of `rules/defaults.tsv` for a parameter of a default parameter group: the row for
+/// this family (qualified by the group's family attribute) wins over the row for every family.
+fn default_parameter(
+    group_type: &str,
+    attribute: &str,
+    family_key: &str,
+    family: &str,
+) -> Option<&'static defaults::DefaultRow> {
+    let mut found = None;
+    for row in defaults::rows() {
+        if row.subject != group_type || row.attribute != attribute {
+            continue;
+        }
+        match row.qualifier {
+            None if found.is_none() => found = Some(row),
+            Some((k, v)) if k == family_key && v.eq_ignore_ascii_case(family) => found = Some(row),
+            _ => {}
+        }
+    }
+    found
+}
+
 /// A parameter's value in a parameter group (a list of name and value items, or a map from
 /// name to value), with the span to point at.
 fn read_parameter(model: &Model, g: usize, name: &str) -> (Option<Value>, Span) {
@@ -1015,10 +1029,10 @@ fn read_parameter(model: &Model, g: usize, name: &str) -> (Option<Value>, Span) 
                     None => (Some(Value::Null), item.span()),
                 };
             }
-        } else if let Value::Map(m) = item.value {
-            for (k, v) in m {
+        } else if let Value::Map(_) = item.value {
+            for (k, v, span) in item.entries() {
                 if k.eq_ignore_ascii_case(name) {
-                    return (Some(v.clone()), gr.span_of(&format!("{}.{k}", item.path)));
+                    return (Some(v.clone()), span);
                 }
             }
             return (None, item.span());
