@@ -61,6 +61,7 @@ pub mod syntax;
 pub mod terraform;
 
 use crate::model::Label;
+use crate::source::{Origin, Region};
 use diagnostics::{Diagnostic, Severity};
 use load::{LoadOptions, Loaded};
 use model::Model;
@@ -216,25 +217,35 @@ pub fn assess(
     let answers_shown = source::shown_path(root, &answers_file);
     let (answers, answer_diags) = answers::read(&answers_file, &answers_shown);
     diagnostics.extend(answer_diags);
-    let entries: Vec<reconcile::AnswerEntry> = answers
-        .entries
-        .iter()
-        .map(|a| {
-            let (assumption, question) = match &a.target {
-                answers::Target::Assumption(id) => (Some(id.clone()), None),
-                answers::Target::Question(q) => (a.assumption.clone(), Some(q.clone())),
-            };
-            reconcile::AnswerEntry {
-                assumption,
-                question,
-                holds: a.holds,
-                detail: a.detail.clone(),
-                line: a.line,
-            }
-        })
-        .collect();
+    // Where each answer entry is, by its first line.
+    let answers_text = if answers.entries.is_empty() {
+        String::new()
+    } else {
+        std::fs::read_to_string(&answers_file).unwrap_or_default()
+    };
+    let answer_regions = answers::entry_regions(&answers_text, &answers_shown);
+    let entries: Vec<reconcile::AnswerEntry> =
+        answers
+            .entries
+            .iter()
+            .map(|a| {
+                let (assumption, question) = match &a.target {
+                    answers::Target::Assumption(id) => (Some(id.clone()), None),
+                    answers::Target::Question(q) => (a.assumption.clone(), Some(q.clone())),
+                };
+                reconcile::AnswerEntry {
+                    assumption,
+                    question,
+                    holds: a.holds,
+                    detail: a.detail.clone(),
+                    origin: Origin::Source(answer_regions.get(&a.line).cloned().unwrap_or_else(
+                        || Region::whole_line(&answers_shown, &answers_text, a.line),
+                    )),
+                }
+            })
+            .collect();
 
-    let (documents, doc_diags) = read_documents(root, &options.docs);
+    let (documents, texts, doc_diags) = read_documents(root, &options.docs);
     diagnostics.extend(doc_diags);
     let claims_of = |rule: &assumptions::Rule| {
         let mut all: Vec<claims::Claim> = documents
@@ -265,14 +276,23 @@ pub fn assess(
         found.dedup();
         found
     };
+    let claim_origin = |c: &claims::Claim| {
+        let text = texts.get(&c.path).map_or("", String::as_str);
+        Origin::Source(Region::of_sentence(&c.path, text, c.line, &c.text))
+    };
     let unreadable = scan
         .diagnostics
         .iter()
         .chain(&diagnostics)
         .filter(|d| d.severity == Severity::Error)
         .map(|d| reconcile::Unreadable {
-            path: d.path.clone(),
-            line: d.line,
+            origin: Origin::Source(Region {
+                file: d.path.clone(),
+                line: d.line,
+                column: d.column,
+                end_line: d.line,
+                end_column: d.column,
+            }),
             message: d.message.clone(),
         })
         .collect();
@@ -281,6 +301,7 @@ pub fn assess(
         sources: &scan.loaded.sources,
         rules,
         claims: &claims_of,
+        claim_origin: &claim_origin,
         resolve: &resolve,
         answers: &entries,
         answers_path: (options.answers.is_some() || answers_file.exists()).then_some(answers_shown),
@@ -290,13 +311,19 @@ pub fn assess(
     (reconcile::reconcile(&inputs), diagnostics)
 }
 
-/// Finds and reads the architecture documents. A `--doc` file that cannot be read is an error;
-/// a document over the size limit is read up to it, with a warning.
+/// Finds and reads the architecture documents, with their text by shown path (for locations).
+/// A `--doc` file that cannot be read is an error; a document over the size limit is read up to
+/// it, with a warning.
 fn read_documents(
     root: &Path,
     explicit: &[std::path::PathBuf],
-) -> (Vec<claims::Document>, Vec<Diagnostic>) {
+) -> (
+    Vec<claims::Document>,
+    std::collections::BTreeMap<String, String>,
+    Vec<Diagnostic>,
+) {
     let mut docs = Vec::new();
+    let mut texts = std::collections::BTreeMap::new();
     let mut diags = Vec::new();
     let base = if root.is_file() {
         root.parent().unwrap_or(Path::new("."))
@@ -331,6 +358,7 @@ fn read_documents(
                 }
                 let text = String::from_utf8_lossy(&b);
                 docs.push(claims::read_document(&shown, &text, found.readme));
+                texts.insert(shown, text.into_owned());
             }
             Err(e) => diags.push(
                 Diagnostic::error(
@@ -342,5 +370,16 @@ fn read_documents(
             ),
         }
     }
-    (docs, diags)
+    (docs, texts, diags)
+}
+
+/// FNV-1a, 64 bits: stable across platforms and releases, unlike std's hasher. Question ids
+/// and path ids are made with it, so it must never change.
+pub fn fnv1a(bytes: impl IntoIterator<Item = u8>) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
 }

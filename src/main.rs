@@ -436,7 +436,7 @@ fn pending(rep: &vouch::reconcile::Report) -> Vec<vouch::answers::Pending> {
             resources: q
                 .resources
                 .iter()
-                .map(|r| format!("{}:{} {}", r.file, r.line, r.resource))
+                .map(|r| format!("{} {}", r.origin.short(), r.resource))
                 .collect(),
             reason: q.reason.clone(),
         })

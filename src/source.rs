@@ -135,6 +135,151 @@ pub struct Location {
     pub end_line: u32,
 }
 
+/// A region of a file, as every output shows it: lines and columns are 1-based, columns count
+/// characters (not bytes). The end is exclusive, as in SARIF: `end_line`/`end_column` is the
+/// position just after the region's last character (so a one-character region at 3:5 ends at
+/// 3:6, and an empty region starts and ends at the same position).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Region {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+}
+
+impl Region {
+    /// A region of one whole line of a text (`end` just after its last character).
+    pub fn whole_line(file: &str, text: &str, line: u32) -> Region {
+        let chars = text
+            .lines()
+            .nth(line.saturating_sub(1) as usize)
+            .map_or(0, |l| l.chars().count() as u32);
+        Region {
+            file: file.to_string(),
+            line,
+            column: 1,
+            end_line: line,
+            end_column: chars + 1,
+        }
+    }
+
+    /// The region of a sentence of prose that starts on `line` of `text`: from its first word
+    /// to its last, across line breaks within the paragraph. The sentence is given as the reader
+    /// kept it (markup removed, whitespace collapsed); where a word cannot be found as written,
+    /// the region falls back to the start, or the end, of the line.
+    pub fn of_sentence(file: &str, text: &str, line: u32, sentence: &str) -> Region {
+        let mut r = Region::whole_line(file, text, line);
+        let start: usize = text
+            .split_inclusive('\n')
+            .take(line.saturating_sub(1) as usize)
+            .map(str::len)
+            .sum();
+        let first_line = text[start..].lines().next().unwrap_or("");
+        let from = sentence
+            .split_whitespace()
+            .next()
+            .and_then(|w| first_line.find(w))
+            .unwrap_or(0);
+        r.column = first_line[..from].chars().count() as u32 + 1;
+        // The paragraph: up to the first blank line.
+        let rest = &text[start + from..];
+        let para_len = rest.find("\n\n").unwrap_or(rest.len());
+        let para = &rest[..para_len];
+        // Follow the sentence's words through the paragraph; the region ends after the last one
+        // found (a word with markup removed may not be found: it is skipped).
+        let mut cursor = 0;
+        let mut end = None;
+        for w in sentence.split_whitespace() {
+            if let Some(at) = para[cursor..].find(w) {
+                cursor += at + w.len();
+                end = Some(cursor);
+            }
+        }
+        if let Some(e) = end {
+            let before = &text[..start + from + e];
+            r.end_line = before.matches('\n').count() as u32 + 1;
+            let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+            r.end_column = before[line_start..].chars().count() as u32 + 1;
+        }
+        r
+    }
+
+    /// `file:line`, what the terminal shows.
+    pub fn file_line(&self) -> String {
+        format!("{}:{}", self.file, self.line)
+    }
+}
+
+/// Where a fact comes from: the typed origin every location in the report carries.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Origin {
+    /// A region of a source file (Terraform, CloudFormation, a document, the answers file).
+    Source(Region),
+    /// A resource read from Terraform plan JSON: its address, and the region in the plan file.
+    Plan { address: String, region: Region },
+    /// A record from another source than a file: reserved for the live AWS account.
+    Record(Record),
+}
+
+/// A record read from a live source (the AWS account). Nothing produces one yet.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Record {
+    pub arn: String,
+    /// The AWS region (`eu-west-1`).
+    pub aws_region: String,
+    /// The API call that returned it (`s3:GetBucketEncryption`).
+    pub api_call: String,
+    /// When it was read (RFC 3339).
+    pub time: String,
+}
+
+impl Origin {
+    /// The file region, for origins that have one.
+    pub fn region(&self) -> Option<&Region> {
+        match self {
+            Origin::Source(r) | Origin::Plan { region: r, .. } => Some(r),
+            Origin::Record(_) => None,
+        }
+    }
+
+    /// `file:line` (or the ARN of a record), what the terminal shows.
+    pub fn short(&self) -> String {
+        match self {
+            Origin::Record(r) => r.arn.clone(),
+            _ => self.region().map(Region::file_line).unwrap_or_default(),
+        }
+    }
+}
+
+/// The JSON of an origin, flattened into the object that carries it: the region's `file`,
+/// `line`, `column`, `end_line`, `end_column`; for a plan also `plan_address`; for a record
+/// `arn`, `aws_region`, `api_call`, `time`.
+impl Serialize for Origin {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        if let Some(r) = self.region() {
+            m.serialize_entry("file", &r.file)?;
+            m.serialize_entry("line", &r.line)?;
+            m.serialize_entry("column", &r.column)?;
+            m.serialize_entry("end_line", &r.end_line)?;
+            m.serialize_entry("end_column", &r.end_column)?;
+        }
+        match self {
+            Origin::Source(_) => {}
+            Origin::Plan { address, .. } => m.serialize_entry("plan_address", address)?,
+            Origin::Record(r) => {
+                m.serialize_entry("arn", &r.arn)?;
+                m.serialize_entry("aws_region", &r.aws_region)?;
+                m.serialize_entry("api_call", &r.api_call)?;
+                m.serialize_entry("time", &r.time)?;
+            }
+        }
+        m.end()
+    }
+}
+
 /// All files read during one scan, indexed by [`FileId`].
 #[derive(Debug, Default)]
 pub struct Sources {
@@ -171,6 +316,20 @@ impl Sources {
         self.iter()
             .find(|(_, f)| f.disk_path == disk_path)
             .map(|(id, _)| id)
+    }
+
+    /// The exact region of a span (see [`Region`]).
+    pub fn region(&self, span: Span) -> Region {
+        let f = self.get(span.file);
+        let (line, column) = f.line_col(span.start);
+        let (end_line, end_column) = f.line_col(span.end.max(span.start));
+        Region {
+            file: f.path.clone(),
+            line,
+            column,
+            end_line,
+            end_column,
+        }
     }
 
     pub fn locate(&self, span: Span) -> Location {
@@ -251,6 +410,65 @@ mod tests {
         assert_eq!(f.line_col(9), (4, 1));
         assert_eq!(f.line_col(1000), (4, 2));
         assert_eq!(f.offset_of(2, 3), 5);
+    }
+
+    #[test]
+    fn regions_end_just_after_their_last_character() {
+        let mut sources = Sources::default();
+        let id = sources.add(SourceFile::new(
+            "a.tf".into(),
+            "a.tf".into(),
+            "ab\ncdé x\n".into(),
+        ));
+        // `dé` on line 2: bytes 4..7, characters 2..4.
+        let r = sources.region(Span::new(id, 4..7));
+        assert_eq!((r.line, r.column, r.end_line, r.end_column), (2, 2, 2, 4));
+        // Across the line break.
+        let r = sources.region(Span::new(id, 1..4));
+        assert_eq!((r.line, r.column, r.end_line, r.end_column), (1, 2, 2, 2));
+        let r = sources.region(Span::new(id, 0..0));
+        assert_eq!((r.line, r.column, r.end_line, r.end_column), (1, 1, 1, 1));
+        assert_eq!(Region::whole_line("d.md", "x\nheé\n", 2).end_column, 4);
+        let doc = "# T\n\nIntro. Every route **requires** auth: the\ntoken is checked.\n\nNext.\n";
+        let r = Region::of_sentence(
+            "d.md",
+            doc,
+            3,
+            "Every route requires auth: the token is checked.",
+        );
+        assert_eq!((r.line, r.column, r.end_line, r.end_column), (3, 8, 4, 18));
+        // Words not found as written are skipped; a word found earlier in the sentence (`token`
+        // in `pre-token`) does not end it early.
+        let r = Region::of_sentence("d.md", doc, 3, "Every route requires [x].");
+        assert_eq!((r.end_line, r.end_column), (3, 30));
+        let row = "| pre-token trigger | puts the tenant into the token |\n";
+        let r = Region::of_sentence(
+            "d.md",
+            row,
+            1,
+            "pre-token trigger | puts the tenant into the token",
+        );
+        assert_eq!((r.column, r.end_line, r.end_column), (3, 1, 53));
+    }
+
+    #[test]
+    fn origins_serialise_flat() {
+        let region = Region {
+            file: "p.json".into(),
+            line: 3,
+            column: 5,
+            end_line: 3,
+            end_column: 9,
+        };
+        let plan = Origin::Plan {
+            address: "aws_s3_bucket.a".into(),
+            region,
+        };
+        assert_eq!(
+            serde_json::to_string(&plan).unwrap(),
+            r#"{"file":"p.json","line":3,"column":5,"end_line":3,"end_column":9,"plan_address":"aws_s3_bucket.a"}"#
+        );
+        assert_eq!(plan.short(), "p.json:3");
     }
 
     #[test]

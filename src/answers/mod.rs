@@ -130,6 +130,37 @@ pub fn read(path: &Path, shown_as: &str) -> (Answers, Vec<Diagnostic>) {
     (answers, analysis.diagnostics)
 }
 
+/// The region of every entry of an answers file, from its `-` to the end of its last value,
+/// by the entry's first line (the line an [`Answer`] carries). Empty when the file is not an
+/// answers list.
+pub fn entry_regions(text: &str, shown_as: &str) -> BTreeMap<u32, crate::source::Region> {
+    let Ok(root) = yaml::parse(text) else {
+        return BTreeMap::new();
+    };
+    let Ok(Located::Seq(_, seq)) = locate(&root) else {
+        return BTreeMap::new();
+    };
+    let lines = Lines::new(text);
+    seq.items()
+        .iter()
+        .map(|item| {
+            let start = entry_start(text, item);
+            let end = (item.span.1 as usize).min(text.len());
+            let end = text[..end].trim_end().len().max(start);
+            let (line, column) = lines.line_col(start);
+            let (end_line, end_column) = lines.line_col(end);
+            let region = crate::source::Region {
+                file: shown_as.to_string(),
+                line: line as u32,
+                column: column as u32,
+                end_line: end_line as u32,
+                end_column: end_column as u32,
+            };
+            (line as u32, region)
+        })
+        .collect()
+}
+
 /// Why a file could not be loaded.
 pub(crate) enum Problem {
     Io(std::io::Error),
@@ -668,6 +699,28 @@ impl<'a> Lines<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn entry_regions_run_from_the_dash_to_the_last_value() {
+        let text = "answers:\n  - question: q-1\n    holds: true\n\n  - assumption: a.b\n    holds: false  \n";
+        let r = entry_regions(text, "answers.yaml");
+        let first = &r[&2];
+        assert_eq!(
+            (first.line, first.column, first.end_line, first.end_column),
+            (2, 3, 3, 16)
+        );
+        let second = &r[&5];
+        assert_eq!(
+            (
+                second.line,
+                second.column,
+                second.end_line,
+                second.end_column
+            ),
+            (5, 3, 6, 17)
+        );
+        assert!(entry_regions("not: [answers", "a").is_empty());
+    }
 
     #[test]
     fn dates() {

@@ -151,7 +151,7 @@ fn global_table_pitr(model: &Model, i: usize) -> Finding {
     let row = default_of(
         model,
         i,
-        Prop::DynamodbTableReplicasPointInTimeRecoveryEnabled,
+        Prop::DynamodbTableReplicaPointInTimeRecoveryEnabled,
     );
     let mut missing = Vec::new();
     let mut unknown = None;
@@ -162,13 +162,13 @@ fn global_table_pitr(model: &Model, i: usize) -> Finding {
         .enumerate()
     {
         let region = rep
-            .prop_set(Prop::DynamodbTableReplicasRegion)
+            .prop_set(Prop::DynamodbTableReplicaRegion)
             .and_then(|f| f.as_str().map(str::to_string))
             .unwrap_or_else(|| format!("replica {}", n + 1));
         match flag_of(
             model,
             i,
-            rep.prop_set(Prop::DynamodbTableReplicasPointInTimeRecoveryEnabled),
+            rep.prop_set(Prop::DynamodbTableReplicaPointInTimeRecoveryEnabled),
         ) {
             Flag::Set(true, _) => {}
             Flag::Set(false, span) => {

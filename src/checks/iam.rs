@@ -14,7 +14,7 @@ use crate::iam::principals::{compute_role_refs, ComputeRole, PolicyKind, RoleOf}
 use crate::iam::queries::{self, TenantBinding};
 use crate::iam::trust::{self, Trustee};
 use crate::model::Kind;
-use crate::model::{Model, Value};
+use crate::model::{Model, Prop, Value};
 use crate::network::util;
 use crate::source::Span;
 use std::collections::{BTreeMap, BTreeSet};
@@ -904,13 +904,11 @@ fn content_reads(kind: Kind) -> &'static [&'static str] {
     }
 }
 
-const NAME_ATTRIBUTES: &[&str] = &[
-    "function_name",
-    "FunctionName",
-    "family",
-    "Family",
-    "name",
-    "RoleName",
+/// The names a compute resource or its role goes by, beside its address.
+const NAME_PROPS: &[Prop] = &[
+    Prop::LambdaFunctionFunctionName,
+    Prop::EcsTaskDefinitionFamily,
+    Prop::IamRoleRoleName,
 ];
 
 fn admin_data_access(facts: &Facts, params: &Params) -> Vec<Finding> {
@@ -919,11 +917,11 @@ fn admin_data_access(facts: &Facts, params: &Params) -> Vec<Finding> {
     let names_of = |i: usize| -> Vec<String> {
         let r = &model.resources[i];
         let mut n = vec![r.address.clone()];
-        n.extend(
-            NAME_ATTRIBUTES
-                .iter()
-                .filter_map(|a| r.attr(a).and_then(Value::as_str).map(str::to_string)),
-        );
+        n.extend(NAME_PROPS.iter().filter_map(|&p| {
+            model
+                .prop_set(i, p)
+                .and_then(|f| f.as_str().map(str::to_string))
+        }));
         n
     };
     let admin: Vec<(ComputeRole, String)> = compute(facts)
@@ -1062,12 +1060,12 @@ const SECRET_READS: &[&str] = &[
 ];
 
 /// Secrets Manager secrets, and SSM parameters of type `SecureString`.
-fn is_secret(r: &crate::model::Resource) -> bool {
-    match r.kind {
+fn is_secret(model: &Model, i: usize) -> bool {
+    match model.resources[i].kind {
         Kind::SecretsmanagerSecret => true,
-        Kind::SsmParameter => ["type", "Type"]
-            .iter()
-            .any(|a| r.attr(a).and_then(Value::as_str) == Some("SecureString")),
+        Kind::SsmParameter => model
+            .prop_set(i, Prop::SsmParameterType)
+            .is_some_and(|f| f.as_str() == Some("SecureString")),
         _ => false,
     }
 }
@@ -1135,7 +1133,7 @@ fn secret_readers(facts: &Facts, _: &Params) -> Vec<Finding> {
         .resources
         .iter()
         .enumerate()
-        .filter(|(_, r)| r.facet.is_none() && is_secret(r) && util::deployed(r))
+        .filter(|(i, r)| r.facet.is_none() && is_secret(model, *i) && util::deployed(r))
         .map(|(i, _)| i)
         .collect();
     let mut reachers: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
@@ -1272,11 +1270,6 @@ fn secret_readers(facts: &Facts, _: &Params) -> Vec<Finding> {
 // ---------------------------------------------------------------------------------------------
 
 /// The address without its instance key: `aws_dynamodb_table.t["a"]` → `aws_dynamodb_table.t`.
-fn base_address(address: &str) -> Option<&str> {
-    let stripped = address.strip_suffix(']')?;
-    let open = stripped.rfind('[')?;
-    Some(&address[..open])
-}
 
 /// Roles that end users assume directly, with tokens of a Cognito identity pool.
 fn end_user_roles(model: &Model, access: &Access) -> BTreeSet<usize> {
@@ -1318,7 +1311,7 @@ fn tenant_binding(facts: &Facts, _: &Params) -> Vec<Finding> {
     let mut groups: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
     for &s in &stores {
         let r = &model.resources[s];
-        if let Some(base) = base_address(&r.address) {
+        if let Some(base) = crate::model::without_instance_key(&r.address) {
             groups.entry((r.unit.as_str(), base)).or_default().push(s);
         }
     }
@@ -1351,7 +1344,7 @@ fn tenant_binding(facts: &Facts, _: &Params) -> Vec<Finding> {
         } else {
             "dynamodb"
         };
-        let siblings = base_address(&r.address)
+        let siblings = crate::model::without_instance_key(&r.address)
             .and_then(|b| groups.get(&(r.unit.as_str(), b)))
             .filter(|g| g.len() > 1);
         let mut any = false;
@@ -1381,7 +1374,7 @@ fn tenant_binding(facts: &Facts, _: &Params) -> Vec<Finding> {
                     format!(
                         "{who} reaches only this one of the {} instances of {}",
                         siblings.map_or(0, Vec::len),
-                        base_address(&r.address).unwrap_or_default()
+                        crate::model::without_instance_key(&r.address).unwrap_or_default()
                     ),
                 ),
                 TenantBinding::Unbound {

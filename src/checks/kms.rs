@@ -12,7 +12,7 @@ use crate::kms::{
     TenantBinding, TenantKeying, UseVia,
 };
 use crate::model::Kind;
-use crate::model::{Model, Part, Symbol, Value};
+use crate::model::{Found, Model, Part, Prop, Symbol, Value};
 use crate::network::util;
 use crate::source::Span;
 
@@ -65,8 +65,10 @@ fn stores<'f>(facts: &'f Facts) -> impl Iterator<Item = &'f StoreEncryption> {
     facts.protection().iter().filter(|s| {
         let r = &facts.model.resources[s.store];
         util::deployed(r)
-            && !(r.kind == Kind::RdsInstance
-                && util::first_at(r, &["DBClusterIdentifier", "cluster_identifier"]).is_some())
+            && facts
+                .model
+                .prop_set(s.store, Prop::RdsInstanceDBClusterIdentifier)
+                .is_none()
     })
 }
 
@@ -84,18 +86,11 @@ fn default_note(evidence: &[Evidence]) -> Option<&str> {
 
 /// The unknown behind an unsettled fact: the first evidence attribute whose value is not
 /// known gives the cause; `reason` is the library's own sentence.
-fn unknown_from_evidence(model: &Model, evidence: &[Evidence], reason: &str) -> Outcome {
-    for e in evidence {
-        if e.attribute.is_empty() {
-            continue;
-        }
-        if let Some((_, v)) = util::at(&model.resources[e.resource], &e.attribute) {
-            if let Some(u) = v.first_unknown() {
-                return Outcome::unknown(Cause::from_reason(u.reason), reason);
-            }
-        }
+fn unknown_from_evidence(evidence: &[Evidence], reason: &str) -> Outcome {
+    match evidence.iter().find_map(|e| e.unknown) {
+        Some(u) => Outcome::unknown(Cause::from_reason(u), reason),
+        None => Outcome::unknown(Cause::NotExpressible, reason),
     }
-    Outcome::unknown(Cause::NotExpressible, reason)
 }
 
 /// A key reference that names nothing in the tree: unknown with the value's own reason, or
@@ -114,22 +109,19 @@ fn external_key(value: &Value) -> Outcome {
 }
 
 /// A value as a reader sees it: literal text bare, symbols as `${account_id}`.
+/// A key reference as a message shows it: the resource a template names, and the deployment's
+/// own region in words.
 fn show(v: &Value) -> String {
     match v {
-        Value::String(s) => s.to_string(),
+        Value::Symbol(Symbol::Region) => "the deployment's own region".into(),
         Value::Template(parts) => parts
             .iter()
             .map(|p| match p {
-                Part::Text(t) => t.clone(),
-                Part::Symbol(s) => format!("${{{}}}", s.name()),
-                Part::Ref(r) => format!("${{{r}}}", r = r.resource),
-                Part::Unknown(u) => format!("${{{}}}", u.detail),
+                Part::Ref(r) => format!("${{{}}}", r.resource),
+                other => Value::Template(vec![other.clone()]).written(),
             })
             .collect(),
-        Value::Unknown(u) => u.detail.clone(),
-        Value::Symbol(Symbol::Region) => "the deployment's own region".into(),
-        Value::Symbol(s) => format!("${{{}}}", s.name()),
-        other => other.to_string(),
+        other => other.written(),
     }
 }
 
@@ -198,7 +190,7 @@ fn store_encrypted(facts: &Facts, _: &Params) -> Vec<Finding> {
                     with_default("not encrypted at rest".into(), &s.evidence),
                 ),
                 AtRest::Unknown { reason } => (
-                    unknown_from_evidence(model, &s.evidence, reason),
+                    unknown_from_evidence(&s.evidence, reason),
                     "whether it is encrypted at rest is not settled".into(),
                 ),
             };
@@ -225,7 +217,7 @@ fn store_customer_key(facts: &Facts, _: &Params) -> Vec<Finding> {
                     AtRest::Unknown { reason },
                     KeyKind::CustomerManaged { .. } | KeyKind::Alias { .. },
                 ) => (
-                    unknown_from_evidence(model, &s.evidence, reason),
+                    unknown_from_evidence(&s.evidence, reason),
                     format!("names {words}, but whether encryption is on is not settled"),
                 ),
                 (
@@ -265,7 +257,7 @@ fn store_customer_key(facts: &Facts, _: &Params) -> Vec<Finding> {
                     },
                 ),
                 (_, KeyKind::Unknown { reason }) => (
-                    unknown_from_evidence(model, &s.evidence, reason),
+                    unknown_from_evidence(&s.evidence, reason),
                     "the key is not settled by the code".into(),
                 ),
             };
@@ -314,7 +306,7 @@ fn tenant_context(facts: &Facts, _: &Params) -> Vec<Finding> {
                     KeyKind::Alias { key: None, .. } => {
                         Outcome::unknown(Cause::OutsideTree, reason.clone())
                     }
-                    _ => unknown_from_evidence(model, &store.evidence, reason),
+                    _ => unknown_from_evidence(&store.evidence, reason),
                 };
                 Finding::new(
                     t.table,
@@ -403,7 +395,7 @@ fn key_rotation(facts: &Facts, _: &Params) -> Vec<Finding> {
             }
             Rotation::Unknown { reason } => Finding::new(
                 k.key,
-                unknown_from_evidence(model, &ev, reason),
+                unknown_from_evidence(&ev, reason),
                 "whether the key rotates is not settled",
             ),
         };
@@ -528,8 +520,12 @@ fn policy_statements(model: &Model, k: &KeyFacts) -> Vec<policy::Statement> {
     else {
         return Vec::new();
     };
-    match util::at(&model.resources[*resource], attribute) {
-        Some((_, v)) => policy::parse(v).statements,
+    match model
+        .props(k.key, Prop::KmsKeyKeyPolicy)
+        .into_iter()
+        .find(|f| f.attribute() == Some((*resource, attribute.as_str())))
+    {
+        Some(f) => policy::parse(&f.value).statements,
         None => Vec::new(),
     }
 }
@@ -632,11 +628,7 @@ fn key_policy_scoped(facts: &Facts, _: &Params) -> Vec<Finding> {
                 problems.push(
                     Finding::new(
                         k.key,
-                        unknown_from_evidence(
-                            model,
-                            std::slice::from_ref(&k.policy_evidence),
-                            &reason,
-                        ),
+                        unknown_from_evidence(std::slice::from_ref(&k.policy_evidence), &reason),
                         "the key policy cannot be read from the code",
                     )
                     .at(k.policy_evidence.span),
@@ -735,14 +727,15 @@ fn replica_finding(
     subject: usize,
     holder: usize,
     what: &str,
-    key: Option<(String, &Value)>,
+    key: Option<Found>,
     missing: &str,
 ) -> Finding {
     let r = &model.resources[holder];
     match key {
         None => Finding::fail(subject, format!("{what}: {missing}")).at(r.span),
-        Some((path, v)) => {
-            let span = r.span_of(&path);
+        Some(found) => {
+            let span = found.span(model, holder);
+            let v = found.value.as_ref();
             let kind = kms::resolve_key(model, holder, v);
             let words = key_words(model, &kind, Kind::Other);
             let outcome = match &kind {
@@ -776,8 +769,14 @@ fn replica_finding(
     }
 }
 
-fn text_at(r: &crate::model::Resource, path: &str) -> Option<String> {
-    util::at(r, path).and_then(|(_, v)| v.as_str().map(str::to_string))
+/// The name a resource's language gives a property (the last segment of its path), for
+/// messages about a missing setting.
+fn written_name(model: &Model, i: usize, prop: Prop) -> String {
+    model
+        .prop_paths(i, prop)
+        .first()
+        .and_then(|p| p.rsplit('.').next().map(str::to_string))
+        .unwrap_or_else(|| prop.canonical().to_string())
 }
 
 fn replication_encrypted(facts: &Facts, _: &Params) -> Vec<Finding> {
@@ -790,151 +789,97 @@ fn replication_encrypted(facts: &Facts, _: &Params) -> Vec<Finding> {
         }
         match r.kind {
             Kind::S3Bucket => {
-                // Terraform: the replication configuration resource; CloudFormation: inline.
-                let mut holders: Vec<(usize, &str, &str)> = facets
-                    .get(&i)
+                // Terraform: the replication configuration resource (or the provider's legacy
+                // inline block); CloudFormation: inline.
+                for (n, rule) in model
+                    .items(i, Prop::S3BucketReplicationRules)
                     .into_iter()
-                    .flatten()
-                    .filter(|&&f| model.resources[f].facet == Some("replication"))
-                    .map(|&f| {
-                        (
-                            f,
-                            "rule",
-                            "destination.encryption_configuration.replica_kms_key_id",
-                        )
-                    })
-                    .collect();
-                if util::at(r, "ReplicationConfiguration").is_some() {
-                    holders.push((
-                        i,
-                        "ReplicationConfiguration.Rules",
-                        "Destination.EncryptionConfiguration.ReplicaKmsKeyID",
-                    ));
-                }
-                // The AWS provider's legacy inline block.
-                if util::at(r, "replication_configuration").is_some() {
-                    holders.push((
-                        i,
-                        "replication_configuration.rules",
-                        "destination.replica_kms_key_id",
-                    ));
-                }
-                for (holder, rules_path, key_path) in holders {
+                    .enumerate()
+                {
+                    let holder = rule.resource;
                     let h = &model.resources[holder];
-                    let Some((rules_at, rules)) = util::at(h, rules_path) else {
-                        continue;
+                    let text = |p: Prop| {
+                        rule.prop_set(p)
+                            .and_then(|f| f.as_str().map(str::to_string))
                     };
-                    for (n, rule) in util::items(rules).into_iter().enumerate() {
-                        let base = format!("{rules_at}[{n}]");
-                        let status = util::first_at(
-                            h,
-                            &[&format!("{base}.status"), &format!("{base}.Status")],
-                        )
-                        .and_then(|(_, v)| v.as_str().map(str::to_string));
-                        if status.is_some_and(|s| s.eq_ignore_ascii_case("Disabled")) {
-                            continue;
-                        }
-                        let id = ["id", "ID", "Id"]
-                            .iter()
-                            .find_map(|k| rule.get(k).and_then(Value::as_str))
-                            .map(|s| format!("replication rule {s}"))
-                            .unwrap_or_else(|| format!("replication rule {}", n + 1));
-                        let dest = text_at(h, &format!("{base}.destination.bucket"))
-                            .or_else(|| text_at(h, &format!("{base}.Destination.Bucket")));
-                        let what = match dest {
-                            Some(d) => format!("{id} (to {d})"),
-                            None => id,
-                        };
-                        let key = util::at(h, &format!("{base}.{key_path}"));
-                        let mut f = replica_finding(
-                            model,
-                            i,
-                            holder,
-                            &what,
-                            key,
-                            "no replica KMS key, so replicas stay under S3-managed keys (SSE-S3) and objects under SSE-KMS are not replicated",
-                        );
-                        if f.evidence.first() == Some(&h.span) {
-                            let dest = util::first_at(
-                                h,
-                                &[
-                                    &format!("{base}.destination"),
-                                    &format!("{base}.Destination"),
-                                ],
-                            )
-                            .map(|(p, v)| match v {
-                                Value::List(_) => format!("{p}[0]"),
-                                _ => p,
-                            })
-                            .unwrap_or(base);
-                            f.evidence = vec![h.span_of(&dest)];
-                        }
-                        out.push(f);
+                    let status = text(Prop::S3BucketReplicationRuleStatus);
+                    if status.is_some_and(|s| s.eq_ignore_ascii_case("Disabled")) {
+                        continue;
                     }
+                    let id = text(Prop::S3BucketReplicationRuleId)
+                        .map(|s| format!("replication rule {s}"))
+                        .unwrap_or_else(|| format!("replication rule {}", n + 1));
+                    let what = match text(Prop::S3BucketReplicationDestinationBucket) {
+                        Some(d) => format!("{id} (to {d})"),
+                        None => id,
+                    };
+                    let key = rule.prop_set(Prop::S3BucketReplicaKmsKeyID);
+                    let mut f = replica_finding(
+                        model,
+                        i,
+                        holder,
+                        &what,
+                        key,
+                        "no replica KMS key, so replicas stay under S3-managed keys (SSE-S3) and objects under SSE-KMS are not replicated",
+                    );
+                    if f.evidence.first() == Some(&h.span) {
+                        let dest = rule
+                            .prop_set(Prop::S3BucketReplicationDestination)
+                            .map(|d| match (d.value.as_ref(), d.attribute()) {
+                                (Value::List(_), Some((_, p))) => h.span_of(&format!("{p}[0]")),
+                                _ => d.span(model, holder),
+                            })
+                            .unwrap_or_else(|| rule.span());
+                        f.evidence = vec![dest];
+                    }
+                    out.push(f);
                 }
             }
             Kind::DynamodbTable => {
-                // Terraform: `replica` blocks on the table and aws_dynamodb_table_replica
-                // resources; CloudFormation: the global table's Replicas (every region,
-                // this one included), when there is more than one.
-                if let Some((path, v)) = util::at(r, "replica") {
-                    for (n, rep) in util::items(v).into_iter().enumerate() {
-                        let base = format!("{path}[{n}]");
-                        let region = rep
-                            .get("region_name")
-                            .map(show)
-                            .unwrap_or_else(|| "another region".into());
-                        let mut f = replica_finding(
-                            model,
-                            i,
-                            i,
-                            &format!("the replica in {region}"),
-                            util::at(r, &format!("{base}.kms_key_arn")),
-                            "no kms_key_arn, so the replica uses DynamoDB's default key in that region (AWS-managed or AWS-owned)",
-                        );
-                        if f.evidence.first() == Some(&r.span) {
-                            f.evidence = vec![r.span_of(&base)];
-                        }
-                        out.push(f);
+                // Terraform: `replica` blocks on the table (other regions) and
+                // aws_dynamodb_table_replica resources; CloudFormation: the global table's
+                // Replicas (every region, this one included), when there is more than one.
+                let key_name = written_name(model, i, Prop::DynamodbTableReplicaKMSMasterKeyId);
+                let other = model.items(i, Prop::DynamodbTableOtherRegionReplicas);
+                let all = model.items(i, Prop::DynamodbTableReplicas);
+                let (replicas, elsewhere) = if all.len() >= 2 {
+                    (all, "a region")
+                } else {
+                    (other, "another region")
+                };
+                for rep in replicas {
+                    let region = rep
+                        .prop_set(Prop::DynamodbTableReplicaRegion)
+                        .map(|f| show(&f.value))
+                        .unwrap_or_else(|| elsewhere.into());
+                    let mut f = replica_finding(
+                        model,
+                        i,
+                        i,
+                        &format!("the replica in {region}"),
+                        rep.prop_set(Prop::DynamodbTableReplicaKMSMasterKeyId),
+                        &format!("no {key_name}, so the replica uses DynamoDB's default key in that region (AWS-managed or AWS-owned)"),
+                    );
+                    if f.evidence.first() == Some(&r.span) {
+                        f.evidence = vec![rep.span()];
                     }
+                    out.push(f);
                 }
                 for &f in facets.get(&i).into_iter().flatten() {
                     let h = &model.resources[f];
                     if h.facet != Some("replica") || !util::deployed(h) {
                         continue;
                     }
+                    let key_name =
+                        written_name(model, f, Prop::DynamodbTableReplicaResourceKMSMasterKeyId);
                     out.push(replica_finding(
                         model,
                         i,
                         f,
                         &format!("the replica {}", h.address),
-                        util::at(h, "kms_key_arn"),
-                        "no kms_key_arn, so the replica uses DynamoDB's default key in its region (AWS-managed or AWS-owned)",
+                        model.prop_set(f, Prop::DynamodbTableReplicaResourceKMSMasterKeyId),
+                        &format!("no {key_name}, so the replica uses DynamoDB's default key in its region (AWS-managed or AWS-owned)"),
                     ));
-                }
-                if let Some((path, Value::List(reps))) = util::at(r, "Replicas") {
-                    if reps.len() < 2 {
-                        continue;
-                    }
-                    for (n, rep) in reps.iter().enumerate() {
-                        let base = format!("{path}[{n}]");
-                        let region = rep
-                            .get("Region")
-                            .map(show)
-                            .unwrap_or_else(|| "a region".into());
-                        let mut f = replica_finding(
-                            model,
-                            i,
-                            i,
-                            &format!("the replica in {region}"),
-                            util::at(r, &format!("{base}.SSESpecification.KMSMasterKeyId")),
-                            "no KMSMasterKeyId, so the replica uses DynamoDB's default key in that region (AWS-managed or AWS-owned)",
-                        );
-                        if f.evidence.first() == Some(&r.span) {
-                            f.evidence = vec![r.span_of(&base)];
-                        }
-                        out.push(f);
-                    }
                 }
             }
             _ => {}

@@ -955,8 +955,10 @@ fn rds_tls(model: &Model, i: usize, cluster: bool) -> Finding {
     // The default group of this type, in this resource's language, for the family: what
     // `rules/defaults.tsv` says about the parameter there.
     let row = match (
-        props.group_parameters.paths(r.language).first(),
-        Prop::RdsParameterGroupFamily.paths(r.language).first(),
+        props.group_parameters.typed_paths(r.language).first(),
+        Prop::RdsParameterGroupFamily
+            .typed_paths(r.language)
+            .first(),
     ) {
         (Some((Some(group_type), group_path)), Some((_, family_key))) => default_parameter(
             group_type,

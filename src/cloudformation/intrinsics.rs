@@ -7,14 +7,12 @@
 //! conditions that chain through each other or deep nesting cannot exhaust the stack.
 
 use super::stack::Stack;
-use crate::model::{Part, Reason, Symbol, Unknown, Value};
+pub use super::values::{collapse, has_leading_zero, key_text, split_parts, Scope};
+use crate::model::{Reason, Symbol, Unknown, Value};
 use crate::source::Span;
 use crate::syntax::yaml::{Node, NodeValue};
-use crate::terraform::eval::{interpolate, push_text};
+use crate::terraform::values::{interpolate, push_text};
 use std::collections::HashMap;
-
-/// Names bound while evaluating: the parameters of a SAM policy template.
-pub type Scope = HashMap<String, Value>;
 
 /// Nested evaluations beyond which a value becomes `Unknown(limit)`.
 pub const MAX_DEPTH: usize = 512;
@@ -28,23 +26,6 @@ impl Drop for DepthGuard<'_> {
     fn drop(&mut self) {
         self.0.set(self.0.get().saturating_sub(1));
     }
-}
-
-/// The text of a mapping key (strings, numbers and booleans are all valid keys in YAML).
-pub fn key_text(node: &Node) -> Option<String> {
-    match &node.value {
-        NodeValue::String(s) => Some(s.clone()),
-        NodeValue::Number(_, t) => Some(t.clone()),
-        NodeValue::Bool(b) => Some(b.to_string()),
-        NodeValue::Null => Some("null".into()),
-        _ => None,
-    }
-}
-
-/// True when a number's text has a leading zero (`0123`): such values are identifiers.
-pub fn has_leading_zero(text: &str) -> bool {
-    let t = text.strip_prefix(['-', '+']).unwrap_or(text);
-    t.len() > 1 && t.starts_with('0') && t.as_bytes()[1].is_ascii_digit()
 }
 
 /// The intrinsic function a long-form node calls: a one-key mapping `Ref` / `Fn::*` /
@@ -72,46 +53,6 @@ fn render(v: &Value) -> String {
         Value::String(s) => s.to_string(),
         other => other.to_string(),
     }
-}
-
-/// Template parts as a value: text alone is a string, a lone ref, symbol or unknown is itself.
-pub fn collapse(parts: Vec<Part>) -> Value {
-    if parts.len() == 1 {
-        return match parts.into_iter().next() {
-            Some(Part::Text(t)) => Value::String(t.into()),
-            Some(Part::Ref(r)) => Value::Ref(r),
-            Some(Part::Symbol(s)) => Value::Symbol(s),
-            Some(Part::Unknown(u)) => Value::Unknown(u),
-            None => Value::String(String::new().into()),
-        };
-    }
-    if parts.is_empty() {
-        return Value::String(String::new().into());
-    }
-    Value::Template(parts)
-}
-
-/// Splits template parts at a delimiter found in their text; refs stay whole.
-pub fn split_parts(parts: &[Part], delim: &str) -> Value {
-    let mut out = Vec::new();
-    let mut current: Vec<Part> = Vec::new();
-    for p in parts {
-        match p {
-            Part::Text(t) if !delim.is_empty() => {
-                let mut pieces = t.split(delim);
-                if let Some(first) = pieces.next() {
-                    push_text(&mut current, first);
-                }
-                for piece in pieces {
-                    out.push(collapse(std::mem::take(&mut current)));
-                    push_text(&mut current, piece);
-                }
-            }
-            other => current.push(other.clone()),
-        }
-    }
-    out.push(collapse(current));
-    Value::List(out)
 }
 
 fn invalid(detail: impl Into<String>) -> Value {
@@ -818,7 +759,7 @@ pub fn base64(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Ref;
+    use crate::model::{Part, Ref};
 
     #[test]
     fn cidr_matches_cloudformation() {

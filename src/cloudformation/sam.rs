@@ -21,13 +21,14 @@
 //! - Other serverless resources (`Api`, `HttpApi`, `SimpleTable`, …) are kept as written after
 //!   the merge: the vocabulary maps them to the kinds of what SAM deploys.
 
-use super::intrinsics::{is_intrinsic, key_text, Scope};
+use super::intrinsics::is_intrinsic;
 use super::policy_templates::{self, json_to_node, PolicyTemplate};
 use super::stack::Stack;
+use super::values::{key_text, Scope};
 use crate::model::{self, Language, Part, Reason, Resource, Symbol, Value};
 use crate::source::Span;
 use crate::syntax::yaml::{Node, NodeValue};
-use crate::terraform::eval::{interpolate, push_text};
+use crate::terraform::values::{interpolate, push_text};
 
 /// Function properties that describe other resources (the role, event sources, the URL): they
 /// move to what SAM generates, so the function has no edges the deployed function lacks.

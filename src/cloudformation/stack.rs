@@ -6,8 +6,9 @@
 //! and an address prefix. Conditions and nested stacks are memoized; a condition that refers to
 //! itself or a template that nests itself becomes an unknown, never a hang.
 
-use super::intrinsics::{key_text, Scope};
-use super::{resolve_local, sam, Shared, Template};
+use super::sam;
+use super::template::{resolve_local, Shared, Template};
+use super::values::{has_leading_zero, key_text, split_parts, Scope};
 use crate::model::{self, Language, Reason, Ref, Resource, Symbol, Unknown, Value};
 use crate::source::Span;
 use crate::syntax::yaml::{Node, NodeValue};
@@ -636,9 +637,9 @@ pub fn coerce_param(ty: &str, v: Value) -> Value {
                 .map(|x| Value::String(x.trim().to_string().into()))
                 .collect(),
         ),
-        Value::Template(parts) if is_list => super::intrinsics::split_parts(&parts, ","),
+        Value::Template(parts) if is_list => split_parts(&parts, ","),
         Value::String(s) if ty == "Number" => match s.trim().parse::<f64>() {
-            Ok(n) if !super::intrinsics::has_leading_zero(s.trim()) => Value::Number(n),
+            Ok(n) if !has_leading_zero(s.trim()) => Value::Number(n),
             _ => Value::String(s),
         },
         other => other,

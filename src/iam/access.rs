@@ -22,7 +22,7 @@ use super::policy::{self, Condition, Document, Effect, Statement};
 use super::principals::{self, HeldPolicy, PolicyKind, Principal};
 use crate::model::Kind;
 use crate::model::Label;
-use crate::model::{Map, Model, Part, Symbol, Value};
+use crate::model::{Map, Model, Part, Prop, Symbol, Value};
 use crate::source::Span;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -351,24 +351,7 @@ pub struct Access {
 
 /// The service whose actions act on a kind of resource.
 pub fn service_of(kind: Kind) -> Option<&'static str> {
-    Some(match kind {
-        Kind::S3Bucket => "s3",
-        Kind::DynamodbTable => "dynamodb",
-        Kind::KmsKey | Kind::KmsAlias => "kms",
-        Kind::SecretsmanagerSecret => "secretsmanager",
-        Kind::SsmParameter => "ssm",
-        Kind::SqsQueue => "sqs",
-        Kind::SnsTopic => "sns",
-        Kind::KinesisStream => "kinesis",
-        Kind::LambdaFunction => "lambda",
-        Kind::IamRole | Kind::IamUser | Kind::IamGroup | Kind::IamPolicy => "iam",
-        Kind::LogsLogGroup => "logs",
-        Kind::RdsInstance | Kind::RdsCluster => "rds",
-        Kind::EfsFileSystem => "elasticfilesystem",
-        Kind::EcrRepository => "ecr",
-        Kind::SfnStateMachine => "states",
-        _ => return None,
-    })
+    arn::service_of(kind)
 }
 
 fn target_of(model: &Model, unit: &str, v: &Value) -> Target {
@@ -530,7 +513,7 @@ impl Grantee {
             Grantee::AccountRoot => "account root".into(),
             Grantee::Service { name } => format!("service {name}"),
             Grantee::External { principal } => format!("external {principal}"),
-            Grantee::Unknown { value } => format!("unknown {}", written(value)),
+            Grantee::Unknown { value } => format!("unknown {}", value.written()),
         }
     }
 }
@@ -571,42 +554,7 @@ pub struct OutsideGrant<'a> {
     pub statement: &'a ResourceStatement,
 }
 
-/// The types, attribute paths and roles of `rules/policy-documents.tsv` with role `resource`.
-fn resource_rows() -> &'static HashMap<&'static str, Vec<&'static str>> {
-    static ROWS: OnceLock<HashMap<&'static str, Vec<&'static str>>> = OnceLock::new();
-    ROWS.get_or_init(|| {
-        let mut map: HashMap<&'static str, Vec<&'static str>> = HashMap::new();
-        for line in include_str!("../../rules/policy-documents.tsv").lines() {
-            if line.starts_with('#') {
-                continue;
-            }
-            if let [ty, path, "resource"] = line.split('\t').collect::<Vec<_>>()[..] {
-                map.entry(ty).or_default().push(path);
-            }
-        }
-        map
-    })
-}
-
 /// A value as written, symbols as `${account}`.
-fn written(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.to_string(),
-        Value::Template(parts) => parts
-            .iter()
-            .map(|p| match p {
-                Part::Text(t) => t.clone(),
-                Part::Symbol(s) => format!("${{{}}}", s.name()),
-                Part::Ref(r) => format!("${{{r}}}"),
-                Part::Unknown(u) => format!("${{{}}}", u.detail),
-            })
-            .collect(),
-        Value::Ref(r) => format!("${{{r}}}"),
-        Value::Symbol(s) => format!("${{{}}}", s.name()),
-        Value::Unknown(u) => u.detail.clone(),
-        other => other.to_string(),
-    }
-}
 
 /// Roles and users of each unit with the ARN built from their name.
 struct PrincipalArns {
@@ -645,8 +593,8 @@ fn tree_principal(model: &Model, unit: &str, address: &str) -> Option<usize> {
 fn grantee(model: &Model, arns: &PrincipalArns, unit: &str, kind: &str, id: &Value) -> Grantee {
     let external = || Grantee::External {
         principal: match kind {
-            "AWS" => written(id),
-            k => format!("{k}:{}", written(id)),
+            "AWS" => id.written(),
+            k => format!("{k}:{}", id.written()),
         },
     };
     match kind {
@@ -654,7 +602,7 @@ fn grantee(model: &Model, arns: &PrincipalArns, unit: &str, kind: &str, id: &Val
         "Service" => {
             return match id {
                 Value::Unknown(_) => Grantee::Unknown { value: id.clone() },
-                _ => Grantee::Service { name: written(id) },
+                _ => Grantee::Service { name: id.written() },
             }
         }
         "AWS" => {}
@@ -711,15 +659,13 @@ fn grantee(model: &Model, arns: &PrincipalArns, unit: &str, kind: &str, id: &Val
 /// A Lambda permission read as the statement AWS adds to the function's policy: its principal,
 /// action, and `source_arn` / `source_account` / `principal_org_id` as the conditions AWS writes
 /// for them.
-fn lambda_permission_document(r: &crate::model::Resource) -> Option<(String, Value)> {
-    let get = |names: &[&str]| names.iter().find_map(|n| r.attr(n).cloned());
-    let principal = get(&["principal", "Principal"])?;
-    let action = get(&["action", "Action"]).unwrap_or_else(|| Value::str("lambda:InvokeFunction"));
-    let attribute = if r.attr("principal").is_some() {
-        "principal"
-    } else {
-        "Principal"
-    };
+fn lambda_permission_document(model: &Model, index: usize) -> Option<(String, Value)> {
+    let get = |prop: Prop| model.prop_set(index, prop).map(|f| f.value.into_owned());
+    let found = model.prop_set(index, Prop::LambdaPermissionPrincipal)?;
+    let attribute = found.attribute()?.1.to_string();
+    let principal = found.value.into_owned();
+    let action =
+        get(Prop::LambdaPermissionAction).unwrap_or_else(|| Value::str("lambda:InvokeFunction"));
     let mut p = Map::new();
     let principal = match &principal {
         Value::String(s) if s == "*" => Value::str("*"),
@@ -733,20 +679,20 @@ fn lambda_permission_document(r: &crate::model::Resource) -> Option<(String, Val
         }
     };
     let mut conditions = Map::new();
-    for (names, op, key) in [
-        (&["source_arn", "SourceArn"][..], "ArnLike", "aws:SourceArn"),
+    for (prop, op, key) in [
+        (Prop::LambdaPermissionSourceArn, "ArnLike", "aws:SourceArn"),
         (
-            &["source_account", "SourceAccount"][..],
+            Prop::LambdaPermissionSourceAccount,
             "StringEquals",
             "aws:SourceAccount",
         ),
         (
-            &["principal_org_id", "PrincipalOrgID"][..],
+            Prop::LambdaPermissionPrincipalOrgID,
             "StringEquals",
             "aws:PrincipalOrgID",
         ),
     ] {
-        if let Some(v) = get(names) {
+        if let Some(v) = get(prop) {
             let mut m = match conditions.remove(op) {
                 Some(Value::Map(m)) => m,
                 _ => Map::new(),
@@ -763,12 +709,12 @@ fn lambda_permission_document(r: &crate::model::Resource) -> Option<(String, Val
     if !conditions.is_empty() {
         st.insert("Condition", Value::Map(conditions));
     }
-    if let Some(sid) = get(&["statement_id"]) {
+    if let Some(sid) = get(Prop::LambdaPermissionStatementId) {
         st.insert("Sid", sid);
     }
     let mut doc = Map::new();
     doc.insert("Statement", Value::List(vec![Value::Map(st)]));
-    Some((attribute.to_string(), Value::Map(doc)))
+    Some((attribute, Value::Map(doc)))
 }
 
 /// Every resource policy of the model, with the resources each governs.
@@ -784,15 +730,14 @@ fn resource_policies(model: &Model, cache: &mut HashMap<String, ActionSet>) -> V
     let mut out = Vec::new();
     for (holder, r) in model.resources.iter().enumerate() {
         let documents: Vec<(String, Value)> = if r.kind == Kind::LambdaPermission {
-            lambda_permission_document(r).into_iter().collect()
+            lambda_permission_document(model, holder)
+                .into_iter()
+                .collect()
         } else {
-            let Some(paths) = resource_rows().get(r.source_type.as_str()) else {
-                continue;
-            };
-            paths
-                .iter()
-                .flat_map(|p| principals::values_at(&r.attributes, p))
-                .map(|(a, v)| (a, v.clone()))
+            principals::policy_values(model, holder)
+                .into_iter()
+                .filter(|v| v.role == principals::Role::Resource)
+                .map(|v| (v.attribute, v.value.into_owned()))
                 .collect()
         };
         for (attribute, value) in documents {

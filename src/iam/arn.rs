@@ -4,27 +4,36 @@
 //! The deployment's partition, region and account are symbols: a policy that names them
 //! literally is taken to mean this deployment, since one unit deploys to one account.
 
-use crate::model::{Kind, Model, Value};
+use crate::model::{Kind, Model, Prop};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// Stands for "this deployment" in a built ARN field.
 const DEPLOYMENT: &str = "\u{1}";
 
-fn table() -> &'static HashMap<Kind, (Vec<&'static str>, &'static str)> {
-    static TABLE: OnceLock<HashMap<Kind, (Vec<&'static str>, &'static str)>> = OnceLock::new();
+fn table() -> &'static HashMap<Kind, (Option<Prop>, &'static str)> {
+    static TABLE: OnceLock<HashMap<Kind, (Option<Prop>, &'static str)>> = OnceLock::new();
     TABLE.get_or_init(|| {
         include_str!("../../rules/arns.tsv")
             .lines()
-            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-            .filter_map(|l| {
+            .enumerate()
+            .filter(|(_, l)| !l.starts_with('#') && !l.trim().is_empty())
+            .map(|(n, l)| {
                 let cols: Vec<&'static str> = l.split('\t').collect();
-                match cols[..] {
-                    [kind, names, arn] => {
-                        Some((Kind::parse(kind)?, (names.split(',').collect(), arn)))
-                    }
-                    _ => None,
-                }
+                let [kind, name, arn] = cols[..] else {
+                    panic!("rules/arns.tsv:{}: expected 3 cells", n + 1)
+                };
+                let k = Kind::parse(kind)
+                    .unwrap_or_else(|| panic!("rules/arns.tsv:{}: {kind} is not a kind", n + 1));
+                let prop = (name != "-").then(|| {
+                    Prop::named(k, name).unwrap_or_else(|| {
+                        panic!(
+                            "rules/arns.tsv:{}: {kind} has no property {name} in rules/properties/",
+                            n + 1
+                        )
+                    })
+                });
+                (k, (prop, arn))
             })
             .collect()
     })
@@ -32,11 +41,9 @@ fn table() -> &'static HashMap<Kind, (Vec<&'static str>, &'static str)> {
 
 /// The ARN of a resource when its kind has a known form and its name is known.
 pub fn arn_of(model: &Model, index: usize) -> Option<String> {
-    let r = &model.resources[index];
-    let (names, form) = table().get(&r.kind)?;
-    let name = names
-        .iter()
-        .find_map(|n| r.attributes.get(*n).and_then(Value::as_str))?;
+    let (prop, form) = table().get(&model.resources[index].kind)?;
+    let found = model.prop_set(index, (*prop)?)?;
+    let name = found.as_str()?;
     let slashname = if name.starts_with('/') {
         name.to_string()
     } else {
@@ -49,6 +56,14 @@ pub fn arn_of(model: &Model, index: usize) -> Option<String> {
             .replace("{slashname}", &slashname)
             .replace("{name}", name),
     )
+}
+
+/// The service of a kind's ARNs (`s3`, `elasticfilesystem`): the IAM service prefix whose
+/// actions reach resources of the kind.
+pub fn service_of(kind: Kind) -> Option<&'static str> {
+    table()
+        .get(&kind)
+        .and_then(|(_, form)| form.split(':').nth(2))
 }
 
 /// Does a policy ARN pattern (with `*` and `?`) cover the ARN, or something below it
@@ -100,5 +115,35 @@ mod tests {
         ));
         assert!(!pattern_covers("arn:aws:dynamodb:*:*:table/orders2", &t));
         assert!(pattern_covers("*", &t));
+    }
+
+    #[test]
+    fn every_kind_with_an_arn_form_has_its_service() {
+        use crate::model::Kind;
+        for (kind, service) in [
+            (Kind::S3Bucket, "s3"),
+            (Kind::DynamodbTable, "dynamodb"),
+            (Kind::KmsKey, "kms"),
+            (Kind::KmsAlias, "kms"),
+            (Kind::SecretsmanagerSecret, "secretsmanager"),
+            (Kind::SsmParameter, "ssm"),
+            (Kind::SqsQueue, "sqs"),
+            (Kind::SnsTopic, "sns"),
+            (Kind::KinesisStream, "kinesis"),
+            (Kind::LambdaFunction, "lambda"),
+            (Kind::IamRole, "iam"),
+            (Kind::IamUser, "iam"),
+            (Kind::IamGroup, "iam"),
+            (Kind::IamPolicy, "iam"),
+            (Kind::LogsLogGroup, "logs"),
+            (Kind::RdsInstance, "rds"),
+            (Kind::RdsCluster, "rds"),
+            (Kind::EfsFileSystem, "elasticfilesystem"),
+            (Kind::EcrRepository, "ecr"),
+            (Kind::SfnStateMachine, "states"),
+        ] {
+            assert_eq!(service_of(kind), Some(service), "{}", kind.as_str());
+        }
+        assert_eq!(service_of(Kind::Ec2Instance), None);
     }
 }

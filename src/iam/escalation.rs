@@ -50,9 +50,6 @@ pub struct Need {
     /// Normalized kinds the resource may have (`lambda.function`).
     #[serde(default)]
     pub kinds: Vec<String>,
-    /// Source types, for resources vouch has no kind for (`aws_glue_dev_endpoint`).
-    #[serde(default)]
-    pub types: Vec<String>,
     #[serde(default)]
     pub relation: Relation,
     /// The resource runs as (or holds) a role.
@@ -174,8 +171,15 @@ pub fn parse(text: &str) -> Result<Vec<Method>, Vec<String>> {
         }
         let names: BTreeSet<&str> = m.all_actions().collect();
         for (n, need) in m.needs_existing.iter().enumerate() {
-            if need.kinds.is_empty() && need.types.is_empty() {
-                errors.push(format!("{id}: need {n} names no kind and no type"));
+            if need.kinds.is_empty() {
+                errors.push(format!("{id}: need {n} names no kind"));
+            }
+            for k in &need.kinds {
+                if Kind::parse(k).is_none() {
+                    errors.push(format!(
+                        "{id}: need {n} names {k}, which is not a kind of rules/resource-types.tsv"
+                    ));
+                }
             }
             if need.description.trim().is_empty() {
                 errors.push(format!("{id}: need {n} has no description"));
@@ -364,9 +368,7 @@ impl<'a> Context<'a> {
             if r.facet.is_some() {
                 continue;
             }
-            if !need.kinds.iter().any(|k| k == r.kind.as_str())
-                && !need.types.iter().any(|t| t == r.source_type.as_str())
-            {
+            if !need.kinds.iter().any(|k| k == r.kind.as_str()) {
                 continue;
             }
             let related = match need.relation {

@@ -10,9 +10,10 @@ use super::managed;
 use super::policy::{self, Document};
 use crate::model::Kind;
 use crate::model::Label;
-use crate::model::{Model, Part, Symbol, Value};
+use crate::model::{Model, Part, Prop, Symbol, Value};
 use crate::source::Span;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
@@ -70,7 +71,7 @@ pub struct Principal {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Role {
+pub(crate) enum Role {
     Trust,
     Inline,
     Managed,
@@ -79,16 +80,23 @@ enum Role {
     Resource,
 }
 
-fn table() -> &'static HashMap<&'static str, Vec<(&'static str, Role)>> {
-    static TABLE: OnceLock<HashMap<&'static str, Vec<(&'static str, Role)>>> = OnceLock::new();
+/// The properties of each kind that hold policy documents or policy ARNs
+/// (`rules/policy-documents.tsv`), in file order.
+fn table() -> &'static HashMap<Kind, Vec<(Prop, Role)>> {
+    static TABLE: OnceLock<HashMap<Kind, Vec<(Prop, Role)>>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut map: HashMap<&'static str, Vec<(&'static str, Role)>> = HashMap::new();
-        for line in include_str!("../../rules/policy-documents.tsv").lines() {
+        let mut map: HashMap<Kind, Vec<(Prop, Role)>> = HashMap::new();
+        for (n, line) in include_str!("../../rules/policy-documents.tsv")
+            .lines()
+            .enumerate()
+        {
             if line.starts_with('#') || line.trim().is_empty() {
                 continue;
             }
-            let cols: Vec<&'static str> = line.split('\t').collect();
-            let [ty, path, role] = cols[..] else { continue };
+            let cols: Vec<&str> = line.split('\t').collect();
+            let [kind, name, role] = cols[..] else {
+                panic!("rules/policy-documents.tsv:{}: expected 3 cells", n + 1)
+            };
             let role = match role {
                 "trust" => Role::Trust,
                 "inline" => Role::Inline,
@@ -96,63 +104,58 @@ fn table() -> &'static HashMap<&'static str, Vec<(&'static str, Role)>> {
                 "managed-arn" => Role::ManagedArn,
                 "boundary-arn" => Role::BoundaryArn,
                 "resource" => Role::Resource,
-                _ => continue,
+                _ => panic!("rules/policy-documents.tsv:{}: unknown role {role}", n + 1),
             };
-            map.entry(ty).or_default().push((path, role));
+            let prop = Kind::parse(kind)
+                .and_then(|k| Prop::named(k, name))
+                .unwrap_or_else(|| {
+                    panic!(
+                        "rules/policy-documents.tsv:{}: {kind} has no property {name} in rules/properties/",
+                        n + 1
+                    )
+                });
+            map.entry(prop.kind()).or_default().push((prop, role));
         }
         map
     })
 }
 
-/// Values at a table path (`Policies[].PolicyDocument`), with their concrete paths.
-pub fn values_at<'v>(attrs: &'v crate::model::Map, path: &str) -> Vec<(String, &'v Value)> {
-    let mut segments = path.split('.');
-    let Some(first) = segments.next() else {
-        return vec![];
+/// One policy document (or policy ARN value) a resource holds itself.
+pub(crate) struct PolicyValue<'m> {
+    pub(crate) role: Role,
+    /// The concrete path (`Policies[0].PolicyDocument`).
+    pub(crate) attribute: String,
+    pub(crate) span: Span,
+    pub(crate) value: Cow<'m, Value>,
+}
+
+/// The policy documents and ARNs resource `index` holds itself, in table order. What its
+/// facets hold is theirs: each is read as a source of its own.
+pub(crate) fn policy_values(model: &Model, index: usize) -> Vec<PolicyValue<'_>> {
+    let Some(rows) = table().get(&model.resources[index].kind) else {
+        return Vec::new();
     };
-    let (name, each) = match first.strip_suffix("[]") {
-        Some(n) => (n, true),
-        None => (first, false),
-    };
-    let Some(v) = attrs.get(name) else {
-        return vec![];
-    };
-    let mut current: Vec<(String, &Value)> = if each {
-        match v {
-            Value::List(items) => items
-                .iter()
-                .enumerate()
-                .map(|(i, x)| (format!("{name}[{i}]"), x))
-                .collect(),
-            _ => vec![],
-        }
-    } else {
-        vec![(name.to_string(), v)]
-    };
-    for seg in segments {
-        let (name, each) = match seg.strip_suffix("[]") {
-            Some(n) => (n, true),
-            None => (seg, false),
-        };
-        let mut next = Vec::new();
-        for (p, v) in current {
-            let Some(child) = v.get(name) else { continue };
-            if each {
-                if let Value::List(items) = child {
-                    next.extend(
-                        items
-                            .iter()
-                            .enumerate()
-                            .map(|(i, x)| (format!("{p}.{name}[{i}]"), x)),
-                    );
-                }
-            } else {
-                next.push((format!("{p}.{name}"), child));
+    let mut out = Vec::new();
+    for &(prop, role) in rows {
+        for found in model.props(index, prop) {
+            let Some((holder, path)) = found.attribute() else {
+                continue;
+            };
+            // Two rows reaching the same attribute read it once.
+            if holder != index || out.iter().any(|v: &PolicyValue| v.attribute == path) {
+                continue;
             }
+            let attribute = path.to_string();
+            let span = found.span(model, index);
+            out.push(PolicyValue {
+                role,
+                attribute,
+                span,
+                value: found.value,
+            });
         }
-        current = next;
     }
-    current
+    out
 }
 
 /// A policy ARN written as text or a template over the partition: the text with `aws` as partition.
@@ -218,12 +221,16 @@ pub fn principals(model: &Model) -> BTreeMap<usize, Principal> {
 
 fn collect(model: &Model, source: usize, own: bool, p: &mut Principal) {
     let r = &model.resources[source];
-    let Some(rows) = table().get(r.source_type.as_str()) else {
-        return;
-    };
-    for (path, role) in rows {
-        for (concrete, value) in values_at(&r.attributes, path) {
-            let span = r.span_of(&concrete);
+    for PolicyValue {
+        role,
+        attribute: concrete,
+        span,
+        value,
+    } in policy_values(model, source)
+    {
+        let role = &role;
+        let value = value.as_ref();
+        {
             let held = |kind| HeldPolicy {
                 kind,
                 resource: Some(source),
@@ -287,16 +294,16 @@ fn resolve_policy_arn(model: &Model, from: usize, v: &Value) -> Option<HeldPolic
         let unit = &model.resources[from].unit;
         let idx = model.index_of(unit, &r.resource)?;
         let target = &model.resources[idx];
-        let rows = table().get(target.source_type.as_str())?;
-        let (path, _) = rows.iter().find(|(_, role)| *role == Role::Managed)?;
-        let (concrete, value) = values_at(&target.attributes, path).into_iter().next()?;
+        let held = policy_values(model, idx)
+            .into_iter()
+            .find(|v| v.role == Role::Managed)?;
         return Some(HeldPolicy {
             kind: PolicyKind::Managed,
             resource: Some(idx),
-            attribute: concrete.clone(),
+            attribute: held.attribute,
             name: target.address.clone(),
-            span: Some(target.span_of(&concrete)),
-            document: policy::parse(value),
+            span: Some(held.span),
+            document: policy::parse(&held.value),
         });
     }
     let arn = arn_text(v)?;
@@ -419,16 +426,17 @@ pub fn compute_role_refs(model: &Model) -> Vec<ComputeRole> {
         if r.facet.is_some() || !COMPUTE_KINDS.contains(&r.kind) {
             continue;
         }
-        let paths: &[&str] = match r.kind {
-            Kind::LambdaFunction => &["role", "Role"],
-            Kind::EcsTaskDefinition => &["task_role_arn", "TaskRoleArn"],
-            _ => &["iam_instance_profile", "IamInstanceProfile"],
+        let prop = match r.kind {
+            Kind::LambdaFunction => Prop::LambdaFunctionRole,
+            Kind::EcsTaskDefinition => Prop::EcsTaskDefinitionTaskRoleArn,
+            _ => Prop::Ec2InstanceIamInstanceProfile,
         };
-        let set = paths.iter().find_map(|p| {
-            r.attributes
-                .get(p)
-                .filter(|v| !matches!(v, Value::Null | Value::Symbol(Symbol::NoValue)))
-                .map(|v| (p.to_string(), v))
+        let set = model.prop_set(i, prop).and_then(|f| {
+            let path = f.attribute()?.1.to_string();
+            match f.value {
+                Cow::Borrowed(v) => Some((path, v)),
+                Cow::Owned(_) => None,
+            }
         });
         let attribute = set.as_ref().map(|(p, _)| p.clone());
         let role = match (by_edge.get(&i), set) {
@@ -440,13 +448,10 @@ pub fn compute_role_refs(model: &Model) -> Vec<ComputeRole> {
                     (e.from == i && e.label == Label::InstanceProfile).then_some(e.to)
                 });
                 match profile {
-                    Some(p) => {
-                        let pr = &model.resources[p];
-                        match ["role", "Roles"].iter().find_map(|a| pr.attributes.get(a)) {
-                            Some(rv) => unsettled(rv, "the instance profile's role"),
-                            None => RoleOf::NoRole,
-                        }
-                    }
+                    Some(p) => match model.prop_set(p, Prop::IamInstanceProfileRoles) {
+                        Some(rv) => unsettled(&rv.value, "the instance profile's role"),
+                        None => RoleOf::NoRole,
+                    },
                     None => unsettled(v, "the instance profile"),
                 }
             }
@@ -464,4 +469,13 @@ pub fn compute_role_refs(model: &Model) -> Vec<ComputeRole> {
         });
     }
     out
+}
+
+#[cfg(test)]
+mod table_tests {
+    #[test]
+    fn every_policy_document_row_names_a_property() {
+        let rows: usize = super::table().values().map(Vec::len).sum();
+        assert!(rows >= 20);
+    }
 }

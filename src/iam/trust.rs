@@ -68,24 +68,6 @@ impl TrustEntry {
     }
 }
 
-fn text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.to_string(),
-        Value::Template(parts) => parts
-            .iter()
-            .map(|p| match p {
-                Part::Text(t) => t.clone(),
-                Part::Symbol(Symbol::AccountId) => "${account}".into(),
-                Part::Symbol(s) => format!("${{{}}}", s.name()),
-                Part::Ref(r) => format!("${{{r}}}"),
-                Part::Unknown(u) => format!("${{{}}}", u.detail),
-            })
-            .collect(),
-        Value::Ref(r) => format!("${{{r}}}"),
-        other => other.to_string(),
-    }
-}
-
 /// Is an `AWS` principal this deployment's own account?
 fn aws_trustee(v: &Value) -> Trustee {
     match v {
@@ -144,7 +126,7 @@ pub fn trust(model: &Model, principals: &BTreeMap<usize, Principal>) -> Vec<Trus
                     out.push(TrustEntry {
                         role,
                         trustee,
-                        principal: text(&pr.id),
+                        principal: pr.id.written(),
                         actions: st
                             .action
                             .as_ref()

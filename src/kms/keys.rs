@@ -1,12 +1,12 @@
 //! What each customer-managed key in the tree allows: rotation, key policy, grants, users.
 
 use super::defaults;
-use super::stores::{alias_target, at, unsettled};
+use super::stores::{alias_target, setting, unsettled, Setting};
 use super::{Evidence, StoreEncryption};
 use crate::iam::access::{self, Access, ActionSet, Grant, Target};
 use crate::iam::policy::{self, wildcard_match, Condition, Effect, SetQualifier, Statement};
 use crate::model::Kind;
-use crate::model::{Model, Part, Symbol, Value};
+use crate::model::{Model, Part, Prop, Symbol, Value};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -235,25 +235,6 @@ fn context_keys(conds: &[Condition]) -> Vec<String> {
     out
 }
 
-fn text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.to_string(),
-        Value::Template(parts) => parts
-            .iter()
-            .map(|p| match p {
-                Part::Text(t) => t.clone(),
-                Part::Symbol(Symbol::AccountId) => "${account}".into(),
-                Part::Symbol(s) => format!("${{{}}}", s.name()),
-                Part::Ref(r) => format!("${{{r}}}"),
-                Part::Unknown(u) => format!("${{{}}}", u.detail),
-            })
-            .collect(),
-        Value::Ref(r) => format!("${{{r}}}"),
-        Value::Symbol(Symbol::AccountId) => "${account}".into(),
-        other => other.to_string(),
-    }
-}
-
 /// Roles and users of the tree by (unit, name), for ARNs written as text.
 struct Names<'m> {
     by_name: HashMap<(&'m str, &'m str), usize>,
@@ -266,8 +247,16 @@ impl<'m> Names<'m> {
             if r.facet.is_some() || !matches!(r.kind, Kind::IamRole | Kind::IamUser) {
                 continue;
             }
-            for a in ["name", "RoleName", "UserName"] {
-                if let Some(n) = r.attr(a).and_then(Value::as_str) {
+            let name = match r.kind {
+                Kind::IamRole => Prop::IamRoleRoleName,
+                _ => Prop::IamUserUserName,
+            };
+            if let Some(Setting {
+                value: std::borrow::Cow::Borrowed(v),
+                ..
+            }) = setting(model, i, name)
+            {
+                if let Some(n) = v.as_str() {
                     by_name.entry((r.unit.as_str(), n)).or_insert(i);
                 }
             }
@@ -283,7 +272,7 @@ fn principal_index(model: &Model, unit: &str, target: &str) -> Option<usize> {
 }
 
 fn classify(model: &Model, names: &Names, unit: &str, kind: &str, id: &Value) -> KeyPrincipal {
-    let written = text(id);
+    let written = id.written();
     let principal = match kind {
         "*" => PrincipalRef::Anyone,
         "Service" => PrincipalRef::Service {
@@ -443,6 +432,7 @@ fn grant_evidence(model: &Model, g: &Grant) -> Evidence {
             attribute: format!("{}.Statement[{}]", g.source.attribute, g.source.statement),
             span,
             note: None,
+            unknown: None,
         },
         None => Evidence::at(model, g.principal, ""),
     };
@@ -459,30 +449,14 @@ struct KeyPolicyRead {
     statements: Vec<PolicyStatement>,
 }
 
-fn read_policy(
-    model: &Model,
-    names: &Names,
-    key: usize,
-    policy_facets: &HashMap<usize, Vec<usize>>,
-) -> KeyPolicyRead {
-    let r = &model.resources[key];
-    let holder = policy_facets
-        .get(&key)
-        .and_then(|f| f.iter().min().copied())
-        .unwrap_or(key);
-    let h = &model.resources[holder];
-    let found = ["policy", "KeyPolicy"]
-        .iter()
-        .find_map(|a| at(&h.attributes, a));
-    let Some((attribute, value)) = found else {
-        let row = defaults::lookup(
-            r,
-            if r.source_type.starts_with("AWS::") {
-                "KeyPolicy"
-            } else {
-                "policy"
-            },
-        );
+fn read_policy(model: &Model, names: &Names, key: usize) -> KeyPolicyRead {
+    let Some(Setting {
+        holder,
+        path: attribute,
+        value,
+    }) = setting(model, key, Prop::KmsKeyKeyPolicy)
+    else {
+        let (_, row) = defaults::of_prop(model, key, Prop::KmsKeyKeyPolicy);
         let note = match row {
             Some(d) => d.note(),
             None => "default key policy: delegates to IAM".to_string(),
@@ -493,8 +467,9 @@ fn read_policy(
             statements: Vec::new(),
         };
     };
+    let value = value.as_ref();
     let doc = policy::parse(value);
-    let evidence = Evidence::at(model, holder, &attribute);
+    let evidence = Evidence::at(model, holder, &attribute).valued(value);
     if let Some(u) = &doc.unknown {
         return KeyPolicyRead {
             policy: KeyPolicy::Unknown {
@@ -520,29 +495,22 @@ fn read_policy(
 }
 
 fn read_rotation(model: &Model, key: usize) -> (String, Rotation, Vec<Evidence>) {
-    let r = &model.resources[key];
-    let cfn = r.source_type.starts_with("AWS::");
-    let (spec_attr, rot_attr, period_attr) = if cfn {
-        ("KeySpec", "EnableKeyRotation", "RotationPeriodInDays")
-    } else {
-        (
-            "customer_master_key_spec",
-            "enable_key_rotation",
-            "rotation_period_in_days",
-        )
-    };
     let mut evidence = Vec::new();
-    let spec = match at(&r.attributes, spec_attr) {
-        Some((p, Value::String(s))) => {
-            evidence.push(Evidence::at(model, key, &p));
-            Ok(s.to_string())
+    let spec = match setting(model, key, Prop::KmsKeyKeySpec) {
+        Some(Setting {
+            holder,
+            path,
+            value,
+        }) => {
+            evidence.push(Evidence::at(model, holder, &path).valued(&value));
+            match value.as_ref() {
+                Value::String(s) => Ok(s.to_string()),
+                v => Err(unsettled(&path, v)),
+            }
         }
-        Some((p, v)) => {
-            evidence.push(Evidence::at(model, key, &p));
-            Err(unsettled(&p, v))
-        }
-        None => Ok(defaults::lookup(r, spec_attr)
-            .map(|d| d.default.to_string())
+        None => Ok(model
+            .prop(key, Prop::KmsKeyKeySpec)
+            .and_then(|f| f.as_str().map(str::to_string))
             .unwrap_or_else(|| "SYMMETRIC_DEFAULT".to_string())),
     };
     let spec_text = match &spec {
@@ -558,22 +526,26 @@ fn read_rotation(model: &Model, key: usize) -> (String, Rotation, Vec<Evidence>)
             );
         }
     }
-    let rotation = match at(&r.attributes, rot_attr) {
-        Some((p, v)) => {
-            evidence.push(Evidence::at(model, key, &p));
-            match v.as_bool() {
+    let rotation = match setting(model, key, Prop::KmsKeyEnableKeyRotation) {
+        Some(Setting {
+            holder,
+            path,
+            value,
+        }) => {
+            evidence.push(Evidence::at(model, holder, &path).valued(&value));
+            match value.as_bool() {
                 Some(true) => {
-                    let period = match at(&r.attributes, period_attr) {
-                        Some((pp, pv)) => {
-                            evidence.push(Evidence::at(model, key, &pp));
-                            pv.as_f64().map(|n| n as u32)
+                    let period = match setting(model, key, Prop::KmsKeyRotationPeriodInDays) {
+                        Some(p) => {
+                            evidence.push(Evidence::at(model, p.holder, &p.path).valued(&p.value));
+                            p.value.as_f64().map(|n| n as u32)
                         }
                         None => {
-                            let row = defaults::lookup(r, period_attr);
-                            if let Some(d) = row {
-                                evidence.push(Evidence::at(model, key, "").noted(d.note()));
+                            let found = model.prop(key, Prop::KmsKeyRotationPeriodInDays);
+                            if let Some(note) = found.as_ref().and_then(defaults::note_of) {
+                                evidence.push(Evidence::at(model, key, "").noted(note));
                             }
-                            row.and_then(|d| d.default.parse().ok())
+                            found.and_then(|f| f.value.as_f64()).map(|n| n as u32)
                         }
                     };
                     Rotation::Enabled {
@@ -582,13 +554,15 @@ fn read_rotation(model: &Model, key: usize) -> (String, Rotation, Vec<Evidence>)
                 }
                 Some(false) => Rotation::Disabled,
                 None => Rotation::Unknown {
-                    reason: unsettled(&p, v),
+                    reason: unsettled(&path, &value),
                 },
             }
         }
         None => {
-            let note = defaults::lookup(r, rot_attr)
-                .map(|d| d.note())
+            let note = model
+                .prop(key, Prop::KmsKeyEnableKeyRotation)
+                .as_ref()
+                .and_then(defaults::note_of)
                 .unwrap_or_else(|| "provider default: rotation off".into());
             evidence.push(Evidence::at(model, key, "").noted(note));
             Rotation::Disabled
@@ -610,7 +584,8 @@ fn read_grants(model: &Model, names: &Names, key: usize) -> Vec<KeyGrant> {
         if r.kind != Kind::KmsGrant || r.unit != key_res.unit {
             continue;
         }
-        let target = match r.attr("key_id") {
+        let key_id = model.prop_set(i, Prop::KmsGrantKeyId);
+        let target = match key_id.as_ref().map(|f| f.value.as_ref()) {
             Some(Value::Ref(t)) => model.index_of(&r.unit, &t.resource),
             Some(Value::Template(parts)) => parts.iter().find_map(|p| match p {
                 Part::Ref(t) => model.index_of(&r.unit, &t.resource),
@@ -625,28 +600,34 @@ fn read_grants(model: &Model, names: &Names, key: usize) -> Vec<KeyGrant> {
         if target != Some(key) {
             continue;
         }
-        let grantee = match r.attr("grantee_principal") {
-            Some(v) => classify(model, names, &r.unit, "AWS", v),
+        let grantee = match model.prop_set(i, Prop::KmsGrantGranteePrincipal) {
+            Some(f) => classify(model, names, &r.unit, "AWS", &f.value),
             None => KeyPrincipal {
                 principal: PrincipalRef::Unknown { value: Value::Null },
                 text: String::new(),
             },
         };
-        let mut operations: Vec<String> = r
-            .attr("operations")
-            .and_then(Value::as_list)
-            .map(|l| {
-                l.iter()
-                    .filter_map(Value::as_str)
-                    .map(|s| format!("kms:{s}"))
-                    .collect()
+        let mut operations: Vec<String> = model
+            .prop_set(i, Prop::KmsGrantOperations)
+            .and_then(|f| {
+                f.value.as_list().map(|l| {
+                    l.iter()
+                        .filter_map(Value::as_str)
+                        .map(|s| format!("kms:{s}"))
+                        .collect()
+                })
             })
             .unwrap_or_default();
         operations.sort();
         let mut context = Vec::new();
-        for c in ["encryption_context_equals", "encryption_context_subset"] {
-            if let Some((_, Value::Map(m))) = at(&r.attributes, &format!("constraints.{c}")) {
-                context.extend(m.keys().map(|k| k.to_string()));
+        for c in [
+            Prop::KmsGrantEncryptionContextEquals,
+            Prop::KmsGrantEncryptionContextSubset,
+        ] {
+            for f in model.props(i, c) {
+                if let Value::Map(m) = f.value.as_ref() {
+                    context.extend(m.keys().map(|k| k.to_string()));
+                }
             }
         }
         context.sort();
@@ -674,14 +655,6 @@ pub(crate) fn keys_with(
     stores: &[StoreEncryption],
 ) -> Vec<KeyFacts> {
     let names = Names::new(model);
-    let mut policy_facets: HashMap<usize, Vec<usize>> = HashMap::new();
-    for (&facet, &parent) in &model.parents {
-        if model.resources[facet].kind == Kind::KmsKey
-            && model.resources[facet].facet == Some("policy")
-        {
-            policy_facets.entry(parent).or_default().push(facet);
-        }
-    }
     let mut aliases: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (i, r) in model.resources.iter().enumerate() {
         if r.kind == Kind::KmsAlias {
@@ -730,7 +703,7 @@ pub(crate) fn keys_with(
             continue;
         }
         let (spec, rotation, rotation_evidence) = read_rotation(model, key);
-        let read = read_policy(model, &names, key, &policy_facets);
+        let read = read_policy(model, &names, key);
         let grants = read_grants(model, &names, key);
         let mut notes = Vec::new();
         if let Rotation::NotSupported { spec } = &rotation {

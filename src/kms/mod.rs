@@ -27,7 +27,7 @@ pub use keys::{
     keys, KeyFacts, KeyGrant, KeyPolicy, KeyPrincipal, KeyUser, PolicyStatement, PrincipalRef,
     Rotation, UseVia, USE_ACTIONS,
 };
-pub use stores::{protection, resolve_key, DATA_STORE_KINDS};
+pub use stores::{is_data_store, protection, resolve_key};
 pub use tenant::{tenant_context, TenantBinding, TenantContext, TenantKeying};
 
 /// Where a fact comes from: an attribute of a resource, or the resource itself when a provider
@@ -43,6 +43,9 @@ pub struct Evidence {
     /// `provider default: …` (from `rules/defaults.tsv`) or another explanation.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Why the value at the attribute is not known, when it is not.
+    #[serde(skip)]
+    pub unknown: Option<crate::model::Reason>,
 }
 
 impl Evidence {
@@ -57,7 +60,14 @@ impl Evidence {
                 r.span_of(attribute)
             },
             note: None,
+            unknown: None,
         }
+    }
+
+    /// Records why the value found at the attribute is not known, when it is not.
+    pub(crate) fn valued(mut self, v: &Value) -> Evidence {
+        self.unknown = v.first_unknown().map(|u| u.reason);
+        self
     }
 
     pub(crate) fn noted(mut self, note: impl Into<String>) -> Evidence {

@@ -3,242 +3,135 @@
 use super::defaults::{self, DefaultRow, Outcome};
 use super::{AtRest, Evidence, KeyKind, StoreEncryption};
 use crate::model::Kind;
-use crate::model::{Map, Model, Part, Symbol, Value};
+use crate::model::{Model, Part, Prop, Value};
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
-/// The kinds [`protection`] reports on.
-pub const DATA_STORE_KINDS: &[Kind] = &[
-    Kind::CloudtrailTrail,
-    Kind::DynamodbTable,
-    Kind::Ec2Volume,
-    Kind::EfsFileSystem,
-    Kind::ElasticacheReplicationGroup,
-    Kind::KinesisStream,
-    Kind::LogsLogGroup,
-    Kind::OpensearchDomain,
-    Kind::RdsCluster,
-    Kind::RdsInstance,
-    Kind::S3Bucket,
-    Kind::SecretsmanagerSecret,
-    Kind::SnsTopic,
-    Kind::SqsQueue,
-    Kind::SsmParameter,
-];
-
-/// How a switch that turns encryption on reads.
-#[derive(Clone, Copy)]
-enum FlagKind {
-    /// A boolean; when true, either a KMS key (`on_service` false) or the service's own keys.
-    Bool { on_service: bool },
-    /// A text setting: values that mean a KMS key, the service's keys, or off.
-    Text {
-        kms: &'static [&'static str],
-        service: &'static [&'static str],
-        off: &'static [&'static str],
-    },
+/// What a value of an encryption flag means.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Meaning {
+    /// Encrypted with a KMS key: the key property decides which.
+    Kms,
+    /// Encrypted with the service's own keys.
+    Service,
+    Off,
+    /// The provider default applies (DynamoDB: the AWS-owned key), not "none".
+    Default,
 }
 
-#[derive(Clone, Copy)]
 struct Flag {
-    path: &'static str,
-    kind: FlagKind,
-    /// Switching it off means the provider default (DynamoDB: the AWS-owned key), not "none".
-    off_is_default: bool,
+    prop: Prop,
+    /// (value as written, canonical spelling; what it means).
+    values: Vec<(&'static str, Meaning)>,
 }
 
-/// Where a source type keeps its encryption settings.
-#[derive(Clone, Copy)]
-struct Spec {
+impl Flag {
+    /// A boolean flag reads `true`/`false`; any other reads text.
+    fn boolean(&self) -> bool {
+        self.values
+            .iter()
+            .any(|(v, _)| *v == "true" || *v == "false")
+    }
+}
+
+/// Which properties of a data-store kind carry its encryption at rest
+/// (`rules/encryption-at-rest.tsv`).
+struct Store {
+    kind: Kind,
     flag: Option<Flag>,
     /// The key reference, read when encryption is on.
-    key: &'static str,
+    key: Prop,
     /// The key is read first; the flag only when no key is set (SQS).
     key_first: bool,
 }
 
-const fn bool_flag(path: &'static str) -> Option<Flag> {
-    Some(Flag {
+/// Every data-store kind and the properties of its encryption at rest. When the code leaves
+/// one out, the property's default applies (an AWS-managed key, a flag's value), else the row
+/// of `rules/defaults.tsv` for what a value cannot say (the AWS-owned key, service-managed keys,
+/// a default that depends on another setting). Adding a data store is its property rows and
+/// one row of `rules/encryption-at-rest.tsv`.
+fn stores() -> &'static [Store] {
+    static STORES: OnceLock<Vec<Store>> = OnceLock::new();
+    STORES.get_or_init(|| {
+        let file = "rules/encryption-at-rest.tsv";
+        include_str!("../../rules/encryption-at-rest.tsv")
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.starts_with('#') && !l.trim().is_empty())
+            .map(|(n, l)| {
+                let line = n + 1;
+                let cols: Vec<&'static str> = l.split('\t').collect();
+                let [kind, flag, values, key, order] = cols[..] else {
+                    panic!("{file}:{line}: expected 5 cells");
+                };
+                let kind = Kind::parse(kind)
+                    .unwrap_or_else(|| panic!("{file}:{line}: {kind} is not a kind"));
+                let prop = |name: &str| {
+                    Prop::named(kind, name).unwrap_or_else(|| {
+                        panic!(
+                            "{file}:{line}: {} has no property {name} in rules/properties/",
+                            kind.as_str()
+                        )
+                    })
+                };
+                let flag = (flag != "-").then(|| Flag {
+                    prop: prop(flag),
+                    values: values
+                        .split_whitespace()
+                        .map(|pair| {
+                            let (v, m) = pair.rsplit_once('=').unwrap_or_else(|| {
+                                panic!("{file}:{line}: {pair} is not value=meaning")
+                            });
+                            let m = match m {
+                                "kms" => Meaning::Kms,
+                                "service" => Meaning::Service,
+                                "off" => Meaning::Off,
+                                "default" => Meaning::Default,
+                                _ => panic!("{file}:{line}: unknown meaning {m}"),
+                            };
+                            (v, m)
+                        })
+                        .collect(),
+                });
+                Store {
+                    kind,
+                    flag,
+                    key: prop(key),
+                    key_first: order == "key-first",
+                }
+            })
+            .collect()
+    })
+}
+
+fn store_of(kind: Kind) -> Option<&'static Store> {
+    stores().iter().find(|s| s.kind == kind)
+}
+
+/// Is this a kind [`protection`] reports on (a data store encrypted at rest)?
+pub fn is_data_store(kind: Kind) -> bool {
+    store_of(kind).is_some()
+}
+
+/// A property set on a resource: the resource holding it (itself or a facet), the concrete
+/// path there and the value.
+pub(crate) struct Setting<'m> {
+    pub(crate) holder: usize,
+    pub(crate) path: String,
+    pub(crate) value: Cow<'m, Value>,
+}
+
+/// The first value of `prop` the code sets on resource `index` (or its facets).
+pub(crate) fn setting(model: &Model, index: usize, prop: Prop) -> Option<Setting<'_>> {
+    let found = model.prop_set(index, prop)?;
+    let (holder, path) = found.attribute()?;
+    let (holder, path) = (holder, path.to_string());
+    Some(Setting {
+        holder,
         path,
-        kind: FlagKind::Bool { on_service: false },
-        off_is_default: false,
+        value: found.value,
     })
-}
-
-const S3_KMS: &[&str] = &["aws:kms", "aws:kms:dsse"];
-const S3_SERVICE: &[&str] = &["AES256"];
-
-fn spec(source_type: &str) -> Option<Spec> {
-    let key_only = |key| Spec {
-        flag: None,
-        key,
-        key_first: false,
-    };
-    let flagged = |flag, key| Spec {
-        flag,
-        key,
-        key_first: false,
-    };
-    Some(match source_type {
-        "aws_dynamodb_table" => flagged(
-            Some(Flag {
-                path: "server_side_encryption.enabled",
-                kind: FlagKind::Bool { on_service: false },
-                off_is_default: true,
-            }),
-            "server_side_encryption.kms_key_arn",
-        ),
-        "AWS::DynamoDB::Table" | "AWS::Serverless::SimpleTable" => flagged(
-            Some(Flag {
-                path: "SSESpecification.SSEEnabled",
-                kind: FlagKind::Bool { on_service: false },
-                off_is_default: true,
-            }),
-            "SSESpecification.KMSMasterKeyId",
-        ),
-        "AWS::DynamoDB::GlobalTable" => flagged(
-            Some(Flag {
-                path: "SSESpecification.SSEEnabled",
-                kind: FlagKind::Bool { on_service: false },
-                off_is_default: true,
-            }),
-            "Replicas.SSESpecification.KMSMasterKeyId",
-        ),
-        "aws_s3_bucket_server_side_encryption_configuration" => flagged(
-            Some(Flag {
-                path: "rule.apply_server_side_encryption_by_default.sse_algorithm",
-                kind: FlagKind::Text {
-                    kms: S3_KMS,
-                    service: S3_SERVICE,
-                    off: &[],
-                },
-                off_is_default: false,
-            }),
-            "rule.apply_server_side_encryption_by_default.kms_master_key_id",
-        ),
-        "aws_s3_bucket" => flagged(
-            Some(Flag {
-                path: "server_side_encryption_configuration.rule.apply_server_side_encryption_by_default.sse_algorithm",
-                kind: FlagKind::Text {
-                    kms: S3_KMS,
-                    service: S3_SERVICE,
-                    off: &[],
-                },
-                off_is_default: false,
-            }),
-            "server_side_encryption_configuration.rule.apply_server_side_encryption_by_default.kms_master_key_id",
-        ),
-        "AWS::S3::Bucket" => flagged(
-            Some(Flag {
-                path: "BucketEncryption.ServerSideEncryptionConfiguration.ServerSideEncryptionByDefault.SSEAlgorithm",
-                kind: FlagKind::Text {
-                    kms: S3_KMS,
-                    service: S3_SERVICE,
-                    off: &[],
-                },
-                off_is_default: false,
-            }),
-            "BucketEncryption.ServerSideEncryptionConfiguration.ServerSideEncryptionByDefault.KMSMasterKeyID",
-        ),
-        "aws_sqs_queue" => Spec {
-            flag: Some(Flag {
-                path: "sqs_managed_sse_enabled",
-                kind: FlagKind::Bool { on_service: true },
-                off_is_default: false,
-            }),
-            key: "kms_master_key_id",
-            key_first: true,
-        },
-        "AWS::SQS::Queue" => Spec {
-            flag: Some(Flag {
-                path: "SqsManagedSseEnabled",
-                kind: FlagKind::Bool { on_service: true },
-                off_is_default: false,
-            }),
-            key: "KmsMasterKeyId",
-            key_first: true,
-        },
-        "aws_sns_topic" => key_only("kms_master_key_id"),
-        "AWS::SNS::Topic" => key_only("KmsMasterKeyId"),
-        "aws_secretsmanager_secret" => key_only("kms_key_id"),
-        "AWS::SecretsManager::Secret" => key_only("KmsKeyId"),
-        "aws_ssm_parameter" => key_only("key_id"),
-        "AWS::SSM::Parameter" => key_only("KeyId"),
-        "aws_kinesis_stream" => flagged(
-            Some(Flag {
-                path: "encryption_type",
-                kind: FlagKind::Text {
-                    kms: &["KMS"],
-                    service: &[],
-                    off: &["NONE"],
-                },
-                off_is_default: false,
-            }),
-            "kms_key_id",
-        ),
-        "AWS::Kinesis::Stream" => flagged(
-            Some(Flag {
-                path: "StreamEncryption.EncryptionType",
-                kind: FlagKind::Text {
-                    kms: &["KMS"],
-                    service: &[],
-                    off: &["NONE"],
-                },
-                off_is_default: false,
-            }),
-            "StreamEncryption.KeyId",
-        ),
-        "aws_cloudwatch_log_group" | "aws_cloudtrail" => key_only("kms_key_id"),
-        "AWS::Logs::LogGroup" => key_only("KmsKeyId"),
-        "AWS::CloudTrail::Trail" => key_only("KMSKeyId"),
-        "aws_db_instance" | "aws_rds_cluster" => flagged(bool_flag("storage_encrypted"), "kms_key_id"),
-        "AWS::RDS::DBInstance" | "AWS::RDS::DBCluster" => {
-            flagged(bool_flag("StorageEncrypted"), "KmsKeyId")
-        }
-        "aws_efs_file_system" | "aws_ebs_volume" => flagged(bool_flag("encrypted"), "kms_key_id"),
-        "AWS::EFS::FileSystem" | "AWS::EC2::Volume" => flagged(bool_flag("Encrypted"), "KmsKeyId"),
-        "aws_elasticache_replication_group" => {
-            flagged(bool_flag("at_rest_encryption_enabled"), "kms_key_id")
-        }
-        "AWS::ElastiCache::ReplicationGroup" => {
-            flagged(bool_flag("AtRestEncryptionEnabled"), "KmsKeyId")
-        }
-        "aws_opensearch_domain" | "aws_elasticsearch_domain" => {
-            flagged(bool_flag("encrypt_at_rest.enabled"), "encrypt_at_rest.kms_key_id")
-        }
-        "AWS::OpenSearchService::Domain" | "AWS::Elasticsearch::Domain" => flagged(
-            bool_flag("EncryptionAtRestOptions.Enabled"),
-            "EncryptionAtRestOptions.KmsKeyId",
-        ),
-        _ => return None,
-    })
-}
-
-/// The value at a dotted path, descending into the first element of lists (Terraform blocks),
-/// with the concrete path (`server_side_encryption[0].enabled`).
-pub(crate) fn at<'a>(attrs: &'a Map, path: &str) -> Option<(String, &'a Value)> {
-    let mut segs = path.split('.');
-    let first = segs.next()?;
-    let mut cur = attrs.get(first)?;
-    let mut concrete = first.to_string();
-    for seg in segs {
-        while let Value::List(items) = cur {
-            cur = items.first()?;
-            concrete.push_str("[0]");
-        }
-        cur = cur.get(seg)?;
-        concrete.push('.');
-        concrete.push_str(seg);
-    }
-    present(cur).then_some((concrete, cur))
-}
-
-/// False for what means "not set": null, CloudFormation's `AWS::NoValue`, an empty block list.
-fn present(v: &Value) -> bool {
-    match v {
-        Value::Null | Value::Symbol(Symbol::NoValue) => false,
-        Value::List(l) => !l.is_empty(),
-        _ => true,
-    }
 }
 
 /// Why a value cannot be read as a constant.
@@ -265,9 +158,12 @@ impl<'m> Aliases<'m> {
             if r.kind != Kind::KmsAlias || r.facet.is_some() {
                 continue;
             }
-            if let Some(name) = ["name", "AliasName"]
-                .iter()
-                .find_map(|a| r.attr(a).and_then(Value::as_str))
+            if let Some(name) = model
+                .prop_set(i, Prop::KmsAliasName)
+                .and_then(|f| match f.value {
+                    Cow::Borrowed(v) => v.as_str(),
+                    Cow::Owned(_) => None,
+                })
             {
                 by_name.entry((r.unit.as_str(), name)).or_insert(i);
             }
@@ -279,10 +175,8 @@ impl<'m> Aliases<'m> {
 /// The key an alias in the tree points at, when that key is in the tree.
 pub(crate) fn alias_target(model: &Model, alias: usize) -> Option<usize> {
     let r = &model.resources[alias];
-    let v = ["target_key_id", "TargetKeyId", "target_key_arn"]
-        .iter()
-        .find_map(|a| r.attr(a))?;
-    let target = match v {
+    let found = model.prop_set(alias, Prop::KmsAliasTargetKeyId)?;
+    let target = match &*found.value {
         Value::Ref(t) => Some(t.resource.as_str()),
         Value::Template(parts) => parts.iter().find_map(|p| match p {
             Part::Ref(t) => Some(t.resource.as_str()),
@@ -424,56 +318,58 @@ struct Reader<'a, 'm> {
     evidence: Vec<Evidence>,
 }
 
+/// A flag's state, with the resource and path that set it.
 enum FlagState {
     Absent,
-    Off(String),
-    Kms(String),
-    Service(String),
-    Unknown(String, String),
+    /// Off; `true` when off means the provider default.
+    Off(usize, String, bool),
+    Kms(usize, String),
+    Service(usize, String),
+    /// With why the value is not known, when the value has an unknown in it.
+    Unknown(usize, String, String, Option<crate::model::Reason>),
 }
 
 impl Reader<'_, '_> {
     fn flag(&self, source: usize, flag: &Flag) -> FlagState {
-        let r = &self.model.resources[source];
-        let Some((path, v)) = at(&r.attributes, flag.path) else {
-            return FlagState::Absent;
-        };
-        match flag.kind {
-            FlagKind::Bool { on_service } => match v.as_bool() {
-                Some(true) if on_service => FlagState::Service(path),
-                Some(true) => FlagState::Kms(path),
-                Some(false) => FlagState::Off(path),
-                None => {
-                    let reason = unsettled(&path, v);
-                    FlagState::Unknown(path, reason)
-                }
-            },
-            FlagKind::Text { kms, service, off } => match v.as_str() {
-                Some(s) if kms.iter().any(|k| k.eq_ignore_ascii_case(s)) => FlagState::Kms(path),
-                Some(s) if service.iter().any(|k| k.eq_ignore_ascii_case(s)) => {
-                    FlagState::Service(path)
-                }
-                Some(s) if off.iter().any(|k| k.eq_ignore_ascii_case(s)) => FlagState::Off(path),
-                Some(s) => {
-                    let reason = format!("{path} has a value vouch does not know: {s:?}");
-                    FlagState::Unknown(path, reason)
-                }
-                None => {
-                    let reason = unsettled(&path, v);
-                    FlagState::Unknown(path, reason)
-                }
-            },
+        match setting(self.model, source, flag.prop) {
+            Some(Setting {
+                holder,
+                path,
+                value,
+            }) => classify(flag, holder, path, &value),
+            None => FlagState::Absent,
         }
     }
 
-    /// Reads the key once encryption is on (or for stores that are always encrypted).
-    fn key(&mut self, source: usize, spec: &Spec) -> (AtRest, KeyKind) {
+    /// The key when the code names none: the property's documented default (an AWS-managed
+    /// key), else the row of `rules/defaults.tsv` (service-managed, unencrypted, …).
+    fn key_default(&mut self, source: usize, store: &Store) -> (AtRest, KeyKind) {
         let model = self.model;
-        let r = &model.resources[source];
-        match at(&r.attributes, spec.key) {
-            Some((path, v)) => {
+        if let Some((value, doc)) = store.key.default() {
+            self.evidence
+                .push(Evidence::at(model, source, "").noted(format!("provider default: {doc}")));
+            return (
+                AtRest::Encrypted,
+                resolve_with(model, self.aliases, source, &value),
+            );
+        }
+        let (key_path, row) = defaults::of_prop(model, source, store.key);
+        from_default(model, source, row, &key_path, &mut self.evidence)
+    }
+
+    /// Reads the key once encryption is on (or for stores that are always encrypted).
+    fn key(&mut self, source: usize, store: &Store) -> (AtRest, KeyKind) {
+        let model = self.model;
+        let (_, row) = defaults::of_prop(model, source, store.key);
+        match setting(model, source, store.key) {
+            Some(Setting {
+                holder,
+                path,
+                value,
+            }) => {
+                let v = value.as_ref();
                 let key = resolve_with(model, self.aliases, source, v);
-                let mut ev = Evidence::at(model, source, &path);
+                let mut ev = Evidence::at(model, holder, &path).valued(v);
                 if let KeyKind::AwsManaged { alias } = &key {
                     if let Some(row) = defaults::aws_managed_alias(alias) {
                         ev = ev.noted(row.meaning);
@@ -482,8 +378,8 @@ impl Reader<'_, '_> {
                 self.evidence.push(ev);
                 // A wholly unknown key on a store that the default leaves unencrypted: whether
                 // it is encrypted at all is open.
-                let at_rest = match (v, defaults::lookup(r, spec.key).map(|d| &d.outcome)) {
-                    (Value::Unknown(_), Some(Outcome::Unencrypted)) if spec.flag.is_none() => {
+                let at_rest = match (v, row.map(|d| &d.outcome)) {
+                    (Value::Unknown(_), Some(Outcome::Unencrypted)) if store.flag.is_none() => {
                         AtRest::Unknown {
                             reason: unsettled(&path, v),
                         }
@@ -492,66 +388,98 @@ impl Reader<'_, '_> {
                 };
                 (at_rest, key)
             }
-            None => {
-                let row = defaults::lookup(r, spec.key);
-                from_default(model, source, row, spec.key, &mut self.evidence)
-            }
+            None => self.key_default(source, store),
         }
     }
 
-    fn read(&mut self, source: usize, spec: &Spec) -> (AtRest, KeyKind) {
+    fn read(&mut self, source: usize, store: &Store) -> (AtRest, KeyKind) {
         let model = self.model;
-        let r = &model.resources[source];
-        let Some(flag) = spec.flag else {
-            return self.key(source, spec);
+        let Some(flag) = &store.flag else {
+            return self.key(source, store);
         };
-        if spec.key_first {
-            if let Some((path, v)) = at(&r.attributes, spec.key) {
-                self.evidence.push(Evidence::at(model, source, &path));
+        if store.key_first {
+            if let Some(Setting {
+                holder,
+                path,
+                value,
+            }) = setting(model, source, store.key)
+            {
+                self.evidence
+                    .push(Evidence::at(model, holder, &path).valued(&value));
                 return (
                     AtRest::Encrypted,
-                    resolve_with(model, self.aliases, source, v),
+                    resolve_with(model, self.aliases, source, &value),
                 );
             }
         }
-        match self.flag(source, &flag) {
+        match self.flag(source, flag) {
             FlagState::Absent => {
-                if let Some(found) = self.ebs_default(source) {
+                if let Some(found) = self.ebs_default(source, store) {
                     return found;
                 }
-                let row = defaults::lookup(r, flag.path);
+                // The property's documented default, read as the flag would be.
+                if let Some((value, doc)) = flag.prop.default() {
+                    self.evidence.push(
+                        Evidence::at(model, source, "").noted(format!("provider default: {doc}")),
+                    );
+                    return match classify(flag, source, String::new(), &value) {
+                        FlagState::Kms(..) => self.key(source, store),
+                        FlagState::Service(..) => (AtRest::Encrypted, KeyKind::ServiceManaged),
+                        FlagState::Off(..) => (AtRest::Unencrypted, KeyKind::None),
+                        FlagState::Absent | FlagState::Unknown(..) => {
+                            let reason = format!(
+                                "the default of {} ({value}) is not a setting vouch reads",
+                                flag.prop.canonical()
+                            );
+                            (
+                                AtRest::Unknown {
+                                    reason: reason.clone(),
+                                },
+                                KeyKind::Unknown { reason },
+                            )
+                        }
+                    };
+                }
+                let (flag_path, row) = defaults::of_prop(model, source, flag.prop);
                 if row.is_some_and(|d| d.outcome == Outcome::Encrypted) {
                     self.evidence.push(
                         Evidence::at(model, source, "")
                             .noted(row.map(|d| d.note()).unwrap_or_default()),
                     );
-                    return self.key(source, spec);
+                    return self.key(source, store);
                 }
-                from_default(model, source, row, flag.path, &mut self.evidence)
+                from_default(model, source, row, &flag_path, &mut self.evidence)
             }
-            FlagState::Off(path) if flag.off_is_default => {
-                self.evidence.push(Evidence::at(model, source, &path));
-                let row = defaults::lookup(r, flag.path);
-                from_default(model, source, row, flag.path, &mut self.evidence)
+            FlagState::Off(holder, path, true) => {
+                self.evidence.push(Evidence::at(model, holder, &path));
+                let (flag_path, row) = defaults::of_prop(model, source, flag.prop);
+                from_default(model, source, row, &flag_path, &mut self.evidence)
             }
-            FlagState::Off(path) => {
-                self.evidence.push(Evidence::at(model, source, &path));
+            FlagState::Off(holder, path, false) => {
+                self.evidence.push(Evidence::at(model, holder, &path));
                 (AtRest::Unencrypted, KeyKind::None)
             }
-            FlagState::Service(path) => {
-                self.evidence.push(Evidence::at(model, source, &path));
+            FlagState::Service(holder, path) => {
+                self.evidence.push(Evidence::at(model, holder, &path));
                 (AtRest::Encrypted, KeyKind::ServiceManaged)
             }
-            FlagState::Kms(path) => {
-                self.evidence.push(Evidence::at(model, source, &path));
-                self.key(source, spec)
+            FlagState::Kms(holder, path) => {
+                self.evidence.push(Evidence::at(model, holder, &path));
+                self.key(source, store)
             }
-            FlagState::Unknown(path, reason) => {
-                self.evidence.push(Evidence::at(model, source, &path));
-                let key = match at(&r.attributes, spec.key) {
-                    Some((kpath, v)) => {
-                        self.evidence.push(Evidence::at(model, source, &kpath));
-                        resolve_with(model, self.aliases, source, v)
+            FlagState::Unknown(holder, path, reason, unknown) => {
+                let mut ev = Evidence::at(model, holder, &path);
+                ev.unknown = unknown;
+                self.evidence.push(ev);
+                let key = match setting(model, source, store.key) {
+                    Some(Setting {
+                        holder: kholder,
+                        path: kpath,
+                        value,
+                    }) => {
+                        self.evidence
+                            .push(Evidence::at(model, kholder, &kpath).valued(&value));
+                        resolve_with(model, self.aliases, source, &value)
                     }
                     None => KeyKind::Unknown {
                         reason: reason.clone(),
@@ -562,36 +490,40 @@ impl Reader<'_, '_> {
         }
     }
 
-    /// EBS volumes without `encrypted`: encrypted when the unit enables EBS encryption by default.
-    fn ebs_default(&mut self, source: usize) -> Option<(AtRest, KeyKind)> {
+    /// EBS volumes without an encryption flag: encrypted when the unit enables EBS encryption by
+    /// default.
+    fn ebs_default(&mut self, source: usize, store: &Store) -> Option<(AtRest, KeyKind)> {
         let model = self.model;
         let r = &model.resources[source];
-        if r.source_type != "aws_ebs_volume" {
+        if r.kind != Kind::Ec2Volume {
             return None;
         }
-        let (i, setting) =
-            model.resources.iter().enumerate().find(|(_, x)| {
-                x.unit == r.unit && x.source_type == "aws_ebs_encryption_by_default"
-            })?;
-        let row = defaults::lookup(setting, "enabled");
-        let enabled = at(&setting.attributes, "enabled");
-        let state = match enabled {
-            None => Some(true),
-            Some((_, v)) => v.as_bool(),
+        let (i, by_default) = model
+            .resources
+            .iter()
+            .enumerate()
+            .find(|(_, x)| x.unit == r.unit && x.kind == Kind::Ec2EbsEncryptionByDefault)?;
+        let enabled = setting(model, i, Prop::Ec2EbsEncryptionByDefaultEnabled);
+        let mut ev = match &enabled {
+            Some(e) => Evidence::at(model, e.holder, &e.path).valued(&e.value),
+            None => Evidence::at(model, i, ""),
         };
-        let mut ev = Evidence::at(
-            model,
-            i,
-            enabled.as_ref().map(|(p, _)| p.as_str()).unwrap_or(""),
-        );
-        if enabled.is_none() {
-            ev = ev.noted(row.map(|d| d.note()).unwrap_or_default());
-        }
+        let state = match &enabled {
+            Some(e) => e.value.as_bool(),
+            None => {
+                let found = model.prop(i, Prop::Ec2EbsEncryptionByDefaultEnabled);
+                if let Some(note) = found.as_ref().and_then(defaults::note_of) {
+                    ev = ev.noted(note);
+                }
+                Some(found.and_then(|f| f.value.as_bool()).unwrap_or(true))
+            }
+        };
         match state {
             Some(false) => None,
             None => {
                 self.evidence.push(ev);
-                let reason = unsettled("aws_ebs_encryption_by_default.enabled", enabled?.1);
+                let e = enabled?;
+                let reason = unsettled(&format!("{}.{}", by_default.address, e.path), &e.value);
                 Some((
                     AtRest::Unknown {
                         reason: reason.clone(),
@@ -601,26 +533,19 @@ impl Reader<'_, '_> {
             }
             Some(true) => {
                 self.evidence.push(ev);
-                let key =
-                    model.resources.iter().enumerate().find(|(_, x)| {
-                        x.unit == r.unit && x.source_type == "aws_ebs_default_kms_key"
-                    });
-                let kind = match key.and_then(|(k, x)| at(&x.attributes, "key_arn").map(|p| (k, p)))
-                {
-                    Some((k, (path, v))) => {
-                        self.evidence.push(Evidence::at(model, k, &path));
-                        resolve_with(model, self.aliases, k, v)
+                let key = model.resources.iter().enumerate().find_map(|(k, x)| {
+                    (x.unit == r.unit && x.kind == Kind::Ec2EbsDefaultKmsKey)
+                        .then(|| setting(model, k, Prop::Ec2EbsDefaultKmsKeyKeyArn))
+                        .flatten()
+                        .map(|s| (k, s))
+                });
+                let kind = match key {
+                    Some((k, s)) => {
+                        self.evidence
+                            .push(Evidence::at(model, s.holder, &s.path).valued(&s.value));
+                        resolve_with(model, self.aliases, k, &s.value)
                     }
-                    None => {
-                        let (_, kind) = from_default(
-                            model,
-                            source,
-                            defaults::lookup(r, "kms_key_id"),
-                            "kms_key_id",
-                            &mut self.evidence,
-                        );
-                        kind
-                    }
+                    None => self.key_default(source, store).1,
                 };
                 Some((AtRest::Encrypted, kind))
             }
@@ -628,12 +553,48 @@ impl Reader<'_, '_> {
     }
 }
 
+fn unknown_reason(v: &Value) -> Option<crate::model::Reason> {
+    v.first_unknown().map(|u| u.reason)
+}
+
+/// What a flag's value says: a KMS key, the service's keys, off, the default, or not known.
+fn classify(flag: &Flag, holder: usize, path: String, v: &Value) -> FlagState {
+    let spelled = if flag.boolean() {
+        v.as_bool().map(|b| b.to_string())
+    } else {
+        v.as_str().map(str::to_string)
+    };
+    let Some(spelled) = spelled else {
+        let reason = unsettled(&path, v);
+        return FlagState::Unknown(holder, path, reason, unknown_reason(v));
+    };
+    match flag
+        .values
+        .iter()
+        .find(|(x, _)| x.eq_ignore_ascii_case(&spelled))
+        .map(|(_, m)| *m)
+    {
+        Some(Meaning::Kms) => FlagState::Kms(holder, path),
+        Some(Meaning::Service) => FlagState::Service(holder, path),
+        Some(Meaning::Off) => FlagState::Off(holder, path, false),
+        Some(Meaning::Default) => FlagState::Off(holder, path, true),
+        None => {
+            let reason = format!("{path} has a value vouch does not know: {spelled:?}");
+            FlagState::Unknown(holder, path, reason, None)
+        }
+    }
+}
+
 /// Is this resource an SSM parameter that is not a SecureString (then it is not a store here)?
-fn plain_parameter(r: &crate::model::Resource) -> bool {
-    if r.kind != Kind::SsmParameter {
+fn plain_parameter(model: &Model, index: usize) -> bool {
+    if model.resources[index].kind != Kind::SsmParameter {
         return false;
     }
-    match ["type", "Type"].iter().find_map(|a| r.attr(a)) {
+    match model
+        .prop_set(index, Prop::SsmParameterType)
+        .as_ref()
+        .map(|f| f.value.as_ref())
+    {
         Some(Value::String(t)) => t != "SecureString",
         Some(_) => false,
         None => true,
@@ -651,7 +612,10 @@ pub fn protection(model: &Model) -> Vec<StoreEncryption> {
     }
     let mut out = Vec::new();
     for (i, r) in model.resources.iter().enumerate() {
-        if r.facet.is_some() || !DATA_STORE_KINDS.contains(&r.kind) || plain_parameter(r) {
+        let Some(store) = store_of(r.kind) else {
+            continue;
+        };
+        if r.facet.is_some() || plain_parameter(model, i) {
             continue;
         }
         // S3 in Terraform: the encryption facet, when there is one, holds the settings.
@@ -664,35 +628,14 @@ pub fn protection(model: &Model) -> Vec<StoreEncryption> {
             aliases: &aliases,
             evidence: Vec::new(),
         };
-        let (at_rest, key) = match spec(&model.resources[source].source_type) {
-            Some(s) => {
-                let mut found = reader.read(source, &s);
-                if r.kind == Kind::SsmParameter {
-                    if let Some(t) = ["type", "Type"].iter().find_map(|a| r.attr(a)) {
-                        if !matches!(t, Value::String(_)) {
-                            let reason = unsettled("type", t);
-                            found.0 = AtRest::Unknown { reason };
-                        }
-                    }
-                }
-                found
+        let mut found = reader.read(source, store);
+        if let Some(t) = setting(model, i, Prop::SsmParameterType) {
+            if !matches!(*t.value, Value::String(_)) {
+                let reason = unsettled(&t.path, &t.value);
+                found.0 = AtRest::Unknown { reason };
             }
-            None => {
-                let reason = format!(
-                    "vouch does not know where {} keeps its encryption settings",
-                    r.source_type
-                );
-                reader
-                    .evidence
-                    .push(Evidence::at(model, i, "").noted(reason.clone()));
-                (
-                    AtRest::Unknown {
-                        reason: reason.clone(),
-                    },
-                    KeyKind::Unknown { reason },
-                )
-            }
-        };
+        }
+        let (at_rest, key) = found;
         let mut evidence = reader.evidence;
         evidence.dedup();
         out.push(StoreEncryption {
@@ -704,4 +647,22 @@ pub fn protection(model: &Model) -> Vec<StoreEncryption> {
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_row_of_the_store_table_reads_properties_of_its_kind() {
+        let all = stores();
+        assert!(all.len() >= 15);
+        for s in all {
+            assert_eq!(s.key.kind(), s.kind, "{}", s.kind.as_str());
+            if let Some(f) = &s.flag {
+                assert_eq!(f.prop.kind(), s.kind, "{}", s.kind.as_str());
+                assert!(!f.values.is_empty(), "{}", s.kind.as_str());
+            }
+        }
+    }
 }

@@ -57,11 +57,6 @@ pub struct TenantContext {
 }
 
 /// The address without its instance key: `aws_dynamodb_table.t["a"]` → `aws_dynamodb_table.t`.
-fn base_address(address: &str) -> Option<&str> {
-    let stripped = address.strip_suffix(']')?;
-    let open = stripped.rfind('[')?;
-    Some(&address[..open])
-}
 
 fn is_dynamodb_context(key: &str) -> bool {
     key.to_ascii_lowercase()
@@ -83,7 +78,7 @@ pub fn tenant_context(
     let mut groups: BTreeMap<(&str, &str), Vec<&StoreEncryption>> = BTreeMap::new();
     for t in &tables {
         let r = &model.resources[t.store];
-        if let Some(base) = base_address(&r.address) {
+        if let Some(base) = crate::model::without_instance_key(&r.address) {
             groups.entry((r.unit.as_str(), base)).or_default().push(t);
         }
     }
@@ -94,7 +89,7 @@ pub fn tenant_context(
         let keying = match &t.key {
             KeyKind::CustomerManaged { .. } | KeyKind::Alias { key: Some(_), .. } => {
                 let key = t.key.tree_key().unwrap_or_default();
-                let siblings = base_address(&r.address)
+                let siblings = crate::model::without_instance_key(&r.address)
                     .and_then(|b| groups.get(&(r.unit.as_str(), b)))
                     .filter(|g| g.len() > 1);
                 match siblings {
@@ -112,7 +107,7 @@ pub fn tenant_context(
                             notes.push(format!(
                                 "{} instances of {} share {} key(s)",
                                 g.len(),
-                                base_address(&r.address).unwrap_or_default(),
+                                crate::model::without_instance_key(&r.address).unwrap_or_default(),
                                 ks.len()
                             ));
                             TenantKeying::SharedKey { key }

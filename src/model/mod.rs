@@ -32,6 +32,17 @@ pub enum Language {
     Plan,
 }
 
+impl Language {
+    /// The language's name as reports show it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Language::Terraform => "Terraform",
+            Language::CloudFormation => "CloudFormation",
+            Language::Plan => "Terraform plan",
+        }
+    }
+}
+
 /// A deployment unit: a Terraform root or a CloudFormation template (with its nested stacks).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Unit {
@@ -113,6 +124,12 @@ impl Resource {
                 None => return self.span,
             }
         }
+    }
+
+    /// Whether the resource was read from Terraform plan JSON: where its evidence is, the plan
+    /// file and the resource's address say it (a plan has no HCL lines of its own).
+    pub fn from_plan(&self) -> bool {
+        self.language == Language::Plan
     }
 
     pub fn attr(&self, name: &str) -> Option<&Value> {
@@ -347,16 +364,21 @@ impl Model {
     }
 }
 
+/// An instance's address without its last instance key (`aws_x.y["a"]` → `aws_x.y`); `None`
+/// for an address without one.
+pub fn without_instance_key(address: &str) -> Option<&str> {
+    let stripped = address.strip_suffix(']')?;
+    let open = stripped.rfind('[')?;
+    Some(&address[..open])
+}
+
 /// Resolves a ref's target address: exactly, else without its instance key (a reference to
 /// `aws_x.y` while the resource is counted), else the first instance.
 fn resolve(index: &HashMap<(&str, &str), usize>, unit: &str, address: &str) -> Option<usize> {
     if let Some(i) = index.get(&(unit, address)) {
         return Some(*i);
     }
-    if let Some(stripped) = address
-        .strip_suffix(']')
-        .and_then(|a| a.rfind('[').map(|i| &address[..i]))
-    {
+    if let Some(stripped) = without_instance_key(address) {
         if let Some(i) = index.get(&(unit, stripped)) {
             return Some(*i);
         }

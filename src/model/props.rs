@@ -19,7 +19,8 @@
 //! dotted path (a list on the way is walked element by element), and an optional value map
 //! `{true=internal,false=internet-facing}` from the language's spelling to the canonical one
 //! (`*=x` maps any value that is set: for a property the source type itself decides, read from
-//! an attribute that type always has). An alternative `default:value` is what that language's
+//! an attribute that type always has). An alternative `default:value` (or `source_type >
+//! default:value`, for that type only) is what that language's
 //! tool writes when the code leaves the property out (a provider schema default that differs
 //! from AWS's), with the row's source.
 
@@ -72,11 +73,32 @@ impl Prop {
 
     /// The paths of this property in `language`, in order: (the source type an alternative is
     /// limited to, the dotted path without indices). For tables still keyed by a language's
-    /// spelling, such as `rules/defaults.tsv`.
-    pub fn paths(self, language: Language) -> Vec<(Option<&'static str>, String)> {
+    /// spelling and source type, such as `rules/defaults.tsv`.
+    pub fn typed_paths(self, language: Language) -> Vec<(Option<&'static str>, String)> {
         alternatives(self, language)
             .iter()
             .map(|a| (a.source_type, a.segments.join(".")))
+            .collect()
+    }
+}
+
+impl Prop {
+    /// The property of `kind` whose row is named `name` (`Name`), for tables that name a
+    /// property per kind in data.
+    pub fn named(kind: Kind, name: &str) -> Option<Prop> {
+        ROWS.iter()
+            .find(|r| r.kind == kind && r.name == name)
+            .map(|r| r.prop)
+    }
+
+    /// The paths a resource of `source_type` in `language` writes this property at (without
+    /// list indices or value maps), in the order they are tried: for a note about the
+    /// property's absence, or a per-language table keyed by path.
+    pub fn paths(self, language: Language, source_type: &str) -> Vec<String> {
+        alternatives(self, language)
+            .iter()
+            .filter(|a| a.source_type.is_none_or(|t| t == source_type))
+            .map(|a| a.segments.join("."))
             .collect()
     }
 }
@@ -188,18 +210,18 @@ fn parse_cell(cell: &'static str) -> Vec<Alt> {
     cell.split(" | ")
         .map(|alt| {
             let alt = alt.trim();
-            if let Some(c) = alt.strip_prefix("default:") {
+            let (source_type, rest) = match alt.split_once(" > ") {
+                Some((t, p)) => (Some(t.trim()), p.trim()),
+                None => (None, alt),
+            };
+            if let Some(c) = rest.strip_prefix("default:") {
                 return Alt {
-                    source_type: None,
+                    source_type,
                     segments: Vec::new(),
                     map: Vec::new(),
                     constant: Some(c.trim()),
                 };
             }
-            let (source_type, rest) = match alt.split_once(" > ") {
-                Some((t, p)) => (Some(t.trim()), p.trim()),
-                None => (None, alt),
-            };
             let (path, map) = match rest.find('{') {
                 Some(i) => (&rest[..i], rest[i + 1..].trim_end_matches('}')),
                 None => (rest, ""),
@@ -354,6 +376,7 @@ impl Model {
         }
         alternatives(prop, r.language)
             .iter()
+            .filter(|a| a.source_type.is_none_or(|t| t == r.source_type))
             .find_map(|a| a.constant)
             .map(|c| Found {
                 value: Cow::Owned(default_value(c)),
@@ -381,6 +404,7 @@ impl Model {
         if r.kind != prop.kind() {
             return;
         }
+        let mut seen: Vec<(usize, String)> = Vec::new();
         for alt in alternatives(prop, r.language) {
             let holders: Vec<usize> = match alt.source_type {
                 None => vec![index],
@@ -391,7 +415,18 @@ impl Model {
                     .collect(),
             };
             for h in holders {
-                if read_alt(&self.resources[h], h, alt, f) {
+                // Two alternatives that reach the same attribute (a resource's own type named
+                // and unnamed) give it once.
+                let mut once = |found: Found<'m>| {
+                    if let PropOrigin::Attribute { resource, path, .. } = &found.origin {
+                        if seen.iter().any(|(r, p)| r == resource && p == path) {
+                            return false;
+                        }
+                        seen.push((*resource, path.clone()));
+                    }
+                    f(found)
+                };
+                if read_alt(&self.resources[h], h, alt, &mut once) {
                     return;
                 }
             }
@@ -465,19 +500,11 @@ impl Model {
         out
     }
 
-    /// The paths (without indices) `prop` takes on resource `index` itself, in its language:
-    /// the alternatives not limited to another source type. For tables still keyed by a
-    /// language's spelling, such as `rules/defaults.tsv`.
+    /// The paths resource `index` would write `prop` at in its own language (see
+    /// [`Prop::paths`]): for a message or a table keyed by path.
     pub fn prop_paths(&self, index: usize, prop: Prop) -> Vec<String> {
         let r = &self.resources[index];
-        if r.kind != prop.kind() {
-            return Vec::new();
-        }
-        alternatives(prop, r.language)
-            .iter()
-            .filter(|a| a.source_type.is_none_or(|t| t == r.source_type))
-            .map(|a| a.segments.join("."))
-            .collect()
+        prop.paths(r.language, &r.source_type)
     }
 
     /// True when resource `index` can express `prop` at all: its kind has the property and one
@@ -641,7 +668,7 @@ mod tests {
     fn source_type_prefixes_name_types_of_the_kind() {
         for row in ROWS {
             for language in [Language::Terraform, Language::CloudFormation] {
-                for (ty, path) in row.prop.paths(language) {
+                for (ty, path) in row.prop.typed_paths(language) {
                     assert!(!path.is_empty(), "{}: an empty path", row.origin);
                     if let Some(ty) = ty {
                         assert_eq!(

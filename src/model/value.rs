@@ -141,6 +141,33 @@ impl Value {
         Value::String(s.into().into())
     }
 
+    /// The value as the code wrote it, for messages: text as is, and `${…}` for what is not
+    /// text yet (`${aws_kms_key.k.arn}`, `${account}`, `${region}`); an unknown by its detail.
+    pub fn written(&self) -> String {
+        fn symbol(s: Symbol) -> String {
+            match s {
+                Symbol::AccountId => "${account}".into(),
+                s => format!("${{{}}}", s.name()),
+            }
+        }
+        match self {
+            Value::String(s) => s.to_string(),
+            Value::Template(parts) => parts
+                .iter()
+                .map(|p| match p {
+                    Part::Text(t) => t.clone(),
+                    Part::Symbol(s) => symbol(*s),
+                    Part::Ref(r) => format!("${{{r}}}"),
+                    Part::Unknown(u) => format!("${{{}}}", u.detail),
+                })
+                .collect(),
+            Value::Ref(r) => format!("${{{r}}}"),
+            Value::Symbol(s) => symbol(*s),
+            Value::Unknown(u) => u.detail.clone(),
+            other => other.to_string(),
+        }
+    }
+
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Value::String(s) => Some(s),

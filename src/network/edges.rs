@@ -820,7 +820,6 @@ fn domains_tls(model: &Model, api: usize) -> Tls {
 }
 
 fn http_api(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge {
-    let r = &model.resources[i];
     let mut notes = Vec::new();
     let evidence = vec![Evidence::at(model, i, "")];
     let protocol = model
@@ -889,7 +888,10 @@ fn http_api(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge {
             "HTTP APIs cannot validate request bodies: validation rests on the backend".into(),
         );
     }
-    if r.source_type == "AWS::Serverless::HttpApi" && routes.is_empty() {
+    let from_events = model
+        .prop(i, Prop::Apigatewayv2ApiRoutesFromFunctionEvents)
+        .is_some_and(|f| f.flag() == Ok(Some(true)));
+    if from_events && routes.is_empty() {
         notes.push(
             "routes of a SAM HTTP API come from its functions' events and are not read here".into(),
         );

@@ -107,8 +107,8 @@ pub fn decide(
         .into_iter()
         .map(|(subject, mut findings)| {
             findings.sort_by(|a, b| {
-                (b.outcome.name() == "fail", &a.detail)
-                    .cmp(&(a.outcome.name() == "fail", &b.detail))
+                (b.outcome == Outcome::Fail, &a.detail)
+                    .cmp(&(a.outcome == Outcome::Fail, &b.detail))
             });
             findings.dedup();
             let outcome = if findings.is_empty() {

@@ -1,18 +1,27 @@
-//! The reconciliation report: the JSON contract other tools rely on (`vouch scan --format
-//! json`). Rendering lives in `crate::report::scan`; these types only hold the data, in a
-//! stable order.
+//! The reconciliation report: the one typed structure every rendering reads (text and JSON in
+//! `crate::report::scan`; SARIF, Markdown and HTML next). Serialised, it is the JSON contract
+//! other tools rely on (`vouch scan --format json`, docs/report-json.md). Every location is an
+//! [`Origin`]; every tag is an enum serialised to the string the contract names.
 
-use crate::assumptions::{Severity, Status};
+use crate::assumptions::{Severity, Status, Stride};
+use crate::checks::Cause;
 use crate::claims::Polarity;
-use serde::Serialize;
+use crate::source::Origin;
+use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
+
+/// The version of the JSON report's shape (docs/report-json.md).
+pub const FORMAT_VERSION: u32 = 1;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
+    pub format_version: u32,
     /// The highest severity among confirmed threats (`none` when there is none).
-    pub risk: &'static str,
+    #[serde(serialize_with = "severity_or_none")]
+    pub risk: Option<Severity>,
     /// The highest severity if every open assumption turned out bad.
-    pub risk_if_open: &'static str,
+    #[serde(serialize_with = "severity_or_none")]
+    pub risk_if_open: Option<Severity>,
     /// Share of the applicable assumptions, weighted by their "when open" severity, whose status
     /// rests on code or answers.
     pub confidence: f64,
@@ -45,13 +54,13 @@ pub struct Weights {
 pub struct AssumptionReport {
     pub id: String,
     pub title: String,
-    pub stride: &'static str,
+    pub stride: Stride,
     pub status: Status,
     /// For `doc_only` and `answered`: whether what settled it says it holds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub holds: Option<bool>,
-    /// What the status rests on: `code`, `answers`, `doc`, `assumption` or `none`.
-    pub basis: &'static str,
+    /// What the status rests on.
+    pub basis: Basis,
     pub evidence: Vec<Evidence>,
     pub doc: Vec<DocRef>,
     /// The answers that settled it or that the code overrules.
@@ -61,27 +70,110 @@ pub struct AssumptionReport {
     pub questions: Vec<String>,
 }
 
+/// What an assumption's status rests on (and what a threat rests on).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Basis {
+    Code,
+    Answers,
+    Doc,
+    /// Nothing settles it: it is an open assumption.
+    Assumption,
+    /// Not applicable.
+    None,
+}
+
+impl Basis {
+    pub fn name(self) -> &'static str {
+        match self {
+            Basis::Code => "code",
+            Basis::Answers => "answers",
+            Basis::Doc => "doc",
+            Basis::Assumption => "assumption",
+            Basis::None => "none",
+        }
+    }
+
+    /// Whether it counts as settled for the confidence: code or answers.
+    pub fn settles(self) -> bool {
+        matches!(self, Basis::Code | Basis::Answers)
+    }
+}
+
+/// What a check made of one subject, as the report shows it. (Ordered as their names are,
+/// which is how evidence at one place is listed.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Fail,
+    Pass,
+    Unknown,
+}
+
+impl Verdict {
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+            Verdict::Unknown => "unknown",
+        }
+    }
+}
+
+impl From<&crate::checks::Outcome> for Verdict {
+    fn from(o: &crate::checks::Outcome) -> Verdict {
+        match o {
+            crate::checks::Outcome::Pass => Verdict::Pass,
+            crate::checks::Outcome::Fail => Verdict::Fail,
+            crate::checks::Outcome::Unknown { .. } => Verdict::Unknown,
+        }
+    }
+}
+
+/// Where a piece of evidence is: an origin, or nowhere (a deployment that declares nothing),
+/// which the JSON keeps as `file: ""` and zeros so every evidence entry has the same fields.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Place(pub Option<Origin>);
+
+impl Serialize for Place {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match &self.0 {
+            Some(o) => o.serialize(s),
+            None => crate::source::Origin::Source(crate::source::Region {
+                file: String::new(),
+                line: 0,
+                column: 0,
+                end_line: 0,
+                end_column: 0,
+            })
+            .serialize(s),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Evidence {
     pub resource: String,
     pub unit: String,
-    pub file: String,
-    pub line: u32,
-    pub outcome: &'static str,
+    /// The first location the check gave (the resource's, when it gave none).
+    #[serde(flatten)]
+    pub place: Place,
+    pub outcome: Verdict,
     pub detail: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub cause: Option<&'static str>,
+    pub cause: Option<Cause>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    /// Further locations that support it (`file:line`).
+    /// Every further location the check gave, with its full region.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub also: Vec<String>,
+    pub related: Vec<Origin>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DocRef {
-    pub file: String,
-    pub line: u32,
+    /// The claim's line in the document (the reader keeps the line where a sentence starts).
+    #[serde(flatten)]
+    pub origin: Origin,
     pub text: String,
     pub polarity: Polarity,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -98,9 +190,7 @@ pub struct Question {
     pub id: String,
     pub assumption: String,
     pub text: String,
-    /// `variable`, `outside_tree`, `application_code`, `identity_provider`, `not_expressible`,
-    /// `account_level`.
-    pub cause: &'static str,
+    pub cause: Cause,
     pub reason: String,
     pub threats: Vec<String>,
     pub resources: Vec<QuestionResource>,
@@ -110,8 +200,40 @@ pub struct Question {
 pub struct QuestionResource {
     pub resource: String,
     pub unit: String,
-    pub file: String,
-    pub line: u32,
+    #[serde(flatten)]
+    pub origin: Origin,
+}
+
+/// How a threat enters the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ThreatBasis {
+    /// The assumption fails.
+    Confirmed,
+    /// The worst case while the assumption is open.
+    Open,
+    /// What remains when it holds.
+    Residual,
+}
+
+impl ThreatBasis {
+    pub fn name(self) -> &'static str {
+        match self {
+            ThreatBasis::Confirmed => "confirmed",
+            ThreatBasis::Open => "open",
+            ThreatBasis::Residual => "residual",
+        }
+    }
+}
+
+/// What a document suggestion does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SuggestionKind {
+    /// A sentence the document is missing.
+    Add,
+    /// A sentence the code contradicts.
+    Correct,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -119,24 +241,21 @@ pub struct ThreatReport {
     pub id: String,
     pub title: String,
     pub description: String,
-    pub stride: &'static str,
+    pub stride: Stride,
     pub severity: Severity,
-    /// `confirmed` (the assumption fails), `open` (the worst case while it is open) or
-    /// `residual` (what remains when it holds).
-    pub basis: &'static str,
-    /// `code`, `answers`, `doc` or `assumption`.
-    pub rests_on: &'static str,
+    pub basis: ThreatBasis,
+    pub rests_on: Basis,
     pub assumptions: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DocSuggestion {
     pub assumption: String,
-    /// `add`: a sentence the document is missing; `correct`: a sentence the code contradicts.
-    pub kind: &'static str,
-    /// Paste-ready, with its evidence.
+    pub kind: SuggestionKind,
+    /// Paste-ready, with its evidence (`file:line`).
     pub text: String,
-    pub evidence: Vec<String>,
+    /// The locations cited.
+    pub evidence: Vec<Origin>,
     /// For `correct`: the document's sentences that are wrong.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub replaces: Vec<DocRef>,
@@ -159,7 +278,9 @@ pub struct AnswersReport {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AnswerRef {
-    pub line: u32,
+    /// The entry in the answers file.
+    #[serde(flatten)]
+    pub origin: Origin,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub assumption: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -170,9 +291,29 @@ pub struct AnswerRef {
     pub detail: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// An input that could not be read: where, and why. Its JSON keeps the name `path` for the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unreadable {
-    pub path: String,
-    pub line: u32,
+    pub origin: Origin,
     pub message: String,
+}
+
+impl Serialize for Unreadable {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let r = self.origin.region();
+        let n = |f: fn(&crate::source::Region) -> u32| r.map_or(0, f);
+        let mut st = s.serialize_struct("Unreadable", 6)?;
+        st.serialize_field("path", &r.map_or("", |r| r.file.as_str()))?;
+        st.serialize_field("line", &n(|r| r.line))?;
+        st.serialize_field("column", &n(|r| r.column))?;
+        st.serialize_field("end_line", &n(|r| r.end_line))?;
+        st.serialize_field("end_column", &n(|r| r.end_column))?;
+        st.serialize_field("message", &self.message)?;
+        st.end()
+    }
+}
+
+fn severity_or_none<S: Serializer>(s: &Option<Severity>, ser: S) -> Result<S::Ok, S::Error> {
+    ser.serialize_str(s.map_or("none", Severity::name))
 }

@@ -399,9 +399,5 @@ pub fn to_text(scan: &Scan) -> String {
 }
 
 pub fn language_name(l: Language) -> &'static str {
-    match l {
-        Language::Terraform => "Terraform",
-        Language::CloudFormation => "CloudFormation",
-        Language::Plan => "Terraform plan",
-    }
+    l.name()
 }

@@ -32,15 +32,13 @@ pub struct Path {
     pub steps: Vec<Step>,
 }
 
-/// FNV-1a: a stable, dependency-free hash for ids.
+/// A stable id: FNV-1a over the parts, each followed by a zero byte.
 fn stable_id(parts: &[&str]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for p in parts {
-        for b in p.bytes().chain(std::iter::once(0)) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
+    let h = crate::fnv1a(
+        parts
+            .iter()
+            .flat_map(|p| p.bytes().chain(std::iter::once(0))),
+    );
     format!("{h:016x}")
 }
 

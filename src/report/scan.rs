@@ -3,7 +3,7 @@
 //! and the JSON contract.
 
 use crate::assumptions::Status;
-use crate::reconcile::{AnswerRef, AssumptionReport, Report};
+use crate::reconcile::{AnswerRef, AssumptionReport, Report, SuggestionKind, Verdict};
 use std::fmt::Write as _;
 
 /// The JSON report, pretty-printed, with a final newline.
@@ -11,6 +11,21 @@ pub fn to_json(report: &Report) -> String {
     let mut s = serde_json::to_string_pretty(report).unwrap_or_else(|_| "{}".into());
     s.push('\n');
     s
+}
+
+fn risk_name(s: Option<crate::assumptions::Severity>) -> &'static str {
+    s.map_or("none", crate::assumptions::Severity::name)
+}
+
+/// `file:line` of an evidence entry's place (`:0` when it has none, as before).
+fn place(p: &crate::reconcile::Place) -> String {
+    p.0.as_ref()
+        .map_or_else(|| ":0".to_string(), crate::source::Origin::short)
+}
+
+/// The line of an answers file entry.
+fn line_of(r: &AnswerRef) -> u32 {
+    r.origin.region().map_or(0, |r| r.line)
 }
 
 fn mark(s: Status) -> &'static str {
@@ -50,7 +65,8 @@ pub fn to_text(report: &Report, root: &str) -> String {
     let _ = writeln!(
         o,
         "risk: {}   (if every open assumption turned out bad: {})",
-        report.risk, report.risk_if_open
+        risk_name(report.risk),
+        risk_name(report.risk_if_open)
     );
     let _ = writeln!(
         o,
@@ -75,11 +91,11 @@ pub fn to_text(report: &Report, root: &str) -> String {
                 o,
                 "  {:<8} {:<9} {}  [{}; rests on {}; {}]",
                 t.severity.name().to_uppercase(),
-                t.basis,
+                t.basis.name(),
                 t.title,
                 t.assumptions.join(", "),
-                t.rests_on,
-                t.stride
+                t.rests_on.name(),
+                t.stride.name()
             );
         }
     }
@@ -96,21 +112,24 @@ pub fn to_text(report: &Report, root: &str) -> String {
         );
         for a in contradicted {
             let _ = writeln!(o, "  {}  {}", a.id, a.title);
-            let code_fails = a.evidence.iter().any(|e| e.outcome == "fail");
+            let code_fails = a.evidence.iter().any(|e| e.outcome == Verdict::Fail);
             for d in &a.doc {
                 if d.contradicted {
-                    let _ = writeln!(o, "    doc   {}:{}  \"{}\"", d.file, d.line, d.text);
+                    let _ = writeln!(o, "    doc   {}  \"{}\"", d.origin.short(), d.text);
                 }
             }
-            for e in a
-                .evidence
-                .iter()
-                .filter(|e| e.outcome == if code_fails { "fail" } else { "pass" })
-            {
+            let shown = if code_fails {
+                Verdict::Fail
+            } else {
+                Verdict::Pass
+            };
+            for e in a.evidence.iter().filter(|e| e.outcome == shown) {
                 let _ = writeln!(
                     o,
-                    "    code  {}:{}  {}: {}",
-                    e.file, e.line, e.resource, e.detail
+                    "    code  {}  {}: {}",
+                    place(&e.place),
+                    e.resource,
+                    e.detail
                 );
             }
         }
@@ -131,9 +150,9 @@ pub fn to_text(report: &Report, root: &str) -> String {
             a.status.name()
         );
         let shown = a.evidence.iter().filter(|e| match a.status {
-            Status::Invalid | Status::Contradicted => e.outcome != "pass",
+            Status::Invalid | Status::Contradicted => e.outcome != Verdict::Pass,
             Status::Verified => true,
-            _ => e.outcome != "pass",
+            _ => e.outcome != Verdict::Pass,
         });
         let mut n = 0;
         let total = a.evidence.len();
@@ -143,17 +162,21 @@ pub fn to_text(report: &Report, root: &str) -> String {
                 let _ = writeln!(o, "           … {} more in the JSON report", total - 8);
                 break;
             }
-            let place = if e.line > 0 {
-                format!("{}:{}", e.file, e.line)
-            } else {
-                format!("deployment {}", e.unit)
+            let place = match &e.place.0 {
+                Some(origin) => origin.short(),
+                None => format!("deployment {}", e.unit),
             };
             let name = if e.resource.is_empty() {
                 String::new()
             } else {
                 format!("{}: ", e.resource)
             };
-            let _ = writeln!(o, "         {:<7} {place}  {name}{}", e.outcome, e.detail);
+            let _ = writeln!(
+                o,
+                "         {:<7} {place}  {name}{}",
+                e.outcome.name(),
+                e.detail
+            );
         }
         let file = report.answers.file.as_deref().unwrap_or("answers");
         for r in &a.answers {
@@ -165,7 +188,7 @@ pub fn to_text(report: &Report, root: &str) -> String {
             let _ = writeln!(
                 o,
                 "         answer  {file}:{}  {said}{}",
-                r.line,
+                line_of(r),
                 r.detail
                     .as_deref()
                     .filter(|d| !d.is_empty())
@@ -175,7 +198,7 @@ pub fn to_text(report: &Report, root: &str) -> String {
         }
         if matches!(a.status, Status::DocOnly) {
             for d in &a.doc {
-                let _ = writeln!(o, "         doc     {}:{}  \"{}\"", d.file, d.line, d.text);
+                let _ = writeln!(o, "         doc     {}  \"{}\"", d.origin.short(), d.text);
             }
         }
     }
@@ -187,7 +210,7 @@ pub fn to_text(report: &Report, root: &str) -> String {
             let _ = writeln!(o, "      {}", q.text);
             let _ = writeln!(o, "      why open: {}", q.reason);
             for r in &q.resources {
-                let _ = writeln!(o, "      at {}:{}  {}", r.file, r.line, r.resource);
+                let _ = writeln!(o, "      at {}  {}", r.origin.short(), r.resource);
             }
         }
         let _ = writeln!(
@@ -200,13 +223,13 @@ pub fn to_text(report: &Report, root: &str) -> String {
         let _ = writeln!(o, "\nFor the architecture document");
         for s in &report.doc_suggestions {
             match s.kind {
-                "correct" => {
+                SuggestionKind::Correct => {
                     for r in &s.replaces {
-                        let _ = writeln!(o, "  ~ {}:{}  replace \"{}\"", r.file, r.line, r.text);
+                        let _ = writeln!(o, "  ~ {}  replace \"{}\"", r.origin.short(), r.text);
                     }
                     let _ = writeln!(o, "      with: {}", s.text);
                 }
-                _ => {
+                SuggestionKind::Add => {
                     let _ = writeln!(o, "  + {}", s.text);
                 }
             }
@@ -218,7 +241,7 @@ pub fn to_text(report: &Report, root: &str) -> String {
         for i in &report.doc_inconsistencies {
             let _ = writeln!(o, "  {}:", i.assumption);
             for c in &i.claims {
-                let _ = writeln!(o, "    {}:{}  \"{}\"", c.file, c.line, c.text);
+                let _ = writeln!(o, "    {}  \"{}\"", c.origin.short(), c.text);
             }
         }
     }
@@ -236,7 +259,7 @@ pub fn to_text(report: &Report, root: &str) -> String {
         let line = |r: &AnswerRef| {
             format!(
                 "{file}:{}  {}",
-                r.line,
+                line_of(r),
                 r.question
                     .as_deref()
                     .or(r.assumption.as_deref())
@@ -262,7 +285,11 @@ pub fn to_text(report: &Report, root: &str) -> String {
     if !report.unreadable.is_empty() {
         let _ = writeln!(o, "\nNot taken into account (could not be read)");
         for u in &report.unreadable {
-            let _ = writeln!(o, "  {}:{}  {}", u.path, u.line, u.message);
+            let (path, line) = u
+                .origin
+                .region()
+                .map_or(("", 0), |r| (r.file.as_str(), r.line));
+            let _ = writeln!(o, "  {path}:{line}  {}", u.message);
         }
     }
     o
@@ -282,7 +309,7 @@ pub fn questions_text(report: &Report) -> String {
         let _ = writeln!(o, "    {}", q.text);
         let _ = writeln!(o, "    why open: {}", q.reason);
         for r in &q.resources {
-            let _ = writeln!(o, "    at {}:{}  {}", r.file, r.line, r.resource);
+            let _ = writeln!(o, "    at {}  {}", r.origin.short(), r.resource);
         }
         let _ = writeln!(o, "    threatens: {}", q.threats.join(", "));
     }

@@ -8,6 +8,9 @@
 use super::config::{join_relative, Located, ModuleConfig};
 use super::functions;
 use super::policy_document;
+pub use super::values::{
+    interpolate, key_string, push_text, template_value, type_name, unknown_of, MAX_COLLECTION,
+};
 use crate::diagnostics::Diagnostic;
 use crate::model::{
     DataSource, ExternalModule, Language, Part, Reason, Ref, Resource, Symbol, Unknown, Value,
@@ -27,8 +30,6 @@ pub const MAX_INSTANCES: usize = 10_000;
 pub const MAX_DEPTH: usize = 256;
 /// Module nesting beyond which vouch stops (a module that calls itself).
 pub const MAX_MODULE_DEPTH: usize = 32;
-/// Elements a single for expression, `range` or similar may produce.
-pub const MAX_COLLECTION: usize = 200_000;
 /// Text that one string may hold: longer strings (doubled through locals, repeated by a
 /// template) become unknown instead of taking the memory they ask for.
 pub const MAX_TEXT: usize = 1 << 20;
@@ -1468,49 +1469,6 @@ fn join_path(prefix: &str, name: &str) -> String {
     }
 }
 
-/// The unknown inside a value, or an invalid-expression unknown naming what was expected.
-pub fn unknown_of(v: &Value, what: &str) -> Unknown {
-    match v.first_unknown() {
-        Some(u) => u.clone(),
-        None => match v {
-            Value::Ref(r) => Unknown {
-                reason: Reason::Computed,
-                detail: format!("{r}"),
-            },
-            _ => Unknown {
-                reason: Reason::InvalidExpression,
-                detail: format!("{what} is {}", type_name(v)),
-            },
-        },
-    }
-}
-
-pub fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "bool",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::List(_) => "list",
-        Value::Map(_) => "object",
-        Value::Ref(_) => "a resource attribute",
-        Value::Template(_) => "a string built from references",
-        Value::Symbol(_) => "a deployment value",
-        Value::Encoded(_) => "JSON text",
-        Value::Unknown(_) => "unknown",
-    }
-}
-
-/// The string form of a map key or set element.
-pub fn key_string(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.to_string()),
-        Value::Number(n) => Some(crate::model::value::format_number(*n)),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
 fn get_attr(value: Value, name: &str) -> Value {
     match value {
         Value::Map(mut m) => m.remove(name).unwrap_or_else(|| {
@@ -1563,49 +1521,6 @@ fn index(value: Value, key: &Value) -> Value {
             Reason::InvalidExpression,
             format!("cannot index {}", type_name(&other)),
         ),
-    }
-}
-
-/// Appends text to template parts, merging with a preceding text part.
-pub fn push_text(out: &mut Vec<Part>, s: &str) {
-    if let Some(Part::Text(t)) = out.last_mut() {
-        t.push_str(s);
-    } else if !s.is_empty() {
-        out.push(Part::Text(s.to_string()));
-    }
-}
-
-/// Appends an interpolated value to template parts.
-pub fn interpolate(out: &mut Vec<Part>, v: Value) {
-    match v {
-        Value::String(s) => push_text(out, &s),
-        Value::Number(n) => push_text(out, &crate::model::value::format_number(n)),
-        Value::Bool(b) => push_text(out, &b.to_string()),
-        Value::Ref(r) => out.push(Part::Ref(r)),
-        Value::Symbol(s) => out.push(Part::Symbol(s)),
-        Value::Template(parts) => {
-            for p in parts {
-                match p {
-                    Part::Text(t) => push_text(out, &t),
-                    other => out.push(other),
-                }
-            }
-        }
-        Value::Unknown(u) => out.push(Part::Unknown(u)),
-        Value::Null => out.push(Part::Unknown(Unknown {
-            reason: Reason::InvalidExpression,
-            detail: "null in a string template".into(),
-        })),
-        other => out.push(Part::Unknown(unknown_of(&other, "template value"))),
-    }
-}
-
-/// Collapses template parts: all text is a string; one lone ref is the ref's string form.
-pub fn template_value(parts: Vec<Part>) -> Value {
-    match parts.as_slice() {
-        [] => Value::String(String::new().into()),
-        [Part::Text(t)] => Value::String(t.clone().into()),
-        _ => Value::Template(parts),
     }
 }
 

@@ -4,7 +4,9 @@
 //! a ref inside a string function gives a template, and a function vouch does not evaluate gives
 //! `Unknown(unsupported function)`, never a crash.
 
-use super::eval::{interpolate, key_string, template_value, type_name, unknown_of, MAX_COLLECTION};
+use super::values::{
+    interpolate, key_string, push_text, template_value, type_name, unknown_of, MAX_COLLECTION,
+};
 use crate::model::value::format_number;
 use crate::model::{Part, Reason, Value};
 use crate::syntax::hcl::BinaryOp;
@@ -504,7 +506,7 @@ fn format(args: &[Value]) -> Result<Value, Value> {
         match verb {
             Some('%') => text.push('%'),
             Some(v) => {
-                super::eval::push_text(&mut parts, &text);
+                push_text(&mut parts, &text);
                 text.clear();
                 let arg = args
                     .get(next)
@@ -512,11 +514,9 @@ fn format(args: &[Value]) -> Result<Value, Value> {
                     .unwrap_or_else(|| invalid("format: too few arguments"));
                 next += 1;
                 match (v, arg) {
-                    ('q', Value::String(s)) => {
-                        super::eval::push_text(&mut parts, &format!("{s:?}"))
-                    }
+                    ('q', Value::String(s)) => push_text(&mut parts, &format!("{s:?}")),
                     ('d', Value::Number(n)) => {
-                        super::eval::push_text(&mut parts, &format!("{}", n.trunc() as i64))
+                        push_text(&mut parts, &format!("{}", n.trunc() as i64))
                     }
                     (_, a) => interpolate(&mut parts, a),
                 }
@@ -524,7 +524,7 @@ fn format(args: &[Value]) -> Result<Value, Value> {
             None => text.push('%'),
         }
     }
-    super::eval::push_text(&mut parts, &text);
+    push_text(&mut parts, &text);
     Ok(template_value(parts))
 }
 

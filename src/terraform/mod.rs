@@ -9,6 +9,7 @@ pub mod config;
 pub mod eval;
 pub mod functions;
 pub mod policy_document;
+pub mod values;
 
 use crate::diagnostics::Diagnostic;
 use crate::load::{FileKind, InputFile, Loaded, Parsed};

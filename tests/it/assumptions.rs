@@ -60,6 +60,46 @@ fn code_dir(case: &Case) -> PathBuf {
     }
 }
 
+/// A location as the evidence snapshots show it: `file:line:column-end_line:end_column`.
+fn place(v: &serde_json::Value) -> String {
+    let n = |k: &str| v[k].as_u64().unwrap_or(0);
+    let mut s = format!(
+        "{}:{}:{}-{}:{}",
+        v["file"].as_str().unwrap_or(""),
+        n("line"),
+        n("column"),
+        n("end_line"),
+        n("end_column")
+    );
+    if let Some(a) = v["plan_address"].as_str() {
+        s.push_str(&format!(" (plan {a})"));
+    }
+    s
+}
+
+/// The evidence of one case in one language, one line per entry (resource, outcome, place),
+/// with its related locations indented below, as the JSON report gives them.
+fn evidence_lines(assumption: &serde_json::Value) -> String {
+    let mut out = String::new();
+    for e in assumption["evidence"].as_array().into_iter().flatten() {
+        let resource = e["resource"].as_str().unwrap_or("");
+        let shown = if resource.is_empty() {
+            format!("(deployment {})", e["unit"].as_str().unwrap_or(""))
+        } else {
+            resource.to_string()
+        };
+        out.push_str(&format!(
+            "{shown}  {}  {}\n",
+            e["outcome"].as_str().unwrap_or(""),
+            place(e)
+        ));
+        for r in e["related"].as_array().into_iter().flatten() {
+            out.push_str(&format!("    related {}\n", place(r)));
+        }
+    }
+    out
+}
+
 fn status_of(case: &Case, language: &str) -> (Status, String) {
     let tree = code_dir(case).join(language);
     let scan = vouch::scan(&tree, &Default::default());
@@ -88,6 +128,9 @@ fn every_case_reaches_its_status_in_both_languages() {
     let filter = std::env::var("VOUCH_CASE").unwrap_or_default();
     let mut failures = Vec::new();
     let mut ran = 0;
+    // The evidence of every case, by rule: snapshotted, so that a finding on the wrong
+    // resource, line or column fails even when the status is right.
+    let mut evidence: BTreeMap<String, String> = BTreeMap::new();
     for case in cases() {
         if !format!("{}/{}", case.rule, case.name).contains(&filter) {
             continue;
@@ -102,6 +145,14 @@ fn every_case_reaches_its_status_in_both_languages() {
             }
             ran += 1;
             let (got, detail) = status_of(&case, language);
+            let json: serde_json::Value = serde_json::from_str(&detail).unwrap();
+            let text = evidence.entry(case.rule.clone()).or_default();
+            text.push_str(&format!(
+                "## {}/{language}: {}\n{}\n",
+                case.name,
+                got.name(),
+                evidence_lines(&json)
+            ));
             if got != case.expect {
                 failures.push(format!(
                     "{}/{}/{language}: expected {}, got {}\n{detail}",
@@ -115,6 +166,26 @@ fn every_case_reaches_its_status_in_both_languages() {
     }
     assert!(ran > 0 || !filter.is_empty(), "no cases found");
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    // A filtered run sees only part of a rule's cases: its snapshots would not match.
+    if filter.is_empty() {
+        let mismatched: Vec<String> = evidence
+            .into_iter()
+            .filter(|(rule, text)| {
+                std::panic::catch_unwind(|| {
+                    insta::with_settings!({ prepend_module_to_snapshot => false, snapshot_path => "snapshots/assumptions" }, {
+                        insta::assert_snapshot!(rule.as_str(), text);
+                    });
+                })
+                .is_err()
+            })
+            .map(|(rule, _)| rule)
+            .collect();
+        assert!(
+            mismatched.is_empty(),
+            "evidence differs from its snapshot for: {}",
+            mismatched.join(", ")
+        );
+    }
 }
 
 #[test]

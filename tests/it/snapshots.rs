@@ -75,3 +75,39 @@ fn saas_serverless_cloudformation_scan_report() {
     insta::assert_snapshot!("saas_serverless_cloudformation_scan_json", json);
     insta::assert_snapshot!("saas_serverless_cloudformation_scan_text", text);
 }
+
+/// Where the scan report locates findings on resources read from plan JSON alone: the plan
+/// file's region, with the plan address.
+#[test]
+fn plan_only_scan_locations() {
+    let root = common::fixture("terraform/plan-only");
+    let opts = vouch::ScanOptions {
+        load: vouch::load::LoadOptions {
+            plans: vec![root.join("plan.json")],
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let s = vouch::scan(&root, &opts);
+    let (report, _) = vouch::assess(&s, &root, &Default::default());
+    let json: serde_json::Value =
+        serde_json::from_str(&vouch::report::scan::to_json(&report)).unwrap();
+    let mut out = String::new();
+    for a in json["assumptions"].as_array().unwrap() {
+        for e in a["evidence"].as_array().unwrap() {
+            out.push_str(&format!(
+                "{}  {}  {}  {}:{}:{}-{}:{}  plan {}\n",
+                a["id"].as_str().unwrap(),
+                e["resource"].as_str().unwrap(),
+                e["outcome"].as_str().unwrap(),
+                e["file"].as_str().unwrap(),
+                e["line"],
+                e["column"],
+                e["end_line"],
+                e["end_column"],
+                e["plan_address"].as_str().unwrap_or("-"),
+            ));
+        }
+    }
+    insta::assert_snapshot!(out);
+}

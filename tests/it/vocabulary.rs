@@ -30,7 +30,6 @@ const RAW: &[(&str, &str)] = &[
     ("first_at(", "reads attribute paths"),
     ("flag_at(", "reads attribute paths"),
     ("values_at(", "reads attribute paths"),
-    ("span_of(", "locates an attribute path"),
     ("Language::", "tests the language"),
     ("language ==", "tests the language"),
     ("language !=", "tests the language"),
@@ -42,6 +41,16 @@ const RAW: &[(&str, &str)] = &[
     ("get(r.source_type", "looks up by source type"),
     ("get(&r.source_type", "looks up by source type"),
 ];
+
+/// Words that start like a Terraform type but name something else (serialized tags).
+const NOT_TYPES: &[&str] = &["aws_managed", "aws_owned", "aws_region"];
+
+/// What some files outside the frontends may do, and why.
+const ALLOWED: &[(&str, &str, &str)] = &[(
+    "src/report/inventory.rs",
+    ".attributes",
+    "the inventory renders the model as read: `--values` prints every attribute",
+)];
 
 /// Words of the IAM policy language: they name keys of policy documents, not properties.
 const POLICY_GRAMMAR: &[&str] = &[
@@ -197,7 +206,10 @@ fn code_and_literals(text: &str) -> (Vec<(usize, String)>, Vec<Literal>) {
 /// Whether the code just before a literal reads a map key with it.
 fn reads_key(code_before: &str) -> bool {
     let c = code_before.trim_end();
-    c.ends_with(".get(") || c.ends_with(".contains_key(") || c.ends_with(".get_mut(")
+    c.ends_with(".get(")
+        || c.ends_with(".contains_key(")
+        || c.ends_with(".get_mut(")
+        || c.ends_with(".span_of(")
 }
 
 /// Whether a literal looks like an attribute name rather than a word: Terraform's names with
@@ -228,13 +240,16 @@ fn only_the_frontends_know_the_languages() {
         let (code, literals) = code_and_literals(&text);
         for (line, l) in &code {
             for (pattern, what) in RAW {
-                if l.contains(pattern) {
+                if l.contains(pattern) && !ALLOWED.iter().any(|(f, p, _)| *f == rel && p == pattern)
+                {
                     found.push(format!("{rel}:{line}: {what} (`{pattern}`)"));
                 }
             }
         }
         for (line, lit, key) in &literals {
-            if lit.starts_with("aws_") || lit.starts_with("AWS::") {
+            if (lit.starts_with("aws_") && !NOT_TYPES.contains(&lit.as_str()))
+                || lit.starts_with("AWS::")
+            {
                 found.push(format!("{rel}:{line}: names a source type \"{lit}\""));
             } else if names.contains(lit.as_str()) && looks_like_a_name(lit, *key) {
                 found.push(format!("{rel}:{line}: names an attribute \"{lit}\""));
