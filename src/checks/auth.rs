@@ -2,10 +2,9 @@
 //! claims in tokens.
 
 use super::{no_params, Cause, Check, Facts, Finding, Outcome, Params};
-use crate::model::Kind;
-use crate::model::Label;
-use crate::model::Value;
+use crate::model::{Kind, Label, Model, Prop};
 use crate::network::{util, EdgeKind, EdgeRoute};
+use crate::source::Span;
 
 pub(super) fn checks() -> Vec<Check> {
     vec![
@@ -37,15 +36,15 @@ fn mfa_required(facts: &Facts, _: &Params) -> Vec<Finding> {
     let mut out = Vec::new();
     for pool in facts.of_kind(Kind::CognitoUserPool) {
         let r = &model.resources[pool];
-        let (setting, span) = match util::first_at(r, &["mfa_configuration", "MfaConfiguration"]) {
-            Some((path, v)) => (util::text(Some(v)), r.span_of(&path)),
+        let (setting, span) = match model.prop_set(pool, Prop::CognitoUserPoolMfaConfiguration) {
+            Some(f) => (f.text(), f.span(model, pool)),
             None => (Ok(None), r.span),
         };
         let finding = match setting {
             Err(v) => Finding::new(pool, unknown_of(&v), "the MFA setting cannot be read"),
             Ok(None) => Finding::fail(pool, "no MFA setting: Cognito's default is OFF"),
             Ok(Some(s)) if s.eq_ignore_ascii_case("ON") => {
-                let providers = util::referrers(model, pool, Label::Ref("ref:userpoolid"))
+                let providers = util::referrers(model, pool, Label::InUserPool)
                     .into_iter()
                     .filter(|&i| model.resources[i].kind == Kind::CognitoIdentityProvider)
                     .collect::<Vec<_>>();
@@ -92,35 +91,47 @@ pub(super) fn unknown_of(v: &crate::model::Value) -> Outcome {
 
 /// An `OPTIONS` method answered by a mock integration: a CORS preflight that never reaches a
 /// backend (browsers send preflights without credentials).
-fn mock_preflight(model: &crate::model::Model, route: &EdgeRoute) -> bool {
+fn mock_preflight(model: &Model, route: &EdgeRoute) -> bool {
     if !route.name.starts_with("OPTIONS ") {
         return false;
     }
     let m = route.resource;
-    let mr = &model.resources[m];
-    let is_mock = |r: &crate::model::Resource, path: &str| {
-        util::at(r, path)
-            .and_then(|(_, v)| v.as_str())
-            .is_some_and(|t| t.eq_ignore_ascii_case("MOCK"))
+    let is_mock = |r: usize| {
+        model
+            .prop_set(r, Prop::ApigatewayMethodIntegrationType)
+            .is_some_and(|f| f.as_str().is_some_and(|t| t.eq_ignore_ascii_case("MOCK")))
     };
-    if is_mock(mr, "Integration.Type") {
+    // The method's own integration, written inline or as a facet of the method.
+    if is_mock(m) {
         return true;
     }
-    // Terraform: the integration is its own resource, linked by `http_method` or sitting on
-    // the same API resource with the literal method.
-    let on = |r: usize, attr: &str| {
-        let rr = &model.resources[r];
-        util::first_at(rr, &[attr]).and_then(|(_, v)| util::target(model, &rr.unit, v))
+    // An integration resource sitting on the same API resource with the literal method.
+    let on = |r: usize| {
+        model
+            .prop_set(r, Prop::ApigatewayMethodResourceId)
+            .and_then(|f| util::target(model, &model.resources[r].unit, &f.value))
     };
-    let method_on = on(m, "resource_id");
-    model.resources.iter().enumerate().any(|(k, r)| {
-        r.source_type == "aws_api_gateway_integration"
-            && is_mock(r, "type")
-            && (model.parents.get(&k) == Some(&m)
-                || (method_on.is_some()
-                    && on(k, "resource_id") == method_on
-                    && util::at(r, "http_method").and_then(|(_, v)| v.as_str()) == Some("OPTIONS")))
-    })
+    let method_on = on(m);
+    method_on.is_some()
+        && model.resources.iter().enumerate().any(|(k, r)| {
+            r.kind == Kind::ApigatewayMethod
+                && r.facet == Some("integration")
+                && is_mock(k)
+                && on(k) == method_on
+                && model
+                    .prop_set(k, Prop::ApigatewayMethodHttpMethod)
+                    .is_some_and(|f| f.as_str() == Some("OPTIONS"))
+        })
+}
+
+/// The property that holds a route's authorization, by the kind of the route's resource.
+fn authorization_of(kind: Kind) -> Option<Prop> {
+    match kind {
+        Kind::ApigatewayMethod => Some(Prop::ApigatewayMethodAuthorizationType),
+        Kind::Apigatewayv2Route => Some(Prop::Apigatewayv2RouteAuthorizationType),
+        Kind::LambdaFunctionUrl => Some(Prop::LambdaFunctionUrlAuthType),
+        _ => None,
+    }
 }
 
 fn routes_authenticated(facts: &Facts, _: &Params) -> Vec<Finding> {
@@ -149,7 +160,8 @@ fn routes_authenticated(facts: &Facts, _: &Params) -> Vec<Finding> {
             .cloned()
             .or_else(|| {
                 (e.routes.is_empty()
-                    && (r.source_type == "AWS::Serverless::Api" || r.generated_by.is_some()))
+                    && (model.can_express(e.resource, Prop::ApigatewayRestApiStageName)
+                        || r.generated_by.is_some()))
                 .then(|| {
                     "the routes of a SAM API come from its functions' events, which are not read"
                         .to_string()
@@ -205,9 +217,10 @@ fn routes_authenticated(facts: &Facts, _: &Params) -> Vec<Finding> {
                     ),
                 ),
                 None => {
-                    let rr = &model.resources[route.resource];
-                    let outcome = match util::at(rr, &route.evidence.attribute) {
-                        Some((_, v)) => unknown_of(v),
+                    let set = authorization_of(model.resources[route.resource].kind)
+                        .and_then(|p| model.prop_set(route.resource, p));
+                    let outcome = match set {
+                        Some(f) => unknown_of(&f.value),
                         None => Outcome::unknown(
                             Cause::NotExpressible,
                             "the authorization type is not set",
@@ -268,77 +281,60 @@ fn tenant_claim(facts: &Facts, _: &Params) -> Vec<Finding> {
     let mut out = Vec::new();
     for pool in facts.of_kind(Kind::CognitoUserPool) {
         let r = &model.resources[pool];
-        let trigger = util::first_at(
-            r,
-            &[
-                "lambda_config.pre_token_generation_config.lambda_arn",
-                "lambda_config.pre_token_generation",
-                "LambdaConfig.PreTokenGenerationConfig.LambdaArn",
-                "LambdaConfig.PreTokenGeneration",
-            ],
-        );
+        let trigger = [
+            Prop::CognitoUserPoolLambdaConfigPreTokenGenerationConfigLambdaArn,
+            Prop::CognitoUserPoolLambdaConfigPreTokenGeneration,
+        ]
+        .into_iter()
+        .find_map(|p| model.prop_set(pool, p));
         // Custom attributes that name a tenant, with their `mutable` flag.
-        let mut attrs: Vec<(String, String, Option<bool>)> = Vec::new();
-        for key in ["schema", "Schema"] {
-            let Some(Value::List(list)) = r.attributes.get(key) else {
+        let mut attrs: Vec<(String, Span, Option<bool>)> = Vec::new();
+        for a in model.items(pool, Prop::CognitoUserPoolSchema) {
+            let Some(name) = a.prop_set(Prop::CognitoUserPoolSchemaName) else {
                 continue;
             };
-            for (k, a) in list.iter().enumerate() {
-                let Some(name) = a
-                    .get("name")
-                    .or_else(|| a.get("Name"))
-                    .and_then(Value::as_str)
-                else {
-                    continue;
-                };
-                if names_tenant(name) {
-                    let mutable = a
-                        .get("mutable")
-                        .or_else(|| a.get("Mutable"))
-                        .and_then(Value::as_bool);
-                    attrs.push((name.to_string(), format!("{key}[{k}]"), mutable));
-                }
+            let Some(name) = name.as_str() else {
+                continue;
+            };
+            if names_tenant(name) {
+                let mutable = a
+                    .prop_set(Prop::CognitoUserPoolSchemaMutable)
+                    .and_then(|f| f.value.as_bool());
+                attrs.push((name.to_string(), a.span(), mutable));
             }
         }
         let self_sign_up = !matches!(
-            util::flag_at(
-                r,
-                &[
-                    "admin_create_user_config.allow_admin_create_user_only",
-                    "AdminCreateUserConfig.AllowAdminCreateUserOnly",
-                ],
-            )
-            .0,
-            Ok(Some(true))
+            model
+                .prop_set(
+                    pool,
+                    Prop::CognitoUserPoolAdminCreateUserConfigAllowAdminCreateUserOnly
+                )
+                .map(|f| f.flag()),
+            Some(Ok(Some(true)))
         );
         // App clients that let users write a tenant attribute themselves.
         let mut writable: Vec<(String, crate::source::Span)> = Vec::new();
         for c in util::referrers(model, pool, Label::InUserPool) {
             let cr = &model.resources[c];
-            let Some((p, v)) = util::first_at(cr, &["write_attributes", "WriteAttributes"]) else {
+            let Some(w) = model.prop_set(c, Prop::CognitoUserPoolClientWriteAttributes) else {
                 continue;
             };
             for (name, _, mutable) in &attrs {
                 let full = format!("custom:{}", name.trim_start_matches("custom:"));
-                let listed = util::items(v)
+                let listed = util::items(&w.value)
                     .iter()
                     .any(|x| x.as_str() == Some(full.as_str()));
                 if listed && (*mutable != Some(false) || self_sign_up) {
                     writable.push((
                         format!("{} lets users write {full}", cr.address),
-                        cr.span_of(&p),
+                        w.span(model, c),
                     ));
                 }
             }
         }
-        let groups: Vec<usize> = util::referrers(model, pool, Label::Ref("ref:userpoolid"))
+        let groups: Vec<usize> = util::referrers(model, pool, Label::InUserPool)
             .into_iter()
-            .filter(|&g| {
-                matches!(
-                    model.resources[g].source_type.as_str(),
-                    "aws_cognito_user_group" | "AWS::Cognito::UserPoolGroup"
-                )
-            })
+            .filter(|&g| model.resources[g].kind == Kind::CognitoUserGroup)
             .collect();
         let f = if !writable.is_empty() && trigger.is_none() {
             let (details, spans): (Vec<String>, Vec<_>) = writable.into_iter().unzip();
@@ -350,10 +346,10 @@ fn tenant_claim(facts: &Facts, _: &Params) -> Vec<Finding> {
                 ),
             )
             .at_all(spans)
-        } else if let Some((p, v)) = &trigger {
+        } else if let Some(t) = &trigger {
             // The question is about the trigger function when it is in the tree: what it puts
             // into the tokens is its code.
-            let function = util::target(model, &r.unit, v)
+            let function = util::target(model, &r.unit, &t.value)
                 .filter(|&f| model.resources[f].kind == Kind::LambdaFunction);
             let mut reason = "what the pre token generation trigger adds to the tokens, and whether every backend takes the tenant from them and enforces it".to_string();
             if !writable.is_empty() {
@@ -374,9 +370,9 @@ fn tenant_claim(facts: &Facts, _: &Params) -> Vec<Finding> {
                     r.address
                 ),
             )
-            .at(r.span_of(p))
+            .at(t.span(model, pool))
             .at_all(function.map(|f| model.resources[f].span))
-        } else if let Some((name, path, _)) = attrs.first() {
+        } else if let Some((name, span, _)) = attrs.first() {
             Finding::new(
                 pool,
                 Outcome::unknown(
@@ -388,7 +384,7 @@ fn tenant_claim(facts: &Facts, _: &Params) -> Vec<Finding> {
                 ),
                 format!("custom attribute {name} names the tenant"),
             )
-            .at(r.span_of(path))
+            .at(*span)
         } else if !groups.is_empty() {
             Finding::new(
                 pool,

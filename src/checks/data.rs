@@ -6,9 +6,9 @@
 
 use super::{auth::unknown_of, no_params, Check, Facts, Finding, Outcome, Params};
 use crate::kms::defaults;
-use crate::model::Kind;
-use crate::model::{Model, Resource, Value};
+use crate::model::{Found, Kind, Model, Prop, Resource, Value};
 use crate::network::util;
+use crate::source::Span;
 
 pub(super) fn checks() -> Vec<Check> {
     vec![
@@ -40,7 +40,7 @@ pub(super) fn checks() -> Vec<Check> {
 }
 
 /// Resources of a kind that are deployed and are not configuration facets.
-fn subjects<'m>(model: &'m Model, kind: Kind) -> impl Iterator<Item = (usize, &'m Resource)> {
+fn subjects(model: &Model, kind: Kind) -> impl Iterator<Item = (usize, &Resource)> {
     model
         .resources
         .iter()
@@ -48,9 +48,18 @@ fn subjects<'m>(model: &'m Model, kind: Kind) -> impl Iterator<Item = (usize, &'
         .filter(move |(_, r)| r.kind == kind && r.facet.is_none() && util::deployed(r))
 }
 
-/// The provider default of an unset attribute, as a note for the detail.
-fn default_of(r: &Resource, path: &str) -> Option<&'static defaults::DefaultRow> {
-    defaults::lookup(r, path)
+/// The provider default of an unset property, as a note for the detail (the row of
+/// `rules/defaults.tsv` for the property's path on this resource, or for a block around it).
+pub(super) fn default_of(
+    model: &Model,
+    i: usize,
+    prop: Prop,
+) -> Option<&'static defaults::DefaultRow> {
+    let r = &model.resources[i];
+    model
+        .prop_paths(i, prop)
+        .iter()
+        .find_map(|p| defaults::lookup(r, p))
 }
 
 fn note(row: Option<&'static defaults::DefaultRow>) -> String {
@@ -60,21 +69,27 @@ fn note(row: Option<&'static defaults::DefaultRow>) -> String {
     }
 }
 
-/// A flag read from the first of `paths`: its value or unknown, with the span it sits at.
+/// A flag property: its value or unknown, with the span it sits at.
 enum Flag {
     Unset,
-    Set(bool, String),
-    Unknown(Value, String),
+    Set(bool, Span),
+    Unknown(Value, Span),
 }
 
-fn flag(r: &Resource, paths: &[&str]) -> Flag {
-    match util::flag_at(r, paths) {
-        (Ok(None), _) => Flag::Unset,
-        (Ok(Some(b)), Some(p)) => Flag::Set(b, p),
-        (Err(v), Some(p)) => Flag::Unknown(v, p),
-        (Ok(Some(b)), None) => Flag::Set(b, String::new()),
-        (Err(v), None) => Flag::Unknown(v, String::new()),
+fn flag_of(model: &Model, i: usize, found: Option<Found>) -> Flag {
+    let Some(f) = found else {
+        return Flag::Unset;
+    };
+    let span = f.span(model, i);
+    match f.flag() {
+        Ok(None) => Flag::Unset,
+        Ok(Some(b)) => Flag::Set(b, span),
+        Err(v) => Flag::Unknown(v, span),
     }
+}
+
+fn flag(model: &Model, i: usize, prop: Prop) -> Flag {
+    flag_of(model, i, model.prop_set(i, prop))
 }
 
 // --- data.backups: DynamoDB ----------------------------------------------------------------
@@ -83,44 +98,43 @@ fn point_in_time_recovery(facts: &Facts, _: &Params) -> Vec<Finding> {
     let model = facts.model;
     let mut out = Vec::new();
     for (i, r) in subjects(model, Kind::DynamodbTable) {
-        let finding = match r.source_type.as_str() {
-            "AWS::Serverless::SimpleTable" => Finding::fail(
+        let finding = if model.can_express(i, Prop::DynamodbTableReplicas) {
+            global_table_pitr(model, i)
+        } else if !model.can_express(i, Prop::DynamodbTablePointInTimeRecoveryEnabled) {
+            Finding::fail(
                 i,
-                "AWS::Serverless::SimpleTable cannot enable point-in-time recovery: the table has no continuous backups",
+                format!(
+                    "{} cannot enable point-in-time recovery: the table has no continuous backups",
+                    r.source_type
+                ),
             )
-            .at(r.span),
-            "AWS::DynamoDB::GlobalTable" => global_table_pitr(i, r),
-            _ => {
-                let (paths, attr) = if r.source_type.starts_with("AWS::") {
-                    (
-                        ["PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled"],
-                        "PointInTimeRecoverySpecification",
-                    )
-                } else {
-                    (["point_in_time_recovery.enabled"], "point_in_time_recovery")
-                };
-                match flag(r, &paths) {
-                    Flag::Set(true, p) => {
-                        Finding::pass(i, "point-in-time recovery is enabled").at(r.span_of(&p))
-                    }
-                    Flag::Set(false, p) => {
-                        Finding::fail(i, "point-in-time recovery is disabled").at(r.span_of(&p))
-                    }
-                    Flag::Unset => Finding::fail(
-                        i,
-                        format!(
-                            "point-in-time recovery is not enabled{}",
-                            note(default_of(r, attr))
-                        ),
-                    )
-                    .at(r.span),
-                    Flag::Unknown(v, p) => Finding::new(
-                        i,
-                        unknown_of(&v),
-                        "whether point-in-time recovery is enabled is not settled",
-                    )
-                    .at(r.span_of(&p)),
+            .at(r.span)
+        } else {
+            match flag(model, i, Prop::DynamodbTablePointInTimeRecoveryEnabled) {
+                Flag::Set(true, span) => {
+                    Finding::pass(i, "point-in-time recovery is enabled").at(span)
                 }
+                Flag::Set(false, span) => {
+                    Finding::fail(i, "point-in-time recovery is disabled").at(span)
+                }
+                Flag::Unset => Finding::fail(
+                    i,
+                    format!(
+                        "point-in-time recovery is not enabled{}",
+                        note(default_of(
+                            model,
+                            i,
+                            Prop::DynamodbTablePointInTimeRecoveryEnabled
+                        ))
+                    ),
+                )
+                .at(r.span),
+                Flag::Unknown(v, span) => Finding::new(
+                    i,
+                    unknown_of(&v),
+                    "whether point-in-time recovery is enabled is not settled",
+                )
+                .at(span),
             }
         };
         out.push(finding);
@@ -129,38 +143,44 @@ fn point_in_time_recovery(facts: &Facts, _: &Params) -> Vec<Finding> {
 }
 
 /// A global table: point-in-time recovery is a per-replica setting; every replica needs it.
-fn global_table_pitr(i: usize, r: &Resource) -> Finding {
-    let Some((path, reps)) = util::at(r, "Replicas") else {
+fn global_table_pitr(model: &Model, i: usize) -> Finding {
+    let r = &model.resources[i];
+    let Some(list) = model.prop_set(i, Prop::DynamodbTableReplicas) else {
         return Finding::fail(i, "the global table declares no replicas").at(r.span);
     };
-    let row = default_of(r, "Replicas.PointInTimeRecoverySpecification");
+    let row = default_of(
+        model,
+        i,
+        Prop::DynamodbTableReplicaPointInTimeRecoveryEnabled,
+    );
     let mut missing = Vec::new();
     let mut unknown = None;
     let mut spans = Vec::new();
-    for (n, rep) in util::items(reps).into_iter().enumerate() {
-        let base = format!("{path}[{n}]");
+    for (n, rep) in model
+        .items(i, Prop::DynamodbTableReplicas)
+        .into_iter()
+        .enumerate()
+    {
         let region = rep
-            .get("Region")
-            .and_then(Value::as_str)
-            .map(str::to_string)
+            .prop_set(Prop::DynamodbTableReplicaRegion)
+            .and_then(|f| f.as_str().map(str::to_string))
             .unwrap_or_else(|| format!("replica {}", n + 1));
-        match flag(
-            r,
-            &[&format!(
-                "{base}.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled"
-            )],
+        match flag_of(
+            model,
+            i,
+            rep.prop_set(Prop::DynamodbTableReplicaPointInTimeRecoveryEnabled),
         ) {
             Flag::Set(true, _) => {}
-            Flag::Set(false, p) => {
+            Flag::Set(false, span) => {
                 missing.push(region);
-                spans.push(r.span_of(&p));
+                spans.push(span);
             }
             Flag::Unset => {
                 missing.push(region);
-                spans.push(r.span_of(&base));
+                spans.push(rep.span());
             }
-            Flag::Unknown(v, p) => {
-                unknown.get_or_insert((v, r.span_of(&p)));
+            Flag::Unknown(v, span) => {
+                unknown.get_or_insert((v, span));
             }
         }
     }
@@ -182,7 +202,8 @@ fn global_table_pitr(i: usize, r: &Resource) -> Finding {
         )
         .at(span)
     } else {
-        Finding::pass(i, "point-in-time recovery is enabled for every replica").at(r.span_of(&path))
+        Finding::pass(i, "point-in-time recovery is enabled for every replica")
+            .at(list.span(model, i))
     }
 }
 
@@ -222,31 +243,30 @@ fn backup_retention(facts: &Facts, params: &Params) -> Vec<Finding> {
     let min = min_retention(params);
     let mut out = Vec::new();
     for kind in [Kind::RdsInstance, Kind::RdsCluster] {
-        for (i, r) in subjects(model, kind) {
+        for (i, _) in subjects(model, kind) {
             // Aurora members back up with their cluster; read replicas with their source.
-            if kind == Kind::RdsInstance
-                && util::first_at(
-                    r,
-                    &[
-                        "cluster_identifier",
-                        "DBClusterIdentifier",
-                        "replicate_source_db",
-                        "SourceDBInstanceIdentifier",
-                    ],
-                )
-                .is_some()
+            if [
+                Prop::RdsInstanceDBClusterIdentifier,
+                Prop::RdsInstanceSourceDBInstanceIdentifier,
+            ]
+            .into_iter()
+            .any(|p| model.prop_set(i, p).is_some())
             {
                 continue;
             }
-            let attr = if r.source_type.starts_with("AWS::") {
-                "BackupRetentionPeriod"
-            } else {
-                "backup_retention_period"
+            let prop = match kind {
+                Kind::RdsCluster => Prop::RdsClusterBackupRetentionPeriod,
+                _ => Prop::RdsInstanceBackupRetentionPeriod,
             };
-            let (days, span, from_default) = match util::at(r, attr) {
-                Some((p, v)) => match util::text(Some(v)) {
+            let attr = model
+                .prop_paths(i, prop)
+                .into_iter()
+                .next()
+                .unwrap_or_default();
+            let (days, span, from_default) = match model.prop_set(i, prop) {
+                Some(f) => match f.text() {
                     Ok(Some(t)) => match t.parse::<u64>() {
-                        Ok(n) => (n, r.span_of(&p), None),
+                        Ok(n) => (n, f.span(model, i), None),
                         Err(_) => {
                             out.push(
                                 Finding::new(
@@ -257,12 +277,12 @@ fn backup_retention(facts: &Facts, params: &Params) -> Vec<Finding> {
                                     ),
                                     "the backup retention cannot be read",
                                 )
-                                .at(r.span_of(&p)),
+                                .at(f.span(model, i)),
                             );
                             continue;
                         }
                     },
-                    Ok(None) => retention_default(r, attr),
+                    Ok(None) => retention_default(model, i, prop),
                     Err(v) => {
                         out.push(
                             Finding::new(
@@ -270,12 +290,12 @@ fn backup_retention(facts: &Facts, params: &Params) -> Vec<Finding> {
                                 unknown_of(&v),
                                 "the backup retention period is not settled",
                             )
-                            .at(r.span_of(&p)),
+                            .at(f.span(model, i)),
                         );
                         continue;
                     }
                 },
-                None => retention_default(r, attr),
+                None => retention_default(model, i, prop),
             };
             let suffix = from_default.map(|d| note(Some(d))).unwrap_or_default();
             let finding = if days == 0 {
@@ -302,16 +322,13 @@ fn backup_retention(facts: &Facts, params: &Params) -> Vec<Finding> {
 
 /// The default retention when the attribute is unset (1 day, `rules/defaults.tsv`).
 fn retention_default(
-    r: &Resource,
-    attr: &str,
-) -> (
-    u64,
-    crate::source::Span,
-    Option<&'static defaults::DefaultRow>,
-) {
-    let row = default_of(r, attr);
+    model: &Model,
+    i: usize,
+    prop: Prop,
+) -> (u64, Span, Option<&'static defaults::DefaultRow>) {
+    let row = default_of(model, i, prop);
     let days = row.and_then(|d| d.default.parse().ok()).unwrap_or(1);
-    (days, r.span, row)
+    (days, model.resources[i].span, row)
 }
 
 // --- data.backups: S3 ----------------------------------------------------------------------
@@ -320,7 +337,7 @@ fn s3_versioning(facts: &Facts, _: &Params) -> Vec<Finding> {
     let model = facts.model;
     let facets = util::facets(model);
     let mut out = Vec::new();
-    for (i, r) in subjects(model, Kind::S3Bucket) {
+    for (i, _) in subjects(model, Kind::S3Bucket) {
         // Terraform's aws_s3_bucket_versioning; the legacy inline block; CloudFormation's
         // VersioningConfiguration.
         let facet = facets.get(&i).and_then(|fs| {
@@ -330,24 +347,14 @@ fn s3_versioning(facts: &Facts, _: &Params) -> Vec<Finding> {
                 .filter(|&f| util::deployed(&model.resources[f]))
                 .min()
         });
-        let (holder, found) = match facet {
-            Some(f) => (
-                f,
-                util::at(&model.resources[f], "versioning_configuration.status"),
-            ),
-            None => (
-                i,
-                util::first_at(r, &["VersioningConfiguration.Status", "versioning.enabled"]),
-            ),
-        };
+        let holder = facet.unwrap_or(i);
+        // Only the holder's own setting: a facet that is not deployed does not count.
+        let found = model
+            .prop_set(holder, Prop::S3BucketVersioningConfigurationStatus)
+            .filter(|f| f.attribute().is_some_and(|(h, _)| h == holder));
         let h = &model.resources[holder];
         let finding = match found {
             None => {
-                let attr = if r.source_type.starts_with("AWS::") {
-                    "VersioningConfiguration"
-                } else {
-                    "versioning"
-                };
                 let what = match facet {
                     Some(_) => "the versioning resource sets no status",
                     None => "versioning is not enabled",
@@ -356,16 +363,21 @@ fn s3_versioning(facts: &Facts, _: &Params) -> Vec<Finding> {
                     i,
                     format!(
                         "{what}: overwritten or deleted objects cannot be restored{}",
-                        note(default_of(r, attr))
+                        note(default_of(
+                            model,
+                            i,
+                            Prop::S3BucketVersioningConfigurationStatus
+                        ))
                     ),
                 )
                 .at(h.span)
             }
-            Some((p, v)) => {
-                let span = h.span_of(&p);
+            Some(f) => {
+                let span = f.span(model, holder);
+                let v: &Value = &f.value;
                 let state = match v {
                     Value::Bool(b) => Ok(*b),
-                    Value::String(s) => Ok(s.eq_ignore_ascii_case("Enabled")),
+                    Value::String(s) => Ok(s.eq_ignore_ascii_case("enabled")),
                     other => Err(other.clone()),
                 };
                 match state {
@@ -411,77 +423,69 @@ struct Trail {
     index: usize,
     outcome: Outcome,
     detail: String,
-    evidence: Vec<crate::source::Span>,
+    evidence: Vec<Span>,
 }
 
-fn read_trail(i: usize, r: &Resource) -> Trail {
-    let cfn = r.source_type.starts_with("AWS::");
-    let (multi, validation, logging) = if cfn {
-        ("IsMultiRegionTrail", "EnableLogFileValidation", "IsLogging")
-    } else {
-        (
-            "is_multi_region_trail",
-            "enable_log_file_validation",
-            "enable_logging",
-        )
-    };
+fn read_trail(model: &Model, i: usize) -> Trail {
+    let r = &model.resources[i];
     let mut missing: Vec<String> = Vec::new();
-    let mut unknown: Option<(Value, crate::source::Span, &str)> = None;
+    let mut unknown: Option<(Value, Span, &str)> = None;
     let mut fail_spans = Vec::new();
     let mut pass_spans = Vec::new();
-    for (attr, off, open) in [
+    for (prop, off, open) in [
         (
-            multi,
+            Prop::CloudtrailTrailIsMultiRegionTrail,
             "it records only its own region",
             "whether it records every region",
         ),
         (
-            validation,
+            Prop::CloudtrailTrailEnableLogFileValidation,
             "log file validation is off, so edited or deleted log files go unnoticed",
             "whether it validates its log files",
         ),
-        (logging, "logging is stopped", "whether it is logging"),
+        (
+            Prop::CloudtrailTrailIsLogging,
+            "logging is stopped",
+            "whether it is logging",
+        ),
     ] {
-        match flag(r, &[attr]) {
-            Flag::Set(true, p) => pass_spans.push(r.span_of(&p)),
-            Flag::Set(false, p) => {
+        match flag(model, i, prop) {
+            Flag::Set(true, span) => pass_spans.push(span),
+            Flag::Set(false, span) => {
                 missing.push(off.to_string());
-                fail_spans.push(r.span_of(&p));
+                fail_spans.push(span);
             }
             Flag::Unset => {
                 // CloudFormation requires IsLogging: no row, nothing to add.
-                let row = default_of(r, attr);
+                let row = default_of(model, i, prop);
                 if row.is_some_and(|d| d.default == "false") {
                     missing.push(format!("{off}{}", note(row)));
                     fail_spans.push(r.span);
                 }
             }
-            Flag::Unknown(v, p) => {
-                unknown.get_or_insert((v, r.span_of(&p), open));
+            Flag::Unknown(v, span) => {
+                unknown.get_or_insert((v, span, open));
             }
         }
     }
     // Event selectors that all leave out management events record no API activity.
-    let selectors = util::first_at(r, &["event_selector", "EventSelectors"])
-        .map(|(p, v)| (p, util::items(v).len()));
-    if let Some((p, n)) = selectors {
-        let mut excluded = 0;
-        for k in 0..n {
-            let f = flag(
-                r,
-                &[
-                    &format!("{p}[{k}].include_management_events"),
-                    &format!("{p}[{k}].IncludeManagementEvents"),
-                ],
-            );
-            if let Flag::Set(false, _) = f {
-                excluded += 1;
-            }
-        }
-        if n > 0 && excluded == n {
-            missing.push("its event selectors leave out management events".into());
-            fail_spans.push(r.span_of(&format!("{p}[0]")));
-        }
+    let selectors = model.items(i, Prop::CloudtrailTrailEventSelectors);
+    let excluded = selectors
+        .iter()
+        .filter(|s| {
+            matches!(
+                flag_of(
+                    model,
+                    i,
+                    s.prop_set(Prop::CloudtrailTrailEventSelectorsIncludeManagementEvents)
+                ),
+                Flag::Set(false, _)
+            )
+        })
+        .count();
+    if !selectors.is_empty() && excluded == selectors.len() {
+        missing.push("its event selectors leave out management events".into());
+        fail_spans.push(selectors[0].span());
     }
     let name = &r.address;
     if !missing.is_empty() {
@@ -511,7 +515,7 @@ fn read_trail(i: usize, r: &Resource) -> Trail {
 fn audit_trail(facts: &Facts, _: &Params) -> Vec<Finding> {
     let model = facts.model;
     let trails: Vec<Trail> = subjects(model, Kind::CloudtrailTrail)
-        .map(|(i, r)| read_trail(i, r))
+        .map(|(i, _)| read_trail(model, i))
         .collect();
     let mut out = Vec::new();
     for t in &trails {

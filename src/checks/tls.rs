@@ -3,12 +3,11 @@
 //! access logging at the edge, the APIs and the buckets.
 
 use super::auth::unknown_of;
+use super::data::default_of;
 use super::{no_params, Cause, Check, Facts, Finding, Outcome, Params};
 use crate::iam::policy::{self, Effect};
 use crate::kms::defaults;
-use crate::model::Kind;
-use crate::model::Label;
-use crate::model::{Language, Model, Part, Resource, Value};
+use crate::model::{Found, Kind, Label, Model, Part, Prop, Value};
 use crate::network::{util, EdgeKind, Http, PublicEdge};
 use crate::source::Span;
 
@@ -48,31 +47,51 @@ fn edge_span(model: &Model, e: &PublicEdge) -> Span {
     model.resources[e.resource].span
 }
 
-/// The spans of a distribution's viewer protocol policies.
-fn viewer_policies(e: &PublicEdge) -> Vec<Span> {
+/// The viewer protocol policies of a distribution's cache behaviors (default first).
+fn viewer_policy_values(model: &Model, i: usize) -> Vec<Found<'_>> {
+    let mut out = model.props(
+        i,
+        Prop::CloudfrontDistributionDefaultCacheBehaviorViewerProtocolPolicy,
+    );
+    out.extend(model.props(
+        i,
+        Prop::CloudfrontDistributionCacheBehaviorsViewerProtocolPolicy,
+    ));
+    out
+}
+
+/// The spans of the edge's evidence on a viewer protocol policy (with this value, if given).
+fn viewer_evidence(model: &Model, e: &PublicEdge, value: Option<&str>) -> Vec<Span> {
+    let at: Vec<(usize, String)> = viewer_policy_values(model, e.resource)
+        .iter()
+        .filter(|f| value.is_none_or(|v| f.as_str() == Some(v)))
+        .filter_map(|f| f.attribute().map(|(r, p)| (r, p.to_string())))
+        .collect();
     e.evidence
         .iter()
         .filter(|x| {
-            x.attribute.ends_with("viewer_protocol_policy")
-                || x.attribute.ends_with("ViewerProtocolPolicy")
+            at.iter()
+                .any(|(r, p)| *r == x.resource && *p == x.attribute)
         })
         .map(|x| x.span)
         .collect()
 }
 
+/// The spans of a distribution's viewer protocol policies.
+fn viewer_policies(model: &Model, e: &PublicEdge) -> Vec<Span> {
+    viewer_evidence(model, e, None)
+}
+
 /// For an edge whose exposure cannot be read: the unknown behind it.
 fn facing_unknown(model: &Model, e: &PublicEdge) -> Outcome {
-    let r = &model.resources[e.resource];
-    match util::first_at(
-        r,
-        &[
-            "endpoint_configuration.types",
-            "EndpointConfiguration.Types",
-            "internal",
-            "Scheme",
-        ],
-    ) {
-        Some((_, v)) => unknown_of(v),
+    let set = [
+        Prop::ApigatewayRestApiEndpointConfigurationTypes,
+        Prop::ElbLoadBalancerScheme,
+    ]
+    .into_iter()
+    .find_map(|p| model.prop_set(e.resource, p));
+    match set {
+        Some(f) => unknown_of(&f.value),
         None => Outcome::unknown(
             Cause::NotExpressible,
             "whether the endpoint faces the internet cannot be read",
@@ -157,23 +176,13 @@ fn tls_finding(model: &Model, e: &PublicEdge) -> Option<Finding> {
 }
 
 fn http_finding(model: &Model, e: &PublicEdge) -> Finding {
-    let r = &model.resources[e.resource];
     let at = edge_span(model, e);
     match &e.http {
         Http::AllowsHttp => {
             let (detail, spans): (&str, Vec<Span>) = match e.kind {
                 EdgeKind::CloudFront => (
                     "a cache behavior serves plain HTTP (viewer_protocol_policy allow-all)",
-                    e.evidence
-                        .iter()
-                        .filter(|x| {
-                            (x.attribute.ends_with("viewer_protocol_policy")
-                                || x.attribute.ends_with("ViewerProtocolPolicy"))
-                                && util::at(r, &x.attribute).and_then(|(_, v)| v.as_str())
-                                    == Some("allow-all")
-                        })
-                        .map(|x| x.span)
-                        .collect(),
+                    viewer_evidence(model, e, Some("allow-all")),
                 ),
                 _ => (
                     "a plain HTTP listener forwards requests instead of redirecting them to HTTPS",
@@ -193,7 +202,7 @@ fn http_finding(model: &Model, e: &PublicEdge) -> Finding {
         )
         .at(at),
         Http::Redirects => Finding::pass(e.resource, "plain HTTP is redirected to HTTPS")
-            .at_all(viewer_policies(e))
+            .at_all(viewer_policies(model, e))
             .at(at),
         Http::HttpsOnly => Finding::pass(
             e.resource,
@@ -205,7 +214,7 @@ fn http_finding(model: &Model, e: &PublicEdge) -> Finding {
                 _ => "no plain HTTP is served",
             },
         )
-        .at_all(viewer_policies(e))
+        .at_all(viewer_policies(model, e))
         .at(at),
     }
 }
@@ -222,10 +231,8 @@ fn edge_hsts(facts: &Facts, _: &Params) -> Vec<Finding> {
         let f = match e.kind {
             EdgeKind::CloudFront => cloudfront_hsts(model, e),
             EdgeKind::LoadBalancer => {
-                let r = &model.resources[e.resource];
-                let ty = util::first_at(r, &["load_balancer_type", "Type"])
-                    .and_then(|(_, v)| v.as_str())
-                    .unwrap_or("application");
+                let ty = model.prop_set(e.resource, Prop::ElbLoadBalancerType);
+                let ty = ty.as_ref().and_then(Found::as_str).unwrap_or("application");
                 if ty == "network" || ty == "gateway" {
                     continue;
                 }
@@ -266,22 +273,18 @@ fn cloudfront_hsts(model: &Model, e: &PublicEdge) -> Finding {
                 .iter()
                 .filter(|x| x.from == i && x.label == Label::ResponseHeaders)
             {
-                let pr = &model.resources[edge.to];
-                if let Some((p, v)) = util::first_at(
-                    pr,
-                    &[
-                        "security_headers_config.strict_transport_security.access_control_max_age_sec",
-                        "ResponseHeadersPolicyConfig.SecurityHeadersConfig.StrictTransportSecurity.AccessControlMaxAgeSec",
-                    ],
+                if let Some(f) = model.prop_set(
+                    edge.to,
+                    Prop::CloudfrontResponseHeadersPolicyStrictTransportSecurityAccessControlMaxAgeSec,
                 ) {
-                    if zero_max_age(v) {
+                    if zero_max_age(&f.value) {
                         return Finding::fail(
                             i,
                             "the response headers policy sends Strict-Transport-Security with max-age 0, which turns HSTS off",
                         )
-                        .at(pr.span_of(&p));
+                        .at(f.span(model, edge.to));
                     }
-                    spans.push(pr.span_of(&p));
+                    spans.push(f.span(model, edge.to));
                 }
             }
             Finding::pass(
@@ -291,17 +294,14 @@ fn cloudfront_hsts(model: &Model, e: &PublicEdge) -> Finding {
             .at_all(spans)
         }
         Some(false) => {
-            let behaviors = [
-                "default_cache_behavior",
-                "ordered_cache_behavior",
-                "DistributionConfig.DefaultCacheBehavior",
-                "DistributionConfig.CacheBehaviors",
-            ];
-            let text: String = behaviors
-                .iter()
-                .filter_map(|b| r.attributes.get(b.split('.').next().unwrap_or(b)))
-                .map(|v| serde_json::to_string(v).unwrap_or_default())
-                .collect();
+            let text: String = [
+                Prop::CloudfrontDistributionDefaultCacheBehavior,
+                Prop::CloudfrontDistributionCacheBehaviors,
+            ]
+            .into_iter()
+            .filter_map(|b| model.prop_set(i, b))
+            .map(|f| serde_json::to_string(&*f.value).unwrap_or_default())
+            .collect();
             if text.contains("viewer-response") || text.contains("origin-response") {
                 return Finding::new(
                     i,
@@ -335,23 +335,20 @@ fn cloudfront_hsts(model: &Model, e: &PublicEdge) -> Finding {
         }
         None => {
             // A policy id the tree cannot resolve.
-            let mut unknown = None;
-            for b in [
-                "default_cache_behavior.response_headers_policy_id",
-                "DistributionConfig.DefaultCacheBehavior.ResponseHeadersPolicyId",
-            ] {
-                if let Some((p, v)) = util::at(r, b) {
-                    unknown = Some((p, v));
-                }
-            }
+            let unknown = model.prop_set(
+                i,
+                Prop::CloudfrontDistributionDefaultCacheBehaviorResponseHeadersPolicyId,
+            );
             let (outcome, span) = match unknown {
-                Some((p, v)) if v.first_unknown().is_some() => (unknown_of(v), r.span_of(&p)),
-                Some((p, _)) => (
+                Some(f) if f.value.first_unknown().is_some() => {
+                    (unknown_of(&f.value), f.span(model, i))
+                }
+                Some(f) => (
                     Outcome::unknown(
                         Cause::OutsideTree,
                         "the response headers policy is not in the scanned tree",
                     ),
-                    r.span_of(&p),
+                    f.span(model, i),
                 ),
                 None => (
                     Outcome::unknown(
@@ -375,77 +372,61 @@ fn cloudfront_hsts(model: &Model, e: &PublicEdge) -> Finding {
 /// the tree) sends no Strict-Transport-Security.
 fn behaviors_without_hsts(model: &Model, i: usize) -> Vec<Span> {
     let r = &model.resources[i];
-    let mut paths = Vec::new();
-    for key in [
-        "default_cache_behavior",
-        "ordered_cache_behavior",
-        "DistributionConfig.DefaultCacheBehavior",
-        "DistributionConfig.CacheBehaviors",
+    let mut out = Vec::new();
+    for (list, policy_id) in [
+        (
+            Prop::CloudfrontDistributionDefaultCacheBehavior,
+            Prop::CloudfrontDistributionDefaultCacheBehaviorResponseHeadersPolicyId,
+        ),
+        (
+            Prop::CloudfrontDistributionCacheBehaviors,
+            Prop::CloudfrontDistributionCacheBehaviorsResponseHeadersPolicyId,
+        ),
     ] {
-        match util::at(r, key) {
-            Some((p, Value::List(l))) => paths.extend((0..l.len()).map(|k| format!("{p}[{k}]"))),
-            Some((p, _)) => paths.push(p),
-            None => {}
+        for b in model.items(i, list) {
+            let policy = b.prop_set(policy_id);
+            let missing = match policy
+                .as_ref()
+                .and_then(|f| util::target(model, &r.unit, &f.value))
+            {
+                Some(pr) => model
+                    .prop_set(
+                        pr,
+                        Prop::CloudfrontResponseHeadersPolicyStrictTransportSecurity,
+                    )
+                    .is_none(),
+                None => policy.is_none(),
+            };
+            if missing {
+                out.push(b.span());
+            }
         }
     }
-    paths
-        .iter()
-        .filter(|b| {
-            let policy = util::first_at(
-                r,
-                &[
-                    &format!("{b}.response_headers_policy_id"),
-                    &format!("{b}.ResponseHeadersPolicyId"),
-                ],
-            );
-            match policy
-                .as_ref()
-                .and_then(|(_, v)| util::target(model, &r.unit, v))
-            {
-                Some(pr) => util::first_at(
-                    &model.resources[pr],
-                    &[
-                        "security_headers_config.strict_transport_security",
-                        "ResponseHeadersPolicyConfig.SecurityHeadersConfig.StrictTransportSecurity",
-                    ],
-                )
-                .is_none(),
-                None => policy.is_none(),
-            }
-        })
-        .map(|b| r.span_of(b))
-        .collect()
+    out
 }
 
 /// The origins of a distribution that are not S3 buckets (an S3 origin cannot add headers).
 fn custom_origins(model: &Model, i: usize) -> Vec<String> {
     let r = &model.resources[i];
     let mut out = Vec::new();
-    for key in ["origin", "DistributionConfig.Origins"] {
-        let Some((p, Value::List(list))) = util::at(r, key) else {
-            continue;
-        };
-        for (k, o) in list.iter().enumerate() {
-            let s3_config = ["s3_origin_config", "S3OriginConfig"]
+    for o in model.items(i, Prop::CloudfrontDistributionOrigins) {
+        let s3_config = o
+            .prop_set(Prop::CloudfrontDistributionOriginsS3OriginConfig)
+            .is_some();
+        let domain = o.prop_set(Prop::CloudfrontDistributionOriginsDomainName);
+        let s3_domain = domain.is_some_and(|d| {
+            util::targets(model, &r.unit, &d.value)
                 .iter()
-                .any(|a| o.get(a).is_some_and(|v| !util::is_absent(v)));
-            let domain = o.get("domain_name").or_else(|| o.get("DomainName"));
-            let s3_domain = domain.is_some_and(|d| {
-                util::targets(model, &r.unit, d)
-                    .iter()
-                    .any(|t| matches!(t, Ok(b) if model.resources[*b].kind == Kind::S3Bucket))
-                    || d.as_str()
-                        .is_some_and(|s| s.contains(".s3.") || s.contains(".s3-"))
-            });
-            if !(s3_config || s3_domain) {
-                let id = o
-                    .get("origin_id")
-                    .or_else(|| o.get("Id"))
-                    .and_then(Value::as_str)
-                    .map(str::to_string)
-                    .unwrap_or_else(|| format!("{p}[{k}]"));
-                out.push(format!("`{id}`"));
-            }
+                .any(|t| matches!(t, Ok(b) if model.resources[*b].kind == Kind::S3Bucket))
+                || d.as_str()
+                    .is_some_and(|s| s.contains(".s3.") || s.contains(".s3-"))
+        });
+        if !(s3_config || s3_domain) {
+            let id = o
+                .prop_set(Prop::CloudfrontDistributionOriginsId)
+                .and_then(|f| f.as_str().map(str::to_string))
+                .unwrap_or_else(|| o.path.clone());
+            out.push(format!("`{id}`"));
         }
     }
     out
@@ -477,26 +458,34 @@ fn lb_hsts(model: &Model, e: &PublicEdge) -> Finding {
         .at_all(spans);
     }
     let header = |l: usize| -> Option<(Span, Value)> {
-        let lr = &model.resources[l];
-        if let Some((p, v)) = util::first_at(
-            lr,
-            &["routing_http_response_strict_transport_security_header_value"],
+        if let Some(f) = model.prop_set(
+            l,
+            Prop::ElbListenerRoutingHttpResponseStrictTransportSecurityHeaderValue,
         ) {
-            return Some((lr.span_of(&p), v.clone()));
+            return Some((f.span(model, l), f.value.into_owned()));
         }
-        let Some(Value::List(attrs)) = lr.attributes.get("ListenerAttributes") else {
+        let attrs = model.prop_set(l, Prop::ElbListenerListenerAttributes)?;
+        if !matches!(*attrs.value, Value::List(_)) {
             return None;
-        };
-        attrs.iter().find_map(|a| {
-            (a.get("Key").and_then(Value::as_str)
-                == Some("routing.http.response.strict_transport_security.header_value"))
-            .then(|| {
-                (
-                    lr.span_of("ListenerAttributes"),
-                    a.get("Value").cloned().unwrap_or(Value::Null),
-                )
+        }
+        model
+            .items(l, Prop::ElbListenerListenerAttributes)
+            .iter()
+            .find_map(|a| {
+                (a.prop_set(Prop::ElbListenerListenerAttributesKey)
+                    .is_some_and(|k| {
+                        k.as_str()
+                            == Some("routing.http.response.strict_transport_security.header_value")
+                    }))
+                .then(|| {
+                    (
+                        attrs.span(model, l),
+                        a.prop_set(Prop::ElbListenerListenerAttributesValue)
+                            .map(|v| v.value.into_owned())
+                            .unwrap_or(Value::Null),
+                    )
+                })
             })
-        })
     };
     let mut spans = Vec::new();
     let mut missing = Vec::new();
@@ -543,17 +532,19 @@ fn lb_hsts(model: &Model, e: &PublicEdge) -> Finding {
 
 fn datastores_tls(facts: &Facts, _: &Params) -> Vec<Finding> {
     let model = facts.model;
-    let facets = util::facets(model);
     let mut out = Vec::new();
     for (i, r) in model.resources.iter().enumerate() {
         if r.facet.is_some() || !util::deployed(r) {
             continue;
         }
         let f = match r.kind {
-            Kind::S3Bucket => s3_tls(model, i, facets.get(&i).map(Vec::as_slice).unwrap_or(&[])),
+            Kind::S3Bucket => s3_tls(model, i),
             Kind::RdsInstance => {
                 // Aurora instances take TLS settings from their cluster.
-                if util::first_at(r, &["DBClusterIdentifier", "cluster_identifier"]).is_some() {
+                if model
+                    .prop_set(i, Prop::RdsInstanceDBClusterIdentifier)
+                    .is_some()
+                {
                     continue;
                 }
                 rds_tls(model, i, false)
@@ -561,7 +552,9 @@ fn datastores_tls(facts: &Facts, _: &Params) -> Vec<Finding> {
             Kind::RdsCluster => rds_tls(model, i, true),
             Kind::ElasticacheReplicationGroup => elasticache_tls(model, i),
             Kind::ElasticacheCluster => {
-                let member = util::first_at(r, &["replication_group_id"]).is_some()
+                let member = model
+                    .prop_set(i, Prop::ElasticacheClusterReplicationGroupId)
+                    .is_some()
                     || model.edges.iter().any(|x| {
                         x.to == i
                             && model.resources[x.from].kind == Kind::ElasticacheReplicationGroup
@@ -702,20 +695,10 @@ fn secure_transport(doc: &Value) -> Result<Option<(usize, String)>, Outcome> {
     }
 }
 
-fn s3_tls(model: &Model, i: usize, facets: &[usize]) -> Finding {
+fn s3_tls(model: &Model, i: usize) -> Finding {
     let r = &model.resources[i];
-    let mut docs: Vec<(usize, String)> = Vec::new();
-    if let Some((p, _)) = util::first_at(r, &["policy"]) {
-        docs.push((i, p));
-    }
-    for &f in facets {
-        let fr = &model.resources[f];
-        if fr.facet == Some("policy") {
-            if let Some((p, _)) = util::first_at(fr, &["policy", "PolicyDocument"]) {
-                docs.push((f, p));
-            }
-        }
-    }
+    // The bucket's own policy (Terraform's legacy inline `policy`), then its policy resources.
+    let docs = model.props(i, Prop::S3BucketPolicyDocument);
     if docs.is_empty() {
         return Finding::fail(
             i,
@@ -725,25 +708,22 @@ fn s3_tls(model: &Model, i: usize, facets: &[usize]) -> Finding {
     }
     let mut partial = None;
     let mut unknown = None;
-    for (holder, path) in &docs {
-        let hr = &model.resources[*holder];
-        let Some((_, v)) = util::at(hr, path) else {
-            continue;
-        };
-        match secure_transport(v) {
+    for doc in &docs {
+        let at = doc.span(model, i);
+        match secure_transport(&doc.value) {
             Ok(Some((k, gap))) if gap.is_empty() => {
                 return Finding::pass(
                     i,
                     format!("the bucket policy's Statement[{k}] denies every request made without TLS (aws:SecureTransport = false)"),
                 )
-                .at(hr.span_of(path))
+                .at(at)
             }
             Ok(Some((k, gap))) => {
-                partial.get_or_insert((hr.span_of(path), k, gap));
+                partial.get_or_insert((at, k, gap));
             }
             Ok(None) => {}
             Err(o) => {
-                unknown.get_or_insert((hr.span_of(path), o));
+                unknown.get_or_insert((at, o));
             }
         }
     }
@@ -765,7 +745,7 @@ fn s3_tls(model: &Model, i: usize, facets: &[usize]) -> Finding {
             i,
             "the bucket policy has no statement denying requests without TLS (aws:SecureTransport = false)",
         )
-        .at(docs.first().map(|(h, p)| model.resources[*h].span_of(p)).unwrap_or(r.span)),
+        .at(docs.first().map(|d| d.span(model, i)).unwrap_or(r.span)),
     }
 }
 
@@ -797,13 +777,40 @@ fn family_of(engine: &str, version: &str) -> String {
     }
 }
 
+/// The properties of an RDS instance or cluster that decide its TLS enforcement: engine,
+/// engine version, the parameter group it names, and the parameters of that type of group.
+struct RdsProps {
+    engine: Prop,
+    version: Prop,
+    group: Prop,
+    group_parameters: Prop,
+}
+
+fn rds_props(cluster: bool) -> RdsProps {
+    if cluster {
+        RdsProps {
+            engine: Prop::RdsClusterEngine,
+            version: Prop::RdsClusterEngineVersion,
+            group: Prop::RdsClusterDBClusterParameterGroupName,
+            group_parameters: Prop::RdsParameterGroupDBClusterParameterGroupParameters,
+        }
+    } else {
+        RdsProps {
+            engine: Prop::RdsInstanceEngine,
+            version: Prop::RdsInstanceEngineVersion,
+            group: Prop::RdsInstanceDBParameterGroupName,
+            group_parameters: Prop::RdsParameterGroupDBParameterGroupParameters,
+        }
+    }
+}
+
 fn rds_tls(model: &Model, i: usize, cluster: bool) -> Finding {
     let r = &model.resources[i];
-    let engine_at = util::first_at(r, &["engine", "Engine"]);
-    let engine = match engine_at.map(|(p, v)| (p, util::text(Some(v)))) {
-        Some((p, Err(v))) => {
-            return Finding::new(i, unknown_of(&v), "the database engine cannot be read")
-                .at(r.span_of(&p))
+    let props = rds_props(cluster);
+    let engine_at = model.prop_set(i, props.engine);
+    let engine = match engine_at.map(|f| (f.span(model, i), f.text())) {
+        Some((span, Err(v))) => {
+            return Finding::new(i, unknown_of(&v), "the database engine cannot be read").at(span)
         }
         Some((_, Ok(Some(e)))) => e.to_ascii_lowercase(),
         // Clusters default to Aurora MySQL; an instance has to name its engine.
@@ -835,44 +842,33 @@ fn rds_tls(model: &Model, i: usize, cluster: bool) -> Finding {
         )
         .at(r.span);
     };
-    let group_attrs: &[&str] = if cluster {
-        &[
-            "db_cluster_parameter_group_name",
-            "DBClusterParameterGroupName",
-        ]
-    } else {
-        &["parameter_group_name", "DBParameterGroupName"]
-    };
-    let (group_type, group_path) = match (cluster, r.language) {
-        (true, Language::CloudFormation) => ("AWS::RDS::DBClusterParameterGroup", "Parameters"),
-        (false, Language::CloudFormation) => ("AWS::RDS::DBParameterGroup", "Parameters"),
-        (true, _) => ("aws_rds_cluster_parameter_group", "parameter"),
-        (false, _) => ("aws_db_parameter_group", "parameter"),
-    };
     let version = || -> Result<String, Outcome> {
-        match util::first_at(r, &["engine_version", "EngineVersion"]) {
-            Some((_, v)) => match util::text(Some(v)) {
+        match model.prop_set(i, props.version) {
+            Some(f) => match f.text() {
                 Ok(Some(s)) => Ok(s),
                 Ok(None) => Ok(String::new()),
                 Err(u) => Err(unknown_of(&u)),
             },
-            None => Ok(defaults::lookup(r, "engine_version")
-                .or_else(|| defaults::lookup(r, "EngineVersion"))
+            None => Ok(default_of(model, i, props.version)
                 .map(|d| d.default.to_string())
                 .unwrap_or_default()),
         }
     };
     // The group in force: one in the tree, AWS's default group named by its name, or the
     // engine version's default group.
-    let group = util::first_at(r, group_attrs);
-    let (family, span, default_note) = match group {
-        Some((p, v)) => match util::target(model, &r.unit, v) {
-            Some(g) => {
-                let gr = &model.resources[g];
-                let family =
-                    match util::text(util::first_at(gr, &["family", "Family"]).map(|(_, v)| v)) {
-                        Ok(f) => f.unwrap_or_default(),
-                        Err(u) => {
+    let group = model.prop_set(i, props.group);
+    let (family, span, default_note) =
+        match group {
+            Some(gf) => match util::target(model, &r.unit, &gf.value) {
+                Some(g) => {
+                    let gr = &model.resources[g];
+                    let family = match model
+                        .prop_set(g, Prop::RdsParameterGroupFamily)
+                        .map(|f| f.text())
+                    {
+                        None => String::new(),
+                        Some(Ok(f)) => f.unwrap_or_default(),
+                        Some(Err(u)) => {
                             return Finding::new(
                                 i,
                                 unknown_of(&u),
@@ -881,67 +877,67 @@ fn rds_tls(model: &Model, i: usize, cluster: bool) -> Finding {
                             .at(gr.span)
                         }
                     };
-                let (value, vspan) = read_parameter(gr, param);
-                match value {
-                    Some(v) => match switch(&v) {
-                        Some(on) => {
-                            let detail = format!(
-                                "parameter group {} sets {param} = {}",
-                                gr.address,
-                                util::text(Some(&v)).ok().flatten().unwrap_or_default()
-                            );
-                            return if on {
-                                Finding::pass(i, detail)
-                            } else {
-                                Finding::fail(
-                                    i,
-                                    format!("{detail}: connections without TLS are accepted"),
-                                )
+                    let (value, vspan) = read_parameter(model, g, param);
+                    match value {
+                        Some(v) => match switch(&v) {
+                            Some(on) => {
+                                let detail = format!(
+                                    "parameter group {} sets {param} = {}",
+                                    gr.address,
+                                    util::text(Some(&v)).ok().flatten().unwrap_or_default()
+                                );
+                                return if on {
+                                    Finding::pass(i, detail)
+                                } else {
+                                    Finding::fail(
+                                        i,
+                                        format!("{detail}: connections without TLS are accepted"),
+                                    )
+                                }
+                                .at(vspan)
+                                .at(gf.span(model, i));
                             }
-                            .at(vspan)
-                            .at(r.span_of(&p));
-                        }
-                        None => {
-                            return Finding::new(
-                                i,
-                                unknown_of(&v),
-                                format!("{param} in {} cannot be read", gr.address),
-                            )
-                            .at(vspan)
-                        }
-                    },
-                    None => (
-                        family,
-                        gr.span,
-                        format!("parameter group {} does not set {param}", gr.address),
-                    ),
-                }
-            }
-            None => match util::text(Some(v)) {
-                Ok(Some(name)) if name.starts_with("default.") => (
-                    name.trim_start_matches("default.").to_string(),
-                    r.span_of(&p),
-                    format!("AWS's default parameter group {name} applies"),
-                ),
-                _ => {
-                    let o = match v.first_unknown() {
-                        Some(_) => unknown_of(v),
-                        None => Outcome::unknown(
-                            Cause::OutsideTree,
-                            format!("the parameter group {} is not in the scanned tree", v),
+                            None => {
+                                return Finding::new(
+                                    i,
+                                    unknown_of(&v),
+                                    format!("{param} in {} cannot be read", gr.address),
+                                )
+                                .at(vspan)
+                            }
+                        },
+                        None => (
+                            family,
+                            gr.span,
+                            format!("parameter group {} does not set {param}", gr.address),
                         ),
-                    };
-                    return Finding::new(
-                        i,
-                        o,
-                        format!("whether the parameter group sets {param} cannot be read"),
-                    )
-                    .at(r.span_of(&p));
+                    }
                 }
+                None => match gf.text() {
+                    Ok(Some(name)) if name.starts_with("default.") => (
+                        name.trim_start_matches("default.").to_string(),
+                        gf.span(model, i),
+                        format!("AWS's default parameter group {name} applies"),
+                    ),
+                    _ => {
+                        let v = &gf.value;
+                        let o = match v.first_unknown() {
+                            Some(_) => unknown_of(v),
+                            None => Outcome::unknown(
+                                Cause::OutsideTree,
+                                format!("the parameter group {} is not in the scanned tree", v),
+                            ),
+                        };
+                        return Finding::new(
+                            i,
+                            o,
+                            format!("whether the parameter group sets {param} cannot be read"),
+                        )
+                        .at(gf.span(model, i));
+                    }
+                },
             },
-        },
-        None => {
-            match version() {
+            None => match version() {
                 Ok(ver) => (
                     family_of(&engine, &ver),
                     r.span,
@@ -953,26 +949,25 @@ fn rds_tls(model: &Model, i: usize, cluster: bool) -> Finding {
                     "the engine version, which decides the default parameter group, cannot be read",
                 )
                 .at(r.span),
-            }
-        }
-    };
+            },
+        };
     // Unset in the group in force: the family's default.
-    let mut probe = Resource::new(
-        r.unit.clone(),
-        format!("{}#parameters", r.address),
-        group_type,
-        r.language,
-        span,
-    );
-    let family_key = if r.language == Language::CloudFormation {
-        "Family"
-    } else {
-        "family"
+    // The default group of this type, in this resource's language, for the family: what
+    // `rules/defaults.tsv` says about the parameter there.
+    let row = match (
+        props.group_parameters.typed_paths(r.language).first(),
+        Prop::RdsParameterGroupFamily
+            .typed_paths(r.language)
+            .first(),
+    ) {
+        (Some((Some(group_type), group_path)), Some((_, family_key))) => default_parameter(
+            group_type,
+            &format!("{group_path}.{param}"),
+            family_key,
+            &family,
+        ),
+        _ => None,
     };
-    probe
-        .attributes
-        .insert(family_key.to_string(), Value::str(family.clone()));
-    let row = defaults::lookup(&probe, &format!("{group_path}.{param}"));
     let on = row.and_then(|d| switch(&Value::str(d.default)));
     let note = row
         .map(|d| d.note())
@@ -995,46 +990,71 @@ fn rds_tls(model: &Model, i: usize, cluster: bool) -> Finding {
     }
 }
 
-/// A parameter's value in a parameter group (Terraform `parameter` blocks or CloudFormation's
-/// `Parameters` map), with the span to point at.
-fn read_parameter(g: &Resource, name: &str) -> (Option<Value>, Span) {
-    if let Some(Value::Map(m)) = g.attributes.get("Parameters") {
-        for (k, v) in m {
-            if k.eq_ignore_ascii_case(name) {
-                return (Some(v.clone()), g.span_of(&format!("Parameters.{k}")));
-            }
+/// The row of `rules/defaults.tsv` for a parameter of a default parameter group: the row for
+/// this family (qualified by the group's family attribute) wins over the row for every family.
+fn default_parameter(
+    group_type: &str,
+    attribute: &str,
+    family_key: &str,
+    family: &str,
+) -> Option<&'static defaults::DefaultRow> {
+    let mut found = None;
+    for row in defaults::rows() {
+        if row.subject != group_type || row.attribute != attribute {
+            continue;
         }
-        return (None, g.span_of("Parameters"));
-    }
-    if let Some(Value::List(list)) = g.attributes.get("parameter") {
-        for (k, p) in list.iter().enumerate() {
-            if p.get("name")
-                .and_then(Value::as_str)
-                .is_some_and(|n| n.eq_ignore_ascii_case(name))
-            {
-                let path = format!("parameter[{k}].value");
-                return (
-                    Some(p.get("value").cloned().unwrap_or(Value::Null)),
-                    g.span_of(&path),
-                );
-            }
+        match row.qualifier {
+            None if found.is_none() => found = Some(row),
+            Some((k, v)) if k == family_key && v.eq_ignore_ascii_case(family) => found = Some(row),
+            _ => {}
         }
     }
-    (None, g.span)
+    found
+}
+
+/// A parameter's value in a parameter group (a list of name and value items, or a map from
+/// name to value), with the span to point at.
+fn read_parameter(model: &Model, g: usize, name: &str) -> (Option<Value>, Span) {
+    let gr = &model.resources[g];
+    let named = model.can_express(g, Prop::RdsParameterGroupParametersName);
+    for item in model.items(g, Prop::RdsParameterGroupParameters) {
+        if named {
+            let matches = item
+                .prop_set(Prop::RdsParameterGroupParametersName)
+                .is_some_and(|n| n.as_str().is_some_and(|n| n.eq_ignore_ascii_case(name)));
+            if matches {
+                return match item.prop_set(Prop::RdsParameterGroupParametersValue) {
+                    Some(v) => {
+                        let span = v.span(model, g);
+                        (Some(v.value.into_owned()), span)
+                    }
+                    None => (Some(Value::Null), item.span()),
+                };
+            }
+        } else if let Value::Map(_) = item.value {
+            for (k, v, span) in item.entries() {
+                if k.eq_ignore_ascii_case(name) {
+                    return (Some(v.clone()), span);
+                }
+            }
+            return (None, item.span());
+        }
+    }
+    (None, gr.span)
 }
 
 fn elasticache_tls(model: &Model, i: usize) -> Finding {
     let r = &model.resources[i];
-    let (flag, path) = util::flag_at(
-        r,
-        &["transit_encryption_enabled", "TransitEncryptionEnabled"],
-    );
-    let enabled_attr = if r.language == Language::CloudFormation {
-        "TransitEncryptionEnabled"
-    } else {
-        "transit_encryption_enabled"
+    let (enabled, mode) = match r.kind {
+        Kind::ElasticacheReplicationGroup => (
+            Prop::ElasticacheReplicationGroupTransitEncryptionEnabled,
+            Some(Prop::ElasticacheReplicationGroupTransitEncryptionMode),
+        ),
+        _ => (Prop::ElasticacheClusterTransitEncryptionEnabled, None),
     };
-    let span = path.as_deref().map(|p| r.span_of(p)).unwrap_or(r.span);
+    let set = model.prop_set(i, enabled);
+    let flag = set.as_ref().map(Found::flag).unwrap_or(Ok(None));
+    let span = set.as_ref().map(|f| f.span(model, i)).unwrap_or(r.span);
     match flag {
         Err(v) => Finding::new(
             i,
@@ -1043,7 +1063,7 @@ fn elasticache_tls(model: &Model, i: usize) -> Finding {
         )
         .at(span),
         Ok(None) => {
-            let note = defaults::lookup(r, enabled_attr)
+            let note = default_of(model, i, enabled)
                 .map(|d| d.note())
                 .unwrap_or_else(|| "in-transit encryption is off unless enabled".into());
             Finding::fail(
@@ -1060,28 +1080,24 @@ fn elasticache_tls(model: &Model, i: usize) -> Finding {
         )
         .at(span),
         Ok(Some(true)) => {
-            match util::first_at(r, &["transit_encryption_mode", "TransitEncryptionMode"]) {
-                Some((p, v)) => match util::text(Some(v)) {
+            match mode.and_then(|m| model.prop_set(i, m)) {
+                Some(f) => match f.text() {
                     Ok(Some(m)) if m.eq_ignore_ascii_case("preferred") => Finding::fail(
                         i,
                         "transit encryption mode is preferred: unencrypted connections are still accepted",
                     )
-                    .at(r.span_of(&p)),
-                    Ok(_) => Finding::pass(i, "in-transit encryption is required").at(r.span_of(&p)),
+                    .at(f.span(model, i)),
+                    Ok(_) => Finding::pass(i, "in-transit encryption is required").at(f.span(model, i)),
                     Err(u) => Finding::new(
                         i,
                         unknown_of(&u),
                         "the transit encryption mode cannot be read",
                     )
-                    .at(r.span_of(&p)),
+                    .at(f.span(model, i)),
                 },
                 None => {
-                    let mode = if r.language == Language::CloudFormation {
-                        "TransitEncryptionMode"
-                    } else {
-                        "transit_encryption_mode"
-                    };
-                    let note = defaults::lookup(r, mode)
+                    let note = mode
+                        .and_then(|m| default_of(model, i, m))
                         .map(|d| format!(" ({})", d.note()))
                         .unwrap_or_default();
                     Finding::pass(i, format!("in-transit encryption is enabled{note}")).at(span)
@@ -1112,56 +1128,46 @@ fn access_logs(facts: &Facts, _: &Params) -> Vec<Finding> {
     out
 }
 
-/// Resources of these source types that reference `to` through `label`.
-fn referrers_of(model: &Model, to: usize, label: Label, types: &[&str]) -> Vec<usize> {
+/// Deployed resources of this kind that reference `to` through `label`.
+fn referrers_of(model: &Model, to: usize, label: Label, kind: Kind) -> Vec<usize> {
     util::referrers(model, to, label)
         .into_iter()
-        .filter(|&x| {
-            types.contains(&model.resources[x].source_type.as_str())
-                && util::deployed(&model.resources[x])
-        })
+        .filter(|&x| model.resources[x].kind == kind && util::deployed(&model.resources[x]))
         .collect()
 }
 
 /// The span of a setting; a Terraform block (a list) points at its first instance.
-fn block_span(r: &Resource, path: &str, v: &Value) -> Span {
-    match v {
-        Value::List(_) => r.span_of(&format!("{path}[0]")),
-        _ => r.span_of(path),
+fn block_span(model: &Model, i: usize, list: Prop, found: &Found) -> Span {
+    match model.items(i, list).first() {
+        Some(item) => item.span(),
+        None => found.span(model, i),
     }
 }
 
 fn cloudfront_logs(model: &Model, i: usize) -> Finding {
     let r = &model.resources[i];
-    if let Some((p, v)) = util::first_at(r, &["logging_config", "DistributionConfig.Logging"]) {
-        return Finding::pass(i, "standard logging writes every request to S3")
-            .at(block_span(r, &p, v));
+    if let Some(f) = model.prop_set(i, Prop::CloudfrontDistributionLogging) {
+        return Finding::pass(i, "standard logging writes every request to S3").at(block_span(
+            model,
+            i,
+            Prop::CloudfrontDistributionLogging,
+            &f,
+        ));
     }
     // Standard logging v2: a CloudWatch Logs delivery source for the distribution's access
     // logs, with a delivery to a destination.
-    let sources: Vec<usize> = referrers_of(
-        model,
-        i,
-        Label::Ref("ref:resourcearn"),
-        &[
-            "aws_cloudwatch_log_delivery_source",
-            "AWS::Logs::DeliverySource",
-        ],
-    )
-    .into_iter()
-    .filter(|&s| {
-        util::first_at(&model.resources[s], &["log_type", "LogType"])
-            .and_then(|(_, v)| v.as_str())
-            .is_none_or(|t| t == "ACCESS_LOGS")
-    })
-    .collect();
+    let sources: Vec<usize> =
+        referrers_of(model, i, Label::DeliversLogsOf, Kind::LogsDeliverySource)
+            .into_iter()
+            .filter(|&s| {
+                model
+                    .prop_set(s, Prop::LogsDeliverySourceLogType)
+                    .and_then(|f| f.as_str().map(|t| t == "ACCESS_LOGS"))
+                    .unwrap_or(true)
+            })
+            .collect();
     for &s in &sources {
-        let deliveries = referrers_of(
-            model,
-            s,
-            Label::Ref("ref:deliverysourcename"),
-            &["aws_cloudwatch_log_delivery", "AWS::Logs::Delivery"],
-        );
+        let deliveries = referrers_of(model, s, Label::DeliverySource, Kind::LogsDelivery);
         if let Some(&d) = deliveries.first() {
             return Finding::pass(
                 i,
@@ -1185,28 +1191,28 @@ fn cloudfront_logs(model: &Model, i: usize) -> Finding {
     }
 }
 
-/// The access log setting of a stage-like resource: `Ok(Some(span))` when set.
-fn stage_log(r: &Resource, rest: bool) -> Option<Span> {
-    let paths: &[&str] = if rest {
-        &[
-            "access_log_settings.destination_arn",
-            "AccessLogSetting.DestinationArn",
-            "StageDescription.AccessLogSetting.DestinationArn",
-        ]
-    } else {
-        &[
-            "access_log_settings.destination_arn",
-            "AccessLogSettings.DestinationArn",
-        ]
-    };
-    util::first_at(r, paths).map(|(p, _)| r.span_of(&p))
+/// The access log setting of a stage-like resource (a stage, a deployment's stage
+/// description, a SAM API's own stage): its span when set.
+fn stage_log(model: &Model, i: usize) -> Option<Span> {
+    [
+        Prop::ApigatewayStageAccessLogSettingDestinationArn,
+        Prop::ApigatewayDeploymentStageDescriptionAccessLogSettingDestinationArn,
+        Prop::ApigatewayRestApiAccessLogSettingDestinationArn,
+        Prop::Apigatewayv2StageAccessLogSettingsDestinationArn,
+        Prop::Apigatewayv2ApiAccessLogSettingsDestinationArn,
+    ]
+    .into_iter()
+    .find_map(|p| model.prop_set(i, p))
+    .map(|f| f.span(model, i))
 }
 
 fn api_logs(model: &Model, i: usize, rest: bool) -> Finding {
     let r = &model.resources[i];
     // SAM APIs carry their stage's settings themselves.
-    if r.source_type == "AWS::Serverless::Api" || r.source_type == "AWS::Serverless::HttpApi" {
-        return match stage_log(r, rest) {
+    if model.can_express(i, Prop::ApigatewayRestApiStageName)
+        || model.can_express(i, Prop::Apigatewayv2ApiStageName)
+    {
+        return match stage_log(model, i) {
             Some(span) => Finding::pass(i, "the API's stage writes access logs").at(span),
             None => Finding::fail(
                 i,
@@ -1241,12 +1247,7 @@ fn api_logs(model: &Model, i: usize, rest: bool) -> Finding {
             .map(|x| x.from)
             .collect()
     } else {
-        referrers_of(
-            model,
-            i,
-            Label::Ref("ref:apiid"),
-            &["aws_apigatewayv2_stage", "AWS::ApiGatewayV2::Stage"],
-        )
+        referrers_of(model, i, Label::InApi, Kind::Apigatewayv2Stage)
     };
     let mut logged = Vec::new();
     let mut unlogged = Vec::new();
@@ -1256,17 +1257,19 @@ fn api_logs(model: &Model, i: usize, rest: bool) -> Finding {
             continue;
         }
         if sr.kind == Kind::ApigatewayDeployment
-            && util::first_at(sr, &["stage_name", "StageName"]).is_none()
+            && model
+                .prop_set(s, Prop::ApigatewayDeploymentStageName)
+                .is_none()
         {
             continue;
         }
-        match stage_log(sr, rest) {
+        match stage_log(model, s) {
             Some(span) => logged.push((s, span)),
             None => unlogged.push(s),
         }
     }
     // A quick-create HTTP API deploys a `$default` stage with no access logs.
-    let quick = !rest && util::first_at(r, &["target", "Target"]).is_some();
+    let quick = !rest && model.prop_set(i, Prop::Apigatewayv2ApiTarget).is_some();
     if !unlogged.is_empty() || (quick && stages.is_empty()) {
         let names: Vec<&str> = unlogged
             .iter()
@@ -1298,8 +1301,9 @@ fn api_logs(model: &Model, i: usize, rest: bool) -> Finding {
 fn lb_logs(model: &Model, i: usize) -> Finding {
     let r = &model.resources[i];
     // Classic load balancers: an access_logs block (enabled by default) or AccessLoggingPolicy.
-    if let Some((p, _)) = util::first_at(r, &["AccessLoggingPolicy"]) {
-        return match util::flag_at(r, &["AccessLoggingPolicy.Enabled"]).0 {
+    if let Some(policy) = model.prop_set(i, Prop::ElbLoadBalancerAccessLoggingPolicy) {
+        let enabled = model.prop_set(i, Prop::ElbLoadBalancerAccessLoggingPolicyEnabled);
+        return match enabled.as_ref().map(Found::flag).unwrap_or(Ok(None)) {
             Ok(Some(true)) => Finding::pass(i, "access logging is enabled"),
             Ok(_) => Finding::fail(i, "the access logging policy is disabled"),
             Err(v) => Finding::new(
@@ -1308,13 +1312,20 @@ fn lb_logs(model: &Model, i: usize) -> Finding {
                 "whether access logging is enabled cannot be read",
             ),
         }
-        .at(r.span_of(&p));
+        .at(policy.span(model, i));
     }
-    if let Some(Value::List(attrs)) = r.attributes.get("LoadBalancerAttributes") {
-        for a in attrs {
-            if a.get("Key").and_then(Value::as_str) == Some("access_logs.s3.enabled") {
-                let span = r.span_of("LoadBalancerAttributes");
-                let v = a.get("Value").cloned().unwrap_or(Value::Null);
+    let attrs = model
+        .prop_set(i, Prop::ElbLoadBalancerLoadBalancerAttributes)
+        .filter(|f| matches!(*f.value, Value::List(_)));
+    if let Some(attrs) = attrs {
+        let span = attrs.span(model, i);
+        for a in model.items(i, Prop::ElbLoadBalancerLoadBalancerAttributes) {
+            let key = a.prop_set(Prop::ElbLoadBalancerLoadBalancerAttributesKey);
+            if key.as_ref().and_then(Found::as_str) == Some("access_logs.s3.enabled") {
+                let v = a
+                    .prop_set(Prop::ElbLoadBalancerLoadBalancerAttributesValue)
+                    .map(|v| v.value.into_owned())
+                    .unwrap_or(Value::Null);
                 return match util::flag(Some(&v)) {
                     Ok(Some(true)) => {
                         Finding::pass(i, "access logging is enabled (access_logs.s3.enabled)")
@@ -1333,20 +1344,20 @@ fn lb_logs(model: &Model, i: usize) -> Finding {
             i,
             "the load balancer attributes do not enable access_logs.s3.enabled: requests are not logged",
         )
-        .at(r.span_of("LoadBalancerAttributes"));
+        .at(span);
     }
-    match util::first_at(r, &["access_logs"]) {
-        Some((p, v)) => {
-            let (flag, fp) = util::flag_at(r, &["access_logs.enabled"]);
-            let span = fp
-                .as_deref()
-                .map(|x| r.span_of(x))
-                .unwrap_or(block_span(r, &p, v));
-            match flag {
+    match model.prop_set(i, Prop::ElbLoadBalancerAccessLogs) {
+        Some(block) => {
+            let enabled = model.prop_set(i, Prop::ElbLoadBalancerAccessLogsEnabled);
+            let span = match &enabled {
+                Some(f) => f.span(model, i),
+                None => block_span(model, i, Prop::ElbLoadBalancerAccessLogs, &block),
+            };
+            match enabled.as_ref().map(Found::flag).unwrap_or(Ok(None)) {
                 Ok(Some(true)) => Finding::pass(i, "access logging is enabled"),
                 Ok(Some(false)) => Finding::fail(i, "the access_logs block sets enabled = false"),
                 Ok(None) => {
-                    let row = defaults::lookup(r, "access_logs.enabled");
+                    let row = default_of(model, i, Prop::ElbLoadBalancerAccessLogsEnabled);
                     let on = row.is_some_and(|d| d.default == "true");
                     let note = row.map(|d| d.note()).unwrap_or_default();
                     if on {
@@ -1372,44 +1383,41 @@ fn lb_logs(model: &Model, i: usize) -> Finding {
     }
 }
 
-/// Where a bucket's server access logs go: (setting holder, path, target value).
-fn s3_logging(model: &Model, i: usize, facets: &[usize]) -> Option<(usize, String)> {
-    let r = &model.resources[i];
-    if let Some((p, v)) = util::first_at(r, &["logging", "LoggingConfiguration"]) {
-        let p = match v {
-            Value::List(_) => format!("{p}[0]"),
-            _ => p,
-        };
-        return Some((i, p));
+/// Where a bucket's server access logs are set: the bucket's own logging setting, else its
+/// logging resource.
+fn s3_logging(model: &Model, i: usize) -> Option<Span> {
+    if let Some(f) = model.prop_set(i, Prop::S3BucketLoggingConfiguration) {
+        return Some(block_span(model, i, Prop::S3BucketLoggingConfiguration, &f));
     }
-    facets
-        .iter()
-        .copied()
+    model
+        .facets_of(i)
         .find(|&f| model.resources[f].facet == Some("logging"))
-        .map(|f| (f, String::new()))
+        .map(|f| model.resources[f].span)
 }
 
 /// Buckets that receive S3 server access logs (they do not log themselves).
 fn log_targets(model: &Model) -> Vec<usize> {
     let mut out = Vec::new();
-    for r in &model.resources {
+    for (i, r) in model.resources.iter().enumerate() {
         if r.kind != Kind::S3Bucket {
             continue;
         }
-        for path in [
-            "target_bucket",
-            "logging.target_bucket",
-            "LoggingConfiguration.DestinationBucketName",
-        ] {
-            if let Some((_, v)) = util::at(r, path) {
-                out.extend(util::targets(model, &r.unit, v).into_iter().flatten());
-            }
+        for f in model.props(i, Prop::S3BucketLoggingConfigurationDestinationBucketName) {
+            out.extend(
+                util::targets(model, &r.unit, &f.value)
+                    .into_iter()
+                    .flatten(),
+            );
         }
     }
     out.sort_unstable();
     out.dedup();
     out
 }
+
+/// The data resource type of S3 object-level events in a CloudTrail event selector (a value
+/// of the selector, not a resource type of the code).
+const S3_OBJECT_DATA: &str = "AWS::S3::Object";
 
 /// CloudTrail trails recording S3 object data events, with the buckets they cover (`None`:
 /// every bucket).
@@ -1421,30 +1429,19 @@ fn data_event_trails(model: &Model) -> Vec<(usize, Option<Vec<usize>>)> {
         }
         let mut all = false;
         let mut buckets = Vec::new();
-        for key in ["event_selector", "EventSelectors"] {
-            let Some(Value::List(sel)) = r.attributes.get(key) else {
+        for d in model.items(t, Prop::CloudtrailTrailEventSelectorsDataResources) {
+            let ty = d.prop_set(Prop::CloudtrailTrailEventSelectorsDataResourcesType);
+            if ty.as_ref().and_then(Found::as_str) != Some(S3_OBJECT_DATA) {
+                continue;
+            }
+            let Some(values) = d.prop_set(Prop::CloudtrailTrailEventSelectorsDataResourcesValues)
+            else {
                 continue;
             };
-            for s in sel {
-                let res = s.get("data_resource").or_else(|| s.get("DataResources"));
-                for d in res.map(util::items).unwrap_or_default() {
-                    let ty = d
-                        .get("type")
-                        .or_else(|| d.get("Type"))
-                        .and_then(Value::as_str);
-                    if ty != Some("AWS::S3::Object") {
-                        continue;
-                    }
-                    let values = d.get("values").or_else(|| d.get("Values"));
-                    for v in values.map(util::items).unwrap_or_default() {
-                        match render(v).as_deref() {
-                            Some("arn:aws:s3") | Some("arn:aws:s3:::") | Some("arn:*:s3:::") => {
-                                all = true
-                            }
-                            _ => buckets
-                                .extend(util::targets(model, &r.unit, v).into_iter().flatten()),
-                        }
-                    }
+            for v in util::items(&values.value) {
+                match render(v).as_deref() {
+                    Some("arn:aws:s3") | Some("arn:aws:s3:::") | Some("arn:*:s3:::") => all = true,
+                    _ => buckets.extend(util::targets(model, &r.unit, v).into_iter().flatten()),
                 }
             }
         }
@@ -1458,7 +1455,6 @@ fn data_event_trails(model: &Model) -> Vec<(usize, Option<Vec<usize>>)> {
 }
 
 fn s3_logs(model: &Model) -> Vec<Finding> {
-    let facets = util::facets(model);
     let targets = log_targets(model);
     let trails = data_event_trails(model);
     let mut out = Vec::new();
@@ -1469,13 +1465,8 @@ fn s3_logs(model: &Model) -> Vec<Finding> {
         if targets.contains(&i) {
             continue;
         }
-        let fs = facets.get(&i).map(Vec::as_slice).unwrap_or(&[]);
-        let f = match s3_logging(model, i, fs) {
-            Some((h, p)) => {
-                let hr = &model.resources[h];
-                let span = if p.is_empty() { hr.span } else { hr.span_of(&p) };
-                Finding::pass(i, "server access logging is enabled").at(span)
-            }
+        let f = match s3_logging(model, i) {
+            Some(span) => Finding::pass(i, "server access logging is enabled").at(span),
             None => match trails
                 .iter()
                 .find(|(_, b)| b.as_ref().is_none_or(|b| b.contains(&i)))

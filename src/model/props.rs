@@ -70,6 +70,16 @@ impl Prop {
         let row = self.row();
         row.default.map(|d| (default_value(d), row.source))
     }
+
+    /// The paths of this property in `language`, in order: (the source type an alternative is
+    /// limited to, the dotted path without indices). For tables still keyed by a language's
+    /// spelling and source type, such as `rules/defaults.tsv`.
+    pub fn typed_paths(self, language: Language) -> Vec<(Option<&'static str>, String)> {
+        alternatives(self, language)
+            .iter()
+            .map(|a| (a.source_type, a.segments.join(".")))
+            .collect()
+    }
 }
 
 impl Prop {
@@ -500,6 +510,24 @@ impl Model {
         prop.paths(r.language, &r.source_type)
     }
 
+    /// True when resource `index` can express `prop` at all: its kind has the property and one
+    /// of its language's paths applies to its source type (directly or through a facet type).
+    /// A source type whose cell is `-`, or which no `type >` alternative names, cannot.
+    pub fn can_express(&self, index: usize, prop: Prop) -> bool {
+        let r = &self.resources[index];
+        r.kind == prop.kind()
+            && alternatives(prop, r.language)
+                .iter()
+                .any(|alt| match alt.source_type {
+                    None => true,
+                    Some(t) => {
+                        t == r.source_type
+                            || super::kinds::type_info(t).kind == r.kind
+                                && super::kinds::type_info(t).facet.is_some()
+                    }
+                })
+    }
+
     /// The facets of a resource (its configuration resources), in index order.
     pub fn facets_of(&self, index: usize) -> impl Iterator<Item = usize> + '_ {
         let start = self
@@ -554,6 +582,20 @@ impl<'m> Item<'m> {
     /// The span of the element.
     pub fn span(&self) -> Span {
         self.model.resources[self.resource].span_of(&self.path)
+    }
+
+    /// The entries of the element when it is a map keyed by data rather than by property
+    /// names (CloudFormation's `Parameters` of a parameter group): each key, its value and its
+    /// span, in order. Empty when the element is not a map.
+    pub fn entries(&self) -> Vec<(&'m str, &'m Value, Span)> {
+        let r = &self.model.resources[self.resource];
+        match self.value {
+            Value::Map(m) => m
+                .iter()
+                .map(|(k, v)| (k.as_str(), v, r.span_of(&format!("{}.{k}", self.path))))
+                .collect(),
+            _ => Vec::new(),
+        }
     }
 
     /// Every value of `prop` (a property below the list) inside this element.
@@ -614,6 +656,32 @@ impl<'m> Item<'m> {
             });
             if stop {
                 return;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A `type >` prefix names a source type of the row's own kind (or one of its facets), so
+    /// that `Model::can_express` and the facet lookup can match it.
+    #[test]
+    fn source_type_prefixes_name_types_of_the_kind() {
+        for row in ROWS {
+            for language in [Language::Terraform, Language::CloudFormation] {
+                for (ty, _) in row.prop.typed_paths(language) {
+                    if let Some(ty) = ty {
+                        assert_eq!(
+                            super::super::kinds::type_info(ty).kind,
+                            row.kind,
+                            "{}: `{ty}` is not a type of {}",
+                            row.origin,
+                            row.kind
+                        );
+                    }
+                }
             }
         }
     }
