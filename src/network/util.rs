@@ -54,62 +54,6 @@ pub fn is_absent(v: &Value) -> bool {
     matches!(v, Value::Null | Value::Symbol(Symbol::NoValue))
 }
 
-/// Walks a dotted path through maps. A list on the way is a Terraform nested block: its first
-/// element is taken (`vpc_config.subnet_ids` reads `vpc_config[0].subnet_ids`); an empty list
-/// means the block is absent. Returns the concrete path and the value.
-pub fn at<'a>(r: &'a Resource, path: &str) -> Option<(String, &'a Value)> {
-    let mut cur: Option<&Value> = None;
-    let mut p = String::new();
-    for seg in path.split('.') {
-        // `name[2]` selects an element; a bare name below a block list takes its first one.
-        let (name, indices) = match seg.find('[') {
-            Some(k) => (&seg[..k], &seg[k..]),
-            None => (seg, ""),
-        };
-        let next = match cur {
-            None => r.attributes.get(name)?,
-            Some(v) => {
-                let (np, v) = descend(&p, v)?;
-                p = np;
-                v.get(name)?
-            }
-        };
-        if !p.is_empty() {
-            p.push('.');
-        }
-        p.push_str(name);
-        let mut v = next;
-        for ix in indices.split(']').filter(|x| !x.is_empty()) {
-            let n: usize = ix.trim_start_matches('[').parse().ok()?;
-            v = v.as_list()?.get(n)?;
-            p.push_str(&format!("[{n}]"));
-        }
-        cur = Some(v);
-    }
-    let cur = cur?;
-    if is_absent(cur) {
-        return None;
-    }
-    Some((p, cur))
-}
-
-/// A block value: a map, or the first map of a Terraform block list.
-fn descend<'a>(p: &str, v: &'a Value) -> Option<(String, &'a Value)> {
-    match v {
-        Value::List(l) => {
-            let first = l.first()?;
-            Some((format!("{p}[0]"), first))
-        }
-        Value::Map(_) => Some((p.to_string(), v)),
-        _ => None,
-    }
-}
-
-/// The first attribute of `paths` that is set.
-pub fn first_at<'a>(r: &'a Resource, paths: &[&str]) -> Option<(String, &'a Value)> {
-    paths.iter().find_map(|p| at(r, p))
-}
-
 /// The value as an unknown value ([`Value::as_unknown`]).
 pub fn unknown_of(v: &Value) -> Value {
     Value::Unknown(v.as_unknown())
@@ -129,14 +73,6 @@ pub fn flag(v: Option<&Value>) -> Result<Option<bool>, Value> {
             Some(b) => Ok(Some(b)),
             None => Err(unknown_of(v)),
         },
-    }
-}
-
-/// A flag attribute read from the first set path.
-pub fn flag_at(r: &Resource, paths: &[&str]) -> (Result<Option<bool>, Value>, Option<String>) {
-    match first_at(r, paths) {
-        Some((p, v)) => (flag(Some(v)), Some(p)),
-        None => (Ok(None), None),
     }
 }
 
