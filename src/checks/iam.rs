@@ -1269,8 +1269,6 @@ fn secret_readers(facts: &Facts, _: &Params) -> Vec<Finding> {
 // tenant.data-isolation
 // ---------------------------------------------------------------------------------------------
 
-/// The address without its instance key: `aws_dynamodb_table.t["a"]` → `aws_dynamodb_table.t`.
-
 /// Roles that end users assume directly, with tokens of a Cognito identity pool.
 fn end_user_roles(model: &Model, access: &Access) -> BTreeSet<usize> {
     trust::trust(model, &access.principals)

@@ -554,8 +554,6 @@ pub struct OutsideGrant<'a> {
     pub statement: &'a ResourceStatement,
 }
 
-/// A value as written, symbols as `${account}`.
-
 /// Roles and users of each unit with the ARN built from their name.
 struct PrincipalArns {
     by_unit: HashMap<String, Vec<(usize, String)>>,

@@ -56,8 +56,6 @@ pub struct TenantContext {
     pub notes: Vec<String>,
 }
 
-/// The address without its instance key: `aws_dynamodb_table.t["a"]` → `aws_dynamodb_table.t`.
-
 fn is_dynamodb_context(key: &str) -> bool {
     key.to_ascii_lowercase()
         .starts_with("kms:encryptioncontext:aws:dynamodb:")
