@@ -352,7 +352,7 @@ fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
-/// The gate (spec/model.md): an invalid or contradicted assumption whose threat is at or above
+/// The gate (docs/model.md, "The scan's exit status"): an invalid or contradicted assumption whose threat is at or above
 /// `--fail-on`, or, with `--fail-on-open`, any open question.
 fn gate_fails(rep: &vouch::reconcile::Report, fail_on: FailOn, fail_on_open: bool) -> bool {
     use vouch::assumptions::Status;

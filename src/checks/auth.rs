@@ -41,7 +41,11 @@ fn mfa_required(facts: &Facts, _: &Params) -> Vec<Finding> {
             None => (Ok(None), r.span),
         };
         let finding = match setting {
-            Err(v) => Finding::new(pool, unknown_of(&v), "the MFA setting cannot be read"),
+            Err(v) => Finding::new(
+                pool,
+                Outcome::of_value(&v),
+                "the MFA setting cannot be read",
+            ),
             Ok(None) => Finding::fail(pool, "no MFA setting: Cognito's default is OFF"),
             Ok(Some(s)) if s.eq_ignore_ascii_case("ON") => {
                 let providers = util::referrers(model, pool, Label::InUserPool)
@@ -74,17 +78,6 @@ fn mfa_required(facts: &Facts, _: &Params) -> Vec<Finding> {
         out.push(finding.at(span));
     }
     out
-}
-
-/// The outcome for a setting whose value the tree cannot settle.
-pub(super) fn unknown_of(v: &crate::model::Value) -> Outcome {
-    match v.first_unknown() {
-        Some(u) => Outcome::from_unknown(u),
-        None => Outcome::unknown(
-            Cause::NotExpressible,
-            format!("the value `{v}` cannot be evaluated"),
-        ),
-    }
 }
 
 // --- auth.api-authorizer ----------------------------------------------------------------
@@ -220,7 +213,7 @@ fn routes_authenticated(facts: &Facts, _: &Params) -> Vec<Finding> {
                     let set = authorization_of(model.resources[route.resource].kind)
                         .and_then(|p| model.prop_set(route.resource, p));
                     let outcome = match set {
-                        Some(f) => unknown_of(&f.value),
+                        Some(f) => Outcome::of_value(&f.value),
                         None => Outcome::unknown(
                             Cause::NotExpressible,
                             "the authorization type is not set",

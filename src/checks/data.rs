@@ -4,7 +4,7 @@
 //! Settings the code leaves out take the provider default from `rules/defaults.tsv`, and a
 //! detail that rests on one says "provider default".
 
-use super::{auth::unknown_of, no_params, Check, Facts, Finding, Outcome, Params};
+use super::{no_params, Check, Facts, Finding, Outcome, Params};
 use crate::kms::defaults;
 use crate::model::{Found, Kind, Model, Prop, Resource, Value};
 use crate::network::util;
@@ -131,7 +131,7 @@ fn point_in_time_recovery(facts: &Facts, _: &Params) -> Vec<Finding> {
                 .at(r.span),
                 Flag::Unknown(v, span) => Finding::new(
                     i,
-                    unknown_of(&v),
+                    Outcome::of_value(&v),
                     "whether point-in-time recovery is enabled is not settled",
                 )
                 .at(span),
@@ -197,7 +197,7 @@ fn global_table_pitr(model: &Model, i: usize) -> Finding {
     } else if let Some((v, span)) = unknown {
         Finding::new(
             i,
-            unknown_of(&v),
+            Outcome::of_value(&v),
             "whether point-in-time recovery is enabled is not settled",
         )
         .at(span)
@@ -287,7 +287,7 @@ fn backup_retention(facts: &Facts, params: &Params) -> Vec<Finding> {
                         out.push(
                             Finding::new(
                                 i,
-                                unknown_of(&v),
+                                Outcome::of_value(&v),
                                 "the backup retention period is not settled",
                             )
                             .at(f.span(model, i)),
@@ -404,7 +404,7 @@ fn s3_versioning(facts: &Facts, _: &Params) -> Vec<Finding> {
                     .at(span),
                     Err(v) => Finding::new(
                         i,
-                        unknown_of(&v),
+                        Outcome::of_value(&v),
                         "whether versioning is enabled is not settled",
                     )
                     .at(span),
@@ -498,7 +498,7 @@ fn read_trail(model: &Model, i: usize) -> Trail {
     } else if let Some((v, span, open)) = unknown {
         Trail {
             index: i,
-            outcome: unknown_of(&v),
+            outcome: Outcome::of_value(&v),
             detail: format!("trail {name}: {open} is not settled by the code"),
             evidence: vec![span],
         }

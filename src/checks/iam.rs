@@ -5,7 +5,6 @@
 //! Compute rules speak of the compute (functions, task definitions, instances), not of their
 //! roles; a compute resource whose role the code cannot settle is an unknown with the reason.
 
-use super::auth::unknown_of;
 use super::{no_params, Cause, Check, Facts, Finding, Outcome, Params};
 use crate::iam::access::{index, Access, Grant, Target};
 use crate::iam::catalog;
@@ -121,7 +120,7 @@ fn unsettled_value(v: &Value) -> Outcome {
                 Cause::OutsideTree,
                 format!("{s} is not declared in the scanned tree"),
             ),
-            other => unknown_of(other),
+            other => Outcome::of_value(other),
         },
     }
 }
@@ -878,30 +877,27 @@ fn marker_in(name: &str, markers: &[String]) -> Option<String> {
         .cloned()
 }
 
-/// Actions that read a data store's contents.
+/// The data-plane actions that read a store's content, by kind (`rules/content-reads.tsv`):
+/// what an administrative role must not hold on tenant data.
 fn content_reads(kind: Kind) -> &'static [&'static str] {
-    match kind {
-        Kind::DynamodbTable => &[
-            "dynamodb:GetItem",
-            "dynamodb:BatchGetItem",
-            "dynamodb:Query",
-            "dynamodb:Scan",
-            "dynamodb:PartiQLSelect",
-            "dynamodb:ExportTableToPointInTime",
-            "dynamodb:GetRecords",
-        ],
-        Kind::S3Bucket => &["s3:GetObject", "s3:GetObjectVersion"],
-        Kind::RdsInstance | Kind::RdsCluster => &[
-            "rds-data:ExecuteStatement",
-            "rds-data:BatchExecuteStatement",
-            "rds-db:connect",
-        ],
-        Kind::SecretsmanagerSecret => &[
-            "secretsmanager:GetSecretValue",
-            "secretsmanager:BatchGetSecretValue",
-        ],
-        _ => &[],
-    }
+    static TABLE: std::sync::OnceLock<std::collections::HashMap<Kind, Vec<&'static str>>> =
+        std::sync::OnceLock::new();
+    TABLE
+        .get_or_init(|| {
+            include_str!("../../rules/content-reads.tsv")
+                .lines()
+                .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+                .filter_map(|l| {
+                    let (kind, actions) = l.split_once('\t')?;
+                    Some((
+                        Kind::parse(kind.trim())?,
+                        actions.split(',').map(str::trim).collect(),
+                    ))
+                })
+                .collect()
+        })
+        .get(&kind)
+        .map_or(&[], Vec::as_slice)
 }
 
 /// The names a compute resource or its role goes by, beside its address.
@@ -1443,6 +1439,28 @@ fn tenant_binding(facts: &Facts, _: &Params) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_content_read_is_a_known_kind_and_an_exact_action() {
+        let rows: Vec<&str> = include_str!("../../rules/content-reads.tsv")
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .collect();
+        assert!(rows.len() >= 5);
+        for row in rows {
+            let (kind, _) = row.split_once('\t').expect("kind, then actions");
+            let kind = Kind::parse(kind).unwrap_or_else(|| panic!("{kind} is not a kind"));
+            let actions = content_reads(kind);
+            assert!(!actions.is_empty(), "{row}");
+            for a in actions {
+                let (prefix, name) = a.split_once(':').unwrap();
+                let found = crate::iam::catalog::action(a)
+                    .unwrap_or_else(|| panic!("{a} is not in the IAM catalog"));
+                assert_eq!(found.action_name(), name, "{a}: names are exact");
+                assert_eq!(prefix, prefix.to_ascii_lowercase());
+            }
+        }
+    }
 
     #[test]
     fn names_split_into_words() {

@@ -5,7 +5,7 @@
 //! [`crate::kms::tenant_context`]); provider defaults come from `rules/defaults.tsv` through
 //! them, and a detail that rests on one says "provider default".
 
-use super::{auth::unknown_of, no_params, Cause, Check, Facts, Finding, Outcome, Params};
+use super::{no_params, Cause, Check, Facts, Finding, Outcome, Params};
 use crate::iam::policy::{self, Condition, Effect};
 use crate::kms::{
     self, AtRest, Evidence, KeyFacts, KeyKind, KeyPolicy, PrincipalRef, Rotation, StoreEncryption,
@@ -97,7 +97,7 @@ fn unknown_from_evidence(evidence: &[Evidence], reason: &str) -> Outcome {
 /// outside the tree for a literal ARN.
 fn external_key(value: &Value) -> Outcome {
     if value.first_unknown().is_some() {
-        return unknown_of(value);
+        return Outcome::of_value(value);
     }
     Outcome::unknown(
         Cause::OutsideTree,
@@ -606,7 +606,7 @@ fn key_policy_scoped(facts: &Facts, _: &Params) -> Vec<Finding> {
                             problems.push(
                                 Finding::new(
                                     k.key,
-                                    unknown_of(value),
+                                    Outcome::of_value(value),
                                     format!("{name} names the principal {text}, which the code does not settle"),
                                 )
                                 .at(s.evidence.span),

@@ -50,6 +50,18 @@ impl Outcome {
         }
     }
 
+    /// The outcome of a value the check cannot read as the data it expects: the value's own
+    /// unknown when it holds one, else "cannot be evaluated" with the value as written.
+    pub fn of_value(v: &crate::model::Value) -> Outcome {
+        match v.first_unknown() {
+            Some(u) => Outcome::from_unknown(u),
+            None => Outcome::unknown(
+                Cause::NotExpressible,
+                format!("the value `{v}` cannot be evaluated"),
+            ),
+        }
+    }
+
     pub fn unknown(cause: Cause, reason: impl Into<String>) -> Outcome {
         Outcome::Unknown {
             cause,

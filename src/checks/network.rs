@@ -69,11 +69,6 @@ fn names(model: &Model, list: &[usize]) -> String {
     v.join(", ")
 }
 
-/// The outcome for a value the tree cannot settle.
-fn unknown_value(v: &Value) -> Outcome {
-    super::auth::unknown_of(v)
-}
-
 /// The outcome for the first of some unknowns, or a fallback.
 fn unknown_from(us: &[Unknown], cause: Cause, fallback: &str) -> Outcome {
     match us.first() {
@@ -161,7 +156,7 @@ fn compute_in_vpc(facts: &Facts, _: &Params) -> Vec<Finding> {
             ),
             Where::Unknown { value } => Finding::new(
                 c,
-                unknown_value(value),
+                Outcome::of_value(value),
                 "where it runs cannot be read from the tree",
             ),
             Where::Vpc {
@@ -322,7 +317,7 @@ fn service_endpoints(facts: &Facts, _: &Params) -> Vec<Finding> {
                     .prop_set(*endpoint, Prop::Ec2VpcEndpointPrivateDnsEnabled)
                     .map_or(Ok(None), |f| f.flag());
                 let outcome = match flag {
-                    Err(v) => unknown_value(&v),
+                    Err(v) => Outcome::of_value(&v),
                     Ok(_) => Outcome::unknown(
                         Cause::NotExpressible,
                         "whether the endpoint is usable cannot be read",
@@ -350,7 +345,7 @@ fn service_endpoints(facts: &Facts, _: &Params) -> Vec<Finding> {
                 out.push(
                     Finding::new(
                         c,
-                        unknown_value(value),
+                        Outcome::of_value(value),
                         format!("{s}: whether an endpoint serves it cannot be read ({why})"),
                     )
                     .at_all(spans),
@@ -376,7 +371,7 @@ fn service_endpoints(facts: &Facts, _: &Params) -> Vec<Finding> {
                 ),
                 Where::Unknown { value } => Finding::new(
                     c,
-                    unknown_value(value),
+                    Outcome::of_value(value),
                     format!("{s}: where it runs cannot be read ({why})"),
                 ),
                 Where::Vpc { subnets, .. } => {
@@ -599,7 +594,7 @@ fn datastores_private(facts: &Facts, _: &Params) -> Vec<Finding> {
 /// could not be read.
 fn route_auth_unknown(route: &EdgeRoute) -> Outcome {
     match &route.authorization_value {
-        Some(v) => unknown_value(v),
+        Some(v) => Outcome::of_value(v),
         None => Outcome::unknown(
             Cause::NotExpressible,
             "the authorization setting cannot be read",
@@ -687,7 +682,7 @@ fn internal_lb(model: &Model, lb: usize, out: &mut Vec<Finding>) {
                 out.push(
                     Finding::new(
                         lb,
-                        unknown_value(&u),
+                        Outcome::of_value(&u),
                         format!("{place}: the actions cannot be read"),
                     )
                     .at(at)
@@ -718,7 +713,7 @@ fn internal_lb(model: &Model, lb: usize, out: &mut Vec<Finding>) {
         } else if let Some(u) = &scheme_unknown {
             Finding::new(
                 lb,
-                unknown_value(u),
+                Outcome::of_value(u),
                 format!("{place}: forwards without authentication, and whether the load balancer is internal cannot be read"),
             )
         } else {
@@ -773,7 +768,7 @@ fn internal_lb(model: &Model, lb: usize, out: &mut Vec<Finding>) {
         let f = match &scheme_unknown {
             Some(u) => Finding::new(
                 lb,
-                unknown_value(u),
+                Outcome::of_value(u),
                 format!("{path}: a classic load balancer cannot authenticate callers, and whether it is internal cannot be read"),
             ),
             None => Finding::fail(
@@ -885,7 +880,7 @@ fn permission(model: &Model, i: usize) -> Finding {
         ),
         (None, Some(Err(v))) => Finding::new(
             subj,
-            unknown_value(v),
+            Outcome::of_value(v),
             format!("{}: who may invoke it cannot be read", r.address),
         ),
         (None, _) => Finding::new(
@@ -986,7 +981,7 @@ fn rest_method(model: &Model, route: &EdgeRoute) -> Finding {
         (None, Some(found)) => {
             return Finding::new(
                 m,
-                unknown_value(&util::unknown_of(&found.value)),
+                Outcome::of_value(&util::unknown_of(&found.value)),
                 format!("{name}: its request validator is not in the tree"),
             )
             .at(vspan);
@@ -1006,7 +1001,7 @@ fn rest_method(model: &Model, route: &EdgeRoute) -> Finding {
         match (body, model_decl) {
             (Err(u), _) | (_, Err(u)) => Finding::new(
                 m,
-                unknown_value(&u),
+                Outcome::of_value(&u),
                 format!("{name}: what its validator {} checks cannot be read", vr.address),
             )
             .at(bspan)
@@ -1037,7 +1032,7 @@ fn rest_method(model: &Model, route: &EdgeRoute) -> Finding {
         match params {
             Err(u) => Finding::new(
                 m,
-                unknown_value(&u),
+                Outcome::of_value(&u),
                 format!("{name}: what its validator {} checks cannot be read", vr.address),
             ),
             Ok(Some(true)) => Finding::pass(

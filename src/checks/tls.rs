@@ -2,7 +2,6 @@
 //! edge, HSTS on public web endpoints, data stores that refuse unencrypted connections, and
 //! access logging at the edge, the APIs and the buckets.
 
-use super::auth::unknown_of;
 use super::data::default_of;
 use super::{no_params, Cause, Check, Facts, Finding, Outcome, Params};
 use crate::iam::policy::{self, Effect};
@@ -91,7 +90,7 @@ fn facing_unknown(model: &Model, e: &PublicEdge) -> Outcome {
     .into_iter()
     .find_map(|p| model.prop_set(e.resource, p));
     match set {
-        Some(f) => unknown_of(&f.value),
+        Some(f) => Outcome::of_value(&f.value),
         None => Outcome::unknown(
             Cause::NotExpressible,
             "whether the endpoint faces the internet cannot be read",
@@ -197,7 +196,7 @@ fn http_finding(model: &Model, e: &PublicEdge) -> Finding {
         }
         Http::Unknown { value } => Finding::new(
             e.resource,
-            unknown_of(value),
+            Outcome::of_value(value),
             "how plain HTTP is handled cannot be read",
         )
         .at(at),
@@ -341,7 +340,7 @@ fn cloudfront_hsts(model: &Model, e: &PublicEdge) -> Finding {
             );
             let (outcome, span) = match unknown {
                 Some(f) if f.value.first_unknown().is_some() => {
-                    (unknown_of(&f.value), f.span(model, i))
+                    (Outcome::of_value(&f.value), f.span(model, i))
                 }
                 Some(f) => (
                     Outcome::unknown(
@@ -627,7 +626,7 @@ fn cover(v: &Value) -> Option<Cover> {
 fn secure_transport(doc: &Value) -> Result<Option<(usize, String)>, Outcome> {
     let d = policy::parse(doc);
     if let Some(u) = &d.unknown {
-        return Err(unknown_of(u));
+        return Err(Outcome::of_value(u));
     }
     let mut best: Option<(usize, String)> = None;
     let mut unknown: Option<Outcome> = None;
@@ -666,7 +665,7 @@ fn secure_transport(doc: &Value) -> Result<Option<(usize, String)>, Outcome> {
                     Some(Cover::Objects) => objects = true,
                     Some(Cover::Part) => {}
                     None => {
-                        unknown.get_or_insert_with(|| unknown_of(item));
+                        unknown.get_or_insert_with(|| Outcome::of_value(item));
                     }
                 }
             }
@@ -810,7 +809,7 @@ fn rds_tls(model: &Model, i: usize, cluster: bool) -> Finding {
     let engine_at = model.prop_set(i, props.engine);
     let engine = match engine_at.map(|f| (f.span(model, i), f.text())) {
         Some((span, Err(v))) => {
-            return Finding::new(i, unknown_of(&v), "the database engine cannot be read").at(span)
+            return Finding::new(i, Outcome::of_value(&v), "the database engine cannot be read").at(span)
         }
         Some((_, Ok(Some(e)))) => e.to_ascii_lowercase(),
         // Clusters default to Aurora MySQL; an instance has to name its engine.
@@ -847,7 +846,7 @@ fn rds_tls(model: &Model, i: usize, cluster: bool) -> Finding {
             Some(f) => match f.text() {
                 Ok(Some(s)) => Ok(s),
                 Ok(None) => Ok(String::new()),
-                Err(u) => Err(unknown_of(&u)),
+                Err(u) => Err(Outcome::of_value(&u)),
             },
             None => Ok(default_of(model, i, props.version)
                 .map(|d| d.default.to_string())
@@ -871,7 +870,7 @@ fn rds_tls(model: &Model, i: usize, cluster: bool) -> Finding {
                         Some(Err(u)) => {
                             return Finding::new(
                                 i,
-                                unknown_of(&u),
+                                Outcome::of_value(&u),
                                 "the parameter group's family cannot be read",
                             )
                             .at(gr.span)
@@ -900,7 +899,7 @@ fn rds_tls(model: &Model, i: usize, cluster: bool) -> Finding {
                             None => {
                                 return Finding::new(
                                     i,
-                                    unknown_of(&v),
+                                    Outcome::of_value(&v),
                                     format!("{param} in {} cannot be read", gr.address),
                                 )
                                 .at(vspan)
@@ -922,7 +921,7 @@ fn rds_tls(model: &Model, i: usize, cluster: bool) -> Finding {
                     _ => {
                         let v = &gf.value;
                         let o = match v.first_unknown() {
-                            Some(_) => unknown_of(v),
+                            Some(_) => Outcome::of_value(v),
                             None => Outcome::unknown(
                                 Cause::OutsideTree,
                                 format!("the parameter group {} is not in the scanned tree", v),
@@ -1058,7 +1057,7 @@ fn elasticache_tls(model: &Model, i: usize) -> Finding {
     match flag {
         Err(v) => Finding::new(
             i,
-            unknown_of(&v),
+            Outcome::of_value(&v),
             "whether in-transit encryption is enabled cannot be read",
         )
         .at(span),
@@ -1090,7 +1089,7 @@ fn elasticache_tls(model: &Model, i: usize) -> Finding {
                     Ok(_) => Finding::pass(i, "in-transit encryption is required").at(f.span(model, i)),
                     Err(u) => Finding::new(
                         i,
-                        unknown_of(&u),
+                        Outcome::of_value(&u),
                         "the transit encryption mode cannot be read",
                     )
                     .at(f.span(model, i)),
@@ -1308,7 +1307,7 @@ fn lb_logs(model: &Model, i: usize) -> Finding {
             Ok(_) => Finding::fail(i, "the access logging policy is disabled"),
             Err(v) => Finding::new(
                 i,
-                unknown_of(&v),
+                Outcome::of_value(&v),
                 "whether access logging is enabled cannot be read",
             ),
         }
@@ -1333,7 +1332,7 @@ fn lb_logs(model: &Model, i: usize) -> Finding {
                     Ok(_) => Finding::fail(i, "access_logs.s3.enabled is false"),
                     Err(u) => Finding::new(
                         i,
-                        unknown_of(&u),
+                        Outcome::of_value(&u),
                         "whether access logging is enabled cannot be read",
                     ),
                 }
@@ -1371,7 +1370,7 @@ fn lb_logs(model: &Model, i: usize) -> Finding {
                 }
                 Err(v) => Finding::new(
                     i,
-                    unknown_of(&v),
+                    Outcome::of_value(&v),
                     "whether access logging is enabled cannot be read",
                 ),
             }

@@ -1,5 +1,5 @@
 //! One assumption's status, from its checks' findings, the document's claims and the answers,
-//! in the order `spec/assumptions.md` gives ("How a status is decided").
+//! in the order `docs/catalog.md` gives ("Deciding a status").
 
 use crate::assumptions::{Rule, Scope, Status};
 use crate::checks::{Finding, Outcome};
