@@ -496,7 +496,7 @@ fn parse_strict(text: &str) -> Result<Node, ParseError> {
                     let node = Node {
                         value: NodeValue::Seq(items),
                         tag,
-                        span: (start.0, index.span(&span).1),
+                        span: (start.0, trim_trailing(text, start.0, index.span(&span).1)),
                     };
                     remember(&mut anchors, anchor, &node, &mut anchor_budget)
                         .map_err(|m| err_at(m, &span))?;
@@ -509,7 +509,7 @@ fn parse_strict(text: &str) -> Result<Node, ParseError> {
                     let node = Node {
                         value: NodeValue::Map(entries),
                         tag,
-                        span: (start.0, index.span(&span).1),
+                        span: (start.0, trim_trailing(text, start.0, index.span(&span).1)),
                     };
                     remember(&mut anchors, anchor, &node, &mut anchor_budget)
                         .map_err(|m| err_at(m, &span))?;
@@ -558,6 +558,27 @@ fn parse_strict(text: &str) -> Result<Node, ParseError> {
         tag: None,
         span: (0, 0),
     }))
+}
+
+/// The end of a block collection without what follows its last value: a block mapping or
+/// sequence ends, for the parser, at the next token, after any blank lines and comments (a
+/// resource's span would run into the comment that introduces the next resource).
+fn trim_trailing(text: &str, start: u32, end: u32) -> u32 {
+    let bytes = text.as_bytes();
+    let start = start as usize;
+    let mut end = (end as usize).min(bytes.len());
+    loop {
+        while end > start && bytes[end - 1].is_ascii_whitespace() {
+            end -= 1;
+        }
+        // A last line that is only a comment belongs to what follows.
+        let line_start = text[..end].rfind('\n').map_or(0, |i| i + 1);
+        if line_start > start && text[line_start..end].trim_start().starts_with('#') {
+            end = line_start;
+            continue;
+        }
+        return end as u32;
+    }
 }
 
 /// Keeps a copy of an anchored node for the aliases that name it, charging the copy to the
