@@ -126,15 +126,6 @@ impl SourceFile {
     }
 }
 
-/// A resolved location: what reports print.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub struct Location {
-    pub file: String,
-    pub line: u32,
-    pub column: u32,
-    pub end_line: u32,
-}
-
 /// A region of a file, as every output shows it: lines and columns are 1-based, columns count
 /// characters (not bytes). The end is exclusive, as in SARIF: `end_line`/`end_column` is the
 /// position just after the region's last character (so a one-character region at 3:5 ends at
@@ -329,18 +320,6 @@ impl Sources {
             column,
             end_line,
             end_column,
-        }
-    }
-
-    pub fn locate(&self, span: Span) -> Location {
-        let f = self.get(span.file);
-        let (line, column) = f.line_col(span.start);
-        let (end_line, _) = f.line_col(span.end.saturating_sub(1).max(span.start));
-        Location {
-            file: f.path.clone(),
-            line,
-            column,
-            end_line,
         }
     }
 }

@@ -98,7 +98,7 @@ fn via_of(scan: &Scan, grants: &[&Grant]) -> Vec<Via> {
     let mut via: Vec<Via> = grants
         .iter()
         .map(|g| {
-            let loc = g.source.span.map(|s| scan.loaded.sources.locate(s));
+            let loc = g.source.span.map(|s| scan.loaded.sources.region(s));
             let mut conditions: Vec<String> = g.conditions.iter().map(|c| c.key.clone()).collect();
             conditions.sort();
             conditions.dedup();

@@ -5,7 +5,7 @@
 
 use crate::model::Kind;
 use crate::model::Language;
-use crate::source::{Location, Span};
+use crate::source::{Region, Span};
 use crate::Scan;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -74,7 +74,9 @@ struct JsonResource<'a> {
     parent: Option<&'a str>,
     file: String,
     line: u32,
+    column: u32,
     end_line: u32,
+    end_column: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
     condition: Option<&'a crate::model::Condition>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -172,8 +174,8 @@ fn summary_with(scan: &Scan, unresolved: usize) -> Summary {
     }
 }
 
-fn loc(scan: &Scan, span: Span) -> Location {
-    scan.loaded.sources.locate(span)
+fn loc(scan: &Scan, span: Span) -> Region {
+    scan.loaded.sources.region(span)
 }
 
 /// The inventory as JSON (with evaluated attribute values when `values` is set).
@@ -199,7 +201,9 @@ pub fn write_json(scan: &Scan, values: bool, w: &mut dyn std::io::Write) -> std:
                 parent: m.parents.get(&i).map(|p| m.resources[*p].address.as_str()),
                 file: l.file,
                 line: l.line,
+                column: l.column,
                 end_line: l.end_line,
+                end_column: l.end_column,
                 condition: r.condition.as_ref(),
                 generated_by: r.generated_by.as_deref(),
                 attributes: values.then_some(&r.attributes),

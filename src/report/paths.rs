@@ -45,7 +45,7 @@ fn stable_id(parts: &[&str]) -> String {
 fn step(scan: &Scan, text: String, resource: Option<usize>, span: Option<Span>) -> Step {
     let m = &scan.model;
     let span = span.or_else(|| resource.map(|r| m.resources[r].span));
-    let loc = span.map(|s| scan.loaded.sources.locate(s));
+    let loc = span.map(|s| scan.loaded.sources.region(s));
     Step {
         text,
         resource: resource.map(|r| m.resources[r].address.clone()),

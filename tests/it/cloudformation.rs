@@ -207,7 +207,7 @@ fn nested_stacks_are_instantiated_in_the_parent_unit() {
     assert_eq!(vpc.unit, "template.yaml");
     assert_eq!(line(&s, "Network/Vpc"), 6);
     assert_eq!(
-        s.loaded.sources.locate(vpc.span).file,
+        s.loaded.sources.region(vpc.span).file,
         "stacks/network.yaml"
     );
     assert_eq!(

@@ -49,6 +49,6 @@ fn trust_entries_and_their_problems() {
     let l = s
         .loaded
         .sources
-        .locate(of("aws_iam_role.partner_open").span.unwrap());
+        .region(of("aws_iam_role.partner_open").span.unwrap());
     assert_eq!((l.file.as_str(), l.line), ("main.tf", 28));
 }

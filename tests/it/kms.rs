@@ -135,7 +135,7 @@ fn stores_are_classified(n: &Names) {
     // Every piece of evidence has a line.
     for st in &all {
         for e in &st.evidence {
-            assert!(s.loaded.sources.locate(e.span).line > 0);
+            assert!(s.loaded.sources.region(e.span).line > 0);
         }
     }
 }
@@ -171,7 +171,7 @@ fn s3_encryption_facet_is_the_evidence_in_terraform() {
             "aws_s3_bucket_server_side_encryption_configuration.reports",
             "rule[0].apply_server_side_encryption_by_default[0].kms_master_key_id"
         ),
-        s.loaded.sources.locate(bucket.evidence[1].span).line
+        s.loaded.sources.region(bucket.evidence[1].span).line
     );
     // A String parameter is not a store; a SecureString one with alias/aws/ssm is AWS-managed.
     assert!(all

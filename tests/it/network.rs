@@ -327,14 +327,14 @@ fn open_ingress_in_both_layers() {
         .iter()
         .find(|r| r.attribute == "ingress[0]")
         .expect("inline rule");
-    let at = tf.loaded.sources.locate(ssh.evidence.span).line;
+    let at = tf.loaded.sources.region(ssh.evidence.span).line;
     assert_eq!(at, attr_line(&tf, "aws_security_group.app", "ingress[0]"));
     let lb = rules
         .iter()
         .find(|r| r.layer == Layer::SecurityGroup && r.edge_web)
         .unwrap();
     assert_eq!(
-        tf.loaded.sources.locate(lb.evidence.span).line,
+        tf.loaded.sources.region(lb.evidence.span).line,
         line(&tf, "aws_security_group_rule.lb_https")
     );
 }
@@ -470,7 +470,7 @@ fn project_open_ingress() {
     let tf = scan("projects/saas-serverless/terraform");
     let r = &network::open_ingress(&tf.model)[0];
     assert_eq!(
-        tf.loaded.sources.locate(r.evidence.span).line,
+        tf.loaded.sources.region(r.evidence.span).line,
         line(&tf, "aws_vpc_security_group_ingress_rule.debug_ssh[0]")
     );
 }
@@ -505,7 +505,7 @@ fn project_edges() {
         })
         .unwrap();
     assert_eq!(
-        tf.loaded.sources.locate(cf.tls.evidence[0].span).line,
+        tf.loaded.sources.region(cf.tls.evidence[0].span).line,
         attr_line(
             &tf,
             "aws_cloudfront_distribution.web",

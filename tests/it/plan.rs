@@ -47,7 +47,7 @@ fn plan_values_with_hcl_spans_replace_the_root() {
     assert_eq!(
         s.loaded
             .sources
-            .locate(resource(&s, "module.queue.aws_sqs_queue.this").span)
+            .region(resource(&s, "module.queue.aws_sqs_queue.this").span)
             .file,
         "modules/q/main.tf"
     );
@@ -75,7 +75,7 @@ fn plan_alone_points_at_the_plan_file() {
     let l = s
         .loaded
         .sources
-        .locate(resource(&s, "aws_s3_bucket.reports[1]").span);
+        .region(resource(&s, "aws_s3_bucket.reports[1]").span);
     assert_eq!((l.file.as_str(), l.line), ("plan.json", 99));
     // `bucket = aws_s3_bucket.reports[count.index].id` is recorded without its key; each
     // instance refers to its own twin.

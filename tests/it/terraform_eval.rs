@@ -253,7 +253,7 @@ fn initialized_modules_are_read_through_the_module_index() {
     assert_eq!(
         s.loaded
             .sources
-            .locate(resource(&s, "module.queue.aws_sqs_queue.this").span)
+            .region(resource(&s, "module.queue.aws_sqs_queue.this").span)
             .file,
         ".terraform/modules/queue/main.tf"
     );

@@ -42,7 +42,7 @@ pub fn attr(scan: &Scan, address: &str, name: &str) -> Json {
 pub fn line(scan: &Scan, address: &str) -> u32 {
     scan.loaded
         .sources
-        .locate(resource(scan, address).span)
+        .region(resource(scan, address).span)
         .line
 }
 
@@ -53,7 +53,7 @@ pub fn attr_line(scan: &Scan, address: &str, path: &str) -> u32 {
         .attribute_spans
         .get(path)
         .unwrap_or_else(|| panic!("{address} has no span for {path}"));
-    scan.loaded.sources.locate(*span).line
+    scan.loaded.sources.region(*span).line
 }
 
 /// The vouch binary built for this test run.
