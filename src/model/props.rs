@@ -402,6 +402,19 @@ impl Model {
         }
     }
 
+    /// The resources an alternative reads: the resource itself, or its facets of the
+    /// alternative's type.
+    fn holders(&self, index: usize, alt: &Alt) -> Vec<usize> {
+        match alt.source_type {
+            None => vec![index],
+            Some(t) if t == self.resources[index].source_type => vec![index],
+            Some(t) => self
+                .facets_of(index)
+                .filter(|&i| self.resources[i].source_type == t)
+                .collect(),
+        }
+    }
+
     fn visit_prop<'m>(&'m self, index: usize, prop: Prop, f: &mut dyn FnMut(Found<'m>) -> bool) {
         let r = &self.resources[index];
         if r.kind != prop.kind() {
@@ -409,14 +422,7 @@ impl Model {
         }
         let mut seen: Vec<(usize, String)> = Vec::new();
         for alt in alternatives(prop, r.language) {
-            let holders: Vec<usize> = match alt.source_type {
-                None => vec![index],
-                Some(t) if t == r.source_type => vec![index],
-                Some(t) => self
-                    .facets_of(index)
-                    .filter(|&i| self.resources[i].source_type == t)
-                    .collect(),
-            };
+            let holders = self.holders(index, alt);
             for h in holders {
                 // Two alternatives that reach the same attribute (a resource's own type named
                 // and unnamed) give it once.
@@ -445,14 +451,7 @@ impl Model {
             return out;
         }
         for alt in alternatives(list, r.language) {
-            let holders: Vec<usize> = match alt.source_type {
-                None => vec![index],
-                Some(t) if t == r.source_type => vec![index],
-                Some(t) => self
-                    .facets_of(index)
-                    .filter(|&i| self.resources[i].source_type == t)
-                    .collect(),
-            };
+            let holders = self.holders(index, alt);
             for h in holders {
                 let hr = &self.resources[h];
                 let mut path = String::new();
