@@ -40,8 +40,9 @@ impl Flag {
 struct Store {
     kind: Kind,
     flag: Option<Flag>,
-    /// The key reference, read when encryption is on.
-    key: Prop,
+    /// The key reference, read when encryption is on (`None`: the store has no key setting,
+    /// its flag's meanings alone decide, as for DAX).
+    key: Option<Prop>,
     /// The key is read first; the flag only when no key is set (SQS).
     key_first: bool,
 }
@@ -97,7 +98,7 @@ fn stores() -> &'static [Store] {
                 Store {
                     kind,
                     flag,
-                    key: prop(key),
+                    key: (key != "-").then(|| prop(key)),
                     key_first: order == "key-first",
                 }
             })
@@ -345,7 +346,11 @@ impl Reader<'_, '_> {
     /// key), else the row of `rules/defaults.tsv` (service-managed, unencrypted, …).
     fn key_default(&mut self, source: usize, store: &Store) -> (AtRest, KeyKind) {
         let model = self.model;
-        if let Some((value, doc)) = store.key.default() {
+        let Some(key) = store.key else {
+            let reason = format!("{} has no key setting", model.resources[source].kind);
+            return (AtRest::Encrypted, KeyKind::Unknown { reason });
+        };
+        if let Some((value, doc)) = key.default() {
             self.evidence
                 .push(Evidence::at(model, source, "").noted(format!("provider default: {doc}")));
             return (
@@ -353,15 +358,18 @@ impl Reader<'_, '_> {
                 resolve_with(model, self.aliases, source, &value),
             );
         }
-        let (key_path, row) = defaults::of_prop(model, source, store.key);
+        let (key_path, row) = defaults::of_prop(model, source, key);
         from_default(model, source, row, &key_path, &mut self.evidence)
     }
 
     /// Reads the key once encryption is on (or for stores that are always encrypted).
     fn key(&mut self, source: usize, store: &Store) -> (AtRest, KeyKind) {
         let model = self.model;
-        let (_, row) = defaults::of_prop(model, source, store.key);
-        match setting(model, source, store.key) {
+        let Some(key) = store.key else {
+            return self.key_default(source, store);
+        };
+        let (_, row) = defaults::of_prop(model, source, key);
+        match setting(model, source, key) {
             Some(Setting {
                 holder,
                 path,
@@ -402,7 +410,7 @@ impl Reader<'_, '_> {
                 holder,
                 path,
                 value,
-            }) = setting(model, source, store.key)
+            }) = store.key.and_then(|k| setting(model, source, k))
             {
                 self.evidence
                     .push(Evidence::at(model, holder, &path).valued(&value));
@@ -471,7 +479,7 @@ impl Reader<'_, '_> {
                 let mut ev = Evidence::at(model, holder, &path);
                 ev.unknown = unknown;
                 self.evidence.push(ev);
-                let key = match setting(model, source, store.key) {
+                let key = match store.key.and_then(|k| setting(model, source, k)) {
                     Some(Setting {
                         holder: kholder,
                         path: kpath,
@@ -658,7 +666,10 @@ mod tests {
         let all = stores();
         assert!(all.len() >= 15);
         for s in all {
-            assert_eq!(s.key.kind(), s.kind, "{}", s.kind.as_str());
+            if let Some(k) = s.key {
+                assert_eq!(k.kind(), s.kind, "{}", s.kind.as_str());
+            }
+            assert!(s.key.is_some() || s.flag.is_some(), "{}", s.kind.as_str());
             if let Some(f) = &s.flag {
                 assert_eq!(f.prop.kind(), s.kind, "{}", s.kind.as_str());
                 assert!(!f.values.is_empty(), "{}", s.kind.as_str());

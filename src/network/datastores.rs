@@ -1,5 +1,6 @@
 //! Data stores reachable from the internet: public RDS, S3 buckets open by ACL or policy (after
-//! public access blocks), OpenSearch domains outside a VPC, public Redshift clusters.
+//! public access blocks), OpenSearch domains outside a VPC, public Redshift clusters and Amazon
+//! MQ brokers.
 
 use super::placement::Network;
 use super::util::{self, Evidence};
@@ -12,7 +13,8 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ExposureFinding {
     /// A stable name: `rds.publicly-accessible`, `s3.public-access-block`, `s3.acl`,
-    /// `s3.policy`, `opensearch.endpoint`, `redshift.publicly-accessible`.
+    /// `s3.policy`, `opensearch.endpoint`, `redshift.publicly-accessible`,
+    /// `mq.publicly-accessible`.
     pub what: &'static str,
     /// Whether this fact makes the store public (`None`: cannot be read).
     pub public: Option<bool>,
@@ -50,8 +52,8 @@ fn finding(
     }
 }
 
-/// Every RDS instance and cluster, S3 bucket, OpenSearch domain and Redshift cluster, with
-/// whether the internet reaches it. Sorted by store.
+/// Every RDS instance and cluster, S3 bucket, OpenSearch domain, Redshift cluster and Amazon MQ
+/// broker, with whether the internet reaches it. Sorted by store.
 pub fn public_datastores(model: &Model) -> Vec<Exposure> {
     let net = Network::new(model);
     let facets = util::facets(model);
@@ -64,7 +66,20 @@ pub fn public_datastores(model: &Model) -> Vec<Exposure> {
             Kind::RdsInstance | Kind::RdsCluster | Kind::RdsClusterInstance => rds(model, &net, i),
             Kind::S3Bucket => s3(model, i, facets.get(&i).map(Vec::as_slice).unwrap_or(&[])),
             Kind::OpensearchDomain => opensearch(model, i),
-            Kind::RedshiftCluster => redshift(model, i),
+            Kind::RedshiftCluster => publicly_accessible(
+                model,
+                i,
+                Prop::RedshiftClusterPubliclyAccessible,
+                "redshift.publicly-accessible",
+                "publicly accessible defaults to false (AWS API, AWS provider 5+)",
+            ),
+            Kind::MqBroker => publicly_accessible(
+                model,
+                i,
+                Prop::MqBrokerPubliclyAccessible,
+                "mq.publicly-accessible",
+                "Terraform's publicly_accessible defaults to false; CloudFormation requires PubliclyAccessible",
+            ),
             _ => continue,
         };
         let public = if findings.iter().any(|f| f.public == Some(true)) {
@@ -571,14 +586,21 @@ fn opensearch(model: &Model, i: usize) -> Vec<ExposureFinding> {
     }
 }
 
-fn redshift(model: &Model, i: usize) -> Vec<ExposureFinding> {
-    let set = model.prop_set(i, Prop::RedshiftClusterPubliclyAccessible);
+/// A store whose own flag says whether it has a public endpoint (Redshift clusters, Amazon MQ
+/// brokers); unset is private, as `default` says.
+fn publicly_accessible(
+    model: &Model,
+    i: usize,
+    prop: Prop,
+    what: &'static str,
+    default: &'static str,
+) -> Vec<ExposureFinding> {
+    let set = model.prop_set(i, prop);
     let flag = set.as_ref().map_or(Ok(None), |f| f.flag());
     let path = set
         .as_ref()
         .and_then(|f| f.attribute())
         .map(|(_, p)| p.to_string());
-    let what = "redshift.publicly-accessible";
     match flag {
         Ok(Some(b)) => vec![finding(
             model,
@@ -590,7 +612,7 @@ fn redshift(model: &Model, i: usize) -> Vec<ExposureFinding> {
         )],
         Ok(None) => {
             let mut f = finding(model, i, "", what, Some(false), "publicly accessible unset");
-            f.default = Some("publicly accessible defaults to false (AWS API, AWS provider 5+)");
+            f.default = Some(default);
             vec![f]
         }
         Err(u) => {

@@ -18,7 +18,7 @@
 //!   services for compute outside any VPC (or whose placement cannot be read).
 //! - [`open_ingress`]: declared security group rules and network ACL entries open to
 //!   `0.0.0.0/0` or `::/0`.
-//! - [`public_datastores`]: RDS, S3, OpenSearch and Redshift exposure.
+//! - [`public_datastores`]: RDS, S3, OpenSearch, Redshift and Amazon MQ exposure.
 //! - [`public_edges`]: CloudFront, load balancers, REST / HTTP APIs, function URLs.
 
 mod datastores;
