@@ -43,6 +43,33 @@ fn broken_hcl_is_reported_and_the_rest_is_read() {
 }
 
 #[test]
+fn a_syntax_error_past_column_65535_is_rendered_as_a_window() {
+    // The renderer pads the caret to its column; `format!` cannot pad past 65,535.
+    let dir = tempfile::tempdir().unwrap();
+    let line = format!("locals {{ a = \"{}\" b = }}", "x".repeat(70_000));
+    fs::write(dir.path().join("long.tf"), &line).unwrap();
+    fs::write(
+        dir.path().join("wide.tf"),
+        format!(
+            "locals {{\n  a = \"{}\" b = }}\n  c = 1\n}}\n",
+            "é".repeat(40_000)
+        ),
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run(dir.path(), &["inventory"]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.contains("long.tf:1:70017"), "{stderr}");
+    assert!(stderr.contains("wide.tf:2:40010"), "{stderr}");
+    // The snippet is the part of the line around the error, numbered as in the file, with the
+    // short lines around it whole.
+    assert!(stderr.contains(" 1 │ …xxx"), "{stderr}");
+    assert!(stderr.contains("\" b = }"), "{stderr}");
+    assert!(stderr.contains(" 3 │   c = 1"), "{stderr}");
+    assert!(stderr.lines().all(|l| l.chars().count() < 400), "{stderr}");
+}
+
+#[test]
 fn hostile_files_never_crash() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path();
