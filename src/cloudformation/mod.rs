@@ -124,6 +124,8 @@ fn lower_unit(
         diagnostics: RefCell::new(Vec::new()),
         resources: RefCell::new(Vec::new()),
         depth: Cell::new(0),
+        nested_stacks: Cell::new(0),
+        nested_limit_reported: Cell::new(false),
     };
     let given: HashMap<String, Value> = options
         .parameters

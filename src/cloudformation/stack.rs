@@ -19,6 +19,11 @@ use std::rc::Rc;
 /// Nested stacks inside nested stacks beyond which vouch stops.
 pub const MAX_STACK_DEPTH: usize = 16;
 
+/// Nested stack instances one unit may hold in all: a template that nests a template several
+/// times, which nests another several times, multiplies within [`MAX_STACK_DEPTH`]; past this
+/// total a nested stack is unknown.
+pub const MAX_NESTED_STACKS: usize = 10_000;
+
 /// The SAM transform's name.
 pub const SAM_TRANSFORM: &str = "AWS::Serverless-2016-10-31";
 
@@ -510,6 +515,26 @@ impl<'a> Stack<'a> {
                 detail: format!("nested stack {address}"),
             });
         }
+        let count = self.shared.nested_stacks.get() + 1;
+        if count > MAX_NESTED_STACKS {
+            if !self.shared.nested_limit_reported.replace(true) {
+                self.warn(
+                    url_node,
+                    "nested-stack-limit",
+                    format!(
+                        "nested stack {address}: more than {MAX_NESTED_STACKS} nested stacks in \
+                         this unit; this one and the ones after it are not evaluated"
+                    ),
+                );
+            }
+            return Err(Unknown {
+                reason: Reason::Limit,
+                detail: format!(
+                    "nested stack {address}: more than {MAX_NESTED_STACKS} nested stacks in the unit"
+                ),
+            });
+        }
+        self.shared.nested_stacks.set(count);
         let mut given = HashMap::new();
         if let Some(params) = props.and_then(|p| p.get("Parameters")) {
             for (k, v) in params.entries() {
