@@ -1069,21 +1069,26 @@ fn is_secret(model: &Model, i: usize) -> bool {
 fn secret_readers(facts: &Facts, _: &Params) -> Vec<Finding> {
     let model = facts.model;
     let access = facts.access();
-    let idx = index();
-    let reads: Vec<u32> = SECRET_READS.iter().filter_map(|a| idx.id(a)).collect();
-    let reads_of = |g: &Grant| -> Vec<&str> {
-        reads
-            .iter()
-            .filter(|a| g.actions.contains(**a))
-            .map(|a| idx.names[*a as usize])
-            .collect()
-    };
     let principals: Vec<usize> = access
         .principals
         .keys()
         .copied()
         .filter(|&p| matches!(model.resources[p].kind, Kind::IamRole | Kind::IamUser))
         .collect();
+    // Only a principal's grants are read for these actions: without one, the action index (and
+    // the IAM catalog under it) is not loaded.
+    let reads: Vec<u32> = if principals.is_empty() {
+        Vec::new()
+    } else {
+        SECRET_READS.iter().filter_map(|a| index().id(a)).collect()
+    };
+    let reads_of = |g: &Grant| -> Vec<&str> {
+        reads
+            .iter()
+            .filter(|a| g.actions.contains(**a))
+            .map(|a| index().names[*a as usize])
+            .collect()
+    };
     let mut out = Vec::new();
     // Principals that read every secret.
     for &p in &principals {
@@ -1183,7 +1188,7 @@ fn secret_readers(facts: &Facts, _: &Params) -> Vec<Finding> {
             let granted: Vec<&str> = reads
                 .iter()
                 .filter(|a| allowed.actions.contains(**a))
-                .map(|a| idx.names[*a as usize])
+                .map(|a| index().names[*a as usize])
                 .collect();
             if granted.is_empty() {
                 not_reading.insert(p);
