@@ -82,7 +82,8 @@ pub fn tenant_context(
     }
     // The keys of each group's instances, once per group: whether every instance has a key of
     // the tree, and the distinct keys.
-    let group_keys: BTreeMap<(&str, &str), (bool, Vec<Option<usize>>)> = groups
+    type Keys = (bool, Vec<Option<usize>>);
+    let group_keys: BTreeMap<(&str, &str), Keys> = groups
         .iter()
         .filter(|(_, g)| g.len() > 1)
         .map(|(&k, g)| {
