@@ -22,6 +22,38 @@ fn main() {
     std::fs::write(out_dir.join("kinds.rs"), kind_enum(&kinds)).expect("write kinds.rs");
     std::fs::write(out_dir.join("labels.rs"), label_enum()).expect("write labels.rs");
     std::fs::write(out_dir.join("props.rs"), prop_table(&kinds)).expect("write props.rs");
+    std::fs::write(out_dir.join("service_prefixes.rs"), service_prefixes())
+        .expect("write service_prefixes.rs");
+}
+
+/// The service prefixes of the IAM action catalog, lower-cased and sorted: checking a rule
+/// file's service names then needs no decompression or parsing of the catalog at start.
+fn service_prefixes() -> String {
+    use std::io::Read as _;
+    let path = "rules/data/iam-actions.json.gz";
+    println!("cargo:rerun-if-changed={path}");
+    let gz = std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let mut json = Vec::new();
+    flate2::read::GzDecoder::new(gz.as_slice())
+        .read_to_end(&mut json)
+        .unwrap_or_else(|e| panic!("{path}: {e}"));
+    let value: serde_json::Value =
+        serde_json::from_slice(&json).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let services = value["services"]
+        .as_object()
+        .unwrap_or_else(|| panic!("{path}: no `services` object"));
+    let mut prefixes: Vec<String> = services.keys().map(|k| k.to_ascii_lowercase()).collect();
+    prefixes.sort();
+    prefixes.dedup();
+    let mut out = String::from(
+        "/// Every service prefix of the IAM action catalog, lower-cased and sorted.\n\
+         pub static SERVICE_PREFIXES: &[&str] = &[\n",
+    );
+    for p in &prefixes {
+        let _ = writeln!(out, "    {p:?},");
+    }
+    out.push_str("];\n");
+    out
 }
 
 fn assumption_files() -> String {

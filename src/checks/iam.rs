@@ -16,7 +16,7 @@ use crate::model::Kind;
 use crate::model::{Model, Prop, Value};
 use crate::network::util;
 use crate::source::Span;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub(super) fn checks() -> Vec<Check> {
     vec![
@@ -1069,21 +1069,26 @@ fn is_secret(model: &Model, i: usize) -> bool {
 fn secret_readers(facts: &Facts, _: &Params) -> Vec<Finding> {
     let model = facts.model;
     let access = facts.access();
-    let idx = index();
-    let reads: Vec<u32> = SECRET_READS.iter().filter_map(|a| idx.id(a)).collect();
-    let reads_of = |g: &Grant| -> Vec<&str> {
-        reads
-            .iter()
-            .filter(|a| g.actions.contains(**a))
-            .map(|a| idx.names[*a as usize])
-            .collect()
-    };
     let principals: Vec<usize> = access
         .principals
         .keys()
         .copied()
         .filter(|&p| matches!(model.resources[p].kind, Kind::IamRole | Kind::IamUser))
         .collect();
+    // Only a principal's grants are read for these actions: without one, the action index (and
+    // the IAM catalog under it) is not loaded.
+    let reads: Vec<u32> = if principals.is_empty() {
+        Vec::new()
+    } else {
+        SECRET_READS.iter().filter_map(|a| index().id(a)).collect()
+    };
+    let reads_of = |g: &Grant| -> Vec<&str> {
+        reads
+            .iter()
+            .filter(|a| g.actions.contains(**a))
+            .map(|a| index().names[*a as usize])
+            .collect()
+    };
     let mut out = Vec::new();
     // Principals that read every secret.
     for &p in &principals {
@@ -1183,7 +1188,7 @@ fn secret_readers(facts: &Facts, _: &Params) -> Vec<Finding> {
             let granted: Vec<&str> = reads
                 .iter()
                 .filter(|a| allowed.actions.contains(**a))
-                .map(|a| idx.names[*a as usize])
+                .map(|a| index().names[*a as usize])
                 .collect();
             if granted.is_empty() {
                 not_reading.insert(p);
@@ -1309,17 +1314,46 @@ fn tenant_binding(facts: &Facts, _: &Params) -> Vec<Finding> {
             groups.entry((r.unit.as_str(), base)).or_default().push(s);
         }
     }
-    let mut bindings: BTreeMap<(usize, usize), TenantBinding> = BTreeMap::new();
+    // The group of each store that has siblings.
+    let group_of: HashMap<usize, (&str, &str)> = groups
+        .iter()
+        .filter(|(_, g)| g.len() > 1)
+        .flat_map(|(&k, g)| g.iter().map(move |&s| (s, k)))
+        .collect();
+    // Each binding with the spans of the grants behind it: what the principal is allowed on the
+    // store is computed once.
+    let mut bindings: BTreeMap<(usize, usize), (TenantBinding, Vec<Span>)> = BTreeMap::new();
+    // How many instances of a group each principal is bound or not to.
+    let mut reached: HashMap<((&str, &str), usize), usize> = HashMap::new();
     let store_set: BTreeSet<usize> = stores.iter().copied().collect();
     let among = facts.reach().prepare(&store_set);
     for &p in &principals {
         for s in facts.reach().reachable_in(model, access, p, &among) {
-            let b = queries::tenant_binding(model, access, p, s);
+            let Some(service) = queries::tenant_service(model, s) else {
+                continue;
+            };
+            let allowed = access.allowed(model, p, s, Some(service));
+            let b = queries::tenant_binding_of(model, access, &allowed, s);
             if b != TenantBinding::NoAccess {
-                bindings.insert((s, p), b);
+                let spans = allowed.via.iter().map(|g| grant_span(model, g)).collect();
+                bindings.insert((s, p), (b, spans));
+                if let Some(&g) = group_of.get(&s) {
+                    *reached.entry((g, p)).or_default() += 1;
+                }
             }
         }
     }
+    // `who` of each principal, from one pass over the compute resources.
+    let mut runs_as: HashMap<usize, Vec<&str>> = HashMap::new();
+    for &(c, r) in &access.compute {
+        runs_as.entry(r).or_default().push(address(model, c));
+    }
+    let who = |p: usize| -> String {
+        match runs_as.get(&p) {
+            Some(users) => users.join(", "),
+            None => address(model, p).to_string(),
+        }
+    };
     // Principals with a policy the code cannot read, once each (not once per store).
     let unsettled: BTreeMap<usize, (Outcome, Span)> = principals
         .iter()
@@ -1333,31 +1367,18 @@ fn tenant_binding(facts: &Facts, _: &Params) -> Vec<Finding> {
     let mut out = Vec::new();
     for &s in &stores {
         let r = &model.resources[s];
-        let service = if r.kind == Kind::S3Bucket {
-            "s3"
-        } else {
-            "dynamodb"
-        };
         let siblings = crate::model::without_instance_key(&r.address)
             .and_then(|b| groups.get(&(r.unit.as_str(), b)))
             .filter(|g| g.len() > 1);
         let mut any = false;
         // The principals bound or not to this store: a range of the map, in principal order.
-        for (&(_, p), b) in bindings.range((s, 0)..=(s, usize::MAX)) {
+        for (&(_, p), (b, spans)) in bindings.range((s, 0)..=(s, usize::MAX)) {
             any = true;
-            let who = who(model, access, p);
-            let spans: Vec<Span> = access
-                .allowed(model, p, s, Some(service))
-                .via
-                .iter()
-                .map(|g| grant_span(model, g))
-                .collect();
-            let own_instance = siblings.is_some_and(|g| {
-                g.iter()
-                    .filter(|&&o| bindings.contains_key(&(o, p)))
-                    .count()
-                    == 1
-            });
+            let who = who(p);
+            let spans = spans.clone();
+            let own_instance = group_of
+                .get(&s)
+                .is_some_and(|&g| reached.get(&(g, p)) == Some(&1));
             let finding = match b {
                 TenantBinding::Bound { variable } => Finding::pass(
                     s,
@@ -1425,7 +1446,7 @@ fn tenant_binding(facts: &Facts, _: &Params) -> Vec<Finding> {
                         o,
                         format!(
                             "a policy of {} is not settled by the code: it may reach this data",
-                            who(model, access, p)
+                            who(p)
                         ),
                     )
                     .at(span),

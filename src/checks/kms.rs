@@ -15,6 +15,7 @@ use crate::model::Kind;
 use crate::model::{Found, Model, Part, Prop, Symbol, Value};
 use crate::network::util;
 use crate::source::Span;
+use std::collections::HashMap;
 
 pub(super) fn checks() -> Vec<Check> {
     vec![
@@ -275,19 +276,20 @@ fn tenant_context(facts: &Facts, _: &Params) -> Vec<Finding> {
     let model = facts.model;
     let all = facts.protection();
     let keys = facts.keys();
+    // The first entry of each store and of each key, as a scan from the start would find it.
+    let store_of: HashMap<usize, &kms::StoreEncryption> =
+        all.iter().rev().map(|s| (s.store, s)).collect();
+    let facts_of: HashMap<usize, &kms::KeyFacts> = keys.iter().rev().map(|f| (f.key, f)).collect();
     let mut out = Vec::new();
     for t in kms::tenant_context(model, all, keys) {
         let table = &model.resources[t.table];
         if !util::deployed(table) {
             continue;
         }
-        let Some(store) = all.iter().find(|s| s.store == t.table) else {
+        let Some(&store) = store_of.get(&t.table) else {
             continue;
         };
-        let key_facts = store
-            .key
-            .tree_key()
-            .and_then(|k| keys.iter().find(|f| f.key == k));
+        let key_facts = store.key.tree_key().and_then(|k| facts_of.get(&k).copied());
         let mut ev = spans(&store.evidence);
         ev.reverse();
         let words = key_words(model, &store.key, store.kind);

@@ -6,7 +6,7 @@
 //! `Unknown(invalid expression)`. Depth is bounded by [`MAX_DEPTH`] across the whole unit, so
 //! conditions that chain through each other or deep nesting cannot exhaust the stack.
 
-use super::stack::Stack;
+use super::frame::Stack;
 pub use super::values::{collapse, has_leading_zero, key_text, split_parts, Scope};
 use crate::model::{Reason, Symbol, Unknown, Value};
 use crate::source::Span;

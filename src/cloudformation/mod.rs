@@ -13,6 +13,7 @@
 //!
 //! [`Value`]: crate::model::Value
 
+mod frame;
 pub mod intrinsics;
 pub mod policy_templates;
 pub mod sam;
@@ -25,7 +26,7 @@ pub use template::{resolve_local, ParamOptions, Shared, Template};
 use crate::diagnostics::Diagnostic;
 use crate::load::{FileKind, Loaded, Parsed};
 use crate::model::{Language, Model, Resource, Unit, Value};
-use stack::Stack;
+use frame::Stack;
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeSet, HashMap};
 
@@ -124,6 +125,8 @@ fn lower_unit(
         diagnostics: RefCell::new(Vec::new()),
         resources: RefCell::new(Vec::new()),
         depth: Cell::new(0),
+        nested_stacks: Cell::new(0),
+        nested_limit_reported: Cell::new(false),
     };
     let given: HashMap<String, Value> = options
         .parameters

@@ -21,9 +21,9 @@
 //! - Other serverless resources (`Api`, `HttpApi`, `SimpleTable`, …) are kept as written after
 //!   the merge: the vocabulary maps them to the kinds of what SAM deploys.
 
+use super::frame::Stack;
 use super::intrinsics::is_intrinsic;
 use super::policy_templates::{self, json_to_node, PolicyTemplate};
-use super::stack::Stack;
 use super::values::{key_text, Scope};
 use crate::model::{self, Language, Part, Reason, Resource, Symbol, Value};
 use crate::source::Span;

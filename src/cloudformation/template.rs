@@ -36,6 +36,10 @@ pub struct Shared<'a> {
     pub resources: RefCell<Vec<Resource>>,
     /// Current evaluation depth across all stacks of the unit.
     pub depth: Cell<usize>,
+    /// Nested stacks instantiated so far in the unit (at most `stack::MAX_NESTED_STACKS`).
+    pub nested_stacks: Cell<usize>,
+    /// Whether the nested-stack limit was reported (once per unit).
+    pub nested_limit_reported: Cell<bool>,
 }
 
 impl Shared<'_> {
@@ -56,6 +60,9 @@ fn hint(code: &str) -> &'static str {
         "template-structure" => "fix the template here; `cfn-lint` reports the same place",
         "undefined-reference" => "declare the parameter or resource, or fix the name",
         "nested-template-missing" => "scan the directory that holds the nested template too",
+        "nested-stack-limit" => {
+            "scan the nested templates on their own; vouch stops expanding nested stacks here"
+        }
         "unsupported-intrinsic" => "vouch does not evaluate this; the value is unknown",
         _ => "check the template here",
     }

@@ -411,9 +411,16 @@ pub fn service(prefix: &str) -> Option<&'static ServiceInfo> {
 
 /// True when the catalog knows the service prefix (case-insensitive). A policy that names an
 /// unknown prefix grants nothing real, or names a service newer than the catalog.
+///
+/// Answered from a list generated at build time, without loading the catalog: validating the
+/// rule files at start asks this, and a scan that reasons about no policy never loads it.
 pub fn is_known_service(prefix: &str) -> bool {
-    service(prefix).is_some()
+    SERVICE_PREFIXES
+        .binary_search(&prefix.to_ascii_lowercase().as_str())
+        .is_ok()
 }
+
+include!(concat!(env!("OUT_DIR"), "/service_prefixes.rs"));
 
 /// The actions of a service, sorted by name; `None` for an unknown prefix.
 pub fn actions_of(service_prefix: &str) -> Option<&'static [ActionInfo]> {
@@ -567,6 +574,19 @@ fn glob<T: GlobChar>(p: &[T], s: &[T]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_generated_service_prefixes_are_the_catalogs() {
+        let mut from_catalog: Vec<String> = services()
+            .iter()
+            .map(|s| s.prefix.to_ascii_lowercase())
+            .collect();
+        from_catalog.sort();
+        from_catalog.dedup();
+        assert_eq!(SERVICE_PREFIXES, from_catalog.as_slice());
+        assert!(is_known_service("S3") && is_known_service("dynamodb"));
+        assert!(!is_known_service("s4") && !is_known_service(""));
+    }
 
     #[test]
     fn glob_semantics() {

@@ -255,6 +255,12 @@ pub struct Escalation {
 
 /// Every principal that escalates, by every method it can use, sorted by principal then method id.
 pub fn find(model: &Model, access: &Access) -> Vec<Escalation> {
+    let escalates = |p: &usize| matches!(model.resources[*p].kind, Kind::IamRole | Kind::IamUser);
+    // Without a role or a user the method table (and the IAM catalog it is checked against) is
+    // not loaded.
+    if !access.principals.keys().any(escalates) {
+        return Vec::new();
+    }
     let methods = methods();
     let mut out = Vec::new();
     for &p in access.principals.keys() {

@@ -2,7 +2,7 @@
 //! administrators in all but name, which roles several compute resources share, and whether a
 //! principal's access to a table or bucket is bound to a tenant.
 
-use super::access::{index, Access, Grant, Target};
+use super::access::{index, Access, Allowed, Grant, Target};
 use super::catalog;
 use super::policy::{Condition, Effect, SetQualifier};
 use super::principals::PolicyKind;
@@ -230,9 +230,36 @@ pub fn tenant_binding(
     principal: usize,
     store: usize,
 ) -> TenantBinding {
+    match tenant_service(model, store) {
+        Some(service) => {
+            let allowed = access.allowed(model, principal, store, Some(service));
+            tenant_binding_of(model, access, &allowed, store)
+        }
+        None => TenantBinding::NoAccess,
+    }
+}
+
+/// The service whose data actions [`tenant_binding`] reads on a store: `dynamodb` for a table,
+/// `s3` for a bucket, `None` for any other kind.
+pub fn tenant_service(model: &Model, store: usize) -> Option<&'static str> {
     match model.resources[store].kind {
-        Kind::DynamodbTable => dynamodb_binding(model, access, principal, store),
-        Kind::S3Bucket => s3_binding(model, access, principal, store),
+        Kind::DynamodbTable => Some("dynamodb"),
+        Kind::S3Bucket => Some("s3"),
+        _ => None,
+    }
+}
+
+/// [`tenant_binding`] from what the principal is allowed on the store (restricted to
+/// [`tenant_service`]), for a caller that needs that answer too.
+pub fn tenant_binding_of(
+    model: &Model,
+    access: &Access,
+    allowed: &Allowed,
+    store: usize,
+) -> TenantBinding {
+    match model.resources[store].kind {
+        Kind::DynamodbTable => dynamodb_binding(allowed),
+        Kind::S3Bucket => s3_binding(model, access, allowed, store),
         _ => TenantBinding::NoAccess,
     }
 }
@@ -258,13 +285,7 @@ fn finish(
     }
 }
 
-fn dynamodb_binding(
-    model: &Model,
-    access: &Access,
-    principal: usize,
-    table: usize,
-) -> TenantBinding {
-    let allowed = access.allowed(model, principal, table, Some("dynamodb"));
+fn dynamodb_binding(allowed: &Allowed) -> TenantBinding {
     let idx = index();
     let data: Vec<u32> = allowed
         .actions
@@ -474,8 +495,7 @@ fn s3_grant_verdict(model: &Model, access: &Access, g: &Grant, bucket: usize) ->
     v
 }
 
-fn s3_binding(model: &Model, access: &Access, principal: usize, bucket: usize) -> TenantBinding {
-    let allowed = access.allowed(model, principal, bucket, Some("s3"));
+fn s3_binding(model: &Model, access: &Access, allowed: &Allowed, bucket: usize) -> TenantBinding {
     let idx = index();
     let data: Vec<u32> = allowed
         .actions

@@ -60,7 +60,6 @@ impl Reach {
     /// Takes into account the resources `keep` accepts among those that are not facets, not
     /// IAM principals, and belong to a service of the catalog.
     pub fn new(model: &Model, access: &Access, keep: impl Fn(&Resource) -> bool) -> Reach {
-        let idx = index();
         let resources: Vec<(usize, &'static str)> = model
             .resources
             .iter()
@@ -123,10 +122,17 @@ impl Reach {
                 open_to_all.push(ri);
             }
         }
-        let mut services: Vec<(&'static str, (u32, u32))> = by_service
-            .keys()
-            .filter_map(|s| idx.service(s).map(|r| (*s, r)))
-            .collect();
+        // Read only for a principal's grants: without any, the action index (and the IAM
+        // catalog under it) is not loaded.
+        let mut services: Vec<(&'static str, (u32, u32))> = if access.grants.is_empty() {
+            Vec::new()
+        } else {
+            let idx = index();
+            by_service
+                .keys()
+                .filter_map(|s| idx.service(s).map(|r| (*s, r)))
+                .collect()
+        };
         services.sort();
         let service = resources.iter().copied().collect();
         Reach {

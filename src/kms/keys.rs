@@ -663,8 +663,6 @@ pub(crate) fn keys_with(
             }
         }
     }
-    let ids = use_ids();
-    let mut out = Vec::new();
     // The roles and users whose identity policies reach each key (by reference, by `*`, or by
     // an ARN pattern naming every key), so that delegation is evaluated for those pairs only.
     let key_set: BTreeSet<usize> = model
@@ -674,6 +672,12 @@ pub(crate) fn keys_with(
         .filter(|(_, r)| r.facet.is_none() && r.kind == Kind::KmsKey)
         .map(|(i, _)| i)
         .collect();
+    // No key, no facts: the action index (and the IAM catalog under it) is not loaded.
+    if key_set.is_empty() {
+        return Vec::new();
+    }
+    let ids = use_ids();
+    let mut out = Vec::new();
     let reach = crate::iam::reach::Reach::new(model, access, |r| r.kind == Kind::KmsKey);
     let among = reach.prepare(&key_set);
     let mut users_of: HashMap<usize, Vec<usize>> = HashMap::new();

@@ -11,7 +11,7 @@ use super::{KeyKind, StoreEncryption};
 use crate::model::Kind;
 use crate::model::Model;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// The note every table carries.
 pub const DYNAMODB_CONTEXT_NOTE: &str = "DynamoDB server-side encryption fixes its own encryption \
@@ -80,6 +80,21 @@ pub fn tenant_context(
             groups.entry((r.unit.as_str(), base)).or_default().push(t);
         }
     }
+    // The keys of each group's instances, once per group: whether every instance has a key of
+    // the tree, and the distinct keys.
+    type Keys = (bool, Vec<Option<usize>>);
+    let group_keys: BTreeMap<(&str, &str), Keys> = groups
+        .iter()
+        .filter(|(_, g)| g.len() > 1)
+        .map(|(&k, g)| {
+            let mut ks: Vec<Option<usize>> = g.iter().map(|s| s.key.tree_key()).collect();
+            let all_keyed = ks.iter().all(Option::is_some);
+            ks.sort();
+            ks.dedup();
+            (k, (all_keyed, ks))
+        })
+        .collect();
+    let facts_of: HashMap<usize, &KeyFacts> = keys.iter().rev().map(|f| (f.key, f)).collect();
     let mut out = Vec::new();
     for t in &tables {
         let r = &model.resources[t.store];
@@ -87,19 +102,16 @@ pub fn tenant_context(
         let keying = match &t.key {
             KeyKind::CustomerManaged { .. } | KeyKind::Alias { key: Some(_), .. } => {
                 let key = t.key.tree_key().unwrap_or_default();
-                let siblings = crate::model::without_instance_key(&r.address)
-                    .and_then(|b| groups.get(&(r.unit.as_str(), b)))
-                    .filter(|g| g.len() > 1);
-                match siblings {
-                    Some(g) => {
-                        let mut ks: Vec<Option<usize>> =
-                            g.iter().map(|s| s.key.tree_key()).collect();
-                        let all_keyed = ks.iter().all(Option::is_some);
-                        ks.sort();
-                        ks.dedup();
-                        if all_keyed && ks.len() == g.len() {
+                let group = crate::model::without_instance_key(&r.address)
+                    .map(|b| (r.unit.as_str(), b))
+                    .filter(|k| group_keys.contains_key(k));
+                match group {
+                    Some(k) => {
+                        let g = &groups[&k];
+                        let (all_keyed, ks) = &group_keys[&k];
+                        if *all_keyed && ks.len() == g.len() {
                             TenantKeying::PerTenantKeys {
-                                keys: ks.into_iter().flatten().collect(),
+                                keys: ks.iter().copied().flatten().collect(),
                             }
                         } else {
                             notes.push(format!(
@@ -135,7 +147,7 @@ pub fn tenant_context(
         let mut context_keys: Vec<String> = t
             .key
             .tree_key()
-            .and_then(|k| keys.iter().find(|f| f.key == k))
+            .and_then(|k| facts_of.get(&k).copied())
             .map(|f| {
                 f.users
                     .iter()

@@ -2,7 +2,10 @@
 
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::source::Sources;
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, MietteError,
+    MietteSpanContents, NamedSource, SourceCode, SourceSpan, SpanContents,
+};
 
 /// Renders one diagnostic for a terminal (`color` decides the theme).
 pub fn render(d: &Diagnostic, sources: &Sources, color: bool) -> String {
@@ -40,10 +43,21 @@ pub fn render_with(d: &Diagnostic, source: Option<&str>, color: bool) -> String 
     let mut out = String::new();
     match source {
         Some(text) if d.line > 0 => {
-            let offset = (d.offset as usize).min(text.len());
-            diag = diag.with_label(LabeledSpan::at_offset(offset, "here"));
-            let report = miette::Report::new(diag)
-                .with_source_code(NamedSource::new(&d.path, text.to_string()));
+            let offset = floor_char_boundary(text, (d.offset as usize).min(text.len()));
+            let report =
+                match Window::around(&d.path, text, offset, d.column.saturating_sub(1) as usize) {
+                    // A long line is shown as a window around the offset: the renderer pads to the
+                    // column, and a padding past 65,535 is out of `format!`'s range.
+                    Some(window) => {
+                        let at = window.label;
+                        miette::Report::new(diag.with_label(LabeledSpan::at_offset(at, "here")))
+                            .with_source_code(window)
+                    }
+                    None => {
+                        miette::Report::new(diag.with_label(LabeledSpan::at_offset(offset, "here")))
+                            .with_source_code(NamedSource::new(&d.path, text.to_string()))
+                    }
+                };
             let _ = handler.render_report(&mut out, report.as_ref());
         }
         _ => {
@@ -51,4 +65,132 @@ pub fn render_with(d: &Diagnostic, source: Option<&str>, color: bool) -> String 
         }
     }
     out
+}
+
+/// Lines longer than this are shown as a window around the diagnostic's column.
+const LONG_LINE: usize = 240;
+/// Bytes of a long line kept on each side of the diagnostic's offset.
+const WINDOW_SIDE: usize = 60;
+/// Lines of context around the diagnostic's line (the handler's `with_context_lines`).
+const CONTEXT: usize = 2;
+const ELLIPSIS: &str = "…";
+
+/// The snippet of a diagnostic on a long line: the context lines, each cut to the same columns
+/// around the offset (with `…` where something was cut), numbered as in the file.
+#[derive(Debug)]
+struct Window {
+    name: String,
+    text: String,
+    /// The file's line number (0-based) of the window's first line.
+    first_line: usize,
+    /// Index of the diagnostic's line among the window's lines.
+    error_line: usize,
+    /// The diagnostic's column (0-based, as the message counts it), for the snippet's header.
+    column: usize,
+    /// The diagnostic's offset in `text`.
+    label: usize,
+}
+
+impl Window {
+    /// A window when any line of the snippet is long; `None` when the whole lines fit.
+    fn around(name: &str, text: &str, offset: usize, column: usize) -> Option<Window> {
+        let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        // Up to CONTEXT lines before and after, as (start, end) without the newline.
+        let mut starts = vec![line_start];
+        while starts.len() <= CONTEXT && starts[0] > 0 {
+            let prev_end = starts[0] - 1;
+            starts.insert(0, text[..prev_end].rfind('\n').map_or(0, |i| i + 1));
+        }
+        let error_line = starts.len() - 1;
+        let mut lines: Vec<(usize, usize)> = Vec::new();
+        for &s in &starts {
+            lines.push((s, line_end(text, s)));
+        }
+        while lines.len() < error_line + 1 + CONTEXT {
+            let last_end = lines[lines.len() - 1].1;
+            if last_end >= text.len() {
+                break;
+            }
+            let s = last_end + 1;
+            lines.push((s, line_end(text, s)));
+        }
+        if lines.iter().all(|&(s, e)| e - s <= LONG_LINE) {
+            return None;
+        }
+        let at = offset - line_start;
+        let lo = at.saturating_sub(WINDOW_SIDE);
+        let hi = at + WINDOW_SIDE;
+        let first_line = text[..line_start].bytes().filter(|&b| b == b'\n').count() - error_line;
+        let mut out = String::new();
+        let mut label = 0;
+        for (i, &(s, e)) in lines.iter().enumerate() {
+            // A short line is shown whole; a long one is cut to the columns around the offset.
+            let (from, to) = if e - s <= LONG_LINE {
+                (s, e)
+            } else {
+                (
+                    floor_char_boundary(text, (s + lo).min(e)),
+                    floor_char_boundary(text, (s + hi).min(e)),
+                )
+            };
+            let mut line = String::new();
+            if from > s {
+                line.push_str(ELLIPSIS);
+            }
+            if i == error_line {
+                label = out.len() + line.len() + (offset - from);
+            }
+            line.push_str(text[from..to].trim_end_matches('\r'));
+            if to < e {
+                line.push_str(ELLIPSIS);
+            }
+            out.push_str(&line);
+            if i + 1 < lines.len() {
+                out.push('\n');
+            }
+        }
+        Some(Window {
+            name: name.to_string(),
+            text: out,
+            first_line,
+            error_line,
+            column,
+            label,
+        })
+    }
+}
+
+impl SourceCode for Window {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self.text.read_span(span, before, after)?;
+        let column = if inner.line() == self.error_line && before == 0 {
+            self.column
+        } else {
+            inner.column()
+        };
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.first_line,
+            column,
+            inner.line_count(),
+        )))
+    }
+}
+
+fn line_end(text: &str, start: usize) -> usize {
+    text[start..].find('\n').map_or(text.len(), |i| start + i)
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
 }

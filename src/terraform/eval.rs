@@ -30,6 +30,9 @@ pub const MAX_INSTANCES: usize = 10_000;
 pub const MAX_DEPTH: usize = 256;
 /// Module nesting beyond which vouch stops (a module that calls itself).
 pub const MAX_MODULE_DEPTH: usize = 32;
+/// Module instances one deployment unit may hold in all: a module called with `count` that calls
+/// modules with `count` multiplies within [`MAX_MODULE_DEPTH`]; past this total a call is unknown.
+pub const MAX_MODULE_INSTANCES: usize = 10_000;
 /// Text that one string may hold: longer strings (doubled through locals, repeated by a
 /// template) become unknown instead of taking the memory they ask for.
 pub const MAX_TEXT: usize = 1 << 20;
@@ -62,6 +65,10 @@ pub struct Project<'a> {
     steps: Cell<u64>,
     /// Bytes of text evaluation may still produce ([`MAX_TOTAL_TEXT`] at the start).
     text_budget: Cell<usize>,
+    /// Module instances created so far (at most [`MAX_MODULE_INSTANCES`]).
+    module_instances: Cell<usize>,
+    /// Whether the module-instance limit was reported (once per unit).
+    module_limit_reported: Cell<bool>,
     /// `terraform init`'s index: module key (`vpc`, `vpc.subnets`) → directory.
     pub module_index: BTreeMap<String, String>,
 }
@@ -82,6 +89,8 @@ impl<'a> Project<'a> {
             depth: Cell::new(0),
             steps: Cell::new(0),
             text_budget: Cell::new(MAX_TOTAL_TEXT),
+            module_instances: Cell::new(0),
+            module_limit_reported: Cell::new(false),
             module_index: BTreeMap::new(),
         }
     }
@@ -108,6 +117,8 @@ enum ModuleCall<'a> {
     Local(Shape, Vec<(InstanceKey, Rc<Instance<'a>>)>),
     External(String),
     Missing(String),
+    /// Not expanded: the unit's module instances would pass [`MAX_MODULE_INSTANCES`].
+    Limit(String),
 }
 
 #[derive(Clone)]
@@ -237,7 +248,11 @@ impl<'a> Instance<'a> {
                 span: self.span(block.file, b.span),
             });
         }
-        for name in self.config.module_index.keys() {
+        // In declaration order, so that which calls a limit cuts is the same on every run.
+        for block in &self.config.modules {
+            let Some(name) = block.item.labels.first() else {
+                continue;
+            };
             let call = self.module_call(name);
             if let ModuleCall::Local(_, instances) = &*call {
                 for (_, child) in instances {
@@ -668,8 +683,27 @@ impl<'a> Instance<'a> {
             &self.path_module,
             &relative_dir(&self.config.dir, &config.dir),
         );
+        let keys = Self::keys_of(&shape);
+        let total = self.project.module_instances.get() + keys.len();
+        if total > MAX_MODULE_INSTANCES {
+            if !self.project.module_limit_reported.replace(true) {
+                self.warn(
+                    located.file,
+                    "module-limit",
+                    format!(
+                        "{address}: more than {MAX_MODULE_INSTANCES} module instances in this unit \
+                         (modules called with count or for_each inside others); \
+                         this call and the ones after it are not expanded"
+                    ),
+                );
+            }
+            return ModuleCall::Limit(format!(
+                "{address}: more than {MAX_MODULE_INSTANCES} module instances in the unit"
+            ));
+        }
+        self.project.module_instances.set(total);
         let mut instances = Vec::new();
-        for (key, scope) in Self::keys_of(&shape) {
+        for (key, scope) in keys {
             let mut vars = HashMap::new();
             for attr in &block.body.attributes {
                 if matches!(
@@ -719,6 +753,7 @@ impl<'a> Instance<'a> {
             ModuleCall::Missing(detail) => {
                 Value::unknown(Reason::InvalidExpression, detail.clone())
             }
+            ModuleCall::Limit(detail) => Value::unknown(Reason::Limit, detail.clone()),
             ModuleCall::Local(shape, instances) => {
                 let outputs = |inst: &Instance<'a>| -> Value {
                     Value::Map(

@@ -43,6 +43,33 @@ fn broken_hcl_is_reported_and_the_rest_is_read() {
 }
 
 #[test]
+fn a_syntax_error_past_column_65535_is_rendered_as_a_window() {
+    // The renderer pads the caret to its column; `format!` cannot pad past 65,535.
+    let dir = tempfile::tempdir().unwrap();
+    let line = format!("locals {{ a = \"{}\" b = }}", "x".repeat(70_000));
+    fs::write(dir.path().join("long.tf"), &line).unwrap();
+    fs::write(
+        dir.path().join("wide.tf"),
+        format!(
+            "locals {{\n  a = \"{}\" b = }}\n  c = 1\n}}\n",
+            "é".repeat(40_000)
+        ),
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run(dir.path(), &["inventory"]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.contains("long.tf:1:70017"), "{stderr}");
+    assert!(stderr.contains("wide.tf:2:40010"), "{stderr}");
+    // The snippet is the part of the line around the error, numbered as in the file, with the
+    // short lines around it whole.
+    assert!(stderr.contains(" 1 │ …xxx"), "{stderr}");
+    assert!(stderr.contains("\" b = }"), "{stderr}");
+    assert!(stderr.contains(" 3 │   c = 1"), "{stderr}");
+    assert!(stderr.lines().all(|l| l.chars().count() < 400), "{stderr}");
+}
+
+#[test]
 fn hostile_files_never_crash() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path();
@@ -231,4 +258,102 @@ fn a_closed_pipe_is_not_an_error() {
         .unwrap();
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(status.code(), Some(0));
+}
+
+/// Writes a chain of `levels` modules, each calling the next `fan_out` times: `fan_out^levels`
+/// instances when expanded in full.
+fn module_fan_out(p: &std::path::Path, levels: usize, fan_out: usize) {
+    for k in 1..=levels {
+        let dir = p.join(format!("m{k}"));
+        fs::create_dir_all(&dir).unwrap();
+        let body = if k < levels {
+            format!(
+                "module \"next\" {{\n  source = \"../m{}\"\n  count  = {fan_out}\n}}\n\
+                 resource \"aws_sqs_queue\" \"q\" {{\n  name = module.next[0].name\n}}\n\
+                 output \"name\" {{\n  value = \"q{k}\"\n}}\n",
+                k + 1
+            )
+        } else {
+            "resource \"aws_sqs_queue\" \"q\" {\n  name = \"leaf\"\n}\n\
+             output \"name\" {\n  value = \"leaf\"\n}\n"
+                .to_string()
+        };
+        fs::write(dir.join("main.tf"), body).unwrap();
+    }
+    fs::write(
+        p.join("main.tf"),
+        format!("module \"top\" {{\n  source = \"./m1\"\n  count  = {fan_out}\n}}\n"),
+    )
+    .unwrap();
+}
+
+#[test]
+fn module_fan_out_is_bounded_in_total_not_only_in_depth() {
+    // 20^6 = 64 million module instances within the depth limit.
+    let dir = tempfile::tempdir().unwrap();
+    module_fan_out(dir.path(), 6, 20);
+    let (code, stdout, stderr) = run(dir.path(), &["inventory", "--format", "json"]);
+    assert!(code == 0 || code == 1, "{code} {stderr}");
+    let inv: serde_json::Value = serde_json::from_str(&stdout).expect("valid JSON");
+    let limits: Vec<&serde_json::Value> = inv["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "module-limit")
+        .collect();
+    assert_eq!(limits.len(), 1, "{:#}", inv["diagnostics"]);
+    assert_eq!(limits[0]["severity"], "warning");
+    let resources = inv["summary"]["resources"].as_u64().unwrap();
+    assert!(
+        (1000..=10_000).contains(&resources),
+        "{resources} resources"
+    );
+    // A resource that reads an output of a call past the limit is unknown, with that reason.
+    let unresolved = inv["unresolved"].as_array().unwrap();
+    assert!(
+        unresolved.iter().any(|u| u["reason"] == "limit"),
+        "{unresolved:#?}"
+    );
+    // The same tree gives the same bytes.
+    let (_, again, _) = run(dir.path(), &["inventory", "--format", "json"]);
+    assert_eq!(stdout, again);
+}
+
+#[test]
+fn nested_stack_fan_out_is_bounded_in_total_not_only_in_depth() {
+    // A template nesting the next one 20 times, six levels deep: 20^6 stacks.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let levels = 6;
+    for k in 0..levels {
+        let mut t = String::from("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n");
+        if k + 1 < levels {
+            for i in 0..20 {
+                t.push_str(&format!(
+                    "  S{i}:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: ./l{}.yaml\n",
+                    k + 1
+                ));
+            }
+        } else {
+            t.push_str("  Q:\n    Type: AWS::SQS::Queue\n");
+        }
+        let name = if k == 0 {
+            "top.yaml".to_string()
+        } else {
+            format!("l{k}.yaml")
+        };
+        fs::write(p.join(name), t).unwrap();
+    }
+    let (code, stdout, stderr) = run(p, &["inventory", "--format", "json"]);
+    assert!(code == 0 || code == 1, "{code} {stderr}");
+    let inv: serde_json::Value = serde_json::from_str(&stdout).expect("valid JSON");
+    let limits = inv["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "nested-stack-limit")
+        .count();
+    assert_eq!(limits, 1, "{:#}", inv["diagnostics"]);
+    let resources = inv["summary"]["resources"].as_u64().unwrap();
+    assert!(resources <= 30_000, "{resources} resources");
 }
