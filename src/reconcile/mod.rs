@@ -180,8 +180,36 @@ pub fn reconcile(inputs: &Inputs) -> Report {
         doc_inconsistencies: inconsistencies,
         answers: ledger.finish(inputs.answers, &inputs.rules, inputs.answers_path.clone()),
         unreadable: inputs.unreadable.clone(),
+        not_covered: not_covered(model),
         timings,
     }
+}
+
+/// Deployed resources whose type is outside the vocabulary (`Kind::Other`), grouped by type:
+/// most resources first, then by type name.
+fn not_covered(model: &crate::model::Model) -> Vec<report::NotCovered> {
+    let mut by_type: BTreeMap<&str, (usize, std::collections::BTreeSet<&str>)> = BTreeMap::new();
+    for r in &model.resources {
+        if r.kind == crate::model::Kind::Other && crate::network::util::deployed(r) {
+            let e = by_type.entry(r.source_type.as_str()).or_default();
+            e.0 += 1;
+            e.1.insert(r.unit.as_str());
+        }
+    }
+    let mut out: Vec<report::NotCovered> = by_type
+        .into_iter()
+        .map(|(t, (n, units))| report::NotCovered {
+            source_type: t.to_string(),
+            resources: n,
+            units: units.into_iter().map(str::to_string).collect(),
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.resources
+            .cmp(&a.resources)
+            .then(a.source_type.cmp(&b.source_type))
+    });
+    out
 }
 
 #[cfg(test)]

@@ -39,6 +39,10 @@ pub struct Report {
     pub answers: AnswersReport,
     /// Inputs that could not be read: what the report could not take into account.
     pub unreadable: Vec<Unreadable>,
+    /// Resources of types outside vouch's vocabulary, by type: no assumption reasons about them,
+    /// so a clean report says nothing about them (said, so a silent pass is not taken for a
+    /// clean one).
+    pub not_covered: Vec<NotCovered>,
     /// How long each rule's checks took (for `--timings`; not part of the JSON).
     #[serde(skip)]
     pub timings: Vec<(String, std::time::Duration)>,
@@ -316,4 +320,15 @@ impl Serialize for Unreadable {
 
 fn severity_or_none<S: Serializer>(s: &Option<Severity>, ser: S) -> Result<S::Ok, S::Error> {
     ser.serialize_str(s.map_or("none", Severity::name))
+}
+
+/// Resources of one type that no assumption reasons about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NotCovered {
+    /// The Terraform or CloudFormation type, as written.
+    #[serde(rename = "type")]
+    pub source_type: String,
+    pub resources: usize,
+    /// The deployment units that declare them.
+    pub units: Vec<String>,
 }

@@ -83,6 +83,27 @@ pub fn to_text(report: &Report, root: &str) -> String {
         })
         .collect();
     let _ = writeln!(o, "assumptions: {}", counts.join(", "));
+    if !report.not_covered.is_empty() {
+        let total: usize = report.not_covered.iter().map(|n| n.resources).sum();
+        let shown: Vec<String> = report
+            .not_covered
+            .iter()
+            .take(6)
+            .map(|n| format!("{} {}", n.source_type, n.resources))
+            .collect();
+        let more = report.not_covered.len().saturating_sub(6);
+        let _ = writeln!(
+            o,
+            "not covered: {total} resources of {} types no assumption reasons about ({}{})",
+            report.not_covered.len(),
+            shown.join(", "),
+            if more > 0 {
+                format!(", {more} more types in --format json")
+            } else {
+                String::new()
+            }
+        );
+    }
 
     if !report.threats.is_empty() {
         let _ = writeln!(o, "\nThreats");

@@ -423,3 +423,52 @@ fn a_tree_without_infrastructure_code_says_so() {
         vouch::assumptions::catalog().len()
     );
 }
+
+/// Resources of types no assumption reasons about are listed by type with counts, in text and
+/// JSON: a clean report over them must not read as a clean bill of health.
+#[test]
+fn resources_no_assumption_reasons_about_are_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        r#"resource "aws_cloudwatch_dashboard" "a" {
+  dashboard_name = "a"
+  dashboard_body = "{}"
+}
+
+resource "aws_cloudwatch_dashboard" "b" {
+  dashboard_name = "b"
+  dashboard_body = "{}"
+}
+
+resource "aws_route53_zone" "z" {
+  name = "example.com"
+}
+
+resource "aws_sqs_queue" "q" {
+  name = "q"
+}
+"#,
+    )
+    .unwrap();
+    let (code, out, err) = run(
+        &["scan", p(&dir), "--format", "json", "--fail-on", "none"],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    let j: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        j["not_covered"],
+        serde_json::json!([
+            {"type": "aws_cloudwatch_dashboard", "resources": 2, "units": ["."]},
+            {"type": "aws_route53_zone", "resources": 1, "units": ["."]}
+        ])
+    );
+    let (_, text, _) = run(&["scan", p(&dir), "--fail-on", "none"], None);
+    assert!(
+        text.contains(
+            "not covered: 3 resources of 2 types no assumption reasons about (aws_cloudwatch_dashboard 2, aws_route53_zone 1)"
+        ),
+        "{text}"
+    );
+}
