@@ -338,6 +338,22 @@ impl Model {
         self.parents.get(&index).copied().unwrap_or(index)
     }
 
+    /// The deployment units an AWS account question can be about: every unit but those whose
+    /// resources are all of another provider (an `azurerm` or `google` root gets no CloudTrail
+    /// question). A unit with no resource at all stays: nothing says it is not AWS.
+    pub fn aws_units(&self) -> Vec<String> {
+        let mut seen: HashMap<&str, bool> = HashMap::new();
+        for r in &self.resources {
+            let aws = r.source_type.starts_with("aws_") || r.source_type.starts_with("AWS::");
+            *seen.entry(r.unit.as_str()).or_insert(false) |= aws;
+        }
+        self.units
+            .iter()
+            .filter(|u| seen.get(u.id.as_str()).copied().unwrap_or(true))
+            .map(|u| u.id.clone())
+            .collect()
+    }
+
     /// Every unknown value inside resource attributes, with where it sits.
     pub fn unresolved(&self) -> Vec<UnresolvedValue> {
         let mut out: Vec<UnresolvedValue> = self

@@ -104,6 +104,8 @@ pub fn reconcile(inputs: &Inputs) -> Report {
     let facts = Facts::new(inputs.model);
     let model = inputs.model;
     let units: Vec<String> = model.units.iter().map(|u| u.id.clone()).collect();
+    // Account-level questions are about AWS accounts: only units that deploy to AWS.
+    let aws_units = model.aws_units();
 
     let mut assumptions = Vec::new();
     let mut questions = Vec::new();
@@ -123,7 +125,7 @@ pub fn reconcile(inputs: &Inputs) -> Report {
         let scoped = scope_claims(&claims, inputs.resolve);
         let scoped_answers = answers::scoped(rule, inputs.answers);
         let qid = |s: &Subject| question_id(&rule.id, model, s);
-        let d = decide(rule, found, &units, &scoped, &scoped_answers, &qid);
+        let d = decide(rule, found, &aws_units, &scoped, &scoped_answers, &qid);
         ledger.record(&d.answers);
 
         let doc = suggestions::doc_refs(&claims, &d, inputs.claim_origin);

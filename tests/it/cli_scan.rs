@@ -472,3 +472,51 @@ resource "aws_sqs_queue" "q" {
         "{text}"
     );
 }
+
+/// A root of another provider is listed as not covered and gets no AWS account question: the
+/// audit-trail question is asked of the AWS root only.
+#[test]
+fn a_root_of_another_provider_gets_no_aws_questions() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("azure")).unwrap();
+    std::fs::create_dir_all(dir.path().join("aws")).unwrap();
+    std::fs::write(
+        dir.path().join("azure/main.tf"),
+        "resource \"azurerm_resource_group\" \"rg\" {\n  name     = \"rg\"\n  location = \"westeurope\"\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("aws/main.tf"),
+        "resource \"aws_sqs_queue\" \"q\" {\n  name = \"q\"\n}\n",
+    )
+    .unwrap();
+    let (code, out, err) = run(
+        &[
+            "scan",
+            p(&dir),
+            "--format",
+            "json",
+            "--fail-on",
+            "none",
+            "--only",
+            "log.audit-trail",
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    let j: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let questions: Vec<&str> = j["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(questions.len(), 1, "{questions:?}");
+    assert!(
+        questions[0].contains("deployment `aws`"),
+        "{}",
+        questions[0]
+    );
+    assert_eq!(j["not_covered"][0]["type"], "azurerm_resource_group");
+    assert_eq!(j["not_covered"][0]["units"], serde_json::json!(["azure"]));
+}
