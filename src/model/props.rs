@@ -73,16 +73,16 @@ impl Prop {
 
     /// The paths of this property in `language`, in order: (the source type an alternative is
     /// limited to, the dotted path without indices). For tables still keyed by a language's
-    /// spelling and source type, such as `rules/defaults.tsv`.
+    /// spelling and source type, such as `rules/defaults.tsv`. A `default:` alternative has no
+    /// path and is left out.
     pub fn typed_paths(self, language: Language) -> Vec<(Option<&'static str>, String)> {
         alternatives(self, language)
             .iter()
+            .filter(|a| !a.segments.is_empty())
             .map(|a| (a.source_type, a.segments.join(".")))
             .collect()
     }
-}
 
-impl Prop {
     /// The property of `kind` whose row is named `name` (`Name`), for tables that name a
     /// property per kind in data.
     pub fn named(kind: Kind, name: &str) -> Option<Prop> {
@@ -95,10 +95,10 @@ impl Prop {
     /// list indices or value maps), in the order they are tried: for a note about the
     /// property's absence, or a per-language table keyed by path.
     pub fn paths(self, language: Language, source_type: &str) -> Vec<String> {
-        alternatives(self, language)
-            .iter()
-            .filter(|a| a.source_type.is_none_or(|t| t == source_type))
-            .map(|a| a.segments.join("."))
+        self.typed_paths(language)
+            .into_iter()
+            .filter(|(t, _)| t.is_none_or(|t| t == source_type))
+            .map(|(_, p)| p)
             .collect()
     }
 }
@@ -420,14 +420,19 @@ impl Model {
         if r.kind != prop.kind() {
             return;
         }
+        let alts = alternatives(prop, r.language);
+        // Only several alternatives can reach the same attribute twice.
+        let dedup = alts.len() > 1;
         let mut seen: Vec<(usize, String)> = Vec::new();
-        for alt in alternatives(prop, r.language) {
+        for alt in alts {
             let holders = self.holders(index, alt);
             for h in holders {
                 // Two alternatives that reach the same attribute (a resource's own type named
                 // and unnamed) give it once.
                 let mut once = |found: Found<'m>| {
-                    if let PropOrigin::Attribute { resource, path, .. } = &found.origin {
+                    if let (true, PropOrigin::Attribute { resource, path, .. }) =
+                        (dedup, &found.origin)
+                    {
                         if seen.iter().any(|(r, p)| r == resource && p == path) {
                             return false;
                         }
