@@ -354,6 +354,46 @@ impl Model {
             .collect()
     }
 
+    /// The model of some deployment units alone, linked: what one system reasons over. References
+    /// never cross units, so the subset has exactly the edges and facets the whole model has
+    /// among these units. Each unit's resources are one run of the sorted resources (found by
+    /// binary search), so the cost is the size of the subset, not of the model.
+    pub fn subset(&self, units: &[String]) -> Model {
+        let wanted: std::collections::HashSet<&str> = units.iter().map(String::as_str).collect();
+        let mut sub = Model {
+            units: self
+                .units
+                .iter()
+                .filter(|u| wanted.contains(u.id.as_str()))
+                .cloned()
+                .collect(),
+            ..Model::default()
+        };
+        for unit in units {
+            let start = self.resources.partition_point(|r| r.unit.as_str() < unit.as_str());
+            sub.resources.extend(
+                self.resources[start..]
+                    .iter()
+                    .take_while(|r| &r.unit == unit)
+                    .cloned(),
+            );
+        }
+        sub.data_sources = self
+            .data_sources
+            .iter()
+            .filter(|d| wanted.contains(d.unit.as_str()))
+            .cloned()
+            .collect();
+        sub.external_modules = self
+            .external_modules
+            .iter()
+            .filter(|m| wanted.contains(m.unit.as_str()))
+            .cloned()
+            .collect();
+        sub.link();
+        sub
+    }
+
     /// Every unknown value inside resource attributes, with where it sits.
     pub fn unresolved(&self) -> Vec<UnresolvedValue> {
         let mut out: Vec<UnresolvedValue> = self
