@@ -185,7 +185,11 @@ pub fn parse(path: &Path, shown: &str, text: &str) -> Result<Config, Diagnostic>
         answers: file.answers.as_ref().map(resolve),
         exclude: file.exclude,
         var_files: file.var_files.iter().map(resolve).collect(),
-        vars: file.vars.iter().map(|(k, v)| (k.clone(), v.text())).collect(),
+        vars: file
+            .vars
+            .iter()
+            .map(|(k, v)| (k.clone(), v.text()))
+            .collect(),
         systems: file
             .system
             .iter()

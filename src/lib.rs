@@ -200,9 +200,15 @@ pub fn rules(options: &AssessOptions) -> (Vec<&'static assumptions::Rule>, Vec<D
         .iter()
         .filter(|r| options.only.is_empty() || named(r, &options.only))
         .filter(|r| !named(r, &options.disable))
-        .map(|r| match options.severity.iter().find(|(id, _)| named(r, &[(*id).clone()])) {
-            Some((_, &severity)) => assumptions::rerated(r, severity),
-            None => r,
+        .map(|r| {
+            match options
+                .severity
+                .iter()
+                .find(|(id, _)| named(r, &[(*id).clone()]))
+            {
+                Some((_, &severity)) => assumptions::rerated(r, severity),
+                None => r,
+            }
         })
         .collect();
     let mut diagnostics = Vec::new();
@@ -219,8 +225,12 @@ pub fn rules(options: &AssessOptions) -> (Vec<&'static assumptions::Rule>, Vec<D
     for id in options.severity.keys() {
         if assumptions::rule(id).is_none() {
             diagnostics.push(
-                Diagnostic::error("severity", "unknown-assumption", format!("no assumption `{id}`"))
-                    .hint("`vouch explain` lists the assumptions"),
+                Diagnostic::error(
+                    "severity",
+                    "unknown-assumption",
+                    format!("no assumption `{id}`"),
+                )
+                .hint("`vouch explain` lists the assumptions"),
             );
         }
     }
@@ -364,7 +374,11 @@ pub fn assess_systems(
     };
     let mut file_errors: Vec<Vec<reconcile::Unreadable>> = vec![Vec::new(); systems.len()];
     let mut outside = Vec::new();
-    for d in scan.diagnostics.iter().filter(|d| d.severity == Severity::Error) {
+    for d in scan
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+    {
         match if single { Some(0) } else { home(&d.path) } {
             Some(i) => file_errors[i].push(unreadable(d)),
             None => outside.push(unreadable(d)),
@@ -384,7 +398,14 @@ pub fn assess_systems(
             );
             let sources = &scan.loaded.sources;
             let report = if single {
-                decide_system(&scan.model, sources, &shared, &documents, &texts, unreadable)
+                decide_system(
+                    &scan.model,
+                    sources,
+                    &shared,
+                    &documents,
+                    &texts,
+                    unreadable,
+                )
             } else {
                 let model = scan.model.subset(&system.units);
                 decide_system(&model, sources, &shared, &documents, &texts, unreadable)
@@ -415,7 +436,13 @@ pub fn assess_systems(
 fn settle_stale_answers(reports: &mut [systems::SystemReport]) {
     let used: std::collections::HashSet<String> = reports
         .iter()
-        .flat_map(|r| r.report.answers.applied.iter().chain(&r.report.answers.conflicting))
+        .flat_map(|r| {
+            r.report
+                .answers
+                .applied
+                .iter()
+                .chain(&r.report.answers.conflicting)
+        })
         .map(|a| a.origin.short())
         .collect();
     for r in reports {

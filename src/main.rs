@@ -596,7 +596,11 @@ fn assess_and_report(
 /// A file named on the command line or in vouch.toml that does not exist is a usage error
 /// (exit 2), said before anything is scanned. The answers file may be missing where vouch
 /// writes it (`questions --write`, `clarify`): it is created.
-fn missing_inputs(command: &Command, input: &InputArgs, config: &vouch::config::Config) -> Option<u8> {
+fn missing_inputs(
+    command: &Command,
+    input: &InputArgs,
+    config: &vouch::config::Config,
+) -> Option<u8> {
     let assess = match command {
         Command::Scan(a) => Some((&a.assess, true)),
         Command::Questions(a) => Some((&a.assess, !a.write)),

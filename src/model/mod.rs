@@ -359,37 +359,24 @@ impl Model {
     /// among these units. Each unit's resources are one run of the sorted resources (found by
     /// binary search), so the cost is the size of the subset, not of the model.
     pub fn subset(&self, units: &[String]) -> Model {
-        let wanted: std::collections::HashSet<&str> = units.iter().map(String::as_str).collect();
-        let mut sub = Model {
-            units: self
-                .units
-                .iter()
-                .filter(|u| wanted.contains(u.id.as_str()))
-                .cloned()
-                .collect(),
-            ..Model::default()
-        };
-        for unit in units {
-            let start = self.resources.partition_point(|r| r.unit.as_str() < unit.as_str());
-            sub.resources.extend(
-                self.resources[start..]
-                    .iter()
-                    .take_while(|r| &r.unit == unit)
-                    .cloned(),
-            );
+        let mut sub = Model::default();
+        // Units are sorted by id after `link`; resources, data sources and external modules are sorted by unit after `link`.
+        fn run<'a, T>(items: &'a [T], unit: &'a str, of: fn(&T) -> &str) -> &'a [T] {
+            let start = items.partition_point(|x| of(x) < unit);
+            let len = items[start..].iter().take_while(|x| of(x) == unit).count();
+            &items[start..start + len]
         }
-        sub.data_sources = self
-            .data_sources
-            .iter()
-            .filter(|d| wanted.contains(d.unit.as_str()))
-            .cloned()
-            .collect();
-        sub.external_modules = self
-            .external_modules
-            .iter()
-            .filter(|m| wanted.contains(m.unit.as_str()))
-            .cloned()
-            .collect();
+        for unit in units {
+            if let Ok(i) = self.units.binary_search_by(|u| u.id.as_str().cmp(unit)) {
+                sub.units.push(self.units[i].clone());
+            }
+            sub.resources
+                .extend_from_slice(run(&self.resources, unit, |r| r.unit.as_str()));
+            sub.data_sources
+                .extend_from_slice(run(&self.data_sources, unit, |d| d.unit.as_str()));
+            sub.external_modules
+                .extend_from_slice(run(&self.external_modules, unit, |m| m.unit.as_str()));
+        }
         sub.link();
         sub
     }

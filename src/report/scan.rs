@@ -194,7 +194,11 @@ fn body(o: &mut String, report: &Report, root: &str, detail: Detail) {
     if detail == Detail::Full || report.assumptions.iter().any(|a| shown(a.status, detail)) {
         let _ = writeln!(o, "\nAssumptions");
     }
-    for a in report.assumptions.iter().filter(|a| shown(a.status, detail)) {
+    for a in report
+        .assumptions
+        .iter()
+        .filter(|a| shown(a.status, detail))
+    {
         let holds = match (a.status, a.holds) {
             (Status::Answered | Status::DocOnly, Some(true)) => " (holds)",
             (Status::Answered | Status::DocOnly, Some(false)) => " (does not hold)",

@@ -142,7 +142,10 @@ pub fn to_text(
             c.questions,
         );
     }
-    if let Some(f) = reports.iter().find_map(|s| s.report.answers.file.as_deref()) {
+    if let Some(f) = reports
+        .iter()
+        .find_map(|s| s.report.answers.file.as_deref())
+    {
         let _ = writeln!(o, "\nanswers: {f}");
     }
     for s in reports {
@@ -172,7 +175,10 @@ fn outside(o: &mut String, unreadable: &[Unreadable]) {
     if unreadable.is_empty() {
         return;
     }
-    let _ = writeln!(o, "\nNot taken into account, in no system (could not be read)");
+    let _ = writeln!(
+        o,
+        "\nNot taken into account, in no system (could not be read)"
+    );
     for u in unreadable {
         let (path, line) = u
             .origin

@@ -41,8 +41,7 @@ fn copy_case(case: &str, language: &str) -> tempfile::TempDir {
 
 /// The report of a tree that is one system, from `scan --format json` (format 2: by system).
 fn one_report(out: &str) -> serde_json::Value {
-    let j: serde_json::Value =
-        serde_json::from_str(out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    let j: serde_json::Value = serde_json::from_str(out).unwrap_or_else(|e| panic!("{e}: {out}"));
     assert_eq!(j["format_version"], 2);
     let systems = j["systems"].as_array().unwrap();
     assert_eq!(systems.len(), 1, "{out}");

@@ -40,8 +40,14 @@ fn write(path: &Path, text: &str) {
 fn recipes() -> tempfile::TempDir {
     let d = tempfile::tempdir().unwrap();
     let case = |c: &str| fixture(&format!("assumptions/{c}"));
-    copy_tree(&case("auth.mfa-required/invalid-optional/terraform"), &d.path().join("a"));
-    copy_tree(&case("data.backups/verified/cloudformation"), &d.path().join("b"));
+    copy_tree(
+        &case("auth.mfa-required/invalid-optional/terraform"),
+        &d.path().join("a"),
+    );
+    copy_tree(
+        &case("data.backups/verified/cloudformation"),
+        &d.path().join("b"),
+    );
     copy_tree(
         &case("data.backups/needs_clarification-variable/terraform"),
         &d.path().join("c"),
@@ -142,7 +148,10 @@ fn the_text_report_opens_with_the_table_and_details_what_fails_or_is_open() {
         .filter(|l| l.starts_with("  ") && !l.trim_start().starts_with("system"))
         .collect();
     assert_eq!(rows.len(), 3, "{table}");
-    assert!(rows[0].trim_start().starts_with("a "), "worst first: {table}");
+    assert!(
+        rows[0].trim_start().starts_with("a "),
+        "worst first: {table}"
+    );
     // Verified assumptions are not detailed by default; they are with --details.
     assert!(!out.contains("\n  ok     "), "{out}");
     assert!(out.contains("auth.mfa-required"), "{out}");
@@ -276,10 +285,7 @@ paths = ["b/**", "c"]
     );
     let (code, j, err) = scan_json(d.path(), &[]);
     assert_eq!(code, 0, "fail_on = none: {err}");
-    let storage = systems(&j)
-        .iter()
-        .find(|s| s["name"] == "storage")
-        .unwrap();
+    let storage = systems(&j).iter().find(|s| s["name"] == "storage").unwrap();
     assert_eq!(storage["grouping"], "declared");
     assert_eq!(
         storage["units"],
@@ -335,7 +341,10 @@ fn vouch_toml_supplies_variables_and_flags_win_by_name() {
     let status = |j: &Json| statuses(&systems(j)[0]["report"])["data.backups"].clone();
     let (_, j, _) = scan_json(d.path(), &[]);
     assert_eq!(status(&j), "needs_clarification");
-    write(&d.path().join("vouch.toml"), "vars = { backup_days = 14 }\n");
+    write(
+        &d.path().join("vouch.toml"),
+        "vars = { backup_days = 14 }\n",
+    );
     let (_, j, err) = scan_json(d.path(), &[]);
     assert_eq!(status(&j), "verified", "{err}");
     let (_, j, _) = scan_json(d.path(), &["--var", "backup_days=0"]);
@@ -345,7 +354,10 @@ fn vouch_toml_supplies_variables_and_flags_win_by_name() {
 #[test]
 fn an_unknown_key_or_a_wrong_type_in_vouch_toml_is_a_usage_error_with_its_place() {
     let d = recipes();
-    write(&d.path().join("vouch.toml"), "fail_on = \"high\"\nfail-on-open = true\n");
+    write(
+        &d.path().join("vouch.toml"),
+        "fail_on = \"high\"\nfail-on-open = true\n",
+    );
     let (code, out, err) = vouch(&["scan", d.path().to_str().unwrap()]);
     assert_eq!(code, 2, "{err}");
     assert!(out.is_empty(), "nothing is scanned: {out}");
@@ -362,11 +374,23 @@ fn a_missing_input_file_is_a_usage_error_that_stops_before_scanning() {
     let d = recipes();
     let root = d.path().to_str().unwrap();
     for (flag, extra) in [
-        ("--answers", vec!["scan", root, "--answers", "/no/such/answers.yaml"]),
+        (
+            "--answers",
+            vec!["scan", root, "--answers", "/no/such/answers.yaml"],
+        ),
         ("--doc", vec!["scan", root, "--doc", "/no/such/doc.md"]),
-        ("--var-file", vec!["scan", root, "--var-file", "/no/such/x.tfvars"]),
-        ("--config", vec!["scan", root, "--config", "/no/such/vouch.toml"]),
-        ("--var-file", vec!["inventory", root, "--var-file", "/no/such/x.tfvars"]),
+        (
+            "--var-file",
+            vec!["scan", root, "--var-file", "/no/such/x.tfvars"],
+        ),
+        (
+            "--config",
+            vec!["scan", root, "--config", "/no/such/vouch.toml"],
+        ),
+        (
+            "--var-file",
+            vec!["inventory", root, "--var-file", "/no/such/x.tfvars"],
+        ),
     ] {
         let (code, out, err) = vouch(&extra);
         assert_eq!(code, 2, "{flag}: {err}");
