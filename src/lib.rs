@@ -26,7 +26,7 @@
 //!   questions with stable ids, threats, risk, confidence and sentences for the document.
 //! - [`systems`]: the tree cut into systems (an architecture document or a project and the
 //!   units under it, or `vouch.toml`'s declarations), each reconciled on its own.
-//! - [`config`]: `vouch.toml`.
+//! - [`config`]: reads `vouch.toml`.
 //! - [`report`]: the only place that formats output (text, JSON, diagnostics).
 //! - [`answers`]: the team's answers file (`.vouch/answers.yaml`): read with diagnostics, edited as
 //!   text that keeps what the user wrote (open questions appended, answers recorded), and the
