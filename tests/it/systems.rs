@@ -409,3 +409,50 @@ fn a_missing_input_file_is_a_usage_error_that_stops_before_scanning() {
     assert_eq!(code, 0, "{err}");
     assert!(answers.exists());
 }
+
+#[test]
+fn the_report_of_several_systems_is_deterministic() {
+    let d = recipes();
+    let root = d.path().to_str().unwrap();
+    let (_, a, _) = vouch(&["scan", root, "--format", "json"]);
+    let (_, b, _) = vouch(&["scan", root, "--format", "json"]);
+    assert_eq!(a, b);
+    let (_, a, _) = vouch(&["scan", root, "--details"]);
+    let (_, b, _) = vouch(&["scan", root, "--details"]);
+    assert_eq!(a, b);
+}
+
+#[test]
+fn a_project_without_a_readme_belongs_to_the_root() {
+    let d = recipes();
+    copy_tree(
+        &fixture("assumptions/data.backups/verified/terraform"),
+        &d.path().join("loose"),
+    );
+    let (_, j, _) = scan_json(d.path(), &[]);
+    let root = system(&j, ".");
+    assert_eq!(root["units"], serde_json::json!(["loose"]));
+    assert_eq!(root["report"]["documents"], serde_json::json!(["README.md"]));
+    assert_eq!(systems(&j).len(), 4);
+}
+
+#[test]
+fn questions_are_listed_per_system() {
+    let d = recipes();
+    let (code, out, err) = vouch(&["questions", d.path().to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let c = out.find("== c (c) ==").expect("a header per system with questions");
+    assert!(out[c..].contains("[data.backups]"), "{out}");
+    // `b` is the CloudFormation stack whose backups are verified: no backup question there.
+    let b = out.find("== b (b) ==").unwrap_or(out.len());
+    let b_end = out[b..].find("\n== ").map_or(out.len(), |i| b + i);
+    assert!(!out[b..b_end].contains("[data.backups]"), "{out}");
+    let (_, json, _) = vouch(&["questions", d.path().to_str().unwrap(), "--format", "json"]);
+    let all: Json = serde_json::from_str(&json).unwrap();
+    let (_, scan, _) = scan_json(d.path(), &[]);
+    let asked: usize = systems(&scan)
+        .iter()
+        .map(|s| s["report"]["questions"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(all.as_array().unwrap().len(), asked);
+}
