@@ -456,3 +456,87 @@ fn questions_are_listed_per_system() {
         .sum();
     assert_eq!(all.as_array().unwrap().len(), asked);
 }
+
+/// A function in one Terraform root whose role reaches a table in another root.
+fn two_roots() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        &d.path().join("app/main.tf"),
+        r#"resource "aws_iam_role" "worker" {
+  name = "worker"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "lambda.amazonaws.com" } }]
+  })
+}
+resource "aws_iam_role_policy" "worker" {
+  role = aws_iam_role.worker.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "dynamodb:*", Resource = "arn:aws:dynamodb:us-east-1:123456789012:table/orders" }]
+  })
+}
+resource "aws_lambda_function" "worker" {
+  function_name = "worker"
+  role          = aws_iam_role.worker.arn
+  runtime       = "python3.12"
+  handler       = "app.handler"
+  filename      = "app.zip"
+}
+"#,
+    );
+    write(
+        &d.path().join("data/main.tf"),
+        r#"resource "aws_dynamodb_table" "orders" {
+  name     = "orders"
+  hash_key = "id"
+  attribute {
+    name = "id"
+    type = "S"
+  }
+}
+"#,
+    );
+    write(&d.path().join("README.md"), "# Orders\n");
+    d
+}
+
+/// The evidence of tenant isolation on the table: who reaches it.
+fn isolation_evidence(report: &Json) -> Vec<String> {
+    report["assumptions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == "tenant.data-isolation")
+        .unwrap()["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["resource"] == "aws_dynamodb_table.orders")
+        .map(|e| e["detail"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn reasoning_spans_the_units_of_a_system_and_never_crosses_systems() {
+    let d = two_roots();
+    let (_, j, _) = scan_json(d.path(), &[]);
+    assert_eq!(systems(&j).len(), 1, "one project, one system: {j}");
+    let within = isolation_evidence(&systems(&j)[0]["report"]);
+    assert!(
+        within
+            .iter()
+            .any(|e| e.contains("aws_lambda_function.worker reaches")),
+        "the function in `app` reaches the table in `data`: {within:?}"
+    );
+    // Two projects: the table's system does not see the other project's function.
+    write(&d.path().join("app/README.md"), "# app\n");
+    write(&d.path().join("data/README.md"), "# data\n");
+    let (_, j, _) = scan_json(d.path(), &[]);
+    assert_eq!(systems(&j).len(), 2, "{j}");
+    let apart = isolation_evidence(&system(&j, "data")["report"]);
+    assert!(
+        !apart.iter().any(|e| e.contains("aws_lambda_function.worker")),
+        "{apart:?}"
+    );
+}
