@@ -62,25 +62,32 @@ pub fn shown(status: Status, detail: Detail) -> bool {
 /// The terminal report.
 pub fn to_text(report: &Report, root: &str) -> String {
     let mut o = format!("vouch scan {root}\n");
-    body(&mut o, report, root, Detail::Full);
+    body(&mut o, report, root, Detail::Full, false);
     o
 }
 
-/// The terminal report without its first line, at a level of detail (one system of several).
+/// The terminal report of one system of several, without the first line, at a level of detail.
 pub fn to_text_detail(report: &Report, root: &str, detail: Detail) -> String {
     let mut o = String::new();
-    body(&mut o, report, root, detail);
+    body(&mut o, report, root, detail, true);
     o
 }
 
-fn body(o: &mut String, report: &Report, root: &str, detail: Detail) {
+/// `one_of_several`: the report is one system's of a tree cut into systems, where `--doc`
+/// would make the tree one system: the hint for a missing document says where to put one.
+fn body(o: &mut String, report: &Report, root: &str, detail: Detail, one_of_several: bool) {
     if report.units.is_empty() {
         let _ = writeln!(
             o,
             "no Terraform, plan or CloudFormation found under {root}: nothing to decide"
         );
     }
-    if report.documents.is_empty() {
+    if report.documents.is_empty() && one_of_several {
+        let _ = writeln!(
+            o,
+            "architecture document: none found (put an ARCHITECTURE.md in {root}, or name one in vouch.toml's [[system]]; claims then count)"
+        );
+    } else if report.documents.is_empty() {
         let _ = writeln!(
             o,
             "architecture document: none found (give one with --doc FILE; claims then count)"
@@ -88,7 +95,7 @@ fn body(o: &mut String, report: &Report, root: &str, detail: Detail) {
     } else {
         let _ = writeln!(o, "architecture document: {}", report.documents.join(", "));
     }
-    if let Some(f) = &report.answers.file {
+    if let Some(f) = report.answers.file.as_ref().filter(|_| !one_of_several) {
         let _ = writeln!(o, "answers: {f}");
     }
     let _ = writeln!(o);

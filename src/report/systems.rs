@@ -113,15 +113,13 @@ pub fn to_text(
         .map(|s| s.system.name.chars().count())
         .chain([6])
         .max()
-        .unwrap_or(6)
-        .min(40);
+        .unwrap_or(6);
     let path_w = reports
         .iter()
         .map(|s| s.system.path.chars().count())
         .chain([4])
         .max()
-        .unwrap_or(4)
-        .min(60);
+        .unwrap_or(4);
     let _ = writeln!(
         o,
         "  {:<name_w$}  {:<path_w$}  {:<8}  {:>10}  {:>7}  {:>12}  {:>4}  {:>9}",
@@ -129,13 +127,19 @@ pub fn to_text(
     );
     for s in reports {
         let c = counts(&s.report);
+        // A system where no assumption applies has no confidence to speak of.
+        let confidence = if s.report.confidence_weights.applicable == 0 {
+            "-".to_string()
+        } else {
+            format!("{:.2}", s.report.confidence)
+        };
         let _ = writeln!(
             o,
-            "  {:<name_w$}  {:<path_w$}  {:<8}  {:>10.2}  {:>7}  {:>12}  {:>4}  {:>9}",
+            "  {:<name_w$}  {:<path_w$}  {:<8}  {:>10}  {:>7}  {:>12}  {:>4}  {:>9}",
             s.system.name,
             s.system.path,
             severity_name(s.report.risk),
-            s.report.confidence,
+            confidence,
             c.invalid,
             c.contradicted,
             c.open,

@@ -432,7 +432,10 @@ fn a_project_without_a_readme_belongs_to_the_root() {
     let (_, j, _) = scan_json(d.path(), &[]);
     let root = system(&j, ".");
     assert_eq!(root["units"], serde_json::json!(["loose"]));
-    assert_eq!(root["report"]["documents"], serde_json::json!(["README.md"]));
+    assert_eq!(
+        root["report"]["documents"],
+        serde_json::json!(["README.md"])
+    );
     assert_eq!(systems(&j).len(), 4);
 }
 
@@ -441,7 +444,9 @@ fn questions_are_listed_per_system() {
     let d = recipes();
     let (code, out, err) = vouch(&["questions", d.path().to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
-    let c = out.find("== c (c) ==").expect("a header per system with questions");
+    let c = out
+        .find("== c (c) ==")
+        .expect("a header per system with questions");
     assert!(out[c..].contains("[data.backups]"), "{out}");
     // `b` is the CloudFormation stack whose backups are verified: no backup question there.
     let b = out.find("== b (b) ==").unwrap_or(out.len());
@@ -536,7 +541,9 @@ fn reasoning_spans_the_units_of_a_system_and_never_crosses_systems() {
     assert_eq!(systems(&j).len(), 2, "{j}");
     let apart = isolation_evidence(&system(&j, "data")["report"]);
     assert!(
-        !apart.iter().any(|e| e.contains("aws_lambda_function.worker")),
+        !apart
+            .iter()
+            .any(|e| e.contains("aws_lambda_function.worker")),
         "{apart:?}"
     );
 }
