@@ -24,6 +24,9 @@
 //!   keys and what they protect, placement, exposure and public edges.
 //! - [`reconcile`]: code × answers × document → a status per assumption, with evidence,
 //!   questions with stable ids, threats, risk, confidence and sentences for the document.
+//! - [`systems`]: the tree cut into systems (an architecture document or a project and the
+//!   units under it, or `vouch.toml`'s declarations), each reconciled on its own.
+//! - [`config`]: reads `vouch.toml`.
 //! - [`report`]: the only place that formats output (text, JSON, diagnostics).
 //! - [`answers`]: the team's answers file (`.vouch/answers.yaml`): read with diagnostics, edited as
 //!   text that keeps what the user wrote (open questions appended, answers recorded), and the
@@ -47,6 +50,7 @@ pub mod assumptions;
 pub mod checks;
 pub mod claims;
 pub mod cloudformation;
+pub mod config;
 pub mod diagnostics;
 pub mod iam;
 pub mod kms;
@@ -58,6 +62,7 @@ pub mod reconcile;
 pub mod report;
 pub mod source;
 pub mod syntax;
+pub mod systems;
 pub mod terraform;
 
 use crate::model::Label;
@@ -166,6 +171,10 @@ pub struct AssessOptions {
     pub answers: Option<std::path::PathBuf>,
     /// Decide only these assumptions (none: all).
     pub only: Vec<String>,
+    /// Never decide these assumptions (`disable` in `vouch.toml`).
+    pub disable: Vec<String>,
+    /// Re-rated assumptions: the severity of the threat when each fails or is open.
+    pub severity: std::collections::BTreeMap<String, assumptions::Severity>,
 }
 
 /// The answers file a scan reads: `--answers`, else `.vouch/answers.yaml` in the scanned
@@ -181,38 +190,63 @@ pub fn answers_path(root: &Path, options: &AssessOptions) -> std::path::PathBuf 
     })
 }
 
-/// Decides the assumptions for a scanned tree: reads the architecture documents and the answers
-/// file, runs the checks, and reconciles. Diagnostics about the documents and the answers file
-/// come back beside the report.
-pub fn assess(
-    scan: &Scan,
-    root: &Path,
-    options: &AssessOptions,
-) -> (reconcile::Report, Vec<Diagnostic>) {
-    let rules: Vec<&'static assumptions::Rule> = assumptions::catalog()
+/// The rules a scan decides: every rule of the catalog, or those `--only` names, less those
+/// `disable` names, each re-rated where `severity` says so. Unknown ids come back as diagnostics.
+pub fn rules(options: &AssessOptions) -> (Vec<&'static assumptions::Rule>, Vec<Diagnostic>) {
+    let named = |r: &assumptions::Rule, ids: &[String]| {
+        ids.iter().any(|o| o == &r.id || r.aliases.contains(o))
+    };
+    let rules = assumptions::catalog()
         .iter()
-        .filter(|r| {
-            options.only.is_empty()
-                || options
-                    .only
-                    .iter()
-                    .any(|o| o == &r.id || r.aliases.contains(o))
+        .filter(|r| options.only.is_empty() || named(r, &options.only))
+        .filter(|r| !named(r, &options.disable))
+        .map(|r| {
+            match options
+                .severity
+                .iter()
+                .find(|(id, _)| named(r, &[(*id).clone()]))
+            {
+                Some((_, &severity)) => assumptions::rerated(r, severity),
+                None => r,
+            }
         })
         .collect();
     let mut diagnostics = Vec::new();
-    for o in &options.only {
-        if assumptions::rule(o).is_none() {
+    for (flag, ids) in [("--only", &options.only), ("disable", &options.disable)] {
+        for o in ids {
+            if assumptions::rule(o).is_none() {
+                diagnostics.push(
+                    Diagnostic::error(flag, "unknown-assumption", format!("no assumption `{o}`"))
+                        .hint("`vouch explain` lists the assumptions"),
+                );
+            }
+        }
+    }
+    for id in options.severity.keys() {
+        if assumptions::rule(id).is_none() {
             diagnostics.push(
                 Diagnostic::error(
-                    "--only",
+                    "severity",
                     "unknown-assumption",
-                    format!("no assumption `{o}`"),
+                    format!("no assumption `{id}`"),
                 )
                 .hint("`vouch explain` lists the assumptions"),
             );
         }
     }
+    (rules, diagnostics)
+}
 
+/// What every system of a scan shares: the rules and the answers file.
+struct Shared {
+    rules: Vec<&'static assumptions::Rule>,
+    entries: Vec<reconcile::AnswerEntry>,
+    answers_shown: Option<String>,
+}
+
+/// Reads the rules and the answers file once for the whole scan.
+fn shared(root: &Path, options: &AssessOptions) -> (Shared, Vec<Diagnostic>) {
+    let (rules, mut diagnostics) = rules(options);
     let answers_file = answers_path(root, options);
     let answers_shown = source::shown_path(root, &answers_file);
     let (answers, answer_diags) = answers::read(&answers_file, &answers_shown);
@@ -244,9 +278,199 @@ pub fn assess(
                 }
             })
             .collect();
+    let shown = (options.answers.is_some() || answers_file.exists()).then_some(answers_shown);
+    (
+        Shared {
+            rules,
+            entries,
+            answers_shown: shown,
+        },
+        diagnostics,
+    )
+}
 
-    let (documents, texts, doc_diags) = read_documents(root, &options.docs);
+/// An error diagnostic as the report lists it among the inputs it could not read.
+fn unreadable(d: &Diagnostic) -> reconcile::Unreadable {
+    reconcile::Unreadable {
+        origin: Origin::Source(Region {
+            file: d.path.clone(),
+            line: d.line,
+            column: d.column,
+            end_line: d.line,
+            end_column: d.column,
+        }),
+        message: d.message.clone(),
+    }
+}
+
+/// Decides the assumptions for a scanned tree as one system: reads the architecture documents
+/// and the answers file, runs the checks, and reconciles. Diagnostics about the documents and
+/// the answers file come back beside the report.
+pub fn assess(
+    scan: &Scan,
+    root: &Path,
+    options: &AssessOptions,
+) -> (reconcile::Report, Vec<Diagnostic>) {
+    let (shared, mut diagnostics) = shared(root, options);
+    let found = claims::find_documents(base_dir(root), &options.docs);
+    let (documents, texts, doc_diags) = read_documents(root, &found);
     diagnostics.extend(doc_diags);
+    let unreadable = scan
+        .diagnostics
+        .iter()
+        .chain(&diagnostics)
+        .filter(|d| d.severity == Severity::Error)
+        .map(unreadable)
+        .collect();
+    let report = decide_system(
+        &scan.model,
+        &scan.loaded.sources,
+        &shared,
+        &documents,
+        &texts,
+        unreadable,
+    );
+    (report, diagnostics)
+}
+
+/// What [`assess_systems`] gives back.
+#[derive(Debug)]
+pub struct Assessment {
+    /// One report per system, in the order the systems were given.
+    pub systems: Vec<systems::SystemReport>,
+    /// Inputs that could not be read and lie in no system's directory.
+    pub outside: Vec<reconcile::Unreadable>,
+    /// Diagnostics about the answers file, the rules and the documents, sorted.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Every system's report (see [`systems`]), evaluated in parallel, in the order of `systems`,
+/// with the diagnostics about the answers file, the rules and the documents. One system is the
+/// tree's model as it is; several each get the model of their own units. Errors reading the
+/// tree's files go to the system whose directory holds the file; the answers file's and the
+/// rules' to every system (they can change any verdict).
+pub fn assess_systems(
+    scan: &Scan,
+    root: &Path,
+    options: &AssessOptions,
+    systems: Vec<systems::System>,
+) -> Assessment {
+    use rayon::prelude::*;
+    let (shared, diagnostics) = shared(root, options);
+    let everywhere: Vec<reconcile::Unreadable> = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(unreadable)
+        .collect();
+    let single = systems.len() == 1;
+    // Each file error goes to the deepest system directory holding it.
+    let home = |path: &str| {
+        systems
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| systems::contains(&s.path, path))
+            .max_by_key(|(i, s)| (s.path.len(), std::cmp::Reverse(*i)))
+            .map(|(i, _)| i)
+    };
+    let mut file_errors: Vec<Vec<reconcile::Unreadable>> = vec![Vec::new(); systems.len()];
+    let mut outside = Vec::new();
+    for d in scan
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+    {
+        match if single { Some(0) } else { home(&d.path) } {
+            Some(i) => file_errors[i].push(unreadable(d)),
+            None => outside.push(unreadable(d)),
+        }
+    }
+    let results: Vec<(systems::SystemReport, Vec<Diagnostic>)> = systems
+        .into_par_iter()
+        .zip(file_errors)
+        .map(|(system, mut unreadable)| {
+            let (documents, texts, doc_diags) = read_documents(root, &system.documents);
+            unreadable.extend(everywhere.iter().cloned());
+            unreadable.extend(
+                doc_diags
+                    .iter()
+                    .filter(|d| d.severity == Severity::Error)
+                    .map(self::unreadable),
+            );
+            let sources = &scan.loaded.sources;
+            let report = if single {
+                decide_system(
+                    &scan.model,
+                    sources,
+                    &shared,
+                    &documents,
+                    &texts,
+                    unreadable,
+                )
+            } else {
+                let model = scan.model.subset(&system.units);
+                decide_system(&model, sources, &shared, &documents, &texts, unreadable)
+            };
+            (systems::SystemReport { system, report }, doc_diags)
+        })
+        .collect();
+    let mut all = diagnostics;
+    let mut reports = Vec::with_capacity(results.len());
+    for (r, d) in results {
+        reports.push(r);
+        all.extend(d);
+    }
+    all.sort();
+    all.dedup();
+    if !single {
+        settle_stale_answers(&mut reports);
+    }
+    Assessment {
+        systems: reports,
+        outside,
+        diagnostics: all,
+    }
+}
+
+/// Every system reads the whole answers file, so an answer to one system's question is stale
+/// in every other: it is stale only if no system applied or overruled it.
+fn settle_stale_answers(reports: &mut [systems::SystemReport]) {
+    let used: std::collections::HashSet<String> = reports
+        .iter()
+        .flat_map(|r| {
+            r.report
+                .answers
+                .applied
+                .iter()
+                .chain(&r.report.answers.conflicting)
+        })
+        .map(|a| a.origin.short())
+        .collect();
+    for r in reports {
+        r.report
+            .answers
+            .stale
+            .retain(|a| !used.contains(&a.origin.short()));
+    }
+}
+
+/// The directory a scan's root names (a scanned file's directory).
+fn base_dir(root: &Path) -> &Path {
+    if root.is_file() {
+        root.parent().unwrap_or(Path::new("."))
+    } else {
+        root
+    }
+}
+
+/// Reconciles one system's model with its documents and the shared answers.
+fn decide_system(
+    model: &Model,
+    sources: &source::Sources,
+    shared: &Shared,
+    documents: &[claims::Document],
+    texts: &std::collections::BTreeMap<String, String>,
+    unreadable: Vec<reconcile::Unreadable>,
+) -> reconcile::Report {
     let claims_of = |rule: &assumptions::Rule| {
         let mut all: Vec<claims::Claim> = documents
             .iter()
@@ -259,7 +483,6 @@ pub fn assess(
     // A claim about a function covers the role it runs as, and a claim about a role the compute
     // that runs as it: the document names whichever it thinks of, the checks judge either.
     let resolve = |name: &str| {
-        let model = &scan.model;
         let mut found = claims::resolve_component(model, name, &[]);
         let mut linked = Vec::new();
         for &r in &found {
@@ -280,35 +503,19 @@ pub fn assess(
         let text = texts.get(&c.path).map_or("", String::as_str);
         Origin::Source(Region::of_sentence(&c.path, text, c.line, &c.text))
     };
-    let unreadable = scan
-        .diagnostics
-        .iter()
-        .chain(&diagnostics)
-        .filter(|d| d.severity == Severity::Error)
-        .map(|d| reconcile::Unreadable {
-            origin: Origin::Source(Region {
-                file: d.path.clone(),
-                line: d.line,
-                column: d.column,
-                end_line: d.line,
-                end_column: d.column,
-            }),
-            message: d.message.clone(),
-        })
-        .collect();
     let inputs = reconcile::Inputs {
-        model: &scan.model,
-        sources: &scan.loaded.sources,
-        rules,
+        model,
+        sources,
+        rules: shared.rules.clone(),
         claims: &claims_of,
         claim_origin: &claim_origin,
         resolve: &resolve,
-        answers: &entries,
-        answers_path: (options.answers.is_some() || answers_file.exists()).then_some(answers_shown),
+        answers: &shared.entries,
+        answers_path: shared.answers_shown.clone(),
         documents: documents.iter().map(|d| d.path.clone()).collect(),
         unreadable,
     };
-    (reconcile::reconcile(&inputs), diagnostics)
+    reconcile::reconcile(&inputs)
 }
 
 /// Finds and reads the architecture documents, with their text by shown path (for locations).
@@ -316,7 +523,7 @@ pub fn assess(
 /// it, with a warning.
 fn read_documents(
     root: &Path,
-    explicit: &[std::path::PathBuf],
+    found: &[claims::Found],
 ) -> (
     Vec<claims::Document>,
     std::collections::BTreeMap<String, String>,
@@ -325,12 +532,7 @@ fn read_documents(
     let mut docs = Vec::new();
     let mut texts = std::collections::BTreeMap::new();
     let mut diags = Vec::new();
-    let base = if root.is_file() {
-        root.parent().unwrap_or(Path::new("."))
-    } else {
-        root
-    };
-    for found in claims::find_documents(base, explicit) {
+    for found in found {
         let shown = source::shown_path(root, &found.path);
         let bytes = match std::fs::metadata(&found.path) {
             Ok(m) if m.is_file() => std::fs::File::open(&found.path).and_then(|f| {

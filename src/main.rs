@@ -94,6 +94,9 @@ struct InputArgs {
     /// Files larger than this many bytes are reported and skipped.
     #[arg(long, value_name = "BYTES", default_value_t = vouch::load::DEFAULT_MAX_FILE_SIZE)]
     max_file_size: u64,
+    /// The configuration file. Default: PATH/vouch.toml when it exists. Flags win over it.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -118,12 +121,17 @@ struct ScanArgs {
     assess: AssessArgs,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
-    /// Fail (exit 1) when an invalid or contradicted assumption has a threat at or above this.
-    #[arg(long, value_enum, default_value_t = FailOn::High)]
-    fail_on: FailOn,
+    /// Fail (exit 1) when an invalid or contradicted assumption has a threat at or above this
+    /// [default: high, or `fail_on` in vouch.toml].
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
     /// Also fail (exit 1) while any question is open.
     #[arg(long)]
     fail_on_open: bool,
+    /// In a tree of several systems, show every assumption of every system (by default, what
+    /// fails or is open).
+    #[arg(long, visible_alias = "verbose")]
+    details: bool,
     /// Print how long each assumption's checks took to standard error.
     #[arg(long, hide = true)]
     timings: bool,
@@ -198,11 +206,31 @@ impl FailOn {
     }
 }
 
-fn assess_options(a: &AssessArgs) -> vouch::AssessOptions {
+impl From<vouch::config::Gate> for FailOn {
+    fn from(g: vouch::config::Gate) -> FailOn {
+        use vouch::config::Gate;
+        match g {
+            Gate::None => FailOn::None,
+            Gate::Low => FailOn::Low,
+            Gate::Medium => FailOn::Medium,
+            Gate::High => FailOn::High,
+            Gate::Critical => FailOn::Critical,
+        }
+    }
+}
+
+/// The flags about documents and answers over the configuration: a flag wins.
+fn assess_options(a: &AssessArgs, config: &vouch::config::Config) -> vouch::AssessOptions {
     vouch::AssessOptions {
-        docs: a.doc.clone(),
-        answers: a.answers.clone(),
+        docs: if a.doc.is_empty() {
+            config.documents.clone()
+        } else {
+            a.doc.clone()
+        },
+        answers: a.answers.clone().or_else(|| config.answers.clone()),
         only: a.only.clone(),
+        disable: config.disable.clone(),
+        severity: config.severity.clone(),
     }
 }
 
@@ -213,18 +241,31 @@ fn parse_pair(s: &str) -> Result<(String, String), String> {
     }
 }
 
-fn options(input: &InputArgs) -> vouch::ScanOptions {
+/// The scan's options: flags over the configuration. A list given on the command line replaces
+/// the file's; `--var` values are applied after the file's `vars`, so a flag wins by name.
+fn options(input: &InputArgs, config: &vouch::config::Config) -> vouch::ScanOptions {
+    let either = |flag: &Vec<PathBuf>, file: &Vec<PathBuf>| {
+        if flag.is_empty() {
+            file.clone()
+        } else {
+            flag.clone()
+        }
+    };
+    let var_files = either(&input.var_file, &config.var_files);
+    let mut vars = config.vars.clone();
+    vars.extend(input.var.iter().cloned());
     vouch::ScanOptions {
         load: vouch::load::LoadOptions {
-            excludes: input.exclude.clone(),
+            excludes: if input.exclude.is_empty() {
+                config.exclude.clone()
+            } else {
+                input.exclude.clone()
+            },
             max_file_size: Some(input.max_file_size),
             plans: input.plan.clone(),
-            extra_vars: input.var_file.clone(),
+            extra_vars: var_files.clone(),
         },
-        vars: vouch::terraform::VarOptions {
-            var_files: input.var_file.clone(),
-            vars: input.var.clone(),
-        },
+        vars: vouch::terraform::VarOptions { var_files, vars },
         params: vouch::cloudformation::ParamOptions {
             parameters: input.parameter.clone(),
         },
@@ -267,7 +308,17 @@ fn main() -> ExitCode {
         Command::Clarify(a) => &a.input,
         Command::Explain(a) => return explain(a),
     };
-    let scan = vouch::scan(&input.path, &options(input));
+    let config = match vouch::config::load(&input.path, input.config.as_deref()) {
+        Ok(c) => c,
+        Err(d) => {
+            print_assess_diagnostics(&[d], input.config.as_slice());
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(code) = missing_inputs(&cli.command, input, &config) {
+        return ExitCode::from(code);
+    }
+    let scan = vouch::scan(&input.path, &options(input, &config));
     let peak_before_output = peak_rss_mb();
     let t_out = std::time::Instant::now();
     let mut code = if scan.has_errors() { 2 } else { 0 };
@@ -307,31 +358,60 @@ fn main() -> ExitCode {
             }
         },
         Command::Scan(a) => {
-            let (rep, c, _) = assess_and_report(&scan, &a.input, &a.assess);
+            let (mut assessed, c, _) = assess_and_report(&scan, &a.input, &a.assess, &config);
             code = code.max(c);
+            report::systems::sort_worst_first(&mut assessed.systems);
+            let detail = if a.details {
+                report::scan::Detail::Full
+            } else {
+                report::scan::Detail::Problems
+            };
             match a.format {
-                Format::Json => emit(&report::scan::to_json(&rep)),
-                Format::Text => emit(&report::scan::to_text(
-                    &rep,
+                Format::Json => emit(&report::systems::to_json(
+                    &assessed.systems,
+                    &assessed.outside,
+                )),
+                Format::Text => emit(&report::systems::to_text(
+                    &assessed.systems,
+                    &assessed.outside,
                     &a.input.path.display().to_string(),
+                    detail,
                 )),
             };
             if a.timings {
-                let mut t = rep.timings.clone();
+                let mut t: std::collections::BTreeMap<&str, std::time::Duration> =
+                    Default::default();
+                for s in &assessed.systems {
+                    for (id, d) in &s.report.timings {
+                        *t.entry(id.as_str()).or_default() += *d;
+                    }
+                }
+                let mut t: Vec<_> = t.into_iter().collect();
                 t.sort_by_key(|x| std::cmp::Reverse(x.1));
                 for (id, d) in t {
                     eprintln!("{:>9.3}s  {id}", d.as_secs_f64());
                 }
             }
-            if code == 0 && gate_fails(&rep, a.fail_on, a.fail_on_open) {
+            let fail_on = a
+                .fail_on
+                .or(config.fail_on.map(FailOn::from))
+                .unwrap_or(FailOn::High);
+            let fail_on_open = a.fail_on_open || config.fail_on_open.unwrap_or(false);
+            let rules = vouch::rules(&assess_options(&a.assess, &config)).0;
+            if code == 0
+                && assessed
+                    .systems
+                    .iter()
+                    .any(|s| gate_fails(&s.report, &rules, fail_on, fail_on_open))
+            {
                 code = 1;
             }
         }
         Command::Questions(a) => {
-            code = code.max(questions(&scan, a));
+            code = code.max(questions(&scan, a, &config));
         }
         Command::Clarify(a) => {
-            code = code.max(clarify(&scan, a));
+            code = code.max(clarify(&scan, a, &config));
         }
         Command::Explain(_) => unreachable!("explain returns before scanning"),
     }
@@ -354,12 +434,18 @@ fn main() -> ExitCode {
 
 /// The gate (docs/model.md, "The scan's exit status"): an invalid or contradicted assumption whose threat is at or above
 /// `--fail-on`, or, with `--fail-on-open`, any open question.
-fn gate_fails(rep: &vouch::reconcile::Report, fail_on: FailOn, fail_on_open: bool) -> bool {
+/// The severities are the rules' as decided (re-rated by `severity` in vouch.toml).
+fn gate_fails(
+    rep: &vouch::reconcile::Report,
+    rules: &[&vouch::assumptions::Rule],
+    fail_on: FailOn,
+    fail_on_open: bool,
+) -> bool {
     use vouch::assumptions::Status;
     let threshold = fail_on.threshold();
     let failing = rep.assumptions.iter().any(|a| {
         matches!(a.status, Status::Invalid | Status::Contradicted)
-            && match (threshold, vouch::assumptions::rule(&a.id)) {
+            && match (threshold, rules.iter().find(|r| r.id == a.id)) {
                 (Some(t), Some(rule)) => rule.threat.severity.invalid >= t,
                 _ => false,
             }
@@ -425,10 +511,11 @@ fn stream(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) {
     let _ = write(&mut w).and_then(|_| w.flush());
 }
 
-/// The open questions of a report, as the answers file writes them.
-fn pending(rep: &vouch::reconcile::Report) -> Vec<vouch::answers::Pending> {
-    rep.questions
+/// The open questions of every system, as the answers file writes them.
+fn pending(systems: &[vouch::systems::SystemReport]) -> Vec<vouch::answers::Pending> {
+    systems
         .iter()
+        .flat_map(|s| &s.report.questions)
         .map(|q| vouch::answers::Pending {
             question: q.id.clone(),
             assumption: q.assumption.clone(),
@@ -459,38 +546,111 @@ fn print_assess_diagnostics(diags: &[vouch::diagnostics::Diagnostic], files: &[P
     }
 }
 
+/// Cuts the tree into systems (vouch::systems), decides each, and prints the diagnostics.
 fn assess_and_report(
     scan: &vouch::Scan,
     input: &InputArgs,
     assess: &AssessArgs,
-) -> (vouch::reconcile::Report, u8, PathBuf) {
-    let options = assess_options(assess);
-    let (rep, diags) = vouch::assess(scan, &input.path, &options);
+    config: &vouch::config::Config,
+) -> (vouch::Assessment, u8, PathBuf) {
+    let options = assess_options(assess, config);
+    let units: Vec<String> = scan.model.units.iter().map(|u| u.id.clone()).collect();
+    let discover = vouch::systems::DiscoverOptions {
+        documents: options.docs.clone(),
+        declared: config.systems.clone(),
+    };
+    let mut systems = vouch::systems::discover(&input.path, &units, &discover);
+    systems.retain(|s| {
+        if s.units.is_empty() && s.grouping == vouch::systems::Grouping::Declared {
+            eprintln!(
+                "warning: system `{}` in {} matches no deployment unit; it is left out",
+                s.name,
+                config
+                    .file
+                    .as_deref()
+                    .map_or_else(|| "vouch.toml".into(), |f| f.display().to_string())
+            );
+            return false;
+        }
+        true
+    });
+    let assessed = vouch::assess_systems(scan, &input.path, &options, systems);
     let answers = vouch::answers_path(&input.path, &options);
     let mut files = vec![answers.clone()];
-    files.extend(assess.doc.iter().cloned());
+    files.extend(options.docs.iter().cloned());
+    files.extend(config.file.iter().cloned());
     print_diagnostics(&scan.diagnostics, scan);
-    print_assess_diagnostics(&diags, &files);
-    let code = if diags.iter().any(|d| d.severity == Severity::Error) {
+    print_assess_diagnostics(&assessed.diagnostics, &files);
+    let code = if assessed
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == Severity::Error)
+    {
         2
     } else {
         0
     };
-    (rep, code, answers)
+    (assessed, code, answers)
 }
 
-fn questions(scan: &vouch::Scan, a: &QuestionsArgs) -> u8 {
-    let (rep, code, answers) = assess_and_report(scan, &a.input, &a.assess);
+/// A file named on the command line or in vouch.toml that does not exist is a usage error
+/// (exit 2), said before anything is scanned. The answers file may be missing where vouch
+/// writes it (`questions --write`, `clarify`): it is created.
+fn missing_inputs(
+    command: &Command,
+    input: &InputArgs,
+    config: &vouch::config::Config,
+) -> Option<u8> {
+    let assess = match command {
+        Command::Scan(a) => Some((&a.assess, true)),
+        Command::Questions(a) => Some((&a.assess, !a.write)),
+        Command::Clarify(a) => Some((&a.assess, false)),
+        _ => None,
+    };
+    let from_config = |p: &PathBuf| (p.clone(), "in vouch.toml");
+    let mut named: Vec<(PathBuf, &str)> = Vec::new();
+    if input.var_file.is_empty() {
+        named.extend(config.var_files.iter().map(from_config));
+    } else {
+        named.extend(input.var_file.iter().map(|p| (p.clone(), "--var-file")));
+    }
+    named.extend(input.plan.iter().map(|p| (p.clone(), "--plan")));
+    if let Some((a, answers_must_exist)) = assess {
+        if a.doc.is_empty() {
+            named.extend(config.documents.iter().map(from_config));
+        } else {
+            named.extend(a.doc.iter().map(|p| (p.clone(), "--doc")));
+        }
+        if answers_must_exist {
+            match &a.answers {
+                Some(p) => named.push((p.clone(), "--answers")),
+                None => named.extend(config.answers.iter().map(from_config)),
+            }
+        }
+        for s in &config.systems {
+            named.extend(s.documents.iter().map(from_config));
+        }
+    }
+    let missing: Vec<&(PathBuf, &str)> = named.iter().filter(|(p, _)| !p.exists()).collect();
+    for (p, flag) in &missing {
+        eprintln!("error: {flag} {}: no such file", p.display());
+    }
+    (!missing.is_empty()).then_some(2)
+}
+
+fn questions(scan: &vouch::Scan, a: &QuestionsArgs, config: &vouch::config::Config) -> u8 {
+    let (assessed, code, answers) = assess_and_report(scan, &a.input, &a.assess, config);
+    let systems = &assessed.systems;
+    let open: usize = systems.iter().map(|s| s.report.questions.len()).sum();
     if a.write {
         if code == 2 {
             eprintln!("error: the answers file could not be read cleanly; it was left as it is");
             return 2;
         }
-        match vouch::answers::append_pending(&answers, &pending(&rep)) {
+        match vouch::answers::append_pending(&answers, &pending(systems)) {
             Ok(n) => eprintln!(
-                "{n} question(s) added to {} ({} open in all)",
+                "{n} question(s) added to {} ({open} open in all)",
                 answers.display(),
-                rep.questions.len()
             ),
             Err(e) => {
                 eprintln!("error: could not update {}: {e}", answers.display());
@@ -500,20 +660,35 @@ fn questions(scan: &vouch::Scan, a: &QuestionsArgs) -> u8 {
     }
     match a.format {
         Format::Json => {
-            emit(&(serde_json::to_string_pretty(&rep.questions).unwrap_or_default() + "\n"))
+            let all: Vec<&vouch::reconcile::Question> =
+                systems.iter().flat_map(|s| &s.report.questions).collect();
+            emit(&(serde_json::to_string_pretty(&all).unwrap_or_default() + "\n"))
         }
-        Format::Text => emit(&report::scan::questions_text(&rep)),
+        Format::Text => match systems.as_slice() {
+            [one] => emit(&report::scan::questions_text(&one.report)),
+            several => {
+                let mut text = String::new();
+                for s in several.iter().filter(|s| !s.report.questions.is_empty()) {
+                    text.push_str(&format!("== {} ({}) ==\n", s.system.name, s.system.path));
+                    text.push_str(&report::scan::questions_text(&s.report));
+                }
+                if text.is_empty() {
+                    text = "No open questions: the code, the answers and the document settle every assumption.\n".into();
+                }
+                emit(&text)
+            }
+        },
     };
     code
 }
 
-fn clarify(scan: &vouch::Scan, a: &ClarifyArgs) -> u8 {
-    let (rep, code, answers) = assess_and_report(scan, &a.input, &a.assess);
+fn clarify(scan: &vouch::Scan, a: &ClarifyArgs, config: &vouch::config::Config) -> u8 {
+    let (assessed, code, answers) = assess_and_report(scan, &a.input, &a.assess, config);
     if code == 2 {
         eprintln!("error: the answers file could not be read cleanly; fix it before answering");
         return 2;
     }
-    let pending = pending(&rep);
+    let pending = pending(&assessed.systems);
     if pending.is_empty() {
         eprintln!("No open questions: the code, the answers and the document settle everything.");
         return 0;

@@ -339,3 +339,28 @@ pub fn rule(id: &str) -> Option<&'static Rule> {
         .iter()
         .find(|r| r.id == id || r.aliases.iter().any(|a| a == id))
 }
+
+/// A rule re-rated by the team (`severity` in `vouch.toml`): the same rule whose threat has this
+/// severity both when it fails and while it is open. Rules live as long as the catalog does, so
+/// each re-rated rule is made once per process and kept (a handful of small values at most).
+pub fn rerated(rule: &'static Rule, severity: Severity) -> &'static Rule {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    type Made = HashMap<(String, Severity), &'static Rule>;
+    static MADE: OnceLock<Mutex<Made>> = OnceLock::new();
+    if rule.threat.severity.invalid == severity && rule.threat.severity.open == severity {
+        return rule;
+    }
+    let mut made = MADE
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    made.entry((rule.id.clone(), severity)).or_insert_with(|| {
+        let mut r = rule.clone();
+        r.threat.severity = Severities {
+            invalid: severity,
+            open: severity,
+        };
+        Box::leak(Box::new(r))
+    })
+}

@@ -354,6 +354,33 @@ impl Model {
             .collect()
     }
 
+    /// The model of some deployment units alone, linked: what one system reasons over. References
+    /// never cross units, so the subset has exactly the edges and facets the whole model has
+    /// among these units. Each unit's resources are one run of the sorted resources (found by
+    /// binary search), so the cost is the size of the subset, not of the model.
+    pub fn subset(&self, units: &[String]) -> Model {
+        let mut sub = Model::default();
+        // Units are sorted by id after `link`; resources, data sources and external modules are sorted by unit after `link`.
+        fn run<'a, T>(items: &'a [T], unit: &'a str, of: fn(&T) -> &str) -> &'a [T] {
+            let start = items.partition_point(|x| of(x) < unit);
+            let len = items[start..].iter().take_while(|x| of(x) == unit).count();
+            &items[start..start + len]
+        }
+        for unit in units {
+            if let Ok(i) = self.units.binary_search_by(|u| u.id.as_str().cmp(unit)) {
+                sub.units.push(self.units[i].clone());
+            }
+            sub.resources
+                .extend_from_slice(run(&self.resources, unit, |r| r.unit.as_str()));
+            sub.data_sources
+                .extend_from_slice(run(&self.data_sources, unit, |d| d.unit.as_str()));
+            sub.external_modules
+                .extend_from_slice(run(&self.external_modules, unit, |m| m.unit.as_str()));
+        }
+        sub.link();
+        sub
+    }
+
     /// Every unknown value inside resource attributes, with where it sits.
     pub fn unresolved(&self) -> Vec<UnresolvedValue> {
         let mut out: Vec<UnresolvedValue> = self

@@ -6,3 +6,4 @@ pub mod explain;
 pub mod inventory;
 pub mod paths;
 pub mod scan;
+pub mod systems;

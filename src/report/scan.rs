@@ -40,17 +40,54 @@ fn mark(s: Status) -> &'static str {
     }
 }
 
+/// How much of a report the terminal shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// Everything: the report of a tree that is one system, or `--details`.
+    Full,
+    /// What fails or is open: invalid, contradicted and open assumptions, confirmed and open
+    /// threats, questions, corrections to the document. One system of many, by default.
+    Problems,
+}
+
+/// Whether an assumption is shown at this level of detail.
+pub fn shown(status: Status, detail: Detail) -> bool {
+    detail == Detail::Full
+        || matches!(
+            status,
+            Status::Invalid | Status::Contradicted | Status::NeedsClarification
+        )
+}
+
 /// The terminal report.
 pub fn to_text(report: &Report, root: &str) -> String {
+    let mut o = format!("vouch scan {root}\n");
+    body(&mut o, report, root, Detail::Full, false);
+    o
+}
+
+/// The terminal report of one system of several, without the first line, at a level of detail.
+pub fn to_text_detail(report: &Report, root: &str, detail: Detail) -> String {
     let mut o = String::new();
-    let _ = writeln!(o, "vouch scan {root}");
+    body(&mut o, report, root, detail, true);
+    o
+}
+
+/// `one_of_several`: the report is one system's of a tree cut into systems, where `--doc`
+/// would make the tree one system: the hint for a missing document says where to put one.
+fn body(o: &mut String, report: &Report, root: &str, detail: Detail, one_of_several: bool) {
     if report.units.is_empty() {
         let _ = writeln!(
             o,
             "no Terraform, plan or CloudFormation found under {root}: nothing to decide"
         );
     }
-    if report.documents.is_empty() {
+    if report.documents.is_empty() && one_of_several {
+        let _ = writeln!(
+            o,
+            "architecture document: none found (put an ARCHITECTURE.md in {root}, or name one in vouch.toml's [[system]]; claims then count)"
+        );
+    } else if report.documents.is_empty() {
         let _ = writeln!(
             o,
             "architecture document: none found (give one with --doc FILE; claims then count)"
@@ -58,7 +95,7 @@ pub fn to_text(report: &Report, root: &str) -> String {
     } else {
         let _ = writeln!(o, "architecture document: {}", report.documents.join(", "));
     }
-    if let Some(f) = &report.answers.file {
+    if let Some(f) = report.answers.file.as_ref().filter(|_| !one_of_several) {
         let _ = writeln!(o, "answers: {f}");
     }
     let _ = writeln!(o);
@@ -105,9 +142,14 @@ pub fn to_text(report: &Report, root: &str) -> String {
         );
     }
 
-    if !report.threats.is_empty() {
+    let threats: Vec<_> = report
+        .threats
+        .iter()
+        .filter(|t| detail == Detail::Full || t.basis != crate::reconcile::ThreatBasis::Residual)
+        .collect();
+    if !threats.is_empty() {
         let _ = writeln!(o, "\nThreats");
-        for t in &report.threats {
+        for t in threats {
             let _ = writeln!(
                 o,
                 "  {:<8} {:<9} {}  [{}; rests on {}; {}]",
@@ -156,8 +198,14 @@ pub fn to_text(report: &Report, root: &str) -> String {
         }
     }
 
-    let _ = writeln!(o, "\nAssumptions");
-    for a in &report.assumptions {
+    if detail == Detail::Full || report.assumptions.iter().any(|a| shown(a.status, detail)) {
+        let _ = writeln!(o, "\nAssumptions");
+    }
+    for a in report
+        .assumptions
+        .iter()
+        .filter(|a| shown(a.status, detail))
+    {
         let holds = match (a.status, a.holds) {
             (Status::Answered | Status::DocOnly, Some(true)) => " (holds)",
             (Status::Answered | Status::DocOnly, Some(false)) => " (does not hold)",
@@ -240,9 +288,14 @@ pub fn to_text(report: &Report, root: &str) -> String {
         );
     }
 
-    if !report.doc_suggestions.is_empty() {
+    let suggestions: Vec<_> = report
+        .doc_suggestions
+        .iter()
+        .filter(|s| detail == Detail::Full || s.kind == SuggestionKind::Correct)
+        .collect();
+    if !suggestions.is_empty() {
         let _ = writeln!(o, "\nFor the architecture document");
-        for s in &report.doc_suggestions {
+        for s in suggestions {
             match s.kind {
                 SuggestionKind::Correct => {
                     for r in &s.replaces {
@@ -313,7 +366,6 @@ pub fn to_text(report: &Report, root: &str) -> String {
             let _ = writeln!(o, "  {path}:{line}  {}", u.message);
         }
     }
-    o
 }
 
 /// `vouch questions`: the open questions alone.

@@ -109,6 +109,7 @@ fn status_of(case: &Case, language: &str) -> (Status, String) {
         docs: if doc.exists() { vec![doc] } else { Vec::new() },
         answers: answers.exists().then_some(answers),
         only: vec![case.rule.clone()],
+        ..Default::default()
     };
     let (report, diags) = vouch::assess(&scan, &tree, &options);
     assert!(

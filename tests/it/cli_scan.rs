@@ -39,6 +39,15 @@ fn copy_case(case: &str, language: &str) -> tempfile::TempDir {
     dir
 }
 
+/// The report of a tree that is one system, from `scan --format json` (format 2: by system).
+fn one_report(out: &str) -> serde_json::Value {
+    let j: serde_json::Value = serde_json::from_str(out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    assert_eq!(j["format_version"], 2);
+    let systems = j["systems"].as_array().unwrap();
+    assert_eq!(systems.len(), 1, "{out}");
+    systems[0]["report"].clone()
+}
+
 fn p(d: &tempfile::TempDir) -> &str {
     d.path().to_str().unwrap()
 }
@@ -171,7 +180,7 @@ fn questions_write_then_answer_then_scan_again() {
         None,
     );
     assert_eq!(code, 0);
-    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let report = one_report(&out);
     assert_eq!(report["assumptions"][0]["status"], "answered");
     assert_eq!(report["assumptions"][0]["holds"], true);
     assert_eq!(report["questions"].as_array().unwrap().len(), 0);
@@ -204,7 +213,7 @@ fn an_answer_the_code_now_settles_is_reported_and_kept() {
         None,
     );
     assert_eq!(code, 1, "the code wins over the answer");
-    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let report = one_report(&out);
     assert_eq!(report["assumptions"][0]["status"], "invalid");
     assert_eq!(report["answers"]["conflicting"][0]["line"], 2);
     assert_eq!(report["answers"]["stale"][0]["question"], "q-000000000000");
@@ -247,7 +256,7 @@ fn clarify_records_answers_from_the_terminal() {
         ],
         None,
     );
-    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let report = one_report(&out);
     assert_eq!(report["assumptions"][0]["status"], "answered");
 }
 
@@ -296,7 +305,7 @@ fn an_unknown_only_id_is_a_usage_error() {
 }
 
 #[test]
-fn a_missing_document_is_an_input_error_and_the_report_still_comes() {
+fn a_missing_document_is_a_usage_error_that_stops_before_scanning() {
     let d = copy_case("auth.mfa-required/invalid-optional", "terraform");
     let (code, out, err) = run(
         &[
@@ -304,6 +313,28 @@ fn a_missing_document_is_an_input_error_and_the_report_still_comes() {
             p(&d),
             "--doc",
             "/no/such/ARCHITECTURE.md",
+            "--only",
+            "auth.mfa-required",
+        ],
+        None,
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--doc /no/such/ARCHITECTURE.md"), "{err}");
+    assert!(out.is_empty(), "nothing is scanned: {out}");
+}
+
+#[test]
+fn an_unreadable_document_is_an_input_error_and_the_report_still_comes() {
+    let d = copy_case("auth.mfa-required/invalid-optional", "terraform");
+    // It exists, but it is a directory: reading it fails.
+    std::fs::create_dir(d.path().join("ARCHITECTURE.md")).unwrap();
+    let doc = d.path().join("ARCHITECTURE.md");
+    let (code, out, err) = run(
+        &[
+            "scan",
+            p(&d),
+            "--doc",
+            doc.to_str().unwrap(),
             "--only",
             "auth.mfa-required",
         ],
@@ -336,7 +367,7 @@ fn the_document_is_found_under_docs_without_doc() {
         None,
     );
     assert_eq!(code, 1);
-    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let report = one_report(&out);
     assert_eq!(report["documents"][0], "docs/Architecture.md");
     assert_eq!(report["assumptions"][0]["status"], "contradicted");
     assert_eq!(report["assumptions"][0]["doc"][0]["line"], 3);
@@ -401,8 +432,8 @@ resource "aws_lambda_function" "support_console" {
         ],
         None,
     );
-    let report: serde_json::Value =
-        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}{err}"));
+    assert!(err.is_empty() || !out.is_empty(), "{err}");
+    let report = one_report(&out);
     let a = &report["assumptions"][0];
     assert_eq!(a["status"], "contradicted", "{a:#}");
     assert_eq!(a["doc"][0]["components"][0], "reader role");
@@ -416,7 +447,7 @@ fn a_tree_without_infrastructure_code_says_so() {
     assert_eq!(code, 0);
     assert!(out.contains("nothing to decide"), "{out}");
     let (_, out, _) = run(&["scan", p(&d), "--format", "json"], None);
-    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let report = one_report(&out);
     assert_eq!(report["units"].as_array().unwrap().len(), 0);
     assert_eq!(
         report["statuses"]["not_applicable"],
@@ -456,7 +487,7 @@ resource "aws_sqs_queue" "q" {
         None,
     );
     assert_eq!(code, 0, "{err}");
-    let j: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let j = one_report(&out);
     assert_eq!(
         j["not_covered"],
         serde_json::json!([
@@ -504,7 +535,7 @@ fn a_root_of_another_provider_gets_no_aws_questions() {
         None,
     );
     assert_eq!(code, 0, "{err}");
-    let j: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let j = one_report(&out);
     let questions: Vec<&str> = j["questions"]
         .as_array()
         .unwrap()

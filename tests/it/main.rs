@@ -21,5 +21,6 @@ mod projects;
 mod properties;
 mod snapshots;
 mod story;
+mod systems;
 mod terraform_eval;
 mod vocabulary;
