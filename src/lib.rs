@@ -50,6 +50,7 @@ pub mod cloudformation;
 pub mod diagnostics;
 pub mod iam;
 pub mod kms;
+pub mod live;
 pub mod load;
 pub mod model;
 pub mod network;
@@ -73,6 +74,9 @@ pub struct ScanOptions {
     pub load: LoadOptions,
     pub vars: terraform::VarOptions,
     pub params: cloudformation::ParamOptions,
+    /// What was read from the live account (`--aws`): the roles the code runs as but does not
+    /// declare enter the model from it.
+    pub account: Option<std::sync::Arc<live::Snapshot>>,
 }
 
 /// The result of reading a tree: files, model and diagnostics.
@@ -83,6 +87,8 @@ pub struct Scan {
     /// Load and evaluation diagnostics, sorted.
     pub diagnostics: Vec<Diagnostic>,
     pub var_files: Vec<terraform::VarFile>,
+    /// What the live account settled, when it was read.
+    pub account: Option<live::account::AccountFacts>,
     pub timings: Timings,
 }
 
@@ -141,6 +147,10 @@ pub fn scan(root: &Path, options: &ScanOptions) -> Scan {
     let evaluate = t1.elapsed();
     let t2 = std::time::Instant::now();
     model.link();
+    let account = options
+        .account
+        .as_deref()
+        .map(|snapshot| live::account::add_to_model(snapshot, &mut loaded, &mut model, &mut diagnostics));
     diagnostics.sort();
     diagnostics.dedup();
     let link = t2.elapsed();
@@ -149,6 +159,7 @@ pub fn scan(root: &Path, options: &ScanOptions) -> Scan {
         model,
         diagnostics,
         var_files,
+        account,
         timings: Timings {
             parse,
             evaluate,
@@ -307,6 +318,7 @@ pub fn assess(
         answers_path: (options.answers.is_some() || answers_file.exists()).then_some(answers_shown),
         documents: documents.iter().map(|d| d.path.clone()).collect(),
         unreadable,
+        account: scan.account.as_ref(),
     };
     (reconcile::reconcile(&inputs), diagnostics)
 }

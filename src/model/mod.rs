@@ -205,6 +205,9 @@ pub struct Model {
     children: Vec<(u32, u32)>,
     /// Indices into `edges`, sorted by target: the edges into a resource by binary search.
     incoming: Vec<u32>,
+    /// Resources read from a live account (`--aws`): their spans in the template written from
+    /// the account, with the record each stands for. Locations inside them are records.
+    records: Vec<(Span, crate::source::Record)>,
 }
 
 impl Model {
@@ -285,6 +288,35 @@ impl Model {
         children.sort_unstable();
         self.children = children;
         self.parents = parents;
+    }
+
+    /// Adds edges that no reference in the code makes (a function linked to the role the live
+    /// account says it runs as), keeping the edges sorted and the index of incoming edges.
+    pub fn add_edges(&mut self, extra: Vec<Edge>) {
+        if extra.is_empty() {
+            return;
+        }
+        self.edges.extend(extra);
+        self.edges.sort_unstable();
+        self.edges.dedup();
+        let edges = &self.edges;
+        let mut incoming: Vec<u32> = (0..edges.len() as u32).collect();
+        incoming.sort_by_key(|&i| (edges[i as usize].to, i));
+        self.incoming = incoming;
+    }
+
+    /// Marks the spans of resources read from a live account with their records.
+    pub fn add_records(&mut self, records: Vec<(Span, crate::source::Record)>) {
+        self.records.extend(records);
+        self.records.sort();
+    }
+
+    /// The record of the account resource whose span holds `span`, if any.
+    pub fn record_at(&self, span: Span) -> Option<&crate::source::Record> {
+        self.records
+            .iter()
+            .find(|(s, _)| s.file == span.file && s.start <= span.start && span.end <= s.end)
+            .map(|(_, r)| r)
     }
 
     /// The edges into one resource, in edge order, found by binary search.

@@ -1,0 +1,339 @@
+//! The principals the code runs as but does not declare, from the account.
+//!
+//! A function whose role ARN comes from a variable without default, or names a role another
+//! stack made, leaves its privileges open: the tree does not hold the role's policies. With a
+//! snapshot of the account, each such compute resource is matched to its deployed role — by the
+//! deployed function of the same name (what the role variable was set to at deploy time), or by
+//! the literal ARN or name the code gives — and those roles, with the customer managed policies
+//! they attach, are written as a CloudFormation template that the CloudFormation frontend lowers
+//! like any other. The checks then reason about them as they reason about the tree's own roles;
+//! nothing downstream knows they came from the account except the locations, which are records
+//! ("account 123456789012, role X, read at T") rather than file regions.
+//!
+//! Only roles the code runs as enter the model: the account's other principals are not part of
+//! the system the document describes (they are [`super::drift`]'s business).
+
+use super::Snapshot;
+use crate::diagnostics::Diagnostic;
+use crate::iam::principals::{compute_role_refs, RoleOf};
+use crate::load::{FileKind, InputFile, Loaded, Parsed};
+use crate::model::{Edge, Kind, Label, Model, Prop};
+use crate::source::{Record, SourceFile};
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// How a compute resource's role was found in the account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Settled {
+    /// Unit and address of the compute resource in the code.
+    pub unit: String,
+    pub compute: String,
+    /// The deployed role it runs as.
+    pub role_arn: String,
+    /// How the match was made (`the deployed function orders-api runs as it`).
+    pub how: String,
+}
+
+/// What the account added to the model.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AccountFacts {
+    pub account: String,
+    pub region: String,
+    pub read_at: String,
+    /// The unit the account's principals were lowered into.
+    pub unit: String,
+    pub settled: Vec<Settled>,
+    /// Compute whose role stays open although the account was read, with why.
+    pub unmatched: Vec<(String, String)>,
+    /// Calls that failed, and what is missing because of them.
+    pub failures: Vec<super::Failure>,
+}
+
+/// The unit name of an account's principals: not a path of the tree.
+pub fn unit_name(account: &str) -> String {
+    format!("aws-account/{account}/iam.json")
+}
+
+/// Adds the deployed roles the code's compute runs as to `model` (which must be linked), links
+/// each compute resource to its role, and records where each of them came from.
+pub fn add_to_model(
+    snapshot: &Snapshot,
+    loaded: &mut Loaded,
+    model: &mut Model,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> AccountFacts {
+    let mut facts = AccountFacts {
+        account: snapshot.account.clone(),
+        region: snapshot.region.clone(),
+        read_at: snapshot.read_at.clone(),
+        unit: unit_name(&snapshot.account),
+        failures: snapshot.failures.clone(),
+        ..AccountFacts::default()
+    };
+    // compute index → deployed role ARN
+    let mut wanted: BTreeMap<usize, (String, String)> = BTreeMap::new();
+    for c in compute_role_refs(model) {
+        let RoleOf::Unsettled { unknown } = &c.role else {
+            continue;
+        };
+        let r = &model.resources[c.compute];
+        match deployed_role(snapshot, model, c.compute) {
+            Some((arn, how)) => {
+                wanted.insert(c.compute, (arn, how));
+            }
+            None => facts.unmatched.push((
+                format!("{} {}", r.unit, r.address),
+                format!(
+                    "{}; the account holds no function of that name and no role the code names",
+                    unknown.detail
+                ),
+            )),
+        }
+    }
+    if wanted.is_empty() {
+        return facts;
+    }
+    let mut arns: Vec<&str> = wanted.values().map(|(a, _)| a.as_str()).collect();
+    arns.sort_unstable();
+    arns.dedup();
+    let (text, ids) = template(snapshot, &arns);
+    let path = facts.unit.clone();
+    let id = loaded
+        .sources
+        .add(SourceFile::new(path.clone(), PathBuf::new(), Arc::from(text.as_str())));
+    let parsed = match crate::syntax::yaml::parse(&text) {
+        Ok(node) => node,
+        Err(e) => {
+            // The template is vouch's own writing: failing to read it is a bug, said plainly.
+            diagnostics.push(Diagnostic::error(
+                &path,
+                "account",
+                format!("the template written from the account could not be read back: {e:?}"),
+            ));
+            return facts;
+        }
+    };
+    let file = InputFile {
+        id,
+        kind: FileKind::CloudFormation,
+        dir: "aws-account".into(),
+        parsed: Parsed::Yaml(parsed),
+    };
+    let tree_files = std::mem::replace(&mut loaded.files, vec![file]);
+    crate::cloudformation::lower(
+        loaded,
+        &crate::cloudformation::ParamOptions::default(),
+        model,
+        diagnostics,
+    );
+    loaded.files = tree_files;
+    // The account is where the roles live, not a deployment unit of the tree: no unit-scoped
+    // assumption (an audit trail per unit) is about it.
+    model.units.retain(|u| u.id != facts.unit);
+    // Compute indices move when the model is sorted again: keep the compute by name.
+    let compute: Vec<(String, String, String, String)> = wanted
+        .iter()
+        .map(|(&i, (arn, how))| {
+            let r = &model.resources[i];
+            (r.unit.clone(), r.address.clone(), arn.clone(), how.clone())
+        })
+        .collect();
+    model.link();
+    let mut edges = Vec::new();
+    let mut records = Vec::new();
+    for (logical, arn) in &ids {
+        if let Some(i) = model.index_of(&facts.unit, logical) {
+            records.push((
+                model.resources[i].span,
+                Record {
+                    arn: arn.clone(),
+                    aws_region: snapshot.region.clone(),
+                    api_call: "iam:GetAccountAuthorizationDetails".into(),
+                    time: snapshot.read_at.clone(),
+                },
+            ));
+        }
+    }
+    for (unit, address, arn, how) in compute {
+        let Some(from) = model.index_of(&unit, &address) else {
+            continue;
+        };
+        let Some(logical) = ids.iter().find(|(_, a)| *a == arn).map(|(l, _)| l) else {
+            continue;
+        };
+        let Some(to) = model.index_of(&facts.unit, logical) else {
+            continue;
+        };
+        let prop = role_prop(model.resources[from].kind);
+        let span = prop
+            .and_then(|p| model.prop_set(from, p))
+            .map(|f| f.span(model, from))
+            .unwrap_or(model.resources[from].span);
+        edges.push(Edge {
+            from,
+            to,
+            label: Label::RunsAs,
+            attribute: "role".into(),
+            target_attribute: "arn".into(),
+            span,
+        });
+        facts.settled.push(Settled {
+            unit,
+            compute: address,
+            role_arn: arn,
+            how,
+        });
+    }
+    model.add_edges(edges);
+    model.add_records(records);
+    facts
+}
+
+/// The property naming the role a compute kind runs as.
+fn role_prop(kind: Kind) -> Option<Prop> {
+    match kind {
+        Kind::LambdaFunction => Some(Prop::LambdaFunctionRole),
+        Kind::EcsTaskDefinition => Some(Prop::EcsTaskDefinitionTaskRoleArn),
+        Kind::Ec2Instance => Some(Prop::Ec2InstanceIamInstanceProfile),
+        _ => None,
+    }
+}
+
+/// The deployed role compute resource `i` runs as, and how it was found.
+fn deployed_role(snapshot: &Snapshot, model: &Model, i: usize) -> Option<(String, String)> {
+    let kind = model.resources[i].kind;
+    // What the code says, when it is text: a literal ARN or name of a role made elsewhere.
+    if let Some(text) = role_prop(kind)
+        .and_then(|p| model.prop_set(i, p))
+        .and_then(|f| f.as_str().map(str::to_string))
+    {
+        let by_arn = snapshot.roles.iter().find(|r| {
+            r.arn == text || crate::iam::policy::wildcard_match(&text, &r.arn, false)
+        });
+        let by_name = || {
+            let name = text.rsplit('/').next().unwrap_or(&text);
+            snapshot.role_by_name(name)
+        };
+        if let Some(role) = by_arn.or_else(by_name) {
+            return Some((
+                role.arn.clone(),
+                format!("the code names the role {}", role.name),
+            ));
+        }
+    }
+    // A function: the deployed function of the same name runs as the role it was given.
+    if kind == Kind::LambdaFunction {
+        let name = model.prop_set(i, Prop::LambdaFunctionFunctionName)?;
+        let name = name.as_str()?;
+        let f = snapshot.functions.iter().find(|f| f.name == name)?;
+        let role = snapshot.role_by_arn(&f.role)?;
+        return Some((
+            role.arn.clone(),
+            format!(
+                "the deployed function {} runs as the role {}",
+                f.name, role.name
+            ),
+        ));
+    }
+    None
+}
+
+/// A template of the roles `arns` and the customer managed policies they attach, and the
+/// logical id given to each (with the ARN it stands for). Deterministic: ids follow the sorted
+/// ARNs.
+fn template(snapshot: &Snapshot, arns: &[&str]) -> (String, Vec<(String, String)>) {
+    let mut resources = Map::new();
+    let mut ids: Vec<(String, String)> = Vec::new();
+    let mut taken = std::collections::BTreeSet::new();
+    let mut policy_ids: BTreeMap<String, String> = BTreeMap::new();
+    for arn in arns {
+        let Some(role) = snapshot.role_by_arn(arn) else {
+            continue;
+        };
+        for a in &role.attached {
+            if let Some(p) = snapshot.policy_by_arn(a) {
+                if !policy_ids.contains_key(&p.arn) {
+                    let id = logical_id("Policy", &p.name, &mut taken);
+                    let mut props = Map::new();
+                    props.insert("ManagedPolicyName".into(), json!(p.name));
+                    props.insert("Path".into(), json!(p.path));
+                    props.insert("PolicyDocument".into(), p.document.clone());
+                    resources.insert(
+                        id.clone(),
+                        json!({"Type": "AWS::IAM::ManagedPolicy", "Properties": props}),
+                    );
+                    ids.push((id.clone(), p.arn.clone()));
+                    policy_ids.insert(p.arn.clone(), id);
+                }
+            }
+        }
+        let id = logical_id("Role", &role.name, &mut taken);
+        let mut props = Map::new();
+        props.insert("RoleName".into(), json!(role.name));
+        props.insert("Path".into(), json!(role.path));
+        props.insert("AssumeRolePolicyDocument".into(), role.trust.clone());
+        if !role.inline.is_empty() {
+            let policies: Vec<Value> = role
+                .inline
+                .iter()
+                .map(|p| json!({"PolicyName": p.name, "PolicyDocument": p.document}))
+                .collect();
+            props.insert("Policies".into(), Value::Array(policies));
+        }
+        if !role.attached.is_empty() {
+            let attached: Vec<Value> = role
+                .attached
+                .iter()
+                .map(|a| match policy_ids.get(a) {
+                    Some(pid) => json!({ "Ref": pid }),
+                    None => json!(a),
+                })
+                .collect();
+            props.insert("ManagedPolicyArns".into(), Value::Array(attached));
+        }
+        if let Some(b) = &role.boundary {
+            props.insert("PermissionsBoundary".into(), json!(b));
+        }
+        resources.insert(
+            id.clone(),
+            json!({"Type": "AWS::IAM::Role", "Properties": props}),
+        );
+        ids.push((id, role.arn.clone()));
+    }
+    let doc = json!({
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": format!(
+            "IAM of AWS account {} as read at {} (vouch --aws): the roles the scanned code runs as but does not declare",
+            snapshot.account, snapshot.read_at
+        ),
+        "Resources": resources,
+    });
+    let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    ids.sort();
+    (text, ids)
+}
+
+/// A logical id for the template: the deployed name (so that messages name the role as the
+/// account does), its characters outside `A-Za-z0-9_-` as `_`, with `policy:` before a managed
+/// policy's; made unique.
+fn logical_id(prefix: &str, name: &str, taken: &mut std::collections::BTreeSet<String>) -> String {
+    let clean: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .collect();
+    let base = if prefix == "Role" {
+        clean
+    } else {
+        format!("policy:{clean}")
+    };
+    let mut id = base.clone();
+    let mut n = 2;
+    while !taken.insert(id.clone()) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    id
+}
