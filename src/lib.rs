@@ -147,10 +147,9 @@ pub fn scan(root: &Path, options: &ScanOptions) -> Scan {
     let evaluate = t1.elapsed();
     let t2 = std::time::Instant::now();
     model.link();
-    let account = options
-        .account
-        .as_deref()
-        .map(|snapshot| live::account::add_to_model(snapshot, &mut loaded, &mut model, &mut diagnostics));
+    let account = options.account.as_deref().map(|snapshot| {
+        live::account::add_to_model(snapshot, &mut loaded, &mut model, &mut diagnostics)
+    });
     diagnostics.sort();
     diagnostics.dedup();
     let link = t2.elapsed();

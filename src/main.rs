@@ -260,10 +260,7 @@ fn read_account(
             endpoint_url: a.endpoint_url.clone(),
         });
         for f in &snapshot.failures {
-            eprintln!(
-                "warning: {}: {} ({})",
-                f.call, f.message, f.consequence
-            );
+            eprintln!("warning: {}: {} ({})", f.call, f.message, f.consequence);
         }
         Ok(Some(std::sync::Arc::new(snapshot)))
     }

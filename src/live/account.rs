@@ -20,7 +20,6 @@ use crate::load::{FileKind, InputFile, Loaded, Parsed};
 use crate::model::{Edge, Kind, Label, Model, Prop};
 use crate::source::{Record, SourceFile};
 use serde::Serialize;
-use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -99,11 +98,13 @@ pub fn add_to_model(
     let mut arns: Vec<&str> = wanted.values().map(|(a, _)| a.as_str()).collect();
     arns.sort_unstable();
     arns.dedup();
-    let (text, ids) = template(snapshot, &arns);
+    let (text, ids) = super::template::write(snapshot, &arns);
     let path = facts.unit.clone();
-    let id = loaded
-        .sources
-        .add(SourceFile::new(path.clone(), PathBuf::new(), Arc::from(text.as_str())));
+    let id = loaded.sources.add(SourceFile::new(
+        path.clone(),
+        PathBuf::new(),
+        Arc::from(text.as_str()),
+    ));
     let parsed = match crate::syntax::yaml::parse(&text) {
         Ok(node) => node,
         Err(e) => {
@@ -210,9 +211,10 @@ fn deployed_role(snapshot: &Snapshot, model: &Model, i: usize) -> Option<(String
         .and_then(|p| model.prop_set(i, p))
         .and_then(|f| f.as_str().map(str::to_string))
     {
-        let by_arn = snapshot.roles.iter().find(|r| {
-            r.arn == text || crate::iam::policy::wildcard_match(&text, &r.arn, false)
-        });
+        let by_arn = snapshot
+            .roles
+            .iter()
+            .find(|r| r.arn == text || crate::iam::policy::wildcard_match(&text, &r.arn, false));
         let by_name = || {
             let name = text.rsplit('/').next().unwrap_or(&text);
             snapshot.role_by_name(name)
@@ -239,101 +241,4 @@ fn deployed_role(snapshot: &Snapshot, model: &Model, i: usize) -> Option<(String
         ));
     }
     None
-}
-
-/// A template of the roles `arns` and the customer managed policies they attach, and the
-/// logical id given to each (with the ARN it stands for). Deterministic: ids follow the sorted
-/// ARNs.
-fn template(snapshot: &Snapshot, arns: &[&str]) -> (String, Vec<(String, String)>) {
-    let mut resources = Map::new();
-    let mut ids: Vec<(String, String)> = Vec::new();
-    let mut taken = std::collections::BTreeSet::new();
-    let mut policy_ids: BTreeMap<String, String> = BTreeMap::new();
-    for arn in arns {
-        let Some(role) = snapshot.role_by_arn(arn) else {
-            continue;
-        };
-        for a in &role.attached {
-            if let Some(p) = snapshot.policy_by_arn(a) {
-                if !policy_ids.contains_key(&p.arn) {
-                    let id = logical_id("Policy", &p.name, &mut taken);
-                    let mut props = Map::new();
-                    props.insert("ManagedPolicyName".into(), json!(p.name));
-                    props.insert("Path".into(), json!(p.path));
-                    props.insert("PolicyDocument".into(), p.document.clone());
-                    resources.insert(
-                        id.clone(),
-                        json!({"Type": "AWS::IAM::ManagedPolicy", "Properties": props}),
-                    );
-                    ids.push((id.clone(), p.arn.clone()));
-                    policy_ids.insert(p.arn.clone(), id);
-                }
-            }
-        }
-        let id = logical_id("Role", &role.name, &mut taken);
-        let mut props = Map::new();
-        props.insert("RoleName".into(), json!(role.name));
-        props.insert("Path".into(), json!(role.path));
-        props.insert("AssumeRolePolicyDocument".into(), role.trust.clone());
-        if !role.inline.is_empty() {
-            let policies: Vec<Value> = role
-                .inline
-                .iter()
-                .map(|p| json!({"PolicyName": p.name, "PolicyDocument": p.document}))
-                .collect();
-            props.insert("Policies".into(), Value::Array(policies));
-        }
-        if !role.attached.is_empty() {
-            let attached: Vec<Value> = role
-                .attached
-                .iter()
-                .map(|a| match policy_ids.get(a) {
-                    Some(pid) => json!({ "Ref": pid }),
-                    None => json!(a),
-                })
-                .collect();
-            props.insert("ManagedPolicyArns".into(), Value::Array(attached));
-        }
-        if let Some(b) = &role.boundary {
-            props.insert("PermissionsBoundary".into(), json!(b));
-        }
-        resources.insert(
-            id.clone(),
-            json!({"Type": "AWS::IAM::Role", "Properties": props}),
-        );
-        ids.push((id, role.arn.clone()));
-    }
-    let doc = json!({
-        "AWSTemplateFormatVersion": "2010-09-09",
-        "Description": format!(
-            "IAM of AWS account {} as read at {} (vouch --aws): the roles the scanned code runs as but does not declare",
-            snapshot.account, snapshot.read_at
-        ),
-        "Resources": resources,
-    });
-    let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    ids.sort();
-    (text, ids)
-}
-
-/// A logical id for the template: the deployed name (so that messages name the role as the
-/// account does), its characters outside `A-Za-z0-9_-` as `_`, with `policy:` before a managed
-/// policy's; made unique.
-fn logical_id(prefix: &str, name: &str, taken: &mut std::collections::BTreeSet<String>) -> String {
-    let clean: String = name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
-        .collect();
-    let base = if prefix == "Role" {
-        clean
-    } else {
-        format!("policy:{clean}")
-    };
-    let mut id = base.clone();
-    let mut n = 2;
-    while !taken.insert(id.clone()) {
-        id = format!("{base}-{n}");
-        n += 1;
-    }
-    id
 }

@@ -287,7 +287,7 @@ fn common_prefix(names: &[&str]) -> Option<String> {
     }
     let prefix = &first[..len];
     let cut = prefix.rfind(['-', '_'])? + 1;
-    (cut >= 3).then(|| prefix[..cut].to_string())
+    (cut > 3).then(|| prefix[..cut].to_string())
 }
 
 /// Compares the roles `model` declares (outside the account's own unit) with `snapshot`.
@@ -425,13 +425,11 @@ pub fn drift(model: &Model, sources: &crate::source::Sources, snapshot: &Snapsho
                         .iter()
                         .map(|s| canon(model, &r.unit, s)),
                 ),
-                None if a.contains(":aws:policy/") => {
-                    if !code_aws_managed.remove(a) {
-                        out.differences.push(diff(
-                            DriftKind::ManagedPolicyAttached,
-                            format!("{a} is attached in the account, not in the code"),
-                        ));
-                    }
+                None if a.contains(":aws:policy/") && !code_aws_managed.remove(a) => {
+                    out.differences.push(diff(
+                        DriftKind::ManagedPolicyAttached,
+                        format!("{a} is attached in the account, not in the code"),
+                    ));
                 }
                 None => {}
             }
@@ -474,7 +472,10 @@ pub fn drift(model: &Model, sources: &crate::source::Sources, snapshot: &Snapsho
                 code: None,
                 location: None,
                 detail: if by_path {
-                    format!("{} has the path {} the code uses, and the code does not declare it", d.name, d.path)
+                    format!(
+                        "{} has the path {} the code uses, and the code does not declare it",
+                        d.name, d.path
+                    )
                 } else {
                     format!(
                         "{} is named like the code's roles ({}…), and the code does not declare it",

@@ -58,10 +58,7 @@ async fn read_async(options: &AccountOptions) -> Snapshot {
         loader = loader.endpoint_url(e);
     }
     let config = loader.load().await;
-    let region = config
-        .region()
-        .map(|r| r.to_string())
-        .unwrap_or_default();
+    let region = config.region().map(|r| r.to_string()).unwrap_or_default();
     // IAM is global; its calls are signed for us-east-1 when no region is configured.
     let iam_config = if config.region().is_some() {
         aws_sdk_iam::config::Builder::from(&config).build()
@@ -202,7 +199,10 @@ async fn details(iam: &aws_sdk_iam::Client, entity: EntityType) -> Result<Detail
             });
         }
         for p in page.policies() {
-            let default = p.policy_version_list().iter().find(|v| v.is_default_version);
+            let default = p
+                .policy_version_list()
+                .iter()
+                .find(|v| v.is_default_version);
             out.policies.push(Policy {
                 name: p.policy_name().unwrap_or_default().into(),
                 path: p.path().unwrap_or("/").into(),

@@ -17,6 +17,7 @@ pub mod account;
 pub mod drift;
 #[cfg(feature = "aws")]
 pub mod fetch;
+pub mod template;
 
 use serde::{Deserialize, Serialize};
 

@@ -108,9 +108,17 @@ pub fn to_text(report: &Report, root: &str) -> String {
         let _ = writeln!(
             o,
             "account: {} read at {}{}: {} of the roles the code runs as settled from it",
-            if a.account.is_empty() { "(unknown)" } else { &a.account },
+            if a.account.is_empty() {
+                "(unknown)"
+            } else {
+                &a.account
+            },
             a.read_at,
-            if a.region.is_empty() { String::new() } else { format!(" ({})", a.region) },
+            if a.region.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", a.region)
+            },
             a.settled.len()
         );
         for s in &a.settled {
@@ -120,7 +128,11 @@ pub fn to_text(report: &Report, root: &str) -> String {
             let _ = writeln!(o, "  still open: {compute}: {why}");
         }
         for f in &a.failures {
-            let _ = writeln!(o, "  not read: {}: {} ({})", f.call, f.message, f.consequence);
+            let _ = writeln!(
+                o,
+                "  not read: {}: {} ({})",
+                f.call, f.message, f.consequence
+            );
         }
     }
 

@@ -218,7 +218,10 @@ fn access_denied_on_one_call_is_said_and_the_rest_is_used() {
         stderr.contains("iam:GetAccountAuthorizationDetails (Filter=User): AccessDenied"),
         "{stderr}"
     );
-    assert!(stderr.contains("the account's users were not read"), "{stderr}");
+    assert!(
+        stderr.contains("the account's users were not read"),
+        "{stderr}"
+    );
     let report = json(&stdout);
     let account = &report["account"];
     assert_eq!(account["failures"].as_array().unwrap().len(), 1);
@@ -256,7 +259,10 @@ fn access_denied_on_one_call_is_said_and_the_rest_is_used() {
         })
         .collect();
     assert!(!from_account.is_empty(), "{least:#}");
-    assert!(from_account.iter().any(|e| e["outcome"] == "fail"), "{least:#}");
+    assert!(
+        from_account.iter().any(|e| e["outcome"] == "fail"),
+        "{least:#}"
+    );
 }
 
 #[test]
@@ -299,7 +305,13 @@ fn missing_credentials_are_said_plainly() {
     let (code, stdout, stderr) = output(&mut c);
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("no AWS credentials were found"), "{stderr}");
-    assert!(json(&stdout)["account"]["failures"].as_array().unwrap().len() >= 4);
+    assert!(
+        json(&stdout)["account"]["failures"]
+            .as_array()
+            .unwrap()
+            .len()
+            >= 4
+    );
     // drift with nothing read is an error, not a clean bill.
     let mut c = command(home.path());
     c.env("AWS_REGION", "eu-west-1")
@@ -371,13 +383,14 @@ mod moto {
             with["account"]
         );
         let settled = with["account"]["settled"].as_array().unwrap();
-        assert!(settled.iter().any(|s| s["compute"]
-            == "aws_lambda_function.orders_api"
-            && s["role_arn"] == "arn:aws:iam::123456789012:role/platform-orders-api"
-            && s["how"]
-                .as_str()
-                .unwrap()
-                .contains("deployed function orders-api")));
+        assert!(settled
+            .iter()
+            .any(|s| s["compute"] == "aws_lambda_function.orders_api"
+                && s["role_arn"] == "arn:aws:iam::123456789012:role/platform-orders-api"
+                && s["how"]
+                    .as_str()
+                    .unwrap()
+                    .contains("deployed function orders-api")));
         // dynamodb:* on * is not least privilege: decided from the account, with the deployed
         // role as evidence.
         let least = with["assumptions"]
@@ -388,10 +401,15 @@ mod moto {
             .unwrap();
         assert_eq!(least["status"], "invalid");
         assert!(
-            least["evidence"].as_array().unwrap().iter().any(|e| e["arn"]
-                == "arn:aws:iam::123456789012:role/platform-orders-api"
-                && e["outcome"] == "fail"
-                && e["api_call"] == "iam:GetAccountAuthorizationDetails"),
+            least["evidence"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(
+                    |e| e["arn"] == "arn:aws:iam::123456789012:role/platform-orders-api"
+                        && e["outcome"] == "fail"
+                        && e["api_call"] == "iam:GetAccountAuthorizationDetails"
+                ),
             "{least:#}"
         );
     }
@@ -417,12 +435,29 @@ mod moto {
             })
         };
         let role = |n: &str| format!("arn:aws:iam::123456789012:role/{n}");
-        assert!(has("statement_added", &role("orders-worker"), "s3:*"), "{d:#}");
-        assert!(has("trust_differs", &role("orders-ingest"), "ec2.amazonaws.com"), "{d:#}");
-        assert!(has("undeclared_role", &role("orders-debug"), "orders-"), "{d:#}");
+        assert!(
+            has("statement_added", &role("orders-worker"), "s3:*"),
+            "{d:#}"
+        );
+        assert!(
+            has("trust_differs", &role("orders-ingest"), "ec2.amazonaws.com"),
+            "{d:#}"
+        );
+        assert!(
+            has("undeclared_role", &role("orders-debug"), "orders-"),
+            "{d:#}"
+        );
         // What was not changed is not reported.
-        assert!(!diffs.iter().any(|x| x["kind"] == "statement_removed"), "{d:#}");
-        assert!(!diffs.iter().any(|x| x["subject"] == role("platform-reports")), "{d:#}");
+        assert!(
+            !diffs.iter().any(|x| x["kind"] == "statement_removed"),
+            "{d:#}"
+        );
+        assert!(
+            !diffs
+                .iter()
+                .any(|x| x["subject"] == role("platform-reports")),
+            "{d:#}"
+        );
         assert_eq!(d["matched"].as_array().unwrap().len(), 2, "{d:#}");
     }
 }
