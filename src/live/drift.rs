@@ -45,8 +45,6 @@ pub enum DriftKind {
     TrustDiffers,
     StatementAdded,
     StatementRemoved,
-    InlinePolicyAdded,
-    InlinePolicyRemoved,
     ManagedPolicyAttached,
     ManagedPolicyDetached,
     /// The code's side is not known (a document from a variable): not compared.
@@ -61,8 +59,6 @@ impl DriftKind {
             DriftKind::TrustDiffers => "trust policy differs",
             DriftKind::StatementAdded => "statement added by hand",
             DriftKind::StatementRemoved => "statement missing from the account",
-            DriftKind::InlinePolicyAdded => "inline policy added by hand",
-            DriftKind::InlinePolicyRemoved => "inline policy missing from the account",
             DriftKind::ManagedPolicyAttached => "managed policy attached by hand",
             DriftKind::ManagedPolicyDetached => "managed policy missing from the account",
             DriftKind::NotComparable => "not comparable",
