@@ -203,21 +203,56 @@ fn role_prop(kind: Kind) -> Option<Prop> {
     }
 }
 
+/// A value as a pattern of deployed names: text as is, the parts only known at deploy time (the
+/// account, a variable) as `*`; `None` when nothing of it is text.
+fn pattern(v: &crate::model::Value) -> Option<String> {
+    use crate::model::{Part, Value};
+    match v {
+        Value::String(s) => Some(s.to_string()),
+        Value::Template(parts) => {
+            let p: String = parts
+                .iter()
+                .map(|p| match p {
+                    Part::Text(t) => t.as_str(),
+                    _ => "*",
+                })
+                .collect();
+            // The name itself (after the last `/`) must hold some text: `role/${var.name}`
+            // names no role in particular.
+            let name = p.rsplit(['/', ':']).next().unwrap_or_default();
+            name.contains(|c: char| c != '*').then_some(p)
+        }
+        _ => None,
+    }
+}
+
 /// The deployed role compute resource `i` runs as, and how it was found.
-fn deployed_role(snapshot: &Snapshot, model: &Model, i: usize) -> Option<(String, String)> {
+fn deployed_role<'a>(snapshot: &'a Snapshot, model: &Model, i: usize) -> Option<(String, String)> {
     let kind = model.resources[i].kind;
     // What the code says, when it is text: a literal ARN or name of a role made elsewhere.
     if let Some(text) = role_prop(kind)
         .and_then(|p| model.prop_set(i, p))
-        .and_then(|f| f.as_str().map(str::to_string))
+        .and_then(|f| pattern(f.value.as_ref()))
     {
-        let by_arn = snapshot
-            .roles
-            .iter()
-            .find(|r| r.arn == text || crate::iam::policy::wildcard_match(&text, &r.arn, false));
+        // A name built from variables is a pattern: it settles the role only when exactly one
+        // deployed role fits it.
+        let only = |fits: Vec<&'a super::Role>| (fits.len() == 1).then(|| fits[0]);
+        let by_arn = only(
+            snapshot
+                .roles
+                .iter()
+                .filter(|r| crate::iam::policy::wildcard_match(&text, &r.arn, false))
+                .collect(),
+        );
         let by_name = || {
             let name = text.rsplit('/').next().unwrap_or(&text);
-            snapshot.role_by_name(name)
+            only(
+                snapshot
+                    .roles
+                    .iter()
+                    .filter(|r| crate::iam::policy::wildcard_match(name, &r.name, false))
+                    .collect(),
+            )
         };
         if let Some(role) = by_arn.or_else(by_name) {
             return Some((
@@ -241,4 +276,36 @@ fn deployed_role(snapshot: &Snapshot, model: &Model, i: usize) -> Option<(String
         ));
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pattern;
+    use crate::model::{Part, Reason, Unknown, Value};
+
+    fn unknown() -> Part {
+        Part::Unknown(Unknown {
+            reason: Reason::VariableWithoutDefault,
+            detail: "var.env".into(),
+        })
+    }
+
+    #[test]
+    fn names_built_from_variables_are_patterns_only_when_they_hold_a_name() {
+        let arn = |tail: Vec<Part>| {
+            let mut parts = vec![Part::Text("arn:aws:iam::".into()), unknown()];
+            parts.push(Part::Text(":role/".into()));
+            parts.extend(tail);
+            Value::Template(parts)
+        };
+        assert_eq!(
+            pattern(&arn(vec![unknown(), Part::Text("-orders".into())])).as_deref(),
+            Some("arn:aws:iam::*:role/*-orders")
+        );
+        assert_eq!(pattern(&arn(vec![unknown()])), None);
+        assert_eq!(
+            pattern(&Value::String("platform-reports".into())).as_deref(),
+            Some("platform-reports")
+        );
+    }
 }

@@ -80,8 +80,23 @@ const ROLE_XML: &str = "<member><Path>/</Path><RoleName>platform-reports</RoleNa
 <PolicyDocument>%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22*%22%2C%22Resource%22%3A%22*%22%7D%5D%7D</PolicyDocument>\
 </member></RolePolicyList><AttachedManagedPolicies/></member>";
 
-/// What the stub answers to one request.
-fn respond(request: &str, deny: &str) -> (u16, &'static str, String) {
+/// What the stub answers to one request; `throttle` counts down the role reads still to be
+/// refused as throttled.
+fn respond(request: &str, deny: &str, throttle: &AtomicUsize) -> (u16, &'static str, String) {
+    if request.contains("Filter.member.1=Role")
+        && throttle
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+    {
+        return (
+            400,
+            "text/xml",
+            "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error>\
+<Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error>\
+<RequestId>3</RequestId></ErrorResponse>"
+                .into(),
+        );
+    }
     if request.starts_with("GET /2015-03-31/functions") {
         return (200, "application/json", r#"{"Functions":[]}"#.into());
     }
@@ -151,6 +166,12 @@ fn read_request(stream: &mut TcpStream) -> Option<String> {
 
 /// Starts the stub on a free loopback port: its URL and the count of connections it took.
 fn stub(deny: &'static str) -> (String, Arc<AtomicUsize>) {
+    stub_throttling(deny, 0)
+}
+
+/// [`stub`], refusing the first `throttle` role reads as throttled.
+fn stub_throttling(deny: &'static str, throttle: usize) -> (String, Arc<AtomicUsize>) {
+    let throttle = Arc::new(AtomicUsize::new(throttle));
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let count = Arc::new(AtomicUsize::new(0));
@@ -159,9 +180,10 @@ fn stub(deny: &'static str) -> (String, Arc<AtomicUsize>) {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
             seen.fetch_add(1, Ordering::SeqCst);
+            let throttle = throttle.clone();
             std::thread::spawn(move || {
                 while let Some(request) = read_request(&mut stream) {
-                    let (status, kind, body) = respond(&request, deny);
+                    let (status, kind, body) = respond(&request, deny, &throttle);
                     let head = format!(
                         "HTTP/1.1 {status} X\r\ncontent-type: {kind}\r\ncontent-length: {}\r\n\r\n",
                         body.len()
@@ -262,6 +284,30 @@ fn access_denied_on_one_call_is_said_and_the_rest_is_used() {
     assert!(
         from_account.iter().any(|e| e["outcome"] == "fail"),
         "{least:#}"
+    );
+}
+
+#[test]
+fn throttling_is_retried_with_backoff() {
+    let home = tempfile::tempdir().unwrap();
+    let (url, _) = stub_throttling("", 2);
+    let mut c = command(home.path());
+    with_credentials(&mut c)
+        .args(["scan", "--aws", "--format", "json", "--fail-on", "none"])
+        .args(["--endpoint-url", &url])
+        .arg(fixture(PROJECT));
+    let (code, stdout, stderr) = output(&mut c);
+    assert_eq!(code, 0, "{stderr}");
+    let account = &json(&stdout)["account"];
+    assert_eq!(
+        account["failures"].as_array().unwrap().len(),
+        0,
+        "{account:#}"
+    );
+    assert_eq!(
+        account["settled"].as_array().unwrap().len(),
+        1,
+        "{account:#}"
     );
 }
 
