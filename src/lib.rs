@@ -54,6 +54,7 @@ pub mod config;
 pub mod diagnostics;
 pub mod iam;
 pub mod kms;
+pub mod live;
 pub mod load;
 pub mod model;
 pub mod network;
@@ -78,6 +79,9 @@ pub struct ScanOptions {
     pub load: LoadOptions,
     pub vars: terraform::VarOptions,
     pub params: cloudformation::ParamOptions,
+    /// What was read from the live account (`--aws`): the roles the code runs as but does not
+    /// declare enter the model from it.
+    pub account: Option<std::sync::Arc<live::Snapshot>>,
 }
 
 /// The result of reading a tree: files, model and diagnostics.
@@ -88,6 +92,8 @@ pub struct Scan {
     /// Load and evaluation diagnostics, sorted.
     pub diagnostics: Vec<Diagnostic>,
     pub var_files: Vec<terraform::VarFile>,
+    /// What the live account settled, when it was read.
+    pub account: Option<live::account::AccountFacts>,
     pub timings: Timings,
 }
 
@@ -146,6 +152,9 @@ pub fn scan(root: &Path, options: &ScanOptions) -> Scan {
     let evaluate = t1.elapsed();
     let t2 = std::time::Instant::now();
     model.link();
+    let account = options.account.as_deref().map(|snapshot| {
+        live::account::add_to_model(snapshot, &mut loaded, &mut model, &mut diagnostics)
+    });
     diagnostics.sort();
     diagnostics.dedup();
     let link = t2.elapsed();
@@ -154,6 +163,7 @@ pub fn scan(root: &Path, options: &ScanOptions) -> Scan {
         model,
         diagnostics,
         var_files,
+        account,
         timings: Timings {
             parse,
             evaluate,
@@ -239,6 +249,8 @@ pub fn rules(options: &AssessOptions) -> (Vec<&'static assumptions::Rule>, Vec<D
 
 /// What every system of a scan shares: the rules and the answers file.
 struct Shared {
+    /// What the live account settled (`--aws`): the same for every system.
+    account: Option<live::account::AccountFacts>,
     rules: Vec<&'static assumptions::Rule>,
     entries: Vec<reconcile::AnswerEntry>,
     answers_shown: Option<String>,
@@ -281,6 +293,7 @@ fn shared(root: &Path, options: &AssessOptions) -> (Shared, Vec<Diagnostic>) {
     let shown = (options.answers.is_some() || answers_file.exists()).then_some(answers_shown);
     (
         Shared {
+            account: None,
             rules,
             entries,
             answers_shown: shown,
@@ -311,7 +324,8 @@ pub fn assess(
     root: &Path,
     options: &AssessOptions,
 ) -> (reconcile::Report, Vec<Diagnostic>) {
-    let (shared, mut diagnostics) = shared(root, options);
+    let (mut shared, mut diagnostics) = shared(root, options);
+    shared.account = scan.account.clone();
     let found = claims::find_documents(base_dir(root), &options.docs);
     let (documents, texts, doc_diags) = read_documents(root, &found);
     diagnostics.extend(doc_diags);
@@ -356,7 +370,8 @@ pub fn assess_systems(
     systems: Vec<systems::System>,
 ) -> Assessment {
     use rayon::prelude::*;
-    let (shared, diagnostics) = shared(root, options);
+    let (mut shared, diagnostics) = shared(root, options);
+    shared.account = scan.account.clone();
     let everywhere: Vec<reconcile::Unreadable> = diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Error)
@@ -514,6 +529,7 @@ fn decide_system(
         answers_path: shared.answers_shown.clone(),
         documents: documents.iter().map(|d| d.path.clone()).collect(),
         unreadable,
+        account: shared.account.as_ref(),
     };
     reconcile::reconcile(&inputs)
 }

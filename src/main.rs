@@ -38,6 +38,34 @@ enum Command {
     Access(AccessArgs),
     /// Privilege-escalation paths and exposure paths, each step with file and line.
     Paths(PathsArgs),
+    /// Compare the IAM of the live AWS account with the roles the code declares.
+    Drift(DriftArgs),
+}
+
+#[derive(Args)]
+struct DriftArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+/// Reading the live account (read-only IAM and Lambda calls; see the README for the policy).
+#[derive(Args, Clone, Default)]
+struct AccountArgs {
+    /// Read the deployed IAM of the AWS account (standard credential chain) and settle from it
+    /// what the code leaves open. Without it, vouch opens no network connection.
+    #[arg(long)]
+    aws: bool,
+    /// AWS profile to read the account with (implies nothing without --aws or `drift`).
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
+    /// AWS region for regional calls (Lambda); IAM is global.
+    #[arg(long, value_name = "REGION")]
+    region: Option<String>,
+    /// Endpoint to send the AWS calls to instead of AWS's (a local emulator).
+    #[arg(long, value_name = "URL")]
+    endpoint_url: Option<String>,
 }
 
 #[derive(Args)]
@@ -97,6 +125,8 @@ struct InputArgs {
     /// The configuration file. Default: PATH/vouch.toml when it exists. Flags win over it.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    #[command(flatten)]
+    account: AccountArgs,
 }
 
 #[derive(Args)]
@@ -241,6 +271,33 @@ fn parse_pair(s: &str) -> Result<(String, String), String> {
     }
 }
 
+/// Reads the live account when asked (`--aws`, or `drift`): `Err` is a usage error (this build
+/// cannot), calls that fail are printed and the rest is used.
+fn read_account(
+    a: &AccountArgs,
+    always: bool,
+) -> Result<Option<std::sync::Arc<vouch::live::Snapshot>>, String> {
+    if !(a.aws || always) {
+        return Ok(None);
+    }
+    #[cfg(feature = "aws")]
+    {
+        let snapshot = vouch::live::fetch::read(&vouch::live::AccountOptions {
+            profile: a.profile.clone(),
+            region: a.region.clone(),
+            endpoint_url: a.endpoint_url.clone(),
+        });
+        for f in &snapshot.failures {
+            eprintln!("warning: {}: {} ({})", f.call, f.message, f.consequence);
+        }
+        Ok(Some(std::sync::Arc::new(snapshot)))
+    }
+    #[cfg(not(feature = "aws"))]
+    {
+        Err("this build of vouch cannot read an AWS account: it was built without the `aws` feature".into())
+    }
+}
+
 /// The scan's options: flags over the configuration. A list given on the command line replaces
 /// the file's; `--var` values are applied after the file's `vars`, so a flag wins by name.
 fn options(input: &InputArgs, config: &vouch::config::Config) -> vouch::ScanOptions {
@@ -269,6 +326,35 @@ fn options(input: &InputArgs, config: &vouch::config::Config) -> vouch::ScanOpti
         params: vouch::cloudformation::ParamOptions {
             parameters: input.parameter.clone(),
         },
+        account: None,
+    }
+}
+
+/// `vouch drift`: exit 1 when the account differs from the code, 2 when nothing could be read.
+fn drift(scan: &vouch::Scan, snapshot: &vouch::live::Snapshot, a: &DriftArgs) -> ExitCode {
+    let d = vouch::live::drift::drift(&scan.model, &scan.loaded.sources, snapshot);
+    match a.format {
+        Format::Json => emit(&report::drift::to_json(&d, snapshot)),
+        Format::Text => {
+            print_diagnostics(&scan.diagnostics, scan);
+            emit(&report::drift::to_text(&d, snapshot))
+        }
+    };
+    let nothing_read = snapshot.roles.is_empty()
+        && snapshot
+            .failures
+            .iter()
+            .any(|f| f.call.contains("Filter=Role"));
+    if nothing_read {
+        ExitCode::from(2)
+    } else if d
+        .differences
+        .iter()
+        .any(|x| x.kind != vouch::live::drift::DriftKind::NotComparable)
+    {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
 }
 
@@ -306,6 +392,7 @@ fn main() -> ExitCode {
         Command::Paths(a) => &a.input,
         Command::Questions(a) => &a.input,
         Command::Clarify(a) => &a.input,
+        Command::Drift(a) => &a.input,
         Command::Explain(a) => return explain(a),
     };
     let config = match vouch::config::load(&input.path, input.config.as_deref()) {
@@ -318,7 +405,26 @@ fn main() -> ExitCode {
     if let Some(code) = missing_inputs(&cli.command, input, &config) {
         return ExitCode::from(code);
     }
-    let scan = vouch::scan(&input.path, &options(input, &config));
+    let mut scan_options = options(input, &config);
+    match read_account(&input.account, matches!(cli.command, Command::Drift(_))) {
+        Ok(account) => scan_options.account = account,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    }
+    if let (Command::Drift(_), Some(s)) = (&cli.command, &scan_options.account) {
+        // Drift compares the code's own roles with the account: nothing from the account enters
+        // the model.
+        let snapshot = s.clone();
+        scan_options.account = None;
+        let scan = vouch::scan(&input.path, &scan_options);
+        let Command::Drift(a) = &cli.command else {
+            unreachable!()
+        };
+        return drift(&scan, &snapshot, a);
+    }
+    let scan = vouch::scan(&input.path, &scan_options);
     let peak_before_output = peak_rss_mb();
     let t_out = std::time::Instant::now();
     let mut code = if scan.has_errors() { 2 } else { 0 };
@@ -414,6 +520,7 @@ fn main() -> ExitCode {
             code = code.max(clarify(&scan, a, &config));
         }
         Command::Explain(_) => unreachable!("explain returns before scanning"),
+        Command::Drift(_) => unreachable!("drift returns after its own scan"),
     }
     if let Command::Inventory(InventoryArgs { timings: true, .. }) = &cli.command {
         let t = scan.timings;

@@ -237,7 +237,7 @@ impl Origin {
     /// `file:line` (or the ARN of a record), what the terminal shows.
     pub fn short(&self) -> String {
         match self {
-            Origin::Record(r) => r.arn.clone(),
+            Origin::Record(r) => format!("{} (live account, {} at {})", r.arn, r.api_call, r.time),
             _ => self.region().map(Region::file_line).unwrap_or_default(),
         }
     }

@@ -205,6 +205,24 @@ pub struct Model {
     children: Vec<(u32, u32)>,
     /// Indices into `edges`, sorted by target: the edges into a resource by binary search.
     incoming: Vec<u32>,
+    /// Resources read from a live account (`--aws`): their spans in the template written from
+    /// the account, with the record each stands for. Locations inside them are records.
+    records: Vec<(Span, crate::source::Record)>,
+    /// Links no reference in the code makes, by address (so they survive sorting and
+    /// subsetting): a function whose role the code leaves open, to the role the live account
+    /// says it runs as. [`Model::link`] turns them into edges.
+    links: Vec<Link>,
+}
+
+/// An edge declared by address rather than found in a reference.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Link {
+    pub from: (String, String),
+    pub to: (String, String),
+    pub label: Label,
+    pub attribute: map::Key,
+    pub target_attribute: map::Key,
+    pub span: Span,
 }
 
 impl Model {
@@ -272,6 +290,20 @@ impl Model {
                 parents.entry(e.from).or_insert(e.to);
             }
         }
+        for l in &self.links {
+            let from = index.get(&(l.from.0.as_str(), l.from.1.as_str()));
+            let to = index.get(&(l.to.0.as_str(), l.to.1.as_str()));
+            if let (Some(&from), Some(&to)) = (from, to) {
+                edges.push(Edge {
+                    from,
+                    to,
+                    label: l.label,
+                    attribute: l.attribute.clone(),
+                    target_attribute: l.target_attribute.clone(),
+                    span: l.span,
+                });
+            }
+        }
         edges.par_sort_unstable();
         edges.dedup();
         let mut incoming: Vec<u32> = (0..edges.len() as u32).collect();
@@ -285,6 +317,32 @@ impl Model {
         children.sort_unstable();
         self.children = children;
         self.parents = parents;
+    }
+
+    /// Adds links that no reference in the code makes (a function to the role the live account
+    /// says it runs as) and links the model again.
+    pub fn add_links(&mut self, links: Vec<Link>) {
+        if links.is_empty() {
+            return;
+        }
+        self.links.extend(links);
+        self.links.sort();
+        self.links.dedup();
+        self.link();
+    }
+
+    /// Marks the spans of resources read from a live account with their records.
+    pub fn add_records(&mut self, records: Vec<(Span, crate::source::Record)>) {
+        self.records.extend(records);
+        self.records.sort();
+    }
+
+    /// The record of the account resource whose span holds `span`, if any.
+    pub fn record_at(&self, span: Span) -> Option<&crate::source::Record> {
+        self.records
+            .iter()
+            .find(|(s, _)| s.file == span.file && s.start <= span.start && span.end <= s.end)
+            .map(|(_, r)| r)
     }
 
     /// The edges into one resource, in edge order, found by binary search.
@@ -377,6 +435,28 @@ impl Model {
             sub.external_modules
                 .extend_from_slice(run(&self.external_modules, unit, |m| m.unit.as_str()));
         }
+        // Links out of these units bring their targets (roles read from the account) and what
+        // those reference (the managed policies they attach), not the rest of the account.
+        let wanted: std::collections::HashSet<&str> = units.iter().map(String::as_str).collect();
+        let mut targets: Vec<usize> = Vec::new();
+        for l in &self.links {
+            if wanted.contains(l.from.0.as_str()) && !wanted.contains(l.to.0.as_str()) {
+                sub.links.push(l.clone());
+                if let Some(i) = self.index_of(&l.to.0, &l.to.1) {
+                    targets.push(i);
+                    targets.extend(
+                        self.edges_from(i)
+                            .filter(|e| self.resources[e.to].unit == l.to.0)
+                            .map(|e| e.to),
+                    );
+                }
+            }
+        }
+        targets.sort_unstable();
+        targets.dedup();
+        sub.resources
+            .extend(targets.into_iter().map(|i| self.resources[i].clone()));
+        sub.records = self.records.clone();
         sub.link();
         sub
     }

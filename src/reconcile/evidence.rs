@@ -37,6 +37,9 @@ impl<'a> Locator<'a> {
     /// resource read from plan JSON (that resource's address), or when the finding's resource
     /// was read from plan JSON and the span lies in the plan file; a source region otherwise.
     pub fn origin(&self, resource: Option<usize>, span: Span) -> Origin {
+        if let Some(record) = self.model.record_at(span) {
+            return Origin::Record(record.clone());
+        }
         let region = self.sources.region(span);
         if let Some(address) = self.plan.get(&span) {
             if !is_terraform_source(&region.file) {

@@ -56,6 +56,8 @@ pub struct Inputs<'a> {
     pub documents: Vec<String>,
     /// Inputs that could not be read.
     pub unreadable: Vec<Unreadable>,
+    /// What the live account settled (`--aws`).
+    pub account: Option<&'a crate::live::account::AccountFacts>,
 }
 
 /// The stable id of a question: a hash of the assumption id and the subject's address (unit
@@ -183,6 +185,7 @@ pub fn reconcile(inputs: &Inputs) -> Report {
         answers: ledger.finish(inputs.answers, &inputs.rules, inputs.answers_path.clone()),
         unreadable: inputs.unreadable.clone(),
         not_covered: not_covered(model),
+        account: inputs.account.cloned(),
         timings,
     }
 }

@@ -43,6 +43,10 @@ pub struct Report {
     /// so a clean report says nothing about them (said, so a silent pass is not taken for a
     /// clean one).
     pub not_covered: Vec<NotCovered>,
+    /// What was read from the live account (`--aws`), what it settled, and what could not be
+    /// read. Absent without `--aws`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<crate::live::account::AccountFacts>,
     /// How long each rule's checks took (for `--timings`; not part of the JSON).
     #[serde(skip)]
     pub timings: Vec<(String, std::time::Duration)>,

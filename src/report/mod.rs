@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod diagnostics;
+pub mod drift;
 pub mod explain;
 pub mod inventory;
 pub mod paths;

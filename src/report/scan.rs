@@ -141,6 +141,37 @@ fn body(o: &mut String, report: &Report, root: &str, detail: Detail, one_of_seve
             }
         );
     }
+    if let Some(a) = &report.account {
+        let _ = writeln!(
+            o,
+            "account: {} read at {}{}: {} of the roles the code runs as settled from it",
+            if a.account.is_empty() {
+                "(unknown)"
+            } else {
+                &a.account
+            },
+            a.read_at,
+            if a.region.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", a.region)
+            },
+            a.settled.len()
+        );
+        for s in &a.settled {
+            let _ = writeln!(o, "  {} runs as {}: {}", s.compute, s.role_arn, s.how);
+        }
+        for (compute, why) in &a.unmatched {
+            let _ = writeln!(o, "  still open: {compute}: {why}");
+        }
+        for f in &a.failures {
+            let _ = writeln!(
+                o,
+                "  not read: {}: {} ({})",
+                f.call, f.message, f.consequence
+            );
+        }
+    }
 
     let threats: Vec<_> = report
         .threats

@@ -15,6 +15,8 @@ mod iam_queries;
 mod iam_resource_policies;
 mod iam_trust;
 mod kms;
+#[cfg(feature = "aws")]
+mod live;
 mod network;
 mod plan;
 mod projects;

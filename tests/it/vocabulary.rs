@@ -19,6 +19,8 @@ const FRONTENDS: &[&str] = &[
     "src/syntax/",
     "src/load/",
     "src/model/",
+    // Writes the live account's roles as a CloudFormation template for that frontend to read.
+    "src/live/template.rs",
 ];
 
 /// Code that reads a resource's attributes by name, or tells the languages apart.
