@@ -24,6 +24,155 @@ fn main() {
     std::fs::write(out_dir.join("props.rs"), prop_table(&kinds)).expect("write props.rs");
     std::fs::write(out_dir.join("service_prefixes.rs"), service_prefixes())
         .expect("write service_prefixes.rs");
+    iam_catalog(out_dir);
+    managed_policies(out_dir);
+}
+
+fn gunzip_json(path: &str) -> serde_json::Value {
+    use std::io::Read as _;
+    println!("cargo:rerun-if-changed={path}");
+    let gz = std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let mut json = Vec::new();
+    flate2::read::GzDecoder::new(gz.as_slice())
+        .read_to_end(&mut json)
+        .unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_json::from_slice(&json).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// The IAM action catalog in a form that needs no decompression or parsing at start:
+/// - `CATALOG_ACTIONS`: every action (`service:Action`, the catalog's case) with its access level,
+///   sorted by lower-cased name, one spelling per name (the first, as IAM cannot tell them apart);
+///   `CATALOG_ACTION_RANGES`: each lower-cased service prefix's range in it. Enough to number the
+///   actions and expand wildcards without reading a service's details.
+/// - `CATALOG_SERVICES` and `iam-services.json`: each service's own JSON, uncompressed, by byte
+///   range, so that a service's resource types and condition keys are parsed on first use and only
+///   for the services a tree's policies name.
+fn iam_catalog(out_dir: &Path) {
+    let path = "rules/data/iam-actions.json.gz";
+    let value = gunzip_json(path);
+    let services = value["services"]
+        .as_object()
+        .unwrap_or_else(|| panic!("{path}: no `services` object"));
+    let level = |s: &str| match s {
+        "List" => 0u8,
+        "Read" => 1,
+        "Write" => 2,
+        "Permissions management" => 3,
+        "Tagging" => 4,
+        other => panic!("{path}: unknown access level {other:?}"),
+    };
+    let mut blob = String::new();
+    let mut spans: Vec<(String, String, usize, usize)> = Vec::new();
+    let mut actions: Vec<(String, u8)> = Vec::new();
+    for (prefix, service) in services {
+        let start = blob.len();
+        blob.push_str(&serde_json::to_string(service).expect("serialize a service"));
+        spans.push((
+            prefix.to_ascii_lowercase(),
+            prefix.clone(),
+            start,
+            blob.len(),
+        ));
+        let mut seen = BTreeSet::new();
+        if let Some(map) = service["actions"].as_object() {
+            for (name, a) in map {
+                if !seen.insert(name.to_ascii_lowercase()) {
+                    continue;
+                }
+                let access = a["access"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{path}: {prefix}:{name} has no access level"));
+                actions.push((format!("{prefix}:{name}"), level(access)));
+            }
+        }
+    }
+    spans.sort();
+    for w in spans.windows(2) {
+        assert!(w[0].0 != w[1].0, "{path}: two services named {}", w[0].0);
+    }
+    actions.sort_by_key(|(n, _)| n.to_ascii_lowercase());
+    actions.dedup_by_key(|(n, _)| n.to_ascii_lowercase());
+    let mut ranges: Vec<(String, usize, usize)> = Vec::new();
+    for (i, (name, _)) in actions.iter().enumerate() {
+        let service = name.split(':').next().unwrap_or("").to_ascii_lowercase();
+        match ranges.last_mut() {
+            Some(r) if r.0 == service => r.2 = i + 1,
+            _ => ranges.push((service, i, i + 1)),
+        }
+    }
+    // Sorted by prefix (the actions are sorted by full name, where `s3-outposts:` comes before
+    // `s3:`).
+    ranges.sort();
+    std::fs::write(out_dir.join("iam-services.json"), &blob).expect("write iam-services.json");
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "/// Where the catalog comes from.\npub static CATALOG_SOURCE: &str = {:?};",
+        value["source"].as_str().unwrap_or_default()
+    );
+    out.push_str(
+        "/// Each service's JSON, concatenated.\n\
+         pub static CATALOG_SERVICES_JSON: &str = include_str!(concat!(env!(\"OUT_DIR\"), \"/iam-services.json\"));\n\
+         /// (lower-cased prefix, prefix, start, end in CATALOG_SERVICES_JSON), sorted.\n\
+         pub static CATALOG_SERVICES: &[(&str, &str, u32, u32)] = &[\n",
+    );
+    for (lower, prefix, s, e) in &spans {
+        let _ = writeln!(out, "    ({lower:?}, {prefix:?}, {s}, {e}),");
+    }
+    out.push_str("];\n/// (name, access level: 0 List, 1 Read, 2 Write, 3 Permissions management, 4 Tagging).\npub static CATALOG_ACTIONS: &[(&str, u8)] = &[\n");
+    for (name, l) in &actions {
+        let _ = writeln!(out, "    ({name:?}, {l}),");
+    }
+    out.push_str("];\n/// (lower-cased prefix, start, end in CATALOG_ACTIONS), sorted.\npub static CATALOG_ACTION_RANGES: &[(&str, u32, u32)] = &[\n");
+    for (p, s, e) in &ranges {
+        let _ = writeln!(out, "    ({p:?}, {s}, {e}),");
+    }
+    out.push_str("];\n");
+    std::fs::write(out_dir.join("iam_catalog.rs"), out).expect("write iam_catalog.rs");
+}
+
+/// AWS managed policies by name, each policy's JSON uncompressed and addressed by byte range,
+/// parsed on first use: a tree that attaches three policies parses three, not all of them.
+fn managed_policies(out_dir: &Path) {
+    let path = "rules/data/aws-managed-policies.json.gz";
+    let value = gunzip_json(path);
+    let policies = value["policies"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{path}: no `policies` list"));
+    let mut rows: Vec<(String, String, usize, usize)> = Vec::new();
+    let mut blob = String::new();
+    for p in policies {
+        let name = p["name"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{path}: a policy without a name"));
+        let policy_path = p["path"].as_str().unwrap_or("/");
+        let start = blob.len();
+        blob.push_str(&serde_json::to_string(p).expect("serialize a policy"));
+        rows.push((name.to_string(), policy_path.to_string(), start, blob.len()));
+    }
+    rows.sort();
+    for w in rows.windows(2) {
+        assert!(w[0].0 != w[1].0, "{path}: two policies named {}", w[0].0);
+    }
+    std::fs::write(out_dir.join("managed-policies.json"), &blob)
+        .expect("write managed-policies.json");
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "/// Where the policies come from.\npub static MANAGED_SOURCE: &str = {:?};",
+        value["source"].as_str().unwrap_or_default()
+    );
+    out.push_str(
+        "/// Each policy's JSON, concatenated.\n\
+         pub static MANAGED_JSON: &str = include_str!(concat!(env!(\"OUT_DIR\"), \"/managed-policies.json\"));\n\
+         /// (name, path, start, end in MANAGED_JSON), sorted by name.\n\
+         pub static MANAGED_POLICIES: &[(&str, &str, u32, u32)] = &[\n",
+    );
+    for (n, p, s, e) in &rows {
+        let _ = writeln!(out, "    ({n:?}, {p:?}, {s}, {e}),");
+    }
+    out.push_str("];\n");
+    std::fs::write(out_dir.join("managed_policies.rs"), out).expect("write managed_policies.rs");
 }
 
 /// The service prefixes of the IAM action catalog, lower-cased and sorted: checking a rule

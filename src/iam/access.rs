@@ -28,40 +28,33 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
-/// Every action in the catalog, numbered, with per-service ranges.
+/// Every action in the catalog, numbered, with per-service ranges: the catalog's static tables
+/// (sorted by lower-cased name), so building it parses nothing.
 pub struct ActionIndex {
     pub names: Vec<&'static str>,
     pub levels: Vec<AccessLevel>,
-    lower: HashMap<String, u32>,
-    services: HashMap<String, (u32, u32)>,
+    /// (lower-cased prefix, first action, end), sorted by prefix.
+    services: &'static [(&'static str, u32, u32)],
 }
 
 /// The action index, built once.
 pub fn index() -> &'static ActionIndex {
     static INDEX: OnceLock<ActionIndex> = OnceLock::new();
     INDEX.get_or_init(|| {
-        let mut all: Vec<(&'static str, AccessLevel)> = catalog::expand("*")
-            .into_iter()
-            .map(|a| (a.name.as_str(), a.access_level))
-            .collect();
-        all.sort_by_key(|(n, _)| n.to_ascii_lowercase());
-        all.dedup_by_key(|(n, _)| n.to_ascii_lowercase());
-        let mut services: HashMap<String, (u32, u32)> = HashMap::new();
-        let mut lower = HashMap::new();
-        for (i, (name, _)) in all.iter().enumerate() {
-            let l = name.to_ascii_lowercase();
-            let service = l.split(':').next().unwrap_or("").to_string();
-            let e = services.entry(service).or_insert((i as u32, i as u32 + 1));
-            e.1 = i as u32 + 1;
-            lower.insert(l, i as u32);
-        }
+        let table = catalog::action_table();
         ActionIndex {
-            names: all.iter().map(|(n, _)| *n).collect(),
-            levels: all.iter().map(|(_, l)| *l).collect(),
-            lower,
-            services,
+            names: table.iter().map(|(n, _)| *n).collect(),
+            levels: table.iter().map(|(_, l)| catalog::level_of(*l)).collect(),
+            services: catalog::action_ranges(),
         }
     })
+}
+
+/// Compares two names as IAM does, without regard to ASCII case: the order of the tables.
+fn cmp_lower(a: &str, b: &str) -> std::cmp::Ordering {
+    a.bytes()
+        .map(|c| c.to_ascii_lowercase())
+        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
 }
 
 impl ActionIndex {
@@ -74,7 +67,10 @@ impl ActionIndex {
     }
 
     pub fn id(&self, action: &str) -> Option<u32> {
-        self.lower.get(&action.to_ascii_lowercase()).copied()
+        self.names
+            .binary_search_by(|n| cmp_lower(n, action))
+            .ok()
+            .map(|i| i as u32)
     }
 
     /// The actions a pattern matches (IAM wildcards, case-insensitive).
@@ -88,11 +84,11 @@ impl ActionIndex {
         let ranges: Vec<(u32, u32)> = if service.contains(['*', '?']) {
             vec![(0, self.len() as u32)]
         } else {
-            self.services.get(service).copied().into_iter().collect()
+            self.service(service).into_iter().collect()
         };
         if !p.contains(['*', '?']) {
-            if let Some(i) = self.lower.get(&p) {
-                set.insert(*i);
+            if let Some(i) = self.id(&p) {
+                set.insert(i);
             }
             return set;
         }
@@ -108,7 +104,11 @@ impl ActionIndex {
 
     /// The range of a service's actions (`s3`).
     pub fn service(&self, prefix: &str) -> Option<(u32, u32)> {
-        self.services.get(&prefix.to_ascii_lowercase()).copied()
+        let lower = prefix.to_ascii_lowercase();
+        self.services
+            .binary_search_by(|(p, _, _)| (*p).cmp(lower.as_str()))
+            .ok()
+            .map(|i| (self.services[i].1, self.services[i].2))
     }
 
     /// The services (lowercase prefixes) that have an action in `actions`, sorted; `None` once
@@ -116,9 +116,9 @@ impl ActionIndex {
     /// ranges, never the actions one by one.
     pub fn services_in(&self, actions: &ActionSet, at_most: usize) -> Option<Vec<&str>> {
         let mut out = Vec::new();
-        for (name, range) in &self.services {
-            if !actions.restrict(*range).is_empty() {
-                out.push(name.as_str());
+        for &(name, lo, hi) in self.services {
+            if !actions.restrict((lo, hi)).is_empty() {
+                out.push(name);
                 if out.len() > at_most {
                     return None;
                 }
@@ -1459,4 +1459,27 @@ pub fn levels(actions: &ActionSet) -> Vec<AccessLevel> {
     out.sort();
     out.dedup();
     out
+}
+
+#[cfg(test)]
+mod index_tests {
+    #[test]
+    fn every_service_range_holds_its_actions_and_is_found() {
+        let idx = super::index();
+        let ranges = super::catalog::action_ranges();
+        assert!(ranges.windows(2).all(|w| w[0].0 < w[1].0));
+        for &(prefix, lo, hi) in ranges {
+            assert_eq!(idx.service(prefix), Some((lo, hi)), "{prefix}");
+            for i in lo..hi {
+                let name = idx.names[i as usize].to_ascii_lowercase();
+                assert_eq!(name.split(':').next(), Some(prefix));
+                assert_eq!(idx.id(&name), Some(i));
+            }
+        }
+        assert!(idx.service("s3").is_some() && idx.service("s3-outposts").is_some());
+        assert_eq!(
+            ranges.iter().map(|r| (r.2 - r.1) as usize).sum::<usize>(),
+            idx.len()
+        );
+    }
 }

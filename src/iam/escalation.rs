@@ -16,7 +16,6 @@
 
 use super::access::{self, Access, Grant, Source, Target};
 use super::arn;
-use super::catalog;
 use super::policy::Effect;
 use crate::model::Kind;
 use crate::model::Model;
@@ -104,14 +103,11 @@ struct File {
     methods: Vec<Method>,
 }
 
-/// True when `name` is an action of the catalog written exactly as AWS writes it.
+/// True when `name` is an action of the catalog written exactly as AWS writes it. Answered from
+/// the catalog's static action table: checking the methods file at start parses no service.
 fn exact_action(name: &str) -> bool {
-    let Some((prefix, _)) = name.split_once(':') else {
-        return false;
-    };
-    catalog::action(name).is_some_and(|a| {
-        prefix == prefix.to_ascii_lowercase() && format!("{prefix}:{}", a.action_name()) == name
-    })
+    let idx = crate::iam::access::index();
+    idx.id(name).is_some_and(|i| idx.names[i as usize] == name)
 }
 
 /// Reads and checks a methods file: every action exists in the catalog with AWS's exact name,

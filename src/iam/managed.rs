@@ -6,8 +6,9 @@
 //! default version of the policy's document, which AWS owns.
 //! `rules/data/aws-managed-policies.json.gz` holds every AWS managed policy (name, path, ARN,
 //! default version's document), compiled by `tools/regenerate-managed-policies` from the snapshot
-//! the PyPI package moto ships (see `rules/data/README.md` for the version, date and licence). It
-//! is compiled into the binary and decompressed once, on first use.
+//! the PyPI package moto ships (see `rules/data/README.md` for the version, date and licence).
+//! `build.rs` writes each policy's JSON uncompressed with a sorted index by name, and a policy is
+//! parsed the first time a tree attaches it: nothing is decompressed or parsed at start.
 //!
 //! Managed policies live under paths (`/service-role/`, `/job-function/`, `/aws-service-role/`),
 //! and the path is part of the ARN: `arn:aws:iam::aws:policy/AWSLambdaBasicExecutionRole` names
@@ -15,14 +16,10 @@
 //! spells them); only the partition may differ, since the same policies exist in every
 //! partition and templates write it as `${AWS::Partition}`.
 
-use flate2::read::GzDecoder;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
-use std::io::Read;
 use std::sync::OnceLock;
 
-/// The compressed policies, as written by `tools/regenerate-managed-policies`.
-static DATA: &[u8] = include_bytes!("../../rules/data/aws-managed-policies.json.gz");
+include!(concat!(env!("OUT_DIR"), "/managed_policies.rs"));
 
 /// One AWS managed policy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -44,55 +41,36 @@ pub struct ManagedPolicy {
     pub document: serde_json::Value,
 }
 
-struct Store {
-    source: String,
-    /// Sorted by name.
-    policies: Vec<ManagedPolicy>,
-    /// The ARN's resource part after `policy` (`/service-role/AWSLambdaBasicExecutionRole`).
-    by_path: HashMap<String, usize>,
-    by_name: HashMap<String, usize>,
+/// The lazily parsed policies, parallel to `MANAGED_POLICIES`.
+fn slots() -> &'static [OnceLock<ManagedPolicy>] {
+    static SLOTS: OnceLock<Vec<OnceLock<ManagedPolicy>>> = OnceLock::new();
+    SLOTS.get_or_init(|| MANAGED_POLICIES.iter().map(|_| OnceLock::new()).collect())
 }
 
-#[derive(Deserialize)]
-struct RawStore {
-    source: String,
-    policies: Vec<ManagedPolicy>,
-}
-
-fn store() -> &'static Store {
-    static STORE: OnceLock<Store> = OnceLock::new();
-    STORE.get_or_init(|| {
-        let mut json = Vec::with_capacity(4 << 20);
-        GzDecoder::new(DATA)
-            .read_to_end(&mut json)
-            .expect("rules/data/aws-managed-policies.json.gz is compiled in and decompresses");
-        let raw: RawStore = serde_json::from_slice(&json)
-            .expect("rules/data/aws-managed-policies.json.gz holds the managed policy layout");
-        let mut policies = raw.policies;
-        policies.sort_by(|a, b| a.name.cmp(&b.name));
-        let mut by_path = HashMap::with_capacity(policies.len());
-        let mut by_name = HashMap::with_capacity(policies.len());
-        for (i, p) in policies.iter().enumerate() {
-            by_path.insert(format!("{}{}", p.path, p.name), i);
-            by_name.insert(p.name.clone(), i);
-        }
-        Store {
-            source: raw.source,
-            policies,
-            by_path,
-            by_name,
-        }
+/// The policy at `i` of `MANAGED_POLICIES`, parsed on first use.
+fn policy_at(i: usize) -> &'static ManagedPolicy {
+    slots()[i].get_or_init(|| {
+        let (_, _, start, end) = MANAGED_POLICIES[i];
+        serde_json::from_str(&MANAGED_JSON[start as usize..end as usize])
+            .expect("the managed policies are written by build.rs in the policy layout")
     })
+}
+
+fn index_of(name: &str) -> Option<usize> {
+    MANAGED_POLICIES
+        .binary_search_by(|(n, _, _, _)| (*n).cmp(name))
+        .ok()
 }
 
 /// Where the policies come from (package, version, file, licence), for reports.
 pub fn source() -> &'static str {
-    &store().source
+    MANAGED_SOURCE
 }
 
-/// Every AWS managed policy in the snapshot, sorted by name.
-pub fn all() -> &'static [ManagedPolicy] {
-    &store().policies
+/// Every AWS managed policy in the snapshot, sorted by name (parses them all: for tools and
+/// tests, not scans).
+pub fn all() -> Vec<&'static ManagedPolicy> {
+    (0..MANAGED_POLICIES.len()).map(policy_at).collect()
 }
 
 /// An AWS managed policy by its full ARN, path included.
@@ -103,15 +81,15 @@ pub fn all() -> &'static [ManagedPolicy] {
 /// policy's path and name in AWS's case.
 pub fn by_arn(arn: &str) -> Option<&'static ManagedPolicy> {
     let path_and_name = policy_path(arn)?;
-    let s = store();
-    s.by_path.get(path_and_name).map(|&i| &s.policies[i])
+    let (path, name) = path_and_name.split_at(path_and_name.rfind('/')? + 1);
+    let i = index_of(name)?;
+    (MANAGED_POLICIES[i].1 == path).then(|| policy_at(i))
 }
 
 /// An AWS managed policy by its name alone (`AdministratorAccess`), exact case. Names are unique
 /// across paths, so this is what SAM's `Policies: [AWSLambdaExecute]` and the like resolve.
 pub fn by_name(name: &str) -> Option<&'static ManagedPolicy> {
-    let s = store();
-    s.by_name.get(name).map(|&i| &s.policies[i])
+    index_of(name).map(policy_at)
 }
 
 /// True when the text has the shape of an AWS managed policy ARN (account `aws`), known or not.

@@ -546,6 +546,14 @@ fn read_and_parse(c: &Candidate, max_size: u64) -> ReadResult {
         Candidacy::Known(FileKind::CloudFormation) | Candidacy::MaybeTemplate => {
             let looks_like_template =
                 text.contains("AWSTemplateFormatVersion") || text.contains("AWS::");
+            // A template names its format version or types of `AWS::` or `Custom::`: a file
+            // with none of them (a package-lock.json, a CI workflow) is not parsed to find out.
+            if matches!(c.kind, Candidacy::MaybeTemplate)
+                && !looks_like_template
+                && !text.contains("Custom::")
+            {
+                return ReadResult::Skipped("not an infrastructure file".into());
+            }
             match yaml::parse(&text) {
                 Ok(node) if is_cloudformation(&node) => {
                     ReadResult::Parsed(text, FileKind::CloudFormation, Parsed::Yaml(node))
