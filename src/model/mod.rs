@@ -7,6 +7,7 @@
 
 pub mod defaults;
 pub mod kinds;
+pub mod literal;
 pub mod map;
 pub mod props;
 pub mod value;
@@ -265,6 +266,31 @@ impl Model {
                 edges
             })
             .collect();
+        // With the edges made, a reference to an attribute its target sets literally becomes
+        // that literal (`literal.rs`): computed first from the unchanged model, then applied.
+        let resolver = literal::Resolver {
+            resources: &self.resources,
+            index: &index,
+        };
+        let literals: Vec<(usize, Vec<(map::Key, Value)>)> = self
+            .resources
+            .par_iter()
+            .enumerate()
+            .filter_map(|(i, r)| {
+                let changed: Vec<(map::Key, Value)> = r
+                    .attributes
+                    .iter()
+                    .filter_map(|(k, v)| Some((k.clone(), resolver.value(&r.unit, v, 0)?)))
+                    .collect();
+                (!changed.is_empty()).then_some((i, changed))
+            })
+            .collect();
+        drop(index);
+        for (i, changed) in literals {
+            for (k, v) in changed {
+                self.resources[i].attributes.insert(k, v);
+            }
+        }
         // A configuration resource belongs to the first resource its link attribute names.
         let mut parents = BTreeMap::new();
         for e in &edges {
