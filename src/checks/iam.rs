@@ -133,7 +133,11 @@ fn unsettled_policies(model: &Model, access: &Access, principal: usize) -> Vec<(
     };
     let mut out = Vec::new();
     for u in &p.unresolved {
-        out.push((unsettled_value(&u.value), u.span));
+        let outcome = match &u.not_in_catalog {
+            Some(missing) => Outcome::unknown(Cause::NoSuchManagedPolicy, missing.describe()),
+            None => unsettled_value(&u.value),
+        };
+        out.push((outcome, u.span));
     }
     let groups = p
         .groups
