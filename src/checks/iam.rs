@@ -182,28 +182,9 @@ fn unknown_targets(g: &Grant) -> Vec<Outcome> {
         .collect()
 }
 
-/// Does an ARN pattern name every resource of its type (`*`, `arn:aws:s3:::*`, `table/*`,
-/// `secret:*`)?
+/// Does an ARN pattern name every resource of its type (see [`crate::iam::arn::names_every_resource_of_type`]).
 fn broad_pattern(arn: &str) -> bool {
-    let all_wild = |s: &str| !s.is_empty() && s.chars().all(|c| c == '*' || c == '?');
-    if all_wild(arn) {
-        return true;
-    }
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    let [_, _, service, _, _, resource] = parts[..] else {
-        return false;
-    };
-    if all_wild(resource) {
-        return true;
-    }
-    // S3 ARNs start with the bucket name, not a type: `bucket/*` is one bucket's objects.
-    if service == "s3" {
-        return all_wild(resource.split('/').next().unwrap_or(""));
-    }
-    match resource.find(['/', ':']) {
-        Some(i) if !resource[..i].contains(['*', '?']) => all_wild(&resource[i + 1..]),
-        _ => false,
-    }
+    crate::iam::arn::names_every_resource_of_type(arn)
 }
 
 /// The broad entry of a grant (`*`, `NotResource`, a pattern naming every resource of a type).
@@ -1522,6 +1503,7 @@ mod tests {
         assert!(broad_pattern("arn:aws:s3:::*/*"));
         assert!(broad_pattern("arn:aws:lambda:*:*:function:*"));
         assert!(!broad_pattern("arn:aws:sqs:*:*:jobs-*"));
+        assert!(broad_pattern("arn:aws:rds-db:*:*:dbuser:*/*"));
     }
 
     #[test]
