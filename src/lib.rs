@@ -326,6 +326,9 @@ pub fn assess(
         answers_path: (options.answers.is_some() || answers_file.exists()).then_some(answers_shown),
         documents: documents.iter().map(|d| d.path.clone()).collect(),
         unreadable,
+        document_speaks_of_tenants: texts
+            .values()
+            .any(|t| model::tenancy::document_speaks_of_tenants(t)),
     };
     (reconcile::reconcile(&inputs), diagnostics)
 }

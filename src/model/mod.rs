@@ -10,6 +10,7 @@ pub mod kinds;
 pub mod literal;
 pub mod map;
 pub mod props;
+pub mod tenancy;
 pub mod value;
 
 use crate::source::Span;

@@ -170,6 +170,9 @@ pub fn to_text(report: &Report, root: &str) -> String {
             a.id,
             a.status.name()
         );
+        if let Some(reason) = &a.reason {
+            let _ = writeln!(o, "         {reason}");
+        }
         let shown = a.evidence.iter().filter(|e| match a.status {
             Status::Invalid | Status::Contradicted => e.outcome != Verdict::Pass,
             Status::Verified => true,

@@ -283,3 +283,33 @@ fn a_rule_file_with_an_unknown_field_is_rejected() {
     let err = vouch::assumptions::parse("other.yaml", text).unwrap_err();
     assert!(err.message.contains("named"), "{err}");
 }
+
+/// A system with no sign of tenancy gets the tenancy assumptions as `not_applicable` with that
+/// reason; a document that speaks of tenants brings the question back.
+#[test]
+fn tenancy_assumptions_need_a_sign_of_tenancy() {
+    let tree = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/assumptions/tenant.data-isolation/not_applicable-single-tenant/terraform");
+    let scan = vouch::scan(&tree, &Default::default());
+    let status = |docs: Vec<PathBuf>| {
+        let options = vouch::AssessOptions {
+            docs,
+            answers: None,
+            only: vec!["tenant.data-isolation".into()],
+        };
+        let (report, _) = vouch::assess(&scan, &tree, &options);
+        let a = report.assumptions.into_iter().next().unwrap();
+        (a.status, a.reason)
+    };
+    assert_eq!(
+        status(Vec::new()),
+        (
+            Status::NotApplicable,
+            Some(vouch::reconcile::NO_TENANCY.to_string())
+        )
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("architecture.md");
+    std::fs::write(&doc, "# Orders\n\nEvery tenant's orders share one table.\n").unwrap();
+    assert_eq!(status(vec![doc]), (Status::NeedsClarification, None));
+}
