@@ -1291,11 +1291,14 @@ fn tenant_binding(facts: &Facts, _: &Params) -> Vec<Finding> {
                 && util::deployed(&model.resources[p])
         })
         .collect();
-    // Instances of one resource block (a table per tenant, say).
+    // Instances of one block (a table per tenant, say): of the store itself, or of a module or
+    // nested stack around it (one per tenant).
+    let bases: HashMap<usize, String> = model.instance_names(&stores);
+    let base_of = |i: usize| bases.get(&i).map(String::as_str);
     let mut groups: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
     for &s in &stores {
         let r = &model.resources[s];
-        if let Some(base) = crate::model::without_instance_key(&r.address) {
+        if let Some(base) = base_of(s) {
             groups.entry((r.unit.as_str(), base)).or_default().push(s);
         }
     }
@@ -1352,7 +1355,7 @@ fn tenant_binding(facts: &Facts, _: &Params) -> Vec<Finding> {
     let mut out = Vec::new();
     for &s in &stores {
         let r = &model.resources[s];
-        let siblings = crate::model::without_instance_key(&r.address)
+        let siblings = base_of(s)
             .and_then(|b| groups.get(&(r.unit.as_str(), b)))
             .filter(|g| g.len() > 1);
         let mut any = false;
@@ -1374,7 +1377,7 @@ fn tenant_binding(facts: &Facts, _: &Params) -> Vec<Finding> {
                     format!(
                         "{who} reaches only this one of the {} instances of {}",
                         siblings.map_or(0, Vec::len),
-                        crate::model::without_instance_key(&r.address).unwrap_or_default()
+                        base_of(s).unwrap_or_default()
                     ),
                 ),
                 TenantBinding::Unbound {

@@ -365,6 +365,44 @@ impl Model {
         self.parents.get(&index).copied().unwrap_or(index)
     }
 
+    /// Instances of one block among `members`: resources made from the same code (same file,
+    /// same place, same type) more than once — a counted or `for_each` block, a module called
+    /// or repeated per tenant, a nested stack instantiated per tenant. Each member with siblings
+    /// gets the name of its block (`module.tenant.aws_dynamodb_table.data`, or `Table (one per
+    /// stack or module)`); members made once get none.
+    pub fn instance_names(&self, members: &[usize]) -> HashMap<usize, String> {
+        let mut blocks: HashMap<(&str, u32, u32, &str), Vec<usize>> = HashMap::new();
+        for &i in members {
+            let r = &self.resources[i];
+            blocks
+                .entry((
+                    r.unit.as_str(),
+                    r.span.file.0,
+                    r.span.start,
+                    r.source_type.as_str(),
+                ))
+                .or_default()
+                .push(i);
+        }
+        let mut out = HashMap::new();
+        for group in blocks.values().filter(|g| g.len() > 1) {
+            let first = &self.resources[group[0]].address;
+            let name = instance_group(first).unwrap_or_else(|| {
+                let tail = first.rsplit('/').next().unwrap_or(first);
+                let segments: Vec<&str> = tail.rsplitn(3, '.').collect();
+                let block = match segments.as_slice() {
+                    [name, ty, _] | [name, ty] => format!("{ty}.{name}"),
+                    _ => tail.to_string(),
+                };
+                format!("{block} (one per stack or module)")
+            });
+            for &i in group {
+                out.insert(i, name.clone());
+            }
+        }
+        out
+    }
+
     /// The deployment units an AWS account question can be about: every unit but those whose
     /// resources are all of another provider (an `azurerm` or `google` root gets no CloudTrail
     /// question). A unit with no resource at all stays: nothing says it is not AWS.
@@ -416,6 +454,32 @@ pub fn without_instance_key(address: &str) -> Option<&str> {
     Some(&address[..open])
 }
 
+/// The block an instance was made from, with every instance key removed, of the resource and
+/// of the modules around it (`module.tenant["acme"].aws_dynamodb_table.data` →
+/// `module.tenant.aws_dynamodb_table.data`): instances of one block per tenant, whether the
+/// block or its module is repeated. `None` for an address without an instance key.
+pub fn instance_group(address: &str) -> Option<String> {
+    let mut out = String::with_capacity(address.len());
+    let mut depth = 0usize;
+    let mut quoted = false;
+    let mut removed = false;
+    let mut prev = '\0';
+    for c in address.chars() {
+        match c {
+            '"' if depth > 0 && prev != '\\' => quoted = !quoted,
+            '[' if !quoted => {
+                depth += 1;
+                removed = true;
+            }
+            ']' if !quoted && depth > 0 => depth -= 1,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+        prev = c;
+    }
+    removed.then_some(out)
+}
+
 /// Resolves a ref's target address: exactly, else without its instance key (a reference to
 /// `aws_x.y` while the resource is counted), else the first instance.
 fn resolve(index: &HashMap<(&str, &str), usize>, unit: &str, address: &str) -> Option<usize> {
@@ -429,4 +493,22 @@ fn resolve(index: &HashMap<(&str, &str), usize>, unit: &str, address: &str) -> O
     }
     let first = format!("{address}[0]");
     index.get(&(unit, first.as_str())).copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::instance_group;
+
+    #[test]
+    fn instance_groups_drop_every_instance_key() {
+        assert_eq!(
+            instance_group(r#"module.tenant["acme"].aws_dynamodb_table.data"#).as_deref(),
+            Some("module.tenant.aws_dynamodb_table.data")
+        );
+        assert_eq!(
+            instance_group(r#"module.a[0].aws_s3_bucket.b["x]y"]"#).as_deref(),
+            Some("module.a.aws_s3_bucket.b")
+        );
+        assert_eq!(instance_group("aws_s3_bucket.b"), None);
+    }
 }
