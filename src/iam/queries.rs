@@ -318,6 +318,26 @@ fn dynamodb_binding(allowed: &Allowed) -> TenantBinding {
             .collect();
         let mut bound = !granting.is_empty();
         for g in granting {
+            // Tables tagged with their tenant, reached only by principals that carry the same
+            // tag (`aws:ResourceTag/tenant` = `${aws:PrincipalTag/tenant}`): each tenant's
+            // principals reach only their tenant's tables.
+            let by_tag = g
+                .conditions
+                .iter()
+                .find(|c| {
+                    c.key.to_ascii_lowercase().starts_with("aws:resourcetag/")
+                        && positive(c)
+                        && c.set.is_none()
+                        && !c.if_exists
+                        && !c.values.is_empty()
+                        && c.values.iter().all(|v| tenant_variable(v).is_some())
+                })
+                .and_then(|c| c.values.iter().find_map(tenant_variable));
+            if let Some(v) = by_tag {
+                attempted = true;
+                variable.get_or_insert(v);
+                continue;
+            }
             let keys: Vec<&Condition> = g
                 .conditions
                 .iter()
