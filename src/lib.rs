@@ -155,6 +155,7 @@ pub fn scan(root: &Path, options: &ScanOptions) -> Scan {
     let account = options.account.as_deref().map(|snapshot| {
         live::account::add_to_model(snapshot, &mut loaded, &mut model, &mut diagnostics)
     });
+    diagnostics.extend(missing_managed_policies(&model, &loaded.sources));
     diagnostics.sort();
     diagnostics.dedup();
     let link = t2.elapsed();
@@ -170,6 +171,24 @@ pub fn scan(root: &Path, options: &ScanOptions) -> Scan {
             link,
         },
     }
+}
+
+/// A warning for each attachment of an AWS managed policy that does not exist: AWS refuses the
+/// attachment, so the deployment fails as written (the checks also ask about it).
+fn missing_managed_policies(model: &Model, sources: &source::Sources) -> Vec<Diagnostic> {
+    iam::principals::missing_managed_policies(model)
+        .into_iter()
+        .map(|m| {
+            let region = sources.region(m.span);
+            let hint = match &m.finding.meant {
+                Some(real) => format!("write `{real}`"),
+                None => "check the name and path against AWS's list of managed policies; a customer policy's ARN names its account".to_string(),
+            };
+            Diagnostic::warning(&region.file, "no-such-managed-policy", m.finding.describe())
+                .at(region.line as usize, region.column as usize, m.span.start as usize)
+                .hint(hint)
+        })
+        .collect()
 }
 
 /// What `vouch scan` is told about the document, the answers and the rules.
@@ -530,6 +549,9 @@ fn decide_system(
         documents: documents.iter().map(|d| d.path.clone()).collect(),
         unreadable,
         account: shared.account.as_ref(),
+        document_speaks_of_tenants: texts
+            .values()
+            .any(|t| model::tenancy::document_speaks_of_tenants(t)),
     };
     reconcile::reconcile(&inputs)
 }

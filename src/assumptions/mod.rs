@@ -207,6 +207,10 @@ pub struct Rule {
     /// Former ids that still name this rule in answers files.
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// The assumption is about multi-tenant systems: `not_applicable` when neither the code nor
+    /// the document shows any sign of tenancy (`model/tenancy.rs`).
+    #[serde(default)]
+    pub tenancy: bool,
 }
 
 /// A rule file that could not be loaded.

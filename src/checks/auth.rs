@@ -234,40 +234,7 @@ fn routes_authenticated(facts: &Facts, _: &Params) -> Vec<Finding> {
 
 // --- auth.tenant-claims -----------------------------------------------------------------
 
-/// Words that name a tenant in an attribute name (`tenant_id`, `orgId`, `custom:workspace`).
-const TENANT_WORDS: &[&str] = &[
-    "tenant",
-    "tenants",
-    "org",
-    "orgs",
-    "organization",
-    "organisation",
-    "company",
-    "workspace",
-];
-
-fn names_tenant(name: &str) -> bool {
-    let name = name.trim_start_matches("custom:");
-    let mut words: Vec<String> = Vec::new();
-    let mut cur = String::new();
-    let mut prev_lower = false;
-    for c in name.chars() {
-        if (!c.is_ascii_alphanumeric() || (c.is_ascii_uppercase() && prev_lower)) && !cur.is_empty()
-        {
-            words.push(std::mem::take(&mut cur));
-        }
-        if c.is_ascii_alphanumeric() {
-            cur.push(c.to_ascii_lowercase());
-        }
-        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-    }
-    if !cur.is_empty() {
-        words.push(cur);
-    }
-    words
-        .iter()
-        .any(|w| TENANT_WORDS.contains(&w.as_str()) || w.starts_with("tenant"))
-}
+use crate::model::tenancy::names_tenant;
 
 fn tenant_claim(facts: &Facts, _: &Params) -> Vec<Finding> {
     let model = facts.model;

@@ -133,7 +133,11 @@ fn unsettled_policies(model: &Model, access: &Access, principal: usize) -> Vec<(
     };
     let mut out = Vec::new();
     for u in &p.unresolved {
-        out.push((unsettled_value(&u.value), u.span));
+        let outcome = match &u.not_in_catalog {
+            Some(missing) => Outcome::unknown(Cause::NoSuchManagedPolicy, missing.describe()),
+            None => unsettled_value(&u.value),
+        };
+        out.push((outcome, u.span));
     }
     let groups = p
         .groups
@@ -178,28 +182,9 @@ fn unknown_targets(g: &Grant) -> Vec<Outcome> {
         .collect()
 }
 
-/// Does an ARN pattern name every resource of its type (`*`, `arn:aws:s3:::*`, `table/*`,
-/// `secret:*`)?
+/// Does an ARN pattern name every resource of its type (see [`crate::iam::arn::names_every_resource_of_type`]).
 fn broad_pattern(arn: &str) -> bool {
-    let all_wild = |s: &str| !s.is_empty() && s.chars().all(|c| c == '*' || c == '?');
-    if all_wild(arn) {
-        return true;
-    }
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    let [_, _, service, _, _, resource] = parts[..] else {
-        return false;
-    };
-    if all_wild(resource) {
-        return true;
-    }
-    // S3 ARNs start with the bucket name, not a type: `bucket/*` is one bucket's objects.
-    if service == "s3" {
-        return all_wild(resource.split('/').next().unwrap_or(""));
-    }
-    match resource.find(['/', ':']) {
-        Some(i) if !resource[..i].contains(['*', '?']) => all_wild(&resource[i + 1..]),
-        _ => false,
-    }
+    crate::iam::arn::names_every_resource_of_type(arn)
 }
 
 /// The broad entry of a grant (`*`, `NotResource`, a pattern naming every resource of a type).
@@ -1306,11 +1291,14 @@ fn tenant_binding(facts: &Facts, _: &Params) -> Vec<Finding> {
                 && util::deployed(&model.resources[p])
         })
         .collect();
-    // Instances of one resource block (a table per tenant, say).
+    // Instances of one block (a table per tenant, say): of the store itself, or of a module or
+    // nested stack around it (one per tenant).
+    let bases: HashMap<usize, String> = model.instance_names(&stores);
+    let base_of = |i: usize| bases.get(&i).map(String::as_str);
     let mut groups: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
     for &s in &stores {
         let r = &model.resources[s];
-        if let Some(base) = crate::model::without_instance_key(&r.address) {
+        if let Some(base) = base_of(s) {
             groups.entry((r.unit.as_str(), base)).or_default().push(s);
         }
     }
@@ -1367,7 +1355,7 @@ fn tenant_binding(facts: &Facts, _: &Params) -> Vec<Finding> {
     let mut out = Vec::new();
     for &s in &stores {
         let r = &model.resources[s];
-        let siblings = crate::model::without_instance_key(&r.address)
+        let siblings = base_of(s)
             .and_then(|b| groups.get(&(r.unit.as_str(), b)))
             .filter(|g| g.len() > 1);
         let mut any = false;
@@ -1389,7 +1377,7 @@ fn tenant_binding(facts: &Facts, _: &Params) -> Vec<Finding> {
                     format!(
                         "{who} reaches only this one of the {} instances of {}",
                         siblings.map_or(0, Vec::len),
-                        crate::model::without_instance_key(&r.address).unwrap_or_default()
+                        base_of(s).unwrap_or_default()
                     ),
                 ),
                 TenantBinding::Unbound {
@@ -1518,6 +1506,7 @@ mod tests {
         assert!(broad_pattern("arn:aws:s3:::*/*"));
         assert!(broad_pattern("arn:aws:lambda:*:*:function:*"));
         assert!(!broad_pattern("arn:aws:sqs:*:*:jobs-*"));
+        assert!(broad_pattern("arn:aws:rds-db:*:*:dbuser:*/*"));
     }
 
     #[test]

@@ -356,6 +356,29 @@ fn tenant_context(facts: &Facts, _: &Params) -> Vec<Finding> {
                     &store.evidence,
                 ),
             ),
+            // A key of the tree, whose key policy is in the tree too, used by principals of the
+            // tree none of which must send a tenant context: every place a binding could live is
+            // read, and none binds.
+            (TenantKeying::SharedKey { .. }, TenantBinding::NotShown)
+                if key_facts.is_some_and(|f| {
+                    !matches!(f.policy, kms::KeyPolicy::Unknown { .. })
+                        && !f.users.is_empty()
+                        && f.users.iter().all(|u| !u.context_required)
+                }) =>
+            {
+                let users = key_facts.map(|f| f.users.as_slice()).unwrap_or_default();
+                let mut names: Vec<&str> = users.iter().map(|u| address(model, u.principal)).collect();
+                names.sort_unstable();
+                names.dedup();
+                Finding::fail(
+                    t.table,
+                    format!(
+                        "one key serves every tenant's items ({words}) and neither its key policy nor the IAM policies of {} require a tenant encryption context: a principal that may decrypt one tenant's data may decrypt all of it",
+                        names.join(", ")
+                    ),
+                )
+                .at_all(users.iter().flat_map(|u| spans(&u.evidence)))
+            }
             (_, _) => Finding::new(
                 t.table,
                 Outcome::unknown(

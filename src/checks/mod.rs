@@ -106,6 +106,9 @@ pub enum Cause {
     /// An account- or organization-level control that a workload repository usually does not
     /// declare.
     AccountLevel,
+    /// The code attaches an AWS managed policy that AWS's catalog (as vouch knows it) does not
+    /// hold: the deployment fails as written, or the policy is newer than vouch's snapshot.
+    NoSuchManagedPolicy,
 }
 
 impl Cause {
@@ -128,6 +131,9 @@ impl Cause {
             Cause::ApplicationCode => "it is decided by application code, not infrastructure",
             Cause::IdentityProvider => "it is decided by an identity provider outside the code",
             Cause::NotExpressible => "the infrastructure code cannot express or settle it",
+            Cause::NoSuchManagedPolicy => {
+                "an attached AWS managed policy is not in AWS's catalog"
+            }
             Cause::AccountLevel => {
                 "it is an account- or organization-level control, usually managed in another repository"
             }

@@ -66,6 +66,49 @@ pub fn service_of(kind: Kind) -> Option<&'static str> {
         .and_then(|(_, form)| form.split(':').nth(2))
 }
 
+/// Does an ARN pattern name every resource of its type, as broad as `*` for least privilege
+/// (`*`, `arn:aws:s3:::*`, `table/*`, `secret:*`, `dbuser:*/*`, `arn:aws:iam::*:role/*`)?
+/// A pattern with a literal after the type (`secret:app-*`, `reports/*`) names some.
+pub fn names_every_resource_of_type(arn: &str) -> bool {
+    let all_wild = |s: &str| !s.is_empty() && s.chars().all(|c| c == '*' || c == '?');
+    // Wildcards joined by the separators of nested names (`*/*`, `*:*`).
+    let wild_path =
+        |s: &str| s.contains('*') && s.chars().all(|c| matches!(c, '*' | '?' | '/' | ':'));
+    if all_wild(arn) {
+        return true;
+    }
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let [_, _, service, _, _, resource] = parts[..] else {
+        return false;
+    };
+    if wild_path(resource) {
+        return true;
+    }
+    // S3 ARNs start with the bucket name, not a type: `bucket/*` is one bucket's objects.
+    if service == "s3" {
+        return all_wild(resource.split('/').next().unwrap_or(""));
+    }
+    match resource.find(['/', ':']) {
+        Some(i) if !resource[..i].contains(['*', '?']) => wild_path(&resource[i + 1..]),
+        _ => false,
+    }
+}
+
+/// Does an ARN pattern cover every resource of one service in the account
+/// (`arn:aws:iam::*:*`, `arn:aws:iam::123456789012:*`, `arn:*:iam::*:*`)?
+pub fn covers_whole_service(pattern: &str, service: &str) -> bool {
+    if pattern.chars().all(|c| c == '*') && !pattern.is_empty() {
+        return true;
+    }
+    let p: Vec<&str> = pattern.splitn(6, ':').collect();
+    let [_, _, svc, _, _, resource] = p[..] else {
+        return false;
+    };
+    super::policy::wildcard_match(svc, service, false)
+        && !resource.is_empty()
+        && resource.chars().all(|c| c == '*')
+}
+
 /// Does a policy ARN pattern (with `*` and `?`) cover the ARN, or something below it
 /// (`bucket/*` covers the bucket's objects)?
 pub fn pattern_covers(pattern: &str, arn: &str) -> bool {
@@ -96,6 +139,37 @@ pub fn pattern_covers(pattern: &str, arn: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn patterns_that_name_every_resource_of_a_type() {
+        for broad in [
+            "*",
+            "arn:aws:s3:::*",
+            "arn:aws:s3:::*/*",
+            "arn:aws:dynamodb:*:*:table/*",
+            "arn:aws:secretsmanager:*:*:secret:*",
+            "arn:aws:rds-db:*:*:dbuser:*/*",
+            "arn:aws:redshift:*:123456789012:dbuser:*/*",
+            "arn:aws:iam::*:role/*",
+            "arn:aws:iam::123456789012:user/*",
+            "arn:aws:lambda:*:*:function:*",
+        ] {
+            assert!(names_every_resource_of_type(broad), "{broad}");
+        }
+        for narrow in [
+            "arn:aws:secretsmanager:*:*:secret:app-*",
+            "arn:aws:s3:::reports/*",
+            "arn:aws:sqs:*:*:jobs-*",
+            "arn:aws:rds-db:*:*:dbuser:cluster-1/app",
+            "arn:aws:iam::*:role/app-*",
+        ] {
+            assert!(!names_every_resource_of_type(narrow), "{narrow}");
+        }
+        assert!(covers_whole_service("arn:aws:iam::*:*", "iam"));
+        assert!(covers_whole_service("arn:*:iam::123456789012:*", "iam"));
+        assert!(!covers_whole_service("arn:aws:iam::*:role/*", "iam"));
+        assert!(!covers_whole_service("arn:aws:s3:::*", "iam"));
+    }
 
     #[test]
     fn patterns_cover_resources_and_what_is_below_them() {

@@ -99,6 +99,53 @@ pub fn is_aws_managed_arn(arn: &str) -> bool {
     policy_path(arn).is_some()
 }
 
+/// An ARN of AWS managed policy shape that names no policy of the catalog: the deployment fails
+/// (AWS refuses to attach a policy that does not exist), unless the policy is newer than the
+/// catalog's snapshot.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NotInCatalog {
+    /// The ARN as written, with `aws` for the partition.
+    pub arn: String,
+    /// The policy of the same name (compared without case) at its real path, when there is
+    /// one: the ARN has the wrong path or case, and the deployment fails.
+    pub meant: Option<String>,
+}
+
+impl NotInCatalog {
+    /// One sentence for findings, questions and diagnostics.
+    pub fn describe(&self) -> String {
+        match &self.meant {
+            Some(real) => format!(
+                "no such AWS managed policy: `{}`; AWS's policy of that name is `{real}`, so the deployment fails as written",
+                self.arn
+            ),
+            None => format!(
+                "no such AWS managed policy: `{}` is not in AWS's catalog (as of vouch's snapshot): the deployment fails, or the ARN means a customer policy and needs that account's id",
+                self.arn
+            ),
+        }
+    }
+}
+
+/// The finding for an ARN of AWS managed policy shape that the catalog does not hold; `None`
+/// for a known policy or text of another shape.
+pub fn not_in_catalog(arn: &str) -> Option<NotInCatalog> {
+    let path_and_name = policy_path(arn)?;
+    if by_arn(arn).is_some() {
+        return None;
+    }
+    let name = path_and_name.rsplit('/').next().unwrap_or(path_and_name);
+    // A miss is rare: a scan of the catalog for a name in another case or path is cheap.
+    let meant = all()
+        .iter()
+        .find(|p| p.name.eq_ignore_ascii_case(name))
+        .map(|p| p.arn.clone());
+    Some(NotInCatalog {
+        arn: format!("arn:aws:iam::aws:policy{path_and_name}"),
+        meant,
+    })
+}
+
 /// The `/path/Name` part of an AWS managed policy ARN, after checking its other segments.
 fn policy_path(arn: &str) -> Option<&str> {
     let rest = arn.strip_prefix("arn:")?;
@@ -134,6 +181,29 @@ fn is_partition(segment: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn arns_outside_the_catalog() {
+        assert_eq!(
+            not_in_catalog("arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"),
+            None
+        );
+        let wrong_path = not_in_catalog("arn:aws:iam::aws:policy/AWSLambdaBasicExecutionRole")
+            .expect("a managed policy ARN without its path names nothing");
+        assert_eq!(
+            wrong_path.meant.as_deref(),
+            Some("arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole")
+        );
+        let invented = not_in_catalog("arn:aws:iam::aws:policy/NoSuchPolicyEver").unwrap();
+        assert_eq!(invented.meant, None);
+        assert!(invented
+            .describe()
+            .starts_with("no such AWS managed policy"));
+        assert_eq!(
+            not_in_catalog("arn:aws:iam::123456789012:policy/Mine"),
+            None
+        );
+    }
 
     #[test]
     fn arn_shapes() {

@@ -54,8 +54,46 @@ pub struct UnresolvedPolicy {
     pub resource: usize,
     pub attribute: String,
     pub value: Value,
+    /// Set when the value is an AWS managed policy ARN the catalog does not hold.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_in_catalog: Option<managed::NotInCatalog>,
     #[serde(skip)]
     pub span: Span,
+}
+
+/// An attachment of an AWS managed policy that does not exist, where it is written.
+#[derive(Debug, Clone)]
+pub struct MissingManagedPolicy {
+    pub resource: usize,
+    pub span: Span,
+    pub finding: managed::NotInCatalog,
+}
+
+/// Every attachment in the model of an AWS managed policy ARN the catalog does not hold (for
+/// the scan's diagnostics): one pass over the resources that hold policy ARNs.
+pub fn missing_managed_policies(model: &Model) -> Vec<MissingManagedPolicy> {
+    let mut out = Vec::new();
+    for i in 0..model.resources.len() {
+        for v in policy_values(model, i) {
+            if !matches!(v.role, Role::ManagedArn | Role::BoundaryArn) {
+                continue;
+            }
+            let items: Vec<&Value> = match v.value.as_ref() {
+                Value::List(l) => l.iter().collect(),
+                other => vec![other],
+            };
+            for item in items {
+                if let Some(finding) = arn_text(item).and_then(|a| managed::not_in_catalog(&a)) {
+                    out.push(MissingManagedPolicy {
+                        resource: i,
+                        span: v.span,
+                        finding,
+                    });
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The policies of one principal.
@@ -277,6 +315,8 @@ fn collect(model: &Model, source: usize, own: bool, p: &mut Principal) {
                                 resource: source,
                                 attribute,
                                 value: item.clone(),
+                                not_in_catalog: arn_text(item)
+                                    .and_then(|a| managed::not_in_catalog(&a)),
                                 span,
                             }),
                         }

@@ -35,13 +35,22 @@ pub fn admin_equivalent(access: &Access) -> Vec<AdminGrant> {
         if g.boundary || g.effect != Effect::Allow || !g.conditions.is_empty() || g.not_resource {
             continue;
         }
-        if !g.targets.iter().any(|t| matches!(t, Target::Any)) {
+        let everywhere = g.targets.iter().any(|t| matches!(t, Target::Any));
+        // Every IAM resource of the account (`arn:aws:iam::*:*`) is as good as `*` for `iam:*`.
+        let every_iam = everywhere
+            || g.targets.iter().any(|t| {
+                matches!(t, Target::Pattern { arn } if super::arn::covers_whole_service(arn, "iam"))
+            });
+        if !every_iam {
             continue;
         }
         let why = if g.source.kind == PolicyKind::AwsManaged
             && ADMIN_POLICIES.contains(&g.source.policy.as_str())
         {
             Some(g.source.policy.clone())
+        } else if !everywhere {
+            iam.filter(|r| g.actions.restrict(*r).len() == (r.1 - r.0) as usize)
+                .map(|_| "every IAM action (iam:*) on every IAM resource".to_string())
         } else if g.actions.len() == all {
             Some("every action (*)".to_string())
         } else if let Some(r) = iam {
@@ -309,6 +318,26 @@ fn dynamodb_binding(allowed: &Allowed) -> TenantBinding {
             .collect();
         let mut bound = !granting.is_empty();
         for g in granting {
+            // Tables tagged with their tenant, reached only by principals that carry the same
+            // tag (`aws:ResourceTag/tenant` = `${aws:PrincipalTag/tenant}`): each tenant's
+            // principals reach only their tenant's tables.
+            let by_tag = g
+                .conditions
+                .iter()
+                .find(|c| {
+                    c.key.to_ascii_lowercase().starts_with("aws:resourcetag/")
+                        && positive(c)
+                        && c.set.is_none()
+                        && !c.if_exists
+                        && !c.values.is_empty()
+                        && c.values.iter().all(|v| tenant_variable(v).is_some())
+                })
+                .and_then(|c| c.values.iter().find_map(tenant_variable));
+            if let Some(v) = by_tag {
+                attempted = true;
+                variable.get_or_insert(v);
+                continue;
+            }
             let keys: Vec<&Condition> = g
                 .conditions
                 .iter()

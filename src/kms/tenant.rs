@@ -72,11 +72,15 @@ pub fn tenant_context(
         .iter()
         .filter(|s| s.kind == Kind::DynamodbTable)
         .collect();
-    // Instances of the same resource block.
+    // Instances of the same block: of the table itself, or of a module or nested stack around
+    // it (a silo: one per tenant).
+    let members: Vec<usize> = tables.iter().map(|t| t.store).collect();
+    let bases: HashMap<usize, String> = model.instance_names(&members);
+    let base_of = |i: usize| bases.get(&i).map(String::as_str);
     let mut groups: BTreeMap<(&str, &str), Vec<&StoreEncryption>> = BTreeMap::new();
     for t in &tables {
         let r = &model.resources[t.store];
-        if let Some(base) = crate::model::without_instance_key(&r.address) {
+        if let Some(base) = base_of(t.store) {
             groups.entry((r.unit.as_str(), base)).or_default().push(t);
         }
     }
@@ -102,7 +106,7 @@ pub fn tenant_context(
         let keying = match &t.key {
             KeyKind::CustomerManaged { .. } | KeyKind::Alias { key: Some(_), .. } => {
                 let key = t.key.tree_key().unwrap_or_default();
-                let group = crate::model::without_instance_key(&r.address)
+                let group = base_of(t.store)
                     .map(|b| (r.unit.as_str(), b))
                     .filter(|k| group_keys.contains_key(k));
                 match group {
@@ -117,7 +121,7 @@ pub fn tenant_context(
                             notes.push(format!(
                                 "{} instances of {} share {} key(s)",
                                 g.len(),
-                                crate::model::without_instance_key(&r.address).unwrap_or_default(),
+                                base_of(t.store).unwrap_or_default(),
                                 ks.len()
                             ));
                             TenantKeying::SharedKey { key }

@@ -7,8 +7,10 @@
 
 pub mod defaults;
 pub mod kinds;
+pub mod literal;
 pub mod map;
 pub mod props;
+pub mod tenancy;
 pub mod value;
 
 use crate::source::Span;
@@ -283,13 +285,6 @@ impl Model {
                 edges
             })
             .collect();
-        // A configuration resource belongs to the first resource its link attribute names.
-        let mut parents = BTreeMap::new();
-        for e in &edges {
-            if e.label == FACET_OF {
-                parents.entry(e.from).or_insert(e.to);
-            }
-        }
         for l in &self.links {
             let from = index.get(&(l.from.0.as_str(), l.from.1.as_str()));
             let to = index.get(&(l.to.0.as_str(), l.to.1.as_str()));
@@ -302,6 +297,38 @@ impl Model {
                     target_attribute: l.target_attribute.clone(),
                     span: l.span,
                 });
+            }
+        }
+        // With the edges made, a reference to an attribute its target sets literally becomes
+        // that literal (`literal.rs`): computed first from the unchanged model, then applied.
+        let resolver = literal::Resolver {
+            resources: &self.resources,
+            index: &index,
+        };
+        let literals: Vec<(usize, Vec<(map::Key, Value)>)> = self
+            .resources
+            .par_iter()
+            .enumerate()
+            .filter_map(|(i, r)| {
+                let changed: Vec<(map::Key, Value)> = r
+                    .attributes
+                    .iter()
+                    .filter_map(|(k, v)| Some((k.clone(), resolver.value(&r.unit, v, 0)?)))
+                    .collect();
+                (!changed.is_empty()).then_some((i, changed))
+            })
+            .collect();
+        drop(index);
+        for (i, changed) in literals {
+            for (k, v) in changed {
+                self.resources[i].attributes.insert(k, v);
+            }
+        }
+        // A configuration resource belongs to the first resource its link attribute names.
+        let mut parents = BTreeMap::new();
+        for e in &edges {
+            if e.label == FACET_OF {
+                parents.entry(e.from).or_insert(e.to);
             }
         }
         edges.par_sort_unstable();
@@ -394,6 +421,44 @@ impl Model {
     /// The resource a facet belongs to, or the resource itself.
     pub fn owner(&self, index: usize) -> usize {
         self.parents.get(&index).copied().unwrap_or(index)
+    }
+
+    /// Instances of one block among `members`: resources made from the same code (same file,
+    /// same place, same type) more than once — a counted or `for_each` block, a module called
+    /// or repeated per tenant, a nested stack instantiated per tenant. Each member with siblings
+    /// gets the name of its block (`module.tenant.aws_dynamodb_table.data`, or `Table (one per
+    /// stack or module)`); members made once get none.
+    pub fn instance_names(&self, members: &[usize]) -> HashMap<usize, String> {
+        let mut blocks: HashMap<(&str, u32, u32, &str), Vec<usize>> = HashMap::new();
+        for &i in members {
+            let r = &self.resources[i];
+            blocks
+                .entry((
+                    r.unit.as_str(),
+                    r.span.file.0,
+                    r.span.start,
+                    r.source_type.as_str(),
+                ))
+                .or_default()
+                .push(i);
+        }
+        let mut out = HashMap::new();
+        for group in blocks.values().filter(|g| g.len() > 1) {
+            let first = &self.resources[group[0]].address;
+            let name = instance_group(first).unwrap_or_else(|| {
+                let tail = first.rsplit('/').next().unwrap_or(first);
+                let segments: Vec<&str> = tail.rsplitn(3, '.').collect();
+                let block = match segments.as_slice() {
+                    [name, ty, _] | [name, ty] => format!("{ty}.{name}"),
+                    _ => tail.to_string(),
+                };
+                format!("{block} (one per stack or module)")
+            });
+            for &i in group {
+                out.insert(i, name.clone());
+            }
+        }
+        out
     }
 
     /// The deployment units an AWS account question can be about: every unit but those whose
@@ -496,6 +561,32 @@ pub fn without_instance_key(address: &str) -> Option<&str> {
     Some(&address[..open])
 }
 
+/// The block an instance was made from, with every instance key removed, of the resource and
+/// of the modules around it (`module.tenant["acme"].aws_dynamodb_table.data` →
+/// `module.tenant.aws_dynamodb_table.data`): instances of one block per tenant, whether the
+/// block or its module is repeated. `None` for an address without an instance key.
+pub fn instance_group(address: &str) -> Option<String> {
+    let mut out = String::with_capacity(address.len());
+    let mut depth = 0usize;
+    let mut quoted = false;
+    let mut removed = false;
+    let mut prev = '\0';
+    for c in address.chars() {
+        match c {
+            '"' if depth > 0 && prev != '\\' => quoted = !quoted,
+            '[' if !quoted => {
+                depth += 1;
+                removed = true;
+            }
+            ']' if !quoted && depth > 0 => depth -= 1,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+        prev = c;
+    }
+    removed.then_some(out)
+}
+
 /// Resolves a ref's target address: exactly, else without its instance key (a reference to
 /// `aws_x.y` while the resource is counted), else the first instance.
 fn resolve(index: &HashMap<(&str, &str), usize>, unit: &str, address: &str) -> Option<usize> {
@@ -509,4 +600,22 @@ fn resolve(index: &HashMap<(&str, &str), usize>, unit: &str, address: &str) -> O
     }
     let first = format!("{address}[0]");
     index.get(&(unit, first.as_str())).copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::instance_group;
+
+    #[test]
+    fn instance_groups_drop_every_instance_key() {
+        assert_eq!(
+            instance_group(r#"module.tenant["acme"].aws_dynamodb_table.data"#).as_deref(),
+            Some("module.tenant.aws_dynamodb_table.data")
+        );
+        assert_eq!(
+            instance_group(r#"module.a[0].aws_s3_bucket.b["x]y"]"#).as_deref(),
+            Some("module.a.aws_s3_bucket.b")
+        );
+        assert_eq!(instance_group("aws_s3_bucket.b"), None);
+    }
 }

@@ -58,7 +58,12 @@ pub struct Inputs<'a> {
     pub unreadable: Vec<Unreadable>,
     /// What the live account settled (`--aws`).
     pub account: Option<&'a crate::live::account::AccountFacts>,
+    /// Some architecture document speaks of tenants.
+    pub document_speaks_of_tenants: bool,
 }
+
+/// Why a tenancy assumption is `not_applicable` to a system that shows no sign of tenancy.
+pub const NO_TENANCY: &str = "no sign of tenancy: no tenant-named unit, resource, module instance or attribute, no dynamodb:LeadingKeys binding, and no document speaks of tenants";
 
 /// The stable id of a question: a hash of the assumption id and the subject's address (unit
 /// and resource address, or the unit alone), never of a file or line, so it survives edits
@@ -119,9 +124,18 @@ pub fn reconcile(inputs: &Inputs) -> Report {
     let mut timings = Vec::new();
     let locator = evidence::Locator::new(model, inputs.sources);
 
+    // Whether the system shows tenancy, computed once for the tenancy rules.
+    let tenancy = std::cell::OnceCell::new();
     for rule in &inputs.rules {
         let t0 = std::time::Instant::now();
-        let found = findings(&facts, rule);
+        let single_tenant = rule.tenancy
+            && !inputs.document_speaks_of_tenants
+            && tenancy.get_or_init(|| model.tenancy_sign()).is_none();
+        let found = if single_tenant {
+            Vec::new()
+        } else {
+            findings(&facts, rule)
+        };
         timings.push((rule.id.clone(), t0.elapsed()));
         let claims = (inputs.claims)(rule);
         let scoped = scope_claims(&claims, inputs.resolve);
@@ -155,6 +169,8 @@ pub fn reconcile(inputs: &Inputs) -> Report {
             evidence,
             doc,
             questions: asked.iter().map(|q| q.id.clone()).collect(),
+            reason: (single_tenant && d.status == crate::assumptions::Status::NotApplicable)
+                .then(|| NO_TENANCY.to_string()),
         });
         questions.extend(asked);
     }

@@ -76,6 +76,10 @@ pub struct AssumptionReport {
     pub answers: Vec<AnswerRef>,
     /// Ids of the questions it asks.
     pub questions: Vec<String>,
+    /// Why it is `not_applicable`, when that is a decision rather than an empty scope (a
+    /// tenancy assumption about a system with no sign of tenancy).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// What an assumption's status rests on (and what a threat rests on).

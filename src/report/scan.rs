@@ -249,6 +249,9 @@ fn body(o: &mut String, report: &Report, root: &str, detail: Detail, one_of_seve
             a.id,
             a.status.name()
         );
+        if let Some(reason) = &a.reason {
+            let _ = writeln!(o, "         {reason}");
+        }
         let shown = a.evidence.iter().filter(|e| match a.status {
             Status::Invalid | Status::Contradicted => e.outcome != Verdict::Pass,
             Status::Verified => true,

@@ -112,8 +112,23 @@ fn status_of(case: &Case, language: &str) -> (Status, String) {
         ..Default::default()
     };
     let (report, diags) = vouch::assess(&scan, &tree, &options);
+    // A case whose code is itself a defect the scan warns about names the diagnostic codes it
+    // expects in a file `diagnostics`, one a line; every other case reads without any.
+    let expected: Vec<String> = std::fs::read_to_string(case.dir.join("diagnostics"))
+        .map(|t| {
+            t.lines()
+                .map(|l| l.trim().to_string())
+                .filter(|l| !l.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    let found: Vec<String> = scan
+        .diagnostics
+        .iter()
+        .map(|d| d.code.to_string())
+        .collect();
     assert!(
-        scan.diagnostics.is_empty() && diags.is_empty(),
+        found == expected && diags.is_empty(),
         "{}/{}/{language}: {:?} {:?}",
         case.rule,
         case.name,
@@ -268,4 +283,35 @@ fn a_rule_file_with_an_unknown_field_is_rejected() {
     assert!(err.message.contains("unknown check"), "{err}");
     let err = vouch::assumptions::parse("other.yaml", text).unwrap_err();
     assert!(err.message.contains("named"), "{err}");
+}
+
+/// A system with no sign of tenancy gets the tenancy assumptions as `not_applicable` with that
+/// reason; a document that speaks of tenants brings the question back.
+#[test]
+fn tenancy_assumptions_need_a_sign_of_tenancy() {
+    let tree = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/assumptions/tenant.data-isolation/not_applicable-single-tenant/terraform");
+    let scan = vouch::scan(&tree, &Default::default());
+    let status = |docs: Vec<PathBuf>| {
+        let options = vouch::AssessOptions {
+            docs,
+            answers: None,
+            only: vec!["tenant.data-isolation".into()],
+            ..Default::default()
+        };
+        let (report, _) = vouch::assess(&scan, &tree, &options);
+        let a = report.assumptions.into_iter().next().unwrap();
+        (a.status, a.reason)
+    };
+    assert_eq!(
+        status(Vec::new()),
+        (
+            Status::NotApplicable,
+            Some(vouch::reconcile::NO_TENANCY.to_string())
+        )
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("architecture.md");
+    std::fs::write(&doc, "# Orders\n\nEvery tenant's orders share one table.\n").unwrap();
+    assert_eq!(status(vec![doc]), (Status::NeedsClarification, None));
 }

@@ -302,3 +302,30 @@ fn managed_policies_by_arn_and_name() {
         }
     }
 }
+
+/// A managed policy ARN that AWS's catalog does not hold is a warning where it is written,
+/// naming the policy it most likely meant, in both languages.
+#[test]
+fn an_attached_managed_policy_that_does_not_exist_is_a_warning() {
+    let case = "assumptions/iam.no-admin-service-roles/needs_clarification-no-such-managed-policy";
+    for (lang, file, line) in [
+        ("terraform", "main.tf", 17),
+        ("cloudformation", "template.yaml", 15),
+    ] {
+        let s = crate::common::scan(&format!("{case}/{lang}"));
+        let d: Vec<_> = s
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == "no-such-managed-policy")
+            .collect();
+        assert_eq!(d.len(), 1, "{lang}: {:?}", s.diagnostics);
+        assert_eq!(d[0].severity, vouch::diagnostics::Severity::Warning);
+        assert_eq!((d[0].path.as_str(), d[0].line), (file, line), "{lang}");
+        assert!(
+            d[0].hint
+                .contains("arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"),
+            "{lang}: {}",
+            d[0].hint
+        );
+    }
+}

@@ -493,10 +493,11 @@ resource "aws_lambda_function" "worker" {
     write(
         &d.path().join("data/main.tf"),
         r#"resource "aws_dynamodb_table" "orders" {
+  # Shared by tenants (tenancy assumptions apply only where the code shows tenancy).
   name     = "orders"
-  hash_key = "id"
+  hash_key = "tenant_id"
   attribute {
-    name = "id"
+    name = "tenant_id"
     type = "S"
   }
 }

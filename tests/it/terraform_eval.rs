@@ -500,3 +500,50 @@ fn a_symlinked_tf_file_is_read() {
         .collect();
     assert_eq!(found, [("app", "aws_sqs_queue.q")]);
 }
+
+#[test]
+fn a_literal_attribute_of_another_resource_is_known() {
+    let s = scan("terraform/literal-references");
+    // Set literally by the VPC and the subnet: their ranges, not values computed at apply.
+    assert_eq!(
+        attr(&s, "aws_security_group.app", "ingress")[0]["cidr_blocks"],
+        json!(["10.40.0.0/16", "10.40.8.0/24"])
+    );
+    assert_eq!(
+        attr(&s, "aws_security_group.app", "description"),
+        json!("from 10.40.0.0/16 only")
+    );
+    // Followed through a chain of references and into a nested block.
+    assert_eq!(
+        attr(&s, "aws_security_group_rule.chained", "cidr_blocks"),
+        json!(["10.40.0.0/16", "10.40.8.0/24"])
+    );
+    assert_eq!(
+        attr(&s, "aws_security_group_rule.chained", "from_port"),
+        json!(443)
+    );
+    // Left out by the VPC's configuration: the provider decides it, it stays a reference.
+    assert_eq!(
+        attr(&s, "aws_security_group.app", "ingress")[0]["ipv6_cidr_blocks"],
+        json!([{"$ref": {"resource": "aws_vpc.main", "attribute": "ipv6_cidr_block"}}])
+    );
+    // An id names the resource: a reference, and still an edge.
+    assert_eq!(
+        attr(&s, "aws_security_group.app", "vpc_id"),
+        json!({"$ref": {"resource": "aws_vpc.main", "attribute": "id"}})
+    );
+    let app = idx(&s, "aws_security_group.app");
+    let vpc = idx(&s, "aws_vpc.main");
+    let into_vpc: Vec<String> = s
+        .model
+        .edges_from(app)
+        .filter(|e| e.to == vpc)
+        .map(|e| e.attribute.to_string())
+        .collect();
+    assert!(
+        into_vpc
+            .iter()
+            .any(|a| a.starts_with("ingress[0].cidr_blocks")),
+        "the literal's reference is still an edge: {into_vpc:?}"
+    );
+}
