@@ -38,6 +38,34 @@ enum Command {
     Access(AccessArgs),
     /// Privilege-escalation paths and exposure paths, each step with file and line.
     Paths(PathsArgs),
+    /// Record today's findings and open questions in `.vouch/baseline.json` (replacing the
+    /// baseline there: only this command writes it), so that `scan --baseline` reports and gates
+    /// only on what is new.
+    Baseline(BaselineArgs),
+}
+
+#[derive(Args)]
+struct BaselineArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    assess: AssessArgs,
+    /// Where to write it. Default: PATH/.vouch/baseline.json.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+/// What `vouch scan` prints.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ScanFormat {
+    Text,
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other review tools.
+    Sarif,
+    /// A pull-request comment.
+    Markdown,
+    /// JUnit XML, one test case per assumption, for CI systems that read it.
+    Junit,
 }
 
 #[derive(Args)]
@@ -116,14 +144,31 @@ struct ScanArgs {
     input: InputArgs,
     #[command(flatten)]
     assess: AssessArgs,
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
+    format: ScanFormat,
+    /// Also write the SARIF report to FILE, beside the output --format chooses.
+    #[arg(long, value_name = "FILE")]
+    sarif: Option<PathBuf>,
+    /// Leave open questions out of the SARIF (by default each is a `note` result at its resource).
+    #[arg(long)]
+    sarif_no_questions: bool,
     /// Fail (exit 1) when an invalid or contradicted assumption has a threat at or above this.
     #[arg(long, value_enum, default_value_t = FailOn::High)]
     fail_on: FailOn,
     /// Also fail (exit 1) while any question is open.
     #[arg(long)]
     fail_on_open: bool,
+    /// Inputs that cannot be read or parsed are still reported, but do not make the exit status
+    /// 2: the gate decides on the findings alone.
+    #[arg(long)]
+    allow_parse_errors: bool,
+    /// Report and gate only on what this baseline (written by `vouch baseline`) does not hold.
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline_ref")]
+    baseline: Option<PathBuf>,
+    /// Take the baseline from the merge base of REF and HEAD (`origin/main`): that commit's tree
+    /// is read from git's objects into a temporary directory and scanned with the same options.
+    #[arg(long, value_name = "REF")]
+    baseline_ref: Option<String>,
     /// Print how long each assumption's checks took to standard error.
     #[arg(long, hide = true)]
     timings: bool,
@@ -265,12 +310,18 @@ fn main() -> ExitCode {
         Command::Paths(a) => &a.input,
         Command::Questions(a) => &a.input,
         Command::Clarify(a) => &a.input,
+        Command::Baseline(a) => &a.input,
         Command::Explain(a) => return explain(a),
     };
     let scan = vouch::scan(&input.path, &options(input));
     let peak_before_output = peak_rss_mb();
     let t_out = std::time::Instant::now();
-    let mut code = if scan.has_errors() { 2 } else { 0 };
+    let allow_parse_errors = matches!(&cli.command, Command::Scan(a) if a.allow_parse_errors);
+    let mut code = if scan.has_errors() && !allow_parse_errors {
+        2
+    } else {
+        0
+    };
     match &cli.command {
         Command::Paths(a) => {
             let access = vouch::iam::access::Access::compute(&scan.model);
@@ -307,25 +358,10 @@ fn main() -> ExitCode {
             }
         },
         Command::Scan(a) => {
-            let (rep, c, _) = assess_and_report(&scan, &a.input, &a.assess);
-            code = code.max(c);
-            match a.format {
-                Format::Json => emit(&report::scan::to_json(&rep)),
-                Format::Text => emit(&report::scan::to_text(
-                    &rep,
-                    &a.input.path.display().to_string(),
-                )),
-            };
-            if a.timings {
-                let mut t = rep.timings.clone();
-                t.sort_by_key(|x| std::cmp::Reverse(x.1));
-                for (id, d) in t {
-                    eprintln!("{:>9.3}s  {id}", d.as_secs_f64());
-                }
-            }
-            if code == 0 && gate_fails(&rep, a.fail_on, a.fail_on_open) {
-                code = 1;
-            }
+            code = code.max(scan_command(&scan, a));
+        }
+        Command::Baseline(a) => {
+            code = code.max(baseline_command(&scan, a));
         }
         Command::Questions(a) => {
             code = code.max(questions(&scan, a));
@@ -350,6 +386,201 @@ fn main() -> ExitCode {
     // Freeing a large model one allocation at a time takes longer than the OS takes to reclaim it.
     std::mem::forget(scan);
     ExitCode::from(code)
+}
+
+/// `vouch scan`: the report in the format asked, the SARIF file beside it, the comparison with a
+/// baseline, and the gate. Returns the exit status.
+fn scan_command(scan: &vouch::Scan, a: &ScanArgs) -> u8 {
+    let (rep, c, _) = assess_and_report(scan, &a.input, &a.assess);
+    let mut code = if a.allow_parse_errors { 0 } else { c };
+    let repo = report::alerts::RepoContext::discover(&a.input.path);
+    let alerts = report::alerts::alerts(&rep, &repo);
+    let comparison = match (&a.baseline, &a.baseline_ref) {
+        (Some(file), _) => match vouch::baseline::Baseline::read(file) {
+            Ok(b) => Some(vouch::baseline::Comparison::of(
+                file.display().to_string(),
+                &b,
+                &alerts,
+            )),
+            Err(d) => {
+                print_assess_diagnostics(&[d], std::slice::from_ref(file));
+                eprintln!("the scan goes on without a baseline: every finding counts as new");
+                if !a.allow_parse_errors {
+                    code = 2;
+                }
+                None
+            }
+        },
+        (None, Some(reference)) => match baseline_at_ref(a, &repo, reference) {
+            Ok((source, b)) => Some(vouch::baseline::Comparison::of(source, &b, &alerts)),
+            Err(e) => {
+                eprintln!("error: --baseline-ref {reference}: {e}");
+                return 2;
+            }
+        },
+        (None, None) => None,
+    };
+    if let Some(c) = &comparison {
+        eprintln!(
+            "baseline {}: {} new, {} unchanged, {} baseline entries no longer match (fixed or moved)",
+            c.source,
+            c.new.len(),
+            c.unchanged,
+            c.no_longer_match.len()
+        );
+    }
+    let known = comparison.as_ref().map(|c| {
+        alerts
+            .iter()
+            .filter(|al| !c.is_new(al))
+            .map(|al| al.fingerprint.clone())
+            .collect::<std::collections::BTreeSet<String>>()
+    });
+    let sarif = || {
+        let rendered = report::sarif::render(
+            &rep,
+            &report::sarif::Options {
+                repo: repo.clone(),
+                questions: !a.sarif_no_questions,
+                baseline: known.as_ref(),
+                information_uri: option_env!("CARGO_PKG_REPOSITORY").filter(|s| !s.is_empty()),
+            },
+        );
+        if let Some(cut) = &rendered.cut {
+            eprintln!("warning: {cut}");
+        }
+        rendered.text
+    };
+    let root = a.input.path.display().to_string();
+    match a.format {
+        ScanFormat::Json => emit(&report::scan::to_json_with(
+            &rep,
+            comparison.as_ref(),
+            &alerts,
+        )),
+        ScanFormat::Text => {
+            let mut text = report::scan::to_text(&rep, &root);
+            if let Some(c) = &comparison {
+                text.push_str(&report::scan::baseline_text(c, &alerts));
+            }
+            emit(&text)
+        }
+        ScanFormat::Sarif => emit(&sarif()),
+        ScanFormat::Markdown => emit(&report::markdown::render(
+            &rep,
+            &alerts,
+            comparison.as_ref(),
+            &root,
+        )),
+        ScanFormat::Junit => emit(&report::junit::render(&rep)),
+    };
+    if let Some(file) = &a.sarif {
+        if let Err(e) = std::fs::write(file, sarif()) {
+            eprintln!("error: could not write {}: {e}", file.display());
+            code = 2;
+        }
+    }
+    if a.timings {
+        let mut t = rep.timings.clone();
+        t.sort_by_key(|x| std::cmp::Reverse(x.1));
+        for (id, d) in t {
+            eprintln!("{:>9.3}s  {id}", d.as_secs_f64());
+        }
+    }
+    let fails = match &comparison {
+        Some(c) => gate_fails_new(&alerts, c, a.fail_on, a.fail_on_open),
+        None => gate_fails(&rep, a.fail_on, a.fail_on_open),
+    };
+    if code == 0 && fails {
+        code = 1;
+    }
+    code
+}
+
+/// The baseline of the merge base of `reference` and HEAD: its tree, read from git's objects,
+/// scanned at the same path relative to the repository root with the same options.
+fn baseline_at_ref(
+    a: &ScanArgs,
+    repo: &report::alerts::RepoContext,
+    reference: &str,
+) -> Result<(String, vouch::baseline::Baseline), String> {
+    let Some(root) = &repo.root else {
+        return Err(format!(
+            "{} is not inside a git repository",
+            a.input.path.display()
+        ));
+    };
+    let tree = vouch::baseline::merge_base_tree(root, reference)?;
+    let mut scanned = tree.path.join(&repo.prefix);
+    if a.input.path.is_file() {
+        if let Some(name) = a.input.path.file_name() {
+            scanned.push(name);
+        }
+    }
+    let base_scan = vouch::scan(&scanned, &options(&a.input));
+    let (base_rep, _) = vouch::assess(&base_scan, &scanned, &assess_options(&a.assess));
+    let base_alerts = report::alerts::alerts(&base_rep, repo);
+    let source = format!(
+        "{reference} (merge base {})",
+        &tree.commit[..tree.commit.len().min(12)]
+    );
+    Ok((source, vouch::baseline::Baseline::of(&base_alerts)))
+}
+
+/// `vouch baseline`: writes today's alerts as the baseline.
+fn baseline_command(scan: &vouch::Scan, a: &BaselineArgs) -> u8 {
+    let (rep, code, _) = assess_and_report(scan, &a.input, &a.assess);
+    let repo = report::alerts::RepoContext::discover(&a.input.path);
+    let alerts = report::alerts::alerts(&rep, &repo);
+    let baseline = vouch::baseline::Baseline::of(&alerts);
+    let path = a.output.clone().unwrap_or_else(|| {
+        let base = if a.input.path.is_file() {
+            a.input.path.parent().map(PathBuf::from).unwrap_or_default()
+        } else {
+            a.input.path.clone()
+        };
+        base.join(vouch::baseline::DEFAULT_PATH)
+    });
+    match baseline.write(&path) {
+        Ok(replaced) => {
+            eprintln!(
+                "{} entries ({} findings, {} open questions) written to {}{}",
+                baseline.entries.len(),
+                baseline.entries.iter().filter(|e| e.kind == "finding").count(),
+                baseline.entries.iter().filter(|e| e.kind == "question").count(),
+                path.display(),
+                if replaced {
+                    " (the previous baseline was replaced)"
+                } else {
+                    ""
+                }
+            );
+            code
+        }
+        Err(e) => {
+            eprintln!("error: could not write {}: {e}", path.display());
+            2
+        }
+    }
+}
+
+/// The gate against a baseline: only new findings at or above `--fail-on`, and, with
+/// `--fail-on-open`, new open questions.
+fn gate_fails_new(
+    alerts: &[report::alerts::Alert],
+    comparison: &vouch::baseline::Comparison,
+    fail_on: FailOn,
+    fail_on_open: bool,
+) -> bool {
+    use report::alerts::AlertKind;
+    let threshold = fail_on.threshold();
+    alerts
+        .iter()
+        .filter(|al| comparison.is_new(al))
+        .any(|al| match al.kind {
+            AlertKind::Finding => threshold.is_some_and(|t| al.severity >= t),
+            AlertKind::Question => fail_on_open,
+        })
 }
 
 /// The gate (docs/model.md, "The scan's exit status"): an invalid or contradicted assumption whose threat is at or above

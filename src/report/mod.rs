@@ -1,8 +1,12 @@
 //! Everything vouch prints is formatted here.
 
 pub mod access;
+pub mod alerts;
 pub mod diagnostics;
 pub mod explain;
 pub mod inventory;
+pub mod junit;
+pub mod markdown;
 pub mod paths;
+pub mod sarif;
 pub mod scan;

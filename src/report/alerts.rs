@@ -1,0 +1,357 @@
+//! The report as alerts: what a pre-merge check shows and tracks. One alert per failing subject
+//! of an `invalid` or `contradicted` assumption, and one per open question, each with a
+//! fingerprint that names the subject, not its line.
+//!
+//! SARIF, the baseline, and the Markdown and JUnit reports all read these, so they agree on what
+//! a finding is and on its identity. Nothing here decides anything: alerts are selected from the
+//! typed [`Report`] as reconcile left it.
+
+use crate::assumptions::{Severity, Status};
+use crate::reconcile::{Report, Verdict};
+use crate::source::{Origin, Region};
+use std::path::{Path, PathBuf};
+
+/// What an alert is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertKind {
+    /// A subject the code proves fails an assumption (or, for a contradiction the code settles
+    /// the other way, a document sentence the code proves wrong).
+    Finding,
+    /// A subject the code cannot settle: a question to answer.
+    Question,
+}
+
+impl AlertKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            AlertKind::Finding => "finding",
+            AlertKind::Question => "question",
+        }
+    }
+}
+
+/// A location an alert points at, with what it shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub origin: Origin,
+    pub message: String,
+}
+
+/// One alert.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alert {
+    /// The assumption's id (the SARIF rule).
+    pub rule: String,
+    pub kind: AlertKind,
+    /// The rule's threat severity: when it fails for a finding, while open for a question.
+    pub severity: Severity,
+    /// The resource (or document, for a contradicted sentence) the alert is about.
+    pub subject: String,
+    /// The deployment unit of the subject.
+    pub unit: String,
+    /// Where it is; `None` for a deployment that declares nothing (the unit stands for it).
+    pub location: Option<Origin>,
+    /// The other places that make the case: the document's sentence, the other steps.
+    pub related: Vec<Step>,
+    /// One line: what is wrong (or what is asked) about the subject.
+    pub message: String,
+    /// For a question: its stable id (the answers file's key).
+    pub question: Option<String>,
+    /// Stable identity: rule, kind, subject, file relative to the repository root, and what the
+    /// check says about it; never a line or a column.
+    pub fingerprint: String,
+}
+
+/// Where the scanned tree sits in its repository: report paths are relative to the scanned
+/// directory; alerts name files relative to the repository root.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RepoContext {
+    /// The scanned directory relative to the repository root (`""` when they are the same, or
+    /// when no repository was found and the scanned directory stands for its root).
+    pub prefix: String,
+    /// The repository root on disk, when the scanned tree is in one.
+    pub root: Option<PathBuf>,
+}
+
+impl RepoContext {
+    /// Finds the repository that holds `scanned` (the nearest directory above it with `.git`, a
+    /// directory or, in a worktree, a file); without one, the scanned directory is the root.
+    pub fn discover(scanned: &Path) -> RepoContext {
+        let base = if scanned.is_file() {
+            scanned.parent().map(Path::to_path_buf).unwrap_or_default()
+        } else {
+            scanned.to_path_buf()
+        };
+        let Ok(base) = base.canonicalize() else {
+            return RepoContext::default();
+        };
+        let top = base.ancestors().find(|d| d.join(".git").exists());
+        RepoContext {
+            prefix: top.map_or_else(String::new, |t| relative(t, &base)),
+            root: top.map(Path::to_path_buf),
+        }
+    }
+
+    /// A report path (relative to the scanned directory) relative to the repository root.
+    pub fn repo_path(&self, file: &str) -> String {
+        if self.prefix.is_empty() {
+            crate::terraform::config::join_relative(".", file)
+        } else {
+            crate::terraform::config::join_relative(&self.prefix, file)
+        }
+    }
+}
+
+/// `path` relative to `root` (which holds it), with `/` separators.
+fn relative(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .map(|p| {
+            p.components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/")
+        })
+        .unwrap_or_default()
+}
+
+/// The alerts of a report, findings first (in the report's order of assumptions and evidence),
+/// then questions.
+pub fn alerts(report: &Report, repo: &RepoContext) -> Vec<Alert> {
+    let mut out = Vec::new();
+    for a in &report.assumptions {
+        if !matches!(a.status, Status::Invalid | Status::Contradicted) {
+            continue;
+        }
+        let Some(rule) = crate::assumptions::rule(&a.id) else {
+            continue;
+        };
+        let severity = rule.threat.severity.invalid;
+        let doc_steps: Vec<Step> = a
+            .doc
+            .iter()
+            .filter(|d| d.contradicted)
+            .map(|d| Step {
+                origin: d.origin.clone(),
+                message: format!("The document says: \"{}\"", d.text),
+            })
+            .collect();
+        let failing: Vec<_> = a
+            .evidence
+            .iter()
+            .filter(|e| e.outcome == Verdict::Fail)
+            .collect();
+        for e in &failing {
+            let mut related: Vec<Step> = e
+                .related
+                .iter()
+                .map(|o| Step {
+                    origin: o.clone(),
+                    message: format!("Cited by the check on {}", e.resource),
+                })
+                .collect();
+            related.extend(doc_steps.iter().cloned());
+            let file = e.place.0.as_ref().and_then(Origin::region).map_or_else(
+                || e.unit.clone(),
+                |r| r.file.clone(),
+            );
+            let mut message = format!("{}: {}", e.resource, e.detail);
+            if a.status == Status::Contradicted {
+                message.push_str(" (the architecture document says otherwise)");
+            }
+            out.push(Alert {
+                rule: a.id.clone(),
+                kind: AlertKind::Finding,
+                severity,
+                fingerprint: fingerprint(&[
+                    &a.id,
+                    AlertKind::Finding.name(),
+                    &e.unit,
+                    &e.resource,
+                    &repo.repo_path(&file),
+                    &without_lines(&e.detail),
+                ]),
+                subject: e.resource.clone(),
+                unit: e.unit.clone(),
+                location: e.place.0.clone(),
+                related,
+                message,
+                question: None,
+            });
+        }
+        // A contradiction the code settles the other way: the document's sentence is the finding.
+        if failing.is_empty() && a.status == Status::Contradicted {
+            for d in a.doc.iter().filter(|d| d.contradicted) {
+                let file = d.origin.region().map_or("", |r| r.file.as_str());
+                let related = a
+                    .evidence
+                    .iter()
+                    .filter(|e| e.outcome == Verdict::Pass)
+                    .filter_map(|e| {
+                        e.place.0.clone().map(|origin| Step {
+                            origin,
+                            message: format!("{}: {}", e.resource, e.detail),
+                        })
+                    })
+                    .collect();
+                out.push(Alert {
+                    rule: a.id.clone(),
+                    kind: AlertKind::Finding,
+                    severity,
+                    fingerprint: fingerprint(&[
+                        &a.id,
+                        AlertKind::Finding.name(),
+                        "document",
+                        &repo.repo_path(file),
+                        &d.text,
+                    ]),
+                    subject: file.to_string(),
+                    unit: String::new(),
+                    location: Some(d.origin.clone()),
+                    related,
+                    message: format!(
+                        "The architecture document says \"{}\", and the code proves it wrong",
+                        d.text
+                    ),
+                    question: None,
+                });
+            }
+        }
+    }
+    for q in &report.questions {
+        let Some(rule) = crate::assumptions::rule(&q.assumption) else {
+            continue;
+        };
+        let first = q.resources.first();
+        let subject = first.map_or_else(String::new, |r| r.resource.clone());
+        let unit = first.map_or_else(String::new, |r| r.unit.clone());
+        let file = first
+            .and_then(|r| r.origin.region())
+            .map_or("", |r| r.file.as_str());
+        out.push(Alert {
+            rule: q.assumption.clone(),
+            kind: AlertKind::Question,
+            severity: rule.threat.severity.open,
+            fingerprint: fingerprint(&[
+                &q.assumption,
+                AlertKind::Question.name(),
+                &q.id,
+                &unit,
+                &subject,
+                &repo.repo_path(file),
+            ]),
+            location: first.map(|r| r.origin.clone()),
+            related: q
+                .resources
+                .iter()
+                .skip(1)
+                .map(|r| Step {
+                    origin: r.origin.clone(),
+                    message: format!("Also {}", r.resource),
+                })
+                .collect(),
+            message: format!("Open question {}: {} (why open: {})", q.id, q.text, q.reason),
+            question: Some(q.id.clone()),
+            subject,
+            unit,
+        });
+    }
+    disambiguate(&mut out);
+    out
+}
+
+/// Two alerts with the same identity (one resource failing the same way at two places) keep
+/// apart by their order among themselves, which an unrelated edit does not change.
+fn disambiguate(alerts: &mut [Alert]) {
+    let mut seen: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    for a in alerts.iter_mut() {
+        let n = seen.entry(a.fingerprint.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            a.fingerprint = fingerprint(&[&a.fingerprint, &n.to_string()]);
+        }
+    }
+}
+
+/// A fingerprint of identity parts: 32 hex digits (two FNV-1a hashes, of the parts and of the
+/// parts reversed), so that a collision between two subjects of a large tree is out of reach.
+pub fn fingerprint(parts: &[&str]) -> String {
+    let joined = |it: &mut dyn Iterator<Item = &&str>| -> Vec<u8> {
+        let mut v = Vec::new();
+        for p in it {
+            v.extend_from_slice(p.as_bytes());
+            v.push(0);
+        }
+        v
+    };
+    let forward = joined(&mut parts.iter());
+    let backward = joined(&mut parts.iter().rev());
+    format!(
+        "{:016x}{:016x}",
+        crate::fnv1a(forward),
+        crate::fnv1a(backward)
+    )
+}
+
+/// A check's detail with any `file:line` it cites reduced to the file, so that an edit elsewhere
+/// in that file does not change the identity of the finding.
+fn without_lines(detail: &str) -> String {
+    const FILES: &[&str] = &[".tf", ".tfvars", ".yaml", ".yml", ".json", ".template", ".md"];
+    let mut out = String::with_capacity(detail.len());
+    let mut rest = detail;
+    while let Some(i) = rest.find(':') {
+        let (head, tail) = rest.split_at(i);
+        out.push_str(head);
+        let digits = tail[1..].bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0 && FILES.iter().any(|ext| head.ends_with(ext)) {
+            rest = &tail[1 + digits..];
+        } else {
+            out.push(':');
+            rest = &tail[1..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The region of an alert's location, when it has one with a line.
+pub fn region(alert: &Alert) -> Option<&Region> {
+    alert
+        .location
+        .as_ref()
+        .and_then(Origin::region)
+        .filter(|r| r.line > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_cited_in_a_detail_do_not_enter_the_identity() {
+        assert_eq!(
+            without_lines("granted by policy at iam.tf:12 (port 22:ssh)"),
+            "granted by policy at iam.tf (port 22:ssh)"
+        );
+    }
+
+    #[test]
+    fn repository_paths_join_the_prefix() {
+        let r = RepoContext {
+            prefix: "infra/prod".into(),
+            root: None,
+        };
+        assert_eq!(r.repo_path("main.tf"), "infra/prod/main.tf");
+        assert_eq!(r.repo_path("../modules/a.tf"), "infra/modules/a.tf");
+        assert_eq!(RepoContext::default().repo_path("a/b.tf"), "a/b.tf");
+    }
+
+    #[test]
+    fn fingerprints_depend_on_every_part_and_their_order() {
+        let a = fingerprint(&["r", "x", "y"]);
+        assert_eq!(a.len(), 32);
+        assert_ne!(a, fingerprint(&["r", "y", "x"]));
+        assert_ne!(a, fingerprint(&["r", "xy", ""]));
+        assert_eq!(a, fingerprint(&["r", "x", "y"]));
+    }
+}

@@ -1,0 +1,370 @@
+//! SARIF 2.1.0, the format GitHub code scanning (and other review tools) reads: one rule per
+//! assumption, one result per alert (see [`super::alerts`]) at its exact region, artifact paths
+//! relative to the repository root, and fingerprints vouch computes from the subject, never its
+//! line, so an alert survives unrelated edits.
+//!
+//! GitHub refuses a run of more than 25,000 results or an upload of more than 10 MB gzipped: the
+//! renderer keeps the most severe results that fit and says what it left out.
+
+use super::alerts::{self, Alert, AlertKind, RepoContext};
+use crate::assumptions::{Rule, Severity};
+use crate::reconcile::Report;
+use crate::source::Origin;
+use serde_json::{json, Map, Value as Json};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// GitHub's limit on results per run.
+pub const MAX_RESULTS: usize = 25_000;
+/// GitHub's limit on the gzipped upload, in bytes.
+pub const MAX_GZIPPED_BYTES: usize = 10 * 1024 * 1024;
+/// GitHub shows at most this many tags per rule.
+const MAX_TAGS: usize = 20;
+/// GitHub keeps at most this many related locations per result.
+const MAX_RELATED: usize = 1000;
+/// The base every artifact URI is relative to.
+pub const SRCROOT: &str = "%SRCROOT%";
+/// The key of vouch's fingerprint in `partialFingerprints` (versioned: a change of what enters
+/// the identity is a new key, not a silent re-identification of every alert).
+pub const FINGERPRINT_KEY: &str = "vouch/v1";
+
+/// What the SARIF rendering needs besides the report.
+#[derive(Debug, Clone, Default)]
+pub struct Options<'a> {
+    pub repo: RepoContext,
+    /// Include open questions as `note` results.
+    pub questions: bool,
+    /// The baseline's fingerprints: results then carry `baselineState`.
+    pub baseline: Option<&'a BTreeSet<String>>,
+    /// Where vouch's documentation lives (the tool's `informationUri`); rules link to its
+    /// catalog. None: no links.
+    pub information_uri: Option<&'a str>,
+}
+
+/// Results GitHub's limits made the renderer leave out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cut {
+    pub total: usize,
+    pub kept: usize,
+    /// Which limit: the number of results or the gzipped size.
+    pub limit: &'static str,
+}
+
+impl std::fmt::Display for Cut {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "SARIF: {} of {} results kept ({}); the {} least severe were left out. \
+             The JSON report has every one.",
+            self.kept,
+            self.total,
+            self.limit,
+            self.total - self.kept
+        )
+    }
+}
+
+pub struct Rendered {
+    pub text: String,
+    pub cut: Option<Cut>,
+}
+
+/// GitHub's reading of `security-severity`: ≥ 9 critical, ≥ 7 high, ≥ 4 medium, else low.
+pub fn security_severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+    }
+}
+
+/// The SARIF level of a finding of this severity (a question is always a `note`).
+fn level(kind: AlertKind, s: Severity) -> &'static str {
+    match (kind, s) {
+        (AlertKind::Question, _) => "note",
+        (_, Severity::Critical | Severity::High) => "error",
+        (_, Severity::Medium) => "warning",
+        (_, Severity::Low) => "note",
+    }
+}
+
+/// The SARIF log of a report.
+pub fn render(report: &Report, options: &Options) -> Rendered {
+    let mut all = alerts::alerts(report, &options.repo);
+    if !options.questions {
+        all.retain(|a| a.kind == AlertKind::Finding);
+    }
+    // Most severe first, findings before questions; the report's order within each.
+    all.sort_by_key(|a| (a.kind, std::cmp::Reverse(a.severity)));
+    let total = all.len();
+    let mut keep = total.min(MAX_RESULTS);
+    let mut limit = (keep < total).then_some("GitHub accepts at most 25,000 results per run");
+    let mut text = log(report, &all[..keep], options);
+    if gzipped_len(&text) > MAX_GZIPPED_BYTES {
+        // The largest prefix that fits, by bisection.
+        let (mut lo, mut hi) = (0, keep);
+        while lo < hi {
+            let mid = (lo + hi).div_ceil(2);
+            if gzipped_len(&log(report, &all[..mid], options)) <= MAX_GZIPPED_BYTES {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        keep = lo;
+        text = log(report, &all[..keep], options);
+        limit = Some("GitHub accepts at most 10 MB gzipped");
+    }
+    Rendered {
+        text,
+        cut: limit.map(|limit| Cut {
+            total,
+            kept: keep,
+            limit,
+        }),
+    }
+}
+
+fn gzipped_len(text: &str) -> usize {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let _ = e.write_all(text.as_bytes());
+    e.finish().map_or(usize::MAX, |v| v.len())
+}
+
+fn log(report: &Report, results: &[Alert], options: &Options) -> String {
+    let rules: Vec<&Rule> = report
+        .assumptions
+        .iter()
+        .filter_map(|a| crate::assumptions::rule(&a.id))
+        .collect();
+    let index: BTreeMap<&str, usize> = rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.as_str(), i))
+        .collect();
+    let mut driver = json!({
+        "name": "vouch",
+        "fullName": "vouch: threat-model assumptions decided from infrastructure code",
+        "version": env!("CARGO_PKG_VERSION"),
+        "semanticVersion": env!("CARGO_PKG_VERSION"),
+        "rules": rules.iter().map(|r| rule(r, options)).collect::<Vec<_>>(),
+    });
+    if let Some(uri) = options.information_uri {
+        driver["informationUri"] = json!(uri);
+    }
+    let category = if options.repo.prefix.is_empty() {
+        "vouch/".to_string()
+    } else {
+        format!("vouch/{}/", options.repo.prefix)
+    };
+    let run = json!({
+        "tool": { "driver": driver },
+        "automationDetails": { "id": category },
+        "originalUriBaseIds": {
+            SRCROOT: { "description": { "text": "The root of the repository that holds the scanned tree." } }
+        },
+        "columnKind": "unicodeCodePoints",
+        "results": results.iter().map(|a| result(a, &index, options)).collect::<Vec<_>>(),
+    });
+    let log = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [run],
+    });
+    let mut s = serde_json::to_string_pretty(&log).unwrap_or_else(|_| "{}".into());
+    s.push('\n');
+    s
+}
+
+fn rule(r: &Rule, options: &Options) -> Json {
+    let mut tags = vec!["security".to_string(), r.stride.name().replace('_', "-")];
+    for reference in &r.references {
+        if let Some(n) = reference.strip_prefix("CWE-") {
+            tags.push(format!("external/cwe/cwe-{n}"));
+        }
+    }
+    tags.truncate(MAX_TAGS);
+    let references = r.references.join(", ");
+    let fix = format!(
+        "Change the code so that the assumption holds: {}",
+        r.suggestion.holds
+    );
+    let text = format!(
+        "{}\n\nWhat it checks: {}\n\nWhy it matters: {}\n\nHow to fix: {}\n\nExample:\n{}\n\nThreat when it fails: {}. {}\n\nReferences: {}\n",
+        r.title,
+        r.docs.what_it_checks.trim(),
+        r.docs.why_it_matters.trim(),
+        fix,
+        r.docs.example.trim_end(),
+        r.threat.title,
+        r.threat.description.trim(),
+        references,
+    );
+    let markdown = format!(
+        "## {}\n\n**What it checks.** {}\n\n**Why it matters.** {}\n\n**How to fix.** {}\n\n**Example**\n\n```\n{}\n```\n\n**Threat when it fails.** {}: {}\n\n**References.** {}\n\n`vouch explain {}` prints this page.\n",
+        r.title,
+        r.docs.what_it_checks.trim(),
+        r.docs.why_it_matters.trim(),
+        fix,
+        r.docs.example.trim_end(),
+        r.threat.title,
+        r.threat.description.trim(),
+        references,
+        r.id,
+    );
+    let mut out = json!({
+        "id": r.id,
+        "name": r.id.replace(['.', '-'], "_"),
+        "shortDescription": { "text": r.title },
+        "fullDescription": { "text": r.docs.what_it_checks.trim() },
+        "help": { "text": text, "markdown": markdown },
+        "defaultConfiguration": { "level": level(AlertKind::Finding, r.threat.severity.invalid) },
+        "properties": {
+            "security-severity": security_severity(r.threat.severity.invalid),
+            "precision": "high",
+            "problem.severity": level_to_problem(level(AlertKind::Finding, r.threat.severity.invalid)),
+            "tags": tags,
+        },
+    });
+    if let Some(uri) = options.information_uri {
+        out["helpUri"] = json!(format!(
+            "{}/blob/main/docs/catalog.md",
+            uri.trim_end_matches('/')
+        ));
+    }
+    out
+}
+
+/// `problem.severity` (CodeQL's word for the level, which GitHub shows for non-security tools).
+fn level_to_problem(level: &str) -> &'static str {
+    match level {
+        "error" => "error",
+        "warning" => "warning",
+        _ => "recommendation",
+    }
+}
+
+fn physical(origin: &Origin, repo: &RepoContext) -> Option<Json> {
+    let r = origin.region()?;
+    if r.file.is_empty() {
+        return None;
+    }
+    let mut loc = json!({
+        "artifactLocation": { "uri": uri(&repo.repo_path(&r.file)), "uriBaseId": SRCROOT },
+    });
+    if r.line > 0 {
+        let mut region = Map::new();
+        region.insert("startLine".into(), json!(r.line));
+        if r.column > 0 {
+            region.insert("startColumn".into(), json!(r.column));
+        }
+        // SARIF's end is exclusive, as the report's is; an end before the start is dropped.
+        if (r.end_line, r.end_column) >= (r.line, r.column) && r.end_line > 0 {
+            region.insert("endLine".into(), json!(r.end_line));
+            if r.end_column > 0 {
+                region.insert("endColumn".into(), json!(r.end_column));
+            }
+        }
+        loc["region"] = Json::Object(region);
+    }
+    Some(loc)
+}
+
+fn result(a: &Alert, index: &BTreeMap<&str, usize>, options: &Options) -> Json {
+    let repo = &options.repo;
+    let primary = a
+        .location
+        .as_ref()
+        .and_then(|o| physical(o, repo))
+        .or_else(|| {
+            // A deployment that declares nothing: the unit stands for it.
+            (!a.unit.is_empty()).then(|| {
+                json!({ "artifactLocation": { "uri": uri(&repo.repo_path(&a.unit)), "uriBaseId": SRCROOT } })
+            })
+        });
+    let mut location = Map::new();
+    if let Some(p) = primary {
+        location.insert("physicalLocation".into(), p);
+    }
+    if !a.subject.is_empty() {
+        location.insert(
+            "logicalLocations".into(),
+            json!([{ "fullyQualifiedName": a.subject, "kind": "resource" }]),
+        );
+    }
+    let related: Vec<Json> = a
+        .related
+        .iter()
+        .filter_map(|s| physical(&s.origin, repo).map(|p| (p, &s.message)))
+        .take(MAX_RELATED)
+        .enumerate()
+        .map(|(i, (p, m))| json!({ "id": i + 1, "physicalLocation": p, "message": { "text": m } }))
+        .collect();
+    let mut properties = json!({
+        "kind": a.kind.name(),
+        "severity": a.severity.name(),
+        "subject": a.subject,
+        "unit": a.unit,
+    });
+    if let Some(q) = &a.question {
+        properties["question"] = json!(q);
+    }
+    let mut out = json!({
+        "ruleId": a.rule,
+        "level": level(a.kind, a.severity),
+        "message": { "text": a.message },
+        "locations": [Json::Object(location)],
+        "partialFingerprints": { FINGERPRINT_KEY: a.fingerprint },
+        "properties": properties,
+    });
+    if let Some(&i) = index.get(a.rule.as_str()) {
+        out["ruleIndex"] = json!(i);
+    }
+    if !related.is_empty() {
+        out["relatedLocations"] = json!(related);
+    }
+    if let Some(b) = options.baseline {
+        out["baselineState"] = json!(if b.contains(&a.fingerprint) {
+            "unchanged"
+        } else {
+            "new"
+        });
+    }
+    out
+}
+
+/// A relative path as a URI reference: `/` kept, everything outside RFC 3986's unreserved
+/// characters percent-encoded.
+fn uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_are_percent_encoded() {
+        assert_eq!(uri("infra/my stack/a+b.tf"), "infra/my%20stack/a%2Bb.tf");
+        assert_eq!(uri("é.yaml"), "%C3%A9.yaml");
+    }
+
+    #[test]
+    fn severities_map_to_githubs_bands() {
+        let n = |s| security_severity(s).parse::<f64>().unwrap();
+        assert!(n(Severity::Critical) >= 9.0);
+        assert!((7.0..9.0).contains(&n(Severity::High)));
+        assert!((4.0..7.0).contains(&n(Severity::Medium)));
+        assert!(n(Severity::Low) < 4.0);
+    }
+}
