@@ -58,8 +58,9 @@ pub struct Alert {
     pub message: String,
     /// For a question: its stable id (the answers file's key).
     pub question: Option<String>,
-    /// Stable identity: rule, kind, subject, file relative to the repository root, and what the
-    /// check says about it; never a line or a column.
+    /// Stable identity: rule, kind, deployment unit and file relative to the repository root
+    /// (so the same tree scanned from another directory keeps it), subject, and what the check
+    /// says about it; never a line or a column.
     pub fingerprint: String,
 }
 
@@ -166,7 +167,7 @@ pub fn alerts(report: &Report, repo: &RepoContext) -> Vec<Alert> {
                 fingerprint: fingerprint(&[
                     &a.id,
                     AlertKind::Finding.name(),
-                    &e.unit,
+                    &repo.repo_path(&e.unit),
                     &e.resource,
                     &repo.repo_path(&file),
                     &without_lines(&e.detail),
@@ -236,7 +237,7 @@ pub fn alerts(report: &Report, repo: &RepoContext) -> Vec<Alert> {
                 &q.assumption,
                 AlertKind::Question.name(),
                 &q.id,
-                &unit,
+                &repo.repo_path(&unit),
                 &subject,
                 &repo.repo_path(file),
             ]),

@@ -54,16 +54,19 @@ pub fn render(
             c.unchanged,
             c.no_longer_match.len()
         );
-        let new: Vec<&Alert> = alerts.iter().filter(|a| c.is_new(a)).collect();
+        let mut new: Vec<&Alert> = alerts.iter().filter(|a| c.is_new(a)).collect();
+        new.sort_by_key(|a| std::cmp::Reverse(a.severity));
         if !new.is_empty() {
             table(&mut o, &new);
         }
     }
 
-    let findings: Vec<&Alert> = alerts
+    let mut findings: Vec<&Alert> = alerts
         .iter()
         .filter(|a| a.kind == AlertKind::Finding)
         .collect();
+    // Most severe first (the report's order within a severity).
+    findings.sort_by_key(|a| std::cmp::Reverse(a.severity));
     if !findings.is_empty() {
         let _ = writeln!(o, "### Gaps the code proves\n");
         table(&mut o, &findings);

@@ -53,8 +53,8 @@ impl std::fmt::Display for Cut {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "SARIF: {} of {} results kept ({}); the {} least severe were left out. \
-             The JSON report has every one.",
+            "SARIF: {} of {} results kept ({}; GitHub accepts at most 25,000 results per run \
+             and 10 MB gzipped); the {} least severe were left out. The JSON report has every one.",
             self.kept,
             self.total,
             self.limit,
@@ -88,8 +88,19 @@ fn level(kind: AlertKind, s: Severity) -> &'static str {
     }
 }
 
-/// The SARIF log of a report.
+/// The SARIF log of a report, within GitHub's limits.
 pub fn render(report: &Report, options: &Options) -> Rendered {
+    render_within(report, options, MAX_RESULTS, MAX_GZIPPED_BYTES)
+}
+
+/// The SARIF log of a report with at most `max_results` results and `max_gzipped` bytes once
+/// gzipped: the most severe results are kept.
+pub fn render_within(
+    report: &Report,
+    options: &Options,
+    max_results: usize,
+    max_gzipped: usize,
+) -> Rendered {
     let mut all = alerts::alerts(report, &options.repo);
     if !options.questions {
         all.retain(|a| a.kind == AlertKind::Finding);
@@ -97,15 +108,15 @@ pub fn render(report: &Report, options: &Options) -> Rendered {
     // Most severe first, findings before questions; the report's order within each.
     all.sort_by_key(|a| (a.kind, std::cmp::Reverse(a.severity)));
     let total = all.len();
-    let mut keep = total.min(MAX_RESULTS);
-    let mut limit = (keep < total).then_some("GitHub accepts at most 25,000 results per run");
+    let mut keep = total.min(max_results);
+    let mut limit = (keep < total).then_some("the limit on results per run");
     let mut text = log(report, &all[..keep], options);
-    if gzipped_len(&text) > MAX_GZIPPED_BYTES {
+    if gzipped_len(&text) > max_gzipped {
         // The largest prefix that fits, by bisection.
         let (mut lo, mut hi) = (0, keep);
         while lo < hi {
             let mid = (lo + hi).div_ceil(2);
-            if gzipped_len(&log(report, &all[..mid], options)) <= MAX_GZIPPED_BYTES {
+            if gzipped_len(&log(report, &all[..mid], options)) <= max_gzipped {
                 lo = mid;
             } else {
                 hi = mid - 1;
@@ -113,7 +124,7 @@ pub fn render(report: &Report, options: &Options) -> Rendered {
         }
         keep = lo;
         text = log(report, &all[..keep], options);
-        limit = Some("GitHub accepts at most 10 MB gzipped");
+        limit = Some("the limit on the gzipped size");
     }
     Rendered {
         text,
@@ -125,7 +136,8 @@ pub fn render(report: &Report, options: &Options) -> Rendered {
     }
 }
 
-fn gzipped_len(text: &str) -> usize {
+/// The size of a text once gzipped, as GitHub measures an upload.
+pub fn gzipped_len(text: &str) -> usize {
     use std::io::Write;
     let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     let _ = e.write_all(text.as_bytes());
