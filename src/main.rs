@@ -546,8 +546,16 @@ fn baseline_command(scan: &vouch::Scan, a: &BaselineArgs) -> u8 {
             eprintln!(
                 "{} entries ({} findings, {} open questions) written to {}{}",
                 baseline.entries.len(),
-                baseline.entries.iter().filter(|e| e.kind == "finding").count(),
-                baseline.entries.iter().filter(|e| e.kind == "question").count(),
+                baseline
+                    .entries
+                    .iter()
+                    .filter(|e| e.kind == "finding")
+                    .count(),
+                baseline
+                    .entries
+                    .iter()
+                    .filter(|e| e.kind == "question")
+                    .count(),
                 path.display(),
                 if replaced {
                     " (the previous baseline was replaced)"

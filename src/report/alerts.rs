@@ -152,10 +152,12 @@ pub fn alerts(report: &Report, repo: &RepoContext) -> Vec<Alert> {
                 })
                 .collect();
             related.extend(doc_steps.iter().cloned());
-            let file = e.place.0.as_ref().and_then(Origin::region).map_or_else(
-                || e.unit.clone(),
-                |r| r.file.clone(),
-            );
+            let file = e
+                .place
+                .0
+                .as_ref()
+                .and_then(Origin::region)
+                .map_or_else(|| e.unit.clone(), |r| r.file.clone());
             let mut message = format!("{}: {}", e.resource, e.detail);
             if a.status == Status::Contradicted {
                 message.push_str(" (the architecture document says otherwise)");
@@ -251,7 +253,10 @@ pub fn alerts(report: &Report, repo: &RepoContext) -> Vec<Alert> {
                     message: format!("Also {}", r.resource),
                 })
                 .collect(),
-            message: format!("Open question {}: {} (why open: {})", q.id, q.text, q.reason),
+            message: format!(
+                "Open question {}: {} (why open: {})",
+                q.id, q.text, q.reason
+            ),
             question: Some(q.id.clone()),
             subject,
             unit,
@@ -297,7 +302,15 @@ pub fn fingerprint(parts: &[&str]) -> String {
 /// A check's detail with any `file:line` it cites reduced to the file, so that an edit elsewhere
 /// in that file does not change the identity of the finding.
 fn without_lines(detail: &str) -> String {
-    const FILES: &[&str] = &[".tf", ".tfvars", ".yaml", ".yml", ".json", ".template", ".md"];
+    const FILES: &[&str] = &[
+        ".tf",
+        ".tfvars",
+        ".yaml",
+        ".yml",
+        ".json",
+        ".template",
+        ".md",
+    ];
     let mut out = String::with_capacity(detail.len());
     let mut rest = detail;
     while let Some(i) = rest.find(':') {

@@ -44,8 +44,18 @@ pub fn render(report: &Report) -> String {
         "confidence",
         &format!("{:.2}", report.confidence),
     );
-    property(&mut o, 6, "open_questions", &report.questions.len().to_string());
-    property(&mut o, 6, "unreadable_inputs", &report.unreadable.len().to_string());
+    property(
+        &mut o,
+        6,
+        "open_questions",
+        &report.questions.len().to_string(),
+    );
+    property(
+        &mut o,
+        6,
+        "unreadable_inputs",
+        &report.unreadable.len().to_string(),
+    );
     o.push_str("    </properties>\n");
     for a in &report.assumptions {
         case(&mut o, report, a);
@@ -72,21 +82,22 @@ fn case(o: &mut String, report: &Report, a: &AssumptionReport) {
     o.push_str("      </properties>\n");
     match a.status {
         Status::Invalid | Status::Contradicted => {
-            let failing: Vec<String> = a
-                .evidence
-                .iter()
-                .filter(|e| e.outcome == Verdict::Fail)
-                .map(|e| {
-                    let at = e.place.0.as_ref().map_or_else(|| e.unit.clone(), |p| p.short());
-                    format!("{at}  {}: {}", e.resource, e.detail)
-                })
-                .chain(
-                    a.doc
-                        .iter()
-                        .filter(|d| d.contradicted)
-                        .map(|d| format!("{}  the document says: \"{}\"", d.origin.short(), d.text)),
-                )
-                .collect();
+            let failing: Vec<String> =
+                a.evidence
+                    .iter()
+                    .filter(|e| e.outcome == Verdict::Fail)
+                    .map(|e| {
+                        let at = e
+                            .place
+                            .0
+                            .as_ref()
+                            .map_or_else(|| e.unit.clone(), |p| p.short());
+                        format!("{at}  {}: {}", e.resource, e.detail)
+                    })
+                    .chain(a.doc.iter().filter(|d| d.contradicted).map(|d| {
+                        format!("{}  the document says: \"{}\"", d.origin.short(), d.text)
+                    }))
+                    .collect();
             let message = format!(
                 "{}: {}",
                 a.status.name(),
@@ -118,7 +129,9 @@ fn case(o: &mut String, report: &Report, a: &AssumptionReport) {
             );
         }
         Status::NotApplicable => {
-            o.push_str("      <skipped message=\"not applicable: nothing in the code it is about\"/>\n");
+            o.push_str(
+                "      <skipped message=\"not applicable: nothing in the code it is about\"/>\n",
+            );
         }
         Status::Verified | Status::DocOnly | Status::Answered => {}
     }
@@ -160,7 +173,10 @@ mod tests {
 
     #[test]
     fn xml_escapes_markup_quotes_and_control_characters() {
-        assert_eq!(xml("a<b & \"c\" 'd'>"), "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;");
+        assert_eq!(
+            xml("a<b & \"c\" 'd'>"),
+            "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;"
+        );
         assert_eq!(xml("x\u{1}y"), "x\u{FFFD}y");
         assert_eq!(xml("l1\nl2"), "l1&#10;l2");
     }

@@ -79,7 +79,10 @@ pub fn render(
         .collect();
     if !contradicted.is_empty() {
         let _ = writeln!(o, "### Contradictions\n");
-        let _ = writeln!(o, "The architecture document says one thing, the code another.\n");
+        let _ = writeln!(
+            o,
+            "The architecture document says one thing, the code another.\n"
+        );
         for a in contradicted {
             let _ = writeln!(o, "- **{}** (`{}`)", text(&a.title), code(&a.id));
             for d in a.doc.iter().filter(|d| d.contradicted) {
@@ -98,7 +101,11 @@ pub fn render(
                 .filter(|e| e.outcome == shown)
                 .take(MAX_ROWS)
             {
-                let at = e.place.0.as_ref().map_or_else(|| e.unit.clone(), |p| p.short());
+                let at = e
+                    .place
+                    .0
+                    .as_ref()
+                    .map_or_else(|| e.unit.clone(), |p| p.short());
                 let _ = writeln!(
                     o,
                     "  - code `{}`: {}: {}",
@@ -112,23 +119,14 @@ pub fn render(
     }
 
     if !report.questions.is_empty() {
-        let _ = writeln!(
-            o,
-            "### Open questions ({})\n",
-            report.questions.len()
-        );
+        let _ = writeln!(o, "### Open questions ({})\n", report.questions.len());
         for q in &report.questions {
             let at = q
                 .resources
                 .first()
                 .map(|r| format!(" (`{}` {})", code(&r.origin.short()), text(&r.resource)))
                 .unwrap_or_default();
-            let _ = writeln!(
-                o,
-                "- [ ] `{}` {}{at}",
-                code(&q.id),
-                text(&q.text)
-            );
+            let _ = writeln!(o, "- [ ] `{}` {}{at}", code(&q.id), text(&q.text));
         }
         let _ = writeln!(
             o,
@@ -282,7 +280,9 @@ fn text(s: &str) -> String {
 
 /// Text shown inside a code span: backticks and table bars cannot end it early.
 fn code(s: &str) -> String {
-    s.replace('`', "'").replace('|', "\\|").replace(['\n', '\r'], " ")
+    s.replace('`', "'")
+        .replace('|', "\\|")
+        .replace(['\n', '\r'], " ")
 }
 
 #[cfg(test)]

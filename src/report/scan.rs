@@ -3,8 +3,8 @@
 //! and the JSON contract.
 
 use crate::assumptions::Status;
-use crate::report::alerts::Alert;
 use crate::reconcile::{AnswerRef, AssumptionReport, Report, SuggestionKind, Verdict};
+use crate::report::alerts::Alert;
 use std::fmt::Write as _;
 
 /// The JSON report, pretty-printed, with a final newline.

@@ -242,10 +242,8 @@ fn paths_json_names_each_paths_subject() {
     );
     let access = Access::compute(&project.model);
     let paths = vouch::report::paths::paths(&project, &access);
-    let subjects: BTreeSet<(&str, &str)> = paths
-        .iter()
-        .map(|p| (p.kind, p.subject.as_str()))
-        .collect();
+    let subjects: BTreeSet<(&str, &str)> =
+        paths.iter().map(|p| (p.kind, p.subject.as_str())).collect();
     assert!(subjects.contains(&("open-ingress", "aws_security_group.functions")));
     assert!(subjects.contains(&("unauthenticated-route", "aws_api_gateway_rest_api.main")));
 }

@@ -74,7 +74,10 @@ fn exit_2_on_a_parse_error_unless_allowed_then_the_findings_decide() {
     let d = tree(&[("main.tf", REQUIRED_MFA), ("broken.tf", BROKEN)]);
     let (code, out, err) = scan(&d, &[]);
     assert_eq!(code, 2, "{out}{err}");
-    assert!(err.contains("broken.tf:"), "the diagnostic names the file: {err}");
+    assert!(
+        err.contains("broken.tf:"),
+        "the diagnostic names the file: {err}"
+    );
     let (code, out, err) = scan(&d, &["--allow-parse-errors"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(err.contains("broken.tf:"), "still reported: {err}");
@@ -94,7 +97,10 @@ fn baseline_file_gates_only_on_what_is_new() {
     let d = tree(&[("main.tf", OPTIONAL_MFA)]);
     let (code, _, err) = run(&["baseline", p(&d), "--only", "auth.mfa-required"], None);
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("1 entries (1 findings, 0 open questions)"), "{err}");
+    assert!(
+        err.contains("1 entries (1 findings, 0 open questions)"),
+        "{err}"
+    );
     let file = d.path().join(".vouch/baseline.json");
     let b: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
@@ -105,16 +111,25 @@ fn baseline_file_gates_only_on_what_is_new() {
     // Today's finding is known: the gate passes, and the report says so.
     let (code, out, err) = scan(&d, &["--baseline", f]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("0 new, 1 unchanged; 0 baseline entries no longer match"), "{out}");
+    assert!(
+        out.contains("0 new, 1 unchanged; 0 baseline entries no longer match"),
+        "{out}"
+    );
     // A new failing pool: the gate fails on it alone.
     std::fs::write(d.path().join("partners.tf"), NO_MFA).unwrap();
     let (code, out, _) = scan(&d, &["--baseline", f]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("1 new, 1 unchanged"), "{out}");
-    assert!(out.contains("new  HIGH     finding   partners.tf:3"), "{out}");
+    assert!(
+        out.contains("new  HIGH     finding   partners.tf:3"),
+        "{out}"
+    );
     let (_, json, _) = scan(&d, &["--baseline", f, "--format", "json"]);
     let j: serde_json::Value = serde_json::from_str(&json).unwrap();
-    assert_eq!(j["baseline"]["new"][0]["subject"], "aws_cognito_user_pool.partners");
+    assert_eq!(
+        j["baseline"]["new"][0]["subject"],
+        "aws_cognito_user_pool.partners"
+    );
     assert_eq!(j["baseline"]["new"][0]["line"], 3);
     assert_eq!(j["baseline"]["unchanged"], 1);
     let (_, sarif, _) = scan(&d, &["--baseline", f, "--format", "sarif"]);
@@ -130,25 +145,40 @@ fn baseline_file_gates_only_on_what_is_new() {
             )
         })
         .collect();
-    assert!(states.contains(&("aws_cognito_user_pool.partners", "new")), "{states:?}");
-    assert!(states.contains(&("aws_cognito_user_pool.users", "unchanged")), "{states:?}");
+    assert!(
+        states.contains(&("aws_cognito_user_pool.partners", "new")),
+        "{states:?}"
+    );
+    assert!(
+        states.contains(&("aws_cognito_user_pool.users", "unchanged")),
+        "{states:?}"
+    );
     // The known pool fixed, the new one removed: the baseline entry no longer matches.
     std::fs::remove_file(d.path().join("partners.tf")).unwrap();
     std::fs::write(d.path().join("main.tf"), REQUIRED_MFA).unwrap();
     let (code, out, _) = scan(&d, &["--baseline", f]);
     assert_eq!(code, 0);
-    assert!(out.contains("0 new, 0 unchanged; 1 baseline entries no longer match (fixed or moved)"), "{out}");
+    assert!(
+        out.contains("0 new, 0 unchanged; 1 baseline entries no longer match (fixed or moved)"),
+        "{out}"
+    );
     // `vouch baseline` again replaces it, and says so.
     let (_, _, err) = run(&["baseline", p(&d), "--only", "auth.mfa-required"], None);
     assert!(err.contains("the previous baseline was replaced"), "{err}");
-    assert!(!std::fs::read_to_string(&file).unwrap().contains("aws_cognito_user_pool.users"));
+    assert!(!std::fs::read_to_string(&file)
+        .unwrap()
+        .contains("aws_cognito_user_pool.users"));
 }
 
 #[test]
 fn a_broken_baseline_is_a_diagnostic_with_its_line_and_exit_2() {
     let d = tree(&[("main.tf", OPTIONAL_MFA)]);
     let file = d.path().join("baseline.json");
-    std::fs::write(&file, "{\n  \"format_version\": 1,\n  \"entries\": [ oops ]\n}\n").unwrap();
+    std::fs::write(
+        &file,
+        "{\n  \"format_version\": 1,\n  \"entries\": [ oops ]\n}\n",
+    )
+    .unwrap();
     let (code, out, err) = scan(&d, &["--baseline", file.to_str().unwrap()]);
     assert_eq!(code, 2, "{out}{err}");
     assert!(err.contains("baseline.json:3:"), "{err}");
@@ -163,12 +193,23 @@ fn a_broken_baseline_is_a_diagnostic_with_its_line_and_exit_2() {
 
 fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"])
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "commit.gpgsign=false",
+        ])
         .args(args)
         .current_dir(dir)
         .output()
         .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -188,10 +229,20 @@ fn baseline_ref_judges_a_branch_on_what_it_introduces() {
     std::fs::write(infra.join("main.tf"), format!("# users\n\n{OPTIONAL_MFA}")).unwrap();
     git(root, &["commit", "-q", "-am", "comment"]);
     let status_before = git(root, &["status", "--porcelain"]);
-    let args = ["scan", "infra", "--only", "auth.mfa-required", "--baseline-ref", "main"];
+    let args = [
+        "scan",
+        "infra",
+        "--only",
+        "auth.mfa-required",
+        "--baseline-ref",
+        "main",
+    ];
     let (code, out, err) = run(&args, Some(root));
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("Against the baseline main (merge base "), "{out}");
+    assert!(
+        out.contains("Against the baseline main (merge base "),
+        "{out}"
+    );
     assert!(out.contains("0 new, 1 unchanged"), "{out}");
     // The branch adds a failing pool (committed) and the work tree another change: both count.
     std::fs::write(infra.join("partners.tf"), NO_MFA).unwrap();
@@ -201,20 +252,39 @@ fn baseline_ref_judges_a_branch_on_what_it_introduces() {
     let (code, out, err) = run(&args, Some(root));
     assert_eq!(code, 1, "{out}{err}");
     assert!(out.contains("1 new, 1 unchanged"), "{out}");
-    assert!(out.contains("infra/partners.tf") || out.contains("partners.tf:3"), "{out}");
+    assert!(
+        out.contains("infra/partners.tf") || out.contains("partners.tf:3"),
+        "{out}"
+    );
     // The work tree and the index are as they were.
     assert_eq!(git(root, &["status", "--porcelain"]), status_before_new);
     assert_eq!(status_before, "");
     // Markdown names what is new.
     let (_, md, _) = run(
-        &["scan", "infra", "--only", "auth.mfa-required", "--baseline-ref", "main", "--format", "markdown"],
+        &[
+            "scan",
+            "infra",
+            "--only",
+            "auth.mfa-required",
+            "--baseline-ref",
+            "main",
+            "--format",
+            "markdown",
+        ],
         Some(root),
     );
     assert!(md.contains("### New in this change"), "{md}");
     assert!(md.contains("**1 new**"), "{md}");
     // A reference git does not know is an error, not a silent pass.
     let (code, _, err) = run(
-        &["scan", "infra", "--only", "auth.mfa-required", "--baseline-ref", "no-such-branch"],
+        &[
+            "scan",
+            "infra",
+            "--only",
+            "auth.mfa-required",
+            "--baseline-ref",
+            "no-such-branch",
+        ],
         Some(root),
     );
     assert_eq!(code, 2);

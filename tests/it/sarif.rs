@@ -302,9 +302,15 @@ fn fingerprints_survive_unrelated_edits_while_the_region_moves() {
     let d = tempfile::tempdir().unwrap();
     copy_tree(&fixture("projects/saas-serverless/terraform"), d.path());
     let before_text = run_sarif(d.path());
-    assert_eq!(before_text, run_sarif(d.path()), "the same tree, the same bytes");
+    assert_eq!(
+        before_text,
+        run_sarif(d.path()),
+        "the same tree, the same bytes"
+    );
     let before = fingerprints(&before_text);
-    assert!(before.values().any(|(uri, line)| uri == "api.tf" && *line == 88));
+    assert!(before
+        .values()
+        .any(|(uri, line)| uri == "api.tf" && *line == 88));
     // Unrelated lines above the finding.
     let api = d.path().join("api.tf");
     let text = std::fs::read_to_string(&api).unwrap();
@@ -352,7 +358,10 @@ fn fingerprints_survive_unrelated_edits_while_the_region_moves() {
 #[test]
 fn sarif_file_is_written_beside_the_text_report() {
     let d = tempfile::tempdir().unwrap();
-    copy_tree(&fixture("assumptions/auth.mfa-required/invalid-optional/terraform"), d.path());
+    copy_tree(
+        &fixture("assumptions/auth.mfa-required/invalid-optional/terraform"),
+        d.path(),
+    );
     let file = d.path().join("out.sarif");
     let out = Command::new(vouch_bin())
         .args(["scan", d.path().to_str().unwrap(), "--sarif"])
