@@ -393,7 +393,7 @@ fn main() -> ExitCode {
 fn scan_command(scan: &vouch::Scan, a: &ScanArgs) -> u8 {
     let (rep, c, _) = assess_and_report(scan, &a.input, &a.assess);
     let mut code = if a.allow_parse_errors { 0 } else { c };
-    let repo = report::alerts::RepoContext::discover(&a.input.path);
+    let repo = report::alerts::RepoContext::discover(&a.input.path).with_unit_files(scan);
     let alerts = report::alerts::alerts(&rep, &repo);
     let comparison = match (&a.baseline, &a.baseline_ref) {
         (Some(file), _) => match vouch::baseline::Baseline::read(file) {
@@ -519,7 +519,8 @@ fn baseline_at_ref(
     }
     let base_scan = vouch::scan(&scanned, &options(&a.input));
     let (base_rep, _) = vouch::assess(&base_scan, &scanned, &assess_options(&a.assess));
-    let base_alerts = report::alerts::alerts(&base_rep, repo);
+    let base_alerts =
+        report::alerts::alerts(&base_rep, &repo.clone().with_unit_files(&base_scan));
     let source = format!(
         "{reference} (merge base {})",
         &tree.commit[..tree.commit.len().min(12)]
@@ -530,7 +531,7 @@ fn baseline_at_ref(
 /// `vouch baseline`: writes today's alerts as the baseline.
 fn baseline_command(scan: &vouch::Scan, a: &BaselineArgs) -> u8 {
     let (rep, code, _) = assess_and_report(scan, &a.input, &a.assess);
-    let repo = report::alerts::RepoContext::discover(&a.input.path);
+    let repo = report::alerts::RepoContext::discover(&a.input.path).with_unit_files(scan);
     let alerts = report::alerts::alerts(&rep, &repo);
     let baseline = vouch::baseline::Baseline::of(&alerts);
     let path = a.output.clone().unwrap_or_else(|| {

@@ -9,6 +9,7 @@
 use crate::assumptions::{Severity, Status};
 use crate::reconcile::{Report, Verdict};
 use crate::source::{Origin, Region};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// What an alert is.
@@ -52,6 +53,9 @@ pub struct Alert {
     pub unit: String,
     /// Where it is; `None` for a deployment that declares nothing (the unit stands for it).
     pub location: Option<Origin>,
+    /// For an alert with no location: a file of its deployment unit (relative to the scanned
+    /// directory) to show it at, since code scanning refuses a result without a file.
+    pub anchor: Option<String>,
     /// The other places that make the case: the document's sentence, the other steps.
     pub related: Vec<Step>,
     /// One line: what is wrong (or what is asked) about the subject.
@@ -73,6 +77,8 @@ pub struct RepoContext {
     pub prefix: String,
     /// The repository root on disk, when the scanned tree is in one.
     pub root: Option<PathBuf>,
+    /// A file of each deployment unit (see [`unit_files`]), for alerts about a whole unit.
+    pub unit_files: BTreeMap<String, String>,
 }
 
 impl RepoContext {
@@ -91,7 +97,22 @@ impl RepoContext {
         RepoContext {
             prefix: top.map_or_else(String::new, |t| relative(t, &base)),
             root: top.map(Path::to_path_buf),
+            unit_files: BTreeMap::new(),
         }
+    }
+
+    /// With the unit files of a scan (see [`unit_files`]).
+    pub fn with_unit_files(mut self, scan: &crate::Scan) -> RepoContext {
+        self.unit_files = unit_files(scan);
+        self
+    }
+
+    /// The file an alert about a whole unit is shown at: the unit's, else any file of the scan.
+    fn anchor(&self, unit: &str) -> Option<String> {
+        self.unit_files
+            .get(unit)
+            .or_else(|| self.unit_files.get(""))
+            .cloned()
     }
 
     /// A report path (relative to the scanned directory) relative to the repository root.
@@ -102,6 +123,43 @@ impl RepoContext {
             crate::terraform::config::join_relative(&self.prefix, file)
         }
     }
+}
+
+/// For each deployment unit, the first file (by path) that declares one of its resources, or,
+/// for a unit that declares none, its template or the first file in its directory; under the key
+/// `""`, the first file of the scan. Linear in the resources and files.
+pub fn unit_files(scan: &crate::Scan) -> BTreeMap<String, String> {
+    let mut out: BTreeMap<String, String> = BTreeMap::new();
+    let mut keep = |key: &str, file: &str| {
+        let e = out.entry(key.to_string()).or_insert_with(|| file.to_string());
+        if file < e.as_str() {
+            *e = file.to_string();
+        }
+    };
+    for r in &scan.model.resources {
+        let file = &scan.loaded.sources.get(r.span.file).path;
+        keep(&r.unit, file);
+    }
+    let units: std::collections::BTreeSet<&str> =
+        scan.model.units.iter().map(|u| u.id.as_str()).collect();
+    let mut by_dir: BTreeMap<&str, &str> = BTreeMap::new();
+    for (_, f) in scan.loaded.sources.iter() {
+        let dir = f.path.rfind('/').map_or(".", |i| &f.path[..i]);
+        let e = by_dir.entry(dir).or_insert(f.path.as_str());
+        if f.path.as_str() < *e {
+            *e = f.path.as_str();
+        }
+        if units.contains(f.path.as_str()) {
+            keep(&f.path, &f.path);
+        }
+        keep("", &f.path);
+    }
+    for u in units {
+        if let Some(f) = by_dir.get(u) {
+            keep(u, f);
+        }
+    }
+    out
 }
 
 /// `path` relative to `root` (which holds it), with `/` separators.
@@ -176,6 +234,7 @@ pub fn alerts(report: &Report, repo: &RepoContext) -> Vec<Alert> {
                 ]),
                 subject: e.resource.clone(),
                 unit: e.unit.clone(),
+                anchor: e.place.0.is_none().then(|| repo.anchor(&e.unit)).flatten(),
                 location: e.place.0.clone(),
                 related,
                 message,
@@ -210,6 +269,7 @@ pub fn alerts(report: &Report, repo: &RepoContext) -> Vec<Alert> {
                     ]),
                     subject: file.to_string(),
                     unit: String::new(),
+                    anchor: None,
                     location: Some(d.origin.clone()),
                     related,
                     message: format!(
@@ -226,8 +286,11 @@ pub fn alerts(report: &Report, repo: &RepoContext) -> Vec<Alert> {
             continue;
         };
         let first = q.resources.first();
-        let subject = first.map_or_else(String::new, |r| r.resource.clone());
-        let unit = first.map_or_else(String::new, |r| r.unit.clone());
+        let unit = first
+            .map(|r| r.unit.clone())
+            .or_else(|| q.unit.clone())
+            .unwrap_or_default();
+        let subject = first.map_or_else(|| format!("deployment {unit}"), |r| r.resource.clone());
         let file = first
             .and_then(|r| r.origin.region())
             .map_or("", |r| r.file.as_str());
@@ -244,6 +307,7 @@ pub fn alerts(report: &Report, repo: &RepoContext) -> Vec<Alert> {
                 &repo.repo_path(file),
             ]),
             location: first.map(|r| r.origin.clone()),
+            anchor: first.is_none().then(|| repo.anchor(&unit)).flatten(),
             related: q
                 .resources
                 .iter()
@@ -353,7 +417,7 @@ mod tests {
     fn repository_paths_join_the_prefix() {
         let r = RepoContext {
             prefix: "infra/prod".into(),
-            root: None,
+            ..Default::default()
         };
         assert_eq!(r.repo_path("main.tf"), "infra/prod/main.tf");
         assert_eq!(r.repo_path("../modules/a.tf"), "infra/modules/a.tf");

@@ -290,9 +290,13 @@ fn result(a: &Alert, index: &BTreeMap<&str, usize>, options: &Options) -> Json {
         .as_ref()
         .and_then(|o| physical(o, repo))
         .or_else(|| {
-            // A deployment that declares nothing: the unit stands for it.
-            (!a.unit.is_empty()).then(|| {
-                json!({ "artifactLocation": { "uri": uri(&repo.repo_path(&a.unit)), "uriBaseId": SRCROOT } })
+            // About a whole deployment (one that declares nothing, or an account-level control):
+            // shown at a file of the unit, since code scanning refuses a result without one.
+            a.anchor.as_ref().map(|f| {
+                json!({
+                    "artifactLocation": { "uri": uri(&repo.repo_path(f)), "uriBaseId": SRCROOT },
+                    "region": { "startLine": 1 },
+                })
             })
         });
     let mut location = Map::new();
@@ -302,7 +306,10 @@ fn result(a: &Alert, index: &BTreeMap<&str, usize>, options: &Options) -> Json {
     if !a.subject.is_empty() {
         location.insert(
             "logicalLocations".into(),
-            json!([{ "fullyQualifiedName": a.subject, "kind": "resource" }]),
+            json!([{
+                "fullyQualifiedName": a.subject,
+                "kind": if a.location.is_some() { "resource" } else { "deployment" },
+            }]),
         );
     }
     let related: Vec<Json> = a

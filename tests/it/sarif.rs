@@ -28,7 +28,7 @@ fn report(dir: &str) -> vouch::reconcile::Report {
 fn repo(prefix: &str) -> RepoContext {
     RepoContext {
         prefix: prefix.into(),
-        root: None,
+        ..Default::default()
     }
 }
 
@@ -409,4 +409,47 @@ fn junit_report_of_the_example_terraform() {
     assert_eq!(xml.matches("<failure ").count(), failing);
     assert!(xml.contains(&format!("failures=\"{failing}\"")));
     insta::assert_snapshot!(xml);
+}
+
+/// GitHub refuses a whole upload when one result has no file: every result of every assumption
+/// fixture (findings and questions, including account-level questions about a whole deployment)
+/// names a file of the scanned tree.
+#[test]
+fn every_result_of_every_assumption_fixture_names_a_file() {
+    let mut checked = 0;
+    let mut anchored = 0;
+    for rule in std::fs::read_dir(fixture("assumptions")).unwrap().flatten() {
+        for case in std::fs::read_dir(rule.path()).unwrap().flatten() {
+            for language in ["terraform", "cloudformation"] {
+                let dir = case.path().join(language);
+                if !dir.is_dir() {
+                    continue;
+                }
+                let s = vouch::scan(&dir, &Default::default());
+                let (rep, _) = vouch::assess(&s, &dir, &Default::default());
+                let options = sarif::Options {
+                    repo: RepoContext::default().with_unit_files(&s),
+                    questions: true,
+                    ..Default::default()
+                };
+                let log: Json = serde_json::from_str(&sarif::render(&rep, &options).text).unwrap();
+                for r in log["runs"][0]["results"].as_array().unwrap() {
+                    let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                        .as_str()
+                        .unwrap_or_else(|| panic!("{}: a result without a file: {r}", dir.display()));
+                    assert!(
+                        dir.join(uri).is_file(),
+                        "{}: {uri} is not a file of the tree",
+                        dir.display()
+                    );
+                    if r["locations"][0]["logicalLocations"][0]["kind"] == "deployment" {
+                        anchored += 1;
+                    }
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 500, "{checked}");
+    assert!(anchored > 0, "account-level questions are shown at a file of their deployment");
 }
