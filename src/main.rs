@@ -415,7 +415,9 @@ fn scan_command(scan: &vouch::Scan, a: &ScanArgs) -> u8 {
             Ok((source, b)) => Some(vouch::baseline::Comparison::of(source, &b, &alerts)),
             Err(e) => {
                 eprintln!("error: --baseline-ref {reference}: {e}");
-                return 2;
+                eprintln!("the scan goes on without a baseline: every finding counts as new");
+                code = 2;
+                None
             }
         },
         (None, None) => None,
@@ -519,8 +521,7 @@ fn baseline_at_ref(
     }
     let base_scan = vouch::scan(&scanned, &options(&a.input));
     let (base_rep, _) = vouch::assess(&base_scan, &scanned, &assess_options(&a.assess));
-    let base_alerts =
-        report::alerts::alerts(&base_rep, &repo.clone().with_unit_files(&base_scan));
+    let base_alerts = report::alerts::alerts(&base_rep, &repo.clone().with_unit_files(&base_scan));
     let source = format!(
         "{reference} (merge base {})",
         &tree.commit[..tree.commit.len().min(12)]

@@ -131,7 +131,9 @@ impl RepoContext {
 pub fn unit_files(scan: &crate::Scan) -> BTreeMap<String, String> {
     let mut out: BTreeMap<String, String> = BTreeMap::new();
     let mut keep = |key: &str, file: &str| {
-        let e = out.entry(key.to_string()).or_insert_with(|| file.to_string());
+        let e = out
+            .entry(key.to_string())
+            .or_insert_with(|| file.to_string());
         if file < e.as_str() {
             *e = file.to_string();
         }

@@ -276,7 +276,7 @@ fn baseline_ref_judges_a_branch_on_what_it_introduces() {
     assert!(md.contains("### New in this change"), "{md}");
     assert!(md.contains("**1 new**"), "{md}");
     // A reference git does not know is an error, not a silent pass.
-    let (code, _, err) = run(
+    let (code, out, err) = run(
         &[
             "scan",
             "infra",
@@ -289,6 +289,11 @@ fn baseline_ref_judges_a_branch_on_what_it_introduces() {
     );
     assert_eq!(code, 2);
     assert!(err.contains("--baseline-ref no-such-branch"), "{err}");
+    assert!(err.contains("every finding counts as new"), "{err}");
+    assert!(
+        out.contains("Assumptions"),
+        "the report is still printed: {out}"
+    );
 }
 
 #[test]

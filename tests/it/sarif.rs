@@ -436,7 +436,9 @@ fn every_result_of_every_assumption_fixture_names_a_file() {
                 for r in log["runs"][0]["results"].as_array().unwrap() {
                     let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
                         .as_str()
-                        .unwrap_or_else(|| panic!("{}: a result without a file: {r}", dir.display()));
+                        .unwrap_or_else(|| {
+                            panic!("{}: a result without a file: {r}", dir.display())
+                        });
                     assert!(
                         dir.join(uri).is_file(),
                         "{}: {uri} is not a file of the tree",
@@ -451,5 +453,8 @@ fn every_result_of_every_assumption_fixture_names_a_file() {
         }
     }
     assert!(checked > 500, "{checked}");
-    assert!(anchored > 0, "account-level questions are shown at a file of their deployment");
+    assert!(
+        anchored > 0,
+        "account-level questions are shown at a file of their deployment"
+    );
 }
