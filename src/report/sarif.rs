@@ -10,7 +10,8 @@ use super::alerts::{self, Alert, AlertKind, RepoContext};
 use crate::assumptions::{Rule, Severity};
 use crate::reconcile::Report;
 use crate::source::Origin;
-use serde_json::{json, Map, Value as Json};
+use serde::Serialize;
+use serde_json::{json, Value as Json};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// GitHub's limit on results per run.
@@ -111,7 +112,9 @@ pub fn render_within(
     let mut keep = total.min(max_results);
     let mut limit = (keep < total).then_some("the limit on results per run");
     let mut text = log(report, &all[..keep], options);
-    if gzipped_len(&text) > max_gzipped {
+    // Gzip adds at most a header and a few bytes per block to incompressible text: a text well
+    // within the limit needs no compressing to know it fits.
+    if text.len() + text.len() / 1000 + 64 > max_gzipped && gzipped_len(&text) > max_gzipped {
         // The largest prefix that fits, by bisection.
         let (mut lo, mut hi) = (0, keep);
         while lo < hi {
@@ -144,6 +147,24 @@ pub fn gzipped_len(text: &str) -> usize {
     e.finish().map_or(usize::MAX, |v| v.len())
 }
 
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'a>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    tool: Json,
+    automation_details: Json,
+    original_uri_base_ids: Json,
+    column_kind: &'static str,
+    results: Vec<SarifResult<'a>>,
+}
+
 fn log(report: &Report, results: &[Alert], options: &Options) -> String {
     let rules: Vec<&Rule> = report
         .assumptions
@@ -170,20 +191,19 @@ fn log(report: &Report, results: &[Alert], options: &Options) -> String {
     } else {
         format!("vouch/{}/", options.repo.prefix)
     };
-    let run = json!({
-        "tool": { "driver": driver },
-        "automationDetails": { "id": category },
-        "originalUriBaseIds": {
-            SRCROOT: { "description": { "text": "The root of the repository that holds the scanned tree." } }
-        },
-        "columnKind": "unicodeCodePoints",
-        "results": results.iter().map(|a| result(a, &index, options)).collect::<Vec<_>>(),
-    });
-    let log = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [run],
-    });
+    let log = Log {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        version: "2.1.0",
+        runs: [Run {
+            tool: json!({ "driver": driver }),
+            automation_details: json!({ "id": category }),
+            original_uri_base_ids: json!({
+                SRCROOT: { "description": { "text": "The root of the repository that holds the scanned tree." } }
+            }),
+            column_kind: "unicodeCodePoints",
+            results: results.iter().map(|a| result(a, &index, options)).collect(),
+        }],
+    };
     let mut s = serde_json::to_string_pretty(&log).unwrap_or_else(|_| "{}".into());
     s.push('\n');
     s
@@ -257,100 +277,195 @@ fn level_to_problem(level: &str) -> &'static str {
     }
 }
 
-fn physical(origin: &Origin, repo: &RepoContext) -> Option<Json> {
+/// The typed shape of a result: serialised straight to text, so a run of 25,000 results never
+/// exists as a tree of JSON values. Fields serialise in declaration order.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_index: Option<usize>,
+    level: &'static str,
+    message: Text<'a>,
+    locations: [Location<'a>; 1],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<Related<'a>>,
+    partial_fingerprints: Fingerprints<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_state: Option<&'static str>,
+    properties: ResultProperties<'a>,
+}
+
+#[derive(Serialize)]
+struct Text<'a> {
+    text: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    physical_location: Option<Physical>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    logical_locations: Vec<Logical<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Logical<'a> {
+    fully_qualified_name: &'a str,
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Physical {
+    artifact_location: Artifact,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<SarifRegion>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Artifact {
+    uri: String,
+    uri_base_id: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifRegion {
+    start_line: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start_column: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_line: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_column: Option<u32>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Related<'a> {
+    id: usize,
+    physical_location: Physical,
+    message: Text<'a>,
+}
+
+#[derive(Serialize)]
+struct Fingerprints<'a> {
+    #[serde(rename = "vouch/v1")]
+    vouch: &'a str,
+}
+
+#[derive(Serialize)]
+struct ResultProperties<'a> {
+    kind: &'static str,
+    severity: &'static str,
+    subject: &'a str,
+    unit: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    question: Option<&'a str>,
+}
+
+fn physical(origin: &Origin, repo: &RepoContext) -> Option<Physical> {
     let r = origin.region()?;
     if r.file.is_empty() {
         return None;
     }
-    let mut loc = json!({
-        "artifactLocation": { "uri": uri(&repo.repo_path(&r.file)), "uriBaseId": SRCROOT },
-    });
-    if r.line > 0 {
-        let mut region = Map::new();
-        region.insert("startLine".into(), json!(r.line));
-        if r.column > 0 {
-            region.insert("startColumn".into(), json!(r.column));
-        }
+    let region = (r.line > 0).then(|| {
         // SARIF's end is exclusive, as the report's is; an end before the start is dropped.
-        if (r.end_line, r.end_column) >= (r.line, r.column) && r.end_line > 0 {
-            region.insert("endLine".into(), json!(r.end_line));
-            if r.end_column > 0 {
-                region.insert("endColumn".into(), json!(r.end_column));
-            }
+        let has_end = r.end_line > 0 && (r.end_line, r.end_column) >= (r.line, r.column);
+        SarifRegion {
+            start_line: r.line,
+            start_column: (r.column > 0).then_some(r.column),
+            end_line: has_end.then_some(r.end_line),
+            end_column: (has_end && r.end_column > 0).then_some(r.end_column),
         }
-        loc["region"] = Json::Object(region);
-    }
-    Some(loc)
+    });
+    Some(Physical {
+        artifact_location: Artifact {
+            uri: uri(&repo.repo_path(&r.file)),
+            uri_base_id: SRCROOT,
+        },
+        region,
+    })
 }
 
-fn result(a: &Alert, index: &BTreeMap<&str, usize>, options: &Options) -> Json {
+fn result<'a>(a: &'a Alert, index: &BTreeMap<&str, usize>, options: &Options) -> SarifResult<'a> {
     let repo = &options.repo;
-    let primary = a
+    let physical_location = a
         .location
         .as_ref()
         .and_then(|o| physical(o, repo))
         .or_else(|| {
             // About a whole deployment (one that declares nothing, or an account-level control):
             // shown at a file of the unit, since code scanning refuses a result without one.
-            a.anchor.as_ref().map(|f| {
-                json!({
-                    "artifactLocation": { "uri": uri(&repo.repo_path(f)), "uriBaseId": SRCROOT },
-                    "region": { "startLine": 1 },
-                })
+            a.anchor.as_ref().map(|f| Physical {
+                artifact_location: Artifact {
+                    uri: uri(&repo.repo_path(f)),
+                    uri_base_id: SRCROOT,
+                },
+                region: Some(SarifRegion {
+                    start_line: 1,
+                    start_column: None,
+                    end_line: None,
+                    end_column: None,
+                }),
             })
         });
-    let mut location = Map::new();
-    if let Some(p) = primary {
-        location.insert("physicalLocation".into(), p);
-    }
-    if !a.subject.is_empty() {
-        location.insert(
-            "logicalLocations".into(),
-            json!([{
-                "fullyQualifiedName": a.subject,
-                "kind": if a.location.is_some() { "resource" } else { "deployment" },
-            }]),
-        );
-    }
-    let related: Vec<Json> = a
+    let logical_locations = if a.subject.is_empty() {
+        Vec::new()
+    } else {
+        vec![Logical {
+            fully_qualified_name: &a.subject,
+            kind: if a.location.is_some() {
+                "resource"
+            } else {
+                "deployment"
+            },
+        }]
+    };
+    let related_locations = a
         .related
         .iter()
-        .filter_map(|s| physical(&s.origin, repo).map(|p| (p, &s.message)))
+        .filter_map(|s| physical(&s.origin, repo).map(|p| (p, s.message.as_str())))
         .take(MAX_RELATED)
         .enumerate()
-        .map(|(i, (p, m))| json!({ "id": i + 1, "physicalLocation": p, "message": { "text": m } }))
+        .map(|(i, (p, m))| Related {
+            id: i + 1,
+            physical_location: p,
+            message: Text { text: m },
+        })
         .collect();
-    let mut properties = json!({
-        "kind": a.kind.name(),
-        "severity": a.severity.name(),
-        "subject": a.subject,
-        "unit": a.unit,
-    });
-    if let Some(q) = &a.question {
-        properties["question"] = json!(q);
+    SarifResult {
+        rule_id: &a.rule,
+        rule_index: index.get(a.rule.as_str()).copied(),
+        level: level(a.kind, a.severity),
+        message: Text { text: &a.message },
+        locations: [Location {
+            physical_location,
+            logical_locations,
+        }],
+        related_locations,
+        partial_fingerprints: Fingerprints {
+            vouch: &a.fingerprint,
+        },
+        baseline_state: options.baseline.map(|b| {
+            if b.contains(&a.fingerprint) {
+                "unchanged"
+            } else {
+                "new"
+            }
+        }),
+        properties: ResultProperties {
+            kind: a.kind.name(),
+            severity: a.severity.name(),
+            subject: &a.subject,
+            unit: &a.unit,
+            question: a.question.as_deref(),
+        },
     }
-    let mut out = json!({
-        "ruleId": a.rule,
-        "level": level(a.kind, a.severity),
-        "message": { "text": a.message },
-        "locations": [Json::Object(location)],
-        "partialFingerprints": { FINGERPRINT_KEY: a.fingerprint },
-        "properties": properties,
-    });
-    if let Some(&i) = index.get(a.rule.as_str()) {
-        out["ruleIndex"] = json!(i);
-    }
-    if !related.is_empty() {
-        out["relatedLocations"] = json!(related);
-    }
-    if let Some(b) = options.baseline {
-        out["baselineState"] = json!(if b.contains(&a.fingerprint) {
-            "unchanged"
-        } else {
-            "new"
-        });
-    }
-    out
 }
 
 /// A relative path as a URI reference: `/` kept, everything outside RFC 3986's unreserved
