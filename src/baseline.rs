@@ -290,3 +290,66 @@ pub fn merge_base_tree(repo: &Path, reference: &str) -> Result<TempTree, String>
     }
     Ok(tree)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::alerts::AlertKind;
+
+    fn alert(fp: &str) -> Alert {
+        Alert {
+            rule: "auth.mfa-required".into(),
+            kind: AlertKind::Finding,
+            severity: crate::assumptions::Severity::High,
+            subject: format!("pool {fp}"),
+            unit: ".".into(),
+            location: None,
+            anchor: None,
+            related: Vec::new(),
+            message: "x".repeat(300),
+            question: None,
+            fingerprint: fp.into(),
+        }
+    }
+
+    #[test]
+    fn comparison_counts_new_unchanged_and_gone() {
+        let b = Baseline::of(&[alert("b"), alert("a"), alert("gone")]);
+        assert_eq!(
+            b.entries.iter().map(|e| e.fingerprint.as_str()).collect::<Vec<_>>(),
+            ["a", "b", "gone"],
+            "sorted"
+        );
+        assert!(b.entries[0].message.chars().count() <= MESSAGE_CHARS);
+        let today = [alert("a"), alert("b"), alert("new")];
+        let c = Comparison::of("f".into(), &b, &today);
+        assert_eq!(c.new.iter().collect::<Vec<_>>(), ["new"]);
+        assert_eq!(c.unchanged, 2);
+        assert_eq!(c.no_longer_match.len(), 1);
+        assert_eq!(c.no_longer_match[0].fingerprint, "gone");
+        assert!(c.is_new(&today[2]) && !c.is_new(&today[0]));
+    }
+
+    #[test]
+    fn a_baseline_round_trips_and_bad_files_are_diagnostics() {
+        let d = tempfile::tempdir().unwrap();
+        let path = d.path().join(".vouch/baseline.json");
+        let b = Baseline::of(&[alert("a")]);
+        assert!(!b.write(&path).unwrap(), "nothing was there");
+        assert_eq!(Baseline::read(&path).unwrap(), b);
+        assert!(b.write(&path).unwrap(), "replaced");
+        let names: Vec<_> = std::fs::read_dir(d.path().join(".vouch"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "no temporary file left: {names:?}");
+
+        std::fs::write(&path, "{\"format_version\": 1,\n \"entries\": 3}\n").unwrap();
+        let e = Baseline::read(&path).unwrap_err();
+        assert_eq!((e.code, e.line), ("baseline-invalid", 2));
+        std::fs::write(&path, "{\"format_version\": 9, \"entries\": []}").unwrap();
+        assert_eq!(Baseline::read(&path).unwrap_err().code, "baseline-version");
+        let e = Baseline::read(&d.path().join("missing.json")).unwrap_err();
+        assert_eq!(e.code, "baseline-unreadable");
+    }
+}
