@@ -7,7 +7,7 @@
 //! never touched.
 
 use crate::diagnostics::Diagnostic;
-use crate::report::alerts::Alert;
+use crate::report::alerts::{Alert, AlertKind, RepoContext};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::io;
@@ -197,6 +197,56 @@ impl Comparison {
     pub fn is_new(&self, alert: &Alert) -> bool {
         self.new.contains(&alert.fingerprint)
     }
+
+    /// The gate against the baseline: a new finding at or above `threshold` (`None`: findings
+    /// never fail), or, with `fail_on_open`, a new question.
+    pub fn gate_fails(
+        &self,
+        alerts: &[Alert],
+        threshold: Option<crate::assumptions::Severity>,
+        fail_on_open: bool,
+    ) -> bool {
+        alerts
+            .iter()
+            .filter(|a| self.is_new(a))
+            .any(|a| match a.kind {
+                AlertKind::Finding => threshold.is_some_and(|t| a.severity >= t),
+                AlertKind::Question => fail_on_open,
+            })
+    }
+}
+
+/// The baseline of the merge base of `reference` and `HEAD`: that commit's tree (see
+/// [`merge_base_tree`]) scanned at the same path relative to the repository root as `scanned`,
+/// with the same options. Returns where it came from (`REF (merge base COMMIT)`) and the baseline.
+pub fn at_merge_base(
+    scanned: &Path,
+    repo: &RepoContext,
+    reference: &str,
+    scan_options: &crate::ScanOptions,
+    assess_options: &crate::AssessOptions,
+) -> Result<(String, Baseline), String> {
+    let Some(root) = &repo.root else {
+        return Err(format!(
+            "{} is not inside a git repository",
+            scanned.display()
+        ));
+    };
+    let tree = merge_base_tree(root, reference)?;
+    let mut base = tree.path.join(&repo.prefix);
+    if scanned.is_file() {
+        if let Some(name) = scanned.file_name() {
+            base.push(name);
+        }
+    }
+    let scan = crate::scan(&base, scan_options);
+    let (report, _) = crate::assess(&scan, &base, assess_options);
+    let alerts = crate::report::alerts::alerts(&report, &repo.clone().with_unit_files(&scan));
+    let source = format!(
+        "{reference} (merge base {})",
+        &tree.commit[..tree.commit.len().min(12)]
+    );
+    Ok((source, Baseline::of(&alerts)))
 }
 
 /// A directory removed when dropped.
@@ -294,7 +344,6 @@ pub fn merge_base_tree(repo: &Path, reference: &str) -> Result<TempTree, String>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::alerts::AlertKind;
 
     fn alert(fp: &str) -> Alert {
         Alert {
@@ -316,7 +365,10 @@ mod tests {
     fn comparison_counts_new_unchanged_and_gone() {
         let b = Baseline::of(&[alert("b"), alert("a"), alert("gone")]);
         assert_eq!(
-            b.entries.iter().map(|e| e.fingerprint.as_str()).collect::<Vec<_>>(),
+            b.entries
+                .iter()
+                .map(|e| e.fingerprint.as_str())
+                .collect::<Vec<_>>(),
             ["a", "b", "gone"],
             "sorted"
         );
@@ -328,6 +380,12 @@ mod tests {
         assert_eq!(c.no_longer_match.len(), 1);
         assert_eq!(c.no_longer_match[0].fingerprint, "gone");
         assert!(c.is_new(&today[2]) && !c.is_new(&today[0]));
+        use crate::assumptions::Severity;
+        assert!(c.gate_fails(&today, Some(Severity::High), false));
+        assert!(!c.gate_fails(&today, Some(Severity::Critical), false));
+        assert!(!c.gate_fails(&today, None, false));
+        let known_only = [alert("a")];
+        assert!(!c.gate_fails(&known_only, Some(Severity::Low), true));
     }
 
     #[test]

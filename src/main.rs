@@ -411,7 +411,13 @@ fn scan_command(scan: &vouch::Scan, a: &ScanArgs) -> u8 {
                 None
             }
         },
-        (None, Some(reference)) => match baseline_at_ref(a, &repo, reference) {
+        (None, Some(reference)) => match vouch::baseline::at_merge_base(
+            &a.input.path,
+            &repo,
+            reference,
+            &options(&a.input),
+            &assess_options(&a.assess),
+        ) {
             Ok((source, b)) => Some(vouch::baseline::Comparison::of(source, &b, &alerts)),
             Err(e) => {
                 eprintln!("error: --baseline-ref {reference}: {e}");
@@ -490,43 +496,13 @@ fn scan_command(scan: &vouch::Scan, a: &ScanArgs) -> u8 {
         }
     }
     let fails = match &comparison {
-        Some(c) => gate_fails_new(&alerts, c, a.fail_on, a.fail_on_open),
+        Some(c) => c.gate_fails(&alerts, a.fail_on.threshold(), a.fail_on_open),
         None => gate_fails(&rep, a.fail_on, a.fail_on_open),
     };
     if code == 0 && fails {
         code = 1;
     }
     code
-}
-
-/// The baseline of the merge base of `reference` and HEAD: its tree, read from git's objects,
-/// scanned at the same path relative to the repository root with the same options.
-fn baseline_at_ref(
-    a: &ScanArgs,
-    repo: &report::alerts::RepoContext,
-    reference: &str,
-) -> Result<(String, vouch::baseline::Baseline), String> {
-    let Some(root) = &repo.root else {
-        return Err(format!(
-            "{} is not inside a git repository",
-            a.input.path.display()
-        ));
-    };
-    let tree = vouch::baseline::merge_base_tree(root, reference)?;
-    let mut scanned = tree.path.join(&repo.prefix);
-    if a.input.path.is_file() {
-        if let Some(name) = a.input.path.file_name() {
-            scanned.push(name);
-        }
-    }
-    let base_scan = vouch::scan(&scanned, &options(&a.input));
-    let (base_rep, _) = vouch::assess(&base_scan, &scanned, &assess_options(&a.assess));
-    let base_alerts = report::alerts::alerts(&base_rep, &repo.clone().with_unit_files(&base_scan));
-    let source = format!(
-        "{reference} (merge base {})",
-        &tree.commit[..tree.commit.len().min(12)]
-    );
-    Ok((source, vouch::baseline::Baseline::of(&base_alerts)))
 }
 
 /// `vouch baseline`: writes today's alerts as the baseline.
@@ -572,25 +548,6 @@ fn baseline_command(scan: &vouch::Scan, a: &BaselineArgs) -> u8 {
             2
         }
     }
-}
-
-/// The gate against a baseline: only new findings at or above `--fail-on`, and, with
-/// `--fail-on-open`, new open questions.
-fn gate_fails_new(
-    alerts: &[report::alerts::Alert],
-    comparison: &vouch::baseline::Comparison,
-    fail_on: FailOn,
-    fail_on_open: bool,
-) -> bool {
-    use report::alerts::AlertKind;
-    let threshold = fail_on.threshold();
-    alerts
-        .iter()
-        .filter(|al| comparison.is_new(al))
-        .any(|al| match al.kind {
-            AlertKind::Finding => threshold.is_some_and(|t| al.severity >= t),
-            AlertKind::Question => fail_on_open,
-        })
 }
 
 /// The gate (docs/model.md, "The scan's exit status"): an invalid or contradicted assumption whose threat is at or above
