@@ -25,6 +25,12 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Decide every assumption of the threat model from the code, the answers and the document.
+    #[command(
+        after_help = "Exit status: 0 the gate passes; 1 a finding at or above --fail-on \
+        (or, with --fail-on-open, an open question; with a baseline, only new ones count); \
+        2 a usage error or an input that could not be read (unless --allow-parse-errors). \
+        See docs/pre-merge.md."
+    )]
     Scan(ScanArgs),
     /// Print the questions the code cannot settle; `--write` adds them to the answers file.
     Questions(QuestionsArgs),

@@ -176,23 +176,23 @@ fn summary(report: &Report) -> String {
     let (invalid, contradicted) = (n(Status::Invalid), n(Status::Contradicted));
     let gaps = invalid + contradicted;
     let open = report.questions.len();
+    let questions = match open {
+        0 => String::new(),
+        n => format!(
+            "; {} stay{} open",
+            count(n, "question"),
+            if n == 1 { "s" } else { "" }
+        ),
+    };
     let first = if gaps == 0 {
-        format!(
-            "No gap needs attention: the code proves no assumption of the threat model false{}.",
-            if open > 0 {
-                format!(", though {open} question(s) stay open")
-            } else {
-                String::new()
-            }
-        )
+        format!("No gap needs attention: the code proves no assumption of the threat model false{questions}.")
     } else {
         format!(
-            "{gaps} gap(s) need attention: the code proves {invalid} assumption(s) of the threat model false and contradicts the architecture document on {contradicted}{}.",
-            if open > 0 {
-                format!(", and {open} question(s) stay open")
-            } else {
-                String::new()
-            }
+            "{} need{} attention: the code proves {} of the threat model false, and contradicts the architecture document on {} more{questions}.",
+            count(gaps, "gap"),
+            if gaps == 1 { "s" } else { "" },
+            count(invalid, "assumption"),
+            contradicted
         )
     };
     let proven: Vec<&str> = report
@@ -204,10 +204,11 @@ fn summary(report: &Report) -> String {
     let second = match proven.len() {
         0 => "The code does not yet prove any control adequate.".to_string(),
         k => {
+            let controls = count(k, "control");
             let shown: Vec<String> = proven.iter().take(5).map(|t| lower_first(t)).collect();
             let more = k.saturating_sub(5);
             format!(
-                "The code proves {k} control(s) adequate: {}{}.",
+                "The code proves {controls} adequate: {}{}.",
                 text(&shown.join("; ")),
                 if more > 0 {
                     format!("; and {more} more")
@@ -218,6 +219,15 @@ fn summary(report: &Report) -> String {
         }
     };
     format!("{first} {second}")
+}
+
+/// `1 gap`, `3 gaps`.
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 fn lower_first(s: &str) -> String {
