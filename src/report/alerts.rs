@@ -79,6 +79,9 @@ pub struct RepoContext {
     pub root: Option<PathBuf>,
     /// A file of each deployment unit (see [`unit_files`]), for alerts about a whole unit.
     pub unit_files: BTreeMap<String, String>,
+    /// Where each call of fetched module code is (by unit and call address without instance
+    /// keys): a finding inside such code is shown at the `module` block that calls it.
+    pub fetched_calls: BTreeMap<(String, String), Region>,
 }
 
 impl RepoContext {
@@ -98,13 +101,52 @@ impl RepoContext {
             prefix: top.map_or_else(String::new, |t| relative(t, &base)),
             root: top.map(Path::to_path_buf),
             unit_files: BTreeMap::new(),
+            fetched_calls: BTreeMap::new(),
         }
     }
 
-    /// With the unit files of a scan (see [`unit_files`]).
+    /// With what alerts need from the scan: the unit files (see [`unit_files`]) and the call
+    /// sites of fetched modules.
     pub fn with_unit_files(mut self, scan: &crate::Scan) -> RepoContext {
         self.unit_files = unit_files(scan);
+        self.fetched_calls = scan
+            .model
+            .module_calls
+            .iter()
+            .filter(|c| c.fetched)
+            .map(|c| {
+                (
+                    (c.unit.clone(), without_keys(&c.address)),
+                    scan.loaded.sources.region(c.span),
+                )
+            })
+            .collect();
         self
+    }
+
+    /// For a resource inside fetched module code: the `module` block in the repository that
+    /// calls that code (the outermost fetched call on the resource's module path).
+    pub fn call_site(&self, unit: &str, address: &str) -> Option<&Region> {
+        if self.fetched_calls.is_empty() {
+            return None;
+        }
+        let path = without_keys(address);
+        let mut end = 0;
+        while path[end..].starts_with("module.") {
+            let name_start = end + "module.".len();
+            let Some(dot) = path[name_start..].find('.') else {
+                break;
+            };
+            end = name_start + dot;
+            if let Some(r) = self
+                .fetched_calls
+                .get(&(unit.to_string(), path[..end].to_string()))
+            {
+                return Some(r);
+            }
+            end += 1;
+        }
+        None
     }
 
     /// The file an alert about a whole unit is shown at: the unit's, else any file of the scan.
@@ -164,6 +206,30 @@ pub fn unit_files(scan: &crate::Scan) -> BTreeMap<String, String> {
     out
 }
 
+/// An address without its instance keys (`module.a["x.y"].b[0]` → `module.a.b`); keys are quoted
+/// strings or numbers, and a quoted key may hold brackets and dots.
+fn without_keys(address: &str) -> String {
+    let mut out = String::with_capacity(address.len());
+    let (mut depth, mut quoted, mut escaped) = (0u32, false, false);
+    for ch in address.chars() {
+        if depth > 0 {
+            match ch {
+                _ if escaped => escaped = false,
+                '\\' if quoted => escaped = true,
+                '"' => quoted = !quoted,
+                '[' if !quoted => depth += 1,
+                ']' if !quoted => depth -= 1,
+                _ => {}
+            }
+        } else if ch == '[' {
+            depth = 1;
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
 /// `path` relative to `root` (which holds it), with `/` separators.
 fn relative(root: &Path, path: &Path) -> String {
     path.strip_prefix(root)
@@ -218,6 +284,23 @@ pub fn alerts(report: &Report, repo: &RepoContext) -> Vec<Alert> {
                 .as_ref()
                 .and_then(Origin::region)
                 .map_or_else(|| e.unit.clone(), |r| r.file.clone());
+            // Inside fetched module code: shown at the `module` block that calls it, with the
+            // place in the module's code as a related location.
+            let mut location = e.place.0.clone();
+            if let Some(call) = repo.call_site(&e.unit, &e.resource) {
+                if let Some(inside) = location.replace(Origin::Source(call.clone())) {
+                    related.insert(
+                        0,
+                        Step {
+                            origin: inside,
+                            message: format!(
+                                "In the module's code (fetched, not the repository's): {}",
+                                e.resource
+                            ),
+                        },
+                    );
+                }
+            }
             let mut message = format!("{}: {}", e.resource, e.detail);
             if a.status == Status::Contradicted {
                 message.push_str(" (the architecture document says otherwise)");
@@ -236,8 +319,8 @@ pub fn alerts(report: &Report, repo: &RepoContext) -> Vec<Alert> {
                 ]),
                 subject: e.resource.clone(),
                 unit: e.unit.clone(),
-                anchor: e.place.0.is_none().then(|| repo.anchor(&e.unit)).flatten(),
-                location: e.place.0.clone(),
+                anchor: location.is_none().then(|| repo.anchor(&e.unit)).flatten(),
+                location,
                 related,
                 message,
                 question: None,
@@ -308,15 +391,19 @@ pub fn alerts(report: &Report, repo: &RepoContext) -> Vec<Alert> {
                 &subject,
                 &repo.repo_path(file),
             ]),
-            location: first.map(|r| r.origin.clone()),
+            location: first.map(|r| {
+                repo.call_site(&r.unit, &r.resource)
+                    .map_or_else(|| r.origin.clone(), |c| Origin::Source(c.clone()))
+            }),
             anchor: first.is_none().then(|| repo.anchor(&unit)).flatten(),
             related: q
                 .resources
                 .iter()
-                .skip(1)
-                .map(|r| Step {
+                .enumerate()
+                .filter(|(i, r)| *i > 0 || repo.call_site(&r.unit, &r.resource).is_some())
+                .map(|(_, r)| Step {
                     origin: r.origin.clone(),
-                    message: format!("Also {}", r.resource),
+                    message: format!("{} (in the module's code)", r.resource),
                 })
                 .collect(),
             message: format!(
@@ -413,6 +500,36 @@ mod tests {
             without_lines("granted by policy at iam.tf:12 (port 22:ssh)"),
             "granted by policy at iam.tf (port 22:ssh)"
         );
+    }
+
+    #[test]
+    fn instance_keys_leave_the_address() {
+        assert_eq!(
+            without_keys(r#"module.a["x.y]"].module.b[0].aws_s3_bucket.c["k"]"#),
+            "module.a.module.b.aws_s3_bucket.c"
+        );
+    }
+
+    #[test]
+    fn a_resource_in_fetched_code_is_at_its_outermost_fetched_call() {
+        let region = |line| Region {
+            file: "main.tf".into(),
+            line,
+            column: 1,
+            end_line: line,
+            end_column: 2,
+        };
+        let mut r = RepoContext::default();
+        r.fetched_calls
+            .insert((".".into(), "module.a.module.b".into()), region(3));
+        r.fetched_calls
+            .insert((".".into(), "module.c".into()), region(9));
+        let at = |addr: &str| r.call_site(".", addr).map(|r| r.line);
+        assert_eq!(at(r#"module.a["k"].module.b.aws_x.y"#), Some(3));
+        assert_eq!(at("module.a.aws_x.y"), None);
+        assert_eq!(at("module.c.module.d.aws_x.y"), Some(9));
+        assert_eq!(at("aws_x.y"), None);
+        assert_eq!(r.call_site("other", "module.c.aws_x.y"), None);
     }
 
     #[test]

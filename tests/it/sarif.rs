@@ -458,3 +458,65 @@ fn every_result_of_every_assumption_fixture_names_a_file() {
         "account-level questions are shown at a file of their deployment"
     );
 }
+
+/// A finding inside module code `terraform init` fetched (not the repository's) is shown at the
+/// `module` block that calls it, with the place in the module's code as a related location.
+#[test]
+fn a_finding_in_a_fetched_module_is_at_the_calling_module_block() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path();
+    std::fs::write(
+        root.join("main.tf"),
+        "# Users of the app.\nmodule \"users\" {\n  source  = \"example/user-pool/aws\"\n  version = \"1.0.0\"\n}\n",
+    )
+    .unwrap();
+    let fetched = root.join(".terraform/modules/users");
+    std::fs::create_dir_all(&fetched).unwrap();
+    std::fs::write(
+        root.join(".terraform/modules/modules.json"),
+        r#"{"Modules":[{"Key":"","Source":"","Dir":"."},{"Key":"users","Source":"registry.terraform.io/example/user-pool/aws","Version":"1.0.0","Dir":".terraform/modules/users"}]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        fetched.join("main.tf"),
+        "resource \"aws_cognito_user_pool\" \"this\" {\n  name              = \"users\"\n  mfa_configuration = \"OPTIONAL\"\n}\n",
+    )
+    .unwrap();
+    let out = Command::new(vouch_bin())
+        .args([
+            "scan",
+            root.to_str().unwrap(),
+            "--only",
+            "auth.mfa-required",
+            "--format",
+            "sarif",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let log: Json = serde_json::from_slice(&out.stdout).unwrap();
+    let r = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "auth.mfa-required" && r["properties"]["kind"] == "finding")
+        .expect("the finding");
+    let loc = &r["locations"][0]["physicalLocation"];
+    assert_eq!(loc["artifactLocation"]["uri"], "main.tf");
+    assert_eq!(loc["region"]["startLine"], 2, "the module block");
+    assert_eq!(
+        r["properties"]["subject"],
+        "module.users.aws_cognito_user_pool.this"
+    );
+    let related = r["relatedLocations"].as_array().unwrap();
+    assert_eq!(
+        related[0]["physicalLocation"]["artifactLocation"]["uri"],
+        ".terraform/modules/users/main.tf"
+    );
+    assert_eq!(related[0]["physicalLocation"]["region"]["startLine"], 3);
+}
