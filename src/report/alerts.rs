@@ -383,13 +383,18 @@ pub fn alerts(report: &Report, repo: &RepoContext) -> Vec<Alert> {
             rule: q.assumption.clone(),
             kind: AlertKind::Question,
             severity: rule.threat.severity.open,
+            // Not the question's id: it names the unit relative to the scanned directory, and
+            // the fingerprint must not change with where the scan starts.
             fingerprint: fingerprint(&[
                 &q.assumption,
                 AlertKind::Question.name(),
-                &q.id,
                 &repo.repo_path(&unit),
-                &subject,
-                &repo.repo_path(file),
+                first.map_or("", |r| r.resource.as_str()),
+                &if file.is_empty() {
+                    String::new()
+                } else {
+                    repo.repo_path(file)
+                },
             ]),
             location: first.map(|r| {
                 repo.call_site(&r.unit, &r.resource)

@@ -303,3 +303,59 @@ fn baseline_ref_outside_a_repository_is_an_error() {
     assert_eq!(code, 2);
     assert!(err.contains("not inside a git repository"), "{err}");
 }
+
+#[test]
+fn fingerprints_do_not_depend_on_where_in_the_repository_the_scan_starts() {
+    let d = tempfile::tempdir().unwrap();
+    let infra = d.path().join("infra");
+    std::fs::create_dir_all(&infra).unwrap();
+    std::fs::write(infra.join("main.tf"), OPTIONAL_MFA).unwrap();
+    git(d.path(), &["init", "-q"]);
+    let prints = |dir: &Path| -> Vec<(String, String)> {
+        let (_, out, err) = run(
+            &[
+                "scan",
+                dir.to_str().unwrap(),
+                "--only",
+                "auth.mfa-required",
+                "--only",
+                "log.audit-trail",
+                "--format",
+                "sarif",
+            ],
+            None,
+        );
+        let log: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|_| panic!("{err}"));
+        let mut v: Vec<(String, String)> = log["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["partialFingerprints"]["vouch/v1"]
+                        .as_str()
+                        .unwrap()
+                        .to_string(),
+                    r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                        .as_str()
+                        .unwrap()
+                        .to_string(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let from_root = prints(d.path());
+    let from_infra = prints(&infra);
+    assert_eq!(
+        from_root.len(),
+        2,
+        "a finding and the account-level question: {from_root:?}"
+    );
+    assert_eq!(from_root, from_infra);
+    assert!(
+        from_root.iter().all(|(_, uri)| uri == "infra/main.tf"),
+        "{from_root:?}"
+    );
+}
