@@ -47,6 +47,7 @@
 
 pub mod answers;
 pub mod assumptions;
+pub mod baseline;
 pub mod checks;
 pub mod claims;
 pub mod cloudformation;

@@ -25,6 +25,12 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Decide every assumption of the threat model from the code, the answers and the document.
+    #[command(
+        after_help = "Exit status: 0 the gate passes; 1 a finding at or above --fail-on \
+        (or, with --fail-on-open, an open question; with a baseline, only new ones count); \
+        2 a usage error or an input that could not be read (unless --allow-parse-errors). \
+        See docs/pre-merge.md."
+    )]
     Scan(ScanArgs),
     /// Print the questions the code cannot settle; `--write` adds them to the answers file.
     Questions(QuestionsArgs),
@@ -40,6 +46,34 @@ enum Command {
     Paths(PathsArgs),
     /// Compare the IAM of the live AWS account with the roles the code declares.
     Drift(DriftArgs),
+    /// Record today's findings and open questions in `.vouch/baseline.json` (replacing the
+    /// baseline there: only this command writes it), so that `scan --baseline` reports and gates
+    /// only on what is new.
+    Baseline(BaselineArgs),
+}
+
+#[derive(Args)]
+struct BaselineArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    assess: AssessArgs,
+    /// Where to write it. Default: PATH/.vouch/baseline.json.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+/// What `vouch scan` prints.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ScanFormat {
+    Text,
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other review tools.
+    Sarif,
+    /// A pull-request comment.
+    Markdown,
+    /// JUnit XML, one test case per assumption, for CI systems that read it.
+    Junit,
 }
 
 #[derive(Args)]
@@ -149,8 +183,14 @@ struct ScanArgs {
     input: InputArgs,
     #[command(flatten)]
     assess: AssessArgs,
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
+    format: ScanFormat,
+    /// Also write the SARIF report to FILE, beside the output --format chooses.
+    #[arg(long, value_name = "FILE")]
+    sarif: Option<PathBuf>,
+    /// Leave open questions out of the SARIF (by default each is a `note` result at its resource).
+    #[arg(long)]
+    sarif_no_questions: bool,
     /// Fail (exit 1) when an invalid or contradicted assumption has a threat at or above this
     /// [default: high, or `fail_on` in vouch.toml].
     #[arg(long, value_enum)]
@@ -162,6 +202,17 @@ struct ScanArgs {
     /// fails or is open).
     #[arg(long, visible_alias = "verbose")]
     details: bool,
+    /// Inputs that cannot be read or parsed are still reported, but do not make the exit status
+    /// 2: the gate decides on the findings alone.
+    #[arg(long)]
+    allow_parse_errors: bool,
+    /// Report and gate only on what this baseline (written by `vouch baseline`) does not hold.
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline_ref")]
+    baseline: Option<PathBuf>,
+    /// Take the baseline from the merge base of REF and HEAD (`origin/main`): that commit's tree
+    /// is read from git's objects into a temporary directory and scanned with the same options.
+    #[arg(long, value_name = "REF")]
+    baseline_ref: Option<String>,
     /// Print how long each assumption's checks took to standard error.
     #[arg(long, hide = true)]
     timings: bool,
@@ -393,6 +444,7 @@ fn main() -> ExitCode {
         Command::Questions(a) => &a.input,
         Command::Clarify(a) => &a.input,
         Command::Drift(a) => &a.input,
+        Command::Baseline(a) => &a.input,
         Command::Explain(a) => return explain(a),
     };
     let config = match vouch::config::load(&input.path, input.config.as_deref()) {
@@ -427,7 +479,12 @@ fn main() -> ExitCode {
     let scan = vouch::scan(&input.path, &scan_options);
     let peak_before_output = peak_rss_mb();
     let t_out = std::time::Instant::now();
-    let mut code = if scan.has_errors() { 2 } else { 0 };
+    let allow_parse_errors = matches!(&cli.command, Command::Scan(a) if a.allow_parse_errors);
+    let mut code = if scan.has_errors() && !allow_parse_errors {
+        2
+    } else {
+        0
+    };
     match &cli.command {
         Command::Paths(a) => {
             let access = vouch::iam::access::Access::compute(&scan.model);
@@ -464,54 +521,10 @@ fn main() -> ExitCode {
             }
         },
         Command::Scan(a) => {
-            let (mut assessed, c, _) = assess_and_report(&scan, &a.input, &a.assess, &config);
-            code = code.max(c);
-            report::systems::sort_worst_first(&mut assessed.systems);
-            let detail = if a.details {
-                report::scan::Detail::Full
-            } else {
-                report::scan::Detail::Problems
-            };
-            match a.format {
-                Format::Json => emit(&report::systems::to_json(
-                    &assessed.systems,
-                    &assessed.outside,
-                )),
-                Format::Text => emit(&report::systems::to_text(
-                    &assessed.systems,
-                    &assessed.outside,
-                    &a.input.path.display().to_string(),
-                    detail,
-                )),
-            };
-            if a.timings {
-                let mut t: std::collections::BTreeMap<&str, std::time::Duration> =
-                    Default::default();
-                for s in &assessed.systems {
-                    for (id, d) in &s.report.timings {
-                        *t.entry(id.as_str()).or_default() += *d;
-                    }
-                }
-                let mut t: Vec<_> = t.into_iter().collect();
-                t.sort_by_key(|x| std::cmp::Reverse(x.1));
-                for (id, d) in t {
-                    eprintln!("{:>9.3}s  {id}", d.as_secs_f64());
-                }
-            }
-            let fail_on = a
-                .fail_on
-                .or(config.fail_on.map(FailOn::from))
-                .unwrap_or(FailOn::High);
-            let fail_on_open = a.fail_on_open || config.fail_on_open.unwrap_or(false);
-            let rules = vouch::rules(&assess_options(&a.assess, &config)).0;
-            if code == 0
-                && assessed
-                    .systems
-                    .iter()
-                    .any(|s| gate_fails(&s.report, &rules, fail_on, fail_on_open))
-            {
-                code = 1;
-            }
+            code = code.max(scan_command(&scan, a, &config));
+        }
+        Command::Baseline(a) => {
+            code = code.max(baseline_command(&scan, a, &config));
         }
         Command::Questions(a) => {
             code = code.max(questions(&scan, a, &config));
@@ -537,6 +550,206 @@ fn main() -> ExitCode {
     // Freeing a large model one allocation at a time takes longer than the OS takes to reclaim it.
     std::mem::forget(scan);
     ExitCode::from(code)
+}
+
+/// `vouch scan`: the report in the format asked, the SARIF file beside it, the comparison with a
+/// baseline, and the gate. Returns the exit status.
+fn scan_command(scan: &vouch::Scan, a: &ScanArgs, config: &vouch::config::Config) -> u8 {
+    let (mut assessed, c, _) = assess_and_report(scan, &a.input, &a.assess, config);
+    report::systems::sort_worst_first(&mut assessed.systems);
+    let mut code = if a.allow_parse_errors { 0 } else { c };
+    let repo = report::alerts::RepoContext::discover(&a.input.path).with_unit_files(scan);
+    let alerts = report::alerts::of_systems(&assessed.systems, &repo);
+    let comparison = match (&a.baseline, &a.baseline_ref) {
+        (Some(file), _) => match vouch::baseline::Baseline::read(file) {
+            Ok(b) => Some(vouch::baseline::Comparison::of(
+                file.display().to_string(),
+                &b,
+                &alerts,
+            )),
+            Err(d) => {
+                print_assess_diagnostics(&[d], std::slice::from_ref(file));
+                eprintln!("the scan goes on without a baseline: every finding counts as new");
+                if !a.allow_parse_errors {
+                    code = 2;
+                }
+                None
+            }
+        },
+        (None, Some(reference)) => {
+            let mut scan_options = options(&a.input, config);
+            // The merge base is judged by the code alone: the account is today's.
+            scan_options.account = None;
+            let assess = |s: &vouch::Scan, root: &std::path::Path| {
+                assess_systems_quietly(s, root, &a.assess, config).systems
+            };
+            match vouch::baseline::at_merge_base(
+                &a.input.path,
+                &repo,
+                reference,
+                &scan_options,
+                &assess,
+            ) {
+                Ok((source, b)) => Some(vouch::baseline::Comparison::of(source, &b, &alerts)),
+                Err(e) => {
+                    eprintln!("error: --baseline-ref {reference}: {e}");
+                    eprintln!("the scan goes on without a baseline: every finding counts as new");
+                    code = 2;
+                    None
+                }
+            }
+        }
+        (None, None) => None,
+    };
+    if let Some(c) = &comparison {
+        eprintln!(
+            "baseline {}: {} new, {} unchanged, {} baseline entries no longer match (fixed or moved)",
+            c.source,
+            c.new.len(),
+            c.unchanged,
+            c.no_longer_match.len()
+        );
+    }
+    let known = comparison.as_ref().map(|c| {
+        alerts
+            .iter()
+            .filter(|al| !c.is_new(al))
+            .map(|al| al.fingerprint.clone())
+            .collect::<std::collections::BTreeSet<String>>()
+    });
+    let sarif = || {
+        let rendered = report::sarif::render_systems(
+            &assessed.systems,
+            &report::sarif::Options {
+                repo: repo.clone(),
+                questions: !a.sarif_no_questions,
+                baseline: known.as_ref(),
+                information_uri: option_env!("CARGO_PKG_REPOSITORY").filter(|s| !s.is_empty()),
+            },
+        );
+        if let Some(cut) = &rendered.cut {
+            eprintln!("warning: {cut}");
+        }
+        rendered.text
+    };
+    let root = a.input.path.display().to_string();
+    let detail = if a.details {
+        report::scan::Detail::Full
+    } else {
+        report::scan::Detail::Problems
+    };
+    match a.format {
+        ScanFormat::Json => {
+            let text = report::systems::to_json(&assessed.systems, &assessed.outside);
+            match &comparison {
+                None => emit(&text),
+                Some(c) => {
+                    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+                    v["baseline"] = report::scan::baseline_json(c, &alerts);
+                    let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+                    s.push('\n');
+                    emit(&s)
+                }
+            }
+        }
+        ScanFormat::Text => {
+            let mut text =
+                report::systems::to_text(&assessed.systems, &assessed.outside, &root, detail);
+            if let Some(c) = &comparison {
+                text.push_str(&report::scan::baseline_text(c, &alerts));
+            }
+            emit(&text)
+        }
+        ScanFormat::Sarif => emit(&sarif()),
+        ScanFormat::Markdown => emit(&report::markdown::render_systems(
+            &assessed.systems,
+            &alerts,
+            comparison.as_ref(),
+            &root,
+        )),
+        ScanFormat::Junit => emit(&report::junit::render_systems(&assessed.systems)),
+    };
+    if let Some(file) = &a.sarif {
+        if let Err(e) = std::fs::write(file, sarif()) {
+            eprintln!("error: could not write {}: {e}", file.display());
+            code = 2;
+        }
+    }
+    if a.timings {
+        let mut t: std::collections::BTreeMap<&str, std::time::Duration> = Default::default();
+        for s in &assessed.systems {
+            for (id, d) in &s.report.timings {
+                *t.entry(id.as_str()).or_default() += *d;
+            }
+        }
+        let mut t: Vec<_> = t.into_iter().collect();
+        t.sort_by_key(|x| std::cmp::Reverse(x.1));
+        for (id, d) in t {
+            eprintln!("{:>9.3}s  {id}", d.as_secs_f64());
+        }
+    }
+    let fail_on = a
+        .fail_on
+        .or(config.fail_on.map(FailOn::from))
+        .unwrap_or(FailOn::High);
+    let fail_on_open = a.fail_on_open || config.fail_on_open.unwrap_or(false);
+    let rules = vouch::rules(&assess_options(&a.assess, config)).0;
+    let fails = match &comparison {
+        Some(c) => c.gate_fails(&alerts, fail_on.threshold(), fail_on_open),
+        None => assessed
+            .systems
+            .iter()
+            .any(|s| gate_fails(&s.report, &rules, fail_on, fail_on_open)),
+    };
+    if code == 0 && fails {
+        code = 1;
+    }
+    code
+}
+
+/// `vouch baseline`: writes today's alerts as the baseline.
+fn baseline_command(scan: &vouch::Scan, a: &BaselineArgs, config: &vouch::config::Config) -> u8 {
+    let (assessed, code, _) = assess_and_report(scan, &a.input, &a.assess, config);
+    let repo = report::alerts::RepoContext::discover(&a.input.path).with_unit_files(scan);
+    let alerts = report::alerts::of_systems(&assessed.systems, &repo);
+    let baseline = vouch::baseline::Baseline::of(&alerts);
+    let path = a.output.clone().unwrap_or_else(|| {
+        let base = if a.input.path.is_file() {
+            a.input.path.parent().map(PathBuf::from).unwrap_or_default()
+        } else {
+            a.input.path.clone()
+        };
+        base.join(vouch::baseline::DEFAULT_PATH)
+    });
+    match baseline.write(&path) {
+        Ok(replaced) => {
+            eprintln!(
+                "{} entries ({} findings, {} open questions) written to {}{}",
+                baseline.entries.len(),
+                baseline
+                    .entries
+                    .iter()
+                    .filter(|e| e.kind == "finding")
+                    .count(),
+                baseline
+                    .entries
+                    .iter()
+                    .filter(|e| e.kind == "question")
+                    .count(),
+                path.display(),
+                if replaced {
+                    " (the previous baseline was replaced)"
+                } else {
+                    ""
+                }
+            );
+            code
+        }
+        Err(e) => {
+            eprintln!("error: could not write {}: {e}", path.display());
+            2
+        }
+    }
 }
 
 /// The gate (docs/model.md, "The scan's exit status"): an invalid or contradicted assumption whose threat is at or above
@@ -653,20 +866,20 @@ fn print_assess_diagnostics(diags: &[vouch::diagnostics::Diagnostic], files: &[P
     }
 }
 
-/// Cuts the tree into systems (vouch::systems), decides each, and prints the diagnostics.
-fn assess_and_report(
+/// The systems of a scanned tree, each assessed: diagnostics are returned, not printed.
+fn assess_systems_quietly(
     scan: &vouch::Scan,
-    input: &InputArgs,
+    root: &std::path::Path,
     assess: &AssessArgs,
     config: &vouch::config::Config,
-) -> (vouch::Assessment, u8, PathBuf) {
+) -> vouch::Assessment {
     let options = assess_options(assess, config);
     let units: Vec<String> = scan.model.units.iter().map(|u| u.id.clone()).collect();
     let discover = vouch::systems::DiscoverOptions {
         documents: options.docs.clone(),
         declared: config.systems.clone(),
     };
-    let mut systems = vouch::systems::discover(&input.path, &units, &discover);
+    let mut systems = vouch::systems::discover(root, &units, &discover);
     systems.retain(|s| {
         if s.units.is_empty() && s.grouping == vouch::systems::Grouping::Declared {
             eprintln!(
@@ -681,7 +894,18 @@ fn assess_and_report(
         }
         true
     });
-    let assessed = vouch::assess_systems(scan, &input.path, &options, systems);
+    vouch::assess_systems(scan, root, &options, systems)
+}
+
+/// Cuts the tree into systems (vouch::systems), decides each, and prints the diagnostics.
+fn assess_and_report(
+    scan: &vouch::Scan,
+    input: &InputArgs,
+    assess: &AssessArgs,
+    config: &vouch::config::Config,
+) -> (vouch::Assessment, u8, PathBuf) {
+    let options = assess_options(assess, config);
+    let assessed = assess_systems_quietly(scan, &input.path, assess, config);
     let answers = vouch::answers_path(&input.path, &options);
     let mut files = vec![answers.clone()];
     files.extend(options.docs.iter().cloned());
@@ -712,6 +936,7 @@ fn missing_inputs(
         Command::Scan(a) => Some((&a.assess, true)),
         Command::Questions(a) => Some((&a.assess, !a.write)),
         Command::Clarify(a) => Some((&a.assess, false)),
+        Command::Baseline(a) => Some((&a.assess, true)),
         _ => None,
     };
     let from_config = |p: &PathBuf| (p.clone(), "in vouch.toml");

@@ -182,6 +182,19 @@ pub struct ExternalModule {
     pub span: Span,
 }
 
+/// A call of a module whose code vouch read: where its `module` block is, and whether that code
+/// was fetched into the tree by the tool (a registry or git module, not the repository's own
+/// code), so a finding inside it can be shown at the block that calls it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct ModuleCallSite {
+    pub unit: String,
+    /// The call's address, with the instance keys of the calls around it (`module.a["x"].module.b`).
+    pub address: String,
+    pub fetched: bool,
+    #[serde(skip)]
+    pub span: Span,
+}
+
 /// A data source block: existing infrastructure read at plan time.
 #[derive(Debug, Clone, Serialize)]
 pub struct DataSource {
@@ -201,6 +214,8 @@ pub struct Model {
     pub edges: Vec<Edge>,
     pub data_sources: Vec<DataSource>,
     pub external_modules: Vec<ExternalModule>,
+    /// The module calls whose code was read, sorted by unit and address.
+    pub module_calls: Vec<ModuleCallSite>,
     /// For each facet resource, the index of its parent (when the link resolves).
     pub parents: BTreeMap<usize, usize>,
     /// (parent, facet) pairs sorted by parent: the facets of a resource by binary search.
@@ -243,6 +258,9 @@ impl Model {
             .sort_by(|a, b| (&a.unit, &a.address).cmp(&(&b.unit, &b.address)));
         self.external_modules
             .sort_by(|a, b| (&a.unit, &a.address).cmp(&(&b.unit, &b.address)));
+        self.module_calls.sort();
+        self.module_calls
+            .dedup_by(|a, b| a.unit == b.unit && a.address == b.address);
 
         let index: HashMap<(&str, &str), usize> = self
             .resources

@@ -186,6 +186,10 @@ pub fn questions(rule: &Rule, locator: &Locator, d: &Decision) -> Vec<Question> 
             cause: cause.unwrap_or(Cause::NotExpressible),
             reason: reason.unwrap_or_default(),
             threats: vec![super::threats::threat_id(rule)],
+            unit: match &s.subject {
+                Subject::Unit(u) => Some(u.clone()),
+                Subject::Resource(_) => None,
+            },
             resources,
         });
     }

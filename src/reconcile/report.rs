@@ -205,6 +205,10 @@ pub struct Question {
     pub cause: Cause,
     pub reason: String,
     pub threats: Vec<String>,
+    /// For a question about a whole deployment (an account-level control it does not declare):
+    /// the deployment unit. Its `resources` are then empty.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
     pub resources: Vec<QuestionResource>,
 }
 

@@ -1,10 +1,14 @@
 //! Everything vouch prints is formatted here.
 
 pub mod access;
+pub mod alerts;
 pub mod diagnostics;
 pub mod drift;
 pub mod explain;
 pub mod inventory;
+pub mod junit;
+pub mod markdown;
 pub mod paths;
+pub mod sarif;
 pub mod scan;
 pub mod systems;

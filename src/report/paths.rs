@@ -28,6 +28,10 @@ pub struct Path {
     /// `assumable-role`.
     pub kind: &'static str,
     pub unit: String,
+    /// The address the path is about: who can escalate (`privilege-escalation`), what is exposed
+    /// (the API of an `unauthenticated-route`, the security group of `open-ingress`, the store of
+    /// `public-datastore`), or the role that can be assumed (`assumable-role`).
+    pub subject: String,
     pub title: String,
     pub steps: Vec<Step>,
 }
@@ -100,6 +104,7 @@ pub fn paths(scan: &Scan, access: &Access) -> Vec<Path> {
             id: stable_id(&["privilege-escalation", &p.unit, &p.address, &e.method.id]),
             kind: "privilege-escalation",
             unit: p.unit.clone(),
+            subject: p.address.clone(),
             title: format!(
                 "{} can escalate its privileges: {}",
                 p.address, e.method.name
@@ -164,6 +169,7 @@ pub fn paths(scan: &Scan, access: &Access) -> Vec<Path> {
                 id: stable_id(&["unauthenticated-route", &r.unit, &r.address, &route.name]),
                 kind: "unauthenticated-route",
                 unit: r.unit.clone(),
+                subject: r.address.clone(),
                 title: format!(
                     "{} on {} accepts unauthenticated callers",
                     route.name, r.address
@@ -222,6 +228,7 @@ pub fn paths(scan: &Scan, access: &Access) -> Vec<Path> {
             ]),
             kind: "open-ingress",
             unit: target.unit.clone(),
+            subject: target.address.clone(),
             title: format!("{} is open to the internet on {ports}", target.address),
             steps,
         });
@@ -249,6 +256,7 @@ pub fn paths(scan: &Scan, access: &Access) -> Vec<Path> {
             id: stable_id(&["public-datastore", &r.unit, &r.address]),
             kind: "public-datastore",
             unit: r.unit.clone(),
+            subject: r.address.clone(),
             title: format!("{} is reachable from the internet", r.address),
             steps,
         });
@@ -275,6 +283,7 @@ pub fn paths(scan: &Scan, access: &Access) -> Vec<Path> {
             id: stable_id(&["assumable-role", &role.unit, &role.address, &t.principal]),
             kind: "assumable-role",
             unit: role.unit.clone(),
+            subject: role.address.clone(),
             title: format!("{} can be assumed from outside its scope", role.address),
             steps,
         });

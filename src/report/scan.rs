@@ -4,6 +4,7 @@
 
 use crate::assumptions::Status;
 use crate::reconcile::{AnswerRef, AssumptionReport, Report, SuggestionKind, Verdict};
+use crate::report::alerts::Alert;
 use std::fmt::Write as _;
 
 /// The JSON report, pretty-printed, with a final newline.
@@ -11,6 +12,94 @@ pub fn to_json(report: &Report) -> String {
     let mut s = serde_json::to_string_pretty(report).unwrap_or_else(|_| "{}".into());
     s.push('\n');
     s
+}
+
+/// The JSON report with, when a baseline was given, a `baseline` object: where it came from,
+/// the new alerts (with their fingerprints and regions), how many are unchanged, and the
+/// baseline entries that no longer match.
+pub fn to_json_with(
+    report: &Report,
+    comparison: Option<&crate::baseline::Comparison>,
+    alerts: &[Alert],
+) -> String {
+    let Some(c) = comparison else {
+        return to_json(report);
+    };
+    let mut v = serde_json::to_value(report).unwrap_or_default();
+    if let Some(m) = v.as_object_mut() {
+        m.insert("baseline".into(), baseline_json(c, alerts));
+    }
+    let mut s = serde_json::to_string_pretty(&v).unwrap_or_else(|_| "{}".into());
+    s.push('\n');
+    s
+}
+
+/// The `baseline` object of the JSON report: where the baseline came from, the alerts it does
+/// not hold, how many it holds, and its entries that no longer match.
+pub fn baseline_json(c: &crate::baseline::Comparison, alerts: &[Alert]) -> serde_json::Value {
+    let new: Vec<serde_json::Value> = alerts
+        .iter()
+        .filter(|a| c.is_new(a))
+        .map(alert_json)
+        .collect();
+    serde_json::json!({
+        "source": c.source,
+        "new": new,
+        "unchanged": c.unchanged,
+        "no_longer_match": c.no_longer_match,
+    })
+}
+
+fn alert_json(a: &Alert) -> serde_json::Value {
+    let mut v = serde_json::json!({
+        "fingerprint": a.fingerprint,
+        "rule": a.rule,
+        "kind": a.kind,
+        "severity": a.severity,
+        "subject": a.subject,
+        "unit": a.unit,
+        "message": a.message,
+    });
+    if let (Some(o), Some(m)) = (&a.location, v.as_object_mut()) {
+        if let Ok(serde_json::Value::Object(loc)) = serde_json::to_value(o) {
+            m.extend(loc);
+        }
+    }
+    if let Some(q) = &a.question {
+        v["question"] = serde_json::json!(q);
+    }
+    if let Some(s) = &a.system {
+        v["system"] = serde_json::json!(s);
+    }
+    v
+}
+
+/// The text section of a comparison with a baseline: the counts, then each new alert.
+pub fn baseline_text(c: &crate::baseline::Comparison, alerts: &[Alert]) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "\nAgainst the baseline {}", c.source);
+    let _ = writeln!(
+        o,
+        "  {} new, {} unchanged; {} baseline entries no longer match (fixed or moved)",
+        c.new.len(),
+        c.unchanged,
+        c.no_longer_match.len()
+    );
+    for a in alerts.iter().filter(|a| c.is_new(a)) {
+        let at = a
+            .location
+            .as_ref()
+            .map_or_else(|| a.unit.clone(), crate::source::Origin::short);
+        let _ = writeln!(
+            o,
+            "  new  {:<8} {:<9} {at}  [{}]  {}",
+            a.severity.name().to_uppercase(),
+            a.kind.name(),
+            a.rule,
+            a.message
+        );
+    }
+    o
 }
 
 fn risk_name(s: Option<crate::assumptions::Severity>) -> &'static str {

@@ -50,6 +50,7 @@ pub struct Output {
     pub resources: Vec<Resource>,
     pub data_sources: Vec<DataSource>,
     pub external_modules: Vec<ExternalModule>,
+    pub module_calls: Vec<crate::model::ModuleCallSite>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -671,6 +672,17 @@ impl<'a> Instance<'a> {
                 });
             return ModuleCall::External(format!("{address} (source {source})"));
         };
+        self.project
+            .out
+            .borrow_mut()
+            .module_calls
+            .push(crate::model::ModuleCallSite {
+                unit: self.project.unit.clone(),
+                address: address.clone(),
+                // Not a local path: `terraform init` fetched it (through the module index).
+                fetched: self.config.local_module_dir(block).is_none(),
+                span: self.span(located.file, block.span),
+            });
         if self.module_depth + 1 > MAX_MODULE_DEPTH {
             self.warn(
                 located.file,

@@ -195,6 +195,7 @@ impl Lowered {
             model.resources.extend(out.resources);
             model.data_sources.extend(out.data_sources);
             model.external_modules.extend(out.external_modules);
+            model.module_calls.extend(out.module_calls);
             diagnostics.extend(out.diagnostics);
         }
         self.var_files

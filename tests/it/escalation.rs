@@ -206,3 +206,44 @@ resource "aws_iam_role_policy" "attacker" {{
     assert!(methods(tf("lambda.amazonaws.com")).contains("iam.passrole-lambda-invoke"));
     assert!(methods(tf("*.amazonaws.com")).contains("iam.passrole-lambda-invoke"));
 }
+
+/// `vouch paths --format json` names who can escalate in a field of its own, and what is exposed
+/// for the other kinds.
+#[test]
+fn paths_json_names_each_paths_subject() {
+    let options = ScanOptions {
+        load: LoadOptions {
+            excludes: vec!["template.yaml".to_string()],
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let scan = vouch::scan(
+        &common::fixture("escalation/iam.attach-group-policy/escalates"),
+        &options,
+    );
+    let access = Access::compute(&scan.model);
+    let paths = vouch::report::paths::paths(&scan, &access);
+    let json: serde_json::Value =
+        serde_json::from_str(&vouch::report::paths::to_json(&paths)).unwrap();
+    let escalations: Vec<&serde_json::Value> = json["paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["kind"] == "privilege-escalation")
+        .collect();
+    assert!(!escalations.is_empty());
+    assert!(escalations
+        .iter()
+        .any(|p| p["subject"] == "aws_iam_user.attacker"));
+    let project = vouch::scan(
+        &common::fixture("projects/saas-serverless/terraform"),
+        &ScanOptions::default(),
+    );
+    let access = Access::compute(&project.model);
+    let paths = vouch::report::paths::paths(&project, &access);
+    let subjects: BTreeSet<(&str, &str)> =
+        paths.iter().map(|p| (p.kind, p.subject.as_str())).collect();
+    assert!(subjects.contains(&("open-ingress", "aws_security_group.functions")));
+    assert!(subjects.contains(&("unauthenticated-route", "aws_api_gateway_rest_api.main")));
+}
