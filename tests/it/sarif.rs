@@ -520,3 +520,34 @@ fn a_finding_in_a_fetched_module_is_at_the_calling_module_block() {
     );
     assert_eq!(related[0]["physicalLocation"]["region"]["startLine"], 3);
 }
+
+#[test]
+fn a_tree_of_systems_is_one_run_whose_results_name_their_system() {
+    let d = tempfile::tempdir().unwrap();
+    for name in ["billing", "media"] {
+        let dir = d.path().join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("README.md"), format!("# {name}\n")).unwrap();
+        std::fs::write(
+            dir.join("main.tf"),
+            format!(
+                "resource \"aws_sqs_queue\" \"{name}\" {{\n  name                    = \"{name}\"\n  sqs_managed_sse_enabled = false\n}}\n"
+            ),
+        )
+        .unwrap();
+    }
+    let log: Json = serde_json::from_str(&run_sarif(d.path())).unwrap();
+    let runs = log["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 1);
+    let mut by_system: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for r in runs[0]["results"].as_array().unwrap() {
+        let system = r["properties"]["system"]
+            .as_str()
+            .unwrap_or_else(|| panic!("a result without its system: {r:#}"));
+        let subject = r["properties"]["subject"].as_str().unwrap().to_string();
+        by_system.entry(system.into()).or_default().push(subject);
+    }
+    assert!(by_system["billing"].contains(&"aws_sqs_queue.billing".to_string()));
+    assert!(by_system["media"].contains(&"aws_sqs_queue.media".to_string()));
+    assert!(!by_system["billing"].contains(&"aws_sqs_queue.media".to_string()));
+}
