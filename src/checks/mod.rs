@@ -13,6 +13,7 @@
 mod auth;
 mod data;
 mod iam;
+mod imds;
 mod kms;
 mod network;
 mod tls;
@@ -315,6 +316,7 @@ pub fn registry() -> &'static [Check] {
         all.extend(tls::checks());
         all.extend(auth::checks());
         all.extend(data::checks());
+        all.extend(imds::checks());
         all.sort_by_key(|c| c.name);
         all
     })

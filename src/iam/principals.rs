@@ -346,12 +346,55 @@ pub fn compute_roles(model: &Model) -> Vec<(usize, usize)> {
     out
 }
 
-/// The kinds of compute that run as a role: functions, task definitions, instances.
-pub const COMPUTE_KINDS: &[Kind] = &[
-    Kind::LambdaFunction,
-    Kind::EcsTaskDefinition,
-    Kind::Ec2Instance,
-];
+/// What the property of a compute kind names (`rules/compute-roles.tsv`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Names {
+    Role,
+    InstanceProfile,
+}
+
+/// The kinds of compute that run code as a role, each with the property that names the role
+/// or instance profile (`rules/compute-roles.tsv`), in file order.
+fn compute_table() -> &'static [(Kind, Prop, Names)] {
+    static TABLE: OnceLock<Vec<(Kind, Prop, Names)>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let file = "rules/compute-roles.tsv";
+        let mut out = Vec::new();
+        for (n, line) in include_str!("../../rules/compute-roles.tsv")
+            .lines()
+            .enumerate()
+        {
+            if line.starts_with('#') || line.trim().is_empty() {
+                continue;
+            }
+            let cols: Vec<&str> = line.split('\t').collect();
+            let [kind, name, names] = cols[..] else {
+                panic!("{file}:{}: expected 3 cells", n + 1)
+            };
+            let names = match names {
+                "role" => Names::Role,
+                "instance-profile" => Names::InstanceProfile,
+                _ => panic!("{file}:{}: unknown target {names}", n + 1),
+            };
+            let prop = Kind::parse(kind)
+                .and_then(|k| Prop::named(k, name))
+                .unwrap_or_else(|| {
+                    panic!(
+                        "{file}:{}: {kind} has no property {name} in rules/properties/",
+                        n + 1
+                    )
+                });
+            out.push((prop.kind(), prop, names));
+        }
+        out
+    })
+}
+
+/// Is `kind` compute that runs code as a role (a function, task definition, instance, launch
+/// template, node group, …)?
+pub fn is_compute(kind: Kind) -> bool {
+    compute_table().iter().any(|(k, _, _)| *k == kind)
+}
 
 /// How a compute resource's role is settled.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -416,20 +459,18 @@ fn unsettled(v: &Value, what: &str) -> RoleOf {
     RoleOf::Unsettled { unknown }
 }
 
-/// Every function, task definition and instance with the role it runs as: a role of the tree,
+/// Every compute resource of `rules/compute-roles.tsv` with the role it runs as: a role of the tree,
 /// none, or a value the tree cannot settle (with why). Roles are found through the `runs-as`
 /// and instance-profile edges, then through literal ARNs that name a role of the tree.
 pub fn compute_role_refs(model: &Model) -> Vec<ComputeRole> {
     let by_edge: HashMap<usize, usize> = compute_roles(model).into_iter().collect();
     let mut out = Vec::new();
     for (i, r) in model.resources.iter().enumerate() {
-        if r.facet.is_some() || !COMPUTE_KINDS.contains(&r.kind) {
+        if r.facet.is_some() {
             continue;
         }
-        let prop = match r.kind {
-            Kind::LambdaFunction => Prop::LambdaFunctionRole,
-            Kind::EcsTaskDefinition => Prop::EcsTaskDefinitionTaskRoleArn,
-            _ => Prop::Ec2InstanceIamInstanceProfile,
+        let Some(&(_, prop, names)) = compute_table().iter().find(|(k, _, _)| *k == r.kind) else {
+            continue;
         };
         let set = model.prop_set(i, prop).and_then(|f| {
             let path = f.attribute()?.1.to_string();
@@ -442,7 +483,7 @@ pub fn compute_role_refs(model: &Model) -> Vec<ComputeRole> {
         let role = match (by_edge.get(&i), set) {
             (Some(&index), _) => RoleOf::Role { index },
             (None, None) => RoleOf::NoRole,
-            (None, Some((_, v))) if r.kind == Kind::Ec2Instance => {
+            (None, Some((_, v))) if names == Names::InstanceProfile => {
                 // A profile of the tree whose role is not settled, or a profile from elsewhere.
                 let profile = model.edges.iter().find_map(|e| {
                     (e.from == i && e.label == Label::InstanceProfile).then_some(e.to)
