@@ -429,11 +429,31 @@ fn own_role(facts: &Facts, _: &Params) -> Vec<Finding> {
             .collect::<Vec<_>>()
             .join(", ")
     };
+    // The role the service's agent uses for a compute resource (an ECS task's execution role:
+    // it pulls images, writes logs and reads the secrets injected into the containers), by edge.
+    let mut agent_role: HashMap<usize, (usize, Span)> = HashMap::new();
+    for c in &subjects {
+        for e in model.edges_from(c.compute) {
+            if e.label == crate::model::Label::ExecutionRole {
+                agent_role.entry(c.compute).or_insert((e.to, e.span));
+            }
+        }
+    }
     let mut out = Vec::new();
     for c in &subjects {
         let at = role_setting(model, c);
         let mut finding = match &c.role {
             RoleOf::NoRole => Finding::pass(c.compute, "runs without a role"),
+            RoleOf::Role { index } if agent_role.get(&c.compute).is_some_and(|(r, _)| r == index) => {
+                Finding::fail(
+                    c.compute,
+                    format!(
+                        "its code runs as {}, which is also its execution role: the code holds what the service's agent needs (pulling images, writing logs, reading every secret injected into its containers)",
+                        address(model, *index)
+                    ),
+                )
+                .at_all(agent_role.get(&c.compute).map(|(_, s)| *s))
+            }
             RoleOf::Role { index } => {
                 let shared = others(&by_role[index], c.compute);
                 if shared.is_empty() {
