@@ -1,0 +1,119 @@
+//! Compute settled by the account rather than the resource: instance metadata defaults and EBS
+//! encryption by default are Terraform-only resources (CloudFormation has no type for either),
+//! so the table of assumption fixtures, which needs both languages, cannot hold these cases.
+
+use std::fs;
+
+/// (resource, outcome, line, detail) of every evidence entry of one assumption decided on a
+/// Terraform tree written to a temporary directory.
+fn evidence(tf: &str, assumption: &str) -> (String, Vec<(String, String, u64, String)>) {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("main.tf"), tf).unwrap();
+    let scan = vouch::scan(dir.path(), &Default::default());
+    assert!(scan.diagnostics.is_empty(), "{:?}", scan.diagnostics);
+    let options = vouch::AssessOptions {
+        only: vec![assumption.to_string()],
+        ..Default::default()
+    };
+    let (report, _) = vouch::assess(&scan, dir.path(), &options);
+    let a = serde_json::to_value(&report.assumptions[0]).unwrap();
+    let rows = a["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["resource"].as_str().unwrap_or("").to_string(),
+                e["outcome"].as_str().unwrap_or("").to_string(),
+                e["line"].as_u64().unwrap_or(0),
+                e["detail"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    (a["status"].as_str().unwrap().to_string(), rows)
+}
+
+const INSTANCE: &str = r#"
+resource "aws_instance" "web" {
+  ami           = "ami-0abcdef1234567890"
+  instance_type = "t3.small"
+}
+"#;
+
+fn with_metadata_defaults(tokens: &str) -> String {
+    format!(
+        "{INSTANCE}\nresource \"aws_ec2_instance_metadata_defaults\" \"account\" {{\n  http_tokens = \"{tokens}\"\n}}\n"
+    )
+}
+
+#[test]
+fn account_metadata_defaults_settle_an_instance_that_sets_nothing() {
+    let (status, rows) = evidence(&with_metadata_defaults("required"), "iam.compute.imdsv2");
+    assert_eq!(status, "verified");
+    assert_eq!(rows.len(), 1);
+    let (resource, outcome, line, detail) = &rows[0];
+    assert_eq!((resource.as_str(), outcome.as_str()), ("aws_instance.web", "pass"));
+    // The decisive setting is the account's, on its own line.
+    assert_eq!(*line, 8);
+    assert!(detail.contains("aws_ec2_instance_metadata_defaults.account"), "{detail}");
+
+    let (status, rows) = evidence(&with_metadata_defaults("optional"), "iam.compute.imdsv2");
+    assert_eq!(status, "invalid");
+    assert_eq!((rows[0].1.as_str(), rows[0].2), ("fail", 8));
+
+    // No preference leaves it to the launch default: IMDSv1 stays on.
+    let (status, rows) = evidence(&with_metadata_defaults("no-preference"), "iam.compute.imdsv2");
+    assert_eq!(status, "invalid");
+    assert_eq!(rows[0].2, 2, "the instance's own block");
+    assert!(rows[0].3.contains("provider default"), "{}", rows[0].3);
+}
+
+#[test]
+fn an_instance_setting_its_own_tokens_wins_over_the_account_default() {
+    let tf = format!(
+        "{}\nresource \"aws_instance\" \"batch\" {{\n  ami = \"ami-0abcdef1234567890\"\n  metadata_options {{\n    http_tokens = \"optional\"\n  }}\n}}\n",
+        with_metadata_defaults("required")
+    );
+    let (status, rows) = evidence(&tf, "iam.compute.imdsv2");
+    assert_eq!(status, "invalid");
+    let batch = rows.iter().find(|r| r.0 == "aws_instance.batch").unwrap();
+    assert_eq!(batch.1, "fail");
+    let web = rows.iter().find(|r| r.0 == "aws_instance.web").unwrap();
+    assert_eq!(web.1, "pass");
+}
+
+#[test]
+fn an_instance_from_a_template_outside_the_tree_is_a_question() {
+    let tf = r#"
+variable "template_id" {
+  type = string
+}
+
+resource "aws_instance" "web" {
+  launch_template {
+    id = var.template_id
+  }
+}
+"#;
+    let (status, rows) = evidence(tf, "iam.compute.imdsv2");
+    assert_eq!(status, "needs_clarification");
+    assert_eq!((rows[0].1.as_str(), rows[0].2), ("unknown", 8), "the template id from the variable");
+}
+
+#[test]
+fn account_ebs_encryption_by_default_encrypts_block_devices_that_say_nothing() {
+    let plain = evidence(INSTANCE, "kms.encryption-at-rest");
+    assert_eq!(plain.0, "invalid", "{:?}", plain.1);
+    let tf = format!("{INSTANCE}\nresource \"aws_ebs_encryption_by_default\" \"account\" {{\n  enabled = true\n}}\n");
+    let (status, rows) = evidence(&tf, "kms.encryption-at-rest");
+    assert_eq!(status, "verified", "{rows:?}");
+    assert_eq!(rows[0].0, "aws_instance.web");
+    // A device switched off is not rescued by the account default.
+    let tf = format!(
+        "{tf}\nresource \"aws_launch_template\" \"app\" {{\n  block_device_mappings {{\n    device_name = \"/dev/xvda\"\n    ebs {{\n      encrypted = false\n    }}\n  }}\n}}\n"
+    );
+    let (status, rows) = evidence(&tf, "kms.encryption-at-rest");
+    assert_eq!(status, "invalid");
+    let lt = rows.iter().find(|r| r.0 == "aws_launch_template.app").unwrap();
+    assert_eq!((lt.1.as_str(), lt.2), ("fail", 15));
+}
