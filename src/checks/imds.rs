@@ -220,7 +220,9 @@ fn decide(model: &Model, i: usize, tokens: Prop, account: &HashMap<&str, usize>)
         .unwrap_or("the EC2 launch default");
     Finding::fail(
         i,
-        format!("metadata tokens are not required anywhere EC2 reads them: provider default: {source}"),
+        format!(
+            "metadata tokens are not required anywhere EC2 reads them: provider default: {source}"
+        ),
     )
     .at(r.span)
     .at_all(via)

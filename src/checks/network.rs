@@ -557,7 +557,10 @@ fn cluster_endpoint(model: &Model, i: usize) -> Finding {
     let Some(public) = public else {
         return Finding::new(
             i,
-            Outcome::unknown(Cause::NotExpressible, "the endpoint access setting cannot be read"),
+            Outcome::unknown(
+                Cause::NotExpressible,
+                "the endpoint access setting cannot be read",
+            ),
             "whether the Kubernetes API endpoint is public is not settled",
         );
     };
@@ -594,7 +597,10 @@ fn cluster_endpoint(model: &Model, i: usize) -> Finding {
     let Some(cidrs) = model.prop(i, Prop::EksClusterPublicAccessCidrs) else {
         return Finding::new(
             i,
-            Outcome::unknown(Cause::NotExpressible, "the public access CIDRs cannot be read"),
+            Outcome::unknown(
+                Cause::NotExpressible,
+                "the public access CIDRs cannot be read",
+            ),
             "the Kubernetes API endpoint is public; which networks it admits is not settled",
         )
         .at(public_span);

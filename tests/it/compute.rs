@@ -52,17 +52,26 @@ fn account_metadata_defaults_settle_an_instance_that_sets_nothing() {
     assert_eq!(status, "verified");
     assert_eq!(rows.len(), 1);
     let (resource, outcome, line, detail) = &rows[0];
-    assert_eq!((resource.as_str(), outcome.as_str()), ("aws_instance.web", "pass"));
+    assert_eq!(
+        (resource.as_str(), outcome.as_str()),
+        ("aws_instance.web", "pass")
+    );
     // The decisive setting is the account's, on its own line.
     assert_eq!(*line, 8);
-    assert!(detail.contains("aws_ec2_instance_metadata_defaults.account"), "{detail}");
+    assert!(
+        detail.contains("aws_ec2_instance_metadata_defaults.account"),
+        "{detail}"
+    );
 
     let (status, rows) = evidence(&with_metadata_defaults("optional"), "iam.compute.imdsv2");
     assert_eq!(status, "invalid");
     assert_eq!((rows[0].1.as_str(), rows[0].2), ("fail", 8));
 
     // No preference leaves it to the launch default: IMDSv1 stays on.
-    let (status, rows) = evidence(&with_metadata_defaults("no-preference"), "iam.compute.imdsv2");
+    let (status, rows) = evidence(
+        &with_metadata_defaults("no-preference"),
+        "iam.compute.imdsv2",
+    );
     assert_eq!(status, "invalid");
     assert_eq!(rows[0].2, 2, "the instance's own block");
     assert!(rows[0].3.contains("provider default"), "{}", rows[0].3);
@@ -97,7 +106,11 @@ resource "aws_instance" "web" {
 "#;
     let (status, rows) = evidence(tf, "iam.compute.imdsv2");
     assert_eq!(status, "needs_clarification");
-    assert_eq!((rows[0].1.as_str(), rows[0].2), ("unknown", 8), "the template id from the variable");
+    assert_eq!(
+        (rows[0].1.as_str(), rows[0].2),
+        ("unknown", 8),
+        "the template id from the variable"
+    );
 }
 
 #[test]
@@ -114,6 +127,9 @@ fn account_ebs_encryption_by_default_encrypts_block_devices_that_say_nothing() {
     );
     let (status, rows) = evidence(&tf, "kms.encryption-at-rest");
     assert_eq!(status, "invalid");
-    let lt = rows.iter().find(|r| r.0 == "aws_launch_template.app").unwrap();
+    let lt = rows
+        .iter()
+        .find(|r| r.0 == "aws_launch_template.app")
+        .unwrap();
     assert_eq!((lt.1.as_str(), lt.2), ("fail", 15));
 }
