@@ -405,6 +405,16 @@ fn least_privilege(facts: &Facts, params: &Params) -> Vec<Finding> {
 // iam.compute.role-per-function
 // ---------------------------------------------------------------------------------------------
 
+/// Does an unknown of this reason stand for one value outside the code (a variable, a
+/// parameter, something declared elsewhere), so that two resources with the same one share it?
+fn names_a_value(reason: crate::model::Reason) -> bool {
+    use crate::model::Reason::*;
+    matches!(
+        reason,
+        VariableWithoutDefault | ParameterWithoutDefault | DataSource | ExternalModule | OutsideTree
+    )
+}
+
 fn own_role(facts: &Facts, _: &Params) -> Vec<Finding> {
     let model = facts.model;
     let subjects = compute(facts);
@@ -413,10 +423,13 @@ fn own_role(facts: &Facts, _: &Params) -> Vec<Finding> {
     for c in &subjects {
         match &c.role {
             RoleOf::Role { index } => by_role.entry(*index).or_default().push(c.compute),
-            RoleOf::Unsettled { unknown } => by_value
+            // The same variable, parameter, data source or literal ARN names the same role; the
+            // same evaluation failure (one module's expression in two instances) names nothing.
+            RoleOf::Unsettled { unknown } if names_a_value(unknown.reason) => by_value
                 .entry(unknown.detail.clone())
                 .or_default()
                 .push(c.compute),
+            RoleOf::Unsettled { .. } => {}
             RoleOf::NoRole => {}
         }
     }
@@ -483,7 +496,10 @@ fn own_role(facts: &Facts, _: &Params) -> Vec<Finding> {
                 }
             }
             RoleOf::Unsettled { unknown } => {
-                let shared = others(&by_value[&unknown.detail], c.compute);
+                let shared = by_value
+                    .get(&unknown.detail)
+                    .map(|all| others(all, c.compute))
+                    .unwrap_or_default();
                 if shared.is_empty() {
                     Finding::new(
                         c.compute,
