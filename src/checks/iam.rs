@@ -411,7 +411,11 @@ fn names_a_value(reason: crate::model::Reason) -> bool {
     use crate::model::Reason::*;
     matches!(
         reason,
-        VariableWithoutDefault | ParameterWithoutDefault | DataSource | ExternalModule | OutsideTree
+        VariableWithoutDefault
+            | ParameterWithoutDefault
+            | DataSource
+            | ExternalModule
+            | OutsideTree
     )
 }
 

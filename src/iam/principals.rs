@@ -346,6 +346,16 @@ pub fn compute_roles(model: &Model) -> Vec<(usize, usize)> {
     out
 }
 
+/// What it means when the code names no role (`rules/compute-roles.tsv`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unset {
+    /// The code runs without AWS credentials (a task without a task role).
+    NoRole,
+    /// The deploying tool creates a role the tree does not show (a SAM state machine's role,
+    /// generated from its Policies).
+    Generated,
+}
+
 /// What the property of a compute kind names (`rules/compute-roles.tsv`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Names {
@@ -355,8 +365,8 @@ enum Names {
 
 /// The kinds of compute that run code as a role, each with the property that names the role
 /// or instance profile (`rules/compute-roles.tsv`), in file order.
-fn compute_table() -> &'static [(Kind, Prop, Names)] {
-    static TABLE: OnceLock<Vec<(Kind, Prop, Names)>> = OnceLock::new();
+fn compute_table() -> &'static [(Kind, Prop, Names, Unset)] {
+    static TABLE: OnceLock<Vec<(Kind, Prop, Names, Unset)>> = OnceLock::new();
     TABLE.get_or_init(|| {
         let file = "rules/compute-roles.tsv";
         let mut out = Vec::new();
@@ -368,8 +378,13 @@ fn compute_table() -> &'static [(Kind, Prop, Names)] {
                 continue;
             }
             let cols: Vec<&str> = line.split('\t').collect();
-            let [kind, name, names] = cols[..] else {
-                panic!("{file}:{}: expected 3 cells", n + 1)
+            let [kind, name, names, unset] = cols[..] else {
+                panic!("{file}:{}: expected 4 cells", n + 1)
+            };
+            let unset = match unset {
+                "no-role" => Unset::NoRole,
+                "generated" => Unset::Generated,
+                _ => panic!("{file}:{}: unknown meaning of unset {unset}", n + 1),
             };
             let names = match names {
                 "role" => Names::Role,
@@ -384,7 +399,7 @@ fn compute_table() -> &'static [(Kind, Prop, Names)] {
                         n + 1
                     )
                 });
-            out.push((prop.kind(), prop, names));
+            out.push((prop.kind(), prop, names, unset));
         }
         out
     })
@@ -393,7 +408,7 @@ fn compute_table() -> &'static [(Kind, Prop, Names)] {
 /// Is `kind` compute that runs code as a role (a function, task definition, instance, launch
 /// template, node group, …)?
 pub fn is_compute(kind: Kind) -> bool {
-    compute_table().iter().any(|(k, _, _)| *k == kind)
+    compute_table().iter().any(|(k, ..)| *k == kind)
 }
 
 /// How a compute resource's role is settled.
@@ -469,7 +484,8 @@ pub fn compute_role_refs(model: &Model) -> Vec<ComputeRole> {
         if r.facet.is_some() {
             continue;
         }
-        let Some(&(_, prop, names)) = compute_table().iter().find(|(k, _, _)| *k == r.kind) else {
+        let Some(&(_, prop, names, unset)) = compute_table().iter().find(|(k, ..)| *k == r.kind)
+        else {
             continue;
         };
         let set = model.prop_set(i, prop).and_then(|f| {
@@ -482,7 +498,13 @@ pub fn compute_role_refs(model: &Model) -> Vec<ComputeRole> {
         let attribute = set.as_ref().map(|(p, _)| p.clone());
         let role = match (by_edge.get(&i), set) {
             (Some(&index), _) => RoleOf::Role { index },
-            (None, None) => RoleOf::NoRole,
+            (None, None) if unset == Unset::NoRole => RoleOf::NoRole,
+            (None, None) => RoleOf::Unsettled {
+                unknown: crate::model::Unknown {
+                    reason: crate::model::Reason::OutsideTree,
+                    detail: "no role is named: the deploying tool generates one (the SAM transform, from its Policies), which the tree does not show".into(),
+                },
+            },
             (None, Some((_, v))) if names == Names::InstanceProfile => {
                 // A profile of the tree whose role is not settled, or a profile from elsewhere.
                 let profile = model.edges.iter().find_map(|e| {

@@ -1,14 +1,23 @@
-//! Compute settled by the account rather than the resource: instance metadata defaults and EBS
-//! encryption by default are Terraform-only resources (CloudFormation has no type for either),
-//! so the table of assumption fixtures, which needs both languages, cannot hold these cases.
+//! Compute cases one language alone can write, which the table of assumption fixtures (both
+//! languages for every case) cannot hold: the account's instance metadata defaults and EBS
+//! encryption by default are Terraform-only resources; a role the SAM transform generates is
+//! CloudFormation-only.
 
 use std::fs;
 
 /// (resource, outcome, line, detail) of every evidence entry of one assumption decided on a
 /// Terraform tree written to a temporary directory.
 fn evidence(tf: &str, assumption: &str) -> (String, Vec<(String, String, u64, String)>) {
+    evidence_in("main.tf", tf, assumption)
+}
+
+fn evidence_in(
+    file: &str,
+    text: &str,
+    assumption: &str,
+) -> (String, Vec<(String, String, u64, String)>) {
     let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("main.tf"), tf).unwrap();
+    fs::write(dir.path().join(file), text).unwrap();
     let scan = vouch::scan(dir.path(), &Default::default());
     assert!(scan.diagnostics.is_empty(), "{:?}", scan.diagnostics);
     let options = vouch::AssessOptions {
@@ -132,4 +141,37 @@ fn account_ebs_encryption_by_default_encrypts_block_devices_that_say_nothing() {
         .find(|r| r.0 == "aws_launch_template.app")
         .unwrap();
     assert_eq!((lt.1.as_str(), lt.2), ("fail", 15));
+}
+
+#[test]
+fn a_sam_state_machine_without_a_role_is_a_question_not_a_role_free_pass() {
+    let template = r#"AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Flow:
+    Type: AWS::Serverless::StateMachine
+    Properties:
+      Definition:
+        StartAt: Done
+        States:
+          Done: { Type: Succeed }
+      Policies:
+        - AmazonS3FullAccess
+"#;
+    let (status, rows) = evidence_in("template.yaml", template, "iam.compute.least-privilege");
+    assert_eq!(status, "needs_clarification", "{rows:?}");
+    assert_eq!(
+        (rows[0].0.as_str(), rows[0].1.as_str()),
+        ("Flow", "unknown")
+    );
+    // With its Role named, the state machine is compute like any other.
+    let named = template.replace(
+        "      Policies:\n        - AmazonS3FullAccess\n",
+        "      Role: arn:aws:iam::123456789012:role/flow\n",
+    );
+    assert!(named.contains("Role: arn"));
+    let (_, rows) = evidence_in("template.yaml", &named, "iam.compute.role-per-function");
+    assert_eq!(rows[0].0, "Flow");
+    assert_eq!(rows[0].1, "unknown", "a role outside the tree: {rows:?}");
+    assert!(rows[0].3.contains("not settled"), "{}", rows[0].3);
 }
