@@ -150,6 +150,15 @@ fn compute_in_vpc(facts: &Facts, _: &Params) -> Vec<Finding> {
         let lambda = model.resources[c].kind == Kind::LambdaFunction;
         let spans = ordered(c, &p.evidence);
         let finding = match &p.where_ {
+            Where::NoVpc if model.resources[c].kind == Kind::SagemakerNotebookInstance => {
+                Finding::fail(
+                    c,
+                    with_defaults(
+                        "direct internet access: its traffic leaves through SageMaker's own network, outside the VPC's controls".into(),
+                        &p.defaults,
+                    ),
+                )
+            }
             Where::NoVpc => Finding::fail(
                 c,
                 "no VPC configuration: it runs on AWS's shared network, outside any VPC, with direct internet access",

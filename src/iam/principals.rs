@@ -507,9 +507,9 @@ pub fn compute_role_refs(model: &Model) -> Vec<ComputeRole> {
             },
             (None, Some((_, v))) if names == Names::InstanceProfile => {
                 // A profile of the tree whose role is not settled, or a profile from elsewhere.
-                let profile = model.edges.iter().find_map(|e| {
-                    (e.from == i && e.label == Label::InstanceProfile).then_some(e.to)
-                });
+                let profile = model
+                    .edges_from(i)
+                    .find_map(|e| (e.label == Label::InstanceProfile).then_some(e.to));
                 match profile {
                     Some(p) => match model.prop_set(p, Prop::IamInstanceProfileRoles) {
                         Some(rv) => unsettled(&rv.value, "the instance profile's role"),

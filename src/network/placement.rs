@@ -465,6 +465,7 @@ pub fn placement(model: &Model) -> Vec<Placement> {
             Kind::Ec2Instance => instance(&net, i),
             Kind::EksNodegroup => group(&net, i, Prop::EksNodegroupSubnets),
             Kind::AutoscalingGroup => group(&net, i, Prop::AutoscalingGroupVpcZoneIdentifier),
+            Kind::SagemakerNotebookInstance => notebook(&net, i),
             _ => continue,
         };
         out.push(p);
@@ -733,6 +734,59 @@ fn group(net: &Network, i: usize, subnets: Prop) -> Placement {
     } else {
         None
     };
+    finish(p)
+}
+
+/// A SageMaker notebook: with direct internet access (AWS's default) its traffic leaves through
+/// SageMaker's own network whatever subnet it is attached to, as if it had no VPC; without it,
+/// its interface sits in its subnet and gets no public IP.
+fn notebook(net: &Network, i: usize) -> Placement {
+    let model = net.model;
+    let r = &model.resources[i];
+    let mut p = Placement {
+        compute: i,
+        where_: Where::NoVpc,
+        public_ip: None,
+        defaults: vec![],
+        unknowns: vec![],
+        evidence: vec![],
+    };
+    let direct = model.prop(i, Prop::SagemakerNotebookInstanceDirectInternetAccess);
+    match direct.as_ref().map(|f| (f, util::text(Some(&f.value)))) {
+        Some((f, Ok(Some(v)))) if v.eq_ignore_ascii_case("Disabled") => {
+            p.evidence.push(Evidence::found(model, i, f));
+        }
+        Some((f, Ok(_))) => {
+            p.evidence.push(Evidence::found(model, i, f));
+            if let crate::model::PropOrigin::Default { source } = f.origin {
+                p.defaults.push(source.to_string());
+            }
+            return finish(p);
+        }
+        Some((f, Err(u))) => {
+            p.evidence.push(Evidence::found(model, i, f));
+            p.where_ = Where::Unknown { value: u };
+            return finish(p);
+        }
+        None => {}
+    }
+    let Some(subnet) = model.prop_set(i, Prop::SagemakerNotebookInstanceSubnetId) else {
+        p.evidence.push(Evidence::at(model, i, ""));
+        p.where_ = Where::Unknown {
+            value: Value::unknown(
+                Reason::OutsideTree,
+                format!(
+                    "{} has no direct internet access and names no subnet",
+                    r.address
+                ),
+            ),
+        };
+        return finish(p);
+    };
+    p.evidence.push(Evidence::found(model, i, &subnet));
+    let sp = net.in_subnets(&r.unit, &subnet.value);
+    p.where_ = sp.into_where(&mut p.unknowns, &mut p.evidence);
+    p.public_ip = Some(false);
     finish(p)
 }
 
