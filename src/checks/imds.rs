@@ -8,7 +8,7 @@
 //! the account's instance metadata defaults of its deployment, else AWS's default (tokens
 //! optional, from the property table with its source).
 
-use super::{no_params, Check, Facts, Finding, Outcome, Params};
+use super::{no_params, Cause, Check, Facts, Finding, Outcome, Params};
 use crate::model::{Found, Kind, Label, Model, Prop, Value};
 use crate::source::Span;
 use std::collections::HashMap;
@@ -171,9 +171,19 @@ fn decide(model: &Model, i: usize, tokens: Prop, account: &HashMap<&str, usize>)
                 via.push(span);
             }
             Template::Elsewhere(v, span) => {
+                let outcome = match v.first_unknown() {
+                    Some(u) => Outcome::from_unknown(u),
+                    None => Outcome::unknown(
+                        Cause::OutsideTree,
+                        format!(
+                            "launch template {} is not declared in the scanned tree",
+                            v.written()
+                        ),
+                    ),
+                };
                 return Finding::new(
                     i,
-                    Outcome::of_value(&v),
+                    outcome,
                     "the instance launches from a template outside the scanned tree, which may set its metadata options",
                 )
                 .at(span);

@@ -175,3 +175,17 @@ Resources:
     assert_eq!(rows[0].1, "unknown", "a role outside the tree: {rows:?}");
     assert!(rows[0].3.contains("not settled"), "{}", rows[0].3);
 }
+
+#[test]
+fn an_instance_from_a_literal_template_id_asks_about_that_template() {
+    let tf = r#"
+resource "aws_instance" "web" {
+  launch_template {
+    id = "lt-0123456789abcdef0"
+  }
+}
+"#;
+    let (status, rows) = evidence(tf, "iam.compute.imdsv2");
+    assert_eq!(status, "needs_clarification");
+    assert_eq!((rows[0].1.as_str(), rows[0].2), ("unknown", 4));
+}
