@@ -466,6 +466,15 @@ pub fn placement(model: &Model) -> Vec<Placement> {
             Kind::EksNodegroup => group(&net, i, Prop::EksNodegroupSubnets),
             Kind::AutoscalingGroup => group(&net, i, Prop::AutoscalingGroupVpcZoneIdentifier),
             Kind::SagemakerNotebookInstance => notebook(&net, i),
+            // A managed compute environment names its subnets; an unmanaged one has no
+            // compute resources of its own to place.
+            Kind::BatchComputeEnvironment
+                if model
+                    .prop_set(i, Prop::BatchComputeEnvironmentSubnets)
+                    .is_some() =>
+            {
+                group(&net, i, Prop::BatchComputeEnvironmentSubnets)
+            }
             _ => continue,
         };
         out.push(p);
@@ -643,9 +652,9 @@ fn instance(net: &Network, i: usize) -> Placement {
 }
 
 /// A group that launches instances into a list of subnets (an Auto Scaling group, an EKS node
-/// group). A public IP comes from the launch template or configuration it launches from when
-/// that says so, else from every subnet's own setting: one subnet that maps public IPs is
-/// enough.
+/// group, a Batch compute environment). A public IP comes from the launch template or
+/// configuration it launches from when that says so, else from every subnet's own setting: one
+/// subnet that maps public IPs is enough.
 fn group(net: &Network, i: usize, subnets: Prop) -> Placement {
     let model = net.model;
     let r = &model.resources[i];
