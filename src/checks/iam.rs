@@ -390,6 +390,20 @@ fn least_privilege(facts: &Facts, params: &Params) -> Vec<Finding> {
 // iam.compute.role-per-function
 // ---------------------------------------------------------------------------------------------
 
+/// Does an unknown of this reason stand for one value outside the code (a variable, a
+/// parameter, something declared elsewhere), so that two resources with the same one share it?
+fn names_a_value(reason: crate::model::Reason) -> bool {
+    use crate::model::Reason::*;
+    matches!(
+        reason,
+        VariableWithoutDefault
+            | ParameterWithoutDefault
+            | DataSource
+            | ExternalModule
+            | OutsideTree
+    )
+}
+
 fn own_role(facts: &Facts, _: &Params) -> Vec<Finding> {
     let model = facts.model;
     let subjects = compute(facts);
@@ -398,10 +412,13 @@ fn own_role(facts: &Facts, _: &Params) -> Vec<Finding> {
     for c in &subjects {
         match &c.role {
             RoleOf::Role { index } => by_role.entry(*index).or_default().push(c.compute),
-            RoleOf::Unsettled { unknown } => by_value
+            // The same variable, parameter, data source or literal ARN names the same role; the
+            // same evaluation failure (one module's expression in two instances) names nothing.
+            RoleOf::Unsettled { unknown } if names_a_value(unknown.reason) => by_value
                 .entry(unknown.detail.clone())
                 .or_default()
                 .push(c.compute),
+            RoleOf::Unsettled { .. } => {}
             RoleOf::NoRole => {}
         }
     }
@@ -414,11 +431,31 @@ fn own_role(facts: &Facts, _: &Params) -> Vec<Finding> {
             .collect::<Vec<_>>()
             .join(", ")
     };
+    // The role the service's agent uses for a compute resource (an ECS task's execution role:
+    // it pulls images, writes logs and reads the secrets injected into the containers), by edge.
+    let mut agent_role: HashMap<usize, (usize, Span)> = HashMap::new();
+    for c in &subjects {
+        for e in model.edges_from(c.compute) {
+            if e.label == crate::model::Label::ExecutionRole {
+                agent_role.entry(c.compute).or_insert((e.to, e.span));
+            }
+        }
+    }
     let mut out = Vec::new();
     for c in &subjects {
         let at = role_setting(model, c);
         let mut finding = match &c.role {
             RoleOf::NoRole => Finding::pass(c.compute, "runs without a role"),
+            RoleOf::Role { index } if agent_role.get(&c.compute).is_some_and(|(r, _)| r == index) => {
+                Finding::fail(
+                    c.compute,
+                    format!(
+                        "its code runs as {}, which is also its execution role: the code holds what the service's agent needs (pulling images, writing logs, reading every secret injected into its containers)",
+                        address(model, *index)
+                    ),
+                )
+                .at_all(agent_role.get(&c.compute).map(|(_, s)| *s))
+            }
             RoleOf::Role { index } => {
                 let shared = others(&by_role[index], c.compute);
                 if shared.is_empty() {
@@ -448,7 +485,10 @@ fn own_role(facts: &Facts, _: &Params) -> Vec<Finding> {
                 }
             }
             RoleOf::Unsettled { unknown } => {
-                let shared = others(&by_value[&unknown.detail], c.compute);
+                let shared = by_value
+                    .get(&unknown.detail)
+                    .map(|all| others(all, c.compute))
+                    .unwrap_or_default();
                 if shared.is_empty() {
                     Finding::new(
                         c.compute,

@@ -13,6 +13,7 @@
 mod auth;
 mod data;
 mod iam;
+mod imds;
 mod kms;
 mod network;
 mod tls;
@@ -321,6 +322,7 @@ pub fn registry() -> &'static [Check] {
         all.extend(tls::checks());
         all.extend(auth::checks());
         all.extend(data::checks());
+        all.extend(imds::checks());
         all.sort_by_key(|c| c.name);
         all
     })

@@ -150,6 +150,15 @@ fn compute_in_vpc(facts: &Facts, _: &Params) -> Vec<Finding> {
         let lambda = model.resources[c].kind == Kind::LambdaFunction;
         let spans = ordered(c, &p.evidence);
         let finding = match &p.where_ {
+            Where::NoVpc if model.resources[c].kind == Kind::SagemakerNotebookInstance => {
+                Finding::fail(
+                    c,
+                    with_defaults(
+                        "direct internet access: its traffic leaves through SageMaker's own network, outside the VPC's controls".into(),
+                        &p.defaults,
+                    ),
+                )
+            }
             Where::NoVpc => Finding::fail(
                 c,
                 "no VPC configuration: it runs on AWS's shared network, outside any VPC, with direct internet access",
@@ -543,7 +552,106 @@ fn open_ingress(facts: &Facts, _: &Params) -> Vec<Finding> {
             out.push(f);
         }
     }
+    for i in facts.of_kind(Kind::EksCluster) {
+        out.push(cluster_endpoint(model, i));
+    }
     out
+}
+
+/// An EKS cluster's Kubernetes API endpoint: ingress that no security group governs. Public
+/// access (AWS's default) open to `0.0.0.0/0` or `::/0` (the default list) lets the whole
+/// internet reach the API server, leaving only authentication between it and the cluster.
+fn cluster_endpoint(model: &Model, i: usize) -> Finding {
+    let public = model.prop(i, Prop::EksClusterEndpointPublicAccess);
+    let Some(public) = public else {
+        return Finding::new(
+            i,
+            Outcome::unknown(
+                Cause::NotExpressible,
+                "the endpoint access setting cannot be read",
+            ),
+            "whether the Kubernetes API endpoint is public is not settled",
+        );
+    };
+    let public_span = public.span(model, i);
+    // The documented defaults the finding rests on, said once at its end.
+    let defaults = |found: &[&crate::model::Found]| -> String {
+        let notes: Vec<&str> = found
+            .iter()
+            .filter_map(|f| match f.origin {
+                crate::model::PropOrigin::Default { source } => Some(source),
+                _ => None,
+            })
+            .collect();
+        if notes.is_empty() {
+            String::new()
+        } else {
+            format!(" (provider default: {})", notes.join("; "))
+        }
+    };
+    match util::flag(Some(&public.value)) {
+        Ok(Some(false)) => {
+            return Finding::pass(i, "the Kubernetes API endpoint is private only").at(public_span)
+        }
+        Ok(_) => {}
+        Err(v) => {
+            return Finding::new(
+                i,
+                Outcome::of_value(&v),
+                "whether the Kubernetes API endpoint is public is not settled",
+            )
+            .at(public_span)
+        }
+    }
+    let Some(cidrs) = model.prop(i, Prop::EksClusterPublicAccessCidrs) else {
+        return Finding::new(
+            i,
+            Outcome::unknown(
+                Cause::NotExpressible,
+                "the public access CIDRs cannot be read",
+            ),
+            "the Kubernetes API endpoint is public; which networks it admits is not settled",
+        )
+        .at(public_span);
+    };
+    let cidrs_span = cidrs.span(model, i);
+    let mut open = None;
+    let mut unsettled = None;
+    for item in util::items(&cidrs.value) {
+        match util::text(Some(item)) {
+            Ok(Some(c)) if c == "0.0.0.0/0" || c == "::/0" => open = open.or(Some(c)),
+            Ok(_) => {}
+            Err(v) => unsettled = unsettled.or(Some(v)),
+        }
+    }
+    let public_text = "the Kubernetes API endpoint is public";
+    match (open, unsettled) {
+        (Some(c), _) => Finding::fail(
+            i,
+            format!(
+                "{public_text} and accepts connections from {c}{}",
+                defaults(&[&public, &cidrs])
+            ),
+        )
+        .at(cidrs_span)
+        .at(public_span),
+        (None, Some(v)) => Finding::new(
+            i,
+            Outcome::of_value(&v),
+            format!(
+                "{public_text}; which networks it admits is not settled{}",
+                defaults(&[&public])
+            ),
+        )
+        .at(cidrs_span)
+        .at(public_span),
+        (None, None) => Finding::pass(
+            i,
+            format!("{public_text} but admits only the networks listed in its public access CIDRs"),
+        )
+        .at(cidrs_span)
+        .at(public_span),
+    }
 }
 
 // --- net.datastores-private -------------------------------------------------------------------

@@ -386,12 +386,70 @@ pub fn compute_roles(model: &Model) -> Vec<(usize, usize)> {
     out
 }
 
-/// The kinds of compute that run as a role: functions, task definitions, instances.
-pub const COMPUTE_KINDS: &[Kind] = &[
-    Kind::LambdaFunction,
-    Kind::EcsTaskDefinition,
-    Kind::Ec2Instance,
-];
+/// What it means when the code names no role (`rules/compute-roles.tsv`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unset {
+    /// The code runs without AWS credentials (a task without a task role).
+    NoRole,
+    /// The deploying tool creates a role the tree does not show (a SAM state machine's role,
+    /// generated from its Policies).
+    Generated,
+}
+
+/// What the property of a compute kind names (`rules/compute-roles.tsv`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Names {
+    Role,
+    InstanceProfile,
+}
+
+/// The kinds of compute that run code as a role, each with the property that names the role
+/// or instance profile (`rules/compute-roles.tsv`), in file order.
+fn compute_table() -> &'static [(Kind, Prop, Names, Unset)] {
+    static TABLE: OnceLock<Vec<(Kind, Prop, Names, Unset)>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let file = "rules/compute-roles.tsv";
+        let mut out = Vec::new();
+        for (n, line) in include_str!("../../rules/compute-roles.tsv")
+            .lines()
+            .enumerate()
+        {
+            if line.starts_with('#') || line.trim().is_empty() {
+                continue;
+            }
+            let cols: Vec<&str> = line.split('\t').collect();
+            let [kind, name, names, unset] = cols[..] else {
+                panic!("{file}:{}: expected 4 cells", n + 1)
+            };
+            let unset = match unset {
+                "no-role" => Unset::NoRole,
+                "generated" => Unset::Generated,
+                _ => panic!("{file}:{}: unknown meaning of unset {unset}", n + 1),
+            };
+            let names = match names {
+                "role" => Names::Role,
+                "instance-profile" => Names::InstanceProfile,
+                _ => panic!("{file}:{}: unknown target {names}", n + 1),
+            };
+            let prop = Kind::parse(kind)
+                .and_then(|k| Prop::named(k, name))
+                .unwrap_or_else(|| {
+                    panic!(
+                        "{file}:{}: {kind} has no property {name} in rules/properties/",
+                        n + 1
+                    )
+                });
+            out.push((prop.kind(), prop, names, unset));
+        }
+        out
+    })
+}
+
+/// Is `kind` compute that runs code as a role (a function, task definition, instance, launch
+/// template, node group, …)?
+pub fn is_compute(kind: Kind) -> bool {
+    compute_table().iter().any(|(k, ..)| *k == kind)
+}
 
 /// How a compute resource's role is settled.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -456,20 +514,19 @@ fn unsettled(v: &Value, what: &str) -> RoleOf {
     RoleOf::Unsettled { unknown }
 }
 
-/// Every function, task definition and instance with the role it runs as: a role of the tree,
+/// Every compute resource of `rules/compute-roles.tsv` with the role it runs as: a role of the tree,
 /// none, or a value the tree cannot settle (with why). Roles are found through the `runs-as`
 /// and instance-profile edges, then through literal ARNs that name a role of the tree.
 pub fn compute_role_refs(model: &Model) -> Vec<ComputeRole> {
     let by_edge: HashMap<usize, usize> = compute_roles(model).into_iter().collect();
     let mut out = Vec::new();
     for (i, r) in model.resources.iter().enumerate() {
-        if r.facet.is_some() || !COMPUTE_KINDS.contains(&r.kind) {
+        if r.facet.is_some() {
             continue;
         }
-        let prop = match r.kind {
-            Kind::LambdaFunction => Prop::LambdaFunctionRole,
-            Kind::EcsTaskDefinition => Prop::EcsTaskDefinitionTaskRoleArn,
-            _ => Prop::Ec2InstanceIamInstanceProfile,
+        let Some(&(_, prop, names, unset)) = compute_table().iter().find(|(k, ..)| *k == r.kind)
+        else {
+            continue;
         };
         let set = model.prop_set(i, prop).and_then(|f| {
             let path = f.attribute()?.1.to_string();
@@ -481,12 +538,18 @@ pub fn compute_role_refs(model: &Model) -> Vec<ComputeRole> {
         let attribute = set.as_ref().map(|(p, _)| p.clone());
         let role = match (by_edge.get(&i), set) {
             (Some(&index), _) => RoleOf::Role { index },
-            (None, None) => RoleOf::NoRole,
-            (None, Some((_, v))) if r.kind == Kind::Ec2Instance => {
+            (None, None) if unset == Unset::NoRole => RoleOf::NoRole,
+            (None, None) => RoleOf::Unsettled {
+                unknown: crate::model::Unknown {
+                    reason: crate::model::Reason::OutsideTree,
+                    detail: "no role is named: the deploying tool generates one (the SAM transform, from its Policies), which the tree does not show".into(),
+                },
+            },
+            (None, Some((_, v))) if names == Names::InstanceProfile => {
                 // A profile of the tree whose role is not settled, or a profile from elsewhere.
-                let profile = model.edges.iter().find_map(|e| {
-                    (e.from == i && e.label == Label::InstanceProfile).then_some(e.to)
-                });
+                let profile = model
+                    .edges_from(i)
+                    .find_map(|e| (e.label == Label::InstanceProfile).then_some(e.to));
                 match profile {
                     Some(p) => match model.prop_set(p, Prop::IamInstanceProfileRoles) {
                         Some(rv) => unsettled(&rv.value, "the instance profile's role"),

@@ -40,6 +40,10 @@ pub struct TrustEntry {
     pub source_restricted: bool,
     /// For OIDC providers: the token's subject and audience are both constrained.
     pub subject_and_audience: bool,
+    /// A web-identity trust: the principal is an OIDC provider (of the tree, or by its ARN) or
+    /// the statement allows `sts:AssumeRoleWithWebIdentity` (GitHub Actions, EKS service
+    /// accounts through IRSA, any other OIDC issuer).
+    pub web_identity: bool,
     pub conditions: Vec<Condition>,
     pub statement: usize,
     #[serde(skip)]
@@ -56,11 +60,11 @@ impl TrustEntry {
             Trustee::OtherAccount if !self.external_id && !self.organization => {
                 Some("another account may assume the role without sts:ExternalId or an organization condition")
             }
-            Trustee::Federated if self.principal.contains("token.actions.githubusercontent.com") || self.principal.contains("oidc") => {
-                (!self.subject_and_audience).then_some("an OIDC provider's tokens are accepted without conditions on both sub and aud")
-            }
             Trustee::Federated if self.principal.contains("cognito-identity") => {
                 (!self.subject_and_audience).then_some("Cognito identity pool tokens are accepted without conditions on aud and amr")
+            }
+            Trustee::Federated if self.web_identity => {
+                (!self.subject_and_audience).then_some("an OIDC provider's tokens are accepted without conditions on both sub and aud")
             }
             Trustee::Unknown => Some("the trusted principal cannot be settled from the code"),
             _ => None,
@@ -94,6 +98,26 @@ fn aws_trustee(v: &Value) -> Trustee {
     }
 }
 
+/// Does a `Federated` principal name an OIDC provider: one of the tree (by reference), or an
+/// ARN of the `oidc-provider/` form?
+fn names_oidc_provider(model: &Model, unit: &str, v: &Value) -> bool {
+    let is_provider = |address: &str| {
+        model
+            .index_of(unit, address)
+            .is_some_and(|i| model.resources[i].kind == Kind::IamOidcProvider)
+    };
+    match v {
+        Value::String(s) => s.contains(":oidc-provider/"),
+        Value::Ref(r) => is_provider(&r.resource),
+        Value::Template(parts) => parts.iter().any(|p| match p {
+            Part::Text(t) => t.contains(":oidc-provider/"),
+            Part::Ref(r) => is_provider(&r.resource),
+            _ => false,
+        }),
+        _ => false,
+    }
+}
+
 /// The trust entries of every role.
 pub fn trust(model: &Model, principals: &BTreeMap<usize, Principal>) -> Vec<TrustEntry> {
     let mut out = Vec::new();
@@ -110,6 +134,11 @@ pub fn trust(model: &Model, principals: &BTreeMap<usize, Principal>) -> Vec<Trus
                 let keys: Vec<String> = st.conditions.iter().map(|c| c.key_lower()).collect();
                 let has = |k: &str| keys.iter().any(|x| x == k);
                 let ends = |k: &str| keys.iter().any(|x| x.ends_with(k));
+                let web_action = st.action.as_ref().is_some_and(|a| {
+                    a.patterns
+                        .iter()
+                        .any(|p| p.eq_ignore_ascii_case("sts:AssumeRoleWithWebIdentity"))
+                });
                 for pr in &spec.principals {
                     let trustee = match pr.kind.as_str() {
                         "*" => Trustee::Anyone,
@@ -141,6 +170,9 @@ pub fn trust(model: &Model, principals: &BTreeMap<usize, Principal>) -> Vec<Trus
                         subject_and_audience: (ends(":sub") && ends(":aud"))
                             || (has("cognito-identity.amazonaws.com:aud")
                                 && has("cognito-identity.amazonaws.com:amr")),
+                        web_identity: web_action
+                            || (pr.kind == "Federated"
+                                && names_oidc_provider(model, &model.resources[role].unit, &pr.id)),
                         conditions: st.conditions.clone(),
                         statement: st.index,
                         span: held.span,

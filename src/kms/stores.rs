@@ -331,15 +331,27 @@ enum FlagState {
 }
 
 impl Reader<'_, '_> {
+    /// The flag as set. Where its path crosses a list (every block device of an instance), the
+    /// weakest element decides: off, then unknown, then service keys, then KMS.
     fn flag(&self, source: usize, flag: &Flag) -> FlagState {
-        match setting(self.model, source, flag.prop) {
-            Some(Setting {
-                holder,
-                path,
-                value,
-            }) => classify(flag, holder, path, &value),
-            None => FlagState::Absent,
+        let rank = |s: &FlagState| match s {
+            FlagState::Off(..) => 0,
+            FlagState::Unknown(..) => 1,
+            FlagState::Service(..) => 2,
+            FlagState::Kms(..) => 3,
+            FlagState::Absent => 4,
+        };
+        let mut weakest = FlagState::Absent;
+        for found in self.model.props(source, flag.prop) {
+            let Some((holder, path)) = found.attribute() else {
+                continue;
+            };
+            let state = classify(flag, holder, path.to_string(), &found.value);
+            if rank(&state) < rank(&weakest) {
+                weakest = state;
+            }
         }
+        weakest
     }
 
     /// The key when the code names none: the property's documented default (an AWS-managed
@@ -498,12 +510,18 @@ impl Reader<'_, '_> {
         }
     }
 
-    /// EBS volumes without an encryption flag: encrypted when the unit enables EBS encryption by
-    /// default.
+    /// EBS volumes, and the block devices of instances, launch templates and launch
+    /// configurations, without an encryption flag: encrypted when the unit enables EBS encryption by default.
     fn ebs_default(&mut self, source: usize, store: &Store) -> Option<(AtRest, KeyKind)> {
         let model = self.model;
         let r = &model.resources[source];
-        if r.kind != Kind::Ec2Volume {
+        if !matches!(
+            r.kind,
+            Kind::Ec2Volume
+                | Kind::Ec2Instance
+                | Kind::Ec2LaunchTemplate
+                | Kind::Ec2LaunchConfiguration
+        ) {
             return None;
         }
         let (i, by_default) = model

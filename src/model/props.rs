@@ -108,6 +108,11 @@ fn default_value(text: &str) -> Value {
         "true" => Value::Bool(true),
         "false" => Value::Bool(false),
         "null" => Value::Null,
+        // A list default (`["0.0.0.0/0"]`) is written as JSON.
+        _ if text.starts_with('[') => match serde_json::from_str::<serde_json::Value>(text) {
+            Ok(json) => Value::from_json(&json),
+            Err(_) => Value::str(text),
+        },
         _ => match text.parse::<f64>() {
             Ok(n)
                 if text

@@ -463,6 +463,18 @@ pub fn placement(model: &Model) -> Vec<Placement> {
                 evidence: vec![Evidence::at(model, i, "")],
             },
             Kind::Ec2Instance => instance(&net, i),
+            Kind::EksNodegroup => group(&net, i, Prop::EksNodegroupSubnets),
+            Kind::AutoscalingGroup => group(&net, i, Prop::AutoscalingGroupVpcZoneIdentifier),
+            Kind::SagemakerNotebookInstance => notebook(&net, i),
+            // A managed compute environment names its subnets; an unmanaged one has no
+            // compute resources of its own to place.
+            Kind::BatchComputeEnvironment
+                if model
+                    .prop_set(i, Prop::BatchComputeEnvironmentSubnets)
+                    .is_some() =>
+            {
+                group(&net, i, Prop::BatchComputeEnvironmentSubnets)
+            }
             _ => continue,
         };
         out.push(p);
@@ -636,6 +648,154 @@ fn instance(net: &Network, i: usize) -> Placement {
             _ => None,
         },
     };
+    finish(p)
+}
+
+/// A group that launches instances into a list of subnets (an Auto Scaling group, an EKS node
+/// group, a Batch compute environment). A public IP comes from the launch template or
+/// configuration it launches from when that says so, else from every subnet's own setting: one
+/// subnet that maps public IPs is enough.
+fn group(net: &Network, i: usize, subnets: Prop) -> Placement {
+    let model = net.model;
+    let r = &model.resources[i];
+    let mut p = Placement {
+        compute: i,
+        where_: Where::NoVpc,
+        public_ip: None,
+        defaults: vec![],
+        unknowns: vec![],
+        evidence: vec![],
+    };
+    let Some(listed) = model.prop_set(i, subnets) else {
+        p.evidence.push(Evidence::at(model, i, ""));
+        p.where_ = Where::Unknown {
+            value: Value::unknown(
+                Reason::OutsideTree,
+                format!(
+                    "{} names no subnets: it launches in the default VPC of its availability zones, whose subnets are public by default",
+                    r.address
+                ),
+            ),
+        };
+        return p;
+    };
+    p.evidence.push(Evidence::found(model, i, &listed));
+    let sp = net.in_subnets(&r.unit, &listed.value);
+    let subnet_ids = sp.subnets.clone();
+    p.where_ = sp.into_where(&mut p.unknowns, &mut p.evidence);
+    // The template or configuration it launches from, when it decides the public IP.
+    let template = model
+        .edges_from(i)
+        .find(|e| e.label == Label::LaunchesFrom)
+        .map(|e| e.to);
+    let from_template = template.and_then(|t| {
+        let prop = match model.resources[t].kind {
+            Kind::Ec2LaunchTemplate => {
+                Prop::Ec2LaunchTemplateNetworkInterfacesAssociatePublicIpAddress
+            }
+            Kind::Ec2LaunchConfiguration => Prop::Ec2LaunchConfigurationAssociatePublicIpAddress,
+            _ => return None,
+        };
+        model.prop_set(t, prop).map(|f| (t, f))
+    });
+    if let Some((t, f)) = from_template {
+        p.evidence.push(Evidence::found(model, t, &f));
+        p.public_ip = match f.flag() {
+            Ok(b) => b,
+            Err(u) => {
+                p.unknowns.push(util::reason_of(&u));
+                None
+            }
+        };
+        return finish(p);
+    }
+    let mut any_public = false;
+    let mut all_known = !subnet_ids.is_empty();
+    let mut defaulted = false;
+    for &s in &subnet_ids {
+        match model.prop_set(s, Prop::Ec2SubnetMapPublicIpOnLaunch) {
+            Some(f) => match f.flag() {
+                Ok(Some(b)) => {
+                    if b {
+                        p.evidence.push(Evidence::found(model, s, &f));
+                    }
+                    any_public |= b;
+                }
+                Ok(None) => defaulted = true,
+                Err(u) => {
+                    p.unknowns.push(util::reason_of(&u));
+                    all_known = false;
+                }
+            },
+            None => defaulted = true,
+        }
+    }
+    p.public_ip = if any_public {
+        Some(true)
+    } else if all_known {
+        if defaulted {
+            p.defaults.push(
+                "its subnets do not map public IPs on launch (AWS default for a non-default subnet)"
+                    .into(),
+            );
+        }
+        Some(false)
+    } else {
+        None
+    };
+    finish(p)
+}
+
+/// A SageMaker notebook: with direct internet access (AWS's default) its traffic leaves through
+/// SageMaker's own network whatever subnet it is attached to, as if it had no VPC; without it,
+/// its interface sits in its subnet and gets no public IP.
+fn notebook(net: &Network, i: usize) -> Placement {
+    let model = net.model;
+    let r = &model.resources[i];
+    let mut p = Placement {
+        compute: i,
+        where_: Where::NoVpc,
+        public_ip: None,
+        defaults: vec![],
+        unknowns: vec![],
+        evidence: vec![],
+    };
+    let direct = model.prop(i, Prop::SagemakerNotebookInstanceDirectInternetAccess);
+    match direct.as_ref().map(|f| (f, util::text(Some(&f.value)))) {
+        Some((f, Ok(Some(v)))) if v.eq_ignore_ascii_case("Disabled") => {
+            p.evidence.push(Evidence::found(model, i, f));
+        }
+        Some((f, Ok(_))) => {
+            p.evidence.push(Evidence::found(model, i, f));
+            if let crate::model::PropOrigin::Default { source } = f.origin {
+                p.defaults.push(source.to_string());
+            }
+            return finish(p);
+        }
+        Some((f, Err(u))) => {
+            p.evidence.push(Evidence::found(model, i, f));
+            p.where_ = Where::Unknown { value: u };
+            return finish(p);
+        }
+        None => {}
+    }
+    let Some(subnet) = model.prop_set(i, Prop::SagemakerNotebookInstanceSubnetId) else {
+        p.evidence.push(Evidence::at(model, i, ""));
+        p.where_ = Where::Unknown {
+            value: Value::unknown(
+                Reason::OutsideTree,
+                format!(
+                    "{} has no direct internet access and names no subnet",
+                    r.address
+                ),
+            ),
+        };
+        return finish(p);
+    };
+    p.evidence.push(Evidence::found(model, i, &subnet));
+    let sp = net.in_subnets(&r.unit, &subnet.value);
+    p.where_ = sp.into_where(&mut p.unknowns, &mut p.evidence);
+    p.public_ip = Some(false);
     finish(p)
 }
 

@@ -164,11 +164,13 @@ fn render_statement(m: &crate::model::Map) -> Value {
                 .and_then(Value::as_str)
                 .unwrap_or("")
                 .to_string();
-            let var = c
-                .get("variable")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string();
+            // A key built from a value known only at apply time (an EKS cluster's OIDC issuer
+            // in `${…}:sub`) keeps its written form: its known suffix still says which claim
+            // it tests, and two such keys stay two conditions.
+            let var = match c.get("variable") {
+                Some(v) => v.as_str().map_or_else(|| v.written(), str::to_string),
+                None => String::new(),
+            };
             let values = list(c.get("values"));
             by_test
                 .entry(test)

@@ -865,9 +865,10 @@ fn load_patterns(yaml: &str) -> Result<Vec<(String, ClaimPatterns)>, String> {
         .collect()
 }
 
-/// Every id of the core catalog in `spec/assumptions.md` (29 of them).
-const CATALOG: [&str; 29] = [
+/// Every id of the core catalog (`rules/assumptions/`, 30 of them).
+const CATALOG: [&str; 30] = [
     "iam.compute.least-privilege",
+    "iam.compute.imdsv2",
     "iam.compute.role-per-function",
     "iam.no-admin-service-roles",
     "iam.no-privilege-escalation",

@@ -8,6 +8,7 @@ mod cli;
 mod cli_scan;
 mod cloudformation;
 mod common;
+mod compute;
 mod escalation;
 mod iam_access;
 mod iam_catalog;

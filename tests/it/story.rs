@@ -24,6 +24,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("data.backups", "invalid"),             // the jobs table has no point-in-time recovery
     ("iam.admin-no-data-access", "invalid"), // the admin function reads tenant data
     ("iam.compute.least-privilege", "invalid"), // the worker's SQS managed policy is on `*`
+    ("iam.compute.imdsv2", "not_applicable"),
     ("iam.compute.role-per-function", "verified"),
     ("iam.no-admin-service-roles", "verified"),
     ("iam.no-privilege-escalation", "verified"),

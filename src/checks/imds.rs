@@ -1,0 +1,239 @@
+//! Instance metadata: every EC2 instance, launch template and launch configuration requires
+//! session tokens (IMDSv2) or switches the metadata service off.
+//!
+//! With IMDSv1 a single GET to `169.254.169.254` returns the instance role's credentials, so a
+//! server-side request forgery in any process on the host hands them out. IMDSv2 needs a PUT
+//! with a hop limit first, which such a forgery cannot make. The setting is read where EC2
+//! takes it from: the resource itself, else the launch template an instance launches from, else
+//! the account's instance metadata defaults of its deployment, else AWS's default (tokens
+//! optional, from the property table with its source).
+
+use super::{no_params, Cause, Check, Facts, Finding, Outcome, Params};
+use crate::model::{Found, Kind, Label, Model, Prop, Value};
+use crate::source::Span;
+use std::collections::HashMap;
+
+pub(super) fn checks() -> Vec<Check> {
+    vec![Check {
+        name: "ec2.imdsv2-required",
+        about: "each EC2 instance, launch template and launch configuration requires IMDSv2 session tokens (or disables the metadata service), on itself, through its launch template or through the account's instance metadata defaults",
+        run: imdsv2_required,
+        validate: no_params,
+    }]
+}
+
+/// The kinds that launch instances, with their token and endpoint properties.
+const LAUNCHERS: &[(Kind, Prop, Prop)] = &[
+    (
+        Kind::Ec2Instance,
+        Prop::Ec2InstanceMetadataOptionsHttpTokens,
+        Prop::Ec2InstanceMetadataOptionsHttpEndpoint,
+    ),
+    (
+        Kind::Ec2LaunchTemplate,
+        Prop::Ec2LaunchTemplateMetadataOptionsHttpTokens,
+        Prop::Ec2LaunchTemplateMetadataOptionsHttpEndpoint,
+    ),
+    (
+        Kind::Ec2LaunchConfiguration,
+        Prop::Ec2LaunchConfigurationMetadataOptionsHttpTokens,
+        Prop::Ec2LaunchConfigurationMetadataOptionsHttpEndpoint,
+    ),
+];
+
+fn props_of(kind: Kind) -> Option<(Prop, Prop)> {
+    LAUNCHERS
+        .iter()
+        .find(|(k, _, _)| *k == kind)
+        .map(|&(_, t, e)| (t, e))
+}
+
+/// What the code writes on one resource about its metadata service.
+enum Written {
+    /// The resource decides: the outcome, what was found, where.
+    Decided(Outcome, String, Span),
+    /// Nothing is written: the next place EC2 looks decides.
+    Unset,
+}
+
+fn text(found: &Found) -> Option<String> {
+    found.value.as_str().map(str::to_ascii_lowercase)
+}
+
+/// The metadata settings resource `i` writes itself (not defaults).
+fn written(model: &Model, i: usize) -> Written {
+    let Some((tokens, endpoint)) = props_of(model.resources[i].kind) else {
+        return Written::Unset;
+    };
+    if let Some(f) = model.prop_set(i, endpoint) {
+        let span = f.span(model, i);
+        match text(&f).as_deref() {
+            Some("disabled") => {
+                return Written::Decided(
+                    Outcome::Pass,
+                    "the instance metadata service is disabled".into(),
+                    span,
+                )
+            }
+            Some(_) => {}
+            None => {
+                return Written::Decided(
+                    Outcome::of_value(&f.value),
+                    "whether the instance metadata service is enabled is not settled".into(),
+                    span,
+                )
+            }
+        }
+    }
+    match model.prop_set(i, tokens) {
+        None => Written::Unset,
+        Some(f) => {
+            let span = f.span(model, i);
+            match text(&f).as_deref() {
+                Some("required") => Written::Decided(
+                    Outcome::Pass,
+                    "metadata requests need session tokens (IMDSv2 required)".into(),
+                    span,
+                ),
+                Some(other) => Written::Decided(
+                    Outcome::Fail,
+                    format!(
+                        "metadata tokens are `{other}`: IMDSv1 requests without a token return the role's credentials"
+                    ),
+                    span,
+                ),
+                None => Written::Decided(
+                    Outcome::of_value(&f.value),
+                    "whether metadata requests need session tokens is not settled".into(),
+                    span,
+                ),
+            }
+        }
+    }
+}
+
+/// The launch template an instance launches from: in the tree, or the value naming one that
+/// is not.
+enum Template {
+    None,
+    InTree(usize, Span),
+    Elsewhere(Value, Span),
+}
+
+fn template_of(model: &Model, i: usize) -> Template {
+    let Some(f) = model.prop_set(i, Prop::Ec2InstanceLaunchTemplate) else {
+        return Template::None;
+    };
+    let span = f.span(model, i);
+    let target = model.edges_from(i).find(|e| {
+        e.label == Label::LaunchesFrom && model.resources[e.to].kind == Kind::Ec2LaunchTemplate
+    });
+    match target {
+        Some(e) => Template::InTree(e.to, span),
+        None => Template::Elsewhere(f.value.into_owned(), span),
+    }
+}
+
+fn imdsv2_required(facts: &Facts, _: &Params) -> Vec<Finding> {
+    let model = facts.model;
+    // The account's instance metadata defaults, one per deployment unit (the first declared).
+    let mut account: HashMap<&str, usize> = HashMap::new();
+    for i in facts.of_kind(Kind::Ec2InstanceMetadataDefaults) {
+        account.entry(model.resources[i].unit.as_str()).or_insert(i);
+    }
+    let mut out = Vec::new();
+    for &(kind, tokens, _) in LAUNCHERS {
+        for i in facts.of_kind(kind) {
+            out.push(decide(model, i, tokens, &account));
+        }
+    }
+    out.sort_by_key(|f| f.subject);
+    out
+}
+
+fn decide(model: &Model, i: usize, tokens: Prop, account: &HashMap<&str, usize>) -> Finding {
+    let r = &model.resources[i];
+    if let Written::Decided(outcome, detail, span) = written(model, i) {
+        return Finding::new(i, outcome, detail).at(span);
+    }
+    let mut via: Vec<Span> = Vec::new();
+    if r.kind == Kind::Ec2Instance {
+        match template_of(model, i) {
+            Template::None => {}
+            Template::InTree(t, span) => {
+                if let Written::Decided(outcome, detail, at) = written(model, t) {
+                    let detail = format!(
+                        "{detail}, as its launch template {} says",
+                        model.resources[t].address
+                    );
+                    return Finding::new(i, outcome, detail).at(at).at(span);
+                }
+                via.push(span);
+            }
+            Template::Elsewhere(v, span) => {
+                let outcome = match v.first_unknown() {
+                    Some(u) => Outcome::from_unknown(u),
+                    None => Outcome::unknown(
+                        Cause::OutsideTree,
+                        format!(
+                            "launch template {} is not declared in the scanned tree",
+                            v.written()
+                        ),
+                    ),
+                };
+                return Finding::new(
+                    i,
+                    outcome,
+                    "the instance launches from a template outside the scanned tree, which may set its metadata options",
+                )
+                .at(span);
+            }
+        }
+    }
+    if let Some(&d) = account.get(r.unit.as_str()) {
+        if let Some(f) = model.prop_set(d, Prop::Ec2InstanceMetadataDefaultsHttpTokens) {
+            let span = f.span(model, d);
+            let who = &model.resources[d].address;
+            match text(&f).as_deref() {
+                Some("required") => {
+                    return Finding::pass(
+                        i,
+                        format!("the account's instance metadata defaults ({who}) require session tokens"),
+                    )
+                    .at(span)
+                    .at_all(via)
+                }
+                Some("optional") => {
+                    return Finding::fail(
+                        i,
+                        format!("the account's instance metadata defaults ({who}) leave session tokens optional: IMDSv1 requests return the role's credentials"),
+                    )
+                    .at(span)
+                    .at_all(via)
+                }
+                Some(_) => {}
+                None => {
+                    return Finding::new(
+                        i,
+                        Outcome::of_value(&f.value),
+                        format!("whether the account's instance metadata defaults ({who}) require session tokens is not settled"),
+                    )
+                    .at(span)
+                    .at_all(via)
+                }
+            }
+        }
+    }
+    let source = tokens
+        .default()
+        .map(|(_, s)| s)
+        .unwrap_or("the EC2 launch default");
+    Finding::fail(
+        i,
+        format!(
+            "metadata tokens are not required anywhere EC2 reads them: provider default: {source}"
+        ),
+    )
+    .at(r.span)
+    .at_all(via)
+}
