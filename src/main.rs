@@ -38,6 +38,28 @@ enum Command {
     Access(AccessArgs),
     /// Privilege-escalation paths and exposure paths, each step with file and line.
     Paths(PathsArgs),
+    /// What vouch reads in the architecture documents: every claim (assumption, polarity, scope,
+    /// why), then the sentences with security vocabulary it did not read as claims.
+    Claims(ClaimsArgs),
+}
+
+#[derive(Args)]
+struct ClaimsArgs {
+    /// Directory whose documents are read (found as `scan` finds them).
+    #[arg(default_value = ".")]
+    path: PathBuf,
+    /// Architecture document to read (repeatable); default: as `scan` finds them.
+    #[arg(long, value_name = "FILE")]
+    doc: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Score the reader on a labeled corpus split (a directory of NN-name.md and
+    /// NN-name.labels.yaml) instead.
+    #[arg(long, value_name = "DIR")]
+    score: Option<PathBuf>,
+    /// With --score: every sentence read or labeled differently, with what was expected and read.
+    #[arg(long)]
+    verbose: bool,
 }
 
 #[derive(Args)]
@@ -266,6 +288,7 @@ fn main() -> ExitCode {
         Command::Questions(a) => &a.input,
         Command::Clarify(a) => &a.input,
         Command::Explain(a) => return explain(a),
+        Command::Claims(a) => return claims(a),
     };
     let scan = vouch::scan(&input.path, &options(input));
     let peak_before_output = peak_rss_mb();
@@ -333,7 +356,9 @@ fn main() -> ExitCode {
         Command::Clarify(a) => {
             code = code.max(clarify(&scan, a));
         }
-        Command::Explain(_) => unreachable!("explain returns before scanning"),
+        Command::Explain(_) | Command::Claims(_) => {
+            unreachable!("explain and claims return before scanning")
+        }
     }
     if let Command::Inventory(InventoryArgs { timings: true, .. }) = &cli.command {
         let t = scan.timings;
@@ -402,6 +427,37 @@ fn explain(a: &ExplainArgs) -> ExitCode {
             }
         },
     }
+}
+
+/// `vouch claims`: the claims read from the documents, or (`--score`) the reader's score on a
+/// labeled corpus split. Exit 2 when a document or a labels file could not be read.
+fn claims(a: &ClaimsArgs) -> ExitCode {
+    use vouch::claims::{corpus, listing};
+    if let Some(dir) = &a.score {
+        let score = corpus::score_split(dir, &corpus::catalog_patterns());
+        let name = dir.file_name().map_or_else(
+            || dir.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let text = match a.format {
+            Format::Json => {
+                serde_json::to_string_pretty(&corpus::to_json(&score)).unwrap_or_default() + "\n"
+            }
+            Format::Text => corpus::to_text(&name, &score, a.verbose),
+        };
+        emit(&text);
+        return ExitCode::from(if score.errors.is_empty() { 0 } else { 2 });
+    }
+    let (reading, errors) = listing::read_path(&a.path, &a.doc);
+    for e in &errors {
+        eprintln!("error: {e}");
+    }
+    let text = match a.format {
+        Format::Json => serde_json::to_string_pretty(&listing::to_json(&reading)).unwrap_or_default() + "\n",
+        Format::Text => listing::to_text(&reading),
+    };
+    emit(&text);
+    ExitCode::from(if errors.is_empty() { 0 } else { 2 })
 }
 
 /// The process's peak resident set size in MB, where the OS tells it (Linux).

@@ -303,12 +303,61 @@ fn pronoun_subject(tokens: &[Token]) -> bool {
 /// bounds the work on hostile input.
 pub const MAX_SENTENCE_WORDS: usize = 1000;
 
+/// One assumption's patterns, parsed once.
+struct Compiled<'a> {
+    topics: Vec<Phrase<'a>>,
+    holds: Vec<Phrase<'a>>,
+    fails: Vec<Phrase<'a>>,
+}
+
+impl<'a> Compiled<'a> {
+    fn new(patterns: &'a ClaimPatterns) -> Self {
+        let parse = |list: &'a [String]| list.iter().map(|p| Phrase::parse(p)).collect();
+        Compiled {
+            topics: parse(&patterns.topics),
+            holds: parse(&patterns.holds),
+            fails: parse(&patterns.fails),
+        }
+    }
+}
+
+/// What one analysis of a sentence gives every assumption: its words, the components it names
+/// and its subject, and whether it is stated as a fact.
+struct View {
+    tokens: Vec<Token>,
+    named: Vec<String>,
+    subject: Vec<String>,
+    /// The cue that makes it no statement of fact (question, hedge, plan, conditional).
+    hedge: Option<String>,
+}
+
+/// What one assumption makes of one sentence.
+enum Outcome {
+    /// No topic of the assumption.
+    Silent,
+    /// A topic, but no claim: the topic and why not.
+    Skipped(String, String),
+    Claim(Claim),
+}
+
 pub(crate) fn detect(doc: &Document, patterns: &ClaimPatterns) -> Vec<Claim> {
-    let topics: Vec<Phrase> = patterns.topics.iter().map(|p| Phrase::parse(p)).collect();
-    let holds: Vec<Phrase> = patterns.holds.iter().map(|p| Phrase::parse(p)).collect();
-    let fails: Vec<Phrase> = patterns.fails.iter().map(|p| Phrase::parse(p)).collect();
+    read(doc, &[("", patterns)])
+        .0
+        .into_iter()
+        .map(|(_, c)| c)
+        .collect()
+}
+
+/// The claims of a document for each assumption (by index into `rules`), and the sentences
+/// that mention a topic of some assumption without being read as a claim of any.
+pub(crate) fn read(
+    doc: &Document,
+    rules: &[(&str, &ClaimPatterns)],
+) -> (Vec<(usize, Claim)>, Vec<super::listing::Skipped>) {
+    let compiled: Vec<Compiled> = rules.iter().map(|(_, p)| Compiled::new(p)).collect();
     let components = ComponentIndex::new(&doc.components);
     let mut claims = Vec::new();
+    let mut skipped = Vec::new();
     // The subject components of the previous sentence, for pronoun subjects.
     let mut previous: Option<(&str, Vec<String>)> = None;
     for sentence in &doc.sentences {
@@ -324,99 +373,140 @@ pub(crate) fn detect(doc: &Document, patterns: &ClaimPatterns) -> Vec<Claim> {
             _ => components.subject(&tokens),
         };
         previous = Some((sentence.section.as_str(), subject.clone()));
-
-        let Some((topic, _)) = topics
-            .iter()
-            .find_map(|p| p.find(&tokens).first().map(|&at| (p, at)))
-        else {
-            continue;
+        let hedge = hedge(&sentence.text, &tokens);
+        let view = View {
+            tokens,
+            named,
+            subject,
+            hedge,
         };
-        // Every holds/fails match: (polarity after negation, negated, position, explanation).
-        let mut matches: Vec<(Polarity, bool, usize, String)> = Vec::new();
-        for (phrases, polarity, label) in [
-            (&holds, Polarity::Holds, "holds"),
-            (&fails, Polarity::Fails, "fails"),
-        ] {
-            for phrase in phrases.iter() {
-                for at in phrase.find(&tokens) {
-                    let negated = negation(&tokens, at);
-                    // Refusing what fails is what holds: "denies requests without TLS".
-                    let refused = match polarity {
-                        Polarity::Fails => refusal(&tokens, at),
-                        Polarity::Holds => None,
-                    };
-                    let source = phrase.source;
-                    matches.push(match (negated, refused) {
-                        (Some(neg), None) => (
-                            flip(polarity),
-                            true,
-                            at,
-                            format!("{label} `{source}` negated by `{neg}`"),
-                        ),
-                        (None, Some(verb)) => (
-                            flip(polarity),
-                            true,
-                            at,
-                            format!("{label} `{source}` refused by `{verb}`"),
-                        ),
-                        _ => (polarity, false, at, format!("{label} `{source}`")),
-                    });
+        let mut vocabulary = Vec::new();
+        let mut reason = None;
+        let mut any = false;
+        for (k, c) in compiled.iter().enumerate() {
+            match claim_of(doc, sentence, &view, c) {
+                Outcome::Silent => {}
+                Outcome::Skipped(topic, why) => {
+                    vocabulary.push(format!("{}: `{topic}`", rules[k].0));
+                    reason.get_or_insert(why);
+                }
+                Outcome::Claim(claim) => {
+                    any = true;
+                    claims.push((k, claim));
                 }
             }
         }
-        let polarity = if matches.iter().any(|m| m.0 == Polarity::Fails) {
-            Polarity::Fails
-        } else if matches.is_empty() {
-            continue;
-        } else {
-            Polarity::Holds
-        };
-        // The explanation: a plain match before a negated one, then the first in the sentence.
-        let Some((_, _, _, why)) = matches
-            .into_iter()
-            .filter(|m| m.0 == polarity)
-            .min_by_key(|m| (m.1, m.2))
-        else {
-            continue;
-        };
-        if hedge(&sentence.text, &tokens).is_some() {
-            continue;
+        if !any && !vocabulary.is_empty() {
+            skipped.push(super::listing::Skipped {
+                path: doc.path.clone(),
+                line: sentence.line,
+                text: sentence.text.clone(),
+                vocabulary,
+                reason: reason.unwrap_or_default(),
+            });
         }
-        // "Every API route requires …": a sentence whose subject is a universal quantifier over
-        // a kind is about the whole system, even when it mentions a component later on.
-        let first = sentence
-            .text
-            .split_whitespace()
-            .next()
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        let universal = matches!(first.as_str(), "every" | "all" | "each" | "no" | "none");
-        let mut names = if universal && subject.is_empty() {
-            // "All KMS keys rotate …" is about every key, not about the system as a whole.
-            super::resolve::quantified_kind(&sentence.text)
-                .map(|noun| vec![format!("every {noun}")])
-                .unwrap_or_default()
-        } else if named.is_empty() && subject.is_empty() {
-            // "API Gateway writes access logs …" is about that service's resources.
-            super::resolve::leading_service(&sentence.text)
-                .map(|service| vec![format!("every {service}")])
-                .unwrap_or_default()
-        } else {
-            named
-        };
-        names.extend(subject);
-        names.sort();
-        names.dedup();
-        claims.push(Claim {
-            polarity,
-            path: doc.path.clone(),
-            line: sentence.line,
-            text: sentence.text.clone(),
-            components: names,
-            matched: format!("topic `{}`, {why}", topic.source),
-        });
     }
-    claims
+    (claims, skipped)
+}
+
+fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compiled) -> Outcome {
+    let tokens = &view.tokens;
+    let Some((topic, _)) = c
+        .topics
+        .iter()
+        .find_map(|p| p.find(tokens).first().map(|&at| (p, at)))
+    else {
+        return Outcome::Silent;
+    };
+    // Every holds/fails match: (polarity after negation, negated, position, explanation).
+    let mut matches: Vec<(Polarity, bool, usize, String)> = Vec::new();
+    for (phrases, polarity, label) in [
+        (&c.holds, Polarity::Holds, "holds"),
+        (&c.fails, Polarity::Fails, "fails"),
+    ] {
+        for phrase in phrases.iter() {
+            for at in phrase.find(tokens) {
+                let negated = negation(tokens, at);
+                // Refusing what fails is what holds: "denies requests without TLS".
+                let refused = match polarity {
+                    Polarity::Fails => refusal(tokens, at),
+                    Polarity::Holds => None,
+                };
+                let source = phrase.source;
+                matches.push(match (negated, refused) {
+                    (Some(neg), None) => (
+                        flip(polarity),
+                        true,
+                        at,
+                        format!("{label} `{source}` negated by `{neg}`"),
+                    ),
+                    (None, Some(verb)) => (
+                        flip(polarity),
+                        true,
+                        at,
+                        format!("{label} `{source}` refused by `{verb}`"),
+                    ),
+                    _ => (polarity, false, at, format!("{label} `{source}`")),
+                });
+            }
+        }
+    }
+    let polarity = if matches.iter().any(|m| m.0 == Polarity::Fails) {
+        Polarity::Fails
+    } else if matches.is_empty() {
+        return Outcome::Skipped(
+            topic.source.to_string(),
+            "no words of holding or failing".to_string(),
+        );
+    } else {
+        Polarity::Holds
+    };
+    // The explanation: a plain match before a negated one, then the first in the sentence.
+    let Some((_, _, _, why)) = matches
+        .into_iter()
+        .filter(|m| m.0 == polarity)
+        .min_by_key(|m| (m.1, m.2))
+    else {
+        return Outcome::Silent;
+    };
+    if let Some(cue) = &view.hedge {
+        return Outcome::Skipped(topic.source.to_string(), cue.clone());
+    }
+    // "Every API route requires …": a sentence whose subject is a universal quantifier over
+    // a kind is about the whole system, even when it mentions a component later on.
+    let first = sentence
+        .text
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let universal = matches!(first.as_str(), "every" | "all" | "each" | "no" | "none");
+    let subject = view.subject.clone();
+    let mut names = if universal && subject.is_empty() {
+        // "All KMS keys rotate …" is about every key, not about the system as a whole.
+        super::resolve::quantified_kind(&sentence.text)
+            .map(|noun| vec![format!("every {noun}")])
+            .unwrap_or_default()
+    } else if view.named.is_empty() && subject.is_empty() {
+        // "API Gateway writes access logs …" is about that service's resources.
+        super::resolve::leading_service(&sentence.text)
+            .map(|service| vec![format!("every {service}")])
+            .unwrap_or_default()
+    } else {
+        view.named.clone()
+    };
+    names.extend(subject);
+    names.sort();
+    names.dedup();
+    Outcome::Claim(Claim {
+        polarity,
+        path: doc.path.clone(),
+        line: sentence.line,
+        text: sentence.text.clone(),
+        components: names,
+        excluded: Vec::new(),
+        matched: format!("topic `{}`, {why}", topic.source),
+    })
 }
 
 /// The text up to `max` bytes, cut at a character boundary.

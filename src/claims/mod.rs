@@ -11,6 +11,8 @@
 //! Everything is deterministic and explainable: lowercase word tokens and phrase patterns, no
 //! statistics. Every claim says which patterns made it ([`Claim::matched`]).
 
+pub mod corpus;
+pub mod listing;
 mod detect;
 mod markdown;
 mod resolve;
@@ -241,6 +243,10 @@ pub struct Claim {
     /// The named components the sentence is about ("admin function"), lowercase; empty when the
     /// sentence is about the system as a whole ("each Lambda function", "all functions", no subject named).
     pub components: Vec<String>,
+    /// The components the claim carves out of the whole system ("every function but the admin
+    /// function" → `admin function`), lowercase; empty when it carves out none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub excluded: Vec<String>,
     /// The pattern that matched, for explainability ("topic `mfa`, holds `mandatory`").
     pub matched: String,
 }

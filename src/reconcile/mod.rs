@@ -226,6 +226,7 @@ mod tests {
             line: 1,
             text: String::new(),
             components: components.iter().map(|c| c.to_string()).collect(),
+            excluded: Vec::new(),
             matched: String::new(),
         };
         let resolve = |name: &str| match name {
