@@ -63,19 +63,22 @@ impl std::fmt::Display for Scope {
     }
 }
 
-/// Words that say what kind of thing a name is, not which one: left out when scopes are compared,
-/// so "billing key" and `billing` are the same scope.
+/// Words that say what kind of thing a name is, not which one (with the reader's kind nouns):
+/// left out when scopes are compared, so "billing key" and `billing` are the same scope.
 const KIND_WORDS: &[&str] = &[
     "the", "a", "an", "our", "aws", "amazon", "function", "lambda", "role", "table", "bucket",
     "queue", "topic", "key", "api", "pool", "trigger", "service", "stack", "cluster",
-    "database", "db", "instance", "endpoint", "store",
+    "database", "db", "instance", "endpoint", "store", "alias", "alia",
 ];
 
 /// The distinctive words of a component's name, folded as everywhere else.
 fn scope_words(name: &str) -> Vec<String> {
     super::text::name_words(name)
         .into_iter()
-        .filter(|w| !KIND_WORDS.contains(&w.as_str()))
+        .filter(|w| {
+            !KIND_WORDS.contains(&w.as_str())
+                && !super::scope::KIND_NOUNS.contains(&w.as_str())
+        })
         .collect()
 }
 

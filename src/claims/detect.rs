@@ -213,7 +213,14 @@ const CONDITIONAL_STARTS: &[&str] = &[
 const MAY_PERMISSION: &[&str] = &["only", "exactly", "not", "never", "solely"];
 
 /// Why a sentence is not a statement of fact, if it is not: the cue, for explanations and tests.
+#[cfg(test)]
 pub(crate) fn hedge(text: &str, tokens: &[Token]) -> Option<String> {
+    hedge_or_exception(text, tokens, false)
+}
+
+/// [`hedge`]; with `named_exceptions`, an exception whose components the sentence names ("all
+/// functions except the admin function") is a scope, not a hedge.
+fn hedge_or_exception(text: &str, tokens: &[Token], named_exceptions: bool) -> Option<String> {
     let trimmed = text.trim_end_matches(|c: char| {
         matches!(c, ')' | '"' | '\'' | '*' | '_' | '”' | '’') || c.is_whitespace()
     });
@@ -230,7 +237,7 @@ pub(crate) fn hedge(text: &str, tokens: &[Token]) -> Option<String> {
         if hedged && !not_a_hedge(tokens, i) {
             return Some(format!("hedge `{w}`"));
         }
-        if EXCEPTION_WORDS.contains(&w) {
+        if EXCEPTION_WORDS.contains(&w) && !named_exceptions {
             return Some(format!("exception `{w}`"));
         }
         if w == "may" {
@@ -242,7 +249,12 @@ pub(crate) fn hedge(text: &str, tokens: &[Token]) -> Option<String> {
                 return Some("hedge `may`".to_string());
             }
         }
-        for phrase in HEDGE_PHRASES.iter().chain(EXCEPTION_PHRASES) {
+        let exceptions: &[&[&str]] = if named_exceptions {
+            &[]
+        } else {
+            EXCEPTION_PHRASES
+        };
+        for phrase in HEDGE_PHRASES.iter().chain(exceptions) {
             let hit = tokens.len() >= i + phrase.len()
                 && phrase
                     .iter()
@@ -306,6 +318,7 @@ pub const MAX_SENTENCE_WORDS: usize = 1000;
 /// One assumption's patterns, parsed once.
 struct Compiled<'a> {
     topics: Vec<Phrase<'a>>,
+    controls: Vec<Phrase<'a>>,
     holds: Vec<Phrase<'a>>,
     fails: Vec<Phrase<'a>>,
 }
@@ -315,10 +328,44 @@ impl<'a> Compiled<'a> {
         let parse = |list: &'a [String]| list.iter().map(|p| Phrase::parse(p)).collect();
         Compiled {
             topics: parse(&patterns.topics),
+            controls: parse(&patterns.controls),
             holds: parse(&patterns.holds),
             fails: parse(&patterns.fails),
         }
     }
+}
+
+/// The shared words of holding and failing (`rules/claims/predicates.yaml`), as written.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SharedPredicates {
+    pub holds: Vec<String>,
+    pub fails: Vec<String>,
+}
+
+/// The shared predicates file, embedded.
+pub(crate) const SHARED_PREDICATES: &str = include_str!("../../rules/claims/predicates.yaml");
+
+/// Reads a shared predicates file; the error says where it is broken.
+pub(crate) fn parse_shared(text: &str) -> Result<SharedPredicates, String> {
+    let node = crate::syntax::yaml::parse(text)
+        .map_err(|e| format!("line {}, column {}: {}", e.line, e.column, e.message))?;
+    serde_json::from_value(node.to_json()?).map_err(|e| e.to_string())
+}
+
+/// The shared predicates, parsed once (a broken embedded file, which the unit tests rule out,
+/// reads as none).
+fn shared() -> &'static (Vec<Phrase<'static>>, Vec<Phrase<'static>>) {
+    static SHARED: std::sync::OnceLock<(Vec<Phrase<'static>>, Vec<Phrase<'static>>)> =
+        std::sync::OnceLock::new();
+    static LISTS: std::sync::OnceLock<SharedPredicates> = std::sync::OnceLock::new();
+    SHARED.get_or_init(|| {
+        let lists = LISTS.get_or_init(|| parse_shared(SHARED_PREDICATES).unwrap_or_default());
+        (
+            lists.holds.iter().map(|p| Phrase::parse(p)).collect(),
+            lists.fails.iter().map(|p| Phrase::parse(p)).collect(),
+        )
+    })
 }
 
 /// What one analysis of a sentence gives every assumption: its words, the components it names
@@ -329,6 +376,8 @@ struct View {
     subject: Vec<String>,
     /// The cue that makes it no statement of fact (question, hedge, plan, conditional).
     hedge: Option<String>,
+    /// What its words say of its scope.
+    scope: super::scope::Scope,
 }
 
 /// What one assumption makes of one sentence.
@@ -360,8 +409,14 @@ pub(crate) fn read(
     let mut skipped = Vec::new();
     // The subject components of the previous sentence, for pronoun subjects.
     let mut previous: Option<(&str, Vec<String>)> = None;
+    // The scope of the previous sentence, for pronoun subjects.
+    let mut previous_scope: Option<(&str, super::scope::Scope)> = None;
     for sentence in &doc.sentences {
-        let mut tokens = tokenize(prefix(&sentence.text, MAX_SENTENCE_WORDS * 16));
+        // A table row is read as its cells under their headers ("Encryption: SSE-S3; Recovery:
+        // PITR enabled"), about the thing its first cell names.
+        let row_text = row_text(sentence);
+        let text = row_text.as_deref().unwrap_or(&sentence.text);
+        let mut tokens = tokenize(prefix(text, MAX_SENTENCE_WORDS * 16));
         tokens.truncate(MAX_SENTENCE_WORDS);
         if tokens.is_empty() {
             continue;
@@ -373,12 +428,27 @@ pub(crate) fn read(
             _ => components.subject(&tokens),
         };
         previous = Some((sentence.section.as_str(), subject.clone()));
-        let hedge = hedge(&sentence.text, &tokens);
+        let mut scope = match sentence.cells.first() {
+            Some((_, first)) if row_text.is_some() => super::scope::row(first),
+            _ => super::scope::read(text, &tokens, &sentence.code),
+        };
+        match &previous_scope {
+            Some((section, before)) if pronoun && *section == sentence.section => {
+                scope.names.clone_from(&before.names);
+                if !scope.names.is_empty() {
+                    scope.why = format!("scope `{}` (the sentence before)", scope.names.join(", "));
+                }
+            }
+            _ => {}
+        }
+        previous_scope = Some((sentence.section.as_str(), scope.clone()));
+        let hedge = hedge_or_exception(text, &tokens, !scope.excluded.is_empty());
         let view = View {
             tokens,
             named,
             subject,
             hedge,
+            scope,
         };
         let mut vocabulary = Vec::new();
         let mut reason = None;
@@ -411,21 +481,42 @@ pub(crate) fn read(
 
 fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compiled) -> Outcome {
     let tokens = &view.tokens;
-    let Some((topic, _)) = c
+    // The topic: one of the assumption's topics or controls in the sentence, else a control
+    // in the heading above it ("## Multi-factor authentication" then "Required for everyone.").
+    let in_sentence = c
         .topics
         .iter()
-        .find_map(|p| p.find(tokens).first().map(|&at| (p, at)))
-    else {
-        return Outcome::Silent;
+        .map(|p| (p, false))
+        .chain(c.controls.iter().map(|p| (p, true)))
+        .find_map(|(p, control)| p.find(tokens).first().map(|&at| (p, control, at)));
+    let (topic, control, topic_at, from_heading) = match in_sentence {
+        Some((p, control, at)) => (p, control, Some(at), false),
+        None => {
+            let heading = tokenize(sentence.section.rsplit(" > ").next().unwrap_or(""));
+            match c.controls.iter().find(|p| !p.find(&heading).is_empty()) {
+                Some(p) => (p, true, None, true),
+                None => return Outcome::Silent,
+            }
+        }
     };
+    let topic_len = topic.words.len();
     // Every holds/fails match: (polarity after negation, negated, position, explanation).
     let mut matches: Vec<(Polarity, bool, usize, String)> = Vec::new();
+    let (shared_holds, shared_fails) = shared();
+    let none: &[Phrase] = &[];
+    let mut covered: Vec<std::ops::Range<usize>> = Vec::new();
+    if let Some(at) = topic_at {
+        covered.push(at..at + topic_len);
+    }
     for (phrases, polarity, label) in [
-        (&c.holds, Polarity::Holds, "holds"),
-        (&c.fails, Polarity::Fails, "fails"),
+        (&c.holds[..], Polarity::Holds, "holds"),
+        (&c.fails[..], Polarity::Fails, "fails"),
+        (if control { &shared_holds[..] } else { none }, Polarity::Holds, "holds"),
+        (if control { &shared_fails[..] } else { none }, Polarity::Fails, "fails"),
     ] {
         for phrase in phrases.iter() {
             for at in phrase.find(tokens) {
+                covered.push(at..at + phrase.words.len());
                 let negated = negation(tokens, at);
                 // Refusing what fails is what holds: "denies requests without TLS".
                 let refused = match polarity {
@@ -451,8 +542,27 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
             }
         }
     }
+    // A control followed by `on` or `off` at the end of its clause: "versioning on",
+    // "rotation is off".
+    if control {
+        for (i, t) in tokens.iter().enumerate() {
+            let last = tokens.get(i + 1).is_none_or(|n| n.clause != t.clause);
+            let polarity = match t.word.as_str() {
+                "on" if last => Polarity::Holds,
+                "off" if last => Polarity::Fails,
+                _ => continue,
+            };
+            let label = if polarity == Polarity::Holds { "holds" } else { "fails" };
+            matches.push(match negation(tokens, i) {
+                Some(neg) => (flip(polarity), true, i, format!("{label} `{}` negated by `{neg}`", t.word)),
+                None => (polarity, false, i, format!("{label} `{}`", t.word)),
+            });
+        }
+    }
     let polarity = if matches.iter().any(|m| m.0 == Polarity::Fails) {
         Polarity::Fails
+    } else if matches.is_empty() && from_heading {
+        return Outcome::Silent;
     } else if matches.is_empty() {
         return Outcome::Skipped(
             topic.source.to_string(),
@@ -496,6 +606,28 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
         view.named.clone()
     };
     names.extend(subject);
+    let mut why = why;
+    if !view.scope.universal {
+        let before = names.len();
+        // A name made of the topic's or the predicate's words is the control, not a component
+        // ("CloudTrail is enabled", "Strict-Transport-Security is added").
+        let covered_words: std::collections::HashSet<&str> = covered
+            .iter()
+            .flat_map(|r| tokens[r.clone()].iter().map(|t| t.word.as_str()))
+            .collect();
+        let own = |n: &String| {
+            n.split([' ', '-', '/', '_'])
+                .all(|w| covered_words.contains(w))
+        };
+        names.extend(view.scope.names.iter().filter(|n| !own(n)).cloned());
+        if names.len() > before && !view.scope.why.is_empty() {
+            why = format!("{why}, {}", view.scope.why);
+        }
+    }
+    let excluded = view.scope.excluded.clone();
+    if !excluded.is_empty() {
+        why = format!("{why}, {}", view.scope.why);
+    }
     names.sort();
     names.dedup();
     Outcome::Claim(Claim {
@@ -504,9 +636,42 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
         line: sentence.line,
         text: sentence.text.clone(),
         components: names,
-        excluded: Vec::new(),
-        matched: format!("topic `{}`, {why}", topic.source),
+        excluded,
+        matched: format!(
+            "topic `{}`{}, {why}",
+            topic.source,
+            if from_heading { " (the heading)" } else { "" }
+        ),
     })
+}
+
+/// Cell values that say a control is in place, or that it is not.
+const YES_CELLS: &[&str] = &["yes", "y", "on", "true", "enabled", "✓", "✔", "x"];
+const NO_CELLS: &[&str] = &["no", "n", "off", "false", "disabled", "none", "-", "—", "–", "✗", "n/a"];
+
+/// A table row as text to read: each cell after the first under its header, as its own clause
+/// ("Encryption CMK; Recovery PITR enabled"); a yes/no cell says its header is enabled or
+/// disabled. `None` for prose, or a row with no header.
+fn row_text(sentence: &super::Sentence) -> Option<String> {
+    if sentence.cells.len() < 2 || sentence.cells.iter().all(|(h, _)| h.is_empty()) {
+        return None;
+    }
+    let parts: Vec<String> = sentence.cells[1..]
+        .iter()
+        .filter(|(_, c)| !c.is_empty())
+        .map(|(header, cell)| {
+            let value = cell.trim().to_lowercase();
+            let value = value.split(" (").next().unwrap_or("").trim();
+            if YES_CELLS.contains(&value) {
+                format!("{header} enabled")
+            } else if NO_CELLS.contains(&value) {
+                format!("{header} disabled")
+            } else {
+                format!("{header} {cell}")
+            }
+        })
+        .collect();
+    Some(parts.join("; "))
 }
 
 /// The text up to `max` bytes, cut at a character boundary.

@@ -16,6 +16,7 @@ pub mod listing;
 mod detect;
 mod markdown;
 mod resolve;
+mod scope;
 mod text;
 
 pub use markdown::MAX_DOCUMENT_BYTES;
@@ -200,6 +201,11 @@ pub struct Sentence {
     pub text: String,
     /// The heading path above it ("Identity and access").
     pub section: String,
+    /// Byte ranges of inline code in `text` (`settlement-batch`): names, not prose.
+    pub code: Vec<std::ops::Range<usize>>,
+    /// For a table row: each cell with its column's header, in order (the first is the row's
+    /// subject); empty for prose.
+    pub cells: Vec<(String, String)>,
 }
 
 /// `path` is what reports show. With `readme`, only sections whose heading mentions architecture,
@@ -221,6 +227,12 @@ pub fn read_document(path: &str, text: &str, readme: bool) -> Document {
 #[serde(deny_unknown_fields)]
 pub struct ClaimPatterns {
     pub topics: Vec<String>,
+    /// Phrases that name the control itself ("mfa", "key rotation", "access logging"): a topic
+    /// to which the shared words of holding and failing (`rules/claims/predicates.yaml`) apply
+    /// ("MFA is **optional**"), and the security vocabulary `vouch claims` lists when a sentence
+    /// that uses it is not read as a claim.
+    #[serde(default)]
+    pub controls: Vec<String>,
     #[serde(default)]
     pub holds: Vec<String>,
     #[serde(default)]
