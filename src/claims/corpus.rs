@@ -28,7 +28,7 @@ pub enum Scope {
 }
 
 impl Scope {
-    /// The scope a read claim gives: its named components ("every key" names none).
+    /// The scope a read claim gives: its named components and mentions ("every key" names none).
     pub fn of_claim(claim: &Claim) -> Scope {
         let words = |names: &[String]| -> BTreeSet<String> {
             names
@@ -43,7 +43,13 @@ impl Scope {
                 return Scope::Except(w);
             }
         }
-        let w = words(&claim.components);
+        let named: Vec<String> = claim
+            .components
+            .iter()
+            .chain(&claim.mentions)
+            .cloned()
+            .collect();
+        let w = words(&named);
         if w.is_empty() {
             Scope::All
         } else {
@@ -325,8 +331,8 @@ pub fn read_claims(doc: &Document, rules: &[(&str, &ClaimPatterns)]) -> Vec<(Str
     out
 }
 
-/// Scores every `*.md` document of `dir` that has a `.labels.yaml` beside it (documents without
-/// labels are errors; so are labels without a document).
+/// Scores every `*.md` document of `dir` (but its README) with the `.labels.yaml` beside it
+/// (documents without labels are errors; so are labels without a document).
 pub fn score_split(dir: &Path, rules: &[(&str, &ClaimPatterns)]) -> Score {
     let mut score = Score::default();
     let mut docs: Vec<PathBuf> = Vec::new();
@@ -338,7 +344,7 @@ pub fn score_split(dir: &Path, rules: &[(&str, &ClaimPatterns)]) -> Score {
                 let name = e.file_name().to_string_lossy().into_owned();
                 if name.ends_with(".labels.yaml") {
                     labels.insert(p);
-                } else if name.ends_with(".md") {
+                } else if name.ends_with(".md") && !name.eq_ignore_ascii_case("readme.md") {
                     docs.push(p);
                 }
             }

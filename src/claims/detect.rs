@@ -607,8 +607,10 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
     };
     names.extend(subject);
     let mut why = why;
-    if !view.scope.universal {
-        let before = names.len();
+    // The scope the words give counts where the document's own components and quantifiers
+    // say nothing.
+    let mut mentions: Vec<String> = Vec::new();
+    if !view.scope.universal && names.is_empty() {
         // A name made of the topic's or the predicate's words is the control, not a component
         // ("CloudTrail is enabled", "Strict-Transport-Security is added").
         let covered_words: std::collections::HashSet<&str> = covered
@@ -619,8 +621,10 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
             n.split([' ', '-', '/', '_'])
                 .all(|w| covered_words.contains(w))
         };
-        names.extend(view.scope.names.iter().filter(|n| !own(n)).cloned());
-        if names.len() > before && !view.scope.why.is_empty() {
+        mentions.extend(view.scope.names.iter().filter(|n| !own(n)).cloned());
+        mentions.sort();
+        mentions.dedup();
+        if !mentions.is_empty() && !view.scope.why.is_empty() {
             why = format!("{why}, {}", view.scope.why);
         }
     }
@@ -636,6 +640,7 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
         line: sentence.line,
         text: sentence.text.clone(),
         components: names,
+        mentions,
         excluded,
         matched: format!(
             "topic `{}`{}, {why}",
@@ -649,14 +654,16 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
 const YES_CELLS: &[&str] = &["yes", "y", "on", "true", "enabled", "✓", "✔", "x"];
 const NO_CELLS: &[&str] = &["no", "n", "off", "false", "disabled", "none", "-", "—", "–", "✗", "n/a"];
 
-/// A table row as text to read: each cell after the first under its header, as its own clause
-/// ("Encryption CMK; Recovery PITR enabled"); a yes/no cell says its header is enabled or
-/// disabled. `None` for prose, or a row with no header.
+/// A table row as text to read: its first cell, then each other cell under its header, as its
+/// own clause ("payments table; Encryption CMK; Recovery PITR enabled"); a yes/no cell says its
+/// header is enabled or disabled. `None` for prose, or a row with no header.
 fn row_text(sentence: &super::Sentence) -> Option<String> {
     if sentence.cells.len() < 2 || sentence.cells.iter().all(|(h, _)| h.is_empty()) {
         return None;
     }
-    let parts: Vec<String> = sentence.cells[1..]
+    let first = sentence.cells[0].1.clone();
+    let parts: Vec<String> = std::iter::once(first)
+        .chain(sentence.cells[1..]
         .iter()
         .filter(|(_, c)| !c.is_empty())
         .map(|(header, cell)| {
@@ -669,7 +676,7 @@ fn row_text(sentence: &super::Sentence) -> Option<String> {
             } else {
                 format!("{header} {cell}")
             }
-        })
+        }))
         .collect();
     Some(parts.join("; "))
 }

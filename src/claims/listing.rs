@@ -18,6 +18,8 @@ pub struct ReadClaim {
     pub scope: String,
     pub components: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub mentions: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub excluded: Vec<String>,
     /// The words that decided topic, polarity and scope.
     pub why: String,
@@ -59,6 +61,7 @@ pub fn read(docs: &[Document], rules: &[(&str, &ClaimPatterns)]) -> Reading {
                 assumption: rules[rule].0.to_string(),
                 polarity: c.polarity,
                 components: c.components,
+                mentions: c.mentions,
                 excluded: c.excluded,
                 why: c.matched,
             });

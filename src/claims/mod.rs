@@ -255,6 +255,12 @@ pub struct Claim {
     /// The named components the sentence is about ("admin function"), lowercase; empty when the
     /// sentence is about the system as a whole ("each Lambda function", "all functions", no subject named).
     pub components: Vec<String>,
+    /// The names the sentence's own words give when it names none of the document's components
+    /// (`fp-telemetry`, "the ledger database", "for clinician accounts"), lowercase. A claim
+    /// narrows to them where they resolve to resources; a name the code does not have narrows
+    /// nothing (the claim stays about the system as a whole).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub mentions: Vec<String>,
     /// The components the claim carves out of the whole system ("every function but the admin
     /// function" → `admin function`), lowercase; empty when it carves out none.
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -37,6 +37,17 @@ pub(crate) const KIND_NOUNS: &[&str] = &[
     "repository", "registry", "route", "listener", "gateway", "store", "policy",
 ];
 
+/// Whether a word is a kind noun, singular or plural ("keys", "gateways", "policies").
+pub(crate) fn is_kind(word: &str) -> bool {
+    KIND_NOUNS.contains(&word)
+        || word
+            .strip_suffix("ies")
+            .is_some_and(|stem| KIND_NOUNS.contains(&format!("{stem}y").as_str()))
+        || word
+            .strip_suffix('s')
+            .is_some_and(|stem| KIND_NOUNS.contains(&stem))
+}
+
 /// Words before a kind noun that describe rather than name: "the **public** load balancer",
 /// "a **dedicated** task role".
 #[rustfmt::skip]
@@ -209,7 +220,7 @@ fn names_in(units: &[Unit], words: &[&str], text: &str, at_start: bool) -> Vec<S
             services.clear();
             continue;
         }
-        if u.tokens.len() == 1 && KIND_NOUNS.contains(&super::text::fold(w)) {
+        if u.tokens.len() == 1 && is_kind(w) {
             mods.retain(|g| !g.is_empty());
             if !mods.is_empty() {
                 for g in &mods {
@@ -243,7 +254,7 @@ fn names_in(units: &[Unit], words: &[&str], text: &str, at_start: bool) -> Vec<S
             let next_continues = units.get(k + 1).is_some_and(|n| {
                 is_word_unit(n, words)
                     || (n.tokens.len() == 1
-                        && KIND_NOUNS.contains(&super::text::fold(words[n.tokens.start])))
+                        && is_kind(words[n.tokens.start]))
             });
             if proper && !next_continues {
                 out.push(w.to_string());
@@ -291,13 +302,20 @@ pub(crate) fn read(text: &str, tokens: &[Token], code: &[Range<usize>]) -> Scope
                     .collect();
                 let names = names_in(&after, &words, text, false);
                 let names = if names.is_empty() {
-                    // "except the admins": the last plain word names them.
-                    after
+                    // "except the support staff": the plain words that end the clause.
+                    let mut run: Vec<&str> = after
                         .iter()
                         .rev()
-                        .find(|x| is_word_unit(x, &words))
-                        .map(|x| vec![words[x.tokens.start].to_string()])
-                        .unwrap_or_default()
+                        .take_while(|x| is_word_unit(x, &words))
+                        .take(3)
+                        .map(|x| words[x.tokens.start])
+                        .collect();
+                    run.reverse();
+                    if run.is_empty() {
+                        Vec::new()
+                    } else {
+                        vec![run.join(" ")]
+                    }
                 } else {
                     names
                 };
@@ -375,7 +393,7 @@ pub(crate) fn read(text: &str, tokens: &[Token], code: &[Range<usize>]) -> Scope
     // is about all of them; a subject that is the control itself ("MFA is optional for …")
     // takes its scope from the phrase that says what it applies to.
     let head_is_kind = subject.last().is_some_and(|u| {
-        u.tokens.len() == 1 && KIND_NOUNS.contains(&super::text::fold(words[u.tokens.start]))
+        u.tokens.len() == 1 && is_kind(words[u.tokens.start])
     });
     if names.is_empty() && !head_is_kind {
         let clause_end = units

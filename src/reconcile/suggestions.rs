@@ -258,6 +258,7 @@ mod tests {
             line: 3,
             text: "MFA is required.".into(),
             components: Vec::new(),
+            mentions: Vec::new(),
             excluded: Vec::new(),
             matched: String::new(),
         }];

@@ -15,6 +15,7 @@ fn patterns(topics: &[&str], holds: &[&str], fails: &[&str]) -> ClaimPatterns {
     let v = |s: &[&str]| s.iter().map(|p| p.to_string()).collect();
     ClaimPatterns {
         topics: v(topics),
+        controls: Vec::new(),
         holds: v(holds),
         fails: v(fails),
     }
@@ -221,10 +222,21 @@ fn hedges_questions_plans_and_conditionals_are_not_claims() {
         "MFA is mandatory (TBD).",
         "We are considering making MFA mandatory.",
         "MFA is enforced where possible.",
-        "MFA is enforced for all users except the support staff.",
-        "MFA is mandatory for users other than admins.",
     ] {
         assert!(detect(&doc(text), &p).is_empty(), "not a claim: {text}");
+    }
+    // An exception that names what it carves out is a claim about everything else.
+    for (text, excluded) in [
+        (
+            "MFA is enforced for all users except the support staff.",
+            "support staff",
+        ),
+        ("MFA is mandatory for users other than admins.", "admins"),
+    ] {
+        let claims = detect(&doc(text), &p);
+        assert_eq!(claims.len(), 1, "{text}");
+        assert_eq!(claims[0].polarity, Polarity::Holds);
+        assert_eq!(claims[0].excluded, [excluded], "{text}");
     }
     let per_tenant = patterns(&["own kms key", "per-tenant key*"], &["own kms key"], &[]);
     assert!(detect(
