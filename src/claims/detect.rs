@@ -505,7 +505,7 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
     let (shared_holds, shared_fails) = shared();
     let none: &[Phrase] = &[];
     let mut covered: Vec<std::ops::Range<usize>> = Vec::new();
-    if let Some(at) = topic_at {
+    if let (Some(at), true) = (topic_at, control) {
         covered.push(at..at + topic_len);
     }
     for (phrases, polarity, label) in [
@@ -626,6 +626,15 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
         mentions.dedup();
         if !mentions.is_empty() && !view.scope.why.is_empty() {
             why = format!("{why}, {}", view.scope.why);
+        }
+        // A sentence that names nothing is about what its heading names ("### guests (RDS)"
+        // then "Automated backups, retention 21 days.").
+        if mentions.is_empty() && view.scope.excluded.is_empty() {
+            let heading = sentence.section.rsplit(" > ").next().unwrap_or("");
+            mentions = super::scope::heading(heading);
+            if !mentions.is_empty() {
+                why = format!("{why}, scope `{}` (the heading)", mentions.join(", "));
+            }
         }
     }
     let excluded = view.scope.excluded.clone();

@@ -62,6 +62,8 @@ const NOT_NAMES: &[&str] = &[
     "dynamodb", "cloudwatch", "log", "logs", "access", "web", "http", "https", "rest", "json",
     "and", "or", "of", "for", "to", "on", "in", "with", "at", "by", "from", "is", "are",
     "standard", "tenant", "user", "task", "function", "role", "policy", "trust", "key",
+    "between", "across", "within", "inside", "outside", "through", "via", "over", "under",
+    "into", "onto", "about", "after", "before", "per",
 ];
 
 /// Service names that are names only when nothing else names the thing ("the RDS instance").
@@ -191,6 +193,14 @@ const NAME_PREFIXES: &[&str] = &["get", "post", "put", "patch", "delete", "alias
 
 fn identifier_name(unit: &Unit, words: &[&str]) -> Option<String> {
     let mut ws: Vec<&str> = words[unit.tokens.clone()].to_vec();
+    // Numbering, regions and versions are no names: "H-1", "eu-west-1", "TLS_1_2".
+    if ws
+        .iter()
+        .any(|w| w.chars().all(|c| c.is_ascii_digit() || c == '.'))
+        || (ws.len() <= 2 && ws.iter().any(|w| w.len() == 1))
+    {
+        return None;
+    }
     while ws.len() > 1 && NAME_PREFIXES.contains(&ws[0]) {
         ws.remove(0);
     }
@@ -205,6 +215,17 @@ fn identifier_name(unit: &Unit, words: &[&str]) -> Option<String> {
 /// do not start the sentence. `at_start`: the run starts the sentence (its first word's capital
 /// says nothing).
 fn names_in(units: &[Unit], words: &[&str], text: &str, at_start: bool) -> Vec<String> {
+    names_in_with(units, words, text, at_start, true)
+}
+
+/// [`names_in`]; without `proper_nouns`, a capital says nothing (headings are title case).
+fn names_in_with(
+    units: &[Unit],
+    words: &[&str],
+    text: &str,
+    at_start: bool,
+    proper_nouns: bool,
+) -> Vec<String> {
     let mut out = Vec::new();
     // Modifier groups before a kind noun, split by `and`/`or`: "billing and ledger keys".
     let mut mods: Vec<Vec<&str>> = Vec::new();
@@ -241,14 +262,19 @@ fn names_in(units: &[Unit], words: &[&str], text: &str, at_start: bool) -> Vec<S
             mods.push(Vec::new());
             continue;
         }
-        if u.tokens.len() == 1 && !NOT_NAMES.contains(&w) && !VERBS.contains(&w) {
+        if u.tokens.len() == 1
+            && !NOT_NAMES.contains(&w)
+            && !VERBS.contains(&w)
+            && !w.chars().all(|c| c.is_ascii_digit() || c == '.')
+        {
             match mods.last_mut() {
                 Some(g) => g.push(w),
                 None => mods.push(vec![w]),
             }
             // A proper noun not at the sentence's start: "connections to Redis".
             let first = u.raw.chars().next();
-            let proper = first.is_some_and(char::is_uppercase)
+            let proper = proper_nouns
+                && first.is_some_and(char::is_uppercase)
                 && u.raw.chars().skip(1).any(char::is_lowercase)
                 && !(at_start && k == 0);
             let next_continues = units.get(k + 1).is_some_and(|n| {
@@ -469,6 +495,35 @@ pub(crate) fn row(first_cell: &str) -> Scope {
     }
 }
 
+/// The scope a heading gives the sentences under it: the component it names ("### guests
+/// (RDS for PostgreSQL 16)" → `guests`; "### Documents bucket" → `documents bucket`), if any.
+pub(crate) fn heading(text: &str) -> Vec<String> {
+    let tokens = super::text::tokenize(text);
+    let words: Vec<&str> = tokens.iter().map(|t| t.word.as_str()).collect();
+    let units = units(text, &tokens, &[]);
+    let names = names_in_with(&units, &words, text, true, false);
+    if !names.is_empty() {
+        return names;
+    }
+    // A name alone, written as names are (lowercase or code), before what it is:
+    // "reservations (DynamoDB global table …)"; not "Edge (CloudFront)".
+    if let Some((name, _)) = text.split_once(" (") {
+        let name = name.trim().trim_matches('`');
+        let lowercase = name.chars().next().is_some_and(char::is_lowercase);
+        let name = name.to_lowercase();
+        let plain = lowercase
+            && name.split_whitespace().count() <= 2
+            && !name.is_empty()
+            && name
+                .split_whitespace()
+                .all(|w| !NOT_NAMES.contains(&w) && !is_kind(w));
+        if plain {
+            return vec![name];
+        }
+    }
+    Vec::new()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -518,5 +573,10 @@ mod tests {
             ["clinician accounts"]
         );
         assert_eq!(scope("For Business workspaces, the app encrypts.").names, ["business"]);
+        assert_eq!(heading("guests (RDS for PostgreSQL 16)"), ["guests"]);
+        assert_eq!(heading("Documents bucket"), ["documents bucket"]);
+        assert_eq!(heading("H-1: Backups"), Vec::<String>::new());
+        assert_eq!(heading("Backups"), Vec::<String>::new());
+        assert_eq!(heading("3. Compute"), Vec::<String>::new());
     }
 }
