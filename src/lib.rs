@@ -308,7 +308,11 @@ pub fn assess(
         documents: documents.iter().map(|d| d.path.clone()).collect(),
         unreadable,
     };
-    (reconcile::reconcile(&inputs), diagnostics)
+    let mut report = reconcile::reconcile(&inputs);
+    let reading = claims::listing::read(&documents, &claims::corpus::catalog_patterns());
+    report.document_claims = reading.claims;
+    report.not_understood = reading.skipped;
+    (report, diagnostics)
 }
 
 /// Finds and reads the architecture documents, with their text by shown path (for locations).

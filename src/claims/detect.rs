@@ -158,9 +158,23 @@ const HEDGE_WORDS: &[&str] = &[
     "might", "could", "should", "would", "will", "planned", "planning", "later",
     "eventually", "ideally", "hopefully", "goal", "goals", "todo", "tbd", "fixme", "roadmap",
     "someday", "soon", "proposed", "proposal", "propose", "intend", "intends", "tentatively",
+    "scheduled", "believe", "believes", "think", "thinks", "probably", "maybe", "perhaps",
+    "possibly", "likely", "unlikely", "recommendation", "recommend",
+    "recommends", "recommended", "requested", "tracks", "tracked", "remediation", "whether",
+    "unclear", "unknown", "unsure", "presumably", "apparently", "supposedly", "wish",
 ];
 /// Prefixes of hedge words: `consider`, `considered`, `considering`.
 const HEDGE_PREFIXES: &[&str] = &["consider"];
+/// First words of an instruction or a to-do ("Turn on access logging for the raw bucket", "See
+/// the runbook", "Tomas: check the replica's flag"): what someone should do, not what is.
+#[rustfmt::skip]
+const IMPERATIVES: &[&str] = &[
+    "add", "enable", "turn", "move", "keep", "force", "use", "replace", "remove", "ensure",
+    "make", "set", "create", "migrate", "restrict", "rotate", "attach", "configure", "switch",
+    "review", "check", "verify", "fix", "investigate", "decide", "tighten", "limit", "drop",
+    "disable", "delete", "figure", "see", "refer", "follow", "confirm", "list", "split",
+    "introduce", "adopt", "document", "audit", "narrow", "upgrade", "pin", "scope",
+];
 /// Phrases that make a sentence a hedge: plans and wishes of the team ("we plan to", "if we",
 /// "we want"), future ("in the future", "not yet decided") and hedged scope ("where possible":
 /// "encrypted where possible" does not say which stores are).
@@ -192,6 +206,37 @@ const HEDGE_PHRASES: &[&[&str]] = &[
     &["as", "needed"],
     &["best", "effort"],
     &["not", "yet", "decided"],
+    &["not", "yet", "reviewed"],
+    &["is", "possible", "that"],
+    &["nothing", "is", "decided"],
+    &["being", "discussed"],
+    &["being", "fixed"],
+    &["being", "migrated"],
+    &["being", "reviewed"],
+    &["on", "the", "list"],
+    &["refer", "to"],
+    &["described", "in"],
+    &["documented", "in"],
+    &["used", "to"],
+    &["needs", "to"],
+    &["need", "to"],
+    &["has", "to", "be"],
+    &["have", "to", "be"],
+    &["must", "be", "replaced"],
+    &["must", "be", "fixed"],
+    &["must", "be", "removed"],
+    &["must", "be", "changed"],
+    &["must", "be", "added"],
+    &["blocked", "until"],
+    &["has", "been", "requested"],
+    &["did", "not", "have", "time"],
+    &["at", "some", "point"],
+    &["before", "launch"],
+    &["before", "general", "availability"],
+    &["by", "end", "of"],
+    &["nice", "to"],
+    &["not", "been", "tested"],
+    &["has", "not", "been", "pen"],
 ];
 /// Words that carve exceptions out of a claim ("all functions except the admin function run in
 /// private subnets"): what the claim covers is then a set the sentence does not name, so it is
@@ -220,25 +265,52 @@ pub(crate) fn hedge(text: &str, tokens: &[Token]) -> Option<String> {
 
 /// [`hedge`]; with `named_exceptions`, an exception whose components the sentence names ("all
 /// functions except the admin function") is a scope, not a hedge.
+#[cfg(test)]
 fn hedge_or_exception(text: &str, tokens: &[Token], named_exceptions: bool) -> Option<String> {
+    cues(text, tokens, named_exceptions)
+        .into_iter()
+        .next()
+        .map(|(cue, _)| cue)
+}
+
+/// Every cue that makes (part of) a sentence no statement of fact, with the word it stands at
+/// (`None`: the whole sentence, as a question or a conditional is).
+fn cues(text: &str, tokens: &[Token], named_exceptions: bool) -> Vec<(String, Option<usize>)> {
+    let mut out = Vec::new();
     let trimmed = text.trim_end_matches(|c: char| {
         matches!(c, ')' | '"' | '\'' | '*' | '_' | '”' | '’') || c.is_whitespace()
     });
     if trimmed.ends_with('?') {
-        return Some("question".to_string());
+        out.push(("question".to_string(), None));
     }
     let first = tokens.first().map(|t| t.word.as_str());
     if let Some(w) = first.filter(|w| CONDITIONAL_STARTS.contains(w)) {
-        return Some(format!("conditional `{w}`"));
+        out.push((format!("conditional `{w}`"), None));
+    }
+    // An instruction: the first word, or the first after a leading "Name:" ("Tomas: check …").
+    let lead = tokens
+        .iter()
+        .take(4)
+        .position(|t| text.get(t.span.end..).is_some_and(|r| r.starts_with(": ")))
+        .map_or(0, |k| k + 1);
+    let capital = tokens
+        .get(lead)
+        .and_then(|t| text.get(t.span.clone()))
+        .and_then(|w| w.chars().next())
+        .is_some_and(char::is_uppercase);
+    if let Some(t) = tokens.get(lead) {
+        if capital && IMPERATIVES.contains(&t.word.as_str()) && lead < tokens.len() {
+            out.push((format!("instruction `{}`", t.word), None));
+        }
     }
     for (i, t) in tokens.iter().enumerate() {
         let w = t.word.as_str();
         let hedged = HEDGE_WORDS.contains(&w) || HEDGE_PREFIXES.iter().any(|p| w.starts_with(p));
         if hedged && !not_a_hedge(tokens, i) {
-            return Some(format!("hedge `{w}`"));
+            out.push((format!("hedge `{w}`"), Some(i)));
         }
         if EXCEPTION_WORDS.contains(&w) && !named_exceptions {
-            return Some(format!("exception `{w}`"));
+            out.push((format!("exception `{w}`"), Some(i)));
         }
         if w == "may" {
             let permission = tokens[i + 1..]
@@ -246,7 +318,7 @@ fn hedge_or_exception(text: &str, tokens: &[Token], named_exceptions: bool) -> O
                 .take(4)
                 .any(|t| MAY_PERMISSION.contains(&t.word.as_str()));
             if !permission {
-                return Some("hedge `may`".to_string());
+                out.push(("hedge `may`".to_string(), Some(i)));
             }
         }
         let exceptions: &[&[&str]] = if named_exceptions {
@@ -261,11 +333,11 @@ fn hedge_or_exception(text: &str, tokens: &[Token], named_exceptions: bool) -> O
                     .zip(&tokens[i..])
                     .all(|(p, t)| *p == t.word.as_str());
             if hit {
-                return Some(format!("hedge `{}`", phrase.join(" ")));
+                out.push((format!("hedge `{}`", phrase.join(" ")), Some(i)));
             }
         }
     }
-    None
+    out
 }
 
 /// The refusal verb governing a match that starts at `start` (at most [`REFUSAL_REACH`] words
@@ -374,8 +446,12 @@ struct View {
     tokens: Vec<Token>,
     named: Vec<String>,
     subject: Vec<String>,
-    /// The cue that makes it no statement of fact (question, hedge, plan, conditional).
-    hedge: Option<String>,
+    /// The cues that make it, or a part of it, no statement of fact (question, hedge, plan,
+    /// conditional, instruction), with the word each stands at.
+    cues: Vec<(String, Option<usize>)>,
+    /// For each word, the part of the sentence it is in: `;` separates parts, so "MFA is
+    /// optional for clinicians; clinics may require it" states its first part.
+    parts: Vec<usize>,
     /// What its words say of its scope.
     scope: super::scope::Scope,
 }
@@ -442,12 +518,17 @@ pub(crate) fn read(
             _ => {}
         }
         previous_scope = Some((sentence.section.as_str(), scope.clone()));
-        let hedge = hedge_or_exception(text, &tokens, !scope.excluded.is_empty());
+        let cues = cues(text, &tokens, !scope.excluded.is_empty());
+        let parts = tokens
+            .iter()
+            .map(|t| text[..t.span.start].matches(';').count())
+            .collect();
         let view = View {
             tokens,
             named,
             subject,
-            hedge,
+            cues,
+            parts,
             scope,
         };
         let mut vocabulary = Vec::new();
@@ -490,7 +571,12 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
         .chain(c.controls.iter().map(|p| (p, true)))
         .find_map(|(p, control)| p.find(tokens).first().map(|&at| (p, control, at)));
     let (topic, control, topic_at, from_heading) = match in_sentence {
-        Some((p, control, at)) => (p, control, Some(at), false),
+        Some((p, control, at)) => {
+            // A control anywhere in the sentence lets the shared words decide, whichever topic
+            // came first ("second factor" is both).
+            let control = control || c.controls.iter().any(|p| !p.find(tokens).is_empty());
+            (p, control, Some(at), false)
+        }
         None => {
             let heading = tokenize(sentence.section.rsplit(" > ").next().unwrap_or(""));
             match c.controls.iter().find(|p| !p.find(&heading).is_empty()) {
@@ -500,19 +586,32 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
         }
     };
     let topic_len = topic.words.len();
-    // Every holds/fails match: (polarity after negation, negated, position, explanation).
-    let mut matches: Vec<(Polarity, bool, usize, String)> = Vec::new();
+    // Security vocabulary, for the sentences `vouch claims` lists as not understood: a control,
+    // or a topic of several words ("trust policy"); a lone noun such as "function" or "tenant"
+    // is not.
+    let vocabulary = control || topic_len >= 2;
+    // The words a skipped sentence is listed for: its control, else its topic.
+    let listed = c
+        .controls
+        .iter()
+        .find(|p| !p.find(tokens).is_empty())
+        .unwrap_or(topic)
+        .source
+        .to_string();
+    // Every holds/fails match: (polarity after negation, negated or shared, position,
+    // explanation). The explanation prefers the assumption's own words to the shared ones.
+    let mut matches: Vec<(Polarity, (bool, bool), usize, String)> = Vec::new();
     let (shared_holds, shared_fails) = shared();
     let none: &[Phrase] = &[];
     let mut covered: Vec<std::ops::Range<usize>> = Vec::new();
     if let (Some(at), true) = (topic_at, control) {
         covered.push(at..at + topic_len);
     }
-    for (phrases, polarity, label) in [
-        (&c.holds[..], Polarity::Holds, "holds"),
-        (&c.fails[..], Polarity::Fails, "fails"),
-        (if control { &shared_holds[..] } else { none }, Polarity::Holds, "holds"),
-        (if control { &shared_fails[..] } else { none }, Polarity::Fails, "fails"),
+    for (phrases, polarity, label, is_shared) in [
+        (&c.holds[..], Polarity::Holds, "holds", false),
+        (&c.fails[..], Polarity::Fails, "fails", false),
+        (if control { &shared_holds[..] } else { none }, Polarity::Holds, "holds", true),
+        (if control { &shared_fails[..] } else { none }, Polarity::Fails, "fails", true),
     ] {
         for phrase in phrases.iter() {
             for at in phrase.find(tokens) {
@@ -527,17 +626,17 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
                 matches.push(match (negated, refused) {
                     (Some(neg), None) => (
                         flip(polarity),
-                        true,
+                        (true, is_shared),
                         at,
                         format!("{label} `{source}` negated by `{neg}`"),
                     ),
                     (None, Some(verb)) => (
                         flip(polarity),
-                        true,
+                        (true, is_shared),
                         at,
                         format!("{label} `{source}` refused by `{verb}`"),
                     ),
-                    _ => (polarity, false, at, format!("{label} `{source}`")),
+                    _ => (polarity, (false, is_shared), at, format!("{label} `{source}`")),
                 });
             }
         }
@@ -554,8 +653,13 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
             };
             let label = if polarity == Polarity::Holds { "holds" } else { "fails" };
             matches.push(match negation(tokens, i) {
-                Some(neg) => (flip(polarity), true, i, format!("{label} `{}` negated by `{neg}`", t.word)),
-                None => (polarity, false, i, format!("{label} `{}`", t.word)),
+                Some(neg) => (
+                    flip(polarity),
+                    (true, true),
+                    i,
+                    format!("{label} `{}` negated by `{neg}`", t.word),
+                ),
+                None => (polarity, (false, true), i, format!("{label} `{}`", t.word)),
             });
         }
     }
@@ -563,24 +667,36 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
         Polarity::Fails
     } else if matches.is_empty() && from_heading {
         return Outcome::Silent;
+    } else if matches.is_empty() && !vocabulary {
+        return Outcome::Silent;
     } else if matches.is_empty() {
         return Outcome::Skipped(
-            topic.source.to_string(),
+            listed,
             "no words of holding or failing".to_string(),
         );
     } else {
         Polarity::Holds
     };
     // The explanation: a plain match before a negated one, then the first in the sentence.
-    let Some((_, _, _, why)) = matches
+    let Some((_, _, at, why)) = matches
         .into_iter()
         .filter(|m| m.0 == polarity)
         .min_by_key(|m| (m.1, m.2))
     else {
         return Outcome::Silent;
     };
-    if let Some(cue) = &view.hedge {
-        return Outcome::Skipped(topic.source.to_string(), cue.clone());
+    // A cue in the part of the sentence that decides (or over the whole sentence) makes it no
+    // claim.
+    let part = view.parts.get(at).copied().unwrap_or(0);
+    if let Some((cue, _)) = view
+        .cues
+        .iter()
+        .find(|(_, i)| i.is_none_or(|i| view.parts.get(i).copied().unwrap_or(0) == part))
+    {
+        if !vocabulary {
+            return Outcome::Silent;
+        }
+        return Outcome::Skipped(listed, cue.clone());
     }
     // "Every API route requires …": a sentence whose subject is a universal quantifier over
     // a kind is about the whole system, even when it mentions a component later on.

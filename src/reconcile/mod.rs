@@ -187,6 +187,8 @@ pub fn reconcile(inputs: &Inputs) -> Report {
         threats,
         doc_suggestions: suggestions,
         doc_inconsistencies: inconsistencies,
+        document_claims: Vec::new(),
+        not_understood: Vec::new(),
         answers: ledger.finish(inputs.answers, &inputs.rules, inputs.answers_path.clone()),
         unreadable: inputs.unreadable.clone(),
         not_covered: not_covered(model),

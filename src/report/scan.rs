@@ -57,6 +57,21 @@ pub fn to_text(report: &Report, root: &str) -> String {
         );
     } else {
         let _ = writeln!(o, "architecture document: {}", report.documents.join(", "));
+        match report.not_understood.len() {
+            0 => {}
+            1 => {
+                let _ = writeln!(
+                    o,
+                    "  1 sentence with security vocabulary was not understood; see `vouch claims`"
+                );
+            }
+            n => {
+                let _ = writeln!(
+                    o,
+                    "  {n} sentences with security vocabulary were not understood; see `vouch claims`"
+                );
+            }
+        }
     }
     if let Some(f) = &report.answers.file {
         let _ = writeln!(o, "answers: {f}");
