@@ -607,6 +607,26 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
     if let (Some(at), true) = (topic_at, control) {
         covered.push(at..at + topic_len);
     }
+    // The parts of the sentence (split at `;`, a table row's cells) that hold one of the
+    // assumption's topics or controls: a predicate counts only in one of them, so "Encryption
+    // at rest on; Recovery: none" says nothing of encryption being off.
+    let mut topical: Vec<usize> = c
+        .topics
+        .iter()
+        .chain(&c.controls)
+        .flat_map(|p| p.find(tokens))
+        .map(|at| view.parts.get(at).copied().unwrap_or(0))
+        .collect();
+    topical.sort_unstable();
+    topical.dedup();
+    let in_topical = |at: usize| {
+        from_heading || topical.contains(&view.parts.get(at).copied().unwrap_or(0))
+    };
+    let control_ends: Vec<usize> = c
+        .controls
+        .iter()
+        .flat_map(|p| p.find(tokens).into_iter().map(|at| at + p.words.len()))
+        .collect();
     for (phrases, polarity, label, is_shared) in [
         (&c.holds[..], Polarity::Holds, "holds", false),
         (&c.fails[..], Polarity::Fails, "fails", false),
@@ -615,6 +635,9 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
     ] {
         for phrase in phrases.iter() {
             for at in phrase.find(tokens) {
+                if !in_topical(at) {
+                    continue;
+                }
                 covered.push(at..at + phrase.words.len());
                 let negated = negation(tokens, at);
                 // Refusing what fails is what holds: "denies requests without TLS".
@@ -646,6 +669,17 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
     if control {
         for (i, t) in tokens.iter().enumerate() {
             let last = tokens.get(i + 1).is_none_or(|n| n.clause != t.clause);
+            // Right after the control ("versioning on", "rotation is off").
+            let after_control = control_ends.contains(&i)
+                || (i >= 1
+                    && control_ends.contains(&(i - 1))
+                    && matches!(
+                        tokens[i - 1].word.as_str(),
+                        "is" | "are" | "was" | "turned" | "switched" | "set" | "to"
+                    ));
+            if !after_control {
+                continue;
+            }
             let polarity = match t.word.as_str() {
                 "on" if last => Polarity::Holds,
                 "off" if last => Polarity::Fails,
@@ -780,8 +814,8 @@ const YES_CELLS: &[&str] = &["yes", "y", "on", "true", "enabled", "✓", "✔", 
 const NO_CELLS: &[&str] = &["no", "n", "off", "false", "disabled", "none", "-", "—", "–", "✗", "n/a"];
 
 /// A table row as text to read: its first cell, then each other cell under its header, as its
-/// own clause ("payments table; Encryption CMK; Recovery PITR enabled"); a yes/no cell says its
-/// header is enabled or disabled. `None` for prose, or a row with no header.
+/// own clause ("payments table; Encryption CMK; Recovery PITR enabled"); a yes cell says its
+/// header is enabled, a no cell negates it ("Public IP | no" → "not Public IP"). `None` for prose, or a row with no header.
 fn row_text(sentence: &super::Sentence) -> Option<String> {
     if sentence.cells.len() < 2 || sentence.cells.iter().all(|(h, _)| h.is_empty()) {
         return None;
@@ -797,7 +831,7 @@ fn row_text(sentence: &super::Sentence) -> Option<String> {
             if YES_CELLS.contains(&value) {
                 format!("{header} enabled")
             } else if NO_CELLS.contains(&value) {
-                format!("{header} disabled")
+                format!("not {header}")
             } else {
                 format!("{header} {cell}")
             }
