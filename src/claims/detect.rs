@@ -569,18 +569,18 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
         .iter()
         .map(|p| (p, false))
         .chain(c.controls.iter().map(|p| (p, true)))
-        .find_map(|(p, control)| p.find(tokens).first().map(|&at| (p, control, at)));
-    let (topic, control, topic_at, from_heading) = match in_sentence {
-        Some((p, control, at)) => {
+        .find(|(p, _)| !p.find(tokens).is_empty());
+    let (topic, control, from_heading) = match in_sentence {
+        Some((p, control)) => {
             // A control anywhere in the sentence lets the shared words decide, whichever topic
             // came first ("second factor" is both).
             let control = control || c.controls.iter().any(|p| !p.find(tokens).is_empty());
-            (p, control, Some(at), false)
+            (p, control, false)
         }
         None => {
             let heading = tokenize(sentence.section.rsplit(" > ").next().unwrap_or(""));
             match c.controls.iter().find(|p| !p.find(&heading).is_empty()) {
-                Some(p) => (p, true, None, true),
+                Some(p) => (p, true, true),
                 None => return Outcome::Silent,
             }
         }
@@ -604,8 +604,10 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
     let (shared_holds, shared_fails) = shared();
     let none: &[Phrase] = &[];
     let mut covered: Vec<std::ops::Range<usize>> = Vec::new();
-    if let (Some(at), true) = (topic_at, control) {
-        covered.push(at..at + topic_len);
+    if control {
+        for p in &c.controls {
+            covered.extend(p.find(tokens).into_iter().map(|at| at..at + p.words.len()));
+        }
     }
     // The parts of the sentence (split at `;`, a table row's cells) that hold one of the
     // assumption's topics or controls: a predicate counts only in one of them, so "Encryption
