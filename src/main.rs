@@ -453,7 +453,9 @@ fn claims(a: &ClaimsArgs) -> ExitCode {
         eprintln!("error: {e}");
     }
     let text = match a.format {
-        Format::Json => serde_json::to_string_pretty(&listing::to_json(&reading)).unwrap_or_default() + "\n",
+        Format::Json => {
+            serde_json::to_string_pretty(&listing::to_json(&reading)).unwrap_or_default() + "\n"
+        }
         Format::Text => listing::to_text(&reading),
     };
     emit(&text);

@@ -293,11 +293,14 @@ fn cues(text: &str, tokens: &[Token], named_exceptions: bool) -> Vec<(String, Op
         .take(4)
         .position(|t| text.get(t.span.end..).is_some_and(|r| r.starts_with(": ")))
         .map_or(0, |k| k + 1);
-    let capital = tokens
-        .get(lead)
-        .and_then(|t| text.get(t.span.clone()))
-        .and_then(|w| w.chars().next())
-        .is_some_and(char::is_uppercase);
+    // At the sentence's start an instruction is capitalized ("Turn on …"; "turn" inside a
+    // table cell is not one); after "Name:" it need not be.
+    let capital = lead > 0
+        || tokens
+            .get(lead)
+            .and_then(|t| text.get(t.span.clone()))
+            .and_then(|w| w.chars().next())
+            .is_some_and(char::is_uppercase);
     if let Some(t) = tokens.get(lead) {
         if capital && IMPERATIVES.contains(&t.word.as_str()) && lead < tokens.len() {
             out.push((format!("instruction `{}`", t.word), None));
@@ -621,9 +624,8 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
         .collect();
     topical.sort_unstable();
     topical.dedup();
-    let in_topical = |at: usize| {
-        from_heading || topical.contains(&view.parts.get(at).copied().unwrap_or(0))
-    };
+    let in_topical =
+        |at: usize| from_heading || topical.contains(&view.parts.get(at).copied().unwrap_or(0));
     let control_ends: Vec<usize> = c
         .controls
         .iter()
@@ -632,8 +634,18 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
     for (phrases, polarity, label, is_shared) in [
         (&c.holds[..], Polarity::Holds, "holds", false),
         (&c.fails[..], Polarity::Fails, "fails", false),
-        (if control { &shared_holds[..] } else { none }, Polarity::Holds, "holds", true),
-        (if control { &shared_fails[..] } else { none }, Polarity::Fails, "fails", true),
+        (
+            if control { &shared_holds[..] } else { none },
+            Polarity::Holds,
+            "holds",
+            true,
+        ),
+        (
+            if control { &shared_fails[..] } else { none },
+            Polarity::Fails,
+            "fails",
+            true,
+        ),
     ] {
         for phrase in phrases.iter() {
             for at in phrase.find(tokens) {
@@ -661,7 +673,12 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
                         at,
                         format!("{label} `{source}` refused by `{verb}`"),
                     ),
-                    _ => (polarity, (false, is_shared), at, format!("{label} `{source}`")),
+                    _ => (
+                        polarity,
+                        (false, is_shared),
+                        at,
+                        format!("{label} `{source}`"),
+                    ),
                 });
             }
         }
@@ -687,7 +704,11 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
                 "off" if last => Polarity::Fails,
                 _ => continue,
             };
-            let label = if polarity == Polarity::Holds { "holds" } else { "fails" };
+            let label = if polarity == Polarity::Holds {
+                "holds"
+            } else {
+                "fails"
+            };
             matches.push(match negation(tokens, i) {
                 Some(neg) => (
                     flip(polarity),
@@ -701,15 +722,15 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
     }
     let polarity = if matches.iter().any(|m| m.0 == Polarity::Fails) {
         Polarity::Fails
-    } else if matches.is_empty() && from_heading {
-        return Outcome::Silent;
-    } else if matches.is_empty() && !vocabulary {
+    } else if matches.is_empty() && (from_heading || !vocabulary) {
         return Outcome::Silent;
     } else if matches.is_empty() {
-        return Outcome::Skipped(
-            listed,
-            "no words of holding or failing".to_string(),
+        // The cue says more than the missing predicate: "Do we need MFA …?" is a question.
+        let reason = view.cues.first().map_or_else(
+            || "no words of holding or failing".to_string(),
+            |(cue, _)| cue.clone(),
         );
+        return Outcome::Skipped(listed, reason);
     } else {
         Polarity::Holds
     };
@@ -813,7 +834,9 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
 
 /// Cell values that say a control is in place, or that it is not.
 const YES_CELLS: &[&str] = &["yes", "y", "on", "true", "enabled", "✓", "✔", "x"];
-const NO_CELLS: &[&str] = &["no", "n", "off", "false", "disabled", "none", "-", "—", "–", "✗", "n/a"];
+const NO_CELLS: &[&str] = &[
+    "no", "n", "off", "false", "disabled", "none", "-", "—", "–", "✗", "n/a",
+];
 
 /// A table row as text to read: its first cell, then each other cell under its header, as its
 /// own clause ("payments table; Encryption CMK; Recovery PITR enabled"); a yes cell says its
@@ -824,20 +847,22 @@ fn row_text(sentence: &super::Sentence) -> Option<String> {
     }
     let first = sentence.cells[0].1.clone();
     let parts: Vec<String> = std::iter::once(first)
-        .chain(sentence.cells[1..]
-        .iter()
-        .filter(|(_, c)| !c.is_empty())
-        .map(|(header, cell)| {
-            let value = cell.trim().to_lowercase();
-            let value = value.split(" (").next().unwrap_or("").trim();
-            if YES_CELLS.contains(&value) {
-                format!("{header} enabled")
-            } else if NO_CELLS.contains(&value) {
-                format!("not {header}")
-            } else {
-                format!("{header} {cell}")
-            }
-        }))
+        .chain(
+            sentence.cells[1..]
+                .iter()
+                .filter(|(_, c)| !c.is_empty())
+                .map(|(header, cell)| {
+                    let value = cell.trim().to_lowercase();
+                    let value = value.split(" (").next().unwrap_or("").trim();
+                    if YES_CELLS.contains(&value) {
+                        format!("{header} enabled")
+                    } else if NO_CELLS.contains(&value) {
+                        format!("not {header}")
+                    } else {
+                        format!("{header} {cell}")
+                    }
+                }),
+        )
         .collect();
     Some(parts.join("; "))
 }
@@ -989,6 +1014,31 @@ mod tests {
         assert_eq!(cue("CloudFront accepts TLS 1.2 or later."), None);
         assert_eq!(cue("Reads are eventually consistent."), None);
         assert_eq!(cue("Keys shall be rotated yearly."), None);
+    }
+
+    #[test]
+    fn claims_shared_predicates_file_reads() {
+        let shared = parse_shared(SHARED_PREDICATES).expect("rules/claims/predicates.yaml");
+        assert!(shared.holds.iter().any(|p| p == "in place"));
+        assert!(shared.fails.iter().any(|p| p == "optional"));
+        assert!(parse_shared("holds: [a]\nfails: [b]\nextra: []\n").is_err());
+    }
+
+    #[test]
+    fn claims_instructions_and_references_are_cues() {
+        let cue = |text: &str| cues(text, &tokenize(text), false).into_iter().next();
+        assert_eq!(
+            cue("Turn on S3 access logging for the raw bucket.").map(|c| c.0),
+            Some("instruction `turn`".into())
+        );
+        assert_eq!(
+            cue("Tomas: check the replica's flag.").map(|c| c.0),
+            Some("instruction `check`".into())
+        );
+        assert!(cue("Versioning: enabled.").is_none());
+        assert!(cue("Privilege escalation is not possible here.").is_none());
+        let (c, at) = cue("MFA is optional; clinics may require it.").unwrap();
+        assert_eq!((c.as_str(), at), ("hedge `may`", Some(4)));
     }
 
     #[test]

@@ -112,7 +112,11 @@ pub fn to_text(r: &Reading) -> String {
             Polarity::Holds => "holds",
             Polarity::Fails => "fails",
         };
-        let _ = writeln!(out, "  {}:{}  {} {p} ({})", c.path, c.line, c.assumption, c.scope);
+        let _ = writeln!(
+            out,
+            "  {}:{}  {} {p} ({})",
+            c.path, c.line, c.assumption, c.scope
+        );
         let _ = writeln!(out, "      {}", c.text);
         let _ = writeln!(out, "      why: {}", c.why);
     }

@@ -12,8 +12,8 @@
 //! statistics. Every claim says which patterns made it ([`Claim::matched`]).
 
 pub mod corpus;
-pub mod listing;
 mod detect;
+pub mod listing;
 mod markdown;
 mod resolve;
 mod scope;

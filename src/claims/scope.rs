@@ -232,8 +232,7 @@ fn names_in_with(
     let mut services: Vec<&str> = Vec::new();
     for (k, u) in units.iter().enumerate() {
         let w = words[u.tokens.start];
-        if u.is_identifier(words) || (u.code && u.tokens.len() == 1 && !NOT_NAMES.contains(&w))
-        {
+        if u.is_identifier(words) || (u.code && u.tokens.len() == 1 && !NOT_NAMES.contains(&w)) {
             if let Some(n) = identifier_name(u, words) {
                 out.push(n);
             }
@@ -278,9 +277,7 @@ fn names_in_with(
                 && u.raw.chars().skip(1).any(char::is_lowercase)
                 && !(at_start && k == 0);
             let next_continues = units.get(k + 1).is_some_and(|n| {
-                is_word_unit(n, words)
-                    || (n.tokens.len() == 1
-                        && is_kind(words[n.tokens.start]))
+                is_word_unit(n, words) || (n.tokens.len() == 1 && is_kind(words[n.tokens.start]))
             });
             if proper && !next_continues {
                 out.push(w.to_string());
@@ -346,7 +343,8 @@ pub(crate) fn read(text: &str, tokens: &[Token], code: &[Range<usize>]) -> Scope
                     names
                 };
                 if !names.is_empty() {
-                    scope.why = format!("scope: all but {} (`{}`)", names.join(", "), cue.join(" "));
+                    scope.why =
+                        format!("scope: all but {} (`{}`)", names.join(", "), cue.join(" "));
                     scope.excluded = names;
                     end = k;
                     break 'cues;
@@ -418,9 +416,9 @@ pub(crate) fn read(text: &str, tokens: &[Token], code: &[Range<usize>]) -> Scope
     // A subject that names a kind of thing without naming which ("security groups permit …")
     // is about all of them; a subject that is the control itself ("MFA is optional for …")
     // takes its scope from the phrase that says what it applies to.
-    let head_is_kind = subject.last().is_some_and(|u| {
-        u.tokens.len() == 1 && is_kind(words[u.tokens.start])
-    });
+    let head_is_kind = subject
+        .last()
+        .is_some_and(|u| u.tokens.len() == 1 && is_kind(words[u.tokens.start]));
     if names.is_empty() && !head_is_kind {
         let clause_end = units
             .iter()
@@ -548,7 +546,10 @@ mod tests {
 
     #[test]
     fn claims_scope_from_words() {
-        assert_eq!(scope("fp-telemetry has encryption on.").names, ["fp-telemetry"]);
+        assert_eq!(
+            scope("fp-telemetry has encryption on.").names,
+            ["fp-telemetry"]
+        );
         assert_eq!(
             scope("The `settlement-batch` function only needs read access.").names,
             ["settlement-batch"]
@@ -563,7 +564,10 @@ mod tests {
             ["load balancer"]
         );
         assert_eq!(scope("Connections to Redis use TLS.").names, ["redis"]);
-        assert_eq!(scope("Security groups permit inbound traffic to the ALB.").names, Vec::<String>::new());
+        assert_eq!(
+            scope("Security groups permit inbound traffic to the ALB.").names,
+            Vec::<String>::new()
+        );
         assert_eq!(
             scope("All data is encrypted, except the audit bucket.").excluded,
             ["audit bucket"]
@@ -572,7 +576,10 @@ mod tests {
             scope("MFA is optional for clinician accounts.").names,
             ["clinician accounts"]
         );
-        assert_eq!(scope("For Business workspaces, the app encrypts.").names, ["business"]);
+        assert_eq!(
+            scope("For Business workspaces, the app encrypts.").names,
+            ["business workspaces"]
+        );
         assert_eq!(heading("guests (RDS for PostgreSQL 16)"), ["guests"]);
         assert_eq!(heading("Documents bucket"), ["documents bucket"]);
         assert_eq!(heading("H-1: Backups"), Vec::<String>::new());

@@ -389,7 +389,10 @@ mod tests {
         let subjects = [Subject::Resource(0), Subject::Resource(1)];
         let (by_subject, inconsistent) = claim_polarities(&[all_but_1], subjects.iter());
         assert!(inconsistent.is_empty());
-        assert_eq!(by_subject.get(&subjects[0]).map(|x| x.0), Some(Polarity::Holds));
+        assert_eq!(
+            by_subject.get(&subjects[0]).map(|x| x.0),
+            Some(Polarity::Holds)
+        );
         assert_eq!(by_subject.get(&subjects[1]), None);
     }
 

@@ -21,7 +21,10 @@ fn every_corpus_split_scores_at_least_its_recorded_value() {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     splits.sort();
-    assert!(splits.iter().any(|s| s == "dev"), "the dev split is missing");
+    assert!(
+        splits.iter().any(|s| s == "dev"),
+        "the dev split is missing"
+    );
     let rules = catalog_patterns();
     let mut failures = Vec::new();
     for split in &splits {
@@ -31,7 +34,9 @@ fn every_corpus_split_scores_at_least_its_recorded_value() {
         assert!(score.errors.is_empty(), "{summary}");
         assert!(score.labeled > 0, "{split}: no labeled claims");
         let Some(want) = recorded.get(split) else {
-            failures.push(format!("{split}: no score recorded in scores.json\n{summary}"));
+            failures.push(format!(
+                "{split}: no score recorded in scores.json\n{summary}"
+            ));
             continue;
         };
         let figure = |k: &str| want.get(k).and_then(|v| v.as_f64()).unwrap_or(f64::NAN);
