@@ -146,7 +146,9 @@ fn negation(tokens: &[Token], start: usize) -> Option<&str> {
     (head < start && SUBJECT_NEGATIONS.contains(&w)).then_some(w)
 }
 
-/// Words that make a sentence a hedge, a plan or a wish rather than a statement of fact: modal
+/// Words that make a sentence a hedge, a plan, a wish, a belief or a past state rather than a
+/// statement of fact about the design as it is ("that user **had** AdministratorAccess",
+/// "Security's **position**: …"): modal
 /// verbs of possibility or future (`might`, `could`, `should`, `would`, `will`; not `must` or
 /// `shall`, which state a rule),
 /// plans and time to come (`planned`, `later`, `eventually`, `roadmap`, `soon`), wishes
@@ -162,6 +164,8 @@ const HEDGE_WORDS: &[&str] = &[
     "possibly", "likely", "unlikely", "recommendation", "recommend",
     "recommends", "recommended", "requested", "tracks", "tracked", "remediation", "whether",
     "unclear", "unknown", "unsure", "presumably", "apparently", "supposedly", "wish",
+    "had", "formerly", "previously", "originally", "remediated", "told", "position",
+    "opinion",
 ];
 /// Prefixes of hedge words: `consider`, `considered`, `considering`.
 const HEDGE_PREFIXES: &[&str] = &["consider"];
