@@ -66,6 +66,25 @@ impl<'a> Phrase<'a> {
         Phrase { source, words }
     }
 
+    /// [`Phrase::find`] for a word of holding or failing: not where it ends in a kind noun
+    /// that only modifies the next one ("default key" says nothing in "the default key
+    /// policy", which is about a policy).
+    fn find_predicate(&self, tokens: &[Token]) -> Vec<usize> {
+        let n = self.words.len();
+        self.find(tokens)
+            .into_iter()
+            .filter(|&at| {
+                let last = &tokens[at + n - 1].word;
+                !(super::scope::is_kind(last)
+                    && tokens.get(at + n).is_some_and(|next| {
+                        next.clause == tokens[at].clause
+                            && next.word != *last
+                            && super::scope::is_kind(&next.word)
+                    }))
+            })
+            .collect()
+    }
+
     /// Start positions where the phrase matches contiguous tokens of one clause.
     fn find(&self, tokens: &[Token]) -> Vec<usize> {
         let n = self.words.len();
@@ -652,7 +671,7 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
         ),
     ] {
         for phrase in phrases.iter() {
-            for at in phrase.find(tokens) {
+            for at in phrase.find_predicate(tokens) {
                 if !in_topical(at) {
                     continue;
                 }
