@@ -554,7 +554,11 @@ fn decide_system(
             .values()
             .any(|t| model::tenancy::document_speaks_of_tenants(t)),
     };
-    reconcile::reconcile(&inputs)
+    let mut report = reconcile::reconcile(&inputs);
+    let reading = claims::listing::read(&documents, &claims::corpus::catalog_patterns());
+    report.document_claims = reading.claims;
+    report.not_understood = reading.skipped;
+    report
 }
 
 /// Finds and reads the architecture documents, with their text by shown path (for locations).

@@ -50,6 +50,9 @@ enum Command {
     /// baseline there: only this command writes it), so that `scan --baseline` reports and gates
     /// only on what is new.
     Baseline(BaselineArgs),
+    /// What vouch reads in the architecture documents: every claim (assumption, polarity, scope,
+    /// why), then the sentences with security vocabulary it did not read as claims.
+    Claims(ClaimsArgs),
 }
 
 #[derive(Args)]
@@ -100,6 +103,25 @@ struct AccountArgs {
     /// Endpoint to send the AWS calls to instead of AWS's (a local emulator).
     #[arg(long, value_name = "URL")]
     endpoint_url: Option<String>,
+}
+
+#[derive(Args)]
+struct ClaimsArgs {
+    /// Directory whose documents are read (found as `scan` finds them).
+    #[arg(default_value = ".")]
+    path: PathBuf,
+    /// Architecture document to read (repeatable); default: as `scan` finds them.
+    #[arg(long, value_name = "FILE")]
+    doc: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Score the reader on a labeled corpus split (a directory of NN-name.md and
+    /// NN-name.labels.yaml) instead.
+    #[arg(long, value_name = "DIR")]
+    score: Option<PathBuf>,
+    /// With --score: every sentence read or labeled differently, with what was expected and read.
+    #[arg(long)]
+    verbose: bool,
 }
 
 #[derive(Args)]
@@ -446,6 +468,7 @@ fn main() -> ExitCode {
         Command::Drift(a) => &a.input,
         Command::Baseline(a) => &a.input,
         Command::Explain(a) => return explain(a),
+        Command::Claims(a) => return claims(a),
     };
     let config = match vouch::config::load(&input.path, input.config.as_deref()) {
         Ok(c) => c,
@@ -532,7 +555,9 @@ fn main() -> ExitCode {
         Command::Clarify(a) => {
             code = code.max(clarify(&scan, a, &config));
         }
-        Command::Explain(_) => unreachable!("explain returns before scanning"),
+        Command::Explain(_) | Command::Claims(_) => {
+            unreachable!("explain and claims return before scanning")
+        }
         Command::Drift(_) => unreachable!("drift returns after its own scan"),
     }
     if let Command::Inventory(InventoryArgs { timings: true, .. }) = &cli.command {
@@ -808,6 +833,39 @@ fn explain(a: &ExplainArgs) -> ExitCode {
             }
         },
     }
+}
+
+/// `vouch claims`: the claims read from the documents, or (`--score`) the reader's score on a
+/// labeled corpus split. Exit 2 when a document or a labels file could not be read.
+fn claims(a: &ClaimsArgs) -> ExitCode {
+    use vouch::claims::{corpus, listing};
+    if let Some(dir) = &a.score {
+        let score = corpus::score_split(dir, &corpus::catalog_patterns());
+        let name = dir.file_name().map_or_else(
+            || dir.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let text = match a.format {
+            Format::Json => {
+                serde_json::to_string_pretty(&corpus::to_json(&score)).unwrap_or_default() + "\n"
+            }
+            Format::Text => corpus::to_text(&name, &score, a.verbose),
+        };
+        emit(&text);
+        return ExitCode::from(if score.errors.is_empty() { 0 } else { 2 });
+    }
+    let (reading, errors) = listing::read_path(&a.path, &a.doc);
+    for e in &errors {
+        eprintln!("error: {e}");
+    }
+    let text = match a.format {
+        Format::Json => {
+            serde_json::to_string_pretty(&listing::to_json(&reading)).unwrap_or_default() + "\n"
+        }
+        Format::Text => listing::to_text(&reading),
+    };
+    emit(&text);
+    ExitCode::from(if errors.is_empty() { 0 } else { 2 })
 }
 
 /// The process's peak resident set size in MB, where the OS tells it (Linux).

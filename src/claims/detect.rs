@@ -66,6 +66,25 @@ impl<'a> Phrase<'a> {
         Phrase { source, words }
     }
 
+    /// [`Phrase::find`] for a word of holding or failing: not where it ends in a kind noun
+    /// that only modifies the next one ("default key" says nothing in "the default key
+    /// policy", which is about a policy).
+    fn find_predicate(&self, tokens: &[Token]) -> Vec<usize> {
+        let n = self.words.len();
+        self.find(tokens)
+            .into_iter()
+            .filter(|&at| {
+                let last = &tokens[at + n - 1].word;
+                !(super::scope::is_kind(last)
+                    && tokens.get(at + n).is_some_and(|next| {
+                        next.clause == tokens[at].clause
+                            && next.word != *last
+                            && super::scope::is_kind(&next.word)
+                    }))
+            })
+            .collect()
+    }
+
     /// Start positions where the phrase matches contiguous tokens of one clause.
     fn find(&self, tokens: &[Token]) -> Vec<usize> {
         let n = self.words.len();
@@ -146,7 +165,9 @@ fn negation(tokens: &[Token], start: usize) -> Option<&str> {
     (head < start && SUBJECT_NEGATIONS.contains(&w)).then_some(w)
 }
 
-/// Words that make a sentence a hedge, a plan or a wish rather than a statement of fact: modal
+/// Words that make a sentence a hedge, a plan, a wish, a belief or a past state rather than a
+/// statement of fact about the design as it is ("that user **had** AdministratorAccess",
+/// "Security's **position**: …"): modal
 /// verbs of possibility or future (`might`, `could`, `should`, `would`, `will`; not `must` or
 /// `shall`, which state a rule),
 /// plans and time to come (`planned`, `later`, `eventually`, `roadmap`, `soon`), wishes
@@ -158,9 +179,25 @@ const HEDGE_WORDS: &[&str] = &[
     "might", "could", "should", "would", "will", "planned", "planning", "later",
     "eventually", "ideally", "hopefully", "goal", "goals", "todo", "tbd", "fixme", "roadmap",
     "someday", "soon", "proposed", "proposal", "propose", "intend", "intends", "tentatively",
+    "scheduled", "believe", "believes", "think", "thinks", "probably", "maybe", "perhaps",
+    "possibly", "likely", "unlikely", "recommendation", "recommend",
+    "recommends", "recommended", "requested", "tracks", "tracked", "remediation", "whether",
+    "unclear", "unknown", "unsure", "presumably", "apparently", "supposedly", "wish",
+    "had", "formerly", "previously", "originally", "remediated", "told", "position",
+    "opinion",
 ];
 /// Prefixes of hedge words: `consider`, `considered`, `considering`.
 const HEDGE_PREFIXES: &[&str] = &["consider"];
+/// First words of an instruction or a to-do ("Turn on access logging for the raw bucket", "See
+/// the runbook", "Tomas: check the replica's flag"): what someone should do, not what is.
+#[rustfmt::skip]
+const IMPERATIVES: &[&str] = &[
+    "add", "enable", "turn", "move", "keep", "force", "use", "replace", "remove", "ensure",
+    "make", "set", "create", "migrate", "restrict", "rotate", "attach", "configure", "switch",
+    "review", "check", "verify", "fix", "investigate", "decide", "tighten", "limit", "drop",
+    "disable", "delete", "figure", "see", "refer", "follow", "confirm", "list", "split",
+    "introduce", "adopt", "document", "audit", "narrow", "upgrade", "pin", "scope",
+];
 /// Phrases that make a sentence a hedge: plans and wishes of the team ("we plan to", "if we",
 /// "we want"), future ("in the future", "not yet decided") and hedged scope ("where possible":
 /// "encrypted where possible" does not say which stores are).
@@ -192,6 +229,37 @@ const HEDGE_PHRASES: &[&[&str]] = &[
     &["as", "needed"],
     &["best", "effort"],
     &["not", "yet", "decided"],
+    &["not", "yet", "reviewed"],
+    &["is", "possible", "that"],
+    &["nothing", "is", "decided"],
+    &["being", "discussed"],
+    &["being", "fixed"],
+    &["being", "migrated"],
+    &["being", "reviewed"],
+    &["on", "the", "list"],
+    &["refer", "to"],
+    &["described", "in"],
+    &["documented", "in"],
+    &["used", "to"],
+    &["needs", "to"],
+    &["need", "to"],
+    &["has", "to", "be"],
+    &["have", "to", "be"],
+    &["must", "be", "replaced"],
+    &["must", "be", "fixed"],
+    &["must", "be", "removed"],
+    &["must", "be", "changed"],
+    &["must", "be", "added"],
+    &["blocked", "until"],
+    &["has", "been", "requested"],
+    &["did", "not", "have", "time"],
+    &["at", "some", "point"],
+    &["before", "launch"],
+    &["before", "general", "availability"],
+    &["by", "end", "of"],
+    &["nice", "to"],
+    &["not", "been", "tested"],
+    &["has", "not", "been", "pen"],
 ];
 /// Words that carve exceptions out of a claim ("all functions except the admin function run in
 /// private subnets"): what the claim covers is then a set the sentence does not name, so it is
@@ -213,25 +281,62 @@ const CONDITIONAL_STARTS: &[&str] = &[
 const MAY_PERMISSION: &[&str] = &["only", "exactly", "not", "never", "solely"];
 
 /// Why a sentence is not a statement of fact, if it is not: the cue, for explanations and tests.
+#[cfg(test)]
 pub(crate) fn hedge(text: &str, tokens: &[Token]) -> Option<String> {
+    hedge_or_exception(text, tokens, false)
+}
+
+/// [`hedge`]; with `named_exceptions`, an exception whose components the sentence names ("all
+/// functions except the admin function") is a scope, not a hedge.
+#[cfg(test)]
+fn hedge_or_exception(text: &str, tokens: &[Token], named_exceptions: bool) -> Option<String> {
+    cues(text, tokens, named_exceptions)
+        .into_iter()
+        .next()
+        .map(|(cue, _)| cue)
+}
+
+/// Every cue that makes (part of) a sentence no statement of fact, with the word it stands at
+/// (`None`: the whole sentence, as a question or a conditional is).
+fn cues(text: &str, tokens: &[Token], named_exceptions: bool) -> Vec<(String, Option<usize>)> {
+    let mut out = Vec::new();
     let trimmed = text.trim_end_matches(|c: char| {
         matches!(c, ')' | '"' | '\'' | '*' | '_' | '”' | '’') || c.is_whitespace()
     });
     if trimmed.ends_with('?') {
-        return Some("question".to_string());
+        out.push(("question".to_string(), None));
     }
     let first = tokens.first().map(|t| t.word.as_str());
     if let Some(w) = first.filter(|w| CONDITIONAL_STARTS.contains(w)) {
-        return Some(format!("conditional `{w}`"));
+        out.push((format!("conditional `{w}`"), None));
+    }
+    // An instruction: the first word, or the first after a leading "Name:" ("Tomas: check …").
+    let lead = tokens
+        .iter()
+        .take(4)
+        .position(|t| text.get(t.span.end..).is_some_and(|r| r.starts_with(": ")))
+        .map_or(0, |k| k + 1);
+    // At the sentence's start an instruction is capitalized ("Turn on …"; "turn" inside a
+    // table cell is not one); after "Name:" it need not be.
+    let capital = lead > 0
+        || tokens
+            .get(lead)
+            .and_then(|t| text.get(t.span.clone()))
+            .and_then(|w| w.chars().next())
+            .is_some_and(char::is_uppercase);
+    if let Some(t) = tokens.get(lead) {
+        if capital && IMPERATIVES.contains(&t.word.as_str()) && lead < tokens.len() {
+            out.push((format!("instruction `{}`", t.word), None));
+        }
     }
     for (i, t) in tokens.iter().enumerate() {
         let w = t.word.as_str();
         let hedged = HEDGE_WORDS.contains(&w) || HEDGE_PREFIXES.iter().any(|p| w.starts_with(p));
         if hedged && !not_a_hedge(tokens, i) {
-            return Some(format!("hedge `{w}`"));
+            out.push((format!("hedge `{w}`"), Some(i)));
         }
-        if EXCEPTION_WORDS.contains(&w) {
-            return Some(format!("exception `{w}`"));
+        if EXCEPTION_WORDS.contains(&w) && !named_exceptions {
+            out.push((format!("exception `{w}`"), Some(i)));
         }
         if w == "may" {
             let permission = tokens[i + 1..]
@@ -239,21 +344,26 @@ pub(crate) fn hedge(text: &str, tokens: &[Token]) -> Option<String> {
                 .take(4)
                 .any(|t| MAY_PERMISSION.contains(&t.word.as_str()));
             if !permission {
-                return Some("hedge `may`".to_string());
+                out.push(("hedge `may`".to_string(), Some(i)));
             }
         }
-        for phrase in HEDGE_PHRASES.iter().chain(EXCEPTION_PHRASES) {
+        let exceptions: &[&[&str]] = if named_exceptions {
+            &[]
+        } else {
+            EXCEPTION_PHRASES
+        };
+        for phrase in HEDGE_PHRASES.iter().chain(exceptions) {
             let hit = tokens.len() >= i + phrase.len()
                 && phrase
                     .iter()
                     .zip(&tokens[i..])
                     .all(|(p, t)| *p == t.word.as_str());
             if hit {
-                return Some(format!("hedge `{}`", phrase.join(" ")));
+                out.push((format!("hedge `{}`", phrase.join(" ")), Some(i)));
             }
         }
     }
-    None
+    out
 }
 
 /// The refusal verb governing a match that starts at `start` (at most [`REFUSAL_REACH`] words
@@ -303,16 +413,112 @@ fn pronoun_subject(tokens: &[Token]) -> bool {
 /// bounds the work on hostile input.
 pub const MAX_SENTENCE_WORDS: usize = 1000;
 
+/// One assumption's patterns, parsed once.
+struct Compiled<'a> {
+    topics: Vec<Phrase<'a>>,
+    controls: Vec<Phrase<'a>>,
+    holds: Vec<Phrase<'a>>,
+    fails: Vec<Phrase<'a>>,
+}
+
+impl<'a> Compiled<'a> {
+    fn new(patterns: &'a ClaimPatterns) -> Self {
+        let parse = |list: &'a [String]| list.iter().map(|p| Phrase::parse(p)).collect();
+        Compiled {
+            topics: parse(&patterns.topics),
+            controls: parse(&patterns.controls),
+            holds: parse(&patterns.holds),
+            fails: parse(&patterns.fails),
+        }
+    }
+}
+
+/// The shared words of holding and failing (`rules/claims/predicates.yaml`), as written.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SharedPredicates {
+    pub holds: Vec<String>,
+    pub fails: Vec<String>,
+}
+
+/// The shared predicates file, embedded.
+pub(crate) const SHARED_PREDICATES: &str = include_str!("../../rules/claims/predicates.yaml");
+
+/// Reads a shared predicates file; the error says where it is broken.
+pub(crate) fn parse_shared(text: &str) -> Result<SharedPredicates, String> {
+    let node = crate::syntax::yaml::parse(text)
+        .map_err(|e| format!("line {}, column {}: {}", e.line, e.column, e.message))?;
+    serde_json::from_value(node.to_json()?).map_err(|e| e.to_string())
+}
+
+/// The shared predicates, parsed once (a broken embedded file, which the unit tests rule out,
+/// reads as none).
+fn shared() -> &'static (Vec<Phrase<'static>>, Vec<Phrase<'static>>) {
+    static SHARED: std::sync::OnceLock<(Vec<Phrase<'static>>, Vec<Phrase<'static>>)> =
+        std::sync::OnceLock::new();
+    static LISTS: std::sync::OnceLock<SharedPredicates> = std::sync::OnceLock::new();
+    SHARED.get_or_init(|| {
+        let lists = LISTS.get_or_init(|| parse_shared(SHARED_PREDICATES).unwrap_or_default());
+        (
+            lists.holds.iter().map(|p| Phrase::parse(p)).collect(),
+            lists.fails.iter().map(|p| Phrase::parse(p)).collect(),
+        )
+    })
+}
+
+/// What one analysis of a sentence gives every assumption: its words, the components it names
+/// and its subject, and whether it is stated as a fact.
+struct View {
+    tokens: Vec<Token>,
+    named: Vec<String>,
+    subject: Vec<String>,
+    /// The cues that make it, or a part of it, no statement of fact (question, hedge, plan,
+    /// conditional, instruction), with the word each stands at.
+    cues: Vec<(String, Option<usize>)>,
+    /// For each word, the part of the sentence it is in: `;` separates parts, so "MFA is
+    /// optional for clinicians; clinics may require it" states its first part.
+    parts: Vec<usize>,
+    /// What its words say of its scope.
+    scope: super::scope::Scope,
+}
+
+/// What one assumption makes of one sentence.
+enum Outcome {
+    /// No topic of the assumption.
+    Silent,
+    /// A topic, but no claim: the topic and why not.
+    Skipped(String, String),
+    Claim(Claim),
+}
+
 pub(crate) fn detect(doc: &Document, patterns: &ClaimPatterns) -> Vec<Claim> {
-    let topics: Vec<Phrase> = patterns.topics.iter().map(|p| Phrase::parse(p)).collect();
-    let holds: Vec<Phrase> = patterns.holds.iter().map(|p| Phrase::parse(p)).collect();
-    let fails: Vec<Phrase> = patterns.fails.iter().map(|p| Phrase::parse(p)).collect();
+    read(doc, &[("", patterns)])
+        .0
+        .into_iter()
+        .map(|(_, c)| c)
+        .collect()
+}
+
+/// The claims of a document for each assumption (by index into `rules`), and the sentences
+/// that mention a topic of some assumption without being read as a claim of any.
+pub(crate) fn read(
+    doc: &Document,
+    rules: &[(&str, &ClaimPatterns)],
+) -> (Vec<(usize, Claim)>, Vec<super::listing::Skipped>) {
+    let compiled: Vec<Compiled> = rules.iter().map(|(_, p)| Compiled::new(p)).collect();
     let components = ComponentIndex::new(&doc.components);
     let mut claims = Vec::new();
+    let mut skipped = Vec::new();
     // The subject components of the previous sentence, for pronoun subjects.
     let mut previous: Option<(&str, Vec<String>)> = None;
+    // The scope of the previous sentence, for pronoun subjects.
+    let mut previous_scope: Option<(&str, super::scope::Scope)> = None;
     for sentence in &doc.sentences {
-        let mut tokens = tokenize(prefix(&sentence.text, MAX_SENTENCE_WORDS * 16));
+        // A table row is read as its cells under their headers ("Encryption: SSE-S3; Recovery:
+        // PITR enabled"), about the thing its first cell names.
+        let row_text = row_text(sentence);
+        let text = row_text.as_deref().unwrap_or(&sentence.text);
+        let mut tokens = tokenize(prefix(text, MAX_SENTENCE_WORDS * 16));
         tokens.truncate(MAX_SENTENCE_WORDS);
         if tokens.is_empty() {
             continue;
@@ -324,99 +530,364 @@ pub(crate) fn detect(doc: &Document, patterns: &ClaimPatterns) -> Vec<Claim> {
             _ => components.subject(&tokens),
         };
         previous = Some((sentence.section.as_str(), subject.clone()));
-
-        let Some((topic, _)) = topics
-            .iter()
-            .find_map(|p| p.find(&tokens).first().map(|&at| (p, at)))
-        else {
-            continue;
+        let mut scope = match sentence.cells.first() {
+            Some((_, first)) if row_text.is_some() => super::scope::row(first),
+            _ => super::scope::read(text, &tokens, &sentence.code),
         };
-        // Every holds/fails match: (polarity after negation, negated, position, explanation).
-        let mut matches: Vec<(Polarity, bool, usize, String)> = Vec::new();
-        for (phrases, polarity, label) in [
-            (&holds, Polarity::Holds, "holds"),
-            (&fails, Polarity::Fails, "fails"),
-        ] {
-            for phrase in phrases.iter() {
-                for at in phrase.find(&tokens) {
-                    let negated = negation(&tokens, at);
-                    // Refusing what fails is what holds: "denies requests without TLS".
-                    let refused = match polarity {
-                        Polarity::Fails => refusal(&tokens, at),
-                        Polarity::Holds => None,
-                    };
-                    let source = phrase.source;
-                    matches.push(match (negated, refused) {
-                        (Some(neg), None) => (
-                            flip(polarity),
-                            true,
-                            at,
-                            format!("{label} `{source}` negated by `{neg}`"),
-                        ),
-                        (None, Some(verb)) => (
-                            flip(polarity),
-                            true,
-                            at,
-                            format!("{label} `{source}` refused by `{verb}`"),
-                        ),
-                        _ => (polarity, false, at, format!("{label} `{source}`")),
-                    });
+        match &previous_scope {
+            Some((section, before)) if pronoun && *section == sentence.section => {
+                scope.names.clone_from(&before.names);
+                if !scope.names.is_empty() {
+                    scope.why = format!("scope `{}` (the sentence before)", scope.names.join(", "));
+                }
+            }
+            _ => {}
+        }
+        previous_scope = Some((sentence.section.as_str(), scope.clone()));
+        let cues = cues(text, &tokens, !scope.excluded.is_empty());
+        let parts = tokens
+            .iter()
+            .map(|t| text[..t.span.start].matches(';').count())
+            .collect();
+        let view = View {
+            tokens,
+            named,
+            subject,
+            cues,
+            parts,
+            scope,
+        };
+        let mut vocabulary = Vec::new();
+        let mut reason = None;
+        let mut any = false;
+        for (k, c) in compiled.iter().enumerate() {
+            match claim_of(doc, sentence, &view, c) {
+                Outcome::Silent => {}
+                Outcome::Skipped(topic, why) => {
+                    vocabulary.push(format!("{}: `{topic}`", rules[k].0));
+                    reason.get_or_insert(why);
+                }
+                Outcome::Claim(claim) => {
+                    any = true;
+                    claims.push((k, claim));
                 }
             }
         }
-        let polarity = if matches.iter().any(|m| m.0 == Polarity::Fails) {
-            Polarity::Fails
-        } else if matches.is_empty() {
-            continue;
-        } else {
-            Polarity::Holds
-        };
-        // The explanation: a plain match before a negated one, then the first in the sentence.
-        let Some((_, _, _, why)) = matches
-            .into_iter()
-            .filter(|m| m.0 == polarity)
-            .min_by_key(|m| (m.1, m.2))
-        else {
-            continue;
-        };
-        if hedge(&sentence.text, &tokens).is_some() {
-            continue;
+        if !any && !vocabulary.is_empty() {
+            skipped.push(super::listing::Skipped {
+                path: doc.path.clone(),
+                line: sentence.line,
+                text: sentence.text.clone(),
+                vocabulary,
+                reason: reason.unwrap_or_default(),
+            });
         }
-        // "Every API route requires …": a sentence whose subject is a universal quantifier over
-        // a kind is about the whole system, even when it mentions a component later on.
-        let first = sentence
-            .text
-            .split_whitespace()
-            .next()
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        let universal = matches!(first.as_str(), "every" | "all" | "each" | "no" | "none");
-        let mut names = if universal && subject.is_empty() {
-            // "All KMS keys rotate …" is about every key, not about the system as a whole.
-            super::resolve::quantified_kind(&sentence.text)
-                .map(|noun| vec![format!("every {noun}")])
-                .unwrap_or_default()
-        } else if named.is_empty() && subject.is_empty() {
-            // "API Gateway writes access logs …" is about that service's resources.
-            super::resolve::leading_service(&sentence.text)
-                .map(|service| vec![format!("every {service}")])
-                .unwrap_or_default()
-        } else {
-            named
-        };
-        names.extend(subject);
-        names.sort();
-        names.dedup();
-        claims.push(Claim {
-            polarity,
-            path: doc.path.clone(),
-            line: sentence.line,
-            text: sentence.text.clone(),
-            components: names,
-            matched: format!("topic `{}`, {why}", topic.source),
-        });
     }
-    claims
+    (claims, skipped)
+}
+
+fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compiled) -> Outcome {
+    let tokens = &view.tokens;
+    // The topic: one of the assumption's topics or controls in the sentence, else a control
+    // in the heading above it ("## Multi-factor authentication" then "Required for everyone.").
+    let in_sentence = c
+        .topics
+        .iter()
+        .map(|p| (p, false))
+        .chain(c.controls.iter().map(|p| (p, true)))
+        .find(|(p, _)| !p.find(tokens).is_empty());
+    let (topic, control, from_heading) = match in_sentence {
+        Some((p, control)) => {
+            // A control anywhere in the sentence lets the shared words decide, whichever topic
+            // came first ("second factor" is both).
+            let control = control || c.controls.iter().any(|p| !p.find(tokens).is_empty());
+            (p, control, false)
+        }
+        None => {
+            let heading = tokenize(sentence.section.rsplit(" > ").next().unwrap_or(""));
+            match c.controls.iter().find(|p| !p.find(&heading).is_empty()) {
+                Some(p) => (p, true, true),
+                None => return Outcome::Silent,
+            }
+        }
+    };
+    let topic_len = topic.words.len();
+    // Security vocabulary, for the sentences `vouch claims` lists as not understood: a control,
+    // or a topic of several words ("trust policy"); a lone noun such as "function" or "tenant"
+    // is not.
+    let vocabulary = control || topic_len >= 2;
+    // The words a skipped sentence is listed for: its control, else its topic.
+    let listed = c
+        .controls
+        .iter()
+        .find(|p| !p.find(tokens).is_empty())
+        .unwrap_or(topic)
+        .source
+        .to_string();
+    // Every holds/fails match: (polarity after negation, negated or shared, position,
+    // explanation). The explanation prefers the assumption's own words to the shared ones.
+    let mut matches: Vec<(Polarity, (bool, bool), usize, String)> = Vec::new();
+    let (shared_holds, shared_fails) = shared();
+    let none: &[Phrase] = &[];
+    let mut covered: Vec<std::ops::Range<usize>> = Vec::new();
+    if control {
+        for p in &c.controls {
+            covered.extend(p.find(tokens).into_iter().map(|at| at..at + p.words.len()));
+        }
+    }
+    // The parts of the sentence (split at `;`, a table row's cells) that hold one of the
+    // assumption's topics or controls: a predicate counts only in one of them, so "Encryption
+    // at rest on; Recovery: none" says nothing of encryption being off.
+    let mut topical: Vec<usize> = c
+        .topics
+        .iter()
+        .chain(&c.controls)
+        .flat_map(|p| p.find(tokens))
+        .map(|at| view.parts.get(at).copied().unwrap_or(0))
+        .collect();
+    topical.sort_unstable();
+    topical.dedup();
+    let in_topical =
+        |at: usize| from_heading || topical.contains(&view.parts.get(at).copied().unwrap_or(0));
+    let control_ends: Vec<usize> = c
+        .controls
+        .iter()
+        .flat_map(|p| p.find(tokens).into_iter().map(|at| at + p.words.len()))
+        .collect();
+    for (phrases, polarity, label, is_shared) in [
+        (&c.holds[..], Polarity::Holds, "holds", false),
+        (&c.fails[..], Polarity::Fails, "fails", false),
+        (
+            if control { &shared_holds[..] } else { none },
+            Polarity::Holds,
+            "holds",
+            true,
+        ),
+        (
+            if control { &shared_fails[..] } else { none },
+            Polarity::Fails,
+            "fails",
+            true,
+        ),
+    ] {
+        for phrase in phrases.iter() {
+            for at in phrase.find_predicate(tokens) {
+                if !in_topical(at) {
+                    continue;
+                }
+                covered.push(at..at + phrase.words.len());
+                let negated = negation(tokens, at);
+                // Refusing what fails is what holds: "denies requests without TLS".
+                let refused = match polarity {
+                    Polarity::Fails => refusal(tokens, at),
+                    Polarity::Holds => None,
+                };
+                let source = phrase.source;
+                matches.push(match (negated, refused) {
+                    (Some(neg), None) => (
+                        flip(polarity),
+                        (true, is_shared),
+                        at,
+                        format!("{label} `{source}` negated by `{neg}`"),
+                    ),
+                    (None, Some(verb)) => (
+                        flip(polarity),
+                        (true, is_shared),
+                        at,
+                        format!("{label} `{source}` refused by `{verb}`"),
+                    ),
+                    _ => (
+                        polarity,
+                        (false, is_shared),
+                        at,
+                        format!("{label} `{source}`"),
+                    ),
+                });
+            }
+        }
+    }
+    // A control followed by `on` or `off` at the end of its clause: "versioning on",
+    // "rotation is off".
+    if control {
+        for (i, t) in tokens.iter().enumerate() {
+            let last = tokens.get(i + 1).is_none_or(|n| n.clause != t.clause);
+            // Right after the control ("versioning on", "rotation is off").
+            let after_control = control_ends.contains(&i)
+                || (i >= 1
+                    && control_ends.contains(&(i - 1))
+                    && matches!(
+                        tokens[i - 1].word.as_str(),
+                        "is" | "are" | "was" | "turned" | "switched" | "set" | "to"
+                    ));
+            if !after_control {
+                continue;
+            }
+            let polarity = match t.word.as_str() {
+                "on" if last => Polarity::Holds,
+                "off" if last => Polarity::Fails,
+                _ => continue,
+            };
+            let label = if polarity == Polarity::Holds {
+                "holds"
+            } else {
+                "fails"
+            };
+            matches.push(match negation(tokens, i) {
+                Some(neg) => (
+                    flip(polarity),
+                    (true, true),
+                    i,
+                    format!("{label} `{}` negated by `{neg}`", t.word),
+                ),
+                None => (polarity, (false, true), i, format!("{label} `{}`", t.word)),
+            });
+        }
+    }
+    let polarity = if matches.iter().any(|m| m.0 == Polarity::Fails) {
+        Polarity::Fails
+    } else if matches.is_empty() && (from_heading || !vocabulary) {
+        return Outcome::Silent;
+    } else if matches.is_empty() {
+        // The cue says more than the missing predicate: "Do we need MFA …?" is a question.
+        let reason = view.cues.first().map_or_else(
+            || "no words of holding or failing".to_string(),
+            |(cue, _)| cue.clone(),
+        );
+        return Outcome::Skipped(listed, reason);
+    } else {
+        Polarity::Holds
+    };
+    // The explanation: a plain match before a negated one, then the first in the sentence.
+    let Some((_, _, at, why)) = matches
+        .into_iter()
+        .filter(|m| m.0 == polarity)
+        .min_by_key(|m| (m.1, m.2))
+    else {
+        return Outcome::Silent;
+    };
+    // A cue in the part of the sentence that decides (or over the whole sentence) makes it no
+    // claim.
+    let part = view.parts.get(at).copied().unwrap_or(0);
+    if let Some((cue, _)) = view
+        .cues
+        .iter()
+        .find(|(_, i)| i.is_none_or(|i| view.parts.get(i).copied().unwrap_or(0) == part))
+    {
+        if !vocabulary {
+            return Outcome::Silent;
+        }
+        return Outcome::Skipped(listed, cue.clone());
+    }
+    // "Every API route requires …": a sentence whose subject is a universal quantifier over
+    // a kind is about the whole system, even when it mentions a component later on.
+    let first = sentence
+        .text
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let universal = matches!(first.as_str(), "every" | "all" | "each" | "no" | "none");
+    let subject = view.subject.clone();
+    let mut names = if universal && subject.is_empty() {
+        // "All KMS keys rotate …" is about every key, not about the system as a whole.
+        super::resolve::quantified_kind(&sentence.text)
+            .map(|noun| vec![format!("every {noun}")])
+            .unwrap_or_default()
+    } else if view.named.is_empty() && subject.is_empty() {
+        // "API Gateway writes access logs …" is about that service's resources.
+        super::resolve::leading_service(&sentence.text)
+            .map(|service| vec![format!("every {service}")])
+            .unwrap_or_default()
+    } else {
+        view.named.clone()
+    };
+    names.extend(subject);
+    let mut why = why;
+    // The scope the words give counts where the document's own components and quantifiers
+    // say nothing.
+    let mut mentions: Vec<String> = Vec::new();
+    if !view.scope.universal && names.is_empty() {
+        // A name made of the topic's or the predicate's words is the control, not a component
+        // ("CloudTrail is enabled", "Strict-Transport-Security is added").
+        let covered_words: std::collections::HashSet<&str> = covered
+            .iter()
+            .flat_map(|r| tokens[r.clone()].iter().map(|t| t.word.as_str()))
+            .collect();
+        let own = |n: &String| {
+            n.split([' ', '-', '/', '_'])
+                .all(|w| covered_words.contains(w))
+        };
+        mentions.extend(view.scope.names.iter().filter(|n| !own(n)).cloned());
+        mentions.sort();
+        mentions.dedup();
+        if !mentions.is_empty() && !view.scope.why.is_empty() {
+            why = format!("{why}, {}", view.scope.why);
+        }
+        // A sentence that names nothing is about what its heading names ("### guests (RDS)"
+        // then "Automated backups, retention 21 days.").
+        if mentions.is_empty() && view.scope.excluded.is_empty() {
+            let heading = sentence.section.rsplit(" > ").next().unwrap_or("");
+            mentions = super::scope::heading(heading);
+            if !mentions.is_empty() {
+                why = format!("{why}, scope `{}` (the heading)", mentions.join(", "));
+            }
+        }
+    }
+    let excluded = view.scope.excluded.clone();
+    if !excluded.is_empty() {
+        why = format!("{why}, {}", view.scope.why);
+    }
+    names.sort();
+    names.dedup();
+    Outcome::Claim(Claim {
+        polarity,
+        path: doc.path.clone(),
+        line: sentence.line,
+        text: sentence.text.clone(),
+        components: names,
+        mentions,
+        excluded,
+        matched: format!(
+            "topic `{}`{}, {why}",
+            topic.source,
+            if from_heading { " (the heading)" } else { "" }
+        ),
+    })
+}
+
+/// Cell values that say a control is in place, or that it is not.
+const YES_CELLS: &[&str] = &["yes", "y", "on", "true", "enabled", "✓", "✔", "x"];
+const NO_CELLS: &[&str] = &[
+    "no", "n", "off", "false", "disabled", "none", "-", "—", "–", "✗", "n/a",
+];
+
+/// A table row as text to read: its first cell, then each other cell under its header, as its
+/// own clause ("payments table; Encryption CMK; Recovery PITR enabled"); a yes cell says its
+/// header is enabled, a no cell negates it ("Public IP | no" → "not Public IP"). `None` for prose, or a row with no header.
+fn row_text(sentence: &super::Sentence) -> Option<String> {
+    if sentence.cells.len() < 2 || sentence.cells.iter().all(|(h, _)| h.is_empty()) {
+        return None;
+    }
+    let first = sentence.cells[0].1.clone();
+    let parts: Vec<String> = std::iter::once(first)
+        .chain(
+            sentence.cells[1..]
+                .iter()
+                .filter(|(_, c)| !c.is_empty())
+                .map(|(header, cell)| {
+                    let value = cell.trim().to_lowercase();
+                    let value = value.split(" (").next().unwrap_or("").trim();
+                    if YES_CELLS.contains(&value) {
+                        format!("{header} enabled")
+                    } else if NO_CELLS.contains(&value) {
+                        format!("not {header}")
+                    } else {
+                        format!("{header} {cell}")
+                    }
+                }),
+        )
+        .collect();
+    Some(parts.join("; "))
 }
 
 /// The text up to `max` bytes, cut at a character boundary.
@@ -566,6 +1037,31 @@ mod tests {
         assert_eq!(cue("CloudFront accepts TLS 1.2 or later."), None);
         assert_eq!(cue("Reads are eventually consistent."), None);
         assert_eq!(cue("Keys shall be rotated yearly."), None);
+    }
+
+    #[test]
+    fn claims_shared_predicates_file_reads() {
+        let shared = parse_shared(SHARED_PREDICATES).expect("rules/claims/predicates.yaml");
+        assert!(shared.holds.iter().any(|p| p == "in place"));
+        assert!(shared.fails.iter().any(|p| p == "optional"));
+        assert!(parse_shared("holds: [a]\nfails: [b]\nextra: []\n").is_err());
+    }
+
+    #[test]
+    fn claims_instructions_and_references_are_cues() {
+        let cue = |text: &str| cues(text, &tokenize(text), false).into_iter().next();
+        assert_eq!(
+            cue("Turn on S3 access logging for the raw bucket.").map(|c| c.0),
+            Some("instruction `turn`".into())
+        );
+        assert_eq!(
+            cue("Tomas: check the replica's flag.").map(|c| c.0),
+            Some("instruction `check`".into())
+        );
+        assert!(cue("Versioning: enabled.").is_none());
+        assert!(cue("Privilege escalation is not possible here.").is_none());
+        let (c, at) = cue("MFA is optional; clinics may require it.").unwrap();
+        assert_eq!((c.as_str(), at), ("hedge `may`", Some(4)));
     }
 
     #[test]

@@ -199,6 +199,8 @@ impl Buf {
 struct Table {
     /// The first header cell says "component(s)": the first column names components.
     components: bool,
+    /// The header's cells.
+    headers: Vec<String>,
     in_head: bool,
     cells: Vec<String>,
     cell: String,
@@ -279,6 +281,7 @@ impl Reader<'_> {
                 self.flush();
                 self.table = Some(Table {
                     components: false,
+                    headers: Vec::new(),
                     in_head: false,
                     cells: Vec::new(),
                     cell: String::new(),
@@ -380,12 +383,20 @@ impl Reader<'_> {
         let section = self.section();
         for r in split_sentences(&buf.text, &buf.code) {
             let line = buf.source_offset(r.start).map_or(1, |o| self.lines.line(o));
+            let code = buf
+                .code
+                .iter()
+                .filter(|c| c.start >= r.start && c.end <= r.end)
+                .map(|c| c.start - r.start..c.end - r.start)
+                .collect();
             let text = buf.text[r].to_string();
             self.name_phrases(&text);
             self.sentences.push(Sentence {
                 line,
                 text,
                 section: section.clone(),
+                code,
+                cells: Vec::new(),
             });
         }
     }
@@ -394,6 +405,7 @@ impl Reader<'_> {
         if let Some(t) = &mut self.table {
             let first = t.cells.first().map(|c| c.to_lowercase());
             t.components = matches!(first.as_deref(), Some("component" | "components"));
+            t.headers = std::mem::take(&mut t.cells);
             t.in_head = false;
             t.cells.clear();
         }
@@ -405,6 +417,11 @@ impl Reader<'_> {
             return;
         }
         let cells = std::mem::take(&mut t.cells);
+        let with_headers: Vec<(String, String)> = cells
+            .iter()
+            .enumerate()
+            .map(|(k, c)| (t.headers.get(k).cloned().unwrap_or_default(), c.clone()))
+            .collect();
         let row_start = t.row_start;
         let components = t.components;
         if !self.kept() {
@@ -431,6 +448,8 @@ impl Reader<'_> {
             line: self.lines.line(row_start),
             text,
             section: self.section(),
+            code: Vec::new(),
+            cells: with_headers,
         });
     }
 

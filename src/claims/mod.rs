@@ -11,9 +11,12 @@
 //! Everything is deterministic and explainable: lowercase word tokens and phrase patterns, no
 //! statistics. Every claim says which patterns made it ([`Claim::matched`]).
 
+pub mod corpus;
 mod detect;
+pub mod listing;
 mod markdown;
 mod resolve;
+mod scope;
 mod text;
 
 pub use markdown::MAX_DOCUMENT_BYTES;
@@ -198,6 +201,11 @@ pub struct Sentence {
     pub text: String,
     /// The heading path above it ("Identity and access").
     pub section: String,
+    /// Byte ranges of inline code in `text` (`settlement-batch`): names, not prose.
+    pub code: Vec<std::ops::Range<usize>>,
+    /// For a table row: each cell with its column's header, in order (the first is the row's
+    /// subject); empty for prose.
+    pub cells: Vec<(String, String)>,
 }
 
 /// `path` is what reports show. With `readme`, only sections whose heading mentions architecture,
@@ -219,6 +227,12 @@ pub fn read_document(path: &str, text: &str, readme: bool) -> Document {
 #[serde(deny_unknown_fields)]
 pub struct ClaimPatterns {
     pub topics: Vec<String>,
+    /// Phrases that name the control itself ("mfa", "key rotation", "access logging"): a topic
+    /// to which the shared words of holding and failing (`rules/claims/predicates.yaml`) apply
+    /// ("MFA is **optional**"), and the security vocabulary `vouch claims` lists when a sentence
+    /// that uses it is not read as a claim.
+    #[serde(default)]
+    pub controls: Vec<String>,
     #[serde(default)]
     pub holds: Vec<String>,
     #[serde(default)]
@@ -241,6 +255,16 @@ pub struct Claim {
     /// The named components the sentence is about ("admin function"), lowercase; empty when the
     /// sentence is about the system as a whole ("each Lambda function", "all functions", no subject named).
     pub components: Vec<String>,
+    /// The names the sentence's own words give when it names none of the document's components
+    /// (`fp-telemetry`, "the ledger database", "for clinician accounts"), lowercase. A claim
+    /// narrows to them where they resolve to resources; a name the code does not have narrows
+    /// nothing (the claim stays about the system as a whole).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub mentions: Vec<String>,
+    /// The components the claim carves out of the whole system ("every function but the admin
+    /// function" → `admin function`), lowercase; empty when it carves out none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub excluded: Vec<String>,
     /// The pattern that matched, for explainability ("topic `mfa`, holds `mandatory`").
     pub matched: String,
 }

@@ -95,11 +95,12 @@ pub(crate) fn leading_service(sentence: &str) -> Option<&'static str> {
     SERVICES.iter().find_map(|(name, _)| {
         let rest = lower.strip_prefix(name)?.strip_prefix(' ')?;
         let next = rest.split_whitespace().next().unwrap_or("");
-        // A passive sentence ("DynamoDB is reached through …") is about who reaches it.
+        // A passive sentence ("DynamoDB is reached through …") is about who reaches it; "the
+        // RDS instance", "the SQS queue" is one resource, not the service.
         (!matches!(
             next,
             "and" | "or" | "," | "&" | "is" | "are" | "was" | "were"
-        ))
+        ) && !super::scope::is_kind(next.trim_matches(|c: char| !c.is_alphanumeric())))
         .then_some(*name)
     })
 }

@@ -22,6 +22,9 @@ pub struct ScopedClaim {
     pub polarity: Polarity,
     /// `None`: about the system as a whole; otherwise the resources its named components match.
     pub covers: Option<BTreeSet<usize>>,
+    /// The resources a claim about the whole system carves out ("every function but the admin
+    /// function"): it says nothing about them.
+    pub excludes: BTreeSet<usize>,
 }
 
 /// An answer that applies to this rule: to every subject, or to the subject with one
@@ -324,7 +327,11 @@ fn claim_polarities<'s>(
             })
             .collect();
         let level: Vec<&ScopedClaim> = if named.is_empty() {
-            claims.iter().filter(|c| c.covers.is_none()).collect()
+            claims
+                .iter()
+                .filter(|c| c.covers.is_none())
+                .filter(|c| !matches!(subject, Subject::Resource(r) if c.excludes.contains(r)))
+                .collect()
         } else {
             named
         };
@@ -371,7 +378,22 @@ mod tests {
             index,
             polarity,
             covers: covers.map(|c| c.iter().copied().collect()),
+            excludes: BTreeSet::new(),
         }
+    }
+
+    #[test]
+    fn a_claim_about_all_but_some_says_nothing_of_those() {
+        let mut all_but_1 = claim(0, Polarity::Holds, None);
+        all_but_1.excludes.insert(1);
+        let subjects = [Subject::Resource(0), Subject::Resource(1)];
+        let (by_subject, inconsistent) = claim_polarities(&[all_but_1], subjects.iter());
+        assert!(inconsistent.is_empty());
+        assert_eq!(
+            by_subject.get(&subjects[0]).map(|x| x.0),
+            Some(Polarity::Holds)
+        );
+        assert_eq!(by_subject.get(&subjects[1]), None);
     }
 
     fn qid(s: &Subject) -> String {

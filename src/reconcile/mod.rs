@@ -21,7 +21,7 @@ use crate::checks::{Facts, Finding};
 use crate::claims::Claim;
 use crate::model::Model;
 use crate::source::{Origin, Sources};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One entry of the answers file, as the engine needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,8 +98,15 @@ fn scope_claims(claims: &[Claim], resolve: &dyn Fn(&str) -> Vec<usize>) -> Vec<S
         .map(|(index, c)| ScopedClaim {
             index,
             polarity: c.polarity,
-            covers: (!c.components.is_empty())
-                .then(|| c.components.iter().flat_map(|name| resolve(name)).collect()),
+            covers: if c.components.is_empty() {
+                // Names from the sentence's words narrow the claim only to what they resolve to.
+                let found: BTreeSet<usize> =
+                    c.mentions.iter().flat_map(|name| resolve(name)).collect();
+                (!found.is_empty()).then_some(found)
+            } else {
+                Some(c.components.iter().flat_map(|name| resolve(name)).collect())
+            },
+            excludes: c.excluded.iter().flat_map(|name| resolve(name)).collect(),
         })
         .collect()
 }
@@ -198,6 +205,8 @@ pub fn reconcile(inputs: &Inputs) -> Report {
         threats,
         doc_suggestions: suggestions,
         doc_inconsistencies: inconsistencies,
+        document_claims: Vec::new(),
+        not_understood: Vec::new(),
         answers: ledger.finish(inputs.answers, &inputs.rules, inputs.answers_path.clone()),
         unreadable: inputs.unreadable.clone(),
         not_covered: not_covered(model),
@@ -245,6 +254,8 @@ mod tests {
             line: 1,
             text: String::new(),
             components: components.iter().map(|c| c.to_string()).collect(),
+            mentions: Vec::new(),
+            excluded: Vec::new(),
             matched: String::new(),
         };
         let resolve = |name: &str| match name {

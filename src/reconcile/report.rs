@@ -36,6 +36,13 @@ pub struct Report {
     pub threats: Vec<ThreatReport>,
     pub doc_suggestions: Vec<DocSuggestion>,
     pub doc_inconsistencies: Vec<Inconsistency>,
+    /// Every sentence of the documents read as a claim, for every assumption (what `vouch
+    /// claims` lists).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub document_claims: Vec<crate::claims::listing::ReadClaim>,
+    /// The sentences with security vocabulary that were not read as claims, and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_understood: Vec<crate::claims::listing::Skipped>,
     pub answers: AnswersReport,
     /// Inputs that could not be read: what the report could not take into account.
     pub unreadable: Vec<Unreadable>,

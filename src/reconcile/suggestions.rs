@@ -258,6 +258,8 @@ mod tests {
             line: 3,
             text: "MFA is required.".into(),
             components: Vec::new(),
+            mentions: Vec::new(),
+            excluded: Vec::new(),
             matched: String::new(),
         }];
         let doc = doc_refs(&claims, &d, &|c| at(&c.path, c.line, 1));

@@ -183,6 +183,21 @@ fn body(o: &mut String, report: &Report, root: &str, detail: Detail, one_of_seve
         );
     } else {
         let _ = writeln!(o, "architecture document: {}", report.documents.join(", "));
+        match report.not_understood.len() {
+            0 => {}
+            1 => {
+                let _ = writeln!(
+                    o,
+                    "  1 sentence with security vocabulary was not understood; see `vouch claims`"
+                );
+            }
+            n => {
+                let _ = writeln!(
+                    o,
+                    "  {n} sentences with security vocabulary were not understood; see `vouch claims`"
+                );
+            }
+        }
     }
     if let Some(f) = report.answers.file.as_ref().filter(|_| !one_of_several) {
         let _ = writeln!(o, "answers: {f}");

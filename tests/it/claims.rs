@@ -15,6 +15,7 @@ fn patterns(topics: &[&str], holds: &[&str], fails: &[&str]) -> ClaimPatterns {
     let v = |s: &[&str]| s.iter().map(|p| p.to_string()).collect();
     ClaimPatterns {
         topics: v(topics),
+        controls: Vec::new(),
         holds: v(holds),
         fails: v(fails),
     }
@@ -221,10 +222,21 @@ fn hedges_questions_plans_and_conditionals_are_not_claims() {
         "MFA is mandatory (TBD).",
         "We are considering making MFA mandatory.",
         "MFA is enforced where possible.",
-        "MFA is enforced for all users except the support staff.",
-        "MFA is mandatory for users other than admins.",
     ] {
         assert!(detect(&doc(text), &p).is_empty(), "not a claim: {text}");
+    }
+    // An exception that names what it carves out is a claim about everything else.
+    for (text, excluded) in [
+        (
+            "MFA is enforced for all users except the support staff.",
+            "support staff",
+        ),
+        ("MFA is mandatory for users other than admins.", "admins"),
+    ] {
+        let claims = detect(&doc(text), &p);
+        assert_eq!(claims.len(), 1, "{text}");
+        assert_eq!(claims[0].polarity, Polarity::Holds);
+        assert_eq!(claims[0].excluded, [excluded], "{text}");
     }
     let per_tenant = patterns(&["own kms key", "per-tenant key*"], &["own kms key"], &[]);
     assert!(detect(
@@ -1111,4 +1123,58 @@ fn a_service_as_active_subject_is_about_that_services_resources() {
         .map(|&i| scan.model.resources[i].address.as_str())
         .collect();
     assert_eq!(names, ["aws_kms_key.data", "aws_kms_key.logs"]);
+}
+
+#[test]
+fn one_reading_for_every_assumption_lists_claims_and_what_it_skipped() {
+    let d = doc("\
+# Design
+
+## Identity
+
+Multi-factor authentication is optional for clinician accounts; clinics may require it.
+Do we need MFA for the support console?
+Employees can no longer opt out of a second factor.
+
+### `billing-api` (Lambda)
+
+All routes but `GET /health` require a valid access token.
+Automated backups are retained for 35 days.
+");
+    let rules = vouch::claims::corpus::catalog_patterns();
+    let r = vouch::claims::listing::read(&[d], &rules);
+    let find = |prefix: &str, id: &str| {
+        r.claims
+            .iter()
+            .find(|c| c.text.starts_with(prefix) && c.assumption == id)
+            .unwrap_or_else(|| panic!("no {id} claim on {prefix:?}: {:#?}", r.claims))
+    };
+    // A hedge after `;` leaves the first part a claim; the scope is what `for` names.
+    let optional = find("Multi-factor", "auth.mfa-required");
+    assert_eq!(optional.polarity, Polarity::Fails);
+    assert_eq!(optional.scope, "only [clinician]");
+    assert!(
+        optional.why.contains("fails `optional`"),
+        "{}",
+        optional.why
+    );
+    // "no longer" negates the shared "opt out".
+    assert_eq!(
+        find("Employees", "auth.mfa-required").polarity,
+        Polarity::Holds
+    );
+    // A heading that names a component scopes the sentences under it.
+    let backups = find("Automated backups", "data.backups");
+    assert_eq!(backups.mentions, ["billing-api"]);
+    // The question is listed as not understood, with its reason.
+    let skipped: Vec<(&str, &str)> = r
+        .skipped
+        .iter()
+        .map(|s| (s.text.as_str(), s.reason.as_str()))
+        .collect();
+    assert!(
+        skipped.contains(&("Do we need MFA for the support console?", "question")),
+        "{skipped:?}"
+    );
+    assert!(!r.claims.iter().any(|c| c.text.starts_with("Do we need")));
 }

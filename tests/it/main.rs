@@ -4,6 +4,7 @@ mod access_languages;
 mod answers;
 mod assumptions;
 mod claims;
+mod claims_corpus;
 mod cli;
 mod cli_scan;
 mod cloudformation;

@@ -1,0 +1,589 @@
+//! What part of the system a sentence is about, read from its words: the names its subject
+//! gives (`fp-telemetry`, "the settlement bucket", "the Aurora cluster"), a quantifier over
+//! every thing of a kind ("every route", "all four"), the components carved out ("all but the
+//! admin function", "except the audit bucket"), and, when the subject is the control itself
+//! ("MFA is optional for clinician accounts", "access logging is enabled on the load
+//! balancer"), the thing its `for`/`on`/`to` phrase names.
+//!
+//! Names are found without a list of the system's components: identifiers (words joined by
+//! `-`, `_` or `/`, or inline code), the words before a kind noun ("ledger table"), and proper
+//! nouns inside the sentence ("connections to Redis").
+
+use super::text::Token;
+use std::ops::Range;
+
+/// What a sentence's words say of its scope.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Scope {
+    /// Names of components the sentence is about, lowercase.
+    pub names: Vec<String>,
+    /// Names the sentence carves out of the whole.
+    pub excluded: Vec<String>,
+    /// The subject is quantified over every thing of a kind.
+    pub universal: bool,
+    /// The words that decided it, for the explanation.
+    pub why: String,
+}
+
+/// Nouns that say what kind of thing a name is: "the ledger **table**", "clinician
+/// **accounts**". The words before one in a noun phrase are its name.
+#[rustfmt::skip]
+pub(crate) const KIND_NOUNS: &[&str] = &[
+    "function", "lambda", "role", "table", "bucket", "queue", "topic", "key", "api", "pool",
+    "trigger", "database", "db", "cluster", "instance", "service", "task", "job", "stream",
+    "cache", "group", "host", "account", "console", "endpoint", "distribution", "balancer",
+    "app", "application", "container", "broker", "domain", "stage", "secret", "tier",
+    "workspace", "tenant", "user", "handler", "worker", "server", "vpc", "subnet", "trail",
+    "repository", "registry", "route", "listener", "gateway", "store", "policy",
+];
+
+/// Whether a word is a kind noun, singular or plural ("keys", "gateways", "policies").
+pub(crate) fn is_kind(word: &str) -> bool {
+    KIND_NOUNS.contains(&word)
+        || word
+            .strip_suffix("ies")
+            .is_some_and(|stem| KIND_NOUNS.contains(&format!("{stem}y").as_str()))
+        || word
+            .strip_suffix('s')
+            .is_some_and(|stem| KIND_NOUNS.contains(&stem))
+}
+
+/// Words before a kind noun that describe rather than name: "the **public** load balancer",
+/// "a **dedicated** task role".
+#[rustfmt::skip]
+const NOT_NAMES: &[&str] = &[
+    "the", "a", "an", "our", "their", "its", "his", "her", "your", "this", "that", "these",
+    "those", "each", "every", "all", "any", "some", "both", "no", "one", "two", "three", "four",
+    "five", "public", "private", "internal", "external", "default", "shared", "same", "own",
+    "new", "main", "primary", "single", "other", "dedicated", "separate", "custom", "managed",
+    "customer", "aws", "amazon", "execution", "service", "data", "security", "only", "whole",
+    "entire", "legacy", "current", "existing", "given", "individual", "specific", "regional",
+    "global", "isolated", "per", "s3", "kms", "iam", "lambda", "ecs", "ec2", "sqs", "sns",
+    "dynamodb", "cloudwatch", "log", "logs", "access", "web", "http", "https", "rest", "json",
+    "and", "or", "of", "for", "to", "on", "in", "with", "at", "by", "from", "is", "are",
+    "standard", "tenant", "user", "task", "function", "role", "policy", "trust", "key",
+    "between", "across", "within", "inside", "outside", "through", "via", "over", "under",
+    "into", "onto", "about", "after", "before", "per",
+];
+
+/// Service names that are names only when nothing else names the thing ("the RDS instance").
+#[rustfmt::skip]
+const SERVICE_WORDS: &[&str] = &[
+    "s3", "kms", "iam", "lambda", "ecs", "ec2", "sqs", "sns", "dynamodb", "cloudwatch", "rds",
+];
+
+/// Words that open a quantified subject: "every route", "all four", "each function".
+const QUANTIFIERS: &[&str] = &["every", "all", "each", "no", "none", "any"];
+
+/// Words that end a subject: auxiliaries, modals and the verbs architecture documents use.
+#[rustfmt::skip]
+const VERBS: &[&str] = &[
+    "is", "are", "was", "were", "be", "been", "has", "have", "had", "can", "could", "may",
+    "might", "must", "shall", "should", "will", "would", "does", "do", "did", "not", "never",
+    "uses", "use", "runs", "run", "requires", "require", "enforces", "enforce", "writes",
+    "write", "reads", "read", "gets", "get", "holds", "hold", "keeps", "keep", "goes", "go",
+    "talk", "talks", "share", "shares", "replicates", "replicate", "blocks", "block", "permit",
+    "permits", "accept", "accepts", "send", "sends", "store", "stores", "encrypts", "encrypt",
+    "rotate", "rotates", "enable", "enables", "stay", "stays", "live", "lives", "sit", "sits",
+    "call", "calls", "invoke", "invokes", "need", "needs", "assume", "assumes", "grant",
+    "grants", "allow", "allows", "deny", "denies", "reject", "rejects", "carry", "carries",
+    "copy", "copies", "check", "checks", "log", "logs", "trust", "trusts", "apply", "applies",
+    "belong", "belongs", "pass", "passes", "serve", "serves", "receive", "receives", "only",
+    "also", "still", "always", "cannot", "verify", "verifies", "validate", "validates",
+    "enroll", "enrolls", "sign", "signs", "authenticate", "authenticates", "terminate",
+    "terminates", "restrict", "restricts", "limit", "limits", "scope", "scopes", "expose",
+    "exposes", "reach", "reaches", "connect", "connects", "publish", "publishes", "emit",
+    "emits", "forward", "forwards", "route", "routes", "back", "backs",
+];
+
+/// Prepositions whose phrase names what a control applies to.
+const TARGET_PREPOSITIONS: &[&str] = &["for", "on"];
+
+/// Cues that carve components out of a whole: "all functions **except** the admin function".
+const EXCEPT_CUES: &[&[&str]] = &[
+    &["except", "for"],
+    &["except"],
+    &["excluding"],
+    &["all", "but"],
+    &["every", "but"],
+    &["other", "than"],
+    &["with", "the", "exception", "of"],
+    &["save", "for"],
+];
+
+/// Pronouns that continue the previous sentence's subject.
+const PRONOUNS: &[&str] = &["it", "they", "its", "their"];
+
+/// Hyphenated words that are vocabulary, not names: their first or last part says so
+/// ("customer-managed", "read-only", "per-tenant", "in-transit").
+#[rustfmt::skip]
+const COMPOUND_FIRST: &[&str] = &[
+    "per", "cross", "non", "multi", "self", "in", "at", "end", "sign", "opt", "third", "first",
+    "read", "write", "client", "server", "customer", "aws", "s3", "kms", "point", "double",
+    "two", "second", "least", "full", "long", "short", "well", "built", "up", "out", "single",
+    "phishing", "tenant", "service", "time", "role", "key", "x", "pre", "post", "re", "co",
+    "de", "un", "anti", "auto", "user", "admin", "allow", "deny", "default", "bank", "card",
+    "server", "all", "high", "low", "on", "off", "sse", "tls", "mtls", "iam", "api", "max",
+];
+#[rustfmt::skip]
+const COMPOUND_LAST: &[&str] = &[
+    "side", "based", "level", "wide", "only", "scoped", "managed", "owned", "resistant",
+    "listed", "time", "house", "facing", "bound", "free", "like", "specific", "tenant",
+    "factor", "account", "region", "rest", "transit", "privilege", "access", "managed",
+    "entry", "signed", "encrypted", "enabled", "disabled", "attached", "level", "grained",
+    "party", "term", "up", "in", "out", "on", "off", "readable", "writable", "service",
+    "service", "world", "internet", "kms", "s3", "sqs", "sns", "recovery", "transfer",
+];
+
+/// A word or an identifier made of several words (`fp-raw-archive`, `alias/paylane-data`).
+#[derive(Debug)]
+struct Unit {
+    /// Token indices.
+    tokens: Range<usize>,
+    /// The text as written.
+    raw: String,
+    /// Inside inline code.
+    code: bool,
+}
+
+impl Unit {
+    fn is_identifier(&self, words: &[&str]) -> bool {
+        if self.tokens.len() < 2 {
+            return false;
+        }
+        let first = words[self.tokens.start];
+        let last = words[self.tokens.end - 1];
+        self.code || !(COMPOUND_FIRST.contains(&first) || COMPOUND_LAST.contains(&last))
+    }
+}
+
+/// Splits tokens into units: tokens joined by `-`, `_` or `/` with nothing else between them
+/// are one identifier.
+fn units(text: &str, tokens: &[Token], code: &[Range<usize>]) -> Vec<Unit> {
+    let mut out: Vec<Unit> = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        let in_code = code
+            .iter()
+            .any(|c| c.start <= t.span.start && t.span.end <= c.end);
+        if let Some(last) = out.last_mut() {
+            let prev = &tokens[last.tokens.end - 1];
+            let gap = text.get(prev.span.end..t.span.start).unwrap_or(" ");
+            let joined = matches!(gap, "-" | "_" | "/") && prev.span.end < t.span.start;
+            if joined && last.tokens.end == i {
+                last.tokens.end = i + 1;
+                last.raw = text
+                    .get(tokens[last.tokens.start].span.start..t.span.end)
+                    .unwrap_or("")
+                    .to_string();
+                last.code |= in_code;
+                continue;
+            }
+        }
+        out.push(Unit {
+            tokens: i..i + 1,
+            raw: text.get(t.span.clone()).unwrap_or("").to_string(),
+            code: in_code,
+        });
+    }
+    out
+}
+
+/// HTTP methods and alias prefixes in front of a name: `POST /payments` names `payments`.
+const NAME_PREFIXES: &[&str] = &["get", "post", "put", "patch", "delete", "alias"];
+
+fn identifier_name(unit: &Unit, words: &[&str]) -> Option<String> {
+    let mut ws: Vec<&str> = words[unit.tokens.clone()].to_vec();
+    // Numbering, regions and versions are no names: "H-1", "eu-west-1", "TLS_1_2".
+    if ws
+        .iter()
+        .any(|w| w.chars().all(|c| c.is_ascii_digit() || c == '.'))
+        || (ws.len() <= 2 && ws.iter().any(|w| w.len() == 1))
+    {
+        return None;
+    }
+    while ws.len() > 1 && NAME_PREFIXES.contains(&ws[0]) {
+        ws.remove(0);
+    }
+    if ws.len() == 1 && NAME_PREFIXES.contains(&ws[0]) {
+        return None;
+    }
+    let _ = &unit.raw;
+    Some(ws.join("-"))
+}
+
+/// The names in a run of units: identifiers, the words before a kind noun, proper nouns that
+/// do not start the sentence. `at_start`: the run starts the sentence (its first word's capital
+/// says nothing).
+fn names_in(units: &[Unit], words: &[&str], text: &str, at_start: bool) -> Vec<String> {
+    names_in_with(units, words, text, at_start, true)
+}
+
+/// [`names_in`]; without `proper_nouns`, a capital says nothing (headings are title case).
+fn names_in_with(
+    units: &[Unit],
+    words: &[&str],
+    text: &str,
+    at_start: bool,
+    proper_nouns: bool,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    // Modifier groups before a kind noun, split by `and`/`or`: "billing and ledger keys".
+    let mut mods: Vec<Vec<&str>> = Vec::new();
+    let mut services: Vec<&str> = Vec::new();
+    for (k, u) in units.iter().enumerate() {
+        let w = words[u.tokens.start];
+        if u.is_identifier(words) || (u.code && u.tokens.len() == 1 && !NOT_NAMES.contains(&w)) {
+            if let Some(n) = identifier_name(u, words) {
+                out.push(n);
+            }
+            mods.clear();
+            services.clear();
+            continue;
+        }
+        if u.tokens.len() == 1 && is_kind(w) {
+            mods.retain(|g| !g.is_empty());
+            if !mods.is_empty() {
+                for g in &mods {
+                    out.push(format!("{} {w}", g.join(" ")));
+                }
+            } else if !services.is_empty() {
+                out.push(format!("{} {w}", services.join(" ")));
+            }
+            mods.clear();
+            services.clear();
+            continue;
+        }
+        if u.tokens.len() == 1 && SERVICE_WORDS.contains(&w) {
+            services.push(w);
+            continue;
+        }
+        if u.tokens.len() == 1 && matches!(w, "and" | "or") && !mods.is_empty() {
+            mods.push(Vec::new());
+            continue;
+        }
+        if u.tokens.len() == 1
+            && !NOT_NAMES.contains(&w)
+            && !VERBS.contains(&w)
+            && !w.chars().all(|c| c.is_ascii_digit() || c == '.')
+        {
+            match mods.last_mut() {
+                Some(g) => g.push(w),
+                None => mods.push(vec![w]),
+            }
+            // A proper noun not at the sentence's start: "connections to Redis".
+            let first = u.raw.chars().next();
+            let proper = proper_nouns
+                && first.is_some_and(char::is_uppercase)
+                && u.raw.chars().skip(1).any(char::is_lowercase)
+                && !(at_start && k == 0);
+            let next_continues = units.get(k + 1).is_some_and(|n| {
+                is_word_unit(n, words) || (n.tokens.len() == 1 && is_kind(words[n.tokens.start]))
+            });
+            if proper && !next_continues {
+                out.push(w.to_string());
+                mods.clear();
+            }
+            continue;
+        }
+        mods.clear();
+        services.clear();
+    }
+    let _ = text;
+    out
+}
+
+/// A unit that is a plain word that could continue a noun phrase.
+fn is_word_unit(u: &Unit, words: &[&str]) -> bool {
+    let w = words[u.tokens.start];
+    u.tokens.len() == 1 && !NOT_NAMES.contains(&w) && !VERBS.contains(&w)
+}
+
+/// Reads the scope of a sentence (see the module's documentation).
+pub(crate) fn read(text: &str, tokens: &[Token], code: &[Range<usize>]) -> Scope {
+    let words: Vec<&str> = tokens.iter().map(|t| t.word.as_str()).collect();
+    let units = units(text, tokens, code);
+    let mut scope = Scope::default();
+    if units.is_empty() {
+        return scope;
+    }
+    // Carve-outs first: their names are not the subject's.
+    let mut end = units.len();
+    'cues: for (k, u) in units.iter().enumerate() {
+        for cue in EXCEPT_CUES {
+            let i = u.tokens.start;
+            if i + cue.len() <= words.len() && words[i..i + cue.len()] == **cue {
+                let clause = tokens[i].clause;
+                let after: Vec<Unit> = units
+                    .iter()
+                    .skip_while(|x| x.tokens.start < i + cue.len())
+                    .take_while(|x| tokens[x.tokens.start].clause == clause)
+                    .map(|x| Unit {
+                        tokens: x.tokens.clone(),
+                        raw: x.raw.clone(),
+                        code: x.code,
+                    })
+                    .collect();
+                let names = names_in(&after, &words, text, false);
+                let names = if names.is_empty() {
+                    // "except the support staff": the plain words that end the clause.
+                    let mut run: Vec<&str> = after
+                        .iter()
+                        .rev()
+                        .take_while(|x| is_word_unit(x, &words))
+                        .take(3)
+                        .map(|x| words[x.tokens.start])
+                        .collect();
+                    run.reverse();
+                    if run.is_empty() {
+                        Vec::new()
+                    } else {
+                        vec![run.join(" ")]
+                    }
+                } else {
+                    names
+                };
+                if !names.is_empty() {
+                    scope.why =
+                        format!("scope: all but {} (`{}`)", names.join(", "), cue.join(" "));
+                    scope.excluded = names;
+                    end = k;
+                    break 'cues;
+                }
+            }
+        }
+    }
+    let units = &units[..end];
+    // A leading "For Business workspaces, …" scopes the whole sentence.
+    let first_clause = tokens[units[0].tokens.start].clause;
+    if words[units[0].tokens.start] == "for" {
+        let lead: Vec<&Unit> = units
+            .iter()
+            .take_while(|u| tokens[u.tokens.start].clause == first_clause)
+            .collect();
+        if lead.len() < units.len() {
+            let lead_units: Vec<Unit> = lead
+                .iter()
+                .skip(1)
+                .map(|x| Unit {
+                    tokens: x.tokens.clone(),
+                    raw: x.raw.clone(),
+                    code: x.code,
+                })
+                .collect();
+            if lead_units
+                .first()
+                .is_some_and(|u| QUANTIFIERS.contains(&words[u.tokens.start]))
+            {
+                scope.universal = true;
+                return scope;
+            }
+            let mut names = names_in(&lead_units, &words, text, false);
+            if names.is_empty() {
+                // "For Business workspaces": the words before the kind noun, even capitalized.
+                names = lead_units
+                    .iter()
+                    .filter(|u| is_word_unit(u, &words))
+                    .map(|u| words[u.tokens.start].to_string())
+                    .take(3)
+                    .collect();
+            }
+            if !names.is_empty() {
+                scope.why = format!("scope `{}`", names.join(", "));
+                scope.names = names;
+                return scope;
+            }
+        }
+    }
+    // The subject: the units before the first verb, in the first clause.
+    let subject_len = units
+        .iter()
+        .position(|u| {
+            u.tokens.len() == 1
+                && (VERBS.contains(&words[u.tokens.start])
+                    || tokens[u.tokens.start].clause != first_clause)
+        })
+        .unwrap_or(units.len());
+    let subject = &units[..subject_len];
+    let first_word = words[units[0].tokens.start];
+    if QUANTIFIERS.contains(&first_word) {
+        scope.universal = true;
+        return scope;
+    }
+    if PRONOUNS.contains(&first_word) {
+        return scope;
+    }
+    let mut names = names_in(subject, &words, text, true);
+    // A subject that names a kind of thing without naming which ("security groups permit …")
+    // is about all of them; a subject that is the control itself ("MFA is optional for …")
+    // takes its scope from the phrase that says what it applies to.
+    let head_is_kind = subject
+        .last()
+        .is_some_and(|u| u.tokens.len() == 1 && is_kind(words[u.tokens.start]));
+    if names.is_empty() && !head_is_kind {
+        let clause_end = units
+            .iter()
+            .position(|u| tokens[u.tokens.start].clause != first_clause)
+            .unwrap_or(units.len());
+        let rest = &units[subject_len.min(clause_end)..clause_end];
+        let mut k = 0;
+        while k < rest.len() {
+            let w = words[rest[k].tokens.start];
+            if rest[k].tokens.len() == 1 && TARGET_PREPOSITIONS.contains(&w) {
+                let phrase: Vec<Unit> = rest[k + 1..]
+                    .iter()
+                    .take_while(|u| {
+                        !(u.tokens.len() == 1
+                            && (TARGET_PREPOSITIONS.contains(&words[u.tokens.start])
+                                || VERBS.contains(&words[u.tokens.start])))
+                    })
+                    .map(|x| Unit {
+                        tokens: x.tokens.clone(),
+                        raw: x.raw.clone(),
+                        code: x.code,
+                    })
+                    .collect();
+                if phrase
+                    .first()
+                    .is_some_and(|u| QUANTIFIERS.contains(&words[u.tokens.start]))
+                {
+                    scope.universal = true;
+                    break;
+                }
+                names = names_in(&phrase, &words, text, false);
+                if !names.is_empty() {
+                    scope.why = format!("scope `{}` (`{w}`)", names.join(", "));
+                    break;
+                }
+            }
+            k += 1;
+        }
+    } else if !names.is_empty() {
+        scope.why = format!("scope `{}` (subject)", names.join(", "));
+    }
+    scope.names = names;
+    scope
+}
+
+/// The scope of a table row: what its first cell names ("payments table (DynamoDB)" →
+/// `payments table`; "Enterprise" → `enterprise`).
+pub(crate) fn row(first_cell: &str) -> Scope {
+    let cell = first_cell.split(" (").next().unwrap_or("").trim();
+    let tokens = super::text::tokenize(cell);
+    let words: Vec<&str> = tokens.iter().map(|t| t.word.as_str()).collect();
+    let units = units(cell, &tokens, &[]);
+    let mut names = names_in(&units, &words, cell, true);
+    if names.is_empty() {
+        let plain: Vec<&str> = words
+            .iter()
+            .copied()
+            .filter(|w| !NOT_NAMES.contains(w))
+            .collect();
+        if !plain.is_empty() {
+            names.push(plain.join(" "));
+        }
+    }
+    Scope {
+        why: if names.is_empty() {
+            String::new()
+        } else {
+            format!("scope `{}` (the row)", names.join(", "))
+        },
+        names,
+        ..Scope::default()
+    }
+}
+
+/// The scope a heading gives the sentences under it: the component it names ("### guests
+/// (RDS for PostgreSQL 16)" → `guests`; "### Documents bucket" → `documents bucket`), if any.
+pub(crate) fn heading(text: &str) -> Vec<String> {
+    let tokens = super::text::tokenize(text);
+    let words: Vec<&str> = tokens.iter().map(|t| t.word.as_str()).collect();
+    let units = units(text, &tokens, &[]);
+    let names = names_in_with(&units, &words, text, true, false);
+    if !names.is_empty() {
+        return names;
+    }
+    // A name alone, written as names are (lowercase or code), before what it is:
+    // "reservations (DynamoDB global table …)"; not "Edge (CloudFront)".
+    if let Some((name, _)) = text.split_once(" (") {
+        let name = name.trim().trim_matches('`');
+        let lowercase = name.chars().next().is_some_and(char::is_lowercase);
+        let name = name.to_lowercase();
+        let plain = lowercase
+            && name.split_whitespace().count() <= 2
+            && !name.is_empty()
+            && name
+                .split_whitespace()
+                .all(|w| !NOT_NAMES.contains(&w) && !is_kind(w));
+        if plain {
+            return vec![name];
+        }
+    }
+    Vec::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::claims::text::tokenize;
+
+    fn scope(text: &str) -> Scope {
+        let code: Vec<Range<usize>> = {
+            let mut out = Vec::new();
+            let mut open = None;
+            for (i, c) in text.char_indices() {
+                if c == '`' {
+                    match open.take() {
+                        Some(s) => out.push(s..i),
+                        None => open = Some(i + 1),
+                    }
+                }
+            }
+            out
+        };
+        read(text, &tokenize(text), &code)
+    }
+
+    #[test]
+    fn claims_scope_from_words() {
+        assert_eq!(
+            scope("fp-telemetry has encryption on.").names,
+            ["fp-telemetry"]
+        );
+        assert_eq!(
+            scope("The `settlement-batch` function only needs read access.").names,
+            ["settlement-batch"]
+        );
+        assert_eq!(
+            scope("The billing and ledger keys rotate every year.").names,
+            ["billing keys", "ledger keys"]
+        );
+        assert!(scope("Every route requires a token.").universal);
+        assert_eq!(
+            scope("Access logging is enabled on the public load balancer.").names,
+            ["load balancer"]
+        );
+        assert_eq!(scope("Connections to Redis use TLS.").names, ["redis"]);
+        assert_eq!(
+            scope("Security groups permit inbound traffic to the ALB.").names,
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            scope("All data is encrypted, except the audit bucket.").excluded,
+            ["audit bucket"]
+        );
+        assert_eq!(
+            scope("MFA is optional for clinician accounts.").names,
+            ["clinician accounts"]
+        );
+        assert_eq!(
+            scope("For Business workspaces, the app encrypts.").names,
+            ["business workspaces"]
+        );
+        assert_eq!(heading("guests (RDS for PostgreSQL 16)"), ["guests"]);
+        assert_eq!(heading("Documents bucket"), ["documents bucket"]);
+        assert_eq!(heading("H-1: Backups"), Vec::<String>::new());
+        assert_eq!(heading("Backups"), Vec::<String>::new());
+        assert_eq!(heading("3. Compute"), Vec::<String>::new());
+    }
+}

@@ -1,0 +1,67 @@
+//! The claim reader against the labeled corpus: every split under `corpus/claims/` is scored, and
+//! the test fails when a split's recall or precision drops below the value recorded for it in
+//! `corpus/claims/scores.json`, or when it reads more claims from questions, plans and hedges
+//! than recorded (the goal is none). A split with no recorded score fails too: a score that
+//! nobody records guards nothing.
+
+use std::path::Path;
+use vouch::claims::corpus::{catalog_patterns, score_split, to_text};
+
+#[test]
+fn every_corpus_split_scores_at_least_its_recorded_value() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/claims");
+    let recorded: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("scores.json")).expect("corpus/claims/scores.json"),
+    )
+    .expect("scores.json is JSON");
+    let mut splits: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    splits.sort();
+    assert!(
+        splits.iter().any(|s| s == "dev"),
+        "the dev split is missing"
+    );
+    let rules = catalog_patterns();
+    let mut failures = Vec::new();
+    for split in &splits {
+        let score = score_split(&root.join(split), &rules);
+        let summary = to_text(split, &score, false);
+        println!("{summary}");
+        assert!(score.errors.is_empty(), "{summary}");
+        assert!(score.labeled > 0, "{split}: no labeled claims");
+        let Some(want) = recorded.get(split) else {
+            failures.push(format!(
+                "{split}: no score recorded in scores.json\n{summary}"
+            ));
+            continue;
+        };
+        let figure = |k: &str| want.get(k).and_then(|v| v.as_f64()).unwrap_or(f64::NAN);
+        // Recorded figures are floored to three decimals.
+        if score.recall() + 1e-9 < figure("recall") {
+            failures.push(format!(
+                "{split}: recall {:.3} < recorded {}\n{summary}",
+                score.recall(),
+                figure("recall")
+            ));
+        }
+        if score.precision() + 1e-9 < figure("precision") {
+            failures.push(format!(
+                "{split}: precision {:.3} < recorded {}\n{summary}",
+                score.precision(),
+                figure("precision")
+            ));
+        }
+        if score.read_from_none as f64 > figure("read_from_none") {
+            failures.push(format!(
+                "{split}: {} claims read from none: entries > recorded {}\n{summary}",
+                score.read_from_none,
+                figure("read_from_none")
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
