@@ -20,6 +20,22 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Print only errors on standard error: no warnings, no progress notes.
+    #[arg(long, short = 'q', global = true)]
+    quiet: bool,
+}
+
+/// `--quiet`, set once at start.
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+fn quiet() -> bool {
+    QUIET.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Colour on standard error only for a terminal, and never when `NO_COLOR` is set
+/// (<https://no-color.org>: any non-empty value).
+fn stderr_color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 #[derive(Subcommand)]
@@ -361,7 +377,9 @@ fn read_account(
             endpoint_url: a.endpoint_url.clone(),
         });
         for f in &snapshot.failures {
-            eprintln!("warning: {}: {} ({})", f.call, f.message, f.consequence);
+            if !quiet() {
+                eprintln!("warning: {}: {} ({})", f.call, f.message, f.consequence);
+            }
         }
         Ok(Some(std::sync::Arc::new(snapshot)))
     }
@@ -442,9 +460,12 @@ fn emit(text: &str) -> bool {
 }
 
 fn print_diagnostics(diagnostics: &[vouch::diagnostics::Diagnostic], scan: &vouch::Scan) {
-    let color = std::io::stderr().is_terminal();
+    let color = stderr_color();
     let mut err = std::io::stderr().lock();
     for d in diagnostics {
+        if quiet() && d.severity != Severity::Error {
+            continue;
+        }
         let text = report::diagnostics::render(d, &scan.loaded.sources, color);
         if err.write_all(text.as_bytes()).is_err() {
             return;
@@ -454,6 +475,7 @@ fn print_diagnostics(diagnostics: &[vouch::diagnostics::Diagnostic], scan: &vouc
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    QUIET.store(cli.quiet, std::sync::atomic::Ordering::Relaxed);
     // Evaluation recurses through expressions and modules: give rayon's workers room.
     let _ = rayon::ThreadPoolBuilder::new()
         .stack_size(32 * 1024 * 1024)
@@ -677,6 +699,13 @@ fn scan_command(scan: &vouch::Scan, a: &ScanArgs, config: &vouch::config::Config
                 }
             }
         }
+        // A tree without infrastructure code gets one line, not a page of `not_applicable`.
+        ScanFormat::Text if scan.model.units.is_empty() => emit(&format!(
+            "vouch scan {root}: no infrastructure code found (Terraform, Terraform plan JSON, \
+             CloudFormation or SAM); nothing to decide ({} files read, {} skipped)\n",
+            scan.loaded.files.len(),
+            scan.loaded.skipped.len()
+        )),
         ScanFormat::Text => {
             let mut text =
                 report::systems::to_text(&assessed.systems, &assessed.outside, &root, detail);
@@ -910,9 +939,12 @@ fn pending(systems: &[vouch::systems::SystemReport]) -> Vec<vouch::answers::Pend
 
 /// Prints diagnostics about the answers file and documents, with their own text for snippets.
 fn print_assess_diagnostics(diags: &[vouch::diagnostics::Diagnostic], files: &[PathBuf]) {
-    let color = std::io::stderr().is_terminal();
+    let color = stderr_color();
     let mut err = std::io::stderr().lock();
     for d in diags {
+        if quiet() && d.severity != Severity::Error {
+            continue;
+        }
         let text = files
             .iter()
             .find(|f| f.to_string_lossy().replace('\\', "/").ends_with(&d.path))

@@ -357,3 +357,50 @@ fn nested_stack_fan_out_is_bounded_in_total_not_only_in_depth() {
     let resources = inv["summary"]["resources"].as_u64().unwrap();
     assert!(resources <= 30_000, "{resources} resources");
 }
+
+#[test]
+fn a_tree_without_infrastructure_code_says_so_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("README.md"),
+        "# Notes\n\nNothing deployed here.\n",
+    )
+    .unwrap();
+    fs::write(dir.path().join("package.json"), "{\"name\": \"x\"}\n").unwrap();
+    let (code, stdout, stderr) = run(dir.path(), &["scan"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(stdout.contains("no infrastructure code found"), "{stdout}");
+    // With infrastructure code, the full report comes back.
+    fs::write(
+        dir.path().join("main.tf"),
+        "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"b\"\n}\n",
+    )
+    .unwrap();
+    let (_, stdout, _) = run(dir.path(), &["scan", "--fail-on", "none"]);
+    assert!(stdout.lines().count() > 5, "{stdout}");
+}
+
+#[test]
+fn quiet_keeps_errors_and_drops_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    // A managed policy ARN AWS does not have (a warning) and a broken file (an error).
+    fs::write(
+        dir.path().join("main.tf"),
+        "resource \"aws_iam_role\" \"r\" {\n  name = \"r\"\n  assume_role_policy = \"{}\"\n  managed_policy_arns = [\"arn:aws:iam::aws:policy/NoSuchPolicyAtAll\"]\n}\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("broken.tf"),
+        "resource \"aws_s3_bucket\" {\n",
+    )
+    .unwrap();
+    let (code, _, loud) = run(dir.path(), &["scan", "--fail-on", "none"]);
+    assert_eq!(code, 2);
+    assert!(loud.contains("no-such-managed-policy"), "{loud}");
+    assert!(loud.contains("broken.tf"), "{loud}");
+    let (code, _, quiet) = run(dir.path(), &["scan", "--fail-on", "none", "--quiet"]);
+    assert_eq!(code, 2);
+    assert!(!quiet.contains("no-such-managed-policy"), "{quiet}");
+    assert!(quiet.contains("broken.tf"), "{quiet}");
+}
