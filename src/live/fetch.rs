@@ -259,19 +259,35 @@ where
             )
         }
         SdkError::TimeoutError(_) => "the endpoint did not answer in time".into(),
-        SdkError::DispatchFailure(d) if d.is_io() || d.is_timeout() => format!(
-            "could not reach the endpoint: {}",
-            aws_sdk_iam::error::DisplayErrorContext(e)
-        ),
+        SdkError::DispatchFailure(d) if d.is_io() || d.is_timeout() => {
+            format!("could not reach the endpoint: {}", causes(e))
+        }
         _ => {
-            let text = aws_sdk_iam::error::DisplayErrorContext(e).to_string();
+            let text = causes(e);
             if text.to_ascii_lowercase().contains("credential") {
-                format!("no AWS credentials were found (profile, environment, SSO or instance role): {text}")
+                format!(
+                    "no AWS credentials were found (profile, environment, SSO or instance role): {text}"
+                )
             } else {
                 text
             }
         }
     }
+}
+
+/// An error and its causes, each as it displays itself, joined by `: ` (the SDK's own context
+/// printer appends a debug dump of the whole error, too long for a line a person reads).
+fn causes(e: &dyn std::error::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut next = e.source();
+    while let Some(s) = next {
+        let text = s.to_string();
+        if parts.last() != Some(&text) {
+            parts.push(text);
+        }
+        next = s.source();
+    }
+    parts.join(": ")
 }
 
 /// Now, as RFC 3339 UTC to the second; `SOURCE_DATE_EPOCH` (seconds) fixes it for reproducible

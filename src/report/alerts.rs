@@ -322,6 +322,12 @@ pub fn alerts(report: &Report, repo: &RepoContext) -> Vec<Alert> {
                 }
             }
             let mut message = format!("{}: {}", e.resource, e.detail);
+            if let Some(Origin::Record(r)) = &location {
+                message.push_str(&format!(
+                    " (deployed in the live account: {}, read by {} at {})",
+                    r.arn, r.api_call, r.time
+                ));
+            }
             if a.status == Status::Contradicted {
                 message.push_str(" (the architecture document says otherwise)");
             }
@@ -340,7 +346,14 @@ pub fn alerts(report: &Report, repo: &RepoContext) -> Vec<Alert> {
                 ]),
                 subject: e.resource.clone(),
                 unit: e.unit.clone(),
-                anchor: location.is_none().then(|| repo.anchor(&e.unit)).flatten(),
+                // A location without a file (a record of the live account) is shown at a file of
+                // the unit, as code scanning needs one; the record stays a related location.
+                anchor: location
+                    .as_ref()
+                    .and_then(|o| o.region())
+                    .is_none()
+                    .then(|| repo.anchor(&e.unit))
+                    .flatten(),
                 location,
                 related,
                 message,

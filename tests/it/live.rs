@@ -357,6 +357,33 @@ fn each_system_gets_the_account_roles_its_own_compute_runs_as() {
 }
 
 #[test]
+fn sarif_shows_account_findings_at_a_file_and_names_the_account() {
+    let home = tempfile::tempdir().unwrap();
+    let (url, _) = stub("");
+    let mut c = command(home.path());
+    with_credentials(&mut c)
+        .args(["scan", "--aws", "--format", "sarif", "--fail-on", "none"])
+        .args(["--endpoint-url", &url])
+        .arg(fixture(PROJECT));
+    let (_, stdout, stderr) = output(&mut c);
+    let log = json(&stdout);
+    let results = log["runs"][0]["results"].as_array().expect("results");
+    // Code scanning refuses a result without a file: a finding about a role read from the
+    // account is shown at a file of the unit, and says where the role was read.
+    assert!(
+        results
+            .iter()
+            .all(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].is_string()),
+        "{stderr}\n{log:#}"
+    );
+    assert!(results
+        .iter()
+        .any(|r| r["message"]["text"].as_str().unwrap().contains(
+            "deployed in the live account: arn:aws:iam::123456789012:role/platform-reports"
+        )));
+}
+
+#[test]
 fn throttling_is_retried_with_backoff() {
     let home = tempfile::tempdir().unwrap();
     let (url, _) = stub_throttling("", 2);
