@@ -99,8 +99,17 @@ enum ScanFormat {
 struct DriftArgs {
     #[command(flatten)]
     input: InputArgs,
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    #[arg(long, value_enum, default_value_t = DriftFormat::Text)]
+    format: DriftFormat,
+}
+
+/// What `vouch drift` prints.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DriftFormat {
+    Text,
+    Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
 }
 
 /// Reading the live account (read-only IAM and Lambda calls; see the README for the policy).
@@ -425,8 +434,12 @@ fn options(input: &InputArgs, config: &vouch::config::Config) -> vouch::ScanOpti
 fn drift(scan: &vouch::Scan, snapshot: &vouch::live::Snapshot, a: &DriftArgs) -> ExitCode {
     let d = vouch::live::drift::drift(&scan.model, &scan.loaded.sources, snapshot);
     match a.format {
-        Format::Json => emit(&report::drift::to_json(&d, snapshot)),
-        Format::Text => {
+        DriftFormat::Json => emit(&report::drift::to_json(&d, snapshot)),
+        DriftFormat::Sarif => emit(&report::drift::to_sarif(
+            &d,
+            &report::alerts::RepoContext::discover(&a.input.path),
+        )),
+        DriftFormat::Text => {
             print_diagnostics(&scan.diagnostics, scan);
             emit(&report::drift::to_text(&d, snapshot))
         }

@@ -601,5 +601,31 @@ mod moto {
             "{d:#}"
         );
         assert_eq!(d["matched"].as_array().unwrap().len(), 2, "{d:#}");
+        // The same drift as SARIF, for code scanning: one result per difference, each at a file.
+        let mut c = command(home.path());
+        with_credentials(&mut c)
+            .args(["drift", "--format", "sarif", "--endpoint-url", &endpoint])
+            .arg(fixture(PROJECT));
+        let (code, stdout, stderr) = output(&mut c);
+        assert_eq!(code, 1, "{stderr}");
+        let log = json(&stdout);
+        let results = log["runs"][0]["results"].as_array().unwrap();
+        assert_eq!(results.len(), diffs.len());
+        let rules: Vec<&str> = results
+            .iter()
+            .map(|r| r["ruleId"].as_str().unwrap())
+            .collect();
+        for rule in [
+            "drift.statement_added",
+            "drift.trust_differs",
+            "drift.undeclared_role",
+        ] {
+            assert!(rules.contains(&rule), "{rules:?}");
+        }
+        assert!(results.iter().all(
+            |r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .is_some_and(|u| u.ends_with("main.tf"))
+        ));
     }
 }
