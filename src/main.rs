@@ -790,6 +790,7 @@ fn gate_fails(
     let threshold = fail_on.threshold();
     let failing = rep.assumptions.iter().any(|a| {
         matches!(a.status, Status::Invalid | Status::Contradicted)
+            && !vouch::waivers::waived(a)
             && match (threshold, rules.iter().find(|r| r.id == a.id)) {
                 (Some(t), Some(rule)) => rule.threat.severity.invalid >= t,
                 _ => false,
