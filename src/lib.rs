@@ -323,6 +323,11 @@ fn shared(root: &Path, options: &AssessOptions) -> (Shared, Vec<Diagnostic>) {
             reason: a.reason.clone(),
             by: a.by.clone(),
             expires: a.expires.clone(),
+            offset: answers_text
+                .split_inclusive('\n')
+                .take(a.line.saturating_sub(1) as usize)
+                .map(str::len)
+                .sum(),
             origin: Origin::Source(
                 answer_regions
                     .get(&a.line)

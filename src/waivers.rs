@@ -81,6 +81,8 @@ pub struct Acceptance {
     pub expires: String,
     /// The entry in the answers file.
     pub origin: Origin,
+    /// The entry's byte offset in the answers file (for a diagnostic's snippet).
+    pub offset: usize,
 }
 
 impl Acceptance {
@@ -260,7 +262,7 @@ pub fn unused(
                         .unwrap_or_default()
                 ),
             )
-            .at(line as usize, column as usize, 0)
+            .at(line as usize, column as usize, x.offset)
             .hint("remove the entry if the finding was fixed, or check the assumption id and the resource address"),
         );
     }
