@@ -30,3 +30,4 @@ mod story;
 mod systems;
 mod terraform_eval;
 mod vocabulary;
+mod waivers;
