@@ -16,6 +16,7 @@ mod iam_catalog;
 mod iam_queries;
 mod iam_resource_policies;
 mod iam_trust;
+mod integrations;
 mod kms;
 #[cfg(feature = "aws")]
 mod live;
