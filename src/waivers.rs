@@ -224,7 +224,10 @@ pub fn unused(
     {
         let r = sources.region(s.span);
         // One declaration can make several suppressions (one per unit): warn once.
-        if out.iter().any(|d: &Diagnostic| d.path == r.file && d.line == r.line) {
+        if out
+            .iter()
+            .any(|d: &Diagnostic| d.path == r.file && d.line == r.line)
+        {
             continue;
         }
         out.push(
@@ -245,10 +248,9 @@ pub fn unused(
         .zip(&used.acceptances)
         .filter(|(_, u)| !**u)
     {
-        let (file, line, column) = x
-            .origin
-            .region()
-            .map_or((String::new(), 0, 0), |r| (r.file.clone(), r.line, r.column));
+        let (file, line, column) = x.origin.region().map_or((String::new(), 0, 0), |r| {
+            (r.file.clone(), r.line, r.column)
+        });
         out.push(
             Diagnostic::warning(
                 &file,

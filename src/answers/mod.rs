@@ -414,7 +414,10 @@ impl Checker<'_> {
                 self.error(key, "an entry's keys are words", HINT);
                 continue;
             };
-            if !matches!(name, "assumption" | "accepted" | "by" | "expires" | "resource") {
+            if !matches!(
+                name,
+                "assumption" | "accepted" | "by" | "expires" | "resource"
+            ) {
                 self.error(
                     key,
                     format!("`{name}` does not belong in an accepted risk"),
@@ -425,15 +428,27 @@ impl Checker<'_> {
             match &value.value {
                 NodeValue::String(s) | NodeValue::Number(_, s) if !s.trim().is_empty() => {
                     if fields.insert(name, s.trim().to_string()).is_some() {
-                        self.error(key, format!("`{name}` is given twice in this entry"), "keep one of the two");
+                        self.error(
+                            key,
+                            format!("`{name}` is given twice in this entry"),
+                            "keep one of the two",
+                        );
                     }
                 }
-                _ => self.error(at_value(key, value), format!("`{name}` needs a value"), HINT),
+                _ => self.error(
+                    at_value(key, value),
+                    format!("`{name}` needs a value"),
+                    HINT,
+                ),
             }
         }
         for required in ["assumption", "accepted", "by", "expires"] {
             if !fields.contains_key(required) {
-                self.error(item, format!("this accepted risk has no `{required}`"), HINT);
+                self.error(
+                    item,
+                    format!("this accepted risk has no `{required}`"),
+                    HINT,
+                );
             }
         }
         if let Some(e) = fields.get("expires").filter(|e| !valid_date(e)) {

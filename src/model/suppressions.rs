@@ -52,7 +52,13 @@ pub struct Suppression {
 
 impl Suppression {
     /// Whether it covers a piece of evidence about `resource` of `unit`, located at `file:line`.
-    pub fn covers(&self, assumption: &str, unit: &str, resource: &str, at: Option<(&str, u32)>) -> bool {
+    pub fn covers(
+        &self,
+        assumption: &str,
+        unit: &str,
+        resource: &str,
+        at: Option<(&str, u32)>,
+    ) -> bool {
         if self.assumption != assumption || self.unit != unit {
             return false;
         }
@@ -152,11 +158,9 @@ fn comment_of(line: &str, hcl: bool) -> Option<(&str, &str)> {
             b'\\' if quoted => escaped = true,
             b'"' if !single => quoted = !quoted,
             b'\'' if !hcl && !quoted => single = !single,
-            b'#' if !quoted && !single => {
-                // In YAML a `#` starts a comment only at the start or after a space.
-                if hcl || i == 0 || bytes[i - 1].is_ascii_whitespace() {
-                    return Some((&line[..i], &line[i + 1..]));
-                }
+            // In YAML a `#` starts a comment only at the start or after a space.
+            b'#' if !quoted && !single && (hcl || i == 0 || bytes[i - 1].is_ascii_whitespace()) => {
+                return Some((&line[..i], &line[i + 1..]));
             }
             b'/' if hcl && !quoted && bytes.get(i + 1) == Some(&b'/') => {
                 return Some((&line[..i], &line[i + 2..]));
@@ -293,14 +297,15 @@ fn tie_comments(loaded: &Loaded, model: &mut Model, diagnostics: &mut Vec<Diagno
             }
             let key = (file, c.target_line);
             let span = Span::new(file, c.offset..c.offset + MARKER.len());
-            let by_address = |idx: &mut dyn Iterator<Item = usize>| -> BTreeMap<String, Vec<String>> {
-                let mut m: BTreeMap<String, Vec<String>> = BTreeMap::new();
-                for i in idx {
-                    let r = &model.resources[i];
-                    m.entry(r.unit.clone()).or_default().push(r.address.clone());
-                }
-                m
-            };
+            let by_address =
+                |idx: &mut dyn Iterator<Item = usize>| -> BTreeMap<String, Vec<String>> {
+                    let mut m: BTreeMap<String, Vec<String>> = BTreeMap::new();
+                    for i in idx {
+                        let r = &model.resources[i];
+                        m.entry(r.unit.clone()).or_default().push(r.address.clone());
+                    }
+                    m
+                };
             let mut made = Vec::new();
             if let Some(rs) = resources.get(&key) {
                 for (unit, addresses) in by_address(&mut rs.iter().copied()) {
@@ -371,7 +376,10 @@ mod tests {
 
     #[test]
     fn yaml_needs_a_space_before_the_hash_and_knows_no_slashes() {
-        let found = comments("a: b#vouch:ignore x y\nc: d // vouch:ignore x y\ne: f # vouch:ignore x\n", false);
+        let found = comments(
+            "a: b#vouch:ignore x y\nc: d // vouch:ignore x y\ne: f # vouch:ignore x\n",
+            false,
+        );
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].reason, "");
     }

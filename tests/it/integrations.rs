@@ -8,7 +8,8 @@ use vouch::syntax::yaml::{self, Node};
 fn read(rel: &str) -> (String, Node) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
     let text = std::fs::read_to_string(&path).unwrap();
-    let node = yaml::parse(&text).unwrap_or_else(|e| panic!("{rel}:{}:{}: {}", e.line, e.column, e.message));
+    let node = yaml::parse(&text)
+        .unwrap_or_else(|e| panic!("{rel}:{}:{}: {}", e.line, e.column, e.message));
     (text, node)
 }
 
@@ -23,7 +24,11 @@ fn the_action_is_a_composite_that_scans_uploads_sarif_and_comments() {
     let (text, action) = read("action.yml");
     assert_eq!(str_at(&action, &["runs", "using"]), Some("composite"));
     let inputs = action.get("inputs").expect("inputs");
-    let declared: Vec<&str> = inputs.entries().iter().filter_map(|(k, _)| k.as_str()).collect();
+    let declared: Vec<&str> = inputs
+        .entries()
+        .iter()
+        .filter_map(|(k, _)| k.as_str())
+        .collect();
     for wanted in ["path", "fail-on", "baseline-ref", "sarif-file", "comment"] {
         assert!(declared.contains(&wanted), "input {wanted} in {declared:?}");
     }
@@ -33,15 +38,42 @@ fn the_action_is_a_composite_that_scans_uploads_sarif_and_comments() {
             .chars()
             .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
             .collect();
-        assert!(declared.contains(&name.as_str()), "inputs.{name} is not declared");
+        assert!(
+            declared.contains(&name.as_str()),
+            "inputs.{name} is not declared"
+        );
     }
-    let steps = action.get("runs").and_then(|r| r.get("steps")).expect("steps");
-    let uses: Vec<&str> = steps.items().iter().filter_map(|s| str_at(s, &["uses"])).collect();
-    assert!(uses.iter().any(|u| u.starts_with("github/codeql-action/upload-sarif@")), "{uses:?}");
-    assert!(uses.iter().any(|u| u.starts_with("actions/cache@")), "{uses:?}");
-    let runs: Vec<&str> = steps.items().iter().filter_map(|s| str_at(s, &["run"])).collect();
-    assert!(runs.iter().any(|r| r.contains("cargo install --locked --path")), "{runs:?}");
-    assert!(runs.iter().any(|r| r.contains("--baseline-ref") && r.contains("--sarif") && r.contains("--format markdown")));
+    let steps = action
+        .get("runs")
+        .and_then(|r| r.get("steps"))
+        .expect("steps");
+    let uses: Vec<&str> = steps
+        .items()
+        .iter()
+        .filter_map(|s| str_at(s, &["uses"]))
+        .collect();
+    assert!(
+        uses.iter()
+            .any(|u| u.starts_with("github/codeql-action/upload-sarif@")),
+        "{uses:?}"
+    );
+    assert!(
+        uses.iter().any(|u| u.starts_with("actions/cache@")),
+        "{uses:?}"
+    );
+    let runs: Vec<&str> = steps
+        .items()
+        .iter()
+        .filter_map(|s| str_at(s, &["run"]))
+        .collect();
+    assert!(
+        runs.iter()
+            .any(|r| r.contains("cargo install --locked --path")),
+        "{runs:?}"
+    );
+    assert!(runs.iter().any(|r| r.contains("--baseline-ref")
+        && r.contains("--sarif")
+        && r.contains("--format markdown")));
     // A composite action's `run` steps must name their shell.
     for s in steps.items().iter().filter(|s| s.get("run").is_some()) {
         assert!(str_at(s, &["shell"]).is_some(), "a run step without shell");
@@ -84,6 +116,9 @@ fn the_readme_workflow_uses_the_action_with_its_inputs() {
     let inputs = action.get("inputs").unwrap();
     for (k, _) in step.get("with").unwrap().entries() {
         let k = k.as_str().unwrap();
-        assert!(inputs.get(k).is_some(), "the README passes an undeclared input {k}");
+        assert!(
+            inputs.get(k).is_some(),
+            "the README passes an undeclared input {k}"
+        );
     }
 }

@@ -95,12 +95,18 @@ const OPEN_POOL: &str = "resource \"aws_cognito_user_pool\" \"partners\" {\n  na
 fn a_suppressed_resource_stays_in_the_report_and_leaves_the_gate() {
     let d = tree(&[("main.tf", SUPPRESSED_POOL)]);
     let (code, out, err) = scan(&d, &[]);
-    assert_eq!(code, 0, "the only failing resource is suppressed: {out}{err}");
+    assert_eq!(
+        code, 0,
+        "the only failing resource is suppressed: {out}{err}"
+    );
     assert!(
         out.contains("suppressed at main.tf:1: internal tool behind SSO, TICKET-12"),
         "{out}"
     );
-    assert!(out.contains("invalid"), "the status stays what the code proves: {out}");
+    assert!(
+        out.contains("invalid"),
+        "the status stays what the code proves: {out}"
+    );
     let (_, json, _) = scan(&d, &["--format", "json"]);
     let w = waiver_of(&evidence(&json), "aws_cognito_user_pool.users").clone();
     assert_eq!(w["kind"], "in_source");
@@ -145,16 +151,16 @@ fn attribute_and_trailing_slash_comments_suppress_in_hcl() {
         waiver_of(&e, "aws_cognito_user_pool.a")["reason"],
         "pool of service accounts"
     );
-    assert_eq!(waiver_of(&e, "aws_cognito_user_pool.b")["reason"], "read-only kiosk");
+    assert_eq!(
+        waiver_of(&e, "aws_cognito_user_pool.b")["reason"],
+        "read-only kiosk"
+    );
 }
 
 #[test]
 fn a_module_block_suppression_covers_what_the_module_creates() {
     let root = "# vouch:ignore auth.mfa-required test pools, torn down nightly\nmodule \"pools\" {\n  source = \"./modules/pools\"\n}\n";
-    let d = tree(&[
-        ("main.tf", root),
-        ("modules/pools/main.tf", OPEN_POOL),
-    ]);
+    let d = tree(&[("main.tf", root), ("modules/pools/main.tf", OPEN_POOL)]);
     let (code, out, err) = scan(&d, &[]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(
@@ -170,7 +176,10 @@ fn a_suppression_without_a_reason_is_a_warning_and_suppresses_nothing() {
     let d = tree(&[("main.tf", text)]);
     let (code, out, err) = scan(&d, &[]);
     assert_eq!(code, 1, "{out}{err}");
-    assert!(err.contains("main.tf:1:3"), "the warning is at the comment: {err}");
+    assert!(
+        err.contains("main.tf:1:3"),
+        "the warning is at the comment: {err}"
+    );
     assert!(err.contains("needs an assumption id and a reason"), "{err}");
 }
 
@@ -201,8 +210,14 @@ fn cloudformation_yaml_comments_and_json_metadata_suppress() {
     let d = tree(&[("template.yaml", yaml), ("admins.json", json)]);
     let (code, out, err) = scan(&d, &[]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("suppressed at template.yaml:3: federated users; MFA at the IdP"), "{out}");
-    assert!(out.contains("suppressed at admins.json:2: break-glass pool, disabled"), "{out}");
+    assert!(
+        out.contains("suppressed at template.yaml:3: federated users; MFA at the IdP"),
+        "{out}"
+    );
+    assert!(
+        out.contains("suppressed at admins.json:2: break-glass pool, disabled"),
+        "{out}"
+    );
     // Without a reason the Metadata entry is a warning and the finding counts.
     let d = tree(&[(
         "admins.json",
@@ -210,7 +225,10 @@ fn cloudformation_yaml_comments_and_json_metadata_suppress() {
     )]);
     let (code, out, err) = scan(&d, &[]);
     assert_eq!(code, 1, "{out}{err}");
-    assert!(err.contains("admins.json:2:") && err.contains("needs an `id`"), "{err}");
+    assert!(
+        err.contains("admins.json:2:") && err.contains("needs an `id`"),
+        "{err}"
+    );
 }
 
 const ANSWERS: &str = "answers:\n  - assumption: auth.mfa-required\n    resource: aws_cognito_user_pool.partners\n    accepted: \"Partner pool, retired in January\"\n    by: \"security team\"\n    expires: 2026-12-31\n";
@@ -238,10 +256,16 @@ fn an_accepted_risk_leaves_the_gate_until_it_expires() {
     assert!(out.contains("the acceptance has expired"), "{out}");
     let (_, json, _) = scan_at(JAN_5_2027, &d, &["--format", "json"]);
     let w = waiver_of(&evidence(&json), "aws_cognito_user_pool.partners").clone();
-    assert_eq!((w["kind"].as_str(), w["expired"].as_bool()), (Some("accepted"), Some(true)));
+    assert_eq!(
+        (w["kind"].as_str(), w["expired"].as_bool()),
+        (Some("accepted"), Some(true))
+    );
     let (_, sarif, _) = scan_at(JAN_5_2027, &d, &["--format", "sarif"]);
     let s = sarif_suppressions(&sarif);
-    assert!(s[0].1.is_null(), "an expired acceptance suppresses nothing: {sarif}");
+    assert!(
+        s[0].1.is_null(),
+        "an expired acceptance suppresses nothing: {sarif}"
+    );
     assert!(s[0].0.contains("expired on 2026-12-31"), "{}", s[0].0);
 }
 
@@ -250,13 +274,20 @@ fn an_acceptance_of_the_whole_assumption_covers_every_failing_resource() {
     let answers = "answers:\n  - assumption: auth.mfa-required\n    accepted: \"Pilot; MFA rollout tracked in SEC-9\"\n    by: alice\n    expires: 2027-06-30\n";
     let d = tree(&[
         ("main.tf", OPEN_POOL),
-        ("users.tf", &SUPPRESSED_POOL.replace("# vouch:ignore", "# not:ignore")),
+        (
+            "users.tf",
+            &SUPPRESSED_POOL.replace("# vouch:ignore", "# not:ignore"),
+        ),
         (".vouch/answers.yaml", answers),
     ]);
     let (code, out, err) = scan(&d, &[]);
     assert_eq!(code, 0, "{out}{err}");
     // Each failing resource, and the assumption itself, say so.
-    assert_eq!(out.matches("accepted by alice until 2027-06-30").count(), 3, "{out}");
+    assert_eq!(
+        out.matches("accepted by alice until 2027-06-30").count(),
+        3,
+        "{out}"
+    );
     assert!(out.contains("whole assumption accepted by alice"), "{out}");
 }
 
@@ -271,7 +302,8 @@ fn an_unused_or_malformed_acceptance_is_reported() {
         "{err}"
     );
     // No `expires`: an error with its line; the entry accepts nothing.
-    let malformed = "answers:\n  - assumption: auth.mfa-required\n    accepted: \"forever\"\n    by: bob\n";
+    let malformed =
+        "answers:\n  - assumption: auth.mfa-required\n    accepted: \"forever\"\n    by: bob\n";
     let d = tree(&[("main.tf", OPEN_POOL), (".vouch/answers.yaml", malformed)]);
     let (code, out, err) = scan(&d, &["--allow-parse-errors"]);
     assert_eq!(code, 1, "{out}{err}");
@@ -285,7 +317,10 @@ fn writing_questions_keeps_the_accepted_risks() {
     let (code, out, err) = run_at(DEC_10_2026, &["questions", path, "--write"]);
     assert!(code == 0 || code == 1, "{code} {out}{err}");
     let text = std::fs::read_to_string(d.path().join(".vouch/answers.yaml")).unwrap();
-    assert!(text.starts_with(ANSWERS), "every byte written stays: {text}");
+    assert!(
+        text.starts_with(ANSWERS),
+        "every byte written stays: {text}"
+    );
     let (code, out, err) = scan(&d, &[]);
     assert_eq!(code, 0, "the acceptance is still read: {out}{err}");
 }
