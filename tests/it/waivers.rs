@@ -115,6 +115,12 @@ fn a_suppressed_resource_stays_in_the_report_and_leaves_the_gate() {
         (w["at"]["file"].as_str(), w["at"]["line"].as_u64()),
         (Some("main.tf"), Some(1))
     );
+    let (_, junit, _) = scan(&d, &["--format", "junit"]);
+    assert!(
+        junit.contains("failures=\"0\"")
+            && junit.contains("<skipped message=\"invalid but waived: suppressed at main.tf:1"),
+        "{junit}"
+    );
     let (_, sarif, _) = scan(&d, &["--format", "sarif"]);
     let s = sarif_suppressions(&sarif);
     assert_eq!(s.len(), 1, "{sarif}");
@@ -129,6 +135,8 @@ fn a_resource_left_unsuppressed_still_fails_the_gate() {
     let d = tree(&[("main.tf", SUPPRESSED_POOL), ("partners.tf", OPEN_POOL)]);
     let (code, out, err) = scan(&d, &[]);
     assert_eq!(code, 1, "{out}{err}");
+    let (_, junit, _) = scan(&d, &["--format", "junit"]);
+    assert!(junit.contains("<failure type=\"invalid\""), "{junit}");
     let (_, sarif, _) = scan(&d, &["--format", "sarif"]);
     for (message, suppressions) in sarif_suppressions(&sarif) {
         if message.starts_with("aws_cognito_user_pool.partners") {
