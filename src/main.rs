@@ -77,6 +77,8 @@ enum ScanFormat {
     Markdown,
     /// JUnit XML, one test case per assumption, for CI systems that read it.
     Junit,
+    /// AWS Threat Composer's JSON: assumptions, threats, mitigations and their links.
+    ThreatComposer,
 }
 
 #[derive(Args)]
@@ -693,6 +695,10 @@ fn scan_command(scan: &vouch::Scan, a: &ScanArgs, config: &vouch::config::Config
             &root,
         )),
         ScanFormat::Junit => emit(&report::junit::render_systems(&assessed.systems)),
+        ScanFormat::ThreatComposer => emit(&report::threat_composer::render_systems(
+            &assessed.systems,
+            &root,
+        )),
     };
     if let Some(file) = &a.sarif {
         if let Err(e) = std::fs::write(file, sarif()) {

@@ -11,6 +11,7 @@ mod cloudformation;
 mod common;
 mod compute;
 mod escalation;
+mod exports;
 mod iam_access;
 mod iam_catalog;
 mod iam_queries;
