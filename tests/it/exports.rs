@@ -7,7 +7,9 @@ use std::path::Path;
 use std::process::Command;
 
 fn schema(name: &str) -> jsonschema::Validator {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/schemas")
+        .join(name);
     let schema: Json = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     jsonschema::validator_for(&schema).unwrap()
 }
@@ -44,10 +46,18 @@ fn the_threat_composer_export_of_the_example_loads_against_its_schema() {
     assert!(errs.is_empty(), "{errs:#?}");
     // The model is there, and linked: every link names items of the file.
     let ids = |k: &str| -> std::collections::HashSet<String> {
-        doc[k].as_array().unwrap().iter().map(|x| x["id"].as_str().unwrap().to_string()).collect()
+        doc[k]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["id"].as_str().unwrap().to_string())
+            .collect()
     };
-    let (assumptions, threats, mitigations) = (ids("assumptions"), ids("threats"), ids("mitigations"));
-    assert!(assumptions.len() > 10 && !threats.is_empty() && mitigations.len() == assumptions.len());
+    let (assumptions, threats, mitigations) =
+        (ids("assumptions"), ids("threats"), ids("mitigations"));
+    assert!(
+        assumptions.len() > 10 && !threats.is_empty() && mitigations.len() == assumptions.len()
+    );
     for l in doc["assumptionLinks"].as_array().unwrap() {
         assert!(assumptions.contains(l["assumptionId"].as_str().unwrap()));
         let to = l["linkedId"].as_str().unwrap();
