@@ -208,7 +208,7 @@ impl Comparison {
     ) -> bool {
         alerts
             .iter()
-            .filter(|a| self.is_new(a))
+            .filter(|a| self.is_new(a) && !a.waived())
             .any(|a| match a.kind {
                 AlertKind::Finding => threshold.is_some_and(|t| a.severity >= t),
                 AlertKind::Question => fail_on_open,
@@ -347,6 +347,7 @@ mod tests {
 
     fn alert(fp: &str) -> Alert {
         Alert {
+            waiver: None,
             system: None,
             rule: "auth.mfa-required".into(),
             kind: AlertKind::Finding,

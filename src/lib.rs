@@ -66,6 +66,7 @@ pub mod source;
 pub mod syntax;
 pub mod systems;
 pub mod terraform;
+pub mod waivers;
 
 use crate::model::Label;
 use crate::source::{Origin, Region};
@@ -129,6 +130,7 @@ pub fn scan(root: &Path, options: &ScanOptions) -> Scan {
     let var_files = terraform::lower(&loaded, &options.vars, &mut model, &mut diagnostics);
     plan::lower(&loaded, &mut model, &mut diagnostics);
     cloudformation::lower(&loaded, &options.params, &mut model, &mut diagnostics);
+    model::suppressions::record(&loaded, &mut model, &mut diagnostics);
     // The syntax trees have been lowered: free them before linking and reporting.
     let trees: Vec<load::Parsed> = loaded
         .files
@@ -273,6 +275,8 @@ struct Shared {
     account: Option<live::account::AccountFacts>,
     rules: Vec<&'static assumptions::Rule>,
     entries: Vec<reconcile::AnswerEntry>,
+    /// The risks the answers file accepts.
+    acceptances: Vec<waivers::Acceptance>,
     answers_shown: Option<String>,
 }
 
@@ -284,7 +288,7 @@ fn shared(root: &Path, options: &AssessOptions) -> (Shared, Vec<Diagnostic>) {
     let (answers, answer_diags) = answers::read(&answers_file, &answers_shown);
     diagnostics.extend(answer_diags);
     // Where each answer entry is, by its first line.
-    let answers_text = if answers.entries.is_empty() {
+    let answers_text = if answers.entries.is_empty() && answers.accepted.is_empty() {
         String::new()
     } else {
         std::fs::read_to_string(&answers_file).unwrap_or_default()
@@ -310,12 +314,35 @@ fn shared(root: &Path, options: &AssessOptions) -> (Shared, Vec<Diagnostic>) {
                 }
             })
             .collect();
+    let acceptances = answers
+        .accepted
+        .iter()
+        .map(|a| waivers::Acceptance {
+            assumption: a.assumption.clone(),
+            resource: a.resource.clone(),
+            reason: a.reason.clone(),
+            by: a.by.clone(),
+            expires: a.expires.clone(),
+            offset: answers_text
+                .split_inclusive('\n')
+                .take(a.line.saturating_sub(1) as usize)
+                .map(str::len)
+                .sum(),
+            origin: Origin::Source(
+                answer_regions
+                    .get(&a.line)
+                    .cloned()
+                    .unwrap_or_else(|| Region::whole_line(&answers_shown, &answers_text, a.line)),
+            ),
+        })
+        .collect();
     let shown = (options.answers.is_some() || answers_file.exists()).then_some(answers_shown);
     (
         Shared {
             account: None,
             rules,
             entries,
+            acceptances,
             answers_shown: shown,
         },
         diagnostics,
@@ -356,7 +383,7 @@ pub fn assess(
         .filter(|d| d.severity == Severity::Error)
         .map(unreadable)
         .collect();
-    let report = decide_system(
+    let mut report = decide_system(
         &scan.model,
         &scan.loaded.sources,
         &shared,
@@ -364,6 +391,19 @@ pub fn assess(
         &texts,
         unreadable,
     );
+    let used = waivers::apply(
+        &mut report,
+        &scan.model.suppressions,
+        &shared.acceptances,
+        &scan.loaded.sources,
+        &answers::today(),
+    );
+    diagnostics.extend(waivers::unused(
+        &used,
+        &scan.model.suppressions,
+        &shared.acceptances,
+        &scan.loaded.sources,
+    ));
     (report, diagnostics)
 }
 
@@ -419,7 +459,8 @@ pub fn assess_systems(
             None => outside.push(unreadable(d)),
         }
     }
-    let results: Vec<(systems::SystemReport, Vec<Diagnostic>)> = systems
+    let today = answers::today();
+    let results: Vec<(systems::SystemReport, Vec<Diagnostic>, waivers::Used)> = systems
         .into_par_iter()
         .zip(file_errors)
         .map(|(system, mut unreadable)| {
@@ -432,7 +473,7 @@ pub fn assess_systems(
                     .map(self::unreadable),
             );
             let sources = &scan.loaded.sources;
-            let report = if single {
+            let mut report = if single {
                 decide_system(
                     &scan.model,
                     sources,
@@ -445,15 +486,30 @@ pub fn assess_systems(
                 let model = scan.model.subset(&system.units);
                 decide_system(&model, sources, &shared, &documents, &texts, unreadable)
             };
-            (systems::SystemReport { system, report }, doc_diags)
+            let used = waivers::apply(
+                &mut report,
+                &scan.model.suppressions,
+                &shared.acceptances,
+                sources,
+                &today,
+            );
+            (systems::SystemReport { system, report }, doc_diags, used)
         })
         .collect();
     let mut all = diagnostics;
     let mut reports = Vec::with_capacity(results.len());
-    for (r, d) in results {
+    let mut used = waivers::Used::new(scan.model.suppressions.len(), shared.acceptances.len());
+    for (r, d, u) in results {
         reports.push(r);
         all.extend(d);
+        used.merge(&u);
     }
+    all.extend(waivers::unused(
+        &used,
+        &scan.model.suppressions,
+        &shared.acceptances,
+        &scan.loaded.sources,
+    ));
     all.sort();
     all.dedup();
     if !single {

@@ -93,6 +93,8 @@ enum ScanFormat {
     Markdown,
     /// JUnit XML, one test case per assumption, for CI systems that read it.
     Junit,
+    /// AWS Threat Composer's JSON: assumptions, threats, mitigations and their links.
+    ThreatComposer,
 }
 
 #[derive(Args)]
@@ -735,6 +737,10 @@ fn scan_command(scan: &vouch::Scan, a: &ScanArgs, config: &vouch::config::Config
             &root,
         )),
         ScanFormat::Junit => emit(&report::junit::render_systems(&assessed.systems)),
+        ScanFormat::ThreatComposer => emit(&report::threat_composer::render_systems(
+            &assessed.systems,
+            &root,
+        )),
     };
     if let Some(file) = &a.sarif {
         if let Err(e) = std::fs::write(file, sarif()) {
@@ -832,6 +838,7 @@ fn gate_fails(
     let threshold = fail_on.threshold();
     let failing = rep.assumptions.iter().any(|a| {
         matches!(a.status, Status::Invalid | Status::Contradicted)
+            && !vouch::waivers::waived(a)
             && match (threshold, rules.iter().find(|r| r.id == a.id)) {
                 (Some(t), Some(rule)) => rule.threat.severity.invalid >= t,
                 _ => false,

@@ -159,11 +159,17 @@ fn read_line<R: BufRead>(input: &mut R) -> io::Result<Option<String>> {
     Ok(Some(String::from_utf8_lossy(&line).into_owned()))
 }
 
-/// Today's date as YYYY-MM-DD (UTC).
+/// Today's date, YYYY-MM-DD (UTC). `SOURCE_DATE_EPOCH` (seconds since 1970), when set, stands
+/// for now: builds and tests that must not depend on the clock set it.
 pub fn today() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+    let secs = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs())
+        });
     date_of_day((secs / 86_400) as i64)
 }
 

@@ -9,6 +9,16 @@
 //!     date: 2026-11-20                   # optional
 //! ```
 //!
+//! A team may also accept a risk the code proves, until a date (`crate::waivers`):
+//!
+//! ```yaml
+//!   - assumption: data.encryption-at-rest
+//!     resource: aws_s3_bucket.legacy          # optional: one failing resource
+//!     accepted: "Public dataset; nothing secret is stored. Migrating in Q1."
+//!     by: "security team"
+//!     expires: 2027-03-31
+//! ```
+//!
 //! An entry names a `question` (one subject of an assumption; `assumption` may then be given too, for
 //! the reader) or only an `assumption` (all its subjects). Reading never fails as a whole: every
 //! problem is a diagnostic with its line and column (code `answers-error`), and an entry with an
@@ -65,12 +75,29 @@ pub struct Answer {
     pub line: u32,
 }
 
+/// A risk the team accepts (`accepted:`): not an answer, it settles nothing; it waives the
+/// assumption's failing findings until `expires`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Accepted {
+    pub assumption: String,
+    /// One resource's address; `None`: every failing subject.
+    pub resource: Option<String>,
+    pub reason: String,
+    pub by: String,
+    /// YYYY-MM-DD, the last day it holds.
+    pub expires: String,
+    /// 1-based line of the entry.
+    pub line: u32,
+}
+
 /// The readable entries of an answers file, in file order.
 #[derive(Debug, Clone, Default)]
 pub struct Answers {
     /// The path reports print.
     pub path: String,
     pub entries: Vec<Answer>,
+    /// The accepted risks, in file order.
+    pub accepted: Vec<Accepted>,
 }
 
 /// A question that `questions --write` adds to the file, unanswered.
@@ -95,7 +122,7 @@ pub struct Pending {
 pub fn read(path: &Path, shown_as: &str) -> (Answers, Vec<Diagnostic>) {
     let mut answers = Answers {
         path: shown_as.to_string(),
-        entries: Vec::new(),
+        ..Default::default()
     };
     let text = match load(path) {
         Ok(Some(text)) => text,
@@ -127,6 +154,7 @@ pub fn read(path: &Path, shown_as: &str) -> (Answers, Vec<Diagnostic>) {
         Err(d) => return (answers, vec![*d]),
     };
     answers.entries = analysis.entries;
+    answers.accepted = analysis.accepted;
     (answers, analysis.diagnostics)
 }
 
@@ -206,6 +234,8 @@ pub(crate) struct Analysis {
     pub diagnostics: Vec<Diagnostic>,
     /// Every question id an entry names, usable or not: `questions --write` must not add it again.
     pub questions: HashSet<String>,
+    /// The accepted risks without errors, in file order.
+    pub accepted: Vec<Accepted>,
 }
 
 impl Analysis {
@@ -237,7 +267,17 @@ pub(crate) fn parse(text: &str, shown_as: &str) -> Result<(Node, Analysis), Box<
     Ok((root, analysis))
 }
 
-const ENTRY_KEYS: [&str; 6] = ["assumption", "question", "holds", "detail", "by", "date"];
+const ENTRY_KEYS: [&str; 9] = [
+    "assumption",
+    "question",
+    "holds",
+    "detail",
+    "by",
+    "date",
+    "accepted",
+    "expires",
+    "resource",
+];
 const ENTRY_HINT: &str =
     "an entry is `- question: ID` or `- assumption: ID`, with `holds: true|false` and `detail: \"...\"` under it";
 
@@ -347,6 +387,10 @@ impl Checker<'_> {
         }
         let mut found = Vec::new();
         for item in seq.map_or(&[][..], Node::items) {
+            if item.get("accepted").is_some() {
+                analysis.accepted.extend(self.accepted(item));
+                continue;
+            }
             let (answer, question) = self.entry(item);
             if let Some(q) = question {
                 analysis.questions.insert(q);
@@ -356,6 +400,88 @@ impl Checker<'_> {
         analysis.entries = self.settle_duplicates(found);
         analysis.diagnostics = self.diagnostics;
         analysis
+    }
+
+    /// An entry that accepts a risk: `assumption`, `accepted` (why), `by`, `expires`
+    /// (YYYY-MM-DD) and optionally `resource`. Every one of the required keys missing, and any
+    /// other key, is an error: the entry is then left out and the finding counts.
+    fn accepted(&mut self, item: &Node) -> Option<Accepted> {
+        const HINT: &str = "an accepted risk is `- assumption: ID` with `accepted: \"why\"`, `by: \"who\"`, `expires: YYYY-MM-DD` and optionally `resource: ADDRESS`";
+        let errors_before = self.errors;
+        let mut fields: BTreeMap<&str, String> = BTreeMap::new();
+        for (key, value) in item.entries() {
+            let Some(name) = key.as_str() else {
+                self.error(key, "an entry's keys are words", HINT);
+                continue;
+            };
+            if !matches!(
+                name,
+                "assumption" | "accepted" | "by" | "expires" | "resource"
+            ) {
+                self.error(
+                    key,
+                    format!("`{name}` does not belong in an accepted risk"),
+                    "an acceptance settles nothing: give `holds`, `question`, `detail` and `date` in an entry of their own",
+                );
+                continue;
+            }
+            match &value.value {
+                NodeValue::String(s) | NodeValue::Number(_, s) if !s.trim().is_empty() => {
+                    if fields.insert(name, s.trim().to_string()).is_some() {
+                        self.error(
+                            key,
+                            format!("`{name}` is given twice in this entry"),
+                            "keep one of the two",
+                        );
+                    }
+                }
+                _ => self.error(
+                    at_value(key, value),
+                    format!("`{name}` needs a value"),
+                    HINT,
+                ),
+            }
+        }
+        for required in ["assumption", "accepted", "by", "expires"] {
+            if !fields.contains_key(required) {
+                self.error(
+                    item,
+                    format!("this accepted risk has no `{required}`"),
+                    HINT,
+                );
+            }
+        }
+        if let Some(e) = fields.get("expires").filter(|e| !valid_date(e)) {
+            let e = e.clone();
+            self.error(
+                item.get("expires").unwrap_or(item),
+                format!("`expires` must be a date written YYYY-MM-DD, not `{e}`"),
+                "write e.g. `expires: 2027-03-31`: an acceptance without an end is not one",
+            );
+        }
+        if let Some(id) = fields.get("assumption") {
+            if crate::assumptions::rule(id).is_none() {
+                let id = id.clone();
+                self.error(
+                    item.get("assumption").unwrap_or(item),
+                    format!("no assumption `{id}`"),
+                    "`vouch explain` lists the assumptions",
+                );
+            }
+        }
+        if self.errors > errors_before {
+            return None;
+        }
+        let resource = fields.remove("resource");
+        let mut take = |k: &str| fields.remove(k).unwrap_or_default();
+        Some(Accepted {
+            assumption: take("assumption"),
+            resource,
+            reason: take("accepted"),
+            by: take("by"),
+            expires: take("expires"),
+            line: self.lines.line_col(entry_start(self.text, item)).0 as u32,
+        })
     }
 
     /// One entry: the answer when it has no error, and the question id it names (even with errors).

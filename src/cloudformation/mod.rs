@@ -103,9 +103,10 @@ pub fn lower(
         ));
         return;
     };
-    for (unit, resources, diags) in results {
+    for (unit, resources, suppressions, diags) in results {
         model.units.push(unit);
         model.resources.extend(resources);
+        model.suppressions.extend(suppressions);
         diagnostics.extend(diags);
     }
 }
@@ -116,7 +117,12 @@ fn lower_unit(
     templates: &HashMap<String, Template>,
     options: &ParamOptions,
     template: &Template,
-) -> (Unit, Vec<Resource>, Vec<Diagnostic>) {
+) -> (
+    Unit,
+    Vec<Resource>,
+    Vec<crate::model::suppressions::Suppression>,
+    Vec<Diagnostic>,
+) {
     let shared = Shared {
         loaded,
         templates,
@@ -124,6 +130,7 @@ fn lower_unit(
         unit: template.path.to_string(),
         diagnostics: RefCell::new(Vec::new()),
         resources: RefCell::new(Vec::new()),
+        suppressions: RefCell::new(Vec::new()),
         depth: Cell::new(0),
         nested_stacks: Cell::new(0),
         nested_limit_reported: Cell::new(false),
@@ -151,6 +158,7 @@ fn lower_unit(
     (
         unit,
         shared.resources.into_inner(),
+        shared.suppressions.into_inner(),
         shared.diagnostics.into_inner(),
     )
 }

@@ -191,6 +191,9 @@ impl<'a> Stack<'a> {
             }
         }
         let span = self.entry_span(key, node);
+        if let Some(m) = node.get("Metadata") {
+            self.metadata_suppressions(id, m);
+        }
         if ty.starts_with("AWS::Serverless::") {
             if self.sam {
                 let out = sam::expand(self, id, ty, span, props, condition);
@@ -220,6 +223,57 @@ impl<'a> Stack<'a> {
         self.shared.resources.borrow_mut().push(r);
         if ty == "AWS::CloudFormation::Stack" {
             let _ = self.nested_outputs(id, key);
+        }
+    }
+
+    /// `Metadata: {vouch: {ignore: [{id, reason}]}}` on a resource: suppressions of the
+    /// resource (and of what a SAM resource generates: `suppressions::record`), for
+    /// templates that cannot hold comments. An entry without an id or a reason is a warning and
+    /// suppresses nothing.
+    fn metadata_suppressions(&self, id: &str, metadata: &Node) {
+        use crate::model::suppressions::{Scope, Suppression, CODE};
+        let Some(ignore) = metadata.get("vouch").and_then(|v| v.get("ignore")) else {
+            return;
+        };
+        let NodeValue::Seq(items) = &ignore.value else {
+            self.warn(
+                ignore,
+                CODE,
+                "`Metadata.vouch.ignore` must be a list of `{id, reason}` entries".to_string(),
+            );
+            return;
+        };
+        let address = self.address(id);
+        for item in items {
+            let text = |k: &str| {
+                item.get(k)
+                    .and_then(Node::as_str)
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+            };
+            match (text("id"), text("reason")) {
+                (Some(rule), Some(reason)) if crate::assumptions::rule(rule).is_some() => {
+                    let span = self.span(item.span);
+                    self.shared.suppressions.borrow_mut().push(Suppression {
+                        unit: self.unit().to_string(),
+                        assumption: rule.to_string(),
+                        reason: reason.to_string(),
+                        scope: Scope::Resources(vec![address.clone()]),
+                        span,
+                    });
+                }
+                (Some(rule), Some(_)) => self.warn(
+                    item,
+                    CODE,
+                    format!("this suppression names no assumption `{rule}`; `vouch explain` lists them"),
+                ),
+                _ => self.warn(
+                    item,
+                    CODE,
+                    "a suppression needs an `id` (the assumption) and a `reason`; this one suppresses nothing"
+                        .to_string(),
+                ),
+            }
         }
     }
 

@@ -34,6 +34,8 @@ pub struct Shared<'a> {
     pub unit: String,
     pub diagnostics: RefCell<Vec<Diagnostic>>,
     pub resources: RefCell<Vec<Resource>>,
+    /// The `Metadata: {vouch: {ignore: [...]}}` suppressions of the unit's resources.
+    pub suppressions: RefCell<Vec<crate::model::suppressions::Suppression>>,
     /// Current evaluation depth across all stacks of the unit.
     pub depth: Cell<usize>,
     /// Nested stacks instantiated so far in the unit (at most `stack::MAX_NESTED_STACKS`).

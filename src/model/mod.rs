@@ -10,6 +10,7 @@ pub mod kinds;
 pub mod literal;
 pub mod map;
 pub mod props;
+pub mod suppressions;
 pub mod tenancy;
 pub mod value;
 
@@ -218,6 +219,8 @@ pub struct Model {
     pub module_calls: Vec<ModuleCallSite>,
     /// For each facet resource, the index of its parent (when the link resolves).
     pub parents: BTreeMap<usize, usize>,
+    /// The suppressions the code declares (`# vouch:ignore`, CloudFormation `Metadata`), sorted.
+    pub suppressions: Vec<suppressions::Suppression>,
     /// (parent, facet) pairs sorted by parent: the facets of a resource by binary search.
     children: Vec<(u32, u32)>,
     /// Indices into `edges`, sorted by target: the edges into a resource by binary search.
@@ -540,6 +543,12 @@ impl Model {
         sub.resources
             .extend(targets.into_iter().map(|i| self.resources[i].clone()));
         sub.records = self.records.clone();
+        sub.suppressions = self
+            .suppressions
+            .iter()
+            .filter(|s| wanted.contains(s.unit.as_str()))
+            .cloned()
+            .collect();
         sub.link();
         sub
     }

@@ -105,6 +105,7 @@ pub fn assemble(locator: &Locator, subjects: &[SubjectOutcome]) -> Vec<Evidence>
                 cause,
                 reason,
                 related: Vec::new(),
+                waiver: None,
             });
         }
         for f in &s.findings {
@@ -125,6 +126,7 @@ pub fn assemble(locator: &Locator, subjects: &[SubjectOutcome]) -> Vec<Evidence>
                 cause,
                 reason,
                 related,
+                waiver: None,
             });
         }
     }

@@ -178,6 +178,7 @@ pub fn reconcile(inputs: &Inputs) -> Report {
             questions: asked.iter().map(|q| q.id.clone()).collect(),
             reason: (single_tenant && d.status == crate::assumptions::Status::NotApplicable)
                 .then(|| NO_TENANCY.to_string()),
+            accepted: None,
         });
         questions.extend(asked);
     }

@@ -87,6 +87,9 @@ pub struct AssumptionReport {
     /// tenancy assumption about a system with no sign of tenancy).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// A risk the answers file accepts for the whole assumption (`crate::waivers`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accepted: Option<crate::waivers::Waiver>,
 }
 
 /// What an assumption's status rests on (and what a threat rests on).
@@ -186,6 +189,10 @@ pub struct Evidence {
     /// Every further location the check gave, with its full region.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<Origin>,
+    /// For a failing subject: the suppression or accepted risk that takes it out of the gate
+    /// (`crate::waivers`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<crate::waivers::Waiver>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

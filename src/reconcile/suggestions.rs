@@ -193,6 +193,7 @@ mod tests {
             cause: None,
             reason: None,
             related: Vec::new(),
+            waiver: None,
         }
     }
 

@@ -65,10 +65,22 @@ pub struct Alert {
     /// The system the alert belongs to, in a tree of several systems (never part of the
     /// fingerprint: regrouping systems does not re-identify alerts).
     pub system: Option<String>,
+    /// The suppression or accepted risk that covers a finding (an expired acceptance too, which
+    /// waives nothing: see [`Alert::waived`]).
+    pub waiver: Option<crate::waivers::Waiver>,
     /// Stable identity: rule, kind, deployment unit and file relative to the repository root
     /// (so the same tree scanned from another directory keeps it), subject, and what the check
     /// says about it; never a line or a column.
     pub fingerprint: String,
+}
+
+impl Alert {
+    /// Whether an active waiver takes it out of the gate.
+    pub fn waived(&self) -> bool {
+        self.waiver
+            .as_ref()
+            .is_some_and(crate::waivers::Waiver::active)
+    }
 }
 
 /// Where the scanned tree sits in its repository: report paths are relative to the scanned
@@ -331,8 +343,17 @@ pub fn alerts(report: &Report, repo: &RepoContext) -> Vec<Alert> {
             if a.status == Status::Contradicted {
                 message.push_str(" (the architecture document says otherwise)");
             }
+            let waiver = e.waiver.clone().or_else(|| a.accepted.clone());
+            if let Some(w) = waiver.as_ref().filter(|w| !w.active()) {
+                message.push_str(&format!(
+                    " (the acceptance by {} expired on {}: it counts again)",
+                    w.by.as_deref().unwrap_or("?"),
+                    w.expires.as_deref().unwrap_or("?")
+                ));
+            }
             out.push(Alert {
                 system: None,
+                waiver,
                 rule: a.id.clone(),
                 kind: AlertKind::Finding,
                 severity,
@@ -377,6 +398,7 @@ pub fn alerts(report: &Report, repo: &RepoContext) -> Vec<Alert> {
                     .collect();
                 out.push(Alert {
                     system: None,
+                    waiver: a.accepted.clone(),
                     rule: a.id.clone(),
                     kind: AlertKind::Finding,
                     severity,
@@ -416,6 +438,7 @@ pub fn alerts(report: &Report, repo: &RepoContext) -> Vec<Alert> {
             .map_or("", |r| r.file.as_str());
         out.push(Alert {
             system: None,
+            waiver: None,
             rule: q.assumption.clone(),
             kind: AlertKind::Question,
             severity: rule.threat.severity.open,

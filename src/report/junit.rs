@@ -23,15 +23,22 @@ pub fn render_systems(systems: &[crate::systems::SystemReport]) -> String {
 
 fn counts(report: &Report) -> (usize, usize, usize) {
     let n = report.assumptions.len();
+    let failing = |a: &&crate::reconcile::AssumptionReport| {
+        matches!(a.status, Status::Invalid | Status::Contradicted)
+    };
     let failures = report
         .assumptions
         .iter()
-        .filter(|a| matches!(a.status, Status::Invalid | Status::Contradicted))
+        .filter(failing)
+        .filter(|a| !crate::waivers::waived(a))
         .count();
     let skipped = report
         .assumptions
         .iter()
-        .filter(|a| matches!(a.status, Status::NeedsClarification | Status::NotApplicable))
+        .filter(|a| {
+            matches!(a.status, Status::NeedsClarification | Status::NotApplicable)
+                || (failing(a) && crate::waivers::waived(a))
+        })
         .count();
     (n, failures, skipped)
 }
@@ -104,6 +111,25 @@ fn case(o: &mut String, report: &Report, a: &AssumptionReport) {
     }
     o.push_str("      </properties>\n");
     match a.status {
+        // Every failing subject suppressed or accepted: skipped, with the decisions, as the
+        // gate leaves it out.
+        Status::Invalid | Status::Contradicted if crate::waivers::waived(a) => {
+            let why: Vec<String> = a
+                .accepted
+                .iter()
+                .chain(a.evidence.iter().filter_map(|e| e.waiver.as_ref()))
+                .map(crate::waivers::Waiver::describe)
+                .collect();
+            let _ = writeln!(
+                o,
+                "      <skipped message=\"{}\"/>",
+                xml(&format!(
+                    "{} but waived: {}",
+                    a.status.name(),
+                    why.join("; ")
+                ))
+            );
+        }
         Status::Invalid | Status::Contradicted => {
             let failing: Vec<String> =
                 a.evidence

@@ -249,10 +249,13 @@ fn table(o: &mut String, alerts: &[&Alert]) {
             .location
             .as_ref()
             .map_or_else(|| a.unit.clone(), |p| p.short());
-        let what = match a.kind {
+        let mut what = match a.kind {
             AlertKind::Finding => text(&a.message),
             AlertKind::Question => format!("question: {}", text(&a.message)),
         };
+        if let Some(w) = a.waiver.as_ref().filter(|w| w.active()) {
+            what.push_str(&format!(" *({})*", text(&w.describe())));
+        }
         let _ = writeln!(
             o,
             "| {} | `{}` | `{}` | {} |",

@@ -12,3 +12,4 @@ pub mod paths;
 pub mod sarif;
 pub mod scan;
 pub mod systems;
+pub mod threat_composer;

@@ -316,7 +316,46 @@ struct SarifResult<'a> {
     partial_fingerprints: Fingerprints<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     baseline_state: Option<&'static str>,
+    /// A suppressed or accepted finding: code scanning shows it as dismissed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<Suppression>,
     properties: ResultProperties<'a>,
+}
+
+/// SARIF's `suppression`: `inSource` for a `vouch:ignore` in the code, `external` (status
+/// `accepted`) for a risk accepted in the answers file.
+#[derive(Serialize)]
+struct Suppression {
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<&'static str>,
+    justification: String,
+}
+
+/// The suppressions of an alert: none without an active waiver.
+fn suppressions(a: &Alert) -> Vec<Suppression> {
+    use crate::waivers::WaiverKind;
+    a.waiver
+        .iter()
+        .filter(|w| w.active())
+        .map(|w| match w.kind {
+            WaiverKind::InSource => Suppression {
+                kind: "inSource",
+                status: None,
+                justification: w.reason.clone(),
+            },
+            WaiverKind::Accepted => Suppression {
+                kind: "external",
+                status: Some("accepted"),
+                justification: format!(
+                    "{} (accepted by {} until {})",
+                    w.reason,
+                    w.by.as_deref().unwrap_or("?"),
+                    w.expires.as_deref().unwrap_or("?")
+                ),
+            },
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -484,6 +523,7 @@ fn result<'a>(a: &'a Alert, index: &BTreeMap<&str, usize>, options: &Options) ->
                 "new"
             }
         }),
+        suppressions: suppressions(a),
         properties: ResultProperties {
             kind: a.kind.name(),
             severity: a.severity.name(),

@@ -384,6 +384,12 @@ fn body(o: &mut String, report: &Report, root: &str, detail: Detail, one_of_seve
                 e.outcome.name(),
                 e.detail
             );
+            if let Some(w) = &e.waiver {
+                let _ = writeln!(o, "                 {}", w.describe());
+            }
+        }
+        if let Some(w) = &a.accepted {
+            let _ = writeln!(o, "         whole assumption {}", w.describe());
         }
         let file = report.answers.file.as_deref().unwrap_or("answers");
         for r in &a.answers {

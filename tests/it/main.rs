@@ -11,11 +11,13 @@ mod cloudformation;
 mod common;
 mod compute;
 mod escalation;
+mod exports;
 mod iam_access;
 mod iam_catalog;
 mod iam_queries;
 mod iam_resource_policies;
 mod iam_trust;
+mod integrations;
 mod kms;
 #[cfg(feature = "aws")]
 mod live;
@@ -30,3 +32,4 @@ mod story;
 mod systems;
 mod terraform_eval;
 mod vocabulary;
+mod waivers;
