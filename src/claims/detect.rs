@@ -131,6 +131,30 @@ const REFUSAL_REACH: usize = 6;
 /// Words after `not` that make it no negation: "not only", "not just".
 const NOT_NEGATING: &[&str] = &["only", "just", "merely", "solely"];
 
+/// Quantifiers that make the words after them the things a sentence is about.
+const QUANTIFIERS: &[&str] = &["all", "every", "each"];
+/// Prepositions that make a quantified phrase the scope of what comes before: "rotation is
+/// enabled **for all** customer-managed keys".
+const SCOPE_PREPOSITIONS: &[&str] = &["for", "of", "on", "across", "to"];
+
+/// Whether the words at `at` are the quantified things a sentence is about, not what it says
+/// of them: "**All** CMKs rotate", "rotation is on **for all** customer-managed keys" say
+/// nothing of the keys being customer-managed, only which keys rotate.
+fn quantified(tokens: &[Token], at: usize) -> bool {
+    let Some(q) = at.checked_sub(1).map(|i| &tokens[i]) else {
+        return false;
+    };
+    if !QUANTIFIERS.contains(&q.word.as_str()) || q.clause != tokens[at].clause {
+        return false;
+    }
+    match at.checked_sub(2).map(|i| &tokens[i]) {
+        None => true,
+        Some(before) => {
+            before.clause != q.clause || SCOPE_PREPOSITIONS.contains(&before.word.as_str())
+        }
+    }
+}
+
 /// The negation word governing a match that starts at `start`, if any.
 fn negation(tokens: &[Token], start: usize) -> Option<&str> {
     let clause = tokens[start].clause;
@@ -672,7 +696,7 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
     ] {
         for phrase in phrases.iter() {
             for at in phrase.find_predicate(tokens) {
-                if !in_topical(at) {
+                if !in_topical(at) || quantified(tokens, at) {
                     continue;
                 }
                 covered.push(at..at + phrase.words.len());
