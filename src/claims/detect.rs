@@ -439,6 +439,7 @@ pub const MAX_SENTENCE_WORDS: usize = 1000;
 
 /// One assumption's patterns, parsed once.
 struct Compiled<'a> {
+    about: Option<super::About>,
     topics: Vec<Phrase<'a>>,
     controls: Vec<Phrase<'a>>,
     holds: Vec<Phrase<'a>>,
@@ -449,6 +450,7 @@ impl<'a> Compiled<'a> {
     fn new(patterns: &'a ClaimPatterns) -> Self {
         let parse = |list: &'a [String]| list.iter().map(|p| Phrase::parse(p)).collect();
         Compiled {
+            about: patterns.about,
             topics: parse(&patterns.topics),
             controls: parse(&patterns.controls),
             holds: parse(&patterns.holds),
@@ -504,6 +506,9 @@ struct View {
     parts: Vec<usize>,
     /// What its words say of its scope.
     scope: super::scope::Scope,
+    /// For a table row with a column of data stores that is not its first ("Component | Store
+    /// | Key"): what that cell names, the scope of claims about stores.
+    store: Option<super::scope::Scope>,
 }
 
 /// What one assumption makes of one sentence.
@@ -573,6 +578,11 @@ pub(crate) fn read(
             .iter()
             .map(|t| text[..t.span.start].matches(';').count())
             .collect();
+        let store = row_text
+            .as_ref()
+            .and_then(|_| store_cell(sentence))
+            .map(super::scope::row)
+            .filter(|s| !s.names.is_empty());
         let view = View {
             tokens,
             named,
@@ -580,6 +590,7 @@ pub(crate) fn read(
             cues,
             parts,
             scope,
+            store,
         };
         let mut vocabulary = Vec::new();
         let mut reason = None;
@@ -614,17 +625,33 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
     let tokens = &view.tokens;
     // The topic: one of the assumption's topics or controls in the sentence, else a control
     // in the heading above it ("## Multi-factor authentication" then "Required for everyone.").
+    // A control, or a topic that is also a word of holding or failing, only counts where it
+    // is not the quantified thing the sentence is about: "All CMKs rotate" is about key
+    // rotation, not about keys being customer-managed ("All Lambdas run outside a VPC" is
+    // still about Lambdas).
+    let predicate_at = |at: usize| {
+        c.holds
+            .iter()
+            .chain(&c.fails)
+            .any(|h| h.find(tokens).contains(&at))
+    };
+    let stated = |p: &Phrase| p.find(tokens).into_iter().any(|at| !quantified(tokens, at));
+    let stated_topic = |p: &Phrase| {
+        p.find(tokens)
+            .into_iter()
+            .any(|at| !(quantified(tokens, at) && predicate_at(at)))
+    };
     let in_sentence = c
         .topics
         .iter()
         .map(|p| (p, false))
         .chain(c.controls.iter().map(|p| (p, true)))
-        .find(|(p, _)| !p.find(tokens).is_empty());
+        .find(|(p, control)| if *control { stated(p) } else { stated_topic(p) });
     let (topic, control, from_heading) = match in_sentence {
         Some((p, control)) => {
             // A control anywhere in the sentence lets the shared words decide, whichever topic
             // came first ("second factor" is both).
-            let control = control || c.controls.iter().any(|p| !p.find(tokens).is_empty());
+            let control = control || c.controls.iter().any(stated);
             (p, control, false)
         }
         None => {
@@ -802,6 +829,24 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
         }
         return Outcome::Skipped(listed, cue.clone());
     }
+    // A row that names its data store in a column of stores is about that store, whatever
+    // its first cell names (the component that uses it).
+    if let (Some(super::About::Stores), Some(store)) = (c.about, &view.store) {
+        return Outcome::Claim(Claim {
+            polarity,
+            path: doc.path.clone(),
+            line: sentence.line,
+            text: sentence.text.clone(),
+            components: Vec::new(),
+            mentions: store.names.clone(),
+            excluded: Vec::new(),
+            matched: format!(
+                "topic `{}`, {why}, scope `{}` (the store column)",
+                topic.source,
+                store.names.join(", ")
+            ),
+        });
+    }
     // "Every API route requires …": a sentence whose subject is a universal quantifier over
     // a kind is about the whole system, even when it mentions a component later on.
     let first = sentence
@@ -912,6 +957,34 @@ fn row_text(sentence: &super::Sentence) -> Option<String> {
         )
         .collect();
     Some(parts.join("; "))
+}
+
+/// Headers of a table column that names data stores.
+const STORE_HEADERS: &[&str] = &[
+    "store",
+    "stores",
+    "data store",
+    "data stores",
+    "datastore",
+    "datastores",
+    "storage",
+    "database",
+    "databases",
+    "table",
+    "tables",
+    "bucket",
+    "buckets",
+    "data",
+];
+
+/// The cell of a table row under a header of data stores, other than its first cell (a first
+/// cell is the row's subject anyway).
+fn store_cell(sentence: &super::Sentence) -> Option<&str> {
+    sentence.cells.iter().skip(1).find_map(|(header, cell)| {
+        let header = header.trim().to_lowercase();
+        (STORE_HEADERS.contains(&header.as_str()) && !cell.trim().is_empty())
+            .then_some(cell.as_str())
+    })
 }
 
 /// The text up to `max` bytes, cut at a character boundary.
