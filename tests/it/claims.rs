@@ -18,6 +18,7 @@ fn patterns(topics: &[&str], holds: &[&str], fails: &[&str]) -> ClaimPatterns {
         controls: Vec::new(),
         holds: v(holds),
         fails: v(fails),
+        about: None,
     }
 }
 
