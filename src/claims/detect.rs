@@ -509,6 +509,8 @@ struct View {
     /// For a table row with a column of data stores that is not its first ("Component | Store
     /// | Key"): what that cell names, the scope of claims about stores.
     store: Option<super::scope::Scope>,
+    /// A table row: its cells are parts, all about the thing the row is about.
+    row: bool,
 }
 
 /// What one assumption makes of one sentence.
@@ -591,6 +593,7 @@ pub(crate) fn read(
             parts,
             scope,
             store,
+            row: row_text.is_some(),
         };
         let mut vocabulary = Vec::new();
         let mut reason = None;
@@ -700,6 +703,10 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
     topical.dedup();
     let in_topical =
         |at: usize| from_heading || topical.contains(&view.parts.get(at).copied().unwrap_or(0));
+    // In a table row, a topic that is what the row is about ("Runs on | Lambda") lets the
+    // assumption's own words in any cell decide ("Subnets | VPC-bound"); the shared words
+    // stay with their cell.
+    let row_wide = view.row && !control;
     let control_ends: Vec<usize> = c
         .controls
         .iter()
@@ -723,7 +730,7 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
     ] {
         for phrase in phrases.iter() {
             for at in phrase.find_predicate(tokens) {
-                if !in_topical(at) || quantified(tokens, at) {
+                if !(in_topical(at) || (row_wide && !is_shared)) || quantified(tokens, at) {
                     continue;
                 }
                 covered.push(at..at + phrase.words.len());
