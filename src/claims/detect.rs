@@ -522,10 +522,18 @@ enum Outcome {
     Claim(Claim),
 }
 
+/// One assumption's claims, with those the catalog's assumptions it is implied by give it.
 pub(crate) fn detect(doc: &Document, patterns: &ClaimPatterns) -> Vec<Claim> {
-    read(doc, &[("", patterns)])
+    let mut rules: Vec<(&str, &ClaimPatterns)> = vec![("", patterns)];
+    for id in &patterns.implied_by {
+        if let Some(rule) = crate::assumptions::catalog().iter().find(|r| r.id == *id) {
+            rules.push((rule.id.as_str(), &rule.claims));
+        }
+    }
+    read(doc, &rules)
         .0
         .into_iter()
+        .filter(|(k, _)| *k == 0)
         .map(|(_, c)| c)
         .collect()
 }
@@ -598,6 +606,7 @@ pub(crate) fn read(
         let mut vocabulary = Vec::new();
         let mut reason = None;
         let mut any = false;
+        let first = claims.len();
         for (k, c) in compiled.iter().enumerate() {
             match claim_of(doc, sentence, &view, c) {
                 Outcome::Silent => {}
@@ -611,6 +620,34 @@ pub(crate) fn read(
                 }
             }
         }
+        // What the sentence's claims imply of other assumptions it did not claim itself.
+        let implied: Vec<(usize, Claim)> = rules
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| !claims[first..].iter().any(|(j, _)| j == k))
+            .filter_map(|(k, (_, p))| {
+                // A claim about keys themselves ("data key | customer-managed") says nothing
+                // of what they encrypt.
+                let about_keys = |c: &Claim| {
+                    let names: Vec<&String> = c.components.iter().chain(&c.mentions).collect();
+                    !names.is_empty()
+                        && names.iter().all(|n| {
+                            n.rsplit(' ')
+                                .next()
+                                .is_some_and(|w| w == "key" || w == "keys")
+                        })
+                };
+                let (from, claim) = claims[first..].iter().find(|(j, c)| {
+                    p.implied_by.iter().any(|id| id == rules[*j].0) && !about_keys(c)
+                })?;
+                let mut claim = claim.clone();
+                claim.polarity = Polarity::Holds;
+                claim.matched = format!("implied by {}: {}", rules[*from].0, claim.matched);
+                Some((k, claim))
+            })
+            .collect();
+        any |= !implied.is_empty();
+        claims.extend(implied);
         if !any && !vocabulary.is_empty() {
             skipped.push(super::listing::Skipped {
                 path: doc.path.clone(),

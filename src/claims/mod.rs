@@ -242,6 +242,10 @@ pub struct ClaimPatterns {
     /// (Aurora) | CMK" is a claim about `orders`, the cell under a store header.
     #[serde(default)]
     pub about: Option<About>,
+    /// Assumptions whose claims, of either polarity, say this one holds for the same scope:
+    /// naming which key encrypts a store (customer-managed or AWS-owned) says it is encrypted.
+    #[serde(default)]
+    pub implied_by: Vec<String>,
 }
 
 /// The kind of thing an assumption's claims are about.
