@@ -555,7 +555,7 @@ fn decide_system(
             .any(|t| model::tenancy::document_speaks_of_tenants(t)),
     };
     let mut report = reconcile::reconcile(&inputs);
-    let reading = claims::listing::read(&documents, &claims::corpus::catalog_patterns());
+    let reading = claims::listing::read(documents, &claims::corpus::catalog_patterns());
     report.document_claims = reading.claims;
     report.not_understood = reading.skipped;
     report
