@@ -52,6 +52,7 @@ pub mod checks;
 pub mod claims;
 pub mod cloudformation;
 pub mod config;
+pub mod diagram;
 pub mod diagnostics;
 pub mod iam;
 pub mod kms;
