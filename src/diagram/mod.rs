@@ -56,7 +56,7 @@ impl Boundary {
             Boundary::Internet => "b_internet".into(),
             Boundary::ThirdParty => "b_third_parties".into(),
             Boundary::Edge => "b_edge".into(),
-            Boundary::Vpc { name } => stable_id("b_vpc", name.as_deref().unwrap_or("")),
+            Boundary::Vpc { name } => stable_id("b_vpc", name.as_deref().unwrap_or(""), ""),
             Boundary::Account => "b_account".into(),
         }
     }
@@ -167,8 +167,9 @@ fn fnv(text: &str) -> u64 {
 }
 
 /// `prefix_readable_hash`: readable, safe in Mermaid, SVG and HTML ids, and unique (the hash
-/// covers the full text the readable part shortens).
-pub fn stable_id(prefix: &str, text: &str) -> String {
+/// covers the full text the readable part shortens, and `qualifier` when one is needed to tell
+/// two parts of one thing apart).
+pub fn stable_id(prefix: &str, text: &str, qualifier: &str) -> String {
     let readable: String = text
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
@@ -177,8 +178,23 @@ pub fn stable_id(prefix: &str, text: &str) -> String {
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()
         .join("_");
-    let short: String = readable.chars().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect();
-    format!("{prefix}_{short}_{:08x}", fnv(text) as u32)
+    // The end of a long address says most; cut at a word so the id stays readable.
+    let n = readable.chars().count();
+    let short: String = if n <= 40 {
+        readable
+    } else {
+        let tail: String = readable.chars().skip(n - 40).collect();
+        match tail.split_once('_') {
+            Some((_, rest)) if !rest.is_empty() => rest.to_string(),
+            _ => tail,
+        }
+    };
+    let hashed = if qualifier.is_empty() {
+        text.to_string()
+    } else {
+        format!("{text}@{qualifier}")
+    };
+    format!("{prefix}_{short}_{:08x}", fnv(&hashed) as u32)
 }
 
 fn is_identity_provider(kind: Kind) -> bool {
@@ -220,19 +236,6 @@ pub fn build(model: &Model, report: &Report) -> Diagram {
         } else if is_identity_provider(r.kind) {
             role_of.entry(i).or_insert(Role::IdentityProvider);
         }
-    }
-
-    // Instances of one block are one node.
-    let members: Vec<usize> = role_of.keys().copied().collect();
-    let blocks = model.instance_names(&members);
-    let mut key_of: HashMap<usize, (String, String)> = HashMap::new();
-    let mut groups: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
-    for &i in &members {
-        let r = &model.resources[i];
-        let name = blocks.get(&i).cloned().unwrap_or_else(|| r.address.clone());
-        let key = (r.unit.clone(), name);
-        key_of.insert(i, key.clone());
-        groups.entry(key).or_default().push(i);
     }
 
     // Placement and roles, by resource.
@@ -277,7 +280,30 @@ pub fn build(model: &Model, report: &Report) -> Diagram {
         }
     }
 
-    // Nodes: the internet first, then one per group.
+    // The instances of one block (`count`, `for_each`, a module called with either) in one
+    // boundary are one node; instances placed apart stay apart.
+    let mut groups: BTreeMap<(Boundary, Role, String, String), Vec<usize>> = BTreeMap::new();
+    for (&i, &role) in &role_of {
+        let r = &model.resources[i];
+        let boundary = match role {
+            Role::Internet => Boundary::Internet,
+            Role::IdentityProvider => Boundary::ThirdParty,
+            Role::PublicEdge => Boundary::Edge,
+            Role::Compute => boundary_of.get(&i).cloned().unwrap_or(Boundary::Account),
+            Role::DataStore => Boundary::Account,
+        };
+        groups
+            .entry((boundary, role, block_of(&r.address), r.unit.clone()))
+            .or_default()
+            .push(i);
+    }
+    // A block split over boundaries: each part's id says which boundary it is in.
+    let mut parts: HashMap<(&str, &str), usize> = HashMap::new();
+    for (_, _, name, unit) in groups.keys() {
+        *parts.entry((unit.as_str(), name.as_str())).or_insert(0) += 1;
+    }
+
+    // Nodes: the internet first, then one per group, in the groups' order.
     let mut nodes = vec![Node {
         id: "n_internet".into(),
         role: Role::Internet,
@@ -290,45 +316,32 @@ pub fn build(model: &Model, report: &Report) -> Diagram {
         findings: BTreeSet::new(),
         questions: BTreeSet::new(),
     }];
-    for ((unit, name), group) in &groups {
-        let first = group[0];
-        let role = role_of[&first];
-        let boundary = match role {
-            Role::Internet => Boundary::Internet,
-            Role::IdentityProvider => Boundary::ThirdParty,
-            Role::PublicEdge => Boundary::Edge,
-            Role::Compute => boundary_of.get(&first).cloned().unwrap_or(Boundary::Account),
-            Role::DataStore => Boundary::Account,
-        };
+    let mut node_index: HashMap<usize, usize> = HashMap::new();
+    for ((boundary, role, name, unit), group) in &groups {
         let mut d: BTreeSet<String> = BTreeSet::new();
         for i in group {
             d.extend(details.get(i).into_iter().flatten().cloned());
+            node_index.insert(*i, nodes.len());
         }
+        let id = if parts[&(unit.as_str(), name.as_str())] > 1 {
+            stable_id("n", &format!("{unit}/{name}"), &boundary.id())
+        } else {
+            stable_id("n", &format!("{unit}/{name}"), "")
+        };
         nodes.push(Node {
-            id: stable_id("n", &format!("{unit}/{name}")),
-            role,
-            kind: model.resources[first].kind.as_str().to_string(),
+            id,
+            role: *role,
+            kind: model.resources[group[0]].kind.as_str().to_string(),
             name: name.clone(),
             unit: unit.clone(),
             count: group.len(),
-            boundary,
+            boundary: boundary.clone(),
             details: d.into_iter().collect(),
             findings: BTreeSet::new(),
             questions: BTreeSet::new(),
         });
     }
-    nodes[1..].sort_by(|a, b| {
-        (&a.boundary, a.role, &a.name, &a.unit).cmp(&(&b.boundary, b.role, &b.name, &b.unit))
-    });
-    let node_at: HashMap<(String, String), usize> = nodes
-        .iter()
-        .enumerate()
-        .skip(1)
-        .map(|(n, node)| ((node.unit.clone(), node.name.clone()), n))
-        .collect();
-    let node_of = |i: usize| -> Option<usize> {
-        key_of.get(&model.owner(i)).and_then(|k| node_at.get(k)).copied()
-    };
+    let node_of = |i: usize| -> Option<usize> { node_index.get(&model.owner(i)).copied() };
 
     let mut flows: BTreeMap<(usize, usize, FlowKind), BTreeSet<String>> = BTreeMap::new();
     let mut add = |from: Option<usize>, to: Option<usize>, kind: FlowKind, label: &str| {
@@ -437,14 +450,12 @@ pub fn build(model: &Model, report: &Report) -> Diagram {
         if words.is_empty() {
             continue;
         }
-        let mut label: Vec<&str> = ["read", "write", "manage"]
-            .into_iter()
-            .filter(|w| words.contains(w))
-            .collect();
         if allowed.conditional {
-            label.push("(conditional)");
+            words.insert("conditional");
         }
-        add(node_of(c), node_of(target), FlowKind::Access, &label.join(", "));
+        for w in words {
+            add(node_of(c), node_of(target), FlowKind::Access, w);
+        }
     }
     for c in star {
         if let Some(n) = node_of(c) {
@@ -455,14 +466,21 @@ pub fn build(model: &Model, report: &Report) -> Diagram {
         }
     }
 
-    mark(&mut nodes, &node_at, report);
+    let at: HashMap<(&str, &str), usize> = node_index
+        .iter()
+        .map(|(&i, &n)| {
+            let r = &model.resources[i];
+            ((r.unit.as_str(), r.address.as_str()), n)
+        })
+        .collect();
+    mark(&mut nodes, &at, report);
     let flows = flows
         .into_iter()
         .map(|((from, to, kind), labels)| Flow {
             from,
             to,
             kind,
-            label: labels.into_iter().collect::<Vec<_>>().join("; "),
+            label: join_labels(labels),
         })
         .collect();
     Diagram {
@@ -472,21 +490,18 @@ pub fn build(model: &Model, report: &Report) -> Diagram {
     }
 }
 
-/// Marks the report's findings and open questions on the nodes of the resources they concern.
-fn mark(nodes: &mut [Node], node_at: &HashMap<(String, String), usize>, report: &Report) {
-    // Instances are found by their block name too: the address without keys, or the name
-    // `instance_names` gave (matched by the block's address as its prefix).
-    let mut by_block: HashMap<(String, String), usize> = HashMap::new();
-    for ((unit, name), &n) in node_at {
-        let head = name.split(" (").next().unwrap_or(name);
-        by_block.insert((unit.clone(), block_of(head)), n);
-    }
-    let find = |unit: &str, resource: &str| -> Option<usize> {
-        node_at
-            .get(&(unit.to_string(), resource.to_string()))
-            .or_else(|| by_block.get(&(unit.to_string(), block_of(resource))))
-            .copied()
-    };
+/// The words of a flow in reading order: what it is first, conditions last.
+fn join_labels(labels: BTreeSet<String>) -> String {
+    const ORDER: [&str; 4] = ["read", "write", "manage", "conditional"];
+    let mut words: Vec<String> = labels.into_iter().collect();
+    words.sort_by_key(|w| (ORDER.iter().position(|o| o == w).unwrap_or(0), w.clone()));
+    words.join(", ")
+}
+
+/// Marks the report's findings and open questions on the nodes of the resources they concern,
+/// by (unit, address).
+fn mark(nodes: &mut [Node], at: &HashMap<(&str, &str), usize>, report: &Report) {
+    let find = |unit: &str, resource: &str| at.get(&(unit, resource)).copied();
     for a in &report.assumptions {
         if !matches!(a.status, Status::Invalid | Status::Contradicted) {
             continue;
@@ -519,7 +534,7 @@ pub fn collapse(d: &Diagram, max: usize) -> Diagram {
         let key = (n.boundary.clone(), n.role, n.kind.clone());
         let m = *at.entry(key).or_insert_with(|| {
             merged.push(Node {
-                id: stable_id("k", &format!("{}/{}", n.boundary.id(), n.kind)),
+                id: stable_id("k", &format!("{}/{}", n.boundary.id(), n.kind), ""),
                 role: n.role,
                 kind: n.kind.clone(),
                 name: if n.role == Role::Internet {
@@ -553,7 +568,7 @@ pub fn collapse(d: &Diagram, max: usize) -> Diagram {
             flows
                 .entry((a, b, f.kind))
                 .or_default()
-                .extend(f.label.split("; ").map(str::to_string));
+                .extend(f.label.split(", ").map(str::to_string));
         }
     }
     Diagram {
@@ -569,7 +584,7 @@ pub fn collapse(d: &Diagram, max: usize) -> Diagram {
                 from,
                 to,
                 kind,
-                label: labels.into_iter().collect::<Vec<_>>().join("; "),
+                label: join_labels(labels),
             })
             .collect(),
     }
