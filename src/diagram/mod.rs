@@ -280,6 +280,14 @@ pub fn build(model: &Model, report: &Report) -> Diagram {
         }
     }
 
+    // Compute whose role the tree does not settle says so: unknown is never drawn as "no role".
+    for (&i, &role) in &role_of {
+        let d = details.entry(i).or_default();
+        if role == Role::Compute && !d.iter().any(|x| x.starts_with("role ")) {
+            d.insert("role not in the tree".to_string());
+        }
+    }
+
     // The instances of one block (`count`, `for_each`, a module called with either) in one
     // boundary are one node; instances placed apart stay apart.
     let mut groups: BTreeMap<(Boundary, Role, String, String), Vec<usize>> = BTreeMap::new();
