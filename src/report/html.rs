@@ -74,6 +74,7 @@ function vouchFilter() {
 }
 document.getElementById('filter-status').addEventListener('change', vouchFilter);
 document.getElementById('filter-severity').addEventListener('change', vouchFilter);
+document.body.setAttribute('data-ready', '1');
 "#;
 
 /// An origin as `file:line`, linked to the file (relative to the scanned directory).
