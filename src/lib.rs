@@ -52,8 +52,8 @@ pub mod checks;
 pub mod claims;
 pub mod cloudformation;
 pub mod config;
-pub mod diagram;
 pub mod diagnostics;
+pub mod diagram;
 pub mod iam;
 pub mod kms;
 pub mod live;
@@ -556,7 +556,7 @@ fn decide_system(
             .any(|t| model::tenancy::document_speaks_of_tenants(t)),
     };
     let mut report = reconcile::reconcile(&inputs);
-    let reading = claims::listing::read(&documents, &claims::corpus::catalog_patterns());
+    let reading = claims::listing::read(documents, &claims::corpus::catalog_patterns());
     report.document_claims = reading.claims;
     report.not_understood = reading.skipped;
     report

@@ -200,7 +200,10 @@ pub fn stable_id(prefix: &str, text: &str, qualifier: &str) -> String {
 fn is_identity_provider(kind: Kind) -> bool {
     matches!(
         kind,
-        Kind::CognitoUserPool | Kind::IamOidcProvider | Kind::IamSamlProvider | Kind::CognitoIdentityProvider
+        Kind::CognitoUserPool
+            | Kind::IamOidcProvider
+            | Kind::IamSamlProvider
+            | Kind::CognitoIdentityProvider
     )
 }
 
@@ -225,7 +228,9 @@ pub fn build(model: &Model, report: &Report) -> Diagram {
         role_of.entry(model.owner(c)).or_insert(Role::Compute);
     }
     for p in &placements {
-        role_of.entry(model.owner(p.compute)).or_insert(Role::Compute);
+        role_of
+            .entry(model.owner(p.compute))
+            .or_insert(Role::Compute);
     }
     for (i, r) in model.resources.iter().enumerate() {
         if r.facet.is_some() {
@@ -355,7 +360,10 @@ pub fn build(model: &Model, report: &Report) -> Diagram {
     let mut add = |from: Option<usize>, to: Option<usize>, kind: FlowKind, label: &str| {
         if let (Some(a), Some(b)) = (from, to) {
             if a != b {
-                flows.entry((a, b, kind)).or_default().insert(label.to_string());
+                flows
+                    .entry((a, b, kind))
+                    .or_default()
+                    .insert(label.to_string());
             }
         }
     };
@@ -403,9 +411,12 @@ pub fn build(model: &Model, report: &Report) -> Diagram {
             Label::Origin => add(node_of(a), node_of(b), FlowKind::Invokes, "origin"),
             Label::Trigger => add(node_of(a), node_of(b), FlowKind::Invokes, "triggers"),
             Label::Runs => add(node_of(a), node_of(b), FlowKind::Invokes, "runs"),
-            Label::IdentitySource => {
-                add(node_of(b), node_of(api(a)), FlowKind::Invokes, "authenticates")
-            }
+            Label::IdentitySource => add(
+                node_of(b),
+                node_of(api(a)),
+                FlowKind::Invokes,
+                "authenticates",
+            ),
             _ => {}
         }
     }

@@ -144,7 +144,11 @@ fn system_section(
     );
     let counts: Vec<String> = Status::ALL
         .iter()
-        .filter_map(|st| r.statuses.get(st.name()).map(|c| format!("{c} {}", st.name())))
+        .filter_map(|st| {
+            r.statuses
+                .get(st.name())
+                .map(|c| format!("{c} {}", st.name()))
+        })
         .collect();
     if !counts.is_empty() {
         let _ = writeln!(o, "<p>Assumptions: {}.</p>", escape(&counts.join(", ")));
@@ -210,11 +214,19 @@ fn system_section(
     if !r.questions.is_empty() {
         o.push_str("<h3>Open questions</h3>\n<table class=\"questions\"><thead><tr><th>question</th><th>assumption</th><th>about</th></tr></thead><tbody>\n");
         for q in &r.questions {
-            let sev = severity.get(q.assumption.as_str()).map_or("none", |x| x.name());
+            let sev = severity
+                .get(q.assumption.as_str())
+                .map_or("none", |x| x.name());
             let about: Vec<String> = q
                 .resources
                 .iter()
-                .map(|x| format!("<code>{}</code> {}", escape(&x.resource), origin_link(&x.origin, root)))
+                .map(|x| {
+                    format!(
+                        "<code>{}</code> {}",
+                        escape(&x.resource),
+                        origin_link(&x.origin, root)
+                    )
+                })
                 .collect();
             let _ = writeln!(
                 o,
@@ -301,13 +313,22 @@ pub fn render_systems(systems: &[SystemReport], diagrams: &[Diagram], root: &str
         let _ = write!(o, "<option value=\"{0}\">{0}</option>", st.name());
     }
     o.push_str("</select></label> <label>Severity <select id=\"filter-severity\"><option value=\"all\">all</option>");
-    for sev in [Severity::Critical, Severity::High, Severity::Medium, Severity::Low] {
+    for sev in [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+    ] {
         let _ = write!(o, "<option value=\"{0}\">{0}</option>", sev.name());
     }
     o.push_str("<option value=\"none\">none</option></select></label></form>\n");
     let many = systems.len() > 1;
     for (n, (s, d)) in systems.iter().zip(diagrams).enumerate() {
-        let scope = if many { format!("s{n}-") } else { String::new() };
+        let scope = if many {
+            format!("s{n}-")
+        } else {
+            String::new()
+        };
         system_section(&mut o, n, s, d, root, &scope);
     }
     let _ = writeln!(o, "<script>{SCRIPT}</script>\n</body></html>");

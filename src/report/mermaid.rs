@@ -88,13 +88,25 @@ pub fn render(d: &Diagram, title: &str) -> String {
     }
     o.push_str("  subgraph legend[\"Legend\"]\n");
     o.push_str("    legend_flows[\"──▶ invokes · ┄┄▶ IAM access (read/write/manage) · ══▶ reachable from the internet\"]\n");
-    o.push_str("    legend_failing[\"✗ a finding: the code proves an assumption fails\"]:::failing\n");
+    o.push_str(
+        "    legend_failing[\"✗ a finding: the code proves an assumption fails\"]:::failing\n",
+    );
     o.push_str("    legend_open[\"? an open question\"]:::open\n");
     o.push_str("  end\n");
     o.push_str("  classDef failing fill:#fde2e1,stroke:#c62828,stroke-width:2px,color:#000\n");
     o.push_str("  classDef open fill:#fff4d6,stroke:#b7791f,stroke-width:2px,color:#000\n");
-    let failing: Vec<&str> = d.nodes.iter().filter(|n| n.failing()).map(|n| n.id.as_str()).collect();
-    let open: Vec<&str> = d.nodes.iter().filter(|n| n.open()).map(|n| n.id.as_str()).collect();
+    let failing: Vec<&str> = d
+        .nodes
+        .iter()
+        .filter(|n| n.failing())
+        .map(|n| n.id.as_str())
+        .collect();
+    let open: Vec<&str> = d
+        .nodes
+        .iter()
+        .filter(|n| n.open())
+        .map(|n| n.id.as_str())
+        .collect();
     if !failing.is_empty() {
         let _ = writeln!(o, "  class {} failing", failing.join(","));
     }

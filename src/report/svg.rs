@@ -62,7 +62,9 @@ pub fn render(d: &Diagram, scope: &str) -> String {
         rows[c] += 1;
     }
     let tallest = rows.iter().copied().max().unwrap_or(0);
-    let width = MARGIN * 2 + boundaries.len() * COLUMN_WIDTH + boundaries.len().saturating_sub(1) * COLUMN_GAP;
+    let width = MARGIN * 2
+        + boundaries.len() * COLUMN_WIDTH
+        + boundaries.len().saturating_sub(1) * COLUMN_GAP;
     let height = MARGIN * 2 + HEADER + tallest * (NODE_HEIGHT + ROW_GAP) + 40;
     let x_of = |c: usize| MARGIN + c * (COLUMN_WIDTH + COLUMN_GAP);
     let y_of = |r: usize| MARGIN + HEADER + r * (NODE_HEIGHT + ROW_GAP);
@@ -99,7 +101,11 @@ pub fn render(d: &Diagram, scope: &str) -> String {
             // Backwards or within a column: into the right side, looping out past the column.
             (x_of(tc) + pad + NODE_WIDTH, y_of(tr) + NODE_HEIGHT / 2)
         };
-        let bend = if tc > fc { 60 } else { 70 + 10 * fr.abs_diff(tr).min(6) };
+        let bend = if tc > fc {
+            60
+        } else {
+            70 + 10 * fr.abs_diff(tr).min(6)
+        };
         let c2x = if tc > fc { x2 - 60 } else { x2 + bend };
         let class = match f.kind {
             FlowKind::Invokes => "flow invokes",

@@ -67,7 +67,11 @@ fn flows(text: &str) -> BTreeSet<(String, String, String, String)> {
                 .collect();
             let rest = &line[q + 1..];
             let name = rest.split(['"', '<']).next().unwrap_or("");
-            if !id.is_empty() && !line.contains("-->") && !line.contains("==>") && !line.contains("-.->") {
+            if !id.is_empty()
+                && !line.contains("-->")
+                && !line.contains("==>")
+                && !line.contains("-.->")
+            {
                 names.insert(id, name.to_string());
             }
         }
@@ -90,7 +94,9 @@ fn flows(text: &str) -> BTreeSet<(String, String, String, String)> {
 fn the_diagram_draws_the_flows_the_code_builds_in_both_languages() {
     let tf = vouch(&[
         "scan",
-        fixture("projects/saas-serverless/terraform").to_str().unwrap(),
+        fixture("projects/saas-serverless/terraform")
+            .to_str()
+            .unwrap(),
         "--format",
         "mermaid",
     ]);
@@ -102,34 +108,89 @@ fn the_diagram_draws_the_flows_the_code_builds_in_both_languages() {
         )
     };
     has("Internet", "==>", "public", "aws_api_gateway_rest_api.main");
-    has("aws_cognito_user_pool.main", "-->", "authenticates", "aws_api_gateway_rest_api.main");
-    has("aws_api_gateway_rest_api.main", "-->", "invokes", "module.llm_analysis.aws_lambda_function.this");
-    has("aws_cloudfront_distribution.web", "-->", "origin", "aws_s3_bucket.web");
-    has("aws_sqs_queue.report_jobs", "-->", "invokes", "module.report_worker.aws_lambda_function.this");
-    has("module.report_worker.aws_lambda_function.this", "-.->", "read, write", "aws_dynamodb_table.jobs");
-    has("module.report_worker.aws_lambda_function.this", "-.->", "write", "aws_s3_bucket.reports");
+    has(
+        "aws_cognito_user_pool.main",
+        "-->",
+        "authenticates",
+        "aws_api_gateway_rest_api.main",
+    );
+    has(
+        "aws_api_gateway_rest_api.main",
+        "-->",
+        "invokes",
+        "module.llm_analysis.aws_lambda_function.this",
+    );
+    has(
+        "aws_cloudfront_distribution.web",
+        "-->",
+        "origin",
+        "aws_s3_bucket.web",
+    );
+    has(
+        "aws_sqs_queue.report_jobs",
+        "-->",
+        "invokes",
+        "module.report_worker.aws_lambda_function.this",
+    );
+    has(
+        "module.report_worker.aws_lambda_function.this",
+        "-.->",
+        "read, write",
+        "aws_dynamodb_table.jobs",
+    );
+    has(
+        "module.report_worker.aws_lambda_function.this",
+        "-.->",
+        "write",
+        "aws_s3_bucket.reports",
+    );
     // The private-subnet functions sit in the VPC's boundary, the others in the account's.
-    let vpc = tf.split("subgraph b_vpc").nth(1).unwrap().split("  end").next().unwrap();
-    assert!(vpc.contains("module.report_worker.aws_lambda_function.this"), "{vpc}");
-    assert!(!vpc.contains("module.llm_analysis.aws_lambda_function.this"), "{vpc}");
+    let vpc = tf
+        .split("subgraph b_vpc")
+        .nth(1)
+        .unwrap()
+        .split("  end")
+        .next()
+        .unwrap();
+    assert!(
+        vpc.contains("module.report_worker.aws_lambda_function.this"),
+        "{vpc}"
+    );
+    assert!(
+        !vpc.contains("module.llm_analysis.aws_lambda_function.this"),
+        "{vpc}"
+    );
     // Findings and open questions are marked on their components.
-    let failing = tf.lines().find(|l| l.trim_end().ends_with(" failing") && l.trim().starts_with("class ")).unwrap();
-    assert!(failing.contains("aws_api_gateway_rest_api_main"), "{failing}");
-    let open = tf.lines().find(|l| l.trim_end().ends_with(" open") && l.trim().starts_with("class ")).unwrap();
+    let failing = tf
+        .lines()
+        .find(|l| l.trim_end().ends_with(" failing") && l.trim().starts_with("class "))
+        .unwrap();
+    assert!(
+        failing.contains("aws_api_gateway_rest_api_main"),
+        "{failing}"
+    );
+    let open = tf
+        .lines()
+        .find(|l| l.trim_end().ends_with(" open") && l.trim().starts_with("class "))
+        .unwrap();
     assert!(open.contains("pre_token"), "{open}");
 
     // The CloudFormation twin draws the same flows between its components.
     let cf = flows(&vouch(&[
         "scan",
-        fixture("projects/saas-serverless/cloudformation").to_str().unwrap(),
+        fixture("projects/saas-serverless/cloudformation")
+            .to_str()
+            .unwrap(),
         "--format",
         "mermaid",
     ]));
     let shape = |set: &BTreeSet<(String, String, String, String)>| -> BTreeSet<(String, String)> {
-        set.iter().map(|(_, a, l, _)| (a.clone(), l.clone())).collect()
+        set.iter()
+            .map(|(_, a, l, _)| (a.clone(), l.clone()))
+            .collect()
     };
-    assert_eq!(shape(&f).len() > 5, true);
-    assert!(shape(&cf).is_superset(&shape(&f).into_iter().filter(|(a, _)| a != "-.->" ).collect()));
+    assert!(shape(&f).len() > 5, "{f:#?}");
+    assert!(shape(&cf).is_superset(&shape(&f).into_iter().filter(|(a, _)| a != "-.->").collect()));
 }
 
 #[test]
@@ -166,12 +227,20 @@ resource "aws_lambda_function" "worker" {
 "#,
     );
     let text = vouch(&["scan", d.path().to_str().unwrap(), "--format", "mermaid"]);
-    let nodes: Vec<&str> = text.lines().filter(|l| l.contains("aws_lambda_function.worker")).collect();
+    let nodes: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("aws_lambda_function.worker"))
+        .collect();
     assert_eq!(nodes.len(), 1, "{text}");
     assert!(nodes[0].contains("aws_lambda_function.worker ×3"), "{text}");
     let f = flows(&text);
     assert!(
-        f.contains(&("aws_lambda_function.worker ×3".into(), "-.->".into(), "read".into(), "aws_s3_bucket.data".into())),
+        f.contains(&(
+            "aws_lambda_function.worker ×3".into(),
+            "-.->".into(),
+            "read".into(),
+            "aws_s3_bucket.data".into()
+        )),
         "{f:#?}"
     );
 }
@@ -217,16 +286,25 @@ fn the_markdown_report_embeds_the_diagram_and_collapses_a_large_one_by_kind() {
     let d = tempfile::tempdir().unwrap();
     many_components(d.path(), 60);
     let md = vouch(&["scan", d.path().to_str().unwrap(), "--format", "markdown"]);
-    let block = md.split("```mermaid\n").nth(1).unwrap().split("```").next().unwrap();
+    let block = md
+        .split("```mermaid\n")
+        .nth(1)
+        .unwrap()
+        .split("```")
+        .next()
+        .unwrap();
     assert!(md.contains("62 components shown as"), "{md}");
     assert!(block.contains("60 × s3.bucket"), "{block}");
     assert!(!block.contains("aws_s3_bucket.b7"), "{block}");
-    assert!(flows(block).contains(&(
-        "1 × lambda.function".into(),
-        "-.->".into(),
-        "read".into(),
-        "60 × s3.bucket".into()
-    )), "{block}");
+    assert!(
+        flows(block).contains(&(
+            "1 × lambda.function".into(),
+            "-.->".into(),
+            "read".into(),
+            "60 × s3.bucket".into()
+        )),
+        "{block}"
+    );
     // `--format mermaid` still draws every component.
     let full = vouch(&["scan", d.path().to_str().unwrap(), "--format", "mermaid"]);
     assert!(full.contains("aws_s3_bucket.b59"));
@@ -245,7 +323,11 @@ fn parse_xml(text: &str) -> Vec<(String, Vec<(String, String)>)> {
                 elements.push((local.to_string(), vec![]));
             }
             xmlparser::Token::Attribute { local, value, .. } => {
-                elements.last_mut().unwrap().1.push((local.to_string(), value.to_string()));
+                elements
+                    .last_mut()
+                    .unwrap()
+                    .1
+                    .push((local.to_string(), value.to_string()));
             }
             xmlparser::Token::ElementEnd { end, .. } => match end {
                 xmlparser::ElementEnd::Open => {}
@@ -253,7 +335,11 @@ fn parse_xml(text: &str) -> Vec<(String, Vec<(String, String)>)> {
                     stack.pop();
                 }
                 xmlparser::ElementEnd::Close(_, name) => {
-                    assert_eq!(stack.pop().as_deref(), Some(name.as_str()), "mismatched </{name}>");
+                    assert_eq!(
+                        stack.pop().as_deref(),
+                        Some(name.as_str()),
+                        "mismatched </{name}>"
+                    );
                 }
             },
             _ => {}
@@ -267,8 +353,21 @@ fn node_ids(mermaid: &str) -> BTreeSet<String> {
     mermaid
         .lines()
         .map(str::trim)
-        .filter(|l| !l.starts_with("subgraph") && !l.starts_with("class") && !l.contains("-->") && !l.contains("==>") && !l.contains("-.->") && l.contains('"') && !l.starts_with("legend") && !l.starts_with("title"))
-        .map(|l| l.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect())
+        .filter(|l| {
+            !l.starts_with("subgraph")
+                && !l.starts_with("class")
+                && !l.contains("-->")
+                && !l.contains("==>")
+                && !l.contains("-.->")
+                && l.contains('"')
+                && !l.starts_with("legend")
+                && !l.starts_with("title")
+        })
+        .map(|l| {
+            l.chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect()
+        })
         .collect()
 }
 
@@ -277,18 +376,30 @@ fn the_html_page_is_self_contained_well_formed_and_draws_every_component() {
     let path = fixture("projects/saas-serverless/terraform");
     let path = path.to_str().unwrap();
     let html = vouch(&["scan", path, "--format", "html"]);
-    assert_eq!(html, vouch(&["scan", path, "--format", "html"]), "not deterministic");
+    assert_eq!(
+        html,
+        vouch(&["scan", path, "--format", "html"]),
+        "not deterministic"
+    );
     let elements = parse_xml(html.trim_start_matches("<!DOCTYPE html>\n"));
     // No URL in any attribute: nothing is fetched, the page works offline.
     for (name, attrs) in &elements {
-        assert!(name != "link" && name != "img" && name != "iframe", "<{name}>");
+        assert!(
+            name != "link" && name != "img" && name != "iframe",
+            "<{name}>"
+        );
         for (k, v) in attrs {
-            assert!(!v.contains("://") && !v.starts_with("//"), "<{name} {k}=\"{v}\">");
+            assert!(
+                !v.contains("://") && !v.starts_with("//"),
+                "<{name} {k}=\"{v}\">"
+            );
             assert!(k != "src", "<{name} src>");
         }
     }
     assert!(elements.iter().any(|(n, _)| n == "script"));
-    assert!(!elements.iter().any(|(n, a)| n == "script" && a.iter().any(|(k, _)| k == "src")));
+    assert!(!elements
+        .iter()
+        .any(|(n, a)| n == "script" && a.iter().any(|(k, _)| k == "src")));
     // Every component of the Mermaid view is a node of the SVG.
     let ids: BTreeSet<&str> = elements
         .iter()
@@ -317,8 +428,9 @@ fn the_html_page_is_self_contained_well_formed_and_draws_every_component() {
         assert!(html.contains(needle), "no {needle}");
     }
     assert!(
-        elements.iter().any(|(n, a)| n == "a"
-            && a.iter().any(|(k, v)| k == "href" && v.ends_with("api.tf"))),
+        elements
+            .iter()
+            .any(|(n, a)| n == "a" && a.iter().any(|(k, v)| k == "href" && v.ends_with("api.tf"))),
         "no evidence linked to its file"
     );
     assert!(html.contains("api.tf:"), "evidence shows file:line");
@@ -329,7 +441,10 @@ fn several_systems_get_one_diagram_each_with_unique_ids() {
     let d = tempfile::tempdir().unwrap();
     for p in ["a", "b"] {
         many_components(&d.path().join(p), 2);
-        write(&d.path().join(p).join("README.md"), "# A project\n\nHow to deploy it.\n");
+        write(
+            &d.path().join(p).join("README.md"),
+            "# A project\n\nHow to deploy it.\n",
+        );
     }
     write(&d.path().join("README.md"), "# Projects\n");
     let root = d.path().to_str().unwrap();
