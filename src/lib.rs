@@ -53,6 +53,7 @@ pub mod claims;
 pub mod cloudformation;
 pub mod config;
 pub mod diagnostics;
+pub mod diagram;
 pub mod iam;
 pub mod kms;
 pub mod live;

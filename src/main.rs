@@ -95,6 +95,10 @@ enum ScanFormat {
     Junit,
     /// AWS Threat Composer's JSON: assumptions, threats, mitigations and their links.
     ThreatComposer,
+    /// Each system's data-flow diagram as a Mermaid flowchart.
+    Mermaid,
+    /// One self-contained HTML page: diagrams, assumptions with evidence, questions, threats.
+    Html,
 }
 
 #[derive(Args)]
@@ -730,10 +734,20 @@ fn scan_command(scan: &vouch::Scan, a: &ScanArgs, config: &vouch::config::Config
             emit(&text)
         }
         ScanFormat::Sarif => emit(&sarif()),
-        ScanFormat::Markdown => emit(&report::markdown::render_systems(
+        ScanFormat::Markdown => emit(&report::markdown::render_systems_with_diagrams(
             &assessed.systems,
             &alerts,
             comparison.as_ref(),
+            &root,
+            &vouch::diagram::for_systems(&scan.model, &assessed.systems),
+        )),
+        ScanFormat::Mermaid => emit(&report::mermaid::render_systems(
+            &assessed.systems,
+            &vouch::diagram::for_systems(&scan.model, &assessed.systems),
+        )),
+        ScanFormat::Html => emit(&report::html::render_systems(
+            &assessed.systems,
+            &vouch::diagram::for_systems(&scan.model, &assessed.systems),
             &root,
         )),
         ScanFormat::Junit => emit(&report::junit::render_systems(&assessed.systems)),

@@ -19,6 +19,18 @@ pub fn render(
     comparison: Option<&Comparison>,
     root: &str,
 ) -> String {
+    render_with_diagram(report, alerts, comparison, root, None)
+}
+
+/// The Markdown report with the system's data-flow diagram (a ```` ```mermaid ```` block GitHub
+/// draws) after the summary: reviewers read the picture first.
+pub fn render_with_diagram(
+    report: &Report,
+    alerts: &[Alert],
+    comparison: Option<&Comparison>,
+    root: &str,
+    diagram: Option<&crate::diagram::Diagram>,
+) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "## vouch: threat model of `{}`\n", code(root));
     let _ = writeln!(o, "{}\n", summary(report));
@@ -42,6 +54,9 @@ pub fn render(
         .collect();
     if !counts.is_empty() {
         let _ = writeln!(o, "Assumptions: {}.\n", counts.join(", "));
+    }
+    if let Some(d) = diagram {
+        o.push_str(&super::mermaid::markdown_section(d, root));
     }
 
     if let Some(c) = comparison {
@@ -306,8 +321,20 @@ pub fn render_systems(
     comparison: Option<&Comparison>,
     root: &str,
 ) -> String {
+    render_systems_with_diagrams(systems, alerts, comparison, root, &[])
+}
+
+/// [`render_systems`] with each system's data-flow diagram (`diagrams` in the order of
+/// `systems`; empty: no diagrams).
+pub fn render_systems_with_diagrams(
+    systems: &[crate::systems::SystemReport],
+    alerts: &[Alert],
+    comparison: Option<&Comparison>,
+    root: &str,
+    diagrams: &[crate::diagram::Diagram],
+) -> String {
     if let [one] = systems {
-        return render(&one.report, alerts, comparison, root);
+        return render_with_diagram(&one.report, alerts, comparison, root, diagrams.first());
     }
     let mut o = String::new();
     let _ = writeln!(
@@ -334,13 +361,19 @@ pub fn render_systems(
         );
     }
     o.push('\n');
-    for s in systems {
+    for (n, s) in systems.iter().enumerate() {
         let own: Vec<Alert> = alerts
             .iter()
             .filter(|a| a.system.as_deref() == Some(s.system.name.as_str()))
             .cloned()
             .collect();
-        o.push_str(&render(&s.report, &own, comparison, &s.system.path));
+        o.push_str(&render_with_diagram(
+            &s.report,
+            &own,
+            comparison,
+            &s.system.path,
+            diagrams.get(n),
+        ));
         o.push('\n');
     }
     o

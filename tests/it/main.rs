@@ -10,6 +10,7 @@ mod cli_scan;
 mod cloudformation;
 mod common;
 mod compute;
+mod diagram;
 mod escalation;
 mod exports;
 mod iam_access;
