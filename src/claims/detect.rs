@@ -131,30 +131,6 @@ const REFUSAL_REACH: usize = 6;
 /// Words after `not` that make it no negation: "not only", "not just".
 const NOT_NEGATING: &[&str] = &["only", "just", "merely", "solely"];
 
-/// Quantifiers that make the words after them the things a sentence is about.
-const QUANTIFIERS: &[&str] = &["all", "every", "each"];
-/// Prepositions that make a quantified phrase the scope of what comes before: "rotation is
-/// enabled **for all** customer-managed keys".
-const SCOPE_PREPOSITIONS: &[&str] = &["for", "of", "on", "across", "to"];
-
-/// Whether the words at `at` are the quantified things a sentence is about, not what it says
-/// of them: "**All** CMKs rotate", "rotation is on **for all** customer-managed keys" say
-/// nothing of the keys being customer-managed, only which keys rotate.
-fn quantified(tokens: &[Token], at: usize) -> bool {
-    let Some(q) = at.checked_sub(1).map(|i| &tokens[i]) else {
-        return false;
-    };
-    if !QUANTIFIERS.contains(&q.word.as_str()) || q.clause != tokens[at].clause {
-        return false;
-    }
-    match at.checked_sub(2).map(|i| &tokens[i]) {
-        None => true,
-        Some(before) => {
-            before.clause != q.clause || SCOPE_PREPOSITIONS.contains(&before.word.as_str())
-        }
-    }
-}
-
 /// The negation word governing a match that starts at `start`, if any.
 fn negation(tokens: &[Token], start: usize) -> Option<&str> {
     let clause = tokens[start].clause;
@@ -439,7 +415,6 @@ pub const MAX_SENTENCE_WORDS: usize = 1000;
 
 /// One assumption's patterns, parsed once.
 struct Compiled<'a> {
-    about: Option<super::About>,
     topics: Vec<Phrase<'a>>,
     controls: Vec<Phrase<'a>>,
     holds: Vec<Phrase<'a>>,
@@ -450,7 +425,6 @@ impl<'a> Compiled<'a> {
     fn new(patterns: &'a ClaimPatterns) -> Self {
         let parse = |list: &'a [String]| list.iter().map(|p| Phrase::parse(p)).collect();
         Compiled {
-            about: patterns.about,
             topics: parse(&patterns.topics),
             controls: parse(&patterns.controls),
             holds: parse(&patterns.holds),
@@ -506,11 +480,6 @@ struct View {
     parts: Vec<usize>,
     /// What its words say of its scope.
     scope: super::scope::Scope,
-    /// For a table row with a column of data stores that is not its first ("Component | Store
-    /// | Key"): what that cell names, the scope of claims about stores.
-    store: Option<super::scope::Scope>,
-    /// A table row: its cells are parts, all about the thing the row is about.
-    row: bool,
 }
 
 /// What one assumption makes of one sentence.
@@ -522,18 +491,10 @@ enum Outcome {
     Claim(Claim),
 }
 
-/// One assumption's claims, with those the catalog's assumptions it is implied by give it.
 pub(crate) fn detect(doc: &Document, patterns: &ClaimPatterns) -> Vec<Claim> {
-    let mut rules: Vec<(&str, &ClaimPatterns)> = vec![("", patterns)];
-    for id in &patterns.implied_by {
-        if let Some(rule) = crate::assumptions::catalog().iter().find(|r| r.id == *id) {
-            rules.push((rule.id.as_str(), &rule.claims));
-        }
-    }
-    read(doc, &rules)
+    read(doc, &[("", patterns)])
         .0
         .into_iter()
-        .filter(|(k, _)| *k == 0)
         .map(|(_, c)| c)
         .collect()
 }
@@ -588,11 +549,6 @@ pub(crate) fn read(
             .iter()
             .map(|t| text[..t.span.start].matches(';').count())
             .collect();
-        let store = row_text
-            .as_ref()
-            .and_then(|_| store_cell(sentence))
-            .map(super::scope::row)
-            .filter(|s| !s.names.is_empty());
         let view = View {
             tokens,
             named,
@@ -600,13 +556,10 @@ pub(crate) fn read(
             cues,
             parts,
             scope,
-            store,
-            row: row_text.is_some(),
         };
         let mut vocabulary = Vec::new();
         let mut reason = None;
         let mut any = false;
-        let first = claims.len();
         for (k, c) in compiled.iter().enumerate() {
             match claim_of(doc, sentence, &view, c) {
                 Outcome::Silent => {}
@@ -620,34 +573,6 @@ pub(crate) fn read(
                 }
             }
         }
-        // What the sentence's claims imply of other assumptions it did not claim itself.
-        let implied: Vec<(usize, Claim)> = rules
-            .iter()
-            .enumerate()
-            .filter(|(k, _)| !claims[first..].iter().any(|(j, _)| j == k))
-            .filter_map(|(k, (_, p))| {
-                // A claim about keys themselves ("data key | customer-managed") says nothing
-                // of what they encrypt.
-                let about_keys = |c: &Claim| {
-                    let names: Vec<&String> = c.components.iter().chain(&c.mentions).collect();
-                    !names.is_empty()
-                        && names.iter().all(|n| {
-                            n.rsplit(' ')
-                                .next()
-                                .is_some_and(|w| w == "key" || w == "keys")
-                        })
-                };
-                let (from, claim) = claims[first..].iter().find(|(j, c)| {
-                    p.implied_by.iter().any(|id| id == rules[*j].0) && !about_keys(c)
-                })?;
-                let mut claim = claim.clone();
-                claim.polarity = Polarity::Holds;
-                claim.matched = format!("implied by {}: {}", rules[*from].0, claim.matched);
-                Some((k, claim))
-            })
-            .collect();
-        any |= !implied.is_empty();
-        claims.extend(implied);
         if !any && !vocabulary.is_empty() {
             skipped.push(super::listing::Skipped {
                 path: doc.path.clone(),
@@ -665,33 +590,17 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
     let tokens = &view.tokens;
     // The topic: one of the assumption's topics or controls in the sentence, else a control
     // in the heading above it ("## Multi-factor authentication" then "Required for everyone.").
-    // A control, or a topic that is also a word of holding or failing, only counts where it
-    // is not the quantified thing the sentence is about: "All CMKs rotate" is about key
-    // rotation, not about keys being customer-managed ("All Lambdas run outside a VPC" is
-    // still about Lambdas).
-    let predicate_at = |at: usize| {
-        c.holds
-            .iter()
-            .chain(&c.fails)
-            .any(|h| h.find(tokens).contains(&at))
-    };
-    let stated = |p: &Phrase| p.find(tokens).into_iter().any(|at| !quantified(tokens, at));
-    let stated_topic = |p: &Phrase| {
-        p.find(tokens)
-            .into_iter()
-            .any(|at| !(quantified(tokens, at) && predicate_at(at)))
-    };
     let in_sentence = c
         .topics
         .iter()
         .map(|p| (p, false))
         .chain(c.controls.iter().map(|p| (p, true)))
-        .find(|(p, control)| if *control { stated(p) } else { stated_topic(p) });
+        .find(|(p, _)| !p.find(tokens).is_empty());
     let (topic, control, from_heading) = match in_sentence {
         Some((p, control)) => {
             // A control anywhere in the sentence lets the shared words decide, whichever topic
             // came first ("second factor" is both).
-            let control = control || c.controls.iter().any(stated);
+            let control = control || c.controls.iter().any(|p| !p.find(tokens).is_empty());
             (p, control, false)
         }
         None => {
@@ -740,10 +649,6 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
     topical.dedup();
     let in_topical =
         |at: usize| from_heading || topical.contains(&view.parts.get(at).copied().unwrap_or(0));
-    // In a table row, a topic that is what the row is about ("Runs on | Lambda") lets the
-    // assumption's own words in any cell decide ("Subnets | VPC-bound"); the shared words
-    // stay with their cell.
-    let row_wide = view.row && !control;
     let control_ends: Vec<usize> = c
         .controls
         .iter()
@@ -767,7 +672,7 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
     ] {
         for phrase in phrases.iter() {
             for at in phrase.find_predicate(tokens) {
-                if !(in_topical(at) || (row_wide && !is_shared)) || quantified(tokens, at) {
+                if !in_topical(at) {
                     continue;
                 }
                 covered.push(at..at + phrase.words.len());
@@ -872,24 +777,6 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
             return Outcome::Silent;
         }
         return Outcome::Skipped(listed, cue.clone());
-    }
-    // A row that names its data store in a column of stores is about that store, whatever
-    // its first cell names (the component that uses it).
-    if let (Some(super::About::Stores), Some(store)) = (c.about, &view.store) {
-        return Outcome::Claim(Claim {
-            polarity,
-            path: doc.path.clone(),
-            line: sentence.line,
-            text: sentence.text.clone(),
-            components: Vec::new(),
-            mentions: store.names.clone(),
-            excluded: Vec::new(),
-            matched: format!(
-                "topic `{}`, {why}, scope `{}` (the store column)",
-                topic.source,
-                store.names.join(", ")
-            ),
-        });
     }
     // "Every API route requires …": a sentence whose subject is a universal quantifier over
     // a kind is about the whole system, even when it mentions a component later on.
@@ -1001,34 +888,6 @@ fn row_text(sentence: &super::Sentence) -> Option<String> {
         )
         .collect();
     Some(parts.join("; "))
-}
-
-/// Headers of a table column that names data stores.
-const STORE_HEADERS: &[&str] = &[
-    "store",
-    "stores",
-    "data store",
-    "data stores",
-    "datastore",
-    "datastores",
-    "storage",
-    "database",
-    "databases",
-    "table",
-    "tables",
-    "bucket",
-    "buckets",
-    "data",
-];
-
-/// The cell of a table row under a header of data stores, other than its first cell (a first
-/// cell is the row's subject anyway).
-fn store_cell(sentence: &super::Sentence) -> Option<&str> {
-    sentence.cells.iter().skip(1).find_map(|(header, cell)| {
-        let header = header.trim().to_lowercase();
-        (STORE_HEADERS.contains(&header.as_str()) && !cell.trim().is_empty())
-            .then_some(cell.as_str())
-    })
 }
 
 /// The text up to `max` bytes, cut at a character boundary.

@@ -237,22 +237,6 @@ pub struct ClaimPatterns {
     pub holds: Vec<String>,
     #[serde(default)]
     pub fails: Vec<String>,
-    /// What the assumption is about, when a table row names it in a column other than the
-    /// first: `stores` for an assumption about data stores, so that "checkout-svc | orders
-    /// (Aurora) | CMK" is a claim about `orders`, the cell under a store header.
-    #[serde(default)]
-    pub about: Option<About>,
-    /// Assumptions whose claims, of either polarity, say this one holds for the same scope:
-    /// naming which key encrypts a store (customer-managed or AWS-owned) says it is encrypted.
-    #[serde(default)]
-    pub implied_by: Vec<String>,
-}
-
-/// The kind of thing an assumption's claims are about.
-#[derive(Debug, Clone, Copy, serde::Deserialize, serde::Serialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum About {
-    Stores,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]

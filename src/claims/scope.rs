@@ -292,30 +292,6 @@ fn names_in_with(
     out
 }
 
-/// The head of a definite subject that is a proper noun or an acronym, not a kind noun: "the
-/// public **ALB** does not log" is about that load balancer, as "the ledger table" is about
-/// that table. Only after `the`: a bare "Okta requires …" or "CareNote encrypts …" names the
-/// provider or the company, which is the whole system.
-fn definite_proper_head(subject: &[Unit], words: &[&str]) -> Option<String> {
-    let (first, rest) = subject.split_first()?;
-    if words[first.tokens.start] != "the" || rest.is_empty() || rest.len() > 3 {
-        return None;
-    }
-    let head = rest.last()?;
-    let w = words[head.tokens.start];
-    let capital = head.raw.chars().next().is_some_and(char::is_uppercase);
-    let modifiers_describe = rest[..rest.len() - 1]
-        .iter()
-        .all(|u| u.tokens.len() == 1 && NOT_NAMES.contains(&words[u.tokens.start]));
-    (head.tokens.len() == 1
-        && capital
-        && modifiers_describe
-        && !is_kind(w)
-        && !NOT_NAMES.contains(&w)
-        && !VERBS.contains(&w))
-    .then(|| w.to_string())
-}
-
 /// A unit that is a plain word that could continue a noun phrase.
 fn is_word_unit(u: &Unit, words: &[&str]) -> bool {
     let w = words[u.tokens.start];
@@ -437,9 +413,6 @@ pub(crate) fn read(text: &str, tokens: &[Token], code: &[Range<usize>]) -> Scope
         return scope;
     }
     let mut names = names_in(subject, &words, text, true);
-    if names.is_empty() {
-        names.extend(definite_proper_head(subject, &words));
-    }
     // A subject that names a kind of thing without naming which ("security groups permit …")
     // is about all of them; a subject that is the control itself ("MFA is optional for …")
     // takes its scope from the phrase that says what it applies to.

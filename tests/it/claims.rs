@@ -18,8 +18,6 @@ fn patterns(topics: &[&str], holds: &[&str], fails: &[&str]) -> ClaimPatterns {
         controls: Vec::new(),
         holds: v(holds),
         fails: v(fails),
-        about: None,
-        implied_by: Vec::new(),
     }
 }
 
@@ -1179,78 +1177,4 @@ Automated backups are retained for 35 days.
         "{skipped:?}"
     );
     assert!(!r.claims.iter().any(|c| c.text.starts_with("Do we need")));
-}
-
-// --- Issue 17, second round: quantified things, store columns, definite names, rows -------------
-
-fn customer_keys() -> ClaimPatterns {
-    patterns(
-        &["customer-managed", "cmks", "aws-owned"],
-        &["customer-managed", "cmks"],
-        &["aws-owned"],
-    )
-}
-
-#[test]
-fn a_quantified_thing_is_what_a_sentence_is_about_not_what_it_says() {
-    let p = customer_keys();
-    // Which keys rotate, not whether keys are customer-managed.
-    assert!(detect(&doc("All CMKs rotate automatically.\n"), &p).is_empty());
-    assert!(detect(
-        &doc("Rotation is enabled for all customer-managed keys.\n"),
-        &p
-    )
-    .is_empty());
-    // The same words as a predicate still claim.
-    assert_eq!(
-        polarities(
-            "The orders table is encrypted with a customer-managed key.\n",
-            &p
-        ),
-        [Polarity::Holds]
-    );
-}
-
-#[test]
-fn a_store_column_scopes_claims_about_stores() {
-    let mut p = customer_keys();
-    p.about = Some(vouch::claims::About::Stores);
-    let text = "| Component | Store | Key |\n|---|---|---|\n| checkout-svc | orders (Aurora MySQL) | customer-managed `orders` key |\n| chat-svc | threads (DynamoDB) | AWS-owned key |\n";
-    let claims = detect(&doc(text), &p);
-    assert_eq!(claims.len(), 2, "{claims:#?}");
-    assert_eq!(claims[0].mentions, ["orders"]);
-    assert!(
-        claims[0].components.is_empty(),
-        "not the service that uses it"
-    );
-    assert_eq!(claims[1].polarity, Polarity::Fails);
-    assert_eq!(claims[1].mentions, ["threads"]);
-    // An assumption not about stores keeps the row's subject.
-    let other = detect(&doc(text), &customer_keys());
-    assert!(
-        other[0].mentions.iter().all(|m| m != "orders"),
-        "{other:#?}"
-    );
-}
-
-#[test]
-fn a_definite_acronym_subject_names_its_component() {
-    let p = patterns(&["access log*"], &["enabled"], &["disabled"]);
-    let claims = detect(
-        &doc("The public ALB does not have access logs enabled.\n"),
-        &p,
-    );
-    assert_eq!(claims.len(), 1);
-    assert_eq!(claims[0].polarity, Polarity::Fails);
-    assert_eq!(claims[0].mentions, ["alb"]);
-    // A bare provider or company name is the whole system.
-    let claims = detect(&doc("Okta has access logs enabled.\n"), &p);
-    assert!(claims[0].mentions.is_empty(), "{claims:#?}");
-}
-
-#[test]
-fn a_row_topic_lets_any_cell_decide() {
-    let p = in_vpc();
-    let text = "| Component | Runs on | Subnets |\n|---|---|---|\n| payouts-svc | Lambda | private-app-a, in private subnets |\n| media-svc | Lambda | public subnets |\n";
-    assert_eq!(polarities(text, &p), [Polarity::Holds, Polarity::Fails]);
 }
