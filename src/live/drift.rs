@@ -40,6 +40,9 @@ pub struct Difference {
 pub enum DriftKind {
     /// A role in the account, within the names the code uses, that the code does not declare.
     UndeclaredRole,
+    /// A customer managed policy in the account, named like the code's roles and policies, that
+    /// the code does not declare.
+    UndeclaredPolicy,
     /// A role the code declares that the account does not hold.
     NotDeployed,
     TrustDiffers,
@@ -55,6 +58,7 @@ impl DriftKind {
     pub fn describe(self) -> &'static str {
         match self {
             DriftKind::UndeclaredRole => "role not in the code",
+            DriftKind::UndeclaredPolicy => "managed policy not in the code",
             DriftKind::NotDeployed => "role not deployed",
             DriftKind::TrustDiffers => "trust policy differs",
             DriftKind::StatementAdded => "statement added by hand",
@@ -479,6 +483,41 @@ pub fn drift(model: &Model, sources: &crate::source::Sources, snapshot: &Snapsho
                         prefix.as_deref().unwrap_or_default()
                     )
                 },
+            });
+        }
+    }
+    // Customer managed policies named like the code's, that the code does not declare.
+    let mut policy_names: BTreeSet<String> = BTreeSet::new();
+    for (i, r) in model.resources.iter().enumerate() {
+        if r.kind == Kind::IamPolicy && r.facet.is_none() && r.unit != account_unit {
+            if let Some(n) = model
+                .prop_set(i, Prop::IamPolicyManagedPolicyName)
+                .and_then(|f| f.as_str().map(str::to_string))
+            {
+                policy_names.insert(n);
+            }
+        }
+    }
+    let mut all_names: Vec<&str> = names.clone();
+    all_names.extend(policy_names.iter().map(String::as_str));
+    let prefix = common_prefix(&all_names).or(prefix);
+    for p in &snapshot.policies {
+        if policy_names.contains(&p.name) {
+            continue;
+        }
+        let by_path = code_paths.contains(&p.path);
+        let by_prefix = prefix.as_deref().is_some_and(|x| p.name.starts_with(x));
+        if by_path || by_prefix {
+            out.differences.push(Difference {
+                kind: DriftKind::UndeclaredPolicy,
+                subject: p.arn.clone(),
+                code: None,
+                location: None,
+                detail: format!(
+                    "{} is named like the code's roles and policies ({}), and the code does not declare it",
+                    p.name,
+                    if by_path { p.path.clone() } else { format!("{}…", prefix.as_deref().unwrap_or_default()) }
+                ),
             });
         }
     }

@@ -68,6 +68,7 @@ pub fn to_sarif(d: &Drift, repo: &crate::report::alerts::RepoContext) -> String 
     use serde_json::json;
     let kinds = [
         DriftKind::UndeclaredRole,
+        DriftKind::UndeclaredPolicy,
         DriftKind::NotDeployed,
         DriftKind::TrustDiffers,
         DriftKind::StatementAdded,

@@ -8,6 +8,7 @@ What the code declares, as deployed, plus drift made by hand:
 - role orders-worker: the code's inline policy, plus a statement added in the console;
 - role orders-ingest: a trust policy that also trusts EC2;
 - role orders-debug: created in the console, declared nowhere;
+- policy orders-console-extra: a customer managed policy created in the console;
 - functions orders-api and orders-reports with their roles.
 Reset first, so the server holds exactly this.
 """
@@ -72,6 +73,15 @@ role("orders-ingest", trust("lambda.amazonaws.com", "ec2.amazonaws.com"))
 role("orders-debug", trust("lambda.amazonaws.com"), {
     "debug-everything": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
 })
+
+# A customer managed policy made in the console, named like the service's roles.
+iam.create_policy(
+    PolicyName="orders-console-extra",
+    PolicyDocument=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "sqs:*", "Resource": "*"}],
+    }),
+)
 
 code = io.BytesIO()
 with zipfile.ZipFile(code, "w") as z:
