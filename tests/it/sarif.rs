@@ -551,3 +551,32 @@ fn a_tree_of_systems_is_one_run_whose_results_name_their_system() {
     assert!(by_system["media"].contains(&"aws_sqs_queue.media".to_string()));
     assert!(!by_system["billing"].contains(&"aws_sqs_queue.media".to_string()));
 }
+
+#[test]
+fn the_waivers_project_gives_suppressed_results_of_both_kinds() {
+    // The fixture scripts/validate-sarif-fixtures also runs through the SARIF validator.
+    let log: Json =
+        serde_json::from_str(&run_sarif(&fixture("projects/waivers/terraform"))).unwrap();
+    let suppressed: BTreeMap<String, String> = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| {
+            let kind = r["suppressions"][0]["kind"].as_str()?;
+            Some((r["ruleId"].as_str().unwrap().to_string(), kind.to_string()))
+        })
+        .collect();
+    assert_eq!(
+        suppressed.get("auth.mfa-required").map(String::as_str),
+        Some("external")
+    );
+    assert_eq!(
+        suppressed.get("kms.encryption-at-rest").map(String::as_str),
+        Some("inSource")
+    );
+    // What is not waived is not suppressed.
+    assert!(
+        !suppressed.contains_key("kms.customer-managed-keys"),
+        "{suppressed:?}"
+    );
+}
