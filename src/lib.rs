@@ -563,11 +563,22 @@ fn decide_system(
     texts: &std::collections::BTreeMap<String, String>,
     unreadable: Vec<reconcile::Unreadable>,
 ) -> reconcile::Report {
+    // Every rule's claims in one reading of each document.
+    let patterns: Vec<(&str, &claims::ClaimPatterns)> = shared
+        .rules
+        .iter()
+        .map(|r| (r.id.as_str(), &r.claims))
+        .collect();
+    let mut by_rule: std::collections::HashMap<&str, Vec<claims::Claim>> =
+        std::collections::HashMap::new();
+    for d in documents {
+        for (i, c) in claims::detect_all(d, &patterns) {
+            by_rule.entry(patterns[i].0).or_default().push(c);
+        }
+    }
     let claims_of = |rule: &assumptions::Rule| {
-        let mut all: Vec<claims::Claim> = documents
-            .iter()
-            .flat_map(|d| claims::detect(d, &rule.claims))
-            .collect();
+        let mut all: Vec<claims::Claim> =
+            by_rule.get(rule.id.as_str()).cloned().unwrap_or_default();
         all.sort_by(|a, b| (&a.path, a.line, &a.text).cmp(&(&b.path, b.line, &b.text)));
         all.dedup();
         all

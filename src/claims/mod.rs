@@ -296,6 +296,13 @@ pub fn detect(doc: &Document, patterns: &ClaimPatterns) -> Vec<Claim> {
     detect::detect(doc, patterns)
 }
 
+/// The claims of every rule in `rules` in one reading of the document, by index into `rules`:
+/// what [`detect`] gives for each rule, with each sentence analysed once instead of once per
+/// rule (a tree of many systems reads many documents).
+pub fn detect_all(doc: &Document, rules: &[(&str, &ClaimPatterns)]) -> Vec<(usize, Claim)> {
+    detect::read(doc, rules).0
+}
+
 /// The resources (indices into model.resources) a named component refers to, among resources whose
 /// `kind` is in `kinds` (empty = any kind). Matching: tokenize the component (drop kind nouns such as
 /// function, lambda, role, table, bucket, queue, topic, key, api, pool, trigger — handler/worker are
