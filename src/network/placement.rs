@@ -44,6 +44,38 @@ pub struct Placement {
     pub evidence: Vec<Evidence>,
 }
 
+impl Placement {
+    /// Outside any VPC until something says otherwise, nothing known of public IPs.
+    fn new(compute: usize) -> Placement {
+        Placement {
+            compute,
+            where_: Where::NoVpc,
+            public_ip: None,
+            defaults: vec![],
+            unknowns: vec![],
+            evidence: vec![],
+        }
+    }
+
+    /// Compute that names no subnet launches in the default VPC, whose subnets are public by
+    /// default: where it runs is outside the tree. `what` says what it failed to name and where
+    /// it launches instead.
+    fn default_vpc(model: &crate::model::Model, i: usize, what: &str) -> Placement {
+        let mut p = Placement::new(i);
+        p.evidence.push(Evidence::at(model, i, ""));
+        p.where_ = Where::Unknown {
+            value: Value::unknown(
+                Reason::OutsideTree,
+                format!(
+                    "{} names no {what}, whose subnets are public by default",
+                    model.resources[i].address
+                ),
+            ),
+        };
+        p
+    }
+}
+
 /// What a subnet's route table sends out of the VPC.
 #[derive(Debug, Clone, Default)]
 pub struct Routing {
@@ -485,15 +517,9 @@ pub fn placement(model: &Model) -> Vec<Placement> {
 fn lambda(net: &Network, i: usize) -> Placement {
     let model = net.model;
     let r = &model.resources[i];
-    let mut p = Placement {
-        compute: i,
-        where_: Where::NoVpc,
-        // Lambda's hyperplane interfaces never get public IPs, whatever the subnet says.
-        public_ip: Some(false),
-        defaults: vec![],
-        unknowns: vec![],
-        evidence: vec![],
-    };
+    let mut p = Placement::new(i);
+    // Lambda's hyperplane interfaces never get public IPs, whatever the subnet says.
+    p.public_ip = Some(false);
     let config = model.prop_set(i, Prop::LambdaFunctionVpcConfig);
     match config {
         None => {
@@ -529,14 +555,7 @@ fn lambda(net: &Network, i: usize) -> Placement {
 fn ecs_service(net: &Network, i: usize) -> Placement {
     let model = net.model;
     let r = &model.resources[i];
-    let mut p = Placement {
-        compute: i,
-        where_: Where::NoVpc,
-        public_ip: None,
-        defaults: vec![],
-        unknowns: vec![],
-        evidence: vec![],
-    };
+    let mut p = Placement::new(i);
     let subnets = model.prop_set(i, Prop::EcsServiceAwsvpcConfigurationSubnets);
     match subnets {
         None => {
@@ -586,27 +605,14 @@ fn ecs_service(net: &Network, i: usize) -> Placement {
 fn instance(net: &Network, i: usize) -> Placement {
     let model = net.model;
     let r = &model.resources[i];
-    let mut p = Placement {
-        compute: i,
-        where_: Where::NoVpc,
-        public_ip: None,
-        defaults: vec![],
-        unknowns: vec![],
-        evidence: vec![],
-    };
+    let mut p = Placement::new(i);
     let subnet = model.prop_set(i, Prop::Ec2InstanceSubnetId);
     let Some(subnet) = subnet else {
-        p.evidence.push(Evidence::at(model, i, ""));
-        p.where_ = Where::Unknown {
-            value: Value::unknown(
-                Reason::OutsideTree,
-                format!(
-                    "{} names no subnet: it launches in the account's default VPC, whose subnets are public by default",
-                    r.address
-                ),
-            ),
-        };
-        return p;
+        return Placement::default_vpc(
+            model,
+            i,
+            "subnet: it launches in the account's default VPC",
+        );
     };
     p.evidence.push(Evidence::found(model, i, &subnet));
     let sp = net.in_subnets(&r.unit, &subnet.value);
@@ -658,26 +664,13 @@ fn instance(net: &Network, i: usize) -> Placement {
 fn group(net: &Network, i: usize, subnets: Prop) -> Placement {
     let model = net.model;
     let r = &model.resources[i];
-    let mut p = Placement {
-        compute: i,
-        where_: Where::NoVpc,
-        public_ip: None,
-        defaults: vec![],
-        unknowns: vec![],
-        evidence: vec![],
-    };
+    let mut p = Placement::new(i);
     let Some(listed) = model.prop_set(i, subnets) else {
-        p.evidence.push(Evidence::at(model, i, ""));
-        p.where_ = Where::Unknown {
-            value: Value::unknown(
-                Reason::OutsideTree,
-                format!(
-                    "{} names no subnets: it launches in the default VPC of its availability zones, whose subnets are public by default",
-                    r.address
-                ),
-            ),
-        };
-        return p;
+        return Placement::default_vpc(
+            model,
+            i,
+            "subnets: it launches in the default VPC of its availability zones",
+        );
     };
     p.evidence.push(Evidence::found(model, i, &listed));
     let sp = net.in_subnets(&r.unit, &listed.value);
@@ -752,14 +745,7 @@ fn group(net: &Network, i: usize, subnets: Prop) -> Placement {
 fn notebook(net: &Network, i: usize) -> Placement {
     let model = net.model;
     let r = &model.resources[i];
-    let mut p = Placement {
-        compute: i,
-        where_: Where::NoVpc,
-        public_ip: None,
-        defaults: vec![],
-        unknowns: vec![],
-        evidence: vec![],
-    };
+    let mut p = Placement::new(i);
     let direct = model.prop(i, Prop::SagemakerNotebookInstanceDirectInternetAccess);
     match direct.as_ref().map(|f| (f, util::text(Some(&f.value)))) {
         Some((f, Ok(Some(v)))) if v.eq_ignore_ascii_case("Disabled") => {
