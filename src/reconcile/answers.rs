@@ -97,11 +97,12 @@ pub fn used(used: &AnswerUse, answers: &[AnswerEntry]) -> Vec<AnswerRef> {
         .collect()
 }
 
-/// Where the answers that settled a rule are, for the document suggestion.
-pub fn cites(used: &AnswerUse, answers: &[AnswerEntry]) -> Vec<Origin> {
+/// Where the answers that settled a rule are, with what each says, for the document
+/// suggestion (which cites only those that say what it says).
+pub fn cites(used: &AnswerUse, answers: &[AnswerEntry]) -> Vec<(Origin, Option<bool>)> {
     used.applied
         .iter()
-        .map(|&i| answers[i].origin.clone())
+        .map(|&i| (answers[i].origin.clone(), answers[i].holds))
         .collect()
 }
 

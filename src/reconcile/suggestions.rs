@@ -75,20 +75,28 @@ fn cite(evidence: &[Evidence], outcome: Verdict) -> Vec<Origin> {
 /// Sentences for the document: `add` when code or answers settle an assumption the document
 /// does not mention (citing the answers when they settled it), `correct` when the code
 /// contradicts it.
+///
+/// A sentence says only what the code proves: the rule gives a lead that names no particular
+/// kind of resource, and the facts that follow are the checks' own findings for the subjects
+/// that exist (`automated backups are kept 1 day, less than the 7 days required`), so a
+/// suggestion never speaks of endpoints a tree does not have, nor says "cannot be restored"
+/// where backups exist with a short retention. A sentence settled by answers cites only the
+/// answers that say what it says.
 pub fn suggest(
     rule: &Rule,
     d: &Decision,
     doc: &[DocRef],
     evidence: &[Evidence],
-    answer_cites: Vec<Origin>,
+    answer_cites: Vec<(Origin, Option<bool>)>,
 ) -> Vec<DocSuggestion> {
     let mut out = Vec::new();
     let text_for = |holds: bool| {
-        if holds {
-            (rule.suggestion.holds.clone(), cite(evidence, Verdict::Pass))
+        let (lead, outcome) = if holds {
+            (&rule.suggestion.holds, Verdict::Pass)
         } else {
-            (rule.suggestion.fails.clone(), cite(evidence, Verdict::Fail))
-        }
+            (&rule.suggestion.fails, Verdict::Fail)
+        };
+        (with_facts(lead, evidence, outcome), cite(evidence, outcome))
     };
     let settled_holds = match d.status {
         Status::Verified => Some(true),
@@ -97,11 +105,27 @@ pub fn suggest(
         _ => None,
     };
     if let (Some(h), true) = (settled_holds, doc.is_empty()) {
-        let (text, cites) = text_for(h);
-        let cites = if d.status == Status::Answered {
-            answer_cites
+        let (text, cites) = if d.status == Status::Answered {
+            // The code did not settle it: the sentence is the rule's lead, backed by the
+            // answers that say the same (never one that says the opposite).
+            let cites: Vec<Origin> = answer_cites
+                .into_iter()
+                .filter(|(_, holds)| *holds == Some(h))
+                .map(|(origin, _)| origin)
+                .collect();
+            let lead = if h {
+                &rule.suggestion.holds
+            } else {
+                &rule.suggestion.fails
+            };
+            (lead.clone(), cites)
         } else {
-            cites
+            let outcome = if h { Verdict::Pass } else { Verdict::Fail };
+            if !evidence.iter().any(|e| e.outcome == outcome) {
+                // Nothing in the code to say it of (no endpoint, no store): no sentence.
+                return out;
+            }
+            text_for(h)
         };
         out.push(DocSuggestion {
             assumption: rule.id.clone(),
@@ -123,6 +147,115 @@ pub fn suggest(
         });
     }
     out
+}
+
+/// How many distinct facts, and subjects per fact, a sentence names before it says "and N more".
+const FACTS_SHOWN: usize = 4;
+const SUBJECTS_SHOWN: usize = 3;
+const FACTS_PER_SUBJECT: usize = 2;
+/// A fact longer than this is cut at its first colon: what follows repeats the consequence
+/// the rule's lead already says.
+const FACT_CHARS: usize = 100;
+
+/// The lead, and for a failing control what the code shows: each distinct finding once, with
+/// the subjects it is about (`` `jobs` and `audit` (point-in-time recovery is not enabled)``).
+/// A control that holds needs no list: its lead says it and the citations show where. A
+/// finding's trailing parenthesis (the default it came from, the resource that set it) stays in
+/// the evidence and is left out of the sentence.
+fn with_facts(lead: &str, evidence: &[Evidence], outcome: Verdict) -> String {
+    let lead = lead.trim_end_matches('.');
+    if outcome != Verdict::Fail {
+        return format!("{lead}.");
+    }
+    let mut facts: std::collections::BTreeMap<String, BTreeSet<&str>> = Default::default();
+    for e in evidence.iter().filter(|e| e.outcome == outcome) {
+        let fact = fact_of(&e.detail);
+        if !fact.is_empty() {
+            facts.entry(fact).or_default().insert(e.resource.as_str());
+        }
+    }
+    if facts.is_empty() {
+        return format!("{lead}.");
+    }
+    // Subjects that share the same findings are named once, with those findings.
+    let mut groups: std::collections::BTreeMap<Vec<&str>, Vec<&str>> = Default::default();
+    for (fact, subjects) in &facts {
+        groups
+            .entry(subjects.iter().copied().collect())
+            .or_default()
+            .push(fact.as_str());
+    }
+    let mut parts: Vec<String> = groups
+        .iter()
+        .take(FACTS_SHOWN)
+        .map(|(subjects, facts)| {
+            let named: Vec<String> = subjects
+                .iter()
+                .take(SUBJECTS_SHOWN)
+                .map(|s| format!("`{s}`"))
+                .collect();
+            let more = subjects.len().saturating_sub(SUBJECTS_SHOWN);
+            let names = match named.len() {
+                1 if more == 0 => named[0].clone(),
+                _ if more == 0 => format!(
+                    "{} and {}",
+                    named[..named.len() - 1].join(", "),
+                    named[named.len() - 1]
+                ),
+                _ => format!("{} and {more} more", named.join(", ")),
+            };
+            let mut said = facts[..facts.len().min(FACTS_PER_SUBJECT)].join("; ");
+            if facts.len() > FACTS_PER_SUBJECT {
+                said += &format!("; {} more", facts.len() - FACTS_PER_SUBJECT);
+            }
+            format!("{names} ({said})")
+        })
+        .collect();
+    if groups.len() > FACTS_SHOWN {
+        parts.push(format!("{} more", groups.len() - FACTS_SHOWN));
+    }
+    format!("{lead}. In the code: {}.", parts.join("; "))
+}
+
+/// A finding's text as a fact for a sentence: without a trailing parenthesis and full stop.
+fn fact_of(detail: &str) -> String {
+    let mut t = detail.trim().trim_end_matches('.').trim_end();
+    if t.ends_with(')') {
+        // The parenthesis that closes at the end: find its opening bracket, counting nesting.
+        let mut depth = 0usize;
+        for (i, c) in t.char_indices().rev() {
+            match c {
+                ')' => depth += 1,
+                '(' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        if i > 0 {
+                            t = t[..i].trim_end();
+                        }
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    if t.chars().count() <= FACT_CHARS {
+        return t.to_string();
+    }
+    // A long finding: up to its first colon when that comes early, else its first words.
+    if let Some(cut) = t.find(": ").filter(|&c| c <= FACT_CHARS) {
+        return t[..cut].to_string();
+    }
+    let mut end = 0;
+    for (i, c) in t.char_indices() {
+        if i > FACT_CHARS {
+            break;
+        }
+        if c == ' ' {
+            end = i;
+        }
+    }
+    format!("{}…", t[..end].trim_end_matches([',', ';']))
 }
 
 /// The sentence with up to six `file:line` citations in brackets.
@@ -242,8 +375,89 @@ mod tests {
         // An answered rule cites the answers instead.
         let mut d = decision(Status::Answered, Vec::new());
         d.holds = Some(true);
-        let s = suggest(rule, &d, &[], &ev, vec![at("answers.yaml", 7, 3)]);
+        let s = suggest(
+            rule,
+            &d,
+            &[],
+            &ev,
+            vec![
+                (at("answers.yaml", 7, 3), Some(true)),
+                (at("answers.yaml", 12, 3), Some(false)),
+            ],
+        );
         assert!(s[0].text.ends_with("(answers.yaml:7)."), "{}", s[0].text);
+        assert!(s[0].text.starts_with(rule.suggestion.holds.trim_end_matches('.')));
+    }
+
+    fn detailed(outcome: Verdict, resource: &str, detail: &str, line: u32) -> Evidence {
+        Evidence {
+            resource: resource.into(),
+            detail: detail.into(),
+            ..evidence(outcome, at("data.tf", line, 1))
+        }
+    }
+
+    #[test]
+    fn a_sentence_names_what_the_code_shows_and_nothing_it_does_not_have() {
+        let rule = crate::assumptions::rule("data.backups").unwrap();
+        let d = decision(
+            Status::Invalid,
+            vec![
+                subject(0, Outcome::Fail, None),
+                subject(1, Outcome::Pass, None),
+            ],
+        );
+        let ev = vec![
+            detailed(
+                Verdict::Fail,
+                "aws_db_instance.ledger",
+                "automated backups are kept 1 day, less than the 7 days required (provider default: 1)",
+                4,
+            ),
+            detailed(Verdict::Pass, "aws_s3_bucket.reports", "versioning is enabled", 9),
+        ];
+        let s = suggest(rule, &d, &[], &ev, Vec::new());
+        let text = &s[0].text;
+        // The retention, not "cannot be restored"; no word of tables or buckets that pass.
+        assert!(
+            text.contains("In the code: `aws_db_instance.ledger` (automated backups are kept 1 day, less than the 7 days required)"),
+            "{text}"
+        );
+        assert!(!text.contains("cannot be restored"), "{text}");
+        assert!(!text.contains("DynamoDB") && !text.contains("versioning"), "{text}");
+        assert!(!text.contains("provider default"), "{text}");
+        assert!(text.ends_with("(data.tf:4)."), "{text}");
+        // Verified with nothing that passes (no store at all): no sentence about stores.
+        let d = decision(Status::Verified, Vec::new());
+        assert!(suggest(rule, &d, &[], &[], Vec::new()).is_empty());
+    }
+
+    #[test]
+    fn facts_shared_by_many_subjects_are_said_once_and_counted() {
+        let ev: Vec<Evidence> = (0..5)
+            .map(|i| detailed(Verdict::Fail, &format!("t{i}"), "point-in-time recovery is not enabled", i))
+            .chain([detailed(Verdict::Fail, "u", "x (a (b) c)", 9)])
+            .collect();
+        let text = with_facts("Lead.", &ev, Verdict::Fail);
+        assert_eq!(
+            text,
+            "Lead. In the code: `t0`, `t1`, `t2` and 2 more (point-in-time recovery is not enabled); `u` (x)."
+        );
+        // One subject with several findings is named once.
+        let ev = vec![
+            detailed(Verdict::Fail, "admin", "it can read jobs", 1),
+            detailed(Verdict::Fail, "admin", "it can read tenants", 2),
+            detailed(Verdict::Fail, "admin", "it can read users", 3),
+        ];
+        assert_eq!(
+            with_facts("Lead", &ev, Verdict::Fail),
+            "Lead. In the code: `admin` (it can read jobs; it can read tenants; 1 more)."
+        );
+        assert_eq!(with_facts("Lead.", &ev, Verdict::Pass), "Lead.");
+        assert_eq!(fact_of("(only a parenthesis)"), "(only a parenthesis)");
+        let long = "one key serves every tenant's items and neither its key policy nor the IAM policies of many roles require a context";
+        let cut = fact_of(long);
+        assert!(cut.ends_with('…') && cut.chars().count() <= FACT_CHARS + 1, "{cut}");
     }
 
     #[test]
