@@ -8,6 +8,7 @@
 mod answers;
 mod confidence;
 mod decide;
+mod details;
 mod evidence;
 pub mod report;
 mod suggestions;
@@ -151,9 +152,10 @@ pub fn reconcile(inputs: &Inputs) -> Report {
         let d = decide(rule, found, &aws_units, &scoped, &scoped_answers, &qid);
         ledger.record(&d.answers);
 
-        let doc = suggestions::doc_refs(&claims, &d, inputs.claim_origin);
+        let mut doc = suggestions::doc_refs(&claims, &d, inputs.claim_origin);
         inconsistencies.extend(suggestions::inconsistencies(rule, &d, &doc));
         let evidence = evidence::assemble(&locator, &d.subjects);
+        suggestions.extend(details::corrections(rule, model, &d, &mut doc, &evidence));
         let asked = evidence::questions(rule, &locator, &d);
         let basis = threats::basis(d.status);
         confidence.add(basis, rule.threat.severity.open);

@@ -386,7 +386,9 @@ mod tests {
             ],
         );
         assert!(s[0].text.ends_with("(answers.yaml:7)."), "{}", s[0].text);
-        assert!(s[0].text.starts_with(rule.suggestion.holds.trim_end_matches('.')));
+        assert!(s[0]
+            .text
+            .starts_with(rule.suggestion.holds.trim_end_matches('.')));
     }
 
     fn detailed(outcome: Verdict, resource: &str, detail: &str, line: u32) -> Evidence {
@@ -424,7 +426,10 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("cannot be restored"), "{text}");
-        assert!(!text.contains("DynamoDB") && !text.contains("versioning"), "{text}");
+        assert!(
+            !text.contains("DynamoDB") && !text.contains("versioning"),
+            "{text}"
+        );
         assert!(!text.contains("provider default"), "{text}");
         assert!(text.ends_with("(data.tf:4)."), "{text}");
         // Verified with nothing that passes (no store at all): no sentence about stores.
@@ -435,7 +440,14 @@ mod tests {
     #[test]
     fn facts_shared_by_many_subjects_are_said_once_and_counted() {
         let ev: Vec<Evidence> = (0..5)
-            .map(|i| detailed(Verdict::Fail, &format!("t{i}"), "point-in-time recovery is not enabled", i))
+            .map(|i| {
+                detailed(
+                    Verdict::Fail,
+                    &format!("t{i}"),
+                    "point-in-time recovery is not enabled",
+                    i,
+                )
+            })
             .chain([detailed(Verdict::Fail, "u", "x (a (b) c)", 9)])
             .collect();
         let text = with_facts("Lead.", &ev, Verdict::Fail);
@@ -457,7 +469,10 @@ mod tests {
         assert_eq!(fact_of("(only a parenthesis)"), "(only a parenthesis)");
         let long = "one key serves every tenant's items and neither its key policy nor the IAM policies of many roles require a context";
         let cut = fact_of(long);
-        assert!(cut.ends_with('…') && cut.chars().count() <= FACT_CHARS + 1, "{cut}");
+        assert!(
+            cut.ends_with('…') && cut.chars().count() <= FACT_CHARS + 1,
+            "{cut}"
+        );
     }
 
     #[test]

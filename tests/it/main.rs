@@ -30,6 +30,7 @@ mod properties;
 mod sarif;
 mod snapshots;
 mod story;
+mod suggestions;
 mod systems;
 mod terraform_eval;
 mod vocabulary;
