@@ -9,9 +9,10 @@
 //! The grouping rule (docs/model.md, "Systems"), for the units `vouch.toml` does not declare:
 //!
 //! 1. A directory is *documented* when it holds an architecture document as
-//!    [`claims::find_documents`] finds one (`ARCHITECTURE.md` or `DESIGN.md` in it or in its
-//!    `docs/`, `docs/**/architecture*.md`, `docs/adr/*.md`); a document in a `docs/` or `adr/`
-//!    folder belongs to the directory above. A unit belongs to the deepest documented directory
+//!    [`claims::find_documents`] finds one (`ARCHITECTURE.md`, `DESIGN.md` or its own
+//!    `<name>.md` in it, `ARCHITECTURE.md` or `DESIGN.md` in its `docs/`,
+//!    `docs/**/architecture*.md`, decision records in an ADR folder); a document in a `docs/`
+//!    or ADR folder belongs to the directory above. A unit belongs to the deepest documented directory
 //!    above it (the document describes everything under its directory but what a deeper
 //!    document describes).
 //! 2. A unit under no documented directory belongs to its *project*: the deepest directory above
@@ -234,7 +235,10 @@ fn owner(base: &Path, dir: &str, markers: &mut HashMap<String, Marker>) -> (Stri
 /// `adr/` folder is never a system of its own: its documents belong to the directory above.
 fn marker(base: &Path, dir: &str) -> Marker {
     let last = dir.rsplit('/').next().unwrap_or(dir);
-    if last.eq_ignore_ascii_case("docs") || last.eq_ignore_ascii_case("adr") {
+    if last.eq_ignore_ascii_case("docs")
+        || last.eq_ignore_ascii_case("doc")
+        || claims::is_adr_dir(last)
+    {
         return Marker::Nothing;
     }
     let found = claims::find_documents(&base.join(dir), &[]);

@@ -105,7 +105,11 @@ pub fn to_text(r: &Reading) -> String {
         out.push_str("No architecture document found (pass one with --doc).\n");
         return out;
     }
-    let _ = writeln!(out, "Documents: {}", r.documents.join(", "));
+    let _ = writeln!(
+        out,
+        "Documents: {}",
+        crate::report::list_documents(&r.documents)
+    );
     let _ = writeln!(out, "\nClaims read ({}):", r.claims.len());
     for c in &r.claims {
         let p = match c.polarity {

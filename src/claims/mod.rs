@@ -41,10 +41,14 @@ const MAX_DOCS_ENTRIES: usize = 50_000;
 
 /// Which files are the architecture documents. `explicit` (from repeated `--doc FILE`) wins when
 /// non-empty: exactly those, in the given order. Otherwise, matching names case-insensitively,
-/// under `root`: `ARCHITECTURE.md` or `DESIGN.md` at the root or directly under `docs/`, then
-/// `docs/**/architecture*.md`, then `docs/adr/*.md` (sorted, deduplicated); if none is found,
-/// `README.md` at the root, read with `readme: true` (only its architecture sections).
-/// Skips `.git`, `node_modules`, `.terraform`; never follows symlinks; bounded depth.
+/// under `root`: `ARCHITECTURE.md`, `DESIGN.md` or the project's own `<directory name>.md` at the
+/// root, `ARCHITECTURE.md` or `DESIGN.md` directly under `docs/` (or `doc/`), then
+/// `docs/**/architecture*.md`, then the decision records: the `.md` files of an ADR folder — one
+/// named `adr`, `adrs`, `decisions`, `architecture-decisions` or `decision-records` at the root
+/// or anywhere under `docs/`, or the folder adr-tools' `.adr-dir` names — without their
+/// README, index or template (sorted, deduplicated); if none is found, `README.md` at the root,
+/// read with `readme: true` (only its architecture sections). Skips `.git`, `node_modules`,
+/// `.terraform`; never follows symlinks; bounded depth and entries.
 pub fn find_documents(root: &Path, explicit: &[PathBuf]) -> Vec<Found> {
     if !explicit.is_empty() {
         return explicit
@@ -59,19 +63,39 @@ pub fn find_documents(root: &Path, explicit: &[PathBuf]) -> Vec<Found> {
         let n = name.to_ascii_lowercase();
         n == "architecture.md" || n == "design.md"
     };
+    // The project's own `<directory name>.md` (`payments/payments.md`).
+    let own_name = root
+        .canonicalize()
+        .ok()
+        .and_then(|p| p.file_name().map(|n| format!("{}.md", n.to_string_lossy())))
+        .filter(|n| !n.eq_ignore_ascii_case("readme.md"));
     let root_files = plain_entries(root);
     let mut first: Vec<PathBuf> = root_files
         .iter()
-        .filter(|(name, file)| *file && is_main(name))
+        .filter(|(name, file)| {
+            *file
+                && (is_main(name)
+                    || own_name
+                        .as_deref()
+                        .is_some_and(|own| name.eq_ignore_ascii_case(own)))
+        })
         .map(|(name, _)| root.join(name))
         .collect();
     sort_paths(&mut first);
     let mut docs_dirs: Vec<PathBuf> = root_files
         .iter()
-        .filter(|(name, file)| !*file && name.eq_ignore_ascii_case("docs"))
+        .filter(|(name, file)| !*file && is_docs_dir(name))
         .map(|(name, _)| root.join(name))
         .collect();
     sort_paths(&mut docs_dirs);
+    // ADR folders outside `docs/`: at the root, or where adr-tools' `.adr-dir` points.
+    let mut adr_dirs: Vec<PathBuf> = root_files
+        .iter()
+        .filter(|(name, file)| !*file && is_adr_dir(name))
+        .map(|(name, _)| root.join(name))
+        .collect();
+    adr_dirs.extend(adr_tools_dir(root));
+    sort_paths(&mut adr_dirs);
 
     let mut under_docs: Vec<PathBuf> = Vec::new();
     let mut architecture: Vec<PathBuf> = Vec::new();
@@ -110,8 +134,16 @@ pub fn find_documents(root: &Path, explicit: &[PathBuf]) -> Vec<Found> {
             if name.starts_with("architecture") {
                 architecture.push(path.clone());
             }
-            if entry.depth() == 2 && parent_is("adr") {
+            if entry.depth() >= 2 && ADR_DIRS.iter().any(|d| parent_is(d)) && is_record(&name) {
                 adr.push(path);
+            }
+        }
+    }
+    for dir in &adr_dirs {
+        for (name, file) in plain_entries(dir) {
+            let lower = name.to_ascii_lowercase();
+            if file && lower.ends_with(".md") && is_record(&lower) {
+                adr.push(dir.join(name));
             }
         }
     }
@@ -147,6 +179,63 @@ pub fn find_documents(root: &Path, explicit: &[PathBuf]) -> Vec<Found> {
         );
     }
     out
+}
+
+/// Folders of architecture documents: `docs/`, and `doc/` as some projects spell it.
+fn is_docs_dir(name: &str) -> bool {
+    name.eq_ignore_ascii_case("docs") || name.eq_ignore_ascii_case("doc")
+}
+
+/// The names decision-record folders go by (adr-tools, log4brains, MADR and hand-made ones).
+const ADR_DIRS: &[&str] = &[
+    "adr",
+    "adrs",
+    "decisions",
+    "architecture-decisions",
+    "architecture_decisions",
+    "decision-records",
+];
+
+/// Whether a directory name is that of an ADR folder.
+pub fn is_adr_dir(name: &str) -> bool {
+    ADR_DIRS.iter().any(|d| name.eq_ignore_ascii_case(d))
+}
+
+/// A decision record, not the folder's README, index or template (lowercase name).
+fn is_record(lower: &str) -> bool {
+    !matches!(
+        lower.trim_end_matches(".md"),
+        "readme" | "index" | "template" | "adr-template" | "_template"
+    )
+}
+
+/// The folder adr-tools' `.adr-dir` names (a path relative to `root`, on the file's first
+/// line), when it is a directory inside `root`.
+fn adr_tools_dir(root: &Path) -> Option<PathBuf> {
+    let marker = root.join(".adr-dir");
+    if !std::fs::symlink_metadata(&marker).ok()?.is_file() {
+        return None;
+    }
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut std::io::Read::take(std::fs::File::open(&marker).ok()?, 4096),
+        &mut text,
+    )
+    .ok()?;
+    let rel = Path::new(text.lines().next()?.trim());
+    if rel.as_os_str().is_empty()
+        || rel.is_absolute()
+        || rel
+            .components()
+            .any(|c| !matches!(c, std::path::Component::Normal(_)))
+    {
+        return None;
+    }
+    let dir = root.join(rel);
+    std::fs::symlink_metadata(&dir)
+        .ok()
+        .filter(|m| m.is_dir())
+        .map(|_| dir)
 }
 
 /// Sorts paths by their lowercase text (names match case-insensitively, so `architecture.md`

@@ -182,7 +182,12 @@ fn body(o: &mut String, report: &Report, root: &str, detail: Detail, one_of_seve
             "architecture document: none found (give one with --doc FILE; claims then count)"
         );
     } else {
-        let _ = writeln!(o, "architecture document: {}", report.documents.join(", "));
+        let _ = writeln!(
+            o,
+            "architecture document{}: {}",
+            if report.documents.len() == 1 { "" } else { "s" },
+            crate::report::list_documents(&report.documents)
+        );
         match report.not_understood.len() {
             0 => {}
             1 => {
