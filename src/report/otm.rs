@@ -34,7 +34,14 @@ pub fn render_systems(systems: &[SystemReport], diagrams: &[Diagram], root: &str
             String::new()
         };
         let name = several.then_some(s.system.name.as_str());
-        out.add(&s.report, d, &Scope { prefix: scope, name });
+        out.add(
+            &s.report,
+            d,
+            &Scope {
+                prefix: scope,
+                name,
+            },
+        );
     }
     let risk = systems
         .iter()
@@ -207,7 +214,11 @@ impl Otm {
                 }
             }
             if !placed {
-                merge_state(on.entry(system).or_default(), &t.id, threat_state(t, &by_id));
+                merge_state(
+                    on.entry(system).or_default(),
+                    &t.id,
+                    threat_state(t, &by_id),
+                );
             }
         }
 
@@ -245,9 +256,9 @@ impl Otm {
                     .assumptions
                     .iter()
                     .filter_map(|a| {
-                        mitigation_state.get(a.as_str()).map(|s| {
-                            json!({ "mitigation": scope.id(&mitigation_id(a)), "state": s })
-                        })
+                        mitigation_state.get(a.as_str()).map(
+                            |s| json!({ "mitigation": scope.id(&mitigation_id(a)), "state": s }),
+                        )
                     })
                     .collect();
                 out.push(json!({
@@ -379,7 +390,11 @@ fn mitigation_id(assumption: &str) -> String {
 
 /// Keeps the state that needs the most attention when a threat is on one component twice (two
 /// instances of one block, one waived and one not).
-fn merge_state<'a>(states: &mut BTreeMap<&'a str, &'static str>, threat: &'a str, state: &'static str) {
+fn merge_state<'a>(
+    states: &mut BTreeMap<&'a str, &'static str>,
+    threat: &'a str,
+    state: &'static str,
+) {
     const ORDER: [&str; 4] = ["exposed", "open", "accepted", "mitigated"];
     let rank = |s: &str| ORDER.iter().position(|o| *o == s).unwrap_or(ORDER.len());
     let e = states.entry(threat).or_insert(state);
