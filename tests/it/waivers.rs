@@ -332,3 +332,53 @@ fn writing_questions_keeps_the_accepted_risks() {
     let (code, out, err) = scan(&d, &[]);
     assert_eq!(code, 0, "the acceptance is still read: {out}{err}");
 }
+
+/// The summary paragraph of the Markdown report (the line after the title).
+fn markdown_summary(markdown: &str) -> String {
+    markdown
+        .lines()
+        .skip_while(|l| !l.starts_with("## vouch"))
+        .nth(2)
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// 2100-01-02T00:00:00Z: after the `waivers` fixture's acceptance (2099-12-31).
+const JAN_2_2100: &str = "4102531200";
+
+#[test]
+fn the_markdown_summary_counts_what_the_team_waived_out_of_the_gate() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/projects/waivers/terraform");
+    let args = ["scan", root.to_str().unwrap(), "--format", "markdown"];
+    let (code, md, err) = run_at(DEC_10_2026, &args);
+    assert_eq!(code, 0, "{md}{err}");
+    let summary = markdown_summary(&md);
+    // Three assumptions fail; two are waived (a suppression in the code, a risk accepted in the
+    // answers file), so one gap needs attention, and the reviewer is told what left the gate.
+    assert!(
+        summary.starts_with("1 gap needs attention: the code proves 3 assumptions of the threat model false, and contradicts the architecture document on 0 more, 2 of which the team waived;"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains(
+            "2 findings left the gate, waived: 1 suppressed in the code, 1 accepted in the answers file (still listed below, marked)."
+        ),
+        "{summary}"
+    );
+    assert!(!summary.contains("expired"), "{summary}");
+
+    // Once the acceptance has expired, its finding is a gap again, and the summary says why.
+    let (code, md, err) = run_at(JAN_2_2100, &args);
+    assert_eq!(code, 1, "{md}{err}");
+    let summary = markdown_summary(&md);
+    assert!(summary.starts_with("2 gaps need attention:"), "{summary}");
+    assert!(
+        summary.contains(", 1 of which the team waived;"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("1 finding left the gate, waived: 1 suppressed in the code (still listed below, marked). 1 accepted risk expired, so its finding is in the gate again."),
+        "{summary}"
+    );
+}
