@@ -37,6 +37,12 @@ pub struct Entry {
     pub kind: String,
     pub subject: String,
     pub message: String,
+    /// The alert was waived (suppressed in the code, or accepted in the answers file) when the
+    /// baseline was taken: it was known, but never counted in the gate. When it is no longer
+    /// waived (the acceptance expired, the suppression was removed), it enters the gate as new.
+    /// Absent (false) in files written before it existed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub waived: bool,
 }
 
 /// A message of at most this many characters is kept in the file (it is for people; the
@@ -46,21 +52,24 @@ const MESSAGE_CHARS: usize = 160;
 impl Baseline {
     /// The baseline of today's alerts, sorted by fingerprint (deterministic bytes).
     pub fn of(alerts: &[Alert]) -> Baseline {
-        let mut entries: Vec<Entry> = alerts
-            .iter()
-            .map(|a| Entry {
-                fingerprint: a.fingerprint.clone(),
-                rule: a.rule.clone(),
-                kind: a.kind.name().to_string(),
-                subject: a.subject.clone(),
-                message: short(&a.message),
-            })
-            .collect();
-        entries.sort();
-        entries.dedup_by(|a, b| a.fingerprint == b.fingerprint);
+        // One entry per fingerprint; it is waived only if every alert with it is.
+        let mut by_fingerprint: std::collections::BTreeMap<&str, Entry> = Default::default();
+        for a in alerts {
+            by_fingerprint
+                .entry(a.fingerprint.as_str())
+                .and_modify(|e| e.waived &= a.waived())
+                .or_insert_with(|| Entry {
+                    fingerprint: a.fingerprint.clone(),
+                    rule: a.rule.clone(),
+                    kind: a.kind.name().to_string(),
+                    subject: a.subject.clone(),
+                    message: short(&a.message),
+                    waived: a.waived(),
+                });
+        }
         Baseline {
             format_version: FORMAT_VERSION,
-            entries,
+            entries: by_fingerprint.into_values().collect(),
         }
     }
 
@@ -168,18 +177,25 @@ pub struct Comparison {
 }
 
 impl Comparison {
+    /// An alert is new when the baseline does not know it, or knew it only as waived and it is
+    /// no longer waived (it has never been counted in the gate before).
     pub fn of(source: String, baseline: &Baseline, alerts: &[Alert]) -> Comparison {
-        let known = baseline.fingerprints();
-        let today: BTreeSet<&str> = alerts.iter().map(|a| a.fingerprint.as_str()).collect();
-        let new = alerts
+        let known: std::collections::HashMap<&str, bool> = baseline
+            .entries
             .iter()
-            .filter(|a| !known.contains(&a.fingerprint))
+            .map(|e| (e.fingerprint.as_str(), e.waived))
+            .collect();
+        let today: BTreeSet<&str> = alerts.iter().map(|a| a.fingerprint.as_str()).collect();
+        let is_new = |a: &Alert| match known.get(a.fingerprint.as_str()) {
+            None => true,
+            Some(&was_waived) => was_waived && !a.waived(),
+        };
+        let new: BTreeSet<String> = alerts
+            .iter()
+            .filter(|a| is_new(a))
             .map(|a| a.fingerprint.clone())
             .collect();
-        let unchanged = alerts
-            .iter()
-            .filter(|a| known.contains(&a.fingerprint))
-            .count();
+        let unchanged = alerts.iter().filter(|a| !is_new(a)).count();
         let no_longer_match = baseline
             .entries
             .iter()

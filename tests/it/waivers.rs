@@ -382,3 +382,81 @@ fn the_markdown_summary_counts_what_the_team_waived_out_of_the_gate() {
         "{summary}"
     );
 }
+
+/// `vouch baseline DIR --only auth.mfa-required` at a date; the baseline file's entries.
+fn baseline_at(epoch: &str, d: &tempfile::TempDir) -> Vec<Json> {
+    let (code, out, err) = run_at(
+        epoch,
+        &[
+            "baseline",
+            d.path().to_str().unwrap(),
+            "--only",
+            "auth.mfa-required",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let text = std::fs::read_to_string(d.path().join(".vouch/baseline.json")).unwrap();
+    let v: Json = serde_json::from_str(&text).unwrap();
+    v["entries"].as_array().unwrap().clone()
+}
+
+#[test]
+fn an_acceptance_that_expires_after_the_baseline_brings_its_finding_back_into_the_gate() {
+    let d = tree(&[("main.tf", OPEN_POOL), (".vouch/answers.yaml", ANSWERS)]);
+    // The baseline is taken while the risk is accepted: the entry says so.
+    let entries = baseline_at(DEC_10_2026, &d);
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0]["waived"], true, "{entries:?}");
+    let f = d.path().join(".vouch/baseline.json");
+    let baseline = ["--baseline", f.to_str().unwrap()];
+    // While it holds, nothing is new and the gate passes.
+    let (code, out, err) = scan_at(DEC_10_2026, &d, &baseline);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(err.contains("0 new, 1 unchanged"), "{err}");
+    // Once it has expired, the finding counts again although the baseline knows it: it was
+    // known only as waived, so it enters the gate as new.
+    let (code, out, err) = scan_at(JAN_5_2027, &d, &baseline);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("1 new, 0 unchanged"), "{err}");
+    assert!(out.contains("the acceptance has expired"), "{out}");
+}
+
+#[test]
+fn a_finding_whose_suppression_is_removed_after_the_baseline_is_new() {
+    let d = tree(&[("main.tf", SUPPRESSED_POOL)]);
+    let entries = baseline_at(DEC_10_2026, &d);
+    assert_eq!(entries[0]["waived"], true, "{entries:?}");
+    let f = d.path().join(".vouch/baseline.json");
+    let baseline = ["--baseline", f.to_str().unwrap()];
+    let (code, _, err) = scan(&d, &baseline);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("0 new, 1 unchanged"), "{err}");
+    // The change removes the comment: the finding enters the gate, as new.
+    std::fs::write(
+        d.path().join("main.tf"),
+        SUPPRESSED_POOL
+            .lines()
+            .skip(1)
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+    .unwrap();
+    let (code, out, err) = scan(&d, &baseline);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("1 new, 0 unchanged"), "{err}");
+    let (_, md, _) = scan(&d, &[&baseline[..], &["--format", "markdown"]].concat());
+    assert!(md.contains("**1 new**"), "{md}");
+    // A finding the baseline knew as counted and the change suppresses is not new: it leaves
+    // the gate by its waiver, not by the baseline.
+    let e = tree(&[("main.tf", OPEN_POOL)]);
+    baseline_at(DEC_10_2026, &e);
+    let f = e.path().join(".vouch/baseline.json");
+    std::fs::write(
+        e.path().join("main.tf"),
+        format!("# vouch:ignore auth.mfa-required partners use their own IdP's MFA\n{OPEN_POOL}"),
+    )
+    .unwrap();
+    let (code, _, err) = scan(&e, &["--baseline", f.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("0 new, 1 unchanged"), "{err}");
+}
