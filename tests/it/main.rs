@@ -11,6 +11,7 @@ mod cloudformation;
 mod common;
 mod compute;
 mod diagram;
+mod doc_excerpts;
 mod escalation;
 mod exports;
 mod iam_access;
