@@ -406,6 +406,57 @@ mod tests {
         assert!(!c.gate_fails(&known_only, Some(Severity::Low), true));
     }
 
+    fn waived(fp: &str, expired: bool) -> Alert {
+        Alert {
+            waiver: Some(crate::waivers::Waiver {
+                kind: crate::waivers::WaiverKind::Accepted,
+                reason: "r".into(),
+                by: Some("team".into()),
+                expires: Some("2026-12-31".into()),
+                expired,
+                at: crate::source::Origin::Source(crate::source::Region {
+                    file: ".vouch/answers.yaml".into(),
+                    line: 2,
+                    column: 5,
+                    end_line: 2,
+                    end_column: 9,
+                }),
+            }),
+            ..alert(fp)
+        }
+    }
+
+    #[test]
+    fn an_alert_known_only_as_waived_is_new_once_it_is_not() {
+        let b = Baseline::of(&[waived("w", false), alert("a"), waived("a", false)]);
+        // One entry per fingerprint, waived only when every alert with it was.
+        let flags: Vec<(&str, bool)> = b
+            .entries
+            .iter()
+            .map(|e| (e.fingerprint.as_str(), e.waived))
+            .collect();
+        assert_eq!(flags, [("a", false), ("w", true)]);
+        // Still waived: unchanged. Expired: new, and the gate counts it.
+        let c = Comparison::of("f".into(), &b, &[waived("w", false)]);
+        assert!(c.new.is_empty() && c.unchanged == 1);
+        let today = [waived("w", true)];
+        let c = Comparison::of("f".into(), &b, &today);
+        assert_eq!(c.new.iter().collect::<Vec<_>>(), ["w"]);
+        assert!(c.gate_fails(&today, Some(crate::assumptions::Severity::High), false));
+        // Known as counted, waived today: unchanged, and out of the gate by its waiver.
+        let today = [waived("a", false)];
+        let c = Comparison::of("f".into(), &b, &today);
+        assert!(c.new.is_empty());
+        assert!(!c.gate_fails(&today, Some(crate::assumptions::Severity::Low), true));
+        // A file written before `waived` existed reads as counted.
+        let old: Baseline = serde_json::from_str(
+            r#"{"format_version": 1, "entries": [{"fingerprint": "w", "rule": "r", "kind": "finding", "subject": "s", "message": "m"}]}"#,
+        )
+        .unwrap();
+        assert!(!old.entries[0].waived);
+        assert!(!b.to_json().contains("\"waived\": false"));
+    }
+
     #[test]
     fn a_baseline_round_trips_and_bad_files_are_diagnostics() {
         let d = tempfile::tempdir().unwrap();
