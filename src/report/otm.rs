@@ -174,8 +174,14 @@ impl Otm {
             for a in t.assumptions.iter().filter_map(|a| by_id.get(a.as_str())) {
                 match t.basis {
                     ThreatBasis::Confirmed => {
+                        let waived = waived_by_block(a);
                         for &n in failing_on.get(a.id.as_str()).into_iter().flatten() {
-                            let state = if waived_on(a, &diagram.nodes[n]) {
+                            let node = &diagram.nodes[n];
+                            let state = if waived
+                                .get(&(node.unit.as_str(), node.name.clone()))
+                                .copied()
+                                .unwrap_or(false)
+                            {
                                 "accepted"
                             } else {
                                 "exposed"
@@ -246,10 +252,12 @@ impl Otm {
                 },
             }));
         }
+        let threat_of: HashMap<&str, &ThreatReport> =
+            report.threats.iter().map(|t| (t.id.as_str(), t)).collect();
         let instances = |threats: Option<&BTreeMap<&str, &'static str>>| -> Vec<Value> {
             let mut out = Vec::new();
             for (id, state) in threats.into_iter().flatten() {
-                let Some(t) = report.threats.iter().find(|t| t.id == *id) else {
+                let Some(t) = threat_of.get(id) else {
                     continue;
                 };
                 let mitigations: Vec<Value> = t
@@ -403,22 +411,21 @@ fn merge_state<'a>(
     }
 }
 
-/// Whether the assumption's failing evidence on this node is all waived (or the whole
-/// assumption is an accepted risk): the threat is then accepted there, not exposed.
-fn waived_on(a: &AssumptionReport, node: &crate::diagram::Node) -> bool {
-    if a.accepted.as_ref().is_some_and(|w| w.active()) {
-        return true;
+/// For each block (unit, address without instance keys) an assumption fails on: whether every
+/// failing subject there is waived (or the whole assumption is an accepted risk), so the threat
+/// is accepted there rather than exposed. One pass over the evidence.
+fn waived_by_block(a: &AssumptionReport) -> HashMap<(&str, String), bool> {
+    let whole = a.accepted.as_ref().is_some_and(|w| w.active());
+    let mut out: HashMap<(&str, String), bool> = HashMap::new();
+    for e in a.evidence.iter().filter(|e| e.outcome == Verdict::Fail) {
+        let covered = whole || e.waiver.as_ref().is_some_and(|w| w.active());
+        *out.entry((
+            e.unit.as_str(),
+            crate::model::kinds::path_without_indices(&e.resource),
+        ))
+        .or_insert(true) &= covered;
     }
-    let mut here = a
-        .evidence
-        .iter()
-        .filter(|e| {
-            e.outcome == Verdict::Fail
-                && e.unit == node.unit
-                && crate::model::kinds::path_without_indices(&e.resource) == node.name
-        })
-        .peekable();
-    here.peek().is_some() && here.all(|e| e.waiver.as_ref().is_some_and(|w| w.active()))
+    out
 }
 
 /// The state of a threat about no component.
