@@ -24,9 +24,17 @@ pub const OTM_VERSION: &str = "0.2.0";
 
 /// The whole tree as one OTM file; `diagrams` are the systems' views in the same order
 /// (`crate::diagram::for_systems`, not collapsed: OTM has no size limit to draw).
-pub fn render_systems(systems: &[SystemReport], diagrams: &[Diagram], root: &str) -> String {
+pub fn render_systems(
+    systems: &[SystemReport],
+    diagrams: &[Diagram],
+    scan: &crate::Scan,
+    root: &str,
+) -> String {
     let several = systems.len() > 1;
-    let mut out = Otm::default();
+    let mut out = Otm {
+        declared: declarations(scan),
+        ..Otm::default()
+    };
     for (s, d) in systems.iter().zip(diagrams) {
         let scope = if several {
             crate::diagram::stable_id("s", &s.system.id, "")
@@ -66,6 +74,12 @@ pub fn render_systems(systems: &[SystemReport], diagrams: &[Diagram], root: &str
                 "risk": risk,
             },
         },
+        "representations": [{
+            "name": "Infrastructure code",
+            "id": CODE,
+            "type": "code",
+            "description": "The Terraform and CloudFormation files vouch read; each component names the file and line that declares it (paths relative to the scanned root).",
+        }],
         "trustZones": out.zones,
         "components": out.components,
         "dataflows": out.dataflows,
@@ -102,8 +116,34 @@ impl Scope<'_> {
     }
 }
 
+/// The id of the code representation: components point into the files that declare them.
+const CODE: &str = "code";
+
+/// Where each block (unit, address without instance keys) is first declared: file and line.
+type Declarations = HashMap<(String, String), (String, u32)>;
+
+/// One pass over the model. Resources read from the live account are declared in no file of
+/// the tree and get no location.
+fn declarations(scan: &crate::Scan) -> Declarations {
+    let model = &scan.model;
+    let mut out = Declarations::new();
+    for r in &model.resources {
+        let key = (
+            r.unit.clone(),
+            crate::model::kinds::path_without_indices(&r.address),
+        );
+        if out.contains_key(&key) || model.record_at(r.span).is_some() {
+            continue;
+        }
+        let at = scan.loaded.sources.region(r.span);
+        out.insert(key, (at.file, at.line));
+    }
+    out
+}
+
 #[derive(Default)]
 struct Otm {
+    declared: Declarations,
     zones: Vec<Value>,
     components: Vec<Value>,
     dataflows: Vec<Value>,
@@ -300,8 +340,23 @@ impl Otm {
             if n.role != Role::Internet {
                 description.push('.');
             }
+            let representations: Vec<Value> = self
+                .declared
+                .get(&(n.unit.clone(), n.name.clone()))
+                .map(|(file, line)| {
+                    json!({
+                        "representation": CODE,
+                        "id": format!("{}@{CODE}", scope.id(&n.id)),
+                        "name": n.name,
+                        "file": file,
+                        "line": line,
+                    })
+                })
+                .into_iter()
+                .collect();
             self.components.push(json!({
                 "id": scope.id(&n.id),
+                "representations": representations,
                 "name": n.name,
                 "type": if n.role == Role::Internet { "internet" } else { n.kind.as_str() },
                 "description": description,

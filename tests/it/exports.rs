@@ -190,9 +190,21 @@ fn the_otm_export_of_every_fixture_project_loads_against_its_schema_and_links_wh
                 .any(|z| z["type"] == "internet" && z["risk"]["trustRating"] == 0),
             "{name}"
         );
+        let representations = unique_ids(&otm, "representations");
         for c in otm["components"].as_array().unwrap() {
             let zone = c["parent"]["trustZone"].as_str().unwrap();
             assert!(zones.contains(zone), "{name}: {c}");
+            for r in c["representations"].as_array().into_iter().flatten() {
+                assert!(
+                    representations.contains(r["representation"].as_str().unwrap()),
+                    "{name}: {r}"
+                );
+                // The file is one of the project's, relative to the scanned root.
+                assert!(
+                    path.join(r["file"].as_str().unwrap()).is_file(),
+                    "{name}: {r}"
+                );
+            }
             for t in c["threats"].as_array().unwrap() {
                 assert!(
                     threats.contains(t["threat"].as_str().unwrap()),
@@ -276,6 +288,20 @@ fn an_otm_threat_the_code_confirms_is_exposed_on_its_component_with_its_missing_
         .find(|z| z["id"] == pool_zone)
         .unwrap();
     assert_eq!(zone["type"], "third-party");
+    // The pool points at the file and line that declare it, through the code representation.
+    let pool = otm["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "aws_cognito_user_pool.main")
+        .unwrap();
+    assert_eq!(otm["representations"][0]["type"], "code");
+    let at = &pool["representations"][0];
+    assert_eq!(at["representation"], otm["representations"][0]["id"]);
+    assert_eq!(
+        (at["file"].as_str(), at["line"].as_u64()),
+        (Some("identity.tf"), Some(3))
+    );
     // A control the code proves is implemented where it holds: the trail's encryption.
     let trail = threats_on(&otm, "aws_cloudtrail.main");
     let (state, ms) = &trail["T-kms.encryption-at-rest.residual"];
