@@ -761,7 +761,7 @@ fn scan_command(scan: &vouch::Scan, a: &ScanArgs, config: &vouch::config::Config
         ScanFormat::Otm => emit(&report::otm::render_systems(
             &assessed.systems,
             &vouch::diagram::for_systems(&scan.model, &assessed.systems),
-            &scan,
+            scan,
             &root,
         )),
     };
