@@ -432,20 +432,22 @@ pub fn render_systems_with_diagrams(
         systems.len(),
         code(root)
     );
-    o.push_str("| system | path | risk | confidence | invalid | contradicted | open questions |\n");
-    o.push_str("| --- | --- | --- | ---: | ---: | ---: | ---: |\n");
+    o.push_str("| system | path | risk | confidence | invalid | contradicted | waived findings | open questions |\n");
+    o.push_str("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |\n");
     for s in systems {
         let r = &s.report;
         let count = |k: &str| r.statuses.get(k).copied().unwrap_or(0);
+        let w = Waived::of(r);
         let _ = writeln!(
             o,
-            "| {} | `{}` | {} | {:.2} | {} | {} | {} |",
+            "| {} | `{}` | {} | {:.2} | {} | {} | {} | {} |",
             cell(&s.system.name),
             code(&s.system.path),
             r.risk.map_or("none", |x| x.name()),
             r.confidence,
             count("invalid"),
             count("contradicted"),
+            w.in_source + w.accepted,
             r.questions.len()
         );
     }

@@ -460,3 +460,58 @@ fn a_finding_whose_suppression_is_removed_after_the_baseline_is_new() {
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("0 new, 1 unchanged"), "{err}");
 }
+
+#[test]
+fn the_markdown_table_of_several_systems_counts_each_ones_waived_findings() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/projects");
+    let (_, md, err) = run_at(
+        DEC_10_2026,
+        &["scan", root.to_str().unwrap(), "--format", "markdown"],
+    );
+    let row = |system: &str| -> Vec<String> {
+        md.lines()
+            .find(|l| l.starts_with(&format!("| {system} |")))
+            .unwrap_or_else(|| panic!("no row for {system}: {md}{err}"))
+            .split('|')
+            .map(|c| c.trim().to_string())
+            .collect()
+    };
+    let header = md
+        .lines()
+        .find(|l| l.starts_with("| system |"))
+        .unwrap()
+        .split('|')
+        .map(|c| c.trim().to_string())
+        .collect::<Vec<_>>();
+    let column = header.iter().position(|c| c == "waived findings").unwrap();
+    // The count is the failing evidence an active waiver covers in that system's report.
+    let (_, json, _) = run_at(
+        DEC_10_2026,
+        &["scan", root.to_str().unwrap(), "--format", "json"],
+    );
+    let v: Json = serde_json::from_str(&json).unwrap();
+    let waived = |system: &str| -> usize {
+        let s = v["systems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == system)
+            .unwrap();
+        s["report"]["assumptions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|a| a["evidence"].as_array().unwrap())
+            .filter(|e| {
+                e["outcome"] == "fail" && e["waiver"].is_object() && e["waiver"]["expired"] != true
+            })
+            .count()
+    };
+    assert!(waived("waivers") >= 1, "{json}");
+    assert_eq!(
+        row("waivers")[column],
+        waived("waivers").to_string(),
+        "{md}"
+    );
+    assert_eq!(row("saas-serverless")[column], "0", "{md}");
+}
