@@ -10,7 +10,8 @@
 //! what vouch does know, documented in docs/otm.md, and the likelihood, which nothing in the
 //! code says, is `null` (the schema allows it) with a comment saying why.
 //!
-//! Nothing here decides anything: it reads the typed report and the diagram.
+//! Each component also points at the file and line that declare it (a `code` representation).
+//! Nothing here decides anything: it reads the typed report, the diagram and the model's spans.
 
 use crate::assumptions::{Severity, Status, Stride};
 use crate::diagram::{Boundary, Diagram, Role};
