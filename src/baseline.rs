@@ -37,6 +37,12 @@ pub struct Entry {
     pub kind: String,
     pub subject: String,
     pub message: String,
+    /// The alert was waived (suppressed in the code, or accepted in the answers file) when the
+    /// baseline was taken: it was known, but never counted in the gate. When it is no longer
+    /// waived (the acceptance expired, the suppression was removed), it enters the gate as new.
+    /// Absent (false) in files written before it existed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub waived: bool,
 }
 
 /// A message of at most this many characters is kept in the file (it is for people; the
@@ -46,21 +52,24 @@ const MESSAGE_CHARS: usize = 160;
 impl Baseline {
     /// The baseline of today's alerts, sorted by fingerprint (deterministic bytes).
     pub fn of(alerts: &[Alert]) -> Baseline {
-        let mut entries: Vec<Entry> = alerts
-            .iter()
-            .map(|a| Entry {
-                fingerprint: a.fingerprint.clone(),
-                rule: a.rule.clone(),
-                kind: a.kind.name().to_string(),
-                subject: a.subject.clone(),
-                message: short(&a.message),
-            })
-            .collect();
-        entries.sort();
-        entries.dedup_by(|a, b| a.fingerprint == b.fingerprint);
+        // One entry per fingerprint; it is waived only if every alert with it is.
+        let mut by_fingerprint: std::collections::BTreeMap<&str, Entry> = Default::default();
+        for a in alerts {
+            by_fingerprint
+                .entry(a.fingerprint.as_str())
+                .and_modify(|e| e.waived &= a.waived())
+                .or_insert_with(|| Entry {
+                    fingerprint: a.fingerprint.clone(),
+                    rule: a.rule.clone(),
+                    kind: a.kind.name().to_string(),
+                    subject: a.subject.clone(),
+                    message: short(&a.message),
+                    waived: a.waived(),
+                });
+        }
         Baseline {
             format_version: FORMAT_VERSION,
-            entries,
+            entries: by_fingerprint.into_values().collect(),
         }
     }
 
@@ -168,18 +177,25 @@ pub struct Comparison {
 }
 
 impl Comparison {
+    /// An alert is new when the baseline does not know it, or knew it only as waived and it is
+    /// no longer waived (it has never been counted in the gate before).
     pub fn of(source: String, baseline: &Baseline, alerts: &[Alert]) -> Comparison {
-        let known = baseline.fingerprints();
-        let today: BTreeSet<&str> = alerts.iter().map(|a| a.fingerprint.as_str()).collect();
-        let new = alerts
+        let known: std::collections::HashMap<&str, bool> = baseline
+            .entries
             .iter()
-            .filter(|a| !known.contains(&a.fingerprint))
+            .map(|e| (e.fingerprint.as_str(), e.waived))
+            .collect();
+        let today: BTreeSet<&str> = alerts.iter().map(|a| a.fingerprint.as_str()).collect();
+        let is_new = |a: &Alert| match known.get(a.fingerprint.as_str()) {
+            None => true,
+            Some(&was_waived) => was_waived && !a.waived(),
+        };
+        let new: BTreeSet<String> = alerts
+            .iter()
+            .filter(|a| is_new(a))
             .map(|a| a.fingerprint.clone())
             .collect();
-        let unchanged = alerts
-            .iter()
-            .filter(|a| known.contains(&a.fingerprint))
-            .count();
+        let unchanged = alerts.iter().filter(|a| !is_new(a)).count();
         let no_longer_match = baseline
             .entries
             .iter()
@@ -388,6 +404,57 @@ mod tests {
         assert!(!c.gate_fails(&today, None, false));
         let known_only = [alert("a")];
         assert!(!c.gate_fails(&known_only, Some(Severity::Low), true));
+    }
+
+    fn waived(fp: &str, expired: bool) -> Alert {
+        Alert {
+            waiver: Some(crate::waivers::Waiver {
+                kind: crate::waivers::WaiverKind::Accepted,
+                reason: "r".into(),
+                by: Some("team".into()),
+                expires: Some("2026-12-31".into()),
+                expired,
+                at: crate::source::Origin::Source(crate::source::Region {
+                    file: ".vouch/answers.yaml".into(),
+                    line: 2,
+                    column: 5,
+                    end_line: 2,
+                    end_column: 9,
+                }),
+            }),
+            ..alert(fp)
+        }
+    }
+
+    #[test]
+    fn an_alert_known_only_as_waived_is_new_once_it_is_not() {
+        let b = Baseline::of(&[waived("w", false), alert("a"), waived("a", false)]);
+        // One entry per fingerprint, waived only when every alert with it was.
+        let flags: Vec<(&str, bool)> = b
+            .entries
+            .iter()
+            .map(|e| (e.fingerprint.as_str(), e.waived))
+            .collect();
+        assert_eq!(flags, [("a", false), ("w", true)]);
+        // Still waived: unchanged. Expired: new, and the gate counts it.
+        let c = Comparison::of("f".into(), &b, &[waived("w", false)]);
+        assert!(c.new.is_empty() && c.unchanged == 1);
+        let today = [waived("w", true)];
+        let c = Comparison::of("f".into(), &b, &today);
+        assert_eq!(c.new.iter().collect::<Vec<_>>(), ["w"]);
+        assert!(c.gate_fails(&today, Some(crate::assumptions::Severity::High), false));
+        // Known as counted, waived today: unchanged, and out of the gate by its waiver.
+        let today = [waived("a", false)];
+        let c = Comparison::of("f".into(), &b, &today);
+        assert!(c.new.is_empty());
+        assert!(!c.gate_fails(&today, Some(crate::assumptions::Severity::Low), true));
+        // A file written before `waived` existed reads as counted.
+        let old: Baseline = serde_json::from_str(
+            r#"{"format_version": 1, "entries": [{"fingerprint": "w", "rule": "r", "kind": "finding", "subject": "s", "message": "m"}]}"#,
+        )
+        .unwrap();
+        assert!(!old.entries[0].waived);
+        assert!(!b.to_json().contains("\"waived\": false"));
     }
 
     #[test]

@@ -95,6 +95,9 @@ enum ScanFormat {
     Junit,
     /// AWS Threat Composer's JSON: assumptions, threats, mitigations and their links.
     ThreatComposer,
+    /// The Open Threat Model format (OTM 0.2.0): trust zones, components, data flows, threats
+    /// and mitigations.
+    Otm,
     /// Each system's data-flow diagram as a Mermaid flowchart.
     Mermaid,
     /// One self-contained HTML page: diagrams, assumptions with evidence, questions, threats.
@@ -753,6 +756,12 @@ fn scan_command(scan: &vouch::Scan, a: &ScanArgs, config: &vouch::config::Config
         ScanFormat::Junit => emit(&report::junit::render_systems(&assessed.systems)),
         ScanFormat::ThreatComposer => emit(&report::threat_composer::render_systems(
             &assessed.systems,
+            &root,
+        )),
+        ScanFormat::Otm => emit(&report::otm::render_systems(
+            &assessed.systems,
+            &vouch::diagram::for_systems(&scan.model, &assessed.systems),
+            scan,
             &root,
         )),
     };

@@ -185,11 +185,14 @@ pub fn render_with_diagram(
     o
 }
 
-/// Two sentences: how many gaps need attention, and which controls the code proves.
+/// Two sentences: how many gaps need attention, and which controls the code proves; and, when
+/// the team waived findings, a third saying how many left the gate and how (so a reviewer sees
+/// what the gate no longer counts, and an acceptance that has expired).
 fn summary(report: &Report) -> String {
     let n = |s: Status| report.statuses.get(s.name()).copied().unwrap_or(0);
     let (invalid, contradicted) = (n(Status::Invalid), n(Status::Contradicted));
     let gaps = invalid + contradicted;
+    let w = Waived::of(report);
     let open = report.questions.len();
     let questions = match open {
         0 => String::new(),
@@ -202,10 +205,15 @@ fn summary(report: &Report) -> String {
     let first = if gaps == 0 {
         format!("No gap needs attention: the code proves no assumption of the threat model false{questions}.")
     } else {
+        let attention = gaps - w.assumptions;
+        let waived = match w.assumptions {
+            0 => String::new(),
+            k => format!(", {k} of which the team waived"),
+        };
         format!(
-            "{} need{} attention: the code proves {} of the threat model false, and contradicts the architecture document on {} more{questions}.",
-            count(gaps, "gap"),
-            if gaps == 1 { "s" } else { "" },
+            "{} need{} attention: the code proves {} of the threat model false, and contradicts the architecture document on {} more{waived}{questions}.",
+            count(attention, "gap"),
+            if attention == 1 { "s" } else { "" },
             count(invalid, "assumption"),
             contradicted
         )
@@ -233,7 +241,88 @@ fn summary(report: &Report) -> String {
             )
         }
     };
-    format!("{first} {second}")
+    let mut out = format!("{first} {second}");
+    let mut how = Vec::new();
+    if w.in_source > 0 {
+        how.push(format!("{} suppressed in the code", w.in_source));
+    }
+    if w.accepted > 0 {
+        how.push(format!("{} accepted in the answers file", w.accepted));
+    }
+    if !how.is_empty() {
+        let findings = count(w.in_source + w.accepted, "finding");
+        let _ = write!(
+            out,
+            " {findings} left the gate, waived: {} (still listed below, marked).",
+            how.join(", ")
+        );
+    }
+    if w.expired > 0 {
+        let _ = write!(
+            out,
+            " {} expired, so {} in the gate again.",
+            count(w.expired, "accepted risk"),
+            if w.expired == 1 {
+                "its finding is"
+            } else {
+                "their findings are"
+            }
+        );
+    }
+    out
+}
+
+/// The failing findings the team waived, by how, and the acceptances past their date.
+#[derive(Default)]
+struct Waived {
+    /// Findings a suppression in the code covers.
+    in_source: usize,
+    /// Findings a risk accepted in the answers file covers.
+    accepted: usize,
+    /// Findings whose acceptance has expired (they count again).
+    expired: usize,
+    /// `invalid` or `contradicted` assumptions that leave the gate altogether.
+    assumptions: usize,
+}
+
+impl Waived {
+    fn of(report: &Report) -> Waived {
+        use crate::waivers::WaiverKind;
+        let mut w = Waived::default();
+        for a in report
+            .assumptions
+            .iter()
+            .filter(|a| matches!(a.status, Status::Invalid | Status::Contradicted))
+        {
+            if crate::waivers::waived(a) {
+                w.assumptions += 1;
+            }
+            let mut any = false;
+            for x in a
+                .evidence
+                .iter()
+                .filter(|e| e.outcome == Verdict::Fail)
+                .filter_map(|e| e.waiver.as_ref())
+            {
+                any = true;
+                match (x.kind, x.active()) {
+                    (_, false) => w.expired += 1,
+                    (WaiverKind::InSource, true) => w.in_source += 1,
+                    (WaiverKind::Accepted, true) => w.accepted += 1,
+                }
+            }
+            // An acceptance of a whole assumption the code contradicts with no failing subject
+            // (only the document's sentence): one accepted finding.
+            if !any {
+                match &a.accepted {
+                    Some(x) if x.active() => w.accepted += 1,
+                    Some(_) => w.expired += 1,
+                    None => {}
+                }
+            }
+        }
+        w
+    }
 }
 
 /// `1 gap`, `3 gaps`.
@@ -343,20 +432,22 @@ pub fn render_systems_with_diagrams(
         systems.len(),
         code(root)
     );
-    o.push_str("| system | path | risk | confidence | invalid | contradicted | open questions |\n");
-    o.push_str("| --- | --- | --- | ---: | ---: | ---: | ---: |\n");
+    o.push_str("| system | path | risk | confidence | invalid | contradicted | waived findings | open questions |\n");
+    o.push_str("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |\n");
     for s in systems {
         let r = &s.report;
         let count = |k: &str| r.statuses.get(k).copied().unwrap_or(0);
+        let w = Waived::of(r);
         let _ = writeln!(
             o,
-            "| {} | `{}` | {} | {:.2} | {} | {} | {} |",
+            "| {} | `{}` | {} | {:.2} | {} | {} | {} | {} |",
             cell(&s.system.name),
             code(&s.system.path),
             r.risk.map_or("none", |x| x.name()),
             r.confidence,
             count("invalid"),
             count("contradicted"),
+            w.in_source + w.accepted,
             r.questions.len()
         );
     }

@@ -10,6 +10,7 @@ pub mod inventory;
 pub mod junit;
 pub mod markdown;
 pub mod mermaid;
+pub mod otm;
 pub mod paths;
 pub mod sarif;
 pub mod scan;

@@ -11,6 +11,7 @@ mod cloudformation;
 mod common;
 mod compute;
 mod diagram;
+mod doc_excerpts;
 mod documents;
 mod escalation;
 mod exports;

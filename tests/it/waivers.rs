@@ -332,3 +332,186 @@ fn writing_questions_keeps_the_accepted_risks() {
     let (code, out, err) = scan(&d, &[]);
     assert_eq!(code, 0, "the acceptance is still read: {out}{err}");
 }
+
+/// The summary paragraph of the Markdown report (the line after the title).
+fn markdown_summary(markdown: &str) -> String {
+    markdown
+        .lines()
+        .skip_while(|l| !l.starts_with("## vouch"))
+        .nth(2)
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// 2100-01-02T00:00:00Z: after the `waivers` fixture's acceptance (2099-12-31).
+const JAN_2_2100: &str = "4102531200";
+
+#[test]
+fn the_markdown_summary_counts_what_the_team_waived_out_of_the_gate() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/projects/waivers/terraform");
+    let args = ["scan", root.to_str().unwrap(), "--format", "markdown"];
+    let (code, md, err) = run_at(DEC_10_2026, &args);
+    assert_eq!(code, 0, "{md}{err}");
+    let summary = markdown_summary(&md);
+    // Three assumptions fail; two are waived (a suppression in the code, a risk accepted in the
+    // answers file), so one gap needs attention, and the reviewer is told what left the gate.
+    assert!(
+        summary.starts_with("1 gap needs attention: the code proves 3 assumptions of the threat model false, and contradicts the architecture document on 0 more, 2 of which the team waived;"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains(
+            "2 findings left the gate, waived: 1 suppressed in the code, 1 accepted in the answers file (still listed below, marked)."
+        ),
+        "{summary}"
+    );
+    assert!(!summary.contains("expired"), "{summary}");
+
+    // Once the acceptance has expired, its finding is a gap again, and the summary says why.
+    let (code, md, err) = run_at(JAN_2_2100, &args);
+    assert_eq!(code, 1, "{md}{err}");
+    let summary = markdown_summary(&md);
+    assert!(summary.starts_with("2 gaps need attention:"), "{summary}");
+    assert!(
+        summary.contains(", 1 of which the team waived;"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("1 finding left the gate, waived: 1 suppressed in the code (still listed below, marked). 1 accepted risk expired, so its finding is in the gate again."),
+        "{summary}"
+    );
+}
+
+/// `vouch baseline DIR --only auth.mfa-required` at a date; the baseline file's entries.
+fn baseline_at(epoch: &str, d: &tempfile::TempDir) -> Vec<Json> {
+    let (code, out, err) = run_at(
+        epoch,
+        &[
+            "baseline",
+            d.path().to_str().unwrap(),
+            "--only",
+            "auth.mfa-required",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let text = std::fs::read_to_string(d.path().join(".vouch/baseline.json")).unwrap();
+    let v: Json = serde_json::from_str(&text).unwrap();
+    v["entries"].as_array().unwrap().clone()
+}
+
+#[test]
+fn an_acceptance_that_expires_after_the_baseline_brings_its_finding_back_into_the_gate() {
+    let d = tree(&[("main.tf", OPEN_POOL), (".vouch/answers.yaml", ANSWERS)]);
+    // The baseline is taken while the risk is accepted: the entry says so.
+    let entries = baseline_at(DEC_10_2026, &d);
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0]["waived"], true, "{entries:?}");
+    let f = d.path().join(".vouch/baseline.json");
+    let baseline = ["--baseline", f.to_str().unwrap()];
+    // While it holds, nothing is new and the gate passes.
+    let (code, out, err) = scan_at(DEC_10_2026, &d, &baseline);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(err.contains("0 new, 1 unchanged"), "{err}");
+    // Once it has expired, the finding counts again although the baseline knows it: it was
+    // known only as waived, so it enters the gate as new.
+    let (code, out, err) = scan_at(JAN_5_2027, &d, &baseline);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("1 new, 0 unchanged"), "{err}");
+    assert!(out.contains("the acceptance has expired"), "{out}");
+}
+
+#[test]
+fn a_finding_whose_suppression_is_removed_after_the_baseline_is_new() {
+    let d = tree(&[("main.tf", SUPPRESSED_POOL)]);
+    let entries = baseline_at(DEC_10_2026, &d);
+    assert_eq!(entries[0]["waived"], true, "{entries:?}");
+    let f = d.path().join(".vouch/baseline.json");
+    let baseline = ["--baseline", f.to_str().unwrap()];
+    let (code, _, err) = scan(&d, &baseline);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("0 new, 1 unchanged"), "{err}");
+    // The change removes the comment: the finding enters the gate, as new.
+    std::fs::write(
+        d.path().join("main.tf"),
+        SUPPRESSED_POOL
+            .lines()
+            .skip(1)
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+    .unwrap();
+    let (code, out, err) = scan(&d, &baseline);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("1 new, 0 unchanged"), "{err}");
+    let (_, md, _) = scan(&d, &[&baseline[..], &["--format", "markdown"]].concat());
+    assert!(md.contains("**1 new**"), "{md}");
+    // A finding the baseline knew as counted and the change suppresses is not new: it leaves
+    // the gate by its waiver, not by the baseline.
+    let e = tree(&[("main.tf", OPEN_POOL)]);
+    baseline_at(DEC_10_2026, &e);
+    let f = e.path().join(".vouch/baseline.json");
+    std::fs::write(
+        e.path().join("main.tf"),
+        format!("# vouch:ignore auth.mfa-required partners use their own IdP's MFA\n{OPEN_POOL}"),
+    )
+    .unwrap();
+    let (code, _, err) = scan(&e, &["--baseline", f.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("0 new, 1 unchanged"), "{err}");
+}
+
+#[test]
+fn the_markdown_table_of_several_systems_counts_each_ones_waived_findings() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/projects");
+    let (_, md, err) = run_at(
+        DEC_10_2026,
+        &["scan", root.to_str().unwrap(), "--format", "markdown"],
+    );
+    let row = |system: &str| -> Vec<String> {
+        md.lines()
+            .find(|l| l.starts_with(&format!("| {system} |")))
+            .unwrap_or_else(|| panic!("no row for {system}: {md}{err}"))
+            .split('|')
+            .map(|c| c.trim().to_string())
+            .collect()
+    };
+    let header = md
+        .lines()
+        .find(|l| l.starts_with("| system |"))
+        .unwrap()
+        .split('|')
+        .map(|c| c.trim().to_string())
+        .collect::<Vec<_>>();
+    let column = header.iter().position(|c| c == "waived findings").unwrap();
+    // The count is the failing evidence an active waiver covers in that system's report.
+    let (_, json, _) = run_at(
+        DEC_10_2026,
+        &["scan", root.to_str().unwrap(), "--format", "json"],
+    );
+    let v: Json = serde_json::from_str(&json).unwrap();
+    let waived = |system: &str| -> usize {
+        let s = v["systems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == system)
+            .unwrap();
+        s["report"]["assumptions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|a| a["evidence"].as_array().unwrap())
+            .filter(|e| {
+                e["outcome"] == "fail" && e["waiver"].is_object() && e["waiver"]["expired"] != true
+            })
+            .count()
+    };
+    assert!(waived("waivers") >= 1, "{json}");
+    assert_eq!(
+        row("waivers")[column],
+        waived("waivers").to_string(),
+        "{md}"
+    );
+    assert_eq!(row("saas-serverless")[column], "0", "{md}");
+}
