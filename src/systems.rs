@@ -11,7 +11,7 @@
 //! 1. A directory is *documented* when it holds an architecture document as
 //!    [`claims::find_documents`] finds one (`ARCHITECTURE.md`, `DESIGN.md` or its own
 //!    `<name>.md` in it, `ARCHITECTURE.md` or `DESIGN.md` in its `docs/`,
-//!    `docs/**/architecture*.md`, decision records in an ADR folder); a document in a `docs/`
+//!    `docs/**/{architecture,design,security,threat-model}*.md`, decision records in an ADR folder); a document in a `docs/`
 //!    or ADR folder belongs to the directory above. A unit belongs to the deepest documented directory
 //!    above it (the document describes everything under its directory but what a deeper
 //!    document describes).

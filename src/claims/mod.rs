@@ -43,7 +43,7 @@ const MAX_DOCS_ENTRIES: usize = 50_000;
 /// non-empty: exactly those, in the given order. Otherwise, matching names case-insensitively,
 /// under `root`: `ARCHITECTURE.md`, `DESIGN.md` or the project's own `<directory name>.md` at the
 /// root, `ARCHITECTURE.md` or `DESIGN.md` directly under `docs/` (or `doc/`), then
-/// `docs/**/architecture*.md`, then the decision records: the `.md` files of an ADR folder — one
+/// `docs/**/{architecture,design,security,threat-model}*.md`, then the decision records: the `.md` files of an ADR folder — one
 /// named `adr`, `adrs`, `decisions`, `architecture-decisions` or `decision-records` at the root
 /// or anywhere under `docs/`, or the folder adr-tools' `.adr-dir` names — without their
 /// README, index or template (sorted, deduplicated); if none is found, `README.md` at the root,
@@ -131,7 +131,7 @@ pub fn find_documents(root: &Path, explicit: &[PathBuf]) -> Vec<Found> {
             if entry.depth() == 1 && is_main(&name) {
                 under_docs.push(path.clone());
             }
-            if name.starts_with("architecture") {
+            if DESIGN_PREFIXES.iter().any(|p| name.starts_with(p)) {
                 architecture.push(path.clone());
             }
             if entry.depth() >= 2 && ADR_DIRS.iter().any(|d| parent_is(d)) && is_record(&name) {
@@ -180,6 +180,17 @@ pub fn find_documents(root: &Path, explicit: &[PathBuf]) -> Vec<Found> {
     }
     out
 }
+
+/// What the name of a design document under `docs/` starts with: architecture overviews,
+/// design documents, security designs and threat models.
+const DESIGN_PREFIXES: &[&str] = &[
+    "architecture",
+    "design",
+    "security",
+    "threat-model",
+    "threat_model",
+    "threatmodel",
+];
 
 /// Folders of architecture documents: `docs/`, and `doc/` as some projects spell it.
 fn is_docs_dir(name: &str) -> bool {

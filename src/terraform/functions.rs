@@ -69,10 +69,11 @@ fn eval_call(name: &str, args: &[Value]) -> Result<Value, Value> {
     Ok(match name {
         "jsonencode" => {
             let v = args.first().cloned().unwrap_or(Value::Null);
-            if let Some(u) = v.first_unknown() {
-                if !has_refs(&v) {
-                    return Ok(Value::Unknown(u.clone()));
-                }
+            // A document with unknown leaves (a data source's ARN in a policy's Resource) keeps
+            // its structure: its known parts (actions, effects) still decide checks, and every
+            // reader that needs the text still sees the unknown through `first_unknown`.
+            if let Value::Unknown(u) = &v {
+                return Ok(Value::Unknown(u.clone()));
             }
             match v.to_json() {
                 Some(j) => Value::String(serde_json::to_string(&j).unwrap_or_default().into()),
@@ -468,18 +469,6 @@ fn eval_call(name: &str, args: &[Value]) -> Result<Value, Value> {
         }
         other => Value::unknown(Reason::UnsupportedFunction, format!("{other}()")),
     })
-}
-
-fn has_refs(v: &Value) -> bool {
-    let mut found = false;
-    v.visit_refs("", &mut |_, _| found = true);
-    found
-        || matches!(v, Value::Template(_) | Value::Symbol(_))
-        || match v {
-            Value::List(l) => l.iter().any(has_refs),
-            Value::Map(m) => m.values().any(has_refs),
-            _ => false,
-        }
 }
 
 /// `format`: `%s`, `%d`, `%v`, `%q`, `%%`, with refs and symbols kept as template parts.

@@ -70,6 +70,29 @@ fn decision_records_are_found_in_the_folders_teams_keep_them_in() {
 }
 
 #[test]
+fn security_designs_and_threat_models_under_docs_are_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for f in [
+        "docs/security.md",
+        "docs/deployment.md",
+        "docs/design-principles.md",
+        "docs/threat-model.md",
+        "README.md",
+    ] {
+        touch(root, f, "# doc\n");
+    }
+    assert_eq!(
+        names(root, &find_documents(root, &[])),
+        [
+            "docs/design-principles.md",
+            "docs/security.md",
+            "docs/threat-model.md"
+        ]
+    );
+}
+
+#[test]
 fn a_project_s_own_name_md_is_its_document() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("payments");

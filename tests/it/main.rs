@@ -29,6 +29,7 @@ mod plan;
 mod pre_merge;
 mod projects;
 mod properties;
+mod real_patterns;
 mod sarif;
 mod snapshots;
 mod story;
