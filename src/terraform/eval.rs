@@ -173,7 +173,17 @@ pub struct Instance<'a> {
     config: &'a ModuleConfig<'a>,
     /// `""` for the root, `module.api.` for a child, `module.api["a"].module.x.` deeper.
     prefix: String,
-    vars: HashMap<String, Value>,
+    /// Variable values: the root's decided up front (tfvars, `-var`, defaults); a child's
+    /// defaults up front and its arguments as they are first read (`args`).
+    vars: RefCell<HashMap<String, Memo>>,
+    /// A module call's arguments, evaluated in the calling instance when the child first reads
+    /// them: module A's input may read module B's output while B's reads A's, as Terraform
+    /// allows (its graph is per value, not per module), without a false cycle.
+    args: HashMap<String, (&'a Expr, Scope)>,
+    /// The calling instance (none for the root), for `args`.
+    parent: Option<std::rc::Weak<Instance<'a>>>,
+    /// This instance, for the children it calls.
+    me: std::rc::Weak<Instance<'a>>,
     /// Directory of this module relative to the root module's directory (`path.module`).
     path_module: String,
     /// Key of this instance in `terraform init`'s module index (`vpc.subnets`); empty for the root.
@@ -191,12 +201,15 @@ impl<'a> Instance<'a> {
         project: &'a Project<'a>,
         config: &'a ModuleConfig<'a>,
         vars: HashMap<String, Value>,
-    ) -> Self {
-        Instance {
+    ) -> Rc<Self> {
+        Rc::new_cyclic(|me| Instance {
             project,
             config,
             prefix: String::new(),
-            vars,
+            vars: RefCell::new(vars.into_iter().map(|(k, v)| (k, Memo::Done(v))).collect()),
+            args: HashMap::new(),
+            parent: None,
+            me: me.clone(),
             path_module: ".".into(),
             module_key: String::new(),
             module_depth: 0,
@@ -204,7 +217,7 @@ impl<'a> Instance<'a> {
             outputs: Default::default(),
             shapes: Default::default(),
             calls: Default::default(),
-        }
+        })
     }
 
     fn span(&self, file: FileId, range: (u32, u32)) -> Span {
@@ -567,15 +580,38 @@ impl<'a> Instance<'a> {
     }
 
     fn var(&self, name: &str) -> Value {
-        match self.vars.get(name) {
-            Some(v) => v.clone(),
-            None if self.config.variables.contains_key(name) || self.config.dir.is_empty() => {
+        match self.vars.borrow().get(name) {
+            Some(Memo::Done(v)) => return v.clone(),
+            Some(Memo::InProgress) => {
+                return Value::unknown(Reason::Cycle, format!("{}var.{name}", self.prefix))
+            }
+            None => {}
+        }
+        if let Some((expr, scope)) = self.args.get(name) {
+            let Some(parent) = self.parent.as_ref().and_then(std::rc::Weak::upgrade) else {
+                return Value::unknown(Reason::Computed, format!("{}var.{name}", self.prefix));
+            };
+            if !self.enter() {
+                return Value::unknown(Reason::Limit, format!("var.{name} nested too deeply"));
+            }
+            self.vars
+                .borrow_mut()
+                .insert(name.to_string(), Memo::InProgress);
+            let v = parent.eval(expr, scope);
+            self.vars
+                .borrow_mut()
+                .insert(name.to_string(), Memo::Done(v.clone()));
+            self.leave();
+            return v;
+        }
+        match () {
+            _ if self.config.variables.contains_key(name) || self.config.dir.is_empty() => {
                 Value::unknown(
                     Reason::VariableWithoutDefault,
                     format!("{}var.{name}", self.prefix),
                 )
             }
-            None => Value::unknown(Reason::InvalidExpression, format!("undeclared var.{name}")),
+            _ => Value::unknown(Reason::InvalidExpression, format!("undeclared var.{name}")),
         }
     }
 
@@ -716,7 +752,7 @@ impl<'a> Instance<'a> {
         self.project.module_instances.set(total);
         let mut instances = Vec::new();
         for (key, scope) in keys {
-            let mut vars = HashMap::new();
+            let mut args = HashMap::new();
             for attr in &block.body.attributes {
                 if matches!(
                     attr.name.as_str(),
@@ -724,20 +760,24 @@ impl<'a> Instance<'a> {
                 ) {
                     continue;
                 }
-                vars.insert(attr.name.clone(), self.eval(&attr.expr, &scope));
+                args.insert(attr.name.clone(), (&attr.expr, scope.clone()));
             }
+            let mut vars = HashMap::new();
             for (vname, vblock) in &config.variables {
-                if !vars.contains_key(vname) {
+                if !args.contains_key(vname) {
                     if let Some(d) = vblock.item.body.attribute("default") {
-                        vars.insert(vname.clone(), self.child_default(&d.expr));
+                        vars.insert(vname.clone(), Memo::Done(self.child_default(&d.expr)));
                     }
                 }
             }
-            let child = Instance {
+            let child = Rc::new_cyclic(|me| Instance {
                 project: self.project,
                 config,
                 prefix: format!("{address}{}.", key.suffix()),
-                vars,
+                vars: RefCell::new(vars),
+                args,
+                parent: Some(self.me.clone()),
+                me: me.clone(),
                 path_module: path_module.clone(),
                 module_key: index_key.clone(),
                 module_depth: self.module_depth + 1,
@@ -745,8 +785,8 @@ impl<'a> Instance<'a> {
                 outputs: Default::default(),
                 shapes: Default::default(),
                 calls: Default::default(),
-            };
-            instances.push((key, Rc::new(child)));
+            });
+            instances.push((key, child));
         }
         ModuleCall::Local(shape, instances)
     }
@@ -1140,7 +1180,14 @@ impl<'a> Instance<'a> {
                     _ => return None,
                 }
             }
-            "var" => walk(self.vars.get(name.as_str())?),
+            "var" => {
+                let _ = self.var(name);
+                let memo = self.vars.borrow();
+                match memo.get(name.as_str()) {
+                    Some(Memo::Done(v)) => walk(v),
+                    _ => return None,
+                }
+            }
             _ => return None,
         };
         Some(self.apply_ops(value, &rest[used..], scope))

@@ -70,3 +70,143 @@ resource "aws_instance" "i" {
     );
     assert_eq!(status("iam.no-privilege-escalation"), "verified");
 }
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let p = root.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+fn inventory(root: &Path) -> (Json, String) {
+    let out = Command::new(vouch_bin())
+        .args(["inventory", "--format", "json"])
+        .arg(root)
+        .output()
+        .unwrap();
+    (
+        serde_json::from_slice(&out.stdout).unwrap(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Two modules that read each other's outputs — the network module takes the endpoints'
+/// security group, the endpoints module takes the network's subnets — are no cycle: Terraform's
+/// graph is per value, and so are vouch's module inputs (seen in
+/// jcub-i0/terraform-secure-baseline, where vouch reported a reference cycle and lost the
+/// endpoints' subnets).
+#[test]
+fn modules_that_read_each_other_s_outputs_are_no_cycle() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "main.tf",
+        r#"
+module "net" {
+  source   = "./modules/net"
+  ep_sg_id = module.ep.sg_id
+}
+module "ep" {
+  source     = "./modules/ep"
+  subnet_ids = module.net.subnet_ids
+  vpc_id     = module.net.vpc_id
+}
+"#,
+    );
+    write(
+        root,
+        "modules/net/main.tf",
+        r#"
+variable "ep_sg_id" {}
+resource "aws_vpc" "v" {
+  cidr_block = "10.0.0.0/16"
+}
+resource "aws_subnet" "s" {
+  vpc_id     = aws_vpc.v.id
+  cidr_block = "10.0.1.0/24"
+}
+resource "aws_security_group_rule" "r" {
+  type              = "ingress"
+  from_port         = 443
+  to_port           = 443
+  protocol          = "tcp"
+  security_group_id = var.ep_sg_id
+  cidr_blocks       = ["10.0.0.0/16"]
+}
+output "subnet_ids" {
+  value = { a = aws_subnet.s.id }
+}
+output "vpc_id" {
+  value = aws_vpc.v.id
+}
+"#,
+    );
+    write(
+        root,
+        "modules/ep/main.tf",
+        r#"
+variable "subnet_ids" {}
+variable "vpc_id" {}
+locals {
+  ids = var.subnet_ids
+}
+resource "aws_security_group" "sg" {
+  vpc_id = var.vpc_id
+}
+resource "aws_vpc_endpoint" "e" {
+  vpc_id             = var.vpc_id
+  service_name       = "com.amazonaws.us-east-1.sts"
+  vpc_endpoint_type  = "Interface"
+  subnet_ids         = values(local.ids)
+  security_group_ids = [aws_security_group.sg.id]
+}
+output "sg_id" {
+  value = aws_security_group.sg.id
+}
+"#,
+    );
+    let (inv, _) = inventory(root);
+    assert!(!inv.to_string().contains("cycle"), "{inv:#}");
+    assert_eq!(inv["summary"]["unresolved"], 0, "{inv:#}");
+    let rule = inv["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["address"] == "module.net.aws_security_group_rule.r")
+        .unwrap();
+    assert_eq!(rule["parent"], "module.ep.aws_security_group.sg");
+
+    // A true cycle through two modules' inputs and outputs is still one, and ends.
+    write(
+        root,
+        "main.tf",
+        r#"
+module "a" {
+  source = "./modules/a"
+  x      = module.b.o
+}
+module "b" {
+  source = "./modules/b"
+  y      = module.a.p
+}
+"#,
+    );
+    write(
+        root,
+        "modules/a/main.tf",
+        "variable \"x\" {}\nlocals {\n  p = var.x\n}\noutput \"p\" {\n  value = local.p\n}\nresource \"aws_sqs_queue\" \"q\" {\n  name = local.p\n}\n",
+    );
+    write(
+        root,
+        "modules/b/main.tf",
+        "variable \"y\" {}\noutput \"o\" {\n  value = var.y\n}\n",
+    );
+    let (inv, _) = inventory(root);
+    let reasons: Vec<&Json> = inv["unresolved"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| &u["reason"])
+        .collect();
+    assert!(reasons.iter().any(|r| *r == "cycle"), "{inv:#}");
+}
