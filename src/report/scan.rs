@@ -326,13 +326,14 @@ fn body(o: &mut String, report: &Report, root: &str, detail: Detail, one_of_seve
             } else {
                 Verdict::Pass
             };
-            for e in a.evidence.iter().filter(|e| e.outcome == shown) {
+            for (e, units) in across_units(a.evidence.iter().filter(|e| e.outcome == shown)) {
                 let _ = writeln!(
                     o,
-                    "    code  {}  {}: {}",
+                    "    code  {}  {}: {}{}",
                     place(&e.place),
                     e.resource,
-                    e.detail
+                    e.detail,
+                    in_units(&units)
                 );
             }
         }
@@ -366,12 +367,14 @@ fn body(o: &mut String, report: &Report, root: &str, detail: Detail, one_of_seve
             Status::Verified => true,
             _ => e.outcome != Verdict::Pass,
         });
-        let mut n = 0;
-        let total = a.evidence.len();
-        for e in shown {
-            n += 1;
-            if n > 8 {
-                let _ = writeln!(o, "           … {} more in the JSON report", total - 8);
+        let groups = across_units(shown);
+        for (n, (e, units)) in groups.iter().enumerate() {
+            if n == EVIDENCE_SHOWN {
+                let _ = writeln!(
+                    o,
+                    "           … {} more in the JSON report",
+                    groups.len() - EVIDENCE_SHOWN
+                );
                 break;
             }
             let place = match &e.place.0 {
@@ -385,9 +388,10 @@ fn body(o: &mut String, report: &Report, root: &str, detail: Detail, one_of_seve
             };
             let _ = writeln!(
                 o,
-                "         {:<7} {place}  {name}{}",
+                "         {:<7} {place}  {name}{}{}",
                 e.outcome.name(),
-                e.detail
+                e.detail,
+                in_units(units)
             );
             if let Some(w) = &e.waiver {
                 let _ = writeln!(o, "                 {}", w.describe());
@@ -536,4 +540,60 @@ pub fn questions_text(report: &Report) -> String {
         let _ = writeln!(o, "    threatens: {}", q.threats.join(", "));
     }
     o
+}
+
+/// Evidence lines an assumption shows before it counts the rest.
+const EVIDENCE_SHOWN: usize = 8;
+
+/// The same finding at the same place in several deployment units (one module called by the
+/// `dev`, `staging` and `prod` roots) as one line with its units, in first-seen order.
+fn across_units<'e>(
+    evidence: impl Iterator<Item = &'e crate::reconcile::report::Evidence>,
+) -> Vec<(&'e crate::reconcile::report::Evidence, Vec<&'e str>)> {
+    let mut groups: Vec<(&crate::reconcile::report::Evidence, Vec<&str>)> = Vec::new();
+    let mut index: std::collections::HashMap<(String, &str, &str, Verdict, Option<String>), usize> =
+        std::collections::HashMap::new();
+    for e in evidence {
+        let key = (
+            e.place
+                .0
+                .as_ref()
+                .map(|o| o.short())
+                .unwrap_or_else(|| format!("deployment {}", e.unit)),
+            e.resource.as_str(),
+            e.detail.as_str(),
+            e.outcome,
+            e.waiver.as_ref().map(|w| w.describe()),
+        );
+        match index.get(&key) {
+            Some(&i) => groups[i].1.push(e.unit.as_str()),
+            None => {
+                index.insert(key, groups.len());
+                groups.push((e, vec![e.unit.as_str()]));
+            }
+        }
+    }
+    groups
+}
+
+/// "  (in 3 deployments: environments/dev, environments/prod, environments/staging)" when a
+/// line stands for more than one unit.
+fn in_units(units: &[&str]) -> String {
+    let mut named: Vec<&str> = units.to_vec();
+    named.sort_unstable();
+    named.dedup();
+    if named.len() < 2 {
+        return String::new();
+    }
+    let shown = named.iter().take(3).copied().collect::<Vec<_>>().join(", ");
+    let more = named.len().saturating_sub(3);
+    format!(
+        "  (in {} deployments: {shown}{})",
+        named.len(),
+        if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        }
+    )
 }
