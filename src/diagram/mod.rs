@@ -18,6 +18,9 @@ use crate::iam::policy::Effect;
 use crate::model::{Kind, Label, Model};
 use crate::network::{self, Where};
 use crate::reconcile::{Report, Verdict};
+
+mod load_balancing;
+mod reachability;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -34,7 +37,15 @@ pub enum Boundary {
     /// One VPC, by the address of its block (`None`: compute in subnets whose VPC the tree
     /// does not name).
     Vpc { name: Option<String> },
-    /// The AWS account: compute outside any VPC, data stores, keys.
+    /// Subnets inside a VPC (drawn inside it): the blocks of the subnets a component is placed
+    /// in (`aws_subnet.private`, its `count` instances together), and whether they route to an
+    /// internet gateway (`None`: the routing could not be read).
+    Subnets {
+        vpc: Option<String>,
+        blocks: Vec<String>,
+        public: Option<bool>,
+    },
+    /// The AWS account: compute outside any VPC, data stores outside one, keys.
     Account,
 }
 
@@ -46,7 +57,24 @@ impl Boundary {
             Boundary::Edge => "Edge".into(),
             Boundary::Vpc { name: Some(n) } => format!("VPC {n}"),
             Boundary::Vpc { name: None } => "VPC (not in the tree)".into(),
+            Boundary::Subnets { blocks, public, .. } => format!(
+                "{} {}",
+                match public {
+                    Some(true) => "Public subnets",
+                    Some(false) => "Private subnets",
+                    None => "Subnets (routing not read)",
+                },
+                blocks.join(", ")
+            ),
             Boundary::Account => "AWS account".into(),
+        }
+    }
+
+    /// The boundary drawn around this one: a VPC around its subnets.
+    pub fn parent(&self) -> Option<Boundary> {
+        match self {
+            Boundary::Subnets { vpc, .. } => Some(Boundary::Vpc { name: vpc.clone() }),
+            _ => None,
         }
     }
 
@@ -57,6 +85,11 @@ impl Boundary {
             Boundary::ThirdParty => "b_third_parties".into(),
             Boundary::Edge => "b_edge".into(),
             Boundary::Vpc { name } => stable_id("b_vpc", name.as_deref().unwrap_or(""), ""),
+            Boundary::Subnets { vpc, blocks, .. } => stable_id(
+                "b_subnets",
+                &blocks.join(","),
+                vpc.as_deref().unwrap_or(""),
+            ),
             Boundary::Account => "b_account".into(),
         }
     }
@@ -105,14 +138,21 @@ pub struct Node {
     pub findings: BTreeSet<String>,
     /// Open questions about it.
     pub questions: BTreeSet<String>,
+    /// Assumptions the code proves fail for it whose failure a suppression or an accepted risk
+    /// takes out of the gate: shown apart from the findings that still count.
+    pub waived: BTreeSet<String>,
 }
 
 impl Node {
     pub fn failing(&self) -> bool {
         !self.findings.is_empty()
     }
+    /// Every failure on it is waived.
+    pub fn waived_only(&self) -> bool {
+        self.findings.is_empty() && !self.waived.is_empty()
+    }
     pub fn open(&self) -> bool {
-        self.findings.is_empty() && !self.questions.is_empty()
+        self.findings.is_empty() && self.waived.is_empty() && !self.questions.is_empty()
     }
 }
 
@@ -154,6 +194,37 @@ impl Diagram {
         let set: BTreeSet<&Boundary> = self.nodes.iter().map(|n| &n.boundary).collect();
         set.into_iter().cloned().collect()
     }
+
+    /// The outer boundaries in drawing order, each with the boundaries drawn inside it (a VPC
+    /// with its subnets), and the nodes of each by index: what a renderer nests.
+    pub fn nesting(&self) -> Vec<Nest> {
+        let mut outer: BTreeMap<Boundary, Nest> = BTreeMap::new();
+        for (i, n) in self.nodes.iter().enumerate() {
+            let top = n.boundary.parent().unwrap_or_else(|| n.boundary.clone());
+            let nest = outer.entry(top.clone()).or_insert_with(|| Nest {
+                boundary: top.clone(),
+                nodes: vec![],
+                inner: vec![],
+            });
+            if n.boundary == top {
+                nest.nodes.push(i);
+            } else {
+                match nest.inner.binary_search_by(|(b, _)| b.cmp(&n.boundary)) {
+                    Ok(at) => nest.inner[at].1.push(i),
+                    Err(at) => nest.inner.insert(at, (n.boundary.clone(), vec![i])),
+                }
+            }
+        }
+        outer.into_values().collect()
+    }
+}
+
+/// One outer boundary, the nodes directly in it and the boundaries inside it with theirs.
+#[derive(Debug, Clone)]
+pub struct Nest {
+    pub boundary: Boundary,
+    pub nodes: Vec<usize>,
+    pub inner: Vec<(Boundary, Vec<usize>)>,
 }
 
 /// FNV-1a: a stable hash (the standard library's is not stable across releases).
@@ -244,12 +315,26 @@ pub fn build(model: &Model, report: &Report) -> Diagram {
     }
 
     // Placement and roles, by resource.
+    let subnets = Subnets::index(model);
     let mut boundary_of: HashMap<usize, Boundary> = HashMap::new();
     let mut details: HashMap<usize, BTreeSet<String>> = HashMap::new();
     for p in &placements {
         let c = model.owner(p.compute);
         let (b, d) = match &p.where_ {
             Where::NoVpc => (Boundary::Account, None),
+            Where::Vpc {
+                vpc,
+                subnets: named,
+                public,
+                ..
+            } if !named.is_empty() => (
+                Boundary::Subnets {
+                    vpc: vpc.map(|v| block_of(&model.resources[v].address)),
+                    blocks: blocks_of(model, named),
+                    public: *public,
+                },
+                None,
+            ),
             Where::Vpc { vpc, public, .. } => (
                 Boundary::Vpc {
                     name: vpc.map(|v| block_of(&model.resources[v].address)),
@@ -265,6 +350,25 @@ pub fn build(model: &Model, report: &Report) -> Diagram {
         boundary_of.insert(c, b);
         if let Some(d) = d {
             details.entry(c).or_default().insert(d);
+        }
+    }
+    // Data stores and internal load balancers sit in the subnets they (or their subnet
+    // groups) name; internet-facing edges stay at the edge.
+    let internal: BTreeSet<usize> = edges
+        .iter()
+        .filter(|e| e.internet_facing == Some(false))
+        .map(|e| e.resource)
+        .collect();
+    for (&i, &role) in &role_of {
+        let placed = match role {
+            Role::DataStore => true,
+            Role::PublicEdge => internal.contains(&i),
+            _ => false,
+        };
+        if placed {
+            if let Some(b) = subnets.boundary(i) {
+                boundary_of.insert(i, b);
+            }
         }
     }
     for &(c, role) in &access.compute {
@@ -301,9 +405,10 @@ pub fn build(model: &Model, report: &Report) -> Diagram {
         let boundary = match role {
             Role::Internet => Boundary::Internet,
             Role::IdentityProvider => Boundary::ThirdParty,
-            Role::PublicEdge => Boundary::Edge,
-            Role::Compute => boundary_of.get(&i).cloned().unwrap_or(Boundary::Account),
-            Role::DataStore => Boundary::Account,
+            Role::PublicEdge => boundary_of.get(&i).cloned().unwrap_or(Boundary::Edge),
+            Role::Compute | Role::DataStore => {
+                boundary_of.get(&i).cloned().unwrap_or(Boundary::Account)
+            }
         };
         groups
             .entry((boundary, role, block_of(&r.address), r.unit.clone()))
@@ -328,6 +433,7 @@ pub fn build(model: &Model, report: &Report) -> Diagram {
         details: vec![],
         findings: BTreeSet::new(),
         questions: BTreeSet::new(),
+        waived: BTreeSet::new(),
     }];
     let mut node_index: HashMap<usize, usize> = HashMap::new();
     for ((boundary, role, name, unit), group) in &groups {
@@ -352,6 +458,7 @@ pub fn build(model: &Model, report: &Report) -> Diagram {
             details: d.into_iter().collect(),
             findings: BTreeSet::new(),
             questions: BTreeSet::new(),
+            waived: BTreeSet::new(),
         });
     }
     let node_of = |i: usize| -> Option<usize> { node_index.get(&model.owner(i)).copied() };
@@ -428,6 +535,17 @@ pub fn build(model: &Model, report: &Report) -> Diagram {
             for t in targets {
                 add(node_of(*s), node_of(*t), FlowKind::Invokes, "invokes");
             }
+        }
+    }
+
+    // Load balancers to the compute behind them.
+    for (lb, target) in load_balancing::forwards(model) {
+        add(node_of(lb), node_of(target), FlowKind::Invokes, "forwards");
+    }
+    // Reachability the security groups declare between components.
+    for ((from, to), what) in reachability::peer_flows(model) {
+        for w in what {
+            add(node_of(from), node_of(to), FlowKind::Network, &w);
         }
     }
 
@@ -525,9 +643,14 @@ fn mark(nodes: &mut [Node], at: &HashMap<(&str, &str), usize>, report: &Report) 
         if !matches!(a.status, Status::Invalid | Status::Contradicted) {
             continue;
         }
+        let accepted = a.accepted.as_ref().is_some_and(|w| w.active());
         for e in a.evidence.iter().filter(|e| e.outcome == Verdict::Fail) {
             if let Some(n) = find(&e.unit, &e.resource) {
-                nodes[n].findings.insert(a.id.clone());
+                if accepted || e.waiver.as_ref().is_some_and(|w| w.active()) {
+                    nodes[n].waived.insert(a.id.clone());
+                } else {
+                    nodes[n].findings.insert(a.id.clone());
+                }
             }
         }
     }
@@ -567,12 +690,14 @@ pub fn collapse(d: &Diagram, max: usize) -> Diagram {
                 details: vec![],
                 findings: BTreeSet::new(),
                 questions: BTreeSet::new(),
+                waived: BTreeSet::new(),
             });
             merged.len() - 1
         });
         merged[m].count += n.count;
         merged[m].findings.extend(n.findings.iter().cloned());
         merged[m].questions.extend(n.questions.iter().cloned());
+        merged[m].waived.extend(n.waived.iter().cloned());
         map.push(m);
     }
     for n in &mut merged {
@@ -620,4 +745,83 @@ pub fn for_systems(model: &Model, systems: &[crate::systems::SystemReport]) -> V
         .par_iter()
         .map(|s| build(&model.subset(&s.system.units), &s.report))
         .collect()
+}
+
+/// The subnets each resource names (directly, or through the subnet groups it names), indexed
+/// once, with each subnet's routing read once: where a data store or an internal load balancer
+/// is drawn.
+struct Subnets<'m> {
+    model: &'m Model,
+    net: network::Network<'m>,
+    named: HashMap<usize, Vec<usize>>,
+    groups: HashMap<usize, Vec<usize>>,
+}
+
+impl<'m> Subnets<'m> {
+    fn index(model: &'m Model) -> Subnets<'m> {
+        let mut named: HashMap<usize, Vec<usize>> = HashMap::new();
+        let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
+        for e in &model.edges {
+            match e.label {
+                Label::InSubnet if model.resources[e.to].kind == Kind::Ec2Subnet => {
+                    named.entry(model.owner(e.from)).or_default().push(e.to)
+                }
+                Label::SubnetGroup => groups
+                    .entry(model.owner(e.from))
+                    .or_default()
+                    .push(model.owner(e.to)),
+                _ => {}
+            }
+        }
+        Subnets {
+            model,
+            net: network::Network::new(model),
+            named,
+            groups,
+        }
+    }
+
+    /// The subnets box of a resource, when it names subnets in the tree.
+    fn boundary(&self, i: usize) -> Option<Boundary> {
+        let mut list: Vec<usize> = self.named.get(&i).cloned().unwrap_or_default();
+        for g in self.groups.get(&i).into_iter().flatten() {
+            list.extend(self.named.get(g).into_iter().flatten());
+        }
+        if list.is_empty() {
+            return None;
+        }
+        list.sort_unstable();
+        list.dedup();
+        let vpcs: BTreeSet<Option<usize>> = list.iter().map(|&s| self.net.vpc_of(s)).collect();
+        let vpc = match vpcs.into_iter().collect::<Vec<_>>()[..] {
+            [Some(v)] => Some(block_of(&self.model.resources[v].address)),
+            _ => None,
+        };
+        // Public when one routes to an internet gateway, private when none does and all are read.
+        let mut public = Some(false);
+        for &s in &list {
+            match self.net.routing(s).igw {
+                Some(true) => {
+                    public = Some(true);
+                    break;
+                }
+                Some(false) => {}
+                None => public = None,
+            }
+        }
+        Some(Boundary::Subnets {
+            vpc,
+            blocks: blocks_of(self.model, &list),
+            public,
+        })
+    }
+}
+
+/// The blocks of some subnets (`aws_subnet.private` for its `count` instances), sorted.
+fn blocks_of(model: &Model, subnets: &[usize]) -> Vec<String> {
+    let set: BTreeSet<String> = subnets
+        .iter()
+        .map(|&s| block_of(&model.resources[s].address))
+        .collect();
+    set.into_iter().collect()
 }
