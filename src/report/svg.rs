@@ -290,3 +290,137 @@ pub fn render(d: &Diagram, scope: &str) -> String {
     o.push_str("</svg>\n");
     o
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagram::Node;
+    use std::collections::BTreeSet;
+
+    fn node(name: String, boundary: Boundary, role: Role) -> Node {
+        Node {
+            id: crate::diagram::stable_id("n", &name, &boundary.id()),
+            role,
+            kind: "k".into(),
+            name,
+            unit: ".".into(),
+            count: 1,
+            boundary,
+            details: vec![],
+            findings: BTreeSet::new(),
+            questions: BTreeSet::new(),
+            waived: BTreeSet::new(),
+        }
+    }
+
+    /// (x, y, width, height)
+    type Rect = (usize, usize, usize, usize);
+
+    fn inside(a: Rect, b: Rect) -> bool {
+        a.0 >= b.0 && a.1 >= b.1 && a.0 + a.2 <= b.0 + b.2 && a.1 + a.3 <= b.1 + b.3
+    }
+
+    fn overlap(a: Rect, b: Rect) -> bool {
+        a.0 < b.0 + b.2 && b.0 < a.0 + a.2 && a.1 < b.1 + b.3 && b.1 < a.1 + a.3
+    }
+
+    #[test]
+    fn boxes_hold_what_they_contain_and_nothing_overlaps() {
+        let vpc = Some("aws_vpc.main".to_string());
+        let private = Boundary::Subnets {
+            vpc: vpc.clone(),
+            blocks: vec!["aws_subnet.private".into()],
+            public: Some(false),
+        };
+        let public = Boundary::Subnets {
+            vpc: vpc.clone(),
+            blocks: vec!["aws_subnet.public_with_a_rather_long_name".into()],
+            public: Some(true),
+        };
+        let mut nodes = vec![node("Internet".into(), Boundary::Internet, Role::Internet)];
+        let groups = [
+            (Boundary::Edge, Role::PublicEdge, 30),
+            (Boundary::Vpc { name: vpc.clone() }, Role::Compute, 3),
+            (private.clone(), Role::Compute, 25),
+            (public.clone(), Role::Compute, 4),
+            (Boundary::Account, Role::DataStore, 50),
+        ];
+        for (b, role, n) in groups {
+            for i in 0..n {
+                nodes.push(node(format!("{}-{i}", b.id()), b.clone(), role));
+            }
+        }
+        let d = Diagram {
+            flows: vec![crate::diagram::Flow {
+                from: 1,
+                to: nodes.len() - 1,
+                kind: FlowKind::Invokes,
+                label: "invokes".into(),
+            }],
+            nodes,
+            collapsed: None,
+        };
+        let l = layout(&d);
+        let rect_of = |b: &Boundary| -> Rect {
+            let x = l.boxes.iter().find(|x| &x.boundary == b).unwrap();
+            (x.x, x.y, x.width, x.height)
+        };
+        let rects: Vec<Rect> = l
+            .nodes
+            .iter()
+            .map(|&(x, y)| (x, y, NODE_WIDTH, NODE_HEIGHT))
+            .collect();
+        for (i, n) in d.nodes.iter().enumerate() {
+            assert!(
+                inside(rects[i], rect_of(&n.boundary)),
+                "{} outside its box",
+                n.name
+            );
+            if let Some(p) = n.boundary.parent() {
+                assert!(inside(rects[i], rect_of(&p)), "{} outside its VPC", n.name);
+            }
+            for j in 0..i {
+                assert!(
+                    !overlap(rects[i], rects[j]),
+                    "{} overlaps {}",
+                    n.name,
+                    d.nodes[j].name
+                );
+            }
+            // Inside the whole drawing.
+            assert!(inside(rects[i], (0, 0, l.width, l.height)));
+        }
+        // Boxes: inner ones inside their VPC's and apart from each other; columns apart.
+        for (i, a) in l.boxes.iter().enumerate() {
+            let ra = (a.x, a.y, a.width, a.height);
+            if a.inner {
+                assert!(inside(ra, rect_of(&a.boundary.parent().unwrap())));
+            }
+            for b in &l.boxes[..i] {
+                if a.inner == b.inner {
+                    assert!(
+                        !overlap(ra, (b.x, b.y, b.width, b.height)),
+                        "{} overlaps {}",
+                        a.boundary.title(),
+                        b.boundary.title()
+                    );
+                }
+            }
+        }
+        // Many components wrap into sub-columns rather than one tall column: 50 stores are at
+        // most MAX_ROWS high.
+        let stores: BTreeSet<usize> = d
+            .nodes
+            .iter()
+            .zip(&l.nodes)
+            .filter(|(n, _)| n.boundary == Boundary::Account)
+            .map(|(_, &(_, y))| y)
+            .collect();
+        assert!(stores.len() <= MAX_ROWS, "{} rows", stores.len());
+        // The drawing is deterministic and names every node and boundary once.
+        let svg = render(&d, "s1_");
+        assert_eq!(svg, render(&d, "s1_"));
+        assert_eq!(svg.matches("<g class=\"node ").count(), d.nodes.len());
+        assert_eq!(svg.matches("<g class=\"boundary subnets\"").count(), 2);
+    }
+}

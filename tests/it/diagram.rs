@@ -464,3 +464,188 @@ fn several_systems_get_one_diagram_each_with_unique_ids() {
     }
     assert_eq!(html.matches("<svg ").count(), 2);
 }
+
+fn scan_mermaid(project: &str) -> String {
+    vouch(&[
+        "scan",
+        fixture(project).to_str().unwrap(),
+        "--format",
+        "mermaid",
+    ])
+}
+
+/// The text of one subgraph, from its `subgraph` line to its own `end` (nested ones included).
+fn subgraph<'a>(text: &'a str, id_prefix: &str) -> &'a str {
+    let start = text
+        .find(&format!("subgraph {id_prefix}"))
+        .unwrap_or_else(|| panic!("no subgraph {id_prefix} in {text}"));
+    let mut depth = 0;
+    let mut at = start;
+    for line in text[start..].split_inclusive('\n') {
+        at += line.len();
+        let t = line.trim();
+        if t.starts_with("subgraph ") {
+            depth += 1;
+        } else if t == "end" {
+            depth -= 1;
+            if depth == 0 {
+                break;
+            }
+        }
+    }
+    &text[start..at]
+}
+
+#[test]
+fn load_balancers_forward_to_the_compute_behind_them_in_both_languages() {
+    let tf = flows(&scan_mermaid("projects/web-tier/terraform"));
+    let cf = flows(&scan_mermaid("projects/web-tier/cloudformation"));
+    let forwards = |set: &BTreeSet<(String, String, String, String)>, from: &str, to: &str| {
+        assert!(
+            set.contains(&(from.into(), "-->".into(), "forwards".into(), to.into())),
+            "no {from} --forwards--> {to} in {set:#?}"
+        )
+    };
+    // A listener's default action to the ECS service that names the target group.
+    forwards(&tf, "aws_lb.web", "aws_ecs_service.app");
+    forwards(&cf, "WebLoadBalancer", "AppService");
+    // A listener rule to the Auto Scaling group that names the target group.
+    forwards(&tf, "aws_lb.web", "aws_autoscaling_group.admin");
+    forwards(&cf, "WebLoadBalancer", "AdminGroup");
+    // A listener rule to a Lambda function registered in the target group (an attachment in
+    // Terraform, `Targets` behind a `ForwardConfig` in CloudFormation).
+    forwards(&tf, "aws_lb.web", "aws_lambda_function.hooks");
+    forwards(&cf, "WebLoadBalancer", "HooksFunction");
+    // An internal NLB to an instance, and a classic load balancer's registered instance.
+    forwards(&tf, "aws_lb.internal", "aws_instance.batch");
+    forwards(&cf, "InternalLoadBalancer", "BatchInstance");
+    forwards(&tf, "aws_elb.legacy", "aws_instance.batch");
+    forwards(&cf, "LegacyLoadBalancer", "BatchInstance");
+    // Nothing forwards where no listener leads: the internal NLB never reaches the service.
+    assert!(!tf.contains(&(
+        "aws_lb.internal".into(),
+        "-->".into(),
+        "forwards".into(),
+        "aws_ecs_service.app".into()
+    )));
+    let count = |set: &BTreeSet<(String, String, String, String)>| {
+        set.iter().filter(|(_, _, l, _)| l == "forwards").count()
+    };
+    assert_eq!(count(&tf), 5, "{tf:#?}");
+    assert_eq!(count(&cf), 5, "{cf:#?}");
+}
+
+#[test]
+fn subnets_are_boxes_inside_their_vpc_holding_compute_and_the_stores_their_subnet_groups_name() {
+    let tf = scan_mermaid("projects/web-tier/terraform");
+    let vpc = subgraph(&tf, "b_vpc");
+    assert!(vpc.starts_with("subgraph b_vpc_aws_vpc_main"), "{vpc}");
+    let private = subgraph(vpc, "b_subnets");
+    assert!(
+        private.contains("[\"Private subnets aws_subnet.private\"]"),
+        "{private}"
+    );
+    for name in [
+        "aws_ecs_service.app",
+        "aws_autoscaling_group.admin",
+        "aws_instance.batch",
+        // Stores, placed by their DB / cache subnet groups.
+        "aws_db_instance.orders",
+        "aws_elasticache_replication_group.sessions",
+        // An internal load balancer sits in its subnets.
+        "aws_lb.internal",
+    ] {
+        assert!(private.contains(name), "{name} not in {private}");
+    }
+    // The internet-facing load balancer stays at the edge; a function outside any VPC stays in
+    // the account.
+    assert!(subgraph(&tf, "b_edge").contains("aws_lb.web<br/>"), "{tf}");
+    assert!(
+        subgraph(&tf, "b_account").contains("aws_lambda_function.hooks<br/>"),
+        "{tf}"
+    );
+    assert!(!vpc.contains("aws_lambda_function.hooks"), "{vpc}");
+
+    let cf = scan_mermaid("projects/web-tier/cloudformation");
+    let vpc = subgraph(&cf, "b_vpc");
+    for name in ["AppService", "OrdersDatabase", "Sessions", "BatchInstance"] {
+        assert!(vpc.contains(&format!("\"{name}<br/>")), "{name} not in {vpc}");
+    }
+    assert!(vpc.matches("subgraph b_subnets").count() >= 1, "{vpc}");
+    assert!(!vpc.contains("Public subnets"), "{vpc}");
+}
+
+#[test]
+fn security_groups_draw_the_reachability_they_declare_between_components() {
+    for (project, app, db, cache, alb) in [
+        (
+            "projects/web-tier/terraform",
+            "aws_ecs_service.app",
+            "aws_db_instance.orders",
+            "aws_elasticache_replication_group.sessions",
+            "aws_lb.web",
+        ),
+        (
+            "projects/web-tier/cloudformation",
+            "AppService",
+            "OrdersDatabase",
+            "Sessions",
+            "WebLoadBalancer",
+        ),
+    ] {
+        let f = flows(&scan_mermaid(project));
+        let has = |from: &str, label: &str, to: &str| {
+            assert!(
+                f.contains(&(from.into(), "==>".into(), label.into(), to.into())),
+                "{project}: no {from} ==>|{label}| {to} in {f:#?}"
+            )
+        };
+        // A rule resource (`aws_security_group_rule`, `AWS::EC2::SecurityGroupIngress`).
+        has(app, "tcp 5432", db);
+        // Inline ingress rules naming another group.
+        has(app, "tcp 6379", cache);
+        has(alb, "tcp 8080", app);
+        // Admitting is one way: the database reaches nothing.
+        assert!(
+            !f.iter().any(|(from, arrow, _, _)| from == db && arrow == "==>"),
+            "{f:#?}"
+        );
+    }
+}
+
+#[test]
+fn waived_findings_are_drawn_apart_from_failing_ones() {
+    let text = scan_mermaid("projects/waivers/terraform");
+    let class = |name: &str| -> String {
+        text.lines()
+            .find(|l| l.trim().starts_with("class ") && l.trim_end().ends_with(&format!(" {name}")))
+            .unwrap_or_else(|| panic!("no class {name} line in {text}"))
+            .to_string()
+    };
+    // An accepted risk is the pool's only failure: the pool is drawn waived, not failing.
+    assert!(class("waived").contains("aws_cognito_user_pool_partners"), "{text}");
+    assert!(!class("failing").contains("aws_cognito_user_pool_partners"), "{text}");
+    // The queue's suppressed failure is marked waived; its other failure still counts.
+    let queue = text
+        .lines()
+        .find(|l| l.contains("\"aws_sqs_queue.audit<br/>"))
+        .unwrap();
+    assert!(queue.contains("⊘ waived kms.encryption-at-rest"), "{queue}");
+    assert!(!queue.contains("✗ kms.encryption-at-rest"), "{queue}");
+    assert!(class("failing").contains("aws_sqs_queue_audit"), "{text}");
+    assert!(text.contains("legend_waived["), "{text}");
+    assert!(text.contains("classDef waived "), "{text}");
+
+    // The HTML draws the pool with the waived class.
+    let html = vouch(&[
+        "scan",
+        fixture("projects/waivers/terraform").to_str().unwrap(),
+        "--format",
+        "html",
+    ]);
+    let pool = html
+        .lines()
+        .find(|l| l.contains("<g class=\"node") && l.contains("aws_cognito_user_pool.partners"))
+        .unwrap();
+    assert!(pool.contains("class=\"node idp waived\""), "{pool}");
+}
