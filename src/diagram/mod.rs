@@ -21,6 +21,7 @@ use crate::reconcile::{Report, Verdict};
 
 mod load_balancing;
 mod reachability;
+pub mod third_parties;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -30,7 +31,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 pub enum Boundary {
     /// Anyone on the internet.
     Internet,
-    /// Parties outside the account the system trusts: identity providers.
+    /// Parties outside the account the system trusts: identity providers (in the code or named
+    /// by the documents), and the third-party services the documents name.
     ThirdParty,
     /// Public edges: what the internet calls.
     Edge,
@@ -101,6 +103,8 @@ impl Boundary {
 pub enum Role {
     Internet,
     IdentityProvider,
+    /// A third-party service the documents name (payments, messaging, webhooks).
+    ThirdParty,
     PublicEdge,
     Compute,
     DataStore,
@@ -111,6 +115,7 @@ impl Role {
         match self {
             Role::Internet => "internet",
             Role::IdentityProvider => "identity provider",
+            Role::ThirdParty => "third party",
             Role::PublicEdge => "public edge",
             Role::Compute => "compute",
             Role::DataStore => "data store",
@@ -141,6 +146,8 @@ pub struct Node {
     /// Assumptions the code proves fail for it whose failure a suppression or an accepted risk
     /// takes out of the gate: shown apart from the findings that still count.
     pub waived: BTreeSet<String>,
+    /// For a party the documents name: each sentence that names it (`path:line: sentence`).
+    pub sources: Vec<String>,
 }
 
 impl Node {
@@ -404,7 +411,7 @@ pub fn build(model: &Model, report: &Report) -> Diagram {
         let r = &model.resources[i];
         let boundary = match role {
             Role::Internet => Boundary::Internet,
-            Role::IdentityProvider => Boundary::ThirdParty,
+            Role::IdentityProvider | Role::ThirdParty => Boundary::ThirdParty,
             Role::PublicEdge => boundary_of.get(&i).cloned().unwrap_or(Boundary::Edge),
             Role::Compute | Role::DataStore => {
                 boundary_of.get(&i).cloned().unwrap_or(Boundary::Account)
@@ -434,6 +441,7 @@ pub fn build(model: &Model, report: &Report) -> Diagram {
         findings: BTreeSet::new(),
         questions: BTreeSet::new(),
         waived: BTreeSet::new(),
+        sources: vec![],
     }];
     let mut node_index: HashMap<usize, usize> = HashMap::new();
     for ((boundary, role, name, unit), group) in &groups {
@@ -459,6 +467,7 @@ pub fn build(model: &Model, report: &Report) -> Diagram {
             findings: BTreeSet::new(),
             questions: BTreeSet::new(),
             waived: BTreeSet::new(),
+            sources: vec![],
         });
     }
     let node_of = |i: usize| -> Option<usize> { node_index.get(&model.owner(i)).copied() };
@@ -691,6 +700,7 @@ pub fn collapse(d: &Diagram, max: usize) -> Diagram {
                 findings: BTreeSet::new(),
                 questions: BTreeSet::new(),
                 waived: BTreeSet::new(),
+                sources: vec![],
             });
             merged.len() - 1
         });
@@ -734,16 +744,84 @@ pub fn collapse(d: &Diagram, max: usize) -> Diagram {
     }
 }
 
+/// The third parties the documents name, drawn in the third-party boundary with the sentences
+/// that name them as evidence (`details`): nodes only, since a document names a party without
+/// saying, in words the code can check, which component it talks to.
+pub fn add_third_parties(d: &mut Diagram, named: &[third_parties::Named]) {
+    for p in named {
+        let mut details = Vec::new();
+        for e in &p.evidence {
+            let at = e.splitn(3, ':').take(2).collect::<Vec<_>>().join(":");
+            details.push(format!("named at {at}"));
+        }
+        d.nodes.push(Node {
+            id: stable_id("n_doc", p.name, ""),
+            role: if p.identity {
+                Role::IdentityProvider
+            } else {
+                Role::ThirdParty
+            },
+            kind: if p.identity {
+                Role::IdentityProvider.name().to_string()
+            } else {
+                Role::ThirdParty.name().to_string()
+            },
+            name: p.name.to_string(),
+            unit: String::new(),
+            count: 1,
+            boundary: Boundary::ThirdParty,
+            details,
+            findings: BTreeSet::new(),
+            questions: BTreeSet::new(),
+            waived: BTreeSet::new(),
+            sources: p.evidence.clone(),
+        });
+    }
+}
+
+/// The architecture documents of one system, read again for the names they write (the scan
+/// read them for claims and reported any it could not read; one it cannot read now adds
+/// nothing). Shown as the report shows them.
+fn documents_of(s: &crate::systems::SystemReport) -> Vec<crate::claims::Document> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    for found in &s.system.documents {
+        let shown = s
+            .report
+            .documents
+            .iter()
+            .find(|shown| found.path.ends_with(shown.as_str()))
+            .cloned()
+            .unwrap_or_else(|| found.path.display().to_string());
+        let mut bytes = Vec::new();
+        let read = std::fs::File::open(&found.path).and_then(|f| {
+            f.take(crate::claims::MAX_DOCUMENT_BYTES as u64)
+                .read_to_end(&mut bytes)
+        });
+        if read.is_ok() {
+            let text = String::from_utf8_lossy(&bytes);
+            out.push(crate::claims::read_document(&shown, &text, found.readme));
+        }
+    }
+    out
+}
+
 /// The view of every system, in the order given. One system is the whole model; several each
-/// get the model of their own units, as they were assessed.
+/// get the model of their own units, as they were assessed. Each gets the third parties its
+/// documents name.
 pub fn for_systems(model: &Model, systems: &[crate::systems::SystemReport]) -> Vec<Diagram> {
     use rayon::prelude::*;
+    let view = |s: &crate::systems::SystemReport, d: Diagram| {
+        let mut d = d;
+        add_third_parties(&mut d, &third_parties::named(&documents_of(s)));
+        d
+    };
     if let [one] = systems {
-        return vec![build(model, &one.report)];
+        return vec![view(one, build(model, &one.report))];
     }
     systems
         .par_iter()
-        .map(|s| build(&model.subset(&s.system.units), &s.report))
+        .map(|s| view(s, build(&model.subset(&s.system.units), &s.report)))
         .collect()
 }
 

@@ -47,13 +47,15 @@ fn join(set: &std::collections::BTreeSet<String>) -> String {
     set.iter().cloned().collect::<Vec<_>>().join(", ")
 }
 
-/// The node's shape by role: a circle for the internet, a stadium for third parties, a
+/// The node's shape by role: a circle for the internet, a stadium for identity providers, a
+/// hexagon for the third-party services the documents name, a
 /// parallelogram for public edges, a box for compute, a cylinder for data stores.
 fn shaped(n: &Node) -> String {
     let t = node_text(n);
     match n.role {
         Role::Internet => format!("{}((\"{t}\"))", n.id),
         Role::IdentityProvider => format!("{}([\"{t}\"])", n.id),
+        Role::ThirdParty => format!("{}{{{{\"{t}\"}}}}", n.id),
         Role::PublicEdge => format!("{}[/\"{t}\"/]", n.id),
         Role::Compute => format!("{}[\"{t}\"]", n.id),
         Role::DataStore => format!("{}[(\"{t}\")]", n.id),

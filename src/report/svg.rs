@@ -236,12 +236,13 @@ pub fn render(d: &Diagram, scope: &str) -> String {
         let role = match node.role {
             Role::Internet => "internet",
             Role::IdentityProvider => "idp",
+            Role::ThirdParty => "third-party",
             Role::PublicEdge => "edge",
             Role::Compute => "compute",
             Role::DataStore => "store",
         };
         let radius = match node.role {
-            Role::Internet | Role::IdentityProvider => 26,
+            Role::Internet | Role::IdentityProvider | Role::ThirdParty => 26,
             Role::DataStore => 14,
             _ => 4,
         };
@@ -251,6 +252,9 @@ pub fn render(d: &Diagram, scope: &str) -> String {
         }
         for dt in &node.details {
             tip.push_str(&format!("\n{dt}"));
+        }
+        for source in &node.sources {
+            tip.push_str(&format!("\n{source}"));
         }
         for f in &node.findings {
             tip.push_str(&format!("\nfails {f}"));
@@ -310,6 +314,7 @@ mod tests {
             findings: BTreeSet::new(),
             questions: BTreeSet::new(),
             waived: BTreeSet::new(),
+            sources: vec![],
         }
     }
 

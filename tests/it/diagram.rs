@@ -649,3 +649,50 @@ fn waived_findings_are_drawn_apart_from_failing_ones() {
         .unwrap();
     assert!(pool.contains("class=\"node idp waived\""), "{pool}");
 }
+
+#[test]
+fn third_parties_the_document_names_are_drawn_with_the_sentence_that_names_them() {
+    let tree = fixture("projects/web-tier/terraform");
+    let doc = fixture("projects/web-tier/docs/ARCHITECTURE.md");
+    let args = |format: &'static str| {
+        vec![
+            "scan".to_string(),
+            tree.to_str().unwrap().to_string(),
+            "--doc".to_string(),
+            doc.to_str().unwrap().to_string(),
+            "--format".to_string(),
+            format.to_string(),
+        ]
+    };
+    let run = |format: &'static str| {
+        let a = args(format);
+        vouch(&a.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let text = run("mermaid");
+    let third = subgraph(&text, "b_third_parties");
+    // An identity provider (a stadium) and two services (hexagons), each with where it is named.
+    assert!(
+        third.contains("([\"Auth0<br/><i>identity provider</i><br/>named at ")
+            && third.contains("ARCHITECTURE.md:10\"])"),
+        "{third}"
+    );
+    assert!(third.contains("{{\"Stripe<br/><i>third party</i>"), "{third}");
+    assert!(third.contains("{{\"SendGrid<br/>"), "{third}");
+    // Only what the document names as in use: a party it no longer uses is not drawn, nor one
+    // it never names.
+    assert!(!text.contains("PayPal"), "{third}");
+    assert!(!text.contains("Okta"), "{third}");
+    // Without the document, no third party is drawn.
+    let bare = scan_mermaid("projects/web-tier/terraform");
+    assert!(!bare.contains("b_third_parties"), "{bare}");
+    // The HTML carries the sentence itself on the node.
+    let html = run("html");
+    let start = html
+        .find("<g class=\"node third-party\" id=\"n_doc_Stripe")
+        .unwrap();
+    let stripe = &html[start..start + html[start..].find("</g>").unwrap()];
+    assert!(
+        stripe.contains("ARCHITECTURE.md:14: Stripe sends payment webhooks to /hooks/*; the hooks function checks each signature."),
+        "{stripe}"
+    );
+}
