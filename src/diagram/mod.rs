@@ -19,6 +19,7 @@ use crate::model::{Kind, Label, Model};
 use crate::network::{self, Where};
 use crate::reconcile::{Report, Verdict};
 
+mod grants;
 mod load_balancing;
 mod reachability;
 pub mod third_parties;
@@ -612,6 +613,88 @@ pub fn build(model: &Model, report: &Report) -> Diagram {
         }
     }
 
+    // What resource policies grant: from the compute running as a role of the tree, from
+    // another account (a node of its own), from the internet when anyone may. A key policy's
+    // grant reaches the data of the stores the key encrypts.
+    let mut runs_as: HashMap<usize, Vec<usize>> = HashMap::new();
+    for &(c, role) in &access.compute {
+        runs_as.entry(role).or_default().push(model.owner(c));
+    }
+    let mut encrypts: HashMap<usize, Vec<usize>> = HashMap::new();
+    for e in &model.edges {
+        if e.label == Label::EncryptedBy {
+            encrypts
+                .entry(model.owner(e.to))
+                .or_default()
+                .push(model.owner(e.from));
+        }
+    }
+    let mut outside: BTreeMap<String, usize> = BTreeMap::new();
+    for g in grants::resource_grants(model, &access) {
+        // The words of the flow: what the resource policy allows; for a key policy, that it
+        // decrypts the stores' data (a key grant that cannot decrypt reaches no data).
+        let (targets, words): (Vec<usize>, Vec<&str>) = match node_of(g.resource) {
+            Some(n) => (
+                vec![n],
+                g.words.iter().copied().chain(["resource policy"]).collect(),
+            ),
+            None if model.resources[g.resource].kind == Kind::KmsKey && g.decrypts => (
+                encrypts
+                    .get(&g.resource)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|&s| node_of(s))
+                    .collect(),
+                g.words
+                    .iter()
+                    .copied()
+                    .filter(|w| *w == "conditional")
+                    .chain(["decrypt", "key policy"])
+                    .collect(),
+            ),
+            None => continue,
+        };
+        if targets.is_empty() {
+            continue;
+        }
+        let sources: Vec<usize> = match &g.who {
+            grants::Who::Principal(p) => runs_as
+                .get(p)
+                .into_iter()
+                .flatten()
+                .filter_map(|&c| node_of(c))
+                .collect(),
+            grants::Who::Anyone => vec![0],
+            grants::Who::Outside { name, what } => {
+                let n = *outside.entry(name.clone()).or_insert_with(|| {
+                    nodes.push(Node {
+                        id: stable_id("n_principal", name, ""),
+                        role: Role::ThirdParty,
+                        kind: (*what).to_string(),
+                        name: name.clone(),
+                        unit: String::new(),
+                        count: 1,
+                        boundary: Boundary::ThirdParty,
+                        details: vec![],
+                        findings: BTreeSet::new(),
+                        questions: BTreeSet::new(),
+                        waived: BTreeSet::new(),
+                        sources: vec![],
+                    });
+                    nodes.len() - 1
+                });
+                vec![n]
+            }
+        };
+        for &from in &sources {
+            for &to in &targets {
+                for w in &words {
+                    add(Some(from), Some(to), FlowKind::Access, w);
+                }
+            }
+        }
+    }
+
     let at: HashMap<(&str, &str), usize> = node_index
         .iter()
         .map(|(&i, &n)| {
@@ -638,7 +721,15 @@ pub fn build(model: &Model, report: &Report) -> Diagram {
 
 /// The words of a flow in reading order: what it is first, conditions last.
 fn join_labels(labels: BTreeSet<String>) -> String {
-    const ORDER: [&str; 4] = ["read", "write", "manage", "conditional"];
+    const ORDER: [&str; 7] = [
+        "read",
+        "write",
+        "manage",
+        "conditional",
+        "resource policy",
+        "decrypt",
+        "key policy",
+    ];
     let mut words: Vec<String> = labels.into_iter().collect();
     words.sort_by_key(|w| (ORDER.iter().position(|o| o == w).unwrap_or(0), w.clone()));
     words.join(", ")

@@ -164,7 +164,7 @@ fn system_section(
     }
     let _ = writeln!(
         o,
-        "<p class=\"note\">Columns are trust boundaries; subnets are boxes inside their VPC. Solid arrows: invocations and load balancers forwarding; dashed: what a role may do (read, write, manage); thick red: reachable from the internet; thick blue: reachable through a security group (its ports). Red: a finding the code proves; grey, dashed: findings all waived (suppressed or accepted); amber: an open question. Hover a component for its role, key and placement.</p>"
+        "<p class=\"note\">Columns are trust boundaries; subnets are boxes inside their VPC. Solid arrows: invocations and load balancers forwarding; dashed: what a role may do (read, write, manage), or what a resource or key policy grants a role, another account or anyone; thick red: reachable from the internet; thick blue: reachable through a security group (its ports). Red: a finding the code proves; grey, dashed: findings all waived (suppressed or accepted); amber: an open question. Hover a component for its role, key and placement.</p>"
     );
     let _ = writeln!(
         o,

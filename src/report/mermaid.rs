@@ -105,7 +105,7 @@ pub fn render(d: &Diagram, title: &str) -> String {
         );
     }
     o.push_str("  subgraph legend[\"Legend\"]\n");
-    o.push_str("    legend_flows[\"──▶ invokes, forwards · ┄┄▶ IAM access (read/write/manage) · ══▶ network: reachable from the internet (public) or through a security group (its ports)\"]\n");
+    o.push_str("    legend_flows[\"──▶ invokes, forwards · ┄┄▶ IAM access (read/write/manage), from a role's policies or granted by a resource or key policy · ══▶ network: reachable from the internet (public) or through a security group (its ports)\"]\n");
     o.push_str(
         "    legend_failing[\"✗ a finding: the code proves an assumption fails\"]:::failing\n",
     );

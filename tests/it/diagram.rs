@@ -684,7 +684,9 @@ fn third_parties_the_document_names_are_drawn_with_the_sentence_that_names_them(
     assert!(!text.contains("Okta"), "{third}");
     // Without the document, no third party is drawn.
     let bare = scan_mermaid("projects/web-tier/terraform");
-    assert!(!bare.contains("b_third_parties"), "{bare}");
+    for name in ["Auth0", "Stripe", "SendGrid"] {
+        assert!(!bare.contains(name), "{bare}");
+    }
     // The HTML carries the sentence itself on the node.
     let html = run("html");
     let start = html
@@ -695,4 +697,49 @@ fn third_parties_the_document_names_are_drawn_with_the_sentence_that_names_them(
         stripe.contains("ARCHITECTURE.md:14: Stripe sends payment webhooks to /hooks/*; the hooks function checks each signature."),
         "{stripe}"
     );
+}
+
+#[test]
+fn resource_policy_grants_are_flows_from_whom_they_let_in() {
+    for (project, task, bucket, queue) in [
+        (
+            "projects/web-tier/terraform",
+            "aws_ecs_task_definition.app",
+            "aws_s3_bucket.exports",
+            "aws_sqs_queue.orders",
+        ),
+        (
+            "projects/web-tier/cloudformation",
+            "AppTask",
+            "ExportsBucket",
+            "OrdersQueue",
+        ),
+    ] {
+        let text = scan_mermaid(project);
+        let f = flows(&text);
+        let has = |from: &str, label: &str, to: &str| {
+            assert!(
+                f.contains(&(from.into(), "-.->".into(), label.into(), to.into())),
+                "{project}: no {from} -.->|{label}| {to} in {f:#?}"
+            )
+        };
+        // Another account, named as an account, in the third-party boundary: the bucket policy
+        // lets it read, the key policy lets it decrypt what the key encrypts.
+        assert!(
+            subgraph(&text, "b_third_parties").contains("{{\"account 444455556666<br/>"),
+            "{text}"
+        );
+        has(
+            "account 444455556666",
+            "read, resource policy, decrypt, key policy",
+            bucket,
+        );
+        has("account 444455556666", "decrypt, key policy", queue);
+        // A queue policy granting a role of the tree: from the compute that runs as it.
+        has(task, "write, resource policy", queue);
+        // The account's own root hands the decision to IAM: it is no party of its own.
+        assert!(!text.contains("account root"), "{text}");
+        // One node for the account, however many grants: its line and its two flows.
+        assert_eq!(text.matches("n_principal_").count(), 3, "{text}");
+    }
 }
