@@ -6,6 +6,7 @@
 //! diagram gives the same bytes.
 
 use crate::diagram::{Boundary, Diagram, FlowKind, Role};
+use std::collections::HashMap;
 use std::fmt::Write;
 
 const NODE_WIDTH: usize = 200;
@@ -22,7 +23,12 @@ const INNER_PAD: usize = 12;
 const HEADER: usize = 34;
 const INNER_HEADER: usize = 28;
 const INNER_GAP: usize = 14;
-const COLUMN_GAP: usize = 90;
+/// Wide enough for a flow's label beside the component it enters.
+const COLUMN_GAP: usize = 150;
+/// The longest flow label drawn (10px text: it fits in the gap between columns).
+const LABEL_CHARS: usize = 24;
+/// Line height of flow labels stacked at one component.
+const LABEL_STEP: usize = 11;
 /// The narrowest a column is: room for its title.
 const MIN_COLUMN: usize = 240;
 const MARGIN: usize = 20;
@@ -143,7 +149,8 @@ fn layout(d: &Diagram) -> Layout {
     Layout {
         nodes,
         boxes,
-        width: (x - COLUMN_GAP + MARGIN).max(2 * MARGIN),
+        // Room right of the last column for the flows that loop back into it and their labels.
+        width: x + MARGIN,
         height: bottom + MARGIN + 40,
     }
 }
@@ -184,6 +191,9 @@ pub fn render(d: &Diagram, scope: &str) -> String {
             escape(&fit_start(&b.boundary.title(), (b.width - 16) / 7))
         );
     }
+    // Labels sit beside the component a flow enters, stacked per side of it, so the labels of
+    // flows that share an end do not write over each other.
+    let mut stacked: HashMap<(usize, bool), usize> = HashMap::new();
     for f in &d.flows {
         let (fx, fy) = at[f.from];
         let (tx, ty) = at[f.to];
@@ -211,15 +221,21 @@ pub fn render(d: &Diagram, scope: &str) -> String {
         if f.kind == FlowKind::Network && d.nodes[f.from].role == Role::Internet {
             class.push_str(" internet");
         }
+        let k = stacked.entry((f.to, forward)).or_insert(0);
+        let label_y = y2.saturating_sub(4 + LABEL_STEP * *k);
+        *k += 1;
+        let (label_x, anchor) = if forward {
+            (x2 - 8, "end")
+        } else {
+            (x2 + 10, "start")
+        };
         let _ = writeln!(
             o,
-            "<g class=\"{class}\" data-from=\"{scope}{}\" data-to=\"{scope}{}\"><title>{}</title><path d=\"M{x1},{y1} C{c1x},{y1} {c2x},{y2} {x2},{y2}\" marker-end=\"url(#{scope}arrow)\"/><text x=\"{}\" y=\"{}\">{}</text></g>",
+            "<g class=\"{class}\" data-from=\"{scope}{}\" data-to=\"{scope}{}\"><title>{}</title><path d=\"M{x1},{y1} C{c1x},{y1} {c2x},{y2} {x2},{y2}\" marker-end=\"url(#{scope}arrow)\"/><text x=\"{label_x}\" y=\"{label_y}\" text-anchor=\"{anchor}\">{}</text></g>",
             d.nodes[f.from].id,
             d.nodes[f.to].id,
             escape(&format!("{} → {}: {}", d.nodes[f.from].name, d.nodes[f.to].name, f.label)),
-            if forward { (x1 + x2) / 2 } else { x1.max(x2) + bend / 2 },
-            (y1 + y2) / 2 - 4,
-            escape(&fit(&f.label, 28))
+            escape(&fit(&f.label, LABEL_CHARS))
         );
     }
     for (n, node) in d.nodes.iter().enumerate() {
@@ -285,10 +301,10 @@ pub fn render(d: &Diagram, scope: &str) -> String {
             escape(&tip),
             x + 8,
             y + 22,
-            escape(&fit(&name, 30)),
+            escape(&fit(&name, 26)),
             x + 8,
             y + 40,
-            escape(&fit(&second, 34))
+            escape(&fit(&second, 32))
         );
     }
     o.push_str("</svg>\n");
