@@ -1,11 +1,14 @@
 //! The data-flow view of one system, derived from the model: who reaches the system from the
 //! internet, its public edges, the compute behind them (with the roles it runs as), the data
-//! stores (with their keys) and the identity providers, grouped by trust boundary, and the flows
-//! between them: invocations, IAM access by level, and exposure to the internet.
+//! stores (with their keys), the identity providers and the third parties the documents name,
+//! grouped by trust boundary (a VPC's subnets inside it), and the flows between them:
+//! invocations, load balancers forwarding to their targets (`load_balancing`), IAM access by
+//! level, what resource and key policies grant (`grants`), exposure to the internet, and the
+//! reachability security groups grant one another (`reachability`).
 //!
 //! The view is a typed graph ([`Diagram`]); `report/mermaid.rs` and `report/html.rs` draw it.
-//! Nothing here decides a verdict: the findings and open questions marked on the nodes are
-//! read from the system's [`Report`] by resource address.
+//! Nothing here decides a verdict: the findings (waived ones apart) and open questions marked on
+//! the nodes are read from the system's [`Report`] by resource address.
 //!
 //! Every step is one pass over the resources or the edges, with maps (never a scan of all
 //! resources per resource). A grant on `*` is written on the compute node as a note rather than
@@ -22,6 +25,7 @@ use crate::reconcile::{Report, Verdict};
 mod grants;
 mod load_balancing;
 mod reachability;
+mod subnets;
 pub mod third_parties;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -88,11 +92,9 @@ impl Boundary {
             Boundary::ThirdParty => "b_third_parties".into(),
             Boundary::Edge => "b_edge".into(),
             Boundary::Vpc { name } => stable_id("b_vpc", name.as_deref().unwrap_or(""), ""),
-            Boundary::Subnets { vpc, blocks, .. } => stable_id(
-                "b_subnets",
-                &blocks.join(","),
-                vpc.as_deref().unwrap_or(""),
-            ),
+            Boundary::Subnets { vpc, blocks, .. } => {
+                stable_id("b_subnets", &blocks.join(","), vpc.as_deref().unwrap_or(""))
+            }
             Boundary::Account => "b_account".into(),
         }
     }
@@ -323,7 +325,7 @@ pub fn build(model: &Model, report: &Report) -> Diagram {
     }
 
     // Placement and roles, by resource.
-    let subnets = Subnets::index(model);
+    let subnets = subnets::Subnets::index(model);
     let mut boundary_of: HashMap<usize, Boundary> = HashMap::new();
     let mut details: HashMap<usize, BTreeSet<String>> = HashMap::new();
     for p in &placements {
@@ -338,7 +340,7 @@ pub fn build(model: &Model, report: &Report) -> Diagram {
             } if !named.is_empty() => (
                 Boundary::Subnets {
                     vpc: vpc.map(|v| block_of(&model.resources[v].address)),
-                    blocks: blocks_of(model, named),
+                    blocks: subnets::blocks_of(model, named),
                     public: *public,
                 },
                 None,
@@ -914,83 +916,4 @@ pub fn for_systems(model: &Model, systems: &[crate::systems::SystemReport]) -> V
         .par_iter()
         .map(|s| view(s, build(&model.subset(&s.system.units), &s.report)))
         .collect()
-}
-
-/// The subnets each resource names (directly, or through the subnet groups it names), indexed
-/// once, with each subnet's routing read once: where a data store or an internal load balancer
-/// is drawn.
-struct Subnets<'m> {
-    model: &'m Model,
-    net: network::Network<'m>,
-    named: HashMap<usize, Vec<usize>>,
-    groups: HashMap<usize, Vec<usize>>,
-}
-
-impl<'m> Subnets<'m> {
-    fn index(model: &'m Model) -> Subnets<'m> {
-        let mut named: HashMap<usize, Vec<usize>> = HashMap::new();
-        let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
-        for e in &model.edges {
-            match e.label {
-                Label::InSubnet if model.resources[e.to].kind == Kind::Ec2Subnet => {
-                    named.entry(model.owner(e.from)).or_default().push(e.to)
-                }
-                Label::SubnetGroup => groups
-                    .entry(model.owner(e.from))
-                    .or_default()
-                    .push(model.owner(e.to)),
-                _ => {}
-            }
-        }
-        Subnets {
-            model,
-            net: network::Network::new(model),
-            named,
-            groups,
-        }
-    }
-
-    /// The subnets box of a resource, when it names subnets in the tree.
-    fn boundary(&self, i: usize) -> Option<Boundary> {
-        let mut list: Vec<usize> = self.named.get(&i).cloned().unwrap_or_default();
-        for g in self.groups.get(&i).into_iter().flatten() {
-            list.extend(self.named.get(g).into_iter().flatten());
-        }
-        if list.is_empty() {
-            return None;
-        }
-        list.sort_unstable();
-        list.dedup();
-        let vpcs: BTreeSet<Option<usize>> = list.iter().map(|&s| self.net.vpc_of(s)).collect();
-        let vpc = match vpcs.into_iter().collect::<Vec<_>>()[..] {
-            [Some(v)] => Some(block_of(&self.model.resources[v].address)),
-            _ => None,
-        };
-        // Public when one routes to an internet gateway, private when none does and all are read.
-        let mut public = Some(false);
-        for &s in &list {
-            match self.net.routing(s).igw {
-                Some(true) => {
-                    public = Some(true);
-                    break;
-                }
-                Some(false) => {}
-                None => public = None,
-            }
-        }
-        Some(Boundary::Subnets {
-            vpc,
-            blocks: blocks_of(self.model, &list),
-            public,
-        })
-    }
-}
-
-/// The blocks of some subnets (`aws_subnet.private` for its `count` instances), sorted.
-fn blocks_of(model: &Model, subnets: &[usize]) -> Vec<String> {
-    let set: BTreeSet<String> = subnets
-        .iter()
-        .map(|&s| block_of(&model.resources[s].address))
-        .collect();
-    set.into_iter().collect()
 }

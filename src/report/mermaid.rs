@@ -109,7 +109,9 @@ pub fn render(d: &Diagram, title: &str) -> String {
     o.push_str(
         "    legend_failing[\"✗ a finding: the code proves an assumption fails\"]:::failing\n",
     );
-    o.push_str("    legend_waived[\"⊘ a finding waived: suppressed or an accepted risk\"]:::waived\n");
+    o.push_str(
+        "    legend_waived[\"⊘ a finding waived: suppressed or an accepted risk\"]:::waived\n",
+    );
     o.push_str("    legend_open[\"? an open question\"]:::open\n");
     o.push_str("  end\n");
     o.push_str("  classDef failing fill:#fde2e1,stroke:#c62828,stroke-width:2px,color:#000\n");

@@ -569,7 +569,10 @@ fn subnets_are_boxes_inside_their_vpc_holding_compute_and_the_stores_their_subne
     let cf = scan_mermaid("projects/web-tier/cloudformation");
     let vpc = subgraph(&cf, "b_vpc");
     for name in ["AppService", "OrdersDatabase", "Sessions", "BatchInstance"] {
-        assert!(vpc.contains(&format!("\"{name}<br/>")), "{name} not in {vpc}");
+        assert!(
+            vpc.contains(&format!("\"{name}<br/>")),
+            "{name} not in {vpc}"
+        );
     }
     assert!(vpc.matches("subgraph b_subnets").count() >= 1, "{vpc}");
     assert!(!vpc.contains("Public subnets"), "{vpc}");
@@ -607,7 +610,8 @@ fn security_groups_draw_the_reachability_they_declare_between_components() {
         has(alb, "tcp 8080", app);
         // Admitting is one way: the database reaches nothing.
         assert!(
-            !f.iter().any(|(from, arrow, _, _)| from == db && arrow == "==>"),
+            !f.iter()
+                .any(|(from, arrow, _, _)| from == db && arrow == "==>"),
             "{f:#?}"
         );
     }
@@ -623,8 +627,14 @@ fn waived_findings_are_drawn_apart_from_failing_ones() {
             .to_string()
     };
     // An accepted risk is the pool's only failure: the pool is drawn waived, not failing.
-    assert!(class("waived").contains("aws_cognito_user_pool_partners"), "{text}");
-    assert!(!class("failing").contains("aws_cognito_user_pool_partners"), "{text}");
+    assert!(
+        class("waived").contains("aws_cognito_user_pool_partners"),
+        "{text}"
+    );
+    assert!(
+        !class("failing").contains("aws_cognito_user_pool_partners"),
+        "{text}"
+    );
     // The queue's suppressed failure is marked waived; its other failure still counts.
     let queue = text
         .lines()
@@ -676,7 +686,10 @@ fn third_parties_the_document_names_are_drawn_with_the_sentence_that_names_them(
             && third.contains("ARCHITECTURE.md:10\"])"),
         "{third}"
     );
-    assert!(third.contains("{{\"Stripe<br/><i>third party</i>"), "{third}");
+    assert!(
+        third.contains("{{\"Stripe<br/><i>third party</i>"),
+        "{third}"
+    );
     assert!(third.contains("{{\"SendGrid<br/>"), "{third}");
     // Only what the document names as in use: a party it no longer uses is not drawn, nor one
     // it never names.
