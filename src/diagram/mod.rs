@@ -399,6 +399,25 @@ pub fn build(model: &Model, report: &Report) -> Diagram {
         }
     }
 
+    // An ECS service runs as the task role of the task definition it runs: the service's
+    // tasks are where the role acts.
+    let mut inherited: Vec<(usize, String)> = Vec::new();
+    for e in &model.edges {
+        if e.label == Label::Runs {
+            let (service, task) = (model.owner(e.from), model.owner(e.to));
+            if role_of.get(&service) == Some(&Role::Compute) {
+                for d in details.get(&task).into_iter().flatten() {
+                    if let Some(role) = d.strip_prefix("role ") {
+                        inherited.push((service, format!("role {role} (its task definition's)")));
+                    }
+                }
+            }
+        }
+    }
+    for (service, d) in inherited {
+        details.entry(service).or_default().insert(d);
+    }
+
     // Compute whose role the tree does not settle says so: unknown is never drawn as "no role".
     for (&i, &role) in &role_of {
         let d = details.entry(i).or_default();

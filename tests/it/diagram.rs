@@ -565,6 +565,16 @@ fn subnets_are_boxes_inside_their_vpc_holding_compute_and_the_stores_their_subne
         "{tf}"
     );
     assert!(!vpc.contains("aws_lambda_function.hooks"), "{vpc}");
+    // The service runs as its task definition's role: the tree settles it.
+    let service = private
+        .lines()
+        .find(|l| l.contains("\"aws_ecs_service.app<br/>"))
+        .unwrap();
+    assert!(
+        service.contains("role aws_iam_role.app (its task definition's)")
+            && !service.contains("role not in the tree"),
+        "{service}"
+    );
 
     let cf = scan_mermaid("projects/web-tier/cloudformation");
     let vpc = subgraph(&cf, "b_vpc");
