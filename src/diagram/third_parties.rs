@@ -102,7 +102,7 @@ mod tests {
     fn only_names_written_as_words_and_in_use_are_drawn() {
         let doc = crate::claims::read_document(
             "docs/ARCHITECTURE.md",
-            "# Shop\n\nCustomers sign in with Auth0.\n\nStripe calls the hooks function with payment webhooks.\n\nWe no longer use PayPal.\n\nThe okta team and a stripey cat are not parties.\n\nThe `SendGridMailer` class is code, not a party.\n",
+            "# Shop\n\nCustomers sign in with Auth0.\n\nStripe calls the hooks function with payment webhooks.\n\nWe no longer use PayPal.\n\nThe okta team and a stripey cat are not parties.\n\nThe `SendGridMailer` class is code, not a party.\n\nClone the GitHub repository.\n",
             false,
         );
         let n = named(&[doc]);
