@@ -574,9 +574,9 @@ pub fn build(model: &Model, report: &Report) -> Diagram {
         add(node_of(lb), node_of(target), FlowKind::Invokes, "forwards");
     }
     // Reachability the security groups declare between components.
-    for ((from, to), what) in reachability::peer_flows(model) {
+    for ((from, to), what) in reachability::peer_flows(model, node_of) {
         for w in what {
-            add(node_of(from), node_of(to), FlowKind::Network, &w);
+            add(Some(from), Some(to), FlowKind::Network, &w);
         }
     }
 

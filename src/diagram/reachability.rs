@@ -9,11 +9,15 @@
 use crate::model::{Found, Model, Prop};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-/// (source, destination) → what the rules let through (`tcp 5432`, `all traffic`), by resource
-/// index (owners, never facets).
-pub fn peer_flows(model: &Model) -> BTreeMap<(usize, usize), BTreeSet<String>> {
-    // security group → the resources in it
-    let mut members: HashMap<usize, Vec<usize>> = HashMap::new();
+/// (source, destination) → what the rules let through (`tcp 5432`, `all traffic`), by node of
+/// the view (`node_of` maps a resource to its node). Members of a group are counted by node, so
+/// a group shared by the instances of one block costs one pair, not one per instance.
+pub fn peer_flows(
+    model: &Model,
+    node_of: impl Fn(usize) -> Option<usize>,
+) -> BTreeMap<(usize, usize), BTreeSet<String>> {
+    // security group → the nodes in it
+    let mut members: HashMap<usize, BTreeSet<usize>> = HashMap::new();
     // (group admitted, group admitting, what)
     let mut admits: Vec<(usize, usize, String)> = Vec::new();
     // inline rules of a group: (element path, what it lets through)
@@ -21,10 +25,9 @@ pub fn peer_flows(model: &Model) -> BTreeMap<(usize, usize), BTreeSet<String>> {
     for e in &model.edges {
         match e.label {
             crate::model::Label::SecurityGroup => {
-                members
-                    .entry(model.owner(e.to))
-                    .or_default()
-                    .push(model.owner(e.from));
+                if let Some(n) = node_of(e.from) {
+                    members.entry(model.owner(e.to)).or_default().insert(n);
+                }
             }
             crate::model::Label::PeerSecurityGroup => {
                 let rule = e.from;
