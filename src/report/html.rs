@@ -171,6 +171,29 @@ fn system_section(
         "<div class=\"diagram\">{}</div>",
         super::svg::render(&shown, scope)
     );
+    // The third parties the documents name, with the sentences that name them: the evidence
+    // the diagram's tooltips hold, readable printed.
+    let named: Vec<_> = diagram
+        .nodes
+        .iter()
+        .filter(|n| !n.sources.is_empty())
+        .collect();
+    if !named.is_empty() {
+        o.push_str("<h4>Third parties the documents name</h4>\n<ul class=\"parties\">\n");
+        for n in named {
+            let _ = write!(
+                o,
+                "<li><b>{}</b> ({})<ul>",
+                escape(&n.name),
+                escape(&n.kind)
+            );
+            for source in &n.sources {
+                let _ = write!(o, "<li>{}</li>", escape(source));
+            }
+            o.push_str("</ul></li>\n");
+        }
+        o.push_str("</ul>\n");
+    }
 
     let severity = severity_of(r);
     o.push_str("<h3>Assumptions</h3>\n<table class=\"assumptions\"><thead><tr><th>assumption</th><th>status</th><th>severity</th><th>basis</th><th>evidence</th></tr></thead><tbody>\n");

@@ -720,6 +720,24 @@ fn third_parties_the_document_names_are_drawn_with_the_sentence_that_names_them(
         stripe.contains("ARCHITECTURE.md:14: Stripe sends payment webhooks to /hooks/*; the hooks function checks each signature."),
         "{stripe}"
     );
+    // And lists them with their sentences under the diagram, for a printed page.
+    let list = html
+        .split("<h4>Third parties the documents name</h4>")
+        .nth(1)
+        .unwrap()
+        .split("</ul></li>\n</ul>")
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(
+        list.contains("<li><b>Auth0</b> (identity provider)"),
+        "{list}"
+    );
+    assert!(
+        list.contains("ARCHITECTURE.md:14: Stripe sends payment webhooks"),
+        "{list}"
+    );
+    assert!(!list.contains("PayPal"), "{list}");
 }
 
 #[test]
