@@ -16,6 +16,17 @@ pub fn peer_flows(
     model: &Model,
     node_of: impl Fn(usize) -> Option<usize>,
 ) -> BTreeMap<(usize, usize), BTreeSet<String>> {
+    // A launch template's (or configuration's) groups are those of what launches from it: an
+    // Auto Scaling group's or an instance's.
+    let mut launched_by: HashMap<usize, Vec<usize>> = HashMap::new();
+    for e in &model.edges {
+        if e.label == crate::model::Label::LaunchesFrom {
+            launched_by
+                .entry(model.owner(e.to))
+                .or_default()
+                .push(model.owner(e.from));
+        }
+    }
     // security group → the nodes in it
     let mut members: HashMap<usize, BTreeSet<usize>> = HashMap::new();
     // (group admitted, group admitting, what)
@@ -25,8 +36,16 @@ pub fn peer_flows(
     for e in &model.edges {
         match e.label {
             crate::model::Label::SecurityGroup => {
-                if let Some(n) = node_of(e.from) {
-                    members.entry(model.owner(e.to)).or_default().insert(n);
+                let holder = [model.owner(e.from)];
+                let in_group = match launched_by.get(&holder[0]) {
+                    Some(launchers) => launchers.as_slice(),
+                    None => &holder,
+                };
+                let group = members.entry(model.owner(e.to)).or_default();
+                for &r in in_group {
+                    if let Some(n) = node_of(r) {
+                        group.insert(n);
+                    }
                 }
             }
             crate::model::Label::PeerSecurityGroup => {

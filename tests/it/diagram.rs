@@ -618,6 +618,23 @@ fn security_groups_draw_the_reachability_they_declare_between_components() {
         // Inline ingress rules naming another group.
         has(app, "tcp 6379", cache);
         has(alb, "tcp 8080", app);
+        // An Auto Scaling group is in the groups of the launch template it launches from (and
+        // the template itself, no network endpoint, is in none).
+        let group = if project.ends_with("terraform") {
+            "aws_autoscaling_group.admin"
+        } else {
+            "AdminGroup"
+        };
+        has(group, "tcp 5432", db);
+        has(alb, "tcp 8080", group);
+        assert!(
+            !f.iter().any(|(from, arrow, _, to)| arrow == "==>"
+                && (from.contains("aws_launch_template")
+                    || from.contains("LaunchTemplate")
+                    || to.contains("aws_launch_template")
+                    || to.contains("LaunchTemplate"))),
+            "{f:#?}"
+        );
         // Admitting is one way: the database reaches nothing.
         assert!(
             !f.iter()
