@@ -861,11 +861,11 @@ pub fn collapse(d: &Diagram, max: usize) -> Diagram {
 /// saying, in words the code can check, which component it talks to.
 pub fn add_third_parties(d: &mut Diagram, named: &[third_parties::Named]) {
     for p in named {
-        let mut details = Vec::new();
-        for e in &p.evidence {
-            let at = e.splitn(3, ':').take(2).collect::<Vec<_>>().join(":");
-            details.push(format!("named at {at}"));
-        }
+        let details = p
+            .evidence
+            .iter()
+            .map(|m| format!("named at {}", m.at()))
+            .collect();
         d.nodes.push(Node {
             id: stable_id("n_doc", p.name, ""),
             role: if p.identity {
@@ -886,7 +886,7 @@ pub fn add_third_parties(d: &mut Diagram, named: &[third_parties::Named]) {
             findings: BTreeSet::new(),
             questions: BTreeSet::new(),
             waived: BTreeSet::new(),
-            sources: p.evidence.clone(),
+            sources: p.evidence.iter().map(ToString::to_string).collect(),
         });
     }
 }

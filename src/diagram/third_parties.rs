@@ -36,14 +36,36 @@ fn parties() -> &'static [Party] {
     })
 }
 
+/// A sentence that names a party, where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mention {
+    /// The document as the report shows it.
+    pub path: String,
+    pub line: u32,
+    pub sentence: String,
+}
+
+impl Mention {
+    /// `path:line`
+    pub fn at(&self) -> String {
+        format!("{}:{}", self.path, self.line)
+    }
+}
+
+impl std::fmt::Display for Mention {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}: {}", self.path, self.line, self.sentence)
+    }
+}
+
 /// A third party the documents name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Named {
     pub name: &'static str,
     /// It signs users in (drawn as an identity provider).
     pub identity: bool,
-    /// `path:line: sentence`, for each sentence that names it, in document order.
-    pub evidence: Vec<String>,
+    /// Each sentence that names it, in document order.
+    pub evidence: Vec<Mention>,
 }
 
 /// Words that say a sentence is about a party the system does not (or no longer) use.
@@ -86,7 +108,11 @@ pub fn named(documents: &[Document]) -> Vec<Named> {
                             evidence: vec![],
                         })
                         .evidence
-                        .push(format!("{}:{}: {}", doc.path, s.line, s.text));
+                        .push(Mention {
+                            path: doc.path.clone(),
+                            line: s.line,
+                            sentence: s.text.clone(),
+                        });
                 }
             }
         }
@@ -109,9 +135,11 @@ mod tests {
         let names: Vec<&str> = n.iter().map(|p| p.name).collect();
         assert_eq!(names, ["Auth0", "Stripe"]);
         assert!(n[0].identity && !n[1].identity);
+        let evidence: Vec<String> = n[1].evidence.iter().map(|m| m.to_string()).collect();
         assert_eq!(
-            n[1].evidence,
+            evidence,
             ["docs/ARCHITECTURE.md:5: Stripe calls the hooks function with payment webhooks."]
         );
+        assert_eq!(n[1].evidence[0].at(), "docs/ARCHITECTURE.md:5");
     }
 }
