@@ -3,8 +3,11 @@
 
 Each service is a role with an inline policy, a function running as it, a queue that triggers it
 (an event source mapping), a table and a bucket it reads and writes, a key encrypting the table,
-and every tenth service an HTTP API with a route to its function. Distinct blocks (not `count`),
-so the view has as many components as the code. Deterministic; standard library only.
+every tenth service an HTTP API with a route to its function, and every tenth (offset by five) a
+load balancer forwarding to its function, which then runs in one shared VPC's private subnets with
+a security group the load balancer's group may reach, and a bucket policy granting a partner
+account. Distinct blocks (not `count`), so the view has as many components as the code.
+Deterministic; standard library only.
 
     python3 bench/diagram_tree.py --resources 2000 --out bench/out/diagram-2000
 """
@@ -92,6 +95,88 @@ resource "aws_apigatewayv2_route" "s{i}" {{
 }}
 '''
 
+VPC = '''
+resource "aws_vpc" "main" {
+  cidr_block = "10.0.0.0/16"
+}
+
+resource "aws_subnet" "private" {
+  count      = 3
+  vpc_id     = aws_vpc.main.id
+  cidr_block = cidrsubnet("10.0.0.0/16", 8, count.index)
+}
+
+resource "aws_route_table" "private" {
+  vpc_id = aws_vpc.main.id
+}
+
+resource "aws_route_table_association" "private" {
+  count          = 3
+  subnet_id      = aws_subnet.private[count.index].id
+  route_table_id = aws_route_table.private.id
+}
+'''
+
+BALANCED = '''
+resource "aws_security_group" "lb{i}" {{
+  name   = "lb{i}"
+  vpc_id = aws_vpc.main.id
+}}
+
+resource "aws_security_group" "fn{i}" {{
+  name   = "fn{i}"
+  vpc_id = aws_vpc.main.id
+  ingress {{
+    protocol        = "tcp"
+    from_port       = 443
+    to_port         = 443
+    security_groups = [aws_security_group.lb{i}.id]
+  }}
+}}
+
+resource "aws_lb" "s{i}" {{
+  name            = "s{i}"
+  internal        = true
+  subnets         = aws_subnet.private[*].id
+  security_groups = [aws_security_group.lb{i}.id]
+}}
+
+resource "aws_lb_listener" "s{i}" {{
+  load_balancer_arn = aws_lb.s{i}.arn
+  port              = 80
+  protocol          = "HTTP"
+  default_action {{
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.s{i}.arn
+  }}
+}}
+
+resource "aws_lb_target_group" "s{i}" {{
+  name        = "s{i}"
+  target_type = "lambda"
+}}
+
+resource "aws_lb_target_group_attachment" "s{i}" {{
+  target_group_arn = aws_lb_target_group.s{i}.arn
+  target_id        = aws_lambda_function.s{i}.arn
+}}
+
+resource "aws_s3_bucket_policy" "s{i}" {{
+  bucket = aws_s3_bucket.s{i}.id
+  policy = jsonencode({{
+    Version   = "2012-10-17"
+    Statement = [{{ Effect = "Allow", Principal = {{ AWS = "arn:aws:iam::444455556666:root" }}, Action = ["s3:GetObject"], Resource = "${{aws_s3_bucket.s{i}.arn}}/*" }}]
+  }})
+}}
+'''
+
+# The function of a balanced service runs in the VPC, in its own security group.
+VPC_CONFIG = '''  vpc_config {{
+    subnet_ids         = aws_subnet.private[*].id
+    security_group_ids = [aws_security_group.fn{i}.id]
+  }}
+  filename      = "s{i}.zip"'''
+
 
 def main():
     ap = argparse.ArgumentParser()
@@ -99,9 +184,14 @@ def main():
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
-    n, i, parts = 0, 0, []
+    n, i, parts = 8, 0, [VPC]
     while n < a.resources:
-        parts.append(SERVICE.format(i=i))
+        service = SERVICE.format(i=i)
+        if i % 10 == 5:
+            service = service.replace(f'  filename      = "s{i}.zip"', VPC_CONFIG.format(i=i))
+            parts.append(BALANCED.format(i=i))
+            n += 7
+        parts.append(service)
         n += 8
         if i % 10 == 0:
             parts.append(API.format(i=i))

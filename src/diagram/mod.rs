@@ -1,11 +1,14 @@
 //! The data-flow view of one system, derived from the model: who reaches the system from the
 //! internet, its public edges, the compute behind them (with the roles it runs as), the data
-//! stores (with their keys) and the identity providers, grouped by trust boundary, and the flows
-//! between them: invocations, IAM access by level, and exposure to the internet.
+//! stores (with their keys), the identity providers and the third parties the documents name,
+//! grouped by trust boundary (a VPC's subnets inside it), and the flows between them:
+//! invocations, load balancers forwarding to their targets (`load_balancing`), IAM access by
+//! level, what resource and key policies grant (`grants`), exposure to the internet, and the
+//! reachability security groups grant one another (`reachability`).
 //!
 //! The view is a typed graph ([`Diagram`]); `report/mermaid.rs` and `report/html.rs` draw it.
-//! Nothing here decides a verdict: the findings and open questions marked on the nodes are
-//! read from the system's [`Report`] by resource address.
+//! Nothing here decides a verdict: the findings (waived ones apart) and open questions marked on
+//! the nodes are read from the system's [`Report`] by resource address.
 //!
 //! Every step is one pass over the resources or the edges, with maps (never a scan of all
 //! resources per resource). A grant on `*` is written on the compute node as a note rather than
@@ -18,6 +21,12 @@ use crate::iam::policy::Effect;
 use crate::model::{Kind, Label, Model};
 use crate::network::{self, Where};
 use crate::reconcile::{Report, Verdict};
+
+mod grants;
+mod load_balancing;
+mod reachability;
+mod subnets;
+pub mod third_parties;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -27,14 +36,23 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 pub enum Boundary {
     /// Anyone on the internet.
     Internet,
-    /// Parties outside the account the system trusts: identity providers.
+    /// Parties outside the account the system trusts: identity providers (in the code or named
+    /// by the documents), and the third-party services the documents name.
     ThirdParty,
     /// Public edges: what the internet calls.
     Edge,
     /// One VPC, by the address of its block (`None`: compute in subnets whose VPC the tree
     /// does not name).
     Vpc { name: Option<String> },
-    /// The AWS account: compute outside any VPC, data stores, keys.
+    /// Subnets inside a VPC (drawn inside it): the blocks of the subnets a component is placed
+    /// in (`aws_subnet.private`, its `count` instances together), and whether they route to an
+    /// internet gateway (`None`: the routing could not be read).
+    Subnets {
+        vpc: Option<String>,
+        blocks: Vec<String>,
+        public: Option<bool>,
+    },
+    /// The AWS account: compute outside any VPC, data stores outside one, keys.
     Account,
 }
 
@@ -46,7 +64,24 @@ impl Boundary {
             Boundary::Edge => "Edge".into(),
             Boundary::Vpc { name: Some(n) } => format!("VPC {n}"),
             Boundary::Vpc { name: None } => "VPC (not in the tree)".into(),
+            Boundary::Subnets { blocks, public, .. } => format!(
+                "{} {}",
+                match public {
+                    Some(true) => "Public subnets",
+                    Some(false) => "Private subnets",
+                    None => "Subnets (routing not read)",
+                },
+                blocks.join(", ")
+            ),
             Boundary::Account => "AWS account".into(),
+        }
+    }
+
+    /// The boundary drawn around this one: a VPC around its subnets.
+    pub fn parent(&self) -> Option<Boundary> {
+        match self {
+            Boundary::Subnets { vpc, .. } => Some(Boundary::Vpc { name: vpc.clone() }),
+            _ => None,
         }
     }
 
@@ -57,6 +92,9 @@ impl Boundary {
             Boundary::ThirdParty => "b_third_parties".into(),
             Boundary::Edge => "b_edge".into(),
             Boundary::Vpc { name } => stable_id("b_vpc", name.as_deref().unwrap_or(""), ""),
+            Boundary::Subnets { vpc, blocks, .. } => {
+                stable_id("b_subnets", &blocks.join(","), vpc.as_deref().unwrap_or(""))
+            }
             Boundary::Account => "b_account".into(),
         }
     }
@@ -68,6 +106,8 @@ impl Boundary {
 pub enum Role {
     Internet,
     IdentityProvider,
+    /// A third-party service the documents name (payments, messaging, webhooks).
+    ThirdParty,
     PublicEdge,
     Compute,
     DataStore,
@@ -78,6 +118,7 @@ impl Role {
         match self {
             Role::Internet => "internet",
             Role::IdentityProvider => "identity provider",
+            Role::ThirdParty => "third party",
             Role::PublicEdge => "public edge",
             Role::Compute => "compute",
             Role::DataStore => "data store",
@@ -105,14 +146,23 @@ pub struct Node {
     pub findings: BTreeSet<String>,
     /// Open questions about it.
     pub questions: BTreeSet<String>,
+    /// Assumptions the code proves fail for it whose failure a suppression or an accepted risk
+    /// takes out of the gate: shown apart from the findings that still count.
+    pub waived: BTreeSet<String>,
+    /// For a party the documents name: each sentence that names it (`path:line: sentence`).
+    pub sources: Vec<String>,
 }
 
 impl Node {
     pub fn failing(&self) -> bool {
         !self.findings.is_empty()
     }
+    /// Every failure on it is waived.
+    pub fn waived_only(&self) -> bool {
+        self.findings.is_empty() && !self.waived.is_empty()
+    }
     pub fn open(&self) -> bool {
-        self.findings.is_empty() && !self.questions.is_empty()
+        self.findings.is_empty() && self.waived.is_empty() && !self.questions.is_empty()
     }
 }
 
@@ -154,6 +204,37 @@ impl Diagram {
         let set: BTreeSet<&Boundary> = self.nodes.iter().map(|n| &n.boundary).collect();
         set.into_iter().cloned().collect()
     }
+
+    /// The outer boundaries in drawing order, each with the boundaries drawn inside it (a VPC
+    /// with its subnets), and the nodes of each by index: what a renderer nests.
+    pub fn nesting(&self) -> Vec<Nest> {
+        let mut outer: BTreeMap<Boundary, Nest> = BTreeMap::new();
+        for (i, n) in self.nodes.iter().enumerate() {
+            let top = n.boundary.parent().unwrap_or_else(|| n.boundary.clone());
+            let nest = outer.entry(top.clone()).or_insert_with(|| Nest {
+                boundary: top.clone(),
+                nodes: vec![],
+                inner: vec![],
+            });
+            if n.boundary == top {
+                nest.nodes.push(i);
+            } else {
+                match nest.inner.binary_search_by(|(b, _)| b.cmp(&n.boundary)) {
+                    Ok(at) => nest.inner[at].1.push(i),
+                    Err(at) => nest.inner.insert(at, (n.boundary.clone(), vec![i])),
+                }
+            }
+        }
+        outer.into_values().collect()
+    }
+}
+
+/// One outer boundary, the nodes directly in it and the boundaries inside it with theirs.
+#[derive(Debug, Clone)]
+pub struct Nest {
+    pub boundary: Boundary,
+    pub nodes: Vec<usize>,
+    pub inner: Vec<(Boundary, Vec<usize>)>,
 }
 
 /// FNV-1a: a stable hash (the standard library's is not stable across releases).
@@ -244,12 +325,26 @@ pub fn build(model: &Model, report: &Report) -> Diagram {
     }
 
     // Placement and roles, by resource.
+    let subnets = subnets::Subnets::index(model);
     let mut boundary_of: HashMap<usize, Boundary> = HashMap::new();
     let mut details: HashMap<usize, BTreeSet<String>> = HashMap::new();
     for p in &placements {
         let c = model.owner(p.compute);
         let (b, d) = match &p.where_ {
             Where::NoVpc => (Boundary::Account, None),
+            Where::Vpc {
+                vpc,
+                subnets: named,
+                public,
+                ..
+            } if !named.is_empty() => (
+                Boundary::Subnets {
+                    vpc: vpc.map(|v| block_of(&model.resources[v].address)),
+                    blocks: subnets::blocks_of(model, named),
+                    public: *public,
+                },
+                None,
+            ),
             Where::Vpc { vpc, public, .. } => (
                 Boundary::Vpc {
                     name: vpc.map(|v| block_of(&model.resources[v].address)),
@@ -265,6 +360,25 @@ pub fn build(model: &Model, report: &Report) -> Diagram {
         boundary_of.insert(c, b);
         if let Some(d) = d {
             details.entry(c).or_default().insert(d);
+        }
+    }
+    // Data stores and internal load balancers sit in the subnets they (or their subnet
+    // groups) name; internet-facing edges stay at the edge.
+    let internal: BTreeSet<usize> = edges
+        .iter()
+        .filter(|e| e.internet_facing == Some(false))
+        .map(|e| e.resource)
+        .collect();
+    for (&i, &role) in &role_of {
+        let placed = match role {
+            Role::DataStore => true,
+            Role::PublicEdge => internal.contains(&i),
+            _ => false,
+        };
+        if placed {
+            if let Some(b) = subnets.boundary(i) {
+                boundary_of.insert(i, b);
+            }
         }
     }
     for &(c, role) in &access.compute {
@@ -285,6 +399,25 @@ pub fn build(model: &Model, report: &Report) -> Diagram {
         }
     }
 
+    // An ECS service runs as the task role of the task definition it runs: the service's
+    // tasks are where the role acts.
+    let mut inherited: Vec<(usize, String)> = Vec::new();
+    for e in &model.edges {
+        if e.label == Label::Runs {
+            let (service, task) = (model.owner(e.from), model.owner(e.to));
+            if role_of.get(&service) == Some(&Role::Compute) {
+                for d in details.get(&task).into_iter().flatten() {
+                    if let Some(role) = d.strip_prefix("role ") {
+                        inherited.push((service, format!("role {role} (its task definition's)")));
+                    }
+                }
+            }
+        }
+    }
+    for (service, d) in inherited {
+        details.entry(service).or_default().insert(d);
+    }
+
     // Compute whose role the tree does not settle says so: unknown is never drawn as "no role".
     for (&i, &role) in &role_of {
         let d = details.entry(i).or_default();
@@ -300,10 +433,11 @@ pub fn build(model: &Model, report: &Report) -> Diagram {
         let r = &model.resources[i];
         let boundary = match role {
             Role::Internet => Boundary::Internet,
-            Role::IdentityProvider => Boundary::ThirdParty,
-            Role::PublicEdge => Boundary::Edge,
-            Role::Compute => boundary_of.get(&i).cloned().unwrap_or(Boundary::Account),
-            Role::DataStore => Boundary::Account,
+            Role::IdentityProvider | Role::ThirdParty => Boundary::ThirdParty,
+            Role::PublicEdge => boundary_of.get(&i).cloned().unwrap_or(Boundary::Edge),
+            Role::Compute | Role::DataStore => {
+                boundary_of.get(&i).cloned().unwrap_or(Boundary::Account)
+            }
         };
         groups
             .entry((boundary, role, block_of(&r.address), r.unit.clone()))
@@ -328,6 +462,8 @@ pub fn build(model: &Model, report: &Report) -> Diagram {
         details: vec![],
         findings: BTreeSet::new(),
         questions: BTreeSet::new(),
+        waived: BTreeSet::new(),
+        sources: vec![],
     }];
     let mut node_index: HashMap<usize, usize> = HashMap::new();
     for ((boundary, role, name, unit), group) in &groups {
@@ -352,6 +488,8 @@ pub fn build(model: &Model, report: &Report) -> Diagram {
             details: d.into_iter().collect(),
             findings: BTreeSet::new(),
             questions: BTreeSet::new(),
+            waived: BTreeSet::new(),
+            sources: vec![],
         });
     }
     let node_of = |i: usize| -> Option<usize> { node_index.get(&model.owner(i)).copied() };
@@ -431,6 +569,17 @@ pub fn build(model: &Model, report: &Report) -> Diagram {
         }
     }
 
+    // Load balancers to the compute behind them.
+    for (lb, target) in load_balancing::forwards(model) {
+        add(node_of(lb), node_of(target), FlowKind::Invokes, "forwards");
+    }
+    // Reachability the security groups declare between components.
+    for ((from, to), what) in reachability::peer_flows(model, node_of) {
+        for w in what {
+            add(Some(from), Some(to), FlowKind::Network, &w);
+        }
+    }
+
     // IAM access of each compute's role to the stores and compute it names.
     let mut star: BTreeSet<usize> = BTreeSet::new();
     let mut pairs: BTreeSet<(usize, usize, usize)> = BTreeSet::new();
@@ -485,6 +634,88 @@ pub fn build(model: &Model, report: &Report) -> Diagram {
         }
     }
 
+    // What resource policies grant: from the compute running as a role of the tree, from
+    // another account (a node of its own), from the internet when anyone may. A key policy's
+    // grant reaches the data of the stores the key encrypts.
+    let mut runs_as: HashMap<usize, Vec<usize>> = HashMap::new();
+    for &(c, role) in &access.compute {
+        runs_as.entry(role).or_default().push(model.owner(c));
+    }
+    let mut encrypts: HashMap<usize, Vec<usize>> = HashMap::new();
+    for e in &model.edges {
+        if e.label == Label::EncryptedBy {
+            encrypts
+                .entry(model.owner(e.to))
+                .or_default()
+                .push(model.owner(e.from));
+        }
+    }
+    let mut outside: BTreeMap<String, usize> = BTreeMap::new();
+    for g in grants::resource_grants(model, &access) {
+        // The words of the flow: what the resource policy allows; for a key policy, that it
+        // decrypts the stores' data (a key grant that cannot decrypt reaches no data).
+        let (targets, words): (Vec<usize>, Vec<&str>) = match node_of(g.resource) {
+            Some(n) => (
+                vec![n],
+                g.words.iter().copied().chain(["resource policy"]).collect(),
+            ),
+            None if model.resources[g.resource].kind == Kind::KmsKey && g.decrypts => (
+                encrypts
+                    .get(&g.resource)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|&s| node_of(s))
+                    .collect(),
+                g.words
+                    .iter()
+                    .copied()
+                    .filter(|w| *w == "conditional")
+                    .chain(["decrypt", "key policy"])
+                    .collect(),
+            ),
+            None => continue,
+        };
+        if targets.is_empty() {
+            continue;
+        }
+        let sources: Vec<usize> = match &g.who {
+            grants::Who::Principal(p) => runs_as
+                .get(p)
+                .into_iter()
+                .flatten()
+                .filter_map(|&c| node_of(c))
+                .collect(),
+            grants::Who::Anyone => vec![0],
+            grants::Who::Outside { name, what } => {
+                let n = *outside.entry(name.clone()).or_insert_with(|| {
+                    nodes.push(Node {
+                        id: stable_id("n_principal", name, ""),
+                        role: Role::ThirdParty,
+                        kind: (*what).to_string(),
+                        name: name.clone(),
+                        unit: String::new(),
+                        count: 1,
+                        boundary: Boundary::ThirdParty,
+                        details: vec![],
+                        findings: BTreeSet::new(),
+                        questions: BTreeSet::new(),
+                        waived: BTreeSet::new(),
+                        sources: vec![],
+                    });
+                    nodes.len() - 1
+                });
+                vec![n]
+            }
+        };
+        for &from in &sources {
+            for &to in &targets {
+                for w in &words {
+                    add(Some(from), Some(to), FlowKind::Access, w);
+                }
+            }
+        }
+    }
+
     let at: HashMap<(&str, &str), usize> = node_index
         .iter()
         .map(|(&i, &n)| {
@@ -511,7 +742,15 @@ pub fn build(model: &Model, report: &Report) -> Diagram {
 
 /// The words of a flow in reading order: what it is first, conditions last.
 fn join_labels(labels: BTreeSet<String>) -> String {
-    const ORDER: [&str; 4] = ["read", "write", "manage", "conditional"];
+    const ORDER: [&str; 7] = [
+        "read",
+        "write",
+        "manage",
+        "conditional",
+        "resource policy",
+        "decrypt",
+        "key policy",
+    ];
     let mut words: Vec<String> = labels.into_iter().collect();
     words.sort_by_key(|w| (ORDER.iter().position(|o| o == w).unwrap_or(0), w.clone()));
     words.join(", ")
@@ -525,9 +764,14 @@ fn mark(nodes: &mut [Node], at: &HashMap<(&str, &str), usize>, report: &Report) 
         if !matches!(a.status, Status::Invalid | Status::Contradicted) {
             continue;
         }
+        let accepted = a.accepted.as_ref().is_some_and(|w| w.active());
         for e in a.evidence.iter().filter(|e| e.outcome == Verdict::Fail) {
             if let Some(n) = find(&e.unit, &e.resource) {
-                nodes[n].findings.insert(a.id.clone());
+                if accepted || e.waiver.as_ref().is_some_and(|w| w.active()) {
+                    nodes[n].waived.insert(a.id.clone());
+                } else {
+                    nodes[n].findings.insert(a.id.clone());
+                }
             }
         }
     }
@@ -567,12 +811,15 @@ pub fn collapse(d: &Diagram, max: usize) -> Diagram {
                 details: vec![],
                 findings: BTreeSet::new(),
                 questions: BTreeSet::new(),
+                waived: BTreeSet::new(),
+                sources: vec![],
             });
             merged.len() - 1
         });
         merged[m].count += n.count;
         merged[m].findings.extend(n.findings.iter().cloned());
         merged[m].questions.extend(n.questions.iter().cloned());
+        merged[m].waived.extend(n.waived.iter().cloned());
         map.push(m);
     }
     for n in &mut merged {
@@ -609,15 +856,83 @@ pub fn collapse(d: &Diagram, max: usize) -> Diagram {
     }
 }
 
+/// The third parties the documents name, drawn in the third-party boundary with the sentences
+/// that name them as evidence (`details`): nodes only, since a document names a party without
+/// saying, in words the code can check, which component it talks to.
+pub fn add_third_parties(d: &mut Diagram, named: &[third_parties::Named]) {
+    for p in named {
+        let details = p
+            .evidence
+            .iter()
+            .map(|m| format!("named at {}", m.at()))
+            .collect();
+        d.nodes.push(Node {
+            id: stable_id("n_doc", p.name, ""),
+            role: if p.identity {
+                Role::IdentityProvider
+            } else {
+                Role::ThirdParty
+            },
+            kind: if p.identity {
+                Role::IdentityProvider.name().to_string()
+            } else {
+                Role::ThirdParty.name().to_string()
+            },
+            name: p.name.to_string(),
+            unit: String::new(),
+            count: 1,
+            boundary: Boundary::ThirdParty,
+            details,
+            findings: BTreeSet::new(),
+            questions: BTreeSet::new(),
+            waived: BTreeSet::new(),
+            sources: p.evidence.iter().map(ToString::to_string).collect(),
+        });
+    }
+}
+
+/// The architecture documents of one system, read again for the names they write (the scan
+/// read them for claims and reported any it could not read; one it cannot read now adds
+/// nothing). Shown as the report shows them.
+fn documents_of(s: &crate::systems::SystemReport) -> Vec<crate::claims::Document> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    for found in &s.system.documents {
+        let shown = s
+            .report
+            .documents
+            .iter()
+            .find(|shown| found.path.ends_with(shown.as_str()))
+            .cloned()
+            .unwrap_or_else(|| found.path.display().to_string());
+        let mut bytes = Vec::new();
+        let read = std::fs::File::open(&found.path).and_then(|f| {
+            f.take(crate::claims::MAX_DOCUMENT_BYTES as u64)
+                .read_to_end(&mut bytes)
+        });
+        if read.is_ok() {
+            let text = String::from_utf8_lossy(&bytes);
+            out.push(crate::claims::read_document(&shown, &text, found.readme));
+        }
+    }
+    out
+}
+
 /// The view of every system, in the order given. One system is the whole model; several each
-/// get the model of their own units, as they were assessed.
+/// get the model of their own units, as they were assessed. Each gets the third parties its
+/// documents name.
 pub fn for_systems(model: &Model, systems: &[crate::systems::SystemReport]) -> Vec<Diagram> {
     use rayon::prelude::*;
+    let view = |s: &crate::systems::SystemReport, d: Diagram| {
+        let mut d = d;
+        add_third_parties(&mut d, &third_parties::named(&documents_of(s)));
+        d
+    };
     if let [one] = systems {
-        return vec![build(model, &one.report)];
+        return vec![view(one, build(model, &one.report))];
     }
     systems
         .par_iter()
-        .map(|s| build(&model.subset(&s.system.units), &s.report))
+        .map(|s| view(s, build(&model.subset(&s.system.units), &s.report)))
         .collect()
 }

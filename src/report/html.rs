@@ -41,11 +41,14 @@ svg .node.internet rect { fill: #eef3ff; }
 svg .node.store rect { fill: #eef8ee; }
 svg .node.failing rect { fill: #fde2e1; stroke: #c62828; stroke-width: 2.5; }
 svg .node.open rect { fill: #fff4d6; stroke: #b7791f; stroke-width: 2.5; }
+svg .node.waived rect { fill: #eceff1; stroke: #546e7a; stroke-width: 2.5; stroke-dasharray: 5 3; }
+svg .boundary.subnets rect { fill: #eef3fa; stroke: #9fb3cc; stroke-dasharray: 3 3; }
 svg .node .name { font-weight: 600; }
 svg .node .kind { fill: #555; }
 svg .flow path { fill: none; stroke: #444; stroke-width: 1.3; }
 svg .flow.access path { stroke-dasharray: 5 4; stroke: #6a4c93; }
-svg .flow.network path { stroke-width: 2.6; stroke: #c62828; }
+svg .flow.network path { stroke-width: 2.2; stroke: #1565c0; }
+svg .flow.network.internet path { stroke-width: 2.6; stroke: #c62828; }
 svg .flow text { font-size: 10px; fill: #333; }
 tr.hidden { display: none; }
 @media print {
@@ -161,13 +164,36 @@ fn system_section(
     }
     let _ = writeln!(
         o,
-        "<p class=\"note\">Columns are trust boundaries. Solid arrows: invocations; dashed: what a role may do (read, write, manage); thick red: reachable from the internet. Red: a finding the code proves; amber: an open question. Hover a component for its role, key and placement.</p>"
+        "<p class=\"note\">Columns are trust boundaries; subnets are boxes inside their VPC. Solid arrows: invocations and load balancers forwarding; dashed: what a role may do (read, write, manage), or what a resource or key policy grants a role, another account or anyone; thick red: reachable from the internet; thick blue: reachable through a security group (its ports). Red: a finding the code proves; grey, dashed: findings all waived (suppressed or accepted); amber: an open question. Hover a component for its role, key and placement.</p>"
     );
     let _ = writeln!(
         o,
         "<div class=\"diagram\">{}</div>",
         super::svg::render(&shown, scope)
     );
+    // The third parties the documents name, with the sentences that name them: the evidence
+    // the diagram's tooltips hold, readable printed.
+    let named: Vec<_> = diagram
+        .nodes
+        .iter()
+        .filter(|n| !n.sources.is_empty())
+        .collect();
+    if !named.is_empty() {
+        o.push_str("<h4>Third parties the documents name</h4>\n<ul class=\"parties\">\n");
+        for n in named {
+            let _ = write!(
+                o,
+                "<li><b>{}</b> ({})<ul>",
+                escape(&n.name),
+                escape(&n.kind)
+            );
+            for source in &n.sources {
+                let _ = write!(o, "<li>{}</li>", escape(source));
+            }
+            o.push_str("</ul></li>\n");
+        }
+        o.push_str("</ul>\n");
+    }
 
     let severity = severity_of(r);
     o.push_str("<h3>Assumptions</h3>\n<table class=\"assumptions\"><thead><tr><th>assumption</th><th>status</th><th>severity</th><th>basis</th><th>evidence</th></tr></thead><tbody>\n");

@@ -1,6 +1,6 @@
 //! The data-flow view as Mermaid: one `flowchart LR` per system, one subgraph per trust
-//! boundary, a legend, and classes for components with findings (`failing`) and with open
-//! questions only (`open`). GitHub renders a ```` ```mermaid ```` block in a pull-request
+//! boundary (subnets nested in their VPC), a legend, and classes for components with findings
+//! (`failing`), with waived findings only (`waived`) and with open questions only (`open`). GitHub renders a ```` ```mermaid ```` block in a pull-request
 //! comment, so the Markdown report embeds the same text.
 
 use crate::diagram::{Diagram, FlowKind, Node, Role};
@@ -34,6 +34,9 @@ fn node_text(n: &Node) -> String {
     if !n.findings.is_empty() {
         t.push_str(&format!("<br/>✗ {}", label(&join(&n.findings))));
     }
+    if !n.waived.is_empty() {
+        t.push_str(&format!("<br/>⊘ waived {}", label(&join(&n.waived))));
+    }
     if !n.questions.is_empty() {
         t.push_str(&format!("<br/>? {} open", n.questions.len()));
     }
@@ -44,13 +47,15 @@ fn join(set: &std::collections::BTreeSet<String>) -> String {
     set.iter().cloned().collect::<Vec<_>>().join(", ")
 }
 
-/// The node's shape by role: a circle for the internet, a stadium for third parties, a
+/// The node's shape by role: a circle for the internet, a stadium for identity providers, a
+/// hexagon for the third-party services the documents name, a
 /// parallelogram for public edges, a box for compute, a cylinder for data stores.
 fn shaped(n: &Node) -> String {
     let t = node_text(n);
     match n.role {
         Role::Internet => format!("{}((\"{t}\"))", n.id),
         Role::IdentityProvider => format!("{}([\"{t}\"])", n.id),
+        Role::ThirdParty => format!("{}{{{{\"{t}\"}}}}", n.id),
         Role::PublicEdge => format!("{}[/\"{t}\"/]", n.id),
         Role::Compute => format!("{}[\"{t}\"]", n.id),
         Role::DataStore => format!("{}[(\"{t}\")]", n.id),
@@ -65,10 +70,23 @@ pub fn render(d: &Diagram, title: &str) -> String {
     if let Some(c) = &d.collapsed {
         let _ = writeln!(o, "  %% {}", c.replace('\n', " "));
     }
-    for b in d.boundaries() {
+    for nest in d.nesting() {
+        let b = &nest.boundary;
         let _ = writeln!(o, "  subgraph {}[\"{}\"]", b.id(), label(&b.title()));
-        for n in d.nodes.iter().filter(|n| n.boundary == b) {
-            let _ = writeln!(o, "    {}", shaped(n));
+        for &n in &nest.nodes {
+            let _ = writeln!(o, "    {}", shaped(&d.nodes[n]));
+        }
+        for (inner, nodes) in &nest.inner {
+            let _ = writeln!(
+                o,
+                "    subgraph {}[\"{}\"]",
+                inner.id(),
+                label(&inner.title())
+            );
+            for &n in nodes {
+                let _ = writeln!(o, "      {}", shaped(&d.nodes[n]));
+            }
+            o.push_str("    end\n");
         }
         o.push_str("  end\n");
     }
@@ -87,13 +105,17 @@ pub fn render(d: &Diagram, title: &str) -> String {
         );
     }
     o.push_str("  subgraph legend[\"Legend\"]\n");
-    o.push_str("    legend_flows[\"──▶ invokes · ┄┄▶ IAM access (read/write/manage) · ══▶ reachable from the internet\"]\n");
+    o.push_str("    legend_flows[\"──▶ invokes, forwards · ┄┄▶ IAM access (read/write/manage), from a role's policies or granted by a resource or key policy · ══▶ network: reachable from the internet (public) or through a security group (its ports)\"]\n");
     o.push_str(
         "    legend_failing[\"✗ a finding: the code proves an assumption fails\"]:::failing\n",
+    );
+    o.push_str(
+        "    legend_waived[\"⊘ a finding waived: suppressed or an accepted risk\"]:::waived\n",
     );
     o.push_str("    legend_open[\"? an open question\"]:::open\n");
     o.push_str("  end\n");
     o.push_str("  classDef failing fill:#fde2e1,stroke:#c62828,stroke-width:2px,color:#000\n");
+    o.push_str("  classDef waived fill:#eceff1,stroke:#546e7a,stroke-width:2px,stroke-dasharray:5 3,color:#000\n");
     o.push_str("  classDef open fill:#fff4d6,stroke:#b7791f,stroke-width:2px,color:#000\n");
     let failing: Vec<&str> = d
         .nodes
@@ -109,6 +131,15 @@ pub fn render(d: &Diagram, title: &str) -> String {
         .collect();
     if !failing.is_empty() {
         let _ = writeln!(o, "  class {} failing", failing.join(","));
+    }
+    let waived: Vec<&str> = d
+        .nodes
+        .iter()
+        .filter(|n| n.waived_only())
+        .map(|n| n.id.as_str())
+        .collect();
+    if !waived.is_empty() {
+        let _ = writeln!(o, "  class {} waived", waived.join(","));
     }
     if !open.is_empty() {
         let _ = writeln!(o, "  class {} open", open.join(","));

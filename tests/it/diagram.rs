@@ -464,3 +464,340 @@ fn several_systems_get_one_diagram_each_with_unique_ids() {
     }
     assert_eq!(html.matches("<svg ").count(), 2);
 }
+
+fn scan_mermaid(project: &str) -> String {
+    vouch(&[
+        "scan",
+        fixture(project).to_str().unwrap(),
+        "--format",
+        "mermaid",
+    ])
+}
+
+/// The text of one subgraph, from its `subgraph` line to its own `end` (nested ones included).
+fn subgraph<'a>(text: &'a str, id_prefix: &str) -> &'a str {
+    let start = text
+        .find(&format!("subgraph {id_prefix}"))
+        .unwrap_or_else(|| panic!("no subgraph {id_prefix} in {text}"));
+    let mut depth = 0;
+    let mut at = start;
+    for line in text[start..].split_inclusive('\n') {
+        at += line.len();
+        let t = line.trim();
+        if t.starts_with("subgraph ") {
+            depth += 1;
+        } else if t == "end" {
+            depth -= 1;
+            if depth == 0 {
+                break;
+            }
+        }
+    }
+    &text[start..at]
+}
+
+#[test]
+fn load_balancers_forward_to_the_compute_behind_them_in_both_languages() {
+    let tf = flows(&scan_mermaid("projects/web-tier/terraform"));
+    let cf = flows(&scan_mermaid("projects/web-tier/cloudformation"));
+    let forwards = |set: &BTreeSet<(String, String, String, String)>, from: &str, to: &str| {
+        assert!(
+            set.contains(&(from.into(), "-->".into(), "forwards".into(), to.into())),
+            "no {from} --forwards--> {to} in {set:#?}"
+        )
+    };
+    // A listener's default action to the ECS service that names the target group.
+    forwards(&tf, "aws_lb.web", "aws_ecs_service.app");
+    forwards(&cf, "WebLoadBalancer", "AppService");
+    // A listener rule to the Auto Scaling group that names the target group.
+    forwards(&tf, "aws_lb.web", "aws_autoscaling_group.admin");
+    forwards(&cf, "WebLoadBalancer", "AdminGroup");
+    // A listener rule to a Lambda function registered in the target group (an attachment in
+    // Terraform, `Targets` behind a `ForwardConfig` in CloudFormation).
+    forwards(&tf, "aws_lb.web", "aws_lambda_function.hooks");
+    forwards(&cf, "WebLoadBalancer", "HooksFunction");
+    // An internal NLB to an instance, and a classic load balancer's registered instance.
+    forwards(&tf, "aws_lb.internal", "aws_instance.batch");
+    forwards(&cf, "InternalLoadBalancer", "BatchInstance");
+    forwards(&tf, "aws_elb.legacy", "aws_instance.batch");
+    forwards(&cf, "LegacyLoadBalancer", "BatchInstance");
+    // Nothing forwards where no listener leads: the internal NLB never reaches the service.
+    assert!(!tf.contains(&(
+        "aws_lb.internal".into(),
+        "-->".into(),
+        "forwards".into(),
+        "aws_ecs_service.app".into()
+    )));
+    let count = |set: &BTreeSet<(String, String, String, String)>| {
+        set.iter().filter(|(_, _, l, _)| l == "forwards").count()
+    };
+    assert_eq!(count(&tf), 5, "{tf:#?}");
+    assert_eq!(count(&cf), 5, "{cf:#?}");
+}
+
+#[test]
+fn subnets_are_boxes_inside_their_vpc_holding_compute_and_the_stores_their_subnet_groups_name() {
+    let tf = scan_mermaid("projects/web-tier/terraform");
+    let vpc = subgraph(&tf, "b_vpc");
+    assert!(vpc.starts_with("subgraph b_vpc_aws_vpc_main"), "{vpc}");
+    let private = subgraph(vpc, "b_subnets");
+    assert!(
+        private.contains("[\"Private subnets aws_subnet.private\"]"),
+        "{private}"
+    );
+    for name in [
+        "aws_ecs_service.app",
+        "aws_autoscaling_group.admin",
+        "aws_instance.batch",
+        // Stores, placed by their DB / cache subnet groups.
+        "aws_db_instance.orders",
+        "aws_elasticache_replication_group.sessions",
+        // An internal load balancer sits in its subnets.
+        "aws_lb.internal",
+    ] {
+        assert!(private.contains(name), "{name} not in {private}");
+    }
+    // The internet-facing load balancer stays at the edge; a function outside any VPC stays in
+    // the account.
+    assert!(subgraph(&tf, "b_edge").contains("aws_lb.web<br/>"), "{tf}");
+    assert!(
+        subgraph(&tf, "b_account").contains("aws_lambda_function.hooks<br/>"),
+        "{tf}"
+    );
+    assert!(!vpc.contains("aws_lambda_function.hooks"), "{vpc}");
+    // The service runs as its task definition's role: the tree settles it.
+    let service = private
+        .lines()
+        .find(|l| l.contains("\"aws_ecs_service.app<br/>"))
+        .unwrap();
+    assert!(
+        service.contains("role aws_iam_role.app (its task definition's)")
+            && !service.contains("role not in the tree"),
+        "{service}"
+    );
+
+    let cf = scan_mermaid("projects/web-tier/cloudformation");
+    let vpc = subgraph(&cf, "b_vpc");
+    for name in ["AppService", "OrdersDatabase", "Sessions", "BatchInstance"] {
+        assert!(
+            vpc.contains(&format!("\"{name}<br/>")),
+            "{name} not in {vpc}"
+        );
+    }
+    assert!(vpc.matches("subgraph b_subnets").count() >= 1, "{vpc}");
+    assert!(!vpc.contains("Public subnets"), "{vpc}");
+}
+
+#[test]
+fn security_groups_draw_the_reachability_they_declare_between_components() {
+    for (project, app, db, cache, alb) in [
+        (
+            "projects/web-tier/terraform",
+            "aws_ecs_service.app",
+            "aws_db_instance.orders",
+            "aws_elasticache_replication_group.sessions",
+            "aws_lb.web",
+        ),
+        (
+            "projects/web-tier/cloudformation",
+            "AppService",
+            "OrdersDatabase",
+            "Sessions",
+            "WebLoadBalancer",
+        ),
+    ] {
+        let f = flows(&scan_mermaid(project));
+        let has = |from: &str, label: &str, to: &str| {
+            assert!(
+                f.contains(&(from.into(), "==>".into(), label.into(), to.into())),
+                "{project}: no {from} ==>|{label}| {to} in {f:#?}"
+            )
+        };
+        // A rule resource (`aws_security_group_rule`, `AWS::EC2::SecurityGroupIngress`).
+        has(app, "tcp 5432", db);
+        // Inline ingress rules naming another group.
+        has(app, "tcp 6379", cache);
+        has(alb, "tcp 8080", app);
+        // An Auto Scaling group is in the groups of the launch template it launches from (and
+        // the template itself, no network endpoint, is in none).
+        let group = if project.ends_with("terraform") {
+            "aws_autoscaling_group.admin"
+        } else {
+            "AdminGroup"
+        };
+        has(group, "tcp 5432", db);
+        has(alb, "tcp 8080", group);
+        assert!(
+            !f.iter().any(|(from, arrow, _, to)| arrow == "==>"
+                && (from.contains("aws_launch_template")
+                    || from.contains("LaunchTemplate")
+                    || to.contains("aws_launch_template")
+                    || to.contains("LaunchTemplate"))),
+            "{f:#?}"
+        );
+        // Admitting is one way: the database reaches nothing.
+        assert!(
+            !f.iter()
+                .any(|(from, arrow, _, _)| from == db && arrow == "==>"),
+            "{f:#?}"
+        );
+    }
+}
+
+#[test]
+fn waived_findings_are_drawn_apart_from_failing_ones() {
+    let text = scan_mermaid("projects/waivers/terraform");
+    let class = |name: &str| -> String {
+        text.lines()
+            .find(|l| l.trim().starts_with("class ") && l.trim_end().ends_with(&format!(" {name}")))
+            .unwrap_or_else(|| panic!("no class {name} line in {text}"))
+            .to_string()
+    };
+    // An accepted risk is the pool's only failure: the pool is drawn waived, not failing.
+    assert!(
+        class("waived").contains("aws_cognito_user_pool_partners"),
+        "{text}"
+    );
+    assert!(
+        !class("failing").contains("aws_cognito_user_pool_partners"),
+        "{text}"
+    );
+    // The queue's suppressed failure is marked waived; its other failure still counts.
+    let queue = text
+        .lines()
+        .find(|l| l.contains("\"aws_sqs_queue.audit<br/>"))
+        .unwrap();
+    assert!(queue.contains("⊘ waived kms.encryption-at-rest"), "{queue}");
+    assert!(!queue.contains("✗ kms.encryption-at-rest"), "{queue}");
+    assert!(class("failing").contains("aws_sqs_queue_audit"), "{text}");
+    assert!(text.contains("legend_waived["), "{text}");
+    assert!(text.contains("classDef waived "), "{text}");
+
+    // The HTML draws the pool with the waived class.
+    let html = vouch(&[
+        "scan",
+        fixture("projects/waivers/terraform").to_str().unwrap(),
+        "--format",
+        "html",
+    ]);
+    let pool = html
+        .lines()
+        .find(|l| l.contains("<g class=\"node") && l.contains("aws_cognito_user_pool.partners"))
+        .unwrap();
+    assert!(pool.contains("class=\"node idp waived\""), "{pool}");
+}
+
+#[test]
+fn third_parties_the_document_names_are_drawn_with_the_sentence_that_names_them() {
+    let tree = fixture("projects/web-tier/terraform");
+    let doc = fixture("projects/web-tier/docs/ARCHITECTURE.md");
+    let args = |format: &'static str| {
+        vec![
+            "scan".to_string(),
+            tree.to_str().unwrap().to_string(),
+            "--doc".to_string(),
+            doc.to_str().unwrap().to_string(),
+            "--format".to_string(),
+            format.to_string(),
+        ]
+    };
+    let run = |format: &'static str| {
+        let a = args(format);
+        vouch(&a.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let text = run("mermaid");
+    let third = subgraph(&text, "b_third_parties");
+    // An identity provider (a stadium) and two services (hexagons), each with where it is named.
+    assert!(
+        third.contains("([\"Auth0<br/><i>identity provider</i><br/>named at ")
+            && third.contains("ARCHITECTURE.md:10\"])"),
+        "{third}"
+    );
+    assert!(
+        third.contains("{{\"Stripe<br/><i>third party</i>"),
+        "{third}"
+    );
+    assert!(third.contains("{{\"SendGrid<br/>"), "{third}");
+    // Only what the document names as in use: a party it no longer uses is not drawn, nor one
+    // it never names.
+    assert!(!text.contains("PayPal"), "{third}");
+    assert!(!text.contains("Okta"), "{third}");
+    // Without the document, no third party is drawn.
+    let bare = scan_mermaid("projects/web-tier/terraform");
+    for name in ["Auth0", "Stripe", "SendGrid"] {
+        assert!(!bare.contains(name), "{bare}");
+    }
+    // The HTML carries the sentence itself on the node.
+    let html = run("html");
+    let start = html
+        .find("<g class=\"node third-party\" id=\"n_doc_Stripe")
+        .unwrap();
+    let stripe = &html[start..start + html[start..].find("</g>").unwrap()];
+    assert!(
+        stripe.contains("ARCHITECTURE.md:14: Stripe sends payment webhooks to /hooks/*; the hooks function checks each signature."),
+        "{stripe}"
+    );
+    // And lists them with their sentences under the diagram, for a printed page.
+    let list = html
+        .split("<h4>Third parties the documents name</h4>")
+        .nth(1)
+        .unwrap()
+        .split("</ul></li>\n</ul>")
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(
+        list.contains("<li><b>Auth0</b> (identity provider)"),
+        "{list}"
+    );
+    assert!(
+        list.contains("ARCHITECTURE.md:14: Stripe sends payment webhooks"),
+        "{list}"
+    );
+    assert!(!list.contains("PayPal"), "{list}");
+}
+
+#[test]
+fn resource_policy_grants_are_flows_from_whom_they_let_in() {
+    for (project, task, bucket, queue) in [
+        (
+            "projects/web-tier/terraform",
+            "aws_ecs_task_definition.app",
+            "aws_s3_bucket.exports",
+            "aws_sqs_queue.orders",
+        ),
+        (
+            "projects/web-tier/cloudformation",
+            "AppTask",
+            "ExportsBucket",
+            "OrdersQueue",
+        ),
+    ] {
+        let text = scan_mermaid(project);
+        let f = flows(&text);
+        let has = |from: &str, label: &str, to: &str| {
+            assert!(
+                f.contains(&(from.into(), "-.->".into(), label.into(), to.into())),
+                "{project}: no {from} -.->|{label}| {to} in {f:#?}"
+            )
+        };
+        // Another account, named as an account, in the third-party boundary: the bucket policy
+        // lets it read, the key policy lets it decrypt what the key encrypts.
+        assert!(
+            subgraph(&text, "b_third_parties").contains("{{\"account 444455556666<br/>"),
+            "{text}"
+        );
+        has(
+            "account 444455556666",
+            "read, resource policy, decrypt, key policy",
+            bucket,
+        );
+        has("account 444455556666", "decrypt, key policy", queue);
+        // A queue policy granting a role of the tree: from the compute that runs as it.
+        has(task, "write, resource policy", queue);
+        // The account's own root hands the decision to IAM: it is no party of its own.
+        assert!(!text.contains("account root"), "{text}");
+        // One node for the account, however many grants: its line and its two flows.
+        assert_eq!(text.matches("n_principal_").count(), 3, "{text}");
+    }
+}
