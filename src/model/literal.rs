@@ -166,9 +166,9 @@ impl Resolver<'_> {
                 let mut out: Vec<Part> = Vec::with_capacity(parts.len());
                 for part in parts {
                     let text = match part {
-                        Part::Ref(r) => self
-                            .literal(unit, r, depth, left)
-                            .and_then(|v| text_of(&v)),
+                        Part::Ref(r) => {
+                            self.literal(unit, r, depth, left).and_then(|v| text_of(&v))
+                        }
                         _ => None,
                     };
                     match (text, out.last_mut()) {

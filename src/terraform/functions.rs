@@ -296,9 +296,10 @@ fn eval_call(name: &str, args: &[Value]) -> Result<Value, Value> {
             Some(Value::Number(n)) => Value::String(format_number(*n).into()),
             Some(Value::Bool(b)) => Value::String(b.to_string().into()),
             // A collection is not a string: Terraform refuses the conversion.
-            Some(v @ (Value::List(_) | Value::Map(_))) => {
-                invalid(format!("tostring: cannot convert a {} to a string", type_name(v)))
-            }
+            Some(v @ (Value::List(_) | Value::Map(_))) => invalid(format!(
+                "tostring: cannot convert a {} to a string",
+                type_name(v)
+            )),
             Some(v) => v.clone(),
             None => invalid("tostring: no argument"),
         },
@@ -620,7 +621,10 @@ fn format(args: &[Value]) -> Result<Value, Value> {
                         push_text(&mut parts, &format!("{}", n.trunc() as i64))
                     }
                     // `%d` of a known value that is not a number: Terraform refuses it.
-                    ('d', a @ (Value::String(_) | Value::Bool(_) | Value::List(_) | Value::Map(_))) => {
+                    (
+                        'd',
+                        a @ (Value::String(_) | Value::Bool(_) | Value::List(_) | Value::Map(_)),
+                    ) => {
                         return Err(invalid(format!("format: %d of a {}", type_name(&a))));
                     }
                     (_, a) => interpolate(&mut parts, a),
@@ -802,7 +806,10 @@ mod arity {
         assert!(is_invalid(&call("jsonencode", vec![])));
         assert!(is_invalid(&call("max", vec![])));
         assert_eq!(
-            call("formatlist", vec![Value::str("%s-x"), Value::List(vec![Value::str("a")])]),
+            call(
+                "formatlist",
+                vec![Value::str("%s-x"), Value::List(vec![Value::str("a")])]
+            ),
             Value::List(vec![Value::str("a-x")])
         );
     }
@@ -812,10 +819,19 @@ mod arity {
     fn arguments_of_the_wrong_type_are_invalid() {
         let list = Value::List(vec![Value::Number(1.0)]);
         assert!(is_invalid(&call("tostring", vec![list.clone()])));
-        assert!(is_invalid(&call("zipmap", vec![list.clone(), Value::List(vec![])])));
-        assert!(is_invalid(&call("format", vec![Value::str("%d"), Value::str("x")])));
+        assert!(is_invalid(&call(
+            "zipmap",
+            vec![list.clone(), Value::List(vec![])]
+        )));
+        assert!(is_invalid(&call(
+            "format",
+            vec![Value::str("%d"), Value::str("x")]
+        )));
         assert_eq!(
-            call("format", vec![Value::str("%d-%s"), Value::Number(7.9), Value::str("x")]),
+            call(
+                "format",
+                vec![Value::str("%d-%s"), Value::Number(7.9), Value::str("x")]
+            ),
             Value::str("7-x")
         );
     }

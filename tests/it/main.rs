@@ -13,6 +13,7 @@ mod compute;
 mod diagram;
 mod escalation;
 mod exports;
+mod hostile;
 mod iam_access;
 mod iam_catalog;
 mod iam_queries;
