@@ -369,9 +369,14 @@ pub fn load(root: &Path, options: &LoadOptions) -> Loaded {
         }
     }
 
+    crate::progress::step("reading files", candidates.len());
     let results: Vec<ReadResult> = candidates
         .par_iter()
-        .map(|c| read_and_parse(c, max_size))
+        .map(|c| {
+            let r = read_and_parse(c, max_size);
+            crate::progress::advance();
+            r
+        })
         .collect();
 
     for (c, result) in candidates.into_iter().zip(results) {
