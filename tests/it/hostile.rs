@@ -273,7 +273,8 @@ fn a_count_that_reads_its_own_resource_is_a_cycle() {
 
 /// CloudFormation conditions that refer to each other or to themselves: the template is
 /// reported where the cycle closes, the resources they guard are read with their condition
-/// undecided, and `Fn::If` over them is unknown with the reason `cycle`.
+/// undecided, and `Fn::If` over them is unknown with the reason `cycle`. Resources that depend
+/// on each other through `DependsOn` are each circle reported once, and read.
 #[test]
 fn cloudformation_condition_and_depends_on_cycles_do_not_stop_the_scan() {
     let dir = tempfile::tempdir().unwrap();
@@ -302,6 +303,15 @@ Resources:
     Properties:
       QueueName: !Sub "${A.QueueName}-b"
       DelaySeconds: !If [Self, 1, 2]
+  C:
+    Type: AWS::SQS::Queue
+    DependsOn: D
+  D:
+    Type: AWS::SQS::Queue
+    DependsOn: [Ok, C]
+  E:
+    Type: AWS::SQS::Queue
+    DependsOn: E
   Ok:
     Type: AWS::SQS::Queue
     Properties:
@@ -309,7 +319,29 @@ Resources:
 "#,
     );
     let inv = inventory(dir.path());
-    assert_eq!(addresses(&inv), ["A", "B", "Ok"]);
+    assert_eq!(addresses(&inv), ["A", "B", "C", "D", "E", "Ok"]);
+    // Each circle of dependencies once, at its first resource: CloudFormation refuses them.
+    let circles: Vec<(u64, &str)> = inv["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "dependency-cycle")
+        .map(|d| (d["line"].as_u64().unwrap(), d["message"].as_str().unwrap()))
+        .collect();
+    assert_eq!(circles.len(), 3, "{circles:?}");
+    assert_eq!(circles[0].0, 7);
+    assert!(
+        circles[0].1.starts_with("A, B depend on each other"),
+        "{circles:?}"
+    );
+    assert!(
+        circles[1].1.starts_with("C, D depend on each other"),
+        "{circles:?}"
+    );
+    assert!(
+        circles[2].1.starts_with("E depends on itself"),
+        "{circles:?}"
+    );
     for (address, condition) in [("A", "C1"), ("B", "Self")] {
         let c = &resource(&inv, address)["condition"];
         assert_eq!(
