@@ -61,6 +61,7 @@ pub mod load;
 pub mod model;
 pub mod network;
 pub mod plan;
+pub mod progress;
 pub mod reconcile;
 pub mod report;
 pub mod source;
@@ -125,6 +126,7 @@ pub fn scan(root: &Path, options: &ScanOptions) -> Scan {
     let t0 = std::time::Instant::now();
     let mut loaded = load::load(root, &options.load);
     let parse = t0.elapsed();
+    progress::step("evaluating", 0);
     let t1 = std::time::Instant::now();
     let mut model = Model::default();
     let mut diagnostics = loaded.diagnostics.clone();
@@ -155,6 +157,7 @@ pub fn scan(root: &Path, options: &ScanOptions) -> Scan {
         .release_texts(|id, f| !markdown.contains(&id) && !keep.contains(&f.path));
     let evaluate = t1.elapsed();
     let t2 = std::time::Instant::now();
+    progress::step("linking", 0);
     model.link();
     let account = options.account.as_deref().map(|snapshot| {
         live::account::add_to_model(snapshot, &mut loaded, &mut model, &mut diagnostics)
@@ -461,10 +464,12 @@ pub fn assess_systems(
         }
     }
     let today = answers::today();
+    progress::step("deciding systems", systems.len());
     let results: Vec<(systems::SystemReport, Vec<Diagnostic>, waivers::Used)> = systems
         .into_par_iter()
         .zip(file_errors)
         .map(|(system, mut unreadable)| {
+            let _done = progress::Done;
             let (documents, texts, doc_diags) = read_documents(root, &system.documents);
             unreadable.extend(everywhere.iter().cloned());
             unreadable.extend(

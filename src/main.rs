@@ -20,9 +20,13 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 struct Cli {
     #[command(subcommand)]
     command: Command,
-    /// Print only errors on standard error: no warnings, no progress notes.
+    /// Print only errors on standard error: no warnings, no progress bar.
     #[arg(long, short = 'q', global = true)]
     quiet: bool,
+    /// Show everything: each problem in the inputs with its source (by default, one line per
+    /// file), every assumption of every system (`scan`), every sentence (`claims --score`).
+    #[arg(long, short = 'v', global = true)]
+    verbose: bool,
 }
 
 /// `--quiet`, set once at start.
@@ -30,6 +34,77 @@ static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new
 
 fn quiet() -> bool {
     QUIET.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// `--verbose`, set once at start.
+static VERBOSE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+fn verbose() -> bool {
+    VERBOSE.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// The progress bar on standard error (indicatif): one bar per step of the scan, a spinner for
+/// a step whose size is not known, removed before anything else is printed.
+struct Bar {
+    current: std::sync::Mutex<Option<indicatif::ProgressBar>>,
+    color: bool,
+}
+
+impl Bar {
+    /// A bar when standard error is a terminal and `--quiet` is not given; otherwise none.
+    fn install() {
+        if quiet() || !std::io::stderr().is_terminal() {
+            return;
+        }
+        vouch::progress::show_with(Box::new(Bar {
+            current: std::sync::Mutex::new(None),
+            color: stderr_color(),
+        }));
+    }
+}
+
+impl vouch::progress::Progress for Bar {
+    fn step(&self, what: &'static str, total: u64) {
+        use indicatif::{ProgressBar, ProgressStyle};
+        let template = match (total, self.color) {
+            (0, _) => "{spinner} {prefix} {elapsed}",
+            (_, true) => "{prefix:>26} [{bar:30.cyan/blue}] {pos}/{len} {elapsed}",
+            (_, false) => "{prefix:>26} [{bar:30}] {pos}/{len} {elapsed}",
+        };
+        let bar = if total == 0 {
+            ProgressBar::new_spinner()
+        } else {
+            ProgressBar::new(total)
+        };
+        if let Ok(style) = ProgressStyle::with_template(template) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_prefix(what);
+        if total == 0 {
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        }
+        if let Ok(mut current) = self.current.lock() {
+            if let Some(old) = current.replace(bar) {
+                old.finish_and_clear();
+            }
+        }
+    }
+
+    fn advance(&self, n: u64) {
+        if let Ok(current) = self.current.lock() {
+            if let Some(bar) = current.as_ref() {
+                bar.inc(n);
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Ok(mut current) = self.current.lock() {
+            if let Some(bar) = current.take() {
+                bar.finish_and_clear();
+            }
+        }
+    }
 }
 
 /// Colour on standard error only for a terminal, and never when `NO_COLOR` is set
@@ -153,9 +228,6 @@ struct ClaimsArgs {
     /// NN-name.labels.yaml) instead.
     #[arg(long, value_name = "DIR")]
     score: Option<PathBuf>,
-    /// With --score: every sentence read or labeled differently, with what was expected and read.
-    #[arg(long)]
-    verbose: bool,
 }
 
 #[derive(Args)]
@@ -256,7 +328,7 @@ struct ScanArgs {
     fail_on_open: bool,
     /// In a tree of several systems, show every assumption of every system (by default, what
     /// fails or is open).
-    #[arg(long, visible_alias = "verbose")]
+    #[arg(long)]
     details: bool,
     /// Inputs that cannot be read or parsed are still reported, but do not make the exit status
     /// 2: the gate decides on the findings alone.
@@ -473,6 +545,7 @@ fn drift(scan: &vouch::Scan, snapshot: &vouch::live::Snapshot, a: &DriftArgs) ->
 
 /// Writes to stdout; a closed pipe (`vouch … | head`) is not an error.
 fn emit(text: &str) -> bool {
+    vouch::progress::finish();
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
         Ok(()) => true,
@@ -481,13 +554,20 @@ fn emit(text: &str) -> bool {
     }
 }
 
+/// The problems found in the inputs: one line per file, or each with its source (`--verbose`);
+/// with `--quiet`, errors only.
 fn print_diagnostics(diagnostics: &[vouch::diagnostics::Diagnostic], scan: &vouch::Scan) {
+    vouch::progress::finish();
     let color = stderr_color();
+    let shown = diagnostics
+        .iter()
+        .filter(|d| !quiet() || d.severity == Severity::Error);
     let mut err = std::io::stderr().lock();
-    for d in diagnostics {
-        if quiet() && d.severity != Severity::Error {
-            continue;
-        }
+    if !verbose() {
+        let _ = err.write_all(report::diagnostics::summary(shown, color).as_bytes());
+        return;
+    }
+    for d in shown {
         let text = report::diagnostics::render(d, &scan.loaded.sources, color);
         if err.write_all(text.as_bytes()).is_err() {
             return;
@@ -498,6 +578,7 @@ fn print_diagnostics(diagnostics: &[vouch::diagnostics::Diagnostic], scan: &vouc
 fn main() -> ExitCode {
     let cli = Cli::parse();
     QUIET.store(cli.quiet, std::sync::atomic::Ordering::Relaxed);
+    VERBOSE.store(cli.verbose, std::sync::atomic::Ordering::Relaxed);
     // Evaluation recurses through expressions and modules: give rayon's workers room.
     let _ = rayon::ThreadPoolBuilder::new()
         .stack_size(32 * 1024 * 1024)
@@ -524,6 +605,7 @@ fn main() -> ExitCode {
     if let Some(code) = missing_inputs(&cli.command, input, &config) {
         return ExitCode::from(code);
     }
+    Bar::install();
     let mut scan_options = options(input, &config);
     match read_account(&input.account, matches!(cli.command, Command::Drift(_))) {
         Ok(account) => scan_options.account = account,
@@ -702,7 +784,7 @@ fn scan_command(scan: &vouch::Scan, a: &ScanArgs, config: &vouch::config::Config
         rendered.text
     };
     let root = a.input.path.display().to_string();
-    let detail = if a.details {
+    let detail = if a.details || verbose() {
         report::scan::Detail::Full
     } else {
         report::scan::Detail::Problems
@@ -921,7 +1003,9 @@ fn claims(a: &ClaimsArgs) -> ExitCode {
             Format::Json => {
                 serde_json::to_string_pretty(&corpus::to_json(&score)).unwrap_or_default() + "\n"
             }
-            Format::Text => corpus::to_text(&name, &score, a.verbose),
+            // With --verbose: every sentence read or labeled differently, with what was
+            // expected and read.
+            Format::Text => corpus::to_text(&name, &score, verbose()),
         };
         emit(&text);
         return ExitCode::from(if score.errors.is_empty() { 0 } else { 2 });
@@ -982,6 +1066,7 @@ fn pending(systems: &[vouch::systems::SystemReport]) -> Vec<vouch::answers::Pend
 
 /// Prints diagnostics about the answers file and documents, with their own text for snippets.
 fn print_assess_diagnostics(diags: &[vouch::diagnostics::Diagnostic], files: &[PathBuf]) {
+    vouch::progress::finish();
     let color = stderr_color();
     let mut err = std::io::stderr().lock();
     for d in diags {
@@ -1027,7 +1112,9 @@ fn assess_systems_quietly(
         }
         true
     });
-    vouch::assess_systems(scan, root, &options, systems)
+    let assessed = vouch::assess_systems(scan, root, &options, systems);
+    vouch::progress::finish();
+    assessed
 }
 
 /// Cuts the tree into systems (vouch::systems), decides each, and prints the diagnostics.

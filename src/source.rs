@@ -39,6 +39,14 @@ impl Span {
     }
 }
 
+/// Bytes between two marks of [`SourceFile::char_marks`].
+const CHAR_MARK: usize = 1024;
+
+/// Characters that start in a run of UTF-8 bytes: every byte but continuation bytes.
+fn starts_of_chars(bytes: &[u8]) -> u32 {
+    clamp_u32(bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count())
+}
+
 fn clamp_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
@@ -52,6 +60,11 @@ pub struct SourceFile {
     pub disk_path: PathBuf,
     pub text: Arc<str>,
     line_starts: Vec<u32>,
+    /// For a text with other characters than ASCII: how many characters start before each
+    /// [`CHAR_MARK`]-th byte, so that a column on a long line is counted from the nearest mark,
+    /// not from the line's start (a one-line template with thousands of positions would
+    /// otherwise be counted over again for each). Empty for ASCII, where a column is a byte.
+    char_marks: Vec<u32>,
     /// Length of the text, kept when the text itself is released.
     len: u32,
     /// The text was ASCII and has been released: columns are byte offsets.
@@ -67,11 +80,23 @@ impl SourceFile {
             }
         }
         let len = clamp_u32(text.len());
+        let char_marks = if text.is_ascii() {
+            Vec::new()
+        } else {
+            let mut marks = Vec::with_capacity(text.len() / CHAR_MARK + 1);
+            let mut chars = 0u32;
+            for block in text.as_bytes().chunks(CHAR_MARK) {
+                marks.push(chars);
+                chars += starts_of_chars(block);
+            }
+            marks
+        };
         SourceFile {
             path,
             disk_path,
             text,
             line_starts,
+            char_marks,
             len,
             released: false,
         }
@@ -107,8 +132,18 @@ impl SourceFile {
         while end > start && !self.text.is_char_boundary(end) {
             end -= 1;
         }
-        let col = self.text[start..end].chars().count() as u32 + 1;
+        let col = self.chars_before(end) - self.chars_before(start) + 1;
         (line as u32 + 1, col)
+    }
+
+    /// Characters that start before a byte offset: from the nearest mark below it.
+    fn chars_before(&self, offset: usize) -> u32 {
+        let bytes = self.text.as_bytes();
+        if self.char_marks.is_empty() {
+            return clamp_u32(offset);
+        }
+        let k = offset / CHAR_MARK;
+        self.char_marks[k] + starts_of_chars(&bytes[k * CHAR_MARK..offset])
     }
 
     /// Byte offset of a one-based line and column (columns in characters).

@@ -13,6 +13,7 @@
 //!
 //! [`Value`]: crate::model::Value
 
+mod depends;
 mod frame;
 pub mod intrinsics;
 pub mod policy_templates;

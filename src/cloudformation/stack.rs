@@ -8,9 +8,9 @@
 
 pub use super::frame::Stack;
 use super::frame::{Memo, Outputs};
-use super::sam;
 use super::template::{resolve_local, Shared, Template};
 use super::values::{key_text, Scope};
+use super::{depends, sam};
 use crate::model::{self, Language, Reason, Resource, Symbol, Unknown, Value};
 use crate::syntax::yaml::{Node, NodeValue};
 use std::cell::RefCell;
@@ -120,9 +120,51 @@ impl<'a> Stack<'a> {
                 stack.logical.insert(id.clone(), ty);
                 stack.resources.insert(id, (key, node));
             }
+            stack.report_dependency_cycles(resources);
         }
         stack.params = stack.parameter_values(given, top_level);
         stack
+    }
+
+    /// Resources that depend on each other in a circle: the template CloudFormation refuses,
+    /// reported at the first of them; every resource is still read as written.
+    fn report_dependency_cycles(&self, resources: &'a Node) {
+        let kept: Vec<(String, &Node, &Node)> = resources
+            .entries()
+            .iter()
+            .filter_map(|(key, node)| {
+                let id = key_text(key)?;
+                let (first, _) = self.resources.get(&id)?;
+                (first.span == key.span).then_some((id, key, node))
+            })
+            .collect();
+        let graph: Vec<(&str, &Node)> = kept
+            .iter()
+            .map(|(id, _, node)| (id.as_str(), *node))
+            .collect();
+        for circle in depends::cycles(&graph) {
+            let names: Vec<&str> = circle
+                .iter()
+                .take(10)
+                .map(|&i| kept[i].0.as_str())
+                .collect();
+            let more = match circle.len() {
+                n if n > 10 => format!(" and {} more", n - 10),
+                _ => String::new(),
+            };
+            let what = if circle.len() == 1 {
+                format!("{} depends on itself", names[0])
+            } else {
+                format!("{}{more} depend on each other", names.join(", "))
+            };
+            self.warn(
+                kept[circle[0]].1,
+                "dependency-cycle",
+                format!(
+                    "{what} through DependsOn: CloudFormation refuses the template as a circular dependency"
+                ),
+            );
+        }
     }
 
     /// Lowers every resource of the template (and its nested stacks) into the shared output.

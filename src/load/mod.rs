@@ -1,7 +1,8 @@
 //! Finding the inputs in a tree and parsing them in parallel.
 //!
-//! Files are found with walkdir (symlinks to files are read, symlinks to directories are not
-//! followed, so no loop), classified by name and
+//! Files are found with walkdir (symlinks to files inside the tree are read, symlinks to files
+//! outside it are reported and not read, symlinks to directories are not followed, so no
+//! loop), classified by name and
 //! content, then read and parsed on rayon's pool. Each parse lowers its syntax tree into the
 //! compact forms of [`crate::syntax`] at once. A file that cannot be read or parsed becomes a
 //! [`Diagnostic`]; it never stops the scan.
@@ -271,6 +272,7 @@ pub fn load(root: &Path, options: &LoadOptions) -> Loaded {
         );
         return loaded;
     } else {
+        let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
         let walker = walkdir::WalkDir::new(root)
             .follow_links(false)
             .sort_by_file_name()
@@ -302,14 +304,30 @@ pub fn load(root: &Path, options: &LoadOptions) -> Loaded {
             };
             // A symlink to a regular file is read like the file (Terraform loads a symlinked
             // `.tf`); links to directories are not followed, so no walk can loop.
+            let link = entry.path_is_symlink();
             let is_file = entry.file_type().is_file()
-                || (entry.path_is_symlink()
-                    && std::fs::metadata(entry.path()).is_ok_and(|m| m.is_file()));
+                || (link && std::fs::metadata(entry.path()).is_ok_and(|m| m.is_file()));
             if !is_file {
                 continue;
             }
             let name = entry.file_name().to_string_lossy();
             if let Some(kind) = classify(&name) {
+                // A link to a file outside the scanned tree would read what the user did not
+                // ask to scan (and a checkout cannot carry it): reported, not followed.
+                if link && !inside(&canonical_root, entry.path()) {
+                    let target = std::fs::read_link(entry.path())
+                        .map(|t| t.display().to_string())
+                        .unwrap_or_default();
+                    loaded.diagnostics.push(
+                        Diagnostic::warning(
+                            &relative(root, entry.path()),
+                            "symlink-outside-tree",
+                            format!("a symbolic link to {target}, outside the scanned tree: not read"),
+                        )
+                        .hint("scan the directory that holds the target, or copy the file into the tree"),
+                    );
+                    continue;
+                }
                 candidates.push(Candidate {
                     disk: entry.path().to_path_buf(),
                     rel: relative(root, entry.path()),
@@ -351,9 +369,14 @@ pub fn load(root: &Path, options: &LoadOptions) -> Loaded {
         }
     }
 
+    crate::progress::step("reading files", candidates.len());
     let results: Vec<ReadResult> = candidates
         .par_iter()
-        .map(|c| read_and_parse(c, max_size))
+        .map(|c| {
+            let r = read_and_parse(c, max_size);
+            crate::progress::advance();
+            r
+        })
         .collect();
 
     for (c, result) in candidates.into_iter().zip(results) {
@@ -387,6 +410,11 @@ pub fn load(root: &Path, options: &LoadOptions) -> Loaded {
     loaded.diagnostics.sort();
     loaded.skipped.sort();
     loaded
+}
+
+/// True when `path`, with every link resolved, is under `root` (already canonical).
+fn inside(root: &Path, path: &Path) -> bool {
+    path.canonicalize().is_ok_and(|p| p.starts_with(root))
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {

@@ -14,13 +14,19 @@
 //!
 //! Resolution runs after [`super::Model::link`] has made the edges, so every reference is still
 //! an edge; chains (`a.x = b.y`, `b.y = c.z`) are followed up to [`MAX_CHAIN`] links, which also
-//! ends any cycle.
+//! ends any cycle. A map whose entries each refer to another such map multiplies at every link
+//! (20 entries over 8 links would be 20^8 lookups and a value as large), so the lookups made for
+//! one attribute are counted too: past [`MAX_LOOKUPS`] the remaining references stay references.
 
 use super::{Part, Ref, Resource, Value};
+use std::cell::Cell;
 use std::collections::HashMap;
 
 /// Links of a chain of references followed before the reference is left as it is.
 pub const MAX_CHAIN: usize = 8;
+
+/// References looked up while resolving one attribute of one resource.
+pub const MAX_LOOKUPS: usize = 10_000;
 
 /// True for an attribute that names or identifies its resource rather than configures it.
 fn names_resource(attribute: &str) -> bool {
@@ -98,26 +104,35 @@ pub(super) struct Resolver<'m> {
 }
 
 impl Resolver<'_> {
-    /// The literal a reference from `unit` stands for, or `None` when the provider computes it.
-    fn literal(&self, unit: &str, r: &Ref, depth: usize) -> Option<Value> {
-        if depth >= MAX_CHAIN || names_resource(&r.attribute) {
+    /// `value` (an attribute of a resource of `unit`) with every reference to a literal replaced
+    /// by it; `None` when nothing changed.
+    pub fn resolve(&self, unit: &str, value: &Value) -> Option<Value> {
+        self.value(unit, value, 0, &Cell::new(MAX_LOOKUPS))
+    }
+
+    /// The literal a reference from `unit` stands for, or `None` when the provider computes it
+    /// (or the chain or the lookups left for this attribute run out).
+    fn literal(&self, unit: &str, r: &Ref, depth: usize, left: &Cell<usize>) -> Option<Value> {
+        if depth >= MAX_CHAIN || left.get() == 0 || names_resource(&r.attribute) {
             return None;
         }
+        left.set(left.get() - 1);
         let target = super::resolve(self.index, unit, &r.resource)?;
         let value = attribute_value(&self.resources[target], &r.attribute)?;
         let resolved = self
-            .value(unit, value, depth + 1)
+            .value(unit, value, depth + 1, left)
             .unwrap_or_else(|| value.clone());
         (resolved.is_fully_known() && !matches!(resolved, Value::Null)).then_some(resolved)
     }
 
-    /// `value` with every reference to a literal replaced by it; `None` when nothing changed.
-    pub fn value(&self, unit: &str, value: &Value, depth: usize) -> Option<Value> {
+    fn value(&self, unit: &str, value: &Value, depth: usize, left: &Cell<usize>) -> Option<Value> {
         match value {
-            Value::Ref(r) => self.literal(unit, r, depth),
+            Value::Ref(r) => self.literal(unit, r, depth, left),
             Value::List(items) => {
-                let changed: Vec<Option<Value>> =
-                    items.iter().map(|v| self.value(unit, v, depth)).collect();
+                let changed: Vec<Option<Value>> = items
+                    .iter()
+                    .map(|v| self.value(unit, v, depth, left))
+                    .collect();
                 if changed.iter().all(Option::is_none) {
                     return None;
                 }
@@ -132,7 +147,7 @@ impl Resolver<'_> {
             Value::Map(m) => {
                 let mut out = None::<super::Map>;
                 for (i, (k, v)) in m.iter().enumerate() {
-                    if let Some(new) = self.value(unit, v, depth) {
+                    if let Some(new) = self.value(unit, v, depth, left) {
                         let map = out.get_or_insert_with(|| {
                             m.iter()
                                 .take(i)
@@ -151,7 +166,9 @@ impl Resolver<'_> {
                 let mut out: Vec<Part> = Vec::with_capacity(parts.len());
                 for part in parts {
                     let text = match part {
-                        Part::Ref(r) => self.literal(unit, r, depth).and_then(|v| text_of(&v)),
+                        Part::Ref(r) => {
+                            self.literal(unit, r, depth, left).and_then(|v| text_of(&v))
+                        }
                         _ => None,
                     };
                     match (text, out.last_mut()) {
@@ -181,7 +198,7 @@ impl Resolver<'_> {
                 })
             }
             Value::Encoded(inner) => self
-                .value(unit, inner, depth)
+                .value(unit, inner, depth, left)
                 .map(|v| Value::Encoded(Box::new(v))),
             _ => None,
         }

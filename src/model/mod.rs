@@ -334,7 +334,7 @@ impl Model {
                 let changed: Vec<(map::Key, Value)> = r
                     .attributes
                     .iter()
-                    .filter_map(|(k, v)| Some((k.clone(), resolver.value(&r.unit, v, 0)?)))
+                    .filter_map(|(k, v)| Some((k.clone(), resolver.resolve(&r.unit, v)?)))
                     .collect();
                 (!changed.is_empty()).then_some((i, changed))
             })

@@ -1,4 +1,5 @@
-//! Diagnostics rendered with miette: path, line, column, a snippet with a caret, and a hint.
+//! Diagnostics for a terminal: each rendered with miette (path, line, column, a snippet with a
+//! caret, and a hint), or, what a scan prints by default, one line per file.
 
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::source::Sources;
@@ -24,9 +25,9 @@ pub fn render_with(d: &Diagnostic, source: Option<&str>, color: bool) -> String 
         Severity::Warning => miette::Severity::Warning,
     };
     let location = if d.line > 0 {
-        format!("{}:{}:{}", d.path, d.line, d.column)
+        format!("{}:{}:{}", printable(&d.path), d.line, d.column)
     } else {
-        d.path.clone()
+        printable(&d.path)
     };
     let mut diag = MietteDiagnostic::new(format!("{location}: {}", d.message))
         .with_code(format!("vouch::{}", d.code))
@@ -44,20 +45,24 @@ pub fn render_with(d: &Diagnostic, source: Option<&str>, color: bool) -> String 
     match source {
         Some(text) if d.line > 0 => {
             let offset = floor_char_boundary(text, (d.offset as usize).min(text.len()));
-            let report =
-                match Window::around(&d.path, text, offset, d.column.saturating_sub(1) as usize) {
-                    // A long line is shown as a window around the offset: the renderer pads to the
-                    // column, and a padding past 65,535 is out of `format!`'s range.
-                    Some(window) => {
-                        let at = window.label;
-                        miette::Report::new(diag.with_label(LabeledSpan::at_offset(at, "here")))
-                            .with_source_code(window)
-                    }
-                    None => {
-                        miette::Report::new(diag.with_label(LabeledSpan::at_offset(offset, "here")))
-                            .with_source_code(NamedSource::new(&d.path, text.to_string()))
-                    }
-                };
+            let report = match Window::around(
+                &printable(&d.path),
+                text,
+                offset,
+                d.column.saturating_sub(1) as usize,
+            ) {
+                // A long line is shown as a window around the offset: the renderer pads to the
+                // column, and a padding past 65,535 is out of `format!`'s range.
+                Some(window) => {
+                    let at = window.label;
+                    miette::Report::new(diag.with_label(LabeledSpan::at_offset(at, "here")))
+                        .with_source_code(window)
+                }
+                None => {
+                    miette::Report::new(diag.with_label(LabeledSpan::at_offset(offset, "here")))
+                        .with_source_code(NamedSource::new(printable(&d.path), text.to_string()))
+                }
+            };
             let _ = handler.render_report(&mut out, report.as_ref());
         }
         _ => {
@@ -65,6 +70,75 @@ pub fn render_with(d: &Diagnostic, source: Option<&str>, color: bool) -> String 
         }
     }
     out
+}
+
+/// One line per file with problems: its first problem as `path:line:col: error[code]: message`
+/// and how many more the file has, so that a tree with hundreds of broken files gives a list a
+/// person can read (each in full with `--verbose`). `diagnostics` are in report order; a file
+/// keeps the place of its first problem.
+pub fn summary<'a>(diagnostics: impl IntoIterator<Item = &'a Diagnostic>, color: bool) -> String {
+    let mut files: Vec<(&Diagnostic, usize)> = Vec::new();
+    let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for d in diagnostics {
+        match index.get(d.path.as_str()) {
+            Some(&i) => files[i].1 += 1,
+            None => {
+                index.insert(&d.path, files.len());
+                files.push((d, 0));
+            }
+        }
+    }
+    let mut out = String::new();
+    for (d, more) in files {
+        let (word, paint) = match d.severity {
+            Severity::Error => ("error", "\x1b[1;31m"),
+            Severity::Warning => ("warning", "\x1b[1;33m"),
+        };
+        out.push_str(&printable(&d.path));
+        if d.line > 0 {
+            out.push_str(&format!(":{}:{}", d.line, d.column));
+        }
+        out.push_str(": ");
+        if color {
+            out.push_str(&format!("{paint}{word}[{}]\x1b[0m", d.code));
+        } else {
+            out.push_str(&format!("{word}[{}]", d.code));
+        }
+        let message = printable(d.message.lines().next().unwrap_or(""));
+        out.push_str(&format!(": {}", cut(&message, LONG_LINE)));
+        match more {
+            0 => {}
+            1 => out.push_str(" (and 1 more in this file)"),
+            n => out.push_str(&format!(" (and {n} more in this file)")),
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Text with control characters (a newline in a file name, an escape sequence) written as
+/// escapes, so that one problem stays one line and cannot drive the terminal.
+fn printable(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// At most `max` characters, with `…` where the rest was cut.
+fn cut(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => format!("{}{ELLIPSIS}", &text[..at]),
+        None => text.to_string(),
+    }
 }
 
 /// Lines longer than this are shown as a window around the diagnostic's column.

@@ -571,9 +571,14 @@ fn trim_trailing(text: &str, start: u32, end: u32) -> u32 {
         while end > start && bytes[end - 1].is_ascii_whitespace() {
             end -= 1;
         }
-        // A last line that is only a comment belongs to what follows.
-        let line_start = text[..end].rfind('\n').map_or(0, |i| i + 1);
-        if line_start > start && text[line_start..end].trim_start().starts_with('#') {
+        // A last line that is only a comment belongs to what follows. The line's start is
+        // looked for inside the collection only: on a one-line file a search back to the
+        // start of the text for every collection would be quadratic in the line's length.
+        let Some(newline) = bytes[start..end].iter().rposition(|&b| b == b'\n') else {
+            return end as u32;
+        };
+        let line_start = start + newline + 1;
+        if text[line_start..end].trim_start().starts_with('#') {
             end = line_start;
             continue;
         }

@@ -192,6 +192,9 @@ pub struct Instance<'a> {
     locals: RefCell<HashMap<String, Memo>>,
     outputs: RefCell<HashMap<String, Memo>>,
     shapes: RefCell<HashMap<(bool, String, String), Shape>>,
+    /// The resources and data sources whose `count` or `for_each` is being evaluated now: a
+    /// reference to one of them from inside is the cycle Terraform refuses.
+    shaping: RefCell<Vec<(bool, String, String)>>,
     calls: RefCell<HashMap<String, Rc<ModuleCall<'a>>>>,
 }
 
@@ -216,6 +219,7 @@ impl<'a> Instance<'a> {
             locals: Default::default(),
             outputs: Default::default(),
             shapes: Default::default(),
+            shaping: Default::default(),
             calls: Default::default(),
         })
     }
@@ -309,7 +313,9 @@ impl<'a> Instance<'a> {
             });
         }
         self.shapes.borrow_mut().insert(key.clone(), cycle);
+        self.shaping.borrow_mut().push(key.clone());
         let shape = self.compute_shape(&block.body);
+        self.shaping.borrow_mut().pop();
         self.shapes.borrow_mut().insert(key, shape.clone());
         self.leave();
         shape
@@ -784,6 +790,7 @@ impl<'a> Instance<'a> {
                 locals: Default::default(),
                 outputs: Default::default(),
                 shapes: Default::default(),
+                shaping: Default::default(),
                 calls: Default::default(),
             });
             instances.push((key, child));
@@ -859,7 +866,14 @@ impl<'a> Instance<'a> {
                 attribute: String::new(),
             }))
         };
+        let shaping = self
+            .shaping
+            .borrow()
+            .iter()
+            .any(|(data, t, n)| !data && t == ty && n == name);
         match self.shape(false, ty, name, block) {
+            // Read from inside its own `count` or `for_each`: the cycle itself, not the resource.
+            Shape::Unknown(u) if shaping => Value::Unknown(u),
             Shape::Single | Shape::Unknown(_) => r(base),
             Shape::Count(n) => Value::List((0..n).map(|i| r(format!("{base}[{i}]"))).collect()),
             Shape::ForEach(m) => Value::Map(
@@ -1031,6 +1045,14 @@ impl<'a> Instance<'a> {
                     }
                     args
                 };
+                let given = if call.name == "try" || call.name == "can" {
+                    call.args.len()
+                } else {
+                    args.len()
+                };
+                if let Some(wrong) = functions::wrong_arity(&call.name, given) {
+                    return wrong;
+                }
                 match call.name.as_str() {
                     "try" => {
                         for a in &call.args {

@@ -56,8 +56,98 @@ fn number_arg(args: &[Value], i: usize, f: &str) -> Result<f64, Value> {
     }
 }
 
+/// How many arguments each function takes, as Terraform declares it: `(name, least, most)`,
+/// `None` for a function that takes any number past the least. A call outside the range is an
+/// invalid expression (Terraform refuses it), not a value made from what was given.
+const ARITY: &[(&str, usize, Option<usize>)] = &[
+    ("abs", 1, Some(1)),
+    ("bcrypt", 1, Some(2)),
+    ("can", 1, Some(1)),
+    ("ceil", 1, Some(1)),
+    ("chomp", 1, Some(1)),
+    ("cidrsubnet", 3, Some(3)),
+    ("coalesce", 1, None),
+    ("coalescelist", 1, None),
+    ("compact", 1, Some(1)),
+    ("concat", 1, None),
+    ("contains", 2, Some(2)),
+    ("distinct", 1, Some(1)),
+    ("element", 2, Some(2)),
+    ("endswith", 2, Some(2)),
+    ("file", 1, Some(1)),
+    ("fileexists", 1, Some(1)),
+    ("flatten", 1, Some(1)),
+    ("floor", 1, Some(1)),
+    ("format", 1, None),
+    ("formatlist", 1, None),
+    ("index", 2, Some(2)),
+    ("join", 2, None),
+    ("jsondecode", 1, Some(1)),
+    ("jsonencode", 1, Some(1)),
+    ("keys", 1, Some(1)),
+    ("length", 1, Some(1)),
+    ("lookup", 2, Some(3)),
+    ("lower", 1, Some(1)),
+    ("max", 1, None),
+    ("merge", 0, None),
+    ("min", 1, None),
+    ("one", 1, Some(1)),
+    ("plantimestamp", 0, Some(0)),
+    ("range", 1, Some(3)),
+    ("replace", 3, Some(3)),
+    ("reverse", 1, Some(1)),
+    ("setunion", 1, None),
+    ("slice", 3, Some(3)),
+    ("sort", 1, Some(1)),
+    ("split", 2, Some(2)),
+    ("startswith", 2, Some(2)),
+    ("strcontains", 2, Some(2)),
+    ("substr", 3, Some(3)),
+    ("templatefile", 2, Some(2)),
+    ("timestamp", 0, Some(0)),
+    ("title", 1, Some(1)),
+    ("tobool", 1, Some(1)),
+    ("tolist", 1, Some(1)),
+    ("tomap", 1, Some(1)),
+    ("tonumber", 1, Some(1)),
+    ("toset", 1, Some(1)),
+    ("tostring", 1, Some(1)),
+    ("trim", 2, Some(2)),
+    ("trimprefix", 2, Some(2)),
+    ("trimspace", 1, Some(1)),
+    ("trimsuffix", 2, Some(2)),
+    ("try", 1, None),
+    ("upper", 1, Some(1)),
+    ("uuid", 0, Some(0)),
+    ("values", 1, Some(1)),
+    ("zipmap", 2, Some(2)),
+];
+
+/// The invalid value a call with the wrong number of arguments is, or `None` when the count
+/// fits (or vouch does not know the function, which is unknown for its own reason).
+pub fn wrong_arity(name: &str, given: usize) -> Option<Value> {
+    let name = name.strip_prefix("provider::terraform::").unwrap_or(name);
+    let i = ARITY.binary_search_by(|(n, _, _)| n.cmp(&name)).ok()?;
+    let (_, least, most) = ARITY[i];
+    if given >= least && most.is_none_or(|m| given <= m) {
+        return None;
+    }
+    let takes = match most {
+        Some(m) if m == least => format!("{least}"),
+        Some(m) => format!("{least} to {m}"),
+        None => format!("at least {least}"),
+    };
+    let s = if takes == "1" { "" } else { "s" };
+    Some(invalid(format!(
+        "{name}() takes {takes} argument{s}, {given} given"
+    )))
+}
+
 /// Calls a function by name.
 pub fn call(name: &str, args: Vec<Value>) -> Value {
+    if let Some(wrong) = wrong_arity(name, args.len()) {
+        return wrong;
+    }
     match eval_call(name, &args) {
         Ok(v) => v,
         Err(v) => v,
@@ -206,6 +296,11 @@ fn eval_call(name: &str, args: &[Value]) -> Result<Value, Value> {
         "tostring" => match args.first() {
             Some(Value::Number(n)) => Value::String(format_number(*n).into()),
             Some(Value::Bool(b)) => Value::String(b.to_string().into()),
+            // A collection is not a string: Terraform refuses the conversion.
+            Some(v @ (Value::List(_) | Value::Map(_))) => invalid(format!(
+                "tostring: cannot convert a {} to a string",
+                type_name(v)
+            )),
             Some(v) => v.clone(),
             None => invalid("tostring: no argument"),
         },
@@ -298,6 +393,13 @@ fn eval_call(name: &str, args: &[Value]) -> Result<Value, Value> {
         "zipmap" => {
             let k = list_arg(args, 0, "zipmap")?;
             let v = list_arg(args, 1, "zipmap")?;
+            if k.len() != v.len() {
+                return Err(invalid(format!(
+                    "zipmap: {} keys and {} values",
+                    k.len(),
+                    v.len()
+                )));
+            }
             let mut m = crate::model::VecMap::new();
             for (k, v) in k.iter().zip(v) {
                 match key_string(k) {
@@ -507,6 +609,13 @@ fn format(args: &[Value]) -> Result<Value, Value> {
                     ('d', Value::Number(n)) => {
                         push_text(&mut parts, &format!("{}", n.trunc() as i64))
                     }
+                    // `%d` of a known value that is not a number: Terraform refuses it.
+                    (
+                        'd',
+                        a @ (Value::String(_) | Value::Bool(_) | Value::List(_) | Value::Map(_)),
+                    ) => {
+                        return Err(invalid(format!("format: %d of a {}", type_name(&a))));
+                    }
                     (_, a) => interpolate(&mut parts, a),
                 }
             }
@@ -636,5 +745,83 @@ mod robustness {
                 let _ = call(name, args.clone());
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod arity {
+    use super::*;
+
+    /// Functions the evaluator itself handles (they read files or catch errors).
+    const IN_EVAL: &[&str] = &["can", "file", "fileexists", "templatefile", "try"];
+
+    fn is_invalid(v: &Value) -> bool {
+        matches!(v, Value::Unknown(u) if u.reason == Reason::InvalidExpression)
+    }
+
+    /// The table is sorted (it is searched by halves) and names only functions vouch evaluates.
+    #[test]
+    fn the_table_is_sorted_and_every_row_is_a_function_vouch_evaluates() {
+        assert!(ARITY.windows(2).all(|w| w[0].0 < w[1].0));
+        for &(name, least, _) in ARITY {
+            if IN_EVAL.contains(&name) {
+                continue;
+            }
+            let v = call(name, vec![Value::Null; least]);
+            assert!(
+                !matches!(&v, Value::Unknown(u) if u.reason == Reason::UnsupportedFunction),
+                "{name}: {v:?}"
+            );
+        }
+    }
+
+    /// Too few or too many arguments: an invalid expression that says what the function takes.
+    #[test]
+    fn a_call_with_the_wrong_number_of_arguments_is_invalid() {
+        for &(name, least, most) in ARITY {
+            if least > 0 {
+                let v = call(name, vec![Value::str("a"); least - 1]);
+                assert!(is_invalid(&v), "{name} with {}: {v:?}", least - 1);
+                let Value::Unknown(u) = v else { unreachable!() };
+                assert!(u.detail.contains("takes"), "{name}: {}", u.detail);
+            }
+            if let Some(m) = most {
+                let v = call(name, vec![Value::str("a"); m + 1]);
+                assert!(is_invalid(&v), "{name} with {}: {v:?}", m + 1);
+            }
+        }
+        // What used to come back as a value made from nothing.
+        assert!(is_invalid(&call("formatlist", vec![])));
+        assert!(is_invalid(&call("jsonencode", vec![])));
+        assert!(is_invalid(&call("max", vec![])));
+        assert_eq!(
+            call(
+                "formatlist",
+                vec![Value::str("%s-x"), Value::List(vec![Value::str("a")])]
+            ),
+            Value::List(vec![Value::str("a-x")])
+        );
+    }
+
+    /// Arguments of a type Terraform refuses.
+    #[test]
+    fn arguments_of_the_wrong_type_are_invalid() {
+        let list = Value::List(vec![Value::Number(1.0)]);
+        assert!(is_invalid(&call("tostring", vec![list.clone()])));
+        assert!(is_invalid(&call(
+            "zipmap",
+            vec![list.clone(), Value::List(vec![])]
+        )));
+        assert!(is_invalid(&call(
+            "format",
+            vec![Value::str("%d"), Value::str("x")]
+        )));
+        assert_eq!(
+            call(
+                "format",
+                vec![Value::str("%d-%s"), Value::Number(7.9), Value::str("x")]
+            ),
+            Value::str("7-x")
+        );
     }
 }

@@ -299,9 +299,11 @@ fn lower_roots(
     found.sort();
 
     let path_of = |id: FileId| loaded.file(id).path.clone();
+    crate::progress::step("evaluating Terraform roots", roots.len());
     let results: Option<Vec<(String, eval::Output)>> = roots
         .par_iter()
         .map(|root| {
+            let _done = crate::progress::Done;
             let mut parse_diags = Vec::new();
             let own: Bodies;
             let local_config;

@@ -33,7 +33,7 @@ fn broken_hcl_is_reported_and_the_rest_is_read() {
         "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \n}\n",
     )
     .unwrap();
-    let (code, stdout, stderr) = run(dir.path(), &["inventory"]);
+    let (code, stdout, stderr) = run(dir.path(), &["inventory", "--verbose"]);
     assert_eq!(code, 2, "{stdout}{stderr}");
     assert!(stdout.contains("aws_s3_bucket.ok"), "{stdout}");
     assert!(stderr.contains("bad.tf:2:12"), "{stderr}");
@@ -56,7 +56,7 @@ fn a_syntax_error_past_column_65535_is_rendered_as_a_window() {
         ),
     )
     .unwrap();
-    let (code, stdout, stderr) = run(dir.path(), &["inventory"]);
+    let (code, stdout, stderr) = run(dir.path(), &["inventory", "--verbose"]);
     assert_eq!(code, 2, "{stdout}{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(stderr.contains("long.tf:1:70017"), "{stderr}");
@@ -403,4 +403,109 @@ fn quiet_keeps_errors_and_drops_warnings() {
     assert_eq!(code, 2);
     assert!(!quiet.contains("no-such-managed-policy"), "{quiet}");
     assert!(quiet.contains("broken.tf"), "{quiet}");
+}
+
+/// Problems in the inputs are one line per file by default (`path:line:col: error[code]:
+/// message`, with how many more the file has, control characters in names escaped) and each in
+/// full with its snippet under `--verbose`.
+#[cfg(unix)]
+#[test]
+fn problems_are_one_line_per_file_and_in_full_with_verbose() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    fs::write(
+        p.join("twice.tf"),
+        "resource \"aws_sqs_queue\" \"q\" {}\nresource \"aws_sqs_queue\" \"q\" {}\nresource \"aws_sqs_queue\" \"q\" {}\n",
+    )
+    .unwrap();
+    fs::write(
+        p.join("odd\nname.tf"),
+        "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \n}\n",
+    )
+    .unwrap();
+    fs::write(p.join("ok.tf"), "resource \"aws_sqs_queue\" \"ok\" {}\n").unwrap();
+    let (code, _, short) = run(p, &["inventory"]);
+    assert_eq!(code, 2, "{short}");
+    let lines: Vec<&str> = short.lines().collect();
+    assert_eq!(lines.len(), 2, "{short}");
+    assert!(
+        lines[0].starts_with("odd\\nname.tf:2:12: error[parse-error]: HCL syntax error"),
+        "{short}"
+    );
+    assert_eq!(
+        lines[1],
+        "twice.tf:2:1: error[duplicate-declaration]: resource \"aws_sqs_queue\" \"q\" is declared twice in .: first at twice.tf:1 (and 1 more in this file)"
+    );
+    assert!(!short.contains('│') && !short.contains('\x1b'), "{short}");
+    let (code, _, full) = run(p, &["inventory", "--verbose"]);
+    assert_eq!(code, 2);
+    assert!(full.contains("twice.tf:3:1"), "{full}");
+    assert!(full.contains(" 2 │   bucket = "), "{full}");
+    assert!(full.contains("odd\\nname.tf:2:12"), "{full}");
+    assert!(full.lines().count() > 15, "{full}");
+}
+
+/// Runs vouch with standard error (and input) on a terminal, through `script`: what a person
+/// watching sees, with standard output to a file.
+#[cfg(target_os = "linux")]
+fn on_a_terminal(dir: &std::path::Path, args: &str, no_color: bool) -> String {
+    let log = tempfile::NamedTempFile::new().unwrap();
+    let command = format!(
+        "{} {args} '{}' > /dev/null",
+        vouch_bin().display(),
+        dir.display()
+    );
+    let mut script = Command::new("script");
+    script
+        .args(["-qec", &command])
+        .arg(log.path())
+        .env_remove("NO_COLOR");
+    if no_color {
+        script.env("NO_COLOR", "1");
+    }
+    let status = script.output().expect("script(1) runs");
+    assert!(status.status.code().is_some());
+    String::from_utf8_lossy(&fs::read(log.path()).unwrap()).into_owned()
+}
+
+/// A progress bar on standard error when it is a terminal: not with --quiet, not when it is a
+/// pipe; its colours (and the summary's) only without NO_COLOR.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_progress_bar_is_shown_on_a_terminal_only() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..50 {
+        fs::write(
+            dir.path().join(format!("q{i}.tf")),
+            format!("resource \"aws_sqs_queue\" \"q{i}\" {{}}\n"),
+        )
+        .unwrap();
+    }
+    fs::write(dir.path().join("broken.tf"), "resource {\n").unwrap();
+    let seen = on_a_terminal(dir.path(), "scan --fail-on none", false);
+    assert!(seen.contains("reading files"), "{seen}");
+    assert!(seen.contains("/51 "), "{seen}");
+    assert!(seen.contains("deciding systems"), "{seen}");
+    // Colours: the bar's and the summary's severity.
+    assert!(
+        seen.contains("\x1b[36m") && seen.contains("\x1b[1;31merror"),
+        "{seen}"
+    );
+    let plain = on_a_terminal(dir.path(), "scan --fail-on none", true);
+    assert!(plain.contains("reading files"), "{plain}");
+    assert!(
+        !plain.contains("\x1b[36m") && !plain.contains("\x1b[1;31m"),
+        "{plain}"
+    );
+    assert!(
+        plain.contains("broken.tf:1:12: error[parse-error]"),
+        "{plain}"
+    );
+    let quiet = on_a_terminal(dir.path(), "scan --fail-on none --quiet", false);
+    assert!(!quiet.contains("reading files"), "{quiet}");
+    assert!(quiet.contains("broken.tf"), "{quiet}");
+    // Standard error to a pipe: no bar.
+    let (_, _, piped) = run(dir.path(), &["scan", "--fail-on", "none"]);
+    assert!(!piped.contains("reading files"), "{piped}");
+    assert_eq!(piped.lines().count(), 1, "{piped}");
 }

@@ -15,6 +15,7 @@ mod doc_excerpts;
 mod documents;
 mod escalation;
 mod exports;
+mod hostile;
 mod iam_access;
 mod iam_catalog;
 mod iam_queries;
