@@ -131,8 +131,46 @@ const REFUSAL_REACH: usize = 6;
 /// Words after `not` that make it no negation: "not only", "not just".
 const NOT_NEGATING: &[&str] = &["only", "just", "merely", "solely"];
 
+/// How many items of a list ("AdministratorAccess, PowerUserAccess or IAMFullAccess") a
+/// negation before its first item reaches.
+const LIST_REACH: usize = 8;
+
+/// Where a match that starts at `start` stands for negation: at itself, or, when it is an item
+/// of a list that the commas cut into clauses of their own (a clause with no verb before it),
+/// at the last word before the list's item, so "No role may hold AdministratorAccess,
+/// PowerUserAccess or IAMFullAccess" negates every item, not the first only.
+fn list_anchor(tokens: &[Token], start: usize) -> usize {
+    let mut at = start;
+    for _ in 0..LIST_REACH {
+        let clause = tokens[at].clause;
+        let head = tokens[..at]
+            .iter()
+            .rposition(|t| t.clause != clause)
+            .map_or(0, |k| k + 1);
+        let verbless = tokens[head..at]
+            .iter()
+            .all(|t| !super::scope::is_verb(&t.word));
+        let after_conjunction = head > 0 && super::text::ends_clause(&tokens[head - 1].word);
+        if head == 0 || !verbless || after_conjunction {
+            break;
+        }
+        at = head - 1;
+    }
+    at
+}
+
 /// The negation word governing a match that starts at `start`, if any.
 fn negation(tokens: &[Token], start: usize) -> Option<&str> {
+    negation_at(tokens, start).or_else(|| {
+        let anchor = list_anchor(tokens, start);
+        (anchor != start)
+            .then(|| negation_at(tokens, anchor))
+            .flatten()
+    })
+}
+
+/// [`negation`] at `start` itself, within its clause.
+fn negation_at(tokens: &[Token], start: usize) -> Option<&str> {
     let clause = tokens[start].clause;
     let first = start.saturating_sub(VERB_NEGATION_REACH);
     for k in (first..start).rev() {
@@ -342,7 +380,8 @@ fn cues(text: &str, tokens: &[Token], named_exceptions: bool) -> Vec<(String, Op
             let permission = tokens[i + 1..]
                 .iter()
                 .take(4)
-                .any(|t| MAY_PERMISSION.contains(&t.word.as_str()));
+                .any(|t| MAY_PERMISSION.contains(&t.word.as_str()))
+                || prohibition(tokens, i);
             if !permission {
                 out.push(("hedge `may`".to_string(), Some(i)));
             }
@@ -364,6 +403,20 @@ fn cues(text: &str, tokens: &[Token], named_exceptions: bool) -> Vec<(String, Op
         }
     }
     out
+}
+
+/// Whether the clause of a modal at `i` is a rule about who may act rather than a possibility:
+/// its subject is negated or restricted ("**No** Lambda role may hold AdministratorAccess",
+/// "**Only** the provisioning service may set it", "**Nothing** else may write there").
+fn prohibition(tokens: &[Token], i: usize) -> bool {
+    let clause = tokens[i].clause;
+    let head = tokens[..i]
+        .iter()
+        .rposition(|t| t.clause != clause)
+        .map_or(0, |k| k + 1);
+    head < i
+        && (SUBJECT_NEGATIONS.contains(&tokens[head].word.as_str())
+            || tokens[head..i].iter().any(|t| t.word == "only"))
 }
 
 /// The refusal verb governing a match that starts at `start` (at most [`REFUSAL_REACH`] words
@@ -1030,6 +1083,16 @@ mod tests {
         assert_eq!(cue("We considered it."), Some("hedge `considered`".into()));
         assert_eq!(cue("The function may only read the table."), None);
         assert_eq!(
+            cue("No Lambda or ECS role may hold AdministratorAccess."),
+            None,
+            "a prohibition"
+        );
+        assert_eq!(cue("Only the provisioning service may set it."), None);
+        assert_eq!(
+            cue("A tenant with no key may get one."),
+            Some("hedge `may`".into())
+        );
+        assert_eq!(
             cue("All but one, except admins."),
             Some("exception `except`".into())
         );
@@ -1075,5 +1138,10 @@ mod tests {
         assert_eq!(negation(&t, 6), None, "a comma ends the clause");
         let t = tokenize("the policy refuses requests that do not use tls");
         assert_eq!(negation(&t, 7), None, "refusal cancels");
+        let t = tokenize("no role may hold administratoraccess, poweruseraccess or iamfullaccess");
+        assert_eq!(negation(&t, 5), Some("no"), "every item of a list");
+        assert_eq!(negation(&t, 7), Some("no"), "every item of a list");
+        let t = tokenize("tasks run in private subnets (no igw route, no public ips)");
+        assert_eq!(negation(&t, 5), None);
     }
 }

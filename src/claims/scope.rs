@@ -96,6 +96,11 @@ const VERBS: &[&str] = &[
     "emits", "forward", "forwards", "route", "routes", "back", "backs",
 ];
 
+/// Whether a word is a verb that ends a subject ([`VERBS`]).
+pub(crate) fn is_verb(word: &str) -> bool {
+    VERBS.contains(&word)
+}
+
 /// Prepositions whose phrase names what a control applies to.
 const TARGET_PREPOSITIONS: &[&str] = &["for", "on"];
 
