@@ -63,8 +63,13 @@ const NOT_NAMES: &[&str] = &[
     "and", "or", "of", "for", "to", "on", "in", "with", "at", "by", "from", "is", "are",
     "standard", "tenant", "user", "task", "function", "role", "policy", "trust", "key",
     "between", "across", "within", "inside", "outside", "through", "via", "over", "under",
-    "into", "onto", "about", "after", "before", "per",
+    "into", "onto", "about", "after", "before", "per", "owned", "organization", "cloudtrail",
+    "every", "yes",
 ];
+
+/// Nouns of [`NOT_NAMES`] that go on a name once one has started: "the delivery **log**
+/// table", "the audit **data** bucket" (but "the **log** table" names nothing).
+const NAME_CONTINUING: &[&str] = &["data", "log", "logs", "access", "security", "web", "execution"];
 
 /// Service names that are names only when nothing else names the thing ("the RDS instance").
 #[rustfmt::skip]
@@ -100,6 +105,15 @@ const VERBS: &[&str] = &[
 pub(crate) fn is_verb(word: &str) -> bool {
     VERBS.contains(&word)
 }
+
+/// Words of a leading clause that is not the subject: "Yes, …", "Today, …", "In production, …".
+#[rustfmt::skip]
+const LEAD_WORDS: &[&str] = &[
+    "yes", "no", "today", "currently", "now", "also", "additionally", "finally", "first",
+    "second", "third", "separately", "similarly", "likewise", "meanwhile", "in", "production",
+    "prod", "practice", "addition", "short", "summary", "at", "present", "as", "of", "right",
+    "so", "far", "note", "again", "here", "there", "overall", "otherwise",
+];
 
 /// Prepositions whose phrase names what a control applies to.
 const TARGET_PREPOSITIONS: &[&str] = &["for", "on"];
@@ -235,11 +249,15 @@ fn names_in_with(
     // Modifier groups before a kind noun, split by `and`/`or`: "billing and ledger keys".
     let mut mods: Vec<Vec<&str>> = Vec::new();
     let mut services: Vec<&str> = Vec::new();
+    // An identifier was just named: the service and kind words after it say what it is
+    // ("`fp-device-provisioner` EC2 host", "the order-events S3 bucket"), not another name.
+    let mut after_identifier = false;
     for (k, u) in units.iter().enumerate() {
         let w = words[u.tokens.start];
         if u.is_identifier(words) || (u.code && u.tokens.len() == 1 && !NOT_NAMES.contains(&w)) {
             if let Some(n) = identifier_name(u, words) {
                 out.push(n);
+                after_identifier = true;
             }
             mods.clear();
             services.clear();
@@ -251,17 +269,25 @@ fn names_in_with(
                 for g in &mods {
                     out.push(format!("{} {w}", g.join(" ")));
                 }
-            } else if !services.is_empty() {
+            } else if !services.is_empty() && !after_identifier {
                 out.push(format!("{} {w}", services.join(" ")));
             }
             mods.clear();
             services.clear();
+            after_identifier = false;
             continue;
+        }
+        if u.tokens.len() == 1 && NAME_CONTINUING.contains(&w) {
+            if let Some(g) = mods.last_mut().filter(|g| !g.is_empty()) {
+                g.push(w);
+                continue;
+            }
         }
         if u.tokens.len() == 1 && SERVICE_WORDS.contains(&w) {
             services.push(w);
             continue;
         }
+        after_identifier = false;
         if u.tokens.len() == 1 && matches!(w, "and" | "or") && !mods.is_empty() {
             mods.push(Vec::new());
             continue;
@@ -277,9 +303,14 @@ fn names_in_with(
             }
             // A proper noun not at the sentence's start: "connections to Redis".
             let first = u.raw.chars().next();
+            // An acronym after "the" is a name too: "the ALB", "the SPA".
+            let acronym = k > 0
+                && words[units[k - 1].tokens.start] == "the"
+                && u.raw.len() >= 2
+                && u.raw.chars().all(|c| c.is_ascii_uppercase());
             let proper = proper_nouns
                 && first.is_some_and(char::is_uppercase)
-                && u.raw.chars().skip(1).any(char::is_lowercase)
+                && (u.raw.chars().skip(1).any(char::is_lowercase) || acronym)
                 && !(at_start && k == 0);
             let next_continues = units.get(k + 1).is_some_and(|n| {
                 is_word_unit(n, words) || (n.tokens.len() == 1 && is_kind(words[n.tokens.start]))
@@ -357,7 +388,21 @@ pub(crate) fn read(text: &str, tokens: &[Token], code: &[Range<usize>]) -> Scope
             }
         }
     }
-    let units = &units[..end];
+    let mut units = &units[..end];
+    // A leading clause that only sets the time or answers ("Yes, the fp-cleanup-fn Lambda
+    // runs …", "Today, the orders table …", "In production, …") is not the subject.
+    let lead_clause = tokens[units[0].tokens.start].clause;
+    let lead_len = units
+        .iter()
+        .take_while(|u| tokens[u.tokens.start].clause == lead_clause)
+        .count();
+    if lead_len < units.len()
+        && units[..lead_len]
+            .iter()
+            .all(|u| u.tokens.len() == 1 && LEAD_WORDS.contains(&words[u.tokens.start]))
+    {
+        units = &units[lead_len..];
+    }
     // A leading "For Business workspaces, …" scopes the whole sentence.
     let first_clause = tokens[units[0].tokens.start].clause;
     if words[units[0].tokens.start] == "for" {
@@ -400,11 +445,20 @@ pub(crate) fn read(text: &str, tokens: &[Token], code: &[Range<usize>]) -> Scope
         }
     }
     // The subject: the units before the first verb, in the first clause.
+    // A verb right before a kind noun is a noun of the name: "the delivery **log** table".
+    let noun_before_kind = |k: usize| {
+        units.get(k + 1).is_some_and(|n| {
+            n.tokens.len() == 1
+                && is_kind(words[n.tokens.start])
+                && tokens[n.tokens.start].clause == tokens[units[k].tokens.start].clause
+        }) && !matches!(words[units[k].tokens.start], "is" | "are" | "was" | "were" | "not")
+    };
     let subject_len = units
         .iter()
-        .position(|u| {
+        .enumerate()
+        .position(|(k, u)| {
             u.tokens.len() == 1
-                && (VERBS.contains(&words[u.tokens.start])
+                && ((VERBS.contains(&words[u.tokens.start]) && !noun_before_kind(k))
                     || tokens[u.tokens.start].clause != first_clause)
         })
         .unwrap_or(units.len());
