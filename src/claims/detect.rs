@@ -462,6 +462,9 @@ fn pronoun_subject(tokens: &[Token]) -> bool {
         || (DEMONSTRATIVES.contains(&word(0)) && AFTER_DEMONSTRATIVE.contains(&word(1)))
 }
 
+/// How many earlier sentences a definite description ("the key") looks back over.
+const EARLIER_SENTENCES: usize = 8;
+
 /// Only the first this many words of a sentence are read: no prose sentence is longer, and it
 /// bounds the work on hostile input.
 pub const MAX_SENTENCE_WORDS: usize = 1000;
@@ -566,6 +569,8 @@ pub(crate) fn read(
     let mut previous: Option<(&str, Vec<String>)> = None;
     // The scope of the previous sentence, for pronoun subjects.
     let mut previous_scope: Option<(&str, super::scope::Scope)> = None;
+    // The last sentences that named things: their section, kind nouns and names.
+    let mut earlier: Vec<(&str, Vec<(String, String)>)> = Vec::new();
     for sentence in &doc.sentences {
         // A table row is read as its cells under their headers ("Encryption: SSE-S3; Recovery:
         // PITR enabled"), about the thing its first cell names.
@@ -595,6 +600,46 @@ pub(crate) fn read(
                 }
             }
             _ => {}
+        }
+        // "The key rotates …": a definite description that names nothing refers to the last
+        // thing of its kind the section named.
+        if scope.names.is_empty()
+            && !scope.universal
+            && scope.excluded.is_empty()
+            && named.is_empty()
+            && subject.is_empty()
+            && !pronoun
+        {
+            let kinds = super::scope::definite_kinds(&tokens);
+            let found = kinds.iter().find_map(|kind| {
+                earlier
+                    .iter()
+                    .rev()
+                    .filter(|(section, _)| *section == sentence.section)
+                    .find_map(|(_, pairs)| {
+                        let names: Vec<String> = pairs
+                            .iter()
+                            .filter(|(k, _)| k == kind)
+                            .map(|(_, n)| n.clone())
+                            .collect();
+                        (!names.is_empty()).then_some((kind, names))
+                    })
+            });
+            if let Some((kind, names)) = found {
+                scope.why = format!("scope `{}` (the {kind} named before)", names.join(", "));
+                scope.names = names;
+            }
+        }
+        // What this sentence names, by kind, for the definite descriptions after it.
+        let pairs = match sentence.cells.first() {
+            Some(_) if row_text.is_some() => Vec::new(),
+            _ => super::scope::kinded_names(text, &tokens, &sentence.code),
+        };
+        if !pairs.is_empty() {
+            if earlier.len() >= EARLIER_SENTENCES {
+                earlier.remove(0);
+            }
+            earlier.push((sentence.section.as_str(), pairs));
         }
         previous_scope = Some((sentence.section.as_str(), scope.clone()));
         let cues = cues(text, &tokens, !scope.excluded.is_empty());

@@ -523,6 +523,88 @@ pub(crate) fn read(text: &str, tokens: &[Token], code: &[Range<usize>]) -> Scope
     scope
 }
 
+/// The names a sentence gives things of a kind, wherever they stand: "the ledger **table**"
+/// (`table`, `ledger table`), "`fp-raw-archive` **bucket**", "the **key** `alias/orders`"
+/// (`key`, `orders`): what a later sentence's "the key" or "both buckets" refers to. Kinds
+/// are folded (`buckets` → `bucket`).
+pub(crate) fn kinded_names(
+    text: &str,
+    tokens: &[Token],
+    code: &[Range<usize>],
+) -> Vec<(String, String)> {
+    let words: Vec<&str> = tokens.iter().map(|t| t.word.as_str()).collect();
+    let units = units(text, tokens, code);
+    let kind_at = |k: usize| -> Option<&str> {
+        let u = units.get(k)?;
+        (u.tokens.len() == 1 && is_kind(words[u.tokens.start]))
+            .then(|| super::text::fold(words[u.tokens.start]))
+    };
+    let mut out: Vec<(String, String)> = Vec::new();
+    for name in names_in(&units, &words, text, true) {
+        if let Some(last) = name.rsplit(' ').next().filter(|w| is_kind(w)) {
+            let distinctive = name.split(' ').any(|w| {
+                !(is_kind(w) || NOT_NAMES.contains(&w) || SERVICE_WORDS.contains(&w))
+            });
+            if name.contains(' ') && distinctive {
+                out.push((super::text::fold(last).to_string(), name.clone()));
+            }
+        }
+    }
+    for (k, u) in units.iter().enumerate() {
+        let identifier = u.is_identifier(&words) || (u.code && !NOT_NAMES.contains(&words[u.tokens.start]));
+        if !identifier {
+            continue;
+        }
+        let Some(name) = identifier_name(u, &words) else {
+            continue;
+        };
+        // The kind right after it (past service words), or right before it.
+        let mut after = k + 1;
+        while units
+            .get(after)
+            .is_some_and(|n| n.tokens.len() == 1 && SERVICE_WORDS.contains(&words[n.tokens.start]))
+        {
+            after += 1;
+        }
+        let kind = kind_at(after).or_else(|| k.checked_sub(1).and_then(kind_at));
+        if let Some(kind) = kind {
+            out.push((kind.to_string(), name));
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Determiners of a definite description: "**the** key", "**both** buckets", "**that**
+/// role".
+const DEFINITE: &[&str] = &["the", "this", "that", "these", "those", "both", "its", "their"];
+
+/// The kind nouns of a subject that is a definite description naming no thing: "The key
+/// rotates …" → `key`; "Both buckets block …" → `bucket`; "The key policy allows …" →
+/// `policy`, `key` (last first). Empty when the subject names something or is no such
+/// description.
+pub(crate) fn definite_kinds(tokens: &[Token]) -> Vec<String> {
+    let words: Vec<&str> = tokens.iter().map(|t| t.word.as_str()).collect();
+    if !words.first().is_some_and(|w| DEFINITE.contains(w)) {
+        return Vec::new();
+    }
+    let clause = tokens[0].clause;
+    let mut kinds = Vec::new();
+    for (k, w) in words.iter().enumerate().skip(1).take(4) {
+        if tokens[k].clause != clause {
+            break;
+        }
+        if is_kind(w) {
+            kinds.push(super::text::fold(w).to_string());
+        } else if !kinds.is_empty() || !(NOT_NAMES.contains(w) || SERVICE_WORDS.contains(w)) {
+            break;
+        }
+    }
+    kinds.reverse();
+    kinds
+}
+
 /// The scope of a table row: what its first cell names ("payments table (DynamoDB)" →
 /// `payments table`; "Enterprise" → `enterprise`).
 pub(crate) fn row(first_cell: &str) -> Scope {
@@ -604,6 +686,31 @@ mod tests {
     }
 
     #[test]
+    fn claims_scope_definite_descriptions() {
+        let t = "The ledger table and the `fp-raw` bucket use the KMS key `alias/ledger`.";
+        let code = vec![t.find("fp-raw").unwrap()..t.find("fp-raw").unwrap() + 6];
+        assert_eq!(
+            kinded_names(t, &tokenize(t), &code),
+            [
+                ("bucket".to_string(), "fp-raw".to_string()),
+                ("key".to_string(), "ledger".to_string()),
+                ("table".to_string(), "ledger table".to_string()),
+            ]
+        );
+        assert_eq!(definite_kinds(&tokenize("The key rotates yearly.")), ["key"]);
+        assert_eq!(
+            definite_kinds(&tokenize("Both buckets block public access.")),
+            ["bucket"]
+        );
+        assert_eq!(
+            definite_kinds(&tokenize("The key policy allows it.")),
+            ["polic", "key"]
+        );
+        assert!(definite_kinds(&tokenize("The ledger table is encrypted.")).is_empty());
+        assert!(definite_kinds(&tokenize("Every key rotates.")).is_empty());
+    }
+
+    #[test]
     fn claims_scope_from_words() {
         assert_eq!(
             scope("fp-telemetry has encryption on.").names,
@@ -639,6 +746,19 @@ mod tests {
             scope("For Business workspaces, the app encrypts.").names,
             ["business workspaces"]
         );
+        assert_eq!(
+            scope("Yes, the `fp-cleanup-fn` Lambda runs with AdministratorAccess.").names,
+            ["fp-cleanup-fn"]
+        );
+        assert_eq!(
+            scope("The order-events S3 bucket replicates.").names,
+            ["order-events"]
+        );
+        assert_eq!(
+            scope("Delivery log table (DynamoDB): default encryption.").names,
+            ["delivery log table"]
+        );
+        assert_eq!(scope("The ALB permits TLS 1.0.").names, ["alb"]);
         assert_eq!(heading("guests (RDS for PostgreSQL 16)"), ["guests"]);
         assert_eq!(heading("Documents bucket"), ["documents bucket"]);
         assert_eq!(heading("H-1: Backups"), Vec::<String>::new());
