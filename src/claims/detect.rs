@@ -841,6 +841,20 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
             });
         }
     }
+    // "encrypted with our CMK, **not** the default AWS-owned key": a clause that starts with
+    // `not` names the alternative that was rejected; it decides nothing where the rest of the
+    // sentence does.
+    let contrast = |at: usize| {
+        let clause = tokens[at].clause;
+        let head = tokens[..at]
+            .iter()
+            .rposition(|t| t.clause != clause)
+            .map_or(0, |k| k + 1);
+        head > 0 && tokens[head].word == "not" && (at - head) <= VERB_NEGATION_REACH
+    };
+    if matches.iter().any(|m| !contrast(m.2)) {
+        matches.retain(|m| !(m.1 .0 && contrast(m.2)));
+    }
     let polarity = if matches.iter().any(|m| m.0 == Polarity::Fails) {
         Polarity::Fails
     } else if matches.is_empty() && (from_heading || !vocabulary) {
