@@ -462,6 +462,44 @@ fn pronoun_subject(tokens: &[Token]) -> bool {
         || (DEMONSTRATIVES.contains(&word(0)) && AFTER_DEMONSTRATIVE.contains(&word(1)))
 }
 
+/// Conjunctions that, after a comma and before a clause with its own verb, join two
+/// statements: "the custom domain uses TLS 1.2**, and** the default endpoint is disabled".
+const COORDINATORS: &[&str] = &["and", "but", "so", "while", "whereas", "yet"];
+
+/// For each word, the part of the sentence it is in: `;` separates parts, and so does a comma
+/// followed by a coordinating conjunction that opens a clause with a verb of its own (a comma
+/// before `and` in a list of names opens none).
+fn parts(text: &str, tokens: &[Token]) -> Vec<usize> {
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut part = 0;
+    for (i, t) in tokens.iter().enumerate() {
+        let before = if i == 0 {
+            &text[..t.span.start]
+        } else {
+            text.get(tokens[i - 1].span.end..t.span.start).unwrap_or("")
+        };
+        if before.contains(';') {
+            part += 1;
+        } else if before.contains(',') && COORDINATORS.contains(&t.word.as_str()) {
+            // The clause it opens, up to the next comma: does it have a verb?
+            let verb = tokens[i + 1..]
+                .iter()
+                .take_while(|n| {
+                    !text
+                        .get(t.span.end..n.span.start)
+                        .unwrap_or("")
+                        .contains([',', ';'])
+                })
+                .any(|n| super::scope::is_verb(&n.word));
+            if verb {
+                part += 1;
+            }
+        }
+        out.push(part);
+    }
+    out
+}
+
 /// How many earlier sentences a definite description ("the key") looks back over.
 const EARLIER_SENTENCES: usize = 8;
 
@@ -544,7 +582,30 @@ enum Outcome {
     Silent,
     /// A topic, but no claim: the topic and why not.
     Skipped(String, String),
-    Claim(Claim),
+    /// A claim, and the words that decided it.
+    Claim(Evidence, Claim),
+}
+
+/// The word ranges that decided a claim.
+struct Evidence {
+    predicates: Vec<std::ops::Range<usize>>,
+    topics: Vec<std::ops::Range<usize>>,
+}
+
+impl Evidence {
+    /// Whether every phrase of this claim lies inside a longer word of holding or failing of
+    /// `other`: "isolat*" (tenant isolation) inside "isolated * subnets" (private data
+    /// stores), "publicly accessible" inside "not publicly accessible".
+    fn within(&self, other: &Evidence) -> bool {
+        let inside = |a: &std::ops::Range<usize>| {
+            other
+                .predicates
+                .iter()
+                .any(|b| b.start <= a.start && a.end <= b.end && b.len() > a.len())
+        };
+        let mut all = self.predicates.iter().chain(&self.topics).peekable();
+        all.peek().is_some() && all.all(inside)
+    }
 }
 
 pub(crate) fn detect(doc: &Document, patterns: &ClaimPatterns) -> Vec<Claim> {
@@ -643,10 +704,7 @@ pub(crate) fn read(
         }
         previous_scope = Some((sentence.section.as_str(), scope.clone()));
         let cues = cues(text, &tokens, !scope.excluded.is_empty());
-        let parts = tokens
-            .iter()
-            .map(|t| text[..t.span.start].matches(';').count())
-            .collect();
+        let parts = parts(text, &tokens);
         let view = View {
             tokens,
             named,
@@ -658,6 +716,7 @@ pub(crate) fn read(
         let mut vocabulary = Vec::new();
         let mut reason = None;
         let mut any = false;
+        let mut here: Vec<(usize, Evidence, Claim)> = Vec::new();
         for (k, c) in compiled.iter().enumerate() {
             match claim_of(doc, sentence, &view, c) {
                 Outcome::Silent => {}
@@ -665,10 +724,26 @@ pub(crate) fn read(
                     vocabulary.push(format!("{}: `{topic}`", rules[k].0));
                     reason.get_or_insert(why);
                 }
-                Outcome::Claim(claim) => {
+                Outcome::Claim(evidence, claim) => {
                     any = true;
-                    claims.push((k, claim));
+                    here.push((k, evidence, claim));
                 }
+            }
+        }
+        // The longest reading wins: a claim whose every deciding phrase lies inside a longer
+        // phrase another assumption read ("isolat*" inside "isolated database subnets",
+        // "publicly accessible" inside "not publicly accessible") is that other claim's words.
+        let kept: Vec<bool> = here
+            .iter()
+            .map(|(k, evidence, _)| {
+                !here
+                    .iter()
+                    .any(|(j, other, _)| j != k && evidence.within(other))
+            })
+            .collect();
+        for ((k, _, claim), keep) in here.into_iter().zip(kept) {
+            if keep {
+                claims.push((k, claim));
             }
         }
         if !any && !vocabulary.is_empty() {
@@ -725,6 +800,8 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
     // Every holds/fails match: (polarity after negation, negated or shared, position,
     // explanation). The explanation prefers the assumption's own words to the shared ones.
     let mut matches: Vec<(Polarity, (bool, bool), usize, String)> = Vec::new();
+    // Where each match that starts at a word ends (the longest), for the evidence.
+    let mut span_end: HashMap<usize, usize> = HashMap::new();
     let (shared_holds, shared_fails) = shared();
     let none: &[Phrase] = &[];
     let mut covered: Vec<std::ops::Range<usize>> = Vec::new();
@@ -774,6 +851,8 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
                     continue;
                 }
                 covered.push(at..at + phrase.words.len());
+                let end = span_end.entry(at).or_insert(at);
+                *end = (*end).max(at + phrase.words.len());
                 let negated = negation(tokens, at);
                 // Refusing what fails is what holds: "denies requests without TLS".
                 let refused = match polarity {
@@ -870,6 +949,23 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
         Polarity::Holds
     };
     // The explanation: a plain match before a negated one, then the first in the sentence.
+    // The words that decided: every match of the claim's polarity, and the topic.
+    let predicates: Vec<std::ops::Range<usize>> = matches
+        .iter()
+        .filter(|m| m.0 == polarity)
+        .map(|m| m.2..span_end.get(&m.2).copied().unwrap_or(m.2 + 1))
+        .collect();
+    let topics: Vec<std::ops::Range<usize>> = if from_heading {
+        Vec::new()
+    } else {
+        topic
+            .find(tokens)
+            .into_iter()
+            .take(1)
+            .map(|at| at..at + topic.words.len())
+            .collect()
+    };
+    let evidence = Evidence { predicates, topics };
     let Some((_, _, at, why)) = matches
         .into_iter()
         .filter(|m| m.0 == polarity)
@@ -951,7 +1047,7 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
     }
     names.sort();
     names.dedup();
-    Outcome::Claim(Claim {
+    Outcome::Claim(evidence, Claim {
         polarity,
         path: doc.path.clone(),
         line: sentence.line,
