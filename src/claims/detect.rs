@@ -222,7 +222,8 @@ const HEDGE_WORDS: &[&str] = &[
     "recommends", "recommended", "requested", "tracks", "tracked", "remediation", "whether",
     "unclear", "unknown", "unsure", "presumably", "apparently", "supposedly", "wish",
     "had", "formerly", "previously", "originally", "remediated", "told", "position",
-    "opinion",
+    "opinion", "seems", "seem", "seemingly", "appears", "afaik", "guess", "unverified",
+    "hope", "hopes", "backlog", "wip", "prefer", "preferably", "tbc",
 ];
 /// Prefixes of hedge words: `consider`, `considered`, `considering`.
 const HEDGE_PREFIXES: &[&str] = &["consider"];
@@ -298,6 +299,29 @@ const HEDGE_PHRASES: &[&[&str]] = &[
     &["nice", "to"],
     &["not", "been", "tested"],
     &["has", "not", "been", "pen"],
+    &["going", "to"],
+    &["about", "to"],
+    &["in", "progress"],
+    &["as", "far", "as", "we", "know"],
+    &["we", "think"],
+    &["i", "think"],
+    &["not", "sure"],
+    &["not", "certain"],
+    &["not", "verified"],
+    &["to", "be", "confirmed"],
+    &["needs", "confirmation"],
+    &["is", "expected", "to"],
+    &["are", "expected", "to"],
+    &["supposed", "to"],
+    &["open", "question"],
+    &["action", "item"],
+    &["follow", "up"],
+    &["covered", "in"],
+    &["defined", "in"],
+    &["detailed", "in"],
+    &["according", "to"],
+    &["see", "also"],
+    &["would", "be", "nice"],
 ];
 /// Words that carve exceptions out of a claim ("all functions except the admin function run in
 /// private subnets"): what the claim covers is then a set the sentence does not name, so it is
@@ -313,6 +337,16 @@ const EXCEPTION_PHRASES: &[&[&str]] = &[
 #[rustfmt::skip]
 const CONDITIONAL_STARTS: &[&str] = &[
     "if", "unless", "assuming", "suppose", "supposing", "provided", "whether",
+];
+/// Words that open a conditional clause anywhere in a sentence: "MFA is required **if** the
+/// tenant turns it on" says nothing of tenants who do not. The part of the sentence they stand
+/// in is no claim.
+const CONDITIONALS: &[&str] = &["if", "unless"];
+/// First words of a question written without its question mark ("Do we need MFA for the
+/// console", "Why is the bucket public").
+#[rustfmt::skip]
+const QUESTION_STARTS: &[&str] = &[
+    "do", "does", "did", "should", "shall", "why", "how", "what", "who", "whom", "whose",
 ];
 /// After `may`, words that make it a permission (a statement of what is allowed, a fact about
 /// access) rather than a possibility: "the function may invoke exactly one model", "may not".
@@ -348,6 +382,9 @@ fn cues(text: &str, tokens: &[Token], named_exceptions: bool) -> Vec<(String, Op
     if let Some(w) = first.filter(|w| CONDITIONAL_STARTS.contains(w)) {
         out.push((format!("conditional `{w}`"), None));
     }
+    if let Some(w) = first.filter(|w| QUESTION_STARTS.contains(w)) {
+        out.push((format!("question `{w}`"), None));
+    }
     // An instruction: the first word, or the first after a leading "Name:" ("Tomas: check …").
     let lead = tokens
         .iter()
@@ -372,6 +409,9 @@ fn cues(text: &str, tokens: &[Token], named_exceptions: bool) -> Vec<(String, Op
         let hedged = HEDGE_WORDS.contains(&w) || HEDGE_PREFIXES.iter().any(|p| w.starts_with(p));
         if hedged && !not_a_hedge(tokens, i) {
             out.push((format!("hedge `{w}`"), Some(i)));
+        }
+        if i > 0 && CONDITIONALS.contains(&w) {
+            out.push((format!("conditional `{w}`"), Some(i)));
         }
         if EXCEPTION_WORDS.contains(&w) && !named_exceptions {
             out.push((format!("exception `{w}`"), Some(i)));
@@ -733,12 +773,17 @@ pub(crate) fn read(
         // The longest reading wins: a claim whose every deciding phrase lies inside a longer
         // phrase another assumption read ("isolat*" inside "isolated database subnets",
         // "publicly accessible" inside "not publicly accessible") is that other claim's words.
+        // And the sentence's own words beat its heading: a claim whose topic is only in the
+        // heading ("## Backups" then "… replicas use the AWS owned key") gives way to one
+        // whose topic the sentence names.
+        let own_topic = here.iter().any(|(_, e, _)| !e.topics.is_empty());
         let kept: Vec<bool> = here
             .iter()
             .map(|(k, evidence, _)| {
-                !here
-                    .iter()
-                    .any(|(j, other, _)| j != k && evidence.within(other))
+                !(own_topic && evidence.topics.is_empty())
+                    && !here
+                        .iter()
+                        .any(|(j, other, _)| j != k && evidence.within(other))
             })
             .collect();
         for ((k, _, claim), keep) in here.into_iter().zip(kept) {
@@ -1255,6 +1300,22 @@ mod tests {
         assert_eq!(cue("CloudFront accepts TLS 1.2 or later."), None);
         assert_eq!(cue("Reads are eventually consistent."), None);
         assert_eq!(cue("Keys shall be rotated yearly."), None);
+        assert_eq!(
+            cue("Do we need MFA for the console"),
+            Some("question `do`".into())
+        );
+        assert_eq!(
+            cue("MFA is required if the tenant turns it on."),
+            Some("conditional `if`".into())
+        );
+        assert_eq!(
+            cue("The bucket seems to block public access."),
+            Some("hedge `seems`".into())
+        );
+        assert_eq!(
+            cue("Rotation is going to be enabled."),
+            Some("hedge `going to`".into())
+        );
     }
 
     #[test]
