@@ -193,6 +193,15 @@ fn negation_at(tokens: &[Token], start: usize) -> Option<&str> {
         if NOUN_NEGATIONS.contains(&w) && start - k <= NOUN_NEGATION_REACH {
             return Some(w);
         }
+        // "**no** permission to read", "**without** any way to assume": the noun's
+        // infinitive is negated with it.
+        if NOUN_NEGATIONS.contains(&w)
+            && start - k <= NOUN_NEGATION_REACH + 2
+            && start >= 1
+            && tokens[start - 1].word == "to"
+        {
+            return Some(w);
+        }
     }
     // The subject of the clause: its first word.
     let head = tokens[..start]
@@ -540,6 +549,49 @@ fn parts(text: &str, tokens: &[Token]) -> Vec<usize> {
     out
 }
 
+/// Headings whose items are plans, questions or wishes, not statements of the design: "## Open
+/// questions", "## TODO", "## Next steps".
+const PLAN_HEADINGS: &[&[&str]] = &[
+    &["todo"],
+    &["to", "do"],
+    &["questions"],
+    &["question"],
+    &["next", "steps"],
+    &["future", "work"],
+    &["roadmap"],
+    &["action", "items"],
+    &["follow", "ups"],
+    &["ideas"],
+    &["proposals"],
+    &["wishlist"],
+    &["backlog"],
+    &["planned"],
+];
+/// Headings whose items are controls that are missing: "## Not done yet", "## Known gaps".
+const ABSENT_HEADINGS: &[&[&str]] = &[
+    &["not", "done"],
+    &["not", "yet"],
+    &["gaps"],
+    &["gap"],
+    &["missing"],
+    &["not", "implemented"],
+    &["not", "in", "place"],
+    &["shortcomings"],
+    &["deficiencies"],
+];
+
+/// Whether a heading's items are plans (first) or missing controls (second).
+fn heading_kind(words: &[Token]) -> (bool, bool) {
+    let has = |phrases: &[&[&str]]| {
+        phrases.iter().any(|p| {
+            words
+                .windows(p.len())
+                .any(|w| w.iter().zip(p.iter()).all(|(t, p)| t.word == *p))
+        })
+    };
+    (has(PLAN_HEADINGS), has(ABSENT_HEADINGS))
+}
+
 /// How many earlier sentences a definite description ("the key") looks back over.
 const EARLIER_SENTENCES: usize = 8;
 
@@ -604,6 +656,8 @@ fn shared() -> &'static (Vec<Phrase<'static>>, Vec<Phrase<'static>>) {
 /// and its subject, and whether it is stated as a fact.
 struct View {
     tokens: Vec<Token>,
+    /// The heading above, when it says that what is listed under it is missing.
+    absent: Option<String>,
     named: Vec<String>,
     subject: Vec<String>,
     /// The cues that make it, or a part of it, no statement of fact (question, hedge, plan,
@@ -745,7 +799,15 @@ pub(crate) fn read(
         previous_scope = Some((sentence.section.as_str(), scope.clone()));
         let cues = cues(text, &tokens, !scope.excluded.is_empty());
         let parts = parts(text, &tokens);
+        let heading = sentence.section.rsplit(" > ").next().unwrap_or("");
+        let heading_words = tokenize(heading);
+        let (plans, absent) = heading_kind(&heading_words);
+        let mut cues = cues;
+        if plans && !absent {
+            cues.insert(0, (format!("under the heading `{heading}`"), None));
+        }
         let view = View {
+            absent: absent.then(|| heading.to_string()),
             tokens,
             named,
             subject,
@@ -1031,6 +1093,16 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
         }
         return Outcome::Skipped(listed, cue.clone());
     }
+    // Under a heading that says what is missing ("## Not done yet", "## Known gaps"), an
+    // item names a control that is absent, whatever words it uses ("access logs on the WS
+    // stage").
+    let (polarity, why) = match &view.absent {
+        Some(heading) if polarity == Polarity::Holds => (
+            Polarity::Fails,
+            format!("{why}, fails under the heading `{heading}`"),
+        ),
+        _ => (polarity, why),
+    };
     // "Every API route requires …": a sentence whose subject is a universal quantifier over
     // a kind is about the whole system, even when it mentions a component later on.
     let first = sentence
@@ -1348,6 +1420,8 @@ mod tests {
         let t = tokenize("functions with no internet access run in private subnets");
         assert_eq!(negation(&t, 7), None, "`no` reaches two words");
         assert_eq!(negation(&t, 3), Some("no"));
+        let t = tokenize("the role has no permission to read records");
+        assert_eq!(negation(&t, 6), Some("no"), "no noun to verb");
         let t = tokenize("none of the functions run in a vpc");
         assert_eq!(negation(&t, 5), Some("none"));
         let t = tokenize("it is not, as of today, required");
