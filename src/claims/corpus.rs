@@ -329,7 +329,10 @@ pub fn read_claims(doc: &Document, rules: &[(&str, &ClaimPatterns)]) -> Vec<(Str
     // By rule, then in document order, as a reading rule by rule gives them.
     out.sort_by_key(|(id, c)| {
         (
-            rules.iter().position(|(r, _)| r == id).unwrap_or(usize::MAX),
+            rules
+                .iter()
+                .position(|(r, _)| r == id)
+                .unwrap_or(usize::MAX),
             c.line,
         )
     });

@@ -842,10 +842,11 @@ pub(crate) fn read(
         let kept: Vec<bool> = here
             .iter()
             .map(|(k, evidence, _)| {
-                !(own_topic && evidence.topics.is_empty())
-                    && !here
-                        .iter()
-                        .any(|(j, other, _)| j != k && evidence.within(other))
+                let heading_only = own_topic && evidence.topics.is_empty();
+                let swallowed = here
+                    .iter()
+                    .any(|(j, other, _)| j != k && evidence.within(other));
+                !(heading_only || swallowed)
             })
             .collect();
         for ((k, _, claim), keep) in here.into_iter().zip(kept) {
@@ -1164,20 +1165,23 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
     }
     names.sort();
     names.dedup();
-    Outcome::Claim(evidence, Claim {
-        polarity,
-        path: doc.path.clone(),
-        line: sentence.line,
-        text: sentence.text.clone(),
-        components: names,
-        mentions,
-        excluded,
-        matched: format!(
-            "topic `{}`{}, {why}",
-            topic.source,
-            if from_heading { " (the heading)" } else { "" }
-        ),
-    })
+    Outcome::Claim(
+        evidence,
+        Claim {
+            polarity,
+            path: doc.path.clone(),
+            line: sentence.line,
+            text: sentence.text.clone(),
+            components: names,
+            mentions,
+            excluded,
+            matched: format!(
+                "topic `{}`{}, {why}",
+                topic.source,
+                if from_heading { " (the heading)" } else { "" }
+            ),
+        },
+    )
 }
 
 /// Cell values that say a control is in place, or that it is not.

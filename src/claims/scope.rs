@@ -69,7 +69,15 @@ const NOT_NAMES: &[&str] = &[
 
 /// Nouns of [`NOT_NAMES`] that go on a name once one has started: "the delivery **log**
 /// table", "the audit **data** bucket" (but "the **log** table" names nothing).
-const NAME_CONTINUING: &[&str] = &["data", "log", "logs", "access", "security", "web", "execution"];
+const NAME_CONTINUING: &[&str] = &[
+    "data",
+    "log",
+    "logs",
+    "access",
+    "security",
+    "web",
+    "execution",
+];
 
 /// Service names that are names only when nothing else names the thing ("the RDS instance").
 #[rustfmt::skip]
@@ -451,7 +459,10 @@ pub(crate) fn read(text: &str, tokens: &[Token], code: &[Range<usize>]) -> Scope
             n.tokens.len() == 1
                 && is_kind(words[n.tokens.start])
                 && tokens[n.tokens.start].clause == tokens[units[k].tokens.start].clause
-        }) && !matches!(words[units[k].tokens.start], "is" | "are" | "was" | "were" | "not")
+        }) && !matches!(
+            words[units[k].tokens.start],
+            "is" | "are" | "was" | "were" | "not"
+        )
     };
     let subject_len = units
         .iter()
@@ -542,16 +553,17 @@ pub(crate) fn kinded_names(
     let mut out: Vec<(String, String)> = Vec::new();
     for name in names_in(&units, &words, text, true) {
         if let Some(last) = name.rsplit(' ').next().filter(|w| is_kind(w)) {
-            let distinctive = name.split(' ').any(|w| {
-                !(is_kind(w) || NOT_NAMES.contains(&w) || SERVICE_WORDS.contains(&w))
-            });
+            let distinctive = name
+                .split(' ')
+                .any(|w| !(is_kind(w) || NOT_NAMES.contains(&w) || SERVICE_WORDS.contains(&w)));
             if name.contains(' ') && distinctive {
                 out.push((super::text::fold(last).to_string(), name.clone()));
             }
         }
     }
     for (k, u) in units.iter().enumerate() {
-        let identifier = u.is_identifier(&words) || (u.code && !NOT_NAMES.contains(&words[u.tokens.start]));
+        let identifier =
+            u.is_identifier(&words) || (u.code && !NOT_NAMES.contains(&words[u.tokens.start]));
         if !identifier {
             continue;
         }
@@ -578,7 +590,9 @@ pub(crate) fn kinded_names(
 
 /// Determiners of a definite description: "**the** key", "**both** buckets", "**that**
 /// role".
-const DEFINITE: &[&str] = &["the", "this", "that", "these", "those", "both", "its", "their"];
+const DEFINITE: &[&str] = &[
+    "the", "this", "that", "these", "those", "both", "its", "their",
+];
 
 /// The kind nouns of a subject that is a definite description naming no thing: "The key
 /// rotates …" → `key`; "Both buckets block …" → `bucket`; "The key policy allows …" →
@@ -688,7 +702,8 @@ mod tests {
     #[test]
     fn claims_scope_definite_descriptions() {
         let t = "The ledger table and the `fp-raw` bucket use the KMS key `alias/ledger`.";
-        let code = vec![t.find("fp-raw").unwrap()..t.find("fp-raw").unwrap() + 6];
+        let at = t.find("fp-raw").unwrap();
+        let code: Vec<Range<usize>> = std::iter::once(at..at + 6).collect();
         assert_eq!(
             kinded_names(t, &tokenize(t), &code),
             [
@@ -697,7 +712,10 @@ mod tests {
                 ("table".to_string(), "ledger table".to_string()),
             ]
         );
-        assert_eq!(definite_kinds(&tokenize("The key rotates yearly.")), ["key"]);
+        assert_eq!(
+            definite_kinds(&tokenize("The key rotates yearly.")),
+            ["key"]
+        );
         assert_eq!(
             definite_kinds(&tokenize("Both buckets block public access.")),
             ["bucket"]
