@@ -656,6 +656,9 @@ fn shared() -> &'static (Vec<Phrase<'static>>, Vec<Phrase<'static>>) {
 /// and its subject, and whether it is stated as a fact.
 struct View {
     tokens: Vec<Token>,
+    /// For a table row, the parts (cells) after the first whose column holds things (a
+    /// "Store" or "Table" column), with what each names.
+    row_entities: Vec<(usize, super::scope::Scope)>,
     /// The heading above, when it says that what is listed under it is missing.
     absent: Option<String>,
     named: Vec<String>,
@@ -806,7 +809,13 @@ pub(crate) fn read(
         if plans && !absent {
             cues.insert(0, (format!("under the heading `{heading}`"), None));
         }
+        let row_entities = if row_text.is_some() {
+            row_entities(sentence)
+        } else {
+            Vec::new()
+        };
         let view = View {
+            row_entities,
             absent: absent.then(|| heading.to_string()),
             tokens,
             named,
@@ -1159,6 +1168,31 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
             }
         }
     }
+    // In a table row a cell describes the thing the nearest cell to its left names, when that
+    // cell's column holds things ("Component | Store | Key": the key column describes the
+    // store, not the component).
+    let decided_in = view.parts.get(at).copied().unwrap_or(0);
+    if let Some((_, entity)) = view
+        .row_entities
+        .iter()
+        .filter(|(part, _)| *part <= decided_in)
+        .max_by_key(|(part, _)| *part)
+        .filter(|(_, e)| !e.names.is_empty())
+    {
+        names = view
+            .named
+            .iter()
+            .filter(|n| entity.names.iter().any(|e| e == *n))
+            .cloned()
+            .collect();
+        mentions = entity
+            .names
+            .iter()
+            .filter(|n| !names.contains(n))
+            .cloned()
+            .collect();
+        why = format!("{why}, {}", entity.why);
+    }
     let excluded = view.scope.excluded.clone();
     if !excluded.is_empty() {
         why = format!("{why}, {}", view.scope.why);
@@ -1217,6 +1251,39 @@ fn row_text(sentence: &super::Sentence) -> Option<String> {
         )
         .collect();
     Some(parts.join("; "))
+}
+
+/// Column headers whose cells name things (data stores, mostly) rather than say something of
+/// the row's subject.
+#[rustfmt::skip]
+const ENTITY_HEADERS: &[&str] = &[
+    "store", "stores", "data store", "datastore", "storage", "table", "tables", "bucket",
+    "buckets", "database", "databases", "db", "queue", "queues", "resource", "resources",
+    "data", "stream", "cache",
+];
+
+/// The cells of a row after the first whose header is in [`ENTITY_HEADERS`], by the part of
+/// [`row_text`] they become, with what each names ("listings (DynamoDB)" → `listings`).
+fn row_entities(sentence: &super::Sentence) -> Vec<(usize, super::scope::Scope)> {
+    let mut out = Vec::new();
+    let mut part = 0;
+    for (header, cell) in sentence.cells.iter().skip(1) {
+        if cell.is_empty() {
+            continue;
+        }
+        part += 1;
+        let extra = cell.matches(';').count();
+        let header = header.trim().to_lowercase();
+        if ENTITY_HEADERS.contains(&header.as_str()) {
+            let value = cell.trim().to_lowercase();
+            let value = value.split(" (").next().unwrap_or("").trim();
+            if !(value.is_empty() || NO_CELLS.contains(&value) || YES_CELLS.contains(&value)) {
+                out.push((part, super::scope::row(cell)));
+            }
+        }
+        part += extra;
+    }
+    out
 }
 
 /// The text up to `max` bytes, cut at a character boundary.
@@ -1417,6 +1484,41 @@ mod tests {
         assert!(cue("Privilege escalation is not possible here.").is_none());
         let (c, at) = cue("MFA is optional; clinics may require it.").unwrap();
         assert_eq!((c.as_str(), at), ("hedge `may`", Some(4)));
+    }
+
+    #[test]
+    fn claims_row_cells_describe_the_thing_to_their_left() {
+        let sentence = crate::claims::Sentence {
+            line: 1,
+            text: "checkout-svc | orders (Aurora) | `stallmart-orders` CMK | checkout-svc only"
+                .to_string(),
+            section: String::new(),
+            code: Vec::new(),
+            cells: vec![
+                ("Component".into(), "checkout-svc".into()),
+                ("Store".into(), "orders (Aurora)".into()),
+                ("Key".into(), "stallmart-orders CMK".into()),
+                ("Access".into(), "checkout-svc only; nobody else".into()),
+            ],
+        };
+        let entities = row_entities(&sentence);
+        assert_eq!(entities.len(), 1);
+        assert_eq!(entities[0].0, 1, "the store is the row's second part");
+        assert_eq!(entities[0].1.names, ["orders"]);
+        let doc = crate::claims::Document {
+            path: "d.md".into(),
+            sentences: vec![sentence],
+            components: Vec::new(),
+        };
+        let cmk = ClaimPatterns {
+            topics: vec!["cmk".into()],
+            holds: vec!["cmk".into()],
+            ..Default::default()
+        };
+        let claims = detect(&doc, &cmk);
+        assert_eq!(claims.len(), 1);
+        assert_eq!(claims[0].mentions, ["orders"], "{:?}", claims[0]);
+        assert!(claims[0].components.is_empty());
     }
 
     #[test]
