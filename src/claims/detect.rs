@@ -1168,6 +1168,22 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
             }
         }
     }
+    // Where the document's components name part of the subject ("The origination-api and
+    // decision-engine services": only the first is a component), the subject's other names
+    // count too.
+    if !names.is_empty() && !view.scope.universal && !view.subject.is_empty() {
+        let known: std::collections::HashSet<String> = names
+            .iter()
+            .flat_map(|n| super::text::name_words(n))
+            .collect();
+        for n in &view.scope.names {
+            let words = super::text::name_words(n);
+            let identifier = n.contains(['-', '_', '/']);
+            if identifier && !words.iter().any(|w| known.contains(w)) && !mentions.contains(n) {
+                mentions.push(n.clone());
+            }
+        }
+    }
     // In a table row a cell describes the thing the nearest cell to its left names, when that
     // cell's column holds things ("Component | Store | Key": the key column describes the
     // store, not the component).
