@@ -11,7 +11,7 @@
 //! (a claim read from a sentence the labels do not list is a wrong one); and the claims read from
 //! `none:` entries are counted apart, since a question or a plan must never become a claim.
 
-use super::{detect, read_document, Claim, ClaimPatterns, Document, Polarity};
+use super::{read_document, Claim, ClaimPatterns, Document, Polarity};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -319,14 +319,23 @@ pub fn catalog_patterns() -> Vec<(&'static str, &'static ClaimPatterns)> {
         .collect()
 }
 
-/// The claims read from a document, per rule.
+/// The claims read from a document, per rule: every rule in one reading, as a scan reads it
+/// ([`super::detect_all`]).
 pub fn read_claims(doc: &Document, rules: &[(&str, &ClaimPatterns)]) -> Vec<(String, Claim)> {
-    let mut out = Vec::new();
-    for (id, patterns) in rules {
-        for c in detect(doc, patterns) {
-            out.push((id.to_string(), c));
-        }
-    }
+    let mut out: Vec<(String, Claim)> = super::detect_all(doc, rules)
+        .into_iter()
+        .map(|(k, c)| (rules[k].0.to_string(), c))
+        .collect();
+    // By rule, then in document order, as a reading rule by rule gives them.
+    out.sort_by_key(|(id, c)| {
+        (
+            rules
+                .iter()
+                .position(|(r, _)| r == id)
+                .unwrap_or(usize::MAX),
+            c.line,
+        )
+    });
     out
 }
 

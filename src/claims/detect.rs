@@ -131,8 +131,46 @@ const REFUSAL_REACH: usize = 6;
 /// Words after `not` that make it no negation: "not only", "not just".
 const NOT_NEGATING: &[&str] = &["only", "just", "merely", "solely"];
 
+/// How many items of a list ("AdministratorAccess, PowerUserAccess or IAMFullAccess") a
+/// negation before its first item reaches.
+const LIST_REACH: usize = 8;
+
+/// Where a match that starts at `start` stands for negation: at itself, or, when it is an item
+/// of a list that the commas cut into clauses of their own (a clause with no verb before it),
+/// at the last word before the list's item, so "No role may hold AdministratorAccess,
+/// PowerUserAccess or IAMFullAccess" negates every item, not the first only.
+fn list_anchor(tokens: &[Token], start: usize) -> usize {
+    let mut at = start;
+    for _ in 0..LIST_REACH {
+        let clause = tokens[at].clause;
+        let head = tokens[..at]
+            .iter()
+            .rposition(|t| t.clause != clause)
+            .map_or(0, |k| k + 1);
+        let verbless = tokens[head..at]
+            .iter()
+            .all(|t| !super::scope::is_verb(&t.word));
+        let after_conjunction = head > 0 && super::text::ends_clause(&tokens[head - 1].word);
+        if head == 0 || !verbless || after_conjunction {
+            break;
+        }
+        at = head - 1;
+    }
+    at
+}
+
 /// The negation word governing a match that starts at `start`, if any.
 fn negation(tokens: &[Token], start: usize) -> Option<&str> {
+    negation_at(tokens, start).or_else(|| {
+        let anchor = list_anchor(tokens, start);
+        (anchor != start)
+            .then(|| negation_at(tokens, anchor))
+            .flatten()
+    })
+}
+
+/// [`negation`] at `start` itself, within its clause.
+fn negation_at(tokens: &[Token], start: usize) -> Option<&str> {
     let clause = tokens[start].clause;
     let first = start.saturating_sub(VERB_NEGATION_REACH);
     for k in (first..start).rev() {
@@ -153,6 +191,15 @@ fn negation(tokens: &[Token], start: usize) -> Option<&str> {
             return Some("no longer");
         }
         if NOUN_NEGATIONS.contains(&w) && start - k <= NOUN_NEGATION_REACH {
+            return Some(w);
+        }
+        // "**no** permission to read", "**without** any way to assume": the noun's
+        // infinitive is negated with it.
+        if NOUN_NEGATIONS.contains(&w)
+            && start - k <= NOUN_NEGATION_REACH + 2
+            && start >= 1
+            && tokens[start - 1].word == "to"
+        {
             return Some(w);
         }
     }
@@ -184,7 +231,8 @@ const HEDGE_WORDS: &[&str] = &[
     "recommends", "recommended", "requested", "tracks", "tracked", "remediation", "whether",
     "unclear", "unknown", "unsure", "presumably", "apparently", "supposedly", "wish",
     "had", "formerly", "previously", "originally", "remediated", "told", "position",
-    "opinion",
+    "opinion", "seems", "seem", "seemingly", "appears", "afaik", "guess", "unverified",
+    "hope", "hopes", "backlog", "wip", "prefer", "preferably", "tbc",
 ];
 /// Prefixes of hedge words: `consider`, `considered`, `considering`.
 const HEDGE_PREFIXES: &[&str] = &["consider"];
@@ -260,6 +308,29 @@ const HEDGE_PHRASES: &[&[&str]] = &[
     &["nice", "to"],
     &["not", "been", "tested"],
     &["has", "not", "been", "pen"],
+    &["going", "to"],
+    &["about", "to"],
+    &["in", "progress"],
+    &["as", "far", "as", "we", "know"],
+    &["we", "think"],
+    &["i", "think"],
+    &["not", "sure"],
+    &["not", "certain"],
+    &["not", "verified"],
+    &["to", "be", "confirmed"],
+    &["needs", "confirmation"],
+    &["is", "expected", "to"],
+    &["are", "expected", "to"],
+    &["supposed", "to"],
+    &["open", "question"],
+    &["action", "item"],
+    &["follow", "up"],
+    &["covered", "in"],
+    &["defined", "in"],
+    &["detailed", "in"],
+    &["according", "to"],
+    &["see", "also"],
+    &["would", "be", "nice"],
 ];
 /// Words that carve exceptions out of a claim ("all functions except the admin function run in
 /// private subnets"): what the claim covers is then a set the sentence does not name, so it is
@@ -275,6 +346,16 @@ const EXCEPTION_PHRASES: &[&[&str]] = &[
 #[rustfmt::skip]
 const CONDITIONAL_STARTS: &[&str] = &[
     "if", "unless", "assuming", "suppose", "supposing", "provided", "whether",
+];
+/// Words that open a conditional clause anywhere in a sentence: "MFA is required **if** the
+/// tenant turns it on" says nothing of tenants who do not. The part of the sentence they stand
+/// in is no claim.
+const CONDITIONALS: &[&str] = &["if", "unless"];
+/// First words of a question written without its question mark ("Do we need MFA for the
+/// console", "Why is the bucket public").
+#[rustfmt::skip]
+const QUESTION_STARTS: &[&str] = &[
+    "do", "does", "did", "should", "shall", "why", "how", "what", "who", "whom", "whose",
 ];
 /// After `may`, words that make it a permission (a statement of what is allowed, a fact about
 /// access) rather than a possibility: "the function may invoke exactly one model", "may not".
@@ -310,6 +391,9 @@ fn cues(text: &str, tokens: &[Token], named_exceptions: bool) -> Vec<(String, Op
     if let Some(w) = first.filter(|w| CONDITIONAL_STARTS.contains(w)) {
         out.push((format!("conditional `{w}`"), None));
     }
+    if let Some(w) = first.filter(|w| QUESTION_STARTS.contains(w)) {
+        out.push((format!("question `{w}`"), None));
+    }
     // An instruction: the first word, or the first after a leading "Name:" ("Tomas: check …").
     let lead = tokens
         .iter()
@@ -335,6 +419,9 @@ fn cues(text: &str, tokens: &[Token], named_exceptions: bool) -> Vec<(String, Op
         if hedged && !not_a_hedge(tokens, i) {
             out.push((format!("hedge `{w}`"), Some(i)));
         }
+        if i > 0 && CONDITIONALS.contains(&w) {
+            out.push((format!("conditional `{w}`"), Some(i)));
+        }
         if EXCEPTION_WORDS.contains(&w) && !named_exceptions {
             out.push((format!("exception `{w}`"), Some(i)));
         }
@@ -342,7 +429,8 @@ fn cues(text: &str, tokens: &[Token], named_exceptions: bool) -> Vec<(String, Op
             let permission = tokens[i + 1..]
                 .iter()
                 .take(4)
-                .any(|t| MAY_PERMISSION.contains(&t.word.as_str()));
+                .any(|t| MAY_PERMISSION.contains(&t.word.as_str()))
+                || prohibition(tokens, i);
             if !permission {
                 out.push(("hedge `may`".to_string(), Some(i)));
             }
@@ -364,6 +452,20 @@ fn cues(text: &str, tokens: &[Token], named_exceptions: bool) -> Vec<(String, Op
         }
     }
     out
+}
+
+/// Whether the clause of a modal at `i` is a rule about who may act rather than a possibility:
+/// its subject is negated or restricted ("**No** Lambda role may hold AdministratorAccess",
+/// "**Only** the provisioning service may set it", "**Nothing** else may write there").
+fn prohibition(tokens: &[Token], i: usize) -> bool {
+    let clause = tokens[i].clause;
+    let head = tokens[..i]
+        .iter()
+        .rposition(|t| t.clause != clause)
+        .map_or(0, |k| k + 1);
+    head < i
+        && (SUBJECT_NEGATIONS.contains(&tokens[head].word.as_str())
+            || tokens[head..i].iter().any(|t| t.word == "only"))
 }
 
 /// The refusal verb governing a match that starts at `start` (at most [`REFUSAL_REACH`] words
@@ -408,6 +510,90 @@ fn pronoun_subject(tokens: &[Token]) -> bool {
     PRONOUN_SUBJECTS.contains(&word(0))
         || (DEMONSTRATIVES.contains(&word(0)) && AFTER_DEMONSTRATIVE.contains(&word(1)))
 }
+
+/// Conjunctions that, after a comma and before a clause with its own verb, join two
+/// statements: "the custom domain uses TLS 1.2**, and** the default endpoint is disabled".
+const COORDINATORS: &[&str] = &["and", "but", "so", "while", "whereas", "yet"];
+
+/// For each word, the part of the sentence it is in: `;` separates parts, and so does a comma
+/// followed by a coordinating conjunction that opens a clause with a verb of its own (a comma
+/// before `and` in a list of names opens none).
+fn parts(text: &str, tokens: &[Token]) -> Vec<usize> {
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut part = 0;
+    for (i, t) in tokens.iter().enumerate() {
+        let before = if i == 0 {
+            &text[..t.span.start]
+        } else {
+            text.get(tokens[i - 1].span.end..t.span.start).unwrap_or("")
+        };
+        if before.contains(';') {
+            part += 1;
+        } else if before.contains(',') && COORDINATORS.contains(&t.word.as_str()) {
+            // The clause it opens, up to the next comma: does it have a verb?
+            let verb = tokens[i + 1..]
+                .iter()
+                .take_while(|n| {
+                    !text
+                        .get(t.span.end..n.span.start)
+                        .unwrap_or("")
+                        .contains([',', ';'])
+                })
+                .any(|n| super::scope::is_verb(&n.word));
+            if verb {
+                part += 1;
+            }
+        }
+        out.push(part);
+    }
+    out
+}
+
+/// Headings whose items are plans, questions or wishes, not statements of the design: "## Open
+/// questions", "## TODO", "## Next steps".
+const PLAN_HEADINGS: &[&[&str]] = &[
+    &["todo"],
+    &["to", "do"],
+    &["questions"],
+    &["question"],
+    &["next", "steps"],
+    &["future", "work"],
+    &["roadmap"],
+    &["action", "items"],
+    &["follow", "ups"],
+    &["ideas"],
+    &["proposals"],
+    &["wishlist"],
+    &["backlog"],
+    &["planned"],
+];
+/// Headings whose items are controls that are missing: "## Not done yet", "## Known gaps".
+const ABSENT_HEADINGS: &[&[&str]] = &[
+    &["not", "done"],
+    &["not", "yet"],
+    &["gaps"],
+    &["gap"],
+    &["missing"],
+    &["not", "implemented"],
+    &["not", "in", "place"],
+    &["shortcomings"],
+    &["deficiencies"],
+];
+
+/// Whether a heading's items are plans (first) or missing controls (second).
+fn heading_kind(words: &[Token]) -> (bool, bool) {
+    let has = |phrases: &[&[&str]]| {
+        phrases.iter().any(|p| {
+            words
+                .windows(p.len())
+                .any(|w| w.iter().zip(p.iter()).all(|(t, p)| t.word == *p))
+        })
+    };
+    (has(PLAN_HEADINGS), has(ABSENT_HEADINGS))
+}
+
+/// How many earlier sentences a definite description ("the key") looks back over.
+const EARLIER_SENTENCES: usize = 8;
 
 /// Only the first this many words of a sentence are read: no prose sentence is longer, and it
 /// bounds the work on hostile input.
@@ -470,6 +656,11 @@ fn shared() -> &'static (Vec<Phrase<'static>>, Vec<Phrase<'static>>) {
 /// and its subject, and whether it is stated as a fact.
 struct View {
     tokens: Vec<Token>,
+    /// For a table row, the parts (cells) after the first whose column holds things (a
+    /// "Store" or "Table" column), with what each names.
+    row_entities: Vec<(usize, super::scope::Scope)>,
+    /// The heading above, when it says that what is listed under it is missing.
+    absent: Option<String>,
     named: Vec<String>,
     subject: Vec<String>,
     /// The cues that make it, or a part of it, no statement of fact (question, hedge, plan,
@@ -488,7 +679,30 @@ enum Outcome {
     Silent,
     /// A topic, but no claim: the topic and why not.
     Skipped(String, String),
-    Claim(Claim),
+    /// A claim, and the words that decided it.
+    Claim(Evidence, Claim),
+}
+
+/// The word ranges that decided a claim.
+struct Evidence {
+    predicates: Vec<std::ops::Range<usize>>,
+    topics: Vec<std::ops::Range<usize>>,
+}
+
+impl Evidence {
+    /// Whether every phrase of this claim lies inside a longer word of holding or failing of
+    /// `other`: "isolat*" (tenant isolation) inside "isolated * subnets" (private data
+    /// stores), "publicly accessible" inside "not publicly accessible".
+    fn within(&self, other: &Evidence) -> bool {
+        let inside = |a: &std::ops::Range<usize>| {
+            other
+                .predicates
+                .iter()
+                .any(|b| b.start <= a.start && a.end <= b.end && b.len() > a.len())
+        };
+        let mut all = self.predicates.iter().chain(&self.topics).peekable();
+        all.peek().is_some() && all.all(inside)
+    }
 }
 
 pub(crate) fn detect(doc: &Document, patterns: &ClaimPatterns) -> Vec<Claim> {
@@ -513,6 +727,8 @@ pub(crate) fn read(
     let mut previous: Option<(&str, Vec<String>)> = None;
     // The scope of the previous sentence, for pronoun subjects.
     let mut previous_scope: Option<(&str, super::scope::Scope)> = None;
+    // The last sentences that named things: their section, kind nouns and names.
+    let mut earlier: Vec<(&str, Vec<(String, String)>)> = Vec::new();
     for sentence in &doc.sentences {
         // A table row is read as its cells under their headers ("Encryption: SSE-S3; Recovery:
         // PITR enabled"), about the thing its first cell names.
@@ -543,13 +759,64 @@ pub(crate) fn read(
             }
             _ => {}
         }
+        // "The key rotates …": a definite description that names nothing refers to the last
+        // thing of its kind the section named.
+        if scope.names.is_empty()
+            && !scope.universal
+            && scope.excluded.is_empty()
+            && named.is_empty()
+            && subject.is_empty()
+            && !pronoun
+        {
+            let kinds = super::scope::definite_kinds(&tokens);
+            let found = kinds.iter().find_map(|kind| {
+                earlier
+                    .iter()
+                    .rev()
+                    .filter(|(section, _)| *section == sentence.section)
+                    .find_map(|(_, pairs)| {
+                        let names: Vec<String> = pairs
+                            .iter()
+                            .filter(|(k, _)| k == kind)
+                            .map(|(_, n)| n.clone())
+                            .collect();
+                        (!names.is_empty()).then_some((kind, names))
+                    })
+            });
+            if let Some((kind, names)) = found {
+                scope.why = format!("scope `{}` (the {kind} named before)", names.join(", "));
+                scope.names = names;
+            }
+        }
+        // What this sentence names, by kind, for the definite descriptions after it.
+        let pairs = match sentence.cells.first() {
+            Some(_) if row_text.is_some() => Vec::new(),
+            _ => super::scope::kinded_names(text, &tokens, &sentence.code),
+        };
+        if !pairs.is_empty() {
+            if earlier.len() >= EARLIER_SENTENCES {
+                earlier.remove(0);
+            }
+            earlier.push((sentence.section.as_str(), pairs));
+        }
         previous_scope = Some((sentence.section.as_str(), scope.clone()));
         let cues = cues(text, &tokens, !scope.excluded.is_empty());
-        let parts = tokens
-            .iter()
-            .map(|t| text[..t.span.start].matches(';').count())
-            .collect();
+        let parts = parts(text, &tokens);
+        let heading = sentence.section.rsplit(" > ").next().unwrap_or("");
+        let heading_words = tokenize(heading);
+        let (plans, absent) = heading_kind(&heading_words);
+        let mut cues = cues;
+        if plans && !absent {
+            cues.insert(0, (format!("under the heading `{heading}`"), None));
+        }
+        let row_entities = if row_text.is_some() {
+            row_entities(sentence)
+        } else {
+            Vec::new()
+        };
         let view = View {
+            row_entities,
+            absent: absent.then(|| heading.to_string()),
             tokens,
             named,
             subject,
@@ -560,6 +827,7 @@ pub(crate) fn read(
         let mut vocabulary = Vec::new();
         let mut reason = None;
         let mut any = false;
+        let mut here: Vec<(usize, Evidence, Claim)> = Vec::new();
         for (k, c) in compiled.iter().enumerate() {
             match claim_of(doc, sentence, &view, c) {
                 Outcome::Silent => {}
@@ -567,10 +835,32 @@ pub(crate) fn read(
                     vocabulary.push(format!("{}: `{topic}`", rules[k].0));
                     reason.get_or_insert(why);
                 }
-                Outcome::Claim(claim) => {
+                Outcome::Claim(evidence, claim) => {
                     any = true;
-                    claims.push((k, claim));
+                    here.push((k, evidence, claim));
                 }
+            }
+        }
+        // The longest reading wins: a claim whose every deciding phrase lies inside a longer
+        // phrase another assumption read ("isolat*" inside "isolated database subnets",
+        // "publicly accessible" inside "not publicly accessible") is that other claim's words.
+        // And the sentence's own words beat its heading: a claim whose topic is only in the
+        // heading ("## Backups" then "… replicas use the AWS owned key") gives way to one
+        // whose topic the sentence names.
+        let own_topic = here.iter().any(|(_, e, _)| !e.topics.is_empty());
+        let kept: Vec<bool> = here
+            .iter()
+            .map(|(k, evidence, _)| {
+                let heading_only = own_topic && evidence.topics.is_empty();
+                let swallowed = here
+                    .iter()
+                    .any(|(j, other, _)| j != k && evidence.within(other));
+                !(heading_only || swallowed)
+            })
+            .collect();
+        for ((k, _, claim), keep) in here.into_iter().zip(kept) {
+            if keep {
+                claims.push((k, claim));
             }
         }
         if !any && !vocabulary.is_empty() {
@@ -627,6 +917,8 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
     // Every holds/fails match: (polarity after negation, negated or shared, position,
     // explanation). The explanation prefers the assumption's own words to the shared ones.
     let mut matches: Vec<(Polarity, (bool, bool), usize, String)> = Vec::new();
+    // Where each match that starts at a word ends (the longest), for the evidence.
+    let mut span_end: HashMap<usize, usize> = HashMap::new();
     let (shared_holds, shared_fails) = shared();
     let none: &[Phrase] = &[];
     let mut covered: Vec<std::ops::Range<usize>> = Vec::new();
@@ -676,6 +968,8 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
                     continue;
                 }
                 covered.push(at..at + phrase.words.len());
+                let end = span_end.entry(at).or_insert(at);
+                *end = (*end).max(at + phrase.words.len());
                 let negated = negation(tokens, at);
                 // Refusing what fails is what holds: "denies requests without TLS".
                 let refused = match polarity {
@@ -743,6 +1037,20 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
             });
         }
     }
+    // "encrypted with our CMK, **not** the default AWS-owned key": a clause that starts with
+    // `not` names the alternative that was rejected; it decides nothing where the rest of the
+    // sentence does.
+    let contrast = |at: usize| {
+        let clause = tokens[at].clause;
+        let head = tokens[..at]
+            .iter()
+            .rposition(|t| t.clause != clause)
+            .map_or(0, |k| k + 1);
+        head > 0 && tokens[head].word == "not" && (at - head) <= VERB_NEGATION_REACH
+    };
+    if matches.iter().any(|m| !contrast(m.2)) {
+        matches.retain(|m| !(m.1 .0 && contrast(m.2)));
+    }
     let polarity = if matches.iter().any(|m| m.0 == Polarity::Fails) {
         Polarity::Fails
     } else if matches.is_empty() && (from_heading || !vocabulary) {
@@ -758,6 +1066,23 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
         Polarity::Holds
     };
     // The explanation: a plain match before a negated one, then the first in the sentence.
+    // The words that decided: every match of the claim's polarity, and the topic.
+    let predicates: Vec<std::ops::Range<usize>> = matches
+        .iter()
+        .filter(|m| m.0 == polarity)
+        .map(|m| m.2..span_end.get(&m.2).copied().unwrap_or(m.2 + 1))
+        .collect();
+    let topics: Vec<std::ops::Range<usize>> = if from_heading {
+        Vec::new()
+    } else {
+        topic
+            .find(tokens)
+            .into_iter()
+            .take(1)
+            .map(|at| at..at + topic.words.len())
+            .collect()
+    };
+    let evidence = Evidence { predicates, topics };
     let Some((_, _, at, why)) = matches
         .into_iter()
         .filter(|m| m.0 == polarity)
@@ -778,6 +1103,16 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
         }
         return Outcome::Skipped(listed, cue.clone());
     }
+    // Under a heading that says what is missing ("## Not done yet", "## Known gaps"), an
+    // item names a control that is absent, whatever words it uses ("access logs on the WS
+    // stage").
+    let (polarity, why) = match &view.absent {
+        Some(heading) if polarity == Polarity::Holds => (
+            Polarity::Fails,
+            format!("{why}, fails under the heading `{heading}`"),
+        ),
+        _ => (polarity, why),
+    };
     // "Every API route requires …": a sentence whose subject is a universal quantifier over
     // a kind is about the whole system, even when it mentions a component later on.
     let first = sentence
@@ -833,26 +1168,70 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
             }
         }
     }
+    // Where the document's components name part of the subject ("The origination-api and
+    // decision-engine services": only the first is a component), the subject's other names
+    // count too.
+    if !names.is_empty() && !view.scope.universal && !view.subject.is_empty() {
+        let known: std::collections::HashSet<String> = names
+            .iter()
+            .flat_map(|n| super::text::name_words(n))
+            .collect();
+        for n in &view.scope.names {
+            let words = super::text::name_words(n);
+            let identifier = n.contains(['-', '_', '/']);
+            if identifier && !words.iter().any(|w| known.contains(w)) && !mentions.contains(n) {
+                mentions.push(n.clone());
+            }
+        }
+    }
+    // In a table row a cell describes the thing the nearest cell to its left names, when that
+    // cell's column holds things ("Component | Store | Key": the key column describes the
+    // store, not the component).
+    let decided_in = view.parts.get(at).copied().unwrap_or(0);
+    if let Some((_, entity)) = view
+        .row_entities
+        .iter()
+        .filter(|(part, _)| *part <= decided_in)
+        .max_by_key(|(part, _)| *part)
+        .filter(|(_, e)| !e.names.is_empty())
+    {
+        names = view
+            .named
+            .iter()
+            .filter(|n| entity.names.iter().any(|e| e == *n))
+            .cloned()
+            .collect();
+        mentions = entity
+            .names
+            .iter()
+            .filter(|n| !names.contains(n))
+            .cloned()
+            .collect();
+        why = format!("{why}, {}", entity.why);
+    }
     let excluded = view.scope.excluded.clone();
     if !excluded.is_empty() {
         why = format!("{why}, {}", view.scope.why);
     }
     names.sort();
     names.dedup();
-    Outcome::Claim(Claim {
-        polarity,
-        path: doc.path.clone(),
-        line: sentence.line,
-        text: sentence.text.clone(),
-        components: names,
-        mentions,
-        excluded,
-        matched: format!(
-            "topic `{}`{}, {why}",
-            topic.source,
-            if from_heading { " (the heading)" } else { "" }
-        ),
-    })
+    Outcome::Claim(
+        evidence,
+        Claim {
+            polarity,
+            path: doc.path.clone(),
+            line: sentence.line,
+            text: sentence.text.clone(),
+            components: names,
+            mentions,
+            excluded,
+            matched: format!(
+                "topic `{}`{}, {why}",
+                topic.source,
+                if from_heading { " (the heading)" } else { "" }
+            ),
+        },
+    )
 }
 
 /// Cell values that say a control is in place, or that it is not.
@@ -888,6 +1267,39 @@ fn row_text(sentence: &super::Sentence) -> Option<String> {
         )
         .collect();
     Some(parts.join("; "))
+}
+
+/// Column headers whose cells name things (data stores, mostly) rather than say something of
+/// the row's subject.
+#[rustfmt::skip]
+const ENTITY_HEADERS: &[&str] = &[
+    "store", "stores", "data store", "datastore", "storage", "table", "tables", "bucket",
+    "buckets", "database", "databases", "db", "queue", "queues", "resource", "resources",
+    "data", "stream", "cache",
+];
+
+/// The cells of a row after the first whose header is in [`ENTITY_HEADERS`], by the part of
+/// [`row_text`] they become, with what each names ("listings (DynamoDB)" → `listings`).
+fn row_entities(sentence: &super::Sentence) -> Vec<(usize, super::scope::Scope)> {
+    let mut out = Vec::new();
+    let mut part = 0;
+    for (header, cell) in sentence.cells.iter().skip(1) {
+        if cell.is_empty() {
+            continue;
+        }
+        part += 1;
+        let extra = cell.matches(';').count();
+        let header = header.trim().to_lowercase();
+        if ENTITY_HEADERS.contains(&header.as_str()) {
+            let value = cell.trim().to_lowercase();
+            let value = value.split(" (").next().unwrap_or("").trim();
+            if !(value.is_empty() || NO_CELLS.contains(&value) || YES_CELLS.contains(&value)) {
+                out.push((part, super::scope::row(cell)));
+            }
+        }
+        part += extra;
+    }
+    out
 }
 
 /// The text up to `max` bytes, cut at a character boundary.
@@ -1030,6 +1442,16 @@ mod tests {
         assert_eq!(cue("We considered it."), Some("hedge `considered`".into()));
         assert_eq!(cue("The function may only read the table."), None);
         assert_eq!(
+            cue("No Lambda or ECS role may hold AdministratorAccess."),
+            None,
+            "a prohibition"
+        );
+        assert_eq!(cue("Only the provisioning service may set it."), None);
+        assert_eq!(
+            cue("A tenant with no key may get one."),
+            Some("hedge `may`".into())
+        );
+        assert_eq!(
             cue("All but one, except admins."),
             Some("exception `except`".into())
         );
@@ -1037,6 +1459,22 @@ mod tests {
         assert_eq!(cue("CloudFront accepts TLS 1.2 or later."), None);
         assert_eq!(cue("Reads are eventually consistent."), None);
         assert_eq!(cue("Keys shall be rotated yearly."), None);
+        assert_eq!(
+            cue("Do we need MFA for the console"),
+            Some("question `do`".into())
+        );
+        assert_eq!(
+            cue("MFA is required if the tenant turns it on."),
+            Some("conditional `if`".into())
+        );
+        assert_eq!(
+            cue("The bucket seems to block public access."),
+            Some("hedge `seems`".into())
+        );
+        assert_eq!(
+            cue("Rotation is going to be enabled."),
+            Some("hedge `going to`".into())
+        );
     }
 
     #[test]
@@ -1065,15 +1503,57 @@ mod tests {
     }
 
     #[test]
+    fn claims_row_cells_describe_the_thing_to_their_left() {
+        let sentence = crate::claims::Sentence {
+            line: 1,
+            text: "checkout-svc | orders (Aurora) | `stallmart-orders` CMK | checkout-svc only"
+                .to_string(),
+            section: String::new(),
+            code: Vec::new(),
+            cells: vec![
+                ("Component".into(), "checkout-svc".into()),
+                ("Store".into(), "orders (Aurora)".into()),
+                ("Key".into(), "stallmart-orders CMK".into()),
+                ("Access".into(), "checkout-svc only; nobody else".into()),
+            ],
+        };
+        let entities = row_entities(&sentence);
+        assert_eq!(entities.len(), 1);
+        assert_eq!(entities[0].0, 1, "the store is the row's second part");
+        assert_eq!(entities[0].1.names, ["orders"]);
+        let doc = crate::claims::Document {
+            path: "d.md".into(),
+            sentences: vec![sentence],
+            components: Vec::new(),
+        };
+        let cmk = ClaimPatterns {
+            topics: vec!["cmk".into()],
+            holds: vec!["cmk".into()],
+            ..Default::default()
+        };
+        let claims = detect(&doc, &cmk);
+        assert_eq!(claims.len(), 1);
+        assert_eq!(claims[0].mentions, ["orders"], "{:?}", claims[0]);
+        assert!(claims[0].components.is_empty());
+    }
+
+    #[test]
     fn claims_negation_reach() {
         let t = tokenize("functions with no internet access run in private subnets");
         assert_eq!(negation(&t, 7), None, "`no` reaches two words");
         assert_eq!(negation(&t, 3), Some("no"));
+        let t = tokenize("the role has no permission to read records");
+        assert_eq!(negation(&t, 6), Some("no"), "no noun to verb");
         let t = tokenize("none of the functions run in a vpc");
         assert_eq!(negation(&t, 5), Some("none"));
         let t = tokenize("it is not, as of today, required");
         assert_eq!(negation(&t, 6), None, "a comma ends the clause");
         let t = tokenize("the policy refuses requests that do not use tls");
         assert_eq!(negation(&t, 7), None, "refusal cancels");
+        let t = tokenize("no role may hold administratoraccess, poweruseraccess or iamfullaccess");
+        assert_eq!(negation(&t, 5), Some("no"), "every item of a list");
+        assert_eq!(negation(&t, 7), Some("no"), "every item of a list");
+        let t = tokenize("tasks run in private subnets (no igw route, no public ips)");
+        assert_eq!(negation(&t, 5), None);
     }
 }

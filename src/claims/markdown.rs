@@ -33,7 +33,7 @@ const NOT_NAME_WORDS: &[&str] = &[
     "some", "one", "only", "new", "first", "single", "given", "whole", "entire", "and", "or",
     "of", "to", "in", "on", "for", "with", "by", "from", "at", "as", "is", "are", "was", "be",
     "not", "no", "which", "whose", "corresponding", "relevant", "respective", "appropriate",
-    "existing",
+    "existing", "owned", "provided", "organization", "cloudtrail", "shared", "dedicated",
 ];
 
 /// Words that name a kind of thing, not a thing: "the Lambda function", "the KMS key" and "the
@@ -501,7 +501,21 @@ impl Reader<'_> {
             {
                 continue;
             }
-            let mut name = text[tokens[first].span.start..noun.span.end].to_string();
+            // Service words between the name and its noun say what it is, not which one:
+            // "the order-events S3 bucket" is the `order-events` bucket.
+            let mut last = i;
+            while last > first + 1 && GENERIC_WORDS.contains(&tokens[last - 1].word.as_str()) {
+                last -= 1;
+            }
+            let mut name = if last < i {
+                format!(
+                    "{} {}",
+                    &text[tokens[first].span.start..tokens[last - 1].span.end],
+                    &text[noun.span.clone()]
+                )
+            } else {
+                text[tokens[first].span.start..noun.span.end].to_string()
+            };
             if noun.possessive {
                 for suffix in ["'s", "’s"] {
                     if let Some(stem) = name.strip_suffix(suffix) {

@@ -381,12 +381,25 @@ pub struct Claim {
 /// that does not use TLS"). Then any `fails` → `Fails`, else `Holds`. So "MFA is not optional"
 /// holds, and "MFA is offered but not required" fails.
 ///
+/// A negation before the first item of a comma list reaches every item ("No role may hold
+/// AdministratorAccess, PowerUserAccess or IAMFullAccess"); "no <noun> to <verb>" negates the
+/// verb ("no permission to read"); in "X, not Y" the clause that starts with `not` names the
+/// rejected alternative and decides nothing where the rest of the sentence does.
+///
 /// Not claims: questions; hedges, plans and wishes (`may` as a possibility, `might`, `could`,
 /// `should`, `would`, `will`, `planned`, `later`, `eventually`, `consider…`, `todo`, `tbd`,
 /// "we plan to", "if we", "we want", `ideally`, `goal`, "where possible"); conditionals (a
 /// sentence that starts with `if`, `unless`, `assuming`, …); exceptions (`except`, "other
 /// than": the claim covers a set the sentence does not name). `may` followed by `only`,
-/// `exactly`, `not` is a permission, a statement of fact ("may invoke exactly one model").
+/// `exactly`, `not` is a permission, a statement of fact ("may invoke exactly one model"), and so
+/// is `may` in a clause whose subject is negated or restricted ("No role may …", "Only the
+/// provisioning service may …"). A conditional clause anywhere (`if`, `unless`) makes its part of
+/// the sentence no claim; so does a heading of plans or questions ("Open questions", "TODO",
+/// "Next steps") for the sentences under it. Under a heading of what is missing ("Not done yet",
+/// "Known gaps") an item names an absent control: it fails.
+///
+/// Scope: a definite description that names nothing ("The key rotates …", "Both buckets …")
+/// refers to the last thing of its kind the section named.
 ///
 /// Components: the document's components the sentence names (longest first), plus, when the
 /// sentence's subject is a pronoun ("It is not reachable…"), the subject of the sentence before
@@ -398,7 +411,11 @@ pub fn detect(doc: &Document, patterns: &ClaimPatterns) -> Vec<Claim> {
 
 /// The claims of every rule in `rules` in one reading of the document, by index into `rules`:
 /// what [`detect`] gives for each rule, with each sentence analysed once instead of once per
-/// rule (a tree of many systems reads many documents).
+/// rule (a tree of many systems reads many documents). Reading every rule at once also settles
+/// which rule a phrase belongs to: a claim whose deciding words all lie inside a longer
+/// holding/failing phrase of another rule is dropped ("isolated" inside "isolated database
+/// subnets"), and a claim whose topic only the heading gives yields to one whose topic the
+/// sentence names.
 pub fn detect_all(doc: &Document, rules: &[(&str, &ClaimPatterns)]) -> Vec<(usize, Claim)> {
     detect::read(doc, rules).0
 }

@@ -63,7 +63,20 @@ const NOT_NAMES: &[&str] = &[
     "and", "or", "of", "for", "to", "on", "in", "with", "at", "by", "from", "is", "are",
     "standard", "tenant", "user", "task", "function", "role", "policy", "trust", "key",
     "between", "across", "within", "inside", "outside", "through", "via", "over", "under",
-    "into", "onto", "about", "after", "before", "per",
+    "into", "onto", "about", "after", "before", "per", "owned", "organization", "cloudtrail",
+    "every", "yes",
+];
+
+/// Nouns of [`NOT_NAMES`] that go on a name once one has started: "the delivery **log**
+/// table", "the audit **data** bucket" (but "the **log** table" names nothing).
+const NAME_CONTINUING: &[&str] = &[
+    "data",
+    "log",
+    "logs",
+    "access",
+    "security",
+    "web",
+    "execution",
 ];
 
 /// Service names that are names only when nothing else names the thing ("the RDS instance").
@@ -94,6 +107,20 @@ const VERBS: &[&str] = &[
     "terminates", "restrict", "restricts", "limit", "limits", "scope", "scopes", "expose",
     "exposes", "reach", "reaches", "connect", "connects", "publish", "publishes", "emit",
     "emits", "forward", "forwards", "route", "routes", "back", "backs",
+];
+
+/// Whether a word is a verb that ends a subject ([`VERBS`]).
+pub(crate) fn is_verb(word: &str) -> bool {
+    VERBS.contains(&word)
+}
+
+/// Words of a leading clause that is not the subject: "Yes, …", "Today, …", "In production, …".
+#[rustfmt::skip]
+const LEAD_WORDS: &[&str] = &[
+    "yes", "no", "today", "currently", "now", "also", "additionally", "finally", "first",
+    "second", "third", "separately", "similarly", "likewise", "meanwhile", "in", "production",
+    "prod", "practice", "addition", "short", "summary", "at", "present", "as", "of", "right",
+    "so", "far", "note", "again", "here", "there", "overall", "otherwise",
 ];
 
 /// Prepositions whose phrase names what a control applies to.
@@ -230,11 +257,15 @@ fn names_in_with(
     // Modifier groups before a kind noun, split by `and`/`or`: "billing and ledger keys".
     let mut mods: Vec<Vec<&str>> = Vec::new();
     let mut services: Vec<&str> = Vec::new();
+    // An identifier was just named: the service and kind words after it say what it is
+    // ("`fp-device-provisioner` EC2 host", "the order-events S3 bucket"), not another name.
+    let mut after_identifier = false;
     for (k, u) in units.iter().enumerate() {
         let w = words[u.tokens.start];
         if u.is_identifier(words) || (u.code && u.tokens.len() == 1 && !NOT_NAMES.contains(&w)) {
             if let Some(n) = identifier_name(u, words) {
                 out.push(n);
+                after_identifier = true;
             }
             mods.clear();
             services.clear();
@@ -246,17 +277,25 @@ fn names_in_with(
                 for g in &mods {
                     out.push(format!("{} {w}", g.join(" ")));
                 }
-            } else if !services.is_empty() {
+            } else if !services.is_empty() && !after_identifier {
                 out.push(format!("{} {w}", services.join(" ")));
             }
             mods.clear();
             services.clear();
+            after_identifier = false;
             continue;
+        }
+        if u.tokens.len() == 1 && NAME_CONTINUING.contains(&w) {
+            if let Some(g) = mods.last_mut().filter(|g| !g.is_empty()) {
+                g.push(w);
+                continue;
+            }
         }
         if u.tokens.len() == 1 && SERVICE_WORDS.contains(&w) {
             services.push(w);
             continue;
         }
+        after_identifier = false;
         if u.tokens.len() == 1 && matches!(w, "and" | "or") && !mods.is_empty() {
             mods.push(Vec::new());
             continue;
@@ -272,9 +311,14 @@ fn names_in_with(
             }
             // A proper noun not at the sentence's start: "connections to Redis".
             let first = u.raw.chars().next();
+            // An acronym after "the" is a name too: "the ALB", "the SPA".
+            let acronym = k > 0
+                && words[units[k - 1].tokens.start] == "the"
+                && u.raw.len() >= 2
+                && u.raw.chars().all(|c| c.is_ascii_uppercase());
             let proper = proper_nouns
                 && first.is_some_and(char::is_uppercase)
-                && u.raw.chars().skip(1).any(char::is_lowercase)
+                && (u.raw.chars().skip(1).any(char::is_lowercase) || acronym)
                 && !(at_start && k == 0);
             let next_continues = units.get(k + 1).is_some_and(|n| {
                 is_word_unit(n, words) || (n.tokens.len() == 1 && is_kind(words[n.tokens.start]))
@@ -352,7 +396,21 @@ pub(crate) fn read(text: &str, tokens: &[Token], code: &[Range<usize>]) -> Scope
             }
         }
     }
-    let units = &units[..end];
+    let mut units = &units[..end];
+    // A leading clause that only sets the time or answers ("Yes, the fp-cleanup-fn Lambda
+    // runs …", "Today, the orders table …", "In production, …") is not the subject.
+    let lead_clause = tokens[units[0].tokens.start].clause;
+    let lead_len = units
+        .iter()
+        .take_while(|u| tokens[u.tokens.start].clause == lead_clause)
+        .count();
+    if lead_len < units.len()
+        && units[..lead_len]
+            .iter()
+            .all(|u| u.tokens.len() == 1 && LEAD_WORDS.contains(&words[u.tokens.start]))
+    {
+        units = &units[lead_len..];
+    }
     // A leading "For Business workspaces, …" scopes the whole sentence.
     let first_clause = tokens[units[0].tokens.start].clause;
     if words[units[0].tokens.start] == "for" {
@@ -395,11 +453,23 @@ pub(crate) fn read(text: &str, tokens: &[Token], code: &[Range<usize>]) -> Scope
         }
     }
     // The subject: the units before the first verb, in the first clause.
+    // A verb right before a kind noun is a noun of the name: "the delivery **log** table".
+    let noun_before_kind = |k: usize| {
+        units.get(k + 1).is_some_and(|n| {
+            n.tokens.len() == 1
+                && is_kind(words[n.tokens.start])
+                && tokens[n.tokens.start].clause == tokens[units[k].tokens.start].clause
+        }) && !matches!(
+            words[units[k].tokens.start],
+            "is" | "are" | "was" | "were" | "not"
+        )
+    };
     let subject_len = units
         .iter()
-        .position(|u| {
+        .enumerate()
+        .position(|(k, u)| {
             u.tokens.len() == 1
-                && (VERBS.contains(&words[u.tokens.start])
+                && ((VERBS.contains(&words[u.tokens.start]) && !noun_before_kind(k))
                     || tokens[u.tokens.start].clause != first_clause)
         })
         .unwrap_or(units.len());
@@ -462,6 +532,91 @@ pub(crate) fn read(text: &str, tokens: &[Token], code: &[Range<usize>]) -> Scope
     }
     scope.names = names;
     scope
+}
+
+/// The names a sentence gives things of a kind, wherever they stand: "the ledger **table**"
+/// (`table`, `ledger table`), "`fp-raw-archive` **bucket**", "the **key** `alias/orders`"
+/// (`key`, `orders`): what a later sentence's "the key" or "both buckets" refers to. Kinds
+/// are folded (`buckets` → `bucket`).
+pub(crate) fn kinded_names(
+    text: &str,
+    tokens: &[Token],
+    code: &[Range<usize>],
+) -> Vec<(String, String)> {
+    let words: Vec<&str> = tokens.iter().map(|t| t.word.as_str()).collect();
+    let units = units(text, tokens, code);
+    let kind_at = |k: usize| -> Option<&str> {
+        let u = units.get(k)?;
+        (u.tokens.len() == 1 && is_kind(words[u.tokens.start]))
+            .then(|| super::text::fold(words[u.tokens.start]))
+    };
+    let mut out: Vec<(String, String)> = Vec::new();
+    for name in names_in(&units, &words, text, true) {
+        if let Some(last) = name.rsplit(' ').next().filter(|w| is_kind(w)) {
+            let distinctive = name
+                .split(' ')
+                .any(|w| !(is_kind(w) || NOT_NAMES.contains(&w) || SERVICE_WORDS.contains(&w)));
+            if name.contains(' ') && distinctive {
+                out.push((super::text::fold(last).to_string(), name.clone()));
+            }
+        }
+    }
+    for (k, u) in units.iter().enumerate() {
+        let identifier =
+            u.is_identifier(&words) || (u.code && !NOT_NAMES.contains(&words[u.tokens.start]));
+        if !identifier {
+            continue;
+        }
+        let Some(name) = identifier_name(u, &words) else {
+            continue;
+        };
+        // The kind right after it (past service words), or right before it.
+        let mut after = k + 1;
+        while units
+            .get(after)
+            .is_some_and(|n| n.tokens.len() == 1 && SERVICE_WORDS.contains(&words[n.tokens.start]))
+        {
+            after += 1;
+        }
+        let kind = kind_at(after).or_else(|| k.checked_sub(1).and_then(kind_at));
+        if let Some(kind) = kind {
+            out.push((kind.to_string(), name));
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Determiners of a definite description: "**the** key", "**both** buckets", "**that**
+/// role".
+const DEFINITE: &[&str] = &[
+    "the", "this", "that", "these", "those", "both", "its", "their",
+];
+
+/// The kind nouns of a subject that is a definite description naming no thing: "The key
+/// rotates …" → `key`; "Both buckets block …" → `bucket`; "The key policy allows …" →
+/// `policy`, `key` (last first). Empty when the subject names something or is no such
+/// description.
+pub(crate) fn definite_kinds(tokens: &[Token]) -> Vec<String> {
+    let words: Vec<&str> = tokens.iter().map(|t| t.word.as_str()).collect();
+    if !words.first().is_some_and(|w| DEFINITE.contains(w)) {
+        return Vec::new();
+    }
+    let clause = tokens[0].clause;
+    let mut kinds = Vec::new();
+    for (k, w) in words.iter().enumerate().skip(1).take(4) {
+        if tokens[k].clause != clause {
+            break;
+        }
+        if is_kind(w) {
+            kinds.push(super::text::fold(w).to_string());
+        } else if !kinds.is_empty() || !(NOT_NAMES.contains(w) || SERVICE_WORDS.contains(w)) {
+            break;
+        }
+    }
+    kinds.reverse();
+    kinds
 }
 
 /// The scope of a table row: what its first cell names ("payments table (DynamoDB)" →
@@ -545,6 +700,35 @@ mod tests {
     }
 
     #[test]
+    fn claims_scope_definite_descriptions() {
+        let t = "The ledger table and the `fp-raw` bucket use the KMS key `alias/ledger`.";
+        let at = t.find("fp-raw").unwrap();
+        let code: Vec<Range<usize>> = std::iter::once(at..at + 6).collect();
+        assert_eq!(
+            kinded_names(t, &tokenize(t), &code),
+            [
+                ("bucket".to_string(), "fp-raw".to_string()),
+                ("key".to_string(), "ledger".to_string()),
+                ("table".to_string(), "ledger table".to_string()),
+            ]
+        );
+        assert_eq!(
+            definite_kinds(&tokenize("The key rotates yearly.")),
+            ["key"]
+        );
+        assert_eq!(
+            definite_kinds(&tokenize("Both buckets block public access.")),
+            ["bucket"]
+        );
+        assert_eq!(
+            definite_kinds(&tokenize("The key policy allows it.")),
+            ["polic", "key"]
+        );
+        assert!(definite_kinds(&tokenize("The ledger table is encrypted.")).is_empty());
+        assert!(definite_kinds(&tokenize("Every key rotates.")).is_empty());
+    }
+
+    #[test]
     fn claims_scope_from_words() {
         assert_eq!(
             scope("fp-telemetry has encryption on.").names,
@@ -580,6 +764,19 @@ mod tests {
             scope("For Business workspaces, the app encrypts.").names,
             ["business workspaces"]
         );
+        assert_eq!(
+            scope("Yes, the `fp-cleanup-fn` Lambda runs with AdministratorAccess.").names,
+            ["fp-cleanup-fn"]
+        );
+        assert_eq!(
+            scope("The order-events S3 bucket replicates.").names,
+            ["order-events"]
+        );
+        assert_eq!(
+            scope("Delivery log table (DynamoDB): default encryption.").names,
+            ["delivery log table"]
+        );
+        assert_eq!(scope("The ALB permits TLS 1.0.").names, ["alb"]);
         assert_eq!(heading("guests (RDS for PostgreSQL 16)"), ["guests"]);
         assert_eq!(heading("Documents bucket"), ["documents bucket"]);
         assert_eq!(heading("H-1: Backups"), Vec::<String>::new());

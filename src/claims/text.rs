@@ -31,6 +31,11 @@ const CLAUSE_WORDS: &[&str] = &[
     "therefore", "thus", "hence",
 ];
 
+/// Whether a word is a conjunction that ends its clause ("but", "because").
+pub(crate) fn ends_clause(word: &str) -> bool {
+    CLAUSE_WORDS.contains(&word)
+}
+
 fn is_apostrophe(c: char) -> bool {
     c == '\'' || c == '’'
 }
