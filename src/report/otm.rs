@@ -163,6 +163,15 @@ impl Otm {
         // system component and encloses each VPC.
         let mut boundaries: BTreeSet<Boundary> = diagram.boundaries().into_iter().collect();
         boundaries.insert(Boundary::Account);
+        // Subnets sit in their VPC's zone: that zone exists even when it holds nothing else.
+        let vpcs: Vec<Boundary> = boundaries
+            .iter()
+            .filter_map(|b| match b {
+                Boundary::Subnets { vpc, .. } => Some(Boundary::Vpc { name: vpc.clone() }),
+                _ => None,
+            })
+            .collect();
+        boundaries.extend(vpcs);
         let account = scope.id(&Boundary::Account.id());
         for b in &boundaries {
             let mut zone = json!({
@@ -172,8 +181,13 @@ impl Otm {
                 "description": zone_description(b),
                 "risk": { "trustRating": trust_rating(b) },
             });
-            if matches!(b, Boundary::Vpc { .. }) {
-                zone["parent"] = json!({ "trustZone": account });
+            match b {
+                Boundary::Vpc { .. } => zone["parent"] = json!({ "trustZone": account }),
+                Boundary::Subnets { vpc, .. } => {
+                    let parent = Boundary::Vpc { name: vpc.clone() };
+                    zone["parent"] = json!({ "trustZone": scope.id(&parent.id()) });
+                }
+                _ => {}
             }
             self.zones.push(zone);
         }
@@ -196,8 +210,12 @@ impl Otm {
         let mut open_on: HashMap<&str, Vec<usize>> = HashMap::new();
         let mut nodes_of: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
         for (i, n) in diagram.nodes.iter().enumerate() {
-            for a in &n.findings {
-                failing_on.entry(a.as_str()).or_default().push(i);
+            // A waived failure is still on the component, accepted rather than exposed.
+            for a in n.findings.iter().chain(n.waived.iter()) {
+                let on = failing_on.entry(a.as_str()).or_default();
+                if on.last() != Some(&i) {
+                    on.push(i);
+                }
             }
             for a in n.questions.iter().filter_map(|q| asks.get(q.as_str())) {
                 open_on.entry(a).or_default().push(i);
@@ -218,10 +236,11 @@ impl Otm {
                         let waived = waived_by_block(a);
                         for &n in failing_on.get(a.id.as_str()).into_iter().flatten() {
                             let node = &diagram.nodes[n];
-                            let state = if waived
-                                .get(&(node.unit.as_str(), node.name.clone()))
-                                .copied()
-                                .unwrap_or(false)
+                            let state = if !node.findings.contains(&a.id)
+                                || waived
+                                    .get(&(node.unit.as_str(), node.name.clone()))
+                                    .copied()
+                                    .unwrap_or(false)
                             {
                                 "accepted"
                             } else {
@@ -562,6 +581,7 @@ fn zone_type(b: &Boundary) -> &'static str {
         Boundary::ThirdParty => "third-party",
         Boundary::Edge => "edge",
         Boundary::Vpc { .. } => "vpc",
+        Boundary::Subnets { .. } => "subnet",
         Boundary::Account => "account",
     }
 }
@@ -574,6 +594,16 @@ fn zone_description(b: &Boundary) -> &'static str {
         }
         Boundary::Edge => "The public edges: what the internet calls (APIs, distributions, URLs).",
         Boundary::Vpc { .. } => "Compute placed in this VPC's subnets.",
+        Boundary::Subnets {
+            public: Some(true), ..
+        } => "Subnets of the VPC that route to an internet gateway.",
+        Boundary::Subnets {
+            public: Some(false),
+            ..
+        } => "Subnets of the VPC with no route to an internet gateway.",
+        Boundary::Subnets { public: None, .. } => {
+            "Subnets of the VPC whose routing the code does not settle."
+        }
         Boundary::Account => "The AWS account: compute outside any VPC, data stores, keys.",
     }
 }
@@ -585,6 +615,13 @@ fn trust_rating(b: &Boundary) -> u32 {
         Boundary::Internet => 0,
         Boundary::ThirdParty => 25,
         Boundary::Edge => 50,
+        // A subnet that routes to the internet is as exposed as the edge; one whose routing
+        // is not settled gets no more trust than that.
+        Boundary::Subnets {
+            public: Some(false),
+            ..
+        } => 75,
+        Boundary::Subnets { .. } => 50,
         Boundary::Account | Boundary::Vpc { .. } => 75,
     }
 }
