@@ -145,32 +145,36 @@ fn routes_authenticated(facts: &Facts, _: &Params) -> Vec<Finding> {
             .filter(|x| !websocket || x.name == "$connect")
             .filter(|x| !mock_preflight(model, x))
             .collect();
-        // Routes this reading cannot see: an OpenAPI body, SAM function events.
-        let unread = e
-            .notes
-            .iter()
-            .find(|n| n.contains("not read"))
-            .cloned()
-            .or_else(|| {
-                (e.routes.is_empty()
-                    && (model.can_express(e.resource, Prop::ApigatewayRestApiStageName)
-                        || r.generated_by.is_some()))
-                .then(|| {
-                    "the routes of a SAM API come from its functions' events, which are not read"
-                        .to_string()
+        // Routes this reading cannot see: an OpenAPI body the frontends could not read (its
+        // unknown says why), SAM function events.
+        let unread_at = e.unread_body.as_ref().map(|(_, at)| *at);
+        let unread = e.unread_body.as_ref().map(|(v, _)| Outcome::of_value(v)).or_else(|| {
+            e.notes
+                .iter()
+                .find(|n| n.contains("not read"))
+                .cloned()
+                .or_else(|| {
+                    (e.routes.is_empty()
+                        && (model.can_express(e.resource, Prop::ApigatewayRestApiStageName)
+                            || r.generated_by.is_some()))
+                    .then(|| {
+                        "the routes of a SAM API come from its functions' events, which are not read"
+                            .to_string()
+                    })
                 })
-            });
-        if let Some(note) = unread {
-            if routes.is_empty() || e.notes.iter().any(|n| n.contains("OpenAPI")) {
-                out.push(
-                    Finding::new(
-                        e.resource,
-                        Outcome::unknown(Cause::NotExpressible, note),
-                        "some routes of this API are defined where vouch does not read them",
-                    )
-                    .at(r.span),
-                );
-            }
+                .filter(|_| routes.is_empty())
+                .map(|note| Outcome::unknown(Cause::NotExpressible, note))
+        });
+        if let Some(outcome) = unread {
+            out.push(
+                Finding::new(
+                    e.resource,
+                    outcome,
+                    "some routes of this API are defined where vouch does not read them",
+                )
+                .at_all(unread_at)
+                .at(r.span),
+            );
         }
         if websocket && routes.is_empty() && !e.routes.is_empty() {
             out.push(

@@ -712,14 +712,20 @@ fn route_auth_unknown(route: &EdgeRoute) -> Outcome {
 
 /// An API with no method or route resources whose routes live elsewhere (an OpenAPI body, SAM
 /// events): the routes cannot be judged.
-fn routes_elsewhere(edge: &network::PublicEdge) -> Option<&str> {
+/// Routes defined where vouch does not read them, with the outcome that gives: an OpenAPI body
+/// the frontends could not read (its unknown says why: in S3, not in the tree), or the events
+/// of a SAM HTTP API's functions.
+fn routes_elsewhere(edge: &network::PublicEdge) -> Option<(Outcome, Option<Span>)> {
+    if let Some((body, at)) = &edge.unread_body {
+        return Some((Outcome::of_value(body), Some(*at)));
+    }
     if !edge.routes.is_empty() {
         return None;
     }
     edge.notes
         .iter()
-        .find(|n| n.contains("OpenAPI body") || n.contains("SAM HTTP API"))
-        .map(String::as_str)
+        .find(|n| n.contains("SAM HTTP API"))
+        .map(|n| (Outcome::unknown(Cause::NotExpressible, n.clone()), None))
 }
 
 fn route_auth(model: &Model, kind: EdgeKind, route: &EdgeRoute) -> Finding {
@@ -1009,13 +1015,14 @@ fn service_auth(facts: &Facts, _: &Params) -> Vec<Finding> {
     for edge in facts.public_edges() {
         match edge.kind {
             EdgeKind::RestApi | EdgeKind::HttpApi | EdgeKind::FunctionUrl => {
-                if let Some(note) = routes_elsewhere(edge) {
+                if let Some((outcome, at)) = routes_elsewhere(edge) {
                     out.push(
                         Finding::new(
                             edge.resource,
-                            Outcome::unknown(Cause::NotExpressible, note.to_string()),
+                            outcome,
                             "its routes and their authorization are not declared as resources",
                         )
+                        .at_all(at)
                         .at(model.resources[edge.resource].span),
                     );
                 }
@@ -1164,11 +1171,11 @@ fn gateway_validation(facts: &Facts, _: &Params) -> Vec<Finding> {
         if !matches!(edge.kind, EdgeKind::RestApi | EdgeKind::HttpApi) {
             continue;
         }
-        if let Some(note) = routes_elsewhere(edge) {
+        if let Some((unread, at)) = routes_elsewhere(edge) {
             let outcome = if edge.kind == EdgeKind::HttpApi {
                 Outcome::Fail
             } else {
-                Outcome::unknown(Cause::NotExpressible, note.to_string())
+                unread
             };
             out.push(
                 Finding::new(
@@ -1177,9 +1184,10 @@ fn gateway_validation(facts: &Facts, _: &Params) -> Vec<Finding> {
                     if edge.kind == EdgeKind::HttpApi {
                         "an HTTP API cannot validate requests: every route's body and parameters reach the backend unchecked"
                     } else {
-                        "its methods and validators are not declared as resources"
+                        "its methods and validators are defined where vouch does not read them"
                     },
                 )
+                .at_all(at)
                 .at(model.resources[edge.resource].span),
             );
         }

@@ -15,6 +15,7 @@
 
 mod frame;
 pub mod intrinsics;
+mod openapi_body;
 pub mod policy_templates;
 pub mod sam;
 pub mod stack;

@@ -9,6 +9,7 @@ pub mod defaults;
 pub mod kinds;
 pub mod literal;
 pub mod map;
+pub mod openapi;
 pub mod props;
 pub mod suppressions;
 pub mod tenancy;

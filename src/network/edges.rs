@@ -84,6 +84,10 @@ pub struct PublicEdge {
     /// Provider defaults applied and limits of what was read.
     pub notes: Vec<String>,
     pub evidence: Vec<Evidence>,
+    /// The API's OpenAPI body when the frontends could not read it (an unknown with its
+    /// reason: in S3, not in the tree, not a definition): its methods are not in the model.
+    #[serde(skip)]
+    pub unread_body: Option<(Value, crate::source::Span)>,
 }
 
 /// AWS's managed `SecurityHeadersPolicy` response headers policy (sends HSTS).
@@ -323,6 +327,7 @@ fn cloudfront(model: &Model, i: usize) -> PublicEdge {
         routes: vec![],
         notes,
         evidence,
+        unread_body: None,
     }
 }
 
@@ -575,6 +580,7 @@ fn load_balancer(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge 
         routes,
         notes,
         evidence,
+        unread_body: None,
     }
 }
 
@@ -734,9 +740,7 @@ fn rest_api(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge {
             authorization_value: unreadable(&auth_at),
         });
     }
-    if model.prop_set(i, Prop::ApigatewayRestApiBody).is_some() {
-        notes.push("methods defined in the OpenAPI body are not read".into());
-    }
+    let unread_body = unread_body(model, i, Prop::ApigatewayRestApiBody, &mut notes);
     let stages: Vec<usize> = model
         .resources
         .iter()
@@ -757,6 +761,7 @@ fn rest_api(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge {
         routes,
         notes,
         evidence,
+        unread_body,
     }
 }
 
@@ -896,6 +901,7 @@ fn http_api(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge {
             "routes of a SAM HTTP API come from its functions' events and are not read here".into(),
         );
     }
+    let unread_body = unread_body(model, i, Prop::Apigatewayv2ApiBody, &mut notes);
     let stages: Vec<usize> = vec![i];
     let mut evidence = evidence;
     let waf = has_waf(waf, &stages, &mut evidence, model);
@@ -914,7 +920,28 @@ fn http_api(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge {
         routes,
         notes,
         evidence,
+        unread_body,
     }
+}
+
+/// An OpenAPI body the frontends could not read (they lower a readable one into methods and
+/// routes, `model::openapi`, and leave an unknown with its reason otherwise).
+fn unread_body(
+    model: &Model,
+    api: usize,
+    prop: Prop,
+    notes: &mut Vec<String>,
+) -> Option<(Value, crate::source::Span)> {
+    let f = model.prop_set(api, prop)?;
+    let Value::Unknown(u) = &*f.value else {
+        return None;
+    };
+    notes.push(format!(
+        "methods defined in the OpenAPI body are not read: {}",
+        u.detail
+    ));
+    let span = f.span(model, api);
+    Some((f.value.into_owned(), span))
 }
 
 fn function_url(model: &Model, i: usize) -> PublicEdge {
@@ -955,5 +982,6 @@ fn function_url(model: &Model, i: usize) -> PublicEdge {
         }],
         notes: vec![],
         evidence,
+        unread_body: None,
     }
 }

@@ -72,6 +72,8 @@ pub struct Project<'a> {
     module_limit_reported: Cell<bool>,
     /// `terraform init`'s index: module key (`vpc`, `vpc.subnets`) → directory.
     pub module_index: BTreeMap<String, String>,
+    /// The loaded tree, for the OpenAPI definitions an API's `body` reads with `file()`.
+    pub loaded: Option<&'a crate::load::Loaded>,
 }
 
 impl<'a> Project<'a> {
@@ -93,6 +95,7 @@ impl<'a> Project<'a> {
             module_instances: Cell::new(0),
             module_limit_reported: Cell::new(false),
             module_index: BTreeMap::new(),
+            loaded: None,
         }
     }
 }
@@ -401,7 +404,87 @@ impl<'a> Instance<'a> {
                         .insert(meta, self.span(block.file, a.span));
                 }
             }
-            self.project.out.borrow_mut().resources.push(r);
+            let generated = self.openapi_body(&mut r, b, block.file, &scope);
+            let mut out = self.project.out.borrow_mut();
+            out.resources.push(r);
+            out.resources.extend(generated);
+        }
+    }
+
+    /// The methods or routes an API Gateway API's OpenAPI `body` defines
+    /// (`crate::model::openapi`): read from the file that `file()` / `templatefile()` names when
+    /// it is a definition in the tree (evidence at its lines), else from the evaluated value
+    /// (evidence at `body`). A known body that is not a readable definition becomes unknown
+    /// with that reason, so no check takes the API for one without methods.
+    fn openapi_body(
+        &self,
+        r: &mut Resource,
+        b: &Block,
+        file: FileId,
+        scope: &Scope,
+    ) -> Vec<Resource> {
+        use crate::model::openapi::{self, Definition, Flavor};
+        let flavor = match r.source_type.as_str() {
+            "aws_api_gateway_rest_api" => Flavor::Rest,
+            "aws_apigatewayv2_api" => Flavor::Http,
+            _ => return Vec::new(),
+        };
+        let Some(attr) = b.body.attribute("body") else {
+            return Vec::new();
+        };
+        let at = self.span(file, attr.span);
+        if let (Expr::Call(call), Some(loaded)) = (&attr.expr, self.project.loaded) {
+            if matches!(call.name.as_str(), "file" | "templatefile") {
+                if let Some(Value::String(rel)) = call.args.first().map(|a| self.eval(a, scope)) {
+                    let disk = self
+                        .project
+                        .scan_root
+                        .join(&self.project.unit)
+                        .join(rel.as_str());
+                    let found = match (disk.canonicalize(), self.project.scan_root.canonicalize()) {
+                        (Ok(p), Ok(root)) => p
+                            .strip_prefix(&root)
+                            .ok()
+                            .map(|p| crate::load::relative(Path::new(""), p))
+                            .and_then(|rel| loaded.openapi(&rel)),
+                        _ => None,
+                    };
+                    if let Some((id, doc)) = found {
+                        let def = Definition {
+                            doc,
+                            file: id,
+                            fixed: None,
+                        };
+                        return openapi::lower(r, flavor, &def);
+                    }
+                }
+            }
+        }
+        let Some(value) = r.attributes.get("body") else {
+            return Vec::new();
+        };
+        if matches!(value, Value::Unknown(_)) {
+            return Vec::new();
+        }
+        match openapi::tree_of(value).filter(openapi::is_definition) {
+            Some(doc) => {
+                let def = Definition {
+                    doc: &doc,
+                    file,
+                    fixed: Some(at),
+                };
+                openapi::lower(r, flavor, &def)
+            }
+            None => {
+                r.attributes.insert(
+                    "body",
+                    Value::unknown(
+                        Reason::InvalidExpression,
+                        "the body is not an OpenAPI definition vouch can read",
+                    ),
+                );
+                Vec::new()
+            }
         }
     }
 

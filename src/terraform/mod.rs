@@ -421,6 +421,7 @@ fn evaluate_root<'a>(
         }
     }
     let mut project = Project::new(configs, loaded.root.clone(), root.to_string(), path_of);
+    project.loaded = Some(loaded);
     if let Some(index) = loaded.module_indexes.iter().find(|i| i.root == root) {
         project.module_index = index.dirs.clone();
     }
