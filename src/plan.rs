@@ -255,8 +255,44 @@ fn lower_plan(
             }
         }
         r.attributes = attrs;
+        let generated = openapi_body(&mut r, p.ty);
         model.resources.push(r);
+        model.resources.extend(generated);
     }
+}
+
+/// The methods or routes of an API whose planned `body` is an OpenAPI definition (the plan
+/// holds the rendered text: evidence points at `body`, or at the resource).
+fn openapi_body(r: &mut Resource, ty: &str) -> Vec<Resource> {
+    use crate::model::openapi::{self, Definition, Flavor};
+    let flavor = match ty {
+        "aws_api_gateway_rest_api" => Flavor::Rest,
+        "aws_apigatewayv2_api" => Flavor::Http,
+        _ => return Vec::new(),
+    };
+    let Some(body) = r.attributes.get("body") else {
+        return Vec::new();
+    };
+    if matches!(body, Value::Unknown(_)) {
+        return Vec::new();
+    }
+    let Some(doc) = openapi::tree_of(body).filter(openapi::is_definition) else {
+        r.attributes.insert(
+            "body",
+            Value::unknown(
+                Reason::InvalidExpression,
+                "the body is not an OpenAPI definition vouch can read",
+            ),
+        );
+        return Vec::new();
+    };
+    let at = r.span_of("body");
+    let def = Definition {
+        doc: &doc,
+        file: at.file,
+        fixed: Some(at),
+    };
+    openapi::lower(r, flavor, &def)
 }
 
 /// The span of an address string inside the plan file, so evidence can point at it.

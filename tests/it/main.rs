@@ -23,6 +23,7 @@ mod kms;
 #[cfg(feature = "aws")]
 mod live;
 mod network;
+mod openapi;
 mod plan;
 mod pre_merge;
 mod projects;
