@@ -204,6 +204,14 @@ fn lower_plan(
                 address: p.address.clone(),
                 source_type: p.ty.to_string(),
                 span: address_span(text, file, planned_at, &p.address),
+                arguments: match p.values {
+                    Some(Json::Object(values)) => values
+                        .iter()
+                        .filter(|(_, v)| !v.is_null())
+                        .map(|(k, v)| (k.clone(), Value::from_json(v)))
+                        .collect(),
+                    _ => crate::model::Map::new(),
+                },
             });
             continue;
         }

@@ -245,11 +245,15 @@ impl<'a> Instance<'a> {
         for block in &self.config.data {
             let b = block.item;
             let (ty, name) = (&b.labels[0], &b.labels[1]);
+            let mut spans = crate::model::VecMap::new();
+            let arguments =
+                self.eval_body(&b.body, &Scope::default(), "", block.file, &mut spans, true);
             self.project.out.borrow_mut().data_sources.push(DataSource {
                 unit: self.project.unit.clone(),
                 address: format!("{}data.{ty}.{name}", self.prefix),
                 source_type: ty.clone(),
                 span: self.span(block.file, b.span),
+                arguments,
             });
         }
         // In declaration order, so that which calls a limit cuts is the same on every run.

@@ -18,6 +18,7 @@ mod iam_catalog;
 mod iam_queries;
 mod iam_resource_policies;
 mod iam_trust;
+mod images;
 mod integrations;
 mod kms;
 #[cfg(feature = "aws")]

@@ -3,34 +3,7 @@
 //! extensions, empty alternatives, API keys, request validators, mock preflights), from every
 //! place a body can be (a file, a rendered template, a plan).
 
-use crate::common::fixture;
-use std::path::Path;
-
-/// The status of one assumption for the tree at `dir`, with each evidence line as
-/// `outcome detail` and each question's reason.
-fn decide(dir: &Path, rule: &str, opts: &vouch::ScanOptions) -> (String, Vec<String>) {
-    let scan = vouch::scan(dir, opts);
-    let options = vouch::AssessOptions {
-        only: vec![rule.to_string()],
-        ..Default::default()
-    };
-    let (report, _) = vouch::assess(&scan, dir, &options);
-    let json = serde_json::to_value(&report.assumptions[0]).unwrap();
-    let mut lines: Vec<String> = json["evidence"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            format!(
-                "{} {}",
-                e["outcome"].as_str().unwrap(),
-                e["detail"].as_str().unwrap_or("")
-            )
-        })
-        .collect();
-    lines.sort();
-    (json["status"].as_str().unwrap().to_string(), lines)
-}
+use crate::common::{decide, fixture};
 
 /// A CloudFormation template holding one REST API whose `Body` is `body` (YAML, indented for
 /// the `Body:` key), scanned alone.
