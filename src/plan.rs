@@ -263,6 +263,7 @@ fn lower_plan(
             }
         }
         r.attributes = attrs;
+        crate::terraform::values::decode_json_documents(&mut r);
         let generated = openapi_body(&mut r, p.ty);
         model.resources.push(r);
         model.resources.extend(generated);

@@ -408,6 +408,7 @@ impl<'a> Instance<'a> {
                         .insert(meta, self.span(block.file, a.span));
                 }
             }
+            super::values::decode_json_documents(&mut r);
             let generated = self.openapi_body(&mut r, b, block.file, &scope);
             let mut out = self.project.out.borrow_mut();
             out.resources.push(r);
