@@ -199,7 +199,7 @@ impl<'a> Instance<'a> {
             project,
             config,
             prefix: String::new(),
-            vars,
+            vars: typed_vars(config, vars),
             path_module: ".".into(),
             module_key: String::new(),
             module_depth: 0,
@@ -825,7 +825,7 @@ impl<'a> Instance<'a> {
                 project: self.project,
                 config,
                 prefix: format!("{address}{}.", key.suffix()),
-                vars,
+                vars: typed_vars(config, vars),
                 path_module: path_module.clone(),
                 module_key: index_key.clone(),
                 module_depth: self.module_depth + 1,
@@ -1699,4 +1699,18 @@ impl std::fmt::Debug for Instance<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Instance({})", self.prefix)
     }
+}
+
+/// Variable values as their declared type constraints make them (`optional(...)` defaults of
+/// object attributes, `super::types`).
+fn typed_vars(config: &ModuleConfig, mut vars: HashMap<String, Value>) -> HashMap<String, Value> {
+    for (name, block) in &config.variables {
+        let Some(ty) = block.item.body.attribute("type") else {
+            continue;
+        };
+        if let Some(v) = vars.remove(name) {
+            vars.insert(name.clone(), super::types::apply(&ty.expr, v));
+        }
+    }
+    vars
 }

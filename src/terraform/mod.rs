@@ -9,6 +9,7 @@ pub mod config;
 pub mod eval;
 pub mod functions;
 pub mod policy_document;
+pub mod types;
 pub mod values;
 
 use crate::diagnostics::Diagnostic;
