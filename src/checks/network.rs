@@ -497,7 +497,7 @@ fn open_ingress(facts: &Facts, _: &Params) -> Vec<Finding> {
             continue;
         }
         let what = if is_acl(r) {
-            "no declared entry allows 0.0.0.0/0 or ::/0 in"
+            "no declared entry allows 0.0.0.0/0 or ::/0 in before a lower-numbered deny matches it"
         } else {
             "no ingress rule is open to 0.0.0.0/0 or ::/0"
         };
