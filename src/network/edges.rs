@@ -446,13 +446,52 @@ fn load_balancer(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge 
                 .and_then(|f| f.as_str().map(str::to_string));
             actions.push((a.path.clone(), ty, redirect_proto));
         }
+        // The listener's rules, each with its action types and redirect protocols: a rule
+        // that forwards serves its paths whatever the default action does.
+        let mut rules: Vec<(usize, Vec<(String, Option<String>)>)> = Vec::new();
+        for rule in util::referrers(model, l.resource, Label::RuleOf) {
+            let rr = &model.resources[rule];
+            if rr.kind != Kind::ElbListenerRule || !util::deployed(rr) {
+                continue;
+            }
+            let mut acts = Vec::new();
+            for a in model.items(rule, Prop::ElbListenerRuleActions) {
+                let ty = a
+                    .prop_set(Prop::ElbListenerRuleActionsType)
+                    .and_then(|f| f.as_str().map(str::to_string))
+                    .unwrap_or_default();
+                let proto = a
+                    .prop_set(Prop::ElbListenerRuleActionsRedirectConfigProtocol)
+                    .and_then(|f| f.as_str().map(str::to_string));
+                acts.push((ty, proto));
+            }
+            rules.push((rule, acts));
+        }
         let name = format!("{protocol}:{}", l.port);
         match protocol.as_str() {
             "HTTP" => {
+                let to_https = |t: &str, p: &Option<String>| {
+                    t == "redirect"
+                        && p.as_deref()
+                            .is_some_and(|p| p.eq_ignore_ascii_case("HTTPS"))
+                };
+                // A rule that answers itself (fixed-response) or redirects to HTTPS serves no
+                // content over HTTP; one that forwards does.
+                let rules_redirect = rules.iter().all(|(_, acts)| {
+                    acts.iter()
+                        .all(|(t, p)| to_https(t, p) || t == "fixed-response")
+                });
                 let redirects = !actions.is_empty()
-                    && actions
+                    && actions.iter().all(|(_, t, p)| to_https(t, p))
+                    && rules_redirect;
+                for (rule, acts) in &rules {
+                    if !acts
                         .iter()
-                        .all(|(_, t, p)| t == "redirect" && p.as_deref() == Some("HTTPS"));
+                        .all(|(t, p)| to_https(t, p) || t == "fixed-response")
+                    {
+                        evidence.push(Evidence::at(model, *rule, ""));
+                    }
+                }
                 https.push(if redirects {
                     Http::Redirects
                 } else {
@@ -524,6 +563,22 @@ fn load_balancer(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge 
             .iter()
             .find(|(_, t, _)| t.starts_with("authenticate"))
             .map(|(_, t, _)| t.clone());
+        for (rule, acts) in &rules {
+            let auth = acts
+                .iter()
+                .find(|(t, _)| t.starts_with("authenticate"))
+                .map(|(t, _)| t.clone());
+            routes.push(EdgeRoute {
+                resource: *rule,
+                name: format!("{name} rule {}", model.resources[*rule].address),
+                authenticated: Some(auth.is_some()),
+                authorization: Some(auth.unwrap_or_else(|| "none".into())),
+                validates_body: None,
+                validates_parameters: None,
+                evidence: Evidence::at(model, *rule, ""),
+                authorization_value: None,
+            });
+        }
         routes.push(EdgeRoute {
             resource: l.resource,
             name,
@@ -562,9 +617,6 @@ fn load_balancer(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge 
         combine_http(https)
     };
     let waf = has_waf(waf, &[i], &mut evidence, model);
-    notes.push(
-        "listener rules are not read: redirects and authentication on default actions only".into(),
-    );
     PublicEdge {
         resource: i,
         kind: EdgeKind::LoadBalancer,
