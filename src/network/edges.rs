@@ -359,6 +359,9 @@ fn has_waf(
     Some(found)
 }
 
+/// A listener rule's action: its type and, for a redirect, the protocol it redirects to.
+type RuleAction = (String, Option<String>);
+
 fn load_balancer(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge {
     let mut notes = Vec::new();
     let mut evidence = vec![Evidence::at(model, i, "")];
@@ -448,7 +451,7 @@ fn load_balancer(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge 
         }
         // The listener's rules, each with its action types and redirect protocols: a rule
         // that forwards serves its paths whatever the default action does.
-        let mut rules: Vec<(usize, Vec<(String, Option<String>)>)> = Vec::new();
+        let mut rules: Vec<(usize, Vec<RuleAction>)> = Vec::new();
         for rule in util::referrers(model, l.resource, Label::RuleOf) {
             let rr = &model.resources[rule];
             if rr.kind != Kind::ElbListenerRule || !util::deployed(rr) {
