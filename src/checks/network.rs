@@ -15,7 +15,7 @@ use crate::network::{
     ReachReason, Where,
 };
 use crate::source::Span;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 pub(super) fn checks() -> Vec<Check> {
     vec![
@@ -1043,7 +1043,115 @@ fn service_auth(facts: &Facts, _: &Params) -> Vec<Finding> {
     for i in facts.of_kind(Kind::LambdaPermission).collect::<Vec<_>>() {
         out.push(permission(model, i));
     }
+    lattice_services(facts, &mut out);
     out
+}
+
+/// VPC Lattice services: a request passes the service network's auth type and the service's;
+/// a service authenticates its callers when its own auth type is `AWS_IAM`, or when every
+/// service network it is associated with is `AWS_IAM` (both default to `NONE`). A network the
+/// tree does not declare is a question; a service in no network of the tree has only its own.
+fn lattice_services(facts: &Facts, out: &mut Vec<Finding>) {
+    let model = facts.model;
+    let iam = |i: usize, p: Prop| -> (Result<bool, Value>, Span) {
+        match model.prop(i, p) {
+            Some(f) => {
+                let span = f.span(model, i);
+                match f.text() {
+                    Ok(Some(t)) => (Ok(t.eq_ignore_ascii_case("AWS_IAM")), span),
+                    Ok(None) => (Ok(false), span),
+                    Err(u) => (Err(u), span),
+                }
+            }
+            None => (Ok(false), model.resources[i].span),
+        }
+    };
+    // The networks each service is associated with: an index, or the value naming one that is
+    // not in the tree.
+    let mut networks: HashMap<usize, Vec<(Result<usize, Value>, Span)>> = HashMap::new();
+    for a in facts.of_kind(Kind::VpclatticeServiceAssociation) {
+        let unit = &model.resources[a].unit;
+        let (Some(svc), Some(net)) = (
+            model.prop_set(a, Prop::VpclatticeServiceAssociationServiceIdentifier),
+            model.prop_set(
+                a,
+                Prop::VpclatticeServiceAssociationServiceNetworkIdentifier,
+            ),
+        ) else {
+            continue;
+        };
+        let Some(s) = util::target(model, unit, &svc.value) else {
+            continue;
+        };
+        let n = util::target(model, unit, &net.value)
+            .filter(|&n| model.resources[n].kind == Kind::VpclatticeServiceNetwork)
+            .ok_or_else(|| util::unknown_of(&net.value));
+        networks.entry(s).or_default().push((n, net.span(model, a)));
+    }
+    for s in facts.of_kind(Kind::VpclatticeService) {
+        let (own, own_at) = iam(s, Prop::VpclatticeServiceAuthType);
+        let f = match own {
+            Ok(true) => Finding::pass(s, "auth type AWS_IAM: callers sign their requests"),
+            Err(u) => Finding::new(s, Outcome::of_value(&u), "the auth type cannot be read"),
+            Ok(false) => {
+                let nets = networks.get(&s).map(Vec::as_slice).unwrap_or_default();
+                let mut open = Vec::new();
+                let mut unknown = None;
+                let mut spans = Vec::new();
+                for (n, at) in nets {
+                    spans.push(*at);
+                    match n {
+                        Ok(n) => match iam(*n, Prop::VpclatticeServiceNetworkAuthType) {
+                            (Ok(true), sp) => spans.push(sp),
+                            (Ok(false), sp) => {
+                                spans.push(sp);
+                                open.push(model.resources[*n].address.clone());
+                            }
+                            (Err(u), sp) => {
+                                spans.push(sp);
+                                unknown.get_or_insert(Outcome::of_value(&u));
+                            }
+                        },
+                        Err(u) => {
+                            unknown.get_or_insert(match u.first_unknown() {
+                                Some(x) => Outcome::from_unknown(x),
+                                None => Outcome::unknown(
+                                    Cause::OutsideTree,
+                                    format!(
+                                        "service network {} is not declared in the scanned tree",
+                                        u.written()
+                                    ),
+                                ),
+                            });
+                        }
+                    }
+                }
+                if nets.is_empty() {
+                    Finding::fail(s, "auth type NONE and no service network of the tree authenticates for it: any client of its networks calls it")
+                } else if !open.is_empty() {
+                    Finding::fail(
+                        s,
+                        format!(
+                            "auth type NONE, and service network {} does not authenticate either",
+                            open.join(", ")
+                        ),
+                    )
+                    .at_all(spans)
+                } else if let Some(o) = unknown {
+                    Finding::new(
+                        s,
+                        o,
+                        "auth type NONE; whether its service network authenticates cannot be read",
+                    )
+                    .at_all(spans)
+                } else {
+                    Finding::pass(s, "every service network it is in requires AWS_IAM")
+                        .at_all(spans)
+                }
+            }
+        };
+        out.push(f.at(own_at));
+    }
 }
 
 // --- net.gateway-validates-input --------------------------------------------------------------
