@@ -308,10 +308,15 @@ pub fn is_internet_facing_lb(model: &Model, i: usize) -> bool {
 
 /// Whether a load balancer faces the internet: `None` when its scheme comes from a value the
 /// tree cannot settle (`internal = var.internal`). Terraform's `internal` and CloudFormation's
-/// `Scheme` default to internet-facing.
+/// `Scheme` default to internet-facing. An internal load balancer that is an endpoint of a
+/// Global Accelerator endpoint group faces the internet through the accelerator's static
+/// addresses.
 pub fn internet_facing_lb(model: &Model, i: usize) -> Option<bool> {
     if model.resources[i].kind != Kind::ElbLoadBalancer {
         return Some(false);
+    }
+    if !util::referrers(model, i, Label::Accelerates).is_empty() {
+        return Some(true);
     }
     match model.prop(i, Prop::ElbLoadBalancerScheme).map(|f| f.text()) {
         Some(Ok(Some(s))) => Some(s == "internet-facing"),
