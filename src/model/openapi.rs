@@ -311,7 +311,7 @@ pub fn lower(api: &Resource, flavor: Flavor, def: &Definition) -> Vec<Resource> 
     };
     // Request validators, by name.
     let validators = doc.get("x-amazon-apigateway-request-validators");
-    let mut validator_names = Vec::new();
+    let mut validator_names = std::collections::BTreeSet::new();
     if flavor == Flavor::Rest {
         for (k, v) in validators.map(Node::entries).unwrap_or_default() {
             let Some(name) = lit(k) else { continue };
@@ -340,12 +340,12 @@ pub fn lower(api: &Resource, flavor: Flavor, def: &Definition) -> Vec<Resource> 
                 r.attributes.insert(prop, value);
                 r.attribute_spans.insert(prop, span);
             }
-            validator_names.push(name.to_string());
+            validator_names.insert(name.to_string());
             out.push(r);
         }
     }
     let default_validator = doc.get("x-amazon-apigateway-request-validator");
-    let mut paths_made = Vec::new();
+    let mut paths_made = std::collections::BTreeSet::new();
     for (pk, item) in doc.get("paths").map(Node::entries).unwrap_or_default() {
         let Some(path) = lit(pk) else { continue };
         for (ok, op) in item.entries() {
@@ -385,14 +385,13 @@ pub fn lower(api: &Resource, flavor: Flavor, def: &Definition) -> Vec<Resource> 
                 m.attributes.insert("ResourceId", api_ref("RootResourceId"));
             } else {
                 let rid = format!("{}#{path}", api.address);
-                if !paths_made.contains(&rid) {
+                if paths_made.insert(rid.clone()) {
                     let mut r = make(rid.clone(), "AWS::ApiGateway::Resource", def.span(pk));
                     r.attributes.insert("RestApiId", api_ref(""));
                     r.attributes.insert("ParentId", api_ref("RootResourceId"));
                     r.attributes
                         .insert("PathPart", Value::String(trimmed.into()));
                     out.push(r);
-                    paths_made.push(rid.clone());
                 }
                 m.attributes.insert(
                     "ResourceId",
@@ -413,7 +412,7 @@ pub fn lower(api: &Resource, flavor: Flavor, def: &Definition) -> Vec<Resource> 
                 .or(default_validator)
             {
                 let value = match lit(v) {
-                    Some(name) if validator_names.iter().any(|n| n == name) => {
+                    Some(name) if validator_names.contains(name) => {
                         Value::Ref(Box::new(Ref {
                             resource: format!("{}#validator {name}", api.address),
                             attribute: String::new(),
