@@ -1047,6 +1047,10 @@ fn service_auth(facts: &Facts, _: &Params) -> Vec<Finding> {
     out
 }
 
+/// A service's association with a service network: the network (or the value naming one that
+/// is not in the tree), and where the association names it.
+type Association = (Result<usize, Value>, Span);
+
 /// VPC Lattice services: a request passes the service network's auth type and the service's;
 /// a service authenticates its callers when its own auth type is `AWS_IAM`, or when every
 /// service network it is associated with is `AWS_IAM` (both default to `NONE`). A network the
@@ -1068,7 +1072,7 @@ fn lattice_services(facts: &Facts, out: &mut Vec<Finding>) {
     };
     // The networks each service is associated with: an index, or the value naming one that is
     // not in the tree.
-    let mut networks: HashMap<usize, Vec<(Result<usize, Value>, Span)>> = HashMap::new();
+    let mut networks: HashMap<usize, Vec<Association>> = HashMap::new();
     for a in facts.of_kind(Kind::VpclatticeServiceAssociation) {
         let unit = &model.resources[a].unit;
         let (Some(svc), Some(net)) = (
