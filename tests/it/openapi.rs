@@ -168,3 +168,60 @@ fn a_plan_holds_the_rendered_body() {
         ]
     );
 }
+
+#[test]
+fn an_event_on_the_same_route_is_what_sam_deploys() {
+    // SAM merges the function's event into the definition body: the event's method, with the
+    // API's default Cognito authorizer, replaces the body's operation without security; the
+    // body's other operation keeps its own (none).
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("template.yaml"),
+        r#"AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Users:
+    Type: AWS::Cognito::UserPool
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      Auth:
+        DefaultAuthorizer: Users
+        Authorizers:
+          Users:
+            UserPoolArn: !GetAtt Users.Arn
+      DefinitionBody:
+        openapi: 3.0.1
+        info: {title: api, version: '1'}
+        paths:
+          /items:
+            get: {}
+          /health:
+            get: {}
+  Items:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      CodeUri: src/
+      Events:
+        List:
+          Type: Api
+          Properties:
+            RestApiId: !Ref Api
+            Path: /items
+            Method: get
+"#,
+    )
+    .unwrap();
+    let (status, lines) = decide(dir.path(), "auth.api-authorizer", &Default::default());
+    assert_eq!(status, "invalid", "{lines:?}");
+    assert_eq!(
+        lines,
+        [
+            "fail GET /health has authorization NONE: anyone can call it",
+            "pass GET /items requires COGNITO_USER_POOLS"
+        ]
+    );
+}
