@@ -174,7 +174,12 @@ fn lower_plan(
             let (taken, kept): (Vec<Resource>, Vec<Resource>) =
                 std::mem::take(&mut model.resources)
                     .into_iter()
-                    .partition(|r| &r.unit == u && r.language == Language::Terraform);
+                    // With what the HCL's resources generated (an OpenAPI body's methods):
+                    // the plan's resources generate their own from the planned values.
+                    .partition(|r| {
+                        &r.unit == u
+                            && (r.language == Language::Terraform || r.generated_by.is_some())
+                    });
             model.resources = kept;
             for r in taken {
                 hcl.entry(r.address.clone()).or_insert_with(|| r.clone());

@@ -225,3 +225,41 @@ Resources:
         ]
     );
 }
+
+#[test]
+fn a_plan_beside_its_hcl_gives_each_method_once() {
+    // The HCL's body generates methods too; the plan replaces that root, generated methods
+    // included, so each route is judged once, from the planned values.
+    let dir = tempfile::tempdir().unwrap();
+    let plan = std::fs::read_to_string(fixture("terraform/plan-openapi/plan.json")).unwrap();
+    std::fs::write(dir.path().join("plan.json"), plan).unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        r#"resource "aws_api_gateway_rest_api" "orders" {
+  name = "orders"
+  body = jsonencode({
+    openapi = "3.0.1"
+    info    = { title = "orders", version = "1.0" }
+    paths   = { "/health" = { get = {} }, "/orders" = { get = {} } }
+  })
+}
+"#,
+    )
+    .unwrap();
+    let opts = vouch::ScanOptions {
+        load: vouch::load::LoadOptions {
+            plans: vec![dir.path().join("plan.json")],
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let (status, lines) = decide(dir.path(), "auth.api-authorizer", &opts);
+    assert_eq!(status, "invalid", "{lines:?}");
+    assert_eq!(
+        lines,
+        [
+            "fail GET /health has authorization NONE: anyone can call it",
+            "pass GET /orders requires AWS_IAM"
+        ]
+    );
+}
