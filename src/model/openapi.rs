@@ -315,6 +315,9 @@ pub fn lower(api: &Resource, flavor: Flavor, def: &Definition) -> Vec<Resource> 
     if flavor == Flavor::Rest {
         for (k, v) in validators.map(Node::entries).unwrap_or_default() {
             let Some(name) = lit(k) else { continue };
+            if validator_names.contains(name) {
+                continue;
+            }
             let mut r = make(
                 format!("{}#validator {name}", api.address),
                 "AWS::ApiGateway::RequestValidator",
@@ -346,6 +349,7 @@ pub fn lower(api: &Resource, flavor: Flavor, def: &Definition) -> Vec<Resource> 
     }
     let default_validator = doc.get("x-amazon-apigateway-request-validator");
     let mut paths_made = std::collections::BTreeSet::new();
+    let mut operations = std::collections::BTreeSet::new();
     for (pk, item) in doc.get("paths").map(Node::entries).unwrap_or_default() {
         let Some(path) = lit(pk) else { continue };
         for (ok, op) in item.entries() {
@@ -357,9 +361,13 @@ pub fn lower(api: &Resource, flavor: Flavor, def: &Definition) -> Vec<Resource> 
             }) else {
                 continue;
             };
+            let address = format!("{}#{verb} {path}", api.address);
+            // A key written twice (YAML lets it through): the first is the operation.
+            if !operations.insert(address.clone()) {
+                continue;
+            }
             let span = def.span_of_entry(ok, op);
             let auth = authorization(def, (ok, op), schemes, flavor);
-            let address = format!("{}#{verb} {path}", api.address);
             if flavor == Flavor::Http {
                 let mut r = make(address, "AWS::ApiGatewayV2::Route", span);
                 r.attributes.insert("ApiId", api_ref(""));
