@@ -174,7 +174,12 @@ fn lower_plan(
             let (taken, kept): (Vec<Resource>, Vec<Resource>) =
                 std::mem::take(&mut model.resources)
                     .into_iter()
-                    .partition(|r| &r.unit == u && r.language == Language::Terraform);
+                    // With what the HCL's resources generated (an OpenAPI body's methods):
+                    // the plan's resources generate their own from the planned values.
+                    .partition(|r| {
+                        &r.unit == u
+                            && (r.language == Language::Terraform || r.generated_by.is_some())
+                    });
             model.resources = kept;
             for r in taken {
                 hcl.entry(r.address.clone()).or_insert_with(|| r.clone());
@@ -204,6 +209,14 @@ fn lower_plan(
                 address: p.address.clone(),
                 source_type: p.ty.to_string(),
                 span: address_span(text, file, planned_at, &p.address),
+                arguments: match p.values {
+                    Some(Json::Object(values)) => values
+                        .iter()
+                        .filter(|(_, v)| !v.is_null())
+                        .map(|(k, v)| (k.clone(), Value::from_json(v)))
+                        .collect(),
+                    _ => crate::model::Map::new(),
+                },
             });
             continue;
         }
@@ -255,8 +268,45 @@ fn lower_plan(
             }
         }
         r.attributes = attrs;
+        crate::terraform::values::decode_json_documents(&mut r);
+        let generated = openapi_body(&mut r, p.ty);
         model.resources.push(r);
+        model.resources.extend(generated);
     }
+}
+
+/// The methods or routes of an API whose planned `body` is an OpenAPI definition (the plan
+/// holds the rendered text: evidence points at `body`, or at the resource).
+fn openapi_body(r: &mut Resource, ty: &str) -> Vec<Resource> {
+    use crate::model::openapi::{self, Definition, Flavor};
+    let flavor = match ty {
+        "aws_api_gateway_rest_api" => Flavor::Rest,
+        "aws_apigatewayv2_api" => Flavor::Http,
+        _ => return Vec::new(),
+    };
+    let Some(body) = r.attributes.get("body") else {
+        return Vec::new();
+    };
+    if matches!(body, Value::Unknown(_)) {
+        return Vec::new();
+    }
+    let Some(doc) = openapi::tree_of(body).filter(openapi::is_definition) else {
+        r.attributes.insert(
+            "body",
+            Value::unknown(
+                Reason::InvalidExpression,
+                "the body is not an OpenAPI definition vouch can read",
+            ),
+        );
+        return Vec::new();
+    };
+    let at = r.span_of("body");
+    let def = Definition {
+        doc: &doc,
+        file: at.file,
+        fixed: Some(at),
+    };
+    openapi::lower(r, flavor, &def)
 }
 
 /// The span of an address string inside the plan file, so evidence can point at it.

@@ -145,32 +145,36 @@ fn routes_authenticated(facts: &Facts, _: &Params) -> Vec<Finding> {
             .filter(|x| !websocket || x.name == "$connect")
             .filter(|x| !mock_preflight(model, x))
             .collect();
-        // Routes this reading cannot see: an OpenAPI body, SAM function events.
-        let unread = e
-            .notes
-            .iter()
-            .find(|n| n.contains("not read"))
-            .cloned()
-            .or_else(|| {
-                (e.routes.is_empty()
-                    && (model.can_express(e.resource, Prop::ApigatewayRestApiStageName)
-                        || r.generated_by.is_some()))
-                .then(|| {
-                    "the routes of a SAM API come from its functions' events, which are not read"
-                        .to_string()
+        // Routes this reading cannot see: an OpenAPI body the frontends could not read (its
+        // unknown says why), SAM function events.
+        let unread_at = e.unread_body.as_ref().map(|(_, at)| *at);
+        let unread = e.unread_body.as_ref().map(|(v, _)| Outcome::of_value(v)).or_else(|| {
+            e.notes
+                .iter()
+                .find(|n| n.contains("not read"))
+                .cloned()
+                .or_else(|| {
+                    (e.routes.is_empty()
+                        && (model.can_express(e.resource, Prop::ApigatewayRestApiStageName)
+                            || r.generated_by.is_some()))
+                    .then(|| {
+                        "the routes of a SAM API come from its functions' events, which are not read"
+                            .to_string()
+                    })
                 })
-            });
-        if let Some(note) = unread {
-            if routes.is_empty() || e.notes.iter().any(|n| n.contains("OpenAPI")) {
-                out.push(
-                    Finding::new(
-                        e.resource,
-                        Outcome::unknown(Cause::NotExpressible, note),
-                        "some routes of this API are defined where vouch does not read them",
-                    )
-                    .at(r.span),
-                );
-            }
+                .filter(|_| routes.is_empty())
+                .map(|note| Outcome::unknown(Cause::NotExpressible, note))
+        });
+        if let Some(outcome) = unread {
+            out.push(
+                Finding::new(
+                    e.resource,
+                    outcome,
+                    "some routes of this API are defined where vouch does not read them",
+                )
+                .at_all(unread_at)
+                .at(r.span),
+            );
         }
         if websocket && routes.is_empty() && !e.routes.is_empty() {
             out.push(
@@ -229,7 +233,120 @@ fn routes_authenticated(facts: &Facts, _: &Params) -> Vec<Finding> {
             out.push(f.at(route.evidence.span).at(r.span));
         }
     }
+    for api in facts.of_kind(Kind::AppsyncGraphqlApi) {
+        out.push(appsync_api(model, api));
+    }
     out
+}
+
+/// AppSync authorization modes that identify the caller; `API_KEY` identifies only the client
+/// app, with a key every copy of the app carries.
+const APPSYNC_AUTHENTICATED: &[&str] = &[
+    "AWS_IAM",
+    "AMAZON_COGNITO_USER_POOLS",
+    "OPENID_CONNECT",
+    "AWS_LAMBDA",
+];
+
+/// An AppSync GraphQL API: its default authorization mode decides every field the schema does
+/// not mark otherwise; an additional `API_KEY` mode opens the fields the schema marks
+/// `@aws_api_key` to any holder of the key.
+fn appsync_api(model: &Model, api: usize) -> Finding {
+    let r = &model.resources[api];
+    let Some(primary) = model.prop_set(api, Prop::AppsyncGraphqlApiAuthenticationType) else {
+        return Finding::new(
+            api,
+            Outcome::unknown(
+                Cause::NotExpressible,
+                "the default authorization mode is not set",
+            ),
+            "the API's authorization mode cannot be read",
+        )
+        .at(r.span);
+    };
+    let at = primary.span(model, api);
+    let mode = match primary.text() {
+        Ok(Some(m)) => m.to_ascii_uppercase(),
+        _ => {
+            return Finding::new(
+                api,
+                Outcome::of_value(&primary.value),
+                "the API's default authorization mode cannot be read",
+            )
+            .at(at)
+        }
+    };
+    if mode == "API_KEY" {
+        return Finding::fail(
+            api,
+            "the default authorization mode is API_KEY: any holder of the key (shipped in every client) calls every field not marked otherwise",
+        )
+        .at(at);
+    }
+    if !APPSYNC_AUTHENTICATED.contains(&mode.as_str()) {
+        return Finding::new(
+            api,
+            Outcome::unknown(
+                Cause::NotExpressible,
+                format!("authorization mode {mode} is not one vouch knows"),
+            ),
+            format!("the default authorization mode is {mode}"),
+        )
+        .at(at);
+    }
+    // Additional modes: an API key opens the fields the schema marks @aws_api_key.
+    for extra in model.props(
+        api,
+        Prop::AppsyncGraphqlApiAdditionalAuthenticationProvidersAuthenticationType,
+    ) {
+        let extra_at = extra.span(model, api);
+        match extra.text() {
+            Ok(Some(m)) if m.eq_ignore_ascii_case("API_KEY") => {
+                let schema = model.prop_set(api, Prop::AppsyncGraphqlApiSchema);
+                return match schema.as_ref().map(|f| (f.as_str(), f.span(model, api))) {
+                    Some((Some(text), s)) if text.contains("@aws_api_key") => Finding::fail(
+                        api,
+                        "an additional API_KEY mode, and the schema opens fields to it (@aws_api_key): any holder of the key calls them",
+                    )
+                    .at(extra_at)
+                    .at(s),
+                    Some((Some(_), s)) => Finding::pass(
+                        api,
+                        format!("requires {mode}; the additional API_KEY mode opens no field (no @aws_api_key in the schema)"),
+                    )
+                    .at(at)
+                    .at(extra_at)
+                    .at(s),
+                    _ => Finding::new(
+                        api,
+                        match &schema {
+                            Some(f) => Outcome::of_value(&f.value),
+                            None => Outcome::unknown(
+                                Cause::OutsideTree,
+                                "the schema, which says which fields the API key may call, is not in the tree",
+                            ),
+                        },
+                        "an additional API_KEY mode: which fields it opens depends on the schema",
+                    )
+                    .at(extra_at),
+                };
+            }
+            Ok(Some(m)) if APPSYNC_AUTHENTICATED.contains(&m.to_ascii_uppercase().as_str()) => {}
+            _ => {
+                return Finding::new(
+                    api,
+                    Outcome::of_value(&extra.value),
+                    "an additional authorization mode cannot be read",
+                )
+                .at(extra_at)
+            }
+        }
+    }
+    Finding::pass(
+        api,
+        format!("every field requires {mode} or another mode that identifies the caller"),
+    )
+    .at(at)
 }
 
 // --- auth.tenant-claims -----------------------------------------------------------------

@@ -9,7 +9,7 @@
 //! optional, from the property table with its source).
 
 use super::{no_params, Cause, Check, Facts, Finding, Outcome, Params};
-use crate::model::{Found, Kind, Label, Model, Prop, Value};
+use crate::model::{images, Found, Kind, Label, Model, Prop, Value};
 use crate::source::Span;
 use std::collections::HashMap;
 
@@ -23,6 +23,35 @@ pub(super) fn checks() -> Vec<Check> {
 }
 
 /// The kinds that launch instances, with their token and endpoint properties.
+/// The image id property of each kind that launches instances.
+fn image_of(kind: Kind) -> Option<Prop> {
+    match kind {
+        Kind::Ec2Instance => Some(Prop::Ec2InstanceImageId),
+        Kind::Ec2LaunchTemplate => Some(Prop::Ec2LaunchTemplateImageId),
+        Kind::Ec2LaunchConfiguration => Some(Prop::Ec2LaunchConfigurationImageId),
+        _ => None,
+    }
+}
+
+/// A pass when the image resource `i` (or the launch template it launches from, `t`) names is
+/// known to be registered with ImdsSupport v2.0 (`model::images`).
+fn image_requires_tokens(model: &Model, i: usize, t: Option<usize>) -> Option<Finding> {
+    let own = image_of(model.resources[i].kind).and_then(|p| model.prop_set(i, p).map(|f| (i, f)));
+    let (holder, f) = own.or_else(|| {
+        let t = t?;
+        image_of(model.resources[t].kind).and_then(|p| model.prop_set(t, p).map(|f| (t, f)))
+    })?;
+    let (why, at) = images::requires_imdsv2(model, &model.resources[holder].unit, &f.value)?;
+    Some(
+        Finding::pass(
+            i,
+            format!("metadata requests need session tokens by default: {why}"),
+        )
+        .at(f.span(model, holder))
+        .at_all(at),
+    )
+}
+
 const LAUNCHERS: &[(Kind, Prop, Prop)] = &[
     (
         Kind::Ec2Instance,
@@ -157,6 +186,7 @@ fn decide(model: &Model, i: usize, tokens: Prop, account: &HashMap<&str, usize>)
         return Finding::new(i, outcome, detail).at(span);
     }
     let mut via: Vec<Span> = Vec::new();
+    let mut template = None;
     if r.kind == Kind::Ec2Instance {
         match template_of(model, i) {
             Template::None => {}
@@ -168,6 +198,7 @@ fn decide(model: &Model, i: usize, tokens: Prop, account: &HashMap<&str, usize>)
                     );
                     return Finding::new(i, outcome, detail).at(at).at(span);
                 }
+                template = Some(t);
                 via.push(span);
             }
             Template::Elsewhere(v, span) => {
@@ -223,6 +254,9 @@ fn decide(model: &Model, i: usize, tokens: Prop, account: &HashMap<&str, usize>)
                 }
             }
         }
+    }
+    if let Some(f) = image_requires_tokens(model, i, template) {
+        return f.at_all(via);
     }
     let source = tokens
         .default()

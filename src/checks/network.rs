@@ -15,7 +15,7 @@ use crate::network::{
     ReachReason, Where,
 };
 use crate::source::Span;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 pub(super) fn checks() -> Vec<Check> {
     vec![
@@ -497,7 +497,7 @@ fn open_ingress(facts: &Facts, _: &Params) -> Vec<Finding> {
             continue;
         }
         let what = if is_acl(r) {
-            "no declared entry allows 0.0.0.0/0 or ::/0 in"
+            "no declared entry allows 0.0.0.0/0 or ::/0 in before a lower-numbered deny matches it"
         } else {
             "no ingress rule is open to 0.0.0.0/0 or ::/0"
         };
@@ -712,14 +712,20 @@ fn route_auth_unknown(route: &EdgeRoute) -> Outcome {
 
 /// An API with no method or route resources whose routes live elsewhere (an OpenAPI body, SAM
 /// events): the routes cannot be judged.
-fn routes_elsewhere(edge: &network::PublicEdge) -> Option<&str> {
+/// Routes defined where vouch does not read them, with the outcome that gives: an OpenAPI body
+/// the frontends could not read (its unknown says why: in S3, not in the tree), or the events
+/// of a SAM HTTP API's functions.
+fn routes_elsewhere(edge: &network::PublicEdge) -> Option<(Outcome, Option<Span>)> {
+    if let Some((body, at)) = &edge.unread_body {
+        return Some((Outcome::of_value(body), Some(*at)));
+    }
     if !edge.routes.is_empty() {
         return None;
     }
     edge.notes
         .iter()
-        .find(|n| n.contains("OpenAPI body") || n.contains("SAM HTTP API"))
-        .map(String::as_str)
+        .find(|n| n.contains("SAM HTTP API"))
+        .map(|n| (Outcome::unknown(Cause::NotExpressible, n.clone()), None))
 }
 
 fn route_auth(model: &Model, kind: EdgeKind, route: &EdgeRoute) -> Finding {
@@ -1009,13 +1015,14 @@ fn service_auth(facts: &Facts, _: &Params) -> Vec<Finding> {
     for edge in facts.public_edges() {
         match edge.kind {
             EdgeKind::RestApi | EdgeKind::HttpApi | EdgeKind::FunctionUrl => {
-                if let Some(note) = routes_elsewhere(edge) {
+                if let Some((outcome, at)) = routes_elsewhere(edge) {
                     out.push(
                         Finding::new(
                             edge.resource,
-                            Outcome::unknown(Cause::NotExpressible, note.to_string()),
+                            outcome,
                             "its routes and their authorization are not declared as resources",
                         )
+                        .at_all(at)
                         .at(model.resources[edge.resource].span),
                     );
                 }
@@ -1036,7 +1043,119 @@ fn service_auth(facts: &Facts, _: &Params) -> Vec<Finding> {
     for i in facts.of_kind(Kind::LambdaPermission).collect::<Vec<_>>() {
         out.push(permission(model, i));
     }
+    lattice_services(facts, &mut out);
     out
+}
+
+/// A service's association with a service network: the network (or the value naming one that
+/// is not in the tree), and where the association names it.
+type Association = (Result<usize, Value>, Span);
+
+/// VPC Lattice services: a request passes the service network's auth type and the service's;
+/// a service authenticates its callers when its own auth type is `AWS_IAM`, or when every
+/// service network it is associated with is `AWS_IAM` (both default to `NONE`). A network the
+/// tree does not declare is a question; a service in no network of the tree has only its own.
+fn lattice_services(facts: &Facts, out: &mut Vec<Finding>) {
+    let model = facts.model;
+    let iam = |i: usize, p: Prop| -> (Result<bool, Value>, Span) {
+        match model.prop(i, p) {
+            Some(f) => {
+                let span = f.span(model, i);
+                match f.text() {
+                    Ok(Some(t)) => (Ok(t.eq_ignore_ascii_case("AWS_IAM")), span),
+                    Ok(None) => (Ok(false), span),
+                    Err(u) => (Err(u), span),
+                }
+            }
+            None => (Ok(false), model.resources[i].span),
+        }
+    };
+    // The networks each service is associated with: an index, or the value naming one that is
+    // not in the tree.
+    let mut networks: HashMap<usize, Vec<Association>> = HashMap::new();
+    for a in facts.of_kind(Kind::VpclatticeServiceAssociation) {
+        let unit = &model.resources[a].unit;
+        let (Some(svc), Some(net)) = (
+            model.prop_set(a, Prop::VpclatticeServiceAssociationServiceIdentifier),
+            model.prop_set(
+                a,
+                Prop::VpclatticeServiceAssociationServiceNetworkIdentifier,
+            ),
+        ) else {
+            continue;
+        };
+        let Some(s) = util::target(model, unit, &svc.value) else {
+            continue;
+        };
+        let n = util::target(model, unit, &net.value)
+            .filter(|&n| model.resources[n].kind == Kind::VpclatticeServiceNetwork)
+            .ok_or_else(|| util::unknown_of(&net.value));
+        networks.entry(s).or_default().push((n, net.span(model, a)));
+    }
+    for s in facts.of_kind(Kind::VpclatticeService) {
+        let (own, own_at) = iam(s, Prop::VpclatticeServiceAuthType);
+        let f = match own {
+            Ok(true) => Finding::pass(s, "auth type AWS_IAM: callers sign their requests"),
+            Err(u) => Finding::new(s, Outcome::of_value(&u), "the auth type cannot be read"),
+            Ok(false) => {
+                let nets = networks.get(&s).map(Vec::as_slice).unwrap_or_default();
+                let mut open = Vec::new();
+                let mut unknown = None;
+                let mut spans = Vec::new();
+                for (n, at) in nets {
+                    spans.push(*at);
+                    match n {
+                        Ok(n) => match iam(*n, Prop::VpclatticeServiceNetworkAuthType) {
+                            (Ok(true), sp) => spans.push(sp),
+                            (Ok(false), sp) => {
+                                spans.push(sp);
+                                open.push(model.resources[*n].address.clone());
+                            }
+                            (Err(u), sp) => {
+                                spans.push(sp);
+                                unknown.get_or_insert(Outcome::of_value(&u));
+                            }
+                        },
+                        Err(u) => {
+                            unknown.get_or_insert(match u.first_unknown() {
+                                Some(x) => Outcome::from_unknown(x),
+                                None => Outcome::unknown(
+                                    Cause::OutsideTree,
+                                    format!(
+                                        "service network {} is not declared in the scanned tree",
+                                        u.written()
+                                    ),
+                                ),
+                            });
+                        }
+                    }
+                }
+                if nets.is_empty() {
+                    Finding::fail(s, "auth type NONE and no service network of the tree authenticates for it: any client of its networks calls it")
+                } else if !open.is_empty() {
+                    Finding::fail(
+                        s,
+                        format!(
+                            "auth type NONE, and service network {} does not authenticate either",
+                            open.join(", ")
+                        ),
+                    )
+                    .at_all(spans)
+                } else if let Some(o) = unknown {
+                    Finding::new(
+                        s,
+                        o,
+                        "auth type NONE; whether its service network authenticates cannot be read",
+                    )
+                    .at_all(spans)
+                } else {
+                    Finding::pass(s, "every service network it is in requires AWS_IAM")
+                        .at_all(spans)
+                }
+            }
+        };
+        out.push(f.at(own_at));
+    }
 }
 
 // --- net.gateway-validates-input --------------------------------------------------------------
@@ -1164,11 +1283,11 @@ fn gateway_validation(facts: &Facts, _: &Params) -> Vec<Finding> {
         if !matches!(edge.kind, EdgeKind::RestApi | EdgeKind::HttpApi) {
             continue;
         }
-        if let Some(note) = routes_elsewhere(edge) {
+        if let Some((unread, at)) = routes_elsewhere(edge) {
             let outcome = if edge.kind == EdgeKind::HttpApi {
                 Outcome::Fail
             } else {
-                Outcome::unknown(Cause::NotExpressible, note.to_string())
+                unread
             };
             out.push(
                 Finding::new(
@@ -1177,9 +1296,10 @@ fn gateway_validation(facts: &Facts, _: &Params) -> Vec<Finding> {
                     if edge.kind == EdgeKind::HttpApi {
                         "an HTTP API cannot validate requests: every route's body and parameters reach the backend unchecked"
                     } else {
-                        "its methods and validators are not declared as resources"
+                        "its methods and validators are defined where vouch does not read them"
                     },
                 )
+                .at_all(at)
                 .at(model.resources[edge.resource].span),
             );
         }

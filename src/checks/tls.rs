@@ -110,6 +110,9 @@ fn edge_tls(facts: &Facts, _: &Params) -> Vec<Finding> {
             found.push(f);
         }
         found.push(http_finding(model, e));
+        if e.kind == EdgeKind::CloudFront {
+            found.extend(origin_findings(model, e));
+        }
         if e.internet_facing.is_none() {
             // A failure counts only for an endpoint known to be public.
             for f in &mut found {
@@ -120,6 +123,80 @@ fn edge_tls(facts: &Facts, _: &Params) -> Vec<Finding> {
             }
         }
         out.extend(found);
+    }
+    out
+}
+
+/// The leg from CloudFront to each custom origin: an origin it reaches over plain HTTP
+/// (`http-only`), or with no TLS 1.2 among the protocols it may use, carries the viewers'
+/// requests in the clear or over broken TLS across the internet. `match-viewer` follows the
+/// viewer, whose plain HTTP the viewer protocol policy already decides.
+fn origin_findings(model: &Model, e: &PublicEdge) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for o in model.items(e.resource, Prop::CloudfrontDistributionOrigins) {
+        let id = o
+            .prop_set(Prop::CloudfrontDistributionOriginsId)
+            .and_then(|f| f.as_str().map(str::to_string))
+            .unwrap_or_else(|| o.path.clone());
+        if let Some(p) =
+            o.prop_set(Prop::CloudfrontDistributionOriginsCustomOriginConfigOriginProtocolPolicy)
+        {
+            let at = p.span(model, e.resource);
+            match p.text() {
+                Ok(Some(policy)) if policy.eq_ignore_ascii_case("http-only") => {
+                    out.push(
+                        Finding::fail(
+                            e.resource,
+                            format!("CloudFront reaches origin {id} over plain HTTP (origin_protocol_policy http-only)"),
+                        )
+                        .at(at),
+                    );
+                    continue;
+                }
+                Ok(_) => {}
+                Err(u) => {
+                    out.push(
+                        Finding::new(
+                            e.resource,
+                            Outcome::of_value(&u),
+                            format!("how CloudFront reaches origin {id} cannot be read"),
+                        )
+                        .at(at),
+                    );
+                    continue;
+                }
+            }
+        }
+        if let Some(p) =
+            o.prop_set(Prop::CloudfrontDistributionOriginsCustomOriginConfigOriginSSLProtocols)
+        {
+            let at = p.span(model, e.resource);
+            let items = util::items(&p.value);
+            if items.iter().any(|x| x.as_str().is_none()) {
+                out.push(
+                    Finding::new(
+                        e.resource,
+                        Outcome::of_value(&p.value),
+                        format!(
+                            "the TLS versions CloudFront may use with origin {id} cannot be read"
+                        ),
+                    )
+                    .at(at),
+                );
+            } else if !items.iter().any(|x| x.as_str() == Some("TLSv1.2")) {
+                let listed: Vec<&str> = items.iter().filter_map(|x| x.as_str()).collect();
+                out.push(
+                    Finding::fail(
+                        e.resource,
+                        format!(
+                            "CloudFront may reach origin {id} only over {} (origin_ssl_protocols without TLSv1.2)",
+                            listed.join(", ")
+                        ),
+                    )
+                    .at(at),
+                );
+            }
+        }
     }
     out
 }

@@ -16,6 +16,7 @@
 mod depends;
 mod frame;
 pub mod intrinsics;
+mod openapi_body;
 pub mod policy_templates;
 pub mod sam;
 pub mod stack;

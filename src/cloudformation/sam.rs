@@ -301,9 +301,11 @@ pub fn expand(
         );
         r.condition = x.condition.clone();
         if let Some(p) = props {
-            stack.eval_properties(p, &[], &mut r);
+            stack.eval_properties(p, &super::openapi_body::skipped(props), &mut r);
         }
+        let generated = super::openapi_body::lower(stack, &mut r, props);
         x.out.push(r);
+        x.out.extend(generated);
     }
     x.out
 }

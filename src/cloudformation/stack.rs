@@ -260,9 +260,11 @@ impl<'a> Stack<'a> {
         );
         r.condition = condition;
         if let Some(p) = props {
-            self.eval_properties(p, &[], &mut r);
+            self.eval_properties(p, &super::openapi_body::skipped(props), &mut r);
         }
+        let generated = super::openapi_body::lower(self, &mut r, props);
         self.shared.resources.borrow_mut().push(r);
+        self.shared.resources.borrow_mut().extend(generated);
         if ty == "AWS::CloudFormation::Stack" {
             let _ = self.nested_outputs(id, key);
         }

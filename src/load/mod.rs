@@ -39,6 +39,9 @@ pub enum FileKind {
     CloudFormation,
     Markdown,
     Plan,
+    /// An OpenAPI (or Swagger) definition: not a deployment unit itself, kept parsed for the API
+    /// Gateway APIs whose body names it (`file()`, `DefinitionUri`, `AWS::Include`).
+    OpenApi,
 }
 
 /// A parsed input file.
@@ -153,6 +156,16 @@ fn read_module_index(
 impl Loaded {
     pub fn file(&self, id: FileId) -> &SourceFile {
         self.sources.get(id)
+    }
+
+    /// The OpenAPI definition at `rel` (relative to the scan root, `/`-separated), parsed.
+    pub fn openapi(&self, rel: &str) -> Option<(FileId, &yaml::Node)> {
+        self.files.iter().find_map(|f| match (&f.kind, &f.parsed) {
+            (FileKind::OpenApi, Parsed::Yaml(doc)) if self.file(f.id).path == rel => {
+                Some((f.id, doc))
+            }
+            _ => None,
+        })
     }
 }
 
@@ -571,7 +584,8 @@ fn read_and_parse(c: &Candidate, max_size: u64) -> ReadResult {
                 }
             }
         }
-        Candidacy::Known(FileKind::CloudFormation) | Candidacy::MaybeTemplate => {
+        Candidacy::Known(FileKind::CloudFormation | FileKind::OpenApi)
+        | Candidacy::MaybeTemplate => {
             let looks_like_template =
                 text.contains("AWSTemplateFormatVersion") || text.contains("AWS::");
             // A template names its format version or types of `AWS::` or `Custom::`: a file
@@ -579,12 +593,16 @@ fn read_and_parse(c: &Candidate, max_size: u64) -> ReadResult {
             if matches!(c.kind, Candidacy::MaybeTemplate)
                 && !looks_like_template
                 && !text.contains("Custom::")
+                && !looks_like_openapi(&text)
             {
                 return ReadResult::Skipped("not an infrastructure file".into());
             }
             match yaml::parse(&text) {
                 Ok(node) if is_cloudformation(&node) => {
                     ReadResult::Parsed(text, FileKind::CloudFormation, Parsed::Yaml(node))
+                }
+                Ok(node) if is_openapi(&node) => {
+                    ReadResult::Parsed(text, FileKind::OpenApi, Parsed::Yaml(node))
                 }
                 Ok(_) => ReadResult::Skipped("not an infrastructure file".into()),
                 Err(e) if looks_like_template => ReadResult::Failed(
@@ -614,6 +632,20 @@ pub fn hcl_error(path: &str, e: &hcl::ParseError) -> Diagnostic {
     )
     .at(e.line, e.column, e.offset)
     .hint("fix the syntax here; `terraform validate` shows the same place")
+}
+
+/// Text that may hold an OpenAPI or Swagger definition (checked by [`is_openapi`] once parsed).
+fn looks_like_openapi(text: &str) -> bool {
+    (text.contains("openapi") || text.contains("swagger")) && text.contains("paths")
+}
+
+/// An OpenAPI 3 or Swagger 2 definition: an `openapi` or `swagger` version and a `paths` map.
+pub fn is_openapi(doc: &yaml::Node) -> bool {
+    (doc.get("openapi").is_some() || doc.get("swagger").is_some())
+        && matches!(
+            doc.get("paths").map(|p| &p.value),
+            Some(yaml::NodeValue::Map(_))
+        )
 }
 
 /// A CloudFormation template: `AWSTemplateFormatVersion`, or a `Resources` map of typed resources.

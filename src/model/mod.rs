@@ -6,9 +6,11 @@
 //! attributes into an [`Edge`], and folds configuration resources (facets) into their parents.
 
 pub mod defaults;
+pub mod images;
 pub mod kinds;
 pub mod literal;
 pub mod map;
+pub mod openapi;
 pub mod props;
 pub mod suppressions;
 pub mod tenancy;
@@ -205,6 +207,10 @@ pub struct DataSource {
     pub source_type: String,
     #[serde(skip)]
     pub span: Span,
+    /// The arguments the code gives it (a filter, a name), evaluated: what it reads is
+    /// unknown, what it asks for is not (`model/images.rs` reads an AMI lookup's filters).
+    #[serde(skip)]
+    pub arguments: crate::model::Map,
 }
 
 /// Everything vouch knows about the scanned tree's infrastructure.

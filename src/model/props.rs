@@ -279,6 +279,11 @@ fn walk<'m>(
     segments: &[&str],
     found: &mut dyn FnMut(&str, &'m Value) -> bool,
 ) -> bool {
+    // The JSON text of a document (`jsonencode`): paths inside it are the document's.
+    let value = match value {
+        Value::Encoded(inner) if !segments.is_empty() => &**inner,
+        v => v,
+    };
     if let Value::List(items) = value {
         if !segments.is_empty() {
             for (i, item) in items.iter().enumerate() {

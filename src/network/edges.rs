@@ -84,6 +84,10 @@ pub struct PublicEdge {
     /// Provider defaults applied and limits of what was read.
     pub notes: Vec<String>,
     pub evidence: Vec<Evidence>,
+    /// The API's OpenAPI body when the frontends could not read it (an unknown with its
+    /// reason: in S3, not in the tree, not a definition): its methods are not in the model.
+    #[serde(skip)]
+    pub unread_body: Option<(Value, crate::source::Span)>,
 }
 
 /// AWS's managed `SecurityHeadersPolicy` response headers policy (sends HSTS).
@@ -323,6 +327,7 @@ fn cloudfront(model: &Model, i: usize) -> PublicEdge {
         routes: vec![],
         notes,
         evidence,
+        unread_body: None,
     }
 }
 
@@ -353,6 +358,9 @@ fn has_waf(
     }
     Some(found)
 }
+
+/// A listener rule's action: its type and, for a redirect, the protocol it redirects to.
+type RuleAction = (String, Option<String>);
 
 fn load_balancer(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge {
     let mut notes = Vec::new();
@@ -441,13 +449,52 @@ fn load_balancer(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge 
                 .and_then(|f| f.as_str().map(str::to_string));
             actions.push((a.path.clone(), ty, redirect_proto));
         }
+        // The listener's rules, each with its action types and redirect protocols: a rule
+        // that forwards serves its paths whatever the default action does.
+        let mut rules: Vec<(usize, Vec<RuleAction>)> = Vec::new();
+        for rule in util::referrers(model, l.resource, Label::RuleOf) {
+            let rr = &model.resources[rule];
+            if rr.kind != Kind::ElbListenerRule || !util::deployed(rr) {
+                continue;
+            }
+            let mut acts = Vec::new();
+            for a in model.items(rule, Prop::ElbListenerRuleActions) {
+                let ty = a
+                    .prop_set(Prop::ElbListenerRuleActionsType)
+                    .and_then(|f| f.as_str().map(str::to_string))
+                    .unwrap_or_default();
+                let proto = a
+                    .prop_set(Prop::ElbListenerRuleActionsRedirectConfigProtocol)
+                    .and_then(|f| f.as_str().map(str::to_string));
+                acts.push((ty, proto));
+            }
+            rules.push((rule, acts));
+        }
         let name = format!("{protocol}:{}", l.port);
         match protocol.as_str() {
             "HTTP" => {
+                let to_https = |t: &str, p: &Option<String>| {
+                    t == "redirect"
+                        && p.as_deref()
+                            .is_some_and(|p| p.eq_ignore_ascii_case("HTTPS"))
+                };
+                // A rule that answers itself (fixed-response) or redirects to HTTPS serves no
+                // content over HTTP; one that forwards does.
+                let rules_redirect = rules.iter().all(|(_, acts)| {
+                    acts.iter()
+                        .all(|(t, p)| to_https(t, p) || t == "fixed-response")
+                });
                 let redirects = !actions.is_empty()
-                    && actions
+                    && actions.iter().all(|(_, t, p)| to_https(t, p))
+                    && rules_redirect;
+                for (rule, acts) in &rules {
+                    if !acts
                         .iter()
-                        .all(|(_, t, p)| t == "redirect" && p.as_deref() == Some("HTTPS"));
+                        .all(|(t, p)| to_https(t, p) || t == "fixed-response")
+                    {
+                        evidence.push(Evidence::at(model, *rule, ""));
+                    }
+                }
                 https.push(if redirects {
                     Http::Redirects
                 } else {
@@ -519,6 +566,22 @@ fn load_balancer(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge 
             .iter()
             .find(|(_, t, _)| t.starts_with("authenticate"))
             .map(|(_, t, _)| t.clone());
+        for (rule, acts) in &rules {
+            let auth = acts
+                .iter()
+                .find(|(t, _)| t.starts_with("authenticate"))
+                .map(|(t, _)| t.clone());
+            routes.push(EdgeRoute {
+                resource: *rule,
+                name: format!("{name} rule {}", model.resources[*rule].address),
+                authenticated: Some(auth.is_some()),
+                authorization: Some(auth.unwrap_or_else(|| "none".into())),
+                validates_body: None,
+                validates_parameters: None,
+                evidence: Evidence::at(model, *rule, ""),
+                authorization_value: None,
+            });
+        }
         routes.push(EdgeRoute {
             resource: l.resource,
             name,
@@ -557,9 +620,6 @@ fn load_balancer(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge 
         combine_http(https)
     };
     let waf = has_waf(waf, &[i], &mut evidence, model);
-    notes.push(
-        "listener rules are not read: redirects and authentication on default actions only".into(),
-    );
     PublicEdge {
         resource: i,
         kind: EdgeKind::LoadBalancer,
@@ -575,6 +635,7 @@ fn load_balancer(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge 
         routes,
         notes,
         evidence,
+        unread_body: None,
     }
 }
 
@@ -734,9 +795,8 @@ fn rest_api(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge {
             authorization_value: unreadable(&auth_at),
         });
     }
-    if model.prop_set(i, Prop::ApigatewayRestApiBody).is_some() {
-        notes.push("methods defined in the OpenAPI body are not read".into());
-    }
+    let unread_body = unread_body(model, i, Prop::ApigatewayRestApiBody, &mut notes);
+    merge_event_routes(model, i, &mut routes);
     let stages: Vec<usize> = model
         .resources
         .iter()
@@ -757,6 +817,7 @@ fn rest_api(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge {
         routes,
         notes,
         evidence,
+        unread_body,
     }
 }
 
@@ -896,6 +957,8 @@ fn http_api(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge {
             "routes of a SAM HTTP API come from its functions' events and are not read here".into(),
         );
     }
+    let unread_body = unread_body(model, i, Prop::Apigatewayv2ApiBody, &mut notes);
+    merge_event_routes(model, i, &mut routes);
     let stages: Vec<usize> = vec![i];
     let mut evidence = evidence;
     let waf = has_waf(waf, &stages, &mut evidence, model);
@@ -914,7 +977,44 @@ fn http_api(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge {
         routes,
         notes,
         evidence,
+        unread_body,
     }
+}
+
+/// SAM merges a function event's method into the API's definition body: where an operation of
+/// the body (generated by the API itself) and an event's method (generated by a function) are
+/// the same route, the event's, with the authorization SAM gives it, is the one deployed.
+fn merge_event_routes(model: &Model, api: usize, routes: &mut Vec<EdgeRoute>) {
+    let by = |r: &EdgeRoute| model.resources[r.resource].generated_by.as_deref();
+    let own = model.resources[api].address.as_str();
+    let from_events: std::collections::BTreeSet<String> = routes
+        .iter()
+        .filter(|r| by(r).is_some_and(|b| b != own))
+        .map(|r| r.name.clone())
+        .collect();
+    if !from_events.is_empty() {
+        routes.retain(|r| by(r) != Some(own) || !from_events.contains(&r.name));
+    }
+}
+
+/// An OpenAPI body the frontends could not read (they lower a readable one into methods and
+/// routes, `model::openapi`, and leave an unknown with its reason otherwise).
+fn unread_body(
+    model: &Model,
+    api: usize,
+    prop: Prop,
+    notes: &mut Vec<String>,
+) -> Option<(Value, crate::source::Span)> {
+    let f = model.prop_set(api, prop)?;
+    let Value::Unknown(u) = &*f.value else {
+        return None;
+    };
+    notes.push(format!(
+        "methods defined in the OpenAPI body are not read: {}",
+        u.detail
+    ));
+    let span = f.span(model, api);
+    Some((f.value.into_owned(), span))
 }
 
 fn function_url(model: &Model, i: usize) -> PublicEdge {
@@ -955,5 +1055,6 @@ fn function_url(model: &Model, i: usize) -> PublicEdge {
         }],
         notes: vec![],
         evidence,
+        unread_body: None,
     }
 }

@@ -159,6 +159,64 @@ fn resource_fields<'a>(model: &'a Model, i: usize, p: &RuleProps) -> RuleFields<
     }
 }
 
+/// A network ACL entry that denies, as far as it is known: entries are evaluated in rule
+/// number order and the first that matches decides, so a deny numbered below an allow takes
+/// the traffic they both match.
+struct Deny {
+    number: i64,
+    protocol: String,
+    from: Option<i64>,
+    to: Option<i64>,
+    cidrs: Vec<String>,
+}
+
+/// The known number, protocol, ports and CIDRs of an entry; `None` when one is not known.
+fn entry_of(number: Option<Found>, f: &RuleFields) -> Option<Deny> {
+    let number = port(number.as_ref().map(|n| &*n.value)).ok()??;
+    let protocol = match &f.protocol {
+        Some(v) => protocol_name(&v.value).ok()?,
+        None => "all".to_string(),
+    };
+    let from = port(f.from.as_ref().map(|v| &*v.value)).ok()?;
+    let to = port(f.to.as_ref().map(|v| &*v.value)).ok()?;
+    let mut cidrs = Vec::new();
+    for c in &f.cidrs {
+        for item in util::items(&c.value) {
+            cidrs.push(util::text(Some(item)).ok()??);
+        }
+    }
+    Some(Deny {
+        number,
+        protocol,
+        from,
+        to,
+        cidrs,
+    })
+}
+
+/// Whether a deny numbered below the allowing entry `allow` matches all it allows to the open
+/// CIDRs it names (one deny covering its protocol, ports and each open CIDR).
+fn shadowed(denies: &[Deny], allow: &Deny) -> bool {
+    let open: Vec<&String> = allow
+        .cidrs
+        .iter()
+        .filter(|c| *c == "0.0.0.0/0" || *c == "::/0")
+        .collect();
+    !open.is_empty()
+        && open.iter().all(|cidr| {
+            denies.iter().any(|d| {
+                d.number < allow.number
+                    && d.cidrs.iter().any(|c| c == *cidr)
+                    && (d.protocol == "all"
+                        || (d.protocol == allow.protocol
+                            && match (d.from, d.to, allow.from, allow.to) {
+                                (Some(df), Some(dt), Some(af), Some(at)) => df <= af && dt >= at,
+                                _ => false,
+                            }))
+            })
+        })
+}
+
 fn cidr_open(v: &Value) -> Result<Option<String>, Value> {
     match util::text(Some(v)) {
         Ok(Some(s)) if s == "0.0.0.0/0" || s == "::/0" => Ok(Some(s)),
@@ -250,10 +308,15 @@ pub fn is_internet_facing_lb(model: &Model, i: usize) -> bool {
 
 /// Whether a load balancer faces the internet: `None` when its scheme comes from a value the
 /// tree cannot settle (`internal = var.internal`). Terraform's `internal` and CloudFormation's
-/// `Scheme` default to internet-facing.
+/// `Scheme` default to internet-facing. An internal load balancer that is an endpoint of a
+/// Global Accelerator endpoint group faces the internet through the accelerator's static
+/// addresses.
 pub fn internet_facing_lb(model: &Model, i: usize) -> Option<bool> {
     if model.resources[i].kind != Kind::ElbLoadBalancer {
         return Some(false);
+    }
+    if !util::referrers(model, i, Label::Accelerates).is_empty() {
+        return Some(true);
     }
     match model.prop(i, Prop::ElbLoadBalancerScheme).map(|f| f.text()) {
         Some(Ok(Some(s))) => Some(s == "internet-facing"),
@@ -310,6 +373,45 @@ pub fn open_ingress(model: &Model) -> Vec<OpenRule> {
             }
         }
     }
+    // Ingress denies of each network ACL, inline or as entries of their own.
+    let is_deny = |a: Option<Found>| {
+        a.and_then(|a| a.as_str().map(str::to_ascii_lowercase))
+            .as_deref()
+            == Some("deny")
+    };
+    let mut denies: std::collections::HashMap<usize, Vec<Deny>> = Default::default();
+    for (i, r) in model.resources.iter().enumerate() {
+        if r.kind != Kind::Ec2NetworkAcl {
+            continue;
+        }
+        if r.facet.is_none() {
+            for item in model.items(i, Prop::Ec2NetworkAclIngress) {
+                if is_deny(item.prop_set(Prop::Ec2NetworkAclIngressRuleAction)) {
+                    let f = item_fields(&item, &NACL_INLINE);
+                    if let Some(d) =
+                        entry_of(item.prop_set(Prop::Ec2NetworkAclIngressRuleNumber), &f)
+                    {
+                        denies.entry(i).or_default().push(d);
+                    }
+                }
+            }
+        } else if r.facet == Some("rule")
+            && !matches!(
+                model
+                    .prop_set(i, Prop::Ec2NetworkAclEntryEgress)
+                    .map(|f| f.flag()),
+                Some(Ok(Some(true)))
+            )
+            && is_deny(model.prop_set(i, Prop::Ec2NetworkAclEntryRuleAction))
+        {
+            let f = resource_fields(model, i, &NACL_ENTRY);
+            if let Some(d) = entry_of(model.prop_set(i, Prop::Ec2NetworkAclEntryRuleNumber), &f) {
+                let acl = model.parents.get(&i).copied().unwrap_or(i);
+                denies.entry(acl).or_default().push(d);
+            }
+        }
+    }
+    let none: Vec<Deny> = Vec::new();
     let sg_attached = |sg: usize| -> (Vec<usize>, bool) {
         let attached = util::referrers(model, sg, Label::SecurityGroup);
         let web = !attached.is_empty() && attached.iter().all(|a| is_internet_facing_lb(model, *a));
@@ -373,6 +475,12 @@ pub fn open_ingress(model: &Model) -> Vec<OpenRule> {
                     continue;
                 }
                 let f = item_fields(&item, &NACL_INLINE);
+                let lower = denies.get(&i).unwrap_or(&none);
+                if entry_of(item.prop_set(Prop::Ec2NetworkAclIngressRuleNumber), &f)
+                    .is_some_and(|allow| shadowed(lower, &allow))
+                {
+                    continue;
+                }
                 emit(
                     model,
                     &mut out,
@@ -406,6 +514,11 @@ pub fn open_ingress(model: &Model) -> Vec<OpenRule> {
             let subnets = acl_subnets.get(&acl).cloned().unwrap_or_default();
             let web = subnets.iter().any(|s| lb_subnets.contains(s));
             let f = resource_fields(model, i, &NACL_ENTRY);
+            if entry_of(model.prop_set(i, Prop::Ec2NetworkAclEntryRuleNumber), &f)
+                .is_some_and(|allow| shadowed(denies.get(&acl).unwrap_or(&none), &allow))
+            {
+                continue;
+            }
             emit(
                 model,
                 &mut out,

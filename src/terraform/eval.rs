@@ -72,6 +72,8 @@ pub struct Project<'a> {
     module_limit_reported: Cell<bool>,
     /// `terraform init`'s index: module key (`vpc`, `vpc.subnets`) → directory.
     pub module_index: BTreeMap<String, String>,
+    /// The loaded tree, for the OpenAPI definitions an API's `body` reads with `file()`.
+    pub loaded: Option<&'a crate::load::Loaded>,
 }
 
 impl<'a> Project<'a> {
@@ -93,6 +95,7 @@ impl<'a> Project<'a> {
             module_instances: Cell::new(0),
             module_limit_reported: Cell::new(false),
             module_index: BTreeMap::new(),
+            loaded: None,
         }
     }
 }
@@ -209,7 +212,12 @@ impl<'a> Instance<'a> {
             project,
             config,
             prefix: String::new(),
-            vars: RefCell::new(vars.into_iter().map(|(k, v)| (k, Memo::Done(v))).collect()),
+            vars: RefCell::new(
+                typed_vars(config, vars)
+                    .into_iter()
+                    .map(|(k, v)| (k, Memo::Done(v)))
+                    .collect(),
+            ),
             args: HashMap::new(),
             parent: None,
             me: me.clone(),
@@ -259,11 +267,15 @@ impl<'a> Instance<'a> {
         for block in &self.config.data {
             let b = block.item;
             let (ty, name) = (&b.labels[0], &b.labels[1]);
+            let mut spans = crate::model::VecMap::new();
+            let arguments =
+                self.eval_body(&b.body, &Scope::default(), "", block.file, &mut spans, true);
             self.project.out.borrow_mut().data_sources.push(DataSource {
                 unit: self.project.unit.clone(),
                 address: format!("{}data.{ty}.{name}", self.prefix),
                 source_type: ty.clone(),
                 span: self.span(block.file, b.span),
+                arguments,
             });
         }
         // In declaration order, so that which calls a limit cuts is the same on every run.
@@ -420,7 +432,88 @@ impl<'a> Instance<'a> {
                         .insert(meta, self.span(block.file, a.span));
                 }
             }
-            self.project.out.borrow_mut().resources.push(r);
+            super::values::decode_json_documents(&mut r);
+            let generated = self.openapi_body(&mut r, b, block.file, &scope);
+            let mut out = self.project.out.borrow_mut();
+            out.resources.push(r);
+            out.resources.extend(generated);
+        }
+    }
+
+    /// The methods or routes an API Gateway API's OpenAPI `body` defines
+    /// (`crate::model::openapi`): read from the file that `file()` / `templatefile()` names when
+    /// it is a definition in the tree (evidence at its lines), else from the evaluated value
+    /// (evidence at `body`). A known body that is not a readable definition becomes unknown
+    /// with that reason, so no check takes the API for one without methods.
+    fn openapi_body(
+        &self,
+        r: &mut Resource,
+        b: &Block,
+        file: FileId,
+        scope: &Scope,
+    ) -> Vec<Resource> {
+        use crate::model::openapi::{self, Definition, Flavor};
+        let flavor = match r.source_type.as_str() {
+            "aws_api_gateway_rest_api" => Flavor::Rest,
+            "aws_apigatewayv2_api" => Flavor::Http,
+            _ => return Vec::new(),
+        };
+        let Some(attr) = b.body.attribute("body") else {
+            return Vec::new();
+        };
+        let at = self.span(file, attr.span);
+        if let (Expr::Call(call), Some(loaded)) = (&attr.expr, self.project.loaded) {
+            if matches!(call.name.as_str(), "file" | "templatefile") {
+                if let Some(Value::String(rel)) = call.args.first().map(|a| self.eval(a, scope)) {
+                    let disk = self
+                        .project
+                        .scan_root
+                        .join(&self.project.unit)
+                        .join(rel.as_str());
+                    let found = match (disk.canonicalize(), self.project.scan_root.canonicalize()) {
+                        (Ok(p), Ok(root)) => p
+                            .strip_prefix(&root)
+                            .ok()
+                            .map(|p| crate::load::relative(Path::new(""), p))
+                            .and_then(|rel| loaded.openapi(&rel)),
+                        _ => None,
+                    };
+                    if let Some((id, doc)) = found {
+                        let def = Definition {
+                            doc,
+                            file: id,
+                            fixed: None,
+                        };
+                        return openapi::lower(r, flavor, &def);
+                    }
+                }
+            }
+        }
+        let Some(value) = r.attributes.get("body") else {
+            return Vec::new();
+        };
+        if matches!(value, Value::Unknown(_)) {
+            return Vec::new();
+        }
+        match openapi::tree_of(value).filter(openapi::is_definition) {
+            Some(doc) => {
+                let def = Definition {
+                    doc: &doc,
+                    file,
+                    fixed: Some(at),
+                };
+                openapi::lower(r, flavor, &def)
+            }
+            None => {
+                r.attributes.insert(
+                    "body",
+                    Value::unknown(
+                        Reason::InvalidExpression,
+                        "the body is not an OpenAPI definition vouch can read",
+                    ),
+                );
+                Vec::new()
+            }
         }
     }
 
@@ -604,6 +697,16 @@ impl<'a> Instance<'a> {
                 .borrow_mut()
                 .insert(name.to_string(), Memo::InProgress);
             let v = parent.eval(expr, scope);
+            // As the variable's type constraint makes it (`optional(...)` defaults).
+            let v = match self
+                .config
+                .variables
+                .get(name)
+                .and_then(|b| b.item.body.attribute("type"))
+            {
+                Some(ty) => super::types::apply(&ty.expr, v),
+                None => v,
+            };
             self.vars
                 .borrow_mut()
                 .insert(name.to_string(), Memo::Done(v.clone()));
@@ -772,7 +875,7 @@ impl<'a> Instance<'a> {
             for (vname, vblock) in &config.variables {
                 if !args.contains_key(vname) {
                     if let Some(d) = vblock.item.body.attribute("default") {
-                        vars.insert(vname.clone(), Memo::Done(self.child_default(&d.expr)));
+                        vars.insert(vname.clone(), self.child_default(&d.expr));
                     }
                 }
             }
@@ -780,7 +883,12 @@ impl<'a> Instance<'a> {
                 project: self.project,
                 config,
                 prefix: format!("{address}{}.", key.suffix()),
-                vars: RefCell::new(vars),
+                vars: RefCell::new(
+                    typed_vars(config, vars)
+                        .into_iter()
+                        .map(|(k, v)| (k, Memo::Done(v)))
+                        .collect(),
+                ),
                 args,
                 parent: Some(self.me.clone()),
                 me: me.clone(),
@@ -1680,4 +1788,18 @@ impl std::fmt::Debug for Instance<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Instance({})", self.prefix)
     }
+}
+
+/// Variable values as their declared type constraints make them (`optional(...)` defaults of
+/// object attributes, `super::types`).
+fn typed_vars(config: &ModuleConfig, mut vars: HashMap<String, Value>) -> HashMap<String, Value> {
+    for (name, block) in &config.variables {
+        let Some(ty) = block.item.body.attribute("type") else {
+            continue;
+        };
+        if let Some(v) = vars.remove(name) {
+            vars.insert(name.clone(), super::types::apply(&ty.expr, v));
+        }
+    }
+    vars
 }

@@ -9,6 +9,7 @@ pub mod config;
 pub mod eval;
 pub mod functions;
 pub mod policy_document;
+pub mod types;
 pub mod values;
 
 use crate::diagnostics::Diagnostic;
@@ -423,6 +424,7 @@ fn evaluate_root<'a>(
         }
     }
     let mut project = Project::new(configs, loaded.root.clone(), root.to_string(), path_of);
+    project.loaded = Some(loaded);
     if let Some(index) = loaded.module_indexes.iter().find(|i| i.root == root) {
         project.module_index = index.dirs.clone();
     }

@@ -92,3 +92,29 @@ pub fn template_value(parts: Vec<Part>) -> Value {
         _ => Value::Template(parts),
     }
 }
+
+/// Attributes whose value is the JSON text of a document the AWS API takes as structure
+/// (`jsonencode(...)` of a Batch job's container properties): the property table reads paths
+/// inside them (`container_properties.jobRoleArn`).
+const JSON_DOCUMENTS: &[(&str, &str)] = &[
+    ("aws_batch_job_definition", "container_properties"),
+    ("aws_batch_job_definition", "ecs_properties"),
+];
+
+/// Holds each JSON document attribute of `r` as the value its text encodes
+/// ([`Value::Encoded`], what `jsonencode` gives when the document holds references), so the
+/// property table can read inside it. Text that is not JSON stays as it is.
+pub fn decode_json_documents(r: &mut crate::model::Resource) {
+    for (ty, attr) in JSON_DOCUMENTS {
+        if r.source_type != *ty {
+            continue;
+        }
+        if let Some(v) = r.attributes.get_mut(attr) {
+            if let Value::String(text) = &*v {
+                if let Ok(json) = serde_json::from_str::<serde_json::Value>(text) {
+                    *v = Value::Encoded(Box::new(Value::from_json(&json)));
+                }
+            }
+        }
+    }
+}

@@ -21,11 +21,13 @@ mod iam_catalog;
 mod iam_queries;
 mod iam_resource_policies;
 mod iam_trust;
+mod images;
 mod integrations;
 mod kms;
 #[cfg(feature = "aws")]
 mod live;
 mod network;
+mod openapi;
 mod plan;
 mod pre_merge;
 mod projects;

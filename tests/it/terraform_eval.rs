@@ -547,3 +547,69 @@ fn a_literal_attribute_of_another_resource_is_known() {
         "the literal's reference is still an edge: {into_vpc:?}"
     );
 }
+
+#[test]
+fn optional_attributes_of_object_types_get_their_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("bucket")).unwrap();
+    std::fs::write(
+        dir.path().join("bucket/main.tf"),
+        r#"variable "settings" {
+  type = object({
+    name       = string
+    versioning = optional(bool, true)
+    retention  = optional(object({ days = optional(number, 30), mode = optional(string) }), {})
+    rules      = optional(list(object({ id = string, enabled = optional(bool, false) })), [])
+  })
+}
+
+resource "aws_s3_bucket" "this" {
+  bucket = var.settings.name
+  tags = {
+    versioning = var.settings.versioning
+    days       = var.settings.retention.days
+    mode       = var.settings.retention.mode
+    rule       = var.settings.rules[0].enabled
+  }
+}
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        r#"variable "defaults" {
+  type    = object({ name = string, versioning = optional(bool, true) })
+  default = { name = "root" }
+}
+
+module "logs" {
+  source   = "./bucket"
+  settings = { name = "logs", rules = [{ id = "a" }] }
+}
+
+module "data" {
+  source   = "./bucket"
+  settings = { name = var.defaults.name, versioning = false, retention = { days = 7 }, rules = [{ id = "b", enabled = true }] }
+}
+"#,
+    )
+    .unwrap();
+    let s = vouch::scan(dir.path(), &Default::default());
+    let tags = |address: &str| {
+        let r = s
+            .model
+            .resources
+            .iter()
+            .find(|r| r.address == address)
+            .unwrap_or_else(|| panic!("no {address}"));
+        serde_json::to_value(&r.attributes["tags"]).unwrap()
+    };
+    assert_eq!(
+        tags("module.logs.aws_s3_bucket.this"),
+        json!({"versioning": true, "days": 30, "mode": null, "rule": false})
+    );
+    assert_eq!(
+        tags("module.data.aws_s3_bucket.this"),
+        json!({"versioning": false, "days": 7, "mode": null, "rule": true})
+    );
+}

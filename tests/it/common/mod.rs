@@ -69,3 +69,33 @@ pub fn idx(scan: &Scan, address: &str) -> usize {
         .position(|r| r.address == address)
         .unwrap_or_else(|| panic!("no resource {address}"))
 }
+
+/// The status of one assumption for the tree at `dir`, with each evidence line as
+/// `outcome detail`, sorted.
+pub fn decide(
+    dir: &std::path::Path,
+    rule: &str,
+    opts: &vouch::ScanOptions,
+) -> (String, Vec<String>) {
+    let scan = vouch::scan(dir, opts);
+    let options = vouch::AssessOptions {
+        only: vec![rule.to_string()],
+        ..Default::default()
+    };
+    let (report, _) = vouch::assess(&scan, dir, &options);
+    let json = serde_json::to_value(&report.assumptions[0]).unwrap();
+    let mut lines: Vec<String> = json["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {}",
+                e["outcome"].as_str().unwrap(),
+                e["detail"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    lines.sort();
+    (json["status"].as_str().unwrap().to_string(), lines)
+}
