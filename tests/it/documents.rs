@@ -2,10 +2,7 @@
 //! `docs/` or `doc/`, and folders of decision records wherever adr-tools, MADR or a team put
 //! them — and a tree documented only by its ADRs is one system, not one per README.
 
-use crate::common::vouch_bin;
-use serde_json::Value as Json;
 use std::path::Path;
-use std::process::Command;
 use vouch::claims::{find_documents, Found};
 
 fn touch(root: &Path, rel: &str, text: &str) {
@@ -126,12 +123,7 @@ fn a_tree_documented_by_its_decision_records_is_one_system() {
         "docs/architecture/decisions/0001-queues.md",
         "# 1. Queues\n\n## Decision\n\nEvery queue is encrypted with a customer-managed KMS key.\n",
     );
-    let out = Command::new(vouch_bin())
-        .args(["scan", "--format", "json"])
-        .arg(root)
-        .output()
-        .unwrap();
-    let report: Json = serde_json::from_slice(&out.stdout).unwrap();
+    let report = crate::common::scan_json_of(root);
     let systems = report["systems"].as_array().unwrap();
     assert_eq!(systems.len(), 1, "{:#}", report["systems"]);
     assert_eq!(systems[0]["units"].as_array().unwrap().len(), 2);

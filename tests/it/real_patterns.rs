@@ -7,13 +7,7 @@ use std::path::Path;
 use std::process::Command;
 
 fn scan_json(root: &Path) -> Json {
-    let out = Command::new(vouch_bin())
-        .args(["scan", "--format", "json"])
-        .arg(root)
-        .output()
-        .unwrap();
-    let report: Json = serde_json::from_slice(&out.stdout).unwrap();
-    report["systems"][0]["report"].clone()
+    crate::common::first_report(root)
 }
 
 /// A policy whose `Resource` is a data source's ARN (known only at apply) still grants exactly

@@ -2,20 +2,11 @@
 //! document gets wrong is corrected on that detail, a failing control names what fails (the
 //! retention, not "cannot be restored"), and nothing is said of resources the tree lacks.
 
-use crate::common::vouch_bin;
 use serde_json::Value as Json;
 use std::path::Path;
-use std::process::Command;
 
 fn scan_json(root: &Path) -> Json {
-    let out = Command::new(vouch_bin())
-        .args(["scan", "--format", "json"])
-        .arg(root)
-        .output()
-        .unwrap();
-    assert!(out.status.code().unwrap_or(9) <= 1, "{out:?}");
-    let report: Json = serde_json::from_slice(&out.stdout).unwrap();
-    report["systems"][0]["report"].clone()
+    crate::common::first_report(root)
 }
 
 fn suggestions<'a>(report: &'a Json, assumption: &str) -> Vec<&'a Json> {

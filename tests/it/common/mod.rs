@@ -99,3 +99,20 @@ pub fn decide(
     lines.sort();
     (json["status"].as_str().unwrap().to_string(), lines)
 }
+
+/// `vouch scan --format json ROOT`: the whole JSON (systems and all), after checking the scan
+/// ended with a report (exit 0 or 1).
+pub fn scan_json_of(root: &Path) -> Json {
+    let out = std::process::Command::new(vouch_bin())
+        .args(["scan", "--format", "json"])
+        .arg(root)
+        .output()
+        .unwrap();
+    assert!(out.status.code().unwrap_or(9) <= 1, "{out:?}");
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The report of the first (for a tree of one system, the only) system of `scan_json_of`.
+pub fn first_report(root: &Path) -> Json {
+    scan_json_of(root)["systems"][0]["report"].clone()
+}
