@@ -1364,7 +1364,7 @@ fn tenant_binding(facts: &Facts, _: &Params) -> Vec<Finding> {
     let among = facts.reach().prepare(&store_set);
     for &p in &principals {
         let mut grants: HashMap<&str, Vec<&Grant>> = HashMap::new();
-        let mut memo: HashMap<(&str, Vec<(u32, u32)>), Option<usize>> = HashMap::new();
+        let mut memo: HashMap<(&str, queries::TenantCoverKey), Option<usize>> = HashMap::new();
         for s in facts.reach().reachable_in(model, access, p, &among) {
             let Some(service) = queries::tenant_service(model, s) else {
                 continue;

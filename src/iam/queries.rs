@@ -271,6 +271,9 @@ pub fn tenant_grants<'a>(access: &'a Access, principal: usize, service: &str) ->
         .collect()
 }
 
+/// See [`tenant_cover_key`].
+pub type TenantCoverKey = Vec<(u32, u32)>;
+
 /// Everything [`tenant_binding`] reads of a store besides its kind: which of the principal's
 /// [`tenant_grants`] cover it, and through which `Resource` entries (pairs of the statement's
 /// position and the entry's). `Access::allowed` reads the store only through whether each
@@ -283,7 +286,7 @@ pub fn tenant_cover_key(
     grants: &[&Grant],
     store: usize,
     store_arn: Option<&str>,
-) -> Vec<(u32, u32)> {
+) -> TenantCoverKey {
     let mut key = Vec::new();
     for (gi, g) in grants.iter().enumerate() {
         for (ti, t) in g.targets.iter().enumerate() {
