@@ -1348,23 +1348,50 @@ fn tenant_binding(facts: &Facts, _: &Params) -> Vec<Finding> {
         .filter(|(_, g)| g.len() > 1)
         .flat_map(|(&k, g)| g.iter().map(move |&s| (s, k)))
         .collect();
-    // Each binding with the spans of the grants behind it: what the principal is allowed on the
-    // store is computed once.
-    let mut bindings: BTreeMap<(usize, usize), (TenantBinding, Vec<Span>)> = BTreeMap::new();
+    // Each binding with the spans of the grants behind it and the list of its unbound actions,
+    // worked out once per principal and set of statements covering the store (see
+    // `queries::tenant_cover_key`): a principal reaching hundreds of stores through one ARN
+    // pattern gets one binding for all of them, not one per store.
+    let mut worked: Vec<(TenantBinding, Vec<Span>, String)> = Vec::new();
+    let mut bindings: BTreeMap<(usize, usize), usize> = BTreeMap::new();
     // How many instances of a group each principal is bound or not to.
     let mut reached: HashMap<((&str, &str), usize), usize> = HashMap::new();
     let store_set: BTreeSet<usize> = stores.iter().copied().collect();
+    let arns: HashMap<usize, Option<String>> = stores
+        .iter()
+        .map(|&s| (s, crate::iam::arn::arn_of(model, s)))
+        .collect();
     let among = facts.reach().prepare(&store_set);
     for &p in &principals {
+        let mut grants: HashMap<&str, Vec<&Grant>> = HashMap::new();
+        let mut memo: HashMap<(&str, queries::TenantCoverKey), Option<usize>> = HashMap::new();
         for s in facts.reach().reachable_in(model, access, p, &among) {
             let Some(service) = queries::tenant_service(model, s) else {
                 continue;
             };
-            let allowed = access.allowed(model, p, s, Some(service));
-            let b = queries::tenant_binding_of(model, access, &allowed, s);
-            if b != TenantBinding::NoAccess {
+            let grants = grants
+                .entry(service)
+                .or_insert_with(|| queries::tenant_grants(access, p, service));
+            let arn = arns.get(&s).and_then(|a| a.as_deref());
+            let key = queries::tenant_cover_key(model, grants, s, arn);
+            let slot = *memo.entry((service, key)).or_insert_with(|| {
+                let allowed = access.allowed(model, p, s, Some(service));
+                let b = queries::tenant_binding_of(model, access, &allowed, s);
+                if b == TenantBinding::NoAccess {
+                    return None;
+                }
                 let spans = allowed.via.iter().map(|g| grant_span(model, g)).collect();
-                bindings.insert((s, p), (b, spans));
+                let listed = match &b {
+                    TenantBinding::Unbound { actions, .. } => {
+                        action_list(&actions.iter().map(String::as_str).collect::<Vec<_>>())
+                    }
+                    _ => String::new(),
+                };
+                worked.push((b, spans, listed));
+                Some(worked.len() - 1)
+            });
+            if let Some(i) = slot {
+                bindings.insert((s, p), i);
                 if let Some(&g) = group_of.get(&s) {
                     *reached.entry((g, p)).or_default() += 1;
                 }
@@ -1400,8 +1427,9 @@ fn tenant_binding(facts: &Facts, _: &Params) -> Vec<Finding> {
             .filter(|g| g.len() > 1);
         let mut any = false;
         // The principals bound or not to this store: a range of the map, in principal order.
-        for (&(_, p), (b, spans)) in bindings.range((s, 0)..=(s, usize::MAX)) {
+        for (&(_, p), &i) in bindings.range((s, 0)..=(s, usize::MAX)) {
             any = true;
+            let (b, spans, listed) = &worked[i];
             let who = who(p);
             let spans = spans.clone();
             let own_instance = group_of
@@ -1427,21 +1455,17 @@ fn tenant_binding(facts: &Facts, _: &Params) -> Vec<Finding> {
                 } => Finding::fail(
                     s,
                     format!(
-                        "{who} is bound to a tenant only in part: {} {} every tenant's data ({reason})",
-                        action_list(&actions.iter().map(String::as_str).collect::<Vec<_>>()),
+                        "{who} is bound to a tenant only in part: {listed} {} every tenant's data ({reason})",
                         if actions.len() == 1 { "reaches" } else { "reach" }
                     ),
                 ),
-                TenantBinding::Unbound { actions, .. } if end_users.contains(&p) => {
-                    Finding::fail(
-                        s,
-                        format!(
-                            "{who} is assumed by end users through a Cognito identity pool and reaches every tenant's data ({})",
-                            action_list(&actions.iter().map(String::as_str).collect::<Vec<_>>())
-                        ),
-                    )
-                }
-                TenantBinding::Unbound { actions, .. } => Finding::new(
+                TenantBinding::Unbound { .. } if end_users.contains(&p) => Finding::fail(
+                    s,
+                    format!(
+                        "{who} is assumed by end users through a Cognito identity pool and reaches every tenant's data ({listed})"
+                    ),
+                ),
+                TenantBinding::Unbound { .. } => Finding::new(
                     s,
                     Outcome::unknown(
                         Cause::ApplicationCode,
@@ -1449,10 +1473,7 @@ fn tenant_binding(facts: &Facts, _: &Params) -> Vec<Finding> {
                             "no IAM condition binds {who} to a tenant: whether it touches only the caller's tenant's data is decided by its code"
                         ),
                     ),
-                    format!(
-                        "{who} reaches every tenant's data ({})",
-                        action_list(&actions.iter().map(String::as_str).collect::<Vec<_>>())
-                    ),
+                    format!("{who} reaches every tenant's data ({listed})"),
                 ),
                 TenantBinding::NoAccess => continue,
             };

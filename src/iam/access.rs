@@ -409,6 +409,17 @@ impl Target {
             Target::Unknown { .. } => false,
         }
     }
+
+    /// [`Target::covers`] with the resource's ARN (`arn::arn_of`) worked out by the caller, so
+    /// that a caller matching many entries against one resource builds its ARN once.
+    pub fn covers_arn(&self, model: &Model, resource: usize, resource_arn: Option<&str>) -> bool {
+        match self {
+            Target::Pattern { arn: pattern } => {
+                resource_arn.is_some_and(|a| arn::pattern_covers(pattern, a))
+            }
+            _ => self.covers(model, resource),
+        }
+    }
 }
 
 impl Grant {
