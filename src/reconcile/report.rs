@@ -59,6 +59,21 @@ pub struct Report {
     pub timings: Vec<(String, std::time::Duration)>,
 }
 
+impl Report {
+    /// "3 verified", "2 invalid", … for each status some assumption has, in the catalog's order
+    /// of statuses: the one count line every human-readable format prints.
+    pub fn status_counts(&self) -> Vec<String> {
+        Status::ALL
+            .iter()
+            .filter_map(|s| {
+                self.statuses
+                    .get(s.name())
+                    .map(|n| format!("{n} {}", s.name()))
+            })
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct Weights {
     pub settled: u32,

@@ -145,14 +145,7 @@ fn system_section(
         r.confidence_weights.settled,
         r.confidence_weights.applicable
     );
-    let counts: Vec<String> = Status::ALL
-        .iter()
-        .filter_map(|st| {
-            r.statuses
-                .get(st.name())
-                .map(|c| format!("{c} {}", st.name()))
-        })
-        .collect();
+    let counts = r.status_counts();
     if !counts.is_empty() {
         let _ = writeln!(o, "<p>Assumptions: {}.</p>", escape(&counts.join(", ")));
     }

@@ -43,15 +43,7 @@ pub fn render_with_diagram(
         report.confidence_weights.settled,
         report.confidence_weights.applicable
     );
-    let counts: Vec<String> = Status::ALL
-        .iter()
-        .filter_map(|s| {
-            report
-                .statuses
-                .get(s.name())
-                .map(|n| format!("{n} {}", s.name()))
-        })
-        .collect();
+    let counts = report.status_counts();
     if !counts.is_empty() {
         let _ = writeln!(o, "Assumptions: {}.\n", counts.join(", "));
     }

@@ -219,15 +219,7 @@ fn body(o: &mut String, report: &Report, root: &str, detail: Detail, one_of_seve
         "confidence: {:.2}   ({} of {} severity-weighted points rest on code or answers)",
         report.confidence, report.confidence_weights.settled, report.confidence_weights.applicable
     );
-    let counts: Vec<String> = Status::ALL
-        .iter()
-        .filter_map(|s| {
-            report
-                .statuses
-                .get(s.name())
-                .map(|n| format!("{n} {}", s.name()))
-        })
-        .collect();
+    let counts = report.status_counts();
     let _ = writeln!(o, "assumptions: {}", counts.join(", "));
     if !report.not_covered.is_empty() {
         let total: usize = report.not_covered.iter().map(|n| n.resources).sum();
