@@ -54,6 +54,7 @@ pub mod cloudformation;
 pub mod config;
 pub mod diagnostics;
 pub mod diagram;
+pub mod graph;
 pub mod iam;
 pub mod kms;
 pub mod live;

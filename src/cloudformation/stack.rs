@@ -143,25 +143,30 @@ impl<'a> Stack<'a> {
             .map(|(id, _, node)| (id.as_str(), *node))
             .collect();
         for circle in depends::cycles(&graph) {
-            let names: Vec<&str> = circle
+            let members = &circle.members;
+            let names: Vec<&str> = members
                 .iter()
                 .take(10)
                 .map(|&i| kept[i].0.as_str())
                 .collect();
-            let more = match circle.len() {
+            let more = match members.len() {
                 n if n > 10 => format!(" and {} more", n - 10),
                 _ => String::new(),
             };
-            let what = if circle.len() == 1 {
+            let what = if members.len() == 1 {
                 format!("{} depends on itself", names[0])
             } else {
                 format!("{}{more} depend on each other", names.join(", "))
             };
+            let through = match circle.through_references {
+                true => "through DependsOn and references (Ref, Fn::GetAtt, Fn::Sub)",
+                false => "through DependsOn",
+            };
             self.warn(
-                kept[circle[0]].1,
+                kept[members[0]].1,
                 "dependency-cycle",
                 format!(
-                    "{what} through DependsOn: CloudFormation refuses the template as a circular dependency"
+                    "{what} {through}: CloudFormation refuses the template as a circular dependency"
                 ),
             );
         }

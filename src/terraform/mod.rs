@@ -6,6 +6,7 @@
 //! are instantiated inside it with their inputs, so their resources get module addresses.
 
 pub mod config;
+pub mod cycles;
 pub mod eval;
 pub mod functions;
 pub mod policy_document;
@@ -262,6 +263,7 @@ fn lower_roots(
             c.add_file(*id, body);
         }
         diagnostics.extend(duplicate_diagnostics(loaded, &c));
+        diagnostics.extend(cycle_diagnostics(loaded, &c));
         configs.insert(d.clone(), c);
     }
     let roots: Vec<&String> = dirs.keys().filter(|d| !module_dirs.contains(*d)).collect();
@@ -323,6 +325,7 @@ fn lower_roots(
                         c.add_file(*id, body);
                     }
                     parse_diags.extend(duplicate_diagnostics(loaded, &c));
+                    parse_diags.extend(cycle_diagnostics(loaded, &c));
                     local_config = c;
                     &local_config
                 }
@@ -361,6 +364,45 @@ fn duplicate_diagnostics(loaded: &Loaded, config: &ModuleConfig) -> Vec<Diagnost
             )
             .at(line as usize, column as usize, d.span.0 as usize)
             .hint("Terraform refuses a module that declares the same name twice; remove or rename one (vouch reads the first)")
+        })
+        .collect()
+}
+
+/// Blocks that refer to each other in a circle are a configuration Terraform refuses ("Error:
+/// Cycle", "Self-referential block"): reported at the first of them; each is still read, its
+/// values that depend on themselves unknown.
+fn cycle_diagnostics(loaded: &Loaded, config: &ModuleConfig) -> Vec<Diagnostic> {
+    cycles::circles(config)
+        .iter()
+        .filter_map(|circle| {
+            // A circle starts with a block (resources and data sources come before locals).
+            let first = match circle.members.first()? {
+                cycles::Member::Resource(i) => config.resources[*i],
+                cycles::Member::Data(i) => config.data[*i],
+                cycles::Member::Local(_) => return None,
+            };
+            let file = loaded.sources.get(first.file);
+            let (line, column) = file.line_col(first.item.span.0);
+            let names = circle.addresses(config);
+            let what = match names.as_slice() {
+                [one] => format!("{one} refers to itself"),
+                _ => {
+                    let shown = names.iter().take(10).cloned().collect::<Vec<_>>().join(", ");
+                    match names.len() {
+                        n if n > 10 => format!("{shown} and {} more refer to each other", n - 10),
+                        _ => format!("{shown} refer to each other"),
+                    }
+                }
+            };
+            Some(
+                Diagnostic::warning(
+                &file.path,
+                "dependency-cycle",
+                format!("{what} through arguments or depends_on: Terraform refuses the configuration with a cycle error"),
+            )
+            .at(line as usize, column as usize, first.item.span.0 as usize)
+            .hint("break the circle; vouch reads each block as written and the values that depend on themselves as unknown"),
+            )
         })
         .collect()
 }

@@ -222,6 +222,51 @@ resource "aws_sqs_queue" "locals" {
             "module.m.aws_sqs_queue.inner",
         ]
     );
+    // Each circle of blocks once, at its first block, as Terraform's cycle error; the circle of
+    // locals alone is the evaluator's `reference-cycle`, and the module feeding itself is left to
+    // the values (Terraform links module inputs and outputs one by one).
+    let circles: Vec<(String, u64, String)> = inv["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "dependency-cycle")
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+                d["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let starts: Vec<(&str, u64, &str)> = circles
+        .iter()
+        .map(|(p, l, m)| (p.as_str(), *l, m.split(" through").next().unwrap()))
+        .collect();
+    assert_eq!(
+        starts,
+        [
+            (
+                "main.tf",
+                2,
+                "aws_sqs_queue.a, aws_sqs_queue.b refer to each other"
+            ),
+            (
+                "main.tf",
+                28,
+                "aws_iam_role.r, local.roles refer to each other"
+            ),
+            ("main.tf", 35, "aws_sqs_queue.itself refers to itself"),
+            (
+                "main.tf",
+                39,
+                "aws_sqs_queue.p1, aws_sqs_queue.p2 refer to each other"
+            ),
+        ],
+        "{circles:?}"
+    );
+    assert!(circles[0]
+        .2
+        .ends_with("Terraform refuses the configuration with a cycle error"));
     assert_eq!(reason(&inv, "aws_iam_role.r", "count"), "cycle");
     assert_eq!(reason(&inv, "aws_sqs_queue.from_module", "name"), "cycle");
     assert_eq!(
