@@ -390,6 +390,7 @@ pub fn assess(
         .collect();
     let mut report = decide_system(
         &scan.model,
+        ".",
         &scan.loaded.sources,
         &shared,
         &documents,
@@ -483,6 +484,7 @@ pub fn assess_systems(
             let mut report = if single {
                 decide_system(
                     &scan.model,
+                    &system.path,
                     sources,
                     &shared,
                     &documents,
@@ -491,7 +493,15 @@ pub fn assess_systems(
                 )
             } else {
                 let model = scan.model.subset(&system.units);
-                decide_system(&model, sources, &shared, &documents, &texts, unreadable)
+                decide_system(
+                    &model,
+                    &system.path,
+                    sources,
+                    &shared,
+                    &documents,
+                    &texts,
+                    unreadable,
+                )
             };
             let used = waivers::apply(
                 &mut report,
@@ -563,6 +573,7 @@ fn base_dir(root: &Path) -> &Path {
 /// Reconciles one system's model with its documents and the shared answers.
 fn decide_system(
     model: &Model,
+    system: &str,
     sources: &source::Sources,
     shared: &Shared,
     documents: &[claims::Document],
@@ -614,6 +625,7 @@ fn decide_system(
     };
     let inputs = reconcile::Inputs {
         model,
+        system: system.to_string(),
         sources,
         rules: shared.rules.clone(),
         claims: &claims_of,

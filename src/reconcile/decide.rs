@@ -80,9 +80,14 @@ pub struct Decision {
     pub answers: AnswerUse,
     /// Pairs of claim indices that disagree about the same subjects.
     pub inconsistent: Vec<(usize, usize)>,
+    /// When the subjects are several deployments of one system with nothing declared for an
+    /// account-level control: the id of the one question about the account behind them all.
+    pub account_question: Option<String>,
 }
 
-/// Decides one rule. `question_id` gives each subject's stable question id.
+/// Decides one rule. `question_id` gives each subject's stable question id;
+/// `account_question` the id of the one question an account-level rule asks about a system of
+/// several deployments.
 pub fn decide(
     rule: &Rule,
     findings: Vec<Finding>,
@@ -90,6 +95,7 @@ pub fn decide(
     claims: &[ScopedClaim],
     answers: &[ScopedAnswer],
     question_id: &dyn Fn(&Subject) -> String,
+    account_question: &str,
 ) -> Decision {
     let mut by_subject: BTreeMap<Subject, Vec<Finding>> = BTreeMap::new();
     for f in findings {
@@ -143,6 +149,16 @@ pub fn decide(
         })
         .collect();
 
+    // The account-level subjects of a system of several deployments share one question: the
+    // account behind them is asked about once, and an answer to it covers each deployment. An
+    // answer to one deployment's own question (as vouch asked before) still covers that one.
+    let grouped = subjects
+        .iter()
+        .filter(|s| matches!(s.subject, Subject::Unit(_)))
+        .count()
+        > 1;
+    let account_question = grouped.then(|| account_question.to_string());
+
     // Answers: a question answer beats an assumption-wide one; the later entry in the file wins.
     let mut use_ = AnswerUse::default();
     let question_ids: BTreeMap<&str, usize> = subjects
@@ -152,8 +168,15 @@ pub fn decide(
         .collect();
     let mut per_subject: BTreeMap<usize, &ScopedAnswer> = BTreeMap::new();
     let mut whole: Option<&ScopedAnswer> = None;
+    let mut group: Option<&ScopedAnswer> = None;
     for a in answers {
         match &a.question {
+            Some(q) if account_question.as_ref() == Some(q) => {
+                use_.matched.insert(a.index);
+                if let Some(prev) = group.replace(a) {
+                    use_.stale.insert(prev.index);
+                }
+            }
             Some(q) => {
                 if let Some(&i) = question_ids.get(q.as_str()) {
                     use_.matched.insert(a.index);
@@ -171,10 +194,11 @@ pub fn decide(
     }
     let mut whole_used = None::<bool>;
     for (i, s) in subjects.iter_mut().enumerate() {
-        let Some(a) = per_subject.get(&i).copied().or(whole) else {
+        let of_group = group.filter(|_| matches!(s.subject, Subject::Unit(_)));
+        let Some(a) = per_subject.get(&i).copied().or(of_group).or(whole) else {
             continue;
         };
-        let per_question = per_subject.contains_key(&i);
+        let per_question = per_subject.contains_key(&i) || of_group.is_some();
         match &s.outcome {
             Outcome::Unknown { .. } => {
                 s.answer = Some(a.index);
@@ -201,6 +225,12 @@ pub fn decide(
     if let (Some(a), Some(false) | None) = (whole, whole_used) {
         // An assumption-wide answer that neither settled nor conflicted with anything: the
         // code settles every subject the same way, or there is nothing to answer.
+        if !use_.applied.contains(&a.index) && !use_.conflicting.contains(&a.index) {
+            use_.stale.insert(a.index);
+        }
+    }
+    if let Some(a) = group {
+        // Every deployment answered on its own: the one question was not needed.
         if !use_.applied.contains(&a.index) && !use_.conflicting.contains(&a.index) {
             use_.stale.insert(a.index);
         }
@@ -273,6 +303,7 @@ pub fn decide(
         open,
         answers: use_,
         inconsistent,
+        account_question,
     }
 }
 
@@ -408,6 +439,7 @@ mod tests {
             claims,
             answers,
             &qid,
+            "q-account",
         )
     }
 
@@ -536,8 +568,17 @@ mod tests {
     fn nothing_in_scope_depends_on_the_rule_scope() {
         assert_eq!(run(vec![], &[], &[]).status, Status::NotApplicable);
         let units = vec!["prod".to_string(), "staging".to_string()];
-        let d = decide(rule("log.audit-trail"), vec![], &units, &[], &[], &qid);
+        let d = decide(
+            rule("log.audit-trail"),
+            vec![],
+            &units,
+            &[],
+            &[],
+            &qid,
+            "q-account",
+        );
         assert_eq!(d.status, Status::NeedsClarification);
+        assert_eq!(d.account_question.as_deref(), Some("q-account"));
         assert_eq!(
             d.open
                 .iter()
@@ -548,5 +589,60 @@ mod tests {
                 Subject::Unit("staging".into())
             ]
         );
+    }
+
+    #[test]
+    fn one_answer_covers_every_deployment_and_an_old_per_deployment_answer_still_counts() {
+        let units = vec!["a".to_string(), "b".to_string(), "c".to_string()];
+        let answer = |index, holds, q: &str| ScopedAnswer {
+            index,
+            holds,
+            question: Some(q.to_string()),
+        };
+        let run = |answers: &[ScopedAnswer]| {
+            decide(
+                rule("log.audit-trail"),
+                vec![],
+                &units,
+                &[],
+                answers,
+                &qid,
+                "q-account",
+            )
+        };
+        // The one question answered: every deployment is settled by it.
+        let d = run(&[answer(0, true, "q-account")]);
+        assert_eq!((d.status, d.holds), (Status::Answered, Some(true)));
+        assert!(d.subjects.iter().all(|s| s.answer == Some(0)));
+        // A per-deployment answer from before beats it for its deployment.
+        let old = qid(&Subject::Unit("b".into()));
+        let d = run(&[answer(0, true, "q-account"), answer(1, false, &old)]);
+        assert_eq!((d.status, d.holds), (Status::Answered, Some(false)));
+        assert_eq!(d.subjects[1].answer, Some(1));
+        // Old answers alone leave the rest open, still as one question.
+        let d = run(&[answer(1, true, &old)]);
+        assert_eq!(d.status, Status::NeedsClarification);
+        assert_eq!(d.open, [0, 2]);
+        // Every deployment answered on its own: the one answer was not needed.
+        let all: Vec<ScopedAnswer> = units
+            .iter()
+            .enumerate()
+            .map(|(i, u)| answer(i + 1, true, &qid(&Subject::Unit(u.clone()))))
+            .chain([answer(0, true, "q-account")])
+            .collect();
+        let d = run(&all);
+        assert_eq!(d.status, Status::Answered);
+        assert!(d.answers.stale.contains(&0));
+        // One deployment alone keeps its own question.
+        let one = decide(
+            rule("log.audit-trail"),
+            vec![],
+            &units[..1],
+            &[],
+            &[],
+            &qid,
+            "q-account",
+        );
+        assert_eq!(one.account_question, None);
     }
 }

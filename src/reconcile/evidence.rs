@@ -148,12 +148,18 @@ fn order_key(e: &Evidence) -> OrderKey<'_> {
     (&e.resource, &e.unit, file, line, e.outcome, &e.detail)
 }
 
-/// The questions of a decision's open subjects, in subject order.
+/// The questions of a decision's open subjects, in subject order. The open deployments of an
+/// account-level rule in a system of several are one question about the account behind them.
 pub fn questions(rule: &Rule, locator: &Locator, d: &Decision) -> Vec<Question> {
     let model = locator.model;
     let mut out = Vec::new();
+    let mut account: Vec<(usize, String)> = Vec::new();
     for &i in &d.open {
         let s = &d.subjects[i];
+        if let (Some(_), Subject::Unit(u)) = (&d.account_question, &s.subject) {
+            account.push((i, u.clone()));
+            continue;
+        }
         let (resource, unit, index) = subject_names(model, &s.subject);
         let subject_text = match &s.subject {
             Subject::Resource(_) => format!("`{resource}`"),
@@ -192,10 +198,44 @@ pub fn questions(rule: &Rule, locator: &Locator, d: &Decision) -> Vec<Question> 
                 Subject::Unit(u) => Some(u.clone()),
                 Subject::Resource(_) => None,
             },
+            units: Vec::new(),
             resources,
         });
     }
+    if let (Some(id), Some((first, _))) = (&d.account_question, account.first()) {
+        let (cause, reason) = unknown_parts(&d.subjects[*first].outcome);
+        let units: Vec<String> = account.into_iter().map(|(_, u)| u).collect();
+        out.push(Question {
+            id: id.clone(),
+            assumption: rule.id.clone(),
+            text: rule.question.replace("{subject}", &deployments(&units)),
+            cause: cause.unwrap_or(Cause::NotExpressible),
+            reason: reason.unwrap_or_default(),
+            threats: vec![super::threats::threat_id(rule)],
+            unit: None,
+            units,
+            resources: Vec::new(),
+        });
+    }
     out
+}
+
+/// "the deployments `a`, `b` and `c`", or the first five and how many more.
+fn deployments(units: &[String]) -> String {
+    const SHOWN: usize = 5;
+    let quoted: Vec<String> = units.iter().map(|u| format!("`{u}`")).collect();
+    let list = if quoted.len() > SHOWN {
+        format!(
+            "{} and {} more",
+            quoted[..SHOWN].join(", "),
+            quoted.len() - SHOWN
+        )
+    } else if let Some((last, rest)) = quoted.split_last().filter(|(_, r)| !r.is_empty()) {
+        format!("{} and {last}", rest.join(", "))
+    } else {
+        quoted.join(", ")
+    };
+    format!("the deployments {list}")
 }
 
 #[cfg(test)]
@@ -320,6 +360,7 @@ mod tests {
             open: vec![0, 1],
             answers: Default::default(),
             inconsistent: Vec::new(),
+            account_question: None,
         };
         let qs = questions(rule, &Locator::new(&model, &sources), &d);
         assert_eq!(qs.len(), 2);

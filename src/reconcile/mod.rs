@@ -41,6 +41,8 @@ pub struct AnswerEntry {
 /// Everything the engine reads besides the model.
 pub struct Inputs<'a> {
     pub model: &'a Model,
+    /// The system's directory, relative to the scanned root (`.` for the root).
+    pub system: String,
     pub sources: &'a Sources,
     /// The rules to decide.
     pub rules: Vec<&'static Rule>,
@@ -77,6 +79,13 @@ pub fn question_id(rule: &str, model: &Model, subject: &Subject) -> String {
         }
         Subject::Unit(u) => format!("{rule}\n{u}"),
     };
+    format!("q-{:012x}", crate::fnv1a(key.bytes()) >> 16)
+}
+
+/// The stable id of the one question an account-level rule asks about a system of several
+/// deployments: a hash of the assumption id and the system's directory.
+pub fn account_question_id(rule: &str, system: &str) -> String {
+    let key = format!("{rule}\nsystem\n{system}");
     format!("q-{:012x}", crate::fnv1a(key.bytes()) >> 16)
 }
 
@@ -149,7 +158,16 @@ pub fn reconcile(inputs: &Inputs) -> Report {
         let scoped = scope_claims(&claims, inputs.resolve);
         let scoped_answers = answers::scoped(rule, inputs.answers);
         let qid = |s: &Subject| question_id(&rule.id, model, s);
-        let d = decide(rule, found, &aws_units, &scoped, &scoped_answers, &qid);
+        let account_question = account_question_id(&rule.id, &inputs.system);
+        let d = decide(
+            rule,
+            found,
+            &aws_units,
+            &scoped,
+            &scoped_answers,
+            &qid,
+            &account_question,
+        );
         ledger.record(&d.answers);
 
         let mut doc = suggestions::doc_refs(&claims, &d, inputs.claim_origin);

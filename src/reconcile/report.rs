@@ -238,6 +238,10 @@ pub struct Question {
     /// the deployment unit. Its `resources` are then empty.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
+    /// For the one question about the account behind several deployments of a system: those
+    /// deployments (`unit` is then absent).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub units: Vec<String>,
     pub resources: Vec<QuestionResource>,
 }
 

@@ -313,6 +313,7 @@ mod tests {
             open: Vec::new(),
             answers: Default::default(),
             inconsistent: Vec::new(),
+            account_question: None,
         }
     }
 

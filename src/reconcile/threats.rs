@@ -103,6 +103,7 @@ mod tests {
             open: Vec::new(),
             answers: Default::default(),
             inconsistent: Vec::new(),
+            account_question: None,
         }
     }
 

@@ -431,8 +431,13 @@ pub fn alerts(report: &Report, repo: &RepoContext) -> Vec<Alert> {
         let unit = first
             .map(|r| r.unit.clone())
             .or_else(|| q.unit.clone())
+            .or_else(|| q.units.first().cloned())
             .unwrap_or_default();
-        let subject = first.map_or_else(|| format!("deployment {unit}"), |r| r.resource.clone());
+        let subject = match (first, q.units.len()) {
+            (Some(r), _) => r.resource.clone(),
+            (None, n) if n > 1 => format!("the account behind {n} deployments"),
+            (None, _) => format!("deployment {unit}"),
+        };
         let file = first
             .and_then(|r| r.origin.region())
             .map_or("", |r| r.file.as_str());

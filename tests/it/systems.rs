@@ -548,3 +548,94 @@ fn reasoning_spans_the_units_of_a_system_and_never_crosses_systems() {
         "{apart:?}"
     );
 }
+
+/// The audit-trail questions of a report, as (id, units, text).
+fn audit_questions(report: &Json) -> Vec<(String, Json, String)> {
+    report["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|q| q["assumption"] == "log.audit-trail")
+        .map(|q| {
+            (
+                q["id"].as_str().unwrap().to_string(),
+                q["units"].clone(),
+                q["text"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// A system of several deployments that declares no audit trail is asked about the AWS
+/// account behind them once (a real CloudFormation repository was asked the same question
+/// eight times, once per template). One answer settles every deployment; an answer to one
+/// deployment's own question, as earlier versions asked, still counts for that deployment.
+#[test]
+fn an_account_level_question_is_asked_once_per_system() {
+    let d = tempfile::tempdir().unwrap();
+    let template = "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      SqsManagedSseEnabled: true\n";
+    for name in ["a.yaml", "b.yaml", "c.yaml"] {
+        write(&d.path().join("stacks").join(name), template);
+    }
+    let (_, j, err) = scan_json(d.path(), &[]);
+    assert_eq!(systems(&j).len(), 1, "{err}");
+    let report = &systems(&j)[0]["report"];
+    let asked = audit_questions(report);
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    let (id, units, text) = &asked[0];
+    assert_eq!(
+        units,
+        &serde_json::json!(["stacks/a.yaml", "stacks/b.yaml", "stacks/c.yaml"])
+    );
+    assert!(
+        text.contains("the AWS account behind the deployments `stacks/a.yaml`, `stacks/b.yaml` and `stacks/c.yaml`"),
+        "{text}"
+    );
+    let assumption = report["assumptions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == "log.audit-trail")
+        .unwrap();
+    assert_eq!(assumption["questions"], serde_json::json!([id]));
+
+    // The one answer settles them all.
+    let answers = d.path().join(".vouch/answers.yaml");
+    write(
+        &answers,
+        &format!("answers:\n  - question: {id}\n    holds: true\n    detail: organization trail\n"),
+    );
+    let (_, j, err) = scan_json(d.path(), &[]);
+    let report = &systems(&j)[0]["report"];
+    assert_eq!(statuses(report)["log.audit-trail"], "answered", "{err}");
+    assert!(audit_questions(report).is_empty());
+
+    // An earlier per-deployment answer covers its deployment; the others stay one question.
+    let model = vouch::model::Model::default();
+    let old = vouch::reconcile::question_id(
+        "log.audit-trail",
+        &model,
+        &vouch::reconcile::Subject::Unit("stacks/b.yaml".into()),
+    );
+    write(
+        &answers,
+        &format!("answers:\n  - question: {old}\n    holds: true\n"),
+    );
+    let (_, j, err) = scan_json(d.path(), &[]);
+    let report = &systems(&j)[0]["report"];
+    assert_eq!(
+        statuses(report)["log.audit-trail"],
+        "needs_clarification",
+        "{err}"
+    );
+    assert_eq!(report["answers"]["stale"], serde_json::json!([]));
+    let asked = audit_questions(report);
+    assert_eq!(
+        (asked.len(), &asked[0].0, &asked[0].1),
+        (
+            1,
+            id,
+            &serde_json::json!(["stacks/a.yaml", "stacks/c.yaml"])
+        )
+    );
+}
