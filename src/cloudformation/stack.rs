@@ -8,7 +8,7 @@
 
 pub use super::frame::Stack;
 use super::frame::{Memo, Outputs};
-use super::template::{resolve_local, Shared, Template};
+use super::template::{resolve_nested, Shared, Template};
 use super::values::{key_text, Scope};
 use super::{depends, sam};
 use crate::model::{self, Language, Reason, Resource, Symbol, Unknown, Value};
@@ -405,7 +405,8 @@ impl<'a> Stack<'a> {
             Value::String(s) => s,
             other => return Err(outside(format!("template {other}"))),
         };
-        let Some(path) = resolve_local(self.template.dir, &url) else {
+        let known = |p: &str| self.shared.templates.contains_key(p);
+        let Some(path) = resolve_nested(self.template.dir, &url, &known) else {
             return Err(outside(format!("template {url}")));
         };
         let Some(child) = self.shared.templates.get(&path) else {
@@ -494,8 +495,9 @@ impl<'a> Stack<'a> {
     }
 }
 
-/// Local template paths a template nests (stacks and SAM applications with a local path).
-pub fn local_children(t: &Template) -> Vec<String> {
+/// Template paths of the tree a template nests (stacks and SAM applications with a local path,
+/// or an S3 URL whose key is a template of the tree: see [`resolve_nested`]).
+pub fn local_children(t: &Template, exists: &dyn Fn(&str) -> bool) -> Vec<String> {
     let mut out = Vec::new();
     for (_, r) in t
         .doc
@@ -513,7 +515,7 @@ pub fn local_children(t: &Template) -> Vec<String> {
             _ => None,
         };
         if let Some(url) = url.filter(|u| u.tag.is_none()).and_then(Node::as_str) {
-            if let Some(p) = resolve_local(t.dir, url) {
+            if let Some(p) = resolve_nested(t.dir, url, exists) {
                 out.push(p);
             }
         }

@@ -233,6 +233,22 @@ fn nested_stacks_are_instantiated_in_the_parent_unit() {
     assert_eq!(edges(&s, "Function", "Network/SubnetA"), ["in-subnet"]);
     assert_eq!(edges(&s, "Function", "Network/Group"), ["security-group"]);
     assert_eq!(edges(&s, "Network/SubnetA", "Network/Vpc"), ["in-vpc"]);
+    // A TemplateURL on S3 whose key ends in a template's path in the tree is that template,
+    // instantiated with the parent's parameters (aws-samples/ecs-refarch-cloudformation nests
+    // its templates so); a key that is no template of the tree stays outside it.
+    assert_eq!(
+        s.loaded
+            .sources
+            .region(resource(&s, "Storage/Jobs").span)
+            .file,
+        "stacks/storage.yaml"
+    );
+    assert_eq!(attr(&s, "Storage/Jobs", "QueueName"), json!("app-jobs"));
+    assert!(s
+        .model
+        .resources
+        .iter()
+        .all(|r| !r.address.starts_with("Remote/")));
 }
 
 #[test]
