@@ -282,6 +282,10 @@ pub struct Score {
     /// polarity, or the right assumption and polarity but the wrong scope.
     pub wrong_polarity: usize,
     pub wrong_scope: usize,
+    /// Of the labeled claims not recalled: their sentence was read as no claim at all (or the
+    /// label matches no sentence), or it was read as claims about other assumptions only.
+    pub not_read: usize,
+    pub wrong_assumption: usize,
     /// Claims read, and those a label confirms.
     pub read: usize,
     pub confirmed: usize,
@@ -447,6 +451,7 @@ pub fn score_document(
                 .unmatched_labels
                 .push((path.to_string(), entry.text.clone()));
             score.labeled += entry.claims.len();
+            score.not_read += entry.claims.len();
             continue;
         }
         for i in found {
@@ -514,6 +519,10 @@ pub fn score_document(
                 score.wrong_scope += 1;
             } else if r.read.iter().any(|(x, _)| x.assumption == e.assumption) {
                 score.wrong_polarity += 1;
+            } else if r.read.is_empty() {
+                score.not_read += 1;
+            } else {
+                score.wrong_assumption += 1;
             }
         }
         score.read += r.read.len();
@@ -577,6 +586,11 @@ pub fn to_text(name: &str, score: &Score, verbose: bool) -> String {
     );
     let _ = writeln!(
         out,
+        "  lost by stage: {} not read as a claim, {} wrong assumption, {} wrong polarity, {} wrong scope",
+        score.not_read, score.wrong_assumption, score.wrong_polarity, score.wrong_scope
+    );
+    let _ = writeln!(
+        out,
         "  precision {:5.1}%  ({} of {} claims read are labeled so)",
         100.0 * score.precision(),
         score.confirmed,
@@ -599,6 +613,12 @@ pub fn to_json(score: &Score) -> serde_json::Value {
         "recall": round3(score.recall()),
         "precision": round3(score.precision()),
         "read_from_none": score.read_from_none,
+        "lost": {
+            "not_read": score.not_read,
+            "wrong_assumption": score.wrong_assumption,
+            "wrong_polarity": score.wrong_polarity,
+            "wrong_scope": score.wrong_scope,
+        },
         "errors": score.errors.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
     })
 }
@@ -670,6 +690,7 @@ mod tests {
         // The second is read about the admin console, labeled about support: wrong scope.
         assert_eq!(score.recalled, 1);
         assert_eq!(score.wrong_scope, 1);
+        assert_eq!(score.not_read + score.wrong_assumption + score.wrong_polarity, 0);
         // "MFA is enforced." is not listed: a claim read there is a wrong one.
         assert_eq!(score.read, 3);
         assert_eq!(score.confirmed, 1);
