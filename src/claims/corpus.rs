@@ -411,26 +411,20 @@ pub fn score_split(dir: &Path, rules: &[(&str, &ClaimPatterns)]) -> Score {
     score
 }
 
-/// Scores one document against its labels, adding to `score`.
-pub fn score_document(
-    score: &mut Score,
-    path: &str,
-    text: &str,
-    entries: &[Entry],
-    rules: &[(&str, &ClaimPatterns)],
-) {
-    let doc = read_document(path, text, false);
-    score.documents += 1;
-    score.entries += entries.len();
+/// The sentence(s) of `doc` each entry labels (by index), and the entries that match none.
+/// A label matches the sentence with the same words, else the sentences that hold the label's
+/// words or that the label's words hold (a label that spans what the reader split).
+pub(crate) fn label_sentences<'e>(
+    doc: &Document,
+    entries: &'e [Entry],
+) -> (Vec<(usize, &'e Entry)>, Vec<&'e Entry>) {
     let norms: Vec<String> = doc.sentences.iter().map(|s| normalized(&s.text)).collect();
     let mut by_norm: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, n) in norms.iter().enumerate() {
         by_norm.entry(n.as_str()).or_default().push(i);
     }
-    // The sentence(s) of each entry: the same words, else the sentences that hold the label's
-    // words or that the label's words hold (a label that spans what the reader split).
-    let mut results: BTreeMap<usize, SentenceResult> = BTreeMap::new();
     let mut labeled_at: Vec<(usize, &Entry)> = Vec::new();
+    let mut unmatched = Vec::new();
     for entry in entries {
         let norm = normalized(&entry.text);
         let mut found: Vec<usize> = by_norm.get(norm.as_str()).cloned().unwrap_or_default();
@@ -447,17 +441,35 @@ pub fn score_document(
                 .collect();
         }
         if found.is_empty() {
-            score
-                .unmatched_labels
-                .push((path.to_string(), entry.text.clone()));
-            score.labeled += entry.claims.len();
-            score.not_read += entry.claims.len();
-            continue;
+            unmatched.push(entry);
         }
         for i in found {
             labeled_at.push((i, entry));
         }
     }
+    (labeled_at, unmatched)
+}
+
+/// Scores one document against its labels, adding to `score`.
+pub fn score_document(
+    score: &mut Score,
+    path: &str,
+    text: &str,
+    entries: &[Entry],
+    rules: &[(&str, &ClaimPatterns)],
+) {
+    let doc = read_document(path, text, false);
+    score.documents += 1;
+    score.entries += entries.len();
+    let (labeled_at, unmatched) = label_sentences(&doc, entries);
+    for entry in unmatched {
+        score
+            .unmatched_labels
+            .push((path.to_string(), entry.text.clone()));
+        score.labeled += entry.claims.len();
+        score.not_read += entry.claims.len();
+    }
+    let mut results: BTreeMap<usize, SentenceResult> = BTreeMap::new();
     for (i, entry) in &labeled_at {
         let s = &doc.sentences[*i];
         let r = results.entry(*i).or_insert_with(|| SentenceResult {

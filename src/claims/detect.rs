@@ -829,7 +829,7 @@ pub(crate) fn read(
         let mut any = false;
         let mut here: Vec<(usize, Evidence, Claim)> = Vec::new();
         for (k, c) in compiled.iter().enumerate() {
-            match claim_of(doc, sentence, &view, c) {
+            match claim_of(doc, sentence, &view, c, None) {
                 Outcome::Silent => {}
                 Outcome::Skipped(topic, why) => {
                     vocabulary.push(format!("{}: `{topic}`", rules[k].0));
@@ -858,8 +858,18 @@ pub(crate) fn read(
                 !(heading_only || swallowed)
             })
             .collect();
+        let mut read_here: Vec<usize> = Vec::new();
         for ((k, _, claim), keep) in here.into_iter().zip(kept) {
             if keep {
+                read_here.push(k);
+                claims.push((k, claim));
+            }
+        }
+        // The learned vocabulary: the assumptions a sentence stated as a fact talks about in
+        // words no rule lists.
+        if view.cues.is_empty() {
+            for (k, claim) in learned_claims(doc, sentence, &view, rules, &compiled, &read_here) {
+                any = true;
                 claims.push((k, claim));
             }
         }
@@ -876,8 +886,19 @@ pub(crate) fn read(
     (claims, skipped)
 }
 
-fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compiled) -> Outcome {
+fn claim_of(
+    doc: &Document,
+    sentence: &super::Sentence,
+    view: &View,
+    c: &Compiled,
+    learned: Option<&Learned>,
+) -> Outcome {
     let tokens = &view.tokens;
+    // The topic of a claim the learned vocabulary found: no phrase of the rule's.
+    let no_phrase = Phrase {
+        source: "",
+        words: Vec::new(),
+    };
     // The topic: one of the assumption's topics or controls in the sentence, else a control
     // in the heading above it ("## Multi-factor authentication" then "Required for everyone.").
     let in_sentence = c
@@ -897,6 +918,7 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
             let heading = tokenize(sentence.section.rsplit(" > ").next().unwrap_or(""));
             match c.controls.iter().find(|p| !p.find(&heading).is_empty()) {
                 Some(p) => (p, true, true),
+                None if learned.is_some() => (&no_phrase, true, false),
                 None => return Outcome::Silent,
             }
         }
@@ -1050,6 +1072,23 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
     };
     if matches.iter().any(|m| !contrast(m.2)) {
         matches.retain(|m| !(m.1 .0 && contrast(m.2)));
+    }
+    // Where no word of the rule's or the shared ones decides, the learned polarity does.
+    if matches.is_empty() {
+        if let Some(l) = learned {
+            let (polarity, words) = &l.polarity;
+            let label = if *polarity == Polarity::Fails {
+                "fails"
+            } else {
+                "holds"
+            };
+            matches.push((
+                *polarity,
+                (true, true),
+                0,
+                format!("{label} by the learned words `{}`", words.join("`, `")),
+            ));
+        }
     }
     let polarity = if matches.iter().any(|m| m.0 == Polarity::Fails) {
         Polarity::Fails
@@ -1225,13 +1264,82 @@ fn claim_of(doc: &Document, sentence: &super::Sentence, view: &View, c: &Compile
             components: names,
             mentions,
             excluded,
-            matched: format!(
-                "topic `{}`{}, {why}",
-                topic.source,
-                if from_heading { " (the heading)" } else { "" }
-            ),
+            matched: match learned {
+                Some(l) if topic.source.is_empty() => format!("{}, {why}", l.why),
+                _ => format!(
+                    "topic `{}`{}, {why}",
+                    topic.source,
+                    if from_heading { " (the heading)" } else { "" }
+                ),
+            },
         },
     )
+}
+
+/// What the learned vocabulary read of a sentence for one assumption: why, and its polarity.
+struct Learned {
+    why: String,
+    polarity: (Polarity, Vec<String>),
+}
+
+/// The score a sentence's learned topic needs to be read as a claim: several stems that mostly
+/// occur in sentences about the assumption (one such stem weighs about 3).
+const LEARNED_THRESHOLD: f64 = 8.0;
+/// A second assumption of the same sentence must score at least this part of the first's.
+const LEARNED_RATIO: f64 = 0.8;
+/// At most this many learned claims per sentence.
+const MAX_LEARNED: usize = 2;
+
+/// The claims the learned vocabulary reads in a sentence the rules' phrases read nothing from:
+/// each assumption whose score passes [`LEARNED_THRESHOLD`], at most [`MAX_LEARNED`]. (Adding
+/// learned claims beside the rules' ones read more of the documents tuned on and nothing more
+/// of the ones checked on.)
+fn learned_claims(
+    doc: &Document,
+    sentence: &super::Sentence,
+    view: &View,
+    rules: &[(&str, &ClaimPatterns)],
+    compiled: &[Compiled],
+    read: &[usize],
+) -> Vec<(usize, Claim)> {
+    if !read.is_empty() {
+        return Vec::new();
+    }
+    let model = super::topic::Model::get();
+    let topics = model.topics(&view.tokens);
+    let Some(best) = topics.first().map(|t| t.score) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for t in topics.iter().take(MAX_LEARNED) {
+        if t.score < LEARNED_THRESHOLD || t.score < best * LEARNED_RATIO {
+            break;
+        }
+        let Some(k) = rules.iter().position(|(id, _)| *id == t.assumption) else {
+            continue;
+        };
+        let (fails, words) = model.fails(&view.tokens);
+        let learned = Learned {
+            why: format!(
+                "learned topic `{}` (score {:.1})",
+                t.words.join("`, `"),
+                t.score
+            ),
+            polarity: (
+                if fails {
+                    Polarity::Fails
+                } else {
+                    Polarity::Holds
+                },
+                words,
+            ),
+        };
+        if let Outcome::Claim(_, claim) = claim_of(doc, sentence, view, &compiled[k], Some(&learned))
+        {
+            out.push((k, claim));
+        }
+    }
+    out
 }
 
 /// Cell values that say a control is in place, or that it is not.
@@ -1243,7 +1351,7 @@ const NO_CELLS: &[&str] = &[
 /// A table row as text to read: its first cell, then each other cell under its header, as its
 /// own clause ("payments table; Encryption CMK; Recovery PITR enabled"); a yes cell says its
 /// header is enabled, a no cell negates it ("Public IP | no" → "not Public IP"). `None` for prose, or a row with no header.
-fn row_text(sentence: &super::Sentence) -> Option<String> {
+pub(super) fn row_text(sentence: &super::Sentence) -> Option<String> {
     if sentence.cells.len() < 2 || sentence.cells.iter().all(|(h, _)| h.is_empty()) {
         return None;
     }

@@ -18,6 +18,7 @@ mod markdown;
 mod resolve;
 mod scope;
 mod text;
+mod topic;
 
 pub use markdown::MAX_DOCUMENT_BYTES;
 
