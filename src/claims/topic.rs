@@ -47,9 +47,6 @@ const STEM_CHARS: usize = 5;
 /// Smoothing of the counts: a stem seen once is weak evidence.
 const SMOOTHING: f64 = 0.5;
 
-/// A stem must occur in at least this many training sentences of an assumption to count for it.
-const MIN_SUPPORT: u32 = 1;
-
 /// A topic stem must occur in at least this many training sentences in all: a name that one
 /// document uses once ("grocer") is that document's, not a topic's.
 const MIN_TOPIC_SENTENCES: u32 = 2;
@@ -83,8 +80,8 @@ fn topic_features(tokens: &[Token]) -> BTreeSet<String> {
     out
 }
 
-/// The polarity features of a sentence: its stems, and `not_`-marked stems for the words a
-/// negation reaches ("no NAT gateway" gives `not_nat`), and the negation itself.
+/// The polarity features of a sentence: its words (singular), and `not_`-marked words for the
+/// ones a negation reaches ("no NAT gateway" gives `not_nat`), and the negation itself.
 fn polarity_features(tokens: &[Token]) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let mut negated_until: Option<(u32, usize)> = None;
@@ -98,7 +95,8 @@ fn polarity_features(tokens: &[Token]) -> BTreeSet<String> {
         if STOP_WORDS.contains(&w) {
             continue;
         }
-        let s = stem(w);
+        // Whole words, not stems: "options" is not "optional".
+        let s = fold(w).to_string();
         match negated_until {
             Some((clause, end)) if clause == t.clause && i <= end => {
                 out.insert(format!("not_{s}"));
@@ -113,10 +111,12 @@ fn polarity_features(tokens: &[Token]) -> BTreeSet<String> {
 
 /// The trained model.
 pub(crate) struct Model {
-    /// The assumptions, in catalog order.
+    /// The assumptions, in catalog order; the class after the last is "no claim".
     classes: Vec<String>,
-    /// Per topic feature, its weight for each assumption it supports (only positive weights).
-    topic: HashMap<String, Vec<(usize, f64)>>,
+    /// Per topic feature, its log-probability in each class (the last: no claim).
+    topic: HashMap<String, Vec<f64>>,
+    /// Each class's log-prior.
+    prior: Vec<f64>,
     /// Per polarity feature, the log-odds of failing against holding it adds.
     polarity: HashMap<String, f64>,
     /// The log-odds of failing before any word is read.
@@ -127,8 +127,9 @@ pub(crate) struct Model {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Topic {
     pub assumption: String,
+    /// How much likelier the assumption is than no claim at all (natural log-odds).
     pub score: f64,
-    /// The stems that weighed most, heaviest first.
+    /// The stems that weighed most for it against no claim, heaviest first.
     pub words: Vec<String>,
 }
 
@@ -146,37 +147,45 @@ impl Model {
         MODEL.get_or_init(|| Model::train(&examples()))
     }
 
+    /// A multinomial naive Bayes over the assumptions and "no claim": a sentence counts its
+    /// features once towards each assumption it is labeled with, or towards no claim.
     fn train(examples: &[Example]) -> Model {
         let classes: Vec<String> = crate::assumptions::catalog()
             .iter()
             .map(|r| r.id.clone())
             .collect();
+        let none = classes.len();
         let index: HashMap<&str, usize> = classes
             .iter()
             .enumerate()
             .map(|(k, c)| (c.as_str(), k))
             .collect();
-        // Sentences per class, and per feature the sentences that hold it, in all and per class.
-        let mut per_class = vec![0u32; classes.len()];
-        let mut feature_total: BTreeMap<String, u32> = BTreeMap::new();
-        let mut feature_class: BTreeMap<String, BTreeMap<usize, u32>> = BTreeMap::new();
+        let mut sentences = vec![0u32; none + 1];
+        let mut features_in = vec![0u32; none + 1];
+        let mut sentences_with: BTreeMap<String, u32> = BTreeMap::new();
+        let mut counts: BTreeMap<String, Vec<u32>> = BTreeMap::new();
         let mut holds = 0u32;
         let mut fails = 0u32;
         let mut pol: BTreeMap<String, (u32, u32)> = BTreeMap::new();
         for e in examples {
-            let ks: BTreeSet<usize> = e
+            let mut ks: BTreeSet<usize> = e
                 .labels
                 .iter()
                 .filter_map(|(a, _)| index.get(a.as_str()).copied())
                 .collect();
-            for &k in &ks {
-                per_class[k] += 1;
+            if ks.is_empty() {
+                ks.insert(none);
             }
-            for f in topic_features(&e.tokens) {
-                *feature_total.entry(f.clone()).or_default() += 1;
-                let by = feature_class.entry(f).or_default();
+            let features = topic_features(&e.tokens);
+            for &k in &ks {
+                sentences[k] += 1;
+                features_in[k] += features.len() as u32;
+            }
+            for f in features {
+                *sentences_with.entry(f.clone()).or_default() += 1;
+                let c = counts.entry(f).or_insert_with(|| vec![0; none + 1]);
                 for &k in &ks {
-                    *by.entry(k).or_default() += 1;
+                    c[k] += 1;
                 }
             }
             let fail = e.labels.iter().filter(|(_, f)| *f).count() as u32;
@@ -191,31 +200,26 @@ impl Model {
                 }
             }
         }
-        let total = examples.len() as f64;
-        let mut topic: HashMap<String, Vec<(usize, f64)>> = HashMap::new();
-        for (f, by) in &feature_class {
-            if feature_total[f] < MIN_TOPIC_SENTENCES {
-                continue;
-            }
-            let n_f = f64::from(feature_total[f]);
-            let mut ws = Vec::new();
-            for (&k, &n) in by {
-                if n < MIN_SUPPORT {
-                    continue;
-                }
-                let n = f64::from(n);
-                let prior = f64::from(per_class[k]) / total;
-                // How much likelier the assumption is among the sentences with this stem than
-                // among all sentences.
-                let w = ((n + SMOOTHING * prior) / (n_f + SMOOTHING)).ln() - prior.ln();
-                if w > 0.0 {
-                    ws.push((k, w));
-                }
-            }
-            if !ws.is_empty() {
-                topic.insert(f.clone(), ws);
-            }
-        }
+        counts.retain(|f, _| sentences_with[f] >= MIN_TOPIC_SENTENCES);
+        let vocabulary = counts.len() as f64;
+        let total: f64 = sentences.iter().map(|&n| f64::from(n)).sum();
+        let prior = sentences
+            .iter()
+            .map(|&n| ((f64::from(n) + SMOOTHING) / (total + SMOOTHING)).ln())
+            .collect();
+        let topic = counts
+            .into_iter()
+            .map(|(f, c)| {
+                let logs = c
+                    .iter()
+                    .zip(&features_in)
+                    .map(|(&n, &t)| {
+                        ((f64::from(n) + SMOOTHING) / (f64::from(t) + SMOOTHING * vocabulary)).ln()
+                    })
+                    .collect();
+                (f, logs)
+            })
+            .collect();
         let (h, fl) = (f64::from(holds), f64::from(fails));
         let polarity_prior = ((fl + SMOOTHING) / (h + SMOOTHING)).ln();
         let polarity = pol
@@ -230,30 +234,42 @@ impl Model {
         Model {
             classes,
             topic,
+            prior,
             polarity,
             polarity_prior,
         }
     }
 
-    /// The assumptions a sentence's words point to, best first: each with its score (the sum
-    /// of its stems' weights) and the stems that weighed most.
+    /// The assumptions likelier than no claim for a sentence's words, best first: each with
+    /// its log-odds against no claim and the stems that weighed most for it.
     pub(crate) fn topics(&self, tokens: &[Token]) -> Vec<Topic> {
-        let mut sums: BTreeMap<usize, Vec<(f64, String)>> = BTreeMap::new();
-        for f in topic_features(tokens) {
-            if let Some(ws) = self.topic.get(&f) {
-                for &(k, w) in ws {
-                    sums.entry(k).or_default().push((w, f.clone()));
-                }
+        let none = self.classes.len();
+        let mut scores = self.prior.clone();
+        let features: Vec<(&String, &Vec<f64>)> = topic_features(tokens)
+            .into_iter()
+            .filter_map(|f| self.topic.get_key_value(&f))
+            .collect();
+        if features.is_empty() {
+            return Vec::new();
+        }
+        for (_, logs) in &features {
+            for (s, l) in scores.iter_mut().zip(logs.iter()) {
+                *s += l;
             }
         }
-        let mut out: Vec<Topic> = sums
-            .into_iter()
-            .map(|(k, mut ws)| {
-                ws.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        let mut out: Vec<Topic> = (0..none)
+            .filter(|&k| scores[k] > scores[none])
+            .map(|k| {
+                let mut ws: Vec<(f64, &String)> = features
+                    .iter()
+                    .map(|(f, logs)| (logs[k] - logs[none], *f))
+                    .filter(|(w, _)| *w > 0.0)
+                    .collect();
+                ws.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
                 Topic {
                     assumption: self.classes[k].clone(),
-                    score: ws.iter().map(|(w, _)| w).sum(),
-                    words: ws.into_iter().take(3).map(|(_, f)| f).collect(),
+                    score: scores[k] - scores[none],
+                    words: ws.into_iter().take(3).map(|(_, f)| f.clone()).collect(),
                 }
             })
             .collect();
@@ -348,7 +364,9 @@ mod tests {
     #[test]
     fn learned_topics_name_an_assumption_in_words_no_rule_lists() {
         let model = Model::get();
-        let tokens = tokenize("Every function has its own role.");
+        // No rule lists "dedicated … of its own"; the training sentences about one role per
+        // function use these words.
+        let tokens = tokenize("Each Lambda function gets a dedicated execution role of its own.");
         let topics = model.topics(&tokens);
         assert_eq!(
             topics.first().map(|t| t.assumption.as_str()),
@@ -356,6 +374,12 @@ mod tests {
             "{topics:?}"
         );
         assert!(!topics[0].words.is_empty());
+        assert!(topics[0].score > 0.0);
+        // Words of no assumption: nothing is likelier than no claim.
+        assert!(model
+            .topics(&tokenize("The team meets on Tuesdays to plan the sprint."))
+            .iter()
+            .all(|t| t.score < 10.0));
         // Same input, same reading.
         assert_eq!(model.topics(&tokens), topics);
     }
