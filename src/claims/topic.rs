@@ -283,7 +283,7 @@ impl Model {
 
     /// Whether a sentence's words say that what it claims fails, and the stems that weighed
     /// most that way.
-    pub(crate) fn fails(&self, tokens: &[Token]) -> (bool, Vec<String>) {
+    pub(crate) fn fails(&self, tokens: &[Token]) -> (bool, f64, Vec<String>) {
         let mut ws: Vec<(f64, String)> = polarity_features(tokens)
             .into_iter()
             .filter_map(|f| self.polarity.get(&f).map(|&w| (w, f)))
@@ -296,7 +296,11 @@ impl Model {
                 .total_cmp(&a.0.abs())
                 .then_with(|| a.1.cmp(&b.1))
         });
-        (fails, ws.into_iter().take(3).map(|(_, f)| f).collect())
+        (
+            fails,
+            score.abs(),
+            ws.into_iter().take(3).map(|(_, f)| f).collect(),
+        )
     }
 }
 
