@@ -702,7 +702,10 @@ mod tests {
         // The second is read about the admin console, labeled about support: wrong scope.
         assert_eq!(score.recalled, 1);
         assert_eq!(score.wrong_scope, 1);
-        assert_eq!(score.not_read + score.wrong_assumption + score.wrong_polarity, 0);
+        assert_eq!(
+            score.not_read + score.wrong_assumption + score.wrong_polarity,
+            0
+        );
         // "MFA is enforced." is not listed: a claim read there is a wrong one.
         assert_eq!(score.read, 3);
         assert_eq!(score.confirmed, 1);

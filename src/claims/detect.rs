@@ -1315,7 +1315,9 @@ fn claim_of(
 
 /// Past-tense auxiliaries, and the present ones that keep a sentence about today.
 const PAST: &[&str] = &["was", "were"];
-const PRESENT: &[&str] = &["is", "are", "has", "have", "does", "do", "can", "cannot", "must"];
+const PRESENT: &[&str] = &[
+    "is", "are", "has", "have", "does", "do", "can", "cannot", "must",
+];
 
 /// Whether a sentence says how things are today, as a learned claim needs: not only what was
 /// ("The bastion security group allowed SSH from anywhere until March"), and not a pointer to
@@ -1327,14 +1329,16 @@ fn present_statement(text: &str, tokens: &[Token]) -> bool {
         return false;
     }
     // A ticket or document number: capitals, a dash, digits ("SEC-88", "ISP-004").
-    let ticket = text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')).any(|w| {
-        w.split_once('-').is_some_and(|(a, b)| {
-            a.len() >= 2
-                && a.chars().all(|c| c.is_ascii_uppercase())
-                && !b.is_empty()
-                && b.chars().all(|c| c.is_ascii_digit())
-        })
-    });
+    let ticket = text
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .any(|w| {
+            w.split_once('-').is_some_and(|(a, b)| {
+                a.len() >= 2
+                    && a.chars().all(|c| c.is_ascii_uppercase())
+                    && !b.is_empty()
+                    && b.chars().all(|c| c.is_ascii_digit())
+            })
+        });
     !ticket
 }
 
@@ -1393,7 +1397,7 @@ fn learned_claims(
         let Some(k) = rules.iter().position(|(id, _)| *id == t.assumption) else {
             continue;
         };
-        let (fails, _, words) = model.fails(&view.tokens);
+        let (fails, words) = model.fails(&view.tokens);
         let negated = view.tokens.iter().any(|t| {
             matches!(
                 t.word.as_str(),
@@ -1421,7 +1425,8 @@ fn learned_claims(
                 words,
             ),
         };
-        if let Outcome::Claim(_, claim) = claim_of(doc, sentence, view, &compiled[k], Some(&learned))
+        if let Outcome::Claim(_, claim) =
+            claim_of(doc, sentence, view, &compiled[k], Some(&learned))
         {
             out.push((k, claim));
         }

@@ -226,8 +226,8 @@ impl Model {
             .into_iter()
             .filter(|(_, (a, b))| a + b >= MIN_POLARITY_CLAIMS)
             .map(|(f, (a, b))| {
-                let w = ((f64::from(b) + SMOOTHING) / (f64::from(a) + SMOOTHING)).ln()
-                    - polarity_prior;
+                let w =
+                    ((f64::from(b) + SMOOTHING) / (f64::from(a) + SMOOTHING)).ln() - polarity_prior;
                 (f, w)
             })
             .collect();
@@ -283,7 +283,7 @@ impl Model {
 
     /// Whether a sentence's words say that what it claims fails, and the stems that weighed
     /// most that way.
-    pub(crate) fn fails(&self, tokens: &[Token]) -> (bool, f64, Vec<String>) {
+    pub(crate) fn fails(&self, tokens: &[Token]) -> (bool, Vec<String>) {
         let mut ws: Vec<(f64, String)> = polarity_features(tokens)
             .into_iter()
             .filter_map(|f| self.polarity.get(&f).map(|&w| (w, f)))
@@ -291,16 +291,8 @@ impl Model {
         let score = self.polarity_prior + ws.iter().map(|(w, _)| w).sum::<f64>();
         let fails = score > 0.0;
         ws.retain(|(w, _)| (*w > 0.0) == fails);
-        ws.sort_by(|a, b| {
-            b.0.abs()
-                .total_cmp(&a.0.abs())
-                .then_with(|| a.1.cmp(&b.1))
-        });
-        (
-            fails,
-            score.abs(),
-            ws.into_iter().take(3).map(|(_, f)| f).collect(),
-        )
+        ws.sort_by(|a, b| b.0.abs().total_cmp(&a.0.abs()).then_with(|| a.1.cmp(&b.1)));
+        (fails, ws.into_iter().take(3).map(|(_, f)| f).collect())
     }
 }
 
@@ -342,12 +334,12 @@ fn examples() -> Vec<Example> {
         let (at, _) = super::corpus::label_sentences(&doc, &entries);
         let mut labeled: BTreeMap<usize, Vec<(String, bool)>> = BTreeMap::new();
         for (i, entry) in at {
-            labeled.entry(i).or_default().extend(entry.claims.iter().map(|c| {
-                (
-                    c.assumption.clone(),
-                    c.polarity == super::Polarity::Fails,
-                )
-            }));
+            labeled.entry(i).or_default().extend(
+                entry
+                    .claims
+                    .iter()
+                    .map(|c| (c.assumption.clone(), c.polarity == super::Polarity::Fails)),
+            );
         }
         for (i, sentence) in doc.sentences.iter().enumerate() {
             let text = super::detect::row_text(sentence);
@@ -392,7 +384,11 @@ mod tests {
     fn learned_polarity_reads_negation_and_failing_words() {
         let model = Model::get();
         assert!(model.fails(&tokenize("The queue is not encrypted.")).0);
-        assert!(!model.fails(&tokenize("The queue is encrypted with our own key.")).0);
+        assert!(
+            !model
+                .fails(&tokenize("The queue is encrypted with our own key."))
+                .0
+        );
     }
 
     #[test]
