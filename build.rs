@@ -4,7 +4,9 @@
 //!   run time while a rule stays one data file in the repository;
 //! - the [`Kind`] enum, one variant per normalized kind of `rules/resource-types.tsv`;
 //! - the edge [`Label`] enum, one variant per label of `rules/edges.tsv`;
-//! - the [`Prop`] enum and its table, one variant per row of `rules/properties/*.tsv`.
+//! - the [`Prop`] enum and its table, one variant per row of `rules/properties/*.tsv`;
+//! - the training documents of the claim reader's learned topic vocabulary: the labeled
+//!   documents of the dev split's tuning half (`corpus/claims/dev/01`–`14`), embedded.
 //!
 //! The tables are checked here, so a typo in a data file is a build error with the file and line
 //! instead of a property that silently reads nothing.
@@ -26,6 +28,52 @@ fn main() {
         .expect("write service_prefixes.rs");
     iam_catalog(out_dir);
     managed_policies(out_dir);
+    std::fs::write(out_dir.join("claim_training.rs"), claim_training())
+        .expect("write claim_training.rs");
+}
+
+/// The documents the claim reader's topic vocabulary learns from: the dev split's documents
+/// numbered up to [`LAST_TRAINING_DOCUMENT`], each with its labels. Documents after it are the
+/// half the reader is checked on, and the held-out split is never read here.
+const LAST_TRAINING_DOCUMENT: u32 = 14;
+
+fn claim_training() -> String {
+    let dir = "corpus/claims/dev";
+    println!("cargo:rerun-if-changed={dir}");
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".labels.yaml"))
+                .filter(|n| {
+                    n.split('-')
+                        .next()
+                        .and_then(|k| k.parse::<u32>().ok())
+                        .is_some_and(|k| k <= LAST_TRAINING_DOCUMENT)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    let mut out = String::from(
+        "/// The labeled documents the topic vocabulary is trained on: (name, document, labels).\n\
+         pub static CLAIM_TRAINING: &[(&str, &str, &str)] = &[\n",
+    );
+    for labels in &names {
+        let doc = format!("{}.md", labels.trim_end_matches(".labels.yaml"));
+        if !Path::new(dir).join(&doc).is_file() {
+            continue;
+        }
+        println!("cargo:rerun-if-changed={dir}/{doc}");
+        println!("cargo:rerun-if-changed={dir}/{labels}");
+        let _ = writeln!(
+            out,
+            "    ({doc:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/{dir}/{doc}\")), \
+             include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/{dir}/{labels}\"))),"
+        );
+    }
+    out.push_str("];\n");
+    out
 }
 
 fn gunzip_json(path: &str) -> serde_json::Value {

@@ -282,6 +282,10 @@ pub struct Score {
     /// polarity, or the right assumption and polarity but the wrong scope.
     pub wrong_polarity: usize,
     pub wrong_scope: usize,
+    /// Of the labeled claims not recalled: their sentence was read as no claim at all (or the
+    /// label matches no sentence), or it was read as claims about other assumptions only.
+    pub not_read: usize,
+    pub wrong_assumption: usize,
     /// Claims read, and those a label confirms.
     pub read: usize,
     pub confirmed: usize,
@@ -407,26 +411,20 @@ pub fn score_split(dir: &Path, rules: &[(&str, &ClaimPatterns)]) -> Score {
     score
 }
 
-/// Scores one document against its labels, adding to `score`.
-pub fn score_document(
-    score: &mut Score,
-    path: &str,
-    text: &str,
-    entries: &[Entry],
-    rules: &[(&str, &ClaimPatterns)],
-) {
-    let doc = read_document(path, text, false);
-    score.documents += 1;
-    score.entries += entries.len();
+/// The sentence(s) of `doc` each entry labels (by index), and the entries that match none.
+/// A label matches the sentence with the same words, else the sentences that hold the label's
+/// words or that the label's words hold (a label that spans what the reader split).
+pub(crate) fn label_sentences<'e>(
+    doc: &Document,
+    entries: &'e [Entry],
+) -> (Vec<(usize, &'e Entry)>, Vec<&'e Entry>) {
     let norms: Vec<String> = doc.sentences.iter().map(|s| normalized(&s.text)).collect();
     let mut by_norm: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, n) in norms.iter().enumerate() {
         by_norm.entry(n.as_str()).or_default().push(i);
     }
-    // The sentence(s) of each entry: the same words, else the sentences that hold the label's
-    // words or that the label's words hold (a label that spans what the reader split).
-    let mut results: BTreeMap<usize, SentenceResult> = BTreeMap::new();
     let mut labeled_at: Vec<(usize, &Entry)> = Vec::new();
+    let mut unmatched = Vec::new();
     for entry in entries {
         let norm = normalized(&entry.text);
         let mut found: Vec<usize> = by_norm.get(norm.as_str()).cloned().unwrap_or_default();
@@ -443,16 +441,35 @@ pub fn score_document(
                 .collect();
         }
         if found.is_empty() {
-            score
-                .unmatched_labels
-                .push((path.to_string(), entry.text.clone()));
-            score.labeled += entry.claims.len();
-            continue;
+            unmatched.push(entry);
         }
         for i in found {
             labeled_at.push((i, entry));
         }
     }
+    (labeled_at, unmatched)
+}
+
+/// Scores one document against its labels, adding to `score`.
+pub fn score_document(
+    score: &mut Score,
+    path: &str,
+    text: &str,
+    entries: &[Entry],
+    rules: &[(&str, &ClaimPatterns)],
+) {
+    let doc = read_document(path, text, false);
+    score.documents += 1;
+    score.entries += entries.len();
+    let (labeled_at, unmatched) = label_sentences(&doc, entries);
+    for entry in unmatched {
+        score
+            .unmatched_labels
+            .push((path.to_string(), entry.text.clone()));
+        score.labeled += entry.claims.len();
+        score.not_read += entry.claims.len();
+    }
+    let mut results: BTreeMap<usize, SentenceResult> = BTreeMap::new();
     for (i, entry) in &labeled_at {
         let s = &doc.sentences[*i];
         let r = results.entry(*i).or_insert_with(|| SentenceResult {
@@ -514,6 +531,10 @@ pub fn score_document(
                 score.wrong_scope += 1;
             } else if r.read.iter().any(|(x, _)| x.assumption == e.assumption) {
                 score.wrong_polarity += 1;
+            } else if r.read.is_empty() {
+                score.not_read += 1;
+            } else {
+                score.wrong_assumption += 1;
             }
         }
         score.read += r.read.len();
@@ -577,6 +598,11 @@ pub fn to_text(name: &str, score: &Score, verbose: bool) -> String {
     );
     let _ = writeln!(
         out,
+        "  lost by stage: {} not read as a claim, {} wrong assumption, {} wrong polarity, {} wrong scope",
+        score.not_read, score.wrong_assumption, score.wrong_polarity, score.wrong_scope
+    );
+    let _ = writeln!(
+        out,
         "  precision {:5.1}%  ({} of {} claims read are labeled so)",
         100.0 * score.precision(),
         score.confirmed,
@@ -599,6 +625,12 @@ pub fn to_json(score: &Score) -> serde_json::Value {
         "recall": round3(score.recall()),
         "precision": round3(score.precision()),
         "read_from_none": score.read_from_none,
+        "lost": {
+            "not_read": score.not_read,
+            "wrong_assumption": score.wrong_assumption,
+            "wrong_polarity": score.wrong_polarity,
+            "wrong_scope": score.wrong_scope,
+        },
         "errors": score.errors.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
     })
 }
@@ -670,6 +702,10 @@ mod tests {
         // The second is read about the admin console, labeled about support: wrong scope.
         assert_eq!(score.recalled, 1);
         assert_eq!(score.wrong_scope, 1);
+        assert_eq!(
+            score.not_read + score.wrong_assumption + score.wrong_polarity,
+            0
+        );
         // "MFA is enforced." is not listed: a claim read there is a wrong one.
         assert_eq!(score.read, 3);
         assert_eq!(score.confirmed, 1);

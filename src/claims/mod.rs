@@ -8,8 +8,10 @@
 //!   conditionals are not claims.
 //! - [`resolve_component`]: a named component to the resources of the model it refers to.
 //!
-//! Everything is deterministic and explainable: lowercase word tokens and phrase patterns, no
-//! statistics. Every claim says which patterns made it ([`Claim::matched`]).
+//! Everything is deterministic and explainable: lowercase word tokens and phrase patterns, and
+//! for sentences no pattern reads, a small learned topic vocabulary (`topic`) trained from data
+//! in the repository. Every claim says which patterns or learned words made it
+//! ([`Claim::matched`]).
 
 pub mod corpus;
 mod detect;
@@ -18,6 +20,7 @@ mod markdown;
 mod resolve;
 mod scope;
 mod text;
+mod topic;
 
 pub use markdown::MAX_DOCUMENT_BYTES;
 

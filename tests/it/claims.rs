@@ -808,6 +808,37 @@ fn find_documents_does_not_follow_symlinks() {
     );
 }
 
+// --- The learned topic vocabulary -------------------------------------------------------------
+
+#[test]
+fn the_learned_vocabulary_reads_a_present_fact_no_phrase_names_and_says_why() {
+    let rules = vouch::claims::corpus::catalog_patterns();
+    let text = "# D\n\n\
+        The workload VPC has two private subnets in two availability zones.\n\n\
+        Should the workload VPC have two private subnets in two availability zones?\n\n\
+        The workload VPC had two private subnets in two availability zones.\n\n\
+        The workload VPC has two private subnets in two availability zones (SEC-12).\n";
+    let doc = read_document("d.md", text, false);
+    let claims = vouch::claims::detect_all(&doc, &rules);
+    // Only the first: a question, a sentence about the past and one that cites a ticket are
+    // no claims.
+    assert_eq!(claims.len(), 1, "{claims:?}");
+    let (k, claim) = &claims[0];
+    assert_eq!(rules[*k].0, "net.compute.in-vpc");
+    assert_eq!(claim.polarity, Polarity::Holds);
+    assert_eq!(claim.line, 3);
+    assert!(
+        claim.matched.starts_with("learned topic `vpc`"),
+        "{}",
+        claim.matched
+    );
+    // Same document, same claims.
+    assert_eq!(
+        format!("{:?}", vouch::claims::detect_all(&doc, &rules)),
+        format!("{claims:?}")
+    );
+}
+
 // --- Hostile input ----------------------------------------------------------------------------
 
 #[test]
