@@ -650,6 +650,14 @@ fn cidrsubnet(args: &[Value]) -> Result<Value, Value> {
     ))
 }
 
+/// True for an attribute the provider sets on every resource it creates, so that a reference
+/// to it, although computed at apply time, is never null: a managed resource's `id`, its `arn`,
+/// and the `identifier` RDS, DocumentDB and Neptune generate when the configuration gives none.
+/// (A name or another `_id` may be an optional attribute left out, which reads as null.)
+fn never_null(attribute: &str) -> bool {
+    matches!(attribute, "id" | "arn" | "identifier")
+}
+
 /// Binary operators over values.
 pub fn binary(op: BinaryOp, x: Value, y: Value) -> Value {
     use BinaryOp::*;
@@ -659,6 +667,13 @@ pub fn binary(op: BinaryOp, x: Value, y: Value) -> Value {
                 if let (Value::Ref(a), Value::Ref(b)) = (&x, &y) {
                     if a == b {
                         return Value::Bool(op == Eq);
+                    }
+                }
+                // `var.source != null` where the variable holds `aws_db_instance.a.identifier`:
+                // the value is computed, but never null once the resource exists.
+                if let (Value::Ref(r), Value::Null) | (Value::Null, Value::Ref(r)) = (&x, &y) {
+                    if never_null(&r.attribute) {
+                        return Value::Bool(op == NotEq);
                     }
                 }
                 let u = if x.is_fully_known() {
@@ -822,6 +837,43 @@ mod arity {
                 vec![Value::str("%d-%s"), Value::Number(7.9), Value::str("x")]
             ),
             Value::str("7-x")
+        );
+    }
+}
+
+#[cfg(test)]
+mod comparisons {
+    use super::*;
+    use crate::model::Ref;
+
+    fn reference(attribute: &str) -> Value {
+        Value::Ref(Box::new(Ref {
+            resource: "aws_db_instance.source".into(),
+            attribute: attribute.into(),
+        }))
+    }
+
+    /// `var.replicate_source_db != null` on a module's replica: the identifier is computed, but
+    /// a created instance always has one, so the module's replica branch is the one taken.
+    #[test]
+    fn an_identifying_attribute_is_never_null() {
+        for attribute in ["id", "arn", "identifier"] {
+            let x = reference(attribute);
+            assert_eq!(
+                binary(BinaryOp::NotEq, x.clone(), Value::Null),
+                Value::Bool(true)
+            );
+            assert_eq!(binary(BinaryOp::Eq, Value::Null, x), Value::Bool(false));
+        }
+    }
+
+    /// An optional attribute the configuration may leave out reads as null: still unknown.
+    #[test]
+    fn another_computed_attribute_compared_with_null_stays_unknown() {
+        let v = binary(BinaryOp::NotEq, reference("kms_key_id"), Value::Null);
+        assert!(
+            matches!(&v, Value::Unknown(u) if u.reason == Reason::Computed),
+            "{v:?}"
         );
     }
 }
