@@ -880,32 +880,6 @@ fn rds_props(cluster: bool) -> RdsProps {
     }
 }
 
-/// Read replicas followed to find a source's engine: a replica of a replica is allowed up to
-/// five levels deep by RDS (MySQL and MariaDB); more is a cycle in a defective tree.
-const MAX_REPLICA_CHAIN: usize = 5;
-
-/// The engine of the instance a read replica replicates, when that instance is in the tree and
-/// names it (RDS gives a replica its source's engine; the replica's own `Engine` may be left
-/// out, or set to null as modules do for replicas). `None` for an instance that is no replica,
-/// whose source is outside the tree, or whose source's engine cannot be read.
-fn replica_source_engine(model: &Model, i: usize) -> Option<String> {
-    let mut at = i;
-    for _ in 0..MAX_REPLICA_CHAIN {
-        let source = model.prop_set(at, Prop::RdsInstanceSourceDBInstanceIdentifier)?;
-        let unit = &model.resources[at].unit;
-        let s = util::target(model, unit, &source.value)?;
-        if model.resources[s].kind != Kind::RdsInstance {
-            return None;
-        }
-        match model.prop_set(s, Prop::RdsInstanceEngine).map(|f| f.text()) {
-            Some(Ok(Some(e))) => return Some(e.to_ascii_lowercase()),
-            Some(Err(_)) => return None,
-            _ => at = s,
-        }
-    }
-    None
-}
-
 fn rds_tls(model: &Model, i: usize, cluster: bool) -> Finding {
     let r = &model.resources[i];
     let props = rds_props(cluster);
@@ -917,10 +891,10 @@ fn rds_tls(model: &Model, i: usize, cluster: bool) -> Finding {
         Some((_, Ok(Some(e)))) => e.to_ascii_lowercase(),
         // Clusters default to Aurora MySQL; an instance has to name its engine.
         _ if cluster => "aurora-mysql".to_string(),
-        // A read replica runs its source's engine; the source may be in the tree.
-        _ => match replica_source_engine(model, i) {
-            Some(e) => e,
-            None => return Finding::new(
+        // A read replica whose source is in the tree has its engine from there
+        // (`rules/inherits.tsv`); one whose source is not names none.
+        _ => {
+            return Finding::new(
                 i,
                 Outcome::unknown(
                     Cause::OutsideTree,
@@ -928,8 +902,8 @@ fn rds_tls(model: &Model, i: usize, cluster: bool) -> Finding {
                 ),
                 "the database engine cannot be read",
             )
-            .at(r.span),
-        },
+            .at(r.span)
+        }
     };
     let param = if engine.contains("postgres") || engine.starts_with("sqlserver") {
         "rds.force_ssl"
