@@ -26,7 +26,7 @@ pub(super) fn checks() -> Vec<Check> {
         },
         Check {
             name: "datastore.tls-required",
-            about: "S3 buckets deny requests without TLS in their bucket policy, RDS engines force TLS through their parameter group, ElastiCache requires in-transit encryption",
+            about: "S3 buckets deny requests without TLS in their bucket policy, RDS engines force TLS through their parameter group, ElastiCache requires in-transit encryption, OpenSearch domains enforce HTTPS and node-to-node encryption, MSK clusters take TLS clients only and encrypt between brokers",
             run: datastores_tls,
             validate: no_params,
         },
@@ -640,6 +640,8 @@ fn datastores_tls(facts: &Facts, _: &Params) -> Vec<Finding> {
                 }
                 elasticache_tls(model, i)
             }
+            Kind::OpensearchDomain => opensearch_tls(model, i),
+            Kind::MskCluster => msk_tls(model, i),
             _ => continue,
         };
         out.push(f);
@@ -1183,6 +1185,102 @@ fn elasticache_tls(model: &Model, i: usize) -> Finding {
             }
         }
     }
+}
+
+/// One in-transit setting of a store, as the code or AWS's default leaves it: `Ok((value,
+/// span, note))` with the default's documentation as the note when the code is silent.
+fn transit_setting(model: &Model, i: usize, prop: Prop) -> Result<(String, Span, String), Finding> {
+    let Some(f) = model.prop(i, prop) else {
+        return Ok((String::new(), model.resources[i].span, String::new()));
+    };
+    let span = f.span(model, i);
+    let note = match &f.origin {
+        crate::model::PropOrigin::Default { source } => format!(" (provider default: {source})"),
+        _ => String::new(),
+    };
+    match f.text() {
+        Ok(t) => Ok((t.unwrap_or_default(), span, note)),
+        Err(u) => Err(Finding::new(
+            i,
+            Outcome::of_value(&u),
+            format!("{} cannot be read", prop.canonical()),
+        )
+        .at(span)),
+    }
+}
+
+/// An OpenSearch (or Elasticsearch) domain refuses plain HTTP only with EnforceHTTPS, and
+/// its nodes encrypt what they exchange only with node-to-node encryption.
+fn opensearch_tls(model: &Model, i: usize) -> Finding {
+    let (https, https_at, https_note) =
+        match transit_setting(model, i, Prop::OpensearchDomainEnforceHTTPS) {
+            Ok(s) => s,
+            Err(f) => return f,
+        };
+    let (nodes, nodes_at, nodes_note) =
+        match transit_setting(model, i, Prop::OpensearchDomainNodeToNodeEncryptionEnabled) {
+            Ok(s) => s,
+            Err(f) => return f,
+        };
+    if !https.eq_ignore_ascii_case("true") {
+        return Finding::fail(
+            i,
+            format!(
+                "HTTPS is not enforced{https_note}: clients may query the domain over plain HTTP"
+            ),
+        )
+        .at(https_at);
+    }
+    if !nodes.eq_ignore_ascii_case("true") {
+        return Finding::fail(
+            i,
+            format!("node-to-node encryption is off{nodes_note}: the domain's nodes exchange data unencrypted"),
+        )
+        .at(nodes_at);
+    }
+    Finding::pass(
+        i,
+        format!("HTTPS is enforced{https_note} and nodes encrypt their traffic{nodes_note}"),
+    )
+    .at(https_at)
+    .at(nodes_at)
+}
+
+/// An MSK cluster refuses plaintext clients only with ClientBroker TLS, and encrypts the
+/// traffic between its brokers only with InCluster.
+fn msk_tls(model: &Model, i: usize) -> Finding {
+    let (client, client_at, client_note) =
+        match transit_setting(model, i, Prop::MskClusterClientBroker) {
+            Ok(s) => s,
+            Err(f) => return f,
+        };
+    let (inside, inside_at, inside_note) =
+        match transit_setting(model, i, Prop::MskClusterInCluster) {
+            Ok(s) => s,
+            Err(f) => return f,
+        };
+    if !client.eq_ignore_ascii_case("TLS") {
+        return Finding::fail(
+            i,
+            format!("client-broker encryption is {client}{client_note}: clients may connect in plaintext"),
+        )
+        .at(client_at);
+    }
+    if !inside.eq_ignore_ascii_case("true") {
+        return Finding::fail(
+            i,
+            format!(
+                "in-cluster encryption is off{inside_note}: brokers replicate data unencrypted"
+            ),
+        )
+        .at(inside_at);
+    }
+    Finding::pass(
+        i,
+        format!("clients connect over TLS only{client_note} and brokers encrypt their traffic{inside_note}"),
+    )
+    .at(client_at)
+    .at(inside_at)
 }
 
 // --- log.access-logs --------------------------------------------------------------------
