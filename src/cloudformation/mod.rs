@@ -1,7 +1,8 @@
 //! CloudFormation and SAM templates into the model.
 //!
 //! Each top-level template is a deployment unit. A template that another scanned template only
-//! uses as a nested stack (a local `TemplateURL`) is not a unit of its own: like a Terraform
+//! uses as a nested stack (a local `TemplateURL`, or an S3 key naming it) is not a unit of its
+//! own: like a Terraform
 //! module, it is instantiated inside its parent with the parameters the parent passes, and its
 //! resources are addressed `<StackLogicalId>/<LogicalId>`.
 //!
@@ -65,10 +66,12 @@ pub fn lower(
     if templates.is_empty() {
         return;
     }
-    // Templates that another template nests by a local path are not units.
+    // Templates that another template nests (by a local path or an S3 key of the tree) are
+    // not units.
     let mut nested = BTreeSet::new();
+    let exists = |p: &str| templates.contains_key(p);
     for t in templates.values() {
-        for child in stack::local_children(t) {
+        for child in stack::local_children(t, &exists) {
             if child != t.path && templates.contains_key(&child) {
                 nested.insert(child);
             }

@@ -8,7 +8,7 @@
 
 pub use super::frame::Stack;
 use super::frame::{Memo, Outputs};
-use super::template::{resolve_local, Shared, Template};
+use super::template::{resolve_template, Shared, Template};
 use super::values::{key_text, Scope};
 use super::{depends, sam};
 use crate::model::{self, Language, Reason, Resource, Symbol, Unknown, Value};
@@ -400,7 +400,9 @@ impl<'a> Stack<'a> {
             Value::String(s) => s,
             other => return Err(outside(format!("template {other}"))),
         };
-        let Some(path) = resolve_local(self.template.dir, &url) else {
+        let templates = &self.shared.templates;
+        let exists = |p: &str| templates.contains_key(p);
+        let Some(path) = resolve_template(self.template.dir, &url, &exists) else {
             return Err(outside(format!("template {url}")));
         };
         let Some(child) = self.shared.templates.get(&path) else {
@@ -489,8 +491,9 @@ impl<'a> Stack<'a> {
     }
 }
 
-/// Local template paths a template nests (stacks and SAM applications with a local path).
-pub fn local_children(t: &Template) -> Vec<String> {
+/// Paths of the scanned templates a template nests (stacks and SAM applications with a local
+/// path, or an S3 URL whose key names a template of the tree).
+pub fn local_children(t: &Template, exists: &dyn Fn(&str) -> bool) -> Vec<String> {
     let mut out = Vec::new();
     for (_, r) in t
         .doc
@@ -508,7 +511,7 @@ pub fn local_children(t: &Template) -> Vec<String> {
             _ => None,
         };
         if let Some(url) = url.filter(|u| u.tag.is_none()).and_then(Node::as_str) {
-            if let Some(p) = resolve_local(t.dir, url) {
+            if let Some(p) = resolve_template(t.dir, url, exists) {
                 out.push(p);
             }
         }

@@ -94,9 +94,103 @@ pub fn resolve_local(dir: &str, url: &str) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("/"))
 }
 
+/// The object key of an S3 URL, in the forms CloudFormation accepts for a `TemplateURL`
+/// (`https://s3.amazonaws.com/bucket/key`, `https://s3.<region>.amazonaws.com/bucket/key`,
+/// `https://bucket.s3.amazonaws.com/key`, `https://bucket.s3.<region>.amazonaws.com/key`) and
+/// `s3://bucket/key`; `None` for any other URL.
+fn s3_key(url: &str) -> Option<&str> {
+    if let Some(rest) = url.strip_prefix("s3://") {
+        return rest.split_once('/').map(|(_, key)| key);
+    }
+    let rest = url.strip_prefix("https://")?;
+    let (host, path) = rest.split_once('/')?;
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    let host = host.to_ascii_lowercase();
+    let aws = host.ends_with(".amazonaws.com") || host.ends_with(".amazonaws.com.cn");
+    if !aws {
+        return None;
+    }
+    if host.starts_with("s3.") || host.starts_with("s3-") {
+        // Path style: the bucket is the first segment.
+        path.split_once('/').map(|(_, key)| key)
+    } else if host.contains(".s3.") || host.contains(".s3-") {
+        Some(path)
+    } else {
+        None
+    }
+}
+
+/// The scanned template a nested stack's `TemplateURL` names: a local path
+/// ([`resolve_local`]), or an S3 URL whose object key names a template of the tree. A
+/// repository that deploys from S3 uploads its own tree (`aws s3 sync`, `cloudformation
+/// package`), so the key, read from the template's directory, then from the tree's root, then
+/// without its leading prefixes (`v3/stacks/vpc.yaml` is `stacks/vpc.yaml`), is looked up
+/// among the scanned templates; the first that `exists` is the one. `None` when no template
+/// of the tree matches: the stack stays outside the tree.
+pub fn resolve_template(dir: &str, url: &str, exists: &dyn Fn(&str) -> bool) -> Option<String> {
+    let url = url.trim();
+    if let Some(local) = resolve_local(dir, url) {
+        return Some(local);
+    }
+    let key = s3_key(url)?;
+    let mut candidates = vec![resolve_local(dir, key)];
+    let mut rest = key;
+    loop {
+        candidates.push(resolve_local(".", rest));
+        match rest.split_once('/') {
+            Some((_, tail)) if !tail.is_empty() => rest = tail,
+            _ => break,
+        }
+    }
+    candidates.into_iter().flatten().find(|p| exists(p))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn s3_template_urls_name_templates_of_the_tree() {
+        let tree = [
+            "infrastructure/vpc.yaml",
+            "stacks/queue.yaml",
+            "cf/nested/db.yaml",
+        ];
+        let exists = |p: &str| tree.contains(&p);
+        let at = |dir: &str, url: &str| resolve_template(dir, url, &exists);
+        assert_eq!(
+            at(
+                ".",
+                "https://s3.amazonaws.com/refarch/infrastructure/vpc.yaml"
+            )
+            .as_deref(),
+            Some("infrastructure/vpc.yaml")
+        );
+        assert_eq!(
+            at(
+                ".",
+                "https://artifacts.s3.eu-west-1.amazonaws.com/v3/stacks/queue.yaml"
+            )
+            .as_deref(),
+            Some("stacks/queue.yaml")
+        );
+        assert_eq!(
+            at("cf", "s3://artifacts/nested/db.yaml").as_deref(),
+            Some("cf/nested/db.yaml")
+        );
+        assert_eq!(
+            at(
+                ".",
+                "https://s3-us-west-2.amazonaws.com/b/stacks/queue.yaml?versionId=3"
+            )
+            .as_deref(),
+            Some("stacks/queue.yaml")
+        );
+        // A key no template of the tree matches, and a host that is not S3.
+        assert_eq!(at(".", "https://s3.amazonaws.com/b/other.yaml"), None);
+        assert_eq!(at(".", "https://example.com/stacks/queue.yaml"), None);
+        assert_eq!(at(".", "https://s3.amazonaws.com/b/../../etc/passwd"), None);
+    }
 
     #[test]
     fn local_template_paths() {
