@@ -26,7 +26,7 @@ pub(super) fn checks() -> Vec<Check> {
         },
         Check {
             name: "datastore.tls-required",
-            about: "S3 buckets deny requests without TLS in their bucket policy, RDS engines force TLS through their parameter group, ElastiCache requires in-transit encryption, OpenSearch domains enforce HTTPS and node-to-node encryption, MSK clusters take TLS clients only and encrypt between brokers",
+            about: "S3 buckets deny requests without TLS in their bucket policy, RDS engines force TLS through their parameter group, ElastiCache requires in-transit encryption, OpenSearch domains enforce HTTPS and node-to-node encryption, MSK clusters take TLS clients only and encrypt between brokers (serverless caches and clusters always do)",
             run: datastores_tls,
             validate: no_params,
         },
@@ -641,7 +641,8 @@ fn datastores_tls(facts: &Facts, _: &Params) -> Vec<Finding> {
                 elasticache_tls(model, i)
             }
             Kind::OpensearchDomain => opensearch_tls(model, i),
-            Kind::MskCluster => msk_tls(model, i),
+            Kind::MskCluster | Kind::MskServerlessCluster => msk_tls(model, i),
+            Kind::ElasticacheServerlessCache => serverless_cache_tls(model, i),
             _ => continue,
         };
         out.push(f);
@@ -1194,7 +1195,14 @@ fn transit_setting(model: &Model, i: usize, prop: Prop) -> Result<(String, Span,
         return Ok((String::new(), model.resources[i].span, String::new()));
     };
     let span = f.span(model, i);
+    let row = prop.row();
     let note = match &f.origin {
+        // No language can set it: AWS fixes it, and that is the reason.
+        crate::model::PropOrigin::Default { source }
+            if row.terraform == "-" && row.cloudformation == "-" =>
+        {
+            format!(" (fixed by AWS: {source})")
+        }
         crate::model::PropOrigin::Default { source } => format!(" (provider default: {source})"),
         _ => String::new(),
     };
@@ -1249,16 +1257,21 @@ fn opensearch_tls(model: &Model, i: usize) -> Finding {
 /// An MSK cluster refuses plaintext clients only with ClientBroker TLS, and encrypts the
 /// traffic between its brokers only with InCluster.
 fn msk_tls(model: &Model, i: usize) -> Finding {
-    let (client, client_at, client_note) =
-        match transit_setting(model, i, Prop::MskClusterClientBroker) {
-            Ok(s) => s,
-            Err(f) => return f,
-        };
-    let (inside, inside_at, inside_note) =
-        match transit_setting(model, i, Prop::MskClusterInCluster) {
-            Ok(s) => s,
-            Err(f) => return f,
-        };
+    let (client_prop, inside_prop) = match model.resources[i].kind {
+        Kind::MskServerlessCluster => (
+            Prop::MskServerlessClusterClientBroker,
+            Prop::MskServerlessClusterInCluster,
+        ),
+        _ => (Prop::MskClusterClientBroker, Prop::MskClusterInCluster),
+    };
+    let (client, client_at, client_note) = match transit_setting(model, i, client_prop) {
+        Ok(s) => s,
+        Err(f) => return f,
+    };
+    let (inside, inside_at, inside_note) = match transit_setting(model, i, inside_prop) {
+        Ok(s) => s,
+        Err(f) => return f,
+    };
     if !client.eq_ignore_ascii_case("TLS") {
         return Finding::fail(
             i,
@@ -1281,6 +1294,22 @@ fn msk_tls(model: &Model, i: usize) -> Finding {
     )
     .at(client_at)
     .at(inside_at)
+}
+
+/// An ElastiCache Serverless cache takes TLS connections only: AWS fixes it.
+fn serverless_cache_tls(model: &Model, i: usize) -> Finding {
+    let prop = Prop::ElasticacheServerlessCacheTransitEncryptionEnabled;
+    match transit_setting(model, i, prop) {
+        Err(f) => f,
+        Ok((on, at, note)) if on.eq_ignore_ascii_case("true") => {
+            Finding::pass(i, format!("in-transit encryption is required{note}")).at(at)
+        }
+        Ok((_, at, note)) => Finding::fail(
+            i,
+            format!("in-transit encryption is not required{note}: clients connect without TLS"),
+        )
+        .at(at),
+    }
 }
 
 // --- log.access-logs --------------------------------------------------------------------
