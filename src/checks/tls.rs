@@ -912,12 +912,14 @@ fn rds_tls(model: &Model, i: usize, cluster: bool) -> Finding {
         "rds.force_ssl"
     } else if engine.contains("mysql") || engine.contains("mariadb") || engine == "aurora" {
         "require_secure_transport"
+    } else if engine.starts_with("oracle") && !cluster {
+        return oracle_tls(model, i, &engine);
     } else {
         return Finding::new(
             i,
             Outcome::unknown(
                 Cause::NotExpressible,
-                format!("{engine} enforces TLS through an option group (SSL or native network encryption), which is not read"),
+                format!("{engine} enforces TLS through settings vouch does not read"),
             ),
             format!("{engine}: TLS enforcement is not a parameter"),
         )
@@ -1095,6 +1097,118 @@ fn default_parameter(
 
 /// A parameter's value in a parameter group (a list of name and value items, or a map from
 /// name to value), with the span to point at.
+/// The option that makes Oracle refuse unencrypted sessions, and its setting.
+const ORACLE_NNE: &str = "NATIVE_NETWORK_ENCRYPTION";
+const ORACLE_NNE_SERVER: &str = "SQLNET.ENCRYPTION_SERVER";
+
+/// RDS for Oracle takes its transport security from its option group, not a parameter: the
+/// `SSL` option adds a TLS listener beside the plain one, so only native network encryption
+/// with `SQLNET.ENCRYPTION_SERVER = REQUIRED` refuses sessions that are not encrypted. Without
+/// an option group (or with AWS's default one, which has no options) every session may be
+/// plain. A group outside the tree is a question.
+fn oracle_tls(model: &Model, i: usize, engine: &str) -> Finding {
+    let r = &model.resources[i];
+    let Some(gf) = model.prop_set(i, Prop::RdsInstanceOptionGroupName) else {
+        return Finding::fail(
+            i,
+            format!("{engine} with no option group: AWS's default group has no {ORACLE_NNE}, so sessions are accepted unencrypted"),
+        )
+        .at(r.span);
+    };
+    let Some(g) = util::target(model, &r.unit, &gf.value) else {
+        return match gf.text() {
+            Ok(Some(name)) if name.starts_with("default:") => Finding::fail(
+                i,
+                format!("AWS's default option group {name} has no {ORACLE_NNE}: sessions are accepted unencrypted"),
+            )
+            .at(gf.span(model, i)),
+            Ok(_) => Finding::new(
+                i,
+                Outcome::unknown(
+                    Cause::OutsideTree,
+                    "the option group is not in the tree",
+                ),
+                "whether the option group requires native network encryption cannot be read",
+            )
+            .at(gf.span(model, i)),
+            Err(u) => Finding::new(
+                i,
+                Outcome::of_value(&u),
+                "the option group cannot be read",
+            )
+            .at(gf.span(model, i)),
+        };
+    };
+    let gr = &model.resources[g];
+    let mut ssl = false;
+    for item in model.items(g, Prop::RdsOptionGroupOptions) {
+        let name = match item
+            .prop_set(Prop::RdsOptionGroupOptionsName)
+            .map(|n| n.text())
+        {
+            Some(Ok(Some(n))) => n,
+            Some(Err(u)) => {
+                return Finding::new(i, Outcome::of_value(&u), "an option's name cannot be read")
+                    .at(item.span())
+            }
+            _ => continue,
+        };
+        if name.eq_ignore_ascii_case("SSL") {
+            ssl = true;
+        }
+        if !name.eq_ignore_ascii_case(ORACLE_NNE) {
+            continue;
+        }
+        let names = item.props(Prop::RdsOptionGroupOptionsSettingsName);
+        let values = item.props(Prop::RdsOptionGroupOptionsSettingsValue);
+        for (n, v) in names.iter().zip(values.iter()) {
+            if !n
+                .as_str()
+                .is_some_and(|n| n.eq_ignore_ascii_case(ORACLE_NNE_SERVER))
+            {
+                continue;
+            }
+            let at = v.span(model, g);
+            return match v.text() {
+                Ok(Some(v)) if v.eq_ignore_ascii_case("REQUIRED") => Finding::pass(
+                    i,
+                    format!("option group {} requires native network encryption ({ORACLE_NNE_SERVER} = REQUIRED)", gr.address),
+                )
+                .at(at),
+                Ok(v) => Finding::fail(
+                    i,
+                    format!(
+                        "option group {} sets {ORACLE_NNE_SERVER} = {}: unencrypted sessions are still accepted",
+                        gr.address,
+                        v.unwrap_or_default()
+                    ),
+                )
+                .at(at),
+                Err(u) => Finding::new(
+                    i,
+                    Outcome::of_value(&u),
+                    format!("{ORACLE_NNE_SERVER} in {} cannot be read", gr.address),
+                )
+                .at(at),
+            };
+        }
+        return Finding::fail(
+            i,
+            format!("option group {} has {ORACLE_NNE} without {ORACLE_NNE_SERVER} = REQUIRED (Oracle's default is REQUESTED): unencrypted sessions are still accepted", gr.address),
+        )
+        .at(item.span());
+    }
+    let detail = if ssl {
+        format!("option group {} adds the SSL option, but the plain listener stays open and it does not require {ORACLE_NNE}: unencrypted sessions are accepted", gr.address)
+    } else {
+        format!(
+            "option group {} has neither {ORACLE_NNE} nor SSL: sessions are accepted unencrypted",
+            gr.address
+        )
+    };
+    Finding::fail(i, detail).at(gr.span)
+}
+
 fn read_parameter(model: &Model, g: usize, name: &str) -> (Option<Value>, Span) {
     let gr = &model.resources[g];
     let named = model.can_express(g, Prop::RdsParameterGroupParametersName);
