@@ -676,6 +676,16 @@ pub fn binary(op: BinaryOp, x: Value, y: Value) -> Value {
                         return Value::Bool(op == NotEq);
                     }
                 }
+                // `var.node_groups != null` where one group's subnets come from a module
+                // outside the tree: a map, list or template is not null, whatever it holds.
+                if let (v, Value::Null) | (Value::Null, v) = (&x, &y) {
+                    if matches!(
+                        v,
+                        Value::Map(_) | Value::List(_) | Value::Template(_) | Value::Encoded(_)
+                    ) {
+                        return Value::Bool(op == NotEq);
+                    }
+                }
                 let u = if x.is_fully_known() {
                     unknown_of(&y, "operand")
                 } else {
@@ -865,6 +875,30 @@ mod comparisons {
             );
             assert_eq!(binary(BinaryOp::Eq, Value::Null, x), Value::Bool(false));
         }
+    }
+
+    /// A map holding an unknown is still a map: `var.groups != null` is true.
+    #[test]
+    fn a_partly_unknown_map_is_not_null() {
+        let mut m = crate::model::VecMap::new();
+        m.insert(
+            "general",
+            Value::unknown(Reason::ExternalModule, "module.vpc"),
+        );
+        let groups = Value::Map(m);
+        assert_eq!(
+            binary(BinaryOp::NotEq, groups.clone(), Value::Null),
+            Value::Bool(true)
+        );
+        assert_eq!(
+            binary(BinaryOp::Eq, Value::Null, groups),
+            Value::Bool(false)
+        );
+        let unknown = Value::unknown(Reason::ExternalModule, "module.vpc");
+        assert!(matches!(
+            binary(BinaryOp::NotEq, unknown, Value::Null),
+            Value::Unknown(_)
+        ));
     }
 
     /// An optional attribute the configuration may leave out reads as null: still unknown.
