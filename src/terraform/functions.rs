@@ -61,6 +61,7 @@ fn number_arg(args: &[Value], i: usize, f: &str) -> Result<f64, Value> {
 /// invalid expression (Terraform refuses it), not a value made from what was given.
 const ARITY: &[(&str, usize, Option<usize>)] = &[
     ("abs", 1, Some(1)),
+    ("basename", 1, Some(1)),
     ("bcrypt", 1, Some(2)),
     ("can", 1, Some(1)),
     ("ceil", 1, Some(1)),
@@ -91,11 +92,13 @@ const ARITY: &[(&str, usize, Option<usize>)] = &[
     ("max", 1, None),
     ("merge", 0, None),
     ("min", 1, None),
+    ("nonsensitive", 1, Some(1)),
     ("one", 1, Some(1)),
     ("plantimestamp", 0, Some(0)),
     ("range", 1, Some(3)),
     ("replace", 3, Some(3)),
     ("reverse", 1, Some(1)),
+    ("sensitive", 1, Some(1)),
     ("setunion", 1, None),
     ("slice", 3, Some(3)),
     ("sort", 1, Some(1)),
@@ -180,6 +183,22 @@ fn eval_call(name: &str, args: &[Value]) -> Result<Value, Value> {
             None => invalid("jsondecode: no argument"),
         },
         "format" => format(args)?,
+        // Sensitivity only hides a value in Terraform's output; the value is the same.
+        "sensitive" | "nonsensitive" => args.first().cloned().unwrap_or(Value::Null),
+        // The last element of a path, as Go's filepath.Base gives it (`"a/b/"` is `"b"`).
+        "basename" => match args.first() {
+            Some(Value::String(s)) => {
+                let trimmed = s.trim_end_matches('/');
+                Value::str(match trimmed.rsplit('/').next() {
+                    _ if s.is_empty() => ".",
+                    _ if trimmed.is_empty() => "/",
+                    Some(last) => last,
+                    None => trimmed,
+                })
+            }
+            Some(other) => return Err(Value::Unknown(unknown_of(other, name))),
+            None => return Err(invalid("basename: no argument")),
+        },
         "formatlist" => {
             let fmt = args.first().cloned().unwrap_or(Value::Null);
             let lists: Vec<&Value> = args.iter().skip(1).collect();
@@ -875,6 +894,29 @@ mod comparisons {
             );
             assert_eq!(binary(BinaryOp::Eq, Value::Null, x), Value::Bool(false));
         }
+    }
+
+    /// `basename(path.cwd)` (tags in terraform-aws-modules) and `nonsensitive(x)` are values.
+    #[test]
+    fn path_and_sensitivity_functions_give_values() {
+        for (path, base) in [
+            ("examples/karpenter", "karpenter"),
+            ("a/b/", "b"),
+            (".", "."),
+            ("", "."),
+            ("/", "/"),
+        ] {
+            assert_eq!(
+                call("basename", vec![Value::str(path)]),
+                Value::str(base),
+                "{path}"
+            );
+        }
+        assert_eq!(call("nonsensitive", vec![Value::str("x")]), Value::str("x"));
+        assert_eq!(
+            call("sensitive", vec![Value::Number(3.0)]),
+            Value::Number(3.0)
+        );
     }
 
     /// A map holding an unknown is still a map: `var.groups != null` is true.
