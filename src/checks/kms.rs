@@ -907,6 +907,42 @@ fn replication_encrypted(facts: &Facts, _: &Params) -> Vec<Finding> {
                     ));
                 }
             }
+            Kind::RdsInstance => {
+                // Automated backups copied to another region: Terraform's
+                // aws_db_instance_automated_backups_replication (a facet), CloudFormation's
+                // AutomaticBackupReplicationRegion on the instance.
+                let Some(on) = model.prop_set(i, Prop::RdsInstanceAutomaticBackupReplicationRegion)
+                else {
+                    continue;
+                };
+                let holder = on.attribute().map(|(h, _)| h).unwrap_or(i);
+                let at = on.span(model, i);
+                let what = "automated backups replicated to another region";
+                let encrypted = model
+                    .prop(i, Prop::RdsInstanceStorageEncrypted)
+                    .map(|f| f.flag());
+                out.push(match encrypted {
+                    Some(Err(u)) => Finding::new(
+                        i,
+                        Outcome::of_value(&u),
+                        format!("{what}: whether the instance is encrypted cannot be read"),
+                    )
+                    .at(at),
+                    Some(Ok(Some(true))) => replica_finding(
+                        model,
+                        i,
+                        holder,
+                        what,
+                        model.prop_set(i, Prop::RdsInstanceAutomaticBackupReplicationKmsKeyId),
+                        "no KMS key in the destination region for the replicated backups",
+                    ),
+                    _ => Finding::fail(
+                        i,
+                        format!("{what}: the instance is not encrypted at rest, so neither are the backups it replicates"),
+                    )
+                    .at(at),
+                });
+            }
             _ => {}
         }
     }

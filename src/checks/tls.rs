@@ -26,7 +26,7 @@ pub(super) fn checks() -> Vec<Check> {
         },
         Check {
             name: "datastore.tls-required",
-            about: "S3 buckets deny requests without TLS in their bucket policy, RDS engines force TLS through their parameter group, ElastiCache requires in-transit encryption",
+            about: "S3 buckets deny requests without TLS in their bucket policy, RDS engines force TLS through their parameter group, ElastiCache requires in-transit encryption, OpenSearch domains enforce HTTPS and node-to-node encryption, MSK clusters take TLS clients only and encrypt between brokers (serverless caches and clusters always do)",
             run: datastores_tls,
             validate: no_params,
         },
@@ -640,6 +640,9 @@ fn datastores_tls(facts: &Facts, _: &Params) -> Vec<Finding> {
                 }
                 elasticache_tls(model, i)
             }
+            Kind::OpensearchDomain => opensearch_tls(model, i),
+            Kind::MskCluster | Kind::MskServerlessCluster => msk_tls(model, i),
+            Kind::ElasticacheServerlessCache => serverless_cache_tls(model, i),
             _ => continue,
         };
         out.push(f);
@@ -891,6 +894,8 @@ fn rds_tls(model: &Model, i: usize, cluster: bool) -> Finding {
         Some((_, Ok(Some(e)))) => e.to_ascii_lowercase(),
         // Clusters default to Aurora MySQL; an instance has to name its engine.
         _ if cluster => "aurora-mysql".to_string(),
+        // A read replica whose source is in the tree has its engine from there
+        // (`rules/inherits.tsv`); one whose source is not names none.
         _ => {
             return Finding::new(
                 i,
@@ -907,12 +912,14 @@ fn rds_tls(model: &Model, i: usize, cluster: bool) -> Finding {
         "rds.force_ssl"
     } else if engine.contains("mysql") || engine.contains("mariadb") || engine == "aurora" {
         "require_secure_transport"
+    } else if engine.starts_with("oracle") && !cluster {
+        return oracle_tls(model, i, &engine);
     } else {
         return Finding::new(
             i,
             Outcome::unknown(
                 Cause::NotExpressible,
-                format!("{engine} enforces TLS through an option group (SSL or native network encryption), which is not read"),
+                format!("{engine} enforces TLS through settings vouch does not read"),
             ),
             format!("{engine}: TLS enforcement is not a parameter"),
         )
@@ -1090,6 +1097,118 @@ fn default_parameter(
 
 /// A parameter's value in a parameter group (a list of name and value items, or a map from
 /// name to value), with the span to point at.
+/// The option that makes Oracle refuse unencrypted sessions, and its setting.
+const ORACLE_NNE: &str = "NATIVE_NETWORK_ENCRYPTION";
+const ORACLE_NNE_SERVER: &str = "SQLNET.ENCRYPTION_SERVER";
+
+/// RDS for Oracle takes its transport security from its option group, not a parameter: the
+/// `SSL` option adds a TLS listener beside the plain one, so only native network encryption
+/// with `SQLNET.ENCRYPTION_SERVER = REQUIRED` refuses sessions that are not encrypted. Without
+/// an option group (or with AWS's default one, which has no options) every session may be
+/// plain. A group outside the tree is a question.
+fn oracle_tls(model: &Model, i: usize, engine: &str) -> Finding {
+    let r = &model.resources[i];
+    let Some(gf) = model.prop_set(i, Prop::RdsInstanceOptionGroupName) else {
+        return Finding::fail(
+            i,
+            format!("{engine} with no option group: AWS's default group has no {ORACLE_NNE}, so sessions are accepted unencrypted"),
+        )
+        .at(r.span);
+    };
+    let Some(g) = util::target(model, &r.unit, &gf.value) else {
+        return match gf.text() {
+            Ok(Some(name)) if name.starts_with("default:") => Finding::fail(
+                i,
+                format!("AWS's default option group {name} has no {ORACLE_NNE}: sessions are accepted unencrypted"),
+            )
+            .at(gf.span(model, i)),
+            Ok(_) => Finding::new(
+                i,
+                Outcome::unknown(
+                    Cause::OutsideTree,
+                    "the option group is not in the tree",
+                ),
+                "whether the option group requires native network encryption cannot be read",
+            )
+            .at(gf.span(model, i)),
+            Err(u) => Finding::new(
+                i,
+                Outcome::of_value(&u),
+                "the option group cannot be read",
+            )
+            .at(gf.span(model, i)),
+        };
+    };
+    let gr = &model.resources[g];
+    let mut ssl = false;
+    for item in model.items(g, Prop::RdsOptionGroupOptions) {
+        let name = match item
+            .prop_set(Prop::RdsOptionGroupOptionsName)
+            .map(|n| n.text())
+        {
+            Some(Ok(Some(n))) => n,
+            Some(Err(u)) => {
+                return Finding::new(i, Outcome::of_value(&u), "an option's name cannot be read")
+                    .at(item.span())
+            }
+            _ => continue,
+        };
+        if name.eq_ignore_ascii_case("SSL") {
+            ssl = true;
+        }
+        if !name.eq_ignore_ascii_case(ORACLE_NNE) {
+            continue;
+        }
+        let names = item.props(Prop::RdsOptionGroupOptionsSettingsName);
+        let values = item.props(Prop::RdsOptionGroupOptionsSettingsValue);
+        for (n, v) in names.iter().zip(values.iter()) {
+            if !n
+                .as_str()
+                .is_some_and(|n| n.eq_ignore_ascii_case(ORACLE_NNE_SERVER))
+            {
+                continue;
+            }
+            let at = v.span(model, g);
+            return match v.text() {
+                Ok(Some(v)) if v.eq_ignore_ascii_case("REQUIRED") => Finding::pass(
+                    i,
+                    format!("option group {} requires native network encryption ({ORACLE_NNE_SERVER} = REQUIRED)", gr.address),
+                )
+                .at(at),
+                Ok(v) => Finding::fail(
+                    i,
+                    format!(
+                        "option group {} sets {ORACLE_NNE_SERVER} = {}: unencrypted sessions are still accepted",
+                        gr.address,
+                        v.unwrap_or_default()
+                    ),
+                )
+                .at(at),
+                Err(u) => Finding::new(
+                    i,
+                    Outcome::of_value(&u),
+                    format!("{ORACLE_NNE_SERVER} in {} cannot be read", gr.address),
+                )
+                .at(at),
+            };
+        }
+        return Finding::fail(
+            i,
+            format!("option group {} has {ORACLE_NNE} without {ORACLE_NNE_SERVER} = REQUIRED (Oracle's default is REQUESTED): unencrypted sessions are still accepted", gr.address),
+        )
+        .at(item.span());
+    }
+    let detail = if ssl {
+        format!("option group {} adds the SSL option, but the plain listener stays open and it does not require {ORACLE_NNE}: unencrypted sessions are accepted", gr.address)
+    } else {
+        format!(
+            "option group {} has neither {ORACLE_NNE} nor SSL: sessions are accepted unencrypted",
+            gr.address
+        )
+    };
+    Finding::fail(i, detail).at(gr.span)
+}
+
 fn read_parameter(model: &Model, g: usize, name: &str) -> (Option<Value>, Span) {
     let gr = &model.resources[g];
     let named = model.can_express(g, Prop::RdsParameterGroupParametersName);
@@ -1180,6 +1299,130 @@ fn elasticache_tls(model: &Model, i: usize) -> Finding {
                 }
             }
         }
+    }
+}
+
+/// One in-transit setting of a store, as the code or AWS's default leaves it: `Ok((value,
+/// span, note))` with the default's documentation as the note when the code is silent.
+fn transit_setting(model: &Model, i: usize, prop: Prop) -> Result<(String, Span, String), Finding> {
+    let Some(f) = model.prop(i, prop) else {
+        return Ok((String::new(), model.resources[i].span, String::new()));
+    };
+    let span = f.span(model, i);
+    let row = prop.row();
+    let note = match &f.origin {
+        // No language can set it: AWS fixes it, and that is the reason.
+        crate::model::PropOrigin::Default { source }
+            if row.terraform == "-" && row.cloudformation == "-" =>
+        {
+            format!(" (fixed by AWS: {source})")
+        }
+        crate::model::PropOrigin::Default { source } => format!(" (provider default: {source})"),
+        _ => String::new(),
+    };
+    match f.text() {
+        Ok(t) => Ok((t.unwrap_or_default(), span, note)),
+        Err(u) => Err(Finding::new(
+            i,
+            Outcome::of_value(&u),
+            format!("{} cannot be read", prop.canonical()),
+        )
+        .at(span)),
+    }
+}
+
+/// An OpenSearch (or Elasticsearch) domain refuses plain HTTP only with EnforceHTTPS, and
+/// its nodes encrypt what they exchange only with node-to-node encryption.
+fn opensearch_tls(model: &Model, i: usize) -> Finding {
+    let (https, https_at, https_note) =
+        match transit_setting(model, i, Prop::OpensearchDomainEnforceHTTPS) {
+            Ok(s) => s,
+            Err(f) => return f,
+        };
+    let (nodes, nodes_at, nodes_note) =
+        match transit_setting(model, i, Prop::OpensearchDomainNodeToNodeEncryptionEnabled) {
+            Ok(s) => s,
+            Err(f) => return f,
+        };
+    if !https.eq_ignore_ascii_case("true") {
+        return Finding::fail(
+            i,
+            format!(
+                "HTTPS is not enforced{https_note}: clients may query the domain over plain HTTP"
+            ),
+        )
+        .at(https_at);
+    }
+    if !nodes.eq_ignore_ascii_case("true") {
+        return Finding::fail(
+            i,
+            format!("node-to-node encryption is off{nodes_note}: the domain's nodes exchange data unencrypted"),
+        )
+        .at(nodes_at);
+    }
+    Finding::pass(
+        i,
+        format!("HTTPS is enforced{https_note} and nodes encrypt their traffic{nodes_note}"),
+    )
+    .at(https_at)
+    .at(nodes_at)
+}
+
+/// An MSK cluster refuses plaintext clients only with ClientBroker TLS, and encrypts the
+/// traffic between its brokers only with InCluster.
+fn msk_tls(model: &Model, i: usize) -> Finding {
+    let (client_prop, inside_prop) = match model.resources[i].kind {
+        Kind::MskServerlessCluster => (
+            Prop::MskServerlessClusterClientBroker,
+            Prop::MskServerlessClusterInCluster,
+        ),
+        _ => (Prop::MskClusterClientBroker, Prop::MskClusterInCluster),
+    };
+    let (client, client_at, client_note) = match transit_setting(model, i, client_prop) {
+        Ok(s) => s,
+        Err(f) => return f,
+    };
+    let (inside, inside_at, inside_note) = match transit_setting(model, i, inside_prop) {
+        Ok(s) => s,
+        Err(f) => return f,
+    };
+    if !client.eq_ignore_ascii_case("TLS") {
+        return Finding::fail(
+            i,
+            format!("client-broker encryption is {client}{client_note}: clients may connect in plaintext"),
+        )
+        .at(client_at);
+    }
+    if !inside.eq_ignore_ascii_case("true") {
+        return Finding::fail(
+            i,
+            format!(
+                "in-cluster encryption is off{inside_note}: brokers replicate data unencrypted"
+            ),
+        )
+        .at(inside_at);
+    }
+    Finding::pass(
+        i,
+        format!("clients connect over TLS only{client_note} and brokers encrypt their traffic{inside_note}"),
+    )
+    .at(client_at)
+    .at(inside_at)
+}
+
+/// An ElastiCache Serverless cache takes TLS connections only: AWS fixes it.
+fn serverless_cache_tls(model: &Model, i: usize) -> Finding {
+    let prop = Prop::ElasticacheServerlessCacheTransitEncryptionEnabled;
+    match transit_setting(model, i, prop) {
+        Err(f) => f,
+        Ok((on, at, note)) if on.eq_ignore_ascii_case("true") => {
+            Finding::pass(i, format!("in-transit encryption is required{note}")).at(at)
+        }
+        Ok((_, at, note)) => Finding::fail(
+            i,
+            format!("in-transit encryption is not required{note}: clients connect without TLS"),
+        )
+        .at(at),
     }
 }
 

@@ -38,7 +38,15 @@ fn names_resource(attribute: &str) -> bool {
     let lower = first.to_ascii_lowercase();
     matches!(
         lower.as_str(),
-        "id" | "arn" | "name" | "name_prefix" | "bucket" | "bucket_prefix" | "self_link"
+        "id"
+            | "arn"
+            | "name"
+            | "name_prefix"
+            | "bucket"
+            | "bucket_prefix"
+            | "self_link"
+            // RDS, DocumentDB and Neptune: `replicate_source_db = aws_db_instance.a.identifier`.
+            | "identifier"
     ) || lower.ends_with("_id")
         || lower.ends_with("_arn")
         || lower.ends_with("_name")
@@ -228,6 +236,7 @@ mod tests {
             "name",
             "bucket",
             "vpc_id",
+            "identifier",
             "GroupId",
             "Arn",
             "QueueName",

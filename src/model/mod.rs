@@ -7,6 +7,7 @@
 
 pub mod defaults;
 pub mod images;
+pub mod inherits;
 pub mod kinds;
 pub mod literal;
 pub mod map;

@@ -426,14 +426,32 @@ impl Model {
     }
 
     fn visit_prop<'m>(&'m self, index: usize, prop: Prop, f: &mut dyn FnMut(Found<'m>) -> bool) {
+        self.visit_prop_within(index, prop, f, super::inherits::MAX_CHAIN);
+    }
+
+    /// [`Self::visit_prop`] with `chain` links of inheritance left (`rules/inherits.tsv`): when
+    /// the resource and its facets set the property only to null (a module's
+    /// `engine = local.is_replica ? null : var.engine`) or not at all, the resource it inherits
+    /// the property from gives it. Nulls are held back until a value or the end shows whether
+    /// they are all there is, so the order of what is visited is otherwise unchanged. Returns
+    /// true when `f` asked to stop.
+    fn visit_prop_within<'m>(
+        &'m self,
+        index: usize,
+        prop: Prop,
+        f: &mut dyn FnMut(Found<'m>) -> bool,
+        chain: usize,
+    ) -> bool {
         let r = &self.resources[index];
         if r.kind != prop.kind() {
-            return;
+            return false;
         }
         let alts = alternatives(prop, r.language);
         // Only several alternatives can reach the same attribute twice.
         let dedup = alts.len() > 1;
         let mut seen: Vec<(usize, String)> = Vec::new();
+        let mut nulls: Vec<Found<'m>> = Vec::new();
+        let mut valued = false;
         for alt in alts {
             let holders = self.holders(index, alt);
             for h in holders {
@@ -448,13 +466,49 @@ impl Model {
                         }
                         seen.push((*resource, path.clone()));
                     }
+                    if !valued && matches!(*found.value, Value::Null) {
+                        nulls.push(found);
+                        return false;
+                    }
+                    valued = true;
+                    for held in nulls.drain(..) {
+                        if f(held) {
+                            return true;
+                        }
+                    }
                     f(found)
                 };
                 if read_alt(&self.resources[h], h, alt, &mut once) {
-                    return;
+                    return true;
                 }
             }
         }
+        if !valued && chain > 0 {
+            for from in super::inherits::sources(self, index, prop) {
+                let mut inherited = false;
+                let stop = self.visit_prop_within(
+                    from,
+                    prop,
+                    &mut |found| {
+                        inherited = true;
+                        f(found)
+                    },
+                    chain - 1,
+                );
+                if stop {
+                    return true;
+                }
+                if inherited {
+                    return false;
+                }
+            }
+        }
+        for held in nulls {
+            if f(held) {
+                return true;
+            }
+        }
+        false
     }
 
     /// The items of a list property (each rule of `SecurityGroupIngress`), each readable with

@@ -697,13 +697,21 @@ impl<'a> Instance<'a> {
                 .borrow_mut()
                 .insert(name.to_string(), Memo::InProgress);
             let v = parent.eval(expr, scope);
+            let block = self.config.variables.get(name);
+            // `nullable = false`: a null argument (`create = each.value.create` with the
+            // attribute left out of an `optional(...)` object) takes the variable's default,
+            // as Terraform does.
+            let v = match (&v, block) {
+                (Value::Null, Some(b)) if not_nullable(&b.item.body) => {
+                    match b.item.body.attribute("default") {
+                        Some(d) => self.child_default(&d.expr),
+                        None => v,
+                    }
+                }
+                _ => v,
+            };
             // As the variable's type constraint makes it (`optional(...)` defaults).
-            let v = match self
-                .config
-                .variables
-                .get(name)
-                .and_then(|b| b.item.body.attribute("type"))
-            {
+            let v = match block.and_then(|b| b.item.body.attribute("type")) {
                 Some(ty) => super::types::apply(&ty.expr, v),
                 None => v,
             };
@@ -1792,6 +1800,13 @@ impl std::fmt::Debug for Instance<'_> {
 
 /// Variable values as their declared type constraints make them (`optional(...)` defaults of
 /// object attributes, `super::types`).
+/// True for a variable declared `nullable = false`: null is not a value it can take, so a
+/// caller's null means its default.
+fn not_nullable(body: &Body) -> bool {
+    body.attribute("nullable")
+        .is_some_and(|a| matches!(Instance::eval_constant(&a.expr), Value::Bool(false)))
+}
+
 fn typed_vars(config: &ModuleConfig, mut vars: HashMap<String, Value>) -> HashMap<String, Value> {
     for (name, block) in &config.variables {
         let Some(ty) = block.item.body.attribute("type") else {

@@ -61,6 +61,7 @@ fn number_arg(args: &[Value], i: usize, f: &str) -> Result<f64, Value> {
 /// invalid expression (Terraform refuses it), not a value made from what was given.
 const ARITY: &[(&str, usize, Option<usize>)] = &[
     ("abs", 1, Some(1)),
+    ("basename", 1, Some(1)),
     ("bcrypt", 1, Some(2)),
     ("can", 1, Some(1)),
     ("ceil", 1, Some(1)),
@@ -91,11 +92,13 @@ const ARITY: &[(&str, usize, Option<usize>)] = &[
     ("max", 1, None),
     ("merge", 0, None),
     ("min", 1, None),
+    ("nonsensitive", 1, Some(1)),
     ("one", 1, Some(1)),
     ("plantimestamp", 0, Some(0)),
     ("range", 1, Some(3)),
     ("replace", 3, Some(3)),
     ("reverse", 1, Some(1)),
+    ("sensitive", 1, Some(1)),
     ("setunion", 1, None),
     ("slice", 3, Some(3)),
     ("sort", 1, Some(1)),
@@ -180,6 +183,22 @@ fn eval_call(name: &str, args: &[Value]) -> Result<Value, Value> {
             None => invalid("jsondecode: no argument"),
         },
         "format" => format(args)?,
+        // Sensitivity only hides a value in Terraform's output; the value is the same.
+        "sensitive" | "nonsensitive" => args.first().cloned().unwrap_or(Value::Null),
+        // The last element of a path, as Go's filepath.Base gives it (`"a/b/"` is `"b"`).
+        "basename" => match args.first() {
+            Some(Value::String(s)) => {
+                let trimmed = s.trim_end_matches('/');
+                Value::str(match trimmed.rsplit('/').next() {
+                    _ if s.is_empty() => ".",
+                    _ if trimmed.is_empty() => "/",
+                    Some(last) => last,
+                    None => trimmed,
+                })
+            }
+            Some(other) => return Err(Value::Unknown(unknown_of(other, name))),
+            None => return Err(invalid("basename: no argument")),
+        },
         "formatlist" => {
             let fmt = args.first().cloned().unwrap_or(Value::Null);
             let lists: Vec<&Value> = args.iter().skip(1).collect();
@@ -650,6 +669,14 @@ fn cidrsubnet(args: &[Value]) -> Result<Value, Value> {
     ))
 }
 
+/// True for an attribute the provider sets on every resource it creates, so that a reference
+/// to it, although computed at apply time, is never null: a managed resource's `id`, its `arn`,
+/// and the `identifier` RDS, DocumentDB and Neptune generate when the configuration gives none.
+/// (A name or another `_id` may be an optional attribute left out, which reads as null.)
+fn never_null(attribute: &str) -> bool {
+    matches!(attribute, "id" | "arn" | "identifier")
+}
+
 /// Binary operators over values.
 pub fn binary(op: BinaryOp, x: Value, y: Value) -> Value {
     use BinaryOp::*;
@@ -659,6 +686,23 @@ pub fn binary(op: BinaryOp, x: Value, y: Value) -> Value {
                 if let (Value::Ref(a), Value::Ref(b)) = (&x, &y) {
                     if a == b {
                         return Value::Bool(op == Eq);
+                    }
+                }
+                // `var.source != null` where the variable holds `aws_db_instance.a.identifier`:
+                // the value is computed, but never null once the resource exists.
+                if let (Value::Ref(r), Value::Null) | (Value::Null, Value::Ref(r)) = (&x, &y) {
+                    if never_null(&r.attribute) {
+                        return Value::Bool(op == NotEq);
+                    }
+                }
+                // `var.node_groups != null` where one group's subnets come from a module
+                // outside the tree: a map, list or template is not null, whatever it holds.
+                if let (v, Value::Null) | (Value::Null, v) = (&x, &y) {
+                    if matches!(
+                        v,
+                        Value::Map(_) | Value::List(_) | Value::Template(_) | Value::Encoded(_)
+                    ) {
+                        return Value::Bool(op == NotEq);
                     }
                 }
                 let u = if x.is_fully_known() {
@@ -822,6 +866,90 @@ mod arity {
                 vec![Value::str("%d-%s"), Value::Number(7.9), Value::str("x")]
             ),
             Value::str("7-x")
+        );
+    }
+}
+
+#[cfg(test)]
+mod comparisons {
+    use super::*;
+    use crate::model::Ref;
+
+    fn reference(attribute: &str) -> Value {
+        Value::Ref(Box::new(Ref {
+            resource: "aws_db_instance.source".into(),
+            attribute: attribute.into(),
+        }))
+    }
+
+    /// `var.replicate_source_db != null` on a module's replica: the identifier is computed, but
+    /// a created instance always has one, so the module's replica branch is the one taken.
+    #[test]
+    fn an_identifying_attribute_is_never_null() {
+        for attribute in ["id", "arn", "identifier"] {
+            let x = reference(attribute);
+            assert_eq!(
+                binary(BinaryOp::NotEq, x.clone(), Value::Null),
+                Value::Bool(true)
+            );
+            assert_eq!(binary(BinaryOp::Eq, Value::Null, x), Value::Bool(false));
+        }
+    }
+
+    /// `basename(path.cwd)` (tags in terraform-aws-modules) and `nonsensitive(x)` are values.
+    #[test]
+    fn path_and_sensitivity_functions_give_values() {
+        for (path, base) in [
+            ("examples/karpenter", "karpenter"),
+            ("a/b/", "b"),
+            (".", "."),
+            ("", "."),
+            ("/", "/"),
+        ] {
+            assert_eq!(
+                call("basename", vec![Value::str(path)]),
+                Value::str(base),
+                "{path}"
+            );
+        }
+        assert_eq!(call("nonsensitive", vec![Value::str("x")]), Value::str("x"));
+        assert_eq!(
+            call("sensitive", vec![Value::Number(3.0)]),
+            Value::Number(3.0)
+        );
+    }
+
+    /// A map holding an unknown is still a map: `var.groups != null` is true.
+    #[test]
+    fn a_partly_unknown_map_is_not_null() {
+        let mut m = crate::model::VecMap::new();
+        m.insert(
+            "general",
+            Value::unknown(Reason::ExternalModule, "module.vpc"),
+        );
+        let groups = Value::Map(m);
+        assert_eq!(
+            binary(BinaryOp::NotEq, groups.clone(), Value::Null),
+            Value::Bool(true)
+        );
+        assert_eq!(
+            binary(BinaryOp::Eq, Value::Null, groups),
+            Value::Bool(false)
+        );
+        let unknown = Value::unknown(Reason::ExternalModule, "module.vpc");
+        assert!(matches!(
+            binary(BinaryOp::NotEq, unknown, Value::Null),
+            Value::Unknown(_)
+        ));
+    }
+
+    /// An optional attribute the configuration may leave out reads as null: still unknown.
+    #[test]
+    fn another_computed_attribute_compared_with_null_stays_unknown() {
+        let v = binary(BinaryOp::NotEq, reference("kms_key_id"), Value::Null);
+        assert!(
+            matches!(&v, Value::Unknown(u) if u.reason == Reason::Computed),
+            "{v:?}"
         );
     }
 }

@@ -251,6 +251,36 @@ fn nested_stacks_are_instantiated_in_the_parent_unit() {
         .all(|r| !r.address.starts_with("Remote/")));
 }
 
+/// A master stack that nests its templates from S3, as a repository that syncs its tree to a
+/// bucket does (aws-samples/ecs-refarch-cloudformation): the key names the template in the
+/// tree, with or without a release prefix; a key no template matches stays outside the tree.
+#[test]
+fn nested_stacks_from_s3_keys_are_the_templates_of_the_tree() {
+    let s = scan("cloudformation/nested-s3");
+    let units: Vec<_> = s.model.units.iter().map(|u| u.id.as_str()).collect();
+    assert_eq!(units, ["master.yaml"]);
+    assert_eq!(
+        s.loaded
+            .sources
+            .region(resource(&s, "Network/Vpc").span)
+            .file,
+        "infrastructure/network.yaml"
+    );
+    assert_eq!(attr(&s, "Network/Vpc", "Tags")[0]["Value"], json!("orders"));
+    // The network stack's output reached the service stack through the master.
+    assert_eq!(
+        edges(&s, "Orders/Worker", "Network/PrivateA"),
+        ["in-subnet"]
+    );
+    assert!(
+        s.model
+            .resources
+            .iter()
+            .all(|r| !r.address.starts_with("Monitoring/")),
+        "a template the tree does not hold is not instantiated"
+    );
+}
+
 #[test]
 fn sam_function_expands_like_the_transform() {
     let s = scan("cloudformation/sam");

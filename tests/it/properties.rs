@@ -235,3 +235,89 @@ fn every_property_row_is_consistent() {
     }
     assert!(rows > 200, "{rows} rows");
 }
+
+/// A domain's access policy written as its own resource (as terraform-aws-modules/opensearch
+/// does) is the domain's `AccessPolicies`, read from that resource.
+#[test]
+fn a_domain_policy_resource_is_the_domains_access_policy() {
+    let (_d, s) = scan(&[(
+        "main.tf",
+        r#"
+resource "aws_opensearch_domain" "search" {
+  domain_name = "search"
+}
+
+resource "aws_opensearch_domain_policy" "search" {
+  domain_name = aws_opensearch_domain.search.domain_name
+  access_policies = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { AWS = "arn:aws:iam::111122223333:role/indexer" }
+      Action    = "es:ESHttp*"
+      Resource  = "arn:aws:es:eu-west-1:111122223333:domain/search/*"
+    }]
+  })
+}
+"#,
+    )]);
+    let m = &s.model;
+    let domain = index(m, "aws_opensearch_domain.search");
+    let (_, at) = read(m, domain, Prop::OpensearchDomainAccessPolicies).expect("a policy");
+    assert_eq!(at, "aws_opensearch_domain_policy.search.access_policies");
+}
+
+/// A read replica that leaves its engine and encryption out (or sets them to null) takes them
+/// from its source, with the source's attribute as the origin; a replica's own setting wins.
+#[test]
+fn a_replica_takes_what_its_code_leaves_out_from_its_source() {
+    let (_d, s) = scan(&[(
+        "main.tf",
+        r#"
+resource "aws_db_instance" "source" {
+  identifier        = "orders"
+  engine            = "postgres"
+  instance_class    = "db.t4g.medium"
+  storage_encrypted = true
+}
+
+resource "aws_db_instance" "replica" {
+  identifier          = "orders-replica"
+  replicate_source_db = aws_db_instance.source.identifier
+  engine              = null
+  instance_class      = "db.t4g.medium"
+}
+
+resource "aws_db_instance" "other" {
+  identifier          = "orders-other"
+  replicate_source_db = aws_db_instance.source.identifier
+  instance_class      = "db.t4g.medium"
+  storage_encrypted   = false
+}
+"#,
+    )]);
+    let m = &s.model;
+    let replica = index(m, "aws_db_instance.replica");
+    assert_eq!(
+        read(m, replica, Prop::RdsInstanceEngine),
+        Some((
+            Value::str("postgres"),
+            "aws_db_instance.source.engine".into()
+        ))
+    );
+    assert_eq!(
+        read(m, replica, Prop::RdsInstanceStorageEncrypted),
+        Some((
+            Value::Bool(true),
+            "aws_db_instance.source.storage_encrypted".into()
+        ))
+    );
+    let other = index(m, "aws_db_instance.other");
+    assert_eq!(
+        read(m, other, Prop::RdsInstanceStorageEncrypted),
+        Some((
+            Value::Bool(false),
+            "aws_db_instance.other.storage_encrypted".into()
+        ))
+    );
+}

@@ -1,0 +1,122 @@
+//! Settings one resource takes from another (`rules/inherits.tsv`): a read replica's engine and
+//! encryption are its source's, a secondary member of an ElastiCache global datastore is
+//! encrypted as its primary is. AWS fixes these; the replica's own code usually leaves them out
+//! (modules even set them to null), and reading the provider's default instead would call an
+//! encrypted replica unencrypted.
+//!
+//! [`super::Model::prop`] and the other property readers ask [`sources`] only when the resource
+//! and its facets set the property to nothing but null; the value found on the source keeps
+//! its own origin, so evidence points at the attribute that decides it.
+
+use super::{Kind, Model, Prop, Value};
+use std::sync::OnceLock;
+
+/// Links of inheritance followed before giving up: RDS allows replicas of replicas up to this
+/// depth, and a cycle in a defective tree ends here too.
+pub const MAX_CHAIN: usize = 4;
+
+/// One row: resources of `kind` take `properties` from the resources `via` leads to.
+struct Row {
+    kind: Kind,
+    /// Property names followed in turn, each on the kind of the resource reached.
+    via: Vec<&'static str>,
+    properties: Vec<Prop>,
+}
+
+fn rows() -> &'static [Row] {
+    static ROWS: OnceLock<Vec<Row>> = OnceLock::new();
+    ROWS.get_or_init(|| {
+        let file = "rules/inherits.tsv";
+        include_str!("../../rules/inherits.tsv")
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.starts_with('#') && !l.trim().is_empty())
+            .map(|(n, l)| {
+                let line = n + 1;
+                let cols: Vec<&'static str> = l.split('\t').collect();
+                let [kind, via, properties] = cols[..] else {
+                    panic!("{file}:{line}: expected 3 cells");
+                };
+                let kind = Kind::parse(kind)
+                    .unwrap_or_else(|| panic!("{file}:{line}: {kind} is not a kind"));
+                let properties = properties
+                    .split_whitespace()
+                    .map(|name| {
+                        Prop::named(kind, name).unwrap_or_else(|| {
+                            panic!(
+                                "{file}:{line}: {} has no property {name} in rules/properties/",
+                                kind.as_str()
+                            )
+                        })
+                    })
+                    .collect();
+                let via: Vec<&'static str> = via.split_whitespace().collect();
+                assert!(!via.is_empty(), "{file}:{line}: no property to follow");
+                Row {
+                    kind,
+                    via,
+                    properties,
+                }
+            })
+            .collect()
+    })
+}
+
+/// The resources `index` takes `prop` from, in the order the code names them: empty when no
+/// row of `rules/inherits.tsv` says it inherits the property, or when the reference leads
+/// outside the tree.
+pub fn sources(model: &Model, index: usize, prop: Prop) -> Vec<usize> {
+    let kind = model.resources[index].kind;
+    let Some(row) = rows()
+        .iter()
+        .find(|r| r.kind == kind && r.properties.contains(&prop))
+    else {
+        return Vec::new();
+    };
+    let mut at = vec![index];
+    for name in &row.via {
+        let mut next = Vec::new();
+        for &i in &at {
+            let Some(hop) = Prop::named(model.resources[i].kind, name) else {
+                continue;
+            };
+            let unit = &model.resources[i].unit;
+            for found in model.props(i, hop) {
+                collect(model, unit, &found.value, &mut next);
+            }
+        }
+        next.dedup();
+        at = next;
+    }
+    at.retain(|&i| i != index && model.resources[i].kind == kind);
+    at
+}
+
+/// The resources a reference value (or a list of them) points at.
+fn collect(model: &Model, unit: &str, v: &Value, out: &mut Vec<usize>) {
+    match v {
+        Value::Ref(r) => out.extend(model.index_of(unit, &r.resource)),
+        Value::List(items) => items.iter().for_each(|x| collect(model, unit, x, out)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every row names a kind, its properties and at least one property to follow.
+    #[test]
+    fn the_table_loads() {
+        assert!(!rows().is_empty());
+        for row in rows() {
+            assert!(row.properties.iter().all(|p| p.kind() == row.kind));
+            assert!(
+                Prop::named(row.kind, row.via[0]).is_some(),
+                "{}: {}",
+                row.kind.as_str(),
+                row.via[0]
+            );
+        }
+    }
+}
