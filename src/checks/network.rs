@@ -452,15 +452,35 @@ fn is_acl(r: &crate::model::Resource) -> bool {
     r.kind == Kind::Ec2NetworkAcl && r.facet.is_none()
 }
 
+/// What a rule opens, in words: its protocol and ports, and the ports lower-numbered network
+/// ACL denies take first, so a reader sees what is open and what is not.
 fn ports_text(rule: &OpenRule) -> String {
     let proto = rule.protocol.as_deref().unwrap_or("an unknown protocol");
-    match &rule.ports {
+    let open = match &rule.ports {
         Ports::All => "every port".into(),
         Ports::Range { from, to } if from == to => format!("{proto} port {from}"),
         Ports::Range { from, to } => format!("{proto} ports {from}-{to}"),
         Ports::NotApplicable => proto.to_string(),
         Ports::Unknown { .. } => format!("{proto} on ports that cannot be read"),
+    };
+    if rule.denied_first.is_empty() {
+        return open;
     }
+    let except: Vec<String> = rule
+        .denied_first
+        .iter()
+        .map(|(p, from, to)| {
+            if from == to {
+                format!("{p} {from}")
+            } else {
+                format!("{p} {from}-{to}")
+            }
+        })
+        .collect();
+    format!(
+        "{open} except {} (lower-numbered denies)",
+        except.join(", ")
+    )
 }
 
 /// Whether the group or ACL of a rule fronts an internet-facing load balancer: a group attached
