@@ -635,6 +635,19 @@ fn cluster_endpoint(model: &Model, i: usize) -> Finding {
         .at(public_span);
     };
     let cidrs_span = cidrs.span(model, i);
+    // An empty list is no list: the provider sends none and EKS applies its default, every
+    // address.
+    if matches!(&*cidrs.value, Value::List(l) if l.is_empty()) {
+        return Finding::fail(
+            i,
+            format!(
+                "the Kubernetes API endpoint is public and its public access CIDRs are an empty list, which EKS reads as none given: it accepts connections from 0.0.0.0/0{}",
+                defaults(&[&public])
+            ),
+        )
+        .at(cidrs_span)
+        .at(public_span);
+    }
     let mut open = None;
     let mut unsettled = None;
     for item in util::items(&cidrs.value) {
