@@ -46,7 +46,13 @@ fn mfa_required(facts: &Facts, _: &Params) -> Vec<Finding> {
                 Outcome::of_value(&v),
                 "the MFA setting cannot be read",
             ),
-            Ok(None) => Finding::fail(pool, "no MFA setting: Cognito's default is OFF"),
+            Ok(None) => Finding::fail(
+                pool,
+                format!(
+                    "no MFA setting: Cognito's default is OFF{}",
+                    threat_protection(model, pool)
+                ),
+            ),
             Ok(Some(s)) if s.eq_ignore_ascii_case("ON") => {
                 let providers = util::referrers(model, pool, Label::InUserPool)
                     .into_iter()
@@ -73,11 +79,38 @@ fn mfa_required(facts: &Facts, _: &Params) -> Vec<Finding> {
                     .at_all(providers.iter().map(|&i| model.resources[i].span))
                 }
             }
-            Ok(Some(s)) => Finding::fail(pool, format!("MFA is {s}, not required")),
+            Ok(Some(s)) => Finding::fail(
+                pool,
+                format!("MFA is {s}, not required{}", threat_protection(model, pool)),
+            ),
         };
         out.push(finding.at(span));
     }
     out
+}
+
+/// What the pool's threat protection (advanced security mode) adds where MFA is not mandatory.
+/// It does not make MFA mandatory, so it never turns the finding: ENFORCED blocks sign-ins with
+/// passwords known to be compromised and, with adaptive authentication, challenges risky ones
+/// for a second factor only the users who enrolled one can give; AUDIT only records the risk.
+fn threat_protection(model: &Model, pool: usize) -> String {
+    // Said only where the code sets it: the default (OFF) adds nothing to "MFA is not required",
+    // and a finding's words are part of its fingerprint.
+    let Some(found) = model.prop_set(pool, Prop::CognitoUserPoolAdvancedSecurityMode) else {
+        return String::new();
+    };
+    match found.text() {
+        Ok(Some(m)) if m.eq_ignore_ascii_case("ENFORCED") => {
+            "; threat protection is ENFORCED: sign-ins with known-compromised passwords are blocked and risky ones challenged, which narrows the gap for users who enrolled a second factor but does not close it".into()
+        }
+        Ok(Some(m)) if m.eq_ignore_ascii_case("AUDIT") => {
+            "; threat protection is AUDIT: risky sign-ins are recorded, none is blocked".into()
+        }
+        Ok(Some(m)) => format!(
+            "; threat protection is {m}: nothing stands between a stolen password and a session"
+        ),
+        Ok(None) | Err(_) => "; whether threat protection is on cannot be read".into(),
+    }
 }
 
 // --- auth.api-authorizer ----------------------------------------------------------------
