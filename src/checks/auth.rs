@@ -16,7 +16,7 @@ pub(super) fn checks() -> Vec<Check> {
         },
         Check {
             name: "api.routes-authenticated",
-            about: "every method of a REST API, every route of an HTTP API, the `$connect` route of a WebSocket API and every function URL requires an authenticated caller",
+            about: "every method of a REST API, every route of an HTTP API, the `$connect` route of a WebSocket API, every function URL and every forwarding HTTP(S) listener or rule of an internet-facing load balancer requires an authenticated caller",
             run: routes_authenticated,
             validate: no_params,
         },
@@ -46,7 +46,13 @@ fn mfa_required(facts: &Facts, _: &Params) -> Vec<Finding> {
                 Outcome::of_value(&v),
                 "the MFA setting cannot be read",
             ),
-            Ok(None) => Finding::fail(pool, "no MFA setting: Cognito's default is OFF"),
+            Ok(None) => Finding::fail(
+                pool,
+                format!(
+                    "no MFA setting: Cognito's default is OFF{}",
+                    threat_protection(model, pool)
+                ),
+            ),
             Ok(Some(s)) if s.eq_ignore_ascii_case("ON") => {
                 let providers = util::referrers(model, pool, Label::InUserPool)
                     .into_iter()
@@ -73,11 +79,38 @@ fn mfa_required(facts: &Facts, _: &Params) -> Vec<Finding> {
                     .at_all(providers.iter().map(|&i| model.resources[i].span))
                 }
             }
-            Ok(Some(s)) => Finding::fail(pool, format!("MFA is {s}, not required")),
+            Ok(Some(s)) => Finding::fail(
+                pool,
+                format!("MFA is {s}, not required{}", threat_protection(model, pool)),
+            ),
         };
         out.push(finding.at(span));
     }
     out
+}
+
+/// What the pool's threat protection (advanced security mode) adds where MFA is not mandatory.
+/// It does not make MFA mandatory, so it never turns the finding: ENFORCED blocks sign-ins with
+/// passwords known to be compromised and, with adaptive authentication, challenges risky ones
+/// for a second factor only the users who enrolled one can give; AUDIT only records the risk.
+fn threat_protection(model: &Model, pool: usize) -> String {
+    // Said only where the code sets it: the default (OFF) adds nothing to "MFA is not required",
+    // and a finding's words are part of its fingerprint.
+    let Some(found) = model.prop_set(pool, Prop::CognitoUserPoolAdvancedSecurityMode) else {
+        return String::new();
+    };
+    match found.text() {
+        Ok(Some(m)) if m.eq_ignore_ascii_case("ENFORCED") => {
+            "; threat protection is ENFORCED: sign-ins with known-compromised passwords are blocked and risky ones challenged, which narrows the gap for users who enrolled a second factor but does not close it".into()
+        }
+        Ok(Some(m)) if m.eq_ignore_ascii_case("AUDIT") => {
+            "; threat protection is AUDIT: risky sign-ins are recorded, none is blocked".into()
+        }
+        Ok(Some(m)) => format!(
+            "; threat protection is {m}: nothing stands between a stolen password and a session"
+        ),
+        Ok(None) | Err(_) => "; whether threat protection is on cannot be read".into(),
+    }
 }
 
 // --- auth.api-authorizer ----------------------------------------------------------------
@@ -131,6 +164,10 @@ fn routes_authenticated(facts: &Facts, _: &Params) -> Vec<Finding> {
     let model = facts.model;
     let mut out = Vec::new();
     for e in facts.public_edges() {
+        if e.kind == EdgeKind::LoadBalancer && e.internet_facing == Some(true) {
+            out.extend(load_balancer_routes(model, e));
+            continue;
+        }
         if !matches!(
             e.kind,
             EdgeKind::RestApi | EdgeKind::HttpApi | EdgeKind::WebSocketApi | EdgeKind::FunctionUrl
@@ -235,6 +272,97 @@ fn routes_authenticated(facts: &Facts, _: &Params) -> Vec<Finding> {
     }
     for api in facts.of_kind(Kind::AppsyncGraphqlApi) {
         out.push(appsync_api(model, api));
+    }
+    out
+}
+
+/// The HTTP(S) listeners and listener rules of an internet-facing load balancer that forward to
+/// targets: each must authenticate first (an `authenticate-cognito` or `authenticate-oidc`
+/// action), as an API route must have an authorizer; one that forwards without serves any
+/// caller. Listeners and rules that only redirect or answer themselves serve no target, and
+/// TCP/TLS/UDP listeners (network load balancers) and classic load balancers cannot
+/// authenticate at all, so none of them is a route here.
+fn load_balancer_routes(model: &Model, e: &crate::network::PublicEdge) -> Vec<Finding> {
+    let r = &model.resources[e.resource];
+    let mut out = Vec::new();
+    for route in &e.routes {
+        let (listener, list, ty) = match model.resources[route.resource].kind {
+            Kind::ElbListener => (
+                route.resource,
+                Prop::ElbListenerDefaultActions,
+                Prop::ElbListenerDefaultActionsType,
+            ),
+            Kind::ElbListenerRule => {
+                let Some(l) = model
+                    .edges
+                    .iter()
+                    .find(|x| x.from == route.resource && x.label == Label::RuleOf)
+                    .map(|x| x.to)
+                else {
+                    continue;
+                };
+                (
+                    l,
+                    Prop::ElbListenerRuleActions,
+                    Prop::ElbListenerRuleActionsType,
+                )
+            }
+            _ => continue,
+        };
+        let http = model
+            .prop(listener, Prop::ElbListenerProtocol)
+            .and_then(|f| f.text().ok().flatten())
+            .map(|p| p.to_ascii_uppercase());
+        let http = match http {
+            Some(p) => p == "HTTP" || p == "HTTPS",
+            // Left out: HTTPS with a certificate, else HTTP (an application load balancer).
+            None => true,
+        };
+        let mut forwards = false;
+        let mut unread = None;
+        for a in model.items(route.resource, list) {
+            match a.prop_set(ty).map(|f| f.text()) {
+                Some(Ok(Some(t))) => forwards |= t == "forward",
+                Some(Err(v)) => unread = unread.or(Some(v)),
+                _ => {}
+            }
+        }
+        if !http {
+            continue;
+        }
+        if let Some(v) = unread {
+            out.push(
+                Finding::new(
+                    e.resource,
+                    Outcome::of_value(&v),
+                    format!("the action types of {} cannot be read", route.name),
+                )
+                .at(route.evidence.span)
+                .at(r.span),
+            );
+            continue;
+        }
+        if !forwards {
+            continue;
+        }
+        let f = match route.authenticated {
+            Some(true) => Finding::pass(
+                e.resource,
+                format!(
+                    "{} authenticates callers ({}) before forwarding to its targets",
+                    route.name,
+                    route.authorization.as_deref().unwrap_or("?")
+                ),
+            ),
+            _ => Finding::fail(
+                e.resource,
+                format!(
+                    "{} forwards to its targets with no authenticate-cognito or authenticate-oidc action: the load balancer serves any caller",
+                    route.name
+                ),
+            ),
+        };
+        out.push(f.at(route.evidence.span).at(r.span));
     }
     out
 }

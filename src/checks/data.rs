@@ -242,22 +242,30 @@ fn backup_retention(facts: &Facts, params: &Params) -> Vec<Finding> {
     let model = facts.model;
     let min = min_retention(params);
     let mut out = Vec::new();
-    for kind in [Kind::RdsInstance, Kind::RdsCluster] {
+    // The stores whose automated backups are one retention period of their own (RDS and the
+    // engines that share its API: DocumentDB, Neptune).
+    let retained = [
+        (Kind::RdsInstance, Prop::RdsInstanceBackupRetentionPeriod),
+        (Kind::RdsCluster, Prop::RdsClusterBackupRetentionPeriod),
+        (Kind::DocdbCluster, Prop::DocdbClusterBackupRetentionPeriod),
+        (
+            Kind::NeptuneCluster,
+            Prop::NeptuneClusterBackupRetentionPeriod,
+        ),
+    ];
+    for (kind, prop) in retained {
         for (i, _) in subjects(model, kind) {
             // Aurora members back up with their cluster; read replicas with their source.
-            if [
-                Prop::RdsInstanceDBClusterIdentifier,
-                Prop::RdsInstanceSourceDBInstanceIdentifier,
-            ]
-            .into_iter()
-            .any(|p| model.prop_set(i, p).is_some())
+            if kind == Kind::RdsInstance
+                && [
+                    Prop::RdsInstanceDBClusterIdentifier,
+                    Prop::RdsInstanceSourceDBInstanceIdentifier,
+                ]
+                .into_iter()
+                .any(|p| model.prop_set(i, p).is_some())
             {
                 continue;
             }
-            let prop = match kind {
-                Kind::RdsCluster => Prop::RdsClusterBackupRetentionPeriod,
-                _ => Prop::RdsInstanceBackupRetentionPeriod,
-            };
             let attr = model
                 .prop_paths(i, prop)
                 .into_iter()

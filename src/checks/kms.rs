@@ -159,8 +159,17 @@ fn key_words(model: &Model, key: &KeyKind, kind: Kind) -> String {
 }
 
 fn with_default(detail: String, evidence: &[Evidence]) -> String {
-    match default_note(evidence) {
+    let detail = match default_note(evidence) {
         Some(note) => format!("{detail} ({note})"),
+        None => detail,
+    };
+    // A key named for storage left unencrypted: AWS refuses the pair, which the reader must know.
+    match evidence
+        .iter()
+        .filter_map(|e| e.note.as_deref())
+        .find(|n| n.starts_with(crate::kms::KEY_REFUSED))
+    {
+        Some(note) => format!("{detail}; {note}"),
         None => detail,
     }
 }

@@ -452,15 +452,35 @@ fn is_acl(r: &crate::model::Resource) -> bool {
     r.kind == Kind::Ec2NetworkAcl && r.facet.is_none()
 }
 
+/// What a rule opens, in words: its protocol and ports, and the ports lower-numbered network
+/// ACL denies take first, so a reader sees what is open and what is not.
 fn ports_text(rule: &OpenRule) -> String {
     let proto = rule.protocol.as_deref().unwrap_or("an unknown protocol");
-    match &rule.ports {
+    let open = match &rule.ports {
         Ports::All => "every port".into(),
         Ports::Range { from, to } if from == to => format!("{proto} port {from}"),
         Ports::Range { from, to } => format!("{proto} ports {from}-{to}"),
         Ports::NotApplicable => proto.to_string(),
         Ports::Unknown { .. } => format!("{proto} on ports that cannot be read"),
+    };
+    if rule.denied_first.is_empty() {
+        return open;
     }
+    let except: Vec<String> = rule
+        .denied_first
+        .iter()
+        .map(|(p, from, to)| {
+            if from == to {
+                format!("{p} {from}")
+            } else {
+                format!("{p} {from}-{to}")
+            }
+        })
+        .collect();
+    format!(
+        "{open} except {} (lower-numbered denies)",
+        except.join(", ")
+    )
 }
 
 /// Whether the group or ACL of a rule fronts an internet-facing load balancer: a group attached
@@ -615,6 +635,19 @@ fn cluster_endpoint(model: &Model, i: usize) -> Finding {
         .at(public_span);
     };
     let cidrs_span = cidrs.span(model, i);
+    // An empty list is no list: the provider sends none and EKS applies its default, every
+    // address.
+    if matches!(&*cidrs.value, Value::List(l) if l.is_empty()) {
+        return Finding::fail(
+            i,
+            format!(
+                "the Kubernetes API endpoint is public and its public access CIDRs are an empty list, which EKS reads as none given: it accepts connections from 0.0.0.0/0{}",
+                defaults(&[&public])
+            ),
+        )
+        .at(cidrs_span)
+        .at(public_span);
+    }
     let mut open = None;
     let mut unsettled = None;
     for item in util::items(&cidrs.value) {
@@ -692,6 +725,127 @@ fn datastores_private(facts: &Facts, _: &Params) -> Vec<Finding> {
         let mut spans: Vec<Span> = decisive.iter().map(|f| f.evidence.span).collect();
         spans.extend(e.findings.iter().map(|f| f.evidence.span));
         out.push(finding.at_all(spans));
+    }
+    out.extend(cloudfront_s3_origins(facts.model));
+    out
+}
+
+/// How a CloudFront distribution reads each S3 origin. Through origin access control or an
+/// origin access identity, CloudFront signs its requests and the bucket can stay private to
+/// it. A website endpoint cannot be signed for, and an S3 origin with neither sends anonymous
+/// requests: either serves only objects anyone on the internet may read, straight from S3,
+/// so the bucket is reachable without CloudFront.
+fn cloudfront_s3_origins(model: &Model) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (i, r) in model.resources.iter().enumerate() {
+        if r.kind != Kind::CloudfrontDistribution || r.facet.is_some() || !util::deployed(r) {
+            continue;
+        }
+        for o in model.items(i, Prop::CloudfrontDistributionOrigins) {
+            let id = o
+                .prop_set(Prop::CloudfrontDistributionOriginsId)
+                .and_then(|f| f.as_str().map(str::to_string))
+                .unwrap_or_else(|| o.path.clone());
+            let domain = o.prop_set(Prop::CloudfrontDistributionOriginsDomainName);
+            let targets = domain
+                .as_ref()
+                .map(|d| util::targets(model, &r.unit, &d.value))
+                .unwrap_or_default();
+            let literal = domain
+                .as_ref()
+                .and_then(|d| d.as_str().map(str::to_ascii_lowercase));
+            let website = literal
+                .as_deref()
+                .is_some_and(|s| s.contains(".s3-website"))
+                || targets.iter().any(|t| {
+                    matches!(t, Ok(b) if model.resources[*b].kind == Kind::S3Bucket
+                        && model.resources[*b].facet == Some("website"))
+                });
+            let at = o
+                .prop_set(Prop::CloudfrontDistributionOriginsDomainName)
+                .map(|f| f.span(model, i))
+                .unwrap_or(r.span);
+            if website {
+                out.push(
+                    Finding::fail(
+                        i,
+                        format!("origin {id} is an S3 website endpoint, which CloudFront cannot sign for: it serves only objects anyone on the internet may read, straight from S3"),
+                    )
+                    .at(at),
+                );
+                continue;
+            }
+            let s3_config = o.prop_set(Prop::CloudfrontDistributionOriginsS3OriginConfig);
+            let s3 = s3_config.is_some()
+                || literal
+                    .as_deref()
+                    .is_some_and(|s| s.contains(".s3.") || s.contains(".s3-"))
+                || targets
+                    .iter()
+                    .any(|t| matches!(t, Ok(b) if model.resources[*b].kind == Kind::S3Bucket));
+            if !s3 {
+                continue;
+            }
+            let signer = [
+                (
+                    Prop::CloudfrontDistributionOriginsOriginAccessControlId,
+                    "origin access control",
+                ),
+                (
+                    Prop::CloudfrontDistributionOriginsS3OriginConfigOriginAccessIdentity,
+                    "an origin access identity",
+                ),
+            ];
+            let mut finding = None;
+            for (prop, what) in signer {
+                let Some(f) = o.prop_set(prop) else { continue };
+                // A reference to an origin access control or identity in the tree is one, even
+                // though its id is computed at apply time.
+                let named = util::targets(model, &r.unit, &f.value).iter().any(|t| {
+                    matches!(t, Ok(x) if matches!(
+                        model.resources[*x].kind,
+                        Kind::CloudfrontOriginAccessControl | Kind::CloudfrontOriginAccessIdentity
+                    ))
+                });
+                let text = if named {
+                    Ok(Some(what.to_string()))
+                } else {
+                    f.text()
+                };
+                match text {
+                    Ok(Some(t)) if t.is_empty() => {}
+                    Ok(Some(_)) => {
+                        finding = Some(
+                            Finding::pass(
+                                i,
+                                format!("origin {id} reads its bucket through {what}: the bucket can stay private to CloudFront"),
+                            )
+                            .at(f.span(model, i)),
+                        );
+                        break;
+                    }
+                    Ok(None) => {}
+                    Err(u) => {
+                        finding = Some(
+                            Finding::new(
+                                i,
+                                Outcome::of_value(&u),
+                                format!("whether origin {id} reads its bucket through {what} cannot be read"),
+                            )
+                            .at(f.span(model, i)),
+                        );
+                        break;
+                    }
+                }
+            }
+            out.push(finding.unwrap_or_else(|| {
+                Finding::fail(
+                    i,
+                    format!("origin {id} reads its bucket with neither origin access control nor an origin access identity: CloudFront's requests are anonymous, so it serves only objects anyone on the internet may read, straight from S3"),
+                )
+                .at(at)
+            }));
+        }
     }
     out
 }

@@ -643,11 +643,126 @@ fn datastores_tls(facts: &Facts, _: &Params) -> Vec<Finding> {
             Kind::OpensearchDomain => opensearch_tls(model, i),
             Kind::MskCluster | Kind::MskServerlessCluster => msk_tls(model, i),
             Kind::ElasticacheServerlessCache => serverless_cache_tls(model, i),
-            _ => continue,
+            kind => match transit_row(kind) {
+                Some(row) => setting_tls(model, i, row),
+                None => continue,
+            },
         };
         out.push(f);
     }
     out
+}
+
+/// One row of `rules/in-transit.tsv`: the setting by which a kind of data store refuses
+/// unencrypted connections, and what its values mean.
+struct TransitSetting {
+    kind: Kind,
+    prop: Prop,
+    /// (value, whether it refuses unencrypted connections).
+    values: Vec<(&'static str, bool)>,
+}
+
+fn transit_settings() -> &'static [TransitSetting] {
+    static ROWS: std::sync::OnceLock<Vec<TransitSetting>> = std::sync::OnceLock::new();
+    ROWS.get_or_init(|| {
+        let file = "rules/in-transit.tsv";
+        include_str!("../../rules/in-transit.tsv")
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.starts_with('#') && !l.trim().is_empty())
+            .map(|(n, l)| {
+                let line = n + 1;
+                let [kind, prop, values] = l.split('\t').collect::<Vec<_>>()[..] else {
+                    panic!("{file}:{line}: expected 3 cells");
+                };
+                let kind = Kind::parse(kind)
+                    .unwrap_or_else(|| panic!("{file}:{line}: {kind} is not a kind"));
+                let prop = Prop::named(kind, prop).unwrap_or_else(|| {
+                    panic!("{file}:{line}: {} has no property {prop}", kind.as_str())
+                });
+                let values = values
+                    .split_whitespace()
+                    .map(|pair| match pair.rsplit_once('=') {
+                        Some((v, "on")) => (v, true),
+                        Some((v, "off")) => (v, false),
+                        _ => panic!("{file}:{line}: {pair} is not value=on or value=off"),
+                    })
+                    .collect();
+                TransitSetting { kind, prop, values }
+            })
+            .collect()
+    })
+}
+
+fn transit_row(kind: Kind) -> Option<&'static TransitSetting> {
+    transit_settings().iter().find(|r| r.kind == kind)
+}
+
+/// A data store whose own setting decides whether it refuses unencrypted connections: the
+/// value the code writes, else the documented default, else open with that reason.
+fn setting_tls(model: &Model, i: usize, row: &TransitSetting) -> Finding {
+    let r = &model.resources[i];
+    let name = row.prop.canonical();
+    let Some(found) = model.prop(i, row.prop) else {
+        return Finding::new(
+            i,
+            Outcome::unknown(
+                Cause::NotExpressible,
+                format!("{name} is not set and AWS documents no default for it"),
+            ),
+            format!("whether unencrypted connections are refused is not settled: {name} is not set and no default is documented"),
+        )
+        .at(r.span);
+    };
+    let span = found.span(model, i);
+    let note = defaults::note_of(&found)
+        .map(|n| format!(" ({n})"))
+        .unwrap_or_default();
+    let text = match found.text() {
+        Ok(Some(t)) => t,
+        Ok(None) => {
+            return Finding::new(
+                i,
+                Outcome::unknown(Cause::NotExpressible, format!("{name} has no value")),
+                format!("{name} has no value"),
+            )
+            .at(span)
+        }
+        Err(u) => {
+            return Finding::new(
+                i,
+                Outcome::of_value(&u),
+                format!("whether unencrypted connections are refused cannot be read from {name}"),
+            )
+            .at(span)
+        }
+    };
+    match row
+        .values
+        .iter()
+        .find(|(v, _)| v.eq_ignore_ascii_case(&text))
+        .map(|(_, on)| *on)
+    {
+        Some(true) => Finding::pass(
+            i,
+            format!("{name} is {text}{note}: connections without TLS are refused"),
+        )
+        .at(span),
+        Some(false) => Finding::fail(
+            i,
+            format!("{name} is {text}{note}: clients connect without TLS"),
+        )
+        .at(span),
+        None => Finding::new(
+            i,
+            Outcome::unknown(
+                Cause::NotExpressible,
+                format!("{name} has a value vouch does not know: {text:?}"),
+            ),
+            format!("{name} has a value vouch does not know: {text:?}"),
+        )
+        .at(span),
+    }
 }
 
 /// What part of a bucket a policy resource entry names.
@@ -1306,7 +1421,17 @@ fn elasticache_tls(model: &Model, i: usize) -> Finding {
 /// span, note))` with the default's documentation as the note when the code is silent.
 fn transit_setting(model: &Model, i: usize, prop: Prop) -> Result<(String, Span, String), Finding> {
     let Some(f) = model.prop(i, prop) else {
-        return Ok((String::new(), model.resources[i].span, String::new()));
+        // Not set, and no default is documented: open, never taken as off or on.
+        let name = prop.canonical();
+        return Err(Finding::new(
+            i,
+            Outcome::unknown(
+                Cause::NotExpressible,
+                format!("{name} is not set and AWS documents no default for it"),
+            ),
+            format!("whether unencrypted connections are refused is not settled: {name} is not set and no default is documented"),
+        )
+        .at(model.resources[i].span));
     };
     let span = f.span(model, i);
     let row = prop.row();

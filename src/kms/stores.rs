@@ -45,7 +45,14 @@ struct Store {
     key: Option<Prop>,
     /// The key is read first; the flag only when no key is set (SQS).
     key_first: bool,
+    /// A key needs the flag on: AWS refuses a key for storage left unencrypted (RDS, DocumentDB,
+    /// Neptune, EFS, EBS), so such a store is not created as written.
+    key_needs_flag: bool,
 }
+
+/// The start of the note on a key that names a key for storage left unencrypted, where AWS
+/// refuses the pair (`key-needs-flag` in `rules/encryption-at-rest.tsv`).
+pub const KEY_REFUSED: &str = "AWS refuses a key for storage left unencrypted";
 
 /// Every data-store kind and the properties of its encryption at rest. When the code leaves
 /// one out, the property's default applies (an AWS-managed key, a flag's value), else the row
@@ -100,6 +107,7 @@ fn stores() -> &'static [Store] {
                     flag,
                     key: (key != "-").then(|| prop(key)),
                     key_first: order == "key-first",
+                    key_needs_flag: order == "key-needs-flag",
                 }
             })
             .collect()
@@ -413,6 +421,26 @@ impl Reader<'_, '_> {
     }
 
     fn read(&mut self, source: usize, store: &Store) -> (AtRest, KeyKind) {
+        let found = self.read_settings(source, store);
+        if store.key_needs_flag && matches!(found.0, AtRest::Unencrypted) {
+            if let Some(key) = store.key.and_then(|k| setting(self.model, source, k)) {
+                let flag = store
+                    .flag
+                    .as_ref()
+                    .map(|f| f.prop.canonical())
+                    .unwrap_or("");
+                self.evidence.push(
+                    Evidence::at(self.model, key.holder, &key.path).noted(format!(
+                        "{KEY_REFUSED}: {} is set while {flag} is off, so the resource is not created as written",
+                        key.path
+                    )),
+                );
+            }
+        }
+        found
+    }
+
+    fn read_settings(&mut self, source: usize, store: &Store) -> (AtRest, KeyKind) {
         let model = self.model;
         let Some(flag) = &store.flag else {
             return self.key(source, store);

@@ -52,6 +52,11 @@ pub struct OpenRule {
     /// Port 80 or 443 (TCP) of a group attached only to internet-facing load balancers, or of
     /// an ACL on subnets that hold one: the public edge, allowed.
     pub edge_web: bool,
+    /// Ports of this source that lower-numbered network ACL denies take first (protocol, from,
+    /// to), in rule number order: the entry is open on every other port. Empty for security
+    /// groups, which have no denies.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub denied_first: Vec<(String, i64, i64)>,
     pub unknown: Vec<Unknown>,
     pub evidence: Evidence,
 }
@@ -217,6 +222,32 @@ fn shadowed(denies: &[Deny], allow: &Deny) -> bool {
         })
 }
 
+/// The denies evaluated before an allowing entry: those numbered below it. None when the
+/// entry's number (or another of its parts) is not known, so no exception is claimed.
+fn numbered_below<'a>(denies: &'a [Deny], allow: Option<&Deny>) -> Vec<&'a Deny> {
+    match allow {
+        Some(a) => denies.iter().filter(|d| d.number < a.number).collect(),
+        None => Vec::new(),
+    }
+}
+
+/// The port ranges that denies numbered below an allowing entry take from it for one open
+/// CIDR: denies of that exact CIDR whose protocol is the entry's (or any protocol of an entry
+/// that allows all), with ports known. A deny of every protocol shadows the entry whole and is
+/// handled by `shadowed`; a deny of a narrower CIDR leaves the rest of the internet open, so it
+/// is not an exception.
+fn partly_denied(lower: &[&Deny], cidr: &str, protocol: &str) -> Vec<(String, i64, i64)> {
+    let mut out: Vec<(String, i64, i64)> = lower
+        .iter()
+        .filter(|d| d.protocol != "all" && (protocol == "all" || d.protocol == protocol))
+        .filter(|d| d.cidrs.iter().any(|c| c == cidr))
+        .filter_map(|d| Some((d.protocol.clone(), d.from?, d.to?)))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 fn cidr_open(v: &Value) -> Result<Option<String>, Value> {
     match util::text(Some(v)) {
         Ok(Some(s)) if s == "0.0.0.0/0" || s == "::/0" => Ok(Some(s)),
@@ -236,6 +267,7 @@ fn emit(
     f: RuleFields,
     attached: &[usize],
     web_ok: bool,
+    lower: &[&Deny],
 ) {
     let protocol = match &f.protocol {
         Some(v) => protocol_name(&v.value),
@@ -285,6 +317,10 @@ fn emit(
             } else {
                 attribute.to_string()
             };
+            let denied_first = match (&cidr, &proto) {
+                (Some(c), Some(p)) => partly_denied(lower, c, p),
+                _ => Vec::new(),
+            };
             out.push(OpenRule {
                 rule,
                 attribute: path.clone(),
@@ -295,6 +331,7 @@ fn emit(
                 ports,
                 attached_to: attached.to_vec(),
                 edge_web: web,
+                denied_first,
                 unknown,
                 evidence: Evidence::at(model, rule, &path),
             });
@@ -437,6 +474,7 @@ pub fn open_ingress(model: &Model) -> Vec<OpenRule> {
                     f,
                     &attached,
                     web,
+                    &[],
                 );
             }
         } else if r.kind == Kind::Ec2SecurityGroup && r.facet == Some("rule") {
@@ -465,6 +503,7 @@ pub fn open_ingress(model: &Model) -> Vec<OpenRule> {
                 f,
                 &attached,
                 web,
+                &[],
             );
         } else if is_acl {
             let subnets = acl_subnets.get(&i).cloned().unwrap_or_default();
@@ -476,9 +515,8 @@ pub fn open_ingress(model: &Model) -> Vec<OpenRule> {
                 }
                 let f = item_fields(&item, &NACL_INLINE);
                 let lower = denies.get(&i).unwrap_or(&none);
-                if entry_of(item.prop_set(Prop::Ec2NetworkAclIngressRuleNumber), &f)
-                    .is_some_and(|allow| shadowed(lower, &allow))
-                {
+                let allow = entry_of(item.prop_set(Prop::Ec2NetworkAclIngressRuleNumber), &f);
+                if allow.as_ref().is_some_and(|a| shadowed(lower, a)) {
                     continue;
                 }
                 emit(
@@ -491,6 +529,7 @@ pub fn open_ingress(model: &Model) -> Vec<OpenRule> {
                     f,
                     &subnets,
                     web,
+                    &numbered_below(lower, allow.as_ref()),
                 );
             }
         } else if r.kind == Kind::Ec2NetworkAcl && r.facet == Some("rule") {
@@ -514,9 +553,9 @@ pub fn open_ingress(model: &Model) -> Vec<OpenRule> {
             let subnets = acl_subnets.get(&acl).cloned().unwrap_or_default();
             let web = subnets.iter().any(|s| lb_subnets.contains(s));
             let f = resource_fields(model, i, &NACL_ENTRY);
-            if entry_of(model.prop_set(i, Prop::Ec2NetworkAclEntryRuleNumber), &f)
-                .is_some_and(|allow| shadowed(denies.get(&acl).unwrap_or(&none), &allow))
-            {
+            let lower = denies.get(&acl).unwrap_or(&none);
+            let allow = entry_of(model.prop_set(i, Prop::Ec2NetworkAclEntryRuleNumber), &f);
+            if allow.as_ref().is_some_and(|a| shadowed(lower, a)) {
                 continue;
             }
             emit(
@@ -529,6 +568,7 @@ pub fn open_ingress(model: &Model) -> Vec<OpenRule> {
                 f,
                 &subnets,
                 web,
+                &numbered_below(lower, allow.as_ref()),
             );
         }
     }

@@ -315,3 +315,44 @@ fn tenancy_assumptions_need_a_sign_of_tenancy() {
     std::fs::write(&doc, "# Orders\n\nEvery tenant's orders share one table.\n").unwrap();
     assert_eq!(status(vec![doc]), (Status::NeedsClarification, None));
 }
+
+/// Cognito threat protection is judged under `auth.mfa-required` as what it is: it narrows the
+/// gap MFA leaves open but does not make MFA mandatory, so the status stays invalid and the
+/// finding says what the mode adds where the code sets it (ENFORCED).
+#[test]
+fn cognito_threat_protection_is_said_but_does_not_turn_an_mfa_finding() {
+    let detail = |dir: &str| -> (String, String) {
+        let report = crate::common::first_report(&crate::common::fixture(dir));
+        let a = report["assumptions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["id"] == "auth.mfa-required")
+            .unwrap()
+            .clone();
+        let e = &a["evidence"][0];
+        (
+            a["status"].as_str().unwrap().to_string(),
+            e["detail"].as_str().unwrap().to_string(),
+        )
+    };
+    for language in ["terraform", "cloudformation"] {
+        let (status, text) = detail(&format!(
+            "assumptions/auth.mfa-required/invalid-optional-threat-protection/{language}"
+        ));
+        assert_eq!(status, "invalid", "{language}");
+        assert!(
+            text.starts_with("MFA is OPTIONAL, not required; threat protection is ENFORCED"),
+            "{language}: {text}"
+        );
+        let (status, text) = detail(&format!(
+            "assumptions/auth.mfa-required/invalid-unset/{language}"
+        ));
+        // Left at its default (OFF), the mode adds nothing to the finding's words.
+        assert_eq!(status, "invalid", "{language}");
+        assert_eq!(
+            text, "no MFA setting: Cognito's default is OFF",
+            "{language}"
+        );
+    }
+}

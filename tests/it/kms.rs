@@ -573,3 +573,41 @@ fn output_is_deterministic() {
     let p = kms::protection(&s.model);
     assert!(p.windows(2).all(|w| w[0].store < w[1].store));
 }
+
+/// A Neptune cluster that names a customer-managed key but leaves storage encryption off: AWS
+/// refuses the pair, so the cluster is not created as written. vouch fails it (as written it
+/// has no key at all) and says why, in both languages; a peer that passes it on the key alone
+/// reads a configuration that never deploys.
+#[test]
+fn a_key_for_storage_left_unencrypted_is_refused_by_aws() {
+    for language in ["terraform", "cloudformation"] {
+        let dir = format!(
+            "assumptions/kms.customer-managed-keys/invalid-neptune-key-without-encryption/{language}"
+        );
+        let report = first_report(&fixture(&dir));
+        let a = report["assumptions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["id"] == "kms.customer-managed-keys")
+            .unwrap();
+        assert_eq!(a["status"], "invalid", "{language}");
+        let fail = a["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["outcome"] == "fail")
+            .unwrap_or_else(|| panic!("{language}: no failing evidence"));
+        let detail = fail["detail"].as_str().unwrap();
+        assert!(
+            detail.contains("AWS refuses a key for storage left unencrypted")
+                && detail.contains("is set while StorageEncrypted is off"),
+            "{language}: {detail}"
+        );
+    }
+    // With storage encryption on, the same key is a customer-managed key and no refusal is said.
+    let on = first_report(&fixture(
+        "assumptions/kms.customer-managed-keys/verified-more-stores/terraform",
+    ));
+    assert!(!on.to_string().contains("AWS refuses a key"));
+}

@@ -565,3 +565,50 @@ resource "aws_lb" "private" {
         "asked about, not assumed internal"
     );
 }
+
+/// A network ACL that denies SSH and RDP from anywhere before it allows everything: the allow
+/// is open on every other port, and the ports the lower-numbered denies take are named as not
+/// open (a reader, or a tool asking about port 22, must not read "every port" as SSH open).
+#[test]
+fn network_acl_denies_numbered_first_are_exceptions_to_an_allow() {
+    let answer = |s: &Scan, n: &Names| -> Vec<String> {
+        network::open_ingress(&s.model)
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {:?} except {:?}",
+                    n.of(r.target),
+                    r.ports,
+                    r.denied_first
+                )
+            })
+            .collect()
+    };
+    let a = both(
+        "assumptions/net.no-open-ingress/invalid-network-acl-partly-denied",
+        &[("aws_network_acl.public", "PublicAcl")],
+        answer,
+    );
+    assert_eq!(
+        a,
+        vec![r#"PublicAcl All except [("tcp", 22, 22), ("tcp", 3389, 3389)]"#]
+    );
+    // A deny numbered above the allow is no exception: the allow matches first.
+    let after = both(
+        "assumptions/net.no-open-ingress/invalid-network-acl-deny-after",
+        &[("aws_network_acl.public", "PublicAcl")],
+        answer,
+    );
+    assert!(after.iter().all(|l| l.ends_with("except []")), "{after:?}");
+    // The finding says which ports stay closed.
+    let report = scan_json_of(&fixture(
+        "assumptions/net.no-open-ingress/invalid-network-acl-partly-denied/terraform",
+    ));
+    let text = report.to_string();
+    assert!(
+        text.contains(
+            "accepts every port except tcp 22, tcp 3389 (lower-numbered denies) from 0.0.0.0/0"
+        ),
+        "{text}"
+    );
+}
