@@ -115,11 +115,11 @@ pub fn pattern_covers(pattern: &str, arn: &str) -> bool {
     if pattern == "*" {
         return true;
     }
-    let p: Vec<&str> = pattern.splitn(6, ':').collect();
-    let a: Vec<&str> = arn.splitn(6, ':').collect();
-    if p.len() != 6 || a.len() != 6 {
+    // Called for every (grant, resource) pair a principal's patterns may cover: the fields are
+    // split in place, and a suffixed resource is written only when the plain one does not match.
+    let (Some(p), Some(a)) = (fields(pattern), fields(arn)) else {
         return false;
-    }
+    };
     for i in 0..5 {
         if a[i] == DEPLOYMENT {
             continue;
@@ -130,10 +130,32 @@ pub fn pattern_covers(pattern: &str, arn: &str) -> bool {
     }
     let resource = a[5];
     // A pattern naming something below the resource (`table/orders/index/*`) reaches its data.
-    p[5].starts_with(&format!("{resource}/"))
+    if p[5]
+        .strip_prefix(resource)
+        .is_some_and(|rest| rest.starts_with('/'))
         || super::policy::wildcard_match(p[5], resource, false)
-        || super::policy::wildcard_match(p[5], &format!("{resource}/\u{2}"), false)
-        || super::policy::wildcard_match(p[5], &format!("{resource}:\u{2}"), false)
+    {
+        return true;
+    }
+    let mut below = String::with_capacity(resource.len() + 2);
+    below.push_str(resource);
+    below.push_str("/\u{2}");
+    if super::policy::wildcard_match(p[5], &below, false) {
+        return true;
+    }
+    below.truncate(resource.len());
+    below.push_str(":\u{2}");
+    super::policy::wildcard_match(p[5], &below, false)
+}
+
+/// The six colon-separated fields of an ARN (the last keeps its colons), if it has six.
+fn fields(arn: &str) -> Option<[&str; 6]> {
+    let mut out = [""; 6];
+    let mut parts = arn.splitn(6, ':');
+    for slot in &mut out {
+        *slot = parts.next()?;
+    }
+    Some(out)
 }
 
 #[cfg(test)]
