@@ -1363,9 +1363,9 @@ fn tenant_binding(facts: &Facts, _: &Params) -> Vec<Finding> {
         .map(|&s| (s, crate::iam::arn::arn_of(model, s)))
         .collect();
     let among = facts.reach().prepare(&store_set);
+    let mut memo: HashMap<queries::TenantCoverKey, Option<usize>> = HashMap::new();
     for &p in &principals {
-        let mut grants: HashMap<&str, Vec<&Grant>> = HashMap::new();
-        let mut memo: HashMap<(&str, queries::TenantCoverKey), Option<usize>> = HashMap::new();
+        let mut grants: HashMap<&str, queries::TenantGrants> = HashMap::new();
         for s in facts.reach().reachable_in(model, access, p, &among) {
             let Some(service) = queries::tenant_service(model, s) else {
                 continue;
@@ -1375,7 +1375,7 @@ fn tenant_binding(facts: &Facts, _: &Params) -> Vec<Finding> {
                 .or_insert_with(|| queries::tenant_grants(access, p, service));
             let arn = arns.get(&s).and_then(|a| a.as_deref());
             let key = queries::tenant_cover_key(model, grants, s, arn);
-            let slot = *memo.entry((service, key)).or_insert_with(|| {
+            let slot = *memo.entry(key).or_insert_with(|| {
                 let allowed = access.allowed(model, p, s, Some(service));
                 let b = queries::tenant_binding_of(model, access, &allowed, s);
                 if b == TenantBinding::NoAccess {

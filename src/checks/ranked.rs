@@ -145,7 +145,10 @@ mod tests {
         }
         specs.push(("pass", vec!["fn1".into(), "2 reaches ".into(), "0".into()]));
         specs.push(("pass", vec!["fn1 ".into(), "reaches 1".into()]));
-        specs.push(("fail", vec!["fn".into(), String::new(), "1 reaches 1".into()]));
+        specs.push((
+            "fail",
+            vec!["fn".into(), String::new(), "1 reaches 1".into()],
+        ));
         // The same findings as the first two, in other parts.
         specs.push(("fail", vec!["fn0 re".into(), "aches 0".into()]));
         specs.push(("pass", vec!["fn1 reaches 1".into()]));
@@ -159,7 +162,7 @@ mod tests {
             })
             .collect();
         let write = |&i: &usize| finding(specs[i].0, &specs[i].1.concat());
-        let all: Vec<Finding> = (0..specs.len()).map(write).collect();
+        let all: Vec<Finding> = (0..specs.len()).map(|i| write(&i)).collect();
         let written = write_ranked(candidates, write);
         let got: Vec<(String, String, usize)> = written
             .iter()
