@@ -148,19 +148,50 @@ pub fn pattern_covers(pattern: &str, arn: &str) -> bool {
     super::policy::wildcard_match(p[5], &below, false)
 }
 
-/// The six colon-separated fields of an ARN (the last keeps its colons), if it has six.
+/// The six colon-separated fields of an ARN (the last keeps its colons), if it has six: what
+/// `splitn(6, ':')` gives, found with a byte loop (a colon is one byte in UTF-8), which for
+/// strings this short is several times faster than the general searcher.
 fn fields(arn: &str) -> Option<[&str; 6]> {
     let mut out = [""; 6];
-    let mut parts = arn.splitn(6, ':');
-    for slot in &mut out {
-        *slot = parts.next()?;
+    let (mut n, mut start) = (0, 0);
+    for (i, &b) in arn.as_bytes().iter().enumerate() {
+        if b == b':' {
+            out[n] = &arn[start..i];
+            n += 1;
+            start = i + 1;
+            if n == 5 {
+                break;
+            }
+        }
     }
+    if n < 5 {
+        return None;
+    }
+    out[5] = &arn[start..];
     Some(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fields_are_those_of_splitn() {
+        for arn in [
+            "arn:aws:s3:::bucket/key:with:colons",
+            "arn:aws:dynamodb:eu-west-1:123456789012:table/orders",
+            "arn:aws:s3:::",
+            "arn:aws:s3::",
+            "",
+            "no colons",
+            "::::::",
+            "arn:aws:é:::ü/ß",
+        ] {
+            let split: Vec<&str> = arn.splitn(6, ':').collect();
+            let expected = (split.len() == 6).then(|| <[&str; 6]>::try_from(split).unwrap());
+            assert_eq!(fields(arn), expected, "{arn}");
+        }
+    }
 
     #[test]
     fn patterns_that_name_every_resource_of_a_type() {
