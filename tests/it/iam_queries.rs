@@ -206,6 +206,8 @@ fn the_tenant_memo_key_separates_principals_and_holds_what_the_binding_reads() {
     use vouch::iam::arn::arn_of;
     use vouch::iam::queries::{tenant_cover_key, tenant_grants, tenant_service, TenantCoverKey};
     let mut pairs = 0;
+    // Positions alone (without the principal), with the bindings found at them.
+    let mut positions_only = 0;
     for dir in [
         "projects/saas-serverless/terraform",
         "projects/saas-serverless/cloudformation",
@@ -218,6 +220,7 @@ fn the_tenant_memo_key_separates_principals_and_holds_what_the_binding_reads() {
             .filter_map(|i| tenant_service(&s.model, i).map(|svc| (i, svc)))
             .collect();
         let mut seen: HashMap<TenantCoverKey, (usize, usize, TenantBinding)> = HashMap::new();
+        let mut by_positions: HashMap<(&str, Vec<(u32, u32)>), TenantBinding> = HashMap::new();
         for &p in a.principals.keys() {
             for &(store, service) in &stores {
                 let grants = tenant_grants(&a, p, service);
@@ -226,6 +229,13 @@ fn the_tenant_memo_key_separates_principals_and_holds_what_the_binding_reads() {
                 assert_eq!((key.principal, key.service), (p, service), "{dir}");
                 let binding = tenant_binding(&s.model, &a, p, store);
                 pairs += 1;
+                match by_positions.get(&(service, key.covers.clone())) {
+                    Some(b) if b != &binding => positions_only += 1,
+                    Some(_) => {}
+                    None => {
+                        by_positions.insert((service, key.covers.clone()), binding.clone());
+                    }
+                }
                 match seen.get(&key) {
                     Some((p0, s0, b0)) => {
                         assert_eq!(*p0, p, "{dir}: principals share a key");
