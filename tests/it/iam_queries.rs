@@ -219,8 +219,12 @@ fn the_tenant_memo_key_separates_principals_and_holds_what_the_binding_reads() {
         let stores: Vec<(usize, &'static str)> = (0..s.model.resources.len())
             .filter_map(|i| tenant_service(&s.model, i).map(|svc| (i, svc)))
             .collect();
-        let mut seen: HashMap<TenantCoverKey, (usize, usize, TenantBinding)> = HashMap::new();
-        let mut by_positions: HashMap<(&str, Vec<(u32, u32)>), TenantBinding> = HashMap::new();
+        // Each key with the first principal and store that had it, and their binding.
+        type FirstPair = (usize, usize, TenantBinding);
+        let mut seen: HashMap<TenantCoverKey, FirstPair> = HashMap::new();
+        // A service and statement positions, without the principal.
+        type Positions = (&'static str, Vec<(u32, u32)>);
+        let mut by_positions: HashMap<Positions, TenantBinding> = HashMap::new();
         for &p in a.principals.keys() {
             for &(store, service) in &stores {
                 let grants = tenant_grants(&a, p, service);
@@ -254,6 +258,10 @@ fn the_tenant_memo_key_separates_principals_and_holds_what_the_binding_reads() {
     assert!(
         pairs > 20,
         "the fixtures cross principals with stores: {pairs}"
+    );
+    assert!(
+        positions_only > 0,
+        "statement positions without their principal would mix bindings up in these fixtures"
     );
 
     // The request handler (bound) and the admin function (unbound) both reach the table:
