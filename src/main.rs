@@ -545,9 +545,15 @@ fn drift(scan: &vouch::Scan, snapshot: &vouch::live::Snapshot, a: &DriftArgs) ->
 
 /// Writes to stdout; a closed pipe (`vouch … | head`) is not an error.
 fn emit(text: &str) -> bool {
+    emit_with(|out| out.write_all(text.as_bytes()))
+}
+
+/// Writes a report to stdout as it is produced (buffered), rather than as one string built
+/// first: false when stdout is closed or fails.
+fn emit_with(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> bool {
     vouch::progress::finish();
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    match write(&mut out).and_then(|_| out.flush()) {
         Ok(()) => true,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => false,
         Err(_) => false,
@@ -790,19 +796,19 @@ fn scan_command(scan: &vouch::Scan, a: &ScanArgs, config: &vouch::config::Config
         report::scan::Detail::Problems
     };
     match a.format {
-        ScanFormat::Json => {
-            let text = report::systems::to_json(&assessed.systems, &assessed.outside);
-            match &comparison {
-                None => emit(&text),
-                Some(c) => {
-                    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-                    v["baseline"] = report::scan::baseline_json(c, &alerts);
-                    let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
-                    s.push('\n');
-                    emit(&s)
-                }
+        ScanFormat::Json => match &comparison {
+            None => emit_with(|out| {
+                report::systems::write_json(&assessed.systems, &assessed.outside, out)
+            }),
+            Some(c) => {
+                let text = report::systems::to_json(&assessed.systems, &assessed.outside);
+                let mut v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+                v["baseline"] = report::scan::baseline_json(c, &alerts);
+                let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+                s.push('\n');
+                emit(&s)
             }
-        }
+        },
         // A tree without infrastructure code gets one line, not a page of `not_applicable`.
         ScanFormat::Text if scan.model.units.is_empty() => emit(&format!(
             "vouch scan {root}: no infrastructure code found (Terraform, Terraform plan JSON, \

@@ -5,6 +5,7 @@
 //! Compute rules speak of the compute (functions, task definitions, instances), not of their
 //! roles; a compute resource whose role the code cannot settle is an unknown with the reason.
 
+use super::ranked::{self, Candidate};
 use super::{no_params, Cause, Check, Facts, Finding, Outcome, Params};
 use crate::iam::access::{index, Access, Grant, Target};
 use crate::iam::catalog;
@@ -1362,9 +1363,9 @@ fn tenant_binding(facts: &Facts, _: &Params) -> Vec<Finding> {
         .map(|&s| (s, crate::iam::arn::arn_of(model, s)))
         .collect();
     let among = facts.reach().prepare(&store_set);
+    let mut memo: HashMap<queries::TenantCoverKey, Option<usize>> = HashMap::new();
     for &p in &principals {
-        let mut grants: HashMap<&str, Vec<&Grant>> = HashMap::new();
-        let mut memo: HashMap<(&str, queries::TenantCoverKey), Option<usize>> = HashMap::new();
+        let mut grants: HashMap<&str, queries::TenantGrants> = HashMap::new();
         for s in facts.reach().reachable_in(model, access, p, &among) {
             let Some(service) = queries::tenant_service(model, s) else {
                 continue;
@@ -1374,7 +1375,7 @@ fn tenant_binding(facts: &Facts, _: &Params) -> Vec<Finding> {
                 .or_insert_with(|| queries::tenant_grants(access, p, service));
             let arn = arns.get(&s).and_then(|a| a.as_deref());
             let key = queries::tenant_cover_key(model, grants, s, arn);
-            let slot = *memo.entry((service, key)).or_insert_with(|| {
+            let slot = *memo.entry(key).or_insert_with(|| {
                 let allowed = access.allowed(model, p, s, Some(service));
                 let b = queries::tenant_binding_of(model, access, &allowed, s);
                 if b == TenantBinding::NoAccess {
@@ -1403,12 +1404,16 @@ fn tenant_binding(facts: &Facts, _: &Params) -> Vec<Finding> {
     for &(c, r) in &access.compute {
         runs_as.entry(r).or_default().push(address(model, c));
     }
-    let who = |p: usize| -> String {
-        match runs_as.get(&p) {
-            Some(users) => users.join(", "),
-            None => address(model, p).to_string(),
-        }
-    };
+    let whos: HashMap<usize, String> = principals
+        .iter()
+        .map(|&p| {
+            let who = match runs_as.get(&p) {
+                Some(users) => users.join(", "),
+                None => address(model, p).to_string(),
+            };
+            (p, who)
+        })
+        .collect();
     // Principals with a policy the code cannot read, once each (not once per store).
     let unsettled: BTreeMap<usize, (Outcome, Span)> = principals
         .iter()
@@ -1419,91 +1424,161 @@ fn tenant_binding(facts: &Facts, _: &Params) -> Vec<Finding> {
                 .map(|u| (p, u))
         })
         .collect();
+    // A store reached by every principal has one candidate finding per principal: they are
+    // ranked from their details' parts and only those the report keeps are written
+    // (`ranked::write_ranked`).
     let mut out = Vec::new();
     for &s in &stores {
         let r = &model.resources[s];
-        let siblings = base_of(s)
+        let instances = base_of(s)
             .and_then(|b| groups.get(&(r.unit.as_str(), b)))
-            .filter(|g| g.len() > 1);
-        let mut any = false;
+            .filter(|g| g.len() > 1)
+            .map_or(0, Vec::len)
+            .to_string();
+        let base = base_of(s).unwrap_or_default();
+        // The detail of a candidate, as the parts it is the concatenation of.
+        let parts = |c: &TenantCandidate| -> Vec<&str> {
+            let who = whos[&c.principal].as_str();
+            let Some(i) = c.binding else {
+                return vec![
+                    "a policy of ",
+                    who,
+                    " is not settled by the code: it may reach this data",
+                ];
+            };
+            let (b, _, listed) = &worked[i];
+            match (c.shape, b) {
+                (TenantFinding::Bound, TenantBinding::Bound { variable }) => vec![
+                    who,
+                    " reaches only the caller's tenant's data, keyed by ",
+                    variable,
+                ],
+                (TenantFinding::OwnInstance, _) => vec![
+                    who,
+                    " reaches only this one of the ",
+                    &instances,
+                    " instances of ",
+                    base,
+                ],
+                (
+                    TenantFinding::InPart,
+                    TenantBinding::Unbound {
+                        actions, reason, ..
+                    },
+                ) => vec![
+                    who,
+                    " is bound to a tenant only in part: ",
+                    listed,
+                    if actions.len() == 1 {
+                        " reaches"
+                    } else {
+                        " reach"
+                    },
+                    " every tenant's data (",
+                    reason,
+                    ")",
+                ],
+                (TenantFinding::EndUsers, _) => vec![
+                    who,
+                    " is assumed by end users through a Cognito identity pool and reaches every tenant's data (",
+                    listed,
+                    ")",
+                ],
+                _ => vec![who, " reaches every tenant's data (", listed, ")"],
+            }
+        };
+        let mut candidates = Vec::new();
         // The principals bound or not to this store: a range of the map, in principal order.
         for (&(_, p), &i) in bindings.range((s, 0)..=(s, usize::MAX)) {
-            any = true;
-            let (b, spans, listed) = &worked[i];
-            let who = who(p);
-            let spans = spans.clone();
             let own_instance = group_of
                 .get(&s)
                 .is_some_and(|&g| reached.get(&(g, p)) == Some(&1));
-            let finding = match b {
-                TenantBinding::Bound { variable } => Finding::pass(
-                    s,
-                    format!("{who} reaches only the caller's tenant's data, keyed by {variable}"),
-                ),
-                _ if own_instance => Finding::pass(
-                    s,
-                    format!(
-                        "{who} reaches only this one of the {} instances of {}",
-                        siblings.map_or(0, Vec::len),
-                        base_of(s).unwrap_or_default()
-                    ),
-                ),
+            let (shape, outcome) = match &worked[i].0 {
+                TenantBinding::Bound { .. } => (TenantFinding::Bound, "pass"),
+                _ if own_instance => (TenantFinding::OwnInstance, "pass"),
                 TenantBinding::Unbound {
-                    actions,
-                    reason,
-                    attempted: true,
-                } => Finding::fail(
-                    s,
-                    format!(
-                        "{who} is bound to a tenant only in part: {listed} {} every tenant's data ({reason})",
-                        if actions.len() == 1 { "reaches" } else { "reach" }
-                    ),
-                ),
-                TenantBinding::Unbound { .. } if end_users.contains(&p) => Finding::fail(
-                    s,
-                    format!(
-                        "{who} is assumed by end users through a Cognito identity pool and reaches every tenant's data ({listed})"
-                    ),
-                ),
-                TenantBinding::Unbound { .. } => Finding::new(
-                    s,
-                    Outcome::unknown(
-                        Cause::ApplicationCode,
-                        format!(
-                            "no IAM condition binds {who} to a tenant: whether it touches only the caller's tenant's data is decided by its code"
-                        ),
-                    ),
-                    format!("{who} reaches every tenant's data ({listed})"),
-                ),
+                    attempted: true, ..
+                } => (TenantFinding::InPart, "fail"),
+                TenantBinding::Unbound { .. } if end_users.contains(&p) => {
+                    (TenantFinding::EndUsers, "fail")
+                }
+                TenantBinding::Unbound { .. } => (TenantFinding::ApplicationCode, "unknown"),
                 TenantBinding::NoAccess => continue,
             };
-            out.push(finding.at_all(spans));
+            let item = TenantCandidate {
+                principal: p,
+                binding: Some(i),
+                shape,
+            };
+            candidates.push(Candidate {
+                outcome,
+                parts: parts(&item),
+                item,
+            });
         }
-        if !any {
+        if candidates.is_empty() {
             continue;
         }
         // A principal whose policies cannot be read may reach this store too.
-        for (&p, (o, span)) in &unsettled {
+        for (&p, (o, _)) in &unsettled {
             if bindings.contains_key(&(s, p)) {
                 continue;
             }
-            {
-                let (o, span) = (o.clone(), *span);
-                out.push(
-                    Finding::new(
-                        s,
-                        o,
-                        format!(
-                            "a policy of {} is not settled by the code: it may reach this data",
-                            who(p)
-                        ),
-                    )
-                    .at(span),
-                );
-            }
+            let item = TenantCandidate {
+                principal: p,
+                binding: None,
+                shape: TenantFinding::Unsettled,
+            };
+            candidates.push(Candidate {
+                outcome: o.name(),
+                parts: parts(&item),
+                item,
+            });
         }
+        out.extend(ranked::write_ranked(candidates, |c| {
+            let detail = parts(c).concat();
+            let who = &whos[&c.principal];
+            match (c.shape, c.binding) {
+                (TenantFinding::Unsettled, _) | (_, None) => {
+                    let (o, span) = &unsettled[&c.principal];
+                    Finding::new(s, o.clone(), detail).at(*span)
+                }
+                (shape, Some(i)) => {
+                    let outcome = match shape {
+                        TenantFinding::Bound | TenantFinding::OwnInstance => Outcome::Pass,
+                        TenantFinding::InPart | TenantFinding::EndUsers => Outcome::Fail,
+                        _ => Outcome::unknown(
+                            Cause::ApplicationCode,
+                            format!(
+                                "no IAM condition binds {who} to a tenant: whether it touches only the caller's tenant's data is decided by its code"
+                            ),
+                        ),
+                    };
+                    Finding::new(s, outcome, detail).at_all(worked[i].1.iter().copied())
+                }
+            }
+        }));
     }
     out
+}
+
+/// A finding of `tenant.data-isolation` before it is written: whose, from which binding
+/// (an index into the bindings worked out; none for an unsettled policy), and which sentence.
+struct TenantCandidate {
+    principal: usize,
+    binding: Option<usize>,
+    shape: TenantFinding,
+}
+
+/// Which of the findings of `tenant.data-isolation` a candidate is.
+#[derive(Debug, Clone, Copy)]
+enum TenantFinding {
+    Bound,
+    OwnInstance,
+    InPart,
+    EndUsers,
+    ApplicationCode,
+    Unsettled,
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ mod iam;
 mod imds;
 mod kms;
 mod network;
+pub mod ranked;
 mod tls;
 
 use crate::iam::access::Access;
@@ -156,6 +157,11 @@ pub struct Finding {
     /// Where: the first span is the decisive setting; the others support it.
     #[serde(skip)]
     pub evidence: Vec<Span>,
+    /// How many more findings of this subject and outcome, ranked after this one, the check
+    /// left unwritten (see [`ranked::write_ranked`]): the report counts them in its "and N more"
+    /// summary. Zero for every finding but the first one a check leaves out.
+    #[serde(skip)]
+    pub more: usize,
 }
 
 impl Finding {
@@ -165,6 +171,7 @@ impl Finding {
             outcome,
             detail: detail.into(),
             evidence: Vec::new(),
+            more: 0,
         }
     }
 

@@ -115,11 +115,11 @@ pub fn pattern_covers(pattern: &str, arn: &str) -> bool {
     if pattern == "*" {
         return true;
     }
-    let p: Vec<&str> = pattern.splitn(6, ':').collect();
-    let a: Vec<&str> = arn.splitn(6, ':').collect();
-    if p.len() != 6 || a.len() != 6 {
+    // Called for every (grant, resource) pair a principal's patterns may cover: the fields are
+    // split in place, and a suffixed resource is written only when the plain one does not match.
+    let (Some(p), Some(a)) = (fields(pattern), fields(arn)) else {
         return false;
-    }
+    };
     for i in 0..5 {
         if a[i] == DEPLOYMENT {
             continue;
@@ -130,15 +130,68 @@ pub fn pattern_covers(pattern: &str, arn: &str) -> bool {
     }
     let resource = a[5];
     // A pattern naming something below the resource (`table/orders/index/*`) reaches its data.
-    p[5].starts_with(&format!("{resource}/"))
+    if p[5]
+        .strip_prefix(resource)
+        .is_some_and(|rest| rest.starts_with('/'))
         || super::policy::wildcard_match(p[5], resource, false)
-        || super::policy::wildcard_match(p[5], &format!("{resource}/\u{2}"), false)
-        || super::policy::wildcard_match(p[5], &format!("{resource}:\u{2}"), false)
+    {
+        return true;
+    }
+    let mut below = String::with_capacity(resource.len() + 2);
+    below.push_str(resource);
+    below.push_str("/\u{2}");
+    if super::policy::wildcard_match(p[5], &below, false) {
+        return true;
+    }
+    below.truncate(resource.len());
+    below.push_str(":\u{2}");
+    super::policy::wildcard_match(p[5], &below, false)
+}
+
+/// The six colon-separated fields of an ARN (the last keeps its colons), if it has six: what
+/// `splitn(6, ':')` gives, found with a byte loop (a colon is one byte in UTF-8), which for
+/// strings this short is several times faster than the general searcher.
+fn fields(arn: &str) -> Option<[&str; 6]> {
+    let mut out = [""; 6];
+    let (mut n, mut start) = (0, 0);
+    for (i, &b) in arn.as_bytes().iter().enumerate() {
+        if b == b':' {
+            out[n] = &arn[start..i];
+            n += 1;
+            start = i + 1;
+            if n == 5 {
+                break;
+            }
+        }
+    }
+    if n < 5 {
+        return None;
+    }
+    out[5] = &arn[start..];
+    Some(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fields_are_those_of_splitn() {
+        for arn in [
+            "arn:aws:s3:::bucket/key:with:colons",
+            "arn:aws:dynamodb:eu-west-1:123456789012:table/orders",
+            "arn:aws:s3:::",
+            "arn:aws:s3::",
+            "",
+            "no colons",
+            "::::::",
+            "arn:aws:é:::ü/ß",
+        ] {
+            let split: Vec<&str> = arn.splitn(6, ':').collect();
+            let expected = (split.len() == 6).then(|| <[&str; 6]>::try_from(split).unwrap());
+            assert_eq!(fields(arn), expected, "{arn}");
+        }
+    }
 
     #[test]
     fn patterns_that_name_every_resource_of_a_type() {

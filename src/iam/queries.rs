@@ -258,44 +258,72 @@ pub fn tenant_service(model: &Model, store: usize) -> Option<&'static str> {
     }
 }
 
-/// The identity statements of `principal` that [`tenant_binding`] can read for a store of
-/// `service`: those naming some action of the service (the others never reach the store).
-pub fn tenant_grants<'a>(access: &'a Access, principal: usize, service: &str) -> Vec<&'a Grant> {
+/// The identity statements of a principal that [`tenant_binding`] can read for a store of one
+/// service: those naming some action of the service (the others never reach the store).
+#[derive(Debug, Clone)]
+pub struct TenantGrants<'a> {
+    pub principal: usize,
+    pub service: &'static str,
+    pub grants: Vec<&'a Grant>,
+}
+
+pub fn tenant_grants<'a>(
+    access: &'a Access,
+    principal: usize,
+    service: &'static str,
+) -> TenantGrants<'a> {
     let range = index().service(service);
-    access
+    let grants = access
         .grants_of(principal)
         .filter(|g| match range {
             Some(r) => !g.actions.restrict(r).is_empty(),
             None => !g.actions.is_empty(),
         })
-        .collect()
+        .collect();
+    TenantGrants {
+        principal,
+        service,
+        grants,
+    }
 }
 
-/// See [`tenant_cover_key`].
-pub type TenantCoverKey = Vec<(u32, u32)>;
+/// Everything [`tenant_binding`] reads of a principal and a store besides the store's kind
+/// (which `service` gives): the principal, and which of its [`tenant_grants`] cover the store,
+/// through which `Resource` entries (pairs of the statement's position and the entry's).
+/// `Access::allowed` reads the store only through whether each statement covers it, and the S3
+/// verdict only through which entries do, so a principal and two stores with the same key have
+/// the same binding and the same statements behind it: a check crossing many principals with
+/// many stores works each binding out once per key, not once per pair. Positions are the
+/// principal's own, hence the principal in the key: two principals whose first statements
+/// cover a store have equal positions and, in general, different bindings.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TenantCoverKey {
+    pub principal: usize,
+    pub service: &'static str,
+    pub covers: Vec<(u32, u32)>,
+}
 
-/// Everything [`tenant_binding`] reads of a store besides its kind: which of the principal's
-/// [`tenant_grants`] cover it, and through which `Resource` entries (pairs of the statement's
-/// position and the entry's). `Access::allowed` reads the store only through whether each
-/// statement covers it, and the S3 verdict only through which entries do, so two stores of one
-/// kind with the same key give the same binding and the same statements behind it: a check
-/// crossing many principals with many stores works each binding out once per key, not once per
-/// pair. `store_arn` is `arn::arn_of(model, store)`, built once by the caller.
+/// The [`TenantCoverKey`] of a store. `store_arn` is `arn::arn_of(model, store)`, built once by
+/// the caller.
 pub fn tenant_cover_key(
     model: &Model,
-    grants: &[&Grant],
+    grants: &TenantGrants,
     store: usize,
     store_arn: Option<&str>,
 ) -> TenantCoverKey {
-    let mut key = Vec::new();
-    for (gi, g) in grants.iter().enumerate() {
+    let mut covers = Vec::new();
+    for (gi, g) in grants.grants.iter().enumerate() {
         for (ti, t) in g.targets.iter().enumerate() {
             if t.covers_arn(model, store, store_arn) {
-                key.push((gi as u32, ti as u32));
+                covers.push((gi as u32, ti as u32));
             }
         }
     }
-    key
+    TenantCoverKey {
+        principal: grants.principal,
+        service: grants.service,
+        covers,
+    }
 }
 
 /// [`tenant_binding`] from what the principal is allowed on the store (restricted to

@@ -13,6 +13,7 @@ use super::access::{index, service_of, Access, Target};
 use super::arn;
 use crate::model::{Model, Resource};
 use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
 
 /// Resources by service, with their ARNs and which ones carry resource policies.
 pub struct Reach {
@@ -30,7 +31,14 @@ pub struct Reach {
     /// document the code cannot read).
     open_to_all: Vec<usize>,
     services: Vec<(&'static str, (u32, u32))>,
+    /// The resources of a service an ARN pattern covers, worked out once per (service,
+    /// pattern): principals share policies, and hundreds of principals holding one pattern
+    /// would otherwise match it against every candidate once each.
+    covered: Mutex<Covered>,
 }
+
+/// Resources covered by an ARN pattern, by service and pattern.
+type Covered = HashMap<(&'static str, String), Arc<Vec<usize>>>;
 
 /// What a principal reaches: resources named one by one, services whose every resource it
 /// reaches through `*` or `NotResource`, and services it reaches only through grants on `*`.
@@ -144,6 +152,7 @@ impl Reach {
             granted_to,
             open_to_all,
             services,
+            covered: Mutex::default(),
         }
     }
 
@@ -202,15 +211,7 @@ impl Reach {
                             }
                         }
                         Target::Pattern { arn } => {
-                            for ri in self.pattern_candidates(s, arn) {
-                                if self
-                                    .arns
-                                    .get(&ri)
-                                    .is_some_and(|a| arn::pattern_covers(arn, a))
-                                {
-                                    set.named.insert(ri);
-                                }
-                            }
+                            set.named.extend(self.covered_by(s, arn).iter().copied());
                         }
                         _ => {}
                     }
@@ -218,6 +219,31 @@ impl Reach {
             }
         }
         set
+    }
+
+    /// The resources of `service` an ARN pattern covers (see `covered`).
+    fn covered_by(&self, service: &'static str, pattern: &str) -> Arc<Vec<usize>> {
+        let key = (service, pattern.to_string());
+        if let Some(found) = self.lock_covered().get(&key) {
+            return Arc::clone(found);
+        }
+        let found: Arc<Vec<usize>> = Arc::new(
+            self.pattern_candidates(service, pattern)
+                .into_iter()
+                .filter(|ri| {
+                    self.arns
+                        .get(ri)
+                        .is_some_and(|a| arn::pattern_covers(pattern, a))
+                })
+                .collect(),
+        );
+        self.lock_covered().insert(key, Arc::clone(&found));
+        found
+    }
+
+    fn lock_covered(&self) -> std::sync::MutexGuard<'_, Covered> {
+        // A panic while the lock is held leaves a map of complete entries: still usable.
+        self.covered.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The resources of `service` an ARN pattern may cover: those whose ARN's resource part

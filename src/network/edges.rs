@@ -7,6 +7,7 @@ use crate::model::Kind;
 use crate::model::Label;
 use crate::model::{Item, Model, Prop, Unknown, Value};
 use serde::Serialize;
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -96,16 +97,16 @@ const MANAGED_SECURITY_HEADERS: &str = "67f7725c-6f97-4210-82d7-5512b31e9d03";
 /// Every public edge in the tree, sorted by resource.
 pub fn public_edges(model: &Model) -> Vec<PublicEdge> {
     let mut out = Vec::new();
-    let waf = waf_targets(model);
+    let found = Lookups::new(model);
     for (i, r) in model.resources.iter().enumerate() {
         if r.facet.is_some() || !util::deployed(r) {
             continue;
         }
         let e = match r.kind {
             Kind::CloudfrontDistribution => cloudfront(model, i),
-            Kind::ElbLoadBalancer => load_balancer(model, i, &waf),
-            Kind::ApigatewayRestApi => rest_api(model, i, &waf),
-            Kind::Apigatewayv2Api => http_api(model, i, &waf),
+            Kind::ElbLoadBalancer => load_balancer(model, i, &found.waf),
+            Kind::ApigatewayRestApi => rest_api(model, i, &found),
+            Kind::Apigatewayv2Api => http_api(model, i, &found.waf),
             Kind::LambdaFunctionUrl => function_url(model, i),
             _ => continue,
         };
@@ -143,23 +144,46 @@ fn combine_http(items: Vec<Http>) -> Http {
     Http::HttpsOnly
 }
 
-/// Resources a WAFv2 association protects, with the association.
-fn waf_targets(model: &Model) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
-    for (i, r) in model.resources.iter().enumerate() {
-        if r.kind != Kind::Wafv2WebAclAssociation {
-            continue;
-        }
-        if let Some(f) = model.prop_set(i, Prop::Wafv2WebAclAssociationResourceArn) {
-            for t in util::targets(model, &r.unit, &f.value)
-                .into_iter()
-                .flatten()
-            {
-                out.push((model.owner(t), i));
+/// Resources a WAFv2 association protects, each with its associations.
+type WafTargets = HashMap<usize, Vec<usize>>;
+
+/// What the edges of many APIs look up, found in one pass over the model rather than one per
+/// API.
+struct Lookups {
+    waf: WafTargets,
+    /// Each REST API's base path mappings that name a domain, in resource order.
+    mappings: HashMap<usize, Vec<usize>>,
+}
+
+impl Lookups {
+    fn new(model: &Model) -> Lookups {
+        let mut waf: WafTargets = HashMap::new();
+        let mut mappings: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (i, r) in model.resources.iter().enumerate() {
+            match r.kind {
+                Kind::Wafv2WebAclAssociation => {
+                    if let Some(f) = model.prop_set(i, Prop::Wafv2WebAclAssociationResourceArn) {
+                        for t in util::targets(model, &r.unit, &f.value)
+                            .into_iter()
+                            .flatten()
+                        {
+                            waf.entry(model.owner(t)).or_default().push(i);
+                        }
+                    }
+                }
+                Kind::ApigatewayBasePathMapping => {
+                    let api = model
+                        .prop_set(i, Prop::ApigatewayBasePathMappingRestApiId)
+                        .and_then(|a| util::target(model, &r.unit, &a.value));
+                    if let Some(api) = api {
+                        mappings.entry(api).or_default().push(i);
+                    }
+                }
+                _ => {}
             }
         }
+        Lookups { waf, mappings }
     }
-    out
 }
 
 fn cloudfront(model: &Model, i: usize) -> PublicEdge {
@@ -344,17 +368,15 @@ pub fn elb_policy_min_1_2(name: &str) -> bool {
 const ELB_DEFAULT_POLICY: &str = "ELBSecurityPolicy-2016-08";
 
 fn has_waf(
-    waf: &[(usize, usize)],
+    waf: &WafTargets,
     targets: &[usize],
     evidence: &mut Vec<Evidence>,
     model: &Model,
 ) -> Option<bool> {
     let mut found = false;
-    for (t, assoc) in waf {
-        if targets.contains(t) {
-            found = true;
-            evidence.push(Evidence::at(model, *assoc, ""));
-        }
+    for assoc in targets.iter().filter_map(|t| waf.get(t)).flatten() {
+        found = true;
+        evidence.push(Evidence::at(model, *assoc, ""));
     }
     Some(found)
 }
@@ -362,7 +384,7 @@ fn has_waf(
 /// A listener rule's action: its type and, for a redirect, the protocol it redirects to.
 type RuleAction = (String, Option<String>);
 
-fn load_balancer(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge {
+fn load_balancer(model: &Model, i: usize, waf: &WafTargets) -> PublicEdge {
     let mut notes = Vec::new();
     let mut evidence = vec![Evidence::at(model, i, "")];
     let internet_facing = internet_facing_lb(model, i);
@@ -639,11 +661,22 @@ fn load_balancer(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge 
     }
 }
 
-fn api_of(model: &Model, i: usize, api: usize) -> bool {
-    model
-        .edges
-        .iter()
-        .any(|e| e.from == i && e.to == api && e.label == Label::InApi)
+/// The resources of one kind in an API (methods, routes, stages), in resource order: from the
+/// API's incoming edges, so that a tree with many APIs is not scanned once per API.
+fn api_members(model: &Model, api: usize, kind: Kind) -> Vec<usize> {
+    let mut members: Vec<usize> = model
+        .edges_to(api)
+        .filter(|e| e.label == Label::InApi && model.resources[e.from].kind == kind)
+        .map(|e| e.from)
+        .collect();
+    members.sort_unstable();
+    members.dedup();
+    members
+}
+
+/// The first edge with a label from one resource.
+fn edge_from(model: &Model, from: usize, label: Label) -> Option<&crate::model::Edge> {
+    model.edges_from(from).find(|e| e.label == label)
 }
 
 /// The path of an API Gateway resource, following `parent` edges up to the API's root.
@@ -663,11 +696,7 @@ fn resource_path(model: &Model, res: usize) -> String {
             })
             .unwrap_or_else(|| "?".into());
         parts.push(part);
-        match model
-            .edges
-            .iter()
-            .find(|e| e.from == cur && e.label == Label::Parent)
-        {
+        match edge_from(model, cur, Label::Parent) {
             Some(e) => cur = e.to,
             None => break,
         }
@@ -688,7 +717,7 @@ fn authenticated(auth: &Option<String>) -> Option<bool> {
     auth.as_deref().map(|a| !a.eq_ignore_ascii_case("NONE"))
 }
 
-fn rest_api(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge {
+fn rest_api(model: &Model, i: usize, found: &Lookups) -> PublicEdge {
     let mut notes = Vec::new();
     let mut evidence = vec![Evidence::at(model, i, "")];
     // Private APIs are reached only through interface endpoints.
@@ -720,7 +749,7 @@ fn rest_api(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge {
             t
         }
         (_, Ok(Some(true)), Some(at)) => {
-            let mut t = domains_tls(model, i);
+            let mut t = domains_tls(model, i, &found.mappings);
             t.evidence.push(Evidence::found(model, i, at));
             t
         }
@@ -737,18 +766,15 @@ fn rest_api(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge {
     };
     // Methods.
     let mut routes = Vec::new();
-    for (m, mr) in model.resources.iter().enumerate() {
-        if mr.kind != Kind::ApigatewayMethod || mr.facet.is_some() || !api_of(model, m, i) {
+    for m in api_members(model, i, Kind::ApigatewayMethod) {
+        if model.resources[m].facet.is_some() {
             continue;
         }
         let verb = model
             .prop_set(m, Prop::ApigatewayMethodHttpMethod)
             .and_then(|f| f.as_str().map(str::to_string))
             .unwrap_or_else(|| "?".into());
-        let path = model
-            .edges
-            .iter()
-            .find(|e| e.from == m && e.label == Label::OnResource)
+        let path = edge_from(model, m, Label::OnResource)
             .map(|e| {
                 if model.resources[e.to].kind == Kind::ApigatewayResource {
                     resource_path(model, e.to)
@@ -764,11 +790,7 @@ fn rest_api(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge {
             Some(f) => Evidence::found(model, m, f),
             None => Evidence::at(model, m, ""),
         };
-        let validator = model
-            .edges
-            .iter()
-            .find(|e| e.from == m && e.label == Label::Validator)
-            .map(|e| e.to);
+        let validator = edge_from(model, m, Label::Validator).map(|e| e.to);
         let (body, params) = match validator {
             Some(v) => {
                 let read = |p: Prop| model.prop_set(v, p).map_or(Ok(None), |f| f.flag());
@@ -797,15 +819,9 @@ fn rest_api(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge {
     }
     let unread_body = unread_body(model, i, Prop::ApigatewayRestApiBody, &mut notes);
     merge_event_routes(model, i, &mut routes);
-    let stages: Vec<usize> = model
-        .resources
-        .iter()
-        .enumerate()
-        .filter(|(s, sr)| sr.kind == Kind::ApigatewayStage && api_of(model, *s, i))
-        .map(|(s, _)| s)
-        .chain(std::iter::once(i))
-        .collect();
-    let waf = has_waf(waf, &stages, &mut evidence, model);
+    let mut stages = api_members(model, i, Kind::ApigatewayStage);
+    stages.push(i);
+    let waf = has_waf(&found.waf, &stages, &mut evidence, model);
     PublicEdge {
         resource: i,
         kind: EdgeKind::RestApi,
@@ -822,21 +838,13 @@ fn rest_api(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge {
 }
 
 /// TLS of a REST API whose execute-api endpoint is disabled: its custom domains' policies.
-fn domains_tls(model: &Model, api: usize) -> Tls {
+fn domains_tls(model: &Model, api: usize, mappings: &HashMap<usize, Vec<usize>>) -> Tls {
     let mut below = Some(false);
     let mut ev = Vec::new();
     let mut policies = Vec::new();
     let mut any = false;
-    for (m, mr) in model.resources.iter().enumerate() {
-        if mr.kind != Kind::ApigatewayBasePathMapping {
-            continue;
-        }
-        let Some(a) = model.prop_set(m, Prop::ApigatewayBasePathMappingRestApiId) else {
-            continue;
-        };
-        if util::target(model, &mr.unit, &a.value) != Some(api) {
-            continue;
-        }
+    for &m in mappings.get(&api).into_iter().flatten() {
+        let mr = &model.resources[m];
         let Some(d) = model.prop_set(m, Prop::ApigatewayBasePathMappingDomainName) else {
             continue;
         };
@@ -880,7 +888,7 @@ fn domains_tls(model: &Model, api: usize) -> Tls {
     t
 }
 
-fn http_api(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge {
+fn http_api(model: &Model, i: usize, waf: &WafTargets) -> PublicEdge {
     let mut notes = Vec::new();
     let evidence = vec![Evidence::at(model, i, "")];
     let protocol = model
@@ -898,10 +906,7 @@ fn http_api(model: &Model, i: usize, waf: &[(usize, usize)]) -> PublicEdge {
         )
     };
     let mut routes = Vec::new();
-    for (m, mr) in model.resources.iter().enumerate() {
-        if mr.kind != Kind::Apigatewayv2Route || !api_of(model, m, i) {
-            continue;
-        }
+    for m in api_members(model, i, Kind::Apigatewayv2Route) {
         let key = model
             .prop_set(m, Prop::Apigatewayv2RouteRouteKey)
             .map(|f| {
@@ -1023,9 +1028,8 @@ fn function_url(model: &Model, i: usize) -> PublicEdge {
     let mut evidence = vec![Evidence::at(model, i, "")];
     evidence.extend(
         model
-            .edges
-            .iter()
-            .filter(|e| e.from == i && e.label == Label::UrlOf)
+            .edges_from(i)
+            .filter(|e| e.label == Label::UrlOf)
             .map(|e| Evidence::at(model, e.to, "")),
     );
     PublicEdge {

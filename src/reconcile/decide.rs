@@ -115,10 +115,7 @@ pub fn decide(
     let mut subjects: Vec<SubjectOutcome> = by_subject
         .into_iter()
         .map(|(subject, mut findings)| {
-            findings.sort_by(|a, b| {
-                (b.outcome == Outcome::Fail, &a.detail)
-                    .cmp(&(a.outcome == Outcome::Fail, &b.detail))
-            });
+            findings.sort_by(crate::checks::ranked::rank);
             findings.dedup();
             let outcome = if findings.is_empty() {
                 Outcome::unknown(
@@ -307,11 +304,12 @@ pub fn decide(
     }
 }
 
-/// Findings of one outcome kept per subject; the rest are counted in one summary finding, so
-/// that a store reached by thousands of principals gives a readable report (the access table,
-/// `vouch access`, lists every pair).
-pub const MAX_FINDINGS_PER_OUTCOME: usize = 12;
+use crate::checks::ranked::MAX_FINDINGS_PER_OUTCOME;
 
+/// The first [`MAX_FINDINGS_PER_OUTCOME`] findings of each outcome, in rank order, then one
+/// summary per outcome of those left out: the ones given here and the ones a check counted
+/// without writing them (`Finding::more` of the first it left out, which ranks after its own
+/// kept findings, hence is never kept here either).
 fn bounded(findings: Vec<Finding>) -> Vec<Finding> {
     let mut kept = Vec::new();
     let mut seen: BTreeMap<&'static str, usize> = BTreeMap::new();
@@ -319,10 +317,12 @@ fn bounded(findings: Vec<Finding>) -> Vec<Finding> {
     for f in findings {
         let n = seen.entry(f.outcome.name()).or_default();
         *n += 1;
+        let more = f.more;
         if *n <= MAX_FINDINGS_PER_OUTCOME {
+            debug_assert_eq!(more, 0, "a check counted findings that rank among the kept");
             kept.push(f);
         } else {
-            omitted.entry(f.outcome.name()).or_insert((0, f)).0 += 1;
+            omitted.entry(f.outcome.name()).or_insert((0, f)).0 += 1 + more;
         }
     }
     for (name, (n, first)) in omitted {
@@ -562,6 +562,31 @@ mod tests {
         assert!(f
             .iter()
             .any(|f| f.detail.starts_with("and 28 more fail findings")));
+    }
+
+    #[test]
+    fn findings_a_check_counted_without_writing_them_join_the_summary() {
+        // What the previous test's 40 failures become when a check writes only the first 13.
+        let mut written: Vec<Finding> = (0..13)
+            .map(|i| Finding::fail(1, format!("principal {i:02} reads it")))
+            .chain((0..3).map(|i| Finding::pass(1, format!("ok {i}"))))
+            .collect();
+        written[12].more = 27;
+        let d = run(written, &[], &[]);
+        let f = &d.subjects[0].findings;
+        assert_eq!(f.iter().filter(|f| f.outcome == Outcome::Fail).count(), 13);
+        let summary = f
+            .iter()
+            .find(|f| f.detail.starts_with("and "))
+            .expect("a summary");
+        assert!(
+            summary
+                .detail
+                .starts_with("and 28 more fail findings about this resource"),
+            "{}",
+            summary.detail
+        );
+        assert_eq!(summary.more, 0);
     }
 
     #[test]

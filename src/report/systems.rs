@@ -71,6 +71,20 @@ struct Json<'a> {
 
 /// The JSON report grouped by system, pretty-printed, with a final newline.
 pub fn to_json(reports: &[SystemReport], unreadable: &[Unreadable]) -> String {
+    let mut out = Vec::new();
+    match write_json(reports, unreadable, &mut out) {
+        Ok(()) => String::from_utf8(out).unwrap_or_else(|_| "{}\n".into()),
+        Err(_) => "{}\n".into(),
+    }
+}
+
+/// [`to_json`] written as it is serialized: the report of a tree with thousands of systems is
+/// tens of megabytes of text that need not be held in memory beside the reports it is made of.
+pub fn write_json(
+    reports: &[SystemReport],
+    unreadable: &[Unreadable],
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let json = Json {
         format_version: FORMAT_VERSION,
         risk: severity_name(worst(reports, |r| r.risk)),
@@ -78,9 +92,8 @@ pub fn to_json(reports: &[SystemReport], unreadable: &[Unreadable]) -> String {
         systems: reports,
         unreadable,
     };
-    let mut s = serde_json::to_string_pretty(&json).unwrap_or_else(|_| "{}".into());
-    s.push('\n');
-    s
+    serde_json::to_writer_pretty(&mut *out, &json)?;
+    out.write_all(b"\n")
 }
 
 /// The terminal report. One system: the one-system report as it always was. Several: the

@@ -195,3 +195,89 @@ resource "aws_ecs_task_definition" "no_role" {
         other => panic!("{other:?}"),
     }
 }
+
+/// `tenant.data-isolation` works a binding out once per `TenantCoverKey`: the key must hold
+/// everything the binding depends on. Across the tenancy fixtures, two (principal, store) pairs
+/// with one key have one binding, and two principals never share a key, even where their
+/// statements sit at the same positions.
+#[test]
+fn the_tenant_memo_key_separates_principals_and_holds_what_the_binding_reads() {
+    use std::collections::HashMap;
+    use vouch::iam::arn::arn_of;
+    use vouch::iam::queries::{tenant_cover_key, tenant_grants, tenant_service, TenantCoverKey};
+    let mut pairs = 0;
+    // Positions alone (without the principal), with the bindings found at them.
+    let mut positions_only = 0;
+    for dir in [
+        "projects/saas-serverless/terraform",
+        "projects/saas-serverless/cloudformation",
+        "assumptions/tenant.data-isolation/invalid-scan-escapes/terraform",
+        "assumptions/tenant.data-isolation/invalid-s3-prefix-only/terraform",
+    ] {
+        let s = scan(dir);
+        let a = Access::compute(&s.model);
+        let stores: Vec<(usize, &'static str)> = (0..s.model.resources.len())
+            .filter_map(|i| tenant_service(&s.model, i).map(|svc| (i, svc)))
+            .collect();
+        // Each key with the first principal and store that had it, and their binding.
+        type FirstPair = (usize, usize, TenantBinding);
+        let mut seen: HashMap<TenantCoverKey, FirstPair> = HashMap::new();
+        // A service and statement positions, without the principal.
+        type Positions = (&'static str, Vec<(u32, u32)>);
+        let mut by_positions: HashMap<Positions, TenantBinding> = HashMap::new();
+        for &p in a.principals.keys() {
+            for &(store, service) in &stores {
+                let grants = tenant_grants(&a, p, service);
+                let key =
+                    tenant_cover_key(&s.model, &grants, store, arn_of(&s.model, store).as_deref());
+                assert_eq!((key.principal, key.service), (p, service), "{dir}");
+                let binding = tenant_binding(&s.model, &a, p, store);
+                pairs += 1;
+                match by_positions.get(&(service, key.covers.clone())) {
+                    Some(b) if b != &binding => positions_only += 1,
+                    Some(_) => {}
+                    None => {
+                        by_positions.insert((service, key.covers.clone()), binding.clone());
+                    }
+                }
+                match seen.get(&key) {
+                    Some((p0, s0, b0)) => {
+                        assert_eq!(*p0, p, "{dir}: principals share a key");
+                        assert_eq!(
+                            b0, &binding,
+                            "{dir}: stores {s0} and {store} share {key:?} but not a binding"
+                        );
+                    }
+                    None => {
+                        seen.insert(key, (p, store, binding));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        pairs > 20,
+        "the fixtures cross principals with stores: {pairs}"
+    );
+    assert!(
+        positions_only > 0,
+        "statement positions without their principal would mix bindings up in these fixtures"
+    );
+
+    // The request handler (bound) and the admin function (unbound) both reach the table:
+    // distinct keys.
+    let s = scan("projects/saas-serverless/terraform");
+    let a = Access::compute(&s.model);
+    let table = idx(&s, "aws_dynamodb_table.tenant_data");
+    let arn = arn_of(&s.model, table);
+    let key = |role: &str| {
+        let g = tenant_grants(&a, idx(&s, role), "dynamodb");
+        tenant_cover_key(&s.model, &g, table, arn.as_deref())
+    };
+    let (handler, admin) = (
+        key("aws_iam_role.function[\"request_handler\"]"),
+        key("aws_iam_role.function[\"admin\"]"),
+    );
+    assert!(!handler.covers.is_empty() && !admin.covers.is_empty());
+    assert_ne!(handler, admin);
+}
