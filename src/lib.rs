@@ -481,28 +481,23 @@ pub fn assess_systems(
                     .map(self::unreadable),
             );
             let sources = &scan.loaded.sources;
-            let mut report = if single {
-                decide_system(
-                    &scan.model,
-                    &system.path,
-                    sources,
-                    &shared,
-                    &documents,
-                    &texts,
-                    unreadable,
-                )
+            // A tree of one system is decided on the whole model, without copying it.
+            let subset;
+            let model = if single {
+                &scan.model
             } else {
-                let model = scan.model.subset(&system.units);
-                decide_system(
-                    &model,
-                    &system.path,
-                    sources,
-                    &shared,
-                    &documents,
-                    &texts,
-                    unreadable,
-                )
+                subset = scan.model.subset(&system.units);
+                &subset
             };
+            let mut report = decide_system(
+                model,
+                &system.path,
+                sources,
+                &shared,
+                &documents,
+                &texts,
+                unreadable,
+            );
             let used = waivers::apply(
                 &mut report,
                 &scan.model.suppressions,
