@@ -1,9 +1,11 @@
 //! Detection and recovery checks: backups of data stores (DynamoDB point-in-time recovery, RDS
-//! backup retention, S3 versioning) and the account's audit trail (CloudTrail).
+//! backup retention, S3 versioning, and the AWS Backup plans that select them) and the account's
+//! audit trail (CloudTrail).
 //!
 //! Settings the code leaves out take the provider default from `rules/defaults.tsv`, and a
 //! detail that rests on one says "provider default".
 
+use super::backup_plans::{BackupPlans, Coverage};
 use super::{no_params, Check, Facts, Finding, Outcome, Params};
 use crate::kms::defaults;
 use crate::model::{Found, Kind, Model, Prop, Resource, Value};
@@ -139,7 +141,7 @@ fn point_in_time_recovery(facts: &Facts, _: &Params) -> Vec<Finding> {
         };
         out.push(finding);
     }
-    out
+    BackupPlans::new(model, DEFAULT_MIN_RETENTION).apply(out)
 }
 
 /// A global table: point-in-time recovery is a per-replica setting; every replica needs it.
@@ -234,8 +236,15 @@ fn validate_retention(p: &Params) -> Result<(), String> {
     }
 }
 
+/// The retention an AWS Backup plan must keep for the checks without a parameter of their own
+/// (point-in-time recovery keeps 35 days; versioning keeps versions until deleted): the same
+/// week as the catalog's `min_retention_days`.
+const DEFAULT_MIN_RETENTION: u64 = 7;
+
 fn min_retention(p: &Params) -> u64 {
-    p.get(MIN_RETENTION).and_then(|v| v.as_u64()).unwrap_or(7)
+    p.get(MIN_RETENTION)
+        .and_then(|v| v.as_u64())
+        .unwrap_or(DEFAULT_MIN_RETENTION)
 }
 
 fn backup_retention(facts: &Facts, params: &Params) -> Vec<Finding> {
@@ -325,7 +334,7 @@ fn backup_retention(facts: &Facts, params: &Params) -> Vec<Finding> {
             out.push(finding.at(span));
         }
     }
-    out
+    BackupPlans::new(model, min).apply(out)
 }
 
 /// The default retention when the attribute is unset (1 day, `rules/defaults.tsv`).
@@ -420,6 +429,18 @@ fn s3_versioning(facts: &Facts, _: &Params) -> Vec<Finding> {
             }
         };
         out.push(finding);
+    }
+    // AWS Backup backs up a bucket only with versioning on: a plan that selects a bucket
+    // without it is said, and the bucket still fails.
+    let plans = BackupPlans::new(model, DEFAULT_MIN_RETENTION);
+    for f in out.iter_mut().filter(|f| f.outcome == Outcome::Fail) {
+        if let Some(Coverage::Kept { plan, .. } | Coverage::Short { plan, .. }) =
+            plans.of(f.subject)
+        {
+            f.detail.push_str(&format!(
+                " (AWS Backup plan `{plan}` selects it, but AWS Backup backs up a bucket only with versioning on)"
+            ));
+        }
     }
     out
 }

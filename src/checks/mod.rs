@@ -11,6 +11,7 @@
 //! One module per area; [`REGISTRY`] lists every check by the name rule files use.
 
 mod auth;
+mod backup_plans;
 mod data;
 mod iam;
 mod imds;

@@ -58,6 +58,19 @@ pub fn arn_of(model: &Model, index: usize) -> Option<String> {
     )
 }
 
+/// The ARN of a resource whose name is not known, with the name standing for any name: a
+/// pattern covers it only when it covers every name of the kind (`db:*`), not some (`db:prod-*`).
+pub fn arn_of_any_name(model: &Model, index: usize) -> Option<String> {
+    let (_, form) = table().get(&model.resources[index].kind)?;
+    Some(
+        form.replace("{partition}", DEPLOYMENT)
+            .replace("{region}", DEPLOYMENT)
+            .replace("{account}", DEPLOYMENT)
+            .replace("{slashname}", "/\u{1}")
+            .replace("{name}", DEPLOYMENT),
+    )
+}
+
 /// The service of a kind's ARNs (`s3`, `elasticfilesystem`): the IAM service prefix whose
 /// actions reach resources of the kind.
 pub fn service_of(kind: Kind) -> Option<&'static str> {

@@ -204,3 +204,71 @@ module "b" {
         .collect();
     assert!(reasons.iter().any(|r| *r == "cycle"), "{inv:#}");
 }
+
+/// Teams that centralise backups leave point-in-time recovery off and select their stores in an
+/// AWS Backup plan. A plan with no lifecycle keeps recovery points for good; `*` selects every
+/// store; `not_resources` takes one out again, and that one is judged on its own settings.
+#[test]
+fn an_aws_backup_plan_makes_the_stores_it_selects_restorable() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = |name: &str| {
+        format!(
+            "resource \"aws_dynamodb_table\" \"{name}\" {{\n  name         = \"{name}\"\n  billing_mode = \"PAY_PER_REQUEST\"\n  hash_key     = \"id\"\n  attribute {{\n    name = \"id\"\n    type = \"S\"\n  }}\n}}\n"
+        )
+    };
+    write(
+        dir.path(),
+        "main.tf",
+        &format!(
+            "{}{}{}",
+            table("orders"),
+            table("scratch"),
+            r#"
+resource "aws_backup_plan" "forever" {
+  name = "forever"
+  rule {
+    rule_name         = "weekly"
+    target_vault_name = "central"
+    schedule          = "cron(0 3 ? * SUN *)"
+  }
+}
+resource "aws_backup_selection" "all" {
+  name          = "all"
+  plan_id       = aws_backup_plan.forever.id
+  iam_role_arn  = "arn:aws:iam::123456789012:role/backup"
+  resources     = ["*"]
+  not_resources = [aws_dynamodb_table.scratch.arn]
+}
+"#
+        ),
+    );
+    let report = scan_json(dir.path());
+    let backups = report["assumptions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == "data.backups")
+        .unwrap();
+    assert_eq!(backups["status"], "invalid", "{backups:#}");
+    let by_resource = |address: &str| {
+        backups["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["resource"] == address)
+            .unwrap_or_else(|| panic!("{address}: {backups:#}"))
+            .clone()
+    };
+    let orders = by_resource("aws_dynamodb_table.orders");
+    assert_eq!(orders["outcome"], "pass");
+    assert!(
+        orders["detail"]
+            .as_str()
+            .unwrap()
+            .ends_with("AWS Backup plan `aws_backup_plan.forever` backs it up and never deletes its recovery points"),
+        "{orders:#}"
+    );
+    let scratch = by_resource("aws_dynamodb_table.scratch");
+    assert_eq!(scratch["outcome"], "fail", "{scratch:#}");
+    assert!(!scratch["detail"].as_str().unwrap().contains("AWS Backup"));
+}
