@@ -6,6 +6,7 @@ use super::data::default_of;
 use super::{no_params, Cause, Check, Facts, Finding, Outcome, Params};
 use crate::iam::policy::{self, Effect};
 use crate::kms::defaults;
+use crate::model::table;
 use crate::model::{Found, Kind, Label, Model, Part, Prop, Value};
 use crate::network::{util, EdgeKind, Http, PublicEdge};
 use crate::source::Span;
@@ -666,20 +667,13 @@ fn transit_settings() -> &'static [TransitSetting] {
     static ROWS: std::sync::OnceLock<Vec<TransitSetting>> = std::sync::OnceLock::new();
     ROWS.get_or_init(|| {
         let file = "rules/in-transit.tsv";
-        include_str!("../../rules/in-transit.tsv")
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.starts_with('#') && !l.trim().is_empty())
-            .map(|(n, l)| {
-                let line = n + 1;
-                let [kind, prop, values] = l.split('\t').collect::<Vec<_>>()[..] else {
+        table::rows(include_str!("../../rules/in-transit.tsv"))
+            .map(|(line, cols)| {
+                let [kind, prop, values] = cols[..] else {
                     panic!("{file}:{line}: expected 3 cells");
                 };
-                let kind = Kind::parse(kind)
-                    .unwrap_or_else(|| panic!("{file}:{line}: {kind} is not a kind"));
-                let prop = Prop::named(kind, prop).unwrap_or_else(|| {
-                    panic!("{file}:{line}: {} has no property {prop}", kind.as_str())
-                });
+                let kind = table::kind(file, line, kind);
+                let prop = table::prop(file, line, kind, prop);
                 let values = values
                     .split_whitespace()
                     .map(|pair| match pair.rsplit_once('=') {

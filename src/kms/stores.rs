@@ -2,7 +2,7 @@
 
 use super::defaults::{self, DefaultRow, Outcome};
 use super::{AtRest, Evidence, KeyKind, StoreEncryption};
-use crate::model::Kind;
+use crate::model::{table, Kind};
 use crate::model::{Model, Part, Prop, Value};
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -63,26 +63,13 @@ fn stores() -> &'static [Store] {
     static STORES: OnceLock<Vec<Store>> = OnceLock::new();
     STORES.get_or_init(|| {
         let file = "rules/encryption-at-rest.tsv";
-        include_str!("../../rules/encryption-at-rest.tsv")
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.starts_with('#') && !l.trim().is_empty())
-            .map(|(n, l)| {
-                let line = n + 1;
-                let cols: Vec<&'static str> = l.split('\t').collect();
+        table::rows(include_str!("../../rules/encryption-at-rest.tsv"))
+            .map(|(line, cols)| {
                 let [kind, flag, values, key, order] = cols[..] else {
                     panic!("{file}:{line}: expected 5 cells");
                 };
-                let kind = Kind::parse(kind)
-                    .unwrap_or_else(|| panic!("{file}:{line}: {kind} is not a kind"));
-                let prop = |name: &str| {
-                    Prop::named(kind, name).unwrap_or_else(|| {
-                        panic!(
-                            "{file}:{line}: {} has no property {name} in rules/properties/",
-                            kind.as_str()
-                        )
-                    })
-                };
+                let kind = table::kind(file, line, kind);
+                let prop = |name: &str| table::prop(file, line, kind, name);
                 let flag = (flag != "-").then(|| Flag {
                     prop: prop(flag),
                     values: values

@@ -27,28 +27,15 @@ fn rows() -> &'static [Row] {
     static ROWS: OnceLock<Vec<Row>> = OnceLock::new();
     ROWS.get_or_init(|| {
         let file = "rules/inherits.tsv";
-        include_str!("../../rules/inherits.tsv")
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.starts_with('#') && !l.trim().is_empty())
-            .map(|(n, l)| {
-                let line = n + 1;
-                let cols: Vec<&'static str> = l.split('\t').collect();
+        super::table::rows(include_str!("../../rules/inherits.tsv"))
+            .map(|(line, cols)| {
                 let [kind, via, properties] = cols[..] else {
                     panic!("{file}:{line}: expected 3 cells");
                 };
-                let kind = Kind::parse(kind)
-                    .unwrap_or_else(|| panic!("{file}:{line}: {kind} is not a kind"));
+                let kind = super::table::kind(file, line, kind);
                 let properties = properties
                     .split_whitespace()
-                    .map(|name| {
-                        Prop::named(kind, name).unwrap_or_else(|| {
-                            panic!(
-                                "{file}:{line}: {} has no property {name} in rules/properties/",
-                                kind.as_str()
-                            )
-                        })
-                    })
+                    .map(|name| super::table::prop(file, line, kind, name))
                     .collect();
                 let via: Vec<&'static str> = via.split_whitespace().collect();
                 assert!(!via.is_empty(), "{file}:{line}: no property to follow");

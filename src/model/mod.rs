@@ -14,6 +14,7 @@ pub mod map;
 pub mod openapi;
 pub mod props;
 pub mod suppressions;
+pub(crate) mod table;
 pub mod tenancy;
 pub mod value;
 
