@@ -323,13 +323,7 @@ fn tenancy_assumptions_need_a_sign_of_tenancy() {
 fn cognito_threat_protection_is_said_but_does_not_turn_an_mfa_finding() {
     let detail = |dir: &str| -> (String, String) {
         let report = crate::common::first_report(&crate::common::fixture(dir));
-        let a = report["assumptions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|a| a["id"] == "auth.mfa-required")
-            .unwrap()
-            .clone();
+        let a = crate::common::assumption(&report, "auth.mfa-required").clone();
         let e = &a["evidence"][0];
         (
             a["status"].as_str().unwrap().to_string(),

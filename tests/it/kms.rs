@@ -585,12 +585,7 @@ fn a_key_for_storage_left_unencrypted_is_refused_by_aws() {
             "assumptions/kms.customer-managed-keys/invalid-neptune-key-without-encryption/{language}"
         );
         let report = first_report(&fixture(&dir));
-        let a = report["assumptions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|a| a["id"] == "kms.customer-managed-keys")
-            .unwrap();
+        let a = crate::common::assumption(&report, "kms.customer-managed-keys");
         assert_eq!(a["status"], "invalid", "{language}");
         let fail = a["evidence"]
             .as_array()

@@ -272,12 +272,7 @@ fn access_denied_on_one_call_is_said_and_the_rest_is_used() {
         ),
         0
     );
-    let least = report["assumptions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["id"] == "iam.compute.least-privilege")
-        .unwrap();
+    let least = crate::common::assumption(&report, "iam.compute.least-privilege");
     let from_account: Vec<&serde_json::Value> = least["evidence"]
         .as_array()
         .unwrap()
@@ -535,12 +530,7 @@ mod moto {
                     .contains("deployed function orders-api")));
         // dynamodb:* on * is not least privilege: decided from the account, with the deployed
         // role as evidence.
-        let least = with["assumptions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|a| a["id"] == "iam.compute.least-privilege")
-            .unwrap();
+        let least = crate::common::assumption(&with, "iam.compute.least-privilege");
         assert_eq!(least["status"], "invalid");
         assert!(
             least["evidence"]

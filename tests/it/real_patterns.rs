@@ -48,15 +48,7 @@ resource "aws_instance" "i" {
     )
     .unwrap();
     let report = scan_json(dir.path());
-    let status = |id: &str| {
-        report["assumptions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|a| a["id"] == id)
-            .unwrap()["status"]
-            .clone()
-    };
+    let status = |id: &str| crate::common::assumption(&report, id)["status"].clone();
     assert_eq!(
         status("iam.no-admin-service-roles"),
         "verified",
@@ -243,12 +235,7 @@ resource "aws_backup_selection" "all" {
         ),
     );
     let report = scan_json(dir.path());
-    let backups = report["assumptions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["id"] == "data.backups")
-        .unwrap();
+    let backups = crate::common::assumption(&report, "data.backups");
     assert_eq!(backups["status"], "invalid", "{backups:#}");
     let by_resource = |address: &str| {
         backups["evidence"]

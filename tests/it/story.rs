@@ -10,7 +10,7 @@
 
 use crate::common;
 
-use common::{fixture, vouch_bin};
+use common::{assumption, fixture, vouch_bin};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -109,15 +109,6 @@ fn statuses(report: &Json) -> BTreeMap<String, String> {
             )
         })
         .collect()
-}
-
-fn assumption<'a>(report: &'a Json, id: &str) -> &'a Json {
-    report["assumptions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["id"] == id)
-        .unwrap()
 }
 
 fn threat<'a>(report: &'a Json, id: &str) -> Option<&'a Json> {

@@ -47,12 +47,7 @@ fn a_wrong_retention_in_the_document_is_corrected_on_that_detail() {
         "# Ledger\n\nThe ledger database keeps automated backups for 35 days.\n",
     );
     let report = scan_json(dir.path());
-    let backups = report["assumptions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["id"] == "data.backups")
-        .unwrap();
+    let backups = crate::common::assumption(&report, "data.backups");
     // 7 days meets the rule's minimum: the control holds, the document's number does not.
     assert_eq!(backups["status"], "verified", "{backups:#}");
     assert_eq!(backups["doc"][0]["contradicted"], true, "{backups:#}");

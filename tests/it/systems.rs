@@ -509,12 +509,7 @@ resource "aws_lambda_function" "worker" {
 
 /// The evidence of tenant isolation on the table: who reaches it.
 fn isolation_evidence(report: &Json) -> Vec<String> {
-    report["assumptions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["id"] == "tenant.data-isolation")
-        .unwrap()["evidence"]
+    crate::common::assumption(report, "tenant.data-isolation")["evidence"]
         .as_array()
         .unwrap()
         .iter()
@@ -591,12 +586,7 @@ fn an_account_level_question_is_asked_once_per_system() {
         text.contains("the AWS account behind the deployments `stacks/a.yaml`, `stacks/b.yaml` and `stacks/c.yaml`"),
         "{text}"
     );
-    let assumption = report["assumptions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["id"] == "log.audit-trail")
-        .unwrap();
+    let assumption = crate::common::assumption(report, "log.audit-trail");
     assert_eq!(assumption["questions"], serde_json::json!([id]));
 
     // The one answer settles them all.

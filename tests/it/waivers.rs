@@ -55,13 +55,7 @@ fn scan(d: &tempfile::TempDir, extra: &[&str]) -> (i32, String, String) {
 /// The evidence of `auth.mfa-required` in the JSON report, by resource.
 fn evidence(json: &str) -> Vec<Json> {
     let v: Json = serde_json::from_str(json).unwrap();
-    let a = v["systems"][0]["report"]["assumptions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["id"] == "auth.mfa-required")
-        .unwrap()
-        .clone();
+    let a = crate::common::assumption(&v["systems"][0]["report"], "auth.mfa-required").clone();
     a["evidence"].as_array().unwrap().clone()
 }
 

@@ -116,3 +116,13 @@ pub fn scan_json_of(root: &Path) -> Json {
 pub fn first_report(root: &Path) -> Json {
     scan_json_of(root)["systems"][0]["report"].clone()
 }
+
+/// The assumption `id` of a report (one system's `report` of `vouch scan --format json`).
+pub fn assumption<'a>(report: &'a Json, id: &str) -> &'a Json {
+    report["assumptions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == id)
+        .unwrap_or_else(|| panic!("no assumption {id}"))
+}
