@@ -383,10 +383,18 @@ pub fn load(root: &Path, options: &LoadOptions) -> Loaded {
     }
 
     crate::progress::step("reading files", candidates.len());
-    let results: Vec<ReadResult> = candidates
+    // Each file's line index is built beside its parse, on the worker that read it.
+    let source = |c: &Candidate, text| SourceFile::new(c.rel.clone(), c.disk.clone(), text);
+    let results: Vec<Read> = candidates
         .par_iter()
         .map(|c| {
-            let r = read_and_parse(c, max_size);
+            let r = match read_and_parse(c, max_size) {
+                ReadResult::Parsed(text, kind, parsed) => {
+                    Read::Parsed(source(c, text), kind, parsed)
+                }
+                ReadResult::Failed(text, diag) => Read::Failed(text.map(|t| source(c, t)), diag),
+                ReadResult::Skipped(why) => Read::Skipped(why),
+            };
             crate::progress::advance();
             r
         })
@@ -394,10 +402,8 @@ pub fn load(root: &Path, options: &LoadOptions) -> Loaded {
 
     for (c, result) in candidates.into_iter().zip(results) {
         match result {
-            ReadResult::Parsed(text, kind, parsed) => {
-                let id = loaded
-                    .sources
-                    .add(SourceFile::new(c.rel.clone(), c.disk.clone(), text));
+            Read::Parsed(file, kind, parsed) => {
+                let id = loaded.sources.add(file);
                 let dir = match c.rel.rfind('/') {
                     Some(i) => c.rel[..i].to_string(),
                     None => ".".to_string(),
@@ -409,15 +415,13 @@ pub fn load(root: &Path, options: &LoadOptions) -> Loaded {
                     parsed,
                 });
             }
-            ReadResult::Failed(text, diag) => {
-                if let Some(text) = text {
-                    loaded
-                        .sources
-                        .add(SourceFile::new(c.rel.clone(), c.disk.clone(), text));
+            Read::Failed(file, diag) => {
+                if let Some(file) = file {
+                    loaded.sources.add(file);
                 }
                 loaded.diagnostics.push(*diag);
             }
-            ReadResult::Skipped(why) => loaded.skipped.push((c.rel, why)),
+            Read::Skipped(why) => loaded.skipped.push((c.rel, why)),
         }
     }
     loaded.diagnostics.sort();
@@ -442,6 +446,13 @@ fn display_path(root: &Path, p: &Path) -> String {
         (Ok(r), Ok(q)) if q.starts_with(&r) => relative(&r, &q),
         _ => p.display().to_string(),
     }
+}
+
+/// A file read, with its line index.
+enum Read {
+    Parsed(SourceFile, FileKind, Parsed),
+    Failed(Option<SourceFile>, Box<Diagnostic>),
+    Skipped(String),
 }
 
 enum ReadResult {

@@ -6,7 +6,6 @@ use super::scan::{self, Detail};
 use crate::assumptions::{Severity, Status};
 use crate::reconcile::{Report, Unreadable};
 use crate::systems::SystemReport;
-use serde::Serialize;
 use std::cmp::Reverse;
 use std::fmt::Write as _;
 
@@ -59,7 +58,9 @@ fn severity_name(s: Option<Severity>) -> &'static str {
     s.map_or("none", Severity::name)
 }
 
-#[derive(Serialize)]
+/// The document's shape, which [`write_json`] writes piece by piece (the tests compare).
+#[cfg(test)]
+#[derive(serde::Serialize)]
 struct Json<'a> {
     format_version: u32,
     risk: &'static str,
@@ -80,20 +81,61 @@ pub fn to_json(reports: &[SystemReport], unreadable: &[Unreadable]) -> String {
 
 /// [`to_json`] written as it is serialized: the report of a tree with thousands of systems is
 /// tens of megabytes of text that need not be held in memory beside the reports it is made of.
+///
+/// The systems are pretty-printed in parallel, a bounded batch at a time, each indented to its
+/// place in the array, and written in order: serializing one document is otherwise the longest
+/// serial stretch of a large scan. The bytes are those of `serde_json::to_writer_pretty` over
+/// the whole document (a test pins this).
 pub fn write_json(
     reports: &[SystemReport],
     unreadable: &[Unreadable],
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    let json = Json {
-        format_version: FORMAT_VERSION,
-        risk: severity_name(worst(reports, |r| r.risk)),
-        risk_if_open: severity_name(worst(reports, |r| r.risk_if_open)),
-        systems: reports,
-        unreadable,
-    };
-    serde_json::to_writer_pretty(&mut *out, &json)?;
-    out.write_all(b"\n")
+    use rayon::prelude::*;
+    /// Systems rendered before their text is written: enough to keep both cores busy, few
+    /// enough that the text held at once stays a small multiple of one system's.
+    const BATCH: usize = 64;
+    let quoted = |s: &str| serde_json::to_string(s).map_err(std::io::Error::from);
+    write!(
+        out,
+        "{{\n  \"format_version\": {FORMAT_VERSION},\n  \"risk\": {},\n  \"risk_if_open\": {},\n  \"systems\": [",
+        quoted(severity_name(worst(reports, |r| r.risk)))?,
+        quoted(severity_name(worst(reports, |r| r.risk_if_open)))?,
+    )?;
+    let mut first = true;
+    for batch in reports.chunks(BATCH) {
+        let texts: Vec<Vec<u8>> = batch
+            .par_iter()
+            .map(|r| serde_json::to_vec_pretty(r).map(|t| indented(&t, b"    ")))
+            .collect::<Result<_, _>>()?;
+        for text in texts {
+            out.write_all(if first { b"\n" } else { b",\n" })?;
+            out.write_all(&text)?;
+            first = false;
+        }
+    }
+    if !reports.is_empty() {
+        out.write_all(b"\n  ")?;
+    }
+    out.write_all(b"],\n  \"unreadable\": ")?;
+    let rest = indented(&serde_json::to_vec_pretty(unreadable)?, b"  ");
+    out.write_all(&rest[2..])?;
+    out.write_all(b"\n}\n")
+}
+
+/// `text` with `prefix` before each of its lines. Pretty JSON puts a line break only between
+/// tokens (a string's own line breaks are escaped), so this moves a value one level deeper.
+fn indented(text: &[u8], prefix: &[u8]) -> Vec<u8> {
+    let lines = text.iter().filter(|&&b| b == b'\n').count() + 1;
+    let mut out = Vec::with_capacity(text.len() + lines * prefix.len());
+    for (i, line) in text.split(|&b| b == b'\n').enumerate() {
+        if i > 0 {
+            out.push(b'\n');
+        }
+        out.extend_from_slice(prefix);
+        out.extend_from_slice(line);
+    }
+    out
 }
 
 /// The terminal report. One system: the one-system report as it always was. Several: the
@@ -202,5 +244,56 @@ fn outside(o: &mut String, unreadable: &[Unreadable]) {
             .region()
             .map_or(("", 0), |r| (r.file.as_str(), r.line));
         let _ = writeln!(o, "  {path}:{line}  {}", u.message);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The document as one `serde_json::to_writer_pretty` call writes it.
+    fn whole(reports: &[SystemReport], unreadable: &[Unreadable]) -> String {
+        let json = Json {
+            format_version: FORMAT_VERSION,
+            risk: severity_name(worst(reports, |r| r.risk)),
+            risk_if_open: severity_name(worst(reports, |r| r.risk_if_open)),
+            systems: reports,
+            unreadable,
+        };
+        serde_json::to_string_pretty(&json).unwrap() + "\n"
+    }
+
+    /// The parallel writer gives the bytes of the serial one, for several systems (more than a
+    /// batch), one, and none, with and without unreadable inputs.
+    #[test]
+    fn the_parallel_writer_writes_what_one_pretty_printer_writes() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/projects");
+        let scan = crate::scan(&root, &crate::ScanOptions::default());
+        let units: Vec<String> = scan.model.units.iter().map(|u| u.id.clone()).collect();
+        let found = crate::systems::discover(&root, &units, &Default::default());
+        assert!(
+            found.len() > 1,
+            "fixtures/projects should be several systems"
+        );
+        let assessed = crate::assess_systems(&scan, &root, &Default::default(), found);
+        let mut many = Vec::new();
+        while many.len() <= 2 * 64 {
+            many.extend(assessed.systems.iter().cloned());
+        }
+        let lost = crate::unreadable(
+            &crate::diagnostics::Diagnostic::error(
+                "broken \"one\".tf",
+                "parse-error",
+                "a line\nwith a break",
+            )
+            .at(3, 7, 0),
+        );
+        for reports in [&many[..], &assessed.systems[..1], &[]] {
+            for unreadable in [&[][..], std::slice::from_ref(&lost)] {
+                let mut out = Vec::new();
+                write_json(reports, unreadable, &mut out).unwrap();
+                assert_eq!(String::from_utf8(out).unwrap(), whole(reports, unreadable));
+            }
+        }
     }
 }
