@@ -355,8 +355,9 @@ struct AssessArgs {
     /// The answers file. Default: PATH/.vouch/answers.yaml.
     #[arg(long, value_name = "FILE")]
     answers: Option<PathBuf>,
-    /// Decide only this assumption (repeatable).
-    #[arg(long, value_name = "ID")]
+    /// Decide only these assumptions: repeat the flag or separate ids with commas
+    /// (`--only kms.key-rotation,iam.trust.scoped`).
+    #[arg(long, value_name = "ID", value_delimiter = ',')]
     only: Vec<String>,
 }
 

@@ -89,6 +89,39 @@ fn the_gate_fails_on_an_invalid_assumption_at_or_above_the_threshold() {
     assert_eq!(code, 0);
 }
 
+/// `--only a,b` and `--only a --only b` decide the same two assumptions, and only those.
+#[test]
+fn only_takes_several_assumptions_by_commas_or_repetition() {
+    let d = copy_case("auth.mfa-required/invalid-optional", "terraform");
+    let decided = |args: &[&str]| {
+        let mut all = vec!["scan", p(&d), "--format", "json", "--fail-on", "none"];
+        all.extend(args);
+        let (code, out, err) = run(&all, None);
+        assert_eq!(code, 0, "{out}{err}");
+        let report = one_report(&out);
+        let mut ids: Vec<String> = report["assumptions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_str().unwrap().to_string())
+            .collect();
+        ids.sort();
+        ids
+    };
+    let both = vec![
+        "auth.mfa-required".to_string(),
+        "kms.key-rotation".to_string(),
+    ];
+    assert_eq!(
+        decided(&["--only", "auth.mfa-required,kms.key-rotation"]),
+        both
+    );
+    assert_eq!(
+        decided(&["--only", "kms.key-rotation", "--only", "auth.mfa-required"]),
+        both
+    );
+}
+
 #[test]
 fn open_questions_fail_the_gate_only_when_asked() {
     let d = copy_case(
