@@ -559,17 +559,21 @@ fn ecs_service(net: &Network, i: usize) -> Placement {
     let subnets = model.prop_set(i, Prop::EcsServiceAwsvpcConfigurationSubnets);
     match subnets {
         None => {
-            p.evidence.push(Evidence::at(model, i, ""));
-            p.where_ = Where::Unknown {
-                value: Value::unknown(
-                    Reason::OutsideTree,
-                    format!(
-                        "{} has no awsvpc network configuration: its tasks use the network of the cluster's instances",
-                        r.address
+            let groups = container_instance_groups(model, i);
+            if groups.is_empty() {
+                p.evidence.push(Evidence::at(model, i, ""));
+                p.where_ = Where::Unknown {
+                    value: Value::unknown(
+                        Reason::OutsideTree,
+                        format!(
+                            "{} has no awsvpc network configuration: its tasks use the network of the cluster's instances, and no capacity provider in the tree names their Auto Scaling group",
+                            r.address
+                        ),
                     ),
-                ),
-            };
-            return p;
+                };
+                return p;
+            }
+            return on_instances(net, i, &groups);
         }
         Some(f) => {
             p.evidence.push(Evidence::found(model, i, &f));
@@ -600,6 +604,104 @@ fn ecs_service(net: &Network, i: usize) -> Placement {
         }
     };
     finish(p)
+}
+
+/// The Auto Scaling groups whose instances an ECS service's tasks run on when it has no awsvpc
+/// network of its own (bridge or host mode): those of the capacity providers its strategy
+/// names, or else of every capacity provider of its cluster (the cluster's own list and its
+/// capacity-provider associations). Empty when the cluster or its providers are not in the tree.
+fn container_instance_groups(model: &Model, service: usize) -> Vec<usize> {
+    let targets = |from: usize, label: Label| -> Vec<usize> {
+        model
+            .edges_from(from)
+            .filter(|e| e.label == label)
+            .map(|e| e.to)
+            .collect()
+    };
+    let mut providers = targets(service, Label::CapacityProvider);
+    if providers.is_empty() {
+        for cluster in targets(service, Label::InCluster) {
+            providers.extend(targets(cluster, Label::CapacityProvider));
+            for association in model.edges_to(cluster) {
+                if association.label == Label::CapacityFor {
+                    providers.extend(targets(association.from, Label::CapacityProvider));
+                }
+            }
+        }
+    }
+    let mut groups: Vec<usize> = providers
+        .into_iter()
+        .flat_map(|p| targets(p, Label::InstancesFrom))
+        .filter(|&g| model.resources[g].kind == Kind::AutoscalingGroup)
+        .collect();
+    groups.sort_unstable();
+    groups.dedup();
+    groups
+}
+
+/// A service whose tasks share the network of its cluster's instances runs where every one of
+/// those Auto Scaling groups runs: in a VPC only if all are, public if any is.
+fn on_instances(net: &Network, service: usize, groups: &[usize]) -> Placement {
+    let model = net.model;
+    let mut p = Placement::new(service);
+    p.evidence.push(Evidence::at(model, service, ""));
+    let placed: Vec<Placement> = groups
+        .iter()
+        .map(|&g| group(net, g, Prop::AutoscalingGroupVpcZoneIdentifier))
+        .collect();
+    let mut merged: Option<Where> = None;
+    for g in &placed {
+        p.defaults.extend(g.defaults.iter().cloned());
+        p.unknowns.extend(g.unknowns.iter().cloned());
+        p.evidence.extend(g.evidence.iter().cloned());
+        p.evidence.push(Evidence::at(model, g.compute, ""));
+        merged = Some(match (merged, &g.where_) {
+            (None, w) => w.clone(),
+            (Some(Where::Unknown { value }), _) => Where::Unknown { value },
+            (_, Where::Unknown { value }) => Where::Unknown {
+                value: value.clone(),
+            },
+            (Some(Where::NoVpc), _) | (_, Where::NoVpc) => Where::NoVpc,
+            (
+                Some(Where::Vpc {
+                    vpc,
+                    mut subnets,
+                    public,
+                    nat,
+                }),
+                Where::Vpc {
+                    vpc: v2,
+                    subnets: s2,
+                    public: p2,
+                    nat: n2,
+                },
+            ) => {
+                subnets.extend(s2.iter().copied());
+                subnets.sort_unstable();
+                subnets.dedup();
+                Where::Vpc {
+                    vpc: if vpc == *v2 { vpc } else { None },
+                    subnets,
+                    public: any_of(public, *p2),
+                    nat: any_of(nat, *n2),
+                }
+            }
+        });
+    }
+    p.where_ = merged.unwrap_or(Where::NoVpc);
+    p.public_ip = placed.iter().map(|g| g.public_ip).reduce(any_of).flatten();
+    p.defaults.sort();
+    p.defaults.dedup();
+    finish(p)
+}
+
+/// Whether any of two holds: true if either does, unknown if either is and neither holds.
+fn any_of(a: Option<bool>, b: Option<bool>) -> Option<bool> {
+    match (a, b) {
+        (Some(true), _) | (_, Some(true)) => Some(true),
+        (Some(false), Some(false)) => Some(false),
+        _ => None,
+    }
 }
 
 fn instance(net: &Network, i: usize) -> Placement {
