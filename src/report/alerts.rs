@@ -265,7 +265,7 @@ pub fn of_systems(systems: &[crate::systems::SystemReport], repo: &RepoContext) 
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for s in systems {
-        for mut a in alerts(&s.report, repo) {
+        for mut a in unit_alerts(&s.report, repo) {
             // An alert about a shared subject (an account-level question) is kept once.
             if seen.insert(a.fingerprint.clone()) {
                 a.system = named.then(|| s.system.name.clone());
@@ -273,10 +273,16 @@ pub fn of_systems(systems: &[crate::systems::SystemReport], repo: &RepoContext) 
             }
         }
     }
-    out
+    one_per_place(out)
 }
 
+/// The alerts of one report (see [`one_per_place`]).
 pub fn alerts(report: &Report, repo: &RepoContext) -> Vec<Alert> {
+    one_per_place(unit_alerts(report, repo))
+}
+
+/// One alert per failing subject of each deployment unit, and one per question.
+fn unit_alerts(report: &Report, repo: &RepoContext) -> Vec<Alert> {
     let mut out = Vec::new();
     for a in &report.assumptions {
         if !matches!(a.status, Status::Invalid | Status::Contradicted) {
@@ -485,6 +491,53 @@ pub fn alerts(report: &Report, repo: &RepoContext) -> Vec<Alert> {
         });
     }
     disambiguate(&mut out);
+    out
+}
+
+/// A finding in a local module that several deployment units call is one piece of code to
+/// change: the units' alerts with the same rule, place and message become the first unit's
+/// alert (its fingerprint, so a baseline that holds it still does), naming the other units.
+/// Questions stay one per unit: each unit's answer is its own.
+fn one_per_place(alerts: Vec<Alert>) -> Vec<Alert> {
+    let mut out: Vec<Alert> = Vec::with_capacity(alerts.len());
+    let mut also: Vec<Vec<String>> = Vec::new();
+    let mut first_at: std::collections::HashMap<(String, Origin, String), usize> =
+        std::collections::HashMap::new();
+    for a in alerts {
+        let key = match (&a.kind, &a.location) {
+            (AlertKind::Finding, Some(at)) if at.region().is_some_and(|r| r.line > 0) => {
+                Some((a.rule.clone(), at.clone(), a.message.clone()))
+            }
+            _ => None,
+        };
+        if let Some(key) = key {
+            match first_at.get(&key) {
+                Some(&i) if out[i].unit != a.unit => {
+                    also[i].push(a.unit);
+                    continue;
+                }
+                Some(_) => {}
+                None => {
+                    first_at.insert(key, out.len());
+                }
+            }
+        }
+        out.push(a);
+        also.push(Vec::new());
+    }
+    for (a, mut units) in out.iter_mut().zip(also) {
+        if units.is_empty() {
+            continue;
+        }
+        units.sort();
+        units.dedup();
+        let list: Vec<String> = units.iter().map(|u| format!("`{u}`")).collect();
+        a.message.push_str(&format!(
+            " (the same code is deployed by `{}` and {})",
+            a.unit,
+            list.join(", ")
+        ));
+    }
     out
 }
 

@@ -580,3 +580,49 @@ fn the_waivers_project_gives_suppressed_results_of_both_kinds() {
         "{suppressed:?}"
     );
 }
+
+/// A local module that two roots call is one piece of code: its failing resource is one result
+/// at the module's line, naming both deployments, not one result per root at the same place.
+/// Each root's open questions stay its own.
+#[test]
+fn a_finding_in_a_module_two_roots_call_is_one_result() {
+    let d = tempfile::tempdir().unwrap();
+    let write = |rel: &str, text: &str| {
+        let p = d.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    write(
+        "modules/queue/main.tf",
+        "resource \"aws_sqs_queue\" \"q\" {\n  name                    = \"q\"\n  sqs_managed_sse_enabled = false\n}\n",
+    );
+    for root in ["staging", "production"] {
+        write(
+            &format!("{root}/main.tf"),
+            "module \"queue\" {\n  source = \"../modules/queue\"\n}\n",
+        );
+    }
+    let log: Json = serde_json::from_str(&run_sarif(d.path())).unwrap();
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    let at_rest: Vec<&Json> = results
+        .iter()
+        .filter(|r| r["ruleId"] == "kms.encryption-at-rest")
+        .collect();
+    assert_eq!(at_rest.len(), 1, "{at_rest:#?}");
+    let loc = &at_rest[0]["locations"][0]["physicalLocation"];
+    assert_eq!(loc["artifactLocation"]["uri"], "modules/queue/main.tf");
+    assert_eq!(loc["region"]["startLine"], 3);
+    let text = at_rest[0]["message"]["text"].as_str().unwrap();
+    assert!(
+        text.contains("`production`") && text.contains("`staging`"),
+        "{text}"
+    );
+    let questions: Vec<&Json> = results.iter().filter(|r| r["level"] == "note").collect();
+    let per_root = |root: &str| {
+        questions
+            .iter()
+            .filter(|q| q["message"]["text"].as_str().unwrap().contains(root))
+            .count()
+    };
+    assert_eq!(per_root("staging"), per_root("production"));
+}
