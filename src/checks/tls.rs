@@ -644,6 +644,7 @@ fn datastores_tls(facts: &Facts, _: &Params) -> Vec<Finding> {
             Kind::OpensearchDomain => opensearch_tls(model, i),
             Kind::MskCluster | Kind::MskServerlessCluster => msk_tls(model, i),
             Kind::ElasticacheServerlessCache => serverless_cache_tls(model, i),
+            Kind::RedshiftCluster => redshift_tls(model, i),
             kind => match transit_row(kind) {
                 Some(row) => setting_tls(model, i, row),
                 None => continue,
@@ -1069,7 +1070,7 @@ fn rds_tls(model: &Model, i: usize, cluster: bool) -> Finding {
                             .at(gr.span)
                         }
                     };
-                    let (value, vspan) = read_parameter(model, g, param);
+                    let (value, vspan) = read_parameter(model, g, param, &RDS_PARAMETERS);
                     match value {
                         Some(v) => match switch(&v) {
                             Some(on) => {
@@ -1318,16 +1319,41 @@ fn oracle_tls(model: &Model, i: usize, engine: &str) -> Finding {
     Finding::fail(i, detail).at(gr.span)
 }
 
-fn read_parameter(model: &Model, g: usize, name: &str) -> (Option<Value>, Span) {
+/// The properties of a parameter group's list of parameters: the list, and each entry's name
+/// and value.
+struct ParameterList {
+    list: Prop,
+    name: Prop,
+    value: Prop,
+}
+
+const RDS_PARAMETERS: ParameterList = ParameterList {
+    list: Prop::RdsParameterGroupParameters,
+    name: Prop::RdsParameterGroupParametersName,
+    value: Prop::RdsParameterGroupParametersValue,
+};
+
+const REDSHIFT_PARAMETERS: ParameterList = ParameterList {
+    list: Prop::RedshiftParameterGroupParameters,
+    name: Prop::RedshiftParameterGroupParametersName,
+    value: Prop::RedshiftParameterGroupParametersValue,
+};
+
+fn read_parameter(
+    model: &Model,
+    g: usize,
+    name: &str,
+    props: &ParameterList,
+) -> (Option<Value>, Span) {
     let gr = &model.resources[g];
-    let named = model.can_express(g, Prop::RdsParameterGroupParametersName);
-    for item in model.items(g, Prop::RdsParameterGroupParameters) {
+    let named = model.can_express(g, props.name);
+    for item in model.items(g, props.list) {
         if named {
             let matches = item
-                .prop_set(Prop::RdsParameterGroupParametersName)
+                .prop_set(props.name)
                 .is_some_and(|n| n.as_str().is_some_and(|n| n.eq_ignore_ascii_case(name)));
             if matches {
-                return match item.prop_set(Prop::RdsParameterGroupParametersValue) {
+                return match item.prop_set(props.value) {
                     Some(v) => {
                         let span = v.span(model, g);
                         (Some(v.value.into_owned()), span)
@@ -1345,6 +1371,88 @@ fn read_parameter(model: &Model, g: usize, name: &str) -> (Option<Value>, Span) 
         }
     }
     (None, gr.span)
+}
+
+/// A Redshift cluster refuses connections without TLS only when its parameter group sets
+/// `require_ssl` to true. AWS's default parameter group (`default.redshift-1.0`), which a
+/// cluster without a group of its own uses, leaves it false.
+fn redshift_tls(model: &Model, i: usize) -> Finding {
+    let r = &model.resources[i];
+    let default_fail = |detail: String, span: Span| {
+        Finding::fail(
+            i,
+            format!(
+                "{detail}, where require_ssl is false: connections without TLS are accepted (provider default: {})",
+                Prop::RedshiftParameterGroupRequireSsl
+                    .default()
+                    .map(|(_, s)| s)
+                    .unwrap_or("require_ssl is false")
+            ),
+        )
+        .at(span)
+    };
+    let Some(gf) = model.prop_set(i, Prop::RedshiftClusterClusterParameterGroupName) else {
+        return default_fail(
+            "no parameter group is set, so AWS's default group applies".into(),
+            r.span,
+        );
+    };
+    let Some(g) = util::target(model, &r.unit, &gf.value) else {
+        return match gf.text() {
+            Ok(Some(name)) if name.starts_with("default.") => default_fail(
+                format!("AWS's default parameter group {name} applies"),
+                gf.span(model, i),
+            ),
+            _ => {
+                let v = &gf.value;
+                let o = match v.first_unknown() {
+                    Some(_) => Outcome::of_value(v),
+                    None => Outcome::unknown(
+                        Cause::OutsideTree,
+                        format!("the parameter group {v} is not in the scanned tree"),
+                    ),
+                };
+                Finding::new(
+                    i,
+                    o,
+                    "whether the parameter group sets require_ssl cannot be read",
+                )
+                .at(gf.span(model, i))
+            }
+        };
+    };
+    let gr = &model.resources[g];
+    // The parameter's name is the property's canonical path.
+    let name = Prop::RedshiftParameterGroupRequireSsl.canonical();
+    match read_parameter(model, g, name, &REDSHIFT_PARAMETERS) {
+        (Some(v), vspan) => match switch(&v) {
+            Some(on) => {
+                let detail = format!(
+                    "parameter group {} sets require_ssl = {}",
+                    gr.address,
+                    util::text(Some(&v)).ok().flatten().unwrap_or_default()
+                );
+                if on {
+                    Finding::pass(i, detail)
+                } else {
+                    Finding::fail(i, format!("{detail}: connections without TLS are accepted"))
+                }
+                .at(vspan)
+                .at(gf.span(model, i))
+            }
+            None => Finding::new(
+                i,
+                Outcome::of_value(&v),
+                format!("require_ssl in {} cannot be read", gr.address),
+            )
+            .at(vspan),
+        },
+        (None, span) => default_fail(
+            format!("parameter group {} does not set require_ssl", gr.address),
+            span,
+        )
+        .at(gf.span(model, i)),
+    }
 }
 
 fn elasticache_tls(model: &Model, i: usize) -> Finding {

@@ -298,6 +298,15 @@ fn from_default(
         ),
         Outcome::ServiceManaged => (AtRest::Encrypted, KeyKind::ServiceManaged),
         Outcome::Unencrypted => (AtRest::Unencrypted, KeyKind::None),
+        Outcome::Open => {
+            let reason = format!("{path} is not set: {}", row.meaning);
+            (
+                AtRest::Unknown {
+                    reason: reason.clone(),
+                },
+                KeyKind::Unknown { reason },
+            )
+        }
         Outcome::Encrypted | Outcome::Value { .. } => {
             let reason = format!(
                 "the provider default of {path} ({}) does not name a key",
@@ -452,8 +461,13 @@ impl Reader<'_, '_> {
                 if let Some(found) = self.ebs_default(source, store) {
                     return found;
                 }
+                // A row of rules/defaults.tsv qualified by another setting of this resource
+                // (Aurora Serverless v1 is always encrypted) is more specific than the
+                // property's documented default.
+                let (flag_path, row) = defaults::of_prop(model, source, flag.prop);
+                let qualified = row.filter(|d| d.qualifier.is_some());
                 // The property's documented default, read as the flag would be.
-                if let Some((value, doc)) = flag.prop.default() {
+                if let Some((value, doc)) = flag.prop.default().filter(|_| qualified.is_none()) {
                     self.evidence.push(
                         Evidence::at(model, source, "").noted(format!("provider default: {doc}")),
                     );
@@ -475,7 +489,6 @@ impl Reader<'_, '_> {
                         }
                     };
                 }
-                let (flag_path, row) = defaults::of_prop(model, source, flag.prop);
                 if row.is_some_and(|d| d.outcome == Outcome::Encrypted) {
                     self.evidence.push(
                         Evidence::at(model, source, "")
@@ -642,6 +655,29 @@ fn plain_parameter(model: &Model, index: usize) -> bool {
     }
 }
 
+/// Resources of a store kind that keep no data of their own when the property is set, because
+/// another resource of the tree holds it and is read as a store itself: a Firehose stream that
+/// reads from a Kinesis stream keeps its records there, and AWS refuses server-side encryption
+/// on it (https://docs.aws.amazon.com/firehose/latest/dev/encryption.html); a cache cluster
+/// that is a node of a replication group is encrypted as the group is.
+const HELD_ELSEWHERE: &[(Kind, Prop)] = &[
+    (
+        Kind::FirehoseDeliveryStream,
+        Prop::FirehoseDeliveryStreamKinesisStreamARN,
+    ),
+    (
+        Kind::ElasticacheCluster,
+        Prop::ElasticacheClusterReplicationGroupId,
+    ),
+];
+
+fn held_elsewhere(model: &Model, index: usize) -> bool {
+    let kind = model.resources[index].kind;
+    HELD_ELSEWHERE
+        .iter()
+        .any(|&(k, p)| k == kind && model.prop_set(index, p).is_some())
+}
+
 /// How every data store in the model is encrypted at rest, in model order.
 pub fn protection(model: &Model) -> Vec<StoreEncryption> {
     let aliases = Aliases::new(model);
@@ -656,7 +692,7 @@ pub fn protection(model: &Model) -> Vec<StoreEncryption> {
         let Some(store) = store_of(r.kind) else {
             continue;
         };
-        if r.facet.is_some() || plain_parameter(model, i) {
+        if r.facet.is_some() || plain_parameter(model, i) || held_elsewhere(model, i) {
             continue;
         }
         // S3 in Terraform: the encryption facet, when there is one, holds the settings.
