@@ -656,14 +656,20 @@ fn plain_parameter(model: &Model, index: usize) -> bool {
 }
 
 /// Resources of a store kind that keep no data of their own when the property is set, because
-/// another resource of the tree holds it and is read as a store itself: a Firehose stream that
-/// reads from a Kinesis stream keeps its records there, and AWS refuses server-side encryption
-/// on it (https://docs.aws.amazon.com/firehose/latest/dev/encryption.html); a cache cluster
-/// that is a node of a replication group is encrypted as the group is.
+/// another resource holds it and is read as a store itself: a Firehose stream that reads from a
+/// Kinesis stream or an MSK cluster keeps its records there, and AWS accepts server-side
+/// encryption only on a Direct PUT stream
+/// (https://docs.aws.amazon.com/firehose/latest/dev/encryption.html,
+/// https://docs.aws.amazon.com/firehose/latest/APIReference/API_StartDeliveryStreamEncryption.html);
+/// a cache cluster that is a node of a replication group is encrypted as the group is.
 const HELD_ELSEWHERE: &[(Kind, Prop)] = &[
     (
         Kind::FirehoseDeliveryStream,
         Prop::FirehoseDeliveryStreamKinesisStreamARN,
+    ),
+    (
+        Kind::FirehoseDeliveryStream,
+        Prop::FirehoseDeliveryStreamMSKClusterARN,
     ),
     (
         Kind::ElasticacheCluster,
