@@ -1112,22 +1112,7 @@ fn rds_tls(model: &Model, i: usize, cluster: bool) -> Finding {
                         gf.span(model, i),
                         format!("AWS's default parameter group {name} applies"),
                     ),
-                    _ => {
-                        let v = &gf.value;
-                        let o = match v.first_unknown() {
-                            Some(_) => Outcome::of_value(v),
-                            None => Outcome::unknown(
-                                Cause::OutsideTree,
-                                format!("the parameter group {} is not in the scanned tree", v),
-                            ),
-                        };
-                        return Finding::new(
-                            i,
-                            o,
-                            format!("whether the parameter group sets {param} cannot be read"),
-                        )
-                        .at(gf.span(model, i));
-                    }
+                    _ => return group_not_read(model, i, &gf, param),
                 },
             },
             None => match version() {
@@ -1319,6 +1304,25 @@ fn oracle_tls(model: &Model, i: usize, engine: &str) -> Finding {
     Finding::fail(i, detail).at(gr.span)
 }
 
+/// A parameter group named by a value that is not known, or that names a group outside the
+/// tree (not one of AWS's `default.` groups): whether it sets `param` is open.
+fn group_not_read(model: &Model, i: usize, group: &Found, param: &str) -> Finding {
+    let v = &group.value;
+    let o = match v.first_unknown() {
+        Some(_) => Outcome::of_value(v),
+        None => Outcome::unknown(
+            Cause::OutsideTree,
+            format!("the parameter group {v} is not in the scanned tree"),
+        ),
+    };
+    Finding::new(
+        i,
+        o,
+        format!("whether the parameter group sets {param} cannot be read"),
+    )
+    .at(group.span(model, i))
+}
+
 /// The properties of a parameter group's list of parameters: the list, and each entry's name
 /// and value.
 struct ParameterList {
@@ -1378,6 +1382,8 @@ fn read_parameter(
 /// cluster without a group of its own uses, leaves it false.
 fn redshift_tls(model: &Model, i: usize) -> Finding {
     let r = &model.resources[i];
+    // The parameter's name is the property's canonical path.
+    let name = Prop::RedshiftParameterGroupRequireSsl.canonical();
     let default_fail = |detail: String, span: Span| {
         Finding::fail(
             i,
@@ -1403,27 +1409,10 @@ fn redshift_tls(model: &Model, i: usize) -> Finding {
                 format!("AWS's default parameter group {name} applies"),
                 gf.span(model, i),
             ),
-            _ => {
-                let v = &gf.value;
-                let o = match v.first_unknown() {
-                    Some(_) => Outcome::of_value(v),
-                    None => Outcome::unknown(
-                        Cause::OutsideTree,
-                        format!("the parameter group {v} is not in the scanned tree"),
-                    ),
-                };
-                Finding::new(
-                    i,
-                    o,
-                    "whether the parameter group sets require_ssl cannot be read",
-                )
-                .at(gf.span(model, i))
-            }
+            _ => group_not_read(model, i, &gf, name),
         };
     };
     let gr = &model.resources[g];
-    // The parameter's name is the property's canonical path.
-    let name = Prop::RedshiftParameterGroupRequireSsl.canonical();
     match read_parameter(model, g, name, &REDSHIFT_PARAMETERS) {
         (Some(v), vspan) => match switch(&v) {
             Some(on) => {

@@ -320,7 +320,35 @@ fn from_default(
 struct Reader<'a, 'm> {
     model: &'m Model,
     aliases: &'a Aliases<'m>,
+    ebs: &'a EbsAccount<'m>,
     evidence: Vec<Evidence>,
+}
+
+/// The account's EBS encryption settings of each deployment unit (the first declared of each):
+/// encryption by default, and the default key it uses. Found once, so that reading a volume is
+/// a lookup rather than a scan of the tree.
+struct EbsAccount<'m> {
+    by_default: HashMap<&'m str, usize>,
+    default_key: HashMap<&'m str, usize>,
+}
+
+impl<'m> EbsAccount<'m> {
+    fn new(model: &'m Model) -> EbsAccount<'m> {
+        let mut by_default = HashMap::new();
+        let mut default_key = HashMap::new();
+        for (i, r) in model.resources.iter().enumerate() {
+            let map = match r.kind {
+                Kind::Ec2EbsEncryptionByDefault => &mut by_default,
+                Kind::Ec2EbsDefaultKmsKey => &mut default_key,
+                _ => continue,
+            };
+            map.entry(r.unit.as_str()).or_insert(i);
+        }
+        EbsAccount {
+            by_default,
+            default_key,
+        }
+    }
 }
 
 /// A flag's state, with the resource and path that set it.
@@ -552,11 +580,8 @@ impl Reader<'_, '_> {
         ) {
             return None;
         }
-        let (i, by_default) = model
-            .resources
-            .iter()
-            .enumerate()
-            .find(|(_, x)| x.unit == r.unit && x.kind == Kind::Ec2EbsEncryptionByDefault)?;
+        let i = *self.ebs.by_default.get(r.unit.as_str())?;
+        let by_default = &model.resources[i];
         let enabled = setting(model, i, Prop::Ec2EbsEncryptionByDefaultEnabled);
         let mut ev = match &enabled {
             Some(e) => Evidence::at(model, e.holder, &e.path).valued(&e.value),
@@ -587,11 +612,8 @@ impl Reader<'_, '_> {
             }
             Some(true) => {
                 self.evidence.push(ev);
-                let key = model.resources.iter().enumerate().find_map(|(k, x)| {
-                    (x.unit == r.unit && x.kind == Kind::Ec2EbsDefaultKmsKey)
-                        .then(|| setting(model, k, Prop::Ec2EbsDefaultKmsKeyKeyArn))
-                        .flatten()
-                        .map(|s| (k, s))
+                let key = self.ebs.default_key.get(r.unit.as_str()).and_then(|&k| {
+                    setting(model, k, Prop::Ec2EbsDefaultKmsKeyKeyArn).map(|s| (k, s))
                 });
                 let kind = match key {
                     Some((k, s)) => {
@@ -687,6 +709,7 @@ fn held_elsewhere(model: &Model, index: usize) -> bool {
 /// How every data store in the model is encrypted at rest, in model order.
 pub fn protection(model: &Model) -> Vec<StoreEncryption> {
     let aliases = Aliases::new(model);
+    let ebs = EbsAccount::new(model);
     let mut facets: HashMap<usize, Vec<usize>> = HashMap::new();
     for (&facet, &parent) in &model.parents {
         if model.resources[facet].facet == Some("encryption") {
@@ -709,6 +732,7 @@ pub fn protection(model: &Model) -> Vec<StoreEncryption> {
         let mut reader = Reader {
             model,
             aliases: &aliases,
+            ebs: &ebs,
             evidence: Vec::new(),
         };
         let mut found = reader.read(source, store);
