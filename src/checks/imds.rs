@@ -17,7 +17,7 @@ use std::collections::HashMap;
 pub(super) fn checks() -> Vec<Check> {
     vec![Check {
         name: "ec2.imdsv2-required",
-        about: "each EC2 instance, launch template and launch configuration requires IMDSv2 session tokens (or disables the metadata service), on itself, through its launch template or through the account's instance metadata defaults",
+        about: "each EC2 instance, launch template and launch configuration requires IMDSv2 session tokens (or disables the metadata service), on itself, through its launch template or through the account's instance metadata defaults; each SageMaker notebook instance requires version 2 itself",
         run: imdsv2_required,
         validate: no_params,
     }]

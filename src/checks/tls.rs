@@ -632,10 +632,9 @@ fn datastores_tls(facts: &Facts, _: &Params) -> Vec<Finding> {
                 let member = model
                     .prop_set(i, Prop::ElasticacheClusterReplicationGroupId)
                     .is_some()
-                    || model.edges.iter().any(|x| {
-                        x.to == i
-                            && model.resources[x.from].kind == Kind::ElasticacheReplicationGroup
-                    });
+                    || model
+                        .edges_to(i)
+                        .any(|x| model.resources[x.from].kind == Kind::ElasticacheReplicationGroup);
                 if member {
                     continue;
                 }
