@@ -1549,80 +1549,107 @@ fn transit_setting(model: &Model, i: usize, prop: Prop) -> Result<(String, Span,
 /// An OpenSearch (or Elasticsearch) domain refuses plain HTTP only with EnforceHTTPS, and
 /// its nodes encrypt what they exchange only with node-to-node encryption.
 fn opensearch_tls(model: &Model, i: usize) -> Finding {
-    let (https, https_at, https_note) =
-        match transit_setting(model, i, Prop::OpensearchDomainEnforceHTTPS) {
-            Ok(s) => s,
-            Err(f) => return f,
-        };
-    let (nodes, nodes_at, nodes_note) =
-        match transit_setting(model, i, Prop::OpensearchDomainNodeToNodeEncryptionEnabled) {
-            Ok(s) => s,
-            Err(f) => return f,
-        };
-    if !https.eq_ignore_ascii_case("true") {
-        return Finding::fail(
-            i,
-            format!(
-                "HTTPS is not enforced{https_note}: clients may query the domain over plain HTTP"
-            ),
-        )
-        .at(https_at);
-    }
-    if !nodes.eq_ignore_ascii_case("true") {
-        return Finding::fail(
-            i,
-            format!("node-to-node encryption is off{nodes_note}: the domain's nodes exchange data unencrypted"),
-        )
-        .at(nodes_at);
-    }
-    Finding::pass(
+    needs_all(
+        model,
         i,
-        format!("HTTPS is enforced{https_note} and nodes encrypt their traffic{nodes_note}"),
+        &[
+            Needed {
+                prop: Prop::OpensearchDomainEnforceHTTPS,
+                on: "true",
+                off: |_, note| {
+                    format!(
+                        "HTTPS is not enforced{note}: clients may query the domain over plain HTTP"
+                    )
+                },
+                holds: "HTTPS is enforced",
+            },
+            Needed {
+                prop: Prop::OpensearchDomainNodeToNodeEncryptionEnabled,
+                on: "true",
+                off: |_, note| {
+                    format!("node-to-node encryption is off{note}: the domain's nodes exchange data unencrypted")
+                },
+                holds: "nodes encrypt their traffic",
+            },
+        ],
     )
-    .at(https_at)
-    .at(nodes_at)
 }
 
 /// An MSK cluster refuses plaintext clients only with ClientBroker TLS, and encrypts the
 /// traffic between its brokers only with InCluster.
 fn msk_tls(model: &Model, i: usize) -> Finding {
-    let (client_prop, inside_prop) = match model.resources[i].kind {
+    let (client, inside) = match model.resources[i].kind {
         Kind::MskServerlessCluster => (
             Prop::MskServerlessClusterClientBroker,
             Prop::MskServerlessClusterInCluster,
         ),
         _ => (Prop::MskClusterClientBroker, Prop::MskClusterInCluster),
     };
-    let (client, client_at, client_note) = match transit_setting(model, i, client_prop) {
-        Ok(s) => s,
-        Err(f) => return f,
-    };
-    let (inside, inside_at, inside_note) = match transit_setting(model, i, inside_prop) {
-        Ok(s) => s,
-        Err(f) => return f,
-    };
-    if !client.eq_ignore_ascii_case("TLS") {
-        return Finding::fail(
-            i,
-            format!("client-broker encryption is {client}{client_note}: clients may connect in plaintext"),
-        )
-        .at(client_at);
-    }
-    if !inside.eq_ignore_ascii_case("true") {
-        return Finding::fail(
-            i,
-            format!(
-                "in-cluster encryption is off{inside_note}: brokers replicate data unencrypted"
-            ),
-        )
-        .at(inside_at);
-    }
-    Finding::pass(
+    needs_all(
+        model,
         i,
-        format!("clients connect over TLS only{client_note} and brokers encrypt their traffic{inside_note}"),
+        &[
+            Needed {
+                prop: client,
+                on: "TLS",
+                off: |v, note| {
+                    format!(
+                        "client-broker encryption is {v}{note}: clients may connect in plaintext"
+                    )
+                },
+                holds: "clients connect over TLS only",
+            },
+            Needed {
+                prop: inside,
+                on: "true",
+                off: |_, note| {
+                    format!(
+                        "in-cluster encryption is off{note}: brokers replicate data unencrypted"
+                    )
+                },
+                holds: "brokers encrypt their traffic",
+            },
+        ],
     )
-    .at(client_at)
-    .at(inside_at)
+}
+
+/// One of the settings a store needs on to refuse unencrypted traffic: its property, the value
+/// that means on, what the store does when it is off (from the value and the default's note),
+/// and what it does when it is on.
+struct Needed {
+    prop: Prop,
+    on: &'static str,
+    off: fn(&str, &str) -> String,
+    holds: &'static str,
+}
+
+/// A store that refuses unencrypted traffic only with every one of `needed` on: one known to
+/// be off fails it, whatever the code leaves open about the others; one not settled leaves it
+/// open; all on pass, with each one's evidence.
+fn needs_all(model: &Model, i: usize, needed: &[Needed]) -> Finding {
+    let read: Vec<_> = needed
+        .iter()
+        .map(|n| transit_setting(model, i, n.prop))
+        .collect();
+    for (n, r) in needed.iter().zip(&read) {
+        if let Ok((v, at, note)) = r {
+            if !v.eq_ignore_ascii_case(n.on) {
+                return Finding::fail(i, (n.off)(v, note)).at(*at);
+            }
+        }
+    }
+    let mut holds = Vec::new();
+    let mut spans = Vec::new();
+    for (n, r) in needed.iter().zip(read) {
+        match r {
+            Ok((_, at, note)) => {
+                holds.push(format!("{}{note}", n.holds));
+                spans.push(at);
+            }
+            Err(unsettled) => return unsettled,
+        }
+    }
+    Finding::pass(i, holds.join(" and ")).at_all(spans)
 }
 
 /// An ElastiCache Serverless cache takes TLS connections only: AWS fixes it.
