@@ -374,8 +374,8 @@ impl Match {
     }
 }
 
-/// One tag test of a selection: the key and the value it must equal (`Err`: the code does not
-/// settle the key or the value), with the text that shows it.
+/// One tag test of a selection: the key and the value it must equal (`Err`: why the code does
+/// not settle them).
 struct TagTest {
     test: Result<(String, String), String>,
 }
@@ -395,7 +395,10 @@ struct TagSelection {
 /// (ListOfTags' usual form) is itself.
 fn tag_key(key: &str) -> Option<&str> {
     const PREFIX: &str = "aws:resourcetag/";
-    if key.len() >= PREFIX.len() && key[..PREFIX.len()].eq_ignore_ascii_case(PREFIX) {
+    if key
+        .get(..PREFIX.len())
+        .is_some_and(|p| p.eq_ignore_ascii_case(PREFIX))
+    {
         return Some(&key[PREFIX.len()..]);
     }
     (!key.contains(':')).then_some(key)
@@ -491,5 +494,29 @@ impl TagSelection {
             (Some(why), _) => Match::Open(why.clone()),
             (None, m) => m,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn condition_keys_name_resource_tags() {
+        assert_eq!(tag_key("aws:ResourceTag/backup"), Some("backup"));
+        assert_eq!(tag_key("AWS:RESOURCETAG/Backup"), Some("Backup"));
+        assert_eq!(tag_key("backup"), Some("backup"));
+        assert_eq!(tag_key("aws:RequestTag/backup"), None);
+        // A key whose first bytes are not a character boundary is a bare key, not a panic.
+        assert_eq!(tag_key("ééééééééé"), Some("ééééééééé"));
+    }
+
+    #[test]
+    fn a_criterion_not_settled_is_open_unless_another_decides() {
+        let open = || Match::Open("why".into());
+        assert!(matches!(Match::No.or(open()), Match::Open(_)));
+        assert!(matches!(Match::Yes.or(open()), Match::Yes));
+        assert!(matches!(open().and(Match::No), Match::No));
+        assert!(matches!(open().and(Match::Yes), Match::Open(_)));
     }
 }
