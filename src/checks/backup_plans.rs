@@ -406,40 +406,36 @@ fn tag_key(key: &str) -> Option<&str> {
 
 impl TagSelection {
     fn of(model: &Model, sel: usize) -> TagSelection {
-        let test = |item: &crate::model::Item, key: Prop, value: Prop| -> TagTest {
-            let k = item.prop_set(key).map(|f| f.text());
-            let v = item.prop_set(value).map(|f| f.text());
-            let test = match (k, v) {
-                (Some(Ok(Some(k))), Some(Ok(Some(v)))) => match tag_key(&k) {
-                    Some(t) => Ok((t.to_string(), v)),
-                    None => Err(format!("its condition key `{k}` is not a resource tag")),
-                },
-                _ => Err("a tag it selects by is not settled by the code".to_string()),
-            };
-            TagTest { test }
+        // The key/value pairs of one list of the selection (its tags, or its StringEquals
+        // conditions).
+        let tests = |list: Prop, key: Prop, value: Prop| -> Vec<TagTest> {
+            model
+                .items(sel, list)
+                .iter()
+                .map(|item| {
+                    let k = item.prop_set(key).map(|f| f.text());
+                    let v = item.prop_set(value).map(|f| f.text());
+                    let test = match (k, v) {
+                        (Some(Ok(Some(k))), Some(Ok(Some(v)))) => match tag_key(&k) {
+                            Some(t) => Ok((t.to_string(), v)),
+                            None => Err(format!("its condition key `{k}` is not a resource tag")),
+                        },
+                        _ => Err("a tag it selects by is not settled by the code".to_string()),
+                    };
+                    TagTest { test }
+                })
+                .collect()
         };
-        let any_of = model
-            .items(sel, Prop::BackupSelectionSelectionTags)
-            .iter()
-            .map(|i| {
-                test(
-                    i,
-                    Prop::BackupSelectionSelectionTagsKey,
-                    Prop::BackupSelectionSelectionTagsValue,
-                )
-            })
-            .collect();
-        let conditions = model
-            .items(sel, Prop::BackupSelectionConditionsStringEquals)
-            .iter()
-            .map(|i| {
-                test(
-                    i,
-                    Prop::BackupSelectionConditionsStringEqualsKey,
-                    Prop::BackupSelectionConditionsStringEqualsValue,
-                )
-            })
-            .collect();
+        let any_of = tests(
+            Prop::BackupSelectionSelectionTags,
+            Prop::BackupSelectionSelectionTagsKey,
+            Prop::BackupSelectionSelectionTagsValue,
+        );
+        let conditions = tests(
+            Prop::BackupSelectionConditionsStringEquals,
+            Prop::BackupSelectionConditionsStringEqualsKey,
+            Prop::BackupSelectionConditionsStringEqualsValue,
+        );
         let other = model
             .props(sel, Prop::BackupSelectionConditionsOther)
             .iter()
