@@ -4,18 +4,21 @@
 //! keeps long enough as restorable, whatever the store's own setting says: that is how teams
 //! that centralise backups protect their tables and databases.
 //!
-//! What the code cannot settle stays open: a selection by tags or conditions (vouch does not
-//! match tags), a retention or a resource list that is not known. A selection's
+//! A selection by tags picks the stores whose tags in the tree match (`model::tags`); a store
+//! whose tags cannot match is not selected. What the code cannot settle stays open: a tag whose
+//! value is not known, a condition operator vouch does not match (StringLike, StringNot…), a
+//! retention or a resource list that is not known. A selection's
 //! `NotResources` that name the store take it out. An S3 bucket is never backed up by a plan
 //! unless its versioning is on (AWS Backup refuses the bucket otherwise), so for buckets a plan
 //! only adds that to the finding.
 
 use super::{Cause, Finding, Outcome};
 use crate::iam::arn;
+use crate::model::tags::{self, Tag};
 use crate::model::{Kind, Label, Model, Prop, Value};
 use crate::network::util;
 use crate::source::Span;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// How AWS Backup treats one store.
 #[derive(Debug, Clone)]
@@ -116,20 +119,49 @@ impl BackupPlans {
                     }
                 }
             }
-            // By tags or conditions: any store of the tree may be selected.
-            let by_tags = [
-                Prop::BackupSelectionSelectionTags,
-                Prop::BackupSelectionConditions,
-            ]
-            .into_iter()
-            .any(|p| model.prop_set(sel, p).is_some());
-            if by_tags {
+            // By tags (ListOfTags, any of them) and conditions (all of them): the stores whose
+            // tags in the tree match are selected, those whose tags cannot match are not, and a
+            // tag the code does not settle leaves the store open.
+            let by_tags = TagSelection::of(model, sel);
+            if !by_tags.is_empty() {
+                let resources_set = model
+                    .prop_set(sel, Prop::BackupSelectionResources)
+                    .is_some()
+                    || model.edges_from(sel).any(|e| e.label == Label::BacksUp);
+                let mut candidates: Vec<usize> = Vec::new();
                 for stores in by_service.values() {
-                    for &s in stores {
-                        maybe.push((
-                            s,
-                            "it selects by tags or conditions, which vouch does not match".into(),
-                        ));
+                    candidates.extend(stores.iter().copied());
+                }
+                candidates.sort_unstable();
+                let by_resource: HashSet<usize> = std::mem::take(&mut named).into_iter().collect();
+                let mut by_resource_maybe: HashMap<usize, String> = HashMap::new();
+                for (s, why) in std::mem::take(&mut maybe) {
+                    by_resource_maybe.entry(s).or_insert(why);
+                }
+                for s in candidates {
+                    // (the resource list, or every store when a selection has neither a list
+                    // nor tags; or one of the tags) and every condition.
+                    let listed = if resources_set {
+                        if by_resource.contains(&s) {
+                            Match::Yes
+                        } else {
+                            match by_resource_maybe.get(&s) {
+                                Some(why) => Match::Open(why.clone()),
+                                None => Match::No,
+                            }
+                        }
+                    } else if by_tags.any_of.is_empty() {
+                        Match::Yes
+                    } else {
+                        Match::No
+                    };
+                    match listed
+                        .or(by_tags.any_tag(model, s))
+                        .and(by_tags.all_conditions(model, s))
+                    {
+                        Match::Yes => named.push(s),
+                        Match::Open(why) => maybe.push((s, why)),
+                        Match::No => {}
                     }
                 }
             }
@@ -313,5 +345,174 @@ fn retention(model: &Model, plan: usize) -> Retention {
     match shortest {
         Some((d, span)) => Retention::Known(Some(d), span),
         None => Retention::Known(None, rules[0].span()),
+    }
+}
+
+/// Whether a selection's criterion picks a store: yes, no, or not settled (why).
+#[derive(Debug, Clone)]
+enum Match {
+    Yes,
+    No,
+    Open(String),
+}
+
+impl Match {
+    fn and(self, other: Match) -> Match {
+        match (self, other) {
+            (Match::No, _) | (_, Match::No) => Match::No,
+            (Match::Open(w), _) | (_, Match::Open(w)) => Match::Open(w),
+            _ => Match::Yes,
+        }
+    }
+
+    fn or(self, other: Match) -> Match {
+        match (self, other) {
+            (Match::Yes, _) | (_, Match::Yes) => Match::Yes,
+            (Match::Open(w), _) | (_, Match::Open(w)) => Match::Open(w),
+            _ => Match::No,
+        }
+    }
+}
+
+/// One tag test of a selection: the key and the value it must equal (`Err`: why the code does
+/// not settle them).
+struct TagTest {
+    test: Result<(String, String), String>,
+}
+
+/// A selection's tag criteria: `ListOfTags` (`selection_tag`), joined by OR, and the
+/// `StringEquals` conditions, joined by AND with each other and with the resource list
+/// (https://docs.aws.amazon.com/aws-backup/latest/devguide/API_BackupSelection.html). Other
+/// condition operators (StringLike, StringNotEquals, StringNotLike) are not matched: a store
+/// they may select stays open.
+struct TagSelection {
+    any_of: Vec<TagTest>,
+    conditions: Vec<TagTest>,
+    other: Option<String>,
+}
+
+/// The tag key of a condition key: `aws:ResourceTag/backup` is the tag `backup`; a bare key
+/// (ListOfTags' usual form) is itself.
+fn tag_key(key: &str) -> Option<&str> {
+    const PREFIX: &str = "aws:resourcetag/";
+    if key
+        .get(..PREFIX.len())
+        .is_some_and(|p| p.eq_ignore_ascii_case(PREFIX))
+    {
+        return Some(&key[PREFIX.len()..]);
+    }
+    (!key.contains(':')).then_some(key)
+}
+
+impl TagSelection {
+    fn of(model: &Model, sel: usize) -> TagSelection {
+        // The key/value pairs of one list of the selection (its tags, or its StringEquals
+        // conditions).
+        let tests = |list: Prop, key: Prop, value: Prop| -> Vec<TagTest> {
+            model
+                .items(sel, list)
+                .iter()
+                .map(|item| {
+                    let k = item.prop_set(key).map(|f| f.text());
+                    let v = item.prop_set(value).map(|f| f.text());
+                    let test = match (k, v) {
+                        (Some(Ok(Some(k))), Some(Ok(Some(v)))) => match tag_key(&k) {
+                            Some(t) => Ok((t.to_string(), v)),
+                            None => Err(format!("its condition key `{k}` is not a resource tag")),
+                        },
+                        _ => Err("a tag it selects by is not settled by the code".to_string()),
+                    };
+                    TagTest { test }
+                })
+                .collect()
+        };
+        let any_of = tests(
+            Prop::BackupSelectionSelectionTags,
+            Prop::BackupSelectionSelectionTagsKey,
+            Prop::BackupSelectionSelectionTagsValue,
+        );
+        let conditions = tests(
+            Prop::BackupSelectionConditionsStringEquals,
+            Prop::BackupSelectionConditionsStringEqualsKey,
+            Prop::BackupSelectionConditionsStringEqualsValue,
+        );
+        let other = model
+            .props(sel, Prop::BackupSelectionConditionsOther)
+            .iter()
+            .any(|f| !matches!(f.value.as_ref(), Value::List(l) if l.is_empty()))
+            .then(|| {
+                "it selects by StringLike or StringNotEquals conditions, which vouch does not match"
+                    .to_string()
+            });
+        TagSelection {
+            any_of,
+            conditions,
+            other,
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.any_of.is_empty() && self.conditions.is_empty() && self.other.is_none()
+    }
+
+    /// Whether store `s` carries the tag a test names, with that value.
+    fn holds(model: &Model, s: usize, t: &TagTest) -> Match {
+        let (key, value) = match &t.test {
+            Ok(kv) => kv,
+            Err(why) => return Match::Open(why.clone()),
+        };
+        match tags::tag(&model.resources[s], key) {
+            Tag::Known(v, _) if v == *value => Match::Yes,
+            Tag::Known(..) | Tag::Absent => Match::No,
+            Tag::Unknown(v, _) => Match::Open(format!(
+                "whether it carries the tag {key} = {value} is not settled: {}",
+                match v.first_unknown() {
+                    Some(u) => u.detail.clone(),
+                    None => v.written(),
+                }
+            )),
+        }
+    }
+
+    fn any_tag(&self, model: &Model, s: usize) -> Match {
+        self.any_of
+            .iter()
+            .fold(Match::No, |m, t| m.or(Self::holds(model, s, t)))
+    }
+
+    fn all_conditions(&self, model: &Model, s: usize) -> Match {
+        let all = self
+            .conditions
+            .iter()
+            .fold(Match::Yes, |m, t| m.and(Self::holds(model, s, t)));
+        match (&self.other, all) {
+            (_, Match::No) => Match::No,
+            (Some(why), _) => Match::Open(why.clone()),
+            (None, m) => m,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn condition_keys_name_resource_tags() {
+        assert_eq!(tag_key("aws:ResourceTag/backup"), Some("backup"));
+        assert_eq!(tag_key("AWS:RESOURCETAG/Backup"), Some("Backup"));
+        assert_eq!(tag_key("backup"), Some("backup"));
+        assert_eq!(tag_key("aws:RequestTag/backup"), None);
+        // A key whose first bytes are not a character boundary is a bare key, not a panic.
+        assert_eq!(tag_key("ééééééééé"), Some("ééééééééé"));
+    }
+
+    #[test]
+    fn a_criterion_not_settled_is_open_unless_another_decides() {
+        let open = || Match::Open("why".into());
+        assert!(matches!(Match::No.or(open()), Match::Open(_)));
+        assert!(matches!(Match::Yes.or(open()), Match::Yes));
+        assert!(matches!(open().and(Match::No), Match::No));
+        assert!(matches!(open().and(Match::Yes), Match::Open(_)));
     }
 }

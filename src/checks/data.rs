@@ -8,7 +8,7 @@
 use super::backup_plans::{BackupPlans, Coverage};
 use super::{no_params, Check, Facts, Finding, Outcome, Params};
 use crate::kms::defaults;
-use crate::model::{Found, Kind, Model, Prop, Resource, Value};
+use crate::model::{table, Found, Kind, Model, Prop, Resource, Value};
 use crate::network::util;
 use crate::source::Span;
 
@@ -22,7 +22,7 @@ pub(super) fn checks() -> Vec<Check> {
         },
         Check {
             name: "rds.backup-retention",
-            about: "each RDS instance and cluster keeps automated backups for at least `min_retention_days` days (cluster members and read replicas follow their cluster or source)",
+            about: "each store whose automated backups are one retention period (rules/backup-retention.tsv: RDS, DocumentDB, Neptune, ElastiCache, Redshift) keeps them at least `min_retention_days` days (cluster members, read replicas and cache nodes of a group follow their cluster, source or group)",
             run: backup_retention,
             validate: validate_retention,
         },
@@ -247,32 +247,46 @@ fn min_retention(p: &Params) -> u64 {
         .unwrap_or(DEFAULT_MIN_RETENTION)
 }
 
+/// One row of `rules/backup-retention.tsv`: a store kind whose automated backups are one
+/// retention period, and the properties that make a resource of it follow another.
+struct Retained {
+    kind: Kind,
+    retention: Prop,
+    follows: Vec<Prop>,
+}
+
+fn retained() -> &'static [Retained] {
+    static ROWS: std::sync::OnceLock<Vec<Retained>> = std::sync::OnceLock::new();
+    ROWS.get_or_init(|| {
+        let file = "rules/backup-retention.tsv";
+        table::rows(include_str!("../../rules/backup-retention.tsv"))
+            .map(|(line, cols)| {
+                let [kind, retention, follows] = cols[..] else {
+                    panic!("{file}:{line}: expected 3 cells");
+                };
+                let kind = table::kind(file, line, kind);
+                Retained {
+                    kind,
+                    retention: table::prop(file, line, kind, retention),
+                    follows: follows
+                        .split_whitespace()
+                        .filter(|p| *p != "-")
+                        .map(|p| table::prop(file, line, kind, p))
+                        .collect(),
+                }
+            })
+            .collect()
+    })
+}
+
 fn backup_retention(facts: &Facts, params: &Params) -> Vec<Finding> {
     let model = facts.model;
     let min = min_retention(params);
     let mut out = Vec::new();
-    // The stores whose automated backups are one retention period of their own (RDS and the
-    // engines that share its API: DocumentDB, Neptune).
-    let retained = [
-        (Kind::RdsInstance, Prop::RdsInstanceBackupRetentionPeriod),
-        (Kind::RdsCluster, Prop::RdsClusterBackupRetentionPeriod),
-        (Kind::DocdbCluster, Prop::DocdbClusterBackupRetentionPeriod),
-        (
-            Kind::NeptuneCluster,
-            Prop::NeptuneClusterBackupRetentionPeriod,
-        ),
-    ];
-    for (kind, prop) in retained {
-        for (i, _) in subjects(model, kind) {
-            // Aurora members back up with their cluster; read replicas with their source.
-            if kind == Kind::RdsInstance
-                && [
-                    Prop::RdsInstanceDBClusterIdentifier,
-                    Prop::RdsInstanceSourceDBInstanceIdentifier,
-                ]
-                .into_iter()
-                .any(|p| model.prop_set(i, p).is_some())
-            {
+    for row in retained() {
+        let prop = row.retention;
+        for (i, _) in subjects(model, row.kind) {
+            if row.follows.iter().any(|&p| model.prop_set(i, p).is_some()) {
                 continue;
             }
             let attr = model
@@ -280,10 +294,10 @@ fn backup_retention(facts: &Facts, params: &Params) -> Vec<Finding> {
                 .into_iter()
                 .next()
                 .unwrap_or_default();
-            let (days, span, from_default) = match model.prop_set(i, prop) {
+            let written = match model.prop_set(i, prop) {
                 Some(f) => match f.text() {
                     Ok(Some(t)) => match t.parse::<u64>() {
-                        Ok(n) => (n, f.span(model, i), None),
+                        Ok(n) => Some((n, f.span(model, i))),
                         Err(_) => {
                             out.push(
                                 Finding::new(
@@ -299,7 +313,7 @@ fn backup_retention(facts: &Facts, params: &Params) -> Vec<Finding> {
                             continue;
                         }
                     },
-                    Ok(None) => retention_default(model, i, prop),
+                    Ok(None) => None,
                     Err(v) => {
                         out.push(
                             Finding::new(
@@ -312,9 +326,30 @@ fn backup_retention(facts: &Facts, params: &Params) -> Vec<Finding> {
                         continue;
                     }
                 },
-                None => retention_default(model, i, prop),
+                None => None,
             };
-            let suffix = from_default.map(|d| note(Some(d))).unwrap_or_default();
+            let (days, span, suffix) = match written {
+                Some((n, span)) => (n, span, String::new()),
+                None => match retention_default(model, i, prop) {
+                    Some((n, note)) => (n, model.resources[i].span, format!(" ({note})")),
+                    None => {
+                        out.push(
+                            Finding::new(
+                                i,
+                                Outcome::unknown(
+                                    super::Cause::NotExpressible,
+                                    format!(
+                                        "{attr} is not set and AWS documents no default for it"
+                                    ),
+                                ),
+                                "how long automated backups are kept is not settled",
+                            )
+                            .at(model.resources[i].span),
+                        );
+                        continue;
+                    }
+                },
+            };
             let finding = if days == 0 {
                 Finding::fail(
                     i,
@@ -337,15 +372,18 @@ fn backup_retention(facts: &Facts, params: &Params) -> Vec<Finding> {
     BackupPlans::new(model, min).apply(out)
 }
 
-/// The default retention when the attribute is unset (1 day, `rules/defaults.tsv`).
-fn retention_default(
-    model: &Model,
-    i: usize,
-    prop: Prop,
-) -> (u64, Span, Option<&'static defaults::DefaultRow>) {
-    let row = default_of(model, i, prop);
-    let days = row.and_then(|d| d.default.parse().ok()).unwrap_or(1);
-    (days, model.resources[i].span, row)
+/// The retention when the attribute is unset, with the note that says why: the row of
+/// `rules/defaults.tsv` for this resource (a default that depends on its engine wins), else the
+/// property's documented default; `None` when neither says.
+fn retention_default(model: &Model, i: usize, prop: Prop) -> Option<(u64, String)> {
+    if let Some(row) = default_of(model, i, prop) {
+        if let Ok(days) = row.default.parse() {
+            return Some((days, row.note()));
+        }
+    }
+    let (value, source) = prop.default()?;
+    let days = value.as_f64().filter(|d| *d >= 0.0 && d.fract() == 0.0)? as u64;
+    Some((days, format!("provider default: {source}")))
 }
 
 // --- data.backups: S3 ----------------------------------------------------------------------

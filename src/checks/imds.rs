@@ -1,5 +1,6 @@
-//! Instance metadata: every EC2 instance, launch template and launch configuration requires
-//! session tokens (IMDSv2) or switches the metadata service off.
+//! Instance metadata: every EC2 instance, launch template and launch configuration, and every
+//! SageMaker notebook instance, requires session tokens (IMDSv2) or switches the metadata
+//! service off.
 //!
 //! With IMDSv1 a single GET to `169.254.169.254` returns the instance role's credentials, so a
 //! server-side request forgery in any process on the host hands them out. IMDSv2 needs a PUT
@@ -16,13 +17,12 @@ use std::collections::HashMap;
 pub(super) fn checks() -> Vec<Check> {
     vec![Check {
         name: "ec2.imdsv2-required",
-        about: "each EC2 instance, launch template and launch configuration requires IMDSv2 session tokens (or disables the metadata service), on itself, through its launch template or through the account's instance metadata defaults",
+        about: "each EC2 instance, launch template and launch configuration requires IMDSv2 session tokens (or disables the metadata service), on itself, through its launch template or through the account's instance metadata defaults; each SageMaker notebook instance requires version 2 itself",
         run: imdsv2_required,
         validate: no_params,
     }]
 }
 
-/// The kinds that launch instances, with their token and endpoint properties.
 /// The image id property of each kind that launches instances.
 fn image_of(kind: Kind) -> Option<Prop> {
     match kind {
@@ -52,29 +52,47 @@ fn image_requires_tokens(model: &Model, i: usize, t: Option<usize>) -> Option<Fi
     )
 }
 
-const LAUNCHERS: &[(Kind, Prop, Prop)] = &[
-    (
-        Kind::Ec2Instance,
-        Prop::Ec2InstanceMetadataOptionsHttpTokens,
-        Prop::Ec2InstanceMetadataOptionsHttpEndpoint,
-    ),
-    (
-        Kind::Ec2LaunchTemplate,
-        Prop::Ec2LaunchTemplateMetadataOptionsHttpTokens,
-        Prop::Ec2LaunchTemplateMetadataOptionsHttpEndpoint,
-    ),
-    (
-        Kind::Ec2LaunchConfiguration,
-        Prop::Ec2LaunchConfigurationMetadataOptionsHttpTokens,
-        Prop::Ec2LaunchConfigurationMetadataOptionsHttpEndpoint,
-    ),
+/// A kind that runs instances with a metadata service: the property that says whether requests
+/// need session tokens, the one that can switch the service off, and whether EC2 launches the
+/// instances (then a launch template, the account's instance metadata defaults and the image
+/// decide what the resource leaves out; SageMaker runs notebook instances in its own account,
+/// where none of these apply).
+struct Launcher {
+    kind: Kind,
+    tokens: Prop,
+    endpoint: Option<Prop>,
+    ec2: bool,
+}
+
+const LAUNCHERS: &[Launcher] = &[
+    Launcher {
+        kind: Kind::Ec2Instance,
+        tokens: Prop::Ec2InstanceMetadataOptionsHttpTokens,
+        endpoint: Some(Prop::Ec2InstanceMetadataOptionsHttpEndpoint),
+        ec2: true,
+    },
+    Launcher {
+        kind: Kind::Ec2LaunchTemplate,
+        tokens: Prop::Ec2LaunchTemplateMetadataOptionsHttpTokens,
+        endpoint: Some(Prop::Ec2LaunchTemplateMetadataOptionsHttpEndpoint),
+        ec2: true,
+    },
+    Launcher {
+        kind: Kind::Ec2LaunchConfiguration,
+        tokens: Prop::Ec2LaunchConfigurationMetadataOptionsHttpTokens,
+        endpoint: Some(Prop::Ec2LaunchConfigurationMetadataOptionsHttpEndpoint),
+        ec2: true,
+    },
+    Launcher {
+        kind: Kind::SagemakerNotebookInstance,
+        tokens: Prop::SagemakerNotebookInstanceMinimumInstanceMetadataServiceVersion,
+        endpoint: None,
+        ec2: false,
+    },
 ];
 
-fn props_of(kind: Kind) -> Option<(Prop, Prop)> {
-    LAUNCHERS
-        .iter()
-        .find(|(k, _, _)| *k == kind)
-        .map(|&(_, t, e)| (t, e))
+fn launcher(kind: Kind) -> Option<&'static Launcher> {
+    LAUNCHERS.iter().find(|l| l.kind == kind)
 }
 
 /// What the code writes on one resource about its metadata service.
@@ -91,10 +109,11 @@ fn text(found: &Found) -> Option<String> {
 
 /// The metadata settings resource `i` writes itself (not defaults).
 fn written(model: &Model, i: usize) -> Written {
-    let Some((tokens, endpoint)) = props_of(model.resources[i].kind) else {
+    let Some(l) = launcher(model.resources[i].kind) else {
         return Written::Unset;
     };
-    if let Some(f) = model.prop_set(i, endpoint) {
+    let tokens = l.tokens;
+    if let Some(f) = l.endpoint.and_then(|e| model.prop_set(i, e)) {
         let span = f.span(model, i);
         match text(&f).as_deref() {
             Some("disabled") => {
@@ -171,19 +190,30 @@ fn imdsv2_required(facts: &Facts, _: &Params) -> Vec<Finding> {
         account.entry(model.resources[i].unit.as_str()).or_insert(i);
     }
     let mut out = Vec::new();
-    for &(kind, tokens, _) in LAUNCHERS {
-        for i in facts.of_kind(kind) {
-            out.push(decide(model, i, tokens, &account));
+    for l in LAUNCHERS {
+        for i in facts.of_kind(l.kind) {
+            out.push(decide(model, i, l, &account));
         }
     }
     out.sort_by_key(|f| f.subject);
     out
 }
 
-fn decide(model: &Model, i: usize, tokens: Prop, account: &HashMap<&str, usize>) -> Finding {
+fn decide(model: &Model, i: usize, l: &Launcher, account: &HashMap<&str, usize>) -> Finding {
     let r = &model.resources[i];
     if let Written::Decided(outcome, detail, span) = written(model, i) {
         return Finding::new(i, outcome, detail).at(span);
+    }
+    let tokens = l.tokens;
+    if !l.ec2 {
+        return Finding::fail(
+            i,
+            format!(
+                "metadata requests do not need session tokens: provider default: {}",
+                tokens.default().map(|(_, s)| s).unwrap_or("IMDSv1 allowed")
+            ),
+        )
+        .at(r.span);
     }
     let mut via: Vec<Span> = Vec::new();
     let mut template = None;

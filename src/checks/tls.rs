@@ -632,10 +632,9 @@ fn datastores_tls(facts: &Facts, _: &Params) -> Vec<Finding> {
                 let member = model
                     .prop_set(i, Prop::ElasticacheClusterReplicationGroupId)
                     .is_some()
-                    || model.edges.iter().any(|x| {
-                        x.to == i
-                            && model.resources[x.from].kind == Kind::ElasticacheReplicationGroup
-                    });
+                    || model
+                        .edges_to(i)
+                        .any(|x| model.resources[x.from].kind == Kind::ElasticacheReplicationGroup);
                 if member {
                     continue;
                 }
@@ -644,6 +643,7 @@ fn datastores_tls(facts: &Facts, _: &Params) -> Vec<Finding> {
             Kind::OpensearchDomain => opensearch_tls(model, i),
             Kind::MskCluster | Kind::MskServerlessCluster => msk_tls(model, i),
             Kind::ElasticacheServerlessCache => serverless_cache_tls(model, i),
+            Kind::RedshiftCluster => redshift_tls(model, i),
             kind => match transit_row(kind) {
                 Some(row) => setting_tls(model, i, row),
                 None => continue,
@@ -1069,7 +1069,7 @@ fn rds_tls(model: &Model, i: usize, cluster: bool) -> Finding {
                             .at(gr.span)
                         }
                     };
-                    let (value, vspan) = read_parameter(model, g, param);
+                    let (value, vspan) = read_parameter(model, g, param, &RDS_PARAMETERS);
                     match value {
                         Some(v) => match switch(&v) {
                             Some(on) => {
@@ -1111,22 +1111,7 @@ fn rds_tls(model: &Model, i: usize, cluster: bool) -> Finding {
                         gf.span(model, i),
                         format!("AWS's default parameter group {name} applies"),
                     ),
-                    _ => {
-                        let v = &gf.value;
-                        let o = match v.first_unknown() {
-                            Some(_) => Outcome::of_value(v),
-                            None => Outcome::unknown(
-                                Cause::OutsideTree,
-                                format!("the parameter group {} is not in the scanned tree", v),
-                            ),
-                        };
-                        return Finding::new(
-                            i,
-                            o,
-                            format!("whether the parameter group sets {param} cannot be read"),
-                        )
-                        .at(gf.span(model, i));
-                    }
+                    _ => return group_not_read(model, i, &gf, param),
                 },
             },
             None => match version() {
@@ -1318,16 +1303,60 @@ fn oracle_tls(model: &Model, i: usize, engine: &str) -> Finding {
     Finding::fail(i, detail).at(gr.span)
 }
 
-fn read_parameter(model: &Model, g: usize, name: &str) -> (Option<Value>, Span) {
+/// A parameter group named by a value that is not known, or that names a group outside the
+/// tree (not one of AWS's `default.` groups): whether it sets `param` is open.
+fn group_not_read(model: &Model, i: usize, group: &Found, param: &str) -> Finding {
+    let v = &group.value;
+    let o = match v.first_unknown() {
+        Some(_) => Outcome::of_value(v),
+        None => Outcome::unknown(
+            Cause::OutsideTree,
+            format!("the parameter group {v} is not in the scanned tree"),
+        ),
+    };
+    Finding::new(
+        i,
+        o,
+        format!("whether the parameter group sets {param} cannot be read"),
+    )
+    .at(group.span(model, i))
+}
+
+/// The properties of a parameter group's list of parameters: the list, and each entry's name
+/// and value.
+struct ParameterList {
+    list: Prop,
+    name: Prop,
+    value: Prop,
+}
+
+const RDS_PARAMETERS: ParameterList = ParameterList {
+    list: Prop::RdsParameterGroupParameters,
+    name: Prop::RdsParameterGroupParametersName,
+    value: Prop::RdsParameterGroupParametersValue,
+};
+
+const REDSHIFT_PARAMETERS: ParameterList = ParameterList {
+    list: Prop::RedshiftParameterGroupParameters,
+    name: Prop::RedshiftParameterGroupParametersName,
+    value: Prop::RedshiftParameterGroupParametersValue,
+};
+
+fn read_parameter(
+    model: &Model,
+    g: usize,
+    name: &str,
+    props: &ParameterList,
+) -> (Option<Value>, Span) {
     let gr = &model.resources[g];
-    let named = model.can_express(g, Prop::RdsParameterGroupParametersName);
-    for item in model.items(g, Prop::RdsParameterGroupParameters) {
+    let named = model.can_express(g, props.name);
+    for item in model.items(g, props.list) {
         if named {
             let matches = item
-                .prop_set(Prop::RdsParameterGroupParametersName)
+                .prop_set(props.name)
                 .is_some_and(|n| n.as_str().is_some_and(|n| n.eq_ignore_ascii_case(name)));
             if matches {
-                return match item.prop_set(Prop::RdsParameterGroupParametersValue) {
+                return match item.prop_set(props.value) {
                     Some(v) => {
                         let span = v.span(model, g);
                         (Some(v.value.into_owned()), span)
@@ -1345,6 +1374,73 @@ fn read_parameter(model: &Model, g: usize, name: &str) -> (Option<Value>, Span) 
         }
     }
     (None, gr.span)
+}
+
+/// A Redshift cluster refuses connections without TLS only when its parameter group sets
+/// `require_ssl` to true. AWS's default parameter group (`default.redshift-1.0`), which a
+/// cluster without a group of its own uses, leaves it false.
+fn redshift_tls(model: &Model, i: usize) -> Finding {
+    let r = &model.resources[i];
+    // The parameter's name is the property's canonical path.
+    let name = Prop::RedshiftParameterGroupRequireSsl.canonical();
+    let default_fail = |detail: String, span: Span| {
+        Finding::fail(
+            i,
+            format!(
+                "{detail}, where require_ssl is false: connections without TLS are accepted (provider default: {})",
+                Prop::RedshiftParameterGroupRequireSsl
+                    .default()
+                    .map(|(_, s)| s)
+                    .unwrap_or("require_ssl is false")
+            ),
+        )
+        .at(span)
+    };
+    let Some(gf) = model.prop_set(i, Prop::RedshiftClusterClusterParameterGroupName) else {
+        return default_fail(
+            "no parameter group is set, so AWS's default group applies".into(),
+            r.span,
+        );
+    };
+    let Some(g) = util::target(model, &r.unit, &gf.value) else {
+        return match gf.text() {
+            Ok(Some(name)) if name.starts_with("default.") => default_fail(
+                format!("AWS's default parameter group {name} applies"),
+                gf.span(model, i),
+            ),
+            _ => group_not_read(model, i, &gf, name),
+        };
+    };
+    let gr = &model.resources[g];
+    match read_parameter(model, g, name, &REDSHIFT_PARAMETERS) {
+        (Some(v), vspan) => match switch(&v) {
+            Some(on) => {
+                let detail = format!(
+                    "parameter group {} sets require_ssl = {}",
+                    gr.address,
+                    util::text(Some(&v)).ok().flatten().unwrap_or_default()
+                );
+                if on {
+                    Finding::pass(i, detail)
+                } else {
+                    Finding::fail(i, format!("{detail}: connections without TLS are accepted"))
+                }
+                .at(vspan)
+                .at(gf.span(model, i))
+            }
+            None => Finding::new(
+                i,
+                Outcome::of_value(&v),
+                format!("require_ssl in {} cannot be read", gr.address),
+            )
+            .at(vspan),
+        },
+        (None, span) => default_fail(
+            format!("parameter group {} does not set require_ssl", gr.address),
+            span,
+        )
+        .at(gf.span(model, i)),
+    }
 }
 
 fn elasticache_tls(model: &Model, i: usize) -> Finding {
@@ -1453,80 +1549,107 @@ fn transit_setting(model: &Model, i: usize, prop: Prop) -> Result<(String, Span,
 /// An OpenSearch (or Elasticsearch) domain refuses plain HTTP only with EnforceHTTPS, and
 /// its nodes encrypt what they exchange only with node-to-node encryption.
 fn opensearch_tls(model: &Model, i: usize) -> Finding {
-    let (https, https_at, https_note) =
-        match transit_setting(model, i, Prop::OpensearchDomainEnforceHTTPS) {
-            Ok(s) => s,
-            Err(f) => return f,
-        };
-    let (nodes, nodes_at, nodes_note) =
-        match transit_setting(model, i, Prop::OpensearchDomainNodeToNodeEncryptionEnabled) {
-            Ok(s) => s,
-            Err(f) => return f,
-        };
-    if !https.eq_ignore_ascii_case("true") {
-        return Finding::fail(
-            i,
-            format!(
-                "HTTPS is not enforced{https_note}: clients may query the domain over plain HTTP"
-            ),
-        )
-        .at(https_at);
-    }
-    if !nodes.eq_ignore_ascii_case("true") {
-        return Finding::fail(
-            i,
-            format!("node-to-node encryption is off{nodes_note}: the domain's nodes exchange data unencrypted"),
-        )
-        .at(nodes_at);
-    }
-    Finding::pass(
+    needs_all(
+        model,
         i,
-        format!("HTTPS is enforced{https_note} and nodes encrypt their traffic{nodes_note}"),
+        &[
+            Needed {
+                prop: Prop::OpensearchDomainEnforceHTTPS,
+                on: "true",
+                off: |_, note| {
+                    format!(
+                        "HTTPS is not enforced{note}: clients may query the domain over plain HTTP"
+                    )
+                },
+                holds: "HTTPS is enforced",
+            },
+            Needed {
+                prop: Prop::OpensearchDomainNodeToNodeEncryptionEnabled,
+                on: "true",
+                off: |_, note| {
+                    format!("node-to-node encryption is off{note}: the domain's nodes exchange data unencrypted")
+                },
+                holds: "nodes encrypt their traffic",
+            },
+        ],
     )
-    .at(https_at)
-    .at(nodes_at)
 }
 
 /// An MSK cluster refuses plaintext clients only with ClientBroker TLS, and encrypts the
 /// traffic between its brokers only with InCluster.
 fn msk_tls(model: &Model, i: usize) -> Finding {
-    let (client_prop, inside_prop) = match model.resources[i].kind {
+    let (client, inside) = match model.resources[i].kind {
         Kind::MskServerlessCluster => (
             Prop::MskServerlessClusterClientBroker,
             Prop::MskServerlessClusterInCluster,
         ),
         _ => (Prop::MskClusterClientBroker, Prop::MskClusterInCluster),
     };
-    let (client, client_at, client_note) = match transit_setting(model, i, client_prop) {
-        Ok(s) => s,
-        Err(f) => return f,
-    };
-    let (inside, inside_at, inside_note) = match transit_setting(model, i, inside_prop) {
-        Ok(s) => s,
-        Err(f) => return f,
-    };
-    if !client.eq_ignore_ascii_case("TLS") {
-        return Finding::fail(
-            i,
-            format!("client-broker encryption is {client}{client_note}: clients may connect in plaintext"),
-        )
-        .at(client_at);
-    }
-    if !inside.eq_ignore_ascii_case("true") {
-        return Finding::fail(
-            i,
-            format!(
-                "in-cluster encryption is off{inside_note}: brokers replicate data unencrypted"
-            ),
-        )
-        .at(inside_at);
-    }
-    Finding::pass(
+    needs_all(
+        model,
         i,
-        format!("clients connect over TLS only{client_note} and brokers encrypt their traffic{inside_note}"),
+        &[
+            Needed {
+                prop: client,
+                on: "TLS",
+                off: |v, note| {
+                    format!(
+                        "client-broker encryption is {v}{note}: clients may connect in plaintext"
+                    )
+                },
+                holds: "clients connect over TLS only",
+            },
+            Needed {
+                prop: inside,
+                on: "true",
+                off: |_, note| {
+                    format!(
+                        "in-cluster encryption is off{note}: brokers replicate data unencrypted"
+                    )
+                },
+                holds: "brokers encrypt their traffic",
+            },
+        ],
     )
-    .at(client_at)
-    .at(inside_at)
+}
+
+/// One of the settings a store needs on to refuse unencrypted traffic: its property, the value
+/// that means on, what the store does when it is off (from the value and the default's note),
+/// and what it does when it is on.
+struct Needed {
+    prop: Prop,
+    on: &'static str,
+    off: fn(&str, &str) -> String,
+    holds: &'static str,
+}
+
+/// A store that refuses unencrypted traffic only with every one of `needed` on: one known to
+/// be off fails it, whatever the code leaves open about the others; one not settled leaves it
+/// open; all on pass, with each one's evidence.
+fn needs_all(model: &Model, i: usize, needed: &[Needed]) -> Finding {
+    let read: Vec<_> = needed
+        .iter()
+        .map(|n| transit_setting(model, i, n.prop))
+        .collect();
+    for (n, r) in needed.iter().zip(&read) {
+        if let Ok((v, at, note)) = r {
+            if !v.eq_ignore_ascii_case(n.on) {
+                return Finding::fail(i, (n.off)(v, note)).at(*at);
+            }
+        }
+    }
+    let mut holds = Vec::new();
+    let mut spans = Vec::new();
+    for (n, r) in needed.iter().zip(read) {
+        match r {
+            Ok((_, at, note)) => {
+                holds.push(format!("{}{note}", n.holds));
+                spans.push(at);
+            }
+            Err(unsettled) => return unsettled,
+        }
+    }
+    Finding::pass(i, holds.join(" and ")).at_all(spans)
 }
 
 /// An ElastiCache Serverless cache takes TLS connections only: AWS fixes it.

@@ -298,6 +298,15 @@ fn from_default(
         ),
         Outcome::ServiceManaged => (AtRest::Encrypted, KeyKind::ServiceManaged),
         Outcome::Unencrypted => (AtRest::Unencrypted, KeyKind::None),
+        Outcome::Open => {
+            let reason = format!("{path} is not set: {}", row.meaning);
+            (
+                AtRest::Unknown {
+                    reason: reason.clone(),
+                },
+                KeyKind::Unknown { reason },
+            )
+        }
         Outcome::Encrypted | Outcome::Value { .. } => {
             let reason = format!(
                 "the provider default of {path} ({}) does not name a key",
@@ -311,7 +320,35 @@ fn from_default(
 struct Reader<'a, 'm> {
     model: &'m Model,
     aliases: &'a Aliases<'m>,
+    ebs: &'a EbsAccount<'m>,
     evidence: Vec<Evidence>,
+}
+
+/// The account's EBS encryption settings of each deployment unit (the first declared of each):
+/// encryption by default, and the default key it uses. Found once, so that reading a volume is
+/// a lookup rather than a scan of the tree.
+struct EbsAccount<'m> {
+    by_default: HashMap<&'m str, usize>,
+    default_key: HashMap<&'m str, usize>,
+}
+
+impl<'m> EbsAccount<'m> {
+    fn new(model: &'m Model) -> EbsAccount<'m> {
+        let mut by_default = HashMap::new();
+        let mut default_key = HashMap::new();
+        for (i, r) in model.resources.iter().enumerate() {
+            let map = match r.kind {
+                Kind::Ec2EbsEncryptionByDefault => &mut by_default,
+                Kind::Ec2EbsDefaultKmsKey => &mut default_key,
+                _ => continue,
+            };
+            map.entry(r.unit.as_str()).or_insert(i);
+        }
+        EbsAccount {
+            by_default,
+            default_key,
+        }
+    }
 }
 
 /// A flag's state, with the resource and path that set it.
@@ -452,8 +489,13 @@ impl Reader<'_, '_> {
                 if let Some(found) = self.ebs_default(source, store) {
                     return found;
                 }
+                // A row of rules/defaults.tsv qualified by another setting of this resource
+                // (Aurora Serverless v1 is always encrypted) is more specific than the
+                // property's documented default.
+                let (flag_path, row) = defaults::of_prop(model, source, flag.prop);
+                let qualified = row.filter(|d| d.qualifier.is_some());
                 // The property's documented default, read as the flag would be.
-                if let Some((value, doc)) = flag.prop.default() {
+                if let Some((value, doc)) = flag.prop.default().filter(|_| qualified.is_none()) {
                     self.evidence.push(
                         Evidence::at(model, source, "").noted(format!("provider default: {doc}")),
                     );
@@ -475,7 +517,6 @@ impl Reader<'_, '_> {
                         }
                     };
                 }
-                let (flag_path, row) = defaults::of_prop(model, source, flag.prop);
                 if row.is_some_and(|d| d.outcome == Outcome::Encrypted) {
                     self.evidence.push(
                         Evidence::at(model, source, "")
@@ -539,11 +580,8 @@ impl Reader<'_, '_> {
         ) {
             return None;
         }
-        let (i, by_default) = model
-            .resources
-            .iter()
-            .enumerate()
-            .find(|(_, x)| x.unit == r.unit && x.kind == Kind::Ec2EbsEncryptionByDefault)?;
+        let i = *self.ebs.by_default.get(r.unit.as_str())?;
+        let by_default = &model.resources[i];
         let enabled = setting(model, i, Prop::Ec2EbsEncryptionByDefaultEnabled);
         let mut ev = match &enabled {
             Some(e) => Evidence::at(model, e.holder, &e.path).valued(&e.value),
@@ -574,11 +612,8 @@ impl Reader<'_, '_> {
             }
             Some(true) => {
                 self.evidence.push(ev);
-                let key = model.resources.iter().enumerate().find_map(|(k, x)| {
-                    (x.unit == r.unit && x.kind == Kind::Ec2EbsDefaultKmsKey)
-                        .then(|| setting(model, k, Prop::Ec2EbsDefaultKmsKeyKeyArn))
-                        .flatten()
-                        .map(|s| (k, s))
+                let key = self.ebs.default_key.get(r.unit.as_str()).and_then(|&k| {
+                    setting(model, k, Prop::Ec2EbsDefaultKmsKeyKeyArn).map(|s| (k, s))
                 });
                 let kind = match key {
                     Some((k, s)) => {
@@ -642,9 +677,39 @@ fn plain_parameter(model: &Model, index: usize) -> bool {
     }
 }
 
+/// Resources of a store kind that keep no data of their own when the property is set, because
+/// another resource holds it and is read as a store itself: a Firehose stream that reads from a
+/// Kinesis stream or an MSK cluster keeps its records there, and AWS accepts server-side
+/// encryption only on a Direct PUT stream
+/// (https://docs.aws.amazon.com/firehose/latest/dev/encryption.html,
+/// https://docs.aws.amazon.com/firehose/latest/APIReference/API_StartDeliveryStreamEncryption.html);
+/// a cache cluster that is a node of a replication group is encrypted as the group is.
+const HELD_ELSEWHERE: &[(Kind, Prop)] = &[
+    (
+        Kind::FirehoseDeliveryStream,
+        Prop::FirehoseDeliveryStreamKinesisStreamARN,
+    ),
+    (
+        Kind::FirehoseDeliveryStream,
+        Prop::FirehoseDeliveryStreamMSKClusterARN,
+    ),
+    (
+        Kind::ElasticacheCluster,
+        Prop::ElasticacheClusterReplicationGroupId,
+    ),
+];
+
+fn held_elsewhere(model: &Model, index: usize) -> bool {
+    let kind = model.resources[index].kind;
+    HELD_ELSEWHERE
+        .iter()
+        .any(|&(k, p)| k == kind && model.prop_set(index, p).is_some())
+}
+
 /// How every data store in the model is encrypted at rest, in model order.
 pub fn protection(model: &Model) -> Vec<StoreEncryption> {
     let aliases = Aliases::new(model);
+    let ebs = EbsAccount::new(model);
     let mut facets: HashMap<usize, Vec<usize>> = HashMap::new();
     for (&facet, &parent) in &model.parents {
         if model.resources[facet].facet == Some("encryption") {
@@ -656,7 +721,7 @@ pub fn protection(model: &Model) -> Vec<StoreEncryption> {
         let Some(store) = store_of(r.kind) else {
             continue;
         };
-        if r.facet.is_some() || plain_parameter(model, i) {
+        if r.facet.is_some() || plain_parameter(model, i) || held_elsewhere(model, i) {
             continue;
         }
         // S3 in Terraform: the encryption facet, when there is one, holds the settings.
@@ -667,6 +732,7 @@ pub fn protection(model: &Model) -> Vec<StoreEncryption> {
         let mut reader = Reader {
             model,
             aliases: &aliases,
+            ebs: &ebs,
             evidence: Vec::new(),
         };
         let mut found = reader.read(source, store);

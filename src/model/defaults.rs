@@ -26,6 +26,9 @@ pub enum Outcome {
     Unencrypted,
     /// Encrypted; the key is decided by another row.
     Encrypted,
+    /// Not decided by the code: something outside it decides (an image's snapshot, an
+    /// account setting), which the row's meaning names. A question, never a pass or a fail.
+    Open,
     /// Not an encryption outcome: a plain value (`false`, `1`, `SYMMETRIC_DEFAULT`).
     Value {
         value: String,
@@ -62,6 +65,7 @@ fn parse_outcome(default: &str) -> Outcome {
         "service-managed" => Outcome::ServiceManaged,
         "unencrypted" => Outcome::Unencrypted,
         "encrypted" => Outcome::Encrypted,
+        "open" => Outcome::Open,
         "aws-managed" => Outcome::AwsManaged {
             alias: String::new(),
         },

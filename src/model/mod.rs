@@ -15,6 +15,7 @@ pub mod openapi;
 pub mod props;
 pub mod suppressions;
 pub(crate) mod table;
+pub mod tags;
 pub mod tenancy;
 pub mod value;
 

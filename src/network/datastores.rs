@@ -14,7 +14,7 @@ use serde::Serialize;
 pub struct ExposureFinding {
     /// A stable name: `rds.publicly-accessible`, `s3.public-access-block`, `s3.acl`,
     /// `s3.policy`, `opensearch.endpoint`, `redshift.publicly-accessible`,
-    /// `mq.publicly-accessible`.
+    /// `msk.public-access`, `mq.publicly-accessible`.
     pub what: &'static str,
     /// Whether this fact makes the store public (`None`: cannot be read).
     pub public: Option<bool>,
@@ -52,8 +52,8 @@ fn finding(
     }
 }
 
-/// Every RDS instance and cluster, S3 bucket, OpenSearch domain, Redshift cluster and Amazon MQ
-/// broker, with whether the internet reaches it. Sorted by store.
+/// Every RDS instance and cluster, S3 bucket, OpenSearch domain, Redshift cluster, MSK cluster
+/// and Amazon MQ broker, with whether the internet reaches it. Sorted by store.
 pub fn public_datastores(model: &Model) -> Vec<Exposure> {
     let net = Network::new(model);
     let facets = util::facets(model);
@@ -72,6 +72,13 @@ pub fn public_datastores(model: &Model) -> Vec<Exposure> {
                 Prop::RedshiftClusterPubliclyAccessible,
                 "redshift.publicly-accessible",
                 "publicly accessible defaults to false (AWS API, AWS provider 5+)",
+            ),
+            Kind::MskCluster => publicly_accessible(
+                model,
+                i,
+                Prop::MskClusterPubliclyAccessible,
+                "msk.public-access",
+                "MSK brokers are reachable only inside their VPC unless public access is SERVICE_PROVIDED_EIPS; the default is DISABLED (MSK public access docs)",
             ),
             Kind::MqBroker => publicly_accessible(
                 model,
@@ -460,6 +467,11 @@ fn s3(model: &Model, i: usize, facets: &[usize]) -> Vec<ExposureFinding> {
     }
     // The bucket's own first, then each ACL facet's, as declared.
     acls.sort_by_key(|(idx, _, _)| if *idx == i { 0 } else { *idx + 1 });
+    let disabled = if acls.is_empty() {
+        AclsDisabled::No
+    } else {
+        acls_disabled(model, i)
+    };
     for (idx, p, v) in acls {
         let (public_acl, unknown) = match &v {
             Value::String(s) => (
@@ -468,12 +480,22 @@ fn s3(model: &Model, i: usize, facets: &[usize]) -> Vec<ExposureFinding> {
             ),
             other => (false, Some(util::reason_of(other))),
         };
-        let public = match (public_acl, unknown.is_some(), acl_blocked) {
+        // With ACLs disabled by object ownership, an ACL grants nothing.
+        let acls_off = match &disabled {
+            AclsDisabled::Yes(_) => Some(true),
+            AclsDisabled::No => Some(false),
+            AclsDisabled::Unknown(_) => None,
+        };
+        let public = match (public_acl, unknown.is_some(), blocks(acl_blocked, acls_off)) {
             (_, _, Some(true)) => Some(false),
             (true, _, Some(false)) => Some(true),
             (false, false, _) => Some(false),
             _ => None,
         };
+        let unknown = unknown.or_else(|| match (&disabled, public_acl) {
+            (AclsDisabled::Unknown(u), true) => Some(u.clone()),
+            _ => None,
+        });
         let mut f = finding(
             model,
             idx,
@@ -486,10 +508,12 @@ fn s3(model: &Model, i: usize, facets: &[usize]) -> Vec<ExposureFinding> {
                     Value::String(s) => s.to_string(),
                     other => other.to_string(),
                 },
-                if public_acl && acl_blocked == Some(true) {
-                    " (blocked by the public access block)"
-                } else {
-                    ""
+                match (&disabled, public_acl) {
+                    (AclsDisabled::Yes(why), true) => format!(" ({why})"),
+                    _ if public_acl && acl_blocked == Some(true) => {
+                        " (blocked by the public access block)".to_string()
+                    }
+                    _ => String::new(),
                 }
             ),
         );
@@ -552,6 +576,34 @@ fn s3(model: &Model, i: usize, facets: &[usize]) -> Vec<ExposureFinding> {
         out.push(f);
     }
     out
+}
+
+/// Whether a bucket's object ownership disables its ACLs: BucketOwnerEnforced, written or by
+/// default (`rules/properties/s3.tsv`), makes every ACL grant nothing.
+enum AclsDisabled {
+    /// Why: the setting, or the default.
+    Yes(String),
+    No,
+    Unknown(Unknown),
+}
+
+fn acls_disabled(model: &Model, i: usize) -> AclsDisabled {
+    let Some(found) = model.prop(i, Prop::S3BucketObjectOwnership) else {
+        return AclsDisabled::No;
+    };
+    match found.text() {
+        Ok(Some(t)) if t.eq_ignore_ascii_case("BucketOwnerEnforced") => {
+            AclsDisabled::Yes(if found.is_default() {
+                "ACLs disabled: no ownership controls, so object ownership is BucketOwnerEnforced, the default since April 2023, and S3 refuses this ACL".into()
+            } else {
+                "ACLs disabled: object ownership is BucketOwnerEnforced, and S3 refuses this ACL"
+                    .into()
+            })
+        }
+        Ok(Some(_)) => AclsDisabled::No,
+        Ok(None) => AclsDisabled::No,
+        Err(v) => AclsDisabled::Unknown(util::reason_of(&v)),
+    }
 }
 
 fn opensearch(model: &Model, i: usize) -> Vec<ExposureFinding> {

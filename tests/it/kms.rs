@@ -395,6 +395,8 @@ const READ_ELSEWHERE: &[&str] = &[
     "transit_encryption_mode",
     "TransitEncryptionMode",
     "access_logs.enabled",
+    "snapshot_retention_limit",
+    "SnapshotRetentionLimit",
 ];
 
 #[test]

@@ -612,3 +612,85 @@ fn network_acl_denies_numbered_first_are_exceptions_to_an_allow() {
         "{text}"
     );
 }
+
+/// A public ACL on a bucket whose ACLs are disabled grants nothing: object ownership
+/// BucketOwnerEnforced (written, or the default since April 2023 when no ownership controls
+/// say otherwise) makes S3 ignore and refuse it, even with the public access block lifted. Only
+/// ownership controls that turn ACLs back on make the same ACL public; one whose value the code
+/// does not settle leaves the bucket open.
+#[test]
+fn a_public_acl_on_a_bucket_whose_acls_are_disabled_grants_nothing() {
+    let d = tempfile::tempdir().unwrap();
+    let bucket = |name: &str, ownership: &str| {
+        let controls = if ownership.is_empty() {
+            String::new()
+        } else {
+            format!(
+                r#"
+resource "aws_s3_bucket_ownership_controls" "{name}" {{
+  bucket = aws_s3_bucket.{name}.id
+  rule {{
+    object_ownership = {ownership}
+  }}
+}}
+"#
+            )
+        };
+        format!(
+            r#"
+resource "aws_s3_bucket" "{name}" {{
+  bucket = "{name}"
+}}
+
+resource "aws_s3_bucket_public_access_block" "{name}" {{
+  bucket                  = aws_s3_bucket.{name}.id
+  block_public_acls       = false
+  ignore_public_acls      = false
+  block_public_policy     = true
+  restrict_public_buckets = true
+}}
+
+resource "aws_s3_bucket_acl" "{name}" {{
+  bucket = aws_s3_bucket.{name}.id
+  acl    = "public-read"
+}}
+{controls}"#
+        )
+    };
+    let tf = [
+        "variable \"ownership\" {\n  type = string\n}\n".to_string(),
+        bucket("implicit", ""),
+        bucket("enforced", "\"BucketOwnerEnforced\""),
+        bucket("preferred", "\"BucketOwnerPreferred\""),
+        bucket("open", "var.ownership"),
+    ]
+    .concat();
+    std::fs::write(d.path().join("main.tf"), tf).unwrap();
+    let s = vouch::scan(d.path(), &Default::default());
+    let m = &s.model;
+    let idx = |a: &str| m.resources.iter().position(|r| r.address == a).unwrap();
+    let exposures = vouch::network::public_datastores(m);
+    let public = |a: &str| {
+        exposures
+            .iter()
+            .find(|e| e.store == idx(a))
+            .map(|e| e.public)
+            .unwrap()
+    };
+    assert_eq!(public("aws_s3_bucket.implicit"), Some(false));
+    assert_eq!(public("aws_s3_bucket.enforced"), Some(false));
+    assert_eq!(public("aws_s3_bucket.preferred"), Some(true));
+    assert_eq!(public("aws_s3_bucket.open"), None);
+    let implicit = exposures
+        .iter()
+        .find(|e| e.store == idx("aws_s3_bucket.implicit"))
+        .unwrap();
+    assert!(
+        implicit
+            .findings
+            .iter()
+            .any(|f| f.what == "s3.acl" && f.detail.contains("ACLs disabled")),
+        "{:?}",
+        implicit.findings
+    );
+}

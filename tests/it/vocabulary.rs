@@ -75,6 +75,11 @@ const POLICY_GRAMMAR: &[&str] = &[
     "Service",
     "Federated",
     "CanonicalUser",
+    // Condition operators (AWS Backup's selection conditions borrow them too).
+    "StringEquals",
+    "StringLike",
+    "StringNotEquals",
+    "StringNotLike",
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
