@@ -90,22 +90,43 @@ pub fn sources(model: &Model, index: usize, prop: Prop) -> Vec<(usize, Prop)> {
 /// resource's value, which the tree cannot settle, and the provider default does not apply.
 /// `None` when no row says the resource inherits `prop`, when the first property followed is
 /// not set, or when what it names is in the tree.
+/// A source in the tree that sets nothing itself and takes the property from outside in turn
+/// (a copy of a snapshot of an instance deployed elsewhere) makes it unknown too.
 pub fn outside(model: &Model, index: usize, prop: Prop) -> Option<String> {
+    outside_within(model, index, prop, MAX_CHAIN)
+}
+
+fn outside_within(model: &Model, index: usize, prop: Prop, chain: usize) -> Option<String> {
     let kind = model.resources[index].kind;
     let row = rows()
         .iter()
         .find(|r| r.kind == kind && r.properties.contains(&prop))?;
     let hop = Prop::named(kind, row.via[0])?;
     let found = model.prop_set(index, hop)?;
-    if matches!(*found.value, Value::Null) || !sources(model, index, prop).is_empty() {
+    if matches!(*found.value, Value::Null) {
         return None;
     }
-    let (_, path) = found.attribute()?;
-    Some(format!(
-        "{path} names {} outside the tree, and AWS gives this resource its {}",
-        found.value,
-        prop.canonical()
-    ))
+    let from = sources(model, index, prop);
+    if from.is_empty() {
+        let (_, path) = found.attribute()?;
+        return Some(format!(
+            "{path} names {} outside the tree, and AWS gives this resource its {}",
+            found.value,
+            prop.canonical()
+        ));
+    }
+    if chain == 0 {
+        return None;
+    }
+    let mut reasons = from.iter().map(|&(i, p)| {
+        if model.prop_set(i, p).is_some() {
+            None
+        } else {
+            outside_within(model, i, p, chain - 1)
+        }
+    });
+    let first = reasons.next()??;
+    reasons.all(|r| r.is_some()).then_some(first)
 }
 
 /// The resources a reference value (or a list of them) points at.
