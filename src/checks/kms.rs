@@ -153,6 +153,9 @@ fn key_words(model: &Model, key: &KeyKind, kind: Kind) -> String {
             _ => "keys the service manages itself".into(),
         },
         KeyKind::External { value } => format!("the key {}", show(value)),
+        KeyKind::Unknown { .. } if kms::keyed_by_members(kind) => {
+            "the keys its members name, each in its region".into()
+        }
         KeyKind::Unknown { .. } => "a key the code does not settle".into(),
         KeyKind::None => "no key".into(),
     }
