@@ -153,6 +153,9 @@ fn key_words(model: &Model, key: &KeyKind, kind: Kind) -> String {
             _ => "keys the service manages itself".into(),
         },
         KeyKind::External { value } => format!("the key {}", show(value)),
+        KeyKind::Unknown { .. } if kms::keyed_by_members(kind) => {
+            "the keys its members name, each in its region".into()
+        }
         KeyKind::Unknown { .. } => "a key the code does not settle".into(),
         KeyKind::None => "no key".into(),
     }
@@ -214,6 +217,9 @@ fn store_encrypted(facts: &Facts, _: &Params) -> Vec<Finding> {
 fn store_customer_key(facts: &Facts, _: &Params) -> Vec<Finding> {
     let model = facts.model;
     stores(facts)
+        // A global database's key is each member's: the members answer for it, unless it is
+        // not encrypted at all.
+        .filter(|s| !kms::keyed_by_members(s.kind) || s.at_rest == AtRest::Unencrypted)
         .map(|s| {
             let words = key_words(model, &s.key, s.kind);
             let (outcome, detail) = match (&s.at_rest, &s.key) {

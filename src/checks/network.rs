@@ -148,8 +148,21 @@ fn compute_in_vpc(facts: &Facts, _: &Params) -> Vec<Finding> {
     for p in facts.placement() {
         let c = p.compute;
         let lambda = model.resources[c].kind == Kind::LambdaFunction;
-        let spans = ordered(c, &p.evidence);
+        let mut spans = ordered(c, &p.evidence);
+        let accelerated = network::accelerated_by(model, c);
         let finding = match &p.where_ {
+            // Whatever its subnet: the accelerator's addresses reach it.
+            _ if !accelerated.is_empty() => {
+                // The endpoint group decides: it comes first.
+                spans.splice(0..0, accelerated.iter().map(|&g| model.resources[g].span));
+                Finding::fail(
+                    c,
+                    format!(
+                        "an endpoint of {}: reachable from the internet through the accelerator's static addresses, whatever its subnet",
+                        names(model, &accelerated)
+                    ),
+                )
+            }
             Where::NoVpc if model.resources[c].kind == Kind::SagemakerNotebookInstance => {
                 Finding::fail(
                     c,

@@ -27,7 +27,7 @@ pub use keys::{
     keys, KeyFacts, KeyGrant, KeyPolicy, KeyPrincipal, KeyUser, PolicyStatement, PrincipalRef,
     Rotation, UseVia, USE_ACTIONS,
 };
-pub use stores::{is_data_store, protection, resolve_key, KEY_REFUSED};
+pub use stores::{is_data_store, keyed_by_members, protection, resolve_key, KEY_REFUSED};
 pub use tenant::{tenant_context, TenantBinding, TenantContext, TenantKeying};
 
 /// Where a fact comes from: an attribute of a resource, or the resource itself when a provider

@@ -48,6 +48,10 @@ struct Store {
     /// A key needs the flag on: AWS refuses a key for storage left unencrypted (RDS, DocumentDB,
     /// Neptune, EFS, EBS), so such a store is not created as written.
     key_needs_flag: bool,
+    /// A boolean property that must be true for the setting to bind what is stored: when it is
+    /// false each client chooses for itself (an Athena workgroup's result encryption without
+    /// EnforceWorkGroupConfiguration), so which key protects the data is outside the tree.
+    binding: Option<Prop>,
 }
 
 /// The start of the note on a key that names a key for storage left unencrypted, where AWS
@@ -65,8 +69,13 @@ fn stores() -> &'static [Store] {
         let file = "rules/encryption-at-rest.tsv";
         table::rows(include_str!("../../rules/encryption-at-rest.tsv"))
             .map(|(line, cols)| {
-                let [kind, flag, values, key, order] = cols[..] else {
-                    panic!("{file}:{line}: expected 5 cells");
+                // The binding cell is optional: rows written before it have five cells.
+                let (kind, flag, values, key, order, binding) = match cols[..] {
+                    [kind, flag, values, key, order] => (kind, flag, values, key, order, "-"),
+                    [kind, flag, values, key, order, binding] => {
+                        (kind, flag, values, key, order, binding)
+                    }
+                    _ => panic!("{file}:{line}: expected 5 or 6 cells"),
                 };
                 let kind = table::kind(file, line, kind);
                 let prop = |name: &str| table::prop(file, line, kind, name);
@@ -95,19 +104,56 @@ fn stores() -> &'static [Store] {
                     key: (key != "-").then(|| prop(key)),
                     key_first: order == "key-first",
                     key_needs_flag: order == "key-needs-flag",
+                    binding: (binding != "-").then(|| prop(binding)),
                 }
             })
             .collect()
     })
 }
 
-fn store_of(kind: Kind) -> Option<&'static Store> {
-    stores().iter().find(|s| s.kind == kind)
+/// The parts of a data-store kind: one row of the table each, in table order (most kinds have
+/// one; a WorkSpace has its root and user volumes, a Glue security configuration its S3,
+/// CloudWatch and job bookmark encryption).
+fn parts_of(kind: Kind) -> impl Iterator<Item = &'static Store> {
+    stores().iter().filter(move |s| s.kind == kind)
 }
 
 /// Is this a kind [`protection`] reports on (a data store encrypted at rest)?
 pub fn is_data_store(kind: Kind) -> bool {
-    store_of(kind).is_some()
+    parts_of(kind).next().is_some()
+}
+
+/// Whether a store kind is encrypted with KMS keys it does not name itself: an Aurora global
+/// database has no key of its own, each member cluster names one in its region (and is a store
+/// of its own). Its flag says whether it is encrypted; which key is its members' question.
+pub fn keyed_by_members(kind: Kind) -> bool {
+    let mut parts = parts_of(kind).peekable();
+    parts.peek().is_some()
+        && parts.all(|p| {
+            p.key.is_none()
+                && p.flag
+                    .as_ref()
+                    .is_some_and(|f| f.values.iter().any(|(_, m)| *m == Meaning::Kms))
+        })
+}
+
+/// How weak a part's reading is, lowest first: unencrypted, then a key that is not the
+/// account's own, then what the code does not settle, then a key the account controls. A store
+/// is as weak as its weakest part; of equals the first in table order decides.
+fn weakness(found: &(AtRest, KeyKind)) -> (u8, u8) {
+    let at_rest = match found.0 {
+        AtRest::Unencrypted => 0,
+        AtRest::Unknown { .. } => 1,
+        AtRest::Encrypted => 2,
+    };
+    let key = match found.1 {
+        KeyKind::None => 0,
+        KeyKind::AwsOwned | KeyKind::AwsManaged { .. } | KeyKind::ServiceManaged => 1,
+        KeyKind::Unknown { .. } => 2,
+        KeyKind::External { .. } => 3,
+        KeyKind::Alias { .. } | KeyKind::CustomerManaged { .. } => 4,
+    };
+    (at_rest, key)
 }
 
 /// A property set on a resource: the resource holding it (itself or a facet), the concrete
@@ -391,7 +437,12 @@ impl Reader<'_, '_> {
     fn key_default(&mut self, source: usize, store: &Store) -> (AtRest, KeyKind) {
         let model = self.model;
         let Some(key) = store.key else {
-            let reason = format!("{} has no key setting", model.resources[source].kind);
+            let kind = model.resources[source].kind;
+            let reason = if keyed_by_members(kind) {
+                format!("{kind} has no key of its own: each member names its key in its region")
+            } else {
+                format!("{kind} has no key setting")
+            };
             return (AtRest::Encrypted, KeyKind::Unknown { reason });
         };
         if let Some((value, doc)) = key.default() {
@@ -444,7 +495,51 @@ impl Reader<'_, '_> {
         }
     }
 
+    /// Reads a part, then its binding: a setting clients may override leaves the key to them.
     fn read(&mut self, source: usize, store: &Store) -> (AtRest, KeyKind) {
+        let found = self.read_part(source, store);
+        let Some(binding) = store.binding else {
+            return found;
+        };
+        let model = self.model;
+        let mut default_note = None;
+        let (holder, path, binds) = match model.prop(source, binding) {
+            Some(f) => {
+                default_note = super::defaults::note_of(&f);
+                let (holder, path) = f
+                    .attribute()
+                    .map(|(h, p)| (h, p.to_string()))
+                    .unwrap_or((source, String::new()));
+                let value = f.value.into_owned();
+                (holder, path, value.as_bool().ok_or(Some(value)))
+            }
+            None => (source, String::new(), Err(None)),
+        };
+        let reason = match binds {
+            Ok(true) => return found,
+            Err(None) => format!(
+                "{} is not set and no provider default is known",
+                binding.canonical()
+            ),
+            Ok(false) => format!(
+                "{} is {}: each client may override this setting with its own, so the key that protects what it stores is the client's choice",
+                binding.canonical(),
+                match &default_note {
+                    Some(note) => format!("false when left out ({note})"),
+                    None => "false".into(),
+                }
+            ),
+            Err(Some(v)) => unsettled(binding.canonical(), &v),
+        };
+        self.evidence
+            .push(Evidence::at(model, holder, &path).noted(reason.clone()));
+        match found.0 {
+            AtRest::Encrypted => (AtRest::Encrypted, KeyKind::Unknown { reason }),
+            _ => found,
+        }
+    }
+
+    fn read_part(&mut self, source: usize, store: &Store) -> (AtRest, KeyKind) {
         let found = self.read_settings(source, store);
         if store.key_needs_flag && matches!(found.0, AtRest::Unencrypted) {
             if let Some(key) = store.key.and_then(|k| setting(self.model, source, k)) {
@@ -488,6 +583,17 @@ impl Reader<'_, '_> {
             FlagState::Absent => {
                 if let Some(found) = self.ebs_default(source, store) {
                     return found;
+                }
+                // Taken from a resource outside the tree: not the default.
+                if let Some(reason) = crate::model::inherits::outside(model, source, flag.prop) {
+                    self.evidence
+                        .push(Evidence::at(model, source, "").noted(reason.clone()));
+                    return (
+                        AtRest::Unknown {
+                            reason: reason.clone(),
+                        },
+                        KeyKind::Unknown { reason },
+                    );
                 }
                 // A row of rules/defaults.tsv qualified by another setting of this resource
                 // (Aurora Serverless v1 is always encrypted) is more specific than the
@@ -718,10 +824,11 @@ pub fn protection(model: &Model) -> Vec<StoreEncryption> {
     }
     let mut out = Vec::new();
     for (i, r) in model.resources.iter().enumerate() {
-        let Some(store) = store_of(r.kind) else {
-            continue;
-        };
-        if r.facet.is_some() || plain_parameter(model, i) || held_elsewhere(model, i) {
+        if !is_data_store(r.kind)
+            || r.facet.is_some()
+            || plain_parameter(model, i)
+            || held_elsewhere(model, i)
+        {
             continue;
         }
         // S3 in Terraform: the encryption facet, when there is one, holds the settings.
@@ -735,7 +842,23 @@ pub fn protection(model: &Model) -> Vec<StoreEncryption> {
             ebs: &ebs,
             evidence: Vec::new(),
         };
-        let mut found = reader.read(source, store);
+        // The weakest part decides, and its evidence comes first: it is where the finding is.
+        let mut found: Option<(AtRest, KeyKind)> = None;
+        let mut by_part = Vec::new();
+        let mut deciding = 0;
+        for part in parts_of(r.kind) {
+            let read = reader.read(source, part);
+            if found.as_ref().is_none_or(|f| weakness(&read) < weakness(f)) {
+                found = Some(read);
+                deciding = by_part.len();
+            }
+            by_part.push(std::mem::take(&mut reader.evidence));
+        }
+        let Some(mut found) = found else {
+            continue;
+        };
+        reader.evidence = by_part.remove(deciding);
+        reader.evidence.extend(by_part.into_iter().flatten());
         if let Some(t) = setting(model, i, Prop::SsmParameterType) {
             if !matches!(*t.value, Value::String(_)) {
                 let reason = unsettled(&t.path, &t.value);
@@ -769,6 +892,9 @@ mod tests {
                 assert_eq!(k.kind(), s.kind, "{}", s.kind.as_str());
             }
             assert!(s.key.is_some() || s.flag.is_some(), "{}", s.kind.as_str());
+            if let Some(b) = s.binding {
+                assert_eq!(b.kind(), s.kind, "{}", s.kind.as_str());
+            }
             if let Some(f) = &s.flag {
                 assert_eq!(f.prop.kind(), s.kind, "{}", s.kind.as_str());
                 assert!(!f.values.is_empty(), "{}", s.kind.as_str());

@@ -1,6 +1,7 @@
 //! Settings one resource takes from another (`rules/inherits.tsv`): a read replica's engine and
 //! encryption are its source's, a secondary member of an ElastiCache global datastore is
-//! encrypted as its primary is. AWS fixes these; the replica's own code usually leaves them out
+//! encrypted as its primary is, a member of an Aurora global database as the global cluster
+//! is, and a snapshot as the instance it was taken from. AWS fixes these; the replica's own code usually leaves them out
 //! (modules even set them to null), and reading the provider's default instead would call an
 //! encrypted replica unencrypted.
 //!
@@ -49,10 +50,11 @@ fn rows() -> &'static [Row] {
     })
 }
 
-/// The resources `index` takes `prop` from, in the order the code names them: empty when no
-/// row of `rules/inherits.tsv` says it inherits the property, or when the reference leads
-/// outside the tree.
-pub fn sources(model: &Model, index: usize, prop: Prop) -> Vec<usize> {
+/// The resources `index` takes `prop` from, in the order the code names them, each with the
+/// property of the same name on its own kind (a member cluster's StorageEncrypted is its global
+/// cluster's StorageEncrypted): empty when no row of `rules/inherits.tsv` says it inherits the
+/// property, or when the reference leads outside the tree or to a kind without that property.
+pub fn sources(model: &Model, index: usize, prop: Prop) -> Vec<(usize, Prop)> {
     let kind = model.resources[index].kind;
     let Some(row) = rows()
         .iter()
@@ -75,8 +77,56 @@ pub fn sources(model: &Model, index: usize, prop: Prop) -> Vec<usize> {
         next.dedup();
         at = next;
     }
-    at.retain(|&i| i != index && model.resources[i].kind == kind);
-    at
+    let name = prop.row().name;
+    at.into_iter()
+        .filter(|&i| i != index)
+        .filter_map(|i| Some((i, Prop::named(model.resources[i].kind, name)?)))
+        .collect()
+}
+
+/// Why `prop` of resource `index` is not known when it is left out: the resource takes it from
+/// another that its code names but the tree does not hold (a global cluster created from a
+/// cluster ARN, a snapshot of an instance deployed elsewhere). Then AWS gives it that
+/// resource's value, which the tree cannot settle, and the provider default does not apply.
+/// `None` when no row says the resource inherits `prop`, when the first property followed is
+/// not set, or when what it names is in the tree.
+/// A source in the tree that sets nothing itself and takes the property from outside in turn
+/// (a copy of a snapshot of an instance deployed elsewhere) makes it unknown too.
+pub fn outside(model: &Model, index: usize, prop: Prop) -> Option<String> {
+    outside_within(model, index, prop, MAX_CHAIN)
+}
+
+fn outside_within(model: &Model, index: usize, prop: Prop, chain: usize) -> Option<String> {
+    let kind = model.resources[index].kind;
+    let row = rows()
+        .iter()
+        .find(|r| r.kind == kind && r.properties.contains(&prop))?;
+    let hop = Prop::named(kind, row.via[0])?;
+    let found = model.prop_set(index, hop)?;
+    if matches!(*found.value, Value::Null) {
+        return None;
+    }
+    let from = sources(model, index, prop);
+    if from.is_empty() {
+        let (_, path) = found.attribute()?;
+        return Some(format!(
+            "{path} names {} outside the tree, and AWS gives this resource its {}",
+            found.value,
+            prop.canonical()
+        ));
+    }
+    if chain == 0 {
+        return None;
+    }
+    let mut reasons = from.iter().map(|&(i, p)| {
+        if model.prop_set(i, p).is_some() {
+            None
+        } else {
+            outside_within(model, i, p, chain - 1)
+        }
+    });
+    let first = reasons.next()??;
+    reasons.all(|r| r.is_some()).then_some(first)
 }
 
 /// The resources a reference value (or a list of them) points at.

@@ -484,11 +484,11 @@ impl Model {
             }
         }
         if !valued && chain > 0 {
-            for from in super::inherits::sources(self, index, prop) {
+            for (from, as_prop) in super::inherits::sources(self, index, prop) {
                 let mut inherited = false;
                 let stop = self.visit_prop_within(
                     from,
-                    prop,
+                    as_prop,
                     &mut |found| {
                         inherited = true;
                         f(found)

@@ -352,7 +352,7 @@ pub fn internet_facing_lb(model: &Model, i: usize) -> Option<bool> {
     if model.resources[i].kind != Kind::ElbLoadBalancer {
         return Some(false);
     }
-    if !util::referrers(model, i, Label::Accelerates).is_empty() {
+    if !super::accelerator::accelerated_by(model, i).is_empty() {
         return Some(true);
     }
     match model.prop(i, Prop::ElbLoadBalancerScheme).map(|f| f.text()) {

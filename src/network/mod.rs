@@ -21,6 +21,7 @@
 //! - [`public_datastores`]: RDS, S3, OpenSearch, Redshift and Amazon MQ exposure.
 //! - [`public_edges`]: CloudFront, load balancers, REST / HTTP APIs, function URLs.
 
+mod accelerator;
 mod datastores;
 mod edges;
 mod endpoints;
@@ -28,6 +29,7 @@ mod ingress;
 mod placement;
 pub mod util;
 
+pub use accelerator::accelerated_by;
 pub use datastores::{open_statements, public_datastores, Exposure, ExposureFinding};
 pub use edges::{elb_policy_min_1_2, public_edges, EdgeKind, EdgeRoute, Http, PublicEdge, Tls};
 pub use endpoints::{
