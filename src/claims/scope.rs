@@ -347,9 +347,6 @@ pub(crate) fn read(text: &str, tokens: &[Token], code: &[Range<usize>]) -> Scope
     let words: Vec<&str> = tokens.iter().map(|t| t.word.as_str()).collect();
     let units = units(text, tokens, code);
     let mut scope = Scope::default();
-    if units.is_empty() {
-        return scope;
-    }
     // Carve-outs first: their names are not the subject's.
     let mut end = units.len();
     'cues: for (k, u) in units.iter().enumerate() {
@@ -397,6 +394,11 @@ pub(crate) fn read(text: &str, tokens: &[Token], code: &[Range<usize>]) -> Scope
         }
     }
     let mut units = &units[..end];
+    // An exception cue that opens the sentence ("Save …", "Except …") leaves no subject before
+    // it: the exclusion is all there is to say (found by fuzzing the claim reader).
+    if units.is_empty() {
+        return scope;
+    }
     // A leading clause that only sets the time or answers ("Yes, the fp-cleanup-fn Lambda
     // runs …", "Today, the orders table …", "In production, …") is not the subject.
     let lead_clause = tokens[units[0].tokens.start].clause;

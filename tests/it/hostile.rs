@@ -900,6 +900,32 @@ fn references_that_fan_out_through_maps_are_bounded() {
     );
 }
 
+/// Inputs the fuzzers found that once stopped a scan of a document, each beside a small root:
+/// the scan ends with a report. `save for s` (the claim reader's "all but" cue opening a
+/// sentence left no subject before it, and an index into that empty run panicked).
+#[test]
+fn documents_the_fuzzers_found_are_read() {
+    for doc in [
+        "save for s",
+        "Save for the admin function, functions run in private subnets.",
+    ] {
+        let d = tempfile::tempdir().unwrap();
+        write(d.path(), "ARCHITECTURE.md", doc);
+        write(
+            d.path(),
+            "main.tf",
+            "resource \"aws_sqs_queue\" \"q\" {\n  name = \"q\"\n}\n",
+        );
+        let (code, out, err) = vouch_within(
+            d.path(),
+            &["scan", "--fail-on", "none"],
+            Duration::from_secs(60),
+        );
+        assert_eq!(code, 0, "{doc:?}: {out}{err}");
+        assert!(out.contains("Assumptions"), "{doc:?}: {out}");
+    }
+}
+
 /// The same hostile tree gives the same bytes twice.
 #[test]
 fn a_hostile_tree_gives_the_same_report_twice() {
