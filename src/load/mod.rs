@@ -646,8 +646,22 @@ pub fn hcl_error(path: &str, e: &hcl::ParseError) -> Diagnostic {
 }
 
 /// Text that may hold an OpenAPI or Swagger definition (checked by [`is_openapi`] once parsed).
+/// Whether a file may be an OpenAPI definition, decided without parsing it: `openapi` or
+/// `swagger`, and `paths`, each written as a key (the word, a closing quote if any, spaces, a
+/// colon). As mere words they are everywhere: a package-lock.json names `openapi-types` and
+/// `env-paths`, and terragoat's 890 KB one went through the YAML parser on every scan.
 fn looks_like_openapi(text: &str) -> bool {
-    (text.contains("openapi") || text.contains("swagger")) && text.contains("paths")
+    (has_key(text, "openapi") || has_key(text, "swagger")) && has_key(text, "paths")
+}
+
+/// `key` followed by an optional quote, optional blanks and a colon, somewhere in `text`.
+/// Linear: the blanks after one match end before the next match begins.
+fn has_key(text: &str, key: &str) -> bool {
+    text.match_indices(key).any(|(i, _)| {
+        let rest = &text[i + key.len()..];
+        let rest = rest.strip_prefix(['"', '\'']).unwrap_or(rest);
+        rest.trim_start_matches([' ', '\t']).starts_with(':')
+    })
 }
 
 /// An OpenAPI 3 or Swagger 2 definition: an `openapi` or `swagger` version and a `paths` map.
@@ -674,4 +688,23 @@ pub fn is_cloudformation(doc: &yaml::Node) -> bool {
                 .and_then(|t| t.as_str())
                 .is_some_and(|t| t.starts_with("AWS::") || t.starts_with("Custom::"))
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::looks_like_openapi;
+
+    #[test]
+    fn an_openapi_definition_is_told_from_a_lock_file_by_its_keys() {
+        assert!(looks_like_openapi(
+            "openapi: 3.0.1\ninfo: {}\npaths:\n  /a: {}\n"
+        ));
+        assert!(looks_like_openapi(r#"{"swagger" : "2.0", "paths": {}}"#));
+        assert!(looks_like_openapi("'openapi': '3.1.0'\n'paths' :\n"));
+        // Words, not keys: package names in a lock file.
+        assert!(!looks_like_openapi(
+            r#"{"node_modules/openapi-types": {}, "node_modules/env-paths": {"resolved": "x"}}"#
+        ));
+        assert!(!looks_like_openapi("openapi: 3.0.1\ninfo: {}\n"));
+    }
 }
