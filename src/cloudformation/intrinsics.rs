@@ -262,6 +262,16 @@ impl<'a> Stack<'a> {
         if self.logical.contains_key(name) {
             return self.resource_ref(name, "");
         }
+        if let Some((id, property)) = name.split_once('.') {
+            if let Some(ty) = self.logical.get(id) {
+                if super::sam::referenceable(ty, property) {
+                    return Value::unknown(
+                        Reason::Computed,
+                        format!("Ref {name} (the {property} SAM generates for {id})"),
+                    );
+                }
+            }
+        }
         self.warn(
             at,
             "undefined-reference",

@@ -109,6 +109,32 @@ pub fn generated_ids(id: &str, ty: &str, node: &Node) -> Vec<(String, &'static s
 }
 
 /// Merges a `Globals` section into a resource's properties.
+/// The referenceable properties of SAM resources (`Ref MyApi.Stage`, `Ref MyFunction.Alias`):
+/// each names a resource the transform generates, so a reference to it is no undefined name.
+/// From AWS SAM's "Generated CloudFormation resources" documentation.
+const REFERENCEABLE: &[(&str, &[&str])] = &[
+    ("AWS::Serverless::Function", &["Alias", "Version"]),
+    (
+        "AWS::Serverless::Api",
+        &[
+            "Stage",
+            "Deployment",
+            "DomainName",
+            "UsagePlan",
+            "UsagePlanKey",
+            "ApiKey",
+        ],
+    ),
+    ("AWS::Serverless::HttpApi", &["Stage", "DomainName"]),
+];
+
+/// Whether `property` is a referenceable property of a SAM resource of type `ty`.
+pub fn referenceable(ty: &str, property: &str) -> bool {
+    REFERENCEABLE
+        .iter()
+        .any(|(t, properties)| *t == ty && properties.contains(&property))
+}
+
 fn merge(global: &Node, local: &Node) -> Node {
     if local.value == NodeValue::Null {
         return global.clone();

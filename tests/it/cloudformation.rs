@@ -452,6 +452,53 @@ fn long_condition_chains_stop_at_the_depth_limit() {
 }
 
 #[test]
+fn sam_referenceable_properties_are_not_undefined_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      CodeUri: src/
+      AutoPublishAlias: live
+  Plan:
+    Type: AWS::ApiGateway::UsagePlan
+    Properties:
+      ApiStages:
+        - ApiId: !Ref Api
+          Stage: !Ref Api.Stage
+      Description: !Ref Fn.Alias
+      UsagePlanName: !Ref Api.Stag
+";
+    std::fs::write(dir.path().join("template.yaml"), text).unwrap();
+    let s = vouch::scan(dir.path(), &ScanOptions::default());
+    // `Api.Stage` and `Fn.Alias` name the stage and alias the transform generates; only the
+    // misspelt `Api.Stag` names nothing.
+    let undefined: Vec<_> = s
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "undefined-reference")
+        .map(|d| d.message.clone())
+        .collect();
+    assert_eq!(
+        undefined,
+        ["Ref Api.Stag: no parameter or resource of that name"]
+    );
+    let stage = &attr(&s, "Plan", "ApiStages")[0]["Stage"]["$unknown"];
+    assert_eq!(stage["reason"], json!("computed"));
+    assert_eq!(
+        attr(&s, "Plan", "Description")["$unknown"]["reason"],
+        json!("computed")
+    );
+}
+
+#[test]
 fn saas_template_reads_without_diagnostics() {
     let s = scan("projects/saas-serverless/cloudformation");
     assert!(s.diagnostics.is_empty(), "{:?}", s.diagnostics);
