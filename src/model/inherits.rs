@@ -50,16 +50,33 @@ fn rows() -> &'static [Row] {
     })
 }
 
+/// The row that says where `index` takes `prop` from. A kind may take a property from one of
+/// several resources (an RDS instance's encryption from the instance it replicates or from the
+/// snapshot it is restored from; AWS accepts only one of them): the first row whose first
+/// property the resource sets decides, else the first row of the kind.
+fn row_for(model: &Model, index: usize, prop: Prop) -> Option<&'static Row> {
+    let kind = model.resources[index].kind;
+    let mut candidates = rows()
+        .iter()
+        .filter(|r| r.kind == kind && r.properties.contains(&prop));
+    let first = candidates.next()?;
+    let set = |row: &Row| {
+        Prop::named(kind, row.via[0])
+            .and_then(|hop| model.prop_set(index, hop))
+            .is_some_and(|f| !matches!(*f.value, Value::Null))
+    };
+    if set(first) {
+        return Some(first);
+    }
+    Some(candidates.find(|r| set(r)).unwrap_or(first))
+}
+
 /// The resources `index` takes `prop` from, in the order the code names them, each with the
 /// property of the same name on its own kind (a member cluster's StorageEncrypted is its global
 /// cluster's StorageEncrypted): empty when no row of `rules/inherits.tsv` says it inherits the
 /// property, or when the reference leads outside the tree or to a kind without that property.
 pub fn sources(model: &Model, index: usize, prop: Prop) -> Vec<(usize, Prop)> {
-    let kind = model.resources[index].kind;
-    let Some(row) = rows()
-        .iter()
-        .find(|r| r.kind == kind && r.properties.contains(&prop))
-    else {
+    let Some(row) = row_for(model, index, prop) else {
         return Vec::new();
     };
     let mut at = vec![index];
@@ -98,9 +115,7 @@ pub fn outside(model: &Model, index: usize, prop: Prop) -> Option<String> {
 
 fn outside_within(model: &Model, index: usize, prop: Prop, chain: usize) -> Option<String> {
     let kind = model.resources[index].kind;
-    let row = rows()
-        .iter()
-        .find(|r| r.kind == kind && r.properties.contains(&prop))?;
+    let row = row_for(model, index, prop)?;
     let hop = Prop::named(kind, row.via[0])?;
     let found = model.prop_set(index, hop)?;
     if matches!(*found.value, Value::Null) {
