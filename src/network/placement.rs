@@ -4,7 +4,7 @@
 use super::util::{self, Evidence};
 use crate::model::Kind;
 use crate::model::Label;
-use crate::model::{Found, Item, Model, Prop, Reason, Unknown, Value};
+use crate::model::{Found, Item, Model, Part, Prop, Reason, Unknown, Value};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 
@@ -566,7 +566,7 @@ fn ecs_service(net: &Network, i: usize) -> Placement {
                     value: Value::unknown(
                         Reason::OutsideTree,
                         format!(
-                            "{} has no awsvpc network configuration: its tasks use the network of the cluster's instances, and no capacity provider in the tree names their Auto Scaling group",
+                            "{} has no awsvpc network configuration: its tasks use the network of the cluster's instances, and no Auto Scaling group in the tree joins the cluster, by a capacity provider or by ECS_CLUSTER in the user data it launches with",
                             r.address
                         ),
                     ),
@@ -634,9 +634,60 @@ fn container_instance_groups(model: &Model, service: usize) -> Vec<usize> {
         .flat_map(|p| targets(p, Label::InstancesFrom))
         .filter(|&g| model.resources[g].kind == Kind::AutoscalingGroup)
         .collect();
+    if groups.is_empty() {
+        // Instances that join the cluster by their user data, as the ECS agent reads it
+        // (`ECS_CLUSTER=${cluster}` in the script of the launch template or configuration an
+        // Auto Scaling group launches from).
+        for cluster in targets(service, Label::InCluster) {
+            for script in model.edges_to(cluster) {
+                if script.label != Label::UserData || !names_ecs_cluster(model, script.from) {
+                    continue;
+                }
+                groups.extend(
+                    model
+                        .edges_to(script.from)
+                        .filter(|e| e.label == Label::LaunchesFrom)
+                        .map(|e| e.from)
+                        .filter(|&g| model.resources[g].kind == Kind::AutoscalingGroup),
+                );
+            }
+        }
+    }
     groups.sort_unstable();
     groups.dedup();
     groups
+}
+
+/// Whether the boot configuration of a launch template or configuration (its user data, or
+/// the cfn-init configuration its user data runs) sets `ECS_CLUSTER`, the setting the ECS agent
+/// joins a cluster by: a reference elsewhere in the script is no registration.
+fn names_ecs_cluster(model: &Model, launch: usize) -> bool {
+    let props = match model.resources[launch].kind {
+        Kind::Ec2LaunchTemplate => [
+            Prop::Ec2LaunchTemplateUserData,
+            Prop::Ec2LaunchTemplateCfnInit,
+        ],
+        Kind::Ec2LaunchConfiguration => [
+            Prop::Ec2LaunchConfigurationUserData,
+            Prop::Ec2LaunchConfigurationCfnInit,
+        ],
+        _ => return false,
+    };
+    fn sets_cluster(v: &Value) -> bool {
+        match v {
+            Value::Template(parts) => parts
+                .iter()
+                .any(|p| matches!(p, Part::Text(t) if t.contains("ECS_CLUSTER="))),
+            Value::Base64(inner) | Value::Encoded(inner) => sets_cluster(inner),
+            Value::List(items) => items.iter().any(sets_cluster),
+            Value::Map(m) => m.values().any(sets_cluster),
+            _ => false,
+        }
+    }
+    props
+        .into_iter()
+        .filter_map(|p| model.prop_set(launch, p))
+        .any(|found| sets_cluster(&found.value))
 }
 
 /// A service whose tasks share the network of its cluster's instances runs where every one of
