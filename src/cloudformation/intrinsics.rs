@@ -8,7 +8,7 @@
 
 use super::frame::Stack;
 pub use super::values::{collapse, has_leading_zero, key_text, split_parts, Scope};
-use crate::model::{Reason, Symbol, Unknown, Value};
+use crate::model::{base64, Reason, Symbol, Unknown, Value};
 use crate::source::Span;
 use crate::syntax::yaml::{Node, NodeValue};
 use crate::terraform::values::{interpolate, push_text};
@@ -216,12 +216,9 @@ impl<'a> Stack<'a> {
                 }
             }
             "Fn::Base64" => match self.eval_node(arg, scope, tagged) {
-                Value::String(s) => Value::String(base64(s.as_bytes()).into()),
+                Value::String(s) => Value::String(base64::encode(s.as_bytes()).into()),
                 Value::Unknown(u) => Value::Unknown(u),
-                other => Value::unknown(
-                    Reason::Computed,
-                    format!("Fn::Base64 of {}", render(&other)),
-                ),
+                other => Value::Base64(Box::new(other)),
             },
             "Fn::Transform" => {
                 self.warn(
@@ -744,28 +741,6 @@ pub fn cidr_subnets(block: &str, count: usize, bits: u32) -> Option<Vec<String>>
     Some(out)
 }
 
-/// Standard base64 with padding (`Fn::Base64`).
-pub fn base64(bytes: &[u8]) -> String {
-    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
-            if i <= chunk.len() {
-                out.push(ABC[((n >> shift) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -788,15 +763,6 @@ mod tests {
             cidr_subnets("2001:db8::/56", 2, 64).unwrap(),
             vec!["2001:db8::/64", "2001:db8:0:1::/64"]
         );
-    }
-
-    #[test]
-    fn base64_pads() {
-        assert_eq!(base64(b""), "");
-        assert_eq!(base64(b"f"), "Zg==");
-        assert_eq!(base64(b"fo"), "Zm8=");
-        assert_eq!(base64(b"foo"), "Zm9v");
-        assert_eq!(base64(b"#!/bin/bash\n"), "IyEvYmluL2Jhc2gK");
     }
 
     #[test]

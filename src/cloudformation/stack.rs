@@ -267,12 +267,44 @@ impl<'a> Stack<'a> {
         if let Some(p) = props {
             self.eval_properties(p, &super::openapi_body::skipped(props), &mut r);
         }
+        if matches!(
+            ty,
+            "AWS::AutoScaling::LaunchConfiguration" | "AWS::EC2::LaunchTemplate"
+        ) {
+            self.cfn_init(node, &mut r);
+        }
         let generated = super::openapi_body::lower(self, &mut r, props);
         self.shared.resources.borrow_mut().push(r);
         self.shared.resources.borrow_mut().extend(generated);
         if ty == "AWS::CloudFormation::Stack" {
             let _ = self.nested_outputs(id, key);
         }
+    }
+
+    /// cfn-init's configuration (`Metadata: AWS::CloudFormation::Init`), which an instance runs
+    /// at boot when its user data calls cfn-init: commands and files that, like the user data,
+    /// can join the instance to an ECS cluster (`echo ECS_CLUSTER=${Cluster} >> ecs.config`).
+    /// Read onto a launch configuration or template as `Metadata.AWS::CloudFormation::Init`, a
+    /// name no property has.
+    fn cfn_init(&self, node: &Node, r: &mut Resource) {
+        const INIT: &str = "AWS::CloudFormation::Init";
+        let Some((key, metadata)) = node
+            .entries()
+            .iter()
+            .find(|(k, _)| k.as_str() == Some("Metadata"))
+        else {
+            return;
+        };
+        let Some(init) = metadata.get(INIT) else {
+            return;
+        };
+        let value = self.eval(init, &Scope::new());
+        let mut map = model::Map::new();
+        map.insert(INIT, value);
+        r.attribute_spans
+            .insert("Metadata", self.entry_span(key, metadata));
+        self.record_spans("Metadata", metadata, &mut r.attribute_spans);
+        r.attributes.insert("Metadata", Value::Map(map));
     }
 
     /// `Metadata: {vouch: {ignore: [{id, reason}]}}` on a resource: suppressions of the

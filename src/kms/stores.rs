@@ -608,6 +608,10 @@ impl Reader<'_, '_> {
                     return match classify(flag, source, String::new(), &value) {
                         FlagState::Kms(..) => self.key(source, store),
                         FlagState::Service(..) => (AtRest::Encrypted, KeyKind::ServiceManaged),
+                        // Off meaning "the provider default applies": its row says what that is.
+                        FlagState::Off(_, _, true) if row.is_some() => {
+                            from_default(model, source, row, &flag_path, &mut self.evidence)
+                        }
                         FlagState::Off(..) => (AtRest::Unencrypted, KeyKind::None),
                         FlagState::Absent | FlagState::Unknown(..) => {
                             let reason = format!(

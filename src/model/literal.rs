@@ -208,6 +208,10 @@ impl Resolver<'_> {
             Value::Encoded(inner) => self
                 .value(unit, inner, depth, left)
                 .map(|v| Value::Encoded(Box::new(v))),
+            Value::Base64(inner) => self.value(unit, inner, depth, left).map(|v| match v {
+                Value::String(s) => Value::str(crate::model::base64::encode(s.as_bytes())),
+                v => Value::Base64(Box::new(v)),
+            }),
             _ => None,
         }
     }

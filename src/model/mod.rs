@@ -5,6 +5,7 @@
 //! for the resource and for each attribute. [`Model::link`] then turns every [`Ref`] inside the
 //! attributes into an [`Edge`], and folds configuration resources (facets) into their parents.
 
+pub mod base64;
 pub mod defaults;
 pub mod images;
 pub mod inherits;

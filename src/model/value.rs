@@ -29,6 +29,10 @@ pub enum Value {
     Symbol(Symbol),
     /// The JSON text of a value that is not fully known (`jsonencode` of a policy holding refs).
     Encoded(Box<Value>),
+    /// The base64 text of a value that is not fully known (`Fn::Base64` or `base64encode` of a
+    /// user-data script that names a cluster): kept, rather than unknown, so that the
+    /// references inside still link the resource to what they name.
+    Base64(Box<Value>),
     Unknown(Unknown),
 }
 
@@ -243,7 +247,7 @@ impl Value {
             Value::Unknown(u) => Some(u),
             Value::List(l) => l.iter().find_map(Value::first_unknown),
             Value::Map(m) => m.values().find_map(Value::first_unknown),
-            Value::Encoded(v) => v.first_unknown(),
+            Value::Encoded(v) | Value::Base64(v) => v.first_unknown(),
             Value::Template(parts) => parts.iter().find_map(|p| match p {
                 Part::Unknown(u) => Some(u),
                 _ => None,
@@ -317,7 +321,7 @@ impl Value {
                     segs.pop();
                 }
             }
-            Value::Encoded(v) => v.walk(segs, f),
+            Value::Encoded(v) | Value::Base64(v) => v.walk(segs, f),
             Value::Null
             | Value::Bool(_)
             | Value::Number(_)
@@ -407,6 +411,7 @@ impl Serialize for Value {
             Value::Template(parts) => tagged(s, "$template", parts),
             Value::Symbol(sym) => tagged(s, "$symbol", sym),
             Value::Encoded(v) => tagged(s, "$json", &**v),
+            Value::Base64(v) => tagged(s, "$base64", &**v),
             Value::Unknown(u) => tagged(s, "$unknown", u),
         }
     }
@@ -530,6 +535,7 @@ impl fmt::Display for Value {
             }
             Value::Symbol(s) => write!(f, "<{}>", s.name()),
             Value::Encoded(v) => write!(f, "json({v})"),
+            Value::Base64(v) => write!(f, "base64({v})"),
             Value::Unknown(u) => write!(f, "<unknown: {} ({})>", u.detail, u.reason.describe()),
         }
     }

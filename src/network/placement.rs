@@ -4,7 +4,7 @@
 use super::util::{self, Evidence};
 use crate::model::Kind;
 use crate::model::Label;
-use crate::model::{Found, Item, Model, Prop, Reason, Unknown, Value};
+use crate::model::{Found, Item, Model, Part, Prop, Reason, Unknown, Value};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 
@@ -115,6 +115,9 @@ pub struct Network<'m> {
     main_table: HashMap<usize, usize>,
     /// Associations whose subnet or table cannot be read.
     unreadable_associations: Vec<(Value, Evidence)>,
+    /// (unit, cluster name) → the launch templates and configurations whose boot script sets
+    /// `ECS_CLUSTER` to that name as literal text (`ECS_CLUSTER=${local.name}`).
+    joins_by_name: HashMap<(&'m str, String), Vec<usize>>,
 }
 
 /// Where a route is written: an inline route of a table, or a route resource.
@@ -156,10 +159,17 @@ impl<'m> Network<'m> {
             routes: HashMap::new(),
             main_table: HashMap::new(),
             unreadable_associations: Vec::new(),
+            joins_by_name: HashMap::new(),
         };
         for (i, r) in model.resources.iter().enumerate() {
             if !util::deployed(r) {
                 continue;
+            }
+            for name in ecs_cluster_names(model, i) {
+                net.joins_by_name
+                    .entry((r.unit.as_str(), name))
+                    .or_default()
+                    .push(i);
             }
             // Associations of subnets with route tables.
             if r.kind == Kind::Ec2RouteTable && r.facet == Some("association") {
@@ -559,14 +569,14 @@ fn ecs_service(net: &Network, i: usize) -> Placement {
     let subnets = model.prop_set(i, Prop::EcsServiceAwsvpcConfigurationSubnets);
     match subnets {
         None => {
-            let groups = container_instance_groups(model, i);
+            let groups = container_instance_groups(net, i);
             if groups.is_empty() {
                 p.evidence.push(Evidence::at(model, i, ""));
                 p.where_ = Where::Unknown {
                     value: Value::unknown(
                         Reason::OutsideTree,
                         format!(
-                            "{} has no awsvpc network configuration: its tasks use the network of the cluster's instances, and no capacity provider in the tree names their Auto Scaling group",
+                            "{} has no awsvpc network configuration: its tasks use the network of the cluster's instances, and no Auto Scaling group in the tree joins the cluster, by a capacity provider or by ECS_CLUSTER in the user data it launches with",
                             r.address
                         ),
                     ),
@@ -610,7 +620,8 @@ fn ecs_service(net: &Network, i: usize) -> Placement {
 /// network of its own (bridge or host mode): those of the capacity providers its strategy
 /// names, or else of every capacity provider of its cluster (the cluster's own list and its
 /// capacity-provider associations). Empty when the cluster or its providers are not in the tree.
-fn container_instance_groups(model: &Model, service: usize) -> Vec<usize> {
+fn container_instance_groups(net: &Network, service: usize) -> Vec<usize> {
+    let model = net.model;
     let targets = |from: usize, label: Label| -> Vec<usize> {
         model
             .edges_from(from)
@@ -634,9 +645,124 @@ fn container_instance_groups(model: &Model, service: usize) -> Vec<usize> {
         .flat_map(|p| targets(p, Label::InstancesFrom))
         .filter(|&g| model.resources[g].kind == Kind::AutoscalingGroup)
         .collect();
+    if groups.is_empty() {
+        // Instances that join the cluster by their user data, as the ECS agent reads it
+        // (`ECS_CLUSTER=${cluster}` in the script of the launch template or configuration an
+        // Auto Scaling group launches from).
+        for cluster in targets(service, Label::InCluster) {
+            for script in model.edges_to(cluster) {
+                if script.label != Label::UserData || !names_ecs_cluster(model, script.from) {
+                    continue;
+                }
+                groups.extend(launched_from(model, script.from));
+            }
+            // The same, with the cluster's name written as text rather than a reference.
+            let name = model
+                .prop_set(cluster, Prop::EcsClusterName)
+                .and_then(|f| f.value.as_str().map(str::to_string));
+            if let Some(name) = name {
+                let unit = model.resources[cluster].unit.as_str();
+                for &launch in net.joins_by_name.get(&(unit, name)).into_iter().flatten() {
+                    groups.extend(launched_from(model, launch));
+                }
+            }
+        }
+    }
     groups.sort_unstable();
     groups.dedup();
     groups
+}
+
+/// The Auto Scaling groups that launch from a launch template or configuration.
+fn launched_from(model: &Model, launch: usize) -> impl Iterator<Item = usize> + '_ {
+    model
+        .edges_to(launch)
+        .filter(|e| e.label == Label::LaunchesFrom)
+        .map(|e| e.from)
+        .filter(|&g| model.resources[g].kind == Kind::AutoscalingGroup)
+}
+
+/// The boot configuration of a launch template or configuration: its user data and the
+/// cfn-init configuration its user data runs.
+fn boot_props(model: &Model, launch: usize) -> &'static [Prop] {
+    match model.resources[launch].kind {
+        Kind::Ec2LaunchTemplate => &[
+            Prop::Ec2LaunchTemplateUserData,
+            Prop::Ec2LaunchTemplateCfnInit,
+        ],
+        Kind::Ec2LaunchConfiguration => &[
+            Prop::Ec2LaunchConfigurationUserData,
+            Prop::Ec2LaunchConfigurationCfnInit,
+        ],
+        _ => &[],
+    }
+}
+
+/// The cluster names a launch template or configuration's boot script sets `ECS_CLUSTER` to
+/// as literal text (user data as base64 is decoded first).
+fn ecs_cluster_names(model: &Model, launch: usize) -> Vec<String> {
+    fn texts(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::String(s) => out.push(
+                crate::model::base64::decode(s)
+                    .and_then(|b| String::from_utf8(b).ok())
+                    .unwrap_or_else(|| s.to_string()),
+            ),
+            Value::Template(parts) => out.extend(parts.iter().filter_map(|p| match p {
+                Part::Text(t) => Some(t.clone()),
+                _ => None,
+            })),
+            Value::Base64(inner) | Value::Encoded(inner) => texts(inner, out),
+            Value::List(items) => items.iter().for_each(|i| texts(i, out)),
+            Value::Map(m) => m.values().for_each(|i| texts(i, out)),
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    for &p in boot_props(model, launch) {
+        let Some(f) = model.prop_set(launch, p) else {
+            continue;
+        };
+        let mut pieces = Vec::new();
+        texts(&f.value, &mut pieces);
+        for text in pieces {
+            for (at, _) in text.match_indices("ECS_CLUSTER=") {
+                let rest = text[at + "ECS_CLUSTER=".len()..].trim_start_matches(['"', '\'']);
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                    .collect();
+                if !name.is_empty() {
+                    found.push(name);
+                }
+            }
+        }
+    }
+    found.sort();
+    found.dedup();
+    found
+}
+
+/// Whether the boot configuration of a launch template or configuration (its user data, or
+/// the cfn-init configuration its user data runs) sets `ECS_CLUSTER`, the setting the ECS agent
+/// joins a cluster by: a reference elsewhere in the script is no registration.
+fn names_ecs_cluster(model: &Model, launch: usize) -> bool {
+    let props = boot_props(model, launch);
+    fn sets_cluster(v: &Value) -> bool {
+        match v {
+            Value::Template(parts) => parts
+                .iter()
+                .any(|p| matches!(p, Part::Text(t) if t.contains("ECS_CLUSTER="))),
+            Value::Base64(inner) | Value::Encoded(inner) => sets_cluster(inner),
+            Value::List(items) => items.iter().any(sets_cluster),
+            Value::Map(m) => m.values().any(sets_cluster),
+            _ => false,
+        }
+    }
+    props
+        .iter()
+        .filter_map(|&p| model.prop_set(launch, p))
+        .any(|found| sets_cluster(&found.value))
 }
 
 /// A service whose tasks share the network of its cluster's instances runs where every one of

@@ -1760,7 +1760,7 @@ pub fn value_size(v: &Value) -> usize {
     match v {
         Value::List(l) => 1 + l.iter().map(value_size).sum::<usize>(),
         Value::Map(m) => 1 + m.values().map(value_size).sum::<usize>(),
-        Value::Encoded(v) => value_size(v),
+        Value::Encoded(v) | Value::Base64(v) => value_size(v),
         _ => 1,
     }
 }

@@ -8,7 +8,7 @@ use super::values::{
     interpolate, key_string, push_text, template_value, type_name, unknown_of, MAX_COLLECTION,
 };
 use crate::model::value::format_number;
-use crate::model::{Part, Reason, Value};
+use crate::model::{base64, Part, Reason, Value};
 use crate::syntax::hcl::BinaryOp;
 
 fn invalid(msg: impl Into<String>) -> Value {
@@ -61,6 +61,8 @@ fn number_arg(args: &[Value], i: usize, f: &str) -> Result<f64, Value> {
 /// invalid expression (Terraform refuses it), not a value made from what was given.
 const ARITY: &[(&str, usize, Option<usize>)] = &[
     ("abs", 1, Some(1)),
+    ("base64decode", 1, Some(1)),
+    ("base64encode", 1, Some(1)),
     ("basename", 1, Some(1)),
     ("bcrypt", 1, Some(2)),
     ("can", 1, Some(1)),
@@ -181,6 +183,26 @@ fn eval_call(name: &str, args: &[Value]) -> Result<Value, Value> {
             Some(Value::Encoded(v)) => (**v).clone(),
             Some(other) => Value::Unknown(unknown_of(other, "jsondecode argument")),
             None => invalid("jsondecode: no argument"),
+        },
+        // User data is base64 text: a script that names resources stays linked to them.
+        "base64encode" => match args.first() {
+            Some(Value::String(s)) => Value::str(base64::encode(s.as_bytes())),
+            Some(v @ (Value::Template(_) | Value::Ref(_) | Value::Symbol(_))) => {
+                Value::Base64(Box::new(v.clone()))
+            }
+            Some(other) => return Err(Value::Unknown(unknown_of(other, name))),
+            None => return Err(invalid("base64encode: no argument")),
+        },
+        "base64decode" => match args.first() {
+            Some(Value::String(s)) => {
+                match base64::decode(s).and_then(|b| String::from_utf8(b).ok()) {
+                    Some(text) => Value::str(text),
+                    None => invalid("base64decode: the argument is not base64 of UTF-8 text"),
+                }
+            }
+            Some(Value::Base64(v)) => (**v).clone(),
+            Some(other) => return Err(Value::Unknown(unknown_of(other, name))),
+            None => return Err(invalid("base64decode: no argument")),
         },
         "format" => format(args)?,
         // Sensitivity only hides a value in Terraform's output; the value is the same.
@@ -817,6 +839,30 @@ mod arity {
                 "{name}: {v:?}"
             );
         }
+    }
+
+    /// base64encode of text is its base64; of a script holding references, the script kept
+    /// whole (its references still link the resource); base64decode undoes both.
+    #[test]
+    fn base64_functions_encode_text_and_keep_references() {
+        let text = Value::str("ECS_CLUSTER=main");
+        let encoded = call("base64encode", vec![text.clone()]);
+        assert_eq!(encoded, Value::str("RUNTX0NMVVNURVI9bWFpbg=="));
+        assert_eq!(call("base64decode", vec![encoded]), text);
+        let script = Value::Template(vec![
+            Part::Text("ECS_CLUSTER=".into()),
+            Part::Ref(Box::new(crate::model::Ref {
+                resource: "aws_ecs_cluster.main".into(),
+                attribute: "name".into(),
+            })),
+        ]);
+        let kept = call("base64encode", vec![script.clone()]);
+        assert_eq!(kept, Value::Base64(Box::new(script.clone())));
+        assert_eq!(call("base64decode", vec![kept]), script);
+        assert!(is_invalid(&call(
+            "base64decode",
+            vec![Value::str("not base64!")]
+        )));
     }
 
     /// Too few or too many arguments: an invalid expression that says what the function takes.

@@ -36,6 +36,7 @@ pub fn type_name(v: &Value) -> &'static str {
         Value::Template(_) => "a string built from references",
         Value::Symbol(_) => "a deployment value",
         Value::Encoded(_) => "JSON text",
+        Value::Base64(_) => "base64 text",
         Value::Unknown(_) => "unknown",
     }
 }
