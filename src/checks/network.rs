@@ -665,7 +665,7 @@ fn cluster_endpoint(model: &Model, i: usize) -> Finding {
     let mut unsettled = None;
     for item in util::items(&cidrs.value) {
         match util::text(Some(item)) {
-            Ok(Some(c)) if c == "0.0.0.0/0" || c == "::/0" => open = open.or(Some(c)),
+            Ok(Some(c)) if util::whole_internet(&c) => open = open.or(Some(c)),
             Ok(_) => {}
             Err(v) => unsettled = unsettled.or(Some(v)),
         }

@@ -176,6 +176,16 @@ pub(crate) fn setting(model: &Model, index: usize, prop: Prop) -> Option<Setting
     })
 }
 
+/// The key a store's code names, if it names one. An empty string names none: the provider
+/// sends nothing for it (`key_arn = ""` is Terraform's zero value, read as unset), so the
+/// store takes the key it would take without the attribute.
+fn key_setting<'m>(model: &'m Model, index: usize, store: &Store) -> Option<Setting<'m>> {
+    store
+        .key
+        .and_then(|k| setting(model, index, k))
+        .filter(|s| s.value.as_str() != Some(""))
+}
+
 /// Why a value cannot be read as a constant.
 pub(crate) fn unsettled(attribute: &str, v: &Value) -> String {
     match v.first_unknown() {
@@ -464,7 +474,7 @@ impl Reader<'_, '_> {
             return self.key_default(source, store);
         };
         let (_, row) = defaults::of_prop(model, source, key);
-        match setting(model, source, key) {
+        match key_setting(model, source, store) {
             Some(Setting {
                 holder,
                 path,
@@ -542,7 +552,7 @@ impl Reader<'_, '_> {
     fn read_part(&mut self, source: usize, store: &Store) -> (AtRest, KeyKind) {
         let found = self.read_settings(source, store);
         if store.key_needs_flag && matches!(found.0, AtRest::Unencrypted) {
-            if let Some(key) = store.key.and_then(|k| setting(self.model, source, k)) {
+            if let Some(key) = key_setting(self.model, source, store) {
                 let flag = store
                     .flag
                     .as_ref()
@@ -569,7 +579,7 @@ impl Reader<'_, '_> {
                 holder,
                 path,
                 value,
-            }) = store.key.and_then(|k| setting(model, source, k))
+            }) = key_setting(model, source, store)
             {
                 self.evidence
                     .push(Evidence::at(model, holder, &path).valued(&value));
@@ -657,7 +667,7 @@ impl Reader<'_, '_> {
                 let mut ev = Evidence::at(model, holder, &path);
                 ev.unknown = unknown;
                 self.evidence.push(ev);
-                let key = match store.key.and_then(|k| setting(model, source, k)) {
+                let key = match key_setting(model, source, store) {
                     Some(Setting {
                         holder: kholder,
                         path: kpath,

@@ -205,7 +205,7 @@ fn shadowed(denies: &[Deny], allow: &Deny) -> bool {
     let open: Vec<&String> = allow
         .cidrs
         .iter()
-        .filter(|c| *c == "0.0.0.0/0" || *c == "::/0")
+        .filter(|c| util::whole_internet(c))
         .collect();
     !open.is_empty()
         && open.iter().all(|cidr| {
@@ -250,7 +250,7 @@ fn partly_denied(lower: &[&Deny], cidr: &str, protocol: &str) -> Vec<(String, i6
 
 fn cidr_open(v: &Value) -> Result<Option<String>, Value> {
     match util::text(Some(v)) {
-        Ok(Some(s)) if s == "0.0.0.0/0" || s == "::/0" => Ok(Some(s)),
+        Ok(Some(s)) if util::whole_internet(&s) => Ok(Some(s)),
         Ok(_) => Ok(None),
         Err(u) => Err(u),
     }

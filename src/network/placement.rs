@@ -269,7 +269,7 @@ impl<'m> Network<'m> {
         .find_map(|p| at.get(self.model, p));
         let default = match cidr {
             Some(f) => match f.text() {
-                Ok(Some(c)) => c == "0.0.0.0/0" || c == "::/0",
+                Ok(Some(c)) => util::whole_internet(&c),
                 Ok(None) => false,
                 Err(_) => true,
             },

@@ -89,6 +89,20 @@ pub fn text(v: Option<&Value>) -> Result<Option<String>, Value> {
     }
 }
 
+/// Whether a CIDR is every address of its family: `0.0.0.0/0`, `::/0`, and the other spellings
+/// EC2 accepts for them (`0000:0000:0000:0000:0000:0000:0000:0000/0`, `0::0/0`), which are as
+/// open as the short ones.
+pub fn whole_internet(cidr: &str) -> bool {
+    cidr.trim()
+        .split_once('/')
+        .is_some_and(|(address, prefix)| {
+            prefix == "0"
+                && address
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|a| a.is_unspecified())
+        })
+}
+
 /// A template or string rendered with symbols as `*` (`com.amazonaws.*.s3`); `None` when a
 /// ref or unknown sits inside.
 pub fn text_with_symbols(v: &Value) -> Option<String> {
@@ -206,4 +220,24 @@ pub fn items(v: &Value) -> Vec<&Value> {
 /// deployed, so it neither exposes nor protects anything.
 pub fn deployed(r: &Resource) -> bool {
     !matches!(&r.condition, Some(c) if c.value == Some(false))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::whole_internet;
+
+    #[test]
+    fn every_spelling_of_the_whole_address_space_is_the_internet() {
+        for open in [
+            "0.0.0.0/0",
+            "::/0",
+            "0000:0000:0000:0000:0000:0000:0000:0000/0",
+            "0::0/0",
+        ] {
+            assert!(whole_internet(open), "{open}");
+        }
+        for not_open in ["10.0.0.0/8", "0.0.0.0/1", "::/1", "0.0.0.0", "any"] {
+            assert!(!whole_internet(not_open), "{not_open}");
+        }
+    }
 }
