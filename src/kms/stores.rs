@@ -430,14 +430,21 @@ impl Reader<'_, '_> {
             FlagState::Absent => 4,
         };
         let mut weakest = FlagState::Absent;
+        let mut unset = false;
         for found in self.model.props(source, flag.prop) {
             let Some((holder, path)) = found.attribute() else {
                 continue;
             };
+            unset |= self.model.unset_in_list(holder, path);
             let state = classify(flag, holder, path.to_string(), &found.value);
             if rank(&state) < rank(&weakest) {
                 weakest = state;
             }
+        }
+        // A device of the same list that says nothing is as the default leaves it: weaker than
+        // one that encrypts, so the default decides (a question, or the account's default).
+        if unset && rank(&weakest) >= 2 {
+            return FlagState::Absent;
         }
         weakest
     }

@@ -511,6 +511,50 @@ impl Model {
         false
     }
 
+    /// Whether the list that `path` crosses (`BlockDeviceMappings[0].Ebs.Encrypted`) holds an
+    /// element with the flag's parent but not the flag (a device with `Ebs` and no `Encrypted`):
+    /// that element is unset. The paths are the model's own, so no attribute is named here; a path
+    /// crossing two lists is not weighed.
+    pub fn unset_in_list(&self, holder: usize, path: &str) -> bool {
+        let Some(open) = path.find('[') else {
+            return false;
+        };
+        let Some(close) = path[open..].find(']') else {
+            return false;
+        };
+        let rest = path[open + close + 1..].trim_start_matches('.');
+        if rest.contains('[') || rest.is_empty() {
+            return false;
+        }
+        let (parent, leaf) = match rest.rsplit_once('.') {
+            Some((p, l)) => (Some(p), l),
+            None => (None, rest),
+        };
+        let mut list_path = path[..open].split('.');
+        let Some(first) = list_path.next() else {
+            return false;
+        };
+        let Some(top) = self.resources[holder].attributes.get(first) else {
+            return false;
+        };
+        let rest_of_list: Vec<&str> = list_path.collect();
+        let list = if rest_of_list.is_empty() {
+            Some(top)
+        } else {
+            value_below(top, &rest_of_list.join("."))
+        };
+        let Some(Value::List(items)) = list else {
+            return false;
+        };
+        items.iter().any(|item| {
+            let at = match parent {
+                Some(p) => value_below(item, p),
+                None => Some(item),
+            };
+            matches!(at, Some(Value::Map(m)) if m.get(leaf).is_none())
+        })
+    }
+
     /// The items of a list property (each rule of `SecurityGroupIngress`), each readable with
     /// [`Item::prop`] for the properties below it.
     pub fn items(&self, index: usize, list: Prop) -> Vec<Item<'_>> {
@@ -727,6 +771,17 @@ impl<'m> Item<'m> {
             }
         }
     }
+}
+
+/// The value at a dotted path below `v`, through maps only.
+fn value_below<'v>(mut v: &'v Value, segments: &str) -> Option<&'v Value> {
+    for s in segments.split('.') {
+        match v {
+            Value::Map(m) => v = m.get(s)?,
+            _ => return None,
+        }
+    }
+    Some(v)
 }
 
 #[cfg(test)]
