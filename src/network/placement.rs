@@ -698,9 +698,10 @@ fn boot_props(model: &Model, launch: usize) -> &'static [Prop] {
     }
 }
 
-/// The cluster names a launch template or configuration's boot script sets `ECS_CLUSTER` to
-/// as literal text (user data as base64 is decoded first).
-fn ecs_cluster_names(model: &Model, launch: usize) -> Vec<String> {
+/// The text of a launch template or configuration's boot configuration (its user data, or the
+/// cfn-init configuration its user data runs): literal pieces only, user data given as base64
+/// decoded first. What is a reference stays out; the edges carry those.
+fn boot_texts(model: &Model, launch: usize) -> Vec<String> {
     fn texts(v: &Value, out: &mut Vec<String>) {
         match v {
             Value::String(s) => out.push(
@@ -718,23 +719,28 @@ fn ecs_cluster_names(model: &Model, launch: usize) -> Vec<String> {
             _ => {}
         }
     }
-    let mut found = Vec::new();
+    let mut out = Vec::new();
     for &p in boot_props(model, launch) {
-        let Some(f) = model.prop_set(launch, p) else {
-            continue;
-        };
-        let mut pieces = Vec::new();
-        texts(&f.value, &mut pieces);
-        for text in pieces {
-            for (at, _) in text.match_indices("ECS_CLUSTER=") {
-                let rest = text[at + "ECS_CLUSTER=".len()..].trim_start_matches(['"', '\'']);
-                let name: String = rest
-                    .chars()
-                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-                    .collect();
-                if !name.is_empty() {
-                    found.push(name);
-                }
+        if let Some(f) = model.prop_set(launch, p) {
+            texts(&f.value, &mut out);
+        }
+    }
+    out
+}
+
+/// The cluster names a launch template or configuration's boot script sets `ECS_CLUSTER` to
+/// as literal text.
+fn ecs_cluster_names(model: &Model, launch: usize) -> Vec<String> {
+    let mut found = Vec::new();
+    for text in boot_texts(model, launch) {
+        for (at, _) in text.match_indices("ECS_CLUSTER=") {
+            let rest = text[at + "ECS_CLUSTER=".len()..].trim_start_matches(['"', '\'']);
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                .collect();
+            if !name.is_empty() {
+                found.push(name);
             }
         }
     }
@@ -743,26 +749,13 @@ fn ecs_cluster_names(model: &Model, launch: usize) -> Vec<String> {
     found
 }
 
-/// Whether the boot configuration of a launch template or configuration (its user data, or
-/// the cfn-init configuration its user data runs) sets `ECS_CLUSTER`, the setting the ECS agent
-/// joins a cluster by: a reference elsewhere in the script is no registration.
+/// Whether the boot configuration of a launch template or configuration sets `ECS_CLUSTER`,
+/// the setting the ECS agent joins a cluster by: a reference elsewhere in the script is no
+/// registration.
 fn names_ecs_cluster(model: &Model, launch: usize) -> bool {
-    let props = boot_props(model, launch);
-    fn sets_cluster(v: &Value) -> bool {
-        match v {
-            Value::Template(parts) => parts
-                .iter()
-                .any(|p| matches!(p, Part::Text(t) if t.contains("ECS_CLUSTER="))),
-            Value::Base64(inner) | Value::Encoded(inner) => sets_cluster(inner),
-            Value::List(items) => items.iter().any(sets_cluster),
-            Value::Map(m) => m.values().any(sets_cluster),
-            _ => false,
-        }
-    }
-    props
+    boot_texts(model, launch)
         .iter()
-        .filter_map(|&p| model.prop_set(launch, p))
-        .any(|found| sets_cluster(&found.value))
+        .any(|t| t.contains("ECS_CLUSTER="))
 }
 
 /// A service whose tasks share the network of its cluster's instances runs where every one of
