@@ -609,7 +609,8 @@ fn read_and_parse(c: &Candidate, max_size: u64) -> ReadResult {
                 return ReadResult::Skipped("not an infrastructure file".into());
             }
             match yaml::parse(&text) {
-                Ok(node) if is_cloudformation(&node) => {
+                Ok(mut node) if is_cloudformation(&node) => {
+                    yaml::resolve_yaml11_booleans(&mut node, &text);
                     ReadResult::Parsed(text, FileKind::CloudFormation, Parsed::Yaml(node))
                 }
                 Ok(node) if is_openapi(&node) => {

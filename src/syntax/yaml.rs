@@ -637,6 +637,46 @@ fn tag_name(tag: Option<&saphyr_parser::Tag>) -> Option<String> {
     }
 }
 
+/// Reads the plain scalars YAML 1.1 takes for booleans (`yes`, `No`, `ON`, `off` …) as
+/// booleans, in values (keys keep their text).
+///
+/// CloudFormation documents its YAML as version 1.1, whose boolean type also spells true and
+/// false as yes/no and on/off; the parser resolves by YAML 1.2's core schema, where they are
+/// strings. `PubliclyAccessible: Yes` deploys a public broker, so a template must read it as
+/// true. Only plain scalars change: a quoted `'Yes'` is a string in both versions, and `text`
+/// (the document the spans point into) tells the two apart. The single letters `y` and `n`,
+/// which the 1.1 type list has but PyYAML and SnakeYAML (and so real readers) do not, stay text.
+pub fn resolve_yaml11_booleans(root: &mut Node, text: &str) {
+    let mut stack: Vec<&mut Node> = vec![root];
+    while let Some(node) = stack.pop() {
+        let resolved = match &node.value {
+            NodeValue::String(s) if node.tag.is_none() => {
+                let plain =
+                    text.get(node.span.0 as usize..node.span.1 as usize) == Some(s.as_str());
+                yaml11_boolean(s).filter(|_| plain)
+            }
+            _ => None,
+        };
+        if let Some(b) = resolved {
+            node.value = NodeValue::Bool(b);
+        }
+        match &mut node.value {
+            NodeValue::Seq(items) => stack.extend(items.iter_mut()),
+            NodeValue::Map(entries) => stack.extend(entries.iter_mut().map(|(_, v)| v)),
+            _ => {}
+        }
+    }
+}
+
+/// The spellings of YAML 1.1's boolean type that YAML 1.2's core schema reads as strings.
+fn yaml11_boolean(s: &str) -> Option<bool> {
+    match s {
+        "yes" | "Yes" | "YES" | "on" | "On" | "ON" => Some(true),
+        "no" | "No" | "NO" | "off" | "Off" | "OFF" => Some(false),
+        _ => None,
+    }
+}
+
 /// Resolves a scalar by the YAML 1.2 core schema: only plain scalars can be null, bool or number.
 fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&saphyr_parser::Tag>) -> NodeValue {
     if let Some(t) = tag {
@@ -668,6 +708,36 @@ fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&saphyr_parser::Ta
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn yaml_1_1_booleans_are_read_from_plain_values_only() {
+        let text = "A: Yes\nB: 'Yes'\nC: off\nD: [ON, \"no\", y, Nope]\nOn: x\nE: !Ref Yes\n";
+        let mut root = super::parse(text).unwrap();
+        super::resolve_yaml11_booleans(&mut root, text);
+        let v = |k: &str| root.get(k).unwrap().value.clone();
+        assert_eq!(v("A"), NodeValue::Bool(true));
+        assert_eq!(v("B"), NodeValue::String("Yes".into()));
+        assert_eq!(v("C"), NodeValue::Bool(false));
+        let d: Vec<_> = root
+            .get("D")
+            .unwrap()
+            .items()
+            .iter()
+            .map(|n| n.value.clone())
+            .collect();
+        assert_eq!(
+            d,
+            vec![
+                NodeValue::Bool(true),
+                NodeValue::String("no".into()),
+                NodeValue::String("y".into()),
+                NodeValue::String("Nope".into())
+            ]
+        );
+        // Keys keep their text; a tagged scalar is an intrinsic's argument, not a value.
+        assert_eq!(root.get("On").unwrap().as_str(), Some("x"));
+        assert_eq!(root.get("E").unwrap().as_str(), Some("Yes"));
+    }
+
     #[test]
     fn continuation_lines_at_the_blocks_column_are_read_as_pyyaml_and_cloudformation_do() {
         let text = "Resources:\n  Role:\n    Properties:\n      Policies:\n        - PolicyName: a\n          PolicyDocument: !Sub '{\n              \"Version\": \"2012-10-17\"\n          }'\n      Statements: [{\n          \"Effect\": \"Allow\"\n      }]\n  After:\n    Type: X\n";
