@@ -354,7 +354,7 @@ fn from_default(
         ),
         Outcome::ServiceManaged => (AtRest::Encrypted, KeyKind::ServiceManaged),
         Outcome::Unencrypted => (AtRest::Unencrypted, KeyKind::None),
-        Outcome::Open => {
+        Outcome::Open | Outcome::OpenOrAwsOwned => {
             let reason = format!("{path} is not set: {}", row.meaning);
             (
                 AtRest::Unknown {
@@ -447,6 +447,37 @@ impl Reader<'_, '_> {
             return FlagState::Absent;
         }
         weakest
+    }
+
+    /// The flag's default row, read with the store's key: where the row leaves encryption open
+    /// between off and AWS's own key (`open-or-aws-owned`), a store that names no key has no
+    /// customer-managed key either way, so the key is AWS-owned while encryption stays a
+    /// question; a key the code names is read as written.
+    fn flag_default(
+        &mut self,
+        source: usize,
+        store: &Store,
+        row: Option<&'static DefaultRow>,
+        flag_path: &str,
+    ) -> (AtRest, KeyKind) {
+        let model = self.model;
+        let (at_rest, key) = from_default(model, source, row, flag_path, &mut self.evidence);
+        if !row.is_some_and(|d| d.outcome == Outcome::OpenOrAwsOwned) {
+            return (at_rest, key);
+        }
+        let key = match key_setting(model, source, store) {
+            Some(Setting {
+                holder,
+                path,
+                value,
+            }) => {
+                self.evidence
+                    .push(Evidence::at(model, holder, &path).valued(&value));
+                resolve_with(model, self.aliases, source, &value)
+            }
+            None => KeyKind::AwsOwned,
+        };
+        (at_rest, key)
     }
 
     /// The key when the code names none: the property's documented default (an AWS-managed
@@ -627,7 +658,7 @@ impl Reader<'_, '_> {
                         FlagState::Service(..) => (AtRest::Encrypted, KeyKind::ServiceManaged),
                         // Off meaning "the provider default applies": its row says what that is.
                         FlagState::Off(_, _, true) if row.is_some() => {
-                            from_default(model, source, row, &flag_path, &mut self.evidence)
+                            self.flag_default(source, store, row, &flag_path)
                         }
                         FlagState::Off(..) => (AtRest::Unencrypted, KeyKind::None),
                         FlagState::Absent | FlagState::Unknown(..) => {
@@ -651,12 +682,12 @@ impl Reader<'_, '_> {
                     );
                     return self.key(source, store);
                 }
-                from_default(model, source, row, &flag_path, &mut self.evidence)
+                self.flag_default(source, store, row, &flag_path)
             }
             FlagState::Off(holder, path, true) => {
                 self.evidence.push(Evidence::at(model, holder, &path));
                 let (flag_path, row) = defaults::of_prop(model, source, flag.prop);
-                from_default(model, source, row, &flag_path, &mut self.evidence)
+                self.flag_default(source, store, row, &flag_path)
             }
             FlagState::Off(holder, path, false) => {
                 self.evidence.push(Evidence::at(model, holder, &path));

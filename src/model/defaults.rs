@@ -29,6 +29,11 @@ pub enum Outcome {
     /// Not decided by the code: something outside it decides (an image's snapshot, an
     /// account setting), which the row's meaning names. A question, never a pass or a fail.
     Open,
+    /// Open as `Open` is, between unencrypted and encrypted by default with a key AWS owns:
+    /// whichever it is, a store that names no key has no customer-managed key (Aurora and
+    /// Redshift clusters, which AWS began encrypting by default on a date the code does not
+    /// record).
+    OpenOrAwsOwned,
     /// Not an encryption outcome: a plain value (`false`, `1`, `SYMMETRIC_DEFAULT`).
     Value {
         value: String,
@@ -66,6 +71,7 @@ fn parse_outcome(default: &str) -> Outcome {
         "unencrypted" => Outcome::Unencrypted,
         "encrypted" => Outcome::Encrypted,
         "open" => Outcome::Open,
+        "open-or-aws-owned" => Outcome::OpenOrAwsOwned,
         "aws-managed" => Outcome::AwsManaged {
             alias: String::new(),
         },
