@@ -1631,12 +1631,23 @@ fn needs_all(model: &Model, i: usize, needed: &[Needed]) -> Finding {
         .iter()
         .map(|n| transit_setting(model, i, n.prop))
         .collect();
-    for (n, r) in needed.iter().zip(&read) {
-        if let Ok((v, at, note)) = r {
-            if !v.eq_ignore_ascii_case(n.on) {
-                return Finding::fail(i, (n.off)(v, note)).at(*at);
+    // Every setting that is off is named; a setting the code writes locates the finding
+    // before one left at its default (which can only point at the resource).
+    let mut off: Vec<(bool, String, Span)> = needed
+        .iter()
+        .zip(&read)
+        .filter_map(|(n, r)| match r {
+            Ok((v, at, note)) if !v.eq_ignore_ascii_case(n.on) => {
+                Some((!note.is_empty(), (n.off)(v, note), *at))
             }
-        }
+            _ => None,
+        })
+        .collect();
+    if !off.is_empty() {
+        off.sort_by_key(|(defaulted, _, _)| *defaulted);
+        let detail = off.iter().map(|(_, d, _)| d.as_str()).collect::<Vec<_>>();
+        let spans: Vec<Span> = off.iter().map(|(_, _, at)| *at).collect();
+        return Finding::fail(i, detail.join("; ")).at_all(spans);
     }
     let mut holds = Vec::new();
     let mut spans = Vec::new();

@@ -20,7 +20,8 @@
 //! `{true=internal,false=internet-facing}` from the language's spelling to the canonical one
 //! (`*=x` maps any value that is set: for a property the source type itself decides, read from
 //! an attribute that type always has). An alternative `default:value` (or `source_type >
-//! default:value`, for that type only) is what that language's
+//! default:value`, for that type only; `default:value within block`, only when the resource
+//! has that block) is what that language's
 //! tool writes when the code leaves the property out (a provider schema default that differs
 //! from AWS's), with the row's source.
 
@@ -200,6 +201,10 @@ struct Alt {
     /// `default:value`: what this language's tool writes when the code leaves the property
     /// out (a provider schema default), read by [`Model::prop`] before the AWS default.
     constant: Option<&'static str>,
+    /// `default:value within block`: the tool writes the value only when the resource has
+    /// that block (a schema default inside an optional block; without the block nothing is
+    /// sent and the AWS default holds).
+    within: Option<&'static str>,
 }
 
 #[derive(Debug, Default)]
@@ -220,11 +225,16 @@ fn parse_cell(cell: &'static str) -> Vec<Alt> {
                 None => (None, alt),
             };
             if let Some(c) = rest.strip_prefix("default:") {
+                let (constant, within) = match c.split_once(" within ") {
+                    Some((c, block)) => (c, Some(block.trim())),
+                    None => (c, None),
+                };
                 return Alt {
                     source_type,
                     segments: Vec::new(),
                     map: Vec::new(),
-                    constant: Some(c.trim()),
+                    constant: Some(constant.trim()),
+                    within,
                 };
             }
             let (path, map) = match rest.find('{') {
@@ -241,6 +251,7 @@ fn parse_cell(cell: &'static str) -> Vec<Alt> {
                 segments: path.split('.').filter(|s| !s.is_empty()).collect(),
                 map,
                 constant: None,
+                within: None,
             }
         })
         .collect()
@@ -390,6 +401,10 @@ impl Model {
         alternatives(prop, r.language)
             .iter()
             .filter(|a| a.source_type.is_none_or(|t| t == r.source_type))
+            .filter(|a| {
+                a.within
+                    .is_none_or(|block| r.attributes.contains_key(block))
+            })
             .find_map(|a| a.constant)
             .map(|c| Found {
                 value: Cow::Owned(default_value(c)),
