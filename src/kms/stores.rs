@@ -419,6 +419,27 @@ enum FlagState {
 }
 
 impl Reader<'_, '_> {
+    /// Whether an instance (or a launch template or configuration) lists block devices but
+    /// none for its root volume: that volume comes from the image, as the image's snapshot and
+    /// the account's default leave it, so devices that encrypt do not settle it. The root is
+    /// the Terraform root block, or a mapping of the device names images boot from.
+    fn root_volume_silent(&self, source: usize) -> bool {
+        /// The root device names of Amazon's and the common Linux and Windows images.
+        const ROOT_DEVICE_NAMES: [&str; 4] = ["/dev/xvda", "/dev/sda1", "/dev/sda", "root"];
+        let model = self.model;
+        let Some(prop) = Prop::named(model.resources[source].kind, "BlockDeviceName") else {
+            return false;
+        };
+        let names = model.props(source, prop);
+        !names.is_empty()
+            && !names.iter().any(|f| {
+                f.value
+                    .as_str()
+                    .is_some_and(|n| ROOT_DEVICE_NAMES.contains(&n))
+                    || f.value.first_unknown().is_some()
+            })
+    }
+
     /// The flag as set. Where its path crosses a list (every block device of an instance), the
     /// weakest element decides: off, then unknown, then service keys, then KMS.
     fn flag(&self, source: usize, flag: &Flag) -> FlagState {
@@ -430,12 +451,12 @@ impl Reader<'_, '_> {
             FlagState::Absent => 4,
         };
         let mut weakest = FlagState::Absent;
-        let mut unset = false;
+        let unset =
+            self.model.unset_in_any_list(source, flag.prop) || self.root_volume_silent(source);
         for found in self.model.props(source, flag.prop) {
             let Some((holder, path)) = found.attribute() else {
                 continue;
             };
-            unset |= self.model.unset_in_list(holder, path);
             let state = classify(flag, holder, path.to_string(), &found.value);
             if rank(&state) < rank(&weakest) {
                 weakest = state;

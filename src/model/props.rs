@@ -526,47 +526,23 @@ impl Model {
         false
     }
 
-    /// Whether the list that `path` crosses (`BlockDeviceMappings[0].Ebs.Encrypted`) holds an
-    /// element with the flag's parent but not the flag (a device with `Ebs` and no `Encrypted`):
-    /// that element is unset. The paths are the model's own, so no attribute is named here; a path
-    /// crossing two lists is not weighed.
-    pub fn unset_in_list(&self, holder: usize, path: &str) -> bool {
-        let Some(open) = path.find('[') else {
-            return false;
-        };
-        let Some(close) = path[open..].find(']') else {
-            return false;
-        };
-        let rest = path[open + close + 1..].trim_start_matches('.');
-        if rest.contains('[') || rest.is_empty() {
+    /// Whether any list `prop`'s paths cross on resource `index` (each block device list an
+    /// instance has: `root_block_device`, `ebs_block_device`) holds an element that has the
+    /// property's parent but not the property: a device that says nothing. Every list is
+    /// weighed, so a silent list of its own is not hidden by another list that encrypts.
+    pub fn unset_in_any_list(&self, index: usize, prop: Prop) -> bool {
+        let r = &self.resources[index];
+        if r.kind != prop.kind() {
             return false;
         }
-        let (parent, leaf) = match rest.rsplit_once('.') {
-            Some((p, l)) => (Some(p), l),
-            None => (None, rest),
-        };
-        let mut list_path = path[..open].split('.');
-        let Some(first) = list_path.next() else {
-            return false;
-        };
-        let Some(top) = self.resources[holder].attributes.get(first) else {
-            return false;
-        };
-        let rest_of_list: Vec<&str> = list_path.collect();
-        let list = if rest_of_list.is_empty() {
-            Some(top)
-        } else {
-            value_below(top, &rest_of_list.join("."))
-        };
-        let Some(Value::List(items)) = list else {
-            return false;
-        };
-        items.iter().any(|item| {
-            let at = match parent {
-                Some(p) => value_below(item, p),
-                None => Some(item),
+        alternatives(prop, r.language).iter().any(|alt| {
+            let Some((first, rest)) = alt.segments.split_first() else {
+                return false;
             };
-            matches!(at, Some(Value::Map(m)) if m.get(leaf).is_none())
+            match r.attributes.get(*first) {
+                Some(v @ Value::List(_)) => silent_below(v, rest),
+                _ => false,
+            }
         })
     }
 
@@ -788,15 +764,18 @@ impl<'m> Item<'m> {
     }
 }
 
-/// The value at a dotted path below `v`, through maps only.
-fn value_below<'v>(mut v: &'v Value, segments: &str) -> Option<&'v Value> {
-    for s in segments.split('.') {
-        match v {
-            Value::Map(m) => v = m.get(s)?,
-            _ => return None,
-        }
+/// Whether `v` (walked through lists element by element) has a map that holds every segment
+/// but the last and not the last: an element that names the property's parent and leaves the
+/// property out. A missing parent (a device with no `Ebs`, an instance store) is not silent.
+fn silent_below(v: &Value, segments: &[&str]) -> bool {
+    match (v, segments.split_first()) {
+        (Value::List(items), _) => items.iter().any(|item| silent_below(item, segments)),
+        (Value::Map(m), Some((head, rest))) => match m.get(*head) {
+            None => rest.is_empty(),
+            Some(below) => !rest.is_empty() && silent_below(below, rest),
+        },
+        _ => false,
     }
-    Some(v)
 }
 
 #[cfg(test)]
