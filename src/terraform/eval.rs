@@ -1039,6 +1039,40 @@ impl<'a> Instance<'a> {
         }
     }
 
+    /// An argument a single data source sets in the configuration
+    /// (`data.aws_rds_engine_version.pg.engine` where the block says `engine =
+    /// "aurora-postgresql"`): a data source reads with the arguments it is given and its result
+    /// keeps them, so the reference is that expression. What the read computes stays unknown
+    /// (`None` here). The data sources vouch models itself (the caller's account, the region,
+    /// policy documents) answer from `data_value`.
+    fn data_argument(&self, ty: &str, name: &str, attribute: Option<&str>) -> Option<Value> {
+        if matches!(
+            ty,
+            "aws_caller_identity" | "aws_region" | "aws_partition" | "aws_iam_policy_document"
+        ) {
+            return None;
+        }
+        let argument = attribute?;
+        let &idx = self
+            .config
+            .data_index
+            .get(&(ty.to_string(), name.to_string()))?;
+        let block = self.config.data[idx].item;
+        let expr = &block.body.attribute(argument)?.expr;
+        if !matches!(self.shape(true, ty, name, block), Shape::Single) {
+            return None;
+        }
+        if !self.enter() {
+            return Some(Value::unknown(
+                Reason::Limit,
+                format!("{}data.{ty}.{name}.{argument}", self.prefix),
+            ));
+        }
+        let value = self.eval(expr, &Scope::default());
+        self.leave();
+        Some(value)
+    }
+
     fn data_value(
         &self,
         ty: &str,
@@ -1375,7 +1409,13 @@ impl<'a> Instance<'a> {
             "terraform" => (Value::String("default".into()), &ops[1..]),
             "self" => (Value::unknown(Reason::Computed, "self"), ops),
             "module" => (self.module_object(attr(0)?), &ops[1..]),
-            "data" => (self.data_object(attr(0)?, attr(1)?), &ops[2..]),
+            "data" => {
+                let (ty, name) = (attr(0)?, attr(1)?);
+                match self.data_argument(ty, name, attr(2)) {
+                    Some(v) => (v, &ops[3..]),
+                    None => (self.data_object(ty, name), &ops[2..]),
+                }
+            }
             ty => (self.resource_object(ty, attr(0)?), &ops[1..]),
         })
     }

@@ -143,6 +143,11 @@ fn unknowns_carry_their_reasons() {
         attr(&s, "aws_security_group.app", "vpc_id"),
         json!({"$unknown": {"reason": "data_source", "detail": "data.aws_vpc.shared"}})
     );
+    // An argument the data source is given is known: its result keeps it.
+    assert_eq!(
+        attr(&s, "aws_security_group.app", "tags"),
+        json!({"Name": "shared"})
+    );
     let subnets = &attr(&s, "aws_lambda_function.worker", "vpc_config")[0]["subnet_ids"];
     assert_eq!(subnets["$unknown"]["reason"], json!("external_module"));
     assert_eq!(s.model.external_modules.len(), 1);
@@ -159,7 +164,7 @@ fn unknowns_carry_their_reasons() {
     assert_eq!(reasons.len(), 3, "{reasons:?}");
     assert_eq!(
         attr_line(&s, "aws_sns_topic_subscription.alerts", "endpoint"),
-        142
+        143
     );
 }
 
