@@ -572,6 +572,11 @@ impl Model {
                 let mut out = Vec::new();
                 for (name, value) in &r.attributes {
                     value.visit_unknowns(name, &mut |path, u| {
+                        // `tags_all` repeats `tags` (merged over the provider's default tags):
+                        // an unknown it took from `tags` is reported there, once.
+                        if name.as_str() == "tags_all" && from_own_tags(r, path) {
+                            return;
+                        }
                         out.push(UnresolvedValue {
                             unit: r.unit.clone(),
                             resource: r.address.clone(),
@@ -587,6 +592,17 @@ impl Model {
         out.par_sort_unstable();
         out.dedup();
         out
+    }
+}
+
+/// Whether the `tags_all` path `path` is a value the resource's own `tags` gave it.
+fn from_own_tags(r: &Resource, path: &str) -> bool {
+    match (r.attr("tags"), path.strip_prefix("tags_all.")) {
+        (Some(Value::Map(own)), Some(key)) => {
+            own.get(key.split('.').next().unwrap_or(key)).is_some()
+        }
+        (Some(Value::Unknown(_)), None) => true,
+        _ => false,
     }
 }
 

@@ -1,5 +1,6 @@
 //! The tags a resource is created with, whatever language wrote them: Terraform's `tags` map
-//! (a plan's `tags_all`, which also holds the provider's default tags), CloudFormation's
+//! (`tags_all`, which also holds the provider's default tags, in a plan and where the
+//! evaluation merged a provider's `default_tags`), CloudFormation's
 //! `Tags`, a list of `Key`/`Value` pairs or, for the types that take one, a map. AWS Backup
 //! selects stores by their tags, so whether a store carries a tag is a fact the checks read.
 
@@ -23,6 +24,8 @@ pub fn tag(r: &Resource, key: &str) -> Tag {
     let (attr, pairs) = match r.language {
         Language::CloudFormation => ("Tags", true),
         Language::Plan => ("tags_all", false),
+        // `tags_all` when the provider has default tags (the evaluation merges them).
+        Language::Terraform if r.attr("tags_all").is_some() => ("tags_all", false),
         Language::Terraform => ("tags", false),
     };
     let Some(v) = r.attr(attr).or_else(|| {

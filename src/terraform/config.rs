@@ -35,6 +35,8 @@ pub struct ModuleConfig<'a> {
     pub modules: Vec<Located<'a, Block>>,
     pub module_index: HashMap<String, usize>,
     pub outputs: BTreeMap<String, Located<'a, Block>>,
+    /// `provider` blocks (their default tags apply to the module's resources).
+    pub providers: Vec<Located<'a, Block>>,
     /// `.tfvars` files in this directory (applied only when it is a root).
     pub tfvars: Vec<(String, Located<'a, crate::syntax::hcl::Body>)>,
     /// Declarations made twice in the module (Terraform refuses such a configuration): the
@@ -129,6 +131,7 @@ impl<'a> ModuleConfig<'a> {
                         }
                     }
                 }
+                ("provider", [_]) => self.providers.push(loc),
                 ("module", [name]) => match self.module_index.get(name) {
                     Some(&i) => {
                         let f = self.modules[i];

@@ -199,6 +199,8 @@ pub struct Instance<'a> {
     /// reference to one of them from inside is the cycle Terraform refuses.
     shaping: RefCell<Vec<(bool, String, String)>>,
     calls: RefCell<HashMap<String, Rc<ModuleCall<'a>>>>,
+    /// The `providers` argument of the module call that made this instance, if it has one.
+    providers_passed: Option<&'a Expr>,
 }
 
 impl<'a> Instance<'a> {
@@ -229,6 +231,7 @@ impl<'a> Instance<'a> {
             shapes: Default::default(),
             shaping: Default::default(),
             calls: Default::default(),
+            providers_passed: None,
         })
     }
 
@@ -432,12 +435,104 @@ impl<'a> Instance<'a> {
                         .insert(meta, self.span(block.file, a.span));
                 }
             }
+            self.apply_default_tags(&mut r, b);
             super::values::decode_json_documents(&mut r);
             let generated = self.openapi_body(&mut r, b, block.file, &scope);
             let mut out = self.project.out.borrow_mut();
             out.resources.push(r);
             out.resources.extend(generated);
         }
+    }
+
+    /// Gives an AWS resource its effective tags, `tags_all` (as a plan does): the default tags
+    /// of the provider configuration it is created with, overridden key by key by its own
+    /// `tags`. AWS Backup selects stores by these tags, and a tag set only in the provider's
+    /// `default_tags` is on every resource all the same. Unknown default tags (a provider
+    /// passed in a way vouch does not follow) make `tags_all` unknown, never absent.
+    fn apply_default_tags(&self, r: &mut Resource, b: &Block) {
+        if !r.source_type.starts_with("aws_") {
+            return;
+        }
+        let provider = match b.body.attribute("provider") {
+            Some(a) => match provider_name(&a.expr) {
+                Some(name) => name,
+                None => return,
+            },
+            None => "aws".to_string(),
+        };
+        let Some((defaults, at)) = self.aws_default_tags(&provider) else {
+            return;
+        };
+        let effective = match (defaults, r.attributes.get("tags")) {
+            (Value::Map(mut all), Some(Value::Map(own))) => {
+                for (k, v) in own.iter() {
+                    all.insert(k.clone(), v.clone());
+                }
+                Value::Map(all)
+            }
+            (Value::Map(all), None | Some(Value::Null)) => Value::Map(all),
+            (Value::Unknown(u), _) => Value::Unknown(u),
+            (_, Some(Value::Unknown(u))) => Value::Unknown(u.clone()),
+            (other, _) => Value::unknown(
+                Reason::InvalidExpression,
+                format!("default tags that are not a map: {other}"),
+            ),
+        };
+        let span = match r.attribute_spans.get("tags") {
+            Some(s) => *s,
+            None => at,
+        };
+        r.attributes.insert("tags_all", effective);
+        r.attribute_spans.insert("tags_all", span);
+    }
+
+    /// The default tags of the AWS provider configuration `name` (`aws`, `aws.west`) as this
+    /// instance sees it, with where they are written: a `provider` block of its own module,
+    /// else the configuration its caller passes (`providers = { aws = aws.west }`) or, without
+    /// that argument, the caller's own of the same name. `None`: no default tags.
+    fn aws_default_tags(&self, name: &str) -> Option<(Value, Span)> {
+        let alias = name.strip_prefix("aws.").unwrap_or("");
+        let own = self.config.providers.iter().find(|p| {
+            p.item.labels.first().map(String::as_str) == Some("aws")
+                && p.item
+                    .body
+                    .attribute("alias")
+                    .map(|a| Instance::eval_constant(&a.expr))
+                    .as_ref()
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    == alias
+        });
+        if let Some(p) = own {
+            let defaults = p
+                .item
+                .body
+                .blocks
+                .iter()
+                .find(|b| b.ident == "default_tags")?;
+            let tags = defaults.body.attribute("tags")?;
+            return Some((
+                self.eval(&tags.expr, &Scope::default()),
+                self.span(p.file, tags.span),
+            ));
+        }
+        let parent = self.parent.as_ref()?.upgrade()?;
+        let Some(passed) = self.providers_passed else {
+            return parent.aws_default_tags(name);
+        };
+        // Terraform takes `providers` only as a map written out; anything else is refused.
+        let Expr::Object(pairs) = passed else {
+            return None;
+        };
+        let given = pairs.iter().find_map(|(k, v)| {
+            let key = match k {
+                ObjectKeyExpr::Ident(i) => Some(i.clone()),
+                ObjectKeyExpr::Expr(e) => provider_name(e),
+            };
+            (key.as_deref() == Some(name)).then(|| provider_name(v))
+        });
+        // With `providers`, only what it lists is passed (no implicit inheritance).
+        parent.aws_default_tags(&given??)
     }
 
     /// The methods or routes an API Gateway API's OpenAPI `body` defines
@@ -908,6 +1003,7 @@ impl<'a> Instance<'a> {
                 shapes: Default::default(),
                 shaping: Default::default(),
                 calls: Default::default(),
+                providers_passed: block.body.attribute("providers").map(|a| &a.expr),
             });
             instances.push((key, child));
         }
@@ -1738,6 +1834,18 @@ fn join_path(prefix: &str, name: &str) -> String {
         name.to_string()
     } else {
         format!("{prefix}.{name}")
+    }
+}
+
+/// The provider configuration an expression names: `aws` or `aws.west`.
+fn provider_name(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Variable(v) => Some(v.clone()),
+        Expr::Traversal(base, ops) => match (base.as_ref(), ops.as_slice()) {
+            (Expr::Variable(v), [Operator::GetAttr(a)]) => Some(format!("{v}.{a}")),
+            _ => None,
+        },
+        _ => None,
     }
 }
 

@@ -259,3 +259,53 @@ resource "aws_backup_selection" "all" {
     assert_eq!(scratch["outcome"], "fail", "{scratch:#}");
     assert!(!scratch["detail"].as_str().unwrap().contains("AWS Backup"));
 }
+
+/// Teams tag everything through the provider's `default_tags` and select backups by those tags:
+/// a table with no tags of its own is selected, a resource's own tag overrides the default, a
+/// resource or module given another provider configuration gets that one's default tags.
+#[test]
+fn provider_default_tags_are_the_tags_backup_selects_by() {
+    use crate::common::{attr, fixture, scan};
+    use serde_json::json;
+    let s = scan("terraform/default-tags");
+    assert_eq!(
+        attr(&s, "aws_dynamodb_table.orders", "tags_all"),
+        json!({"backup": "daily", "owner": "platform"})
+    );
+    assert_eq!(
+        attr(&s, "aws_dynamodb_table.ledger", "tags_all"),
+        json!({"backup": "daily", "owner": "finance"})
+    );
+    assert_eq!(
+        attr(&s, "aws_dynamodb_table.archive", "tags_all"),
+        json!({"backup": "none"})
+    );
+    assert_eq!(
+        attr(&s, "module.passed.aws_dynamodb_table.this", "tags_all"),
+        json!({"backup": "none"})
+    );
+    let report = crate::common::first_report(&fixture("terraform/default-tags"));
+    let backups = crate::common::assumption(&report, "data.backups");
+    let outcome = |address: &str| {
+        backups["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["resource"] == address)
+            .unwrap_or_else(|| panic!("{address}: {backups:#}"))["outcome"]
+            .clone()
+    };
+    for selected in [
+        "aws_dynamodb_table.orders",
+        "aws_dynamodb_table.ledger",
+        "module.inherited.aws_dynamodb_table.this",
+    ] {
+        assert_eq!(outcome(selected), "pass", "{selected}");
+    }
+    for left_out in [
+        "aws_dynamodb_table.archive",
+        "module.passed.aws_dynamodb_table.this",
+    ] {
+        assert_eq!(outcome(left_out), "fail", "{left_out}");
+    }
+}
