@@ -24,6 +24,10 @@ fn cases() -> Vec<Case> {
         return out;
     };
     for rule in rules.flatten() {
+        // Files beside the rule directories are data about the cases (`unreachable.tsv`).
+        if !rule.path().is_dir() {
+            continue;
+        }
         for case in std::fs::read_dir(rule.path()).unwrap().flatten() {
             if !case.path().is_dir() {
                 continue;
