@@ -277,11 +277,11 @@ fn routes_authenticated(facts: &Facts, _: &Params) -> Vec<Finding> {
 }
 
 /// The HTTP(S) listeners and listener rules of an internet-facing load balancer that forward to
-/// targets: each must authenticate first (an `authenticate-cognito` or `authenticate-oidc`
-/// action), as an API route must have an authorizer; one that forwards without serves any
-/// caller. Listeners and rules that only redirect or answer themselves serve no target, and
-/// TCP/TLS/UDP listeners (network load balancers) and classic load balancers cannot
-/// authenticate at all, so none of them is a route here.
+/// targets: each must authenticate first (an `authenticate-cognito`, `authenticate-oidc` or
+/// `jwt-validation` action), as an API route must have an authorizer; one that forwards
+/// without serves any caller. Listeners and rules that only redirect or answer themselves
+/// serve no target, and TCP/TLS/UDP listeners (network load balancers) and classic load
+/// balancers cannot authenticate at all, so none of them is a route here.
 fn load_balancer_routes(model: &Model, e: &crate::network::PublicEdge) -> Vec<Finding> {
     let r = &model.resources[e.resource];
     let mut out = Vec::new();
@@ -357,7 +357,7 @@ fn load_balancer_routes(model: &Model, e: &crate::network::PublicEdge) -> Vec<Fi
             _ => Finding::fail(
                 e.resource,
                 format!(
-                    "{} forwards to its targets with no authenticate-cognito or authenticate-oidc action: the load balancer serves any caller",
+                    "{} forwards to its targets with no authenticate-cognito, authenticate-oidc or jwt-validation action: the load balancer serves any caller",
                     route.name
                 ),
             ),

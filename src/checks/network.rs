@@ -946,8 +946,8 @@ fn action_types(model: &Model, i: usize, list: Prop, ty: Prop) -> Result<Vec<Str
 }
 
 /// Internal load balancers: each listener (and listener rule) that forwards to targets must
-/// authenticate (an `authenticate-*` action, or mutual TLS in `verify` mode); classic load
-/// balancers cannot.
+/// authenticate (an `authenticate-*` or `jwt-validation` action, or mutual TLS in `verify`
+/// mode); classic load balancers cannot.
 fn internal_lb(model: &Model, lb: usize, out: &mut Vec<Finding>) {
     let scheme = model.prop_set(lb, Prop::ElbLoadBalancerScheme);
     let scheme_unknown = scheme.as_ref().and_then(|f| f.text().err());
@@ -974,9 +974,9 @@ fn internal_lb(model: &Model, lb: usize, out: &mut Vec<Finding>) {
         };
         let forwards = types.is_empty()
             || types.iter().any(|t| {
-                t != "redirect" && t != "fixed-response" && !t.starts_with("authenticate")
+                t != "redirect" && t != "fixed-response" && !network::elb_action_authenticates(t)
             });
-        let authenticates = mtls || types.iter().any(|t| t.starts_with("authenticate"));
+        let authenticates = mtls || types.iter().any(|t| network::elb_action_authenticates(t));
         let f = if authenticates {
             Finding::pass(
                 lb,

@@ -355,6 +355,15 @@ fn cloudfront(model: &Model, i: usize) -> PublicEdge {
     }
 }
 
+/// A load balancer action that forwards only an authenticated caller's request: the
+/// `authenticate-cognito` and `authenticate-oidc` actions sign a user in first, and
+/// `jwt-validation` verifies the bearer token's signature and claims and rejects the request
+/// otherwise (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-verify-jwt.html).
+pub fn elb_action_authenticates(action_type: &str) -> bool {
+    let t = action_type.to_ascii_lowercase();
+    t.starts_with("authenticate") || t == "jwt-validation"
+}
+
 /// ELB security policies that accept only TLS 1.2 or newer: names carrying `-1-2` or `-1-3`
 /// as their own tokens (`ELBSecurityPolicy-TLS13-1-2-2021-06`, `…-FS-1-2-Res-2020-10`).
 pub fn elb_policy_min_1_2(name: &str) -> bool {
@@ -586,12 +595,12 @@ fn load_balancer(model: &Model, i: usize, waf: &WafTargets) -> PublicEdge {
         }
         let auth = actions
             .iter()
-            .find(|(_, t, _)| t.starts_with("authenticate"))
+            .find(|(_, t, _)| elb_action_authenticates(t))
             .map(|(_, t, _)| t.clone());
         for (rule, acts) in &rules {
             let auth = acts
                 .iter()
-                .find(|(t, _)| t.starts_with("authenticate"))
+                .find(|(t, _)| elb_action_authenticates(t))
                 .map(|(t, _)| t.clone());
             routes.push(EdgeRoute {
                 resource: *rule,

@@ -31,7 +31,10 @@ pub mod util;
 
 pub use accelerator::accelerated_by;
 pub use datastores::{open_statements, public_datastores, Exposure, ExposureFinding};
-pub use edges::{elb_policy_min_1_2, public_edges, EdgeKind, EdgeRoute, Http, PublicEdge, Tls};
+pub use edges::{
+    elb_action_authenticates, elb_policy_min_1_2, public_edges, EdgeKind, EdgeRoute, Http,
+    PublicEdge, Tls,
+};
 pub use endpoints::{
     endpoint_service_prefix, endpoints, endpoints_with, reach_outside_vpc, EndpointState,
     ReachReason, ServiceReach,

@@ -18,13 +18,9 @@ struct Case {
 }
 
 fn cases() -> Vec<Case> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/assumptions");
     let mut out = Vec::new();
-    let Ok(rules) = std::fs::read_dir(&root) else {
-        return out;
-    };
-    for rule in rules.flatten() {
-        for case in std::fs::read_dir(rule.path()).unwrap().flatten() {
+    for rule in crate::common::assumption_rule_dirs() {
+        for case in std::fs::read_dir(&rule).unwrap().flatten() {
             if !case.path().is_dir() {
                 continue;
             }
@@ -33,7 +29,7 @@ fn cases() -> Vec<Case> {
             let expect = Status::parse(status)
                 .unwrap_or_else(|| panic!("{}: `{status}` is not a status", case.path().display()));
             out.push(Case {
-                rule: rule.file_name().to_string_lossy().into_owned(),
+                rule: rule.file_name().unwrap().to_string_lossy().into_owned(),
                 name,
                 expect,
                 dir: case.path(),

@@ -694,3 +694,117 @@ resource "aws_s3_bucket_acl" "{name}" {{
         implicit.findings
     );
 }
+
+/// An application load balancer's `jwt-validation` action verifies the bearer token (signature,
+/// issuer, expiry, claims) and rejects the request otherwise, so a listener or rule that
+/// validates before it forwards authenticates its callers, on an internet-facing load balancer
+/// (auth.api-authorizer) as on an internal one (net.service-auth). Seen in
+/// terraform-aws-modules/terraform-aws-alb's complete example, where such a rule was read as
+/// serving any caller.
+#[test]
+fn a_jwt_validation_action_authenticates_the_callers_of_a_load_balancer() {
+    let listener = |lb: &str, name: &str| {
+        format!(
+            r#"
+resource "aws_lb_listener" "{name}" {{
+  load_balancer_arn = aws_lb.{lb}.arn
+  port              = 443
+  protocol          = "HTTPS"
+  ssl_policy        = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+  certificate_arn   = "arn:aws:acm:eu-west-1:111122223333:certificate/0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9"
+
+  default_action {{
+    type  = "jwt-validation"
+    order = 1
+  }}
+
+  default_action {{
+    type             = "forward"
+    order            = 2
+    target_group_arn = aws_lb_target_group.api.arn
+  }}
+}}
+
+resource "aws_lb_listener_rule" "{name}_admin" {{
+  listener_arn = aws_lb_listener.{name}.arn
+  priority     = 10
+
+  action {{
+    type  = "jwt-validation"
+    order = 1
+  }}
+
+  action {{
+    type             = "forward"
+    order            = 2
+    target_group_arn = aws_lb_target_group.api.arn
+  }}
+
+  condition {{
+    path_pattern {{
+      values = ["/admin/*"]
+    }}
+  }}
+}}
+"#
+        )
+    };
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("main.tf"),
+        format!(
+            r#"
+resource "aws_lb" "public" {{
+  name    = "public"
+  subnets = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"]
+}}
+
+resource "aws_lb" "internal" {{
+  name     = "internal"
+  internal = true
+  subnets  = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"]
+}}
+
+resource "aws_lb_target_group" "api" {{
+  name     = "api"
+  port     = 8080
+  protocol = "HTTP"
+  vpc_id   = "vpc-0a1b2c3d4e5f60000"
+}}
+{}{}"#,
+            listener("public", "public_https"),
+            listener("internal", "internal_https")
+        ),
+    )
+    .unwrap();
+    let s = vouch::scan(d.path(), &Default::default());
+    assert!(s.diagnostics.is_empty(), "{:?}", s.diagnostics);
+    let edges = vouch::network::public_edges(&s.model);
+    let public = edges
+        .iter()
+        .find(|e| s.model.resources[e.resource].address == "aws_lb.public")
+        .unwrap();
+    assert_eq!(public.routes.len(), 2);
+    for r in &public.routes {
+        assert_eq!(r.authenticated, Some(true), "{}", r.name);
+        assert_eq!(r.authorization.as_deref(), Some("jwt-validation"));
+    }
+    for (rule, subject) in [
+        ("auth.api-authorizer", "aws_lb.public"),
+        ("net.service-auth", "aws_lb.internal"),
+    ] {
+        let options = vouch::AssessOptions {
+            only: vec![rule.to_string()],
+            ..Default::default()
+        };
+        let (report, _) = vouch::assess(&s, d.path(), &options);
+        let a = serde_json::to_value(&report.assumptions[0]).unwrap();
+        assert_eq!(a["status"], "verified", "{rule}: {a:#}");
+        let evidence = a["evidence"].as_array().unwrap();
+        assert_eq!(evidence.len(), 2, "{rule}: the listener and its rule");
+        for e in evidence {
+            assert_eq!(e["resource"], subject);
+            assert_eq!(e["outcome"], "pass", "{rule}: {e:#}");
+        }
+    }
+}

@@ -418,8 +418,8 @@ fn junit_report_of_the_example_terraform() {
 fn every_result_of_every_assumption_fixture_names_a_file() {
     let mut checked = 0;
     let mut anchored = 0;
-    for rule in std::fs::read_dir(fixture("assumptions")).unwrap().flatten() {
-        for case in std::fs::read_dir(rule.path()).unwrap().flatten() {
+    for rule in common::assumption_rule_dirs() {
+        for case in std::fs::read_dir(rule).unwrap().flatten() {
             for language in ["terraform", "cloudformation"] {
                 let dir = case.path().join(language);
                 if !dir.is_dir() {

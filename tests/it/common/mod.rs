@@ -12,6 +12,22 @@ pub fn fixture(rel: &str) -> PathBuf {
         .join(rel)
 }
 
+/// The directory of each rule's assumption cases, `fixtures/assumptions/<rule>/`, sorted; the
+/// files beside them (`unreachable.tsv`) are data about the cases, not rules.
+pub fn assumption_rule_dirs() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(fixture("assumptions"))
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect()
+        })
+        .unwrap_or_default();
+    dirs.sort();
+    dirs
+}
+
 pub fn scan(rel: &str) -> Scan {
     vouch::scan(&fixture(rel), &ScanOptions::default())
 }
