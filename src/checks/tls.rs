@@ -222,10 +222,22 @@ fn tls_finding(model: &Model, e: &PublicEdge) -> Option<Finding> {
         ),
         (None, None) => {
             let outcome = match e.kind {
-                EdgeKind::FunctionUrl => Outcome::unknown(
-                    Cause::NotExpressible,
-                    "a function URL's TLS versions are chosen by AWS and cannot be set in code",
-                ),
+                // AWS fixes the floor of the endpoints it runs: that fact is the evidence.
+                EdgeKind::FunctionUrl => {
+                    return Some(match transit_setting(model, e.resource, Prop::LambdaFunctionUrlMinimumTlsVersion) {
+                        Ok((v, _, note)) if v == "TLSv1.2" || v == "TLSv1.3" => Finding::pass(
+                            e.resource,
+                            format!("accepts TLS 1.2 or newer only{note}"),
+                        ),
+                        Ok((v, _, note)) => Finding::fail(
+                            e.resource,
+                            format!("accepts {v}{note}"),
+                        ),
+                        Err(f) => f,
+                    }
+                    .at_all(spans)
+                    .at(at));
+                }
                 EdgeKind::WebSocketApi => Outcome::unknown(
                     Cause::NotExpressible,
                     "a WebSocket API's default endpoint TLS versions are AWS's and are not read here",
