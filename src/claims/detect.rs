@@ -128,6 +128,19 @@ const REFUSALS: &[&str] = &[
     "prevents",
 ];
 const REFUSAL_REACH: usize = 6;
+/// Verbs that undo a control: before a `holds` phrase in the same clause (at most
+/// [`REFUSAL_REACH`] words before it) they say it is gone ("we **removed** the permissions
+/// boundary", "the team **overrode** rds.force_ssl"), so the phrase fails; a negation before
+/// them cancels out ("we have **not overridden** rds.force_ssl" holds). Before a `fails` phrase
+/// they take away what fails, as a refusal does ("we **revoked** the wildcard grant").
+#[rustfmt::skip]
+const UNDOING: &[&str] = &[
+    "override", "overrides", "overrode", "overridden", "overriding", "remove", "removes",
+    "removed", "removing", "revoke", "revokes", "revoked", "revoking", "weaken", "weakens",
+    "weakened", "weakening", "relax", "relaxes", "relaxed", "relaxing", "circumvent",
+    "circumvents", "circumvented", "detach", "detaches", "detached", "undo", "undoes", "undid",
+    "strip", "strips", "stripped",
+];
 /// Words after `not` that make it no negation: "not only", "not just".
 const NOT_NEGATING: &[&str] = &["only", "just", "merely", "solely"];
 
@@ -471,12 +484,18 @@ fn prohibition(tokens: &[Token], i: usize) -> bool {
 /// The refusal verb governing a match that starts at `start` (at most [`REFUSAL_REACH`] words
 /// before it, in the same clause), if any.
 fn refusal(tokens: &[Token], start: usize) -> Option<&str> {
+    verb_before(tokens, start, REFUSALS)
+}
+
+/// The verb of `verbs` nearest before `start` (at most [`REFUSAL_REACH`] words, in the same
+/// clause), if any.
+fn verb_before<'t>(tokens: &'t [Token], start: usize, verbs: &[&str]) -> Option<&'t str> {
     let clause = tokens[start].clause;
     tokens[start.saturating_sub(REFUSAL_REACH)..start]
         .iter()
         .rev()
         .take_while(|t| t.clause == clause)
-        .find(|t| REFUSALS.contains(&t.word.as_str()))
+        .find(|t| verbs.contains(&t.word.as_str()))
         .map(|t| t.word.as_str())
 }
 
@@ -1065,9 +1084,12 @@ fn claim_of(
                 *end = (*end).max(at + phrase.words.len());
                 let negated = negation(tokens, at);
                 // Refusing what fails is what holds: "denies requests without TLS".
+                // Undoing what holds is what fails: "we removed the permissions boundary".
                 let refused = match polarity {
-                    Polarity::Fails => refusal(tokens, at),
-                    Polarity::Holds => None,
+                    Polarity::Fails => {
+                        refusal(tokens, at).or_else(|| verb_before(tokens, at, UNDOING))
+                    }
+                    Polarity::Holds => verb_before(tokens, at, UNDOING),
                 };
                 let source = phrase.source;
                 matches.push(match (negated, refused) {
@@ -1081,7 +1103,14 @@ fn claim_of(
                         flip(polarity),
                         (true, is_shared),
                         at,
-                        format!("{label} `{source}` refused by `{verb}`"),
+                        format!(
+                            "{label} `{source}` {} by `{verb}`",
+                            if REFUSALS.contains(&verb) {
+                                "refused"
+                            } else {
+                                "undone"
+                            }
+                        ),
                     ),
                     _ => (
                         polarity,
@@ -1768,6 +1797,46 @@ mod tests {
         assert_eq!(claims.len(), 1);
         assert_eq!(claims[0].mentions, ["orders"], "{:?}", claims[0]);
         assert!(claims[0].components.is_empty());
+    }
+
+    /// The polarity `patterns` read in one sentence of prose.
+    fn polarity_of(text: &str, patterns: &ClaimPatterns) -> Option<Polarity> {
+        let doc = crate::claims::read_document("d.md", text, false);
+        detect(&doc, patterns).first().map(|c| c.polarity)
+    }
+
+    #[test]
+    fn claims_undoing_a_control_fails_it() {
+        let boundary = ClaimPatterns {
+            topics: vec!["boundary".into(), "force_ssl".into(), "wildcard".into()],
+            holds: vec!["boundary".into(), "rds.force_ssl".into()],
+            fails: vec!["wildcard".into()],
+            ..Default::default()
+        };
+        let read = |t: &str| polarity_of(t, &boundary);
+        assert_eq!(read("The role has a boundary."), Some(Polarity::Holds));
+        assert_eq!(
+            read("We removed the boundary from the deploy role."),
+            Some(Polarity::Fails)
+        );
+        assert_eq!(
+            read("We have not overridden rds.force_ssl."),
+            Some(Polarity::Holds),
+            "a negated undoing cancels out"
+        );
+        assert_eq!(
+            read("The team overrode rds.force_ssl."),
+            Some(Polarity::Fails)
+        );
+        assert_eq!(
+            read("We revoked the wildcard grant."),
+            Some(Polarity::Holds),
+            "undoing what fails"
+        );
+        assert_eq!(
+            read("Nobody removed the wildcard grant."),
+            Some(Polarity::Fails)
+        );
     }
 
     #[test]
