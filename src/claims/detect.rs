@@ -115,7 +115,9 @@ const NOUN_NEGATIONS: &[&str] = &["no", "without"];
 const NOUN_NEGATION_REACH: usize = 2;
 /// Subjects that negate their whole clause: "**none** of the functions run in a VPC", "**no**
 /// service role holds administrative access".
-const SUBJECT_NEGATIONS: &[&str] = &["none", "nothing", "nobody", "neither", "no"];
+/// "**Few** roles use a permissions boundary" says most do not: a negative quantifier ("a few"
+/// starts with `a`, and is not one).
+const SUBJECT_NEGATIONS: &[&str] = &["none", "nothing", "nobody", "neither", "no", "few"];
 /// Verbs of refusal. A negation after one of them in the same clause (at most
 /// [`REFUSAL_REACH`] words before it) is a double negation, and cancels out: "the bucket policy
 /// refuses any request that does not use TLS" says TLS is used. Before a `fails` phrase, a
@@ -439,10 +441,17 @@ fn cues(text: &str, tokens: &[Token], named_exceptions: bool) -> Vec<(String, Op
             out.push((format!("exception `{w}`"), Some(i)));
         }
         if w == "may" {
+            // "may assume the role without an external id", "may sign in without MFA": what
+            // is allowed without a control, a fact about access, not a possibility.
+            let without = tokens[i + 1..]
+                .iter()
+                .take_while(|t| t.clause == tokens[i].clause)
+                .any(|t| t.word == "without");
             let permission = tokens[i + 1..]
                 .iter()
                 .take(4)
                 .any(|t| MAY_PERMISSION.contains(&t.word.as_str()))
+                || without
                 || prohibition(tokens, i);
             if !permission {
                 out.push(("hedge `may`".to_string(), Some(i)));
@@ -1710,6 +1719,11 @@ mod tests {
         );
         assert_eq!(cue("Only the provisioning service may set it."), None);
         assert_eq!(
+            cue("The partner role may assume crest-audit without an external id."),
+            None,
+            "a permission without a control"
+        );
+        assert_eq!(
             cue("A tenant with no key may get one."),
             Some("hedge `may`".into())
         );
@@ -1837,6 +1851,27 @@ mod tests {
             read("Nobody removed the wildcard grant."),
             Some(Polarity::Fails)
         );
+    }
+
+    #[test]
+    fn claims_negative_quantifiers_fail_and_name_nothing() {
+        let boundary = ClaimPatterns {
+            topics: vec!["boundary".into()],
+            holds: vec!["boundary".into()],
+            ..Default::default()
+        };
+        assert_eq!(
+            polarity_of("Few roles carry a boundary.", &boundary),
+            Some(Polarity::Fails)
+        );
+        assert_eq!(
+            polarity_of("A few roles carry a boundary.", &boundary),
+            Some(Polarity::Holds)
+        );
+        let doc = crate::claims::read_document("d.md", "Neither role carries a boundary.", false);
+        let claims = detect(&doc, &boundary);
+        assert_eq!(claims[0].polarity, Polarity::Fails);
+        assert!(claims[0].mentions.is_empty(), "{:?}", claims[0]);
     }
 
     #[test]

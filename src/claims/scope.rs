@@ -64,7 +64,7 @@ const NOT_NAMES: &[&str] = &[
     "standard", "tenant", "user", "task", "function", "role", "policy", "trust", "key",
     "between", "across", "within", "inside", "outside", "through", "via", "over", "under",
     "into", "onto", "about", "after", "before", "per", "owned", "organization", "cloudtrail",
-    "every", "yes",
+    "every", "yes", "neither", "either", "few", "many", "most", "several", "none",
 ];
 
 /// Nouns of [`NOT_NAMES`] that go on a name once one has started: "the delivery **log**
