@@ -327,6 +327,25 @@ const HEDGE_PHRASES: &[&[&str]] = &[
     &["about", "to"],
     &["in", "progress"],
     &["as", "far", "as", "we", "know"],
+    &["as", "far", "as", "i", "know"],
+    &["as", "far", "as", "i", "can", "tell"],
+    &["as", "far", "as", "we", "can", "tell"],
+    // Work in progress: what is being changed is not yet what is.
+    &["working", "on"],
+    &["in", "the", "process", "of"],
+    &["rolling", "out"],
+    &["being", "rolled", "out"],
+    &["are", "moving"],
+    &["is", "moving"],
+    &["are", "migrating"],
+    &["is", "migrating"],
+    &["are", "switching"],
+    &["is", "switching"],
+    // A ticket to do it says it is not done.
+    &["ticket", "to"],
+    &["ticket", "for"],
+    &["tickets", "to"],
+    &["tickets", "for"],
     &["we", "think"],
     &["i", "think"],
     &["not", "sure"],
@@ -366,6 +385,32 @@ const CONDITIONAL_STARTS: &[&str] = &[
 /// tenant turns it on" says nothing of tenants who do not. The part of the sentence they stand
 /// in is no claim.
 const CONDITIONALS: &[&str] = &["if", "unless"];
+/// Openings of a conditional clause of several words: "**As long as** the flag is set, MFA is
+/// required", "**Only when** the flag is on …", "**In the event of** an outage …".
+const CONDITIONAL_OPENINGS: &[&[&str]] = &[
+    &["as", "long", "as"],
+    &["so", "long", "as"],
+    &["only", "when"],
+    &["only", "if"],
+    &["only", "once"],
+    &["in", "case"],
+    &["in", "the", "event"],
+    &["on", "condition"],
+    &["providing", "that"],
+];
+/// A leading "When …," / "Once …," / "Where …," clause is a condition, not a time, when it
+/// turns on someone's choice or a setting ("When a tenant **opts** in", "Once the flag **is
+/// set**", "Where a customer **provides** a key"): what follows holds only for those who chose.
+/// ("When a user signs in, the token carries the tenant id" states what always happens.)
+const TIME_OPENINGS: &[&str] = &["when", "once", "where", "whenever"];
+#[rustfmt::skip]
+const CHOICE_WORDS: &[&str] = &[
+    "opt", "opts", "opted", "asks", "ask", "asked", "chooses", "choose", "chose", "elects",
+    "prefers", "wants", "enables", "enabled", "configures", "configured", "sets", "set", "flag",
+    "toggle", "toggled", "provides", "supplies", "brings", "upgrades", "subscribes", "pays",
+    "requests", "requested", "turns", "selects", "selected",
+];
+
 /// First words of a question written without its question mark ("Do we need MFA for the
 /// console", "Why is the bucket public").
 #[rustfmt::skip]
@@ -405,6 +450,42 @@ fn cues(text: &str, tokens: &[Token], named_exceptions: bool) -> Vec<(String, Op
     let first = tokens.first().map(|t| t.word.as_str());
     if let Some(w) = first.filter(|w| CONDITIONAL_STARTS.contains(w)) {
         out.push((format!("conditional `{w}`"), None));
+    }
+    let starts = |phrase: &[&str]| {
+        tokens.len() > phrase.len()
+            && phrase
+                .iter()
+                .zip(tokens)
+                .all(|(p, t)| *p == t.word.as_str())
+    };
+    if let Some(opening) = CONDITIONAL_OPENINGS.iter().find(|p| starts(p)) {
+        out.push((format!("conditional `{}`", opening.join(" ")), None));
+    }
+    // "Until last year, roles had AdministratorAccess", "Before the migration, the database
+    // was public": a state placed before a change, in the past tense, is no longer the state.
+    let past = tokens
+        .iter()
+        .any(|t| PAST.contains(&t.word.as_str()) || t.word == "had")
+        && !tokens.iter().any(|t| PRESENT.contains(&t.word.as_str()));
+    if let Some(w) = first.filter(|w| matches!(*w, "until" | "before" | "prior") && past) {
+        out.push((format!("past `{w}`"), None));
+    }
+    if let Some(w) = first.filter(|w| TIME_OPENINGS.contains(w)) {
+        let clause = tokens[0].clause;
+        let lead: Vec<&Token> = tokens.iter().take_while(|t| t.clause == clause).collect();
+        // A setting written out ("When `egress_mode = nat`, …") is a choice too.
+        let setting = lead
+            .last()
+            .and_then(|t| text.get(..t.span.end))
+            .is_some_and(|t| t.contains('='));
+        let chosen = lead
+            .iter()
+            .find(|t| CHOICE_WORDS.contains(&t.word.as_str()))
+            .map(|t| t.word.as_str())
+            .or(setting.then_some("="));
+        if let Some(c) = chosen.filter(|_| lead.len() < tokens.len()) {
+            out.push((format!("conditional `{w} … {c}`"), None));
+        }
     }
     if let Some(w) = first.filter(|w| QUESTION_STARTS.contains(w)) {
         out.push((format!("question `{w}`"), None));
@@ -1732,6 +1813,40 @@ mod tests {
             Some("exception `except`".into())
         );
         assert_eq!(cue("MFA is mandatory."), None);
+        assert_eq!(
+            cue("When a tenant opts in, MFA is enforced for its users."),
+            Some("conditional `when … opts`".into())
+        );
+        assert_eq!(
+            cue("When egress_mode = nat, functions reach S3 through the NAT."),
+            Some("conditional `when … =`".into())
+        );
+        assert_eq!(
+            cue("When a user signs in, the token carries the tenant id."),
+            None,
+            "a time, not a condition"
+        );
+        assert_eq!(
+            cue("As long as the flag is set, MFA is required."),
+            Some("conditional `as long as`".into())
+        );
+        assert_eq!(
+            cue("We are working on enabling access logs."),
+            Some("hedge `working on`".into())
+        );
+        assert_eq!(
+            cue("Before the migration, the database was publicly accessible."),
+            Some("past `before`".into())
+        );
+        assert_eq!(
+            cue("Before it is written, every object is encrypted."),
+            None,
+            "the present tense"
+        );
+        assert_eq!(
+            cue("There is a ticket to add HSTS."),
+            Some("hedge `ticket to`".into())
+        );
         assert_eq!(cue("CloudFront accepts TLS 1.2 or later."), None);
         assert_eq!(cue("Reads are eventually consistent."), None);
         assert_eq!(cue("Keys shall be rotated yearly."), None);
