@@ -280,6 +280,9 @@ const HEDGE_PHRASES: &[&[&str]] = &[
     &["next", "release"],
     &["next", "quarter"],
     &["where", "possible"],
+    &["wherever", "possible"],
+    &["as", "much", "as", "possible"],
+    &["as", "far", "as", "possible"],
     &["when", "possible"],
     &["if", "possible"],
     &["where", "feasible"],
@@ -1263,6 +1266,11 @@ fn claim_of(
     if matches.iter().any(|m| !contrast(m.2)) {
         matches.retain(|m| !(m.1 .0 && contrast(m.2)));
     }
+    // "We reference the certificate by its ARN, **rather than** keeping the key in encrypted
+    // hieradata", "a CMK **instead of** the AWS-owned key": what follows `rather than` or
+    // `instead of`, to the end of its clause, is the alternative not taken; it decides nothing.
+    let rejected = rejected_alternatives(tokens);
+    matches.retain(|m| !rejected.get(m.2).copied().unwrap_or(false));
     // Where no word of the rule's or the shared ones decides, the learned polarity does.
     if matches.is_empty() {
         if let Some(l) = learned {
@@ -1464,6 +1472,27 @@ fn claim_of(
             },
         },
     )
+}
+
+/// For each word, whether it stands after `rather than` or `instead of` in its clause (the
+/// alternative a sentence rejects). One pass.
+fn rejected_alternatives(tokens: &[Token]) -> Vec<bool> {
+    let mut out = vec![false; tokens.len()];
+    let mut open: Option<u32> = None;
+    for (i, t) in tokens.iter().enumerate() {
+        if open.is_some_and(|c| c != t.clause) {
+            open = None;
+        }
+        let next = tokens.get(i + 1).map(|n| n.word.as_str());
+        if matches!(
+            (t.word.as_str(), next),
+            ("rather", Some("than")) | ("instead", Some("of"))
+        ) {
+            open = Some(t.clause);
+        }
+        out[i] = open.is_some();
+    }
+    out
 }
 
 /// Past-tense auxiliaries, and the present ones that keep a sentence about today.
@@ -1965,6 +1994,36 @@ mod tests {
         assert_eq!(
             read("Nobody removed the wildcard grant."),
             Some(Polarity::Fails)
+        );
+    }
+
+    #[test]
+    fn claims_a_rejected_alternative_decides_nothing() {
+        let cmk = ClaimPatterns {
+            topics: vec!["key".into(), "encrypted".into()],
+            holds: vec!["cmk".into(), "encrypted".into()],
+            fails: vec!["aws-owned".into()],
+            ..Default::default()
+        };
+        assert_eq!(
+            polarity_of("The table uses a CMK rather than the AWS-owned key.", &cmk),
+            Some(Polarity::Holds)
+        );
+        assert_eq!(
+            polarity_of("The table uses a CMK instead of the AWS-owned key.", &cmk),
+            Some(Polarity::Holds)
+        );
+        assert_eq!(
+            polarity_of(
+                "We reference the key by ARN, rather than keeping it in an encrypted file.",
+                &cmk
+            ),
+            None
+        );
+        assert_eq!(
+            polarity_of("Rather than a CMK, the table uses the AWS-owned key.", &cmk),
+            Some(Polarity::Fails),
+            "the clause ends at the comma"
         );
     }
 
