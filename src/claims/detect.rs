@@ -111,7 +111,7 @@ const VERB_NEGATION_REACH: usize = 5;
 /// Words that negate the noun phrase right after them: "**no** customer-managed key", "**without**
 /// encryption". They reach only a phrase that starts within two words, so "no internet gateway"
 /// does not negate "private subnets" later in the sentence.
-const NOUN_NEGATIONS: &[&str] = &["no", "without"];
+const NOUN_NEGATIONS: &[&str] = &["no", "without", "lack", "lacks", "lacking"];
 const NOUN_NEGATION_REACH: usize = 2;
 /// Subjects that negate their whole clause: "**none** of the functions run in a VPC", "**no**
 /// service role holds administrative access".
@@ -578,6 +578,49 @@ fn prohibition(tokens: &[Token], i: usize) -> bool {
 /// before it, in the same clause), if any.
 fn refusal(tokens: &[Token], start: usize) -> Option<&str> {
     verb_before(tokens, start, REFUSALS)
+}
+
+/// Auxiliaries of a passive that follows what it is about: "TLS 1.0 **is** disabled".
+const PASSIVE_AUXILIARIES: &[&str] = &["is", "are", "was", "were", "been", "be", "gets", "got"];
+/// Passive participles that refuse or undo what stands before them: "TLS 1.0 is **disabled**",
+/// "the 0.0.0.0/0 rule was **removed**", "unencrypted connections are **rejected**".
+#[rustfmt::skip]
+const PASSIVE_UNDOING: &[&str] = &[
+    "disabled", "removed", "revoked", "rejected", "refused", "denied", "blocked", "dropped",
+    "forbidden", "prohibited", "disallowed", "detached", "deleted", "turned", "switched",
+];
+/// How many words (a short list: "TLS 1.0 and 1.1", a head noun: "the wildcard grant") may
+/// stand between a phrase and the auxiliary of the passive after it.
+const PASSIVE_REACH: usize = 4;
+
+/// The passive participle that refuses or undoes the phrase at `start..end` ("TLS 1.0 is
+/// disabled", "TLS 1.0 and 1.1 are rejected"), if any, and not negated ("TLS 1.0 is **not**
+/// disabled" undoes nothing). `turned`/`switched` count only as "turned off".
+fn passive_undoing(tokens: &[Token], start: usize, end: usize) -> Option<&str> {
+    let clause = tokens.get(start)?.clause;
+    let in_clause = |k: usize| tokens.get(k).filter(|t| t.clause == clause);
+    let auxiliary = |t: &Token| PASSIVE_AUXILIARIES.contains(&t.word.as_str());
+    // The auxiliary, past at most a few words ("TLS 1.0 and 1.1 are", "the wildcard grant
+    // was").
+    let aux = (end..=end + PASSIVE_REACH)
+        .take_while(|&k| in_clause(k).is_some())
+        .find(|&k| in_clause(k).is_some_and(auxiliary))?;
+    let mut k = aux + 1;
+    while in_clause(k).is_some_and(|t| {
+        matches!(
+            t.word.as_str(),
+            "also" | "always" | "explicitly" | "now" | "fully" | "then"
+        )
+    }) {
+        k += 1;
+    }
+    let verb = in_clause(k)?;
+    let off = in_clause(k + 1).is_some_and(|t| t.word == "off");
+    match verb.word.as_str() {
+        "turned" | "switched" if !off => None,
+        w if PASSIVE_UNDOING.contains(&w) => Some(verb.word.as_str()),
+        _ => None,
+    }
 }
 
 /// The verb of `verbs` nearest before `start` (at most [`REFUSAL_REACH`] words, in the same
@@ -1178,11 +1221,16 @@ fn claim_of(
                 let negated = negation(tokens, at);
                 // Refusing what fails is what holds: "denies requests without TLS".
                 // Undoing what holds is what fails: "we removed the permissions boundary".
+                // And so is a passive after it that refuses or undoes it: "TLS 1.0 is
+                // disabled" holds, "the boundary was removed" fails.
+                let end = at + phrase.words.len();
                 let refused = match polarity {
-                    Polarity::Fails => {
-                        refusal(tokens, at).or_else(|| verb_before(tokens, at, UNDOING))
-                    }
-                    Polarity::Holds => verb_before(tokens, at, UNDOING),
+                    Polarity::Fails => refusal(tokens, at)
+                        .or_else(|| verb_before(tokens, at, UNDOING))
+                        .or_else(|| passive_undoing(tokens, at, end)),
+                    Polarity::Holds => verb_before(tokens, at, UNDOING).or_else(|| {
+                        passive_undoing(tokens, at, end).filter(|v| !REFUSALS.contains(v))
+                    }),
                 };
                 let source = phrase.source;
                 matches.push(match (negated, refused) {
@@ -1995,6 +2043,21 @@ mod tests {
             read("Nobody removed the wildcard grant."),
             Some(Polarity::Fails)
         );
+        assert_eq!(
+            read("The wildcard grant was removed."),
+            Some(Polarity::Holds),
+            "a passive after what fails"
+        );
+        assert_eq!(
+            read("The wildcard grant is not removed."),
+            Some(Polarity::Fails)
+        );
+        assert_eq!(
+            read("The boundary was removed in March."),
+            Some(Polarity::Fails),
+            "a passive after what holds"
+        );
+        assert_eq!(read("The role lacks a boundary."), Some(Polarity::Fails));
     }
 
     #[test]
