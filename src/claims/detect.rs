@@ -69,18 +69,26 @@ impl<'a> Phrase<'a> {
     /// [`Phrase::find`] for a word of holding or failing: not where it ends in a kind noun
     /// that only modifies the next one ("default key" says nothing in "the default key
     /// policy", which is about a policy).
+    ///
+    /// Nor where it ends in "managed" or "owned" before a noun that is not a key: an "AWS
+    /// managed policy", a "customer managed policy" (IAM), "AWS managed services" or a
+    /// "fully managed service" say nothing of keys.
     fn find_predicate(&self, tokens: &[Token]) -> Vec<usize> {
         let n = self.words.len();
         self.find(tokens)
             .into_iter()
             .filter(|&at| {
                 let last = &tokens[at + n - 1].word;
-                !(super::scope::is_kind(last)
-                    && tokens.get(at + n).is_some_and(|next| {
-                        next.clause == tokens[at].clause
-                            && next.word != *last
-                            && super::scope::is_kind(&next.word)
-                    }))
+                let next = tokens
+                    .get(at + n)
+                    .filter(|next| next.clause == tokens[at].clause);
+                let modifies_kind = super::scope::is_kind(last)
+                    && next.is_some_and(|next| {
+                        next.word != *last && super::scope::is_kind(&next.word)
+                    });
+                let other_sense = matches!(last.as_str(), "managed" | "owned")
+                    && next.is_some_and(|next| OTHER_MANAGED_THINGS.contains(&next.word.as_str()));
+                !(modifies_kind || other_sense)
             })
             .collect()
     }
@@ -102,6 +110,14 @@ impl<'a> Phrase<'a> {
             .collect()
     }
 }
+
+/// What "AWS managed" and "customer managed" also qualify, in AWS's vocabulary, besides keys:
+/// IAM policies, services, prefix lists, rules.
+#[rustfmt::skip]
+const OTHER_MANAGED_THINGS: &[&str] = &[
+    "policy", "policies", "service", "services", "prefix", "rule", "rules", "offering",
+    "offerings", "platform", "platforms",
+];
 
 /// Words that negate the verb phrase after them: "is **not** required", "**never** shares",
 /// "**cannot** be disabled" (read as `can not`). They reach a phrase that starts at most this many
@@ -2087,6 +2103,28 @@ mod tests {
             polarity_of("Rather than a CMK, the table uses the AWS-owned key.", &cmk),
             Some(Polarity::Fails),
             "the clause ends at the comma"
+        );
+    }
+
+    #[test]
+    fn claims_managed_policies_and_services_are_no_keys() {
+        let cmk = ClaimPatterns {
+            topics: vec!["aws-managed".into(), "customer-managed".into()],
+            holds: vec!["customer-managed".into()],
+            fails: vec!["aws-managed".into()],
+            ..Default::default()
+        };
+        let read = |t: &str| polarity_of(t, &cmk);
+        assert_eq!(read("We use AWS-managed services where we can."), None);
+        assert_eq!(read("The role has an AWS-managed policy attached."), None);
+        assert_eq!(read("Roles use customer-managed policies."), None);
+        assert_eq!(
+            read("The table is encrypted with the AWS-managed key."),
+            Some(Polarity::Fails)
+        );
+        assert_eq!(
+            read("Tables use customer-managed keys."),
+            Some(Polarity::Holds)
         );
     }
 
