@@ -738,6 +738,18 @@ const PLAN_HEADINGS: &[&[&str]] = &[
     &["backlog"],
     &["planned"],
 ];
+/// Sections of a decision record that are not the design: the context before the decision
+/// and the alternatives weighed (lowercase openings of the section's top heading).
+const DECISION_RECORD_BACKGROUND: &[&str] = &[
+    "context",
+    "background",
+    "problem statement",
+    "alternatives",
+    "considered options",
+    "options considered",
+    "rejected",
+    "pros and cons",
+];
 /// Headings whose items are controls that are missing: "## Not done yet", "## Known gaps".
 const ABSENT_HEADINGS: &[&[&str]] = &[
     &["not", "done"],
@@ -936,6 +948,21 @@ pub(crate) fn read(
     let mut previous_scope: Option<(&str, super::scope::Scope)> = None;
     // The last sentences that named things: their section, kind nouns and names.
     let mut earlier: Vec<(&str, Vec<(String, String)>)> = Vec::new();
+    // A decision record (a document with a "Decision" section): its context and the
+    // alternatives it weighed describe the situation before the decision and the options not
+    // taken, not the design.
+    let top = |section: &str| {
+        section
+            .split(" > ")
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_lowercase()
+    };
+    let decision_record = doc
+        .sentences
+        .iter()
+        .any(|s| top(&s.section).starts_with("decision"));
     for sentence in &doc.sentences {
         // A table row is read as its cells under their headers ("Encryption: SSE-S3; Recovery:
         // PITR enabled"), about the thing its first cell names.
@@ -1015,6 +1042,15 @@ pub(crate) fn read(
         let mut cues = cues;
         if plans && !absent {
             cues.insert(0, (format!("under the heading `{heading}`"), None));
+        }
+        if decision_record {
+            let top = top(&sentence.section);
+            if DECISION_RECORD_BACKGROUND
+                .iter()
+                .any(|h| top.starts_with(h))
+            {
+                cues.insert(0, (format!("the decision record's `{top}`"), None));
+            }
         }
         let row_entities = if row_text.is_some() {
             row_entities(sentence)
@@ -2104,6 +2140,27 @@ mod tests {
             Some(Polarity::Fails),
             "the clause ends at the comma"
         );
+    }
+
+    #[test]
+    fn claims_a_decision_records_context_is_no_claim() {
+        let cmk = ClaimPatterns {
+            topics: vec!["cmk".into(), "aws-owned".into()],
+            holds: vec!["cmk".into()],
+            fails: vec!["aws-owned".into()],
+            ..Default::default()
+        };
+        let record = "# ADR 3: keys\n\n## Context\n\nToday the table uses the AWS-owned key.\n\n\
+                      ## Decision\n\nThe table uses a CMK.\n\n## Alternatives considered\n\n\
+                      Keeping the AWS-owned key.\n";
+        let doc = crate::claims::read_document("adr.md", record, false);
+        let claims = detect(&doc, &cmk);
+        assert_eq!(claims.len(), 1, "{claims:?}");
+        assert_eq!(claims[0].polarity, Polarity::Holds);
+        // Without a Decision section, a "Context" section is prose like any other.
+        let notes = "# Notes\n\n## Context\n\nToday the table uses the AWS-owned key.\n";
+        let doc = crate::claims::read_document("notes.md", notes, false);
+        assert_eq!(detect(&doc, &cmk).len(), 1);
     }
 
     #[test]
