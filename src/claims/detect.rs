@@ -1942,40 +1942,37 @@ mod tests {
             Some("exception `except`".into())
         );
         assert_eq!(cue("MFA is mandatory."), None);
-        assert_eq!(
-            cue("When a tenant opts in, MFA is enforced for its users."),
-            Some("conditional `when … opts`".into())
-        );
-        assert_eq!(
-            cue("When egress_mode = nat, functions reach S3 through the NAT."),
-            Some("conditional `when … =`".into())
-        );
-        assert_eq!(
-            cue("When a user signs in, the token carries the tenant id."),
-            None,
-            "a time, not a condition"
-        );
-        assert_eq!(
-            cue("As long as the flag is set, MFA is required."),
-            Some("conditional `as long as`".into())
-        );
-        assert_eq!(
-            cue("We are working on enabling access logs."),
-            Some("hedge `working on`".into())
-        );
-        assert_eq!(
-            cue("Before the migration, the database was publicly accessible."),
-            Some("past `before`".into())
-        );
-        assert_eq!(
-            cue("Before it is written, every object is encrypted."),
-            None,
-            "the present tense"
-        );
-        assert_eq!(
-            cue("There is a ticket to add HSTS."),
-            Some("hedge `ticket to`".into())
-        );
+        // Conditions, work in progress, tickets and former states.
+        for (text, want) in [
+            (
+                "When a tenant opts in, MFA is enforced for its users.",
+                Some("conditional `when … opts`"),
+            ),
+            (
+                "When egress_mode = nat, functions reach S3 through the NAT.",
+                Some("conditional `when … =`"),
+            ),
+            (
+                "When a user signs in, the token carries the tenant id.",
+                None,
+            ),
+            (
+                "As long as the flag is set, MFA is required.",
+                Some("conditional `as long as`"),
+            ),
+            (
+                "We are working on enabling access logs.",
+                Some("hedge `working on`"),
+            ),
+            (
+                "Before the migration, the database was publicly accessible.",
+                Some("past `before`"),
+            ),
+            ("Before it is written, every object is encrypted.", None),
+            ("There is a ticket to add HSTS.", Some("hedge `ticket to`")),
+        ] {
+            assert_eq!(cue(text).as_deref(), want, "{text}");
+        }
         assert_eq!(cue("CloudFront accepts TLS 1.2 or later."), None);
         assert_eq!(cue("Reads are eventually consistent."), None);
         assert_eq!(cue("Keys shall be rotated yearly."), None);
@@ -2057,6 +2054,17 @@ mod tests {
         assert!(claims[0].components.is_empty());
     }
 
+    /// Patterns of topics, holding and failing phrases, for a test.
+    fn patterns(topics: &[&str], holds: &[&str], fails: &[&str]) -> ClaimPatterns {
+        let own = |list: &[&str]| list.iter().map(|p| p.to_string()).collect();
+        ClaimPatterns {
+            topics: own(topics),
+            holds: own(holds),
+            fails: own(fails),
+            ..Default::default()
+        }
+    }
+
     /// The polarity `patterns` read in one sentence of prose.
     fn polarity_of(text: &str, patterns: &ClaimPatterns) -> Option<Polarity> {
         let doc = crate::claims::read_document("d.md", text, false);
@@ -2065,12 +2073,11 @@ mod tests {
 
     #[test]
     fn claims_undoing_a_control_fails_it() {
-        let boundary = ClaimPatterns {
-            topics: vec!["boundary".into(), "force_ssl".into(), "wildcard".into()],
-            holds: vec!["boundary".into(), "rds.force_ssl".into()],
-            fails: vec!["wildcard".into()],
-            ..Default::default()
-        };
+        let boundary = patterns(
+            &["boundary", "force_ssl", "wildcard"],
+            &["boundary", "rds.force_ssl"],
+            &["wildcard"],
+        );
         let read = |t: &str| polarity_of(t, &boundary);
         assert_eq!(read("The role has a boundary."), Some(Polarity::Holds));
         assert_eq!(
@@ -2114,12 +2121,7 @@ mod tests {
 
     #[test]
     fn claims_a_rejected_alternative_decides_nothing() {
-        let cmk = ClaimPatterns {
-            topics: vec!["key".into(), "encrypted".into()],
-            holds: vec!["cmk".into(), "encrypted".into()],
-            fails: vec!["aws-owned".into()],
-            ..Default::default()
-        };
+        let cmk = patterns(&["key", "encrypted"], &["cmk", "encrypted"], &["aws-owned"]);
         assert_eq!(
             polarity_of("The table uses a CMK rather than the AWS-owned key.", &cmk),
             Some(Polarity::Holds)
@@ -2144,12 +2146,7 @@ mod tests {
 
     #[test]
     fn claims_a_decision_records_context_is_no_claim() {
-        let cmk = ClaimPatterns {
-            topics: vec!["cmk".into(), "aws-owned".into()],
-            holds: vec!["cmk".into()],
-            fails: vec!["aws-owned".into()],
-            ..Default::default()
-        };
+        let cmk = patterns(&["cmk", "aws-owned"], &["cmk"], &["aws-owned"]);
         let record = "# ADR 3: keys\n\n## Context\n\nToday the table uses the AWS-owned key.\n\n\
                       ## Decision\n\nThe table uses a CMK.\n\n## Alternatives considered\n\n\
                       Keeping the AWS-owned key.\n";
@@ -2165,12 +2162,11 @@ mod tests {
 
     #[test]
     fn claims_managed_policies_and_services_are_no_keys() {
-        let cmk = ClaimPatterns {
-            topics: vec!["aws-managed".into(), "customer-managed".into()],
-            holds: vec!["customer-managed".into()],
-            fails: vec!["aws-managed".into()],
-            ..Default::default()
-        };
+        let cmk = patterns(
+            &["aws-managed", "customer-managed"],
+            &["customer-managed"],
+            &["aws-managed"],
+        );
         let read = |t: &str| polarity_of(t, &cmk);
         assert_eq!(read("We use AWS-managed services where we can."), None);
         assert_eq!(read("The role has an AWS-managed policy attached."), None);
@@ -2187,11 +2183,7 @@ mod tests {
 
     #[test]
     fn claims_negative_quantifiers_fail_and_name_nothing() {
-        let boundary = ClaimPatterns {
-            topics: vec!["boundary".into()],
-            holds: vec!["boundary".into()],
-            ..Default::default()
-        };
+        let boundary = patterns(&["boundary"], &["boundary"], &[]);
         assert_eq!(
             polarity_of("Few roles carry a boundary.", &boundary),
             Some(Polarity::Fails)
