@@ -973,7 +973,7 @@ pub(crate) fn read(
         if tokens.is_empty() {
             continue;
         }
-        let named = components.named(&tokens);
+        let named_at = components.named(&tokens);
         let pronoun = pronoun_subject(&tokens);
         let subject: Vec<String> = match &previous {
             Some((section, subject)) if pronoun && *section == sentence.section => subject.clone(),
@@ -983,6 +983,25 @@ pub(crate) fn read(
         let mut scope = match sentence.cells.first() {
             Some((_, first)) if row_text.is_some() => super::scope::row(first),
             _ => super::scope::read(text, &tokens, &sentence.code),
+        };
+        // A sentence is about its subject: where the subject names something, the components
+        // named after it are objects, destinations or sources ("The settlement-batch function
+        // only needs read access to the ledger table"; "CloudFront standard logs go to the
+        // reelforge-cdn-logs bucket").
+        let in_subject: Vec<String> = named_at
+            .iter()
+            .filter(|(_, i)| scope.subject.contains(i))
+            .map(|(n, _)| n.clone())
+            .collect();
+        // Only a name that surely refers to a resource outweighs them: a component of the
+        // document or an identifier (`custom:workspace_id`, `stallmart-payouts`), not a
+        // description the code may not spell ("the LLM provider's API key").
+        let subject_identifier =
+            scope.of_subject && scope.names.iter().any(|n| n.contains(['-', '_', '/', ':']));
+        let named: Vec<String> = if !in_subject.is_empty() || subject_identifier {
+            in_subject
+        } else {
+            named_at.into_iter().map(|(n, _)| n).collect()
         };
         match &previous_scope {
             Some((section, before)) if pronoun && *section == sentence.section => {
@@ -1508,7 +1527,7 @@ fn claim_of(
     // Where the document's components name part of the subject ("The origination-api and
     // decision-engine services": only the first is a component), the subject's other names
     // count too.
-    if !names.is_empty() && !view.scope.universal && !view.subject.is_empty() {
+    if !names.is_empty() && !view.scope.universal && view.scope.of_subject {
         let known: std::collections::HashSet<String> = names
             .iter()
             .flat_map(|n| super::text::name_words(n))
@@ -1864,17 +1883,17 @@ impl ComponentIndex {
         out
     }
 
-    /// The components a sentence names. Read left to
+    /// The components a sentence names, each with the token it starts at. Read left to
     /// right, the longest name wins: where "tenant data table" matches, "tenant data" does not.
-    fn named(&self, tokens: &[Token]) -> Vec<String> {
+    fn named(&self, tokens: &[Token]) -> Vec<(String, usize)> {
         let folded: Vec<&str> = tokens.iter().map(|t| fold(&t.word)).collect();
-        let mut out: Vec<String> = Vec::new();
+        let mut out: Vec<(String, usize)> = Vec::new();
         let mut i = 0;
         while i < folded.len() {
             match self.at(&folded, i) {
                 Some((name, len)) => {
-                    if !out.contains(name) {
-                        out.push(name.clone());
+                    if !out.iter().any(|(n, _)| n == name) {
+                        out.push((name.clone(), i));
                     }
                     i += len;
                 }

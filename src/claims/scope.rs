@@ -23,6 +23,12 @@ pub(crate) struct Scope {
     pub universal: bool,
     /// The words that decided it, for the explanation.
     pub why: String,
+    /// The tokens of the sentence's subject (empty when it has none the reader found): what
+    /// the sentence is about, as against its objects, destinations and sources.
+    pub subject: Range<usize>,
+    /// `names` are the subject's own ("The settlement-batch function only needs read access to
+    /// the ledger table" is about `settlement-batch`).
+    pub of_subject: bool,
 }
 
 /// Nouns that say what kind of thing a name is: "the ledger **table**", "clinician
@@ -85,6 +91,16 @@ const SERVICE_WORDS: &[&str] = &[
     "s3", "kms", "iam", "lambda", "ecs", "ec2", "sqs", "sns", "dynamodb", "cloudwatch", "rds",
 ];
 
+/// AWS services named in two capitalized words ("Secrets Manager", "Security Hub"): the
+/// service, not a component of the system.
+#[rustfmt::skip]
+const SERVICE_NAMES: &[(&str, &str)] = &[
+    ("secrets", "manager"), ("systems", "manager"), ("session", "manager"),
+    ("certificate", "manager"), ("parameter", "store"), ("security", "hub"),
+    ("access", "analyzer"), ("identity", "center"), ("control", "tower"), ("step", "functions"),
+    ("app", "runner"), ("elastic", "beanstalk"), ("guard", "duty"),
+];
+
 /// Words that open a quantified subject: "every route", "all four", "each function".
 const QUANTIFIERS: &[&str] = &["every", "all", "each", "no", "none", "any"];
 
@@ -106,7 +122,9 @@ const VERBS: &[&str] = &[
     "enroll", "enrolls", "sign", "signs", "authenticate", "authenticates", "terminate",
     "terminates", "restrict", "restricts", "limit", "limits", "scope", "scopes", "expose",
     "exposes", "reach", "reaches", "connect", "connects", "publish", "publishes", "emit",
-    "emits", "forward", "forwards", "route", "routes", "back", "backs",
+    "emits", "forward", "forwards", "route", "routes", "back", "backs", "comes", "come",
+    "adds", "add", "contains", "contain", "includes", "include", "produces", "produce",
+    "provides", "provide", "lands", "takes", "gives", "give", "puts", "makes", "lets",
 ];
 
 /// Whether a word is a verb that ends a subject ([`VERBS`]).
@@ -121,6 +139,15 @@ const LEAD_WORDS: &[&str] = &[
     "second", "third", "separately", "similarly", "likewise", "meanwhile", "in", "production",
     "prod", "practice", "addition", "short", "summary", "at", "present", "as", "of", "right",
     "so", "far", "note", "again", "here", "there", "overall", "otherwise",
+];
+
+/// Words that open a leading clause of circumstance, not the subject ("On every token issue,
+/// …", "After the migration, …"). Not `for`: "For Business workspaces, …" says what the
+/// sentence is about.
+#[rustfmt::skip]
+const ADVERBIAL_OPENERS: &[&str] = &[
+    "on", "in", "at", "with", "after", "before", "during", "from", "under", "within", "across",
+    "by", "when", "once", "whenever", "upon", "through", "via", "as", "since", "behind",
 ];
 
 /// Prepositions whose phrase names what a control applies to.
@@ -323,7 +350,11 @@ fn names_in_with(
             let next_continues = units.get(k + 1).is_some_and(|n| {
                 is_word_unit(n, words) || (n.tokens.len() == 1 && is_kind(words[n.tokens.start]))
             });
-            if proper && !next_continues {
+            let service = k > 0 && {
+                let before = words[units[k - 1].tokens.start];
+                SERVICE_NAMES.iter().any(|(a, b)| *a == before && *b == w)
+            };
+            if proper && !next_continues && !service {
                 out.push(w.to_string());
                 mods.clear();
             }
@@ -340,6 +371,19 @@ fn names_in_with(
 fn is_word_unit(u: &Unit, words: &[&str]) -> bool {
     let w = words[u.tokens.start];
     u.tokens.len() == 1 && !NOT_NAMES.contains(&w) && !VERBS.contains(&w)
+}
+
+/// Whether the clause that token `i` opens goes on coordinating noun phrases: only a comma or
+/// a bracket stands before it, and the word before is no conjunction that ends a clause.
+fn coordinates(text: &str, tokens: &[Token], i: usize) -> bool {
+    let Some(prev) = i.checked_sub(1).map(|p| &tokens[p]) else {
+        return false;
+    };
+    let gap = text.get(prev.span.end..tokens[i].span.start).unwrap_or(";");
+    !super::text::ends_clause(&prev.word)
+        && gap
+            .chars()
+            .all(|c| matches!(c, ',' | '(' | ')' | '`') || c.is_whitespace())
 }
 
 /// Reads the scope of a sentence (see the module's documentation).
@@ -413,6 +457,17 @@ pub(crate) fn read(text: &str, tokens: &[Token], code: &[Range<usize>]) -> Scope
     {
         units = &units[lead_len..];
     }
+    // A leading clause that opens with a preposition or a conjunction of time sets the
+    // circumstances ("On every token issue, Cognito calls …", "When a tenant signs up, …"): the
+    // subject comes after it.
+    let lead_clause = tokens[units[0].tokens.start].clause;
+    let lead_len = units
+        .iter()
+        .take_while(|u| tokens[u.tokens.start].clause == lead_clause)
+        .count();
+    if lead_len < units.len() && ADVERBIAL_OPENERS.contains(&words[units[0].tokens.start]) {
+        units = &units[lead_len..];
+    }
     // A leading "For Business workspaces, …" scopes the whole sentence.
     let first_clause = tokens[units[0].tokens.start].clause;
     if words[units[0].tokens.start] == "for" {
@@ -466,16 +521,52 @@ pub(crate) fn read(text: &str, tokens: &[Token], code: &[Range<usize>]) -> Scope
             "is" | "are" | "was" | "were" | "not"
         )
     };
+    // A subject coordinates its conjuncts across commas and brackets ("The patient-records
+    // database (Amazon Aurora PostgreSQL), the attachments bucket, and the audit-export bucket
+    // are …"); a semicolon, a colon, a dash or a conjunction that ends a clause ends it.
     let subject_len = units
         .iter()
         .enumerate()
         .position(|(k, u)| {
-            u.tokens.len() == 1
-                && ((VERBS.contains(&words[u.tokens.start]) && !noun_before_kind(k))
-                    || tokens[u.tokens.start].clause != first_clause)
+            let i = u.tokens.start;
+            let verb = u.tokens.len() == 1 && VERBS.contains(&words[i]) && !noun_before_kind(k);
+            let clause_ends =
+                i > 0 && tokens[i].clause != tokens[i - 1].clause && !coordinates(text, tokens, i);
+            verb || clause_ends
         })
         .unwrap_or(units.len());
-    let subject = &units[..subject_len];
+    if let (Some(first), Some(last)) = (units.first(), subject_len.checked_sub(1)) {
+        scope.subject = first.tokens.start..units[last].tokens.end;
+    }
+    // What brackets hold after a name says what it is ("(Amazon Aurora PostgreSQL)"), not
+    // another thing.
+    let subject: Vec<Unit> = units[..subject_len]
+        .iter()
+        .scan(false, |inside, u| {
+            let i = u.tokens.start;
+            let gap = i
+                .checked_sub(1)
+                .and_then(|p| text.get(tokens[p].span.end..tokens[i].span.start))
+                .unwrap_or("");
+            if gap.contains(')') {
+                *inside = false;
+            }
+            if gap.contains('(') {
+                *inside = true;
+            }
+            Some((*inside, u))
+        })
+        // Nor is an adverb between commas ("The ALB, however, is …").
+        .filter(|(inside, u)| {
+            !inside && !(u.tokens.len() == 1 && super::text::ends_clause(words[u.tokens.start]))
+        })
+        .map(|(_, x)| Unit {
+            tokens: x.tokens.clone(),
+            raw: x.raw.clone(),
+            code: x.code,
+        })
+        .collect();
+    let subject = &subject[..];
     let first_word = words[units[0].tokens.start];
     if QUANTIFIERS.contains(&first_word) {
         scope.universal = true;
@@ -531,6 +622,7 @@ pub(crate) fn read(text: &str, tokens: &[Token], code: &[Range<usize>]) -> Scope
         }
     } else if !names.is_empty() {
         scope.why = format!("scope `{}` (subject)", names.join(", "));
+        scope.of_subject = true;
     }
     scope.names = names;
     scope
@@ -779,6 +871,23 @@ mod tests {
             ["delivery log table"]
         );
         assert_eq!(scope("The ALB permits TLS 1.0.").names, ["alb"]);
+        // The subject, not the objects; every conjunct of it, and not what brackets say of one.
+        let s = scope("The patient-records database (Amazon Aurora PostgreSQL), the attachments bucket, and the audit-export bucket are encrypted with the data key.");
+        assert_eq!(
+            s.names,
+            ["patient-records", "attachments bucket", "audit-export"]
+        );
+        assert!(s.of_subject);
+        assert_eq!(s.subject, 0..15, "up to `are`");
+        assert_eq!(scope("The ALB, however, is reachable.").names, ["alb"]);
+        assert_eq!(
+            scope("On every token issue, the `pre-token` trigger adds a claim.").names,
+            ["pre-token"]
+        );
+        assert_eq!(
+            scope("Secrets (Twilio, APNs) in Secrets Manager, each granted by ARN.").names,
+            Vec::<String>::new()
+        );
         assert_eq!(heading("guests (RDS for PostgreSQL 16)"), ["guests"]);
         assert_eq!(heading("Documents bucket"), ["documents bucket"]);
         assert_eq!(heading("H-1: Backups"), Vec::<String>::new());
