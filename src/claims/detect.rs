@@ -998,7 +998,8 @@ pub(crate) fn read(
         // description the code may not spell ("the LLM provider's API key").
         let subject_identifier =
             scope.of_subject && scope.names.iter().any(|n| n.contains(['-', '_', '/', ':']));
-        let named: Vec<String> = if !in_subject.is_empty() || subject_identifier {
+        let subject_named = !in_subject.is_empty() || subject_identifier;
+        let mut named: Vec<String> = if subject_named {
             in_subject
         } else {
             named_at.into_iter().map(|(n, _)| n).collect()
@@ -1013,15 +1014,21 @@ pub(crate) fn read(
             _ => {}
         }
         // "The key rotates …": a definite description that names nothing refers to the last
-        // thing of its kind the section named.
-        if scope.names.is_empty()
+        // thing of its kind the section named; so does one whose sentence goes on to name
+        // other things ("The key policy allows … to the orders-api roles"): they are objects.
+        // A subject named only by its service ("The SQS queue") is such a description too;
+        // with nothing of its kind named before, the service is all it says.
+        let kinds = super::scope::definite_kinds(&tokens);
+        let generic = !kinds.is_empty()
+            && scope.of_subject
+            && !scope.names.iter().any(|n| super::scope::distinctive(n));
+        if (scope.names.is_empty() || generic)
             && !scope.universal
             && scope.excluded.is_empty()
-            && named.is_empty()
+            && !subject_named
             && subject.is_empty()
             && !pronoun
         {
-            let kinds = super::scope::definite_kinds(&tokens);
             let found = kinds.iter().find_map(|kind| {
                 earlier
                     .iter()
@@ -1037,6 +1044,7 @@ pub(crate) fn read(
                     })
             });
             if let Some((kind, names)) = found {
+                named.clear();
                 scope.why = format!("scope `{}` (the {kind} named before)", names.join(", "));
                 scope.names = names;
             }

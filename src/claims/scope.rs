@@ -468,6 +468,35 @@ pub(crate) fn read(text: &str, tokens: &[Token], code: &[Range<usize>]) -> Scope
     if lead_len < units.len() && ADVERBIAL_OPENERS.contains(&words[units[0].tokens.start]) {
         units = &units[lead_len..];
     }
+    // A label before a colon, followed by a clause with a verb of its own, is that clause's
+    // heading ("WS API: `$connect` requires a JWT"): the subject is the clause's. Followed by
+    // no verb ("REST `/send`: IAM auth only"), the label is the subject.
+    let verb_unit = |u: &Unit| u.tokens.len() == 1 && !u.code && is_verb(words[u.tokens.start]);
+    let mut label: Vec<String> = Vec::new();
+    if let Some(colon) = units.iter().position(|u| {
+        u.tokens.start > 0
+            && text
+                .get(tokens[u.tokens.start - 1].span.end..tokens[u.tokens.start].span.start)
+                .is_some_and(|gap| gap.contains(':'))
+    }) {
+        let clause = tokens[units[colon].tokens.start].clause;
+        let clause_verb = units[colon..]
+            .iter()
+            .take_while(|u| tokens[u.tokens.start].clause == clause)
+            .any(verb_unit);
+        if colon > 0 && !units[..colon].iter().any(verb_unit) && clause_verb {
+            let label_units: Vec<Unit> = units[..colon]
+                .iter()
+                .map(|x| Unit {
+                    tokens: x.tokens.clone(),
+                    raw: x.raw.clone(),
+                    code: x.code,
+                })
+                .collect();
+            label = names_in_with(&label_units, &words, text, true, false);
+            units = &units[colon..];
+        }
+    }
     // A leading "For Business workspaces, …" scopes the whole sentence.
     let first_clause = tokens[units[0].tokens.start].clause;
     if words[units[0].tokens.start] == "for" {
@@ -529,9 +558,10 @@ pub(crate) fn read(text: &str, tokens: &[Token], code: &[Range<usize>]) -> Scope
         .enumerate()
         .position(|(k, u)| {
             let i = u.tokens.start;
-            let verb = u.tokens.len() == 1 && VERBS.contains(&words[i]) && !noun_before_kind(k);
+            // Inline code is a name, never a verb (`/send`).
+            let verb = verb_unit(u) && !noun_before_kind(k);
             let clause_ends =
-                i > 0 && tokens[i].clause != tokens[i - 1].clause && !coordinates(text, tokens, i);
+                k > 0 && tokens[i].clause != tokens[i - 1].clause && !coordinates(text, tokens, i);
             verb || clause_ends
         })
         .unwrap_or(units.len());
@@ -624,6 +654,10 @@ pub(crate) fn read(text: &str, tokens: &[Token], code: &[Range<usize>]) -> Scope
         scope.why = format!("scope `{}` (subject)", names.join(", "));
         scope.of_subject = true;
     }
+    if names.is_empty() && !label.is_empty() {
+        scope.why = format!("scope `{}` (the label before the colon)", label.join(", "));
+        names = label;
+    }
     scope.names = names;
     scope
 }
@@ -638,7 +672,29 @@ pub(crate) fn kinded_names(
     code: &[Range<usize>],
 ) -> Vec<(String, String)> {
     let words: Vec<&str> = tokens.iter().map(|t| t.word.as_str()).collect();
-    let units = units(text, tokens, code);
+    // A negated noun phrase introduces nothing to refer back to: after "its rule has no replica
+    // key configured", "the key" is not a replica key.
+    let mut negated: Option<u32> = None;
+    let units: Vec<Unit> = units(text, tokens, code)
+        .into_iter()
+        .filter(|u| {
+            let w = words[u.tokens.start];
+            let clause = tokens[u.tokens.start].clause;
+            let single = u.tokens.len() == 1;
+            if single && matches!(w, "no" | "without") {
+                negated = Some(clause);
+                return false;
+            }
+            if negated.is_some_and(|c| c != clause) || is_verb(w) {
+                negated = None;
+            }
+            let keep = negated.is_none();
+            if single && is_kind(w) {
+                negated = None;
+            }
+            keep
+        })
+        .collect();
     let kind_at = |k: usize| -> Option<&str> {
         let u = units.get(k)?;
         (u.tokens.len() == 1 && is_kind(words[u.tokens.start]))
@@ -647,10 +703,7 @@ pub(crate) fn kinded_names(
     let mut out: Vec<(String, String)> = Vec::new();
     for name in names_in(&units, &words, text, true) {
         if let Some(last) = name.rsplit(' ').next().filter(|w| is_kind(w)) {
-            let distinctive = name
-                .split(' ')
-                .any(|w| !(is_kind(w) || NOT_NAMES.contains(&w) || SERVICE_WORDS.contains(&w)));
-            if name.contains(' ') && distinctive {
+            if name.contains(' ') && distinctive(&name) {
                 out.push((super::text::fold(last).to_string(), name.clone()));
             }
         }
@@ -680,6 +733,13 @@ pub(crate) fn kinded_names(
     out.sort();
     out.dedup();
     out
+}
+
+/// Whether a name has a word that tells its thing from others of its kind: "ledger table"
+/// does, "SQS queue" and "the RDS instance" do not.
+pub(crate) fn distinctive(name: &str) -> bool {
+    name.split(' ')
+        .any(|w| !(is_kind(w) || NOT_NAMES.contains(&w) || SERVICE_WORDS.contains(&w)))
 }
 
 /// Determiners of a definite description: "**the** key", "**both** buckets", "**that**
@@ -819,6 +879,11 @@ mod tests {
             ["polic", "key"]
         );
         assert!(definite_kinds(&tokenize("The ledger table is encrypted.")).is_empty());
+        // A negated noun phrase introduces nothing to refer back to.
+        let t = "The bucket replicates, but its rule has no replica key configured.";
+        assert_eq!(kinded_names(t, &tokenize(t), &[]), []);
+        assert!(!distinctive("sqs queue"));
+        assert!(distinctive("ledger table"));
         assert!(definite_kinds(&tokenize("Every key rotates.")).is_empty());
     }
 
@@ -880,6 +945,17 @@ mod tests {
         assert!(s.of_subject);
         assert_eq!(s.subject, 0..15, "up to `are`");
         assert_eq!(scope("The ALB, however, is reachable.").names, ["alb"]);
+        // A label before a colon heads a clause with a verb of its own, and is the subject of
+        // one without; inline code is a name, never a verb.
+        assert_eq!(
+            scope("WS API: `$connect` requires a JWT.").names,
+            ["connect"]
+        );
+        assert_eq!(scope("REST `/send`: IAM auth only.").names, ["send"]);
+        assert_eq!(
+            scope("WS API: every route requires a JWT.").names,
+            Vec::<String>::new()
+        );
         assert_eq!(
             scope("On every token issue, the `pre-token` trigger adds a claim.").names,
             ["pre-token"]
