@@ -876,6 +876,8 @@ struct View {
     parts: Vec<usize>,
     /// What its words say of its scope.
     scope: super::scope::Scope,
+    /// What the sentence before it in its block is about.
+    inherited: Vec<String>,
 }
 
 /// What one assumption makes of one sentence.
@@ -946,6 +948,9 @@ pub(crate) fn read(
     let mut previous: Option<(&str, Vec<String>)> = None;
     // The scope of the previous sentence, for pronoun subjects.
     let mut previous_scope: Option<(&str, super::scope::Scope)> = None;
+    // What the sentence before is about, and its block: for a sentence of the same block
+    // whose subject is only a control.
+    let mut before: Option<(u32, Vec<String>)> = None;
     // The last sentences that named things: their section, kind nouns and names.
     let mut earlier: Vec<(&str, Vec<(String, String)>)> = Vec::new();
     // A decision record (a document with a "Decision" section): its context and the
@@ -1049,6 +1054,17 @@ pub(crate) fn read(
                 scope.names = names;
             }
         }
+        // What this sentence is about, for the next one of its block.
+        let inherited = match &before {
+            Some((block, names)) if *block == sentence.block => names.clone(),
+            _ => Vec::new(),
+        };
+        let about: Vec<String> = if scope.of_subject || subject_named {
+            scope.names.iter().chain(&named).cloned().collect()
+        } else {
+            inherited.clone()
+        };
+        before = Some((sentence.block, about));
         // What this sentence names, by kind, for the definite descriptions after it.
         let pairs = match sentence.cells.first() {
             Some(_) if row_text.is_some() => Vec::new(),
@@ -1085,6 +1101,7 @@ pub(crate) fn read(
             Vec::new()
         };
         let view = View {
+            inherited,
             row_entities,
             absent: absent.then(|| heading.to_string()),
             tokens,
@@ -1249,6 +1266,12 @@ fn claim_of(
     let (shared_holds, shared_fails) = shared();
     let none: &[Phrase] = &[];
     let mut covered: Vec<std::ops::Range<usize>> = Vec::new();
+    // The words of the assumption's controls in the sentence.
+    let control_words: Vec<std::ops::Range<usize>> = c
+        .controls
+        .iter()
+        .flat_map(|p| p.find(tokens).into_iter().map(|at| at..at + p.words.len()))
+        .collect();
     if control {
         for p in &c.controls {
             covered.extend(p.find(tokens).into_iter().map(|at| at..at + p.words.len()));
@@ -1521,6 +1544,32 @@ fn claim_of(
         mentions.dedup();
         if !mentions.is_empty() && !view.scope.why.is_empty() {
             why = format!("{why}, {}", view.scope.why);
+        }
+        // A sentence whose subject is only the control ("`fp-raw-archive` is encrypted with
+        // the same key. Versioning is on …") goes on about what the sentence before it in
+        // its paragraph or list item is about.
+        // Not a bare plural: "Backups are tested …" is about backups in general.
+        let subject = view.scope.subject.clone();
+        let bare_plural = tokens
+            .get(subject.start)
+            .is_some_and(|t| t.word.len() > 3 && t.word.ends_with('s') && !t.word.ends_with("ss"));
+        let control_subject = !subject.is_empty()
+            && !bare_plural
+            && subject.clone().all(|i| {
+                control_words.iter().any(|r| r.contains(&i))
+                    || covered.iter().any(|r| r.contains(&i))
+                    || matches!(tokens[i].word.as_str(), "the" | "a" | "an" | "our" | "its")
+            });
+        if mentions.is_empty()
+            && view.scope.excluded.is_empty()
+            && control_subject
+            && !view.inherited.is_empty()
+        {
+            mentions = view.inherited.clone();
+            why = format!(
+                "{why}, scope `{}` (the sentence before)",
+                mentions.join(", ")
+            );
         }
         // A sentence that names nothing is about what its heading names ("### guests (RDS)"
         // then "Automated backups, retention 21 days.").
@@ -2060,6 +2109,7 @@ mod tests {
                 ("Key".into(), "stallmart-orders CMK".into()),
                 ("Access".into(), "checkout-svc only; nobody else".into()),
             ],
+            block: 1,
         };
         let entities = row_entities(&sentence);
         assert_eq!(entities.len(), 1);
@@ -2185,6 +2235,46 @@ mod tests {
         let notes = "# Notes\n\n## Context\n\nToday the table uses the AWS-owned key.\n";
         let doc = crate::claims::read_document("notes.md", notes, false);
         assert_eq!(detect(&doc, &cmk).len(), 1);
+    }
+
+    #[test]
+    fn claims_a_control_as_subject_goes_on_about_the_sentence_before() {
+        let versioning = ClaimPatterns {
+            controls: vec!["versioning".to_string()],
+            holds: vec!["is on".to_string()],
+            ..Default::default()
+        };
+        let scope_of = |text: &str| -> Vec<Vec<String>> {
+            let doc = crate::claims::read_document("d.md", text, false);
+            detect(&doc, &versioning)
+                .into_iter()
+                .map(|c| c.mentions)
+                .collect()
+        };
+        // In the same list item, the control is the subject: about what the item is about.
+        assert_eq!(
+            scope_of(
+                "- `fp-raw-archive` is encrypted. Versioning is on.
+"
+            ),
+            [["fp-raw-archive"]]
+        );
+        // Not across list items, nor when the subject names the thing itself.
+        assert_eq!(
+            scope_of(
+                "- `fp-raw-archive` is encrypted.
+- Versioning is on.
+"
+            ),
+            [Vec::<String>::new()]
+        );
+        assert_eq!(
+            scope_of(
+                "`fp-raw` is encrypted. Versioning on `fp-logs` is on.
+"
+            ),
+            [["fp-logs"]]
+        );
     }
 
     #[test]
