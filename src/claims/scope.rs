@@ -71,6 +71,10 @@ const NOT_NAMES: &[&str] = &[
     "between", "across", "within", "inside", "outside", "through", "via", "over", "under",
     "into", "onto", "about", "after", "before", "per", "owned", "organization", "cloudtrail",
     "every", "yes", "neither", "either", "few", "many", "most", "several", "none",
+    // Dates name no component ("paths found in July").
+    "january", "february", "march", "april", "june", "july", "august", "september",
+    "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
+    "saturday", "sunday",
 ];
 
 /// Nouns of [`NOT_NAMES`] that go on a name once one has started: "the delivery **log**
@@ -216,6 +220,15 @@ impl Unit {
 fn units(text: &str, tokens: &[Token], code: &[Range<usize>]) -> Vec<Unit> {
     let mut out: Vec<Unit> = Vec::new();
     for (i, t) in tokens.iter().enumerate() {
+        // A placeholder (`lumen-deploy-<env>`, `orders-{stage}`) stands for a part of a name
+        // that varies: no name of its own.
+        let opens = text[..t.span.start].ends_with(['<', '{']);
+        let closes = text
+            .get(t.span.end..)
+            .is_some_and(|r| r.starts_with(['>', '}']));
+        if opens && closes {
+            continue;
+        }
         let in_code = code
             .iter()
             .any(|c| c.start <= t.span.start && t.span.end <= c.end);
@@ -605,7 +618,22 @@ pub(crate) fn read(text: &str, tokens: &[Token], code: &[Range<usize>]) -> Scope
     if PRONOUNS.contains(&first_word) {
         return scope;
     }
-    let mut names = names_in(subject, &words, text, true);
+    // An indefinite subject ("A pre token generation trigger copies …") introduces a thing
+    // without naming it: only an identifier in it is a name.
+    let mut names = if matches!(first_word, "a" | "an") {
+        let identifiers: Vec<Unit> = subject
+            .iter()
+            .filter(|u| u.code || u.is_identifier(&words))
+            .map(|x| Unit {
+                tokens: x.tokens.clone(),
+                raw: x.raw.clone(),
+                code: x.code,
+            })
+            .collect();
+        names_in(&identifiers, &words, text, false)
+    } else {
+        names_in(subject, &words, text, true)
+    };
     // A subject that names a kind of thing without naming which ("security groups permit …")
     // is about all of them; a subject that is the control itself ("MFA is optional for …")
     // takes its scope from the phrase that says what it applies to.
@@ -952,6 +980,21 @@ mod tests {
             ["connect"]
         );
         assert_eq!(scope("REST `/send`: IAM auth only.").names, ["send"]);
+        // Placeholders and dates name nothing; an indefinite subject names only identifiers.
+        assert_eq!(
+            scope("The lumen-deploy-<env> roles trust GitHub only.").names,
+            ["lumen-deploy"]
+        );
+        assert!(scope("Escalation paths found in July are closed.")
+            .names
+            .is_empty());
+        assert!(scope("A pre token generation trigger copies the id.")
+            .names
+            .is_empty());
+        assert_eq!(
+            scope("A `ws-auth` Lambda authorizer checks the token.").names,
+            ["ws-auth"]
+        );
         assert_eq!(
             scope("WS API: every route requires a JWT.").names,
             Vec::<String>::new()
