@@ -1510,7 +1510,7 @@ fn claim_of(
         .to_ascii_lowercase();
     let universal = matches!(first.as_str(), "every" | "all" | "each" | "no" | "none");
     let subject = view.subject.clone();
-    let mut names = if universal && subject.is_empty() {
+    let mut names = if universal && subject.is_empty() && view.scope.names.is_empty() {
         // "All KMS keys rotate …" is about every key, not about the system as a whole.
         super::resolve::quantified_kind(&sentence.text)
             .map(|noun| vec![format!("every {noun}")])

@@ -612,6 +612,20 @@ pub(crate) fn read(text: &str, tokens: &[Token], code: &[Range<usize>]) -> Scope
     let subject = &subject[..];
     let first_word = words[units[0].tokens.start];
     if QUANTIFIERS.contains(&first_word) {
+        // "Every dataset bucket policy …" quantifies over the dataset buckets only: the
+        // words before the kind noun restrict it.
+        let restricted: Vec<String> = names_in(&subject[1..], &words, text, false)
+            .into_iter()
+            .filter(|n| {
+                n.rsplit(' ').next().is_some_and(is_kind) && n.contains(' ') && distinctive(n)
+            })
+            .collect();
+        if !restricted.is_empty() && first_word != "no" && first_word != "none" {
+            scope.why = format!("scope `{}` (`{first_word}`)", restricted.join(", "));
+            scope.names = restricted;
+            scope.of_subject = true;
+            return scope;
+        }
         scope.universal = true;
         return scope;
     }
@@ -930,6 +944,14 @@ mod tests {
             ["billing keys", "ledger keys"]
         );
         assert!(scope("Every route requires a token.").universal);
+        // A quantifier restricted by the words before its kind noun covers those things only;
+        // a service or a bare acronym restricts nothing.
+        assert_eq!(
+            scope("Every dataset bucket policy denies plain HTTP.").names,
+            ["dataset bucket"]
+        );
+        assert!(scope("All S3 buckets block public access.").universal);
+        assert!(scope("All CMKs rotate.").universal);
         assert_eq!(
             scope("Access logging is enabled on the public load balancer.").names,
             ["load balancer"]
