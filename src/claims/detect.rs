@@ -1053,6 +1053,38 @@ pub(crate) fn read(
                 scope.why = format!("scope `{}` (the {kind} named before)", names.join(", "));
                 scope.names = names;
             }
+        } else if scope.of_subject
+            && !subject_named
+            && scope.names.len() == 1
+            && tokens
+                .first()
+                .is_some_and(|t| matches!(t.word.as_str(), "the" | "these" | "those"))
+        {
+            // A name shortened once introduced: after "the `lumen-deploy-<env>` roles", "the
+            // deploy roles" are those roles, not others.
+            let short = &scope.names[0];
+            let mut words: Vec<&str> = short.split(' ').collect();
+            let kind = words.pop().filter(|w| super::scope::is_kind(w)).map(fold);
+            let full = kind.and_then(|kind| {
+                earlier
+                    .iter()
+                    .rev()
+                    .filter(|(section, _)| *section == sentence.section)
+                    .flat_map(|(_, pairs)| pairs.iter())
+                    .find(|(k, name)| {
+                        let parts: Vec<&str> = name.split([' ', '-', '_', '/']).collect();
+                        k == kind
+                            && name != short
+                            && parts.len() > words.len()
+                            && !words.is_empty()
+                            && words.iter().all(|w| parts.contains(w))
+                    })
+                    .map(|(_, name)| name.clone())
+            });
+            if let Some(full) = full {
+                scope.why = format!("scope `{full}` (`{short}`, named before in full)");
+                scope.names = vec![full];
+            }
         }
         // What this sentence is about, for the next one of its block.
         let inherited = match &before {
@@ -2274,6 +2306,30 @@ mod tests {
 "
             ),
             [["fp-logs"]]
+        );
+    }
+
+    #[test]
+    fn claims_a_shortened_name_is_the_one_named_in_full() {
+        let boundary = patterns(&["permissions boundary"], &["carry"], &[]);
+        let mentions = |text: &str| -> Vec<Vec<String>> {
+            let doc = crate::claims::read_document("d.md", text, false);
+            detect(&doc, &boundary)
+                .into_iter()
+                .map(|c| c.mentions)
+                .collect()
+        };
+        assert_eq!(
+            mentions(
+                "The `lumen-deploy-<env>` roles trust GitHub. \
+                 The deploy roles carry a permissions boundary.\n"
+            ),
+            [["lumen-deploy"]]
+        );
+        // Nothing longer named before: the words are the name.
+        assert_eq!(
+            mentions("The deploy roles carry a permissions boundary.\n"),
+            [["deploy roles"]]
         );
     }
 
