@@ -478,7 +478,24 @@ pub(crate) fn read(text: &str, tokens: &[Token], code: &[Range<usize>]) -> Scope
         .iter()
         .take_while(|u| tokens[u.tokens.start].clause == lead_clause)
         .count();
+    let mut circumstance: Vec<String> = Vec::new();
     if lead_len < units.len() && ADVERBIAL_OPENERS.contains(&words[units[0].tokens.start]) {
+        // Where it happens may still say what the sentence is about ("On the ALB, TLS 1.2 is
+        // the minimum"): its names count when the subject names nothing.
+        let lead: Vec<Unit> = units[1..lead_len]
+            .iter()
+            .map(|x| Unit {
+                tokens: x.tokens.clone(),
+                raw: x.raw.clone(),
+                code: x.code,
+            })
+            .collect();
+        if !lead
+            .first()
+            .is_some_and(|u| QUANTIFIERS.contains(&words[u.tokens.start]))
+        {
+            circumstance = names_in(&lead, &words, text, false);
+        }
         units = &units[lead_len..];
     }
     // A label before a colon, followed by a clause with a verb of its own, is that clause's
@@ -699,6 +716,10 @@ pub(crate) fn read(text: &str, tokens: &[Token], code: &[Range<usize>]) -> Scope
     if names.is_empty() && !label.is_empty() {
         scope.why = format!("scope `{}` (the label before the colon)", label.join(", "));
         names = label;
+    }
+    if names.is_empty() && !scope.universal && !circumstance.is_empty() {
+        scope.why = format!("scope `{}` (the opening phrase)", circumstance.join(", "));
+        names = circumstance;
     }
     scope.names = names;
     scope
@@ -1025,6 +1046,7 @@ mod tests {
             scope("On every token issue, the `pre-token` trigger adds a claim.").names,
             ["pre-token"]
         );
+        assert_eq!(scope("On the ALB, TLS 1.2 is the minimum.").names, ["alb"]);
         assert_eq!(
             scope("Secrets (Twilio, APNs) in Secrets Manager, each granted by ARN.").names,
             Vec::<String>::new()
