@@ -2269,6 +2269,15 @@ mod tests {
         assert_eq!(detect(&doc, &cmk).len(), 1);
     }
 
+    /// The names each claim `patterns` read in `text` narrows to.
+    fn mentions_of(text: &str, patterns: &ClaimPatterns) -> Vec<Vec<String>> {
+        let doc = crate::claims::read_document("d.md", text, false);
+        detect(&doc, patterns)
+            .into_iter()
+            .map(|c| c.mentions)
+            .collect()
+    }
+
     #[test]
     fn claims_a_control_as_subject_goes_on_about_the_sentence_before() {
         let versioning = ClaimPatterns {
@@ -2276,34 +2285,26 @@ mod tests {
             holds: vec!["is on".to_string()],
             ..Default::default()
         };
-        let scope_of = |text: &str| -> Vec<Vec<String>> {
-            let doc = crate::claims::read_document("d.md", text, false);
-            detect(&doc, &versioning)
-                .into_iter()
-                .map(|c| c.mentions)
-                .collect()
-        };
         // In the same list item, the control is the subject: about what the item is about.
         assert_eq!(
-            scope_of(
-                "- `fp-raw-archive` is encrypted. Versioning is on.
-"
+            mentions_of(
+                "- `fp-raw-archive` is encrypted. Versioning is on.\n",
+                &versioning
             ),
             [["fp-raw-archive"]]
         );
         // Not across list items, nor when the subject names the thing itself.
         assert_eq!(
-            scope_of(
-                "- `fp-raw-archive` is encrypted.
-- Versioning is on.
-"
+            mentions_of(
+                "- `fp-raw-archive` is encrypted.\n- Versioning is on.\n",
+                &versioning
             ),
             [Vec::<String>::new()]
         );
         assert_eq!(
-            scope_of(
-                "`fp-raw` is encrypted. Versioning on `fp-logs` is on.
-"
+            mentions_of(
+                "`fp-raw` is encrypted. Versioning on `fp-logs` is on.\n",
+                &versioning
             ),
             [["fp-logs"]]
         );
@@ -2312,23 +2313,20 @@ mod tests {
     #[test]
     fn claims_a_shortened_name_is_the_one_named_in_full() {
         let boundary = patterns(&["permissions boundary"], &["carry"], &[]);
-        let mentions = |text: &str| -> Vec<Vec<String>> {
-            let doc = crate::claims::read_document("d.md", text, false);
-            detect(&doc, &boundary)
-                .into_iter()
-                .map(|c| c.mentions)
-                .collect()
-        };
         assert_eq!(
-            mentions(
+            mentions_of(
                 "The `lumen-deploy-<env>` roles trust GitHub. \
-                 The deploy roles carry a permissions boundary.\n"
+                 The deploy roles carry a permissions boundary.\n",
+                &boundary
             ),
             [["lumen-deploy"]]
         );
         // Nothing longer named before: the words are the name.
         assert_eq!(
-            mentions("The deploy roles carry a permissions boundary.\n"),
+            mentions_of(
+                "The deploy roles carry a permissions boundary.\n",
+                &boundary
+            ),
             [["deploy roles"]]
         );
     }

@@ -194,7 +194,7 @@ const COMPOUND_LAST: &[&str] = &[
 ];
 
 /// A word or an identifier made of several words (`fp-raw-archive`, `alias/paylane-data`).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Unit {
     /// Token indices.
     tokens: Range<usize>,
@@ -415,11 +415,7 @@ pub(crate) fn read(text: &str, tokens: &[Token], code: &[Range<usize>]) -> Scope
                     .iter()
                     .skip_while(|x| x.tokens.start < i + cue.len())
                     .take_while(|x| tokens[x.tokens.start].clause == clause)
-                    .map(|x| Unit {
-                        tokens: x.tokens.clone(),
-                        raw: x.raw.clone(),
-                        code: x.code,
-                    })
+                    .cloned()
                     .collect();
                 let names = names_in(&after, &words, text, false);
                 let names = if names.is_empty() {
@@ -482,19 +478,12 @@ pub(crate) fn read(text: &str, tokens: &[Token], code: &[Range<usize>]) -> Scope
     if lead_len < units.len() && ADVERBIAL_OPENERS.contains(&words[units[0].tokens.start]) {
         // Where it happens may still say what the sentence is about ("On the ALB, TLS 1.2 is
         // the minimum"): its names count when the subject names nothing.
-        let lead: Vec<Unit> = units[1..lead_len]
-            .iter()
-            .map(|x| Unit {
-                tokens: x.tokens.clone(),
-                raw: x.raw.clone(),
-                code: x.code,
-            })
-            .collect();
+        let lead = &units[1..lead_len];
         if !lead
             .first()
             .is_some_and(|u| QUANTIFIERS.contains(&words[u.tokens.start]))
         {
-            circumstance = names_in(&lead, &words, text, false);
+            circumstance = names_in(lead, &words, text, false);
         }
         units = &units[lead_len..];
     }
@@ -515,15 +504,7 @@ pub(crate) fn read(text: &str, tokens: &[Token], code: &[Range<usize>]) -> Scope
             .take_while(|u| tokens[u.tokens.start].clause == clause)
             .any(verb_unit);
         if colon > 0 && !units[..colon].iter().any(verb_unit) && clause_verb {
-            let label_units: Vec<Unit> = units[..colon]
-                .iter()
-                .map(|x| Unit {
-                    tokens: x.tokens.clone(),
-                    raw: x.raw.clone(),
-                    code: x.code,
-                })
-                .collect();
-            label = names_in_with(&label_units, &words, text, true, false);
+            label = names_in_with(&units[..colon], &words, text, true, false);
             units = &units[colon..];
         }
     }
@@ -535,15 +516,7 @@ pub(crate) fn read(text: &str, tokens: &[Token], code: &[Range<usize>]) -> Scope
             .take_while(|u| tokens[u.tokens.start].clause == first_clause)
             .collect();
         if lead.len() < units.len() {
-            let lead_units: Vec<Unit> = lead
-                .iter()
-                .skip(1)
-                .map(|x| Unit {
-                    tokens: x.tokens.clone(),
-                    raw: x.raw.clone(),
-                    code: x.code,
-                })
-                .collect();
+            let lead_units: Vec<Unit> = lead.iter().skip(1).map(|u| (*u).clone()).collect();
             if lead_units
                 .first()
                 .is_some_and(|u| QUANTIFIERS.contains(&words[u.tokens.start]))
@@ -618,13 +591,10 @@ pub(crate) fn read(text: &str, tokens: &[Token], code: &[Range<usize>]) -> Scope
         })
         // Nor is an adverb between commas ("The ALB, however, is …").
         .filter(|(inside, u)| {
-            !inside && !(u.tokens.len() == 1 && super::text::ends_clause(words[u.tokens.start]))
+            let adverb = u.tokens.len() == 1 && super::text::ends_clause(words[u.tokens.start]);
+            !(*inside || adverb)
         })
-        .map(|(_, x)| Unit {
-            tokens: x.tokens.clone(),
-            raw: x.raw.clone(),
-            code: x.code,
-        })
+        .map(|(_, x)| x.clone())
         .collect();
     let subject = &subject[..];
     let first_word = words[units[0].tokens.start];
@@ -655,11 +625,7 @@ pub(crate) fn read(text: &str, tokens: &[Token], code: &[Range<usize>]) -> Scope
         let identifiers: Vec<Unit> = subject
             .iter()
             .filter(|u| u.code || u.is_identifier(&words))
-            .map(|x| Unit {
-                tokens: x.tokens.clone(),
-                raw: x.raw.clone(),
-                code: x.code,
-            })
+            .cloned()
             .collect();
         names_in(&identifiers, &words, text, false)
     } else {
@@ -688,11 +654,7 @@ pub(crate) fn read(text: &str, tokens: &[Token], code: &[Range<usize>]) -> Scope
                             && (TARGET_PREPOSITIONS.contains(&words[u.tokens.start])
                                 || VERBS.contains(&words[u.tokens.start])))
                     })
-                    .map(|x| Unit {
-                        tokens: x.tokens.clone(),
-                        raw: x.raw.clone(),
-                        code: x.code,
-                    })
+                    .cloned()
                     .collect();
                 if phrase
                     .first()
