@@ -951,6 +951,8 @@ pub(crate) fn read(
     // What the sentence before is about, and its block: for a sentence of the same block
     // whose subject is only a control.
     let mut before: Option<(u32, Vec<String>)> = None;
+    // The words the document wrote capitalized inside its sentences so far.
+    let mut proper: std::collections::HashSet<String> = std::collections::HashSet::new();
     // The last sentences that named things: their section, kind nouns and names.
     let mut earlier: Vec<(&str, Vec<(String, String)>)> = Vec::new();
     // A decision record (a document with a "Decision" section): its context and the
@@ -987,7 +989,7 @@ pub(crate) fn read(
         previous = Some((sentence.section.as_str(), subject.clone()));
         let mut scope = match sentence.cells.first() {
             Some((_, first)) if row_text.is_some() => super::scope::row(first),
-            _ => super::scope::read(text, &tokens, &sentence.code),
+            _ => super::scope::read(text, &tokens, &sentence.code, &proper),
         };
         // A sentence is about its subject: where the subject names something, the components
         // named after it are objects, destinations or sources ("The settlement-batch function
@@ -1097,6 +1099,9 @@ pub(crate) fn read(
             inherited.clone()
         };
         before = Some((sentence.block, about));
+        if row_text.is_none() {
+            proper.extend(super::scope::proper_nouns(text, &tokens));
+        }
         // What this sentence names, by kind, for the definite descriptions after it.
         let pairs = match sentence.cells.first() {
             Some(_) if row_text.is_some() => Vec::new(),

@@ -10,6 +10,7 @@
 //! nouns inside the sentence ("connections to Redis").
 
 use super::text::Token;
+use std::collections::HashSet;
 use std::ops::Range;
 
 /// What a sentence's words say of its scope.
@@ -400,7 +401,12 @@ fn coordinates(text: &str, tokens: &[Token], i: usize) -> bool {
 }
 
 /// Reads the scope of a sentence (see the module's documentation).
-pub(crate) fn read(text: &str, tokens: &[Token], code: &[Range<usize>]) -> Scope {
+pub(crate) fn read(
+    text: &str,
+    tokens: &[Token],
+    code: &[Range<usize>],
+    proper: &HashSet<String>,
+) -> Scope {
     let words: Vec<&str> = tokens.iter().map(|t| t.word.as_str()).collect();
     let units = units(text, tokens, code);
     let mut scope = Scope::default();
@@ -629,7 +635,15 @@ pub(crate) fn read(text: &str, tokens: &[Token], code: &[Range<usize>]) -> Scope
             .collect();
         names_in(&identifiers, &words, text, false)
     } else {
-        names_in(subject, &words, text, true)
+        // A word the document wrote capitalized inside a sentence before is a name at the
+        // start of one too ("… the `fp-readings` Timestream database …", then "Timestream
+        // encrypts with the AWS-managed key").
+        let seen_proper = subject.first().is_some_and(|u| {
+            u.tokens.len() == 1
+                && u.raw.starts_with(char::is_uppercase)
+                && proper.contains(words[u.tokens.start])
+        });
+        names_in(subject, &words, text, !seen_proper)
     };
     // A subject that names a kind of thing without naming which ("security groups permit …")
     // is about all of them; a subject that is the control itself ("MFA is optional for …")
@@ -685,6 +699,28 @@ pub(crate) fn read(text: &str, tokens: &[Token], code: &[Range<usize>]) -> Scope
     }
     scope.names = names;
     scope
+}
+
+/// The words a sentence writes capitalized where a sentence does not start (not first, not
+/// after a colon or a quote): the document's proper nouns, lowercase.
+pub(crate) fn proper_nouns(text: &str, tokens: &[Token]) -> Vec<String> {
+    tokens
+        .iter()
+        .enumerate()
+        .skip(1)
+        .filter(|(i, t)| {
+            let raw = text.get(t.span.clone()).unwrap_or("");
+            let gap = text
+                .get(tokens[i - 1].span.end..t.span.start)
+                .unwrap_or(":");
+            raw.starts_with(char::is_uppercase)
+                && raw.chars().skip(1).any(char::is_lowercase)
+                && !gap.contains([':', '"', '.', '!', '?', '|'])
+                && !NOT_NAMES.contains(&t.word.as_str())
+                && !VERBS.contains(&t.word.as_str())
+        })
+        .map(|(_, t)| t.word.clone())
+        .collect()
 }
 
 /// The names a sentence gives things of a kind, wherever they stand: "the ledger **table**"
@@ -875,7 +911,7 @@ mod tests {
             }
             out
         };
-        read(text, &tokenize(text), &code)
+        read(text, &tokenize(text), &code, &HashSet::new())
     }
 
     #[test]
@@ -1009,6 +1045,16 @@ mod tests {
             ["pre-token"]
         );
         assert_eq!(scope("On the ALB, TLS 1.2 is the minimum.").names, ["alb"]);
+        // A word written capitalized inside an earlier sentence is a name at the start of one.
+        let t = "The decoder writes rows to the Timestream database.";
+        let proper: HashSet<String> = proper_nouns(t, &tokenize(t)).into_iter().collect();
+        assert_eq!(proper, HashSet::from(["timestream".to_string()]));
+        let t = "Timestream encrypts with the AWS-managed key.";
+        assert_eq!(read(t, &tokenize(t), &[], &proper).names, ["timestream"]);
+        assert!(
+            scope(t).names.is_empty(),
+            "not seen before: a capital at the start"
+        );
         assert_eq!(
             scope("Secrets (Twilio, APNs) in Secrets Manager, each granted by ARN.").names,
             Vec::<String>::new()
