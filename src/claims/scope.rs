@@ -509,7 +509,13 @@ pub(crate) fn read(
             .iter()
             .take_while(|u| tokens[u.tokens.start].clause == clause)
             .any(verb_unit);
-        if colon > 0 && !units[..colon].iter().any(verb_unit) && clause_verb {
+        // A clause that opens with its verb ("Athena Workgroup: Enforces encrypted results")
+        // has no subject of its own: the label is it.
+        if colon > 0
+            && !units[..colon].iter().any(verb_unit)
+            && clause_verb
+            && !verb_unit(&units[colon])
+        {
             label = names_in_with(&units[..colon], &words, text, true, false);
             units = &units[colon..];
         }
@@ -1021,6 +1027,10 @@ mod tests {
             ["connect"]
         );
         assert_eq!(scope("REST `/send`: IAM auth only.").names, ["send"]);
+        assert_eq!(
+            scope("Athena workgroup `lake-wg`: enforces encrypted results.").names,
+            ["lake-wg"]
+        );
         // Placeholders and dates name nothing; an indefinite subject names only identifiers.
         assert_eq!(
             scope("The lumen-deploy-<env> roles trust GitHub only.").names,
