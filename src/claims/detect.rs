@@ -878,6 +878,8 @@ struct View {
     scope: super::scope::Scope,
     /// What the sentence before it in its block is about.
     inherited: Vec<String>,
+    /// Its relative clauses and the identifier each refers to.
+    relatives: Vec<(u32, String)>,
 }
 
 /// What one assumption makes of one sentence.
@@ -1137,7 +1139,12 @@ pub(crate) fn read(
         } else {
             Vec::new()
         };
+        let relatives = match sentence.cells.first() {
+            Some(_) if row_text.is_some() => Vec::new(),
+            _ => super::scope::relative_clauses(text, &tokens, &sentence.code),
+        };
         let view = View {
+            relatives,
             inherited,
             row_entities,
             absent: absent.then(|| heading.to_string()),
@@ -1637,6 +1644,16 @@ fn claim_of(
     // In a table row a cell describes the thing the nearest cell to its left names, when that
     // cell's column holds things ("Component | Store | Key": the key column describes the
     // store, not the component).
+    // A claim decided inside ", which …" is about what the clause refers to.
+    if let Some((_, name)) = view
+        .relatives
+        .iter()
+        .find(|(clause, _)| tokens.get(at).is_some_and(|t| t.clause == *clause))
+    {
+        names.clear();
+        mentions = vec![name.clone()];
+        why = format!("{why}, scope `{name}` (what `which` refers to)");
+    }
     let decided_in = view.parts.get(at).copied().unwrap_or(0);
     if let Some((_, entity)) = view
         .row_entities

@@ -707,6 +707,35 @@ pub(crate) fn read(
     scope
 }
 
+/// The non-restrictive relative clauses of a sentence (", which …", ", who …"), each as the
+/// clause it is (`Token::clause`) and the identifier it refers to, when the words right before
+/// its comma end in one: "… goes through lumen-export-reader, which trusts that account only
+/// …" says of `lumen-export-reader` that it trusts the account only.
+pub(crate) fn relative_clauses(
+    text: &str,
+    tokens: &[Token],
+    code: &[Range<usize>],
+) -> Vec<(u32, String)> {
+    let words: Vec<&str> = tokens.iter().map(|t| t.word.as_str()).collect();
+    let units = units(text, tokens, code);
+    let mut out = Vec::new();
+    for k in 1..units.len() {
+        let i = units[k].tokens.start;
+        let before = &units[k - 1];
+        let gap = text
+            .get(tokens[before.tokens.end - 1].span.end..tokens[i].span.start)
+            .unwrap_or("");
+        if !(matches!(words[i], "which" | "who") && gap.trim() == ",") {
+            continue;
+        }
+        let spelled = before.code || before.is_identifier(&words);
+        if let Some(name) = identifier_name(before, &words).filter(|_| spelled) {
+            out.push((tokens[i].clause, name));
+        }
+    }
+    out
+}
+
 /// The words a sentence writes capitalized where a sentence does not start (not first, not
 /// after a colon or a quote): the document's proper nouns, lowercase.
 pub(crate) fn proper_nouns(text: &str, tokens: &[Token]) -> Vec<String> {
@@ -1055,6 +1084,15 @@ mod tests {
             ["pre-token"]
         );
         assert_eq!(scope("On the ALB, TLS 1.2 is the minimum.").names, ["alb"]);
+        // ", which …" refers to the identifier right before its comma.
+        let t = "Access goes through lumen-export-reader, which trusts that account only.";
+        let tokens = tokenize(t);
+        let relatives = relative_clauses(t, &tokens, &[]);
+        assert_eq!(relatives.len(), 1);
+        assert_eq!(relatives[0].1, "lumen-export-reader");
+        assert_eq!(relatives[0].0, tokens[6].clause, "the clause of `which`");
+        let t = "It uses the default policy, which permits TLS 1.0.";
+        assert!(relative_clauses(t, &tokenize(t), &[]).is_empty());
         // A word written capitalized inside an earlier sentence is a name at the start of one.
         let t = "The decoder writes rows to the Timestream database.";
         let proper: HashSet<String> = proper_nouns(t, &tokenize(t)).into_iter().collect();
