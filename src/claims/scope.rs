@@ -613,12 +613,13 @@ pub(crate) fn read(
     if QUANTIFIERS.contains(&first_word) {
         // "Every dataset bucket policy …" quantifies over the dataset buckets only: the
         // words before the kind noun restrict it.
-        let restricted: Vec<String> = names_in(&subject[1..], &words, text, false)
-            .into_iter()
-            .filter(|n| {
-                n.rsplit(' ').next().is_some_and(is_kind) && n.contains(' ') && distinctive(n)
-            })
-            .collect();
+        let restricted: Vec<String> =
+            names_in(subject.get(1..).unwrap_or(&[]), &words, text, false)
+                .into_iter()
+                .filter(|n| {
+                    n.rsplit(' ').next().is_some_and(is_kind) && n.contains(' ') && distinctive(n)
+                })
+                .collect();
         if !restricted.is_empty() && first_word != "no" && first_word != "none" {
             scope.why = format!("scope `{}` (`{first_word}`)", restricted.join(", "));
             scope.names = restricted;
@@ -1006,6 +1007,8 @@ mod tests {
         );
         assert!(scope("All S3 buckets block public access.").universal);
         assert!(scope("All CMKs rotate.").universal);
+        // A quantifier inside brackets leaves the subject empty (found by fuzzing).
+        assert!(scope("(All) is encrypted.").names.is_empty());
         assert_eq!(
             scope("Access logging is enabled on the public load balancer.").names,
             ["load balancer"]
