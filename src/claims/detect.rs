@@ -1007,7 +1007,8 @@ pub(crate) fn read(
         // description the code may not spell ("the LLM provider's API key").
         let subject_identifier =
             scope.of_subject && scope.names.iter().any(|n| n.contains(['-', '_', '/', ':']));
-        let subject_named = !in_subject.is_empty() || subject_identifier;
+        let subject_component = !in_subject.is_empty();
+        let subject_named = subject_component || subject_identifier;
         let mut named: Vec<String> = if subject_named {
             in_subject
         } else {
@@ -1027,14 +1028,21 @@ pub(crate) fn read(
         // other things ("The key policy allows … to the orders-api roles"): they are objects.
         // A subject named only by its service ("The SQS queue") is such a description too;
         // with nothing of its kind named before, the service is all it says.
-        let kinds = super::scope::definite_kinds(&tokens);
+        let kinds = super::scope::definite_kinds(&tokens[scope.subject.start.min(tokens.len())..]);
+        // And a demonstrative points back whatever words describe it ("this back-office
+        // task" after "The hr-admin task …").
+        let pointing = !kinds.is_empty()
+            && !subject_component
+            && tokens
+                .get(scope.subject.start)
+                .is_some_and(|t| matches!(t.word.as_str(), "this" | "that" | "these" | "those"));
         let generic = !kinds.is_empty()
             && scope.of_subject
             && !scope.names.iter().any(|n| super::scope::distinctive(n));
-        if (scope.names.is_empty() || generic)
+        if (scope.names.is_empty() || generic || pointing)
             && !scope.universal
             && scope.excluded.is_empty()
-            && !subject_named
+            && (!subject_named || pointing)
             && subject.is_empty()
             && !pronoun
         {
@@ -2329,6 +2337,19 @@ mod tests {
                 &versioning
             ),
             [["fp-logs"]]
+        );
+    }
+
+    #[test]
+    fn claims_a_demonstrative_points_back() {
+        let data = patterns(&["data access"], &[], &["full data access"]);
+        assert_eq!(
+            mentions_of(
+                "The `hr-admin` task updates employee rows. \
+                 We accept that this back-office task has full data access.\n",
+                &data
+            ),
+            [["hr-admin"]]
         );
     }
 

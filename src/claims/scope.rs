@@ -520,6 +520,18 @@ pub(crate) fn read(
             units = &units[colon..];
         }
     }
+    // "We accept that this back-office task has full data access": a speaker's verb before
+    // `that` reports a clause; its subject is what the sentence is about.
+    if matches!(words[units[0].tokens.start], "we" | "i") {
+        if let Some(that) = units
+            .iter()
+            .take(4)
+            .position(|u| words[u.tokens.start] == "that")
+            .filter(|&t| t > 1 && t + 1 < units.len())
+        {
+            units = &units[that + 1..];
+        }
+    }
     // A leading "For Business workspaces, …" scopes the whole sentence.
     let first_clause = tokens[units[0].tokens.start].clause;
     if words[units[0].tokens.start] == "for" {
@@ -854,6 +866,8 @@ pub(crate) fn definite_kinds(tokens: &[Token]) -> Vec<String> {
     if !words.first().is_some_and(|w| DEFINITE.contains(w)) {
         return Vec::new();
     }
+    // A demonstrative points back whatever describes it ("this back-office task").
+    let demonstrative = matches!(words[0], "this" | "that" | "these" | "those");
     let clause = tokens[0].clause;
     let mut kinds = Vec::new();
     for (k, w) in words.iter().enumerate().skip(1).take(4) {
@@ -862,7 +876,9 @@ pub(crate) fn definite_kinds(tokens: &[Token]) -> Vec<String> {
         }
         if is_kind(w) {
             kinds.push(super::text::fold(w).to_string());
-        } else if !kinds.is_empty() || !(NOT_NAMES.contains(w) || SERVICE_WORDS.contains(w)) {
+        } else if !kinds.is_empty()
+            || !(demonstrative || NOT_NAMES.contains(w) || SERVICE_WORDS.contains(w))
+        {
             break;
         }
     }
@@ -982,6 +998,12 @@ mod tests {
         assert!(!distinctive("sqs queue"));
         assert!(distinctive("ledger table"));
         assert!(definite_kinds(&tokenize("Every key rotates.")).is_empty());
+        assert_eq!(
+            definite_kinds(&tokenize("This back-office task has full access.")),
+            ["task"],
+            "a demonstrative points back whatever describes it"
+        );
+        assert!(definite_kinds(&tokenize("The back-office task has full access.")).is_empty());
     }
 
     #[test]
@@ -1087,6 +1109,10 @@ mod tests {
             ["pre-token"]
         );
         assert_eq!(scope("On the ALB, TLS 1.2 is the minimum.").names, ["alb"]);
+        // What a speaker reports is about the reported clause's subject.
+        let s = scope("We accept that the `hr-admin` task has full data access.");
+        assert_eq!(s.names, ["hr-admin"]);
+        assert_eq!(s.subject, 3..7);
         // ", which …" refers to the identifier right before its comma.
         let t = "Access goes through lumen-export-reader, which trusts that account only.";
         let tokens = tokenize(t);
