@@ -69,18 +69,26 @@ impl<'a> Phrase<'a> {
     /// [`Phrase::find`] for a word of holding or failing: not where it ends in a kind noun
     /// that only modifies the next one ("default key" says nothing in "the default key
     /// policy", which is about a policy).
+    ///
+    /// Nor where it ends in "managed" or "owned" before a noun that is not a key: an "AWS
+    /// managed policy", a "customer managed policy" (IAM), "AWS managed services" or a
+    /// "fully managed service" say nothing of keys.
     fn find_predicate(&self, tokens: &[Token]) -> Vec<usize> {
         let n = self.words.len();
         self.find(tokens)
             .into_iter()
             .filter(|&at| {
                 let last = &tokens[at + n - 1].word;
-                !(super::scope::is_kind(last)
-                    && tokens.get(at + n).is_some_and(|next| {
-                        next.clause == tokens[at].clause
-                            && next.word != *last
-                            && super::scope::is_kind(&next.word)
-                    }))
+                let next = tokens
+                    .get(at + n)
+                    .filter(|next| next.clause == tokens[at].clause);
+                let modifies_kind = super::scope::is_kind(last)
+                    && next.is_some_and(|next| {
+                        next.word != *last && super::scope::is_kind(&next.word)
+                    });
+                let other_sense = matches!(last.as_str(), "managed" | "owned")
+                    && next.is_some_and(|next| OTHER_MANAGED_THINGS.contains(&next.word.as_str()));
+                !(modifies_kind || other_sense)
             })
             .collect()
     }
@@ -103,6 +111,14 @@ impl<'a> Phrase<'a> {
     }
 }
 
+/// What "AWS managed" and "customer managed" also qualify, in AWS's vocabulary, besides keys:
+/// IAM policies, services, prefix lists, rules.
+#[rustfmt::skip]
+const OTHER_MANAGED_THINGS: &[&str] = &[
+    "policy", "policies", "service", "services", "prefix", "rule", "rules", "offering",
+    "offerings", "platform", "platforms",
+];
+
 /// Words that negate the verb phrase after them: "is **not** required", "**never** shares",
 /// "**cannot** be disabled" (read as `can not`). They reach a phrase that starts at most this many
 /// words later in the same clause.
@@ -111,11 +127,13 @@ const VERB_NEGATION_REACH: usize = 5;
 /// Words that negate the noun phrase right after them: "**no** customer-managed key", "**without**
 /// encryption". They reach only a phrase that starts within two words, so "no internet gateway"
 /// does not negate "private subnets" later in the sentence.
-const NOUN_NEGATIONS: &[&str] = &["no", "without"];
+const NOUN_NEGATIONS: &[&str] = &["no", "without", "lack", "lacks", "lacking"];
 const NOUN_NEGATION_REACH: usize = 2;
 /// Subjects that negate their whole clause: "**none** of the functions run in a VPC", "**no**
 /// service role holds administrative access".
-const SUBJECT_NEGATIONS: &[&str] = &["none", "nothing", "nobody", "neither", "no"];
+/// "**Few** roles use a permissions boundary" says most do not: a negative quantifier ("a few"
+/// starts with `a`, and is not one).
+const SUBJECT_NEGATIONS: &[&str] = &["none", "nothing", "nobody", "neither", "no", "few"];
 /// Verbs of refusal. A negation after one of them in the same clause (at most
 /// [`REFUSAL_REACH`] words before it) is a double negation, and cancels out: "the bucket policy
 /// refuses any request that does not use TLS" says TLS is used. Before a `fails` phrase, a
@@ -128,6 +146,19 @@ const REFUSALS: &[&str] = &[
     "prevents",
 ];
 const REFUSAL_REACH: usize = 6;
+/// Verbs that undo a control: before a `holds` phrase in the same clause (at most
+/// [`REFUSAL_REACH`] words before it) they say it is gone ("we **removed** the permissions
+/// boundary", "the team **overrode** rds.force_ssl"), so the phrase fails; a negation before
+/// them cancels out ("we have **not overridden** rds.force_ssl" holds). Before a `fails` phrase
+/// they take away what fails, as a refusal does ("we **revoked** the wildcard grant").
+#[rustfmt::skip]
+const UNDOING: &[&str] = &[
+    "override", "overrides", "overrode", "overridden", "overriding", "remove", "removes",
+    "removed", "removing", "revoke", "revokes", "revoked", "revoking", "weaken", "weakens",
+    "weakened", "weakening", "relax", "relaxes", "relaxed", "relaxing", "circumvent",
+    "circumvents", "circumvented", "detach", "detaches", "detached", "undo", "undoes", "undid",
+    "strip", "strips", "stripped",
+];
 /// Words after `not` that make it no negation: "not only", "not just".
 const NOT_NEGATING: &[&str] = &["only", "just", "merely", "solely"];
 
@@ -265,6 +296,9 @@ const HEDGE_PHRASES: &[&[&str]] = &[
     &["next", "release"],
     &["next", "quarter"],
     &["where", "possible"],
+    &["wherever", "possible"],
+    &["as", "much", "as", "possible"],
+    &["as", "far", "as", "possible"],
     &["when", "possible"],
     &["if", "possible"],
     &["where", "feasible"],
@@ -312,6 +346,25 @@ const HEDGE_PHRASES: &[&[&str]] = &[
     &["about", "to"],
     &["in", "progress"],
     &["as", "far", "as", "we", "know"],
+    &["as", "far", "as", "i", "know"],
+    &["as", "far", "as", "i", "can", "tell"],
+    &["as", "far", "as", "we", "can", "tell"],
+    // Work in progress: what is being changed is not yet what is.
+    &["working", "on"],
+    &["in", "the", "process", "of"],
+    &["rolling", "out"],
+    &["being", "rolled", "out"],
+    &["are", "moving"],
+    &["is", "moving"],
+    &["are", "migrating"],
+    &["is", "migrating"],
+    &["are", "switching"],
+    &["is", "switching"],
+    // A ticket to do it says it is not done.
+    &["ticket", "to"],
+    &["ticket", "for"],
+    &["tickets", "to"],
+    &["tickets", "for"],
     &["we", "think"],
     &["i", "think"],
     &["not", "sure"],
@@ -351,6 +404,32 @@ const CONDITIONAL_STARTS: &[&str] = &[
 /// tenant turns it on" says nothing of tenants who do not. The part of the sentence they stand
 /// in is no claim.
 const CONDITIONALS: &[&str] = &["if", "unless"];
+/// Openings of a conditional clause of several words: "**As long as** the flag is set, MFA is
+/// required", "**Only when** the flag is on …", "**In the event of** an outage …".
+const CONDITIONAL_OPENINGS: &[&[&str]] = &[
+    &["as", "long", "as"],
+    &["so", "long", "as"],
+    &["only", "when"],
+    &["only", "if"],
+    &["only", "once"],
+    &["in", "case"],
+    &["in", "the", "event"],
+    &["on", "condition"],
+    &["providing", "that"],
+];
+/// A leading "When …," / "Once …," / "Where …," clause is a condition, not a time, when it
+/// turns on someone's choice or a setting ("When a tenant **opts** in", "Once the flag **is
+/// set**", "Where a customer **provides** a key"): what follows holds only for those who chose.
+/// ("When a user signs in, the token carries the tenant id" states what always happens.)
+const TIME_OPENINGS: &[&str] = &["when", "once", "where", "whenever"];
+#[rustfmt::skip]
+const CHOICE_WORDS: &[&str] = &[
+    "opt", "opts", "opted", "asks", "ask", "asked", "chooses", "choose", "chose", "elects",
+    "prefers", "wants", "enables", "enabled", "configures", "configured", "sets", "set", "flag",
+    "toggle", "toggled", "provides", "supplies", "brings", "upgrades", "subscribes", "pays",
+    "requests", "requested", "turns", "selects", "selected",
+];
+
 /// First words of a question written without its question mark ("Do we need MFA for the
 /// console", "Why is the bucket public").
 #[rustfmt::skip]
@@ -391,6 +470,42 @@ fn cues(text: &str, tokens: &[Token], named_exceptions: bool) -> Vec<(String, Op
     if let Some(w) = first.filter(|w| CONDITIONAL_STARTS.contains(w)) {
         out.push((format!("conditional `{w}`"), None));
     }
+    let starts = |phrase: &[&str]| {
+        tokens.len() > phrase.len()
+            && phrase
+                .iter()
+                .zip(tokens)
+                .all(|(p, t)| *p == t.word.as_str())
+    };
+    if let Some(opening) = CONDITIONAL_OPENINGS.iter().find(|p| starts(p)) {
+        out.push((format!("conditional `{}`", opening.join(" ")), None));
+    }
+    // "Until last year, roles had AdministratorAccess", "Before the migration, the database
+    // was public": a state placed before a change, in the past tense, is no longer the state.
+    let past = tokens
+        .iter()
+        .any(|t| PAST.contains(&t.word.as_str()) || t.word == "had")
+        && !tokens.iter().any(|t| PRESENT.contains(&t.word.as_str()));
+    if let Some(w) = first.filter(|w| matches!(*w, "until" | "before" | "prior") && past) {
+        out.push((format!("past `{w}`"), None));
+    }
+    if let Some(w) = first.filter(|w| TIME_OPENINGS.contains(w)) {
+        let clause = tokens[0].clause;
+        let lead: Vec<&Token> = tokens.iter().take_while(|t| t.clause == clause).collect();
+        // A setting written out ("When `egress_mode = nat`, …") is a choice too.
+        let setting = lead
+            .last()
+            .and_then(|t| text.get(..t.span.end))
+            .is_some_and(|t| t.contains('='));
+        let chosen = lead
+            .iter()
+            .find(|t| CHOICE_WORDS.contains(&t.word.as_str()))
+            .map(|t| t.word.as_str())
+            .or(setting.then_some("="));
+        if let Some(c) = chosen.filter(|_| lead.len() < tokens.len()) {
+            out.push((format!("conditional `{w} … {c}`"), None));
+        }
+    }
     if let Some(w) = first.filter(|w| QUESTION_STARTS.contains(w)) {
         out.push((format!("question `{w}`"), None));
     }
@@ -426,10 +541,17 @@ fn cues(text: &str, tokens: &[Token], named_exceptions: bool) -> Vec<(String, Op
             out.push((format!("exception `{w}`"), Some(i)));
         }
         if w == "may" {
+            // "may assume the role without an external id", "may sign in without MFA": what
+            // is allowed without a control, a fact about access, not a possibility.
+            let without = tokens[i + 1..]
+                .iter()
+                .take_while(|t| t.clause == tokens[i].clause)
+                .any(|t| t.word == "without");
             let permission = tokens[i + 1..]
                 .iter()
                 .take(4)
                 .any(|t| MAY_PERMISSION.contains(&t.word.as_str()))
+                || without
                 || prohibition(tokens, i);
             if !permission {
                 out.push(("hedge `may`".to_string(), Some(i)));
@@ -471,12 +593,61 @@ fn prohibition(tokens: &[Token], i: usize) -> bool {
 /// The refusal verb governing a match that starts at `start` (at most [`REFUSAL_REACH`] words
 /// before it, in the same clause), if any.
 fn refusal(tokens: &[Token], start: usize) -> Option<&str> {
+    verb_before(tokens, start, REFUSALS)
+}
+
+/// Auxiliaries of a passive that follows what it is about: "TLS 1.0 **is** disabled".
+const PASSIVE_AUXILIARIES: &[&str] = &["is", "are", "was", "were", "been", "be", "gets", "got"];
+/// Passive participles that refuse or undo what stands before them: "TLS 1.0 is **disabled**",
+/// "the 0.0.0.0/0 rule was **removed**", "unencrypted connections are **rejected**".
+#[rustfmt::skip]
+const PASSIVE_UNDOING: &[&str] = &[
+    "disabled", "removed", "revoked", "rejected", "refused", "denied", "blocked", "dropped",
+    "forbidden", "prohibited", "disallowed", "detached", "deleted", "turned", "switched",
+];
+/// How many words (a short list: "TLS 1.0 and 1.1", a head noun: "the wildcard grant") may
+/// stand between a phrase and the auxiliary of the passive after it.
+const PASSIVE_REACH: usize = 4;
+
+/// The passive participle that refuses or undoes the phrase at `start..end` ("TLS 1.0 is
+/// disabled", "TLS 1.0 and 1.1 are rejected"), if any, and not negated ("TLS 1.0 is **not**
+/// disabled" undoes nothing). `turned`/`switched` count only as "turned off".
+fn passive_undoing(tokens: &[Token], start: usize, end: usize) -> Option<&str> {
+    let clause = tokens.get(start)?.clause;
+    let in_clause = |k: usize| tokens.get(k).filter(|t| t.clause == clause);
+    let auxiliary = |t: &Token| PASSIVE_AUXILIARIES.contains(&t.word.as_str());
+    // The auxiliary, past at most a few words ("TLS 1.0 and 1.1 are", "the wildcard grant
+    // was").
+    let aux = (end..=end + PASSIVE_REACH)
+        .take_while(|&k| in_clause(k).is_some())
+        .find(|&k| in_clause(k).is_some_and(auxiliary))?;
+    let mut k = aux + 1;
+    while in_clause(k).is_some_and(|t| {
+        matches!(
+            t.word.as_str(),
+            "also" | "always" | "explicitly" | "now" | "fully" | "then"
+        )
+    }) {
+        k += 1;
+    }
+    let verb = in_clause(k)?;
+    let off = in_clause(k + 1).is_some_and(|t| t.word == "off");
+    match verb.word.as_str() {
+        "turned" | "switched" if !off => None,
+        w if PASSIVE_UNDOING.contains(&w) => Some(verb.word.as_str()),
+        _ => None,
+    }
+}
+
+/// The verb of `verbs` nearest before `start` (at most [`REFUSAL_REACH`] words, in the same
+/// clause), if any.
+fn verb_before<'t>(tokens: &'t [Token], start: usize, verbs: &[&str]) -> Option<&'t str> {
     let clause = tokens[start].clause;
     tokens[start.saturating_sub(REFUSAL_REACH)..start]
         .iter()
         .rev()
         .take_while(|t| t.clause == clause)
-        .find(|t| REFUSALS.contains(&t.word.as_str()))
+        .find(|t| verbs.contains(&t.word.as_str()))
         .map(|t| t.word.as_str())
 }
 
@@ -566,6 +737,18 @@ const PLAN_HEADINGS: &[&[&str]] = &[
     &["wishlist"],
     &["backlog"],
     &["planned"],
+];
+/// Sections of a decision record that are not the design: the context before the decision
+/// and the alternatives weighed (lowercase openings of the section's top heading).
+const DECISION_RECORD_BACKGROUND: &[&str] = &[
+    "context",
+    "background",
+    "problem statement",
+    "alternatives",
+    "considered options",
+    "options considered",
+    "rejected",
+    "pros and cons",
 ];
 /// Headings whose items are controls that are missing: "## Not done yet", "## Known gaps".
 const ABSENT_HEADINGS: &[&[&str]] = &[
@@ -693,6 +876,10 @@ struct View {
     parts: Vec<usize>,
     /// What its words say of its scope.
     scope: super::scope::Scope,
+    /// What the sentence before it in its block is about.
+    inherited: Vec<String>,
+    /// Its relative clauses and the identifier each refers to.
+    relatives: Vec<(u32, String)>,
 }
 
 /// What one assumption makes of one sentence.
@@ -763,8 +950,28 @@ pub(crate) fn read(
     let mut previous: Option<(&str, Vec<String>)> = None;
     // The scope of the previous sentence, for pronoun subjects.
     let mut previous_scope: Option<(&str, super::scope::Scope)> = None;
+    // What the sentence before is about, and its block: for a sentence of the same block
+    // whose subject is only a control.
+    let mut before: Option<(u32, Vec<String>)> = None;
+    // The words the document wrote capitalized inside its sentences so far.
+    let mut proper: std::collections::HashSet<String> = std::collections::HashSet::new();
     // The last sentences that named things: their section, kind nouns and names.
     let mut earlier: Vec<(&str, Vec<(String, String)>)> = Vec::new();
+    // A decision record (a document with a "Decision" section): its context and the
+    // alternatives it weighed describe the situation before the decision and the options not
+    // taken, not the design.
+    let top = |section: &str| {
+        section
+            .split(" > ")
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_lowercase()
+    };
+    let decision_record = doc
+        .sentences
+        .iter()
+        .any(|s| top(&s.section).starts_with("decision"));
     for sentence in &doc.sentences {
         // A table row is read as its cells under their headers ("Encryption: SSE-S3; Recovery:
         // PITR enabled"), about the thing its first cell names.
@@ -775,7 +982,7 @@ pub(crate) fn read(
         if tokens.is_empty() {
             continue;
         }
-        let named = components.named(&tokens);
+        let named_at = components.named(&tokens);
         let pronoun = pronoun_subject(&tokens);
         let subject: Vec<String> = match &previous {
             Some((section, subject)) if pronoun && *section == sentence.section => subject.clone(),
@@ -784,7 +991,28 @@ pub(crate) fn read(
         previous = Some((sentence.section.as_str(), subject.clone()));
         let mut scope = match sentence.cells.first() {
             Some((_, first)) if row_text.is_some() => super::scope::row(first),
-            _ => super::scope::read(text, &tokens, &sentence.code),
+            _ => super::scope::read(text, &tokens, &sentence.code, &proper),
+        };
+        // A sentence is about its subject: where the subject names something, the components
+        // named after it are objects, destinations or sources ("The settlement-batch function
+        // only needs read access to the ledger table"; "CloudFront standard logs go to the
+        // reelforge-cdn-logs bucket").
+        let in_subject: Vec<String> = named_at
+            .iter()
+            .filter(|(_, i)| scope.subject.contains(i))
+            .map(|(n, _)| n.clone())
+            .collect();
+        // Only a name that surely refers to a resource outweighs them: a component of the
+        // document or an identifier (`custom:workspace_id`, `stallmart-payouts`), not a
+        // description the code may not spell ("the LLM provider's API key").
+        let subject_identifier =
+            scope.of_subject && scope.names.iter().any(|n| n.contains(['-', '_', '/', ':']));
+        let subject_component = !in_subject.is_empty();
+        let subject_named = subject_component || subject_identifier;
+        let mut named: Vec<String> = if subject_named {
+            in_subject
+        } else {
+            named_at.into_iter().map(|(n, _)| n).collect()
         };
         match &previous_scope {
             Some((section, before)) if pronoun && *section == sentence.section => {
@@ -796,15 +1024,28 @@ pub(crate) fn read(
             _ => {}
         }
         // "The key rotates …": a definite description that names nothing refers to the last
-        // thing of its kind the section named.
-        if scope.names.is_empty()
+        // thing of its kind the section named; so does one whose sentence goes on to name
+        // other things ("The key policy allows … to the orders-api roles"): they are objects.
+        // A subject named only by its service ("The SQS queue") is such a description too;
+        // with nothing of its kind named before, the service is all it says.
+        let kinds = super::scope::definite_kinds(&tokens[scope.subject.start.min(tokens.len())..]);
+        // And a demonstrative points back whatever words describe it ("this back-office
+        // task" after "The hr-admin task …").
+        let pointing = !kinds.is_empty()
+            && !subject_component
+            && tokens
+                .get(scope.subject.start)
+                .is_some_and(|t| matches!(t.word.as_str(), "this" | "that" | "these" | "those"));
+        let generic = !kinds.is_empty()
+            && scope.of_subject
+            && !scope.names.iter().any(|n| super::scope::distinctive(n));
+        if (scope.names.is_empty() || generic || pointing)
             && !scope.universal
             && scope.excluded.is_empty()
-            && named.is_empty()
+            && (!subject_named || pointing)
             && subject.is_empty()
             && !pronoun
         {
-            let kinds = super::scope::definite_kinds(&tokens);
             let found = kinds.iter().find_map(|kind| {
                 earlier
                     .iter()
@@ -820,9 +1061,56 @@ pub(crate) fn read(
                     })
             });
             if let Some((kind, names)) = found {
+                named.clear();
                 scope.why = format!("scope `{}` (the {kind} named before)", names.join(", "));
                 scope.names = names;
             }
+        } else if scope.of_subject
+            && !subject_named
+            && scope.names.len() == 1
+            && tokens
+                .first()
+                .is_some_and(|t| matches!(t.word.as_str(), "the" | "these" | "those"))
+        {
+            // A name shortened once introduced: after "the `lumen-deploy-<env>` roles", "the
+            // deploy roles" are those roles, not others.
+            let short = &scope.names[0];
+            let mut words: Vec<&str> = short.split(' ').collect();
+            let kind = words.pop().filter(|w| super::scope::is_kind(w)).map(fold);
+            let full = kind.and_then(|kind| {
+                earlier
+                    .iter()
+                    .rev()
+                    .filter(|(section, _)| *section == sentence.section)
+                    .flat_map(|(_, pairs)| pairs.iter())
+                    .find(|(k, name)| {
+                        let parts: Vec<&str> = name.split([' ', '-', '_', '/']).collect();
+                        k == kind
+                            && name != short
+                            && parts.len() > words.len()
+                            && !words.is_empty()
+                            && words.iter().all(|w| parts.contains(w))
+                    })
+                    .map(|(_, name)| name.clone())
+            });
+            if let Some(full) = full {
+                scope.why = format!("scope `{full}` (`{short}`, named before in full)");
+                scope.names = vec![full];
+            }
+        }
+        // What this sentence is about, for the next one of its block.
+        let inherited = match &before {
+            Some((block, names)) if *block == sentence.block => names.clone(),
+            _ => Vec::new(),
+        };
+        let about: Vec<String> = if scope.of_subject || subject_named {
+            scope.names.iter().chain(&named).cloned().collect()
+        } else {
+            inherited.clone()
+        };
+        before = Some((sentence.block, about));
+        if row_text.is_none() {
+            proper.extend(super::scope::proper_nouns(text, &tokens));
         }
         // What this sentence names, by kind, for the definite descriptions after it.
         let pairs = match sentence.cells.first() {
@@ -845,12 +1133,27 @@ pub(crate) fn read(
         if plans && !absent {
             cues.insert(0, (format!("under the heading `{heading}`"), None));
         }
+        if decision_record {
+            let top = top(&sentence.section);
+            if DECISION_RECORD_BACKGROUND
+                .iter()
+                .any(|h| top.starts_with(h))
+            {
+                cues.insert(0, (format!("the decision record's `{top}`"), None));
+            }
+        }
         let row_entities = if row_text.is_some() {
             row_entities(sentence)
         } else {
             Vec::new()
         };
+        let relatives = match sentence.cells.first() {
+            Some(_) if row_text.is_some() => Vec::new(),
+            _ => super::scope::relative_clauses(text, &tokens, &sentence.code),
+        };
         let view = View {
+            relatives,
+            inherited,
             row_entities,
             absent: absent.then(|| heading.to_string()),
             tokens,
@@ -1015,6 +1318,12 @@ fn claim_of(
     let (shared_holds, shared_fails) = shared();
     let none: &[Phrase] = &[];
     let mut covered: Vec<std::ops::Range<usize>> = Vec::new();
+    // The words of the assumption's controls in the sentence.
+    let control_words: Vec<std::ops::Range<usize>> = c
+        .controls
+        .iter()
+        .flat_map(|p| p.find(tokens).into_iter().map(|at| at..at + p.words.len()))
+        .collect();
     if control {
         for p in &c.controls {
             covered.extend(p.find(tokens).into_iter().map(|at| at..at + p.words.len()));
@@ -1065,9 +1374,17 @@ fn claim_of(
                 *end = (*end).max(at + phrase.words.len());
                 let negated = negation(tokens, at);
                 // Refusing what fails is what holds: "denies requests without TLS".
+                // Undoing what holds is what fails: "we removed the permissions boundary".
+                // And so is a passive after it that refuses or undoes it: "TLS 1.0 is
+                // disabled" holds, "the boundary was removed" fails.
+                let end = at + phrase.words.len();
                 let refused = match polarity {
-                    Polarity::Fails => refusal(tokens, at),
-                    Polarity::Holds => None,
+                    Polarity::Fails => refusal(tokens, at)
+                        .or_else(|| verb_before(tokens, at, UNDOING))
+                        .or_else(|| passive_undoing(tokens, at, end)),
+                    Polarity::Holds => verb_before(tokens, at, UNDOING).or_else(|| {
+                        passive_undoing(tokens, at, end).filter(|v| !REFUSALS.contains(v))
+                    }),
                 };
                 let source = phrase.source;
                 matches.push(match (negated, refused) {
@@ -1081,7 +1398,14 @@ fn claim_of(
                         flip(polarity),
                         (true, is_shared),
                         at,
-                        format!("{label} `{source}` refused by `{verb}`"),
+                        format!(
+                            "{label} `{source}` {} by `{verb}`",
+                            if REFUSALS.contains(&verb) {
+                                "refused"
+                            } else {
+                                "undone"
+                            }
+                        ),
                     ),
                     _ => (
                         polarity,
@@ -1144,6 +1468,11 @@ fn claim_of(
     if matches.iter().any(|m| !contrast(m.2)) {
         matches.retain(|m| !(m.1 .0 && contrast(m.2)));
     }
+    // "We reference the certificate by its ARN, **rather than** keeping the key in encrypted
+    // hieradata", "a CMK **instead of** the AWS-owned key": what follows `rather than` or
+    // `instead of`, to the end of its clause, is the alternative not taken; it decides nothing.
+    let rejected = rejected_alternatives(tokens);
+    matches.retain(|m| !rejected.get(m.2).copied().unwrap_or(false));
     // Where no word of the rule's or the shared ones decides, the learned polarity does.
     if matches.is_empty() {
         if let Some(l) = learned {
@@ -1233,7 +1562,7 @@ fn claim_of(
         .to_ascii_lowercase();
     let universal = matches!(first.as_str(), "every" | "all" | "each" | "no" | "none");
     let subject = view.subject.clone();
-    let mut names = if universal && subject.is_empty() {
+    let mut names = if universal && subject.is_empty() && view.scope.names.is_empty() {
         // "All KMS keys rotate …" is about every key, not about the system as a whole.
         super::resolve::quantified_kind(&sentence.text)
             .map(|noun| vec![format!("every {noun}")])
@@ -1268,6 +1597,32 @@ fn claim_of(
         if !mentions.is_empty() && !view.scope.why.is_empty() {
             why = format!("{why}, {}", view.scope.why);
         }
+        // A sentence whose subject is only the control ("`fp-raw-archive` is encrypted with
+        // the same key. Versioning is on …") goes on about what the sentence before it in
+        // its paragraph or list item is about.
+        // Not a bare plural: "Backups are tested …" is about backups in general.
+        let subject = view.scope.subject.clone();
+        let bare_plural = tokens
+            .get(subject.start)
+            .is_some_and(|t| t.word.len() > 3 && t.word.ends_with('s') && !t.word.ends_with("ss"));
+        let control_subject = !subject.is_empty()
+            && !bare_plural
+            && subject.clone().all(|i| {
+                control_words.iter().any(|r| r.contains(&i))
+                    || covered.iter().any(|r| r.contains(&i))
+                    || matches!(tokens[i].word.as_str(), "the" | "a" | "an" | "our" | "its")
+            });
+        if mentions.is_empty()
+            && view.scope.excluded.is_empty()
+            && control_subject
+            && !view.inherited.is_empty()
+        {
+            mentions = view.inherited.clone();
+            why = format!(
+                "{why}, scope `{}` (the sentence before)",
+                mentions.join(", ")
+            );
+        }
         // A sentence that names nothing is about what its heading names ("### guests (RDS)"
         // then "Automated backups, retention 21 days.").
         if mentions.is_empty() && view.scope.excluded.is_empty() {
@@ -1281,7 +1636,7 @@ fn claim_of(
     // Where the document's components name part of the subject ("The origination-api and
     // decision-engine services": only the first is a component), the subject's other names
     // count too.
-    if !names.is_empty() && !view.scope.universal && !view.subject.is_empty() {
+    if !names.is_empty() && !view.scope.universal && view.scope.of_subject {
         let known: std::collections::HashSet<String> = names
             .iter()
             .flat_map(|n| super::text::name_words(n))
@@ -1297,6 +1652,16 @@ fn claim_of(
     // In a table row a cell describes the thing the nearest cell to its left names, when that
     // cell's column holds things ("Component | Store | Key": the key column describes the
     // store, not the component).
+    // A claim decided inside ", which …" is about what the clause refers to.
+    if let Some((_, name)) = view
+        .relatives
+        .iter()
+        .find(|(clause, _)| tokens.get(at).is_some_and(|t| t.clause == *clause))
+    {
+        names.clear();
+        mentions = vec![name.clone()];
+        why = format!("{why}, scope `{name}` (what `which` refers to)");
+    }
     let decided_in = view.parts.get(at).copied().unwrap_or(0);
     if let Some((_, entity)) = view
         .row_entities
@@ -1345,6 +1710,27 @@ fn claim_of(
             },
         },
     )
+}
+
+/// For each word, whether it stands after `rather than` or `instead of` in its clause (the
+/// alternative a sentence rejects). One pass.
+fn rejected_alternatives(tokens: &[Token]) -> Vec<bool> {
+    let mut out = vec![false; tokens.len()];
+    let mut open: Option<u32> = None;
+    for (i, t) in tokens.iter().enumerate() {
+        if open.is_some_and(|c| c != t.clause) {
+            open = None;
+        }
+        let next = tokens.get(i + 1).map(|n| n.word.as_str());
+        if matches!(
+            (t.word.as_str(), next),
+            ("rather", Some("than")) | ("instead", Some("of"))
+        ) {
+            open = Some(t.clause);
+        }
+        out[i] = open.is_some();
+    }
+    out
 }
 
 /// Past-tense auxiliaries, and the present ones that keep a sentence about today.
@@ -1616,17 +2002,17 @@ impl ComponentIndex {
         out
     }
 
-    /// The components a sentence names. Read left to
+    /// The components a sentence names, each with the token it starts at. Read left to
     /// right, the longest name wins: where "tenant data table" matches, "tenant data" does not.
-    fn named(&self, tokens: &[Token]) -> Vec<String> {
+    fn named(&self, tokens: &[Token]) -> Vec<(String, usize)> {
         let folded: Vec<&str> = tokens.iter().map(|t| fold(&t.word)).collect();
-        let mut out: Vec<String> = Vec::new();
+        let mut out: Vec<(String, usize)> = Vec::new();
         let mut i = 0;
         while i < folded.len() {
             match self.at(&folded, i) {
                 Some((name, len)) => {
-                    if !out.contains(name) {
-                        out.push(name.clone());
+                    if !out.iter().any(|(n, _)| n == name) {
+                        out.push((name.clone(), i));
                     }
                     i += len;
                 }
@@ -1681,6 +2067,11 @@ mod tests {
         );
         assert_eq!(cue("Only the provisioning service may set it."), None);
         assert_eq!(
+            cue("The partner role may assume crest-audit without an external id."),
+            None,
+            "a permission without a control"
+        );
+        assert_eq!(
             cue("A tenant with no key may get one."),
             Some("hedge `may`".into())
         );
@@ -1689,6 +2080,37 @@ mod tests {
             Some("exception `except`".into())
         );
         assert_eq!(cue("MFA is mandatory."), None);
+        // Conditions, work in progress, tickets and former states.
+        for (text, want) in [
+            (
+                "When a tenant opts in, MFA is enforced for its users.",
+                Some("conditional `when … opts`"),
+            ),
+            (
+                "When egress_mode = nat, functions reach S3 through the NAT.",
+                Some("conditional `when … =`"),
+            ),
+            (
+                "When a user signs in, the token carries the tenant id.",
+                None,
+            ),
+            (
+                "As long as the flag is set, MFA is required.",
+                Some("conditional `as long as`"),
+            ),
+            (
+                "We are working on enabling access logs.",
+                Some("hedge `working on`"),
+            ),
+            (
+                "Before the migration, the database was publicly accessible.",
+                Some("past `before`"),
+            ),
+            ("Before it is written, every object is encrypted.", None),
+            ("There is a ticket to add HSTS.", Some("hedge `ticket to`")),
+        ] {
+            assert_eq!(cue(text).as_deref(), want, "{text}");
+        }
         assert_eq!(cue("CloudFront accepts TLS 1.2 or later."), None);
         assert_eq!(cue("Reads are eventually consistent."), None);
         assert_eq!(cue("Keys shall be rotated yearly."), None);
@@ -1749,6 +2171,7 @@ mod tests {
                 ("Key".into(), "stallmart-orders CMK".into()),
                 ("Access".into(), "checkout-svc only; nobody else".into()),
             ],
+            block: 1,
         };
         let entities = row_entities(&sentence);
         assert_eq!(entities.len(), 1);
@@ -1768,6 +2191,225 @@ mod tests {
         assert_eq!(claims.len(), 1);
         assert_eq!(claims[0].mentions, ["orders"], "{:?}", claims[0]);
         assert!(claims[0].components.is_empty());
+    }
+
+    /// Patterns of topics, holding and failing phrases, for a test.
+    fn patterns(topics: &[&str], holds: &[&str], fails: &[&str]) -> ClaimPatterns {
+        let own = |list: &[&str]| list.iter().map(|p| p.to_string()).collect();
+        ClaimPatterns {
+            topics: own(topics),
+            holds: own(holds),
+            fails: own(fails),
+            ..Default::default()
+        }
+    }
+
+    /// The polarity `patterns` read in one sentence of prose.
+    fn polarity_of(text: &str, patterns: &ClaimPatterns) -> Option<Polarity> {
+        let doc = crate::claims::read_document("d.md", text, false);
+        detect(&doc, patterns).first().map(|c| c.polarity)
+    }
+
+    #[test]
+    fn claims_undoing_a_control_fails_it() {
+        let boundary = patterns(
+            &["boundary", "force_ssl", "wildcard"],
+            &["boundary", "rds.force_ssl"],
+            &["wildcard"],
+        );
+        let read = |t: &str| polarity_of(t, &boundary);
+        assert_eq!(read("The role has a boundary."), Some(Polarity::Holds));
+        assert_eq!(
+            read("We removed the boundary from the deploy role."),
+            Some(Polarity::Fails)
+        );
+        assert_eq!(
+            read("We have not overridden rds.force_ssl."),
+            Some(Polarity::Holds),
+            "a negated undoing cancels out"
+        );
+        assert_eq!(
+            read("The team overrode rds.force_ssl."),
+            Some(Polarity::Fails)
+        );
+        assert_eq!(
+            read("We revoked the wildcard grant."),
+            Some(Polarity::Holds),
+            "undoing what fails"
+        );
+        assert_eq!(
+            read("Nobody removed the wildcard grant."),
+            Some(Polarity::Fails)
+        );
+        assert_eq!(
+            read("The wildcard grant was removed."),
+            Some(Polarity::Holds),
+            "a passive after what fails"
+        );
+        assert_eq!(
+            read("The wildcard grant is not removed."),
+            Some(Polarity::Fails)
+        );
+        assert_eq!(
+            read("The boundary was removed in March."),
+            Some(Polarity::Fails),
+            "a passive after what holds"
+        );
+        assert_eq!(read("The role lacks a boundary."), Some(Polarity::Fails));
+    }
+
+    #[test]
+    fn claims_a_rejected_alternative_decides_nothing() {
+        let cmk = patterns(&["key", "encrypted"], &["cmk", "encrypted"], &["aws-owned"]);
+        assert_eq!(
+            polarity_of("The table uses a CMK rather than the AWS-owned key.", &cmk),
+            Some(Polarity::Holds)
+        );
+        assert_eq!(
+            polarity_of("The table uses a CMK instead of the AWS-owned key.", &cmk),
+            Some(Polarity::Holds)
+        );
+        assert_eq!(
+            polarity_of(
+                "We reference the key by ARN, rather than keeping it in an encrypted file.",
+                &cmk
+            ),
+            None
+        );
+        assert_eq!(
+            polarity_of("Rather than a CMK, the table uses the AWS-owned key.", &cmk),
+            Some(Polarity::Fails),
+            "the clause ends at the comma"
+        );
+    }
+
+    #[test]
+    fn claims_a_decision_records_context_is_no_claim() {
+        let cmk = patterns(&["cmk", "aws-owned"], &["cmk"], &["aws-owned"]);
+        let record = "# ADR 3: keys\n\n## Context\n\nToday the table uses the AWS-owned key.\n\n\
+                      ## Decision\n\nThe table uses a CMK.\n\n## Alternatives considered\n\n\
+                      Keeping the AWS-owned key.\n";
+        let doc = crate::claims::read_document("adr.md", record, false);
+        let claims = detect(&doc, &cmk);
+        assert_eq!(claims.len(), 1, "{claims:?}");
+        assert_eq!(claims[0].polarity, Polarity::Holds);
+        // Without a Decision section, a "Context" section is prose like any other.
+        let notes = "# Notes\n\n## Context\n\nToday the table uses the AWS-owned key.\n";
+        let doc = crate::claims::read_document("notes.md", notes, false);
+        assert_eq!(detect(&doc, &cmk).len(), 1);
+    }
+
+    /// The names each claim `patterns` read in `text` narrows to.
+    fn mentions_of(text: &str, patterns: &ClaimPatterns) -> Vec<Vec<String>> {
+        let doc = crate::claims::read_document("d.md", text, false);
+        detect(&doc, patterns)
+            .into_iter()
+            .map(|c| c.mentions)
+            .collect()
+    }
+
+    #[test]
+    fn claims_a_control_as_subject_goes_on_about_the_sentence_before() {
+        let versioning = ClaimPatterns {
+            controls: vec!["versioning".to_string()],
+            holds: vec!["is on".to_string()],
+            ..Default::default()
+        };
+        // In the same list item, the control is the subject: about what the item is about.
+        assert_eq!(
+            mentions_of(
+                "- `fp-raw-archive` is encrypted. Versioning is on.\n",
+                &versioning
+            ),
+            [["fp-raw-archive"]]
+        );
+        // Not across list items, nor when the subject names the thing itself.
+        assert_eq!(
+            mentions_of(
+                "- `fp-raw-archive` is encrypted.\n- Versioning is on.\n",
+                &versioning
+            ),
+            [Vec::<String>::new()]
+        );
+        assert_eq!(
+            mentions_of(
+                "`fp-raw` is encrypted. Versioning on `fp-logs` is on.\n",
+                &versioning
+            ),
+            [["fp-logs"]]
+        );
+    }
+
+    #[test]
+    fn claims_a_demonstrative_points_back() {
+        let data = patterns(&["data access"], &[], &["full data access"]);
+        assert_eq!(
+            mentions_of(
+                "The `hr-admin` task updates employee rows. \
+                 We accept that this back-office task has full data access.\n",
+                &data
+            ),
+            [["hr-admin"]]
+        );
+    }
+
+    #[test]
+    fn claims_a_shortened_name_is_the_one_named_in_full() {
+        let boundary = patterns(&["permissions boundary"], &["carry"], &[]);
+        assert_eq!(
+            mentions_of(
+                "The `lumen-deploy-<env>` roles trust GitHub. \
+                 The deploy roles carry a permissions boundary.\n",
+                &boundary
+            ),
+            [["lumen-deploy"]]
+        );
+        // Nothing longer named before: the words are the name.
+        assert_eq!(
+            mentions_of(
+                "The deploy roles carry a permissions boundary.\n",
+                &boundary
+            ),
+            [["deploy roles"]]
+        );
+    }
+
+    #[test]
+    fn claims_managed_policies_and_services_are_no_keys() {
+        let cmk = patterns(
+            &["aws-managed", "customer-managed"],
+            &["customer-managed"],
+            &["aws-managed"],
+        );
+        let read = |t: &str| polarity_of(t, &cmk);
+        assert_eq!(read("We use AWS-managed services where we can."), None);
+        assert_eq!(read("The role has an AWS-managed policy attached."), None);
+        assert_eq!(read("Roles use customer-managed policies."), None);
+        assert_eq!(
+            read("The table is encrypted with the AWS-managed key."),
+            Some(Polarity::Fails)
+        );
+        assert_eq!(
+            read("Tables use customer-managed keys."),
+            Some(Polarity::Holds)
+        );
+    }
+
+    #[test]
+    fn claims_negative_quantifiers_fail_and_name_nothing() {
+        let boundary = patterns(&["boundary"], &["boundary"], &[]);
+        assert_eq!(
+            polarity_of("Few roles carry a boundary.", &boundary),
+            Some(Polarity::Fails)
+        );
+        assert_eq!(
+            polarity_of("A few roles carry a boundary.", &boundary),
+            Some(Polarity::Holds)
+        );
+        let doc = crate::claims::read_document("d.md", "Neither role carries a boundary.", false);
+        let claims = detect(&doc, &boundary);
+        assert_eq!(claims[0].polarity, Polarity::Fails);
+        assert!(claims[0].mentions.is_empty(), "{:?}", claims[0]);
     }
 
     #[test]

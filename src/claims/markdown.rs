@@ -72,6 +72,7 @@ pub(crate) fn read(path: &str, text: &str, readme: bool) -> Document {
         skip: 0,
         items: Vec::new(),
         table: None,
+        blocks: 0,
     };
     for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
         r.event(event, range);
@@ -224,6 +225,8 @@ struct Reader<'a> {
     /// Open list items: whether each is an unchecked task.
     items: Vec<bool>,
     table: Option<Table>,
+    /// How many blocks were read so far ([`Sentence::block`]).
+    blocks: u32,
 }
 
 impl Reader<'_> {
@@ -381,6 +384,7 @@ impl Reader<'_> {
             return;
         }
         let section = self.section();
+        self.blocks = self.blocks.saturating_add(1);
         for r in split_sentences(&buf.text, &buf.code) {
             let line = buf.source_offset(r.start).map_or(1, |o| self.lines.line(o));
             let code = buf
@@ -397,6 +401,7 @@ impl Reader<'_> {
                 section: section.clone(),
                 code,
                 cells: Vec::new(),
+                block: self.blocks,
             });
         }
     }
@@ -444,12 +449,14 @@ impl Reader<'_> {
             return;
         }
         self.name_phrases(&text);
+        self.blocks = self.blocks.saturating_add(1);
         self.sentences.push(Sentence {
             line: self.lines.line(row_start),
             text,
             section: self.section(),
             code: Vec::new(),
             cells: with_headers,
+            block: self.blocks,
         });
     }
 

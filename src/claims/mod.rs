@@ -309,6 +309,9 @@ pub struct Sentence {
     /// For a table row: each cell with its column's header, in order (the first is the row's
     /// subject); empty for prose.
     pub cells: Vec<(String, String)>,
+    /// The block it is in (a paragraph, list item or table row), counted from the document's
+    /// start: the sentences of one block go on about the same thing.
+    pub block: u32,
 }
 
 /// `path` is what reports show. With `readme`, only sections whose heading mentions architecture,

@@ -10,6 +10,7 @@
 //! nouns inside the sentence ("connections to Redis").
 
 use super::text::Token;
+use std::collections::HashSet;
 use std::ops::Range;
 
 /// What a sentence's words say of its scope.
@@ -23,6 +24,12 @@ pub(crate) struct Scope {
     pub universal: bool,
     /// The words that decided it, for the explanation.
     pub why: String,
+    /// The tokens of the sentence's subject (empty when it has none the reader found): what
+    /// the sentence is about, as against its objects, destinations and sources.
+    pub subject: Range<usize>,
+    /// `names` are the subject's own ("The settlement-batch function only needs read access to
+    /// the ledger table" is about `settlement-batch`).
+    pub of_subject: bool,
 }
 
 /// Nouns that say what kind of thing a name is: "the ledger **table**", "clinician
@@ -64,7 +71,11 @@ const NOT_NAMES: &[&str] = &[
     "standard", "tenant", "user", "task", "function", "role", "policy", "trust", "key",
     "between", "across", "within", "inside", "outside", "through", "via", "over", "under",
     "into", "onto", "about", "after", "before", "per", "owned", "organization", "cloudtrail",
-    "every", "yes",
+    "every", "yes", "neither", "either", "few", "many", "most", "several", "none",
+    // Dates name no component ("paths found in July").
+    "january", "february", "march", "april", "june", "july", "august", "september",
+    "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
+    "saturday", "sunday",
 ];
 
 /// Nouns of [`NOT_NAMES`] that go on a name once one has started: "the delivery **log**
@@ -83,6 +94,16 @@ const NAME_CONTINUING: &[&str] = &[
 #[rustfmt::skip]
 const SERVICE_WORDS: &[&str] = &[
     "s3", "kms", "iam", "lambda", "ecs", "ec2", "sqs", "sns", "dynamodb", "cloudwatch", "rds",
+];
+
+/// AWS services named in two capitalized words ("Secrets Manager", "Security Hub"): the
+/// service, not a component of the system.
+#[rustfmt::skip]
+const SERVICE_NAMES: &[(&str, &str)] = &[
+    ("secrets", "manager"), ("systems", "manager"), ("session", "manager"),
+    ("certificate", "manager"), ("parameter", "store"), ("security", "hub"),
+    ("access", "analyzer"), ("identity", "center"), ("control", "tower"), ("step", "functions"),
+    ("app", "runner"), ("elastic", "beanstalk"), ("guard", "duty"),
 ];
 
 /// Words that open a quantified subject: "every route", "all four", "each function".
@@ -106,7 +127,9 @@ const VERBS: &[&str] = &[
     "enroll", "enrolls", "sign", "signs", "authenticate", "authenticates", "terminate",
     "terminates", "restrict", "restricts", "limit", "limits", "scope", "scopes", "expose",
     "exposes", "reach", "reaches", "connect", "connects", "publish", "publishes", "emit",
-    "emits", "forward", "forwards", "route", "routes", "back", "backs",
+    "emits", "forward", "forwards", "route", "routes", "back", "backs", "comes", "come",
+    "adds", "add", "contains", "contain", "includes", "include", "produces", "produce",
+    "provides", "provide", "lands", "takes", "gives", "give", "puts", "makes", "lets",
 ];
 
 /// Whether a word is a verb that ends a subject ([`VERBS`]).
@@ -121,6 +144,15 @@ const LEAD_WORDS: &[&str] = &[
     "second", "third", "separately", "similarly", "likewise", "meanwhile", "in", "production",
     "prod", "practice", "addition", "short", "summary", "at", "present", "as", "of", "right",
     "so", "far", "note", "again", "here", "there", "overall", "otherwise",
+];
+
+/// Words that open a leading clause of circumstance, not the subject ("On every token issue,
+/// …", "After the migration, …"). Not `for`: "For Business workspaces, …" says what the
+/// sentence is about.
+#[rustfmt::skip]
+const ADVERBIAL_OPENERS: &[&str] = &[
+    "on", "in", "at", "with", "after", "before", "during", "from", "under", "within", "across",
+    "by", "when", "once", "whenever", "upon", "through", "via", "as", "since", "behind",
 ];
 
 /// Prepositions whose phrase names what a control applies to.
@@ -163,7 +195,7 @@ const COMPOUND_LAST: &[&str] = &[
 ];
 
 /// A word or an identifier made of several words (`fp-raw-archive`, `alias/paylane-data`).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Unit {
     /// Token indices.
     tokens: Range<usize>,
@@ -189,6 +221,15 @@ impl Unit {
 fn units(text: &str, tokens: &[Token], code: &[Range<usize>]) -> Vec<Unit> {
     let mut out: Vec<Unit> = Vec::new();
     for (i, t) in tokens.iter().enumerate() {
+        // A placeholder (`lumen-deploy-<env>`, `orders-{stage}`) stands for a part of a name
+        // that varies: no name of its own.
+        let opens = text[..t.span.start].ends_with(['<', '{']);
+        let closes = text
+            .get(t.span.end..)
+            .is_some_and(|r| r.starts_with(['>', '}']));
+        if opens && closes {
+            continue;
+        }
         let in_code = code
             .iter()
             .any(|c| c.start <= t.span.start && t.span.end <= c.end);
@@ -323,7 +364,11 @@ fn names_in_with(
             let next_continues = units.get(k + 1).is_some_and(|n| {
                 is_word_unit(n, words) || (n.tokens.len() == 1 && is_kind(words[n.tokens.start]))
             });
-            if proper && !next_continues {
+            let service = k > 0 && {
+                let before = words[units[k - 1].tokens.start];
+                SERVICE_NAMES.iter().any(|(a, b)| *a == before && *b == w)
+            };
+            if proper && !next_continues && !service {
                 out.push(w.to_string());
                 mods.clear();
             }
@@ -342,8 +387,26 @@ fn is_word_unit(u: &Unit, words: &[&str]) -> bool {
     u.tokens.len() == 1 && !NOT_NAMES.contains(&w) && !VERBS.contains(&w)
 }
 
+/// Whether the clause that token `i` opens goes on coordinating noun phrases: only a comma or
+/// a bracket stands before it, and the word before is no conjunction that ends a clause.
+fn coordinates(text: &str, tokens: &[Token], i: usize) -> bool {
+    let Some(prev) = i.checked_sub(1).map(|p| &tokens[p]) else {
+        return false;
+    };
+    let gap = text.get(prev.span.end..tokens[i].span.start).unwrap_or(";");
+    !super::text::ends_clause(&prev.word)
+        && gap
+            .chars()
+            .all(|c| matches!(c, ',' | '(' | ')' | '`') || c.is_whitespace())
+}
+
 /// Reads the scope of a sentence (see the module's documentation).
-pub(crate) fn read(text: &str, tokens: &[Token], code: &[Range<usize>]) -> Scope {
+pub(crate) fn read(
+    text: &str,
+    tokens: &[Token],
+    code: &[Range<usize>],
+    proper: &HashSet<String>,
+) -> Scope {
     let words: Vec<&str> = tokens.iter().map(|t| t.word.as_str()).collect();
     let units = units(text, tokens, code);
     let mut scope = Scope::default();
@@ -358,11 +421,7 @@ pub(crate) fn read(text: &str, tokens: &[Token], code: &[Range<usize>]) -> Scope
                     .iter()
                     .skip_while(|x| x.tokens.start < i + cue.len())
                     .take_while(|x| tokens[x.tokens.start].clause == clause)
-                    .map(|x| Unit {
-                        tokens: x.tokens.clone(),
-                        raw: x.raw.clone(),
-                        code: x.code,
-                    })
+                    .cloned()
                     .collect();
                 let names = names_in(&after, &words, text, false);
                 let names = if names.is_empty() {
@@ -413,6 +472,66 @@ pub(crate) fn read(text: &str, tokens: &[Token], code: &[Range<usize>]) -> Scope
     {
         units = &units[lead_len..];
     }
+    // A leading clause that opens with a preposition or a conjunction of time sets the
+    // circumstances ("On every token issue, Cognito calls …", "When a tenant signs up, …"): the
+    // subject comes after it.
+    let lead_clause = tokens[units[0].tokens.start].clause;
+    let lead_len = units
+        .iter()
+        .take_while(|u| tokens[u.tokens.start].clause == lead_clause)
+        .count();
+    let mut circumstance: Vec<String> = Vec::new();
+    if lead_len < units.len() && ADVERBIAL_OPENERS.contains(&words[units[0].tokens.start]) {
+        // Where it happens may still say what the sentence is about ("On the ALB, TLS 1.2 is
+        // the minimum"): its names count when the subject names nothing.
+        let lead = &units[1..lead_len];
+        if !lead
+            .first()
+            .is_some_and(|u| QUANTIFIERS.contains(&words[u.tokens.start]))
+        {
+            circumstance = names_in(lead, &words, text, false);
+        }
+        units = &units[lead_len..];
+    }
+    // A label before a colon, followed by a clause with a verb of its own, is that clause's
+    // heading ("WS API: `$connect` requires a JWT"): the subject is the clause's. Followed by
+    // no verb ("REST `/send`: IAM auth only"), the label is the subject.
+    let verb_unit = |u: &Unit| u.tokens.len() == 1 && !u.code && is_verb(words[u.tokens.start]);
+    let mut label: Vec<String> = Vec::new();
+    if let Some(colon) = units.iter().position(|u| {
+        u.tokens.start > 0
+            && text
+                .get(tokens[u.tokens.start - 1].span.end..tokens[u.tokens.start].span.start)
+                .is_some_and(|gap| gap.contains(':'))
+    }) {
+        let clause = tokens[units[colon].tokens.start].clause;
+        let clause_verb = units[colon..]
+            .iter()
+            .take_while(|u| tokens[u.tokens.start].clause == clause)
+            .any(verb_unit);
+        // A clause that opens with its verb ("Athena Workgroup: Enforces encrypted results")
+        // has no subject of its own: the label is it.
+        if colon > 0
+            && !units[..colon].iter().any(verb_unit)
+            && clause_verb
+            && !verb_unit(&units[colon])
+        {
+            label = names_in_with(&units[..colon], &words, text, true, false);
+            units = &units[colon..];
+        }
+    }
+    // "We accept that this back-office task has full data access": a speaker's verb before
+    // `that` reports a clause; its subject is what the sentence is about.
+    if matches!(words[units[0].tokens.start], "we" | "i") {
+        if let Some(that) = units
+            .iter()
+            .take(4)
+            .position(|u| words[u.tokens.start] == "that")
+            .filter(|&t| t > 1 && t + 1 < units.len())
+        {
+            units = &units[that + 1..];
+        }
+    }
     // A leading "For Business workspaces, …" scopes the whole sentence.
     let first_clause = tokens[units[0].tokens.start].clause;
     if words[units[0].tokens.start] == "for" {
@@ -421,15 +540,7 @@ pub(crate) fn read(text: &str, tokens: &[Token], code: &[Range<usize>]) -> Scope
             .take_while(|u| tokens[u.tokens.start].clause == first_clause)
             .collect();
         if lead.len() < units.len() {
-            let lead_units: Vec<Unit> = lead
-                .iter()
-                .skip(1)
-                .map(|x| Unit {
-                    tokens: x.tokens.clone(),
-                    raw: x.raw.clone(),
-                    code: x.code,
-                })
-                .collect();
+            let lead_units: Vec<Unit> = lead.iter().skip(1).map(|u| (*u).clone()).collect();
             if lead_units
                 .first()
                 .is_some_and(|u| QUANTIFIERS.contains(&words[u.tokens.start]))
@@ -466,25 +577,93 @@ pub(crate) fn read(text: &str, tokens: &[Token], code: &[Range<usize>]) -> Scope
             "is" | "are" | "was" | "were" | "not"
         )
     };
+    // A subject coordinates its conjuncts across commas and brackets ("The patient-records
+    // database (Amazon Aurora PostgreSQL), the attachments bucket, and the audit-export bucket
+    // are …"); a semicolon, a colon, a dash or a conjunction that ends a clause ends it.
     let subject_len = units
         .iter()
         .enumerate()
         .position(|(k, u)| {
-            u.tokens.len() == 1
-                && ((VERBS.contains(&words[u.tokens.start]) && !noun_before_kind(k))
-                    || tokens[u.tokens.start].clause != first_clause)
+            let i = u.tokens.start;
+            // Inline code is a name, never a verb (`/send`).
+            let verb = verb_unit(u) && !noun_before_kind(k);
+            let clause_ends =
+                k > 0 && tokens[i].clause != tokens[i - 1].clause && !coordinates(text, tokens, i);
+            verb || clause_ends
         })
         .unwrap_or(units.len());
-    let subject = &units[..subject_len];
+    if let (Some(first), Some(last)) = (units.first(), subject_len.checked_sub(1)) {
+        scope.subject = first.tokens.start..units[last].tokens.end;
+    }
+    // What brackets hold after a name says what it is ("(Amazon Aurora PostgreSQL)"), not
+    // another thing.
+    let subject: Vec<Unit> = units[..subject_len]
+        .iter()
+        .scan(false, |inside, u| {
+            let i = u.tokens.start;
+            let gap = i
+                .checked_sub(1)
+                .and_then(|p| text.get(tokens[p].span.end..tokens[i].span.start))
+                .unwrap_or("");
+            if gap.contains(')') {
+                *inside = false;
+            }
+            if gap.contains('(') {
+                *inside = true;
+            }
+            Some((*inside, u))
+        })
+        // Nor is an adverb between commas ("The ALB, however, is …").
+        .filter(|(inside, u)| {
+            let adverb = u.tokens.len() == 1 && super::text::ends_clause(words[u.tokens.start]);
+            !(*inside || adverb)
+        })
+        .map(|(_, x)| x.clone())
+        .collect();
+    let subject = &subject[..];
     let first_word = words[units[0].tokens.start];
     if QUANTIFIERS.contains(&first_word) {
+        // "Every dataset bucket policy …" quantifies over the dataset buckets only: the
+        // words before the kind noun restrict it.
+        let restricted: Vec<String> =
+            names_in(subject.get(1..).unwrap_or(&[]), &words, text, false)
+                .into_iter()
+                .filter(|n| {
+                    n.rsplit(' ').next().is_some_and(is_kind) && n.contains(' ') && distinctive(n)
+                })
+                .collect();
+        if !restricted.is_empty() && first_word != "no" && first_word != "none" {
+            scope.why = format!("scope `{}` (`{first_word}`)", restricted.join(", "));
+            scope.names = restricted;
+            scope.of_subject = true;
+            return scope;
+        }
         scope.universal = true;
         return scope;
     }
     if PRONOUNS.contains(&first_word) {
         return scope;
     }
-    let mut names = names_in(subject, &words, text, true);
+    // An indefinite subject ("A pre token generation trigger copies …") introduces a thing
+    // without naming it: only an identifier in it is a name.
+    let mut names = if matches!(first_word, "a" | "an") {
+        let identifiers: Vec<Unit> = subject
+            .iter()
+            .filter(|u| u.code || u.is_identifier(&words))
+            .cloned()
+            .collect();
+        names_in(&identifiers, &words, text, false)
+    } else {
+        // A word the document wrote capitalized inside a sentence before is a name at the
+        // start of one too ("… the `fp-readings` Timestream database …", then "Timestream
+        // encrypts with the AWS-managed key").
+        let seen_proper = subject.first().is_some_and(|u| {
+            u.tokens.len() == 1
+                && u.raw.starts_with(char::is_uppercase)
+                && proper.contains(words[u.tokens.start])
+        });
+        names_in(subject, &words, text, !seen_proper)
+    };
     // A subject that names a kind of thing without naming which ("security groups permit …")
     // is about all of them; a subject that is the control itself ("MFA is optional for …")
     // takes its scope from the phrase that says what it applies to.
@@ -508,11 +687,7 @@ pub(crate) fn read(text: &str, tokens: &[Token], code: &[Range<usize>]) -> Scope
                             && (TARGET_PREPOSITIONS.contains(&words[u.tokens.start])
                                 || VERBS.contains(&words[u.tokens.start])))
                     })
-                    .map(|x| Unit {
-                        tokens: x.tokens.clone(),
-                        raw: x.raw.clone(),
-                        code: x.code,
-                    })
+                    .cloned()
                     .collect();
                 if phrase
                     .first()
@@ -531,9 +706,69 @@ pub(crate) fn read(text: &str, tokens: &[Token], code: &[Range<usize>]) -> Scope
         }
     } else if !names.is_empty() {
         scope.why = format!("scope `{}` (subject)", names.join(", "));
+        scope.of_subject = true;
+    }
+    if names.is_empty() && !label.is_empty() {
+        scope.why = format!("scope `{}` (the label before the colon)", label.join(", "));
+        names = label;
+    }
+    if names.is_empty() && !scope.universal && !circumstance.is_empty() {
+        scope.why = format!("scope `{}` (the opening phrase)", circumstance.join(", "));
+        names = circumstance;
     }
     scope.names = names;
     scope
+}
+
+/// The non-restrictive relative clauses of a sentence (", which …", ", who …"), each as the
+/// clause it is (`Token::clause`) and the identifier it refers to, when the words right before
+/// its comma end in one: "… goes through lumen-export-reader, which trusts that account only
+/// …" says of `lumen-export-reader` that it trusts the account only.
+pub(crate) fn relative_clauses(
+    text: &str,
+    tokens: &[Token],
+    code: &[Range<usize>],
+) -> Vec<(u32, String)> {
+    let words: Vec<&str> = tokens.iter().map(|t| t.word.as_str()).collect();
+    let units = units(text, tokens, code);
+    let mut out = Vec::new();
+    for k in 1..units.len() {
+        let i = units[k].tokens.start;
+        let before = &units[k - 1];
+        let gap = text
+            .get(tokens[before.tokens.end - 1].span.end..tokens[i].span.start)
+            .unwrap_or("");
+        if !(matches!(words[i], "which" | "who") && gap.trim() == ",") {
+            continue;
+        }
+        let spelled = before.code || before.is_identifier(&words);
+        if let Some(name) = identifier_name(before, &words).filter(|_| spelled) {
+            out.push((tokens[i].clause, name));
+        }
+    }
+    out
+}
+
+/// The words a sentence writes capitalized where a sentence does not start (not first, not
+/// after a colon or a quote): the document's proper nouns, lowercase.
+pub(crate) fn proper_nouns(text: &str, tokens: &[Token]) -> Vec<String> {
+    tokens
+        .iter()
+        .enumerate()
+        .skip(1)
+        .filter(|(i, t)| {
+            let raw = text.get(t.span.clone()).unwrap_or("");
+            let gap = text
+                .get(tokens[i - 1].span.end..t.span.start)
+                .unwrap_or(":");
+            raw.starts_with(char::is_uppercase)
+                && raw.chars().skip(1).any(char::is_lowercase)
+                && !gap.contains([':', '"', '.', '!', '?', '|'])
+                && !NOT_NAMES.contains(&t.word.as_str())
+                && !VERBS.contains(&t.word.as_str())
+        })
+        .map(|(_, t)| t.word.clone())
+        .collect()
 }
 
 /// The names a sentence gives things of a kind, wherever they stand: "the ledger **table**"
@@ -546,7 +781,29 @@ pub(crate) fn kinded_names(
     code: &[Range<usize>],
 ) -> Vec<(String, String)> {
     let words: Vec<&str> = tokens.iter().map(|t| t.word.as_str()).collect();
-    let units = units(text, tokens, code);
+    // A negated noun phrase introduces nothing to refer back to: after "its rule has no replica
+    // key configured", "the key" is not a replica key.
+    let mut negated: Option<u32> = None;
+    let units: Vec<Unit> = units(text, tokens, code)
+        .into_iter()
+        .filter(|u| {
+            let w = words[u.tokens.start];
+            let clause = tokens[u.tokens.start].clause;
+            let single = u.tokens.len() == 1;
+            if single && matches!(w, "no" | "without") {
+                negated = Some(clause);
+                return false;
+            }
+            if negated.is_some_and(|c| c != clause) || is_verb(w) {
+                negated = None;
+            }
+            let keep = negated.is_none();
+            if single && is_kind(w) {
+                negated = None;
+            }
+            keep
+        })
+        .collect();
     let kind_at = |k: usize| -> Option<&str> {
         let u = units.get(k)?;
         (u.tokens.len() == 1 && is_kind(words[u.tokens.start]))
@@ -555,10 +812,7 @@ pub(crate) fn kinded_names(
     let mut out: Vec<(String, String)> = Vec::new();
     for name in names_in(&units, &words, text, true) {
         if let Some(last) = name.rsplit(' ').next().filter(|w| is_kind(w)) {
-            let distinctive = name
-                .split(' ')
-                .any(|w| !(is_kind(w) || NOT_NAMES.contains(&w) || SERVICE_WORDS.contains(&w)));
-            if name.contains(' ') && distinctive {
+            if name.contains(' ') && distinctive(&name) {
                 out.push((super::text::fold(last).to_string(), name.clone()));
             }
         }
@@ -590,6 +844,13 @@ pub(crate) fn kinded_names(
     out
 }
 
+/// Whether a name has a word that tells its thing from others of its kind: "ledger table"
+/// does, "SQS queue" and "the RDS instance" do not.
+pub(crate) fn distinctive(name: &str) -> bool {
+    name.split(' ')
+        .any(|w| !(is_kind(w) || NOT_NAMES.contains(&w) || SERVICE_WORDS.contains(&w)))
+}
+
 /// Determiners of a definite description: "**the** key", "**both** buckets", "**that**
 /// role".
 const DEFINITE: &[&str] = &[
@@ -605,6 +866,8 @@ pub(crate) fn definite_kinds(tokens: &[Token]) -> Vec<String> {
     if !words.first().is_some_and(|w| DEFINITE.contains(w)) {
         return Vec::new();
     }
+    // A demonstrative points back whatever describes it ("this back-office task").
+    let demonstrative = matches!(words[0], "this" | "that" | "these" | "those");
     let clause = tokens[0].clause;
     let mut kinds = Vec::new();
     for (k, w) in words.iter().enumerate().skip(1).take(4) {
@@ -613,7 +876,9 @@ pub(crate) fn definite_kinds(tokens: &[Token]) -> Vec<String> {
         }
         if is_kind(w) {
             kinds.push(super::text::fold(w).to_string());
-        } else if !kinds.is_empty() || !(NOT_NAMES.contains(w) || SERVICE_WORDS.contains(w)) {
+        } else if !kinds.is_empty()
+            || !(demonstrative || NOT_NAMES.contains(w) || SERVICE_WORDS.contains(w))
+        {
             break;
         }
     }
@@ -698,7 +963,7 @@ mod tests {
             }
             out
         };
-        read(text, &tokenize(text), &code)
+        read(text, &tokenize(text), &code, &HashSet::new())
     }
 
     #[test]
@@ -727,7 +992,18 @@ mod tests {
             ["polic", "key"]
         );
         assert!(definite_kinds(&tokenize("The ledger table is encrypted.")).is_empty());
+        // A negated noun phrase introduces nothing to refer back to.
+        let t = "The bucket replicates, but its rule has no replica key configured.";
+        assert_eq!(kinded_names(t, &tokenize(t), &[]), []);
+        assert!(!distinctive("sqs queue"));
+        assert!(distinctive("ledger table"));
         assert!(definite_kinds(&tokenize("Every key rotates.")).is_empty());
+        assert_eq!(
+            definite_kinds(&tokenize("This back-office task has full access.")),
+            ["task"],
+            "a demonstrative points back whatever describes it"
+        );
+        assert!(definite_kinds(&tokenize("The back-office task has full access.")).is_empty());
     }
 
     #[test]
@@ -745,6 +1021,16 @@ mod tests {
             ["billing keys", "ledger keys"]
         );
         assert!(scope("Every route requires a token.").universal);
+        // A quantifier restricted by the words before its kind noun covers those things only;
+        // a service or a bare acronym restricts nothing.
+        assert_eq!(
+            scope("Every dataset bucket policy denies plain HTTP.").names,
+            ["dataset bucket"]
+        );
+        assert!(scope("All S3 buckets block public access.").universal);
+        assert!(scope("All CMKs rotate.").universal);
+        // A quantifier inside brackets leaves the subject empty (found by fuzzing).
+        assert!(scope("(All) is encrypted.").names.is_empty());
         assert_eq!(
             scope("Access logging is enabled on the public load balancer.").names,
             ["load balancer"]
@@ -779,6 +1065,77 @@ mod tests {
             ["delivery log table"]
         );
         assert_eq!(scope("The ALB permits TLS 1.0.").names, ["alb"]);
+        // The subject, not the objects; every conjunct of it, and not what brackets say of one.
+        let s = scope("The patient-records database (Amazon Aurora PostgreSQL), the attachments bucket, and the audit-export bucket are encrypted with the data key.");
+        assert_eq!(
+            s.names,
+            ["patient-records", "attachments bucket", "audit-export"]
+        );
+        assert!(s.of_subject);
+        assert_eq!(s.subject, 0..15, "up to `are`");
+        assert_eq!(scope("The ALB, however, is reachable.").names, ["alb"]);
+        // A label before a colon heads a clause with a verb of its own, and is the subject of
+        // one without; inline code is a name, never a verb.
+        assert_eq!(
+            scope("WS API: `$connect` requires a JWT.").names,
+            ["connect"]
+        );
+        assert_eq!(scope("REST `/send`: IAM auth only.").names, ["send"]);
+        assert_eq!(
+            scope("Athena workgroup `lake-wg`: enforces encrypted results.").names,
+            ["lake-wg"]
+        );
+        // Placeholders and dates name nothing; an indefinite subject names only identifiers.
+        assert_eq!(
+            scope("The lumen-deploy-<env> roles trust GitHub only.").names,
+            ["lumen-deploy"]
+        );
+        assert!(scope("Escalation paths found in July are closed.")
+            .names
+            .is_empty());
+        assert!(scope("A pre token generation trigger copies the id.")
+            .names
+            .is_empty());
+        assert_eq!(
+            scope("A `ws-auth` Lambda authorizer checks the token.").names,
+            ["ws-auth"]
+        );
+        assert_eq!(
+            scope("WS API: every route requires a JWT.").names,
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            scope("On every token issue, the `pre-token` trigger adds a claim.").names,
+            ["pre-token"]
+        );
+        assert_eq!(scope("On the ALB, TLS 1.2 is the minimum.").names, ["alb"]);
+        // What a speaker reports is about the reported clause's subject.
+        let s = scope("We accept that the `hr-admin` task has full data access.");
+        assert_eq!(s.names, ["hr-admin"]);
+        assert_eq!(s.subject, 3..7);
+        // ", which …" refers to the identifier right before its comma.
+        let t = "Access goes through lumen-export-reader, which trusts that account only.";
+        let tokens = tokenize(t);
+        let relatives = relative_clauses(t, &tokens, &[]);
+        assert_eq!(relatives.len(), 1);
+        assert_eq!(relatives[0].1, "lumen-export-reader");
+        assert_eq!(relatives[0].0, tokens[6].clause, "the clause of `which`");
+        let t = "It uses the default policy, which permits TLS 1.0.";
+        assert!(relative_clauses(t, &tokenize(t), &[]).is_empty());
+        // A word written capitalized inside an earlier sentence is a name at the start of one.
+        let t = "The decoder writes rows to the Timestream database.";
+        let proper: HashSet<String> = proper_nouns(t, &tokenize(t)).into_iter().collect();
+        assert_eq!(proper, HashSet::from(["timestream".to_string()]));
+        let t = "Timestream encrypts with the AWS-managed key.";
+        assert_eq!(read(t, &tokenize(t), &[], &proper).names, ["timestream"]);
+        assert!(
+            scope(t).names.is_empty(),
+            "not seen before: a capital at the start"
+        );
+        assert_eq!(
+            scope("Secrets (Twilio, APNs) in Secrets Manager, each granted by ARN.").names,
+            Vec::<String>::new()
+        );
         assert_eq!(heading("guests (RDS for PostgreSQL 16)"), ["guests"]);
         assert_eq!(heading("Documents bucket"), ["documents bucket"]);
         assert_eq!(heading("H-1: Backups"), Vec::<String>::new());
