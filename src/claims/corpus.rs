@@ -291,6 +291,12 @@ pub struct Score {
     pub confirmed: usize,
     /// Claims read from `none:` entries (questions, plans, hedges…).
     pub read_from_none: usize,
+    /// Of those, the claims read from entries that are no claim by their form: a question, a
+    /// plan, a hedge, a conditional, a reference to another document or a wish (`none:` other
+    /// than `other`). These must never be read; a sentence labeled `other` (security words
+    /// that claim nothing of the catalog) read as a claim is a wrong claim like one read from
+    /// an unlisted sentence, which precision counts.
+    pub read_from_nonclaims: usize,
     /// Labels whose text matches no sentence of the document.
     pub unmatched_labels: Vec<(String, String)>,
     pub errors: Vec<CorpusError>,
@@ -543,8 +549,11 @@ pub fn score_document(
             .iter()
             .filter(|(x, _)| r.expected.contains(x))
             .count();
-        if r.none.is_some() {
+        if let Some(kind) = &r.none {
             score.read_from_none += r.read.len();
+            if kind != "other" {
+                score.read_from_nonclaims += r.read.len();
+            }
         }
         score.sentences.push(r);
     }
@@ -610,8 +619,8 @@ pub fn to_text(name: &str, score: &Score, verbose: bool) -> String {
     );
     let _ = writeln!(
         out,
-        "  claims read from none: entries (questions, plans, hedges…): {}",
-        score.read_from_none
+        "  claims read from none: entries: {} ({} from questions, plans, hedges, conditionals, references and wishes; the rest from sentences labeled other)",
+        score.read_from_none, score.read_from_nonclaims
     );
     out
 }
@@ -625,6 +634,7 @@ pub fn to_json(score: &Score) -> serde_json::Value {
         "recall": round3(score.recall()),
         "precision": round3(score.precision()),
         "read_from_none": score.read_from_none,
+        "read_from_nonclaims": score.read_from_nonclaims,
         "lost": {
             "not_read": score.not_read,
             "wrong_assumption": score.wrong_assumption,
@@ -710,5 +720,29 @@ mod tests {
         assert_eq!(score.read, 3);
         assert_eq!(score.confirmed, 1);
         assert_eq!(score.read_from_none, 0);
+    }
+
+    #[test]
+    fn claims_read_from_nonclaims_leave_out_sentences_labeled_other() {
+        let labels = r#"
+- text: "MFA is enforced for the break-glass user."
+  none: other
+- text: "MFA is enforced for the support console."
+  none: wish
+"#;
+        let doc = "# D\n\nMFA is enforced for the break-glass user. MFA is enforced for the support console.\n";
+        let patterns = ClaimPatterns {
+            topics: vec!["mfa".into()],
+            holds: vec!["enforced".into()],
+            ..Default::default()
+        };
+        let (entries, errors) = parse_labels("d.labels.yaml", labels);
+        assert!(errors.is_empty());
+        let mut score = Score::default();
+        score_document(&mut score, "d.md", doc, &entries, &[("t.mfa", &patterns)]);
+        // This bare pattern reads both (a labeler heard a wish in the second); only the wish is
+        // a non-claim by its form.
+        assert_eq!(score.read_from_none, 2);
+        assert_eq!(score.read_from_nonclaims, 1);
     }
 }

@@ -1,8 +1,10 @@
 //! The claim reader against the labeled corpus: every split under `corpus/claims/` is scored, and
 //! the test fails when a split's recall or precision drops below the value recorded for it in
-//! `corpus/claims/scores.json`, or when it reads more claims from questions, plans and hedges
-//! than recorded (the goal is none). A split with no recorded score fails too: a score that
-//! nobody records guards nothing.
+//! `corpus/claims/scores.json`, or when it reads more claims from questions, plans, hedges,
+//! conditionals, references and wishes than recorded (the goal is none). A claim read from a
+//! sentence labeled `none: other` is a wrong claim that precision counts, as one read from an
+//! unlisted sentence is. A split with no recorded score fails too: a score that nobody records
+//! guards nothing.
 
 use std::path::Path;
 use vouch::claims::corpus::{catalog_patterns, score_split, to_text};
@@ -55,11 +57,11 @@ fn every_corpus_split_scores_at_least_its_recorded_value() {
                 figure("precision")
             ));
         }
-        if score.read_from_none as f64 > figure("read_from_none") {
+        if score.read_from_nonclaims as f64 > figure("read_from_nonclaims") {
             failures.push(format!(
-                "{split}: {} claims read from none: entries > recorded {}\n{summary}",
-                score.read_from_none,
-                figure("read_from_none")
+                "{split}: {} claims read from questions, plans, hedges, conditionals, references and wishes > recorded {}\n{summary}",
+                score.read_from_nonclaims,
+                figure("read_from_nonclaims")
             ));
         }
     }
