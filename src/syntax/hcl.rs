@@ -152,9 +152,142 @@ pub struct ParseError {
 }
 
 /// Parses a whole `.tf` or `.tfvars` file.
+///
+/// An object constructor that sets a key twice (`{ port = 80, port = 443 }`) is refused by
+/// hcl-edit, but Terraform takes it and keeps the last value; real modules have it, and a
+/// refused file loses every resource in it. Each later occurrence is renamed, in a copy of the
+/// text, to a placeholder of the same length (so spans stay true), the copy is parsed again,
+/// and the placeholders get their names back in the lowered tree, where evaluation keeps the
+/// last entry of a key. At most [`MAX_REDEFINED_KEYS`] are renamed; past that the error stands.
 pub fn parse_body(text: &str) -> Result<Body, ParseError> {
-    let body = hcl_edit::parser::parse_body(text).map_err(convert_error)?;
-    Ok(lower_body(&body))
+    let mut renamed: Vec<(String, String)> = Vec::new();
+    let mut copy: Option<String> = None;
+    loop {
+        let current = copy.as_deref().unwrap_or(text);
+        match hcl_edit::parser::parse_body(current) {
+            Ok(body) => {
+                let mut out = lower_body(&body);
+                if !renamed.is_empty() {
+                    let names: std::collections::HashMap<&str, &str> = renamed
+                        .iter()
+                        .map(|(p, k)| (p.as_str(), k.as_str()))
+                        .collect();
+                    restore_keys(&mut out, &names);
+                }
+                return Ok(out);
+            }
+            Err(e) => {
+                let err = convert_error(e);
+                if !err.message.contains("redefined object key")
+                    || renamed.len() >= MAX_REDEFINED_KEYS
+                {
+                    return Err(err);
+                }
+                let Some((next, placeholder, key)) =
+                    rename_key_at(current, err.offset, renamed.len())
+                else {
+                    return Err(err);
+                };
+                renamed.push((placeholder, key));
+                copy = Some(next);
+            }
+        }
+    }
+}
+
+/// How many keys set twice in one file are taken as Terraform takes them.
+const MAX_REDEFINED_KEYS: usize = 64;
+
+/// The text with the object key that starts at `offset` (an identifier, or a quoted key's
+/// quote) replaced by a placeholder of the same length; with the placeholder and the key.
+/// `None` when the key is too short to hold a placeholder or the placeholder occurs already.
+fn rename_key_at(text: &str, offset: usize, n: usize) -> Option<(String, String, String)> {
+    let rest = text.get(offset..)?;
+    let (start, len) = if let Some(quoted) = rest.strip_prefix('"') {
+        (offset + 1, quoted.find('"')?)
+    } else {
+        let len = rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(rest.len());
+        (offset, len)
+    };
+    let key = text.get(start..start + len)?;
+    let digits = format!("{n:x}");
+    if len < digits.len() + 2 || !key.is_ascii() {
+        return None;
+    }
+    let placeholder = format!("{}{digits}", "_".repeat(len - digits.len()));
+    if text.contains(&placeholder) {
+        return None;
+    }
+    let mut next = String::with_capacity(text.len());
+    next.push_str(&text[..start]);
+    next.push_str(&placeholder);
+    next.push_str(&text[start + len..]);
+    Some((next, placeholder, key.to_string()))
+}
+
+/// Gives renamed object keys their names back, everywhere in the lowered tree.
+fn restore_keys(body: &mut Body, names: &std::collections::HashMap<&str, &str>) {
+    for a in &mut body.attributes {
+        restore_in_expr(&mut a.expr, names);
+    }
+    for b in &mut body.blocks {
+        restore_keys(&mut b.body, names);
+    }
+}
+
+fn restore_in_expr(e: &mut Expr, names: &std::collections::HashMap<&str, &str>) {
+    let mut stack: Vec<&mut Expr> = vec![e];
+    while let Some(e) = stack.pop() {
+        match e {
+            Expr::Object(items) => {
+                for (k, v) in items.iter_mut() {
+                    match k {
+                        ObjectKeyExpr::Ident(i) => {
+                            if let Some(orig) = names.get(i.as_str()) {
+                                *i = (*orig).to_string();
+                            }
+                        }
+                        ObjectKeyExpr::Expr(Expr::String(s)) => {
+                            if let Some(orig) = names.get(s.as_str()) {
+                                *s = (*orig).to_string();
+                            }
+                        }
+                        ObjectKeyExpr::Expr(other) => stack.push(other),
+                    }
+                    stack.push(v);
+                }
+            }
+            Expr::Array(items) => stack.extend(items.iter_mut()),
+            Expr::Traversal(base, _) => stack.push(base),
+            Expr::Call(c) => stack.extend(c.args.iter_mut()),
+            Expr::Conditional(c) => {
+                let (a, b, d) = &mut **c;
+                stack.push(a);
+                stack.push(b);
+                stack.push(d);
+            }
+            Expr::Unary(_, x) => stack.push(x),
+            Expr::Binary(_, pair) => {
+                let (a, b) = &mut **pair;
+                stack.push(a);
+                stack.push(b);
+            }
+            Expr::For(f) => {
+                let f = &mut **f;
+                stack.push(&mut f.collection);
+                stack.push(&mut f.value_expr);
+                if let Some(k) = f.key_expr.as_mut() {
+                    stack.push(k);
+                }
+                if let Some(c) = f.cond.as_mut() {
+                    stack.push(c);
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Parses a template (`templatefile`), as a string template.

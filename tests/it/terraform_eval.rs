@@ -618,3 +618,27 @@ module "data" {
         json!({"versioning": false, "days": 7, "mode": null, "rule": true})
     );
 }
+
+/// Terraform takes an object that sets a key twice and keeps the last value (terraform-aws-alb's
+/// examples do it); the file must not be lost to a parse error.
+#[test]
+fn an_object_key_set_twice_keeps_the_last_value() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        "resource \"aws_s3_bucket\" \"a\" {\n  bucket = \"a\"\n  tags = {\n    port = \"80\"\n    \"team\" = \"x\"\n    port = \"443\"\n    team = \"y\"\n  }\n}\n",
+    )
+    .unwrap();
+    let s = vouch::scan(dir.path(), &vouch::ScanOptions::default());
+    assert!(s.diagnostics.is_empty(), "{:?}", s.diagnostics);
+    let r = s
+        .model
+        .resources
+        .iter()
+        .find(|r| r.address == "aws_s3_bucket.a")
+        .expect("the bucket is read");
+    assert_eq!(
+        serde_json::to_value(&r.attributes["tags"]).unwrap(),
+        json!({"port": "443", "team": "y"})
+    );
+}
