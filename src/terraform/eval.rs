@@ -410,6 +410,7 @@ impl<'a> Instance<'a> {
         let (ty, name) = (&b.labels[0], &b.labels[1]);
         let shape = self.shape(false, ty, name, b);
         let base = format!("{}{ty}.{name}", self.prefix);
+        self.inline_template_unread(b, block.file);
         for (key, scope) in Self::keys_of(&shape) {
             let mut r = Resource::new(
                 self.project.unit.clone(),
@@ -442,6 +443,36 @@ impl<'a> Instance<'a> {
             out.resources.push(r);
             out.resources.extend(generated);
         }
+    }
+
+    /// An `aws_cloudformation_stack` whose template is written inline (`template_body` not read
+    /// from a file of the tree, which is scanned as a template of its own) deploys resources
+    /// vouch does not read: said as a warning at the attribute, so its silence is not taken
+    /// for a clean result.
+    fn inline_template_unread(&self, b: &Block, file: FileId) {
+        if b.labels.first().map(String::as_str) != Some("aws_cloudformation_stack") {
+            return;
+        }
+        let Some(body) = b.body.attribute("template_body") else {
+            return;
+        };
+        if matches!(&body.expr, Expr::Call(c) if matches!(c.name.as_str(), "file" | "templatefile"))
+        {
+            return;
+        }
+        let address = format!("{}{}.{}", self.prefix, b.labels[0], b.labels[1]);
+        let path = (self.project.path_of)(file);
+        let mut d = Diagnostic::warning(
+            &path,
+            "template-not-read",
+            format!("{address}: the template written inline in template_body is not read; the resources it deploys are not checked"),
+        )
+        .hint("keep the template in a file of the tree and read it with file(): vouch scans it as a CloudFormation template");
+        if let Some(loaded) = self.project.loaded {
+            let (line, column) = loaded.file(file).line_col(body.span.0);
+            d = d.at(line as usize, column as usize, body.span.0 as usize);
+        }
+        self.project.out.borrow_mut().diagnostics.push(d);
     }
 
     /// Gives an AWS resource its effective tags, `tags_all` (as a plan does): the default tags

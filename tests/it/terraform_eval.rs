@@ -642,3 +642,32 @@ fn an_object_key_set_twice_keeps_the_last_value() {
         json!({"port": "443", "team": "y"})
     );
 }
+
+/// A stack whose template is written inline deploys resources vouch does not read: the scan
+/// says so at the attribute instead of passing them in silence; a template read with file() is
+/// scanned as a template of its own and needs no warning.
+#[test]
+fn an_inline_stack_template_is_reported_as_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        "resource \"aws_cloudformation_stack\" \"tenant\" {\n  for_each = toset([\"a\", \"b\"])\n  name     = \"tenant-${each.key}\"\n  template_body = <<-EOT\n    Resources:\n      Table:\n        Type: AWS::DynamoDB::Table\n  EOT\n}\n\nresource \"aws_cloudformation_stack\" \"shared\" {\n  name          = \"shared\"\n  template_body = file(\"${path.module}/shared.yaml\")\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("shared.yaml"),
+        "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n",
+    )
+    .unwrap();
+    let s = vouch::scan(dir.path(), &vouch::ScanOptions::default());
+    let unread: Vec<_> = s
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "template-not-read")
+        .map(|d| (d.path.as_str(), d.line, d.message.as_str()))
+        .collect();
+    assert_eq!(unread.len(), 1, "{:?}", s.diagnostics);
+    assert_eq!(unread[0].0, "main.tf");
+    assert_eq!(unread[0].1, 4);
+    assert!(unread[0].2.starts_with("aws_cloudformation_stack.tenant:"));
+}
