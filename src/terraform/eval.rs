@@ -201,6 +201,9 @@ pub struct Instance<'a> {
     calls: RefCell<HashMap<String, Rc<ModuleCall<'a>>>>,
     /// The `providers` argument of the module call that made this instance, if it has one.
     providers_passed: Option<&'a Expr>,
+    /// `aws_default_tags` by provider configuration name, worked out once per instance (every
+    /// AWS resource asks).
+    default_tags: RefCell<HashMap<String, Option<(Value, Span)>>>,
 }
 
 impl<'a> Instance<'a> {
@@ -232,6 +235,7 @@ impl<'a> Instance<'a> {
             shaping: Default::default(),
             calls: Default::default(),
             providers_passed: None,
+            default_tags: Default::default(),
         })
     }
 
@@ -522,6 +526,17 @@ impl<'a> Instance<'a> {
     /// else the configuration its caller passes (`providers = { aws = aws.west }`) or, without
     /// that argument, the caller's own of the same name. `None`: no default tags.
     fn aws_default_tags(&self, name: &str) -> Option<(Value, Span)> {
+        if let Some(known) = self.default_tags.borrow().get(name) {
+            return known.clone();
+        }
+        let found = self.find_aws_default_tags(name);
+        self.default_tags
+            .borrow_mut()
+            .insert(name.to_string(), found.clone());
+        found
+    }
+
+    fn find_aws_default_tags(&self, name: &str) -> Option<(Value, Span)> {
         let alias = name.strip_prefix("aws.").unwrap_or("");
         let own = self.config.providers.iter().find(|p| {
             p.item.labels.first().map(String::as_str) == Some("aws")
@@ -1035,6 +1050,7 @@ impl<'a> Instance<'a> {
                 shaping: Default::default(),
                 calls: Default::default(),
                 providers_passed: block.body.attribute("providers").map(|a| &a.expr),
+                default_tags: Default::default(),
             });
             instances.push((key, child));
         }
