@@ -47,7 +47,7 @@ const MAX_DOCS_ENTRIES: usize = 50_000;
 /// under `root`: `ARCHITECTURE.md`, `DESIGN.md` or the project's own `<directory name>.md` at the
 /// root, `ARCHITECTURE.md` or `DESIGN.md` directly under `docs/` (or `doc/`), then
 /// `docs/**/{architecture,design,security,threat-model}*.md`, then the decision records: the `.md` files of an ADR folder — one
-/// named `adr`, `adrs`, `decisions`, `architecture-decisions` or `decision-records` at the root
+/// named as decision records are ([`is_adr_dir`]: `adr`, `decisions`, `architecture-decision-record`…) at the root
 /// or anywhere under `docs/`, or the folder adr-tools' `.adr-dir` names — without their
 /// README, index or template (sorted, deduplicated); if none is found, `README.md` at the root,
 /// read with `readme: true` (only its architecture sections). Skips `.git`, `node_modules`,
@@ -124,20 +124,18 @@ pub fn find_documents(root: &Path, explicit: &[PathBuf]) -> Vec<Found> {
                 continue;
             }
             let path = entry.path().to_path_buf();
-            let parent_is = |dir: &str| {
-                entry
-                    .path()
-                    .parent()
-                    .and_then(Path::file_name)
-                    .is_some_and(|p| p.to_string_lossy().eq_ignore_ascii_case(dir))
-            };
+            let parent_is_adr_dir = entry
+                .path()
+                .parent()
+                .and_then(Path::file_name)
+                .is_some_and(|p| is_adr_dir(&p.to_string_lossy()));
             if entry.depth() == 1 && is_main(&name) {
                 under_docs.push(path.clone());
             }
             if DESIGN_PREFIXES.iter().any(|p| name.starts_with(p)) {
                 architecture.push(path.clone());
             }
-            if entry.depth() >= 2 && ADR_DIRS.iter().any(|d| parent_is(d)) && is_record(&name) {
+            if entry.depth() >= 2 && parent_is_adr_dir && is_record(&name) {
                 adr.push(path);
             }
         }
@@ -200,19 +198,36 @@ fn is_docs_dir(name: &str) -> bool {
     name.eq_ignore_ascii_case("docs") || name.eq_ignore_ascii_case("doc")
 }
 
-/// The names decision-record folders go by (adr-tools, log4brains, MADR and hand-made ones).
-const ADR_DIRS: &[&str] = &[
-    "adr",
-    "adrs",
-    "decisions",
-    "architecture-decisions",
-    "architecture_decisions",
-    "decision-records",
-];
-
-/// Whether a directory name is that of an ADR folder.
+/// Whether a directory name is that of an ADR folder: the names decision-record folders go by
+/// (adr-tools' `adr`, log4brains' and MADR's `decisions`, hand-made `adrs`,
+/// `architecture-decisions`, `architecture-decision-record`, `decision-log`…). Read as words
+/// (split on `-`, `_`, `.` and spaces, any case): the word `adr` or `adrs`, or `decision` /
+/// `decisions` alone or with `architecture`, `architectural`, `record(s)` or `log` — and
+/// nothing else, so `decision-tree-model` or `adr-images` is not one.
 pub fn is_adr_dir(name: &str) -> bool {
-    ADR_DIRS.iter().any(|d| name.eq_ignore_ascii_case(d))
+    let lower = name.to_ascii_lowercase();
+    let words: Vec<&str> = lower
+        .split(['-', '_', '.', ' '])
+        .filter(|w| !w.is_empty())
+        .collect();
+    let qualifier = |w: &&str| {
+        matches!(
+            *w,
+            "architecture" | "architectural" | "record" | "records" | "log"
+        )
+    };
+    match words.as_slice() {
+        [] => false,
+        [w] => matches!(*w, "adr" | "adrs" | "decisions"),
+        _ => {
+            let decision = words.iter().any(|w| matches!(*w, "decision" | "decisions"));
+            let adr = words.iter().any(|w| matches!(*w, "adr" | "adrs"));
+            (decision || adr)
+                && words.iter().all(|w| {
+                    matches!(*w, "decision" | "decisions" | "adr" | "adrs") || qualifier(w)
+                })
+        }
+    }
 }
 
 /// A decision record, not the folder's README, index or template (lowercase name).

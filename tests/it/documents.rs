@@ -64,6 +64,26 @@ fn decision_records_are_found_in_the_folders_teams_keep_them_in() {
     );
     touch(root, ".adr-dir", "../elsewhere\n");
     assert!(find_documents(root, &[]).is_empty());
+
+    // The names hand-made folders go by, at the root (ministryofjustice/modernisation-platform
+    // keeps its records in `architecture-decision-record/`); names that only share a word are not.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for f in [
+        "architecture-decision-record/0001-use-iam-federated-access.md",
+        "Decision_Log/0001-vpc.md",
+        "decision-tree-model/notes.md",
+        "adr-images/diagram.md",
+    ] {
+        touch(root, f, "# doc\n");
+    }
+    assert_eq!(
+        names(root, &find_documents(root, &[])),
+        [
+            "architecture-decision-record/0001-use-iam-federated-access.md",
+            "Decision_Log/0001-vpc.md",
+        ]
+    );
 }
 
 #[test]
