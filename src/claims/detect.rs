@@ -738,6 +738,63 @@ const PLAN_HEADINGS: &[&[&str]] = &[
     &["backlog"],
     &["planned"],
 ];
+/// The status words of a decision record that is not the decision in force: a proposal still
+/// under discussion, or one rejected, superseded or withdrawn (adr-tools, MADR and log4brains
+/// statuses, and the words teams use for them).
+const RECORD_STATUSES_NOT_IN_FORCE: &[&str] = &[
+    "proposed",
+    "proposal",
+    "draft",
+    "rejected",
+    "superseded",
+    "deprecated",
+    "withdrawn",
+    "abandoned",
+    "obsolete",
+    "declined",
+    "pending",
+    "discarded",
+    "retired",
+];
+/// Status words of a record in force: when one of them comes first, the record is the design
+/// ("Accepted, supersedes ADR-3").
+const RECORD_STATUSES_IN_FORCE: &[&str] = &[
+    "accepted",
+    "approved",
+    "adopted",
+    "implemented",
+    "decided",
+    "active",
+    "agreed",
+    "done",
+];
+
+/// The status of a decision record when it is not in force (`proposed`, `superseded`…): read
+/// from the text under a "Status" heading, or a "Status: …" line, by its first status word.
+fn record_status(sentences: &[super::Sentence]) -> Option<String> {
+    for s in sentences {
+        let heading = s.section.rsplit(" > ").next().unwrap_or("").trim();
+        let tokens = tokenize(prefix(&s.text, 200));
+        let words: Vec<&str> = tokens.iter().map(|t| t.word.as_str()).collect();
+        let value: &[&str] = if heading.eq_ignore_ascii_case("status") {
+            &words
+        } else if words.first() == Some(&"status") {
+            &words[1..]
+        } else {
+            continue;
+        };
+        for w in value.iter().take(4) {
+            if RECORD_STATUSES_IN_FORCE.contains(w) {
+                return None;
+            }
+            if RECORD_STATUSES_NOT_IN_FORCE.contains(w) {
+                return Some((*w).to_string());
+            }
+        }
+    }
+    None
+}
+
 /// Sections of a decision record that are not the design: the context before the decision
 /// and the alternatives weighed (lowercase openings of the section's top heading).
 const DECISION_RECORD_BACKGROUND: &[&str] = &[
@@ -750,6 +807,28 @@ const DECISION_RECORD_BACKGROUND: &[&str] = &[
     "rejected",
     "pros and cons",
 ];
+/// Headings whose items point at other documents ("## References", "## Useful links",
+/// "## See also"): what they list is read elsewhere, not claimed here.
+const REFERENCE_HEADINGS: &[&[&str]] = &[
+    &["references"],
+    &["reference"],
+    &["links"],
+    &["useful", "links"],
+    &["related", "links"],
+    &["further", "reading"],
+    &["see", "also"],
+    &["sources"],
+    &["bibliography"],
+];
+
+/// Whether a heading is one of [`REFERENCE_HEADINGS`], exactly (a "Key references" table of
+/// ARNs is not).
+fn is_reference_heading(words: &[Token]) -> bool {
+    REFERENCE_HEADINGS
+        .iter()
+        .any(|h| h.len() == words.len() && h.iter().zip(words).all(|(a, b)| *a == b.word.as_str()))
+}
+
 /// Headings whose items are controls that are missing: "## Not done yet", "## Known gaps".
 const ABSENT_HEADINGS: &[&[&str]] = &[
     &["not", "done"],
@@ -972,6 +1051,13 @@ pub(crate) fn read(
         .sentences
         .iter()
         .any(|s| top(&s.section).starts_with("decision"));
+    // A record whose status says it is not (or no longer) the decision taken — proposed,
+    // rejected, superseded — describes no design of today: none of its sentences is a claim.
+    let status = if decision_record {
+        record_status(&doc.sentences)
+    } else {
+        None
+    };
     for sentence in &doc.sentences {
         // A table row is read as its cells under their headers ("Encryption: SSE-S3; Recovery:
         // PITR enabled"), about the thing its first cell names.
@@ -1132,6 +1218,12 @@ pub(crate) fn read(
         let mut cues = cues;
         if plans && !absent {
             cues.insert(0, (format!("under the heading `{heading}`"), None));
+        }
+        if is_reference_heading(&heading_words) {
+            cues.insert(0, (format!("a reference, under `{heading}`"), None));
+        }
+        if let Some(status) = &status {
+            cues.insert(0, (format!("the decision record is `{status}`"), None));
         }
         if decision_record {
             let top = top(&sentence.section);
@@ -2297,6 +2389,48 @@ mod tests {
         let notes = "# Notes\n\n## Context\n\nToday the table uses the AWS-owned key.\n";
         let doc = crate::claims::read_document("notes.md", notes, false);
         assert_eq!(detect(&doc, &cmk).len(), 1);
+    }
+
+    #[test]
+    fn claims_a_decision_record_not_in_force_states_no_design() {
+        let cmk = patterns(&["cmk", "aws-owned"], &["cmk"], &["aws-owned"]);
+        let record = |status: &str| {
+            format!(
+                "# ADR 4: keys\n\n{status}\n\n## Context\n\nWe need keys.\n\n\
+                 ## Decision\n\nThe table uses a CMK.\n"
+            )
+        };
+        let read = |status: &str| {
+            let doc = crate::claims::read_document("adr.md", &record(status), false);
+            detect(&doc, &cmk).len()
+        };
+        // Proposed, rejected or superseded: the decision is not today's design.
+        assert_eq!(read("## Status\n\n🤔 Proposed"), 0);
+        assert_eq!(read("Status: Superseded by ADR 9"), 0);
+        assert_eq!(read("* Status: rejected"), 0);
+        // In force, even when it names what it replaces; or no status at all.
+        assert_eq!(read("## Status\n\nAccepted, supersedes ADR 2."), 1);
+        assert_eq!(read("Status: ✅ Accepted"), 1);
+        assert_eq!(read(""), 1);
+        // A "status" word outside a decision record is prose.
+        let notes = "# Notes\n\nStatus: draft\n\nThe table uses a CMK.\n";
+        let doc = crate::claims::read_document("notes.md", notes, false);
+        assert_eq!(detect(&doc, &cmk).len(), 1);
+    }
+
+    #[test]
+    fn claims_the_items_of_a_references_section_are_no_claims() {
+        let cmk = patterns(&["cmk", "aws-owned"], &["cmk"], &["aws-owned"]);
+        let doc = "# Design\n\nThe table uses a CMK.\n\n## References\n\n\
+                   - AWS guide: the table uses a CMK when configured\n\n## Key references\n\n\
+                   The queue uses a CMK.\n";
+        let doc = crate::claims::read_document("d.md", doc, false);
+        let lines: Vec<u32> = detect(&doc, &cmk).iter().map(|c| c.line).collect();
+        assert_eq!(
+            lines,
+            [3, 11],
+            "the References item is not read; 'Key references' is prose"
+        );
     }
 
     /// The names each claim `patterns` read in `text` narrows to.
