@@ -965,6 +965,8 @@ pub(crate) fn read(
     // The words of the sentence before, and its block: for a verbless sentence of the same
     // block, which goes on about its topic.
     let mut last_words: Option<(u32, Vec<Token>)> = None;
+    // Each block's last sentence: its words and what it is about, for nested list items.
+    let mut block_last: HashMap<u32, (Vec<Token>, Vec<String>)> = HashMap::new();
     // The words the document wrote capitalized inside its sentences so far.
     let mut proper: std::collections::HashSet<String> = std::collections::HashSet::new();
     // The last sentences that named things: their section, kind nouns and names.
@@ -1114,14 +1116,22 @@ pub(crate) fn read(
             }
         }
         // What this sentence is about, for the next one of its block.
-        let inherited = match &before {
+        let same_block = last_words
+            .as_ref()
+            .is_some_and(|(block, _)| *block == sentence.block);
+        // The first sentence of a nested list item goes on about the last one of its parent.
+        let parent = (!same_block && sentence.parent != 0)
+            .then(|| block_last.get(&sentence.parent))
+            .flatten();
+        let mut inherited = match &before {
             Some((block, names)) if *block == sentence.block => names.clone(),
             _ => Vec::new(),
         };
-        let context = match &last_words {
-            Some((block, words))
-                if *block == sentence.block && row_text.is_none() && verbless(&tokens) =>
-            {
+        let fragment = row_text.is_none() && verbless(&tokens);
+        let context = match (&last_words, parent) {
+            (Some((_, words)), _) if same_block && fragment => words.clone(),
+            (_, Some((words, about))) if fragment => {
+                inherited.clone_from(about);
                 words.clone()
             }
             _ => Vec::new(),
@@ -1132,6 +1142,12 @@ pub(crate) fn read(
         } else {
             inherited.clone()
         };
+        if sentence.block != 0 {
+            block_last.insert(
+                sentence.block,
+                (last_words_tokens(&last_words), about.clone()),
+            );
+        }
         before = Some((sentence.block, about));
         if row_text.is_none() {
             proper.extend(super::scope::proper_nouns(text, &tokens));
@@ -1837,6 +1853,11 @@ fn claim_of(
     )
 }
 
+/// The words of the sentence kept in `last_words`.
+fn last_words_tokens(last: &Option<(u32, Vec<Token>)>) -> Vec<Token> {
+    last.as_ref().map(|(_, w)| w.clone()).unwrap_or_default()
+}
+
 /// Most words of a sentence [`verbless`] reads as going on about the sentence before.
 const MAX_VERBLESS_WORDS: usize = 12;
 
@@ -2410,6 +2431,7 @@ mod tests {
                 ("Access".into(), "checkout-svc only; nobody else".into()),
             ],
             block: 1,
+            parent: 0,
         };
         let entities = row_entities(&sentence);
         assert_eq!(entities.len(), 1);
@@ -2537,6 +2559,21 @@ mod tests {
             "- The `alias/app` key policy names the app roles.\n- No wildcard principal.\n"
         )
         .is_empty());
+    }
+
+    #[test]
+    fn claims_a_verbless_nested_item_goes_on_about_its_parent() {
+        let in_vpc = patterns(&["fargate"], &["private subnet*"], &["public ip*"]);
+        let doc = crate::claims::read_document(
+            "d.md",
+            "- The app tier runs on ECS Fargate:\n  - No public IP.\n- No public IP.\n",
+            false,
+        );
+        let parents: Vec<(u32, u32)> = doc.sentences.iter().map(|s| (s.block, s.parent)).collect();
+        assert_eq!(parents, [(1, 0), (2, 1), (3, 0)]);
+        let claims = detect(&doc, &in_vpc);
+        assert_eq!(claims.len(), 1, "{claims:?}");
+        assert_eq!((claims[0].line, claims[0].polarity), (2, Polarity::Holds));
     }
 
     /// Patterns of topics, holding and failing phrases, for a test.
