@@ -943,8 +943,14 @@ struct View {
     /// For a table row, the parts (cells) after the first whose column holds things (a
     /// "Store" or "Table" column), with what each names.
     row_entities: Vec<(usize, super::scope::Scope)>,
-    /// The heading above, when it says that what is listed under it is missing.
+    /// Why what the sentence states is missing, when something says so: the heading above
+    /// ("under the heading `Not done yet`") or a table row's status cell ("its `Status` cell
+    /// says `no`").
     absent: Option<String>,
+    /// A table row: every cell describes the thing its first cell names.
+    row: bool,
+    /// In a table row, where its headers stand (byte ranges of the text read).
+    row_headers: Vec<std::ops::Range<usize>>,
     named: Vec<String>,
     subject: Vec<String>,
     /// The cues that make it, or a part of it, no statement of fact (question, hedge, plan,
@@ -957,6 +963,9 @@ struct View {
     scope: super::scope::Scope,
     /// What the sentence before it in its block is about.
     inherited: Vec<String>,
+    /// For a short sentence with no verb ("No wildcard principal."), the words of the sentence
+    /// before it in its block, whose topic it goes on about; empty otherwise.
+    context: Vec<Token>,
     /// Its relative clauses and the identifier each refers to.
     relatives: Vec<(u32, String)>,
 }
@@ -1032,6 +1041,11 @@ pub(crate) fn read(
     // What the sentence before is about, and its block: for a sentence of the same block
     // whose subject is only a control.
     let mut before: Option<(u32, Vec<String>)> = None;
+    // The words of the sentence before, and its block: for a verbless sentence of the same
+    // block, which goes on about its topic.
+    let mut last_words: Option<(u32, Vec<Token>)> = None;
+    // Each block's last sentence: its words and what it is about, for nested list items.
+    let mut block_last: HashMap<u32, (Vec<Token>, Vec<String>)> = HashMap::new();
     // The words the document wrote capitalized inside its sentences so far.
     let mut proper: std::collections::HashSet<String> = std::collections::HashSet::new();
     // The last sentences that named things: their section, kind nouns and names.
@@ -1061,7 +1075,10 @@ pub(crate) fn read(
     for sentence in &doc.sentences {
         // A table row is read as its cells under their headers ("Encryption: SSE-S3; Recovery:
         // PITR enabled"), about the thing its first cell names.
-        let row_text = row_text(sentence);
+        let (row_text, row_headers) = match row_reading(sentence) {
+            Some((text, headers)) => (Some(text), headers),
+            None => (None, Vec::new()),
+        };
         let text = row_text.as_deref().unwrap_or(&sentence.text);
         let mut tokens = tokenize(prefix(text, MAX_SENTENCE_WORDS * 16));
         tokens.truncate(MAX_SENTENCE_WORDS);
@@ -1185,15 +1202,38 @@ pub(crate) fn read(
             }
         }
         // What this sentence is about, for the next one of its block.
-        let inherited = match &before {
+        let same_block = last_words
+            .as_ref()
+            .is_some_and(|(block, _)| *block == sentence.block);
+        // The first sentence of a nested list item goes on about the last one of its parent.
+        let parent = (!same_block && sentence.parent != 0)
+            .then(|| block_last.get(&sentence.parent))
+            .flatten();
+        let mut inherited = match &before {
             Some((block, names)) if *block == sentence.block => names.clone(),
             _ => Vec::new(),
         };
+        let fragment = row_text.is_none() && verbless(&tokens);
+        let context = match (&last_words, parent) {
+            (Some((_, words)), _) if same_block && fragment => words.clone(),
+            (_, Some((words, about))) if fragment => {
+                inherited.clone_from(about);
+                words.clone()
+            }
+            _ => Vec::new(),
+        };
+        last_words = Some((sentence.block, tokens.clone()));
         let about: Vec<String> = if scope.of_subject || subject_named {
             scope.names.iter().chain(&named).cloned().collect()
         } else {
             inherited.clone()
         };
+        if sentence.block != 0 {
+            block_last.insert(
+                sentence.block,
+                (last_words_tokens(&last_words), about.clone()),
+            );
+        }
         before = Some((sentence.block, about));
         if row_text.is_none() {
             proper.extend(super::scope::proper_nouns(text, &tokens));
@@ -1243,11 +1283,21 @@ pub(crate) fn read(
             Some(_) if row_text.is_some() => Vec::new(),
             _ => super::scope::relative_clauses(text, &tokens, &sentence.code),
         };
+        let absent = if absent {
+            Some(format!("under the heading `{heading}`"))
+        } else if row_text.is_some() {
+            failed_status(sentence)
+        } else {
+            None
+        };
         let view = View {
+            context,
+            row: row_text.is_some(),
+            row_headers,
             relatives,
             inherited,
             row_entities,
-            absent: absent.then(|| heading.to_string()),
+            absent,
             tokens,
             named,
             subject,
@@ -1373,22 +1423,35 @@ fn claim_of(
         .map(|p| (p, false))
         .chain(c.controls.iter().map(|p| (p, true)))
         .find(|(p, _)| !p.find(tokens).is_empty());
-    let (topic, control, from_heading) = match in_sentence {
+    // Or, for a verbless sentence, a topic or control of the sentence before it in its
+    // paragraph or list item ("`alias/pingwire` key policy: … . No wildcard principal."):
+    // what has no verb goes on about what was just said.
+    let (topic, control, borrowed) = match in_sentence {
         Some((p, control)) => {
             // A control anywhere in the sentence lets the shared words decide, whichever topic
             // came first ("second factor" is both).
             let control = control || c.controls.iter().any(|p| !p.find(tokens).is_empty());
-            (p, control, false)
+            (p, control, None)
         }
         None => {
             let heading = tokenize(sentence.section.rsplit(" > ").next().unwrap_or(""));
+            let before = c
+                .topics
+                .iter()
+                .map(|p| (p, false))
+                .chain(c.controls.iter().map(|p| (p, true)))
+                .find(|(p, _)| !p.find(&view.context).is_empty());
             match c.controls.iter().find(|p| !p.find(&heading).is_empty()) {
-                Some(p) => (p, true, true),
-                None if learned.is_some() => (&no_phrase, true, false),
-                None => return Outcome::Silent,
+                Some(p) => (p, true, Some("the heading")),
+                None => match before {
+                    Some((p, control)) => (p, control, Some("the sentence before")),
+                    None if learned.is_some() => (&no_phrase, true, None),
+                    None => return Outcome::Silent,
+                },
             }
         }
     };
+    let from_heading = borrowed.is_some();
     let topic_len = topic.words.len();
     // Security vocabulary, for the sentences `vouch claims` lists as not understood: a control,
     // or a topic of several words ("trust policy"); a lone noun such as "function" or "tenant"
@@ -1433,8 +1496,56 @@ fn claim_of(
         .collect();
     topical.sort_unstable();
     topical.dedup();
-    let in_topical =
-        |at: usize| from_heading || topical.contains(&view.parts.get(at).copied().unwrap_or(0));
+    let part_of = |at: usize| view.parts.get(at).copied().unwrap_or(0);
+    // A table row is one thing, the one its first cell names, and every cell describes it: a
+    // topic that is the value of a cell saying what kind of thing it is ("Runs on | ECS
+    // Fargate": only the topic and kind or service words, no word of holding or failing)
+    // makes the whole row about the topic, so "Public IP | yes" fails a compute assumption
+    // for the row. A topic in a cell with its own word of holding or failing ("Encryption |
+    // enabled") stays that cell's; one in a header ("Store") names the column, not the thing;
+    // and one in the first cell is often the row's name, not its kind ("seller-admin").
+    // (Letting the first cell's topic reach the whole row read one more claim of the
+    // documents tuned on, with the wrong polarity, and none of those checked on; letting any
+    // cell without a predicate do it read three claims checked on, none right.)
+    let row_wide = view.row && {
+        let (shared_holds, shared_fails) = shared();
+        let mut phrases: Vec<&Phrase> = c.holds.iter().chain(&c.fails).collect();
+        if control {
+            phrases.extend(shared_holds.iter().chain(shared_fails));
+        }
+        let decided: Vec<usize> = phrases
+            .iter()
+            .flat_map(|p| p.find_predicate(tokens))
+            .map(part_of)
+            .collect();
+        let in_header = |at: usize| {
+            let span = &tokens[at].span;
+            view.row_headers
+                .iter()
+                .any(|h| h.start <= span.start && span.end <= h.end)
+        };
+        // A cell that says what the thing is: its value is only the topic and the names of
+        // kinds and services ("ECS Fargate", "Lambda").
+        let kind_cell = |range: std::ops::Range<usize>| {
+            let part = part_of(range.start);
+            (0..tokens.len())
+                .filter(|&i| part_of(i) == part && !in_header(i) && !range.contains(&i))
+                .all(|i| {
+                    let w = tokens[i].word.as_str();
+                    super::scope::is_kind(w) || super::scope::is_service_word(w)
+                })
+        };
+        c.topics
+            .iter()
+            .chain(&c.controls)
+            .flat_map(|p| p.find(tokens).into_iter().map(|at| at..at + p.words.len()))
+            .filter(|r| !in_header(r.start))
+            .any(|r| {
+                let part = part_of(r.start);
+                part != 0 && !decided.contains(&part) && kind_cell(r)
+            })
+    };
+    let in_topical = |at: usize| from_heading || row_wide || topical.contains(&part_of(at));
     let control_ends: Vec<usize> = c
         .controls
         .iter()
@@ -1525,9 +1636,10 @@ fn claim_of(
             if !after_control {
                 continue;
             }
+            // "MFA: yes", "Backups: none": a key-value line's yes or no says the same.
             let polarity = match t.word.as_str() {
-                "on" if last => Polarity::Holds,
-                "off" if last => Polarity::Fails,
+                "on" | "yes" if last => Polarity::Holds,
+                "off" | "no" | "none" if last => Polarity::Fails,
                 _ => continue,
             };
             let label = if polarity == Polarity::Holds {
@@ -1544,6 +1656,36 @@ fn claim_of(
                 ),
                 None => (polarity, (false, true), i, format!("{label} `{}`", t.word)),
             });
+        }
+    }
+    // "`/templates` admin routes: Cognito authorizer": a label naming the topic, then a
+    // colon and, as the whole value, the control itself, says the labeled thing has it.
+    if control && matches.is_empty() && !from_heading && !view.row {
+        let label_topic = |end: usize| {
+            c.topics.iter().chain(&c.controls).any(|p| {
+                p.find(&tokens[..end])
+                    .iter()
+                    .any(|&at| at + p.words.len() <= end)
+            })
+        };
+        if let Some(at) = labeled_control(&sentence.text, tokens, &control_words, label_topic) {
+            matches.push((
+                Polarity::Holds,
+                (false, true),
+                at,
+                format!(
+                    "holds `{}` (the value of its label)",
+                    control_words
+                        .iter()
+                        .find(|r| r.start == at)
+                        .map(|r| tokens[r.clone()]
+                            .iter()
+                            .map(|t| t.word.as_str())
+                            .collect::<Vec<_>>()
+                            .join(" "))
+                        .unwrap_or_default()
+                ),
+            ));
         }
     }
     // "encrypted with our CMK, **not** the default AWS-owned key": a clause that starts with
@@ -1638,10 +1780,9 @@ fn claim_of(
     // item names a control that is absent, whatever words it uses ("access logs on the WS
     // stage").
     let (polarity, why) = match &view.absent {
-        Some(heading) if polarity == Polarity::Holds => (
-            Polarity::Fails,
-            format!("{why}, fails under the heading `{heading}`"),
-        ),
+        Some(absent) if polarity == Polarity::Holds => {
+            (Polarity::Fails, format!("{why}, fails {absent}"))
+        }
         _ => (polarity, why),
     };
     // "Every API route requires …": a sentence whose subject is a universal quantifier over
@@ -1706,7 +1847,7 @@ fn claim_of(
             });
         if mentions.is_empty()
             && view.scope.excluded.is_empty()
-            && control_subject
+            && (control_subject || borrowed == Some("the sentence before"))
             && !view.inherited.is_empty()
         {
             mentions = view.inherited.clone();
@@ -1797,11 +1938,79 @@ fn claim_of(
                 _ => format!(
                     "topic `{}`{}, {why}",
                     topic.source,
-                    if from_heading { " (the heading)" } else { "" }
+                    borrowed.map(|b| format!(" ({b})")).unwrap_or_default()
                 ),
             },
         },
     )
+}
+
+/// The words of the sentence kept in `last_words`.
+fn last_words_tokens(last: &Option<(u32, Vec<Token>)>) -> Vec<Token> {
+    last.as_ref().map(|(_, w)| w.clone()).unwrap_or_default()
+}
+
+/// Most words of a sentence [`verbless`] reads as going on about the sentence before.
+const MAX_VERBLESS_WORDS: usize = 12;
+
+/// Whether a sentence is a short fragment with no verb ("No wildcard principal.",
+/// "Outbound-only via the NAT gateway."): it says something of what the sentence before
+/// named.
+fn verbless(tokens: &[Token]) -> bool {
+    tokens.len() <= MAX_VERBLESS_WORDS
+        && tokens.iter().all(|t| {
+            let w = t.word.as_str();
+            !(super::scope::is_verb(w) || PRESENT.contains(&w) || PAST.contains(&w))
+        })
+}
+
+/// Most words of a label before a colon ("`/templates` admin routes: …").
+const MAX_LABEL_WORDS: usize = 6;
+
+/// Where a control stands as the value of a "Label: value" line, verbless ("`/templates`
+/// admin routes: Cognito authorizer, `pingwire-admins` group"): the label is a few words with
+/// no auxiliary verb that name the topic (`label_topic` of the label's word count), and the value starts
+/// with the control (after an article) and has no verb or negation in its clause. `None`
+/// otherwise.
+fn labeled_control(
+    text: &str,
+    tokens: &[Token],
+    controls: &[std::ops::Range<usize>],
+    label_topic: impl Fn(usize) -> bool,
+) -> Option<usize> {
+    let colon = text
+        .char_indices()
+        .find(|(i, c)| *c == ':' && text[i + 1..].starts_with(char::is_whitespace))?
+        .0;
+    let label = tokens.iter().take_while(|t| t.span.end <= colon).count();
+    if label == 0 || label > MAX_LABEL_WORDS || label >= tokens.len() {
+        return None;
+    }
+    // Not `is_verb`: a label's nouns are often verbs too ("admin routes").
+    if tokens[..label]
+        .iter()
+        .any(|t| PRESENT.contains(&t.word.as_str()) || PAST.contains(&t.word.as_str()))
+        || !label_topic(label)
+    {
+        return None;
+    }
+    let mut at = label;
+    while tokens
+        .get(at)
+        .is_some_and(|t| matches!(t.word.as_str(), "a" | "an" | "the"))
+    {
+        at += 1;
+    }
+    let clause = tokens.get(at)?.clause;
+    let verbless = tokens[label..]
+        .iter()
+        .take_while(|t| t.clause == clause)
+        .all(|t| {
+            !super::scope::is_verb(&t.word)
+                && !VERB_NEGATIONS.contains(&t.word.as_str())
+                && !NOUN_NEGATIONS.contains(&t.word.as_str())
+        });
+    (verbless && controls.iter().any(|r| r.start == at)).then_some(at)
 }
 
 /// For each word, whether it stands after `rather than` or `instead of` in its clause (the
@@ -1946,38 +2155,88 @@ fn learned_claims(
 }
 
 /// Cell values that say a control is in place, or that it is not.
-const YES_CELLS: &[&str] = &["yes", "y", "on", "true", "enabled", "✓", "✔", "x"];
+#[rustfmt::skip]
+const YES_CELLS: &[&str] = &[
+    "yes", "y", "on", "true", "enabled", "✓", "✔", "✔️", "✅", "☑", "☑️", "x", "pass", "passed",
+    "done",
+];
+#[rustfmt::skip]
 const NO_CELLS: &[&str] = &[
-    "no", "n", "off", "false", "disabled", "none", "-", "—", "–", "✗", "n/a",
+    "no", "n", "off", "false", "disabled", "none", "-", "—", "–", "✗", "✘", "❌", "✖", "✖️",
+    "n/a", "fail", "failed", "missing", "not done",
 ];
 
 /// A table row as text to read: its first cell, then each other cell under its header, as its
 /// own clause ("payments table; Encryption CMK; Recovery PITR enabled"); a yes cell says its
-/// header is enabled, a no cell negates it ("Public IP | no" → "not Public IP"). `None` for prose, or a row with no header.
+/// header is enabled, a no cell negates it ("Public IP | no" → "not Public IP"). `None` for
+/// prose, or a row with no header.
 pub(super) fn row_text(sentence: &super::Sentence) -> Option<String> {
+    row_reading(sentence).map(|(text, _)| text)
+}
+
+/// [`row_text`], and where in it the headers stand (byte ranges): what names a column, not
+/// what the row has.
+fn row_reading(sentence: &super::Sentence) -> Option<(String, Vec<std::ops::Range<usize>>)> {
     if sentence.cells.len() < 2 || sentence.cells.iter().all(|(h, _)| h.is_empty()) {
         return None;
     }
-    let first = sentence.cells[0].1.clone();
-    let parts: Vec<String> = std::iter::once(first)
-        .chain(
-            sentence.cells[1..]
-                .iter()
-                .filter(|(_, c)| !c.is_empty())
-                .map(|(header, cell)| {
-                    let value = cell.trim().to_lowercase();
-                    let value = value.split(" (").next().unwrap_or("").trim();
-                    if YES_CELLS.contains(&value) {
-                        format!("{header} enabled")
-                    } else if NO_CELLS.contains(&value) {
-                        format!("not {header}")
-                    } else {
-                        format!("{header} {cell}")
-                    }
-                }),
-        )
-        .collect();
-    Some(parts.join("; "))
+    let mut text = sentence.cells[0].1.clone();
+    let mut headers = Vec::new();
+    for (header, cell) in sentence.cells[1..].iter().filter(|(_, c)| !c.is_empty()) {
+        text.push_str("; ");
+        let value = cell_value(cell);
+        let value = value.as_str();
+        let (before, after) = if YES_CELLS.contains(&value) {
+            ("", " enabled")
+        } else if NO_CELLS.contains(&value) {
+            ("not ", "")
+        } else {
+            ("", " ")
+        };
+        text.push_str(before);
+        headers.push(text.len()..text.len() + header.len());
+        text.push_str(header);
+        text.push_str(after);
+        if !(YES_CELLS.contains(&value) || NO_CELLS.contains(&value)) {
+            text.push_str(cell);
+        }
+    }
+    Some((text, headers))
+}
+
+/// Column headers of a checklist's verdict: a row whose cell under one of them says no
+/// ("Status | ✗", "Done | no") states what the rest of the row names is missing.
+#[rustfmt::skip]
+const STATUS_HEADERS: &[&str] = &[
+    "status", "state", "result", "verdict", "done", "in place", "implemented", "met",
+    "compliant", "ok", "pass", "passed", "check", "checked", "enforced", "enabled", "verified",
+    "ready", "complete", "completed", "outcome", "finding",
+];
+
+/// Why a table row's checklist verdict says that what the row states is missing: "its
+/// `Status` cell says `no`", when a cell under a [`STATUS_HEADERS`] column holds a no.
+fn failed_status(sentence: &super::Sentence) -> Option<String> {
+    sentence.cells.iter().skip(1).find_map(|(header, cell)| {
+        let h = header.trim().to_lowercase();
+        let h = h.trim_end_matches('?').trim();
+        let value = cell_value(cell);
+        (STATUS_HEADERS.contains(&h) && NO_CELLS.contains(&value.as_str()))
+            .then(|| format!("its `{}` cell says `{}`", header.trim(), cell.trim()))
+    })
+}
+
+/// A cell's value for [`YES_CELLS`] and [`NO_CELLS`]: lowercase, without a parenthesized
+/// remark after it ("no (legacy)") or around it ("(none)"), nor a final full stop.
+fn cell_value(cell: &str) -> String {
+    let value = cell.trim().to_lowercase();
+    let value = value.split(" (").next().unwrap_or("").trim();
+    let value = value.strip_suffix('.').unwrap_or(value).trim();
+    let value = value
+        .strip_prefix('(')
+        .and_then(|v| v.strip_suffix(')'))
+        .unwrap_or(value)
+        .trim();
+    value.to_string()
 }
 
 /// Column headers whose cells name things (data stores, mostly) rather than say something of
@@ -2002,8 +2261,8 @@ fn row_entities(sentence: &super::Sentence) -> Vec<(usize, super::scope::Scope)>
         let extra = cell.matches(';').count();
         let header = header.trim().to_lowercase();
         if ENTITY_HEADERS.contains(&header.as_str()) {
-            let value = cell.trim().to_lowercase();
-            let value = value.split(" (").next().unwrap_or("").trim();
+            let value = cell_value(cell);
+            let value = value.as_str();
             if !(value.is_empty() || NO_CELLS.contains(&value) || YES_CELLS.contains(&value)) {
                 out.push((part, super::scope::row(cell)));
             }
@@ -2264,6 +2523,7 @@ mod tests {
                 ("Access".into(), "checkout-svc only; nobody else".into()),
             ],
             block: 1,
+            parent: 0,
         };
         let entities = row_entities(&sentence);
         assert_eq!(entities.len(), 1);
@@ -2283,6 +2543,129 @@ mod tests {
         assert_eq!(claims.len(), 1);
         assert_eq!(claims[0].mentions, ["orders"], "{:?}", claims[0]);
         assert!(claims[0].components.is_empty());
+    }
+
+    #[test]
+    fn claims_a_row_is_about_the_thing_its_first_cells_name() {
+        let in_vpc = patterns(
+            &["fargate", "lambda*"],
+            &["private subnet*"],
+            &["public ip*"],
+        );
+        let table = |public: &str| {
+            format!(
+                "| Component | Runs on | Subnets | Public IP |\n|---|---|---|---|\n\
+                 | media-svc | ECS Fargate | public-a/b | {public} |\n"
+            )
+        };
+        // The kind cell ("ECS Fargate") says what the row is; the "Public IP" column says
+        // something of it.
+        assert_eq!(polarity_of(&table("yes"), &in_vpc), Some(Polarity::Fails));
+        assert_eq!(polarity_of(&table("no"), &in_vpc), Some(Polarity::Holds));
+        // A topic in a cell with its own word of holding keeps the other cells out: the
+        // backups column says nothing of encryption.
+        let encryption = ClaimPatterns {
+            topics: vec!["encrypt*".into()],
+            controls: vec!["encryption".into()],
+            ..Default::default()
+        };
+        let stores =
+            "| Store | Encryption | Backups |\n|---|---|---|\n| orders | enabled | disabled |\n";
+        assert_eq!(polarity_of(stores, &encryption), Some(Polarity::Holds));
+        // In prose, the parts of a sentence keep their own words: the NAT gateway's public IP
+        // says nothing of the tasks.
+        assert_eq!(
+            polarity_of(
+                "Fargate tasks run in private subnets; the NAT gateway has a public IP.",
+                &in_vpc
+            ),
+            Some(Polarity::Holds)
+        );
+    }
+
+    #[test]
+    fn claims_a_checklist_row_marked_no_fails() {
+        let mfa = patterns(&["mfa"], &["required"], &["optional"]);
+        let checklist = |verdict: &str| {
+            format!("| Control | Status |\n|---|---|\n| MFA required for admins | {verdict} |\n")
+        };
+        assert_eq!(polarity_of(&checklist("✅"), &mfa), Some(Polarity::Holds));
+        assert_eq!(polarity_of(&checklist("❌"), &mfa), Some(Polarity::Fails));
+        assert_eq!(polarity_of(&checklist("no"), &mfa), Some(Polarity::Fails));
+        assert_eq!(
+            polarity_of(&checklist("(none)"), &mfa),
+            Some(Polarity::Fails),
+            "a parenthesized none is a none"
+        );
+        // A column that is not a verdict says nothing of the row as a whole.
+        let owners =
+            "| Control | Owner | Tested |\n|---|---|---|\n| MFA required for admins | none | yes |\n";
+        assert_eq!(polarity_of(owners, &mfa), Some(Polarity::Holds));
+    }
+
+    #[test]
+    fn claims_a_label_takes_its_value() {
+        let authorizer = ClaimPatterns {
+            topics: vec!["route*".into()],
+            controls: vec!["cognito authorizer".into(), "mfa".into()],
+            ..Default::default()
+        };
+        let read = |line: &str| polarity_of(&format!("- {line}\n"), &authorizer);
+        assert_eq!(
+            read("`/templates` admin routes: Cognito authorizer, `pingwire-admins` group."),
+            Some(Polarity::Holds)
+        );
+        // The label must name the topic, and the value must be the control itself.
+        assert_eq!(read("Option B: Cognito authorizer."), None);
+        assert_eq!(
+            read("Admin routes: we dropped the Cognito authorizer."),
+            None
+        );
+        // A control's yes or no after its label.
+        assert_eq!(read("MFA: yes."), Some(Polarity::Holds));
+        assert_eq!(read("MFA: no."), Some(Polarity::Fails));
+        assert_eq!(read("MFA: none"), Some(Polarity::Fails));
+    }
+
+    #[test]
+    fn claims_a_verbless_sentence_goes_on_about_the_one_before() {
+        let key_policy = patterns(&["key polic*"], &["only"], &["wildcard principal*"]);
+        let claims_of = |text: &str| {
+            let doc = crate::claims::read_document("d.md", text, false);
+            detect(&doc, &key_policy)
+                .into_iter()
+                .map(|c| (c.text, c.polarity))
+                .collect::<Vec<_>>()
+        };
+        let item = "- The `alias/app` key policy names the app roles. No wildcard principal.\n";
+        assert_eq!(
+            claims_of(item),
+            [("No wildcard principal.".to_string(), Polarity::Holds)],
+            "the fragment takes the key policy from the sentence before"
+        );
+        // A sentence with a verb says what it says; another block starts afresh.
+        assert!(claims_of("- The `alias/app` key policy names the app roles. Nobody uses a wildcard principal there.\n")
+            .iter()
+            .all(|(text, _)| !text.starts_with("Nobody")));
+        assert!(claims_of(
+            "- The `alias/app` key policy names the app roles.\n- No wildcard principal.\n"
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn claims_a_verbless_nested_item_goes_on_about_its_parent() {
+        let in_vpc = patterns(&["fargate"], &["private subnet*"], &["public ip*"]);
+        let doc = crate::claims::read_document(
+            "d.md",
+            "- The app tier runs on ECS Fargate:\n  - No public IP.\n- No public IP.\n",
+            false,
+        );
+        let parents: Vec<(u32, u32)> = doc.sentences.iter().map(|s| (s.block, s.parent)).collect();
+        assert_eq!(parents, [(1, 0), (2, 1), (3, 0)]);
+        let claims = detect(&doc, &in_vpc);
+        assert_eq!(claims.len(), 1, "{claims:?}");
+        assert_eq!((claims[0].line, claims[0].polarity), (2, Polarity::Holds));
     }
 
     /// Patterns of topics, holding and failing phrases, for a test.

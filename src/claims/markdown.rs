@@ -71,6 +71,7 @@ pub(crate) fn read(path: &str, text: &str, readme: bool) -> Document {
         buf: Buf::default(),
         skip: 0,
         items: Vec::new(),
+        item_blocks: Vec::new(),
         table: None,
         blocks: 0,
     };
@@ -224,6 +225,8 @@ struct Reader<'a> {
     skip: u32,
     /// Open list items: whether each is an unchecked task.
     items: Vec<bool>,
+    /// The block of each open list item's own text (0 before it has any).
+    item_blocks: Vec<u32>,
     table: Option<Table>,
     /// How many blocks were read so far ([`Sentence::block`]).
     blocks: u32,
@@ -279,6 +282,7 @@ impl Reader<'_> {
             Tag::Item => {
                 self.flush();
                 self.items.push(false);
+                self.item_blocks.push(0);
             }
             Tag::Table(_) => {
                 self.flush();
@@ -334,6 +338,7 @@ impl Reader<'_> {
             TagEnd::Item => {
                 self.flush();
                 self.items.pop();
+                self.item_blocks.pop();
             }
             TagEnd::TableCell => {
                 if let Some(t) = &mut self.table {
@@ -385,6 +390,13 @@ impl Reader<'_> {
         }
         let section = self.section();
         self.blocks = self.blocks.saturating_add(1);
+        let parent = match self.item_blocks.len() {
+            n if n >= 2 => self.item_blocks[n - 2],
+            _ => 0,
+        };
+        if let Some(own) = self.item_blocks.last_mut() {
+            *own = self.blocks;
+        }
         for r in split_sentences(&buf.text, &buf.code) {
             let line = buf.source_offset(r.start).map_or(1, |o| self.lines.line(o));
             let code = buf
@@ -402,6 +414,7 @@ impl Reader<'_> {
                 code,
                 cells: Vec::new(),
                 block: self.blocks,
+                parent,
             });
         }
     }
@@ -457,6 +470,7 @@ impl Reader<'_> {
             code: Vec::new(),
             cells: with_headers,
             block: self.blocks,
+            parent: 0,
         });
     }
 

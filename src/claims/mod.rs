@@ -327,6 +327,10 @@ pub struct Sentence {
     /// The block it is in (a paragraph, list item or table row), counted from the document's
     /// start: the sentences of one block go on about the same thing.
     pub block: u32,
+    /// For a sentence of a nested list item, the block of the item it is nested in (its own
+    /// text); 0 otherwise. A nested item often goes on about what its parent introduced
+    /// ("Each layer has its own security group:" then "Outbound-only via the NAT gateway.").
+    pub parent: u32,
 }
 
 /// `path` is what reports show. With `readme`, only sections whose heading mentions architecture,

@@ -96,6 +96,11 @@ const SERVICE_WORDS: &[&str] = &[
     "s3", "kms", "iam", "lambda", "ecs", "ec2", "sqs", "sns", "dynamodb", "cloudwatch", "rds",
 ];
 
+/// Whether a word names an AWS service ([`SERVICE_WORDS`]): "ECS" in "ECS Fargate".
+pub(crate) fn is_service_word(word: &str) -> bool {
+    SERVICE_WORDS.contains(&word)
+}
+
 /// AWS services named in two capitalized words ("Secrets Manager", "Security Hub"): the
 /// service, not a component of the system.
 #[rustfmt::skip]
