@@ -5,6 +5,10 @@
 //! sentence labeled `none: other` is a wrong claim that precision counts, as one read from an
 //! unlisted sentence is. A split with no recorded score fails too: a score that nobody records
 //! guards nothing.
+//!
+//! Only the dev split's figures are printed. A held-out split that falls below its floor fails
+//! the test with which floor it missed, not by how much: whoever changes the reader runs this
+//! test, and a figure in its output would be a look at held-out while tuning.
 
 use std::path::Path;
 use vouch::claims::corpus::{catalog_patterns, score_split, to_text};
@@ -31,9 +35,13 @@ fn every_corpus_split_scores_at_least_its_recorded_value() {
     let mut failures = Vec::new();
     for split in &splits {
         let score = score_split(&root.join(split), &rules);
-        let summary = to_text(split, &score, false);
+        let summary = if split == "dev" {
+            to_text(split, &score, false)
+        } else {
+            format!("{split}: figures not printed (score it with `vouch claims --score`)")
+        };
         println!("{summary}");
-        assert!(score.errors.is_empty(), "{summary}");
+        assert!(score.errors.is_empty(), "{split}: {:?}", score.errors);
         assert!(score.labeled > 0, "{split}: no labeled claims");
         let Some(want) = recorded.get(split) else {
             failures.push(format!(
@@ -45,22 +53,19 @@ fn every_corpus_split_scores_at_least_its_recorded_value() {
         // Recorded figures are floored to three decimals.
         if score.recall() + 1e-9 < figure("recall") {
             failures.push(format!(
-                "{split}: recall {:.3} < recorded {}\n{summary}",
-                score.recall(),
+                "{split}: recall below the recorded {}\n{summary}",
                 figure("recall")
             ));
         }
         if score.precision() + 1e-9 < figure("precision") {
             failures.push(format!(
-                "{split}: precision {:.3} < recorded {}\n{summary}",
-                score.precision(),
+                "{split}: precision below the recorded {}\n{summary}",
                 figure("precision")
             ));
         }
         if score.read_from_nonclaims as f64 > figure("read_from_nonclaims") {
             failures.push(format!(
-                "{split}: {} claims read from questions, plans, hedges, conditionals, references and wishes > recorded {}\n{summary}",
-                score.read_from_nonclaims,
+                "{split}: more claims read from questions, plans, hedges, conditionals, references and wishes than the recorded {}\n{summary}",
                 figure("read_from_nonclaims")
             ));
         }
