@@ -132,7 +132,11 @@ pub fn find_documents(root: &Path, explicit: &[PathBuf]) -> Vec<Found> {
             if entry.depth() == 1 && is_main(&name) {
                 under_docs.push(path.clone());
             }
-            if DESIGN_PREFIXES.iter().any(|p| name.starts_with(p)) {
+            // A decision log kept as one file (`docs/decisions.md`, `docs/adr.md`) is named
+            // as an ADR folder is.
+            if DESIGN_PREFIXES.iter().any(|p| name.starts_with(p))
+                || is_adr_dir(name.trim_end_matches(".md"))
+            {
                 architecture.push(path.clone());
             }
             if entry.depth() >= 2 && parent_is_adr_dir && is_record(&name) {
@@ -200,10 +204,11 @@ fn is_docs_dir(name: &str) -> bool {
 
 /// Whether a directory name is that of an ADR folder: the names decision-record folders go by
 /// (adr-tools' `adr`, log4brains' and MADR's `decisions`, hand-made `adrs`,
-/// `architecture-decisions`, `architecture-decision-record`, `decision-log`…). Read as words
-/// (split on `-`, `_`, `.` and spaces, any case): the word `adr` or `adrs`, or `decision` /
-/// `decisions` alone or with `architecture`, `architectural`, `record(s)` or `log` — and
-/// nothing else, so `decision-tree-model` or `adr-images` is not one.
+/// `architecture-decisions`, `architecture-decision-record`, `decision-log`,
+/// `architecture-decision-register`…). Read as words (split on `-`, `_`, `.` and spaces, any
+/// case): the word `adr` or `adrs`, or `decision` / `decisions` alone or with `architecture`,
+/// `architectural`, `record(s)`, `log` or `register` — and nothing else, so
+/// `decision-tree-model` or `adr-images` is not one.
 pub fn is_adr_dir(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     let words: Vec<&str> = lower
@@ -213,7 +218,7 @@ pub fn is_adr_dir(name: &str) -> bool {
     let qualifier = |w: &&str| {
         matches!(
             *w,
-            "architecture" | "architectural" | "record" | "records" | "log"
+            "architecture" | "architectural" | "record" | "records" | "log" | "register"
         )
     };
     match words.as_slice() {

@@ -74,14 +74,21 @@ fn decision_records_are_found_in_the_folders_teams_keep_them_in() {
         "Decision_Log/0001-vpc.md",
         "decision-tree-model/notes.md",
         "adr-images/diagram.md",
+        // dr3dr3/terraform keeps its records in a decision register.
+        "docs/reference/architecture-decision-register/ADR-006-kms-key-management.md",
+        // wadie-ejjoufari/terraform-aws-lakehouse keeps its decisions in one file.
+        "docs/decisions.md",
+        "docs/decision-tree.md",
     ] {
         touch(root, f, "# doc\n");
     }
     assert_eq!(
         names(root, &find_documents(root, &[])),
         [
+            "docs/decisions.md",
             "architecture-decision-record/0001-use-iam-federated-access.md",
             "Decision_Log/0001-vpc.md",
+            "docs/reference/architecture-decision-register/ADR-006-kms-key-management.md",
         ]
     );
 }
