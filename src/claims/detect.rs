@@ -446,9 +446,13 @@ const QUESTION_STARTS: &[&str] = &[
     "do", "does", "did", "should", "shall", "why", "how", "what", "who", "whom", "whose",
 ];
 /// Verbs that open a question when their subject follows them ("**Is** the key rotated",
-/// "**Have** we enabled MFA"). `Can`, `must` and `may` are left out: a list item may start
-/// with them and state a rule ("Must use TLS 1.2").
-const INVERTED_VERBS: &[&str] = &["is", "are", "was", "were", "am", "has", "have", "which"];
+/// "**Have** we enabled MFA", "**Can** the function reach the internet"). Without a subject
+/// after them they open a list item that states a rule ("Must use TLS 1.2", "Can be
+/// disabled by tenant admins"), which is no question.
+#[rustfmt::skip]
+const INVERTED_VERBS: &[&str] = &[
+    "is", "are", "was", "were", "am", "has", "have", "which", "can", "may", "must",
+];
 /// Words that stand as the subject right after an inverted verb: determiners and pronouns.
 #[rustfmt::skip]
 const QUESTION_SUBJECTS: &[&str] = &[
@@ -877,9 +881,11 @@ fn record_status(sentences: &[super::Sentence]) -> Option<String> {
 /// what drove it, and the alternatives weighed (lowercase openings of a heading of the
 /// section, numbering left out). The headings of the usual templates: Nygard's "Context",
 /// MADR's "Context and Problem Statement", "Decision Drivers", "Considered Options" and "Pros
-/// and Cons of the Options", and "Background", "Motivation", "Rationale", "History". A
-/// record's "Status" says where the record stands, not the design. ("Decision", "Decision
-/// Outcome" and "Consequences" are the design.)
+/// and Cons of the Options", Tyree and Akerman's "Issue", "Assumptions", "Constraints",
+/// "Positions", "Argument" and "Related …", and "Background", "Motivation", "Rationale",
+/// "History", "Current state". A record's "Status" says where the record stands, not the
+/// design. ("Decision", "Decision Outcome", "Consequences" and "Implications" are the
+/// design.)
 const DECISION_RECORD_BACKGROUND: &[&str] = &[
     "context",
     "background",
@@ -891,9 +897,19 @@ const DECISION_RECORD_BACKGROUND: &[&str] = &[
     "rationale",
     "history",
     "status",
+    "current",
+    "existing",
+    "issue",
+    "assumptions",
+    "constraints",
+    "positions",
+    "argument",
+    "related",
 ];
 /// Sections of any document that are not its design: the options not taken and what came
-/// before ("## Alternatives considered", "## Rejected alternatives", "## Prior art"). Unlike
+/// before ("## Alternatives considered", "## Rejected alternatives", "## Prior art"), what
+/// it takes as given ("## Assumptions"), the words it defines ("## Glossary") and its own
+/// history ("## Revision history"). Unlike
 /// a decision record's, a design document's "Context" or "Background" may well describe the
 /// system ("## System context"), so those are not here.
 const BACKGROUND_SECTIONS: &[&str] = &[
@@ -906,6 +922,17 @@ const BACKGROUND_SECTIONS: &[&str] = &[
     "discarded",
     "pros and cons",
     "prior art",
+    "assumptions",
+    "glossary",
+    "definitions",
+    "terminology",
+    "acronyms",
+    "abbreviations",
+    "revision history",
+    "document history",
+    "version history",
+    "change log",
+    "changelog",
 ];
 /// Headings whose items point at other documents ("## References", "## Useful links",
 /// "## See also"): what they list is read elsewhere, not claimed here.
@@ -1192,12 +1219,14 @@ pub(crate) fn read(
     // A decision record (a document with a "Decision" section): its context and the
     // alternatives it weighed describe the situation before the decision and the options not
     // taken, not the design.
+    // (Numbering left out: "## 2. Decision".)
     let top = |section: &str| {
         section
             .split(" > ")
             .next()
             .unwrap_or("")
             .trim()
+            .trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c.is_whitespace())
             .to_lowercase()
     };
     let decision_record = doc

@@ -79,6 +79,12 @@ pub(crate) fn found(text: &str, tokens: &[Token]) -> Vec<(String, usize)> {
         }
     }
     for (i, t) in tokens.iter().enumerate() {
+        // A clause that is a link: "https://wiki/…", not the word "HTTP" ("HTTP APIs …").
+        let link = matches!(t.word.as_str(), "http" | "https")
+            && text.get(t.span.end..).is_some_and(|r| r.starts_with("://"));
+        if link && opens_free_clause(text, tokens, i) {
+            out.push(("reference `a link`".to_string(), i));
+        }
         let contracted = t
             .word
             .strip_suffix("'ll")
@@ -137,10 +143,7 @@ mod tests {
 
     #[test]
     fn claims_forms_are_found_with_their_class() {
-        assert_eq!(
-            reasons("Encryption is switched on by Q3."),
-            ["plan `by q3`"]
-        );
+        assert_eq!(reasons("Encryption is switched on by Q3."), ["plan `q3`"]);
         assert_eq!(reasons("We'll attach the boundary."), ["plan `we'll`"]);
         assert_eq!(
             reasons("To our knowledge the keys rotate."),
@@ -158,8 +161,13 @@ mod tests {
         assert!(reasons("Admins see the audit log.").is_empty());
         assert_eq!(
             reasons("Recovery: see the restore runbook."),
-            ["reference `see the`"]
+            ["reference `see`"]
         );
+        assert_eq!(
+            reasons("https://wiki.example.com/kms the key standard"),
+            ["reference `a link`"]
+        );
+        assert!(reasons("However, HTTP APIs cannot validate bodies.").is_empty());
     }
 
     #[test]
