@@ -22,6 +22,7 @@ pub(crate) struct Forms {
     pub questions: Vec<String>,
     pub wishes: Vec<String>,
     pub references: Vec<String>,
+    pub reference_openings: Vec<String>,
 }
 
 /// Reads a forms file; the error says where it is broken.
@@ -31,28 +32,32 @@ pub(crate) fn parse(text: &str) -> Result<Forms, String> {
     serde_json::from_value(node.to_json()?).map_err(|e| e.to_string())
 }
 
-/// The class of the reference forms, which count only where they open a clause of their own.
+/// The class of the references.
 const REFERENCE: &str = "reference";
 
-/// Every form, with the name of its class as a reason says it ("plan", "hedge"), parsed once
-/// (a broken embedded file, which the unit tests rule out, reads as none).
-fn forms() -> &'static [(&'static str, Phrase<'static>)] {
+/// Every form, with the name of its class as a reason says it ("plan", "hedge") and whether
+/// it counts only where it opens a clause, parsed once (a broken embedded file, which the
+/// unit tests rule out, reads as none).
+fn forms() -> &'static [(&'static str, Phrase<'static>, bool)] {
     static FORMS: std::sync::OnceLock<Forms> = std::sync::OnceLock::new();
-    static PHRASES: std::sync::OnceLock<Vec<(&'static str, Phrase<'static>)>> =
+    static PHRASES: std::sync::OnceLock<Vec<(&'static str, Phrase<'static>, bool)>> =
         std::sync::OnceLock::new();
     PHRASES.get_or_init(|| {
         let f = FORMS.get_or_init(|| parse(NONCLAIM_FORMS).unwrap_or_default());
-        let classes: [(&str, &Vec<String>); 6] = [
-            ("plan", &f.plans),
-            ("hedge", &f.hedges),
-            ("conditional", &f.conditionals),
-            ("question", &f.questions),
-            ("wish", &f.wishes),
-            (REFERENCE, &f.references),
+        let classes: [(&str, &Vec<String>, bool); 7] = [
+            ("plan", &f.plans, false),
+            ("hedge", &f.hedges, false),
+            ("conditional", &f.conditionals, false),
+            ("question", &f.questions, false),
+            ("wish", &f.wishes, false),
+            (REFERENCE, &f.references, false),
+            (REFERENCE, &f.reference_openings, true),
         ];
         classes
             .into_iter()
-            .flat_map(|(class, list)| list.iter().map(move |p| (class, Phrase::parse(p))))
+            .flat_map(|(class, list, opening)| {
+                list.iter().map(move |p| (class, Phrase::parse(p), opening))
+            })
             .collect()
     })
 }
@@ -65,14 +70,14 @@ const CONTRACTED_SUBJECTS: &[&str] = &[
 
 /// The forms a sentence uses, as a reason ("plan `by q3`") and the word each starts at.
 ///
-/// A reference counts only where it opens a clause that is not in brackets ("Refer to the
-/// ISP", "Incident response: see the IR playbook"): "the bucket uses a CMK (see the key
-/// policy)" still states the CMK.
+/// A reference opening counts only where it opens a clause that is not in brackets
+/// ("Incident response: see the IR playbook"): "the bucket uses a CMK (see the key policy)"
+/// still states the CMK.
 pub(crate) fn found(text: &str, tokens: &[Token]) -> Vec<(String, usize)> {
     let mut out = Vec::new();
-    for (class, phrase) in forms() {
+    for (class, phrase, opening) in forms() {
         for at in phrase.find(tokens) {
-            if *class == REFERENCE && !opens_free_clause(text, tokens, at) {
+            if *opening && !opens_free_clause(text, tokens, at) {
                 continue;
             }
             out.push((format!("{class} `{}`", phrase.source), at));
@@ -135,6 +140,7 @@ mod tests {
             &f.questions,
             &f.wishes,
             &f.references,
+            &f.reference_openings,
         ] {
             assert!(list.len() >= 10, "{list:?}");
         }

@@ -202,6 +202,14 @@ const NON_CLAIMS: &[(&str, &str)] = &[
         "Identity: see the IAM standard, where MFA is enforced for all console users.",
         "instruction `see`",
     ),
+    (
+        "The enforcement of MFA for all console users is explained in ISP-004.",
+        "reference `explained in`",
+    ),
+    (
+        "Keys: cf. the key standard, where the ledger table is encrypted with a customer-managed KMS key.",
+        "reference `cf`",
+    ),
 ];
 
 #[test]
