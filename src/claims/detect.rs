@@ -36,8 +36,8 @@ impl PatternWord {
 
 /// A phrase as written in a rule file, and its words.
 #[derive(Debug, Clone)]
-struct Phrase<'a> {
-    source: &'a str,
+pub(crate) struct Phrase<'a> {
+    pub(crate) source: &'a str,
     words: Vec<PatternWord>,
 }
 
@@ -45,7 +45,7 @@ impl<'a> Phrase<'a> {
     /// Reads a phrase with the same tokenizer as sentences (so `customer-managed` is two words
     /// and `isn't` is `is not` on both sides). A word may end in `*` (prefix match); a lone `*`
     /// matches any one word.
-    fn parse(source: &'a str) -> Phrase<'a> {
+    pub(crate) fn parse(source: &'a str) -> Phrase<'a> {
         let mut words = Vec::new();
         for chunk in source.split_whitespace() {
             if chunk.chars().all(|c| c == '*') {
@@ -94,7 +94,7 @@ impl<'a> Phrase<'a> {
     }
 
     /// Start positions where the phrase matches contiguous tokens of one clause.
-    fn find(&self, tokens: &[Token]) -> Vec<usize> {
+    pub(crate) fn find(&self, tokens: &[Token]) -> Vec<usize> {
         let n = self.words.len();
         if n == 0 || tokens.len() < n {
             return Vec::new();
@@ -430,11 +430,35 @@ const CHOICE_WORDS: &[&str] = &[
     "requests", "requested", "turns", "selects", "selected",
 ];
 
+/// In a leading "Once …," clause, words of work still to land: what follows is a plan ("Once
+/// the SSO migration is merged, MFA is enforced"). Not `completes`: "once the backup completes,
+/// it is copied to the vault" states what always happens.
+#[rustfmt::skip]
+const ONCE_WORK: &[&str] = &[
+    "merged", "lands", "landed", "ships", "shipped", "released", "migration", "migrated",
+    "rollout", "finished", "done", "approved", "implemented", "ready", "available",
+];
+
 /// First words of a question written without its question mark ("Do we need MFA for the
 /// console", "Why is the bucket public").
 #[rustfmt::skip]
 const QUESTION_STARTS: &[&str] = &[
     "do", "does", "did", "should", "shall", "why", "how", "what", "who", "whom", "whose",
+];
+/// Verbs that open a question when their subject follows them ("**Is** the key rotated",
+/// "**Have** we enabled MFA", "**Can** the function reach the internet"). Without a subject
+/// after them they open a list item that states a rule ("Must use TLS 1.2", "Can be
+/// disabled by tenant admins"), which is no question.
+#[rustfmt::skip]
+const INVERTED_VERBS: &[&str] = &[
+    "is", "are", "was", "were", "am", "has", "have", "which", "can", "may", "must",
+];
+/// Words that stand as the subject right after an inverted verb: determiners and pronouns.
+#[rustfmt::skip]
+const QUESTION_SUBJECTS: &[&str] = &[
+    "the", "a", "an", "this", "that", "these", "those", "it", "there", "we", "they", "you", "i",
+    "anyone", "anybody", "someone", "somebody", "everyone", "every", "each", "any", "all",
+    "our", "your", "their", "its", "he", "she", "one", "of",
 ];
 /// After `may`, words that make it a permission (a statement of what is allowed, a fact about
 /// access) rather than a possibility: "the function may invoke exactly one model", "may not".
@@ -497,17 +521,38 @@ fn cues(text: &str, tokens: &[Token], named_exceptions: bool) -> Vec<(String, Op
             .last()
             .and_then(|t| text.get(..t.span.end))
             .is_some_and(|t| t.contains('='));
+        // "Once the migration is merged, …": work still to land.
+        let work: &[&str] = if w == "once" { ONCE_WORK } else { &[] };
         let chosen = lead
             .iter()
-            .find(|t| CHOICE_WORDS.contains(&t.word.as_str()))
+            .find(|t| CHOICE_WORDS.contains(&t.word.as_str()) || work.contains(&t.word.as_str()))
             .map(|t| t.word.as_str())
             .or(setting.then_some("="));
         if let Some(c) = chosen.filter(|_| lead.len() < tokens.len()) {
-            out.push((format!("conditional `{w} … {c}`"), None));
+            let class = if work.contains(&c) {
+                "plan"
+            } else {
+                "conditional"
+            };
+            out.push((format!("{class} `{w} … {c}`"), None));
         }
     }
     if let Some(w) = first.filter(|w| QUESTION_STARTS.contains(w)) {
         out.push((format!("question `{w}`"), None));
+    }
+    // "Is the bucket encrypted", "Are we sure", "Has anyone checked": a verb before its
+    // subject opens a question (a list item that drops its subject, "Is replicated to
+    // us-east-1", has none after the verb).
+    let second = tokens.get(1).map(|t| t.word.as_str());
+    if let Some(w) = first.filter(|w| INVERTED_VERBS.contains(w)) {
+        // Or a name written with a capital ("Is MFA enforced", "Are CloudTrail logs kept").
+        let named = tokens
+            .get(1)
+            .and_then(|t| text.get(t.span.clone()))
+            .is_some_and(|w| w.chars().any(char::is_uppercase));
+        if second.is_some_and(|s| QUESTION_SUBJECTS.contains(&s)) || named {
+            out.push((format!("question `{w}`"), None));
+        }
     }
     // An instruction: the first word, or the first after a leading "Name:" ("Tomas: check …").
     let lead = tokens
@@ -528,7 +573,14 @@ fn cues(text: &str, tokens: &[Token], named_exceptions: bool) -> Vec<(String, Op
             out.push((format!("instruction `{}`", t.word), None));
         }
     }
+    // The forms of `rules/claims/nonclaims.yaml`, each before the built-in cues of its word
+    // (its class names the reason better than a single word of it).
+    let forms = super::nonclaims::found(text, tokens);
+    let mut forms = forms.into_iter().peekable();
     for (i, t) in tokens.iter().enumerate() {
+        while let Some((form, _)) = forms.next_if(|(_, at)| *at == i) {
+            out.push((form, Some(i)));
+        }
         let w = t.word.as_str();
         let hedged = HEDGE_WORDS.contains(&w) || HEDGE_PREFIXES.iter().any(|p| w.starts_with(p));
         if hedged && !not_a_hedge(tokens, i) {
@@ -737,6 +789,36 @@ const PLAN_HEADINGS: &[&[&str]] = &[
     &["wishlist"],
     &["backlog"],
     &["planned"],
+    &["unclear"],
+    &["unknowns"],
+];
+/// Headings that are plans, open items or wishes only as the whole heading ("## Open items",
+/// "## Recommendations"): within a longer one they may head what is too ("## Decisions and
+/// open items", "## Findings and recommendations").
+const PLAN_HEADINGS_WHOLE: &[&[&str]] = &[
+    &["open", "items"],
+    &["open", "issues"],
+    &["open", "points"],
+    &["unresolved"],
+    &["tbd"],
+    &["to", "be", "decided"],
+    &["wish", "list"],
+    &["nice", "to", "have"],
+    &["stretch", "goals"],
+    &["follow", "up"],
+    &["followups"],
+    &["parking", "lot"],
+    &["upcoming"],
+    &["recommendations"],
+    &["recommendation"],
+    &["suggestions"],
+    &["improvements"],
+    &["possible", "improvements"],
+    &["remediation"],
+    &["remediation", "plan"],
+    &["future"],
+    &["later"],
+    &["proposed", "changes"],
 ];
 /// The status words of a decision record that is not the decision in force: a proposal still
 /// under discussion, or one rejected, superseded or withdrawn (adr-tools, MADR and log4brains
@@ -795,17 +877,62 @@ fn record_status(sentences: &[super::Sentence]) -> Option<String> {
     None
 }
 
-/// Sections of a decision record that are not the design: the context before the decision
-/// and the alternatives weighed (lowercase openings of the section's top heading).
+/// Sections of a decision record that are not the design: the context before the decision,
+/// what drove it, and the alternatives weighed (lowercase openings of a heading of the
+/// section, numbering left out). The headings of the usual templates: Nygard's "Context",
+/// MADR's "Context and Problem Statement", "Decision Drivers", "Considered Options" and "Pros
+/// and Cons of the Options", Tyree and Akerman's "Issue", "Assumptions", "Constraints",
+/// "Positions", "Argument" and "Related …", and "Background", "Motivation", "Rationale",
+/// "History", "Current state". A record's "Status" says where the record stands, not the
+/// design. ("Decision", "Decision Outcome", "Consequences" and "Implications" are the
+/// design.)
 const DECISION_RECORD_BACKGROUND: &[&str] = &[
     "context",
     "background",
-    "problem statement",
-    "alternatives",
+    "problem",
+    "decision drivers",
+    "drivers",
+    "forces",
+    "motivation",
+    "rationale",
+    "history",
+    "status",
+    "current",
+    "existing",
+    "issue",
+    "assumptions",
+    "constraints",
+    "positions",
+    "argument",
+    "related",
+];
+/// Sections of any document that are not its design: the options not taken and what came
+/// before ("## Alternatives considered", "## Rejected alternatives", "## Prior art"), what
+/// it takes as given ("## Assumptions"), the words it defines ("## Glossary") and its own
+/// history ("## Revision history"). Unlike
+/// a decision record's, a design document's "Context" or "Background" may well describe the
+/// system ("## System context"), so those are not here.
+const BACKGROUND_SECTIONS: &[&str] = &[
+    "alternative",
     "considered options",
+    "considered alternatives",
     "options considered",
+    "other options",
     "rejected",
+    "discarded",
     "pros and cons",
+    "prior art",
+    "assumptions",
+    "glossary",
+    "definitions",
+    "terminology",
+    "acronyms",
+    "abbreviations",
+    "revision history",
+    "document history",
+    "version history",
+    "change log",
+    "changelog",
 ];
 /// Headings whose items point at other documents ("## References", "## Useful links",
 /// "## See also"): what they list is read elsewhere, not claimed here.
@@ -819,11 +946,22 @@ const REFERENCE_HEADINGS: &[&[&str]] = &[
     &["see", "also"],
     &["sources"],
     &["bibliography"],
+    &["related"],
+    &["related", "documents"],
+    &["related", "docs"],
+    &["related", "documentation"],
+    &["related", "reading"],
+    &["related", "pages"],
+    &["resources"],
+    &["external", "links"],
+    &["external", "resources"],
+    &["further", "information"],
 ];
 
 /// Whether a heading is one of [`REFERENCE_HEADINGS`], exactly (a "Key references" table of
 /// ARNs is not).
 fn is_reference_heading(words: &[Token]) -> bool {
+    let words = unnumbered(words);
     REFERENCE_HEADINGS
         .iter()
         .any(|h| h.len() == words.len() && h.iter().zip(words).all(|(a, b)| *a == b.word.as_str()))
@@ -851,7 +989,35 @@ fn heading_kind(words: &[Token]) -> (bool, bool) {
                 .any(|w| w.iter().zip(p.iter()).all(|(t, p)| t.word == *p))
         })
     };
-    (has(PLAN_HEADINGS), has(ABSENT_HEADINGS))
+    let words = unnumbered(words);
+    let whole = PLAN_HEADINGS_WHOLE
+        .iter()
+        .any(|h| h.len() == words.len() && h.iter().zip(words).all(|(a, b)| *a == b.word));
+    (has(PLAN_HEADINGS) || whole, has(ABSENT_HEADINGS))
+}
+
+/// A heading's words without its numbering ("6. Known gaps", "A.3 Context").
+fn unnumbered(words: &[Token]) -> &[Token] {
+    let numbers = words
+        .iter()
+        .take_while(|t| t.word.chars().all(|c| c.is_ascii_digit() || c == '.'))
+        .count();
+    &words[numbers..]
+}
+
+/// The background section a sentence is in, if any: the first heading of its section path
+/// (numbering left out) that opens with one of `openings`.
+fn background_heading(section: &str, openings: &[&str]) -> Option<String> {
+    section.split(" > ").find_map(|heading| {
+        let heading = heading
+            .trim()
+            .trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c.is_whitespace())
+            .to_lowercase();
+        openings
+            .iter()
+            .any(|o| heading.starts_with(o))
+            .then_some(heading)
+    })
 }
 
 /// How many earlier sentences a definite description ("the key") looks back over.
@@ -1053,12 +1219,14 @@ pub(crate) fn read(
     // A decision record (a document with a "Decision" section): its context and the
     // alternatives it weighed describe the situation before the decision and the options not
     // taken, not the design.
+    // (Numbering left out: "## 2. Decision".)
     let top = |section: &str| {
         section
             .split(" > ")
             .next()
             .unwrap_or("")
             .trim()
+            .trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c.is_whitespace())
             .to_lowercase()
     };
     let decision_record = doc
@@ -1265,13 +1433,26 @@ pub(crate) fn read(
         if let Some(status) = &status {
             cues.insert(0, (format!("the decision record is `{status}`"), None));
         }
-        if decision_record {
-            let top = top(&sentence.section);
-            if DECISION_RECORD_BACKGROUND
-                .iter()
-                .any(|h| top.starts_with(h))
+        if let Some(heading) = background_heading(&sentence.section, BACKGROUND_SECTIONS) {
+            cues.insert(
+                0,
+                (
+                    format!("background, under `{heading}`: not the design"),
+                    None,
+                ),
+            );
+        } else if decision_record {
+            if let Some(heading) = background_heading(&sentence.section, DECISION_RECORD_BACKGROUND)
             {
-                cues.insert(0, (format!("the decision record's `{top}`"), None));
+                cues.insert(
+                    0,
+                    (
+                        format!(
+                            "the decision record's background, under `{heading}`: not the design"
+                        ),
+                        None,
+                    ),
+                );
             }
         }
         let row_entities = if row_text.is_some() {
@@ -2396,7 +2577,7 @@ mod tests {
         );
         assert_eq!(
             cue("The plan is to enforce MFA."),
-            Some("hedge `plan is`".into())
+            Some("plan `the plan`".into())
         );
         assert_eq!(cue("MFA won't be optional."), Some("hedge `will`".into()));
         assert_eq!(

@@ -17,6 +17,7 @@ pub mod corpus;
 mod detect;
 pub mod listing;
 mod markdown;
+mod nonclaims;
 mod resolve;
 mod scope;
 mod text;

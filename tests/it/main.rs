@@ -5,6 +5,7 @@ mod answers;
 mod assumptions;
 mod claims;
 mod claims_corpus;
+mod claims_nonclaims;
 mod cli;
 mod cli_scan;
 mod cloudformation;
