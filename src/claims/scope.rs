@@ -96,6 +96,22 @@ const SERVICE_WORDS: &[&str] = &[
     "s3", "kms", "iam", "lambda", "ecs", "ec2", "sqs", "sns", "dynamodb", "cloudwatch", "rds",
 ];
 
+/// AWS products, engines and load-balancer types that say what kind of thing a named resource
+/// is: "the lantern-warehouse **Aurora** cluster", "the tile-cache **Redis** cluster", "the
+/// gradebook-search **OpenSearch** domain". The services are the namespaces of the
+/// CloudFormation types in `rules/resource-types.tsv` as engineers write them (ApiGateway is
+/// "API Gateway": two kind nouns already); the engines are the `engine` values RDS and
+/// ElastiCache accept (`rules/defaults.tsv` keys rows on them). Beside a name they are no part
+/// of it; alone they still name the thing ("connections to Redis").
+#[rustfmt::skip]
+const PRODUCT_WORDS: &[&str] = &[
+    "aurora", "postgresql", "postgres", "mysql", "mariadb", "redis", "valkey", "memcached",
+    "elasticache", "opensearch", "elasticsearch", "cloudfront", "fargate", "cognito", "kinesis",
+    "firehose", "eks", "ecr", "efs", "athena", "glue", "redshift", "neptune", "docdb",
+    "documentdb", "dax", "msk", "memorydb", "timestream", "eventbridge", "appsync", "sagemaker",
+    "bedrock", "alb", "nlb", "elb", "waf", "ssm", "acm", "cloudtrail", "guardduty",
+];
+
 /// Whether a word names an AWS service ([`SERVICE_WORDS`]): "ECS" in "ECS Fargate".
 pub(crate) fn is_service_word(word: &str) -> bool {
     SERVICE_WORDS.contains(&word)
@@ -339,6 +355,11 @@ fn names_in_with(
         }
         if u.tokens.len() == 1 && SERVICE_WORDS.contains(&w) {
             services.push(w);
+            continue;
+        }
+        // After a name, a product word says what the named thing is ("the lantern-links
+        // CloudFront distribution").
+        if after_identifier && u.tokens.len() == 1 && PRODUCT_WORDS.contains(&w) {
             continue;
         }
         after_identifier = false;
@@ -1009,6 +1030,25 @@ mod tests {
             "a demonstrative points back whatever describes it"
         );
         assert!(definite_kinds(&tokenize("The back-office task has full access.")).is_empty());
+    }
+
+    #[test]
+    fn claims_scope_product_words_beside_a_name_are_its_kind() {
+        // An engine or product after a name says what the named thing is.
+        assert_eq!(
+            scope("The ledger-store Aurora cluster is encrypted at rest.").names,
+            ["ledger-store"]
+        );
+        assert_eq!(
+            scope("The pier-cache Redis cluster requires TLS.").names,
+            ["pier-cache"]
+        );
+        // Alone, it still names the thing.
+        assert_eq!(
+            scope("The Aurora cluster is encrypted at rest.").names,
+            ["aurora cluster"]
+        );
+        assert_eq!(scope("Sessions in Redis are encrypted.").names, ["redis"]);
     }
 
     #[test]
