@@ -764,12 +764,41 @@ pub(crate) fn relative_clauses(
         let gap = text
             .get(tokens[before.tokens.end - 1].span.end..tokens[i].span.start)
             .unwrap_or("");
-        if !(matches!(words[i], "which" | "who") && gap.trim() == ",") {
+        // ", which …", ", who …", ", whose …", and with a preposition: ", on which …".
+        let relative = |w: &str| matches!(w, "which" | "who") || w == "whose";
+        let opens = relative(words[i])
+            || (units[k].tokens.len() == 1
+                && TARGET_PREPOSITIONS
+                    .iter()
+                    .chain(&["in", "to", "from", "with"])
+                    .any(|p| *p == words[i])
+                && units
+                    .get(k + 1)
+                    .is_some_and(|n| n.tokens.len() == 1 && words[n.tokens.start] == "which"));
+        if !(opens && gap.trim() == ",") {
             continue;
         }
         let spelled = before.code || before.is_identifier(&words);
         if let Some(name) = identifier_name(before, &words).filter(|_| spelled) {
             out.push((tokens[i].clause, name));
+            continue;
+        }
+        // The noun phrase the clause hangs on, back to its determiner: "the lantern-links
+        // CloudFront distribution, which accepts …", "the gb-support tool, whose role …".
+        let clause = tokens[before.tokens.start].clause;
+        let start = units[..k]
+            .iter()
+            .rposition(|u| {
+                let w = words[u.tokens.start];
+                tokens[u.tokens.start].clause != clause
+                    || (u.tokens.len() == 1
+                        && !u.code
+                        && (DEFINITE.contains(&w) || matches!(w, "a" | "an") || is_verb(w)))
+            })
+            .map_or(0, |p| p + 1);
+        let names = names_in(&units[start..k], &words, text, start == 0);
+        if let [name] = &names[..] {
+            out.push((tokens[i].clause, name.clone()));
         }
     }
     out
@@ -1049,6 +1078,36 @@ mod tests {
             ["aurora cluster"]
         );
         assert_eq!(scope("Sessions in Redis are encrypted.").names, ["redis"]);
+    }
+
+    #[test]
+    fn claims_scope_relative_clause_hangs_on_its_noun_phrase() {
+        let relatives = |t: &str| -> Vec<String> {
+            relative_clauses(t, &tokenize(t), &[])
+                .into_iter()
+                .map(|(_, n)| n)
+                .collect()
+        };
+        assert_eq!(
+            relatives("Reports are served by the north-reports CloudFront distribution, which requires TLS 1.2."),
+            ["north-reports"]
+        );
+        assert_eq!(
+            relatives("Clerks use the billing-ops tool, whose role can read every invoice."),
+            ["billing-ops"]
+        );
+        assert_eq!(
+            relatives("Files sit in the bucket pier-files, on which versioning is on."),
+            ["pier-files"]
+        );
+        // A noun phrase that names nothing gives the clause nothing to refer to.
+        assert!(
+            relatives("Traffic goes through the shared gateway, which allows TLS 1.0.").is_empty()
+        );
+        // Nor does a restrictive clause (no comma).
+        assert!(
+            relatives("It uses the north-reports distribution which requires TLS 1.2.").is_empty()
+        );
     }
 
     #[test]
