@@ -112,6 +112,11 @@ const PRODUCT_WORDS: &[&str] = &[
     "bedrock", "alb", "nlb", "elb", "waf", "ssm", "acm", "cloudtrail", "guardduty",
 ];
 
+/// Whether a word names an AWS service or product ([`SERVICE_WORDS`], [`PRODUCT_WORDS`]).
+fn is_product(word: &str) -> bool {
+    SERVICE_WORDS.contains(&word) || PRODUCT_WORDS.contains(&word)
+}
+
 /// Whether a word names an AWS service ([`SERVICE_WORDS`]): "ECS" in "ECS Fargate".
 pub(crate) fn is_service_word(word: &str) -> bool {
     SERVICE_WORDS.contains(&word)
@@ -734,6 +739,40 @@ pub(crate) fn read(
         scope.why = format!("scope `{}` (subject)", names.join(", "));
         scope.of_subject = true;
     }
+    // A subject that names nothing and is no kind of thing ("Receipts are encrypted with
+    // alias/harbor-receipts", "Internal traffic goes to ledger-api") leaves the claim to the
+    // thing its clause spells out by name. Not a subject that is a thing without a name ("The
+    // table and both replicas …", "Secrets Manager is reached …", "The internal ALB …"): the
+    // sentence is about it.
+    let subject_thing = subject.iter().enumerate().any(|(k, u)| {
+        let w = words[u.tokens.start];
+        u.tokens.len() == 1
+            && (is_kind(w)
+                || is_product(w)
+                || (k > 0 && {
+                    let before = words[subject[k - 1].tokens.start];
+                    SERVICE_NAMES.iter().any(|(a, b)| *a == before && *b == w)
+                }))
+    });
+    if names.is_empty() && !subject_thing && !scope.universal && subject_len > 0 {
+        let clause_end = units
+            .iter()
+            .position(|u| tokens[u.tokens.start].clause != first_clause)
+            .unwrap_or(units.len());
+        // Spelled as a resource is: words joined by `-` or `/` (`dispatch-core`,
+        // `alias/lantern-exports`); one word of code or a `snake_case` attribute
+        // (`source_account`, `custom:district_id`) is a setting, not a thing.
+        let spelled: Vec<Unit> = units[subject_len.min(clause_end)..clause_end]
+            .iter()
+            .filter(|u| u.is_identifier(&words) && u.raw.contains(['-', '/']))
+            .cloned()
+            .collect();
+        let found = names_in(&spelled, &words, text, false);
+        if !found.is_empty() {
+            scope.why = format!("scope `{}` (named in the clause)", found.join(", "));
+            names = found;
+        }
+    }
     if names.is_empty() && !label.is_empty() {
         scope.why = format!("scope `{}` (the label before the colon)", label.join(", "));
         names = label;
@@ -1108,6 +1147,34 @@ mod tests {
         assert!(
             relatives("It uses the north-reports distribution which requires TLS 1.2.").is_empty()
         );
+    }
+
+    #[test]
+    fn claims_scope_a_subject_naming_nothing_leaves_it_to_the_name_in_its_clause() {
+        let s = scope("Receipts are encrypted with alias/harbor-receipts, a customer-managed key.");
+        assert_eq!(s.names, ["harbor-receipts"]);
+        assert!(s.why.contains("harbor-receipts"), "{}", s.why);
+        assert_eq!(
+            scope("Internal traffic goes to ledger-api without authentication.").names,
+            ["ledger-api"]
+        );
+        // A subject that is a thing of a kind or a service is what the sentence is about.
+        assert!(scope("The queue is encrypted with alias/harbor-queue.")
+            .names
+            .is_empty());
+        assert!(
+            scope("Secrets Manager is reached through an endpoint in the harbor-core VPC.")
+                .names
+                .is_empty()
+        );
+        // A snake_case attribute is a setting, not a thing; a name in a later clause is not
+        // the first clause's.
+        assert!(scope("Tokens carry a custom:org_id claim.")
+            .names
+            .is_empty());
+        assert!(scope("Receipts are encrypted, and harbor-ops reads them.")
+            .names
+            .is_empty());
     }
 
     #[test]
