@@ -663,6 +663,19 @@ pub(crate) fn read(
                     n.rsplit(' ').next().is_some_and(is_kind) && n.contains(' ') && distinctive(n)
                 })
                 .collect();
+        // "Every RDS built from the kelp-rds module" covers the ones the named thing makes.
+        let restricted = if restricted.is_empty() {
+            let spelled: Vec<Unit> = subject
+                .get(1..)
+                .unwrap_or(&[])
+                .iter()
+                .filter(|u| u.is_identifier(&words) && u.raw.contains(['-', '/']))
+                .cloned()
+                .collect();
+            names_in(&spelled, &words, text, false)
+        } else {
+            restricted
+        };
         if !restricted.is_empty() && first_word != "no" && first_word != "none" {
             scope.why = format!("scope `{}` (`{first_word}`)", restricted.join(", "));
             scope.names = restricted;
@@ -1175,6 +1188,15 @@ mod tests {
         assert!(scope("Receipts are encrypted, and harbor-ops reads them.")
             .names
             .is_empty());
+    }
+
+    #[test]
+    fn claims_scope_a_quantifier_restricted_by_a_name() {
+        let s = scope("Every bucket made by the harbor-storage module blocks public access.");
+        assert_eq!(s.names, ["harbor-storage"]);
+        assert!(!s.universal);
+        assert!(scope("Every bucket blocks public access.").universal);
+        assert!(scope("No bucket made by the harbor-storage module is public.").universal);
     }
 
     #[test]
