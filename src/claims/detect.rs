@@ -1281,6 +1281,23 @@ pub(crate) fn read(
         };
         previous = Some((sentence.section.as_str(), subject.clone()));
         let mut scope = match sentence.cells.first() {
+            Some((_, first)) if row_text.is_some() && variable_row(sentence) => {
+                let description = sentence
+                    .cells
+                    .iter()
+                    .find(|(h, _)| h.trim().eq_ignore_ascii_case("description"))
+                    .or(sentence.cells.get(1))
+                    .map_or("", |(_, c)| c.as_str());
+                // The description's inline code, from the sentence's.
+                let at = sentence.text.find(description).unwrap_or(usize::MAX);
+                let code: Vec<std::ops::Range<usize>> = sentence
+                    .code
+                    .iter()
+                    .filter(|c| at <= c.start && c.end <= at.saturating_add(description.len()))
+                    .map(|c| c.start - at..c.end - at)
+                    .collect();
+                super::scope::variable_row(first, description, &code)
+            }
             Some((_, first)) if row_text.is_some() => super::scope::row(first),
             _ => super::scope::read(text, &tokens, &sentence.code, &proper),
         };
@@ -2495,6 +2512,21 @@ fn row_reading(sentence: &super::Sentence) -> Option<(String, Vec<std::ops::Rang
         }
     }
     Some((text, headers))
+}
+
+/// Whether a table row is a module's input or output: its first cell is a variable's name and
+/// the table says of each its type or default ("Name | Description | Type | Default").
+fn variable_row(sentence: &super::Sentence) -> bool {
+    sentence
+        .cells
+        .first()
+        .is_some_and(|(_, c)| super::scope::is_variable(c))
+        && sentence.cells.iter().any(|(h, _)| {
+            matches!(
+                h.trim().to_lowercase().as_str(),
+                "type" | "default" | "required"
+            )
+        })
 }
 
 /// Column headers of a checklist's verdict: a row whose cell under one of them says no

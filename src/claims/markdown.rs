@@ -206,6 +206,9 @@ struct Table {
     in_head: bool,
     cells: Vec<String>,
     cell: String,
+    /// The inline code of the row so far, in order: where the row's text has names
+    /// (`` `dedupe` ``).
+    code: Vec<String>,
     row_start: usize,
 }
 
@@ -292,6 +295,7 @@ impl Reader<'_> {
                     in_head: false,
                     cells: Vec::new(),
                     cell: String::new(),
+                    code: Vec::new(),
                     row_start: range.start,
                 });
             }
@@ -368,6 +372,9 @@ impl Reader<'_> {
             h.push_str(t);
         } else if let Some(table) = &mut self.table {
             table.cell.push_str(t);
+            if code && !t.trim().is_empty() {
+                table.code.push(collapse(t));
+            }
         } else {
             self.buf.push(t, range, code);
         }
@@ -426,6 +433,7 @@ impl Reader<'_> {
             t.headers = std::mem::take(&mut t.cells);
             t.in_head = false;
             t.cells.clear();
+            t.code.clear();
         }
     }
 
@@ -435,6 +443,7 @@ impl Reader<'_> {
             return;
         }
         let cells = std::mem::take(&mut t.cells);
+        let code_texts = std::mem::take(&mut t.code);
         let with_headers: Vec<(String, String)> = cells
             .iter()
             .enumerate()
@@ -463,11 +472,20 @@ impl Reader<'_> {
         }
         self.name_phrases(&text);
         self.blocks = self.blocks.saturating_add(1);
+        // Each piece of code where it stands in the joined text, in order.
+        let mut code = Vec::new();
+        let mut from = 0;
+        for piece in &code_texts {
+            if let Some(at) = text.get(from..).and_then(|rest| rest.find(piece.as_str())) {
+                code.push(from + at..from + at + piece.len());
+                from += at + piece.len();
+            }
+        }
         self.sentences.push(Sentence {
             line: self.lines.line(row_start),
             text,
             section: self.section(),
-            code: Vec::new(),
+            code,
             cells: with_headers,
             block: self.blocks,
             parent: 0,

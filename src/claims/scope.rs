@@ -1022,6 +1022,60 @@ pub(crate) fn row(first_cell: &str) -> Scope {
     }
 }
 
+/// Whether a table cell is a variable's name: one lowercase word joined by underscores
+/// (`subnet_ids`, `enable_pitr`), as module inputs and outputs are spelled.
+pub(crate) fn is_variable(cell: &str) -> bool {
+    let name = cell.trim().trim_matches('`');
+    name.contains('_')
+        && !name.starts_with('_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// The scope of a row about a variable (a module's inputs table: "`subnet_ids` | Private
+/// subnets for `verify`. …"): the variable names no component; the components its description
+/// names, wherever they stand, are what the row is about. Other variables it mentions
+/// (`domain_name`) are no components either.
+pub(crate) fn variable_row(variable: &str, description: &str, code: &[Range<usize>]) -> Scope {
+    let tokens = super::text::tokenize(description);
+    let words: Vec<&str> = tokens.iter().map(|t| t.word.as_str()).collect();
+    // What the description spells as names; its kind words ("Customer-managed KMS key for …")
+    // say what the variable is.
+    let units: Vec<Unit> = units(description, &tokens, code)
+        .into_iter()
+        .filter(|u| u.code || u.is_identifier(&words))
+        .collect();
+    let names: Vec<String> = names_in(&units, &words, description, true)
+        .into_iter()
+        .filter(|n| !is_variable(&description_name(n, description)))
+        .collect();
+    let variable = variable.trim().trim_matches('`');
+    let why = if names.is_empty() {
+        format!("`{variable}` is a variable, which names no component")
+    } else {
+        format!(
+            "scope `{}` (the description of the variable `{variable}`)",
+            names.join(", ")
+        )
+    };
+    Scope {
+        names,
+        why,
+        ..Scope::default()
+    }
+}
+
+/// How a name read from a description is spelled there (`domain-name` is `domain_name`).
+fn description_name(name: &str, description: &str) -> String {
+    let underscored = name.replace('-', "_");
+    if description.contains(&underscored) {
+        underscored
+    } else {
+        name.to_string()
+    }
+}
+
 /// The scope a heading gives the sentences under it: the component it names ("### guests
 /// (RDS for PostgreSQL 16)" → `guests`; "### Documents bucket" → `documents bucket`), if any.
 pub(crate) fn heading(text: &str) -> Vec<String> {
@@ -1197,6 +1251,29 @@ mod tests {
         assert!(!s.universal);
         assert!(scope("Every bucket blocks public access.").universal);
         assert!(scope("No bucket made by the harbor-storage module is public.").universal);
+    }
+
+    #[test]
+    fn claims_scope_a_variable_names_no_component() {
+        assert!(is_variable("`retention_days`"));
+        assert!(is_variable("subnet_ids"));
+        assert!(!is_variable("audit-logs"));
+        assert!(!is_variable("Orders_Table"));
+        assert!(!is_variable("ledger"));
+        let d = "Private subnets for worker-fn and `probe`; see `vpc_id`.";
+        let code: Vec<Range<usize>> = ["`probe`", "`vpc_id`"]
+            .iter()
+            .map(|c| {
+                let at = d.find(c).unwrap();
+                at + 1..at + c.len() - 1
+            })
+            .collect();
+        let s = variable_row("`subnet_ids`", d, &code);
+        assert_eq!(s.names, ["worker-fn", "probe"]);
+        assert!(s.why.contains("subnet_ids"), "{}", s.why);
+        let s = variable_row("cert_arn", "The certificate for the API domain.", &[]);
+        assert!(s.names.is_empty());
+        assert!(s.why.contains("cert_arn"), "{}", s.why);
     }
 
     #[test]

@@ -507,6 +507,47 @@ fn claims_name_their_components() {
 }
 
 #[test]
+fn claims_an_inputs_row_is_about_what_its_description_names() {
+    // A module's inputs table: the first cell is a variable, which names no component; the
+    // components the description spells (inline code included) are what the row is about.
+    let text = "\
+# Inputs
+
+| Name | Description | Type | Default |
+|---|---|---|---|
+| `pitr_enabled` | Point-in-time recovery for `ledger-rows` and `audit`. | `bool` | `true` |
+| `zone_name` | Point-in-time recovery for the tables named by `table_names`. | `string` | n/a |
+
+# Stores
+
+| Store | Description |
+|---|---|
+| `night_batch` | Point-in-time recovery on. |
+";
+    let pitr = patterns(
+        &["point-in-time recovery"],
+        &["point-in-time recovery"],
+        &[],
+    );
+    let claims = detect(&doc(text), &pitr);
+    let scope = |c: &Claim| -> Vec<String> {
+        let mut s: Vec<String> = c.components.iter().chain(&c.mentions).cloned().collect();
+        s.sort();
+        s
+    };
+    assert_eq!(claims.len(), 3, "{claims:#?}");
+    assert_eq!(scope(&claims[0]), ["audit", "ledger-rows"]);
+    assert!(
+        claims[0].matched.contains("pitr_enabled"),
+        "{}",
+        claims[0].matched
+    );
+    assert!(scope(&claims[1]).is_empty(), "{:?}", claims[1]);
+    // Not a table of variables (no type or default column): the first cell names the row.
+    assert_eq!(scope(&claims[2]), ["night-batch"]);
+}
+
+#[test]
 fn pronouns_continue_the_previous_subject() {
     let text = "\
 The request handler writes to the jobs table. It is encrypted. This table is encrypted.
