@@ -3004,6 +3004,43 @@ mod tests {
     }
 
     #[test]
+    fn claims_a_granted_iam_action_fails_and_a_refused_one_holds() {
+        let none = patterns(&[], &[], &[]);
+        let read_as = |text: &str| {
+            let doc = crate::claims::read_document("d.md", text, false);
+            read(&doc, &[("iam.no-privilege-escalation", &none)])
+                .0
+                .first()
+                .map(|(_, c)| c.polarity)
+        };
+        assert_eq!(
+            read_as("The deploy role holds iam:CreatePolicyVersion on its own policy."),
+            Some(Polarity::Fails)
+        );
+        assert_eq!(
+            read_as("An SCP denies iam:CreatePolicyVersion to every workload role."),
+            Some(Polarity::Holds)
+        );
+        assert_eq!(
+            read_as("No workload role holds iam:CreatePolicyVersion."),
+            Some(Polarity::Holds)
+        );
+        assert_eq!(
+            read_as("The deploy role has iam:CreatePolicyVersion, which is not granted elsewhere."),
+            Some(Polarity::Fails)
+        );
+        assert_eq!(
+            read_as("The build role lost iam:CreatePolicyVersion last sprint."),
+            Some(Polarity::Holds)
+        );
+        assert_eq!(
+            read_as("The build role reads the reports bucket."),
+            None,
+            "no action named"
+        );
+    }
+
+    #[test]
     fn claims_negation_reach() {
         let t = tokenize("functions with no internet access run in private subnets");
         assert_eq!(negation(&t, 7), None, "`no` reaches two words");
