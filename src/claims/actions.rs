@@ -8,12 +8,15 @@
 //! comes from its data:
 //!
 //! - an action that is by itself a method of `rules/privilege-escalation.json` (or a wildcard
-//!   that covers one) → `iam.no-privilege-escalation`;
+//!   that covers one), or `iam:PassRole` on every role when a method of that file passes a
+//!   role → `iam.no-privilege-escalation`;
 //! - an action that reads a secret's value (`rules/content-reads.tsv`) on every secret →
 //!   `iam.secrets.scoped`;
 //! - `kms:Decrypt` (or a wildcard that covers it) on every key → `kms.key-policy.scoped`;
-//! - a whole-service wildcard (`s3:*`), the action `*`, or any action on every resource of its
-//!   type (`*`, `table/*`, "on a wildcard") → `iam.compute.least-privilege`.
+//! - a whole-service wildcard (`s3:*`), the action `*`, or an action of a data service (the
+//!   least-privilege check's `data_services`) on every resource of its type (`*`, `table/*`,
+//!   "on a wildcard") → `iam.compute.least-privilege`. What that check does not fail
+//!   (`iam:PassRole` or `logs:PutLogEvents` on `*`) is no claim of it either.
 //!
 //! Granting the action is what fails; the detector's negations, refusals and undoing verbs turn
 //! "no role gets …", "an SCP denies …" into what holds. Only the catalog's names are read
@@ -61,6 +64,39 @@ fn secret_reads() -> &'static [&'static str] {
 
 /// The action that uses a KMS key to read what it protects.
 const KEY_USE: &str = "kms:Decrypt";
+
+/// The action that hands a role to a service. Its resource is the role handed: granted on
+/// every role, the methods of `rules/privilege-escalation.json` that pass a role can pass an
+/// administrator's.
+const PASS_ROLE: &str = "iam:PassRole";
+
+/// Whether some escalation method needs `iam:PassRole` (so the data, not this file, says that
+/// passing any role escalates).
+fn passing_escalates() -> bool {
+    escalation::methods()
+        .iter()
+        .any(|m| m.all_actions().any(|a| a == PASS_ROLE))
+}
+
+/// The services whose actions on every resource the least-privilege check fails (its
+/// `data_services` parameter in `rules/assumptions/iam.compute.least-privilege.yaml`: data
+/// stores, secrets and keys). `iam:PassRole` or `logs:CreateLogGroup` on `*` is no
+/// least-privilege failure by that check, so no claim of one either.
+fn data_services() -> &'static [String] {
+    static SERVICES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    SERVICES.get_or_init(|| {
+        crate::assumptions::rule(LEAST_PRIVILEGE)
+            .into_iter()
+            .flat_map(|r| &r.checks)
+            .filter_map(|c| c.params.get("data_services")?.as_array())
+            .flatten()
+            .filter_map(|s| s.as_str().map(str::to_string))
+            .collect()
+    })
+}
+
+/// The assumption a wildcard action or a data-store action on every resource breaks.
+const LEAST_PRIVILEGE: &str = "iam.compute.least-privilege";
 
 /// Whether `name` (`service:Action`, maybe with wildcards) is an IAM action pattern of the
 /// catalog: a literal action it knows, or a wildcard over a service it knows.
@@ -209,6 +245,14 @@ fn evidence(action: &str, every_resource: bool) -> Vec<(&'static str, String)> {
         }
     }
     if every_resource && action != "*" {
+        if out.is_empty() && covers(PASS_ROLE) && passing_escalates() {
+            out.push((
+                "iam.no-privilege-escalation",
+                format!(
+                    "`{PASS_ROLE}` on every role passes any role (rules/privilege-escalation.json)"
+                ),
+            ));
+        }
         if let Some(read) = secret_reads().iter().find(|a| covers(a)) {
             out.push((
                 "iam.secrets.scoped",
@@ -219,9 +263,14 @@ fn evidence(action: &str, every_resource: bool) -> Vec<(&'static str, String)> {
             out.push(("kms.key-policy.scoped", format!("`{KEY_USE}` on every key")));
         }
     }
-    if service_wide || every_resource {
+    let on_data = action.split_once(':').is_some_and(|(service, _)| {
+        data_services()
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(service))
+    });
+    if service_wide || (every_resource && on_data) {
         out.push((
-            "iam.compute.least-privilege",
+            LEAST_PRIVILEGE,
             if service_wide {
                 "every action of the service".to_string()
             } else {
@@ -253,8 +302,18 @@ mod tests {
                 vec!["iam.no-privilege-escalation"]
             )]
         );
-        // PassRole needs a second action to escalate: by itself, nothing.
+        // PassRole needs a second action to escalate: on one role, nothing.
         assert!(about("The role holds iam:PassRole on the worker role.").is_empty());
+        // On every role it can pass an administrator's; IAM is no data service, so `*` there
+        // is no least-privilege failure by itself.
+        assert_eq!(
+            about("The worker role has iam:PassRole on *."),
+            [(
+                "iam:PassRole".to_string(),
+                vec!["iam.no-privilege-escalation"]
+            )]
+        );
+        assert!(about("The function may call logs:PutLogEvents on *.").is_empty());
         // A wildcard over IAM covers the methods, and is every action of the service.
         assert_eq!(
             about("Ops has iam:* there."),

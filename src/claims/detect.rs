@@ -1706,7 +1706,10 @@ fn claim_of(
                         tokens[i - 1].word.as_str(),
                         "is" | "are" | "was" | "turned" | "switched" | "set" | "to"
                     ));
-            if !after_control {
+            // The `on` right after an IAM action brings in its resource ("`iam:PassRole` on
+            // `*`"), whatever follows it: no state.
+            let resource = view.grants.iter().any(|g| g.at + g.len == i);
+            if !after_control || resource {
                 continue;
             }
             // "MFA: yes", "Backups: none": a key-value line's yes or no says the same.
