@@ -1265,10 +1265,7 @@ fn claims_an_iam_action_named_in_a_sentence_is_read_from_the_products_data() {
     let least = ("iam.compute.least-privilege".to_string(), Polarity::Fails);
     // PassRole on every role can pass an administrator's role: escalation. IAM is no data
     // store, so `*` there is not what the least-privilege check fails on.
-    assert_eq!(
-        ids("The worker role has iam:PassRole on *."),
-        [escalation.clone()]
-    );
+    assert_eq!(ids("The worker role has iam:PassRole on *."), [escalation]);
     // On one role it escalates nothing by itself, and the `on` is no state ("versioning on").
     assert!(
         !ids("The worker role has iam:PassRole on the MediaConvert service role.")
