@@ -135,6 +135,7 @@ const VERBS: &[&str] = &[
     "emits", "forward", "forwards", "route", "routes", "back", "backs", "comes", "come",
     "adds", "add", "contains", "contain", "includes", "include", "produces", "produce",
     "provides", "provide", "lands", "takes", "gives", "give", "puts", "makes", "lets",
+    "redirect", "redirects",
 ];
 
 /// Whether a word is a verb that ends a subject ([`VERBS`]).
@@ -1041,6 +1042,11 @@ mod tests {
             ["load balancer"]
         );
         assert_eq!(scope("Connections to Redis use TLS.").names, ["redis"]);
+        // A redirect is what the subject does: "redirects" ends it.
+        assert_eq!(
+            scope("The port 80 listener on the ALB redirects to 443.").names,
+            ["alb"]
+        );
         assert_eq!(
             scope("Security groups permit inbound traffic to the ALB.").names,
             Vec::<String>::new()
