@@ -88,7 +88,11 @@ impl<'a> Phrase<'a> {
                     });
                 let other_sense = matches!(last.as_str(), "managed" | "owned")
                     && next.is_some_and(|next| OTHER_MANAGED_THINGS.contains(&next.word.as_str()));
-                !(modifies_kind || other_sense)
+                // "KMS key creation", "KMS key usage tracking": a kind noun before a noun of
+                // action names what the action is done to; the sentence is about the action.
+                let modifies_action =
+                    super::scope::is_kind(last) && next.is_some_and(|next| action_noun(&next.word));
+                !(modifies_kind || other_sense || modifies_action)
             })
             .collect()
     }
@@ -109,6 +113,15 @@ impl<'a> Phrase<'a> {
             })
             .collect()
     }
+}
+
+/// Whether a word is a noun of action made from a verb ("creation", "deletion",
+/// "management", "usage"): by its ending, as English forms them.
+fn action_noun(word: &str) -> bool {
+    word.len() >= 5
+        && ["tion", "sion", "ment", "age"]
+            .iter()
+            .any(|end| word.ends_with(end))
 }
 
 /// What "AWS managed" and "customer managed" also qualify, in AWS's vocabulary, besides keys:
@@ -1060,6 +1073,8 @@ struct Compiled<'a> {
     controls: Vec<Phrase<'a>>,
     holds: Vec<Phrase<'a>>,
     fails: Vec<Phrase<'a>>,
+    other_things: Vec<Phrase<'a>>,
+    own_things: Vec<Phrase<'a>>,
 }
 
 impl<'a> Compiled<'a> {
@@ -1070,6 +1085,8 @@ impl<'a> Compiled<'a> {
             controls: parse(&patterns.controls),
             holds: parse(&patterns.holds),
             fails: parse(&patterns.fails),
+            other_things: parse(&patterns.other_things),
+            own_things: parse(&patterns.own_things),
         }
     }
 }
@@ -1133,6 +1150,9 @@ fn shared() -> &'static (Vec<Phrase<'static>>, Vec<Phrase<'static>>) {
 /// and its subject, and whether it is stated as a fact.
 struct View {
     tokens: Vec<Token>,
+    /// For each word, whether it is part of a name (joined to the next or the one before by
+    /// `-`, `_`, `/` or `.`: `quayside-secrets-key`), not a word of its own.
+    in_name: Vec<bool>,
     /// For a table row, the parts (cells) after the first whose column holds things (a
     /// "Store" or "Table" column), with what each names.
     row_entities: Vec<(usize, super::scope::Scope)>,
@@ -1462,6 +1482,18 @@ pub(crate) fn read(
         if let Some(status) = &status {
             cues.insert(0, (format!("the decision record is `{status}`"), None));
         }
+        // A row that grades options, prices items or rates a risk; a line that names another
+        // document by number and title.
+        let weighed = if row_text.is_some() {
+            super::comparison::weighing(&sentence.cells)
+        } else {
+            super::references::titled_reference(&sentence.text)
+                .map(|id| format!("a reference to `{id}`"))
+                .or_else(|| super::comparison::cost_line(&sentence.text))
+        };
+        if let Some(why) = weighed {
+            cues.insert(0, (why, None));
+        }
         if let Some(heading) = background_heading(&sentence.section, BACKGROUND_SECTIONS) {
             cues.insert(
                 0,
@@ -1501,8 +1533,10 @@ pub(crate) fn read(
             None
         };
         let grants = super::actions::grants(text, &tokens);
+        let in_name = joined_words(text, &tokens);
         let view = View {
             grants,
+            in_name,
             context,
             row: row_text.is_some(),
             row_headers,
@@ -1688,6 +1722,11 @@ fn claim_of(
         }
     };
     let from_heading = borrowed.is_some();
+    // "Secrets rotate automatically", "Semantic versioning for all charts": the assumption's
+    // words said of another thing.
+    if of_other_thing(tokens, &view.in_name, c, borrowed.is_some()) {
+        return Outcome::Silent;
+    }
     let topic_len = topic.words.len();
     // Security vocabulary, for the sentences `vouch claims` lists as not understood: a control,
     // or a topic of several words ("trust policy"); a lone noun such as "function" or "tenant"
@@ -2200,6 +2239,79 @@ fn claim_of(
             },
         },
     )
+}
+
+/// Whether the assumption's words in a sentence are said of another thing
+/// ([`super::ClaimPatterns::other_things`]): every clause where a topic or control of the
+/// assumption stands names one of its other things and none of its own ("Database credentials
+/// rotate every 90 days": credentials; "the Secrets Manager CMK rotates yearly": a key of its
+/// own). A topic borrowed from the heading or the sentence before, or none at all (the learned
+/// vocabulary's), is checked against the whole sentence.
+fn of_other_thing(tokens: &[Token], in_name: &[bool], c: &Compiled, borrowed: bool) -> bool {
+    if c.other_things.is_empty() {
+        return false;
+    }
+    let spans = |phrases: &[Phrase]| -> Vec<std::ops::Range<usize>> {
+        phrases
+            .iter()
+            .flat_map(|p| p.find(tokens).into_iter().map(|at| at..at + p.words.len()))
+            .collect()
+    };
+    let clauses = |phrases: &mut dyn Iterator<Item = &Phrase>| -> Vec<u32> {
+        phrases
+            .flat_map(|p| p.find(tokens))
+            .map(|at| tokens[at].clause)
+            .collect()
+    };
+    // A word of a name (`payroll-secrets-key`, "dual-key") names no thing of its own.
+    let free =
+        |r: &std::ops::Range<usize>| !r.clone().any(|i| in_name.get(i).copied().unwrap_or(false));
+    let other_spans: Vec<std::ops::Range<usize>> =
+        spans(&c.other_things).into_iter().filter(free).collect();
+    let other: Vec<u32> = other_spans.iter().map(|r| tokens[r.start].clause).collect();
+    if other.is_empty() {
+        return false;
+    }
+    // An own thing inside another one is that other thing: the `key` of "API key".
+    let own: Vec<u32> = spans(&c.own_things)
+        .into_iter()
+        .filter(free)
+        .filter(|r| {
+            !other_spans
+                .iter()
+                .any(|o| o.start <= r.start && r.end <= o.end)
+        })
+        .map(|r| tokens[r.start].clause)
+        .collect();
+    let topical = clauses(&mut c.topics.iter().chain(&c.controls));
+    if borrowed || topical.is_empty() {
+        return own.is_empty();
+    }
+    // A clause that names no thing at all ("Policies are versioned, tested, and reviewed like
+    // code": "versioned" alone between commas) is about what the sentence names.
+    let named = |k: &u32| other.contains(k) || own.contains(k);
+    topical.iter().all(|k| {
+        if named(k) {
+            other.contains(k) && !own.contains(k)
+        } else {
+            own.is_empty()
+        }
+    })
+}
+
+/// For each word of `text`, whether a `-`, `_`, `/` or `.` joins it to the word before or
+/// after it, with no space: it is part of a name (`quayside-secrets-key`, `app/secrets`).
+fn joined_words(text: &str, tokens: &[Token]) -> Vec<bool> {
+    let joined = |a: &Token, b: &Token| {
+        text.get(a.span.end..b.span.start)
+            .is_some_and(|gap| gap.len() == 1 && matches!(gap, "-" | "_" | "/" | "."))
+    };
+    (0..tokens.len())
+        .map(|i| {
+            (i > 0 && joined(&tokens[i - 1], &tokens[i]))
+                || tokens.get(i + 1).is_some_and(|n| joined(&tokens[i], n))
+        })
+        .collect()
 }
 
 /// The words of the sentence kept in `last_words`.

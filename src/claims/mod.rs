@@ -14,11 +14,13 @@
 //! ([`Claim::matched`]).
 
 mod actions;
+mod comparison;
 pub mod corpus;
 mod detect;
 pub mod listing;
 mod markdown;
 mod nonclaims;
+mod references;
 mod resolve;
 mod scope;
 mod text;
@@ -369,6 +371,17 @@ pub struct ClaimPatterns {
     pub holds: Vec<String>,
     #[serde(default)]
     pub fails: Vec<String>,
+    /// What the assumption's words may also be said of, in another sense: "rotation" of secrets,
+    /// credentials and API keys is not the rotation of KMS key material; "versioning" of modules,
+    /// charts and code is not a copy of data. A clause whose topic names one of these, and none
+    /// of [`ClaimPatterns::own_things`], is about that other thing and no claim of the assumption.
+    #[serde(default)]
+    pub other_things: Vec<String>,
+    /// What the assumption's words are said of in its own sense ("kms", "cmk*" for rotation;
+    /// "bucket*", "state" for versioning): naming one of them keeps a clause that also names one
+    /// of [`ClaimPatterns::other_things`] ("the Secrets Manager CMK rotates yearly").
+    #[serde(default)]
+    pub own_things: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]

@@ -18,6 +18,7 @@ fn patterns(topics: &[&str], holds: &[&str], fails: &[&str]) -> ClaimPatterns {
         controls: Vec::new(),
         holds: v(holds),
         fails: v(fails),
+        ..Default::default()
     }
 }
 
@@ -1346,4 +1347,114 @@ fn claims_a_feature_name_about_something_else_makes_no_topic() {
             "only [alb]".to_string()
         )]
     );
+}
+
+// --- Words of another sense, rows that weigh, references and cost notes ------------------------
+
+/// The assumptions read on each line of a document, with the whole catalog.
+fn read_lines(text: &str) -> Vec<(u32, String)> {
+    let rules = vouch::claims::corpus::catalog_patterns();
+    let doc = read_document("docs/architecture.md", text, false);
+    let mut out: Vec<(u32, String)> = vouch::claims::detect_all(&doc, &rules)
+        .into_iter()
+        .map(|(k, c)| (c.line, rules[k].0.to_string()))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn read_on(lines: &[(u32, String)], line: u32, assumption: &str) -> bool {
+    lines.iter().any(|(l, a)| *l == line && a == assumption)
+}
+
+#[test]
+fn rotation_of_secrets_and_versioning_of_code_are_other_things() {
+    let text = "# Ledger\n\
+        \n\
+        Secrets Manager rotates the database credentials every 30 days.\n\
+        \n\
+        Secret rotation for the webhook API key is manual.\n\
+        \n\
+        The `ledger` key has automatic rotation enabled.\n\
+        \n\
+        The CMK that wraps the secrets rotates every year.\n\
+        \n\
+        `orders-secrets-key` has automatic rotation enabled.\n\
+        \n\
+        Helm charts follow semantic versioning.\n\
+        \n\
+        Module versions are pinned; the uploads bucket has versioning enabled.\n";
+    let lines = read_lines(text);
+    // Credentials, secrets and API keys rotate; KMS key material is another matter.
+    assert!(!read_on(&lines, 3, "kms.key-rotation"), "{lines:?}");
+    assert!(!read_on(&lines, 5, "kms.key-rotation"), "{lines:?}");
+    // A key of its own, named with the secrets it wraps, and a key whose name says "secrets".
+    assert!(read_on(&lines, 7, "kms.key-rotation"), "{lines:?}");
+    assert!(read_on(&lines, 9, "kms.key-rotation"), "{lines:?}");
+    assert!(read_on(&lines, 11, "kms.key-rotation"), "{lines:?}");
+    // Versions of charts are no copies of data; a bucket's are, in its own clause.
+    assert!(!read_on(&lines, 13, "data.backups"), "{lines:?}");
+    assert!(read_on(&lines, 15, "data.backups"), "{lines:?}");
+}
+
+#[test]
+fn rows_that_weigh_options_risks_or_prices_state_no_design() {
+    let text = "# Ledger\n\
+        \n\
+        | Criterion | Shared key | Key per tenant |\n\
+        |---|---|---|\n\
+        | Isolation | encrypted with one key | encrypted with its own key |\n\
+        \n\
+        | Need | Plan A | Plan B |\n\
+        |---|---|---|\n\
+        | Snapshot recovery | Good (PITR enabled) | Poor |\n\
+        \n\
+        | Risk | Likelihood | Mitigation |\n\
+        |---|---|---|\n\
+        | Role too broad | Low | Add a permissions boundary |\n\
+        \n\
+        | Item | Monthly | Notes |\n\
+        |---|---|---|\n\
+        | Tenant CMK | $1.00 | customer-managed key |\n\
+        \n\
+        | Store | Encryption | Recovery |\n\
+        |---|---|---|\n\
+        | ledger table | CMK `alias/ledger` | PITR enabled |\n";
+    let lines = read_lines(text);
+    for line in [5, 9, 13, 17] {
+        assert!(
+            !lines.iter().any(|(l, _)| *l == line),
+            "line {line}: {lines:?}"
+        );
+    }
+    // A design table's row describes the store it names.
+    assert!(
+        read_on(&lines, 21, "kms.customer-managed-keys"),
+        "{lines:?}"
+    );
+    assert!(read_on(&lines, 21, "data.backups"), "{lines:?}");
+}
+
+#[test]
+fn numbered_titles_cost_notes_and_actions_on_keys_are_no_claims() {
+    let text = "# Ledger\n\
+        \n\
+        KMS key creation is automated by the platform pipeline.\n\
+        \n\
+        Each table is encrypted with a KMS key.\n\
+        \n\
+        Cost: one customer-managed key per environment, about a dollar a month.\n\
+        \n\
+        ## Related decisions\n\
+        \n\
+        - ADR-012: Customer-Managed Keys for Every Store\n\
+        - SEC-4: The uploads bucket is not encrypted.\n";
+    let lines = read_lines(text);
+    assert!(!read_on(&lines, 3, "kms.encryption-at-rest"), "{lines:?}");
+    assert!(read_on(&lines, 5, "kms.encryption-at-rest"), "{lines:?}");
+    assert!(!lines.iter().any(|(l, _)| *l == 7), "{lines:?}");
+    assert!(!lines.iter().any(|(l, _)| *l == 11), "{lines:?}");
+    // A numbered finding is a sentence, not a title.
+    assert!(read_on(&lines, 12, "kms.encryption-at-rest"), "{lines:?}");
 }
