@@ -591,6 +591,15 @@ pub fn to_text(name: &str, score: &Score, verbose: bool) -> String {
     for e in &score.errors {
         let _ = writeln!(out, "error: {e}");
     }
+    // A label whose text matches no sentence counts as not read; whoever writes labels must see
+    // it without `--verbose`, or a typo passes for a reader's miss.
+    if !verbose && !score.unmatched_labels.is_empty() {
+        let _ = writeln!(
+            out,
+            "{} labels match no sentence (listed with --verbose)",
+            score.unmatched_labels.len()
+        );
+    }
     let _ = writeln!(
         out,
         "{name}: {} documents, {} entries, {} labeled claims",
@@ -652,6 +661,24 @@ fn round3(x: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn claims_corpus_a_label_that_matches_no_sentence_is_said_without_verbose() {
+        let labels = r#"
+- text: "The ledger key rotates every year."
+  none: other
+- text: "A sentence the document never wrote."
+  none: other
+"#;
+        let (entries, errors) = parse_labels("x.labels.yaml", labels);
+        assert!(errors.is_empty(), "{errors:?}");
+        let mut score = Score::default();
+        let doc = "# Keys\n\nThe ledger key rotates every year.\n";
+        score_document(&mut score, "x.md", doc, &entries, &[]);
+        assert_eq!(score.unmatched_labels.len(), 1);
+        let text = to_text("x", &score, false);
+        assert!(text.contains("1 labels match no sentence"), "{text}");
+    }
 
     #[test]
     fn claims_corpus_labels_and_scopes() {
