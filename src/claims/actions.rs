@@ -19,8 +19,12 @@
 //!   (`iam:PassRole` or `logs:PutLogEvents` on `*`) is no claim of it either.
 //!
 //! Granting the action is what fails; the detector's negations, refusals and undoing verbs turn
-//! "no role gets …", "an SCP denies …" into what holds. Only the catalog's names are read
-//! (`aws:SourceArn` and `dynamodb:LeadingKeys` are condition keys, not actions).
+//! "no role gets …", "an SCP denies …" into what holds. Not for least privilege: that a role
+//! lacks one broad grant ("neither role holds `iam:*`", "no root `kms:*` delegation") says
+//! nothing of the rest of its grants, so only the absence of the action `*` itself ("no `*`
+//! actions anywhere", what engineers mean by "no wildcard actions") holds it. Only the
+//! catalog's names are read (`aws:SourceArn` and `dynamodb:LeadingKeys` are condition keys, not
+//! actions).
 
 use super::text::Token;
 use crate::iam::{arn, catalog, escalation};
@@ -35,8 +39,20 @@ pub(crate) struct Grant {
     pub len: usize,
     /// The action as written (`iam:CreatePolicyVersion`, `s3:*`, `*`).
     pub action: String,
-    /// The assumptions it is evidence for, each with why.
-    pub about: Vec<(&'static str, String)>,
+    /// The assumptions it is evidence for.
+    pub about: Vec<About>,
+}
+
+/// What one action is evidence for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct About {
+    /// The assumption.
+    pub assumption: &'static str,
+    /// Why the action bears on it.
+    pub why: String,
+    /// Whether the action's absence ("no role holds …") holds the assumption, or only its grant
+    /// says anything (it fails).
+    pub absence_holds: bool,
 }
 
 /// The escalation methods' actions that escalate alone: a method of exactly one action and no
@@ -232,9 +248,9 @@ fn names_every_resource(resource: &str) -> bool {
 }
 
 /// The assumptions an action (and whether it is granted on every resource) is evidence for.
-fn evidence(action: &str, every_resource: bool) -> Vec<(&'static str, String)> {
+fn evidence(action: &str, every_resource: bool) -> Vec<About> {
     let covers = |name: &str| action == "*" || catalog::matches(action, name);
-    let mut out = Vec::new();
+    let mut out: Vec<(&'static str, String)> = Vec::new();
     let service_wide = action == "*" || action.split_once(':').is_some_and(|(_, a)| a == "*");
     if action != "*" {
         if let Some(alone) = escalating_alone().iter().find(|a| covers(a)) {
@@ -278,7 +294,14 @@ fn evidence(action: &str, every_resource: bool) -> Vec<(&'static str, String)> {
             },
         ));
     }
-    out
+    out.into_iter()
+        .map(|(assumption, why)| About {
+            assumption,
+            why,
+            // One broad grant missing is no least privilege; every action missing is.
+            absence_holds: assumption != LEAST_PRIVILEGE || action == "*",
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -289,7 +312,12 @@ mod tests {
     fn about(text: &str) -> Vec<(String, Vec<&'static str>)> {
         grants(text, &tokenize(text))
             .into_iter()
-            .map(|g| (g.action, g.about.into_iter().map(|(a, _)| a).collect()))
+            .map(|g| {
+                (
+                    g.action,
+                    g.about.into_iter().map(|a| a.assumption).collect(),
+                )
+            })
             .collect()
     }
 

@@ -1660,11 +1660,11 @@ fn claim_of(
     let tokens = &view.tokens;
     // The IAM actions the sentence names that are evidence for this assumption, each as a
     // phrase of its words ("iam createpolicyversion"; `s3:*` is the word `s3`).
-    let grants: Vec<(Phrase, usize, &str)> = view
+    let grants: Vec<(Phrase, usize, (&str, bool))> = view
         .grants
         .iter()
         .filter_map(|g| {
-            let (_, why) = g.about.iter().find(|(a, _)| *a == id)?;
+            let about = g.about.iter().find(|a| a.assumption == id)?;
             let words = tokens[g.at..(g.at + g.len).min(tokens.len())]
                 .iter()
                 .map(|t| PatternWord::Exact(t.word.clone()))
@@ -1675,7 +1675,7 @@ fn claim_of(
                     words,
                 },
                 g.at,
-                why.as_str(),
+                (about.why.as_str(), about.absence_holds),
             ))
         })
         .collect();
@@ -1829,7 +1829,7 @@ fn claim_of(
         .collect();
     // Each phrase with where it matches; an IAM action granted is a word of failing where it
     // stands.
-    type Found<'p, 's> = Vec<(&'p Phrase<'s>, Vec<usize>, Option<&'p str>)>;
+    type Found<'p, 's> = Vec<(&'p Phrase<'s>, Vec<usize>, Option<(&'p str, bool)>)>;
     fn found<'p, 's>(list: &'p [Phrase<'s>], tokens: &[Token]) -> Found<'p, 's> {
         list.iter()
             .map(|p| (p, p.find_predicate(tokens), None))
@@ -1837,7 +1837,7 @@ fn claim_of(
     }
     let granted: Found = grants
         .iter()
-        .map(|(p, at, why)| (p, vec![*at], Some(*why)))
+        .map(|(p, at, about)| (p, vec![*at], Some(*about)))
         .collect();
     for (phrases, polarity, label, is_shared) in [
         (found(&c.holds, tokens), Polarity::Holds, "holds", false),
@@ -1907,7 +1907,13 @@ fn claim_of(
                         format!("{label} `{source}`"),
                     ),
                 });
-                if let (Some(why), Some(last)) = (grant, matches.last_mut()) {
+                if let (Some((why, absence_holds)), Some(last)) = (grant, matches.last_mut()) {
+                    // An action said to be missing where only its grant says anything ("neither
+                    // role holds `iam:*`" of least privilege): no evidence either way.
+                    if last.0 == Polarity::Holds && !absence_holds {
+                        matches.pop();
+                        continue;
+                    }
                     last.3 = format!("{} ({why})", last.3);
                 }
             }
@@ -3334,6 +3340,30 @@ mod tests {
             None,
             "no action named"
         );
+    }
+
+    #[test]
+    fn claims_a_broad_grant_missing_is_no_least_privilege() {
+        let none = patterns(&[], &[], &[]);
+        let read_as = |text: &str| {
+            let doc = crate::claims::read_document("d.md", text, false);
+            read(&doc, &[("iam.compute.least-privilege", &none)])
+                .0
+                .first()
+                .map(|(_, c)| c.polarity)
+        };
+        assert_eq!(
+            read_as("The loader role has dynamodb:* on the orders table."),
+            Some(Polarity::Fails)
+        );
+        // One service's wildcard missing says nothing of the role's other grants.
+        assert_eq!(read_as("Neither role holds iam:* or sts:AssumeRole."), None);
+        assert_eq!(
+            read_as("Key policies allow no root kms:* delegation."),
+            None
+        );
+        // Every action missing is what "no wildcard actions" says.
+        assert_eq!(read_as("No * actions anywhere."), Some(Polarity::Holds));
     }
 
     #[test]
