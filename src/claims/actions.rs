@@ -185,6 +185,9 @@ pub(crate) fn grants(text: &str, tokens: &[Token]) -> Vec<Grant> {
             .take_while(|w| joined(&text[w[0].0.end..w[1].0.start]))
             .last()
             .map_or(range.end, |w| w[1].0.end);
+        if observed(&text[listed_end..]) {
+            continue;
+        }
         let resource = resource_after(&text[listed_end..]);
         let every_resource = resource.as_deref().is_some_and(names_every_resource);
         out.push(Grant {
@@ -196,6 +199,35 @@ pub(crate) fn grants(text: &str, tokens: &[Token]) -> Vec<Grant> {
     }
     out.retain(|g| !g.about.is_empty());
     out
+}
+
+/// Nouns after an action that make it a call someone makes or an event a log records, not a
+/// permission: "alerts fire on any `iam:CreatePolicyVersion` **event**", "CloudTrail records
+/// every `kms:Decrypt` **call**". Seeing a call says nothing of who may make it.
+const OBSERVED: &[&str] = &[
+    "event",
+    "events",
+    "call",
+    "calls",
+    "api",
+    "request",
+    "requests",
+    "attempt",
+    "attempts",
+    "invocation",
+    "invocations",
+];
+
+/// Whether the word right after an action (and the ones listed with it) makes it an observed
+/// call ([`OBSERVED`]).
+fn observed(after: &str) -> bool {
+    let next = after
+        .trim_start_matches(['`', ' '])
+        .split(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    OBSERVED.contains(&next.as_str())
 }
 
 /// Whether the text between two actions only lists them ("`, `", " and ", " or ", "/").
@@ -397,5 +429,22 @@ mod tests {
         assert!(about("A dynamodb:LeadingKeys condition pins the partition key.").is_empty());
         assert!(about("Keys live at arn:aws:kms:eu-west-1:111122223333:key/*.").is_empty());
         assert!(about("Rotation: on.").is_empty());
+    }
+
+    #[test]
+    fn claims_an_action_seen_as_a_call_is_no_grant() {
+        assert!(about("Alerts fire on any iam:CreatePolicyVersion event.").is_empty());
+        assert!(about("CloudTrail records every `iam:PassRole` call on `*`.").is_empty());
+        assert!(
+            about("GuardDuty flags iam:AttachRolePolicy and iam:PutRolePolicy API calls.")
+                .is_empty()
+        );
+        assert_eq!(
+            about("The build role holds iam:AttachRolePolicy."),
+            [(
+                "iam:AttachRolePolicy".to_string(),
+                vec!["iam.no-privilege-escalation"]
+            )]
+        );
     }
 }
