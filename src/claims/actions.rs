@@ -55,21 +55,53 @@ pub(crate) struct About {
     pub absence_holds: bool,
 }
 
-/// The escalation methods' actions that escalate alone: a method of exactly one action and no
-/// alternatives (`iam:CreatePolicyVersion`, `iam:AttachRolePolicy`). One that needs another
-/// action beside it (`iam:PassRole` with `lambda:CreateFunction`) says nothing by itself.
-fn escalating_alone() -> &'static [&'static str] {
-    static ALONE: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
-    ALONE.get_or_init(|| {
-        let mut out: Vec<&'static str> = escalation::methods()
+/// The escalation methods of exactly one action and no alternatives, split by where they
+/// reach: those that work on the principal itself (`iam:CreatePolicyVersion`,
+/// `iam:AttachRolePolicy` on its own role: no resource needed, or only its own role, user or
+/// group), and those that borrow another resource's identity (`sts:AssumeRole` of a role that
+/// trusts the account, `lambda:UpdateFunctionCode` of a function with a role,
+/// `ssm:StartSession` on an instance). One that needs another action beside it (`iam:PassRole`
+/// with `lambda:CreateFunction`) says nothing by itself.
+fn single_action_methods(on_itself: bool) -> &'static [&'static str] {
+    static SPLIT: std::sync::OnceLock<[Vec<&'static str>; 2]> = std::sync::OnceLock::new();
+    let [itself, others] = SPLIT.get_or_init(|| {
+        let mut split: [Vec<&'static str>; 2] = [Vec::new(), Vec::new()];
+        for m in escalation::methods()
             .iter()
             .filter(|m| m.actions.len() == 1 && m.any_of.is_empty())
-            .map(|m| m.actions[0].as_str())
-            .collect();
-        out.sort_unstable();
-        out.dedup();
-        out
-    })
+        {
+            let own = m.needs_existing.iter().all(|n| {
+                matches!(
+                    n.relation,
+                    escalation::Relation::Itself | escalation::Relation::Member
+                )
+            });
+            split[usize::from(!own)].push(m.actions[0].as_str());
+        }
+        for list in &mut split {
+            list.sort_unstable();
+            list.dedup();
+        }
+        split
+    });
+    if on_itself {
+        itself
+    } else {
+        others
+    }
+}
+
+/// The actions that escalate alone, whatever they are granted on.
+fn escalating_alone() -> &'static [&'static str] {
+    single_action_methods(true)
+}
+
+/// The actions that escalate through the resource they act on. Which role a named function or
+/// instance runs as, a sentence does not say (an operator's `ssm:StartSession`, a trust policy's
+/// `sts:AssumeRole`, a pipeline's `lambda:UpdateFunctionCode` on its own function are how the
+/// system works); granted on every resource of the kind, they reach the most privileged one.
+fn escalating_through_target() -> &'static [&'static str] {
+    single_action_methods(false)
 }
 
 /// The actions that read a secret's value (`rules/content-reads.tsv`).
@@ -301,6 +333,16 @@ fn evidence(action: &str, every_resource: bool) -> Vec<About> {
                 ),
             ));
         }
+        if out.is_empty() {
+            if let Some(through) = escalating_through_target().iter().find(|a| covers(a)) {
+                out.push((
+                    "iam.no-privilege-escalation",
+                    format!(
+                        "`{through}` on every resource reaches the most privileged one (rules/privilege-escalation.json)"
+                    ),
+                ));
+            }
+        }
         if let Some(read) = secret_reads().iter().find(|a| covers(a)) {
             out.push((
                 "iam.secrets.scoped",
@@ -374,6 +416,21 @@ mod tests {
             )]
         );
         assert!(about("The function may call logs:PutLogEvents on *.").is_empty());
+        // What borrows another resource's role escalates only where that may be any resource:
+        // a trust policy's AssumeRole, an operator's session, a deploy of one function are how
+        // the system works.
+        assert!(about("The trust policy allows sts:AssumeRole from the CI account.").is_empty());
+        assert!(about("Operators use ssm:StartSession to reach instances.").is_empty());
+        assert!(
+            about("The deployer has lambda:UpdateFunctionCode on its own function.").is_empty()
+        );
+        assert_eq!(
+            about("The pipeline role can call lambda:UpdateFunctionCode on every function."),
+            [(
+                "lambda:UpdateFunctionCode".to_string(),
+                vec!["iam.no-privilege-escalation"]
+            )]
+        );
         // A wildcard over IAM covers the methods, and is every action of the service.
         assert_eq!(
             about("Ops has iam:* there."),
