@@ -905,7 +905,7 @@ fn marker_in(name: &str, markers: &[String]) -> Option<String> {
 
 /// The data-plane actions that read a store's content, by kind (`rules/content-reads.tsv`):
 /// what an administrative role must not hold on tenant data.
-fn content_reads(kind: Kind) -> &'static [&'static str] {
+pub(crate) fn content_reads(kind: Kind) -> &'static [&'static str] {
     static TABLE: std::sync::OnceLock<std::collections::HashMap<Kind, Vec<&'static str>>> =
         std::sync::OnceLock::new();
     TABLE

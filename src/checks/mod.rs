@@ -13,7 +13,7 @@
 mod auth;
 mod backup_plans;
 mod data;
-mod iam;
+pub(crate) mod iam;
 mod imds;
 mod kms;
 mod network;

@@ -163,14 +163,15 @@ const REFUSAL_REACH: usize = 6;
 /// [`REFUSAL_REACH`] words before it) they say it is gone ("we **removed** the permissions
 /// boundary", "the team **overrode** rds.force_ssl"), so the phrase fails; a negation before
 /// them cancels out ("we have **not overridden** rds.force_ssl" holds). Before a `fails` phrase
-/// they take away what fails, as a refusal does ("we **revoked** the wildcard grant").
+/// they take away what fails, as a refusal does ("we **revoked** the wildcard grant"). Losing
+/// is undoing too ("the function **lost** iam:AttachRolePolicy").
 #[rustfmt::skip]
 const UNDOING: &[&str] = &[
     "override", "overrides", "overrode", "overridden", "overriding", "remove", "removes",
     "removed", "removing", "revoke", "revokes", "revoked", "revoking", "weaken", "weakens",
     "weakened", "weakening", "relax", "relaxes", "relaxed", "relaxing", "circumvent",
     "circumvents", "circumvented", "detach", "detaches", "detached", "undo", "undoes", "undid",
-    "strip", "strips", "stripped",
+    "strip", "strips", "stripped", "lost", "loses", "lose", "losing",
 ];
 /// Words after `not` that make it no negation: "not only", "not just".
 const NOT_NEGATING: &[&str] = &["only", "just", "merely", "solely"];
@@ -716,6 +717,32 @@ fn verb_before<'t>(tokens: &'t [Token], start: usize, verbs: &[&str]) -> Option<
         .map(|t| t.word.as_str())
 }
 
+/// Participles that say an action is granted: "`iam:PassRole` is **not granted** to …".
+const GRANTED: &[&str] = &[
+    "granted",
+    "allowed",
+    "given",
+    "attached",
+    "permitted",
+    "included",
+];
+
+/// The negation of a passive grant right after a phrase that ends at `end` ("`s3:*` is **not**
+/// granted", "`iam:*` was never allowed"), if any.
+fn negated_grant(tokens: &[Token], end: usize) -> Option<&str> {
+    let clause = tokens.get(end.checked_sub(1)?)?.clause;
+    let word = |k: usize| {
+        tokens
+            .get(k)
+            .filter(|t| t.clause == clause)
+            .map(|t| t.word.as_str())
+    };
+    let aux = (end..end + PASSIVE_REACH)
+        .find(|&k| word(k).is_some_and(|w| PASSIVE_AUXILIARIES.contains(&w)))?;
+    let neg = word(aux + 1).filter(|w| VERB_NEGATIONS.contains(w))?;
+    word(aux + 2).filter(|w| GRANTED.contains(w)).map(|_| neg)
+}
+
 /// Hedge words that are no hedge where they stand: "TLS 1.2 **or later**" is a range of versions,
 /// "**eventually** consistent" a consistency model.
 fn not_a_hedge(tokens: &[Token], i: usize) -> bool {
@@ -1154,6 +1181,8 @@ struct View {
     context: Vec<Token>,
     /// Its relative clauses and the identifier each refers to.
     relatives: Vec<(u32, String)>,
+    /// The IAM actions it names, and the assumptions each is evidence for.
+    grants: Vec<super::actions::Grant>,
 }
 
 /// What one assumption makes of one sentence.
@@ -1520,8 +1549,10 @@ pub(crate) fn read(
         } else {
             None
         };
+        let grants = super::actions::grants(text, &tokens);
         let in_name = joined_words(text, &tokens);
         let view = View {
+            grants,
             in_name,
             context,
             row: row_text.is_some(),
@@ -1542,7 +1573,7 @@ pub(crate) fn read(
         let mut any = false;
         let mut here: Vec<(usize, Evidence, Claim)> = Vec::new();
         for (k, c) in compiled.iter().enumerate() {
-            match claim_of(doc, sentence, &view, c, None) {
+            match claim_of(doc, sentence, &view, c, rules[k].0, None) {
                 Outcome::Silent => {}
                 Outcome::Skipped(topic, why) => {
                     vocabulary.push(format!("{}: `{topic}`", rules[k].0));
@@ -1634,14 +1665,37 @@ pub(crate) fn read(
     (claims, skipped)
 }
 
+/// What one assumption (`id`, compiled as `c`) makes of one sentence.
 fn claim_of(
     doc: &Document,
     sentence: &super::Sentence,
     view: &View,
     c: &Compiled,
+    id: &str,
     learned: Option<&Learned>,
 ) -> Outcome {
     let tokens = &view.tokens;
+    // The IAM actions the sentence names that are evidence for this assumption, each as a
+    // phrase of its words ("iam createpolicyversion"; `s3:*` is the word `s3`).
+    let grants: Vec<(Phrase, usize, (&str, bool))> = view
+        .grants
+        .iter()
+        .filter_map(|g| {
+            let about = g.about.iter().find(|a| a.assumption == id)?;
+            let words = tokens[g.at..(g.at + g.len).min(tokens.len())]
+                .iter()
+                .map(|t| PatternWord::Exact(t.word.clone()))
+                .collect();
+            Some((
+                Phrase {
+                    source: g.action.as_str(),
+                    words,
+                },
+                g.at,
+                (about.why.as_str(), about.absence_holds),
+            ))
+        })
+        .collect();
     // The topic of a claim the learned vocabulary found: no phrase of the rule's.
     let no_phrase = Phrase {
         source: "",
@@ -1654,7 +1708,8 @@ fn claim_of(
         .iter()
         .map(|p| (p, false))
         .chain(c.controls.iter().map(|p| (p, true)))
-        .find(|(p, _)| !p.find(tokens).is_empty());
+        .find(|(p, _)| !p.find(tokens).is_empty())
+        .or_else(|| grants.first().map(|(p, _, _)| (p, false)));
     // Or, for a verbless sentence, a topic or control of the sentence before it in its
     // paragraph or list item ("`alias/pingwire` key policy: … . No wildcard principal."):
     // what has no verb goes on about what was just said.
@@ -1729,6 +1784,7 @@ fn claim_of(
         .iter()
         .chain(&c.controls)
         .flat_map(|p| p.find(tokens))
+        .chain(grants.iter().map(|(_, at, _)| *at))
         .map(|at| view.parts.get(at).copied().unwrap_or(0))
         .collect();
     topical.sort_unstable();
@@ -1788,31 +1844,45 @@ fn claim_of(
         .iter()
         .flat_map(|p| p.find(tokens).into_iter().map(|at| at + p.words.len()))
         .collect();
+    // Each phrase with where it matches; an IAM action granted is a word of failing where it
+    // stands.
+    type Found<'p, 's> = Vec<(&'p Phrase<'s>, Vec<usize>, Option<(&'p str, bool)>)>;
+    fn found<'p, 's>(list: &'p [Phrase<'s>], tokens: &[Token]) -> Found<'p, 's> {
+        list.iter()
+            .map(|p| (p, p.find_predicate(tokens), None))
+            .collect()
+    }
+    let granted: Found = grants
+        .iter()
+        .map(|(p, at, about)| (p, vec![*at], Some(*about)))
+        .collect();
     for (phrases, polarity, label, is_shared) in [
-        (&c.holds[..], Polarity::Holds, "holds", false),
-        (&c.fails[..], Polarity::Fails, "fails", false),
+        (found(&c.holds, tokens), Polarity::Holds, "holds", false),
+        (found(&c.fails, tokens), Polarity::Fails, "fails", false),
         (
-            if control { &shared_holds[..] } else { none },
+            found(if control { &shared_holds[..] } else { none }, tokens),
             Polarity::Holds,
             "holds",
             true,
         ),
         (
-            if control { &shared_fails[..] } else { none },
+            found(if control { &shared_fails[..] } else { none }, tokens),
             Polarity::Fails,
             "fails",
             true,
         ),
+        (granted, Polarity::Fails, "fails", false),
     ] {
-        for phrase in phrases.iter() {
-            for at in phrase.find_predicate(tokens) {
+        for (phrase, positions, grant) in phrases {
+            for at in positions {
                 if !in_topical(at) {
                     continue;
                 }
                 covered.push(at..at + phrase.words.len());
                 let end = span_end.entry(at).or_insert(at);
                 *end = (*end).max(at + phrase.words.len());
-                let negated = negation(tokens, at);
+                let negated =
+                    negation(tokens, at).or_else(|| negated_grant(tokens, at + phrase.words.len()));
                 // Refusing what fails is what holds: "denies requests without TLS".
                 // Undoing what holds is what fails: "we removed the permissions boundary".
                 // And so is a passive after it that refuses or undoes it: "TLS 1.0 is
@@ -1854,6 +1924,15 @@ fn claim_of(
                         format!("{label} `{source}`"),
                     ),
                 });
+                if let (Some((why, absence_holds)), Some(last)) = (grant, matches.last_mut()) {
+                    // An action said to be missing where only its grant says anything ("neither
+                    // role holds `iam:*`" of least privilege): no evidence either way.
+                    if last.0 == Polarity::Holds && !absence_holds {
+                        matches.pop();
+                        continue;
+                    }
+                    last.3 = format!("{} ({why})", last.3);
+                }
             }
         }
     }
@@ -1870,7 +1949,10 @@ fn claim_of(
                         tokens[i - 1].word.as_str(),
                         "is" | "are" | "was" | "turned" | "switched" | "set" | "to"
                     ));
-            if !after_control {
+            // The `on` right after an IAM action brings in its resource ("`iam:PassRole` on
+            // `*`"), whatever follows it: no state.
+            let resource = view.grants.iter().any(|g| g.at + g.len == i);
+            if !after_control || resource {
                 continue;
             }
             // "MFA: yes", "Backups: none": a key-value line's yes or no says the same.
@@ -2456,7 +2538,8 @@ fn learned_claims(
                 words,
             ),
         };
-        if let Outcome::Claim(_, claim) = claim_of(doc, sentence, view, compiled[k], Some(&learned))
+        if let Outcome::Claim(_, claim) =
+            claim_of(doc, sentence, view, compiled[k], rules[k].0, Some(&learned))
         {
             out.push((k, claim));
         }
@@ -3252,6 +3335,67 @@ mod tests {
         let claims = detect(&doc, &boundary);
         assert_eq!(claims[0].polarity, Polarity::Fails);
         assert!(claims[0].mentions.is_empty(), "{:?}", claims[0]);
+    }
+
+    #[test]
+    fn claims_a_granted_iam_action_fails_and_a_refused_one_holds() {
+        let none = patterns(&[], &[], &[]);
+        let read_as = |text: &str| {
+            let doc = crate::claims::read_document("d.md", text, false);
+            read(&doc, &[("iam.no-privilege-escalation", &none)])
+                .0
+                .first()
+                .map(|(_, c)| c.polarity)
+        };
+        assert_eq!(
+            read_as("The deploy role holds iam:CreatePolicyVersion on its own policy."),
+            Some(Polarity::Fails)
+        );
+        assert_eq!(
+            read_as("An SCP denies iam:CreatePolicyVersion to every workload role."),
+            Some(Polarity::Holds)
+        );
+        assert_eq!(
+            read_as("No workload role holds iam:CreatePolicyVersion."),
+            Some(Polarity::Holds)
+        );
+        assert_eq!(
+            read_as("The deploy role has iam:CreatePolicyVersion, which is not granted elsewhere."),
+            Some(Polarity::Fails)
+        );
+        assert_eq!(
+            read_as("The build role lost iam:CreatePolicyVersion last sprint."),
+            Some(Polarity::Holds)
+        );
+        assert_eq!(
+            read_as("The build role reads the reports bucket."),
+            None,
+            "no action named"
+        );
+    }
+
+    #[test]
+    fn claims_a_broad_grant_missing_is_no_least_privilege() {
+        let none = patterns(&[], &[], &[]);
+        let read_as = |text: &str| {
+            let doc = crate::claims::read_document("d.md", text, false);
+            read(&doc, &[("iam.compute.least-privilege", &none)])
+                .0
+                .first()
+                .map(|(_, c)| c.polarity)
+        };
+        assert_eq!(
+            read_as("The loader role has dynamodb:* on the orders table."),
+            Some(Polarity::Fails)
+        );
+        // One service's wildcard missing says nothing of the role's other grants.
+        assert_eq!(read_as("Neither role holds iam:* or sts:AssumeRole."), None);
+        assert_eq!(
+            read_as("Key policies allow no root kms:* delegation."),
+            None
+        );
+        // Every action missing is what "no wildcard actions" says.
+        assert_eq!(read_as("No * actions anywhere."), Some(Polarity::Holds));
     }
 
     #[test]

@@ -13,6 +13,7 @@
 //! in the repository. Every claim says which patterns or learned words made it
 //! ([`Claim::matched`]).
 
+mod actions;
 mod comparison;
 pub mod corpus;
 mod detect;

@@ -65,7 +65,7 @@ const NOT_NAMES: &[&str] = &[
     "new", "main", "primary", "single", "other", "dedicated", "separate", "custom", "managed",
     "customer", "aws", "amazon", "execution", "service", "data", "security", "only", "whole",
     "entire", "legacy", "current", "existing", "given", "individual", "specific", "regional",
-    "global", "isolated", "per", "s3", "kms", "iam", "lambda", "ecs", "ec2", "sqs", "sns",
+    "global", "isolated", "per", "s3", "kms", "iam", "irsa", "lambda", "ecs", "ec2", "sqs", "sns",
     "dynamodb", "cloudwatch", "log", "logs", "access", "web", "http", "https", "rest", "json",
     "and", "or", "of", "for", "to", "on", "in", "with", "at", "by", "from", "is", "are",
     "standard", "tenant", "user", "task", "function", "role", "policy", "trust", "key",
@@ -156,12 +156,18 @@ const VERBS: &[&str] = &[
     "emits", "forward", "forwards", "route", "routes", "back", "backs", "comes", "come",
     "adds", "add", "contains", "contain", "includes", "include", "produces", "produce",
     "provides", "provide", "lands", "takes", "gives", "give", "puts", "makes", "lets",
+    "redirect", "redirects",
 ];
 
 /// Whether a word is a verb that ends a subject ([`VERBS`]).
 pub(crate) fn is_verb(word: &str) -> bool {
     VERBS.contains(&word)
 }
+
+/// Verdicts that open a pro or con of a decision record ("Good, because …", "Bad, because …",
+/// the MADR form): with the `because` after them they judge, and the clause after names the
+/// subject.
+const VERDICTS: &[&str] = &["good", "bad", "neutral"];
 
 /// Words of a leading clause that is not the subject: "Yes, …", "Today, …", "In production, …".
 #[rustfmt::skip]
@@ -502,6 +508,14 @@ pub(crate) fn read(
             .all(|u| u.tokens.len() == 1 && LEAD_WORDS.contains(&words[u.tokens.start]))
     {
         units = &units[lead_len..];
+    }
+    // "Bad, because `carrier-sync` still has …": the verdict and its `because` name nothing.
+    if units.len() > 2
+        && VERDICTS.contains(&words[units[0].tokens.start])
+        && tokens[units[0].tokens.start].clause != tokens[units[1].tokens.start].clause
+        && words[units[1].tokens.start] == "because"
+    {
+        units = &units[2..];
     }
     // A leading clause that opens with a preposition or a conjunction of time sets the
     // circumstances ("On every token issue, Cognito calls …", "When a tenant signs up, …"): the
@@ -1306,6 +1320,22 @@ mod tests {
             ["load balancer"]
         );
         assert_eq!(scope("Connections to Redis use TLS.").names, ["redis"]);
+        // A decision record's verdict and its `because` are no subject.
+        assert_eq!(
+            scope("Bad, because `carrier-sync` still has `dynamodb:*` on the `bookings` table.")
+                .names,
+            ["carrier-sync"]
+        );
+        // IRSA says how a role is assumed, not which role it is.
+        assert_eq!(
+            scope("`billing-sync` IRSA role still has `dynamodb:*` on `table/*`.").names,
+            ["billing-sync"]
+        );
+        // A redirect is what the subject does: "redirects" ends it.
+        assert_eq!(
+            scope("The port 80 listener on the ALB redirects to 443.").names,
+            ["alb"]
+        );
         assert_eq!(
             scope("Security groups permit inbound traffic to the ALB.").names,
             Vec::<String>::new()

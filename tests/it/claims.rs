@@ -1281,6 +1281,115 @@ Automated backups are retained for 35 days.
     assert!(!r.claims.iter().any(|c| c.text.starts_with("Do we need")));
 }
 
+/// Every claim the whole catalog reads in a one-paragraph document: (assumption, polarity,
+/// scope), sorted.
+fn catalog_claims_of(text: &str) -> Vec<(String, Polarity, String)> {
+    let d = doc(&format!("# Design\n\n{text}\n"));
+    let rules = vouch::claims::corpus::catalog_patterns();
+    let mut out: Vec<(String, Polarity, String)> = vouch::claims::listing::read(&[d], &rules)
+        .claims
+        .into_iter()
+        .map(|c| (c.assumption, c.polarity, c.scope))
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+#[test]
+fn claims_an_iam_action_named_in_a_sentence_is_read_from_the_products_data() {
+    let ids = |text: &str| -> Vec<(String, Polarity)> {
+        catalog_claims_of(text)
+            .into_iter()
+            .map(|(id, p, _)| (id, p))
+            .collect()
+    };
+    let escalation = ("iam.no-privilege-escalation".to_string(), Polarity::Fails);
+    let least = ("iam.compute.least-privilege".to_string(), Polarity::Fails);
+    // PassRole on every role can pass an administrator's role: escalation. IAM is no data
+    // store, so `*` there is not what the least-privilege check fails on.
+    assert_eq!(ids("The worker role has iam:PassRole on *."), [escalation]);
+    // On one role it escalates nothing by itself, and the `on` is no state ("versioning on").
+    assert!(
+        !ids("The worker role has iam:PassRole on the MediaConvert service role.")
+            .iter()
+            .any(|(id, _)| id == "iam.no-privilege-escalation"),
+        "{:?}",
+        ids("The worker role has iam:PassRole on the MediaConvert service role.")
+    );
+    // A wildcard action is a least-privilege failure whatever its resource.
+    assert!(ids("The build role has s3:* on the artifacts bucket.").contains(&least));
+    // A key's decrypt on every key fails the key policy and least privilege; on one key,
+    // nothing fails.
+    let every_key = ids("The reporting role has kms:Decrypt on *.");
+    assert!(every_key.contains(&least), "{every_key:?}");
+    assert!(
+        every_key.contains(&("kms.key-policy.scoped".to_string(), Polarity::Fails)),
+        "{every_key:?}"
+    );
+    assert!(
+        !ids("The reporting role has kms:Decrypt on the billing key.")
+            .iter()
+            .any(|(_, p)| *p == Polarity::Fails)
+    );
+    // A secret read on every secret fails the secrets assumption; refusing it holds.
+    assert!(ids(
+        "The notifier role grants secretsmanager:GetSecretValue on arn:aws:secretsmanager:*:*:secret:*."
+    )
+    .contains(&("iam.secrets.scoped".to_string(), Polarity::Fails)));
+    assert!(
+        ids("No role gets secretsmanager:GetSecretValue on a wildcard.")
+            .contains(&("iam.secrets.scoped".to_string(), Polarity::Holds))
+    );
+}
+
+#[test]
+fn claims_a_feature_name_about_something_else_makes_no_topic() {
+    // "Versioned" is backups only of buckets.
+    assert!(
+        catalog_claims_of("The API is versioned, and clients send a version header.").is_empty()
+    );
+    assert_eq!(
+        catalog_claims_of("The dataset buckets are versioned."),
+        [(
+            "data.backups".to_string(),
+            Polarity::Holds,
+            "only [dataset]".to_string()
+        )]
+    );
+    // `aws/*` names AWS managed keys, not everything AWS.
+    assert!(
+        catalog_claims_of("Stacks deploy to the default AWS region, which the pipeline sets.")
+            .is_empty()
+    );
+    assert!(
+        catalog_claims_of("The metadata database uses the default aws/rds key.").contains(&(
+            "kms.customer-managed-keys".to_string(),
+            Polarity::Fails,
+            "only [metadata]".to_string()
+        ))
+    );
+    // WAF is no request validation, and a JWT's `sub` claim no trust policy.
+    assert!(catalog_claims_of(
+        "The API Gateway stage has AWS WAF attached with the managed rule groups."
+    )
+    .iter()
+    .all(|(id, _, _)| id != "net.gateway-validates-input"));
+    assert!(
+        catalog_claims_of("The JWT authorizer checks the sub claim.")
+            .iter()
+            .all(|(id, _, _)| id != "iam.trust.scoped")
+    );
+    // A redirect to 443 is the edge's, and is about what the subject names.
+    assert_eq!(
+        catalog_claims_of("The port 80 listener on the ALB redirects to 443."),
+        [(
+            "tls.edge-min-1-2".to_string(),
+            Polarity::Holds,
+            "only [alb]".to_string()
+        )]
+    );
+}
+
 // --- Words of another sense, rows that weigh, references and cost notes ------------------------
 
 /// The assumptions read on each line of a document, with the whole catalog.
