@@ -812,85 +812,6 @@ fn parts(text: &str, tokens: &[Token]) -> Vec<usize> {
     out
 }
 
-/// Headings whose items are plans, questions or wishes, not statements of the design: "## Open
-/// questions", "## TODO", "## Next steps".
-const PLAN_HEADINGS: &[&[&str]] = &[
-    &["todo"],
-    &["to", "do"],
-    &["questions"],
-    &["question"],
-    &["next", "steps"],
-    &["future", "work"],
-    &["roadmap"],
-    &["action", "items"],
-    &["follow", "ups"],
-    &["ideas"],
-    &["proposals"],
-    &["wishlist"],
-    &["backlog"],
-    &["planned"],
-    &["unclear"],
-    &["unknowns"],
-];
-/// Headings that are plans, open items or wishes only as the whole heading ("## Open items",
-/// "## Recommendations"): within a longer one they may head what is too ("## Decisions and
-/// open items", "## Findings and recommendations").
-const PLAN_HEADINGS_WHOLE: &[&[&str]] = &[
-    &["open", "items"],
-    &["open", "issues"],
-    &["open", "points"],
-    &["unresolved"],
-    &["tbd"],
-    &["to", "be", "decided"],
-    &["wish", "list"],
-    &["nice", "to", "have"],
-    &["stretch", "goals"],
-    &["follow", "up"],
-    &["followups"],
-    &["parking", "lot"],
-    &["upcoming"],
-    &["recommendations"],
-    &["recommendation"],
-    &["suggestions"],
-    &["improvements"],
-    &["possible", "improvements"],
-    &["remediation"],
-    &["remediation", "plan"],
-    &["future"],
-    &["later"],
-    &["proposed", "changes"],
-];
-/// The status words of a decision record that is not the decision in force: a proposal still
-/// under discussion, or one rejected, superseded or withdrawn (adr-tools, MADR and log4brains
-/// statuses, and the words teams use for them).
-const RECORD_STATUSES_NOT_IN_FORCE: &[&str] = &[
-    "proposed",
-    "proposal",
-    "draft",
-    "rejected",
-    "superseded",
-    "deprecated",
-    "withdrawn",
-    "abandoned",
-    "obsolete",
-    "declined",
-    "pending",
-    "discarded",
-    "retired",
-];
-/// Status words of a record in force: when one of them comes first, the record is the design
-/// ("Accepted, supersedes ADR-3").
-const RECORD_STATUSES_IN_FORCE: &[&str] = &[
-    "accepted",
-    "approved",
-    "adopted",
-    "implemented",
-    "decided",
-    "active",
-    "agreed",
-    "done",
-];
-
 /// The status of a decision record when it is not in force (`proposed`, `superseded`…): read
 /// from the text under a "Status" heading, or a "Status: …" line, by its first status word.
 fn record_status(sentences: &[super::Sentence]) -> Option<String> {
@@ -906,10 +827,11 @@ fn record_status(sentences: &[super::Sentence]) -> Option<String> {
             continue;
         };
         for w in value.iter().take(4) {
-            if RECORD_STATUSES_IN_FORCE.contains(w) {
+            let statuses = &super::nonclaims::file().record_statuses;
+            if statuses.in_force.iter().any(|s| s == w) {
                 return None;
             }
-            if RECORD_STATUSES_NOT_IN_FORCE.contains(w) {
+            if statuses.not_in_force.iter().any(|s| s == w) {
                 return Some((*w).to_string());
             }
         }
@@ -917,123 +839,36 @@ fn record_status(sentences: &[super::Sentence]) -> Option<String> {
     None
 }
 
-/// Sections of a decision record that are not the design: the context before the decision,
-/// what drove it, and the alternatives weighed (lowercase openings of a heading of the
-/// section, numbering left out). The headings of the usual templates: Nygard's "Context",
-/// MADR's "Context and Problem Statement", "Decision Drivers", "Considered Options" and "Pros
-/// and Cons of the Options", Tyree and Akerman's "Issue", "Assumptions", "Constraints",
-/// "Positions", "Argument" and "Related …", and "Background", "Motivation", "Rationale",
-/// "History", "Current state". A record's "Status" says where the record stands, not the
-/// design. ("Decision", "Decision Outcome", "Consequences" and "Implications" are the
-/// design.)
-const DECISION_RECORD_BACKGROUND: &[&str] = &[
-    "context",
-    "background",
-    "problem",
-    "decision drivers",
-    "drivers",
-    "forces",
-    "motivation",
-    "rationale",
-    "history",
-    "status",
-    "current",
-    "existing",
-    "issue",
-    "assumptions",
-    "constraints",
-    "positions",
-    "argument",
-    "related",
-];
-/// Sections of any document that are not its design: the options not taken and what came
-/// before ("## Alternatives considered", "## Rejected alternatives", "## Prior art"), what
-/// it takes as given ("## Assumptions"), the words it defines ("## Glossary") and its own
-/// history ("## Revision history"). Unlike
-/// a decision record's, a design document's "Context" or "Background" may well describe the
-/// system ("## System context"), so those are not here.
-const BACKGROUND_SECTIONS: &[&str] = &[
-    "alternative",
-    "considered options",
-    "considered alternatives",
-    "options considered",
-    "other options",
-    "rejected",
-    "discarded",
-    "pros and cons",
-    "prior art",
-    "assumptions",
-    "glossary",
-    "definitions",
-    "terminology",
-    "acronyms",
-    "abbreviations",
-    "revision history",
-    "document history",
-    "version history",
-    "change log",
-    "changelog",
-];
-/// Headings whose items point at other documents ("## References", "## Useful links",
-/// "## See also"): what they list is read elsewhere, not claimed here.
-const REFERENCE_HEADINGS: &[&[&str]] = &[
-    &["references"],
-    &["reference"],
-    &["links"],
-    &["useful", "links"],
-    &["related", "links"],
-    &["further", "reading"],
-    &["see", "also"],
-    &["sources"],
-    &["bibliography"],
-    &["related"],
-    &["related", "documents"],
-    &["related", "docs"],
-    &["related", "documentation"],
-    &["related", "reading"],
-    &["related", "pages"],
-    &["resources"],
-    &["external", "links"],
-    &["external", "resources"],
-    &["further", "information"],
-];
-
-/// Whether a heading is one of [`REFERENCE_HEADINGS`], exactly (a "Key references" table of
-/// ARNs is not).
-fn is_reference_heading(words: &[Token]) -> bool {
-    let words = unnumbered(words);
-    REFERENCE_HEADINGS
-        .iter()
-        .any(|h| h.len() == words.len() && h.iter().zip(words).all(|(a, b)| *a == b.word.as_str()))
+/// Whether a heading's words are one of `headings` (of `rules/claims/nonclaims.yaml`), whole.
+fn is_heading(words: &[Token], headings: &[String]) -> bool {
+    headings.iter().any(|h| {
+        let h: Vec<&str> = h.split(' ').collect();
+        h.len() == words.len() && h.iter().zip(words).all(|(a, b)| *a == b.word.as_str())
+    })
 }
 
-/// Headings whose items are controls that are missing: "## Not done yet", "## Known gaps".
-const ABSENT_HEADINGS: &[&[&str]] = &[
-    &["not", "done"],
-    &["not", "yet"],
-    &["gaps"],
-    &["gap"],
-    &["missing"],
-    &["not", "implemented"],
-    &["not", "in", "place"],
-    &["shortcomings"],
-    &["deficiencies"],
-];
+/// Whether a heading is one of the reference headings, exactly (a "Key references" table of
+/// ARNs is not).
+fn is_reference_heading(words: &[Token]) -> bool {
+    is_heading(
+        unnumbered(words),
+        &super::nonclaims::file().headings.references,
+    )
+}
 
 /// Whether a heading's items are plans (first) or missing controls (second).
 fn heading_kind(words: &[Token]) -> (bool, bool) {
-    let has = |phrases: &[&[&str]]| {
+    let has = |phrases: &[String]| {
         phrases.iter().any(|p| {
+            let p: Vec<&str> = p.split(' ').collect();
             words
                 .windows(p.len())
-                .any(|w| w.iter().zip(p.iter()).all(|(t, p)| t.word == *p))
+                .any(|w| w.iter().zip(&p).all(|(t, p)| t.word == *p))
         })
     };
-    let words = unnumbered(words);
-    let whole = PLAN_HEADINGS_WHOLE
-        .iter()
-        .any(|h| h.len() == words.len() && h.iter().zip(words).all(|(a, b)| *a == b.word));
-    (has(PLAN_HEADINGS) || whole, has(ABSENT_HEADINGS))
+    let headings = &super::nonclaims::file().headings;
+    let whole = is_heading(unnumbered(words), &headings.plans_whole);
+    (has(&headings.plans) || whole, has(&headings.absent))
 }
 
 /// A heading's words without its numbering ("6. Known gaps", "A.3 Context").
@@ -1047,7 +882,7 @@ fn unnumbered(words: &[Token]) -> &[Token] {
 
 /// The background section a sentence is in, if any: the first heading of its section path
 /// (numbering left out) that opens with one of `openings`.
-fn background_heading(section: &str, openings: &[&str]) -> Option<String> {
+fn background_heading(section: &str, openings: &[String]) -> Option<String> {
     section.split(" > ").find_map(|heading| {
         let heading = heading
             .trim()
@@ -1511,7 +1346,10 @@ pub(crate) fn read(
         if let Some(why) = weighed {
             cues.insert(0, (why, None));
         }
-        if let Some(heading) = background_heading(&sentence.section, BACKGROUND_SECTIONS) {
+        if let Some(heading) = background_heading(
+            &sentence.section,
+            &super::nonclaims::file().headings.background,
+        ) {
             cues.insert(
                 0,
                 (
@@ -1520,8 +1358,10 @@ pub(crate) fn read(
                 ),
             );
         } else if decision_record {
-            if let Some(heading) = background_heading(&sentence.section, DECISION_RECORD_BACKGROUND)
-            {
+            if let Some(heading) = background_heading(
+                &sentence.section,
+                &super::nonclaims::file().headings.decision_record_background,
+            ) {
                 cues.insert(
                     0,
                     (

@@ -23,6 +23,29 @@ pub(crate) struct Forms {
     pub wishes: Vec<String>,
     pub references: Vec<String>,
     pub reference_openings: Vec<String>,
+    pub headings: Headings,
+    pub record_statuses: RecordStatuses,
+}
+
+/// Headings whose sections are no statement of the design (see the forms file): each a list
+/// of lowercase headings or openings, words separated by spaces.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Headings {
+    pub plans: Vec<String>,
+    pub plans_whole: Vec<String>,
+    pub absent: Vec<String>,
+    pub references: Vec<String>,
+    pub background: Vec<String>,
+    pub decision_record_background: Vec<String>,
+}
+
+/// The status words of a decision record (see the forms file).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RecordStatuses {
+    pub not_in_force: Vec<String>,
+    pub in_force: Vec<String>,
 }
 
 /// Reads a forms file; the error says where it is broken.
@@ -35,15 +58,21 @@ pub(crate) fn parse(text: &str) -> Result<Forms, String> {
 /// The class of the references.
 const REFERENCE: &str = "reference";
 
+/// The forms file, parsed once (a broken embedded file, which the unit tests rule out, reads
+/// as none).
+pub(crate) fn file() -> &'static Forms {
+    static FORMS: std::sync::OnceLock<Forms> = std::sync::OnceLock::new();
+    FORMS.get_or_init(|| parse(NONCLAIM_FORMS).unwrap_or_default())
+}
+
 /// Every form, with the name of its class as a reason says it ("plan", "hedge") and whether
 /// it counts only where it opens a clause, parsed once (a broken embedded file, which the
 /// unit tests rule out, reads as none).
 fn forms() -> &'static [(&'static str, Phrase<'static>, bool)] {
-    static FORMS: std::sync::OnceLock<Forms> = std::sync::OnceLock::new();
     static PHRASES: std::sync::OnceLock<Vec<(&'static str, Phrase<'static>, bool)>> =
         std::sync::OnceLock::new();
     PHRASES.get_or_init(|| {
-        let f = FORMS.get_or_init(|| parse(NONCLAIM_FORMS).unwrap_or_default());
+        let f = file();
         let classes: [(&str, &Vec<String>, bool); 7] = [
             ("plan", &f.plans, false),
             ("hedge", &f.hedges, false),
