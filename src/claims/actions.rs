@@ -253,13 +253,17 @@ const OBSERVED: &[&str] = &[
 /// Whether the word right after an action (and the ones listed with it) makes it an observed
 /// call ([`OBSERVED`]).
 fn observed(after: &str) -> bool {
-    let next = after
+    OBSERVED.contains(&next_word(after).as_str())
+}
+
+/// The word that follows an action, past its closing backtick, lowercase.
+fn next_word(after: &str) -> String {
+    after
         .trim_start_matches(['`', ' '])
         .split(|c: char| !c.is_alphanumeric())
         .next()
         .unwrap_or("")
-        .to_ascii_lowercase();
-    OBSERVED.contains(&next.as_str())
+        .to_ascii_lowercase()
 }
 
 /// Whether the text between two actions only lists them ("`, `", " and ", " or ", "/").
@@ -271,13 +275,7 @@ fn joined(between: &str) -> bool {
 /// A lone `*` is an action where the word after it says so ("no `*` actions") or a resource
 /// follows it ("`*` on `*`").
 fn star_is_action(after: &str) -> bool {
-    let next = after
-        .trim_start_matches(['`', ' '])
-        .split(|c: char| !c.is_alphanumeric())
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    matches!(next.as_str(), "action" | "actions" | "on")
+    matches!(next_word(after).as_str(), "action" | "actions" | "on")
 }
 
 /// The resource of "on X" right after an action (a few words at most: "on its own managed
